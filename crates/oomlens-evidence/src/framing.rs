@@ -1,0 +1,815 @@
+//! Log line framing: what wraps a kernel message on its way to a file.
+//!
+//! A kernel message reaches the user through many framings, often mixed in
+//! one file: `dmesg` (`[  122.333131] msg`), `dmesg -T` (`[Sat Dec  2
+//! 13:55:56 2023] msg`), `dmesg -x` (`kern  :warn  : [...] msg`), classic
+//! syslog and `journalctl` short / short-precise (`Dec  2 13:55:56 host
+//! kernel: msg`), RFC 3339 syslog and `journalctl -o short-iso`
+//! (`2023-12-02T13:55:56.123+08:00 host kernel: msg`), RFC 5424, `journalctl
+//! -o json` (one object per line), raw `/dev/kmsg` records
+//! (`6,1234,122333023,-;msg` with `\xNN` escapes) and bare messages.
+//! rsyslog's `#012` and kmsg's `\x0a` escapes are turned back into line
+//! breaks, so one physical line may carry several messages
+//! ([`Framed::messages`]).
+//!
+//! [`frame`] never fails: a line it cannot place is a bare message of
+//! unknown origin.
+
+use std::borrow::Cow;
+
+use jiff::civil::DateTime;
+use jiff::tz::Offset;
+use memchr::memmem;
+
+/// Who wrote the message, as far as the framing tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// The framing says the kernel (syslog tag `kernel`, kmsg facility 0,
+    /// journald transport `kernel`, `dmesg`).
+    Kernel,
+    /// The framing names another program: not a kernel message.
+    Other,
+    /// A bare line: could be anything.
+    Unknown,
+}
+
+/// A timestamp as the framing gave it, before any zone or year is applied.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Stamp {
+    /// No timestamp in the framing.
+    None,
+    /// Wall clock without year or zone: classic syslog, `journalctl` short.
+    Syslog {
+        month: i8,
+        day: i8,
+        hour: i8,
+        minute: i8,
+        second: i8,
+        nanos: i32,
+    },
+    /// ISO 8601 / RFC 3339 date and time, with the zone offset if it had one.
+    Iso {
+        civil: DateTime,
+        offset: Option<Offset>,
+    },
+    /// `dmesg -T`: the machine's local wall clock, with year, no zone.
+    Ctime { civil: DateTime },
+    /// Microseconds since the Unix epoch (journald `__REALTIME_TIMESTAMP`).
+    Realtime { micros: i64 },
+}
+
+/// One log line with its framing taken apart.
+#[derive(Debug, Clone)]
+pub struct Framed<'a> {
+    /// The host named by the framing (syslog, journald), if any.
+    pub host: Option<Cow<'a, [u8]>>,
+    /// The wall-clock stamp of the framing.
+    pub stamp: Stamp,
+    /// The stamp's text as it stood in the line.
+    pub stamp_raw: Cow<'a, [u8]>,
+    /// Microseconds since boot, when the line carries a `dmesg` or kmsg
+    /// monotonic stamp (a syslog line may carry both).
+    pub monotonic_us: Option<u64>,
+    pub origin: Origin,
+    /// The message; may hold `\n` where an escaped line break was undone.
+    pub message: Cow<'a, [u8]>,
+}
+
+impl Framed<'_> {
+    /// The messages this line carries: one, or several when escaped line
+    /// breaks were undone. Every yielded message has no `\n`.
+    pub fn messages(&self) -> impl Iterator<Item = &[u8]> {
+        self.message.split(|&b| b == b'\n')
+    }
+
+    /// The raw stamp as text (lossy).
+    pub fn stamp_text(&self) -> String {
+        String::from_utf8_lossy(&self.stamp_raw).into_owned()
+    }
+}
+
+/// Takes one line (without its `\n`; a trailing `\r` is dropped) apart.
+pub fn frame(line: &[u8]) -> Framed<'_> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if line.first() == Some(&b'{') {
+        if let Some(f) = journal_json(line) {
+            return f;
+        }
+    }
+    if let Some(f) = kmsg(line) {
+        return f;
+    }
+    let mut rest = line;
+    let mut origin_hint = None;
+    if let Some((pri, after)) = pri_prefix(rest) {
+        // RFC 5424 carries a version right after the priority.
+        if let Some(f) = rfc5424(after) {
+            return f;
+        }
+        origin_hint = Some(if pri >> 3 == 0 {
+            Origin::Kernel
+        } else {
+            Origin::Other
+        });
+        rest = after;
+    }
+    if let Some(after) = dmesg_level_prefix(rest) {
+        rest = after.0;
+        origin_hint = Some(after.1);
+    }
+    if rest.first() == Some(&b'[') {
+        if let Some(mut f) = dmesg(rest) {
+            if let Some(o) = origin_hint {
+                f.origin = o;
+            }
+            return f;
+        }
+    }
+    if let Some(f) = syslog_classic(rest) {
+        return f;
+    }
+    if let Some(f) = syslog_iso(rest) {
+        return f;
+    }
+    Framed {
+        host: None,
+        stamp: Stamp::None,
+        stamp_raw: Cow::Borrowed(&[]),
+        monotonic_us: None,
+        origin: origin_hint.unwrap_or(Origin::Unknown),
+        message: unescape_rsyslog(rest),
+    }
+}
+
+const MONTHS: [&[u8; 3]; 12] = [
+    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
+];
+
+fn month(b: &[u8]) -> Option<i8> {
+    let m = b.get(..3)?;
+    MONTHS.iter().position(|x| &x[..] == m).map(|i| i as i8 + 1)
+}
+
+fn digits(b: &[u8]) -> usize {
+    b.iter().take_while(|c| c.is_ascii_digit()).count()
+}
+
+fn num(b: &[u8]) -> Option<i64> {
+    if b.is_empty() || b.len() > 18 {
+        return None;
+    }
+    let mut n: i64 = 0;
+    for &c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n = n * 10 + i64::from(c - b'0');
+    }
+    Some(n)
+}
+
+fn skip_spaces(b: &[u8]) -> &[u8] {
+    let n = b.iter().take_while(|&&c| c == b' ').count();
+    &b[n..]
+}
+
+/// `HH:MM:SS[.frac]`; returns (h, m, s, nanos, bytes used).
+fn clock(b: &[u8]) -> Option<(i8, i8, i8, i32, usize)> {
+    if b.len() < 8 || b[2] != b':' || b[5] != b':' {
+        return None;
+    }
+    let h = num(&b[0..2])? as i8;
+    let m = num(&b[3..5])? as i8;
+    let s = num(&b[6..8])? as i8;
+    let mut used = 8;
+    let mut nanos = 0i32;
+    if b.get(8) == Some(&b'.') || b.get(8) == Some(&b',') {
+        let n = digits(&b[9..]);
+        if n == 0 {
+            return None;
+        }
+        let frac = &b[9..9 + n.min(9)];
+        let mut v = num(frac)? as i32;
+        for _ in frac.len()..9 {
+            v *= 10;
+        }
+        nanos = v;
+        used = 9 + n;
+    }
+    if h > 23 || m > 59 || s > 60 {
+        return None;
+    }
+    Some((h, m, s.min(59), nanos, used))
+}
+
+/// `<N>` at the start of a line: syslog priority or `dmesg -r` level.
+fn pri_prefix(b: &[u8]) -> Option<(u32, &[u8])> {
+    if b.first() != Some(&b'<') {
+        return None;
+    }
+    let n = digits(&b[1..]);
+    if n == 0 || n > 3 || b.get(1 + n) != Some(&b'>') {
+        return None;
+    }
+    let pri = num(&b[1..1 + n])? as u32;
+    Some((pri, &b[2 + n..]))
+}
+
+/// `dmesg -x`: `kern  :warn  : ` before the rest.
+fn dmesg_level_prefix(b: &[u8]) -> Option<(&[u8], Origin)> {
+    let colon = memchr::memchr(b':', b.get(..12)?)?;
+    let facility = b[..colon].trim_ascii_end();
+    const FACILITIES: [&[u8]; 20] = [
+        b"kern", b"user", b"mail", b"daemon", b"auth", b"syslog", b"lpr", b"news", b"uucp",
+        b"cron", b"authpriv", b"ftp", b"local0", b"local1", b"local2", b"local3", b"local4",
+        b"local5", b"local6", b"local7",
+    ];
+    if !FACILITIES.contains(&facility) {
+        return None;
+    }
+    let rest = &b[colon + 1..];
+    let colon2 = memchr::memchr(b':', rest.get(..10)?)?;
+    let level = rest[..colon2].trim_ascii_end();
+    const LEVELS: [&[u8]; 8] = [
+        b"emerg", b"alert", b"crit", b"err", b"warn", b"notice", b"info", b"debug",
+    ];
+    if !LEVELS.contains(&level) {
+        return None;
+    }
+    let origin = if facility == b"kern" {
+        Origin::Kernel
+    } else {
+        Origin::Other
+    };
+    Some((skip_spaces(&rest[colon2 + 1..]), origin))
+}
+
+/// `[  122.333131] msg` or `[Sat Dec  2 13:55:56 2023] msg`, with an optional
+/// printk caller id (`[ T1234]`, `[ C1]`) after the stamp.
+fn dmesg(b: &[u8]) -> Option<Framed<'_>> {
+    let close = memchr::memchr(b']', b.get(..40).unwrap_or(b))?;
+    let inner = &b[1..close];
+    let raw = &b[..=close];
+    let mut f = if let Some(us) = monotonic(inner) {
+        Framed {
+            host: None,
+            stamp: Stamp::None,
+            stamp_raw: Cow::Borrowed(raw),
+            monotonic_us: Some(us),
+            origin: Origin::Kernel,
+            message: Cow::Borrowed(&[]),
+        }
+    } else {
+        let civil = ctime(inner)?;
+        Framed {
+            host: None,
+            stamp: Stamp::Ctime { civil },
+            stamp_raw: Cow::Borrowed(raw),
+            monotonic_us: None,
+            origin: Origin::Kernel,
+            message: Cow::Borrowed(&[]),
+        }
+    };
+    let mut rest = &b[close + 1..];
+    rest = strip_caller_id(rest);
+    let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+    f.message = unescape_rsyslog(rest);
+    Some(f)
+}
+
+/// `[ T1234]` / `[T1234]` / `[ C3]` after a dmesg stamp.
+fn strip_caller_id(b: &[u8]) -> &[u8] {
+    let t = skip_spaces(b);
+    if t.first() != Some(&b'[') {
+        return b;
+    }
+    let inner = skip_spaces(&t[1..]);
+    if !matches!(inner.first(), Some(b'T' | b'C')) {
+        return b;
+    }
+    let n = digits(&inner[1..]);
+    if n == 0 || inner.get(1 + n) != Some(&b']') {
+        return b;
+    }
+    &inner[2 + n..]
+}
+
+/// `  122.333131` -> microseconds.
+fn monotonic(inner: &[u8]) -> Option<u64> {
+    let t = skip_spaces(inner);
+    let dot = memchr::memchr(b'.', t)?;
+    let secs = num(&t[..dot])? as u64;
+    let frac = &t[dot + 1..];
+    if frac.is_empty() || frac.len() > 9 || !frac.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut us = num(frac)? as u64;
+    let mut len = frac.len();
+    while len < 6 {
+        us *= 10;
+        len += 1;
+    }
+    while len > 6 {
+        us /= 10;
+        len -= 1;
+    }
+    secs.checked_mul(1_000_000)?.checked_add(us)
+}
+
+/// `Sat Dec  2 13:55:56 2023`.
+fn ctime(inner: &[u8]) -> Option<DateTime> {
+    let t = inner;
+    if t.len() < 20 || t[3] != b' ' {
+        return None;
+    }
+    let mo = month(&t[4..])?;
+    let rest = skip_spaces(&t[7..]);
+    let dn = digits(rest);
+    let day = num(&rest[..dn])? as i8;
+    let rest = skip_spaces(&rest[dn..]);
+    let (h, m, s, nanos, used) = clock(rest)?;
+    let rest = skip_spaces(&rest[used..]);
+    let yn = digits(rest);
+    if yn != 4 {
+        return None;
+    }
+    let year = num(&rest[..4])? as i16;
+    DateTime::new(year, mo, day, h, m, s, nanos).ok()
+}
+
+/// Host and tag after a syslog stamp: `host tag[pid]: msg` or `tag: msg`.
+/// Returns (host, origin, message).
+fn host_tag(rest: &[u8]) -> Option<(Option<&[u8]>, Origin, &[u8])> {
+    let rest = skip_spaces(rest);
+    let sp = memchr::memchr(b' ', rest)?;
+    let first = &rest[..sp];
+    let (host, tag, msg) = if first.ends_with(b":") {
+        (None, &first[..first.len() - 1], &rest[sp + 1..])
+    } else {
+        let after = skip_spaces(&rest[sp + 1..]);
+        let colon = memchr::memchr(b':', after)?;
+        let tag = &after[..colon];
+        if tag.is_empty() || tag.contains(&b' ') {
+            return None;
+        }
+        let msg = &after[colon + 1..];
+        (Some(first), tag, msg)
+    };
+    let name = match memchr::memchr(b'[', tag) {
+        Some(i) => &tag[..i],
+        None => tag,
+    };
+    let origin = if name == b"kernel" {
+        Origin::Kernel
+    } else {
+        Origin::Other
+    };
+    Some((host, origin, msg.strip_prefix(b" ").unwrap_or(msg)))
+}
+
+/// After the syslog tag a kernel message may still carry its dmesg stamp.
+fn kernel_message(msg: &[u8]) -> (Option<u64>, &[u8]) {
+    if msg.first() == Some(&b'[') {
+        if let Some(close) = memchr::memchr(b']', msg.get(..24).unwrap_or(msg)) {
+            if let Some(us) = monotonic(&msg[1..close]) {
+                let rest = strip_caller_id(&msg[close + 1..]);
+                return (Some(us), rest.strip_prefix(b" ").unwrap_or(rest));
+            }
+        }
+    }
+    (None, msg)
+}
+
+/// `Dec  2 13:55:56 host kernel: msg` (also journalctl short, short-precise).
+fn syslog_classic(b: &[u8]) -> Option<Framed<'_>> {
+    let mo = month(b)?;
+    if b.get(3) != Some(&b' ') {
+        return None;
+    }
+    let rest = skip_spaces(&b[4..]);
+    let dn = digits(rest);
+    if dn == 0 || dn > 2 || rest.get(dn) != Some(&b' ') {
+        return None;
+    }
+    let day = num(&rest[..dn])? as i8;
+    let rest = &rest[dn + 1..];
+    let (hour, minute, second, nanos, used) = clock(rest)?;
+    let stamp_len = b.len() - rest.len() + used;
+    let (host, origin, msg) = host_tag(&rest[used..])?;
+    let (mono, msg) = if origin == Origin::Kernel {
+        kernel_message(msg)
+    } else {
+        (None, msg)
+    };
+    Some(Framed {
+        host: host.map(Cow::Borrowed),
+        stamp: Stamp::Syslog {
+            month: mo,
+            day,
+            hour,
+            minute,
+            second,
+            nanos,
+        },
+        stamp_raw: Cow::Borrowed(&b[..stamp_len]),
+        monotonic_us: mono,
+        origin,
+        message: unescape_rsyslog(msg),
+    })
+}
+
+/// An ISO 8601 date-time token: `2023-12-02T13:55:56[.123][Z|+08:00|+0800]`
+/// (a space may stand for the `T`, as `journalctl -o short-iso-precise` and
+/// some collectors write). Returns the stamp and the bytes it used.
+pub fn iso_stamp(b: &[u8]) -> Option<(Stamp, usize)> {
+    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !(b[10] == b'T' || b[10] == b' ') {
+        return None;
+    }
+    let year = num(&b[0..4])? as i16;
+    let mo = num(&b[5..7])? as i8;
+    let day = num(&b[8..10])? as i8;
+    let (h, m, s, nanos, used) = clock(&b[11..])?;
+    let mut end = 11 + used;
+    let offset = match b.get(end) {
+        Some(b'Z') | Some(b'z') => {
+            end += 1;
+            Some(Offset::UTC)
+        }
+        Some(&sign @ (b'+' | b'-')) => {
+            let t = &b[end + 1..];
+            let (hh, mm, len) = if t.len() >= 5 && t[2] == b':' {
+                (num(&t[0..2])?, num(&t[3..5])?, 5)
+            } else if t.len() >= 4 && digits(t) >= 4 {
+                (num(&t[0..2])?, num(&t[2..4])?, 4)
+            } else if t.len() >= 2 && digits(t) == 2 {
+                (num(&t[0..2])?, 0, 2)
+            } else {
+                return None;
+            };
+            end += 1 + len;
+            let secs = (hh * 3600 + mm * 60) as i32;
+            let secs = if sign == b'-' { -secs } else { secs };
+            Some(Offset::from_seconds(secs).ok()?)
+        }
+        _ => None,
+    };
+    let civil = DateTime::new(year, mo, day, h, m, s, nanos).ok()?;
+    Some((Stamp::Iso { civil, offset }, end))
+}
+
+/// `2023-12-02T13:55:56.123+08:00 host kernel: msg`.
+fn syslog_iso(b: &[u8]) -> Option<Framed<'_>> {
+    let (stamp, used) = iso_stamp(b)?;
+    if b.get(used) != Some(&b' ') {
+        return None;
+    }
+    let (host, origin, msg) = host_tag(&b[used..])?;
+    let (mono, msg) = if origin == Origin::Kernel {
+        kernel_message(msg)
+    } else {
+        (None, msg)
+    };
+    Some(Framed {
+        host: host.map(Cow::Borrowed),
+        stamp,
+        stamp_raw: Cow::Borrowed(&b[..used]),
+        monotonic_us: mono,
+        origin,
+        message: unescape_rsyslog(msg),
+    })
+}
+
+/// RFC 5424 after its `<PRI>`: `1 TIMESTAMP HOST APP PROCID MSGID SD MSG`.
+fn rfc5424(b: &[u8]) -> Option<Framed<'_>> {
+    let b = b.strip_prefix(b"1 ")?;
+    let (stamp, used) = iso_stamp(b)?;
+    let mut fields = b[used..].splitn(6, |&c| c == b' ');
+    fields.next()?; // the empty field before the space after the stamp
+    let host = fields.next()?;
+    let app = fields.next()?;
+    let _procid = fields.next()?;
+    let _msgid = fields.next()?;
+    let mut rest = fields.next().unwrap_or(&[]);
+    if rest.first() == Some(&b'-') {
+        rest = &rest[1..];
+    } else if rest.first() == Some(&b'[') {
+        // Structured data: skip bracketed elements (no nesting in the RFC).
+        while rest.first() == Some(&b'[') {
+            let close = memchr::memchr(b']', rest)?;
+            rest = &rest[close + 1..];
+        }
+    }
+    let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+    let origin = if app == b"kernel" {
+        Origin::Kernel
+    } else {
+        Origin::Other
+    };
+    let (mono, msg) = if origin == Origin::Kernel {
+        kernel_message(rest)
+    } else {
+        (None, rest)
+    };
+    Some(Framed {
+        host: (host != b"-").then_some(Cow::Borrowed(host)),
+        stamp,
+        stamp_raw: Cow::Borrowed(&b[..used]),
+        monotonic_us: mono,
+        origin,
+        message: unescape_rsyslog(msg),
+    })
+}
+
+/// A raw `/dev/kmsg` record: `prio,seq,usec,flags[,more];message`.
+fn kmsg(b: &[u8]) -> Option<Framed<'_>> {
+    let semi = memchr::memchr(b';', b.get(..64).unwrap_or(b))?;
+    let head = &b[..semi];
+    let mut parts = head.split(|&c| c == b',');
+    let prio = num(parts.next()?)?;
+    let _seq = num(parts.next()?)?;
+    let usec = num(parts.next()?)? as u64;
+    let flags = parts.next()?;
+    if flags.len() > 2 {
+        return None;
+    }
+    let msg = &b[semi + 1..];
+    Some(Framed {
+        host: None,
+        stamp: Stamp::None,
+        stamp_raw: Cow::Borrowed(head),
+        monotonic_us: Some(usec),
+        origin: if prio >> 3 == 0 {
+            Origin::Kernel
+        } else {
+            Origin::Other
+        },
+        message: unescape_hex(msg),
+    })
+}
+
+/// kmsg escapes every unprintable byte as `\xNN`.
+fn unescape_hex(b: &[u8]) -> Cow<'_, [u8]> {
+    if memmem::find(b, b"\\x").is_none() {
+        return Cow::Borrowed(b);
+    }
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\' && b.get(i + 1) == Some(&b'x') {
+            if let (Some(h), Some(l)) = (
+                b.get(i + 2).and_then(|c| (*c as char).to_digit(16)),
+                b.get(i + 3).and_then(|c| (*c as char).to_digit(16)),
+            ) {
+                out.push((h * 16 + l) as u8);
+                i += 4;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    Cow::Owned(out)
+}
+
+/// rsyslog writes control characters as `#` and three octal digits: `#012`
+/// is a line break, `#011` a tab.
+fn unescape_rsyslog(b: &[u8]) -> Cow<'_, [u8]> {
+    if memmem::find(b, b"#01").is_none() {
+        return Cow::Borrowed(b);
+    }
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'#' && b.len() >= i + 4 && b[i + 1] == b'0' && b[i + 2] == b'1' {
+            match b[i + 3] {
+                b'2' => {
+                    out.push(b'\n');
+                    i += 4;
+                    continue;
+                }
+                b'1' => {
+                    out.push(b'\t');
+                    i += 4;
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    Cow::Owned(out)
+}
+
+/// `journalctl -o json` (and `-o json-seq` without its RS byte).
+fn journal_json(line: &[u8]) -> Option<Framed<'static>> {
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        #[serde(rename = "MESSAGE")]
+        message: Option<serde_json::Value>,
+        #[serde(rename = "__REALTIME_TIMESTAMP")]
+        realtime: Option<String>,
+        #[serde(rename = "_SOURCE_MONOTONIC_TIMESTAMP")]
+        source_monotonic: Option<String>,
+        #[serde(rename = "_HOSTNAME")]
+        hostname: Option<String>,
+        #[serde(rename = "_TRANSPORT")]
+        transport: Option<String>,
+        #[serde(rename = "SYSLOG_IDENTIFIER")]
+        identifier: Option<String>,
+    }
+    let entry: Entry = serde_json::from_slice(line).ok()?;
+    let message: Vec<u8> = match entry.message? {
+        serde_json::Value::String(s) => s.into_bytes(),
+        // journald stores non-UTF-8 messages as arrays of byte values.
+        serde_json::Value::Array(a) => a
+            .iter()
+            .map(|v| v.as_u64().unwrap_or(u64::from(b'?')).min(255) as u8)
+            .collect(),
+        _ => return None,
+    };
+    let kernel = entry.transport.as_deref() == Some("kernel")
+        || entry.identifier.as_deref() == Some("kernel");
+    let named_other = entry.transport.is_some() || entry.identifier.is_some();
+    let micros = entry.realtime.as_deref().and_then(|s| s.parse::<i64>().ok());
+    let raw = entry.realtime.clone().unwrap_or_default();
+    Some(Framed {
+        host: entry.hostname.map(|h| Cow::Owned(h.into_bytes())),
+        stamp: micros.map_or(Stamp::None, |micros| Stamp::Realtime { micros }),
+        stamp_raw: Cow::Owned(raw.into_bytes()),
+        monotonic_us: entry
+            .source_monotonic
+            .as_deref()
+            .and_then(|s| s.parse().ok()),
+        origin: if kernel {
+            Origin::Kernel
+        } else if named_other {
+            Origin::Other
+        } else {
+            Origin::Unknown
+        },
+        message: Cow::Owned(message),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(f: &Framed) -> String {
+        String::from_utf8_lossy(&f.message).into_owned()
+    }
+
+    #[test]
+    fn syslog_single_digit_day_single_space() {
+        let f = frame(b"Dec 2 13:55:56 iZ2ze kernel: memory: usage 3145728kB");
+        assert_eq!(f.origin, Origin::Kernel);
+        assert_eq!(f.host.as_deref(), Some(&b"iZ2ze"[..]));
+        assert_eq!(msg(&f), "memory: usage 3145728kB");
+        assert_eq!(f.stamp_text(), "Dec 2 13:55:56");
+        assert!(matches!(
+            f.stamp,
+            Stamp::Syslog {
+                month: 12,
+                day: 2,
+                hour: 13,
+                ..
+            }
+        ));
+    }
+
+    #[test]
+    fn syslog_padded_day_and_other_program() {
+        let f = frame(b"Dec  2 13:55:56 node1 kubelet[1234]: I1202 foo");
+        assert_eq!(f.origin, Origin::Other);
+        assert_eq!(msg(&f), "I1202 foo");
+    }
+
+    #[test]
+    fn syslog_with_dmesg_stamp_inside() {
+        let f = frame(b"Jan 10 01:02:03 h kernel: [ 1234.567890] Killed process 1 (x)");
+        assert_eq!(f.monotonic_us, Some(1_234_567_890));
+        assert_eq!(msg(&f), "Killed process 1 (x)");
+    }
+
+    #[test]
+    fn journalctl_short_precise_without_host() {
+        let f = frame(b"Dec 02 13:55:56.123456 kernel: oom-kill:constraint=X");
+        assert_eq!(f.origin, Origin::Kernel);
+        assert!(f.host.is_none());
+        assert!(matches!(f.stamp, Stamp::Syslog { nanos: 123_456_000, .. }));
+    }
+
+    #[test]
+    fn rfc3339_and_short_iso() {
+        let f = frame(b"2023-12-02T13:55:56.123+08:00 node1 kernel: hello");
+        assert_eq!(f.origin, Origin::Kernel);
+        match f.stamp {
+            Stamp::Iso { civil, offset } => {
+                assert_eq!(civil.hour(), 13);
+                assert_eq!(offset.map(|o| o.seconds()), Some(8 * 3600));
+            }
+            other => panic!("{other:?}"),
+        }
+        let f = frame(b"2023-12-02T13:55:56+0800 node1 kernel: hello");
+        assert!(matches!(f.stamp, Stamp::Iso { offset: Some(_), .. }));
+        assert_eq!(msg(&f), "hello");
+    }
+
+    #[test]
+    fn dmesg_monotonic_and_caller() {
+        let f = frame(b"[  122.333131] Out of memory: Killed process 5");
+        assert_eq!(f.monotonic_us, Some(122_333_131));
+        assert_eq!(msg(&f), "Out of memory: Killed process 5");
+        let f = frame(b"[    5.000001][ T1234] hello");
+        assert_eq!(msg(&f), "hello");
+        assert_eq!(f.monotonic_us, Some(5_000_001));
+    }
+
+    #[test]
+    fn dmesg_ctime() {
+        let f = frame(b"[Sat Dec  2 13:55:56 2023] memory: usage 1kB");
+        match f.stamp {
+            Stamp::Ctime { civil } => assert_eq!(civil.year(), 2023),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(msg(&f), "memory: usage 1kB");
+    }
+
+    #[test]
+    fn dmesg_x_and_raw_levels() {
+        let f = frame(b"kern  :warn  : [  1.000000] hello");
+        assert_eq!(f.origin, Origin::Kernel);
+        assert_eq!(msg(&f), "hello");
+        let f = frame(b"daemon:info  : [  1.000000] hello");
+        assert_eq!(f.origin, Origin::Other);
+        let f = frame(b"<4>[  1.000000] hello");
+        assert_eq!(f.origin, Origin::Kernel);
+        assert_eq!(msg(&f), "hello");
+    }
+
+    #[test]
+    fn kmsg_record_with_escapes() {
+        let f = frame(b"6,1234,122333023,-;Memory cgroup stats for /a:\\x0aanon 5\\x0afile 6");
+        assert_eq!(f.monotonic_us, Some(122_333_023));
+        let m: Vec<_> = f.messages().map(|m| m.to_vec()).collect();
+        assert_eq!(m.len(), 3);
+        assert_eq!(m[1], b"anon 5");
+        let f = frame(b"6,99,1,-,caller=T12;hello");
+        assert_eq!(msg(&f), "hello");
+    }
+
+    #[test]
+    fn rsyslog_octal_escapes() {
+        let f = frame(b"Dec  2 13:55:56 h kernel: a#012b#011c");
+        let m: Vec<_> = f.messages().collect();
+        assert_eq!(m, vec![&b"a"[..], &b"b\tc"[..]]);
+    }
+
+    #[test]
+    fn journal_json_entry() {
+        let f = frame(br#"{"__REALTIME_TIMESTAMP":"1701496556000000","_HOSTNAME":"n1","_TRANSPORT":"kernel","MESSAGE":"Killed process 1 (a)"}"#);
+        assert_eq!(f.origin, Origin::Kernel);
+        assert_eq!(f.stamp, Stamp::Realtime { micros: 1_701_496_556_000_000 });
+        assert_eq!(msg(&f), "Killed process 1 (a)");
+        let f = frame(br#"{"MESSAGE":[72,105,255],"_TRANSPORT":"kernel"}"#);
+        assert_eq!(&f.message[..], &[72, 105, 255]);
+    }
+
+    #[test]
+    fn rfc5424_kernel() {
+        let f = frame(b"<4>1 2023-12-02T13:55:56Z node1 kernel - - - hello world");
+        assert_eq!(f.origin, Origin::Kernel);
+        assert_eq!(f.host.as_deref(), Some(&b"node1"[..]));
+        assert_eq!(msg(&f), "hello world");
+    }
+
+    #[test]
+    fn bare_line_and_crlf() {
+        let f = frame(b"memory: usage 1kB, limit 2kB, failcnt 3\r");
+        assert_eq!(f.origin, Origin::Unknown);
+        assert_eq!(msg(&f), "memory: usage 1kB, limit 2kB, failcnt 3");
+    }
+
+    #[test]
+    fn weird_lines_do_not_panic() {
+        for l in [
+            &b""[..],
+            b"[",
+            b"[]",
+            b"<",
+            b"<1>",
+            b"Dec",
+            b"Dec 2",
+            b"Dec 2 1",
+            b"2023-12-02T",
+            b"2023-12-02T99:99:99Z x y: z",
+            b"1,2,3;",
+            b"{",
+            b"kern  :",
+            b"[Sat Dec 99 13:55:56 2023] x",
+        ] {
+            let _ = frame(l);
+        }
+    }
+}

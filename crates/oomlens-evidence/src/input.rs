@@ -1,0 +1,290 @@
+//! Reading what the user gave: files, `.gz` files, stdin, folders; and a
+//! streaming line scanner for inputs of any size.
+//!
+//! [`scan_lines`] reads in fixed-size blocks, so memory stays flat whatever
+//! the input size. When the consumer only cares about lines that contain one
+//! of a few anchor strings, the scanner jumps from anchor to anchor with
+//! Aho-Corasick and counts the newlines it skips with SIMD (`bytecount`),
+//! never looking at the lines in between; when the consumer asks for every
+//! line (it is in the middle of a multi-line record), it yields them one by
+//! one.
+
+use std::fs::File;
+use std::io::{self, BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use aho_corasick::AhoCorasick;
+use flate2::read::MultiGzDecoder;
+
+/// Lines longer than this are skipped (and reported): a guard against
+/// binary junk and hostile input, far above any real log line.
+pub const MAX_LINE: usize = 1 << 20;
+const READ_SIZE: usize = 1 << 20;
+
+/// Opens a path for reading: `-` is stdin; gzip data (found by its magic
+/// bytes, whatever the name) is decompressed on the fly.
+pub fn open(path: &Path) -> io::Result<Box<dyn Read + Send>> {
+    let raw: Box<dyn Read + Send> = if path.as_os_str() == "-" {
+        Box::new(io::stdin())
+    } else {
+        Box::new(File::open(path)?)
+    };
+    let mut r = BufReader::with_capacity(64 * 1024, raw);
+    let magic = r.fill_buf()?;
+    if magic.starts_with(&[0x1f, 0x8b]) {
+        Ok(Box::new(MultiGzDecoder::new(r)))
+    } else {
+        Ok(Box::new(r))
+    }
+}
+
+/// Expands folders into the files below them (recursively, sorted by path,
+/// hidden entries included, symlinked folders not followed). Files and `-`
+/// are kept as given.
+pub fn expand(paths: &[PathBuf]) -> io::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.as_os_str() != "-" && p.is_dir() {
+            walk(p, &mut out)?;
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for e in entries {
+        let meta = std::fs::symlink_metadata(&e)?;
+        if meta.is_dir() {
+            walk(&e, out)?;
+        } else if meta.is_file() || meta.file_type().is_symlink() && e.is_file() {
+            out.push(e);
+        }
+    }
+    Ok(())
+}
+
+/// What consumes the lines of [`scan_lines`].
+pub trait LineSink {
+    /// One line, 1-based number, without its `\n` (a `\r` may remain).
+    fn line(&mut self, no: u64, line: &[u8]);
+    /// Whether every line must be yielded from now on (the consumer is in
+    /// the middle of a multi-line record) or only lines with an anchor.
+    fn wants_every_line(&self) -> bool;
+    /// A line longer than [`MAX_LINE`] was skipped.
+    fn long_line(&mut self, no: u64);
+}
+
+/// Byte and line counts of a finished scan.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ScanCounts {
+    pub bytes: u64,
+    pub lines: u64,
+}
+
+/// Streams `reader` into `sink`. With `anchors`, lines without an anchor are
+/// skipped unless the sink wants every line; without, every line is yielded.
+pub fn scan_lines<R: Read, S: LineSink>(
+    mut reader: R,
+    anchors: Option<&AhoCorasick>,
+    sink: &mut S,
+) -> io::Result<ScanCounts> {
+    let mut buf = vec![0u8; MAX_LINE + READ_SIZE];
+    let (mut start, mut end) = (0usize, 0usize);
+    let mut lines: u64 = 0;
+    let mut bytes: u64 = 0;
+    let mut skipping = false;
+    loop {
+        if start > 0 {
+            buf.copy_within(start..end, 0);
+            end -= start;
+            start = 0;
+        }
+        if end == buf.len() {
+            // A full buffer with no newline: an over-long line.
+            if !skipping {
+                sink.long_line(lines + 1);
+            }
+            skipping = true;
+            end = 0;
+        }
+        let n = match reader.read(&mut buf[end..]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if n == 0 {
+            if skipping {
+                lines += 1;
+            } else if end > start {
+                lines += 1;
+                let last = &buf[start..end];
+                let wanted = match anchors {
+                    Some(a) if !sink.wants_every_line() => a.is_match(last),
+                    _ => true,
+                };
+                if wanted {
+                    sink.line(lines, last);
+                }
+            }
+            return Ok(ScanCounts { bytes, lines });
+        }
+        bytes += n as u64;
+        let fresh = end;
+        end += n;
+        if skipping {
+            match memchr::memchr(b'\n', &buf[fresh..end]) {
+                None => {
+                    end = 0;
+                    continue;
+                }
+                Some(i) => {
+                    lines += 1;
+                    start = fresh + i + 1;
+                    skipping = false;
+                }
+            }
+        }
+        if let Some(i) = memchr::memrchr(b'\n', &buf[start.max(fresh)..end]) {
+            let last = start.max(fresh) + i;
+            lines = region(&buf[start..=last], lines, anchors, sink);
+            start = last + 1;
+        }
+    }
+}
+
+/// Yields the lines of `region` (which ends with `\n`); returns the new count
+/// of lines done.
+fn region<S: LineSink>(
+    region: &[u8],
+    mut done: u64,
+    anchors: Option<&AhoCorasick>,
+    sink: &mut S,
+) -> u64 {
+    let mut pos = 0;
+    while pos < region.len() {
+        let every = anchors.is_none() || sink.wants_every_line();
+        let line_start = if every {
+            pos
+        } else {
+            let Some(m) = anchors.and_then(|a| a.find(&region[pos..])) else {
+                done += bytecount::count(&region[pos..], b'\n') as u64;
+                return done;
+            };
+            let at = pos + m.start();
+            let ls = memchr::memrchr(b'\n', &region[pos..at]).map_or(pos, |i| pos + i + 1);
+            done += bytecount::count(&region[pos..ls], b'\n') as u64;
+            ls
+        };
+        let end = memchr::memchr(b'\n', &region[line_start..])
+            .map_or(region.len(), |i| line_start + i);
+        done += 1;
+        sink.line(done, &region[line_start..end]);
+        pos = end + 1;
+    }
+    done
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Collect {
+        got: Vec<(u64, Vec<u8>)>,
+        every_after: Option<u64>,
+        long: Vec<u64>,
+    }
+    impl LineSink for Collect {
+        fn line(&mut self, no: u64, line: &[u8]) {
+            self.got.push((no, line.to_vec()));
+        }
+        fn wants_every_line(&self) -> bool {
+            matches!((self.every_after, self.got.last()), (Some(a), Some((n, _))) if *n >= a)
+        }
+        fn long_line(&mut self, no: u64) {
+            self.long.push(no);
+        }
+    }
+
+    /// A reader that hands out at most `n` bytes per read, to exercise the
+    /// block boundaries.
+    struct Trickle<'a>(&'a [u8], usize);
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            let n = self.0.len().min(self.1).min(out.len());
+            out[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn line_numbers_with_anchors() {
+        let text = b"a\nb KEY\nc\nd\nKEY e\nf";
+        let ac = AhoCorasick::new(["KEY"]).unwrap();
+        let mut c = Collect::default();
+        let n = scan_lines(&text[..], Some(&ac), &mut c).unwrap();
+        assert_eq!(n.lines, 6);
+        let nos: Vec<u64> = c.got.iter().map(|g| g.0).collect();
+        assert_eq!(nos, vec![2, 5]);
+        assert_eq!(c.got[1].1, b"KEY e");
+    }
+
+    #[test]
+    fn every_line_mode_after_anchor() {
+        let text = b"x\nKEY\ny\nz\n";
+        let ac = AhoCorasick::new(["KEY"]).unwrap();
+        let mut c = Collect {
+            every_after: Some(2),
+            ..Default::default()
+        };
+        scan_lines(Trickle(text, 3), Some(&ac), &mut c).unwrap();
+        let nos: Vec<u64> = c.got.iter().map(|g| g.0).collect();
+        assert_eq!(nos, vec![2, 3, 4]);
+    }
+
+    #[test]
+    fn last_line_without_newline_and_empty_input() {
+        let mut c = Collect::default();
+        let n = scan_lines(&b"one\ntwo"[..], None, &mut c).unwrap();
+        assert_eq!(n.lines, 2);
+        assert_eq!(c.got[1], (2, b"two".to_vec()));
+        let mut c = Collect::default();
+        assert_eq!(scan_lines(&b""[..], None, &mut c).unwrap().lines, 0);
+    }
+
+    #[test]
+    fn over_long_line_is_skipped_and_counted() {
+        let mut text = b"first\n".to_vec();
+        text.extend(std::iter::repeat_n(b'x', MAX_LINE + READ_SIZE + 10));
+        text.extend(b"\nlast\n");
+        let mut c = Collect::default();
+        let n = scan_lines(Trickle(&text, 700_000), None, &mut c).unwrap();
+        assert_eq!(c.long, vec![2]);
+        assert_eq!(n.lines, 3);
+        assert_eq!(c.got.last().unwrap(), &(3, b"last".to_vec()));
+    }
+
+    #[test]
+    fn block_boundaries_do_not_move_lines() {
+        let text: Vec<u8> = (0..5000)
+            .flat_map(|i| format!("line {i} {}\n", if i % 7 == 0 { "KEY" } else { "" }).into_bytes())
+            .collect();
+        let ac = AhoCorasick::new(["KEY"]).unwrap();
+        for chunk in [1, 2, 17, 4096, 1 << 20] {
+            let mut c = Collect::default();
+            scan_lines(Trickle(&text, chunk), Some(&ac), &mut c).unwrap();
+            assert_eq!(c.got.len(), 715, "chunk {chunk}");
+            for (no, l) in &c.got {
+                assert_eq!(l, format!("line {} KEY", no - 1).as_bytes());
+            }
+        }
+    }
+}

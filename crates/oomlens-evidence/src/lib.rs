@@ -1,0 +1,26 @@
+//! Evidence parsers for oomlens.
+//!
+//! Each module turns one kind of raw evidence into typed facts. Parsers are
+//! pure: they read the bytes they are given and nothing else, never panic on
+//! any input, and return what they could read together with [`Warning`]s that
+//! name the source and line of every problem they met. Every fact carries its
+//! provenance so that a conclusion drawn from it can cite `source:line`.
+//!
+//! - [`framing`]: strips a log line's framing (syslog, RFC 3339, dmesg,
+//!   `dmesg -T`, journald short and JSON, `/dev/kmsg` records) down to host,
+//!   timestamp and message.
+//! - [`kernel`]: OOM-killer reports, every kernel generation from 3.10 to 6.x,
+//!   memcg and global, cgroup v1 and v2.
+//! - [`cgroup`]: container identity (runtime, container id, pod UID, QoS,
+//!   cgroup driver) from a cgroup path.
+//! - [`time`]: turning a log timestamp into a UTC instant, saying how.
+//! - [`input`]: opening what the user gave (files, `.gz`, stdin) as a reader.
+
+pub mod cgroup;
+pub mod framing;
+pub mod input;
+pub mod kernel;
+pub mod provenance;
+pub mod time;
+
+pub use provenance::{Span, Warning, Warnings};
