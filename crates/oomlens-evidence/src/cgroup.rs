@@ -90,11 +90,18 @@ fn read_component(c: &str, id: &mut ContainerIdentity, in_kubepods: &mut bool) {
         id.runtime = None;
         set(
             &mut id.cgroup_driver,
-            if c == "kubepods" { "cgroupfs" } else { "systemd" },
+            if c == "kubepods" {
+                "cgroupfs"
+            } else {
+                "systemd"
+            },
         );
         return;
     }
-    if let Some(rest) = c.strip_prefix("kubepods-").and_then(|r| r.strip_suffix(".slice")) {
+    if let Some(rest) = c
+        .strip_prefix("kubepods-")
+        .and_then(|r| r.strip_suffix(".slice"))
+    {
         // kubepods-burstable / kubepods-burstable-pod<uid> / kubepods-pod<uid>
         *in_kubepods = true;
         id.cgroup_driver.get_or_insert_with(|| "systemd".into());
@@ -260,7 +267,9 @@ mod tests {
 
     #[test]
     fn runc_colon_form_and_plain_docker() {
-        let p = format!("/kubepods-burstable-pod943d7e40_3a14_4519_b7a7_a2b6ee3576fb.slice:cri-containerd:{ID}");
+        let p = format!(
+            "/kubepods-burstable-pod943d7e40_3a14_4519_b7a7_a2b6ee3576fb.slice:cri-containerd:{ID}"
+        );
         let id = identify(&p);
         assert_eq!(id.runtime.as_deref(), Some("containerd"));
         assert_eq!(id.container_id.as_deref(), Some(ID));
@@ -288,7 +297,15 @@ mod tests {
 
     #[test]
     fn junk_paths() {
-        for p in ["", "/", "////", "kubepods-.slice", "/kubepods/pod", "a:b:c", "/kubepods-podXYZ.slice"] {
+        for p in [
+            "",
+            "/",
+            "////",
+            "kubepods-.slice",
+            "/kubepods/pod",
+            "a:b:c",
+            "/kubepods-podXYZ.slice",
+        ] {
             let _ = identify(p);
             let _ = level(p);
         }

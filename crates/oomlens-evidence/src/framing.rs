@@ -91,6 +91,18 @@ impl Framed<'_> {
 /// Takes one line (without its `\n`; a trailing `\r` is dropped) apart.
 pub fn frame(line: &[u8]) -> Framed<'_> {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
+    // Logs pasted into mail or tickets are often indented.
+    let line = match line.first() {
+        Some(b' ' | b'\t') => {
+            let t = line.trim_ascii_start();
+            if t.first() == Some(&b'[') || t.first() == Some(&b'<') {
+                t
+            } else {
+                line
+            }
+        }
+        _ => line,
+    };
     if line.first() == Some(&b'{') {
         if let Some(f) = journal_json(line) {
             return f;
@@ -220,9 +232,26 @@ fn dmesg_level_prefix(b: &[u8]) -> Option<(&[u8], Origin)> {
     let colon = memchr::memchr(b':', b.get(..12)?)?;
     let facility = b[..colon].trim_ascii_end();
     const FACILITIES: [&[u8]; 20] = [
-        b"kern", b"user", b"mail", b"daemon", b"auth", b"syslog", b"lpr", b"news", b"uucp",
-        b"cron", b"authpriv", b"ftp", b"local0", b"local1", b"local2", b"local3", b"local4",
-        b"local5", b"local6", b"local7",
+        b"kern",
+        b"user",
+        b"mail",
+        b"daemon",
+        b"auth",
+        b"syslog",
+        b"lpr",
+        b"news",
+        b"uucp",
+        b"cron",
+        b"authpriv",
+        b"ftp",
+        b"local0",
+        b"local1",
+        b"local2",
+        b"local3",
+        b"local4",
+        b"local5",
+        b"local6",
+        b"local7",
     ];
     if !FACILITIES.contains(&facility) {
         return None;
@@ -631,7 +660,10 @@ fn journal_json(line: &[u8]) -> Option<Framed<'static>> {
     let kernel = entry.transport.as_deref() == Some("kernel")
         || entry.identifier.as_deref() == Some("kernel");
     let named_other = entry.transport.is_some() || entry.identifier.is_some();
-    let micros = entry.realtime.as_deref().and_then(|s| s.parse::<i64>().ok());
+    let micros = entry
+        .realtime
+        .as_deref()
+        .and_then(|s| s.parse::<i64>().ok());
     let raw = entry.realtime.clone().unwrap_or_default();
     Some(Framed {
         host: entry.hostname.map(|h| Cow::Owned(h.into_bytes())),
@@ -697,7 +729,13 @@ mod tests {
         let f = frame(b"Dec 02 13:55:56.123456 kernel: oom-kill:constraint=X");
         assert_eq!(f.origin, Origin::Kernel);
         assert!(f.host.is_none());
-        assert!(matches!(f.stamp, Stamp::Syslog { nanos: 123_456_000, .. }));
+        assert!(matches!(
+            f.stamp,
+            Stamp::Syslog {
+                nanos: 123_456_000,
+                ..
+            }
+        ));
     }
 
     #[test]
@@ -712,7 +750,13 @@ mod tests {
             other => panic!("{other:?}"),
         }
         let f = frame(b"2023-12-02T13:55:56+0800 node1 kernel: hello");
-        assert!(matches!(f.stamp, Stamp::Iso { offset: Some(_), .. }));
+        assert!(matches!(
+            f.stamp,
+            Stamp::Iso {
+                offset: Some(_),
+                ..
+            }
+        ));
         assert_eq!(msg(&f), "hello");
     }
 
@@ -770,7 +814,12 @@ mod tests {
     fn journal_json_entry() {
         let f = frame(br#"{"__REALTIME_TIMESTAMP":"1701496556000000","_HOSTNAME":"n1","_TRANSPORT":"kernel","MESSAGE":"Killed process 1 (a)"}"#);
         assert_eq!(f.origin, Origin::Kernel);
-        assert_eq!(f.stamp, Stamp::Realtime { micros: 1_701_496_556_000_000 });
+        assert_eq!(
+            f.stamp,
+            Stamp::Realtime {
+                micros: 1_701_496_556_000_000
+            }
+        );
         assert_eq!(msg(&f), "Killed process 1 (a)");
         let f = frame(br#"{"MESSAGE":[72,105,255],"_TRANSPORT":"kernel"}"#);
         assert_eq!(&f.message[..], &[72, 105, 255]);

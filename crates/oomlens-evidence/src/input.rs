@@ -182,8 +182,8 @@ fn region<S: LineSink>(
             done += bytecount::count(&region[pos..ls], b'\n') as u64;
             ls
         };
-        let end = memchr::memchr(b'\n', &region[line_start..])
-            .map_or(region.len(), |i| line_start + i);
+        let end =
+            memchr::memchr(b'\n', &region[line_start..]).map_or(region.len(), |i| line_start + i);
         done += 1;
         sink.line(done, &region[line_start..end]);
         pos = end + 1;
@@ -275,7 +275,9 @@ mod tests {
     #[test]
     fn block_boundaries_do_not_move_lines() {
         let text: Vec<u8> = (0..5000)
-            .flat_map(|i| format!("line {i} {}\n", if i % 7 == 0 { "KEY" } else { "" }).into_bytes())
+            .flat_map(|i| {
+                format!("line {i} {}\n", if i % 7 == 0 { "KEY" } else { "" }).into_bytes()
+            })
             .collect();
         let ac = AhoCorasick::new(["KEY"]).unwrap();
         for chunk in [1, 2, 17, 4096, 1 << 20] {

@@ -46,6 +46,9 @@ pub enum Kind {
     Memcg,
     /// The node (or a cpuset / mempolicy) ran out of memory.
     Global,
+    /// The log kept too little of the report to tell (a lone `Killed
+    /// process` line from a kernel that prints it the same for both).
+    Unknown,
 }
 
 /// The task whose allocation invoked the OOM killer.
@@ -182,6 +185,13 @@ pub struct OomReport {
     pub selected: Option<Selected>,
     pub victim: Option<Victim>,
     pub reaped: Option<Reaped>,
+    /// With `memory.oom.group` set, the kernel kills every task of this
+    /// cgroup after the victim (`Tasks in X are going to be killed due to
+    /// memory.oom.group set`).
+    pub oom_group: Option<String>,
+    /// The tasks killed with the group, in printed order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub oom_group_killed: Vec<Victim>,
     /// Container identity from the victim's cgroup (`task_memcg`).
     pub container: Option<ContainerIdentity>,
     /// The kernel release from the `CPU: ... Comm: ...` line.
@@ -215,6 +225,8 @@ impl OomReport {
             selected: None,
             victim: None,
             reaped: None,
+            oom_group: None,
+            oom_group_killed: Vec::new(),
             container: None,
             kernel_release: None,
             host: None,
@@ -248,7 +260,7 @@ pub struct ScanSummary {
 
 /// Strings at least one line of every report fragment contains. Lines
 /// without one are skipped unread while no report is open.
-const ANCHORS: [&str; 12] = [
+const ANCHORS: [&str; 13] = [
     "invoked oom-killer",
     "Killed process",
     "Kill process",
@@ -261,6 +273,7 @@ const ANCHORS: [&str; 12] = [
     "Mem-Info:",
     "callbacks suppressed",
     "Comm: ",
+    "memory.oom.group",
 ];
 
 fn anchors() -> &'static AhoCorasick {
@@ -294,7 +307,8 @@ pub fn scan<R: Read>(
 /// Parses a whole log held in memory: every report and the warnings.
 pub fn parse(source: &str, bytes: &[u8], ctx: &TimeContext) -> (Vec<OomReport>, Warnings) {
     let mut out = Vec::new();
-    let summary = scan(source, bytes, ctx, |r| out.push(r)).unwrap_or_else(|_| ScanSummary::default());
+    let summary =
+        scan(source, bytes, ctx, |r| out.push(r)).unwrap_or_else(|_| ScanSummary::default());
     (out, summary.warnings)
 }
 
@@ -492,7 +506,8 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
         if let Some(i) = self.hosts.iter().position(|(h, _)| h.as_deref() == host) {
             return i;
         }
-        self.hosts.push((host.map(<[u8]>::to_vec), HostState::default()));
+        self.hosts
+            .push((host.map(<[u8]>::to_vec), HostState::default()));
         self.hosts.len() - 1
     }
 
@@ -638,7 +653,9 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
 
         if let Some(i) = find(msg, b": ").filter(|_| msg.ends_with(b"callbacks suppressed")) {
             let func = lossy(&msg[..i]);
-            if !(func.contains("oom") || func.contains("dump_header") || func.contains("out_of_memory"))
+            if !(func.contains("oom")
+                || func.contains("dump_header")
+                || func.contains("out_of_memory"))
             {
                 return;
             }
@@ -661,6 +678,22 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             return;
         }
 
+        if let Some(rest) = msg.strip_prefix(b"Tasks in ") {
+            if let Some(i) = find(rest, b" are going to be killed due to memory.oom.group") {
+                let group = cgroup_path(&rest[..i]);
+                let st = &mut self.hosts[h].1;
+                if let Some((_, b)) = st.pending.last_mut() {
+                    b.r.oom_group = Some(group);
+                    b.r.lines.cover(no);
+                    return;
+                }
+                let b = self.current(h, no);
+                b.r.oom_group = Some(group);
+                b.r.lines.cover(no);
+                return;
+            }
+        }
+
         // Everything below is report content.
         if let Some(i) = find(msg, b"Killed process ") {
             let prefix = &msg[..i];
@@ -672,7 +705,8 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                 None
             };
             let rest = &msg[i + b"Killed process ".len()..];
-            let Some((pid, comm, tail)) = pid_comm(rest, &[b" total-vm", b", UID", b" UID:"]) else {
+            let Some((pid, comm, tail)) = pid_comm(rest, &[b" total-vm", b", UID", b" UID:"])
+            else {
                 self.warnings
                     .push(&self.source, Some(no), "unreadable `Killed process` line");
                 return;
@@ -694,6 +728,18 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                     "pgtables" => v.pgtables_kb = u,
                     "oom_score_adj" => v.oom_score_adj = Some(val),
                     _ => {}
+                }
+            }
+            let st = &mut self.hosts[h].1;
+            if st.open.is_none() {
+                if let Some((_, b)) = st
+                    .pending
+                    .last_mut()
+                    .filter(|(_, b)| b.r.oom_group.is_some())
+                {
+                    b.r.oom_group_killed.push(v);
+                    b.r.lines.cover(no);
+                    return;
                 }
             }
             let b = self.current(h, no);
@@ -726,7 +772,8 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                     .push(&self.source, Some(no), "unreadable `Kill process` line");
                 return;
             };
-            let score = find(tail, b"score ").and_then(|j| leading_int(&tail[j + 6..]).map(|x| x.0));
+            let score =
+                find(tail, b"score ").and_then(|j| leading_int(&tail[j + 6..]).map(|x| x.0));
             let memcg = find(&msg[..i], b"Memory cgroup").is_some();
             let b = self.current(h, no);
             b.r.selected = Some(Selected {
@@ -753,7 +800,8 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             // (`mems_allowed=0,1`).
             for part in rest.split(|&c| c == b',') {
                 if part == b"global_oom" {
-                    b.r.constraint.get_or_insert_with(|| "CONSTRAINT_NONE".into());
+                    b.r.constraint
+                        .get_or_insert_with(|| "CONSTRAINT_NONE".into());
                     continue;
                 }
                 let Some(eq) = memchr::memchr(b'=', part) else {
@@ -816,7 +864,10 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                 None => (rest.strip_suffix(b":").unwrap_or(rest), &b""[..]),
             };
             let mut stats = BTreeMap::new();
-            for tok in pairs.split(|c| c.is_ascii_whitespace()).filter(|t| !t.is_empty()) {
+            for tok in pairs
+                .split(|c| c.is_ascii_whitespace())
+                .filter(|t| !t.is_empty())
+            {
                 if let Some(c) = memchr::memchr(b':', tok) {
                     if let Some(v) = stat_value(&tok[c + 1..]) {
                         stats.insert(lossy(&tok[..c]), v);
@@ -905,7 +956,10 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                     b.section = Section::None;
                 } else {
                     let mut any = false;
-                    for tok in msg.split(|c| c.is_ascii_whitespace()).filter(|t| !t.is_empty()) {
+                    for tok in msg
+                        .split(|c| c.is_ascii_whitespace())
+                        .filter(|t| !t.is_empty())
+                    {
                         if let Some(c) = memchr::memchr(b':', tok) {
                             if let Some(v) = uint(&tok[c + 1..]) {
                                 b.r.mem_info.insert(lossy(&tok[..c]), v);
@@ -958,7 +1012,9 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                 .iter_mut()
                 .map(|(_, b)| b)
                 .chain(st.open.iter_mut())
-                .find(|b| b.r.victim.as_ref().is_some_and(|v| v.pid == pid) && b.r.reaped.is_none());
+                .find(|b| {
+                    b.r.victim.as_ref().is_some_and(|v| v.pid == pid) && b.r.reaped.is_none()
+                });
             if let Some(b) = hit {
                 b.r.reaped = Some(r);
                 b.r.lines.cover(no);
@@ -987,12 +1043,16 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             Kind::Global
         } else if let Some(k) = victim_prefix_kind {
             k
-        } else if r.oom_memcg.is_some() || r.memory.is_some() {
+        } else if r.oom_memcg.is_some() || r.memory.is_some() || !r.memcg_stats.is_empty() {
+            // Only memcg OOMs print memcg counters and stats dumps.
             Kind::Memcg
-        } else {
+        } else if !r.mem_info.is_empty() || !r.tasks.is_empty() || r.trigger.is_some() {
+            // A report with its start or its task table but no memcg part.
             Kind::Global
+        } else {
+            Kind::Unknown
         };
-        if r.kind == Kind::Global {
+        if r.kind == Kind::Global && r.constraint.as_deref() != Some("CONSTRAINT_CPUSET") {
             r.limit_level = Some(CgroupLevel::Root);
         } else if let Some(m) = r.oom_memcg.as_deref() {
             r.limit_level = Some(cgroup::level(m));
@@ -1197,7 +1257,10 @@ mod tests {
         assert_eq!((t.order, t.oom_score_adj), (Some(0), Some(0)));
         assert_eq!(r.kernel_release.as_deref(), Some("6.18.44-fc-v669"));
         let m = r.memory.unwrap();
-        assert_eq!((m.usage_kb, m.limit_kb, m.failcnt), (Some(65536), Some(65536), Some(312)));
+        assert_eq!(
+            (m.usage_kb, m.limit_kb, m.failcnt),
+            (Some(65536), Some(65536), Some(312))
+        );
         assert_eq!(r.kmem.unwrap().usage_kb, Some(248));
         assert_eq!(r.memcg_stats.len(), 1);
         assert_eq!(r.memcg_stats[0].stats["rss"], 66805760);
@@ -1217,7 +1280,10 @@ mod tests {
         assert_eq!(v.oom_score_adj, Some(0));
         let c = r.container.as_ref().unwrap();
         assert_eq!(c.runtime.as_deref(), Some("containerd"));
-        assert_eq!(c.pod_uid.as_deref(), Some("11111111-2222-3333-4444-555555555555"));
+        assert_eq!(
+            c.pod_uid.as_deref(),
+            Some("11111111-2222-3333-4444-555555555555")
+        );
         assert_eq!(r.limit_level, Some(CgroupLevel::Container));
         assert_eq!(r.lines.first, 1);
         assert_eq!(r.lines.last, 15);
@@ -1227,7 +1293,8 @@ mod tests {
 
     #[test]
     fn seed_report_without_header() {
-        let text = include_str!("../../../tests/fixtures/kernel/seed-k3.10-memcg-docker-syslog.log");
+        let text =
+            include_str!("../../../tests/fixtures/kernel/seed-k3.10-memcg-docker-syslog.log");
         let (r, w) = one(text);
         let v = r.victim.as_ref().unwrap();
         assert_eq!(v.pid, 2076520);
@@ -1237,9 +1304,15 @@ mod tests {
         assert_eq!(v.file_rss_kb, Some(13564));
         assert_eq!(v.uid, Some(0));
         let sel = r.selected.as_ref().unwrap();
-        assert_eq!((sel.pid, sel.comm.as_str(), sel.score), (4113092, "Java2D Disposer", Some(1955)));
+        assert_eq!(
+            (sel.pid, sel.comm.as_str(), sel.score),
+            (4113092, "Java2D Disposer", Some(1955))
+        );
         let m = r.memory.unwrap();
-        assert_eq!((m.usage_kb, m.limit_kb, m.failcnt), (Some(3145728), Some(3145728), Some(498567)));
+        assert_eq!(
+            (m.usage_kb, m.limit_kb, m.failcnt),
+            (Some(3145728), Some(3145728), Some(498567))
+        );
         assert_eq!(r.kind, Kind::Memcg);
         assert_eq!(r.limit_level, Some(CgroupLevel::Pod));
         let c = r.container.as_ref().unwrap();
@@ -1247,7 +1320,10 @@ mod tests {
             c.container_id.as_deref(),
             Some("928e0ea07906597976057ef044c3766df7867e3c629ee6312a5dd1683b545720")
         );
-        assert_eq!(c.pod_uid.as_deref(), Some("943d7e40-3a14-4519-b7a7-a2b6ee3576fb"));
+        assert_eq!(
+            c.pod_uid.as_deref(),
+            Some("943d7e40-3a14-4519-b7a7-a2b6ee3576fb")
+        );
         assert_eq!(r.tasks.len(), 2);
         assert_eq!(r.tasks[1].nr_ptes, Some(1968));
         let stats = r.task_stats().unwrap();
@@ -1255,7 +1331,10 @@ mod tests {
         let t = r.trigger.as_ref().unwrap();
         assert_eq!(t.pid, Some(2079469));
         assert_eq!(t.comm.as_deref(), Some("http-nio-8080-e"));
-        assert_eq!(r.kernel_release.as_deref(), Some("3.10.0-1127.19.1.el7.x86_64"));
+        assert_eq!(
+            r.kernel_release.as_deref(),
+            Some("3.10.0-1127.19.1.el7.x86_64")
+        );
         assert!(r.truncated, "the seed excerpt starts after the header");
         assert_eq!(w.items().len(), 1);
         assert_eq!(r.host.as_deref(), Some("iZ2ze2ih1s2cnx3x31dpdeZ"));
@@ -1264,7 +1343,10 @@ mod tests {
     #[test]
     fn two_hosts_interleaved() {
         let mut text = String::new();
-        let a: Vec<String> = K6.lines().map(|l| format!("Dec  2 13:55:56 a kernel: {l}")).collect();
+        let a: Vec<String> = K6
+            .lines()
+            .map(|l| format!("Dec  2 13:55:56 a kernel: {l}"))
+            .collect();
         let b: Vec<String> = K6
             .lines()
             .map(|l| format!("Dec  2 13:55:56 b kernel: {}", l.replace("1753", "9999")))
@@ -1302,13 +1384,18 @@ mod tests {
         assert_eq!(r.len(), 2);
         assert_eq!(r[0].victim.as_ref().unwrap().pid, 10);
         assert_eq!(r[0].kind, Kind::Memcg);
-        assert!(r[0].reaped.is_none(), "report 1 was flushed when report 2 started");
+        assert!(
+            r[0].reaped.is_none(),
+            "report 1 was flushed when report 2 started"
+        );
         assert_eq!(r[1].reaped.as_ref().unwrap().pid, 20);
         assert_eq!(w.items().len(), 1, "{w:?}");
     }
 
     #[test]
     fn lone_killed_line_and_truncated_end() {
+        let (r, _) = one("Killed process 7 (x) total-vm:1kB, anon-rss:1kB, file-rss:0kB\n");
+        assert_eq!(r.kind, Kind::Unknown);
         let text = "noise\nOut of memory: Killed process 7 (x) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB, UID:1000 pgtables:4kB oom_score_adj:0\n";
         let (r, w) = one(text);
         assert_eq!(r.kind, Kind::Global);
@@ -1375,7 +1462,9 @@ mod tests {
 
     #[test]
     fn callbacks_suppressed_are_kept() {
-        let text = "dump_header: 3 callbacks suppressed\nnet_ratelimit: 9 callbacks suppressed\n".to_string() + K6;
+        let text = "dump_header: 3 callbacks suppressed\nnet_ratelimit: 9 callbacks suppressed\n"
+            .to_string()
+            + K6;
         let (r, _) = one(&text);
         assert_eq!(r.callbacks_suppressed.len(), 1);
         assert_eq!(r.callbacks_suppressed[0].count, 3);

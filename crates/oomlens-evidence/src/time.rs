@@ -74,9 +74,7 @@ impl TimeContext {
                     Some(o) => Some(o),
                     None => self.zone_offset(civil, &mut t.assumed),
                 };
-                t.utc = off
-                    .and_then(|o| o.to_timestamp(civil).ok())
-                    .map(fmt);
+                t.utc = off.and_then(|o| o.to_timestamp(civil).ok()).map(fmt);
             }
             Stamp::Syslog {
                 month,
@@ -95,8 +93,9 @@ impl TimeContext {
                         } else {
                             date.year()
                         };
-                        t.assumed
-                            .push(format!("year {y}: syslog has none, taken from {how}; set --year"));
+                        t.assumed.push(format!(
+                            "year {y}: syslog has none, taken from {how}; set --year"
+                        ));
                         Some(y)
                     }
                     (None, None) => {
@@ -133,7 +132,8 @@ impl TimeContext {
                     t.basis = "uptime";
                     match &self.boot {
                         Some((boot, how)) => {
-                            t.assumed.push(format!("boot time {} from {how}", fmt(*boot)));
+                            t.assumed
+                                .push(format!("boot time {} from {how}", fmt(*boot)));
                             t.utc = i64::try_from(us)
                                 .ok()
                                 .and_then(|us| {
@@ -151,9 +151,17 @@ impl TimeContext {
         t
     }
 
-    fn zone_offset(&self, civil: jiff::civil::DateTime, assumed: &mut Vec<String>) -> Option<Offset> {
+    fn zone_offset(
+        &self,
+        civil: jiff::civil::DateTime,
+        assumed: &mut Vec<String>,
+    ) -> Option<Offset> {
         match &self.tz {
-            Some((tz, _)) => tz.to_ambiguous_zoned(civil).compatible().ok().map(|z| z.offset()),
+            Some((tz, _)) => tz
+                .to_ambiguous_zoned(civil)
+                .compatible()
+                .ok()
+                .map(|z| z.offset()),
             None => {
                 assumed.push("zone UTC: the stamp has none; set --tz".into());
                 Some(Offset::UTC)
@@ -224,7 +232,10 @@ mod tests {
     #[test]
     fn syslog_year_rolls_back_over_new_year() {
         let mut c = ctx();
-        c.reference = Some((jiff::civil::date(2024, 1, 3), "the file's modification time".into()));
+        c.reference = Some((
+            jiff::civil::date(2024, 1, 3),
+            "the file's modification time".into(),
+        ));
         let f = frame(b"Dec 31 23:00:00 h kernel: x");
         let t = c.resolve(&f.stamp, &f.stamp_text(), f.monotonic_us);
         assert_eq!(t.utc.as_deref(), Some("2023-12-31T23:00:00Z"));
@@ -246,7 +257,10 @@ mod tests {
         assert_eq!(t.utc, None);
         assert_eq!(t.uptime_s, Some(100.5));
         let mut c = ctx();
-        c.boot = Some((parse_instant("2023-12-02T00:00:00Z").unwrap(), "--boot-time".into()));
+        c.boot = Some((
+            parse_instant("2023-12-02T00:00:00Z").unwrap(),
+            "--boot-time".into(),
+        ));
         let t = c.resolve(&f.stamp, &f.stamp_text(), f.monotonic_us);
         assert_eq!(t.utc.as_deref(), Some("2023-12-02T00:01:40.5Z"));
     }

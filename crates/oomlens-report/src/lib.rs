@@ -1,1 +1,16 @@
-//! placeholder
+//! Renderers for oomlens: what a person or a script reads.
+//!
+//! Renderers format facts and findings that other crates computed; they
+//! compute nothing themselves. Text is for people (tables, colour when the
+//! output is a terminal); JSON is a versioned contract documented in
+//! `docs/json.md`.
+
+pub mod kernel;
+pub mod units;
+
+/// Whether to colour text output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    Color,
+}

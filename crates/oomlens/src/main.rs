@@ -1,1 +1,159 @@
-fn main() {}
+//! The `oomlens` command line: wires commands to the evidence, analysis and
+//! report crates. Logic that a part should own lives in that part.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+
+mod cmd;
+
+/// Why was the container OOMKilled, and what should change?
+///
+/// oomlens reads the evidence people otherwise stitch together by hand (the
+/// node's kernel log, `kubectl describe`, pod objects, container logs, JVM
+/// output) and tells which container was killed, by whom, how often, what
+/// filled its memory and what to do, citing the file and line of every fact.
+#[derive(Parser)]
+#[command(
+    name = "oomlens",
+    version,
+    propagate_version = true,
+    max_term_width = 100
+)]
+#[command(after_help = "Examples:
+  oomlens kernel /var/log/messages          OOM kills in a node's syslog
+  journalctl -k -o json | oomlens kernel -  the same from journald
+  oomlens kernel                            this machine's kernel log
+  oomlens completions bash > /etc/bash_completion.d/oomlens
+
+Exit status: 0 when an OOM kill was found, 1 when none was, 2 on error.")]
+struct Cli {
+    /// When to colour text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    color: ColorChoice,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the kernel's OOM-killer reports in kernel logs.
+    ///
+    /// Reads any kernel log framing (dmesg, dmesg -T, syslog, RFC 3339
+    /// syslog, journalctl short/iso/precise/json, /dev/kmsg records,
+    /// rsyslog #012 escapes), mixed with any other traffic, from every
+    /// kernel generation (3.10 to 6.x, cgroup v1 and v2, memcg and global
+    /// OOMs). Each kill names its pod UID and container from the cgroup path.
+    /// Folders are read recursively, `.gz` files decompressed, `-` is stdin.
+    /// With no file, reads this machine's kernel log (/dev/kmsg or dmesg).
+    #[command(after_help = "Examples:
+  oomlens kernel /var/log/messages --year 2023 --tz Asia/Shanghai
+  oomlens kernel --format json node-logs/ | jq '.reports[].victim'
+  oomlens kernel dmesg.txt --boot-time 2023-12-01T08:00:00Z
+
+Times: syslog stamps have no year (taken from the file's modification time
+unless --year) and often no zone (UTC unless --tz); dmesg stamps count from
+boot (placed only with --boot-time, or this machine's boot time when reading
+the live log). Every report says how its time was derived.")]
+    Kernel(KernelArgs),
+    /// Print a shell completion script.
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Args)]
+struct KernelArgs {
+    /// Kernel logs, folders of them, or `-` for stdin.
+    files: Vec<PathBuf>,
+    #[command(flatten)]
+    out: OutputArgs,
+    #[command(flatten)]
+    time: TimeArgs,
+}
+
+#[derive(Args)]
+struct OutputArgs {
+    /// Output format. Default: text on a terminal, json otherwise.
+    #[arg(long, short = 'f', value_enum)]
+    format: Option<Format>,
+}
+
+#[derive(Args, Clone)]
+struct TimeArgs {
+    /// Year of syslog stamps, which carry none.
+    #[arg(long)]
+    year: Option<i16>,
+    /// Zone of stamps that carry none: UTC, +08:00, or an IANA name.
+    #[arg(long)]
+    tz: Option<String>,
+    /// When the machine booted, to place dmesg stamps (RFC 3339 or Unix seconds).
+    #[arg(long)]
+    boot_time: Option<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+impl OutputArgs {
+    fn format(&self) -> Format {
+        self.format.unwrap_or(if std::io::stdout().is_terminal() {
+            Format::Text
+        } else {
+            Format::Json
+        })
+    }
+}
+
+fn style(choice: ColorChoice) -> oomlens_report::Style {
+    let on = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    if on {
+        oomlens_report::Style::Color
+    } else {
+        oomlens_report::Style::Plain
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let style = style(cli.color);
+    let result = match cli.command {
+        Command::Kernel(args) => cmd::kernel::run(args, style),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "oomlens",
+                &mut std::io::stdout(),
+            );
+            Ok(cmd::Outcome::Found)
+        }
+    };
+    match result {
+        Ok(cmd::Outcome::Found) => ExitCode::SUCCESS,
+        Ok(cmd::Outcome::NotFound) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("oomlens: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,142 @@
+//! `oomlens kernel`: OOM-killer reports in kernel logs.
+
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+
+use anyhow::Result;
+use oomlens_evidence::kernel::{self, OomReport};
+use oomlens_evidence::{input, Warnings};
+use oomlens_report::kernel::{JsonStream, SourceSummary};
+
+use super::{for_file, progress, time_context, Outcome};
+use crate::{Format, KernelArgs};
+
+pub fn run(args: KernelArgs, style: oomlens_report::Style) -> Result<Outcome> {
+    let base = time_context(&args.time)?;
+    let format = args.out.format();
+    let stdout = io::stdout().lock();
+    let mut json = match format {
+        Format::Json => Some(JsonStream::start(BufWriter::with_capacity(
+            1 << 16,
+            stdout,
+        ))?),
+        Format::Text => None,
+    };
+    let mut kept: Vec<OomReport> = Vec::new();
+    let mut warnings = Warnings::new();
+    let mut sources = Vec::new();
+    let mut total = 0u64;
+    let mut write_err: Option<io::Error> = None;
+    let mut readable = 0usize;
+
+    let mut sink = |r: OomReport| match json.as_mut() {
+        Some(j) => {
+            if write_err.is_none() {
+                if let Err(e) = j.report(&r) {
+                    write_err = Some(e);
+                }
+            }
+        }
+        None => kept.push(r),
+    };
+
+    if args.files.is_empty() {
+        let log = oomlens_live::kmsg::read()?;
+        eprintln!(
+            "oomlens: no file given: reading this machine's kernel log from {}",
+            log.source
+        );
+        let mut ctx = base.clone();
+        if ctx.boot.is_none() {
+            if let Some(b) = oomlens_live::kmsg::boot_time() {
+                ctx.boot = Some((b, "this machine's boot time (/proc/stat btime)".into()));
+            }
+        }
+        let s = kernel::scan(log.source, &log.bytes[..], &ctx, &mut sink)?;
+        readable += 1;
+        total += s.reports;
+        sources.push(SourceSummary {
+            source: log.source.into(),
+            bytes: s.counts.bytes,
+            lines: s.counts.lines,
+            reports: s.reports,
+        });
+        warnings.extend(s.warnings);
+    } else {
+        let files: Vec<PathBuf> = input::expand(&args.files)?;
+        for path in files {
+            let name = path.display().to_string();
+            let opened = input::open(&path);
+            let reader = match opened {
+                Ok(r) => r,
+                Err(e) => {
+                    warnings.push(&name, None, format!("cannot read: {e}"));
+                    continue;
+                }
+            };
+            let len = std::fs::metadata(&path).ok().map(|m| m.len());
+            let reader = progress(reader, len, &name);
+            let ctx = for_file(&base, &path);
+            match kernel::scan(&name, reader, &ctx, &mut sink) {
+                Ok(s) => {
+                    readable += 1;
+                    total += s.reports;
+                    sources.push(SourceSummary {
+                        source: name,
+                        bytes: s.counts.bytes,
+                        lines: s.counts.lines,
+                        reports: s.reports,
+                    });
+                    warnings.extend(s.warnings);
+                }
+                Err(e) => warnings.push(&name, None, format!("read error: {e}")),
+            }
+        }
+    }
+
+    let warnings = warnings.into_vec();
+    if let Some(e) = write_err {
+        return Err(e.into());
+    }
+    match json {
+        Some(j) => {
+            j.finish(&warnings, &sources)?;
+        }
+        None => {
+            let mut out = io::stdout().lock();
+            if kept.is_empty() {
+                let lines: u64 = sources.iter().map(|s| s.lines).sum();
+                writeln!(
+                    out,
+                    "no OOM-killer report in {} lines of {} source(s)",
+                    lines,
+                    sources.len()
+                )?;
+            } else {
+                out.write_all(oomlens_report::kernel::table(&kept, style).as_bytes())?;
+                let memcg = kept
+                    .iter()
+                    .filter(|r| r.kind == kernel::Kind::Memcg)
+                    .count();
+                writeln!(
+                    out,
+                    "{} OOM kill(s): {} at a cgroup limit, {} node-wide",
+                    kept.len(),
+                    memcg,
+                    kept.len() - memcg
+                )?;
+            }
+            for w in &warnings {
+                eprintln!("warning: {w}");
+            }
+        }
+    }
+    if readable == 0 && !args.files.is_empty() {
+        anyhow::bail!("no input could be read");
+    }
+    Ok(if total > 0 {
+        Outcome::Found
+    } else {
+        Outcome::NotFound
+    })
+}

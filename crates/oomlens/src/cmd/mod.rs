@@ -1,0 +1,85 @@
+//! One module per command.
+
+pub mod kernel;
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use oomlens_evidence::time::{parse_instant, parse_tz, TimeContext};
+
+use crate::TimeArgs;
+
+/// What a command found, for the exit status.
+pub enum Outcome {
+    Found,
+    NotFound,
+}
+
+/// The time context the user's flags describe.
+pub fn time_context(args: &TimeArgs) -> Result<TimeContext> {
+    let mut ctx = TimeContext {
+        year: args.year,
+        ..TimeContext::default()
+    };
+    if let Some(tz) = &args.tz {
+        ctx.tz = Some(parse_tz(tz).map_err(anyhow::Error::msg).context("--tz")?);
+    }
+    if let Some(b) = &args.boot_time {
+        ctx.boot = Some((
+            parse_instant(b)
+                .map_err(anyhow::Error::msg)
+                .context("--boot-time")?,
+            "--boot-time".into(),
+        ));
+    }
+    Ok(ctx)
+}
+
+/// The context for one file: syslog's missing year is guessed from the
+/// file's modification time (or today, for stdin).
+pub fn for_file(base: &TimeContext, path: &Path) -> TimeContext {
+    let mut ctx = base.clone();
+    if ctx.year.is_some() {
+        return ctx;
+    }
+    let (ts, how) = match std::fs::metadata(path).and_then(|m| m.modified()) {
+        Ok(t) if path.as_os_str() != "-" => (
+            jiff::Timestamp::try_from(t).ok(),
+            "the file's modification time",
+        ),
+        _ => (Some(jiff::Timestamp::now()), "today's date"),
+    };
+    if let Some(ts) = ts {
+        let tz = ctx
+            .tz
+            .as_ref()
+            .map(|(tz, _)| tz.clone())
+            .unwrap_or(jiff::tz::TimeZone::UTC);
+        ctx.reference = Some((ts.to_zoned(tz).date(), how.to_string()));
+    }
+    ctx
+}
+
+/// Wraps a reader in a progress bar on stderr when the input is large and
+/// stderr is a terminal.
+pub fn progress<R: std::io::Read + Send + 'static>(
+    reader: R,
+    len: Option<u64>,
+    what: &str,
+) -> Box<dyn std::io::Read + Send> {
+    use std::io::IsTerminal;
+    match len {
+        Some(n) if n > 64 << 20 && std::io::stderr().is_terminal() => {
+            let bar = indicatif::ProgressBar::new(n).with_style(
+                indicatif::ProgressStyle::with_template(
+                    "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+                .progress_chars("=> "),
+            );
+            bar.set_message(what.to_string());
+            Box::new(bar.wrap_read(reader))
+        }
+        _ => Box::new(reader),
+    }
+}
