@@ -336,6 +336,9 @@ struct Building {
     stamp: Option<(Stamp, String, Option<u64>)>,
     victim_prefix_kind: Option<Kind>,
     no_killable: bool,
+    /// `task=`, `pid=`, `uid=` of the `oom-kill:` line: the victim, should
+    /// the `Killed process` line be missing.
+    oom_kill_task: Option<Victim>,
 }
 
 struct Cpu {
@@ -571,6 +574,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             stamp: None,
             victim_prefix_kind: None,
             no_killable: false,
+            oom_kill_task: None,
         });
         st.open.as_mut().expect("just set")
     }
@@ -795,9 +799,14 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             b.r.lines.cover(no);
             b.last_content = no;
             b.section = Section::None;
-            // `task=`, `pid=` and `uid=` repeat the victim line; parts
+            // `task=`, `pid=` and `uid=` name the victim again; parts
             // without `=` are `global_oom` or a comma inside a value
             // (`mems_allowed=0,1`).
+            let mut task = Victim {
+                line: no,
+                ..Victim::default()
+            };
+            let mut task_pid = None;
             for part in rest.split(|&c| c == b',') {
                 if part == b"global_oom" {
                     b.r.constraint
@@ -812,8 +821,15 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                     b"constraint" => b.r.constraint = Some(v),
                     b"oom_memcg" => b.r.oom_memcg = Some(cgroup_path(v.as_bytes())),
                     b"task_memcg" => b.r.task_memcg = Some(cgroup_path(v.as_bytes())),
+                    b"task" => task.comm = v,
+                    b"pid" => task_pid = uint(v.as_bytes()),
+                    b"uid" => task.uid = leading_int(v.as_bytes()).map(|x| x.0),
                     _ => {}
                 }
+            }
+            if let Some(pid) = task_pid {
+                task.pid = pid;
+                b.oom_kill_task = Some(task);
             }
             return;
         }
@@ -1035,8 +1051,16 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             stamp,
             victim_prefix_kind,
             no_killable,
+            oom_kill_task,
             ..
         } = b;
+        let mut victim_from_oom_kill = false;
+        if r.victim.is_none() {
+            if let Some(v) = oom_kill_task {
+                r.victim = Some(v);
+                victim_from_oom_kill = true;
+            }
+        }
         r.kind = if r.constraint.as_deref() == Some("CONSTRAINT_MEMCG") {
             Kind::Memcg
         } else if r.constraint.is_some() {
@@ -1083,7 +1107,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
         if headless {
             missing.push("its `invoked oom-killer` start");
         }
-        if r.victim.is_none() && !no_killable {
+        if (r.victim.is_none() || victim_from_oom_kill) && !no_killable {
             missing.push("its `Killed process` line");
         }
         if !missing.is_empty() {
@@ -1092,10 +1116,15 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                 &self.source,
                 Some(r.lines.first),
                 format!(
-                    "OOM report at lines {}-{} is missing {}",
+                    "OOM report at lines {}-{} is missing {}{}",
                     r.lines.first,
                     r.lines.last,
-                    missing.join(" and ")
+                    missing.join(" and "),
+                    if victim_from_oom_kill {
+                        " (victim taken from the `oom-kill:` line, without its sizes)"
+                    } else {
+                        ""
+                    }
                 ),
             );
         }

@@ -1,0 +1,220 @@
+//! Test support: real memory cgroups shaped like Kubernetes ones, and
+//! processes killed in them by the kernel.
+//!
+//! Everything a test creates is removed when its guard drops, also when the
+//! test fails. Tests that need root and a writable memory controller call
+//! [`require_cgroups`], which fails loudly when the machine cannot run them
+//! (set `OOMLENS_ALLOW_SKIP=1` to turn that failure into a printed skip).
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// The cgroup hierarchy the memory controller is on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hierarchy {
+    V1,
+    V2,
+}
+
+pub fn hierarchy() -> Option<(Hierarchy, PathBuf)> {
+    let v1 = Path::new("/sys/fs/cgroup/memory");
+    if v1.join("memory.limit_in_bytes").exists() {
+        return Some((Hierarchy::V1, v1.to_path_buf()));
+    }
+    let v2 = Path::new("/sys/fs/cgroup");
+    let controllers = std::fs::read_to_string(v2.join("cgroup.controllers")).ok()?;
+    controllers
+        .split_whitespace()
+        .any(|c| c == "memory")
+        .then(|| (Hierarchy::V2, v2.to_path_buf()))
+}
+
+/// Returns false (after saying so) when the test may be skipped; panics
+/// when it may not.
+pub fn require_cgroups() -> bool {
+    let root = unsafe { libc_geteuid() } == 0;
+    let h = hierarchy();
+    if root && h.is_some() {
+        return true;
+    }
+    let why = format!(
+        "this test needs root and a writable cgroup memory controller (root: {root}, memory controller: {})",
+        h.map_or("none".to_string(), |(h, p)| format!("{h:?} at {}", p.display()))
+    );
+    if std::env::var_os("OOMLENS_ALLOW_SKIP").is_some() {
+        eprintln!("\n!!! SKIPPED: {why}\n");
+        false
+    } else {
+        panic!("{why}; set OOMLENS_ALLOW_SKIP=1 to skip it on purpose");
+    }
+}
+
+extern "C" {
+    #[link_name = "geteuid"]
+    fn libc_geteuid() -> u32;
+}
+
+/// A fresh id for names: unique per process and call.
+pub fn unique(n: usize) -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let seed = u64::from(std::process::id()) << 20
+        ^ NEXT.fetch_add(1, Ordering::Relaxed)
+        ^ std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0);
+    let mut x = seed | 1;
+    let mut s = String::new();
+    while s.len() < n {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        s.push_str(&format!("{x:016x}"));
+    }
+    s.truncate(n);
+    s
+}
+
+/// A pod UID (dashed) and a 64-hex container id.
+pub fn pod_and_container() -> (String, String) {
+    let u = unique(32);
+    let uid = format!(
+        "{}-{}-{}-{}-{}",
+        &u[0..8],
+        &u[8..12],
+        &u[12..16],
+        &u[16..20],
+        &u[20..32]
+    );
+    (uid, unique(64))
+}
+
+/// A Kubernetes-shaped cgroup (systemd driver, Burstable QoS, containerd):
+/// `kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod<uid>.slice/cri-containerd-<id>.scope`.
+/// Dropping it kills what runs inside and removes the folders it created.
+pub struct PodCgroup {
+    pub hierarchy: Hierarchy,
+    pub root: PathBuf,
+    /// Folders created, outermost first.
+    created: Vec<PathBuf>,
+    pub pod_uid: String,
+    pub container_id: String,
+    /// The container's cgroup path as the kernel prints it (`/kubepods.slice/...`).
+    pub container_path: String,
+    pub pod_path: String,
+}
+
+impl PodCgroup {
+    pub fn new(limit_bytes: u64) -> PodCgroup {
+        let (hierarchy, root) = hierarchy().expect("a memory cgroup hierarchy");
+        let (pod_uid, container_id) = pod_and_container();
+        let pod_slice = format!("kubepods-burstable-pod{}.slice", pod_uid.replace('-', "_"));
+        let parts = [
+            "kubepods.slice".to_string(),
+            "kubepods-burstable.slice".to_string(),
+            pod_slice,
+            format!("cri-containerd-{container_id}.scope"),
+        ];
+        let mut g = PodCgroup {
+            hierarchy,
+            root: root.clone(),
+            created: Vec::new(),
+            pod_uid,
+            container_id,
+            container_path: format!("/{}", parts.join("/")),
+            pod_path: format!("/{}", parts[..3].join("/")),
+        };
+        let mut dir = root;
+        for p in &parts {
+            dir = dir.join(p);
+            if !dir.exists() {
+                if hierarchy == Hierarchy::V2 {
+                    // Children of a v2 cgroup get the memory controller only
+                    // when their parent delegates it.
+                    let _ = std::fs::write(
+                        dir.parent()
+                            .expect("has parent")
+                            .join("cgroup.subtree_control"),
+                        "+memory",
+                    );
+                }
+                std::fs::create_dir(&dir)
+                    .unwrap_or_else(|e| panic!("mkdir {}: {e}", dir.display()));
+                g.created.push(dir.clone());
+            }
+        }
+        let file = match hierarchy {
+            Hierarchy::V1 => "memory.limit_in_bytes",
+            Hierarchy::V2 => "memory.max",
+        };
+        std::fs::write(dir.join(file), limit_bytes.to_string())
+            .unwrap_or_else(|e| panic!("set {file}: {e}"));
+        if hierarchy == Hierarchy::V2 {
+            let _ = std::fs::write(dir.join("memory.swap.max"), "0");
+        }
+        g
+    }
+
+    pub fn dir(&self) -> PathBuf {
+        self.root.join(self.container_path.trim_start_matches('/'))
+    }
+
+    /// Runs `sh -c script` inside the container cgroup and waits (at most
+    /// `timeout`). Returns the exit status and the pid of the process.
+    pub fn run(&self, script: &str, timeout: Duration) -> (ExitStatus, u32) {
+        let procs = self.dir().join("cgroup.procs");
+        let full = format!("echo $$ > {} && exec {script}", procs.display());
+        let mut child = Command::new("sh")
+            .arg("-c")
+            .arg(full)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn sh");
+        let pid = child.id();
+        let start = Instant::now();
+        loop {
+            if let Some(st) = child.try_wait().expect("wait") {
+                return (st, pid);
+            }
+            if start.elapsed() > timeout {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("process did not finish within {timeout:?}");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+impl Drop for PodCgroup {
+    fn drop(&mut self) {
+        for dir in self.created.iter().rev() {
+            for _ in 0..50 {
+                if let Ok(procs) = std::fs::read_to_string(dir.join("cgroup.procs")) {
+                    for pid in procs.split_whitespace() {
+                        let _ = Command::new("kill").args(["-9", pid]).status();
+                    }
+                }
+                if std::fs::remove_dir(dir).is_ok() || !dir.exists() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+    }
+}
+
+/// A shell command that allocates memory until it is killed (Perl is part
+/// of every Debian base system).
+pub const HOG: &str = "perl -e 'my @a; while (1) { push @a, \"x\" x (1 << 20) }'";
+
+/// The path of the built `oomlens` binary.
+pub fn oomlens() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_oomlens"))
+}
