@@ -396,8 +396,9 @@ fn host_tag(rest: &[u8]) -> Option<(Option<&[u8]>, Origin, &[u8])> {
     Some((host, origin, msg.strip_prefix(b" ").unwrap_or(msg)))
 }
 
-/// After the syslog tag a kernel message may still carry its dmesg stamp.
-fn kernel_message(msg: &[u8]) -> (Option<u64>, &[u8]) {
+/// After the syslog tag a kernel message may still carry its dmesg stamp
+/// (so may each message of a folded line). Returns it and the rest.
+pub fn kernel_message(msg: &[u8]) -> (Option<u64>, &[u8]) {
     if msg.first() == Some(&b'[') {
         if let Some(close) = memchr::memchr(b']', msg.get(..24).unwrap_or(msg)) {
             if let Some(us) = monotonic(&msg[1..close]) {

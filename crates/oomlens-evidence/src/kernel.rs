@@ -603,7 +603,8 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
     }
 
     fn message(&mut self, h: usize, no: u64, raw: &[u8], framed: &framing::Framed) {
-        let msg = trim(raw);
+        let msg = framing::kernel_message(trim(raw)).1;
+        let msg = trim(msg);
         if msg.is_empty() {
             return;
         }
