@@ -366,9 +366,11 @@ fn ctime(inner: &[u8]) -> Option<DateTime> {
     DateTime::new(year, mo, day, h, m, s, nanos).ok()
 }
 
+/// What follows a syslog stamp: (host, origin, message).
+type HostTag<'a> = (Option<&'a [u8]>, Origin, &'a [u8]);
+
 /// Host and tag after a syslog stamp: `host tag[pid]: msg` or `tag: msg`.
-/// Returns (host, origin, message).
-fn host_tag(rest: &[u8]) -> Option<(Option<&[u8]>, Origin, &[u8])> {
+fn host_tag(rest: &[u8]) -> Option<HostTag<'_>> {
     let rest = skip_spaces(rest);
     let sp = memchr::memchr(b' ', rest)?;
     let first = &rest[..sp];

@@ -942,7 +942,6 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
         }
 
         // Section content: only inside an open report.
-        let source = self.source.clone();
         let Some(b) = self.hosts[h].1.open.as_mut() else {
             return;
         };
@@ -954,18 +953,16 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                     }
                     b.r.lines.cover(no);
                     b.last_content = no;
-                    return;
                 }
             }
             Section::Tasks => {
                 if msg.starts_with(b"[") {
                     match task_row(msg, b.columns.as_deref(), no) {
                         Ok(row) => b.r.tasks.push(row),
-                        Err(e) => self.warnings.push(&source, Some(no), e),
+                        Err(e) => self.warnings.push(&self.source, Some(no), e),
                     }
                     b.r.lines.cover(no);
                     b.last_content = no;
-                    return;
                 }
             }
             Section::MemInfo => {
@@ -988,7 +985,6 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                         b.r.lines.cover(no);
                         b.last_content = no;
                     }
-                    return;
                 }
             }
             Section::None => {}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every test of oomlens: unit, golden, property, and the tests that use
+# this machine for real (a kernel OOM kill in a memory cgroup, which needs
+# root and the cgroup memory controller). Installs what those tests need when
+# it is missing. Extra arguments go to `cargo test`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need() { command -v "$1" >/dev/null 2>&1; }
+install() {
+  if [ "$(id -u)" = 0 ] && need apt-get; then
+    echo "scripts/test.sh: installing $*" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null \
+      || { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null; }
+  else
+    echo "scripts/test.sh: $* missing and cannot be installed here" >&2
+  fi
+}
+need perl || install perl-base
+
+cargo test --workspace --all-targets "$@"
