@@ -143,6 +143,10 @@ fn read_component(c: &str, id: &mut ContainerIdentity, in_kubepods: &mut bool) {
             if is_container_id(rest) && !runtime.is_empty() {
                 set(&mut id.container_id, rest);
                 set(&mut id.runtime, runtime);
+                // `<runtime>-<id>.scope` units come from the systemd driver.
+                if c.ends_with(".scope") {
+                    id.cgroup_driver.get_or_insert_with(|| "systemd".into());
+                }
             }
             return;
         }
@@ -152,7 +156,11 @@ fn read_component(c: &str, id: &mut ContainerIdentity, in_kubepods: &mut bool) {
     match c {
         "cri-containerd" => return set(&mut id.runtime, "containerd"),
         "crio" => return set(&mut id.runtime, "cri-o"),
-        "docker" if !*in_kubepods => return set(&mut id.runtime, "docker"),
+        "docker" if !*in_kubepods => {
+            // Docker's own cgroupfs driver: `/docker/<id>`.
+            set(&mut id.runtime, "docker");
+            return set(&mut id.cgroup_driver, "cgroupfs");
+        }
         _ => {}
     }
     if is_container_id(c) {

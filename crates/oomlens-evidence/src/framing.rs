@@ -91,7 +91,12 @@ impl Framed<'_> {
 /// Takes one line (without its `\n`; a trailing `\r` is dropped) apart.
 pub fn frame(line: &[u8]) -> Framed<'_> {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    // Logs pasted into mail or tickets are often indented.
+    // Logs pasted into mail, tickets or Markdown are often indented or
+    // quoted (`> `).
+    let mut line = line;
+    while let Some(rest) = line.strip_prefix(b">") {
+        line = rest.strip_prefix(b" ").unwrap_or(rest);
+    }
     let line = match line.first() {
         Some(b' ' | b'\t') => {
             let t = line.trim_ascii_start();
@@ -141,6 +146,9 @@ pub fn frame(line: &[u8]) -> Framed<'_> {
         return f;
     }
     if let Some(f) = syslog_iso(rest) {
+        return f;
+    }
+    if let Some(f) = embedded_dmesg(rest) {
         return f;
     }
     Framed {
@@ -304,6 +312,29 @@ fn dmesg(b: &[u8]) -> Option<Framed<'_>> {
     let rest = rest.strip_prefix(b" ").unwrap_or(rest);
     f.message = unescape_rsyslog(rest);
     Some(f)
+}
+
+/// A dmesg stamp somewhere near the start of an otherwise unknown framing,
+/// as hypervisor logs (`vmware.log`: `<iso> In(05) vcpu-5 - Guest:
+/// <6>[39291577.009360] msg`) and some collectors write it.
+fn embedded_dmesg(b: &[u8]) -> Option<Framed<'_>> {
+    let head = b.get(..200).unwrap_or(b);
+    for open in memchr::memchr_iter(b'[', head).skip(usize::from(head.first() == Some(&b'['))) {
+        let close = open + memchr::memchr(b']', b.get(open..open + 24).unwrap_or(&b[open..]))?;
+        if let Some(us) = monotonic(&b[open + 1..close]) {
+            let rest = strip_caller_id(&b[close + 1..]);
+            let rest = rest.strip_prefix(b" ").unwrap_or(rest);
+            return Some(Framed {
+                host: None,
+                stamp: Stamp::None,
+                stamp_raw: Cow::Borrowed(&b[open..=close]),
+                monotonic_us: Some(us),
+                origin: Origin::Kernel,
+                message: unescape_rsyslog(rest),
+            });
+        }
+    }
+    None
 }
 
 /// `[ T1234]` / `[T1234]` / `[ C3]` after a dmesg stamp.
@@ -834,6 +865,17 @@ mod tests {
         assert_eq!(f.origin, Origin::Kernel);
         assert_eq!(f.host.as_deref(), Some(&b"node1"[..]));
         assert_eq!(msg(&f), "hello world");
+    }
+
+    #[test]
+    fn quoted_and_hypervisor_lines() {
+        let f = frame(b"> Mar  9 18:14:14 h kernel: [295692.212094] oom-kill:constraint=X");
+        assert_eq!(f.host.as_deref(), Some(&b"h"[..]));
+        assert_eq!(msg(&f), "oom-kill:constraint=X");
+        let f = frame(b"2023-12-04T10:49:30.127Z In(05) vcpu-5 - Guest: <6>[39291577.009360] memory: usage 1kB");
+        assert_eq!(f.origin, Origin::Kernel);
+        assert_eq!(f.monotonic_us, Some(39_291_577_009_360));
+        assert_eq!(msg(&f), "memory: usage 1kB");
     }
 
     #[test]

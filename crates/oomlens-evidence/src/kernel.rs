@@ -165,6 +165,11 @@ pub struct OomReport {
     pub oom_memcg: Option<String>,
     /// The victim's own cgroup.
     pub task_memcg: Option<String>,
+    /// The trigger's cpuset cgroup (`<comm> cpuset=<x> mems_allowed=<y>`
+    /// before 5.x, `cpuset=` of the `oom-kill:` line after): often the
+    /// container's scope, so it names the container when no memcg path
+    /// was printed.
+    pub cpuset: Option<String>,
     /// Which level of the Kubernetes hierarchy `oom_memcg` is: `container`,
     /// `pod`, `qos`, `kubepods`, `root` or `other`.
     pub limit_level: Option<CgroupLevel>,
@@ -214,6 +219,7 @@ impl OomReport {
             trigger: None,
             oom_memcg: None,
             task_memcg: None,
+            cpuset: None,
             limit_level: None,
             memory: None,
             memory_swap: None,
@@ -260,7 +266,7 @@ pub struct ScanSummary {
 
 /// Strings at least one line of every report fragment contains. Lines
 /// without one are skipped unread while no report is open.
-const ANCHORS: [&str; 13] = [
+const ANCHORS: [&str; 17] = [
     "invoked oom-killer",
     "Killed process",
     "Kill process",
@@ -274,6 +280,10 @@ const ANCHORS: [&str; 13] = [
     "callbacks suppressed",
     "Comm: ",
     "memory.oom.group",
+    "Tasks state",
+    "pid ]",
+    "pid  ]",
+    "mems_allowed=",
 ];
 
 fn anchors() -> &'static AhoCorasick {
@@ -339,6 +349,10 @@ struct Building {
     /// `task=`, `pid=`, `uid=` of the `oom-kill:` line: the victim, should
     /// the `Killed process` line be missing.
     oom_kill_task: Option<Victim>,
+    /// What the call trace says: `mem_cgroup_*` frames mean a memcg OOM,
+    /// `__alloc_pages_may_oom` a global one.
+    trace_memcg: bool,
+    trace_global: bool,
 }
 
 struct Cpu {
@@ -368,6 +382,9 @@ struct Assembler<'c, F: FnMut(OomReport)> {
     open_count: usize,
     emitted: u64,
     warnings: Warnings,
+    /// The stamp of the line being read: a report's time until its victim
+    /// line gives a better one.
+    line_stamp: Option<(Stamp, String, Option<u64>)>,
 }
 
 impl<F: FnMut(OomReport)> LineSink for Assembler<'_, F> {
@@ -378,6 +395,7 @@ impl<F: FnMut(OomReport)> LineSink for Assembler<'_, F> {
             return;
         }
         let host_idx = self.host_index(framed.host.as_deref(), no);
+        self.line_stamp = Some((framed.stamp, framed.stamp_text(), framed.monotonic_us));
         for msg in framed.messages() {
             self.message(host_idx, no, msg, &framed);
         }
@@ -493,6 +511,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             open_count: 0,
             emitted: 0,
             warnings: Warnings::new(),
+            line_stamp: None,
         }
     }
 
@@ -571,10 +590,12 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             columns: None,
             last_content: no,
             headless,
-            stamp: None,
+            stamp: self.line_stamp.clone(),
             victim_prefix_kind: None,
             no_killable: false,
             oom_kill_task: None,
+            trace_memcg: false,
+            trace_global: false,
         });
         st.open.as_mut().expect("just set")
     }
@@ -656,12 +677,38 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             return;
         }
 
+        if let Some(b) = self.hosts[h].1.open.as_mut() {
+            if find(msg, b"mem_cgroup_out_of_memory").is_some()
+                || find(msg, b"mem_cgroup_oom").is_some()
+            {
+                b.trace_memcg = true;
+            } else if find(msg, b"__alloc_pages_may_oom").is_some() {
+                b.trace_global = true;
+            }
+        }
+
+        let cpuset_at = if msg.starts_with(b"cpuset=") {
+            Some(0)
+        } else {
+            find(msg, b" cpuset=").map(|i| i + 1)
+        };
+        if let Some(i) = cpuset_at.filter(|_| !msg.starts_with(b"oom-kill:")) {
+            // 4.x-5.x: `<comm> cpuset=<cgroup> mems_allowed=<nodes>`.
+            let rest = &msg[i + 7..];
+            let end = find(rest, b" mems_allowed").unwrap_or(rest.len());
+            let cpuset = lossy(trim(&rest[..end]));
+            let b = self.current(h, no);
+            b.r.cpuset = Some(cpuset);
+            b.r.lines.cover(no);
+            b.last_content = no;
+            return;
+        }
+
         if let Some(i) = find(msg, b": ").filter(|_| msg.ends_with(b"callbacks suppressed")) {
             let func = lossy(&msg[..i]);
-            if !(func.contains("oom")
-                || func.contains("dump_header")
-                || func.contains("out_of_memory"))
-            {
+            // The OOM killer's own rate limits; `slab_out_of_memory` is the
+            // slab allocator's and says nothing about OOM reports.
+            if !(func.contains("oom") || func == "dump_header" || func == "out_of_memory") {
                 return;
             }
             let count = leading_int(&msg[i + 2..]).map_or(0, |x| x.0.max(0) as u64);
@@ -742,7 +789,10 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                     .last_mut()
                     .filter(|(_, b)| b.r.oom_group.is_some())
                 {
-                    b.r.oom_group_killed.push(v);
+                    // The group kill names the victim again: keep it once.
+                    if b.r.victim.as_ref().map(|x| x.pid) != Some(v.pid) {
+                        b.r.oom_group_killed.push(v);
+                    }
                     b.r.lines.cover(no);
                     return;
                 }
@@ -822,6 +872,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                     b"constraint" => b.r.constraint = Some(v),
                     b"oom_memcg" => b.r.oom_memcg = Some(cgroup_path(v.as_bytes())),
                     b"task_memcg" => b.r.task_memcg = Some(cgroup_path(v.as_bytes())),
+                    b"cpuset" => b.r.cpuset = Some(v),
                     b"task" => task.comm = v,
                     b"pid" => task_pid = uint(v.as_bytes()),
                     b"uid" => task.uid = leading_int(v.as_bytes()).map(|x| x.0),
@@ -987,7 +1038,17 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                     }
                 }
             }
-            Section::None => {}
+            Section::None => {
+                // A task row whose header did not survive (a pasted excerpt):
+                // kept only when its shape is a known layout.
+                if b.columns.is_none() && msg.starts_with(b"[") {
+                    if let Ok(row) = task_row(msg, None, no) {
+                        b.r.tasks.push(row);
+                        b.r.lines.cover(no);
+                        b.last_content = no;
+                    }
+                }
+            }
         }
     }
 
@@ -1049,6 +1110,8 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             victim_prefix_kind,
             no_killable,
             oom_kill_task,
+            trace_memcg: b_trace_memcg,
+            trace_global: b_trace_global,
             ..
         } = b;
         let mut victim_from_oom_kill = false;
@@ -1064,11 +1127,14 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             Kind::Global
         } else if let Some(k) = victim_prefix_kind {
             k
-        } else if r.oom_memcg.is_some() || r.memory.is_some() || !r.memcg_stats.is_empty() {
+        } else if r.oom_memcg.is_some()
+            || r.memory.is_some()
+            || !r.memcg_stats.is_empty()
+            || b_trace_memcg
+        {
             // Only memcg OOMs print memcg counters and stats dumps.
             Kind::Memcg
-        } else if !r.mem_info.is_empty() || !r.tasks.is_empty() || r.trigger.is_some() {
-            // A report with its start or its task table but no memcg part.
+        } else if !r.mem_info.is_empty() || b_trace_global {
             Kind::Global
         } else {
             Kind::Unknown
@@ -1083,7 +1149,16 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             if !id.is_empty() {
                 r.container = Some(id);
             }
-        } else if r.kind == Kind::Memcg {
+        }
+        if r.container.is_none() {
+            // The trigger's cpuset is the container's scope on most nodes.
+            r.container = r
+                .cpuset
+                .as_deref()
+                .map(cgroup::identify)
+                .filter(|id| id.container_id.is_some());
+        }
+        if r.container.is_none() && r.task_memcg.is_none() && r.kind == Kind::Memcg {
             // 3.10-4.x global reports print no victim cgroup; for memcg
             // reports without `Task in`, the deepest stats cgroup with a
             // container id is the victim's.
@@ -1201,11 +1276,97 @@ fn stat_line(msg: &[u8]) -> Option<(String, u64)> {
     Some((lossy(key), uint(trim(&msg[sp + 1..]))?))
 }
 
+/// The task table layouts the kernel has printed, by the number of values
+/// after the pid; `pgtables` stands for either `nr_ptes` (3.10, pages) or
+/// `pgtables_bytes` (4.x+), told apart by the value.
+const LAYOUTS: [&[&str]; 3] = [
+    &[
+        "pid",
+        "uid",
+        "tgid",
+        "total_vm",
+        "rss",
+        "pgtables",
+        "swapents",
+        "oom_score_adj",
+        "name",
+    ],
+    &[
+        "pid",
+        "uid",
+        "tgid",
+        "total_vm",
+        "rss",
+        "nr_ptes",
+        "nr_pmds",
+        "swapents",
+        "oom_score_adj",
+        "name",
+    ],
+    &[
+        "pid",
+        "uid",
+        "tgid",
+        "total_vm",
+        "rss",
+        "rss_anon",
+        "rss_file",
+        "rss_shmem",
+        "pgtables_bytes",
+        "swapents",
+        "oom_score_adj",
+        "name",
+    ],
+];
+
+/// Columns for a row whose header is not in the log, guessed from its shape.
+fn guess_columns(inner_after_pid: &[u8]) -> Option<Vec<String>> {
+    let mut values = Vec::new();
+    let mut rest = inner_after_pid;
+    while let Some((v, after)) = leading_int(rest.trim_ascii_start()) {
+        values.push(v);
+        rest = after;
+    }
+    // The name may itself start with digits; try the longest layout first.
+    for layout in LAYOUTS.iter().rev() {
+        let n = layout.len() - 2;
+        if values.len() < n {
+            continue;
+        }
+        return Some(
+            layout
+                .iter()
+                .map(|c| {
+                    if *c == "pgtables" {
+                        // nr_ptes counts pages; pgtables_bytes is a multiple
+                        // of the page size.
+                        if values[5] >= 4096 && values[5] % 4096 == 0 {
+                            "pgtables_bytes".to_string()
+                        } else {
+                            "nr_ptes".to_string()
+                        }
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect(),
+        );
+    }
+    None
+}
+
 fn task_row(msg: &[u8], columns: Option<&[String]>, no: u64) -> Result<TaskRow, String> {
-    let Some(cols) = columns else {
-        return Err("task table row before its header: skipped".into());
-    };
     let inner = msg.strip_prefix(b"[").unwrap_or(msg);
+    let guessed;
+    let cols = match columns {
+        Some(c) => c,
+        None => {
+            let close = memchr::memchr(b']', inner).ok_or("task row without `]`")?;
+            guessed = guess_columns(&inner[close + 1..])
+                .ok_or("task table row before its header, in no known layout: skipped")?;
+            &guessed[..]
+        }
+    };
     let close = memchr::memchr(b']', inner).ok_or("task row without `]`")?;
     let pid = uint(trim(&inner[..close])).ok_or("task row without a pid")?;
     let mut rest = &inner[close + 1..];
