@@ -190,8 +190,13 @@ pub fn table(reports: &[OomReport], style: Style) -> String {
         ]);
     }
     let mut s = t.to_string();
-    // comfy-table pads the last column; trailing blanks only get in the way.
-    s = s.lines().map(str::trim_end).collect::<Vec<_>>().join("\n");
+    // comfy-table pads the last column (trailing blanks only get in the way)
+    // and the left padding of the first column only indents the table.
+    s = s
+        .lines()
+        .map(|l| l.strip_prefix(' ').unwrap_or(l).trim_end())
+        .collect::<Vec<_>>()
+        .join("\n");
     s.push('\n');
     if reports.iter().any(|r| r.truncated) {
         s.push_str("* the report is incomplete in the log (see the warnings)\n");
