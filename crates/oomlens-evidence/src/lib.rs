@@ -15,10 +15,17 @@
 //!   cgroup driver) from a cgroup path.
 //! - [`time`]: turning a log timestamp into a UTC instant, saying how.
 //! - [`input`]: opening what the user gave (files, `.gz`, stdin) as a reader.
+//! - [`k8s`]: `kubectl describe pod` text, Pod / List / Event objects as
+//!   JSON or YAML, and Kubernetes quantities.
+//! - [`applog`]: what a container's own log says about memory
+//!   (`OutOfMemoryError` variants, JVM fatal errors and `hs_err` files,
+//!   Node, Python and Go out-of-memory deaths).
 
+pub mod applog;
 pub mod cgroup;
 pub mod framing;
 pub mod input;
+pub mod k8s;
 pub mod kernel;
 pub mod provenance;
 pub mod time;
