@@ -481,6 +481,26 @@ fn syslog_classic(b: &[u8]) -> Option<Framed<'_>> {
     })
 }
 
+/// Parses a stamp from its raw text as a report keeps it (`Dec  2
+/// 13:55:56`, `2023-12-02T13:55:56+08:00`, `[Sat Dec  2 13:55:56 2023]`).
+pub fn parse_stamp(raw: &str) -> Stamp {
+    let b = raw.trim().as_bytes();
+    if let Some((st, _)) = iso_stamp(b) {
+        return st;
+    }
+    if let Some(inner) = b.strip_prefix(b"[").and_then(|x| x.strip_suffix(b"]")) {
+        if let Some(civil) = ctime(inner) {
+            return Stamp::Ctime { civil };
+        }
+    }
+    let mut line = b.to_vec();
+    line.extend_from_slice(b" h kernel: x");
+    match syslog_classic(&line) {
+        Some(f) => f.stamp,
+        None => Stamp::None,
+    }
+}
+
 /// An ISO 8601 date-time token: `2023-12-02T13:55:56[.123][Z|+08:00|+0800]`
 /// (a space may stand for the `T`, as `journalctl -o short-iso-precise` and
 /// some collectors write). Returns the stamp and the bytes it used.
@@ -876,6 +896,23 @@ mod tests {
         assert_eq!(f.origin, Origin::Kernel);
         assert_eq!(f.monotonic_us, Some(39_291_577_009_360));
         assert_eq!(msg(&f), "memory: usage 1kB");
+    }
+
+    #[test]
+    fn stamps_from_raw_text() {
+        assert!(matches!(
+            parse_stamp("Dec  2 13:55:56"),
+            Stamp::Syslog { day: 2, .. }
+        ));
+        assert!(matches!(
+            parse_stamp("2023-12-02T13:55:56Z"),
+            Stamp::Iso { .. }
+        ));
+        assert!(matches!(
+            parse_stamp("[Sat Dec  2 13:55:56 2023]"),
+            Stamp::Ctime { .. }
+        ));
+        assert_eq!(parse_stamp("garbage"), Stamp::None);
     }
 
     #[test]

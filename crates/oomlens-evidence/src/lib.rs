@@ -15,6 +15,7 @@
 //!   cgroup driver) from a cgroup path.
 //! - [`time`]: turning a log timestamp into a UTC instant, saying how.
 //! - [`input`]: opening what the user gave (files, `.gz`, stdin) as a reader.
+//! - [`sniff`]: what kind of evidence a file holds, by content.
 //! - [`k8s`]: `kubectl describe pod` text, Pod / List / Event objects as
 //!   JSON or YAML, and Kubernetes quantities.
 //! - [`applog`]: what a container's own log says about memory
@@ -28,6 +29,7 @@ pub mod input;
 pub mod k8s;
 pub mod kernel;
 pub mod provenance;
+pub mod sniff;
 pub mod time;
 
 pub use provenance::{Span, Warning, Warnings};

@@ -23,6 +23,7 @@ mod cmd;
     max_term_width = 100
 )]
 #[command(after_help = "Examples:
+  oomlens diagnose examples/seed-incident   why the seed incident's pod died
   oomlens kernel /var/log/messages          OOM kills in a node's syslog
   journalctl -k -o json | oomlens kernel -  the same from journald
   oomlens kernel                            this machine's kernel log
@@ -39,6 +40,24 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Diagnose an OOM kill from all the evidence: the main job.
+    ///
+    /// Give it files or folders: whatever you copied from kubectl (describe
+    /// output, pod and event objects as JSON or YAML), the node (kernel log,
+    /// /var/log/messages, journalctl -k) and the app (kubectl logs -p,
+    /// hs_err files). Every file is recognised by its content, joined into
+    /// one incident per container, and judged: which container was killed,
+    /// by whom, how often, what filled its memory, the likely causes ranked
+    /// with their evidence, what to do, and what to collect next. With no
+    /// path it diagnoses this machine from its kernel log.
+    #[command(after_help = "Examples:
+  oomlens diagnose examples/seed-incident
+  oomlens diagnose describe.txt messages previous.log
+  kubectl get pod mypod -o json > pod.json; oomlens diagnose pod.json node-messages.log
+  oomlens diagnose --format markdown incident/ > ticket.md
+
+Exit status: 0 when an OOM kill was found, 1 when none was, 2 on error.")]
+    Diagnose(DiagnoseArgs),
     /// List the kernel's OOM-killer reports in kernel logs.
     ///
     /// Reads any kernel log framing (dmesg, dmesg -T, syslog, RFC 3339
@@ -63,6 +82,16 @@ the live log). Every report says how its time was derived.")]
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Args)]
+struct DiagnoseArgs {
+    /// Evidence files and folders, or `-` for stdin.
+    paths: Vec<PathBuf>,
+    #[command(flatten)]
+    out: OutputArgs,
+    #[command(flatten)]
+    time: TimeArgs,
 }
 
 #[derive(Args)]
@@ -99,6 +128,8 @@ struct TimeArgs {
 enum Format {
     Text,
     Json,
+    /// Markdown, for an incident ticket (diagnose only).
+    Markdown,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -137,6 +168,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let style = style(cli.color);
     let result = match cli.command {
+        Command::Diagnose(args) => cmd::diagnose::run(args, style),
         Command::Kernel(args) => cmd::kernel::run(args, style),
         Command::Completions { shell } => {
             clap_complete::generate(

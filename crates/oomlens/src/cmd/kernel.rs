@@ -21,6 +21,7 @@ pub fn run(args: KernelArgs, style: oomlens_report::Style) -> Result<Outcome> {
             stdout,
         ))?),
         Format::Text => None,
+        Format::Markdown => anyhow::bail!("--format markdown is for `oomlens diagnose`"),
     };
     let mut kept: Vec<OomReport> = Vec::new();
     let mut warnings = Warnings::new();

@@ -1,5 +1,6 @@
 //! One module per command.
 
+pub mod diagnose;
 pub mod kernel;
 
 use std::path::Path;

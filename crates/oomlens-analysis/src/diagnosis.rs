@@ -1,0 +1,222 @@
+//! The Diagnosis: what `oomlens diagnose` concludes, with the evidence for
+//! each claim. `--format json` prints this value as it is (schema
+//! `oomlens/diagnosis/v1`, documented in `docs/json.md`); the text and
+//! Markdown renderers only format it.
+
+use serde::Serialize;
+
+use oomlens_evidence::Warning;
+
+pub const SCHEMA: &str = "oomlens/diagnosis/v1";
+
+/// A place in the evidence that supports a claim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cite {
+    pub source: String,
+    /// The first line, when the claim rests on lines (not a whole file).
+    pub line: Option<u64>,
+    /// The last line, when a range.
+    pub last_line: Option<u64>,
+    /// What is there, in a few words (`memory: usage 3145728kB, limit ...`).
+    pub what: String,
+}
+
+impl Cite {
+    pub fn line(source: &str, line: u64, what: impl Into<String>) -> Cite {
+        Cite {
+            source: source.to_string(),
+            line: Some(line),
+            last_line: None,
+            what: what.into(),
+        }
+    }
+
+    pub fn file(source: &str, what: impl Into<String>) -> Cite {
+        Cite {
+            source: source.to_string(),
+            line: None,
+            last_line: None,
+            what: what.into(),
+        }
+    }
+
+    /// `file:line` (or `file:first-last`, or `file`), with the file's folder
+    /// dropped.
+    pub fn short(&self) -> String {
+        let name = self.source.rsplit('/').next().unwrap_or(&self.source);
+        match (self.line, self.last_line) {
+            (Some(a), Some(b)) if b != a => format!("{name}:{a}-{b}"),
+            (Some(a), _) => format!("{name}:{a}"),
+            _ => name.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct PodRef {
+    pub namespace: Option<String>,
+    pub name: Option<String>,
+    pub uid: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ContainerRef {
+    pub name: Option<String>,
+    /// The id of the container that was killed (64 hex), when known.
+    pub id: Option<String>,
+    pub runtime: Option<String>,
+}
+
+/// How the container was killed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum KillKind {
+    /// The kernel's OOM killer, at a memory cgroup limit.
+    KernelMemcg,
+    /// The kernel's OOM killer, the node out of memory.
+    KernelGlobal,
+    /// The JVM threw `OutOfMemoryError` and the process died of it.
+    JvmOome,
+    /// The kubelet evicted the pod under node pressure.
+    Evicted,
+    /// The kubelet killed it after failed liveness probes: not an OOM kill.
+    Probe,
+    /// Killed, but the evidence does not say by whom.
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Victim {
+    pub pid: u64,
+    pub comm: String,
+    pub anon_rss_kb: Option<u64>,
+}
+
+/// One kill of the container.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Kill {
+    /// RFC 3339 UTC, when known.
+    pub time: Option<String>,
+    /// How the time was derived and what was assumed.
+    pub time_note: Option<String>,
+    pub kind: KillKind,
+    /// `java-heap-space`, `metaspace`, ... for `jvm-oome`.
+    pub oome_variant: Option<String>,
+    pub victim: Option<Victim>,
+    pub usage_bytes: Option<u64>,
+    pub limit_bytes: Option<u64>,
+    /// Which cgroup level's limit fired: `container`, `pod`, `qos`,
+    /// `kubepods`, `root`, `other`.
+    pub limit_level: Option<String>,
+    pub failcnt: Option<u64>,
+    pub evidence: Vec<Cite>,
+}
+
+/// What filled the memory at a kernel kill.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct MemoryAtKill {
+    /// Anonymous memory of the killed container's cgroup.
+    pub anon_bytes: Option<u64>,
+    /// Page cache.
+    pub file_bytes: Option<u64>,
+    /// tmpfs and shared memory (counted against the limit, not reclaimable
+    /// while in use).
+    pub shmem_bytes: Option<u64>,
+    /// Anonymous memory in transparent huge pages.
+    pub huge_bytes: Option<u64>,
+    /// Kernel memory charged to the cgroup (stacks, slab, page tables).
+    pub kernel_bytes: Option<u64>,
+    /// The victim's RSS over the cgroup's usage.
+    pub victim_share: Option<f64>,
+    /// Other processes in the cgroup with more than 1% of its memory.
+    pub other_processes: Vec<Victim>,
+    pub evidence: Vec<Cite>,
+}
+
+/// How often the container dies.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Timeline {
+    pub restart_count: Option<u64>,
+    /// When the pod started (RFC 3339).
+    pub pod_started: Option<String>,
+    /// Days from the pod's start to the last evidence.
+    pub window_days: Option<f64>,
+    pub kills_per_day: Option<f64>,
+    /// Median time a container ran before it was killed, in seconds.
+    pub median_uptime_before_kill_s: Option<f64>,
+    pub evidence: Vec<Cite>,
+}
+
+/// A stated fact or observation, with its evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Stable id: `no-oome-in-log`, `thp`, `kernel-report-missing`,
+    /// `other-processes`, `joined-by-time`, ...
+    pub id: String,
+    pub text: String,
+    pub evidence: Vec<Cite>,
+}
+
+/// Everything about one container.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContainerDiagnosis {
+    pub pod: PodRef,
+    pub container: ContainerRef,
+    pub node: Option<String>,
+    pub qos: Option<String>,
+    pub restart_count: Option<u64>,
+    pub limit_bytes: Option<u64>,
+    pub request_bytes: Option<u64>,
+    pub kills: Vec<Kill>,
+    pub timeline: Timeline,
+    pub memory: Option<MemoryAtKill>,
+    pub findings: Vec<Finding>,
+}
+
+/// A possible root cause, ranked by confidence.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cause {
+    /// Stable id: `metaspace-class-generation`, `heap-growth`,
+    /// `direct-memory`, `thread-growth`, `native-growth`,
+    /// `heap-sized-over-limit`, `undersized-limit`, `page-cache`,
+    /// `unknown`.
+    pub id: String,
+    /// 0..1: how strongly the evidence supports it.
+    pub confidence: f64,
+    /// Index into `containers` of the container it is about.
+    pub container: Option<usize>,
+    pub summary: String,
+    /// Why: the reasoning in a sentence or two.
+    pub explanation: String,
+    pub evidence: Vec<Cite>,
+    /// What removes the cause.
+    pub fixes: Vec<String>,
+    /// What limits the damage until then.
+    pub mitigations: Vec<String>,
+    /// Exact commands that would confirm or refute it.
+    pub next_steps: Vec<String>,
+}
+
+/// One input and what became of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceNote {
+    pub source: String,
+    /// `kernel-log`, `describe`, `k8s-objects`, `app-log`, `hs-err`, or
+    /// `skipped`.
+    pub kind: String,
+    pub note: String,
+}
+
+/// The whole verdict.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Diagnosis {
+    pub schema: &'static str,
+    /// True when at least one OOM kill (kernel, JVM or eviction) was found.
+    pub oom_kill_found: bool,
+    /// One line: the answer.
+    pub headline: String,
+    pub containers: Vec<ContainerDiagnosis>,
+    pub causes: Vec<Cause>,
+    pub sources: Vec<SourceNote>,
+    pub warnings: Vec<Warning>,
+}

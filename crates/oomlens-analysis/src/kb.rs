@@ -1,0 +1,212 @@
+//! The knowledge base: what each cause is, how to fix it, and how to confirm
+//! it, as plain data. Commands use `{ns}`, `{pod}`, `{container}` and
+//! `{node}` placeholders, filled in from the Case (or left as `<pod>` when
+//! unknown).
+
+/// What oomlens knows about one cause.
+#[derive(Debug, Clone, Copy)]
+pub struct CauseInfo {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub fixes: &'static [&'static str],
+    pub mitigations: &'static [&'static str],
+    pub next_steps: &'static [&'static str],
+}
+
+pub const CAUSES: &[CauseInfo] = &[
+    CauseInfo {
+        id: "metaspace-class-generation",
+        title: "Metaspace leak: generated classes never unloaded",
+        fixes: &[
+            "create the class generator (mapper factory, proxy factory, script engine, JAXB context) once and reuse it; a new one per call generates new classes every call",
+        ],
+        mitigations: &[
+            "cap Metaspace (-XX:MaxMetaspaceSize=256m) so the JVM fails visibly with OutOfMemoryError: Metaspace and a heap dump instead of a silent kernel kill; the cap brings Full GCs (Metadata GC Threshold) as it fills",
+            "add -XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath=/dumps -XX:+ExitOnOutOfMemoryError",
+        ],
+        next_steps: &[
+            "log class loading: add -Xlog:class+load,class+unload:file=/tmp/classes.log (JDK 9+) or -XX:+TraceClassLoading -XX:+TraceClassUnloading (JDK 8), then `oomlens classes classes.log`",
+            "kubectl exec -n {ns} {pod} -c {container} -- jcmd 1 VM.metaspace",
+            "kubectl exec -n {ns} {pod} -c {container} -- jcmd 1 GC.class_histogram",
+        ],
+    },
+    CauseInfo {
+        id: "heap-growth",
+        title: "Java heap growth",
+        fixes: &[
+            "find what retains the heap: take a heap dump and look at the dominators; fix the leak or bound the cache",
+        ],
+        mitigations: &[
+            "add -XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath=/dumps -XX:+ExitOnOutOfMemoryError so the next one leaves a dump",
+        ],
+        next_steps: &[
+            "kubectl exec -n {ns} {pod} -c {container} -- jcmd 1 GC.heap_dump /tmp/heap.hprof",
+            "kubectl exec -n {ns} {pod} -c {container} -- jcmd 1 GC.class_histogram",
+        ],
+    },
+    CauseInfo {
+        id: "direct-memory",
+        title: "Direct (off-heap) buffer growth",
+        fixes: &[
+            "release direct buffers (Netty: release ByteBufs, check leak detector output with -Dio.netty.leakDetection.level=paranoid in a test)",
+        ],
+        mitigations: &[
+            "bound direct memory with -XX:MaxDirectMemorySize (it defaults to the max heap size)",
+        ],
+        next_steps: &[
+            "run with -XX:NativeMemoryTracking=summary, then kubectl exec -n {ns} {pod} -c {container} -- jcmd 1 VM.native_memory summary",
+        ],
+    },
+    CauseInfo {
+        id: "thread-growth",
+        title: "Thread growth",
+        fixes: &["bound the thread pools; find who creates threads (a thread dump groups them by name)"],
+        mitigations: &["lower the stack size (-Xss512k) only if stacks are deep enough"],
+        next_steps: &[
+            "kubectl exec -n {ns} {pod} -c {container} -- jcmd 1 Thread.print | grep -c '^\"'",
+        ],
+    },
+    CauseInfo {
+        id: "native-growth",
+        title: "Native memory growth outside the Java heap",
+        fixes: &[
+            "find the native allocator: Native Memory Tracking for the JVM's own regions; for memory NMT cannot see (glibc arenas, JNI, native libraries) profile malloc",
+        ],
+        mitigations: &[
+            "set MALLOC_ARENA_MAX=2, or use jemalloc, when glibc arenas fragment",
+        ],
+        next_steps: &[
+            "run with -XX:NativeMemoryTracking=summary, then kubectl exec -n {ns} {pod} -c {container} -- jcmd 1 VM.native_memory summary (twice, an hour apart; or baseline + summary.diff)",
+            "kubectl exec -n {ns} {pod} -c {container} -- cat /proc/1/smaps_rollup",
+        ],
+    },
+    CauseInfo {
+        id: "heap-sized-over-limit",
+        title: "Heap sized so that heap plus non-heap exceeds the limit",
+        fixes: &[
+            "size the heap from the limit: -XX:MaxRAMPercentage=70 (or an -Xmx) leaving room for Metaspace, code cache, thread stacks and direct memory (`oomlens budget`)",
+        ],
+        mitigations: &[],
+        next_steps: &[
+            "kubectl exec -n {ns} {pod} -c {container} -- jcmd 1 VM.flags",
+            "kubectl exec -n {ns} {pod} -c {container} -- jcmd 1 VM.native_memory summary",
+        ],
+    },
+    CauseInfo {
+        id: "undersized-limit",
+        title: "The limit is smaller than the workload needs",
+        fixes: &["raise the memory limit (and request) to the observed peak plus headroom"],
+        mitigations: &[],
+        next_steps: &[
+            "look at the working set over a week: max_over_time(container_memory_working_set_bytes{namespace=\"{ns}\",pod=\"{pod}\",container=\"{container}\"}[7d])",
+        ],
+    },
+    CauseInfo {
+        id: "page-cache",
+        title: "Page cache counted against the limit (usually a false alarm)",
+        fixes: &[
+            "judge memory by the working set without inactive file pages; page cache is reclaimed before an OOM kill",
+        ],
+        mitigations: &[],
+        next_steps: &[
+            "compare container_memory_working_set_bytes with container_memory_rss and container_memory_cache",
+        ],
+    },
+    CauseInfo {
+        id: "unknown",
+        title: "Cause not determined from this evidence",
+        fixes: &[],
+        mitigations: &[],
+        next_steps: &[
+            "kubectl logs -p -n {ns} {pod} -c {container}",
+            "kubectl get pod -n {ns} {pod} -o yaml",
+            "the node's kernel log: kubectl debug node/{node} -it --image=busybox -- chroot /host dmesg -T (or journalctl -k, /var/log/messages)",
+        ],
+    },
+];
+
+/// The entry for a cause id.
+pub fn cause(id: &str) -> &'static CauseInfo {
+    CAUSES
+        .iter()
+        .find(|c| c.id == id)
+        .unwrap_or(&CAUSES[CAUSES.len() - 1])
+}
+
+/// Which cause an `OutOfMemoryError` variant points at, and what it means.
+pub const OOME: &[(&str, &str, &str)] = &[
+    ("java-heap-space", "heap-growth", "the Java heap is full"),
+    (
+        "gc-overhead-limit",
+        "heap-growth",
+        "the JVM spends nearly all its time collecting a nearly full heap",
+    ),
+    (
+        "requested-array-size",
+        "heap-growth",
+        "an array larger than the VM allows was requested",
+    ),
+    (
+        "metaspace",
+        "metaspace-class-generation",
+        "Metaspace (class metadata) reached MaxMetaspaceSize",
+    ),
+    (
+        "compressed-class-space",
+        "metaspace-class-generation",
+        "the compressed class space (class metadata) is full",
+    ),
+    (
+        "direct-buffer-memory",
+        "direct-memory",
+        "direct buffers reached MaxDirectMemorySize",
+    ),
+    (
+        "unable-to-create-native-thread",
+        "thread-growth",
+        "the JVM could not start another thread (memory, pids or ulimit)",
+    ),
+    ("other", "unknown", "an unusual OutOfMemoryError"),
+];
+
+/// Fills `{ns}`, `{pod}`, `{container}`, `{node}` in a command.
+pub fn fill(
+    template: &str,
+    ns: Option<&str>,
+    pod: Option<&str>,
+    container: Option<&str>,
+    node: Option<&str>,
+) -> String {
+    template
+        .replace("{ns}", ns.unwrap_or("<namespace>"))
+        .replace("{pod}", pod.unwrap_or("<pod>"))
+        .replace("{container}", container.unwrap_or("<container>"))
+        .replace("{node}", node.unwrap_or("<node>"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_oome_maps_to_a_known_cause() {
+        for (_, id, _) in OOME {
+            assert_eq!(cause(id).id, *id);
+        }
+        assert_eq!(cause("nonsense").id, "unknown");
+    }
+
+    #[test]
+    fn fill_placeholders() {
+        assert_eq!(
+            fill(
+                "{ns}/{pod}/{container}/{node}",
+                Some("a"),
+                None,
+                Some("c"),
+                None
+            ),
+            "a/<pod>/c/<node>"
+        );
+    }
+}

@@ -1,0 +1,25 @@
+//! Judgement: one incident from all the evidence, and what to do about it.
+//!
+//! - [`case`]: the [`case::Case`], every fact the evidence gave, joined per
+//!   container across sources (container id, pod UID, pod and container
+//!   names, and the time and size of a kill when no id is shared).
+//! - [`detect`]: detectors that read only the Case and produce findings and
+//!   ranked causes.
+//! - [`kb`]: the knowledge base, plain data: what each cause means, its
+//!   fixes, and the commands that confirm it.
+//! - [`diagnosis`]: the [`diagnosis::Diagnosis`], the one value every
+//!   renderer shows (`oomlens/diagnosis/v1` in JSON).
+
+pub mod case;
+pub mod detect;
+pub mod diagnosis;
+pub mod kb;
+
+pub use case::{Case, Evidence as CaseEvidence};
+pub use diagnosis::Diagnosis;
+
+/// Builds the Case from the evidence and judges it.
+pub fn diagnose(evidence: CaseEvidence) -> Diagnosis {
+    let case = Case::build(evidence);
+    detect::run(&case)
+}

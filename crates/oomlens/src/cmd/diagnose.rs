@@ -1,0 +1,235 @@
+//! `oomlens diagnose`: read every piece of evidence given, join it into one
+//! Case, judge it, print the Diagnosis.
+
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use oomlens_analysis::case::Evidence;
+use oomlens_analysis::diagnosis::SourceNote;
+use oomlens_evidence::sniff::{self, Sniffed};
+use oomlens_evidence::time::TimeContext;
+use oomlens_evidence::{applog, input, k8s, kernel};
+
+use super::{for_file, progress, time_context, Outcome};
+use crate::{DiagnoseArgs, Format};
+
+/// Files larger than this are not parsed as Kubernetes objects or describe
+/// text (they are never that large); logs have no limit: they stream.
+const OBJECT_MAX: u64 = 256 << 20;
+
+pub fn run(args: DiagnoseArgs, style: oomlens_report::Style) -> Result<Outcome> {
+    let base = time_context(&args.time)?;
+    let mut ev = Evidence::default();
+    if args.paths.is_empty() {
+        live(&base, &mut ev)?;
+    } else {
+        for path in input::expand(&args.paths)? {
+            gather(&path, &base, &mut ev);
+        }
+    }
+    let d = oomlens_analysis::diagnose(ev);
+    let out = match args.out.format() {
+        Format::Json => oomlens_report::diagnosis::json(&d),
+        Format::Text => oomlens_report::diagnosis::text(&d, style),
+        Format::Markdown => oomlens_report::diagnosis::markdown(&d),
+    };
+    io::stdout().lock().write_all(out.as_bytes())?;
+    Ok(if d.oom_kill_found {
+        Outcome::Found
+    } else {
+        Outcome::NotFound
+    })
+}
+
+/// With no path: this machine's kernel log.
+fn live(base: &TimeContext, ev: &mut Evidence) -> Result<()> {
+    let log = oomlens_live::kmsg::read()?;
+    eprintln!(
+        "oomlens: no path given: diagnosing this machine from its kernel log ({})",
+        log.source
+    );
+    let mut ctx = base.clone();
+    if ctx.boot.is_none() {
+        if let Some(b) = oomlens_live::kmsg::boot_time() {
+            ctx.boot = Some((b, "this machine's boot time (/proc/stat btime)".into()));
+        }
+    }
+    let s = kernel::scan(log.source, &log.bytes[..], &ctx, |r| ev.kernel.push(r))?;
+    ev.sources.push(SourceNote {
+        source: log.source.into(),
+        kind: "kernel-log".into(),
+        note: format!(
+            "{} OOM-killer report(s) in {} lines",
+            s.reports, s.counts.lines
+        ),
+    });
+    ev.warnings.extend(s.warnings);
+    Ok(())
+}
+
+fn note(ev: &mut Evidence, source: &str, kind: &str, note: impl Into<String>) {
+    ev.sources.push(SourceNote {
+        source: source.to_string(),
+        kind: kind.to_string(),
+        note: note.into(),
+    });
+}
+
+/// Reads one file into the evidence. Problems become warnings; nothing here
+/// stops the rest of the evidence from being used.
+fn gather(path: &Path, base: &TimeContext, ev: &mut Evidence) {
+    let name = path.display().to_string();
+    let stdin = path.as_os_str() == "-";
+    // stdin cannot be read twice: keep it (it is a pasted log, not a node's
+    // whole history).
+    let stdin_bytes = if stdin {
+        let mut b = Vec::new();
+        if let Err(e) = io::stdin().lock().read_to_end(&mut b) {
+            ev.warnings.push(&name, None, format!("cannot read: {e}"));
+            return;
+        }
+        Some(b)
+    } else {
+        None
+    };
+    let open = || -> io::Result<Box<dyn Read + Send>> {
+        match &stdin_bytes {
+            Some(b) => Ok(Box::new(io::Cursor::new(b.clone()))),
+            None => input::open(path),
+        }
+    };
+    let mut head = Vec::with_capacity(sniff::HEAD);
+    match open().and_then(|r| r.take(sniff::HEAD as u64).read_to_end(&mut head)) {
+        Ok(_) => {}
+        Err(e) => {
+            ev.warnings.push(&name, None, format!("cannot read: {e}"));
+            note(ev, &name, "skipped", format!("cannot read: {e}"));
+            return;
+        }
+    }
+    let len = std::fs::metadata(path).ok().map(|m| m.len());
+    match sniff::sniff(&head) {
+        Sniffed::Empty => note(ev, &name, "skipped", "empty"),
+        Sniffed::Binary => note(ev, &name, "skipped", "binary, not evidence oomlens reads"),
+        Sniffed::ClassLog => note(
+            ev,
+            &name,
+            "class-log",
+            "a class-loading log (its families are read by `oomlens classes`)",
+        ),
+        kind @ (Sniffed::Describe | Sniffed::Objects) => {
+            if len.is_some_and(|l| l > OBJECT_MAX) {
+                ev.warnings.push(
+                    &name,
+                    None,
+                    "larger than 256 MiB: not read as a Kubernetes object",
+                );
+                note(ev, &name, "skipped", "too large for a Kubernetes object");
+                return;
+            }
+            let mut bytes = Vec::new();
+            if let Err(e) = open().and_then(|mut r| r.read_to_end(&mut bytes)) {
+                ev.warnings.push(&name, None, format!("cannot read: {e}"));
+                return;
+            }
+            if kind == Sniffed::Describe {
+                let (pods, w) = k8s::parse_describe(&name, &bytes);
+                note(ev, &name, "describe", format!("{} pod(s)", pods.len()));
+                ev.pods.extend(pods);
+                ev.warnings.extend(w);
+            } else {
+                let (objs, w) = k8s::parse_objects(&name, &bytes);
+                note(
+                    ev,
+                    &name,
+                    "k8s-objects",
+                    format!("{} pod(s), {} event(s)", objs.pods.len(), objs.events.len()),
+                );
+                ev.pods.extend(objs.pods);
+                ev.events
+                    .extend(objs.events.into_iter().map(|e| (name.clone(), e)));
+                ev.warnings.extend(w);
+            }
+        }
+        Sniffed::Text => text(path, &name, &head, len, base, open, ev),
+    }
+}
+
+/// A text file: a kernel log, a container log, both, or neither. Both
+/// scanners stream it.
+fn text(
+    path: &Path,
+    name: &str,
+    head: &[u8],
+    len: Option<u64>,
+    base: &TimeContext,
+    open: impl Fn() -> io::Result<Box<dyn Read + Send>>,
+    ev: &mut Evidence,
+) {
+    let ctx = for_file(base, path);
+    let mut reports = Vec::new();
+    let k = open()
+        .map(|r| progress(r, len, name))
+        .and_then(|r| kernel::scan(name, r, &ctx, |x| reports.push(x)));
+    let k = match k {
+        Ok(k) => k,
+        Err(e) => {
+            ev.warnings.push(name, None, format!("read error: {e}"));
+            note(ev, name, "skipped", format!("read error: {e}"));
+            return;
+        }
+    };
+    ev.warnings.extend(k.warnings);
+    let kernelish = !reports.is_empty() || sniff::looks_like_kernel_log(head);
+    if kernelish {
+        note(
+            ev,
+            name,
+            "kernel-log",
+            format!(
+                "{} OOM-killer report(s) in {} lines",
+                reports.len(),
+                k.counts.lines
+            ),
+        );
+        ev.kernel.extend(reports);
+        return;
+    }
+    let a = open().and_then(|r| applog::scan(name, r));
+    match a {
+        Ok((log, w)) => {
+            ev.warnings.extend(w);
+            let file = PathBuf::from(name);
+            let base_name = file
+                .file_name()
+                .map(|f| f.to_string_lossy().to_ascii_lowercase())
+                .unwrap_or_default();
+            let named_log = base_name.contains("log")
+                || base_name.contains("stdout")
+                || base_name.contains("stderr");
+            if !log.signals.is_empty() || log.jvm_seen || log.hs_err.is_some() || named_log {
+                let what = if log.hs_err.is_some() {
+                    "hs-err"
+                } else {
+                    "app-log"
+                };
+                note(
+                    ev,
+                    name,
+                    what,
+                    format!(
+                        "{} out-of-memory signal(s) in {} lines{}",
+                        log.signal_count,
+                        log.lines,
+                        if log.jvm_seen { ", a JVM" } else { "" }
+                    ),
+                );
+                ev.logs.push((name.to_string(), log));
+            } else {
+                note(ev, name, "skipped", "text with no evidence oomlens reads");
+            }
+        }
+        Err(e) => ev.warnings.push(name, None, format!("read error: {e}")),
+    }
+}
