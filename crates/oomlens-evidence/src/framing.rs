@@ -151,6 +151,17 @@ pub fn frame(line: &[u8]) -> Framed<'_> {
     if let Some(f) = embedded_dmesg(rest) {
         return f;
     }
+    // `dmesg --time-format iso`: an ISO stamp and the message, no host.
+    if let Some((stamp, used)) = iso_stamp(rest).filter(|(_, u)| rest.get(*u) == Some(&b' ')) {
+        return Framed {
+            host: None,
+            stamp,
+            stamp_raw: Cow::Borrowed(&rest[..used]),
+            monotonic_us: None,
+            origin: origin_hint.unwrap_or(Origin::Unknown),
+            message: unescape_rsyslog(&rest[used + 1..]),
+        };
+    }
     Framed {
         host: None,
         stamp: Stamp::None,
@@ -406,7 +417,14 @@ fn host_tag(rest: &[u8]) -> Option<HostTag<'_>> {
     let sp = memchr::memchr(b' ', rest)?;
     let first = &rest[..sp];
     let (host, tag, msg) = if first.ends_with(b":") {
-        (None, &first[..first.len() - 1], &rest[sp + 1..])
+        // A tag without a host (`journalctl --no-hostname`): only a program
+        // name with a pid, or `kernel`; otherwise this is a message that
+        // starts with `word:` after a bare stamp (`dmesg --time-format iso`).
+        let tag = &first[..first.len() - 1];
+        if tag != b"kernel" && memchr::memchr(b'[', tag).is_none() {
+            return None;
+        }
+        (None, tag, &rest[sp + 1..])
     } else {
         let after = skip_spaces(&rest[sp + 1..]);
         let colon = memchr::memchr(b':', after)?;
@@ -896,6 +914,19 @@ mod tests {
         assert_eq!(f.origin, Origin::Kernel);
         assert_eq!(f.monotonic_us, Some(39_291_577_009_360));
         assert_eq!(msg(&f), "memory: usage 1kB");
+    }
+
+    #[test]
+    fn dmesg_time_format_iso() {
+        let f = frame(b"2026-11-26T21:30:04,589222+00:00 memory: usage 1kB, limit 2kB, failcnt 3");
+        assert!(matches!(
+            f.stamp,
+            Stamp::Iso {
+                offset: Some(_),
+                ..
+            }
+        ));
+        assert_eq!(msg(&f), "memory: usage 1kB, limit 2kB, failcnt 3");
     }
 
     #[test]
