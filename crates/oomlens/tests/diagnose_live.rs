@@ -37,7 +37,11 @@ fn diagnose_a_real_kill_from_a_folder() {
     // The node's kernel log, as `dmesg --time-format iso` prints it.
     let mut log = Vec::new();
     for _ in 0..50 {
-        log = Command::new("dmesg").args(["--time-format", "iso"]).output().unwrap().stdout;
+        log = Command::new("dmesg")
+            .args(["--time-format", "iso"])
+            .output()
+            .unwrap()
+            .stdout;
         if String::from_utf8_lossy(&log).contains(&format!("Killed process {pid} ")) {
             break;
         }
@@ -70,13 +74,22 @@ fn diagnose_a_real_kill_from_a_folder() {
             }]
         }
     });
-    std::fs::write(dir.join("pod.json"), serde_json::to_vec_pretty(&pod).unwrap()).unwrap();
+    std::fs::write(
+        dir.join("pod.json"),
+        serde_json::to_vec_pretty(&pod).unwrap(),
+    )
+    .unwrap();
 
     let out = Command::new(support::oomlens())
         .args(["diagnose", dir.to_str().unwrap(), "--format", "json"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let d: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(d["schema"], "oomlens/diagnosis/v1");
     assert_eq!(d["oom_kill_found"], true);
@@ -84,10 +97,18 @@ fn diagnose_a_real_kill_from_a_folder() {
     let c = cs
         .iter()
         .find(|c| c["container"]["name"] == "hog")
-        .unwrap_or_else(|| panic!("no container `hog`: {}", serde_json::to_string_pretty(&d).unwrap()));
+        .unwrap_or_else(|| {
+            panic!(
+                "no container `hog`: {}",
+                serde_json::to_string_pretty(&d).unwrap()
+            )
+        });
     assert_eq!(c["pod"]["uid"].as_str(), Some(cg.pod_uid.as_str()));
     assert_eq!(c["pod"]["name"], "hog-5d8c7b9f4-abcde");
-    assert_eq!(c["container"]["id"].as_str(), Some(cg.container_id.as_str()));
+    assert_eq!(
+        c["container"]["id"].as_str(),
+        Some(cg.container_id.as_str())
+    );
     assert_eq!(c["limit_bytes"].as_u64(), Some(limit));
     assert_eq!(c["restart_count"], 1);
     // The kill of this run (the node's log may hold earlier kills of other
@@ -100,12 +121,23 @@ fn diagnose_a_real_kill_from_a_folder() {
     assert_eq!(k["victim"]["comm"], "perl");
     assert_eq!(k["limit_bytes"].as_u64(), Some(limit));
     assert_eq!(k["limit_level"], "container");
-    let cites: Vec<&str> = k["evidence"].as_array().unwrap().iter().map(|e| e["source"].as_str().unwrap()).collect();
+    let cites: Vec<&str> = k["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["source"].as_str().unwrap())
+        .collect();
     assert!(cites.iter().any(|s| s.ends_with("pod.json")), "{cites:?}");
-    assert!(cites.iter().any(|s| s.ends_with("node-kernel.log")), "{cites:?}");
+    assert!(
+        cites.iter().any(|s| s.ends_with("node-kernel.log")),
+        "{cites:?}"
+    );
     // A process that is not a JVM, killed at its limit, with no log: an
     // honest `unknown` that says what to collect.
     let top = &d["causes"][0];
-    assert_eq!(top["container"].as_u64(), Some(cs.iter().position(|x| x == c).unwrap() as u64));
+    assert_eq!(
+        top["container"].as_u64(),
+        Some(cs.iter().position(|x| x == c).unwrap() as u64)
+    );
     assert!(!top["next_steps"].as_array().unwrap().is_empty());
 }

@@ -1,0 +1,281 @@
+//! Detectors on hand-built evidence: each kind of kill, each join, and the
+//! honest verdicts when evidence is missing.
+
+use oomlens_analysis::case::Evidence;
+use oomlens_analysis::diagnose;
+use oomlens_analysis::diagnosis::KillKind;
+use oomlens_evidence::applog::{AppLog, OomeVariant, Signal, SignalKind};
+use oomlens_evidence::k8s::{Container, Event, Pod, Resources, State, TimeFact};
+use oomlens_evidence::kernel;
+use oomlens_evidence::time::TimeContext;
+use oomlens_evidence::Span;
+
+const CID: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+const UID: &str = "11111111-2222-3333-4444-555555555555";
+
+fn t(raw: &str, utc: &str, line: u64) -> Option<TimeFact> {
+    Some(TimeFact {
+        raw: raw.into(),
+        utc: Some(utc.into()),
+        line: Some(line),
+    })
+}
+
+fn pod(uid: Option<&str>, last: Option<State>, events: Vec<Event>, env: Vec<(&str, &str)>) -> Pod {
+    Pod {
+        name: Some("web-1".into()),
+        namespace: Some("shop".into()),
+        uid: uid.map(str::to_string),
+        node: Some("node-a".into()),
+        qos_class: Some("Burstable".into()),
+        start_time: t("2023-12-01T00:00:00Z", "2023-12-01T00:00:00Z", 3),
+        containers: vec![Container {
+            name: "web".into(),
+            restart_count: Some(4),
+            restart_count_line: Some(20),
+            limits: Resources {
+                memory_bytes: Some(64 << 20),
+                cpu_millis: None,
+                line: Some(22),
+            },
+            last_state: last,
+            env: env
+                .into_iter()
+                .map(|(n, v)| oomlens_evidence::k8s::EnvVar {
+                    name: n.into(),
+                    value: Some(v.into()),
+                    line: Some(30),
+                })
+                .collect(),
+            line: Some(10),
+            ..Container::default()
+        }],
+        events,
+        format: "describe".into(),
+        lines: Span {
+            source: "describe.txt".into(),
+            first: 1,
+            last: 60,
+        },
+    }
+}
+
+fn terminated(reason: &str, code: i64) -> Option<State> {
+    Some(State {
+        status: "terminated".into(),
+        reason: Some(reason.into()),
+        exit_code: Some(code),
+        started_at: t("2023-12-02T00:00:00Z", "2023-12-02T00:00:00Z", 15),
+        finished_at: t(
+            "Sat, 02 Dec 2023 13:55:57 +0800",
+            "2023-12-02T05:55:57Z",
+            16,
+        ),
+        line: Some(12),
+        ..State::default()
+    })
+}
+
+fn kernel_report(stamp: &str, uid_in_path: Option<&str>) -> Vec<kernel::OomReport> {
+    let path = match uid_in_path {
+        Some(u) => format!(
+            "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod{}.slice/cri-containerd-{CID}.scope",
+            u.replace('-', "_")
+        ),
+        None => format!("/docker/{CID}"),
+    };
+    let text = format!(
+        "{stamp} node-a kernel: java invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n\
+         {stamp} node-a kernel: memory: usage 65536kB, limit 65536kB, failcnt 12\n\
+         {stamp} node-a kernel: Memory cgroup stats for {path}:\n\
+         {stamp} node-a kernel: anon 60000000\n\
+         {stamp} node-a kernel: anon_thp 30000000\n\
+         {stamp} node-a kernel: file 100000\n\
+         {stamp} node-a kernel: oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg={path},task_memcg={path},task=java,pid=42,uid=0\n\
+         {stamp} node-a kernel: Memory cgroup out of memory: Killed process 42 (java) total-vm:900000kB, anon-rss:64000kB, file-rss:100kB, shmem-rss:0kB, UID:0 pgtables:300kB oom_score_adj:0\n"
+    );
+    kernel::parse("messages", text.as_bytes(), &TimeContext::default()).0
+}
+
+#[test]
+fn seed_shape_joins_by_time_and_borrows_the_zone() {
+    let ev = Evidence {
+        kernel: kernel_report("Dec  2 13:55:56", Some(UID)),
+        pods: vec![pod(None, terminated("OOMKilled", 137), vec![], vec![])],
+        logs: vec![(
+            "previous.log".into(),
+            AppLog {
+                jvm_seen: true,
+                lines: 7,
+                ..AppLog::default()
+            },
+        )],
+        ..Evidence::default()
+    };
+    let d = diagnose(ev);
+    assert_eq!(d.containers.len(), 1, "{:#?}", d.containers);
+    let c = &d.containers[0];
+    assert_eq!(c.container.name.as_deref(), Some("web"));
+    assert_eq!(
+        c.pod.uid.as_deref(),
+        Some(UID),
+        "the pod UID comes from the kernel"
+    );
+    assert_eq!(c.kills.len(), 1);
+    let k = &c.kills[0];
+    assert_eq!(k.kind, KillKind::KernelMemcg);
+    assert_eq!(k.time.as_deref(), Some("2023-12-02T05:55:56Z"));
+    assert!(k.time_note.as_deref().unwrap().contains("+08"));
+    assert_eq!(
+        k.evidence[0].source, "describe.txt",
+        "the status line is cited first"
+    );
+    assert!(c.findings.iter().any(|f| f.id == "joined-by-time"));
+    assert!(c.findings.iter().any(|f| f.id == "no-oome-in-log"));
+    assert!(c.findings.iter().any(|f| f.id == "thp"));
+    assert_eq!(d.causes[0].id, "metaspace-class-generation");
+    assert!(d.causes[0].confidence < 0.5, "a hypothesis, not a proof");
+    assert!(d.oom_kill_found);
+    assert_eq!(c.timeline.restart_count, Some(4));
+    assert!(c.timeline.kills_per_day.is_some());
+}
+
+#[test]
+fn a_kill_of_another_pod_is_not_joined() {
+    let other = "99999999-2222-3333-4444-555555555555";
+    let ev = Evidence {
+        kernel: kernel_report("Dec  2 13:55:56", Some(other)),
+        pods: vec![pod(Some(UID), terminated("OOMKilled", 137), vec![], vec![])],
+        ..Evidence::default()
+    };
+    let d = diagnose(ev);
+    assert_eq!(d.containers.len(), 2);
+    let web = d
+        .containers
+        .iter()
+        .find(|c| c.container.name.as_deref() == Some("web"))
+        .unwrap();
+    assert!(web.findings.iter().any(|f| f.id == "kernel-report-missing"));
+    let stranger = d
+        .containers
+        .iter()
+        .find(|c| c.pod.uid.as_deref() == Some(other))
+        .unwrap();
+    assert_eq!(stranger.kills.len(), 1);
+}
+
+#[test]
+fn heap_bigger_than_the_limit_ranks_first() {
+    let ev = Evidence {
+        kernel: kernel_report("2023-12-02T05:55:56Z", Some(UID)),
+        pods: vec![pod(
+            Some(UID),
+            terminated("OOMKilled", 137),
+            vec![],
+            vec![("JAVA_TOOL_OPTIONS", "-Xmx512m")],
+        )],
+        ..Evidence::default()
+    };
+    let d = diagnose(ev);
+    assert_eq!(d.causes[0].id, "heap-sized-over-limit");
+    assert!(d.causes[0]
+        .evidence
+        .iter()
+        .any(|c| c.what == "-Xmx512m" && c.line == Some(30)));
+}
+
+#[test]
+fn oome_in_the_log_is_the_cause() {
+    let log = AppLog {
+        signals: vec![Signal {
+            kind: SignalKind::JavaOome,
+            variant: Some(OomeVariant::DirectBufferMemory),
+            detail: "Cannot reserve 1048576 bytes of direct buffer memory".into(),
+            thread: Some("main".into()),
+            line: 88,
+        }],
+        signal_count: 1,
+        jvm_seen: true,
+        lines: 100,
+        ..AppLog::default()
+    };
+    let ev = Evidence {
+        pods: vec![pod(Some(UID), terminated("Error", 3), vec![], vec![])],
+        logs: vec![("web.log".into(), log)],
+        ..Evidence::default()
+    };
+    let d = diagnose(ev);
+    let c = &d.containers[0];
+    assert_eq!(c.kills[0].kind, KillKind::JvmOome);
+    assert_eq!(
+        c.kills[0].oome_variant.as_deref(),
+        Some("direct-buffer-memory")
+    );
+    assert_eq!(d.causes[0].id, "direct-memory");
+    assert!(d.causes[0].confidence >= 0.8);
+    assert_eq!(d.causes[0].evidence[0].line, Some(88));
+}
+
+#[test]
+fn liveness_probe_kill_is_a_false_alarm() {
+    let ev_probe = Event {
+        event_type: Some("Normal".into()),
+        reason: Some("Killing".into()),
+        message: Some("Container web failed liveness probe, will be restarted".into()),
+        line: Some(55),
+        ..Event::default()
+    };
+    let ev = Evidence {
+        pods: vec![pod(
+            Some(UID),
+            terminated("Error", 137),
+            vec![ev_probe],
+            vec![],
+        )],
+        ..Evidence::default()
+    };
+    let d = diagnose(ev);
+    assert_eq!(d.containers[0].kills[0].kind, KillKind::Probe);
+    assert!(!d.oom_kill_found, "a probe kill is not an OOM kill");
+    assert!(d.causes[0].summary.starts_with("not an OOM kill"));
+    assert!(d.causes[0].evidence.iter().any(|c| c.line == Some(55)));
+}
+
+#[test]
+fn eviction_and_global_oom() {
+    let evicted = Event {
+        reason: Some("Evicted".into()),
+        message: Some("The node was low on resource: memory.".into()),
+        object: Some("Pod/web-1".into()),
+        namespace: Some("shop".into()),
+        line: Some(4),
+        ..Event::default()
+    };
+    let ev = Evidence {
+        pods: vec![pod(Some(UID), None, vec![], vec![])],
+        events: vec![("events.json".into(), evicted)],
+        ..Evidence::default()
+    };
+    let d = diagnose(ev);
+    assert_eq!(d.containers[0].kills[0].kind, KillKind::Evicted);
+    assert!(d.oom_kill_found);
+
+    let text = "[5.0] java invoked oom-killer: gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0\n\
+                [5.1] Mem-Info:\n[5.2] active_anon:100 inactive_anon:200\n\
+                [5.9] Out of memory: Killed process 100 (java) total-vm:4000kB, anon-rss:2000kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:40kB oom_score_adj:0\n";
+    let ev = Evidence {
+        kernel: kernel::parse("dmesg", text.as_bytes(), &TimeContext::default()).0,
+        ..Evidence::default()
+    };
+    let d = diagnose(ev);
+    assert_eq!(d.containers[0].kills[0].kind, KillKind::KernelGlobal);
+    assert!(d.causes[0].summary.contains("node ran out of memory"));
+}
+
+#[test]
+fn no_evidence_no_kill() {
+    let d = diagnose(Evidence::default());
+    assert!(!d.oom_kill_found);
+    assert!(d.containers.is_empty());
+    assert_eq!(d.headline, "no container and no OOM kill in the evidence");
+}
