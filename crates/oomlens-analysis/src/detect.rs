@@ -111,19 +111,29 @@ pub fn kill_phrase(c: &ContainerDiagnosis) -> String {
         .filter(|k| matches!(k.kind, KillKind::KernelMemcg | KillKind::KernelGlobal))
         .count();
     match (c.restart_count, c.timeline.window_days) {
-        (Some(r), Some(d)) if r > 0 => s.push_str(&format!(", {r} restarts in {}", days(d))),
-        (Some(r), None) if r > 0 => s.push_str(&format!(", {r} restarts")),
+        (Some(r), Some(d)) if r > 0 => s.push_str(&format!(", {} in {}", restarts(r), days(d))),
+        (Some(r), None) if r > 0 => s.push_str(&format!(", {}", restarts(r))),
         _ if kernel_kills > 1 => s.push_str(&format!(", {kernel_kills} times in the kernel log")),
         _ => {}
     }
     s
 }
 
+fn restarts(n: u64) -> String {
+    if n == 1 {
+        "1 restart".into()
+    } else {
+        format!("{n} restarts")
+    }
+}
+
 fn days(d: f64) -> String {
     if d >= 1.5 {
         format!("{:.0} days", d)
-    } else {
+    } else if d * 24.0 >= 1.5 {
         format!("{:.0} hours", d * 24.0)
+    } else {
+        format!("{:.0} minutes", (d * 1440.0).max(1.0))
     }
 }
 

@@ -133,24 +133,23 @@ fn gather(path: &Path, base: &TimeContext, ev: &mut Evidence) {
                 ev.warnings.push(&name, None, format!("cannot read: {e}"));
                 return;
             }
-            if kind == Sniffed::Describe {
-                let (pods, w) = k8s::parse_describe(&name, &bytes);
-                note(ev, &name, "describe", format!("{} pod(s)", pods.len()));
-                ev.pods.extend(pods);
-                ev.warnings.extend(w);
+            let (objs, w, what) = if kind == Sniffed::Describe {
+                let (o, w) = k8s::parse_describe_objects(&name, &bytes);
+                (o, w, "describe")
             } else {
-                let (objs, w) = k8s::parse_objects(&name, &bytes);
-                note(
-                    ev,
-                    &name,
-                    "k8s-objects",
-                    format!("{} pod(s), {} event(s)", objs.pods.len(), objs.events.len()),
-                );
-                ev.pods.extend(objs.pods);
-                ev.events
-                    .extend(objs.events.into_iter().map(|e| (name.clone(), e)));
-                ev.warnings.extend(w);
-            }
+                let (o, w) = k8s::parse_objects(&name, &bytes);
+                (o, w, "k8s-objects")
+            };
+            note(
+                ev,
+                &name,
+                what,
+                format!("{} pod(s), {} event(s)", objs.pods.len(), objs.events.len()),
+            );
+            ev.pods.extend(objs.pods);
+            ev.events
+                .extend(objs.events.into_iter().map(|e| (name.clone(), e)));
+            ev.warnings.extend(w);
         }
         Sniffed::Text => text(path, &name, &head, len, base, open, ev),
     }

@@ -1,0 +1,644 @@
+//! Pod, PodList, List, Event and EventList objects as JSON or YAML.
+//!
+//! The text is cut into documents first (JSON values one after another,
+//! YAML documents between `---` lines) so that one corrupt document costs
+//! only itself. Each document is parsed by serde into a `serde_json::Value`
+//! and its text scanned by [`LineIndex`] for the lines of its keys.
+
+use serde_json::Value;
+
+use super::lines::{join, LineIndex};
+use super::{container_ref, quantity, time_fact};
+use super::{Container, EnvVar, Event, Objects, Pod, Resources, State, TimeFact};
+use crate::provenance::{Span, Warnings};
+
+pub(super) fn parse(source: &str, text: &[u8]) -> (Objects, Warnings) {
+    let text = String::from_utf8_lossy(text);
+    // A byte-order mark (Windows editors) is not part of the document.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let mut out = Reader {
+        source,
+        objects: Objects::default(),
+        warnings: Warnings::new(),
+    };
+    let start = text.trim_start();
+    let lead = &text[..text.len() - start.len()];
+    let first_line = 1 + lead.matches('\n').count() as u64;
+    if start.starts_with('{') || start.starts_with('[') {
+        out.json_stream(start, first_line);
+    } else {
+        out.yaml_documents(text);
+    }
+    (out.objects, out.warnings)
+}
+
+struct Reader<'s> {
+    source: &'s str,
+    objects: Objects,
+    warnings: Warnings,
+}
+
+/// One parsed document with the lines of its keys.
+struct Doc<'d> {
+    idx: &'d LineIndex,
+    format: &'static str,
+    /// The document's first and last line, for spans of whole objects.
+    first: u64,
+    last: u64,
+}
+
+impl Doc<'_> {
+    fn line(&self, path: &str) -> Option<u64> {
+        self.idx.line(path)
+    }
+}
+
+fn lines_in(s: &str) -> u64 {
+    s.matches('\n').count() as u64
+}
+
+impl Reader<'_> {
+    fn warn(&mut self, line: Option<u64>, msg: impl Into<String>) {
+        self.warnings.push(self.source, line, msg);
+    }
+
+    /// JSON values one after another (`kubectl get -o json` run twice into
+    /// one file). After a syntax error, reading resumes at the next line
+    /// that starts with `{` in column 0.
+    fn json_stream(&mut self, text: &str, first_line: u64) {
+        let mut rest = text;
+        let mut line = first_line;
+        loop {
+            let trimmed = rest.trim_start();
+            line += lines_in(&rest[..rest.len() - trimmed.len()]);
+            rest = trimmed;
+            if rest.is_empty() {
+                return;
+            }
+            let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
+            match stream.next() {
+                Some(Ok(value)) => {
+                    let mut used = stream.byte_offset().min(rest.len());
+                    while !rest.is_char_boundary(used) {
+                        used -= 1;
+                    }
+                    if used == 0 {
+                        return;
+                    }
+                    let doc_text = &rest[..used];
+                    let idx = LineIndex::json(doc_text, line);
+                    let doc = Doc {
+                        idx: &idx,
+                        format: "json",
+                        first: line,
+                        last: line + lines_in(doc_text.trim_end()),
+                    };
+                    self.document(&value, &doc);
+                    line += lines_in(doc_text);
+                    rest = &rest[used..];
+                }
+                Some(Err(e)) => {
+                    let at = line + (e.line() as u64).saturating_sub(1);
+                    let msg = e.to_string();
+                    let msg = msg.rfind(" at line ").map_or(msg.as_str(), |i| &msg[..i]);
+                    self.warn(
+                        Some(at),
+                        format!(
+                            "the JSON value that starts at line {line} does not parse: {msg} \
+                             (line {at}, column {})",
+                            e.column()
+                        ),
+                    );
+                    // Resume at the next `{` in column 0 from the error's
+                    // line on (a cut value is often noticed only when the
+                    // next one starts), never at this value's own start.
+                    let from = e.line().saturating_sub(1).max(1);
+                    let mut offset = 0;
+                    let mut found = None;
+                    for (n, l) in rest.split_inclusive('\n').enumerate() {
+                        if n >= from && l.starts_with('{') {
+                            found = Some((n, offset));
+                            break;
+                        }
+                        offset += l.len();
+                    }
+                    match found {
+                        Some((n, o)) => {
+                            line += n as u64;
+                            rest = &rest[o..];
+                        }
+                        None => return,
+                    }
+                }
+                None => return,
+            }
+        }
+    }
+
+    /// YAML documents separated by `---` lines (a `...` line ends one).
+    fn yaml_documents(&mut self, text: &str) {
+        let mut start_line = 1u64;
+        let mut cur = String::new();
+        let mut n = 0u64;
+        for raw in text.split('\n') {
+            n += 1;
+            let l = raw.strip_suffix('\r').unwrap_or(raw);
+            if l == "---" || l.starts_with("--- ") || l == "..." {
+                self.yaml_document(&cur, start_line);
+                cur.clear();
+                start_line = n + 1;
+                continue;
+            }
+            cur.push_str(l);
+            cur.push('\n');
+        }
+        self.yaml_document(&cur, start_line);
+    }
+
+    fn yaml_document(&mut self, text: &str, first_line: u64) {
+        if text
+            .lines()
+            .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+        {
+            return;
+        }
+        if let Some(at) = too_deep_flow(text) {
+            self.warn(
+                Some(first_line + at - 1),
+                format!(
+                    "the YAML document that starts at line {first_line} nests flow collections \
+                     more than {MAX_FLOW_DEPTH} deep: not parsed"
+                ),
+            );
+            return;
+        }
+        match serde_yaml_ng::from_str::<Value>(text) {
+            Ok(value) => {
+                let idx = LineIndex::yaml(text, first_line);
+                let doc = Doc {
+                    idx: &idx,
+                    format: "yaml",
+                    first: first_line,
+                    last: first_line + lines_in(text.trim_end()),
+                };
+                self.document(&value, &doc);
+            }
+            Err(e) => {
+                let at = e
+                    .location()
+                    .map(|l| first_line + (l.line() as u64).saturating_sub(1));
+                self.warn(
+                    at,
+                    format!(
+                        "the YAML document that starts at line {first_line} does not parse: {e} \
+                         (lines counted from the document's start)"
+                    ),
+                );
+            }
+        }
+    }
+
+    /// A whole document: one object, or a list of them.
+    fn document(&mut self, v: &Value, doc: &Doc) {
+        match v {
+            Value::Object(_) => self.object(v, "", doc, false),
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.object(item, &i.to_string(), doc, true);
+                }
+            }
+            Value::Null => {}
+            _ => self.warn(Some(doc.first), "not a Kubernetes object"),
+        }
+    }
+
+    /// One object at `path`. Inside a list, kinds other than pods and
+    /// events are skipped without a warning.
+    fn object(&mut self, v: &Value, path: &str, doc: &Doc, in_list: bool) {
+        if !v.is_object() {
+            if !in_list {
+                self.warn(
+                    doc.line(path).or(Some(doc.first)),
+                    "not a Kubernetes object",
+                );
+            }
+            return;
+        }
+        let kind = str_at(v, "kind");
+        let api = str_at(v, "apiVersion").unwrap_or_default();
+        match kind.as_deref() {
+            Some("Pod") => self.pod(v, path, doc),
+            Some("Event") => self.event(v, path, doc, api, in_list),
+            Some("PodList") | Some("EventList") | Some("List") => {
+                let list_kind = kind.unwrap_or_default();
+                if api.starts_with("audit.k8s.io") {
+                    self.warn(
+                        doc.line(&join(path, "kind")),
+                        format!(
+                            "{list_kind} of {api} is an audit log, not cluster events: skipped"
+                        ),
+                    );
+                    return;
+                }
+                let Some(items) = v.get("items").and_then(Value::as_array) else {
+                    return;
+                };
+                let items_path = join(path, "items");
+                for (i, item) in items.iter().enumerate() {
+                    let p = join(&items_path, &i.to_string());
+                    match (list_kind.as_str(), str_at(item, "kind").as_deref()) {
+                        ("PodList", None) => self.pod(item, &p, doc),
+                        ("EventList", None) => self.event(item, &p, doc, api.clone(), true),
+                        ("List", None) => self.untyped(item, &p, doc, true),
+                        _ => self.object(item, &p, doc, true),
+                    }
+                }
+            }
+            Some(other) => {
+                if !in_list {
+                    self.warn(
+                        doc.line(&join(path, "kind")),
+                        format!("object of kind {other} ignored: only pods and events are read"),
+                    );
+                }
+            }
+            None => self.untyped(v, path, doc, in_list),
+        }
+    }
+
+    /// An object without `kind` (hand-trimmed YAML, raw list items): a pod
+    /// if it has containers, an event if it names what it is about.
+    fn untyped(&mut self, v: &Value, path: &str, doc: &Doc, in_list: bool) {
+        let has = |a: &str, b: &str| v.get(a).and_then(|x| x.get(b)).is_some();
+        if has("spec", "containers") || has("status", "containerStatuses") {
+            if !in_list {
+                self.warn(
+                    doc.line(path).or(Some(doc.first)),
+                    "document has no `kind`: read as a Pod",
+                );
+            }
+            self.pod(v, path, doc);
+        } else if v.get("involvedObject").is_some() || v.get("regarding").is_some() {
+            self.event(
+                v,
+                path,
+                doc,
+                str_at(v, "apiVersion").unwrap_or_default(),
+                true,
+            );
+        } else if !in_list {
+            self.warn(
+                doc.line(path).or(Some(doc.first)),
+                "document has no `kind` and is neither a pod nor an event: skipped",
+            );
+        }
+    }
+
+    fn pod(&mut self, v: &Value, path: &str, doc: &Doc) {
+        let spec = join(path, "spec");
+        let status = join(path, "status");
+        let first = doc
+            .idx
+            .line(path)
+            .filter(|_| !path.is_empty())
+            .unwrap_or(doc.first);
+        let last = if path.is_empty() {
+            doc.last
+        } else {
+            doc.idx.end(path).unwrap_or(first)
+        };
+        let mut pod = Pod {
+            name: str_path(v, &["metadata", "name"]),
+            namespace: str_path(v, &["metadata", "namespace"]),
+            uid: str_path(v, &["metadata", "uid"]),
+            node: str_path(v, &["spec", "nodeName"]).filter(|s| !s.is_empty()),
+            qos_class: str_path(v, &["status", "qosClass"]),
+            start_time: str_path(v, &["status", "startTime"])
+                .map(|t| time_fact(&t, doc.line(&join(&status, "startTime")))),
+            containers: Vec::new(),
+            events: Vec::new(),
+            format: doc.format.to_string(),
+            lines: Span {
+                source: self.source.to_string(),
+                first,
+                last: last.max(first),
+            },
+        };
+        for (field, init) in [("initContainers", true), ("containers", false)] {
+            let list_path = join(&spec, field);
+            let Some(list) = v.get("spec").and_then(|s| s.get(field)) else {
+                continue;
+            };
+            let Some(list) = list.as_array() else {
+                self.warn(doc.line(&list_path), format!("spec.{field} is not a list"));
+                continue;
+            };
+            for (i, c) in list.iter().enumerate() {
+                let p = join(&list_path, &i.to_string());
+                let container = self.spec_container(c, &p, init, doc);
+                pod.containers.push(container);
+            }
+        }
+        for (field, init) in [
+            ("initContainerStatuses", true),
+            ("containerStatuses", false),
+        ] {
+            let list_path = join(&status, field);
+            let Some(list) = v.get("status").and_then(|s| s.get(field)) else {
+                continue;
+            };
+            let Some(list) = list.as_array() else {
+                self.warn(
+                    doc.line(&list_path),
+                    format!("status.{field} is not a list"),
+                );
+                continue;
+            };
+            for (i, cs) in list.iter().enumerate() {
+                let p = join(&list_path, &i.to_string());
+                let name = str_at(cs, "name").unwrap_or_default();
+                let at = pod
+                    .containers
+                    .iter()
+                    .position(|c| c.name == name && c.init == init);
+                let at = match at {
+                    Some(at) => at,
+                    None => {
+                        pod.containers.push(Container {
+                            name: name.clone(),
+                            init,
+                            line: doc.line(&p),
+                            ..Container::default()
+                        });
+                        pod.containers.len() - 1
+                    }
+                };
+                self.status(cs, &p, &mut pod.containers[at], doc);
+            }
+        }
+        self.objects.pods.push(pod);
+    }
+
+    fn spec_container(&mut self, c: &Value, p: &str, init: bool, doc: &Doc) -> Container {
+        let mut out = Container {
+            name: str_at(c, "name").unwrap_or_default(),
+            init,
+            image: str_at(c, "image"),
+            line: doc.line(p),
+            ..Container::default()
+        };
+        let res = join(p, "resources");
+        out.limits = self.resources(c, &join(&res, "limits"), "limits", doc);
+        out.requests = self.resources(c, &join(&res, "requests"), "requests", doc);
+        out.command = strings(c.get("command"));
+        out.args = strings(c.get("args"));
+        if let Some(env) = c.get("env").and_then(Value::as_array) {
+            let env_path = join(p, "env");
+            for (i, e) in env.iter().enumerate() {
+                let Some(name) = str_at(e, "name") else {
+                    continue;
+                };
+                out.env.push(EnvVar {
+                    name,
+                    value: e.get("value").and_then(scalar_string),
+                    line: doc.line(&join(&env_path, &i.to_string())),
+                });
+            }
+        }
+        out
+    }
+
+    fn resources(&mut self, c: &Value, path: &str, which: &str, doc: &Doc) -> Resources {
+        let block = c.get("resources").and_then(|r| r.get(which));
+        let mut r = Resources {
+            line: doc.line(path),
+            ..Resources::default()
+        };
+        let Some(block) = block else {
+            return r;
+        };
+        if let Some(m) = block.get("memory") {
+            let at = doc.line(&join(path, "memory"));
+            r.line = at.or(r.line);
+            match scalar_string(m).as_deref().and_then(quantity::memory_bytes) {
+                Some(b) => r.memory_bytes = Some(b),
+                None => self.warn(at, format!("memory {which} {m} is not a quantity")),
+            }
+        }
+        if let Some(m) = block.get("cpu") {
+            match scalar_string(m).as_deref().and_then(quantity::cpu_millis) {
+                Some(b) => r.cpu_millis = Some(b),
+                None => self.warn(
+                    doc.line(&join(path, "cpu")),
+                    format!("cpu {which} {m} is not a quantity"),
+                ),
+            }
+        }
+        r
+    }
+
+    fn status(&mut self, cs: &Value, p: &str, c: &mut Container, doc: &Doc) {
+        if c.image.is_none() {
+            c.image = str_at(cs, "image");
+        }
+        if let Some(id) = str_at(cs, "containerID") {
+            let (runtime, id_hex, ok) = container_ref(&id);
+            if !ok {
+                self.warn(
+                    doc.line(&join(p, "containerID")),
+                    format!("container id `{id}` is not <runtime>://<64 hex>"),
+                );
+            }
+            c.runtime = runtime;
+            c.id = id_hex;
+        }
+        if let Some(r) = cs.get("ready") {
+            c.ready = r.as_bool();
+        }
+        if let Some(n) = cs.get("restartCount") {
+            let at = doc.line(&join(p, "restartCount"));
+            match n.as_u64() {
+                Some(n) => {
+                    c.restart_count = Some(n);
+                    c.restart_count_line = at;
+                }
+                None => self.warn(at, format!("restartCount {n} is not a count")),
+            }
+        }
+        c.state = self.state(cs.get("state"), &join(p, "state"), doc);
+        c.last_state = self.state(cs.get("lastState"), &join(p, "lastState"), doc);
+    }
+
+    fn state(&mut self, v: Option<&Value>, p: &str, doc: &Doc) -> Option<State> {
+        let obj = v?.as_object()?;
+        let (status, inner) = ["terminated", "waiting", "running"]
+            .into_iter()
+            .find_map(|k| obj.get(k).map(|x| (k, x)))?;
+        let ip = join(p, status);
+        let time = |k: &str| -> Option<TimeFact> {
+            str_at(inner, k).map(|t| time_fact(&t, doc.line(&join(&ip, k))))
+        };
+        let mut s = State {
+            status: status.to_string(),
+            reason: str_at(inner, "reason"),
+            exit_code: inner.get("exitCode").and_then(Value::as_i64),
+            signal: inner.get("signal").and_then(Value::as_i64),
+            message: str_at(inner, "message"),
+            started_at: time("startedAt"),
+            finished_at: time("finishedAt"),
+            container_id: None,
+            line: doc.line(&ip).or(doc.line(p)),
+        };
+        if let Some(id) = str_at(inner, "containerID") {
+            s.container_id = container_ref(&id).1;
+        }
+        Some(s)
+    }
+
+    fn event(&mut self, v: &Value, path: &str, doc: &Doc, api: String, in_list: bool) {
+        let own_api = str_at(v, "apiVersion").unwrap_or(api);
+        if own_api.starts_with("audit.k8s.io") {
+            if !in_list {
+                self.warn(doc.line(&join(path, "kind")), "audit event skipped");
+            }
+            return;
+        }
+        let new_api = own_api.starts_with("events.k8s.io");
+        let about = v.get("involvedObject").or_else(|| v.get("regarding"));
+        let object = about.and_then(|o| match (str_at(o, "kind"), str_at(o, "name")) {
+            (Some(k), Some(n)) => Some(format!("{k}/{n}")),
+            (None, Some(n)) => Some(n),
+            _ => None,
+        });
+        let namespace = about
+            .and_then(|o| str_at(o, "namespace"))
+            .or_else(|| str_path(v, &["metadata", "namespace"]))
+            .filter(|s| !s.is_empty());
+        let tf = |k: &str| -> Option<TimeFact> {
+            str_at(v, k).map(|t| time_fact(&t, doc.line(&join(path, k))))
+        };
+        let series_count = v
+            .get("series")
+            .and_then(|s| s.get("count"))
+            .and_then(Value::as_u64);
+        let series_last = v
+            .get("series")
+            .and_then(|s| str_at(s, "lastObservedTime"))
+            .map(|t| {
+                time_fact(
+                    &t,
+                    doc.line(&join(&join(path, "series"), "lastObservedTime")),
+                )
+            });
+        let (message_key, count_key, first_key, last_key) = if new_api {
+            (
+                "note",
+                "deprecatedCount",
+                "deprecatedFirstTimestamp",
+                "deprecatedLastTimestamp",
+            )
+        } else {
+            ("message", "count", "firstTimestamp", "lastTimestamp")
+        };
+        let component = if new_api {
+            str_at(v, "reportingController")
+        } else {
+            v.get("source")
+                .and_then(|s| str_at(s, "component"))
+                .or_else(|| str_at(v, "reportingComponent"))
+        }
+        .filter(|s| !s.is_empty());
+        let event_time = tf("eventTime");
+        let ev = Event {
+            event_type: str_at(v, "type"),
+            reason: str_at(v, "reason"),
+            message: str_at(v, message_key),
+            object,
+            namespace,
+            component,
+            count: series_count.or_else(|| v.get(count_key).and_then(Value::as_u64)),
+            first_seen: tf(first_key).or_else(|| event_time.clone()),
+            last_seen: series_last.or_else(|| tf(last_key)).or(event_time),
+            age: None,
+            line: doc
+                .line(&join(path, "reason"))
+                .or_else(|| doc.line(path).filter(|_| !path.is_empty()))
+                .or(Some(doc.first)),
+        };
+        self.objects.events.push(ev);
+    }
+}
+
+/// serde stops at 128 levels anyway; libyaml takes time quadratic in the
+/// depth of `{`/`[` nesting before it says so, so deeper documents are
+/// refused before it sees them.
+const MAX_FLOW_DEPTH: usize = 128;
+
+/// The (1-based, in `text`) line where flow nesting first goes deeper than
+/// [`MAX_FLOW_DEPTH`]. Brackets count inside a flow collection, or where a
+/// value starts (first on the line, after `: ` or `- `); quoted text is
+/// skipped.
+fn too_deep_flow(text: &str) -> Option<u64> {
+    let mut depth = 0usize;
+    for (n, line) in text.split('\n').enumerate() {
+        let mut quote: Option<char> = None;
+        let mut prev = None;
+        for c in line.chars() {
+            match quote {
+                Some(q) => {
+                    if c == q && prev != Some('\\') {
+                        quote = None;
+                    }
+                }
+                None => match c {
+                    '"' | '\'' if depth > 0 || matches!(prev, None | Some(':' | '-' | ' ')) => {
+                        quote = Some(c)
+                    }
+                    '{' | '[' if depth > 0 || matches!(prev, None | Some(':' | '-')) => {
+                        depth += 1;
+                        if depth > MAX_FLOW_DEPTH {
+                            return Some(n as u64 + 1);
+                        }
+                    }
+                    '}' | ']' if depth > 0 => depth -= 1,
+                    '#' if depth == 0 && matches!(prev, None | Some(' ')) => break,
+                    _ => {}
+                },
+            }
+            if !c.is_whitespace() {
+                prev = Some(c);
+            } else if prev.is_some() && !matches!(prev, Some(':' | '-')) {
+                prev = Some(' ');
+            }
+        }
+    }
+    None
+}
+
+fn str_at(v: &Value, k: &str) -> Option<String> {
+    v.get(k).and_then(Value::as_str).map(str::to_string)
+}
+
+fn str_path(v: &Value, path: &[&str]) -> Option<String> {
+    let mut cur = v;
+    for k in path {
+        cur = cur.get(k)?;
+    }
+    cur.as_str().map(str::to_string)
+}
+
+/// A scalar as text: quantities and env values may be numbers in YAML.
+fn scalar_string(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn strings(v: Option<&Value>) -> Vec<String> {
+    v.and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(scalar_string).collect())
+        .unwrap_or_default()
+}
