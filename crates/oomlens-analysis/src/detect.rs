@@ -56,9 +56,20 @@ pub fn run(case: &Case) -> Diagnosis {
 }
 
 fn headline(containers: &[ContainerDiagnosis], causes: &[Cause]) -> String {
-    let killed: Vec<&ContainerDiagnosis> =
-        containers.iter().filter(|c| !c.kills.is_empty()).collect();
-    let Some(c) = killed.first() else {
+    let killed: Vec<(usize, &ContainerDiagnosis)> = containers
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.kills.is_empty())
+        .collect();
+    // The container the strongest cause is about, else the first killed.
+    let top = causes
+        .iter()
+        .find_map(|x| {
+            x.container
+                .and_then(|i| killed.iter().find(|(j, _)| *j == i))
+        })
+        .or(killed.first());
+    let Some(&(ci, c)) = top else {
         return if containers.is_empty() {
             "no container and no OOM kill in the evidence".into()
         } else {
@@ -73,7 +84,7 @@ fn headline(containers: &[ContainerDiagnosis], causes: &[Cause]) -> String {
         .or_else(|| c.pod.uid.clone().map(|u| format!("pod {u}")))
         .unwrap_or_else(|| "a container".into());
     let how = kill_phrase(c);
-    match causes.first() {
+    match causes.iter().find(|x| x.container == Some(ci)) {
         Some(top) if top.confidence >= 0.5 => format!(
             "{who}: {how}; cause: {} ({:.2})",
             top.summary, top.confidence
@@ -91,6 +102,11 @@ pub fn kill_phrase(c: &ContainerDiagnosis) -> String {
     let k = &c.kills[c.kills.len() - 1];
     let limit = k.limit_bytes.or(c.limit_bytes).map(size);
     let mut s = match k.kind {
+        KillKind::KernelMemcg if k.victim.is_none() => match &limit {
+            // Kubernetes' word only: the kernel's report is not in the evidence.
+            Some(l) => format!("OOMKilled at its {l} limit"),
+            None => "OOMKilled".into(),
+        },
         KillKind::KernelMemcg => match (&limit, k.limit_level.as_deref()) {
             (Some(l), Some("pod")) => format!("killed by the kernel at its pod's {l} limit"),
             (Some(l), _) => format!("killed by the kernel at its {l} limit"),
@@ -133,7 +149,10 @@ fn days(d: f64) -> String {
     } else if d * 24.0 >= 1.5 {
         format!("{:.0} hours", d * 24.0)
     } else {
-        format!("{:.0} minutes", (d * 1440.0).max(1.0))
+        match (d * 1440.0).round().max(1.0) as u64 {
+            1 => "1 minute".into(),
+            m => format!("{m} minutes"),
+        }
     }
 }
 

@@ -1,0 +1,72 @@
+//! Golden files: `oomlens diagnose` on every bundled example, in every
+//! format. A change in what oomlens says is a visible diff in
+//! `tests/snapshots/`.
+
+mod support;
+
+use std::process::Command;
+
+fn diagnose(example: &str, format: &str) -> String {
+    let dir = format!("{}/../../examples/{example}", env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new(support::oomlens())
+        .args(["diagnose", &dir, "--format", format, "--color", "never"])
+        .output()
+        .expect("run oomlens");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Paths as the test ran them differ by checkout: keep them relative.
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .replace(&format!("{}/../../", env!("CARGO_MANIFEST_DIR")), "")
+}
+
+#[test]
+fn seed_incident() {
+    let text = diagnose("seed-incident", "text");
+    // The seed's story, whatever the wording around it.
+    for must in [
+        "okr-indicator",
+        "okr-indicator-deploy-84bc5779c-55xsn",
+        "rishiqing-v2",
+        "killed by the kernel at its pod's 3.00 GiB limit",
+        "9 restarts in 13 days",
+        "victim java pid 2076520, anon-rss 2.99 GiB (1.47 GiB huge pages)",
+        "no OutOfMemoryError in previous.log",
+        "describe.txt:",
+        "messages:",
+    ] {
+        assert!(text.contains(must), "missing {must:?} in:\n{text}");
+    }
+    insta::assert_snapshot!("seed_text", text);
+    insta::assert_snapshot!("seed_markdown", diagnose("seed-incident", "markdown"));
+    let json = diagnose("seed-incident", "json");
+    let d: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let c = &d["containers"][0];
+    assert_eq!(c["pod"]["uid"], "943d7e40-3a14-4519-b7a7-a2b6ee3576fb");
+    assert_eq!(
+        c["container"]["id"],
+        "928e0ea07906597976057ef044c3766df7867e3c629ee6312a5dd1683b545720"
+    );
+    assert_eq!(c["kills"][0]["failcnt"], 498567);
+    assert_eq!(c["restart_count"], 9);
+    insta::assert_snapshot!("seed_json", json);
+}
+
+#[test]
+fn real_kill_java() {
+    let text = diagnose("real-kill-java", "text");
+    assert!(
+        text.contains("max heap plus non-heap larger than the limit"),
+        "{text}"
+    );
+    insta::assert_snapshot!("real_kill_java_text", text);
+    insta::assert_snapshot!(
+        "real_kill_java_markdown",
+        diagnose("real-kill-java", "markdown")
+    );
+    insta::assert_snapshot!("real_kill_java_json", diagnose("real-kill-java", "json"));
+}
