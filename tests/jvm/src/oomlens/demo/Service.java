@@ -16,7 +16,9 @@ import java.lang.management.MemoryUsage;
  *
  * Options (all programs): {@code --every N} (status line period, default
  * depends on the program), {@code --max-requests N} (stop after N requests,
- * default: never), {@code --sleep-ms N} (pause between requests, default 0).
+ * default: never), {@code --sleep-ms N} (pause between requests; 0 for the
+ * leaks, 1 for the steady programs). On SIGTERM (or any normal exit) a
+ * shutdown hook prints a last line starting with {@code stopping:}.
  */
 public final class Service {
     /** One request. */
@@ -32,10 +34,16 @@ public final class Service {
     private volatile long generated;
 
     public Service(String name, String[] args, long defaultEvery) {
+        this(name, args, defaultEvery, 0);
+    }
+
+    public Service(String name, String[] args, long defaultEvery, long defaultSleepMs) {
         this.name = name;
         this.every = longOpt(args, "--every", defaultEvery);
         this.maxRequests = longOpt(args, "--max-requests", Long.MAX_VALUE);
-        this.sleepMs = longOpt(args, "--sleep-ms", 0);
+        this.sleepMs = longOpt(args, "--sleep-ms", defaultSleepMs);
+        log("started pid=" + ProcessHandle.current().pid() + " args=" + String.join(" ", args));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> status("stopping: "), "shutdown-status"));
     }
 
     public static long longOpt(String[] args, String key, long dflt) {
@@ -87,9 +95,7 @@ public final class Service {
     }
 
     public void run(Handler handler) throws Exception {
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> status("stopping: "), "shutdown-status"));
-        log("started pid=" + ProcessHandle.current().pid());
-        status("");
+        status("serving: ");
         while (requests < maxRequests) {
             handler.handle(requests);
             requests++;
