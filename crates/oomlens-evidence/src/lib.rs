@@ -18,6 +18,7 @@
 //! - [`sniff`]: what kind of evidence a file holds, by content.
 //! - [`k8s`]: `kubectl describe pod` text, Pod / List / Event objects as
 //!   JSON or YAML, and Kubernetes quantities.
+//! - [`jvm`]: class-loading logs, GC logs, `jcmd` / `jmap` outputs.
 //! - [`applog`]: what a container's own log says about memory
 //!   (`OutOfMemoryError` variants, JVM fatal errors and `hs_err` files,
 //!   Node, Python and Go out-of-memory deaths).
@@ -26,6 +27,7 @@ pub mod applog;
 pub mod cgroup;
 pub mod framing;
 pub mod input;
+pub mod jvm;
 pub mod k8s;
 pub mod kernel;
 pub mod provenance;

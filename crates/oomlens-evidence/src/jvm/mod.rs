@@ -1,0 +1,16 @@
+//! JVM evidence: class-loading logs, GC logs and `jcmd` / `jmap` outputs.
+//!
+//! - [`classload`]: `-Xlog:class+load,class+unload` (JDK 9+, any
+//!   decorators) and `-XX:+TraceClassLoading` / `-verbose:class` (JDK 8),
+//!   streamed into per-family counts in bounded memory.
+//! - [`family`]: the shape of a class name (`Orika_X_Y_Mapper123$45` ->
+//!   `Orika_X_Y_Mapper*$*`): what makes generated classes one family.
+//! - [`gclog`]: Metaspace over time and Metadata-threshold collections from
+//!   GC logs (JDK 8 `-XX:+PrintGCDetails`, JDK 9+ `-Xlog:gc*`).
+//! - [`jcmd`]: `VM.metaspace`, `VM.classloader_stats`, `jmap -clstats`,
+//!   `GC.class_histogram` / `jmap -histo`.
+
+pub mod classload;
+pub mod family;
+pub mod gclog;
+pub mod jcmd;
