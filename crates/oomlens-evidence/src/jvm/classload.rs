@@ -1,1 +1,784 @@
-//! placeholder
+//! Class-loading logs, streamed into per-family counts.
+//!
+//! Reads, mixed into any other output:
+//!
+//! - JDK 8 `-XX:+TraceClassLoading` / `-verbose:class`: `[Loaded X from Y]`
+//!   (`Y` a jar URL, a path, `__JVM_DefineClass__`, ...), and
+//!   `-XX:+TraceClassUnloading`: `[Unloading class X 0x...]` (older JDKs
+//!   without the address);
+//! - JDK 9+ unified logging `-Xlog:class+load,class+unload` and
+//!   `-verbose:class` with any decorators (`[2023-12-02T13:55:56.123+0800]`,
+//!   `[12.345s]`, `[12345ms]`, `[1701496556123ms]`, `[pid]`, `[tid]`,
+//!   `[info]`, `[class,load]`): `X source: Y` and `unloading class X 0x...`.
+//!
+//! A log of millions of classes is reduced as it streams to one
+//! [`FamilyStats`] per class-name shape ([`super::family`]), so memory grows
+//! with the number of families, not of lines (and is capped). Each family
+//! keeps a small histogram of its loads over the log's clock (uptime when the
+//! log has it, else the byte offset), which tells a warm-up burst that
+//! stopped from loads that go on.
+//!
+//! [`scan_file`] splits a large regular file across threads.
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+use std::path::Path;
+
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use super::family;
+use crate::input::{self, LineSink};
+use crate::provenance::Warnings;
+
+/// Buckets of a load histogram.
+pub const BUCKETS: usize = 64;
+/// At most this many families are kept; classes of further shapes are
+/// counted in [`ClassLog::overflow_loaded`].
+pub const MAX_FAMILIES: usize = 200_000;
+/// Files smaller than this are read by one thread.
+const MIN_SPLIT: u64 = 8 << 20;
+/// At most this many source strings are kept per family.
+const MAX_SOURCES: usize = 4;
+
+/// Loads over the log's clock: `BUCKETS` buckets of `width` clock units
+/// from 0. The width doubles (pairs of buckets merge) when a load falls
+/// past the end.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Histogram {
+    pub width: u64,
+    pub counts: Vec<u32>,
+}
+
+impl Default for Histogram {
+    fn default() -> Self {
+        Histogram {
+            width: 1,
+            counts: vec![0; BUCKETS],
+        }
+    }
+}
+
+impl Histogram {
+    pub fn add(&mut self, clock: u64, n: u32) {
+        while clock / self.width >= BUCKETS as u64 {
+            self.double();
+        }
+        let i = (clock / self.width) as usize;
+        self.counts[i] = self.counts[i].saturating_add(n);
+    }
+
+    fn double(&mut self) {
+        for i in 0..BUCKETS / 2 {
+            self.counts[i] = self.counts[2 * i].saturating_add(self.counts[2 * i + 1]);
+        }
+        for c in &mut self.counts[BUCKETS / 2..] {
+            *c = 0;
+        }
+        self.width = self.width.saturating_mul(2);
+    }
+
+    /// Adds another histogram (of any width) into this one.
+    pub fn merge(&mut self, other: &Histogram) {
+        while self.width < other.width {
+            self.double();
+        }
+        for (i, &c) in other.counts.iter().enumerate() {
+            if c > 0 {
+                self.add(i as u64 * other.width, c);
+            }
+        }
+    }
+
+    /// Loads whose bucket starts at or after `from` (clock units).
+    pub fn count_from(&self, from: u64) -> u64 {
+        self.counts
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i as u64 * self.width >= from)
+            .map(|(_, &c)| u64::from(c))
+            .sum()
+    }
+}
+
+/// One family of classes: every class with the same shape.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct FamilyStats {
+    /// The shape (`ma.glasnost.orika.generated.Orika_X_Y_Mapper*$*`).
+    pub shape: String,
+    /// The first class of the family seen, as printed.
+    pub sample: String,
+    pub loaded: u64,
+    pub unloaded: u64,
+    pub first_line: u64,
+    pub last_line: u64,
+    pub first_uptime_s: Option<f64>,
+    pub last_uptime_s: Option<f64>,
+    /// Where its classes came from (a jar's file name, `jrt:/java.base`,
+    /// `__JVM_DefineClass__`, `shared objects file`, a host class), with
+    /// counts; the most frequent first.
+    pub sources: Vec<(String, u64)>,
+    /// The highest number at the end of a class name of the family
+    /// (`...Mapper123$3899` -> 3899): generators number their classes, so
+    /// this is a floor on how many the generator made, even when the log
+    /// holds only a few of them.
+    pub max_seq: u64,
+    /// Loads over the log's clock; absent for single-class families.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub histogram: Option<Histogram>,
+}
+
+/// What a class-loading log held.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ClassLog {
+    /// Families, most loaded first.
+    pub families: Vec<FamilyStats>,
+    pub loaded: u64,
+    pub unloaded: u64,
+    /// Loads of classes whose family did not fit ([`MAX_FAMILIES`]).
+    pub overflow_loaded: u64,
+    /// `8` (`[Loaded ...]`) or `9+` (unified logging).
+    pub jdk: Option<String>,
+    /// `uptime-ms` when every load had an uptime stamp, else `byte-offset`.
+    pub clock: String,
+    /// The clock at the first and last load.
+    pub clock_first: Option<u64>,
+    pub clock_last: Option<u64>,
+    /// Wall-clock stamps of the first and last class line, as printed.
+    pub first_time: Option<String>,
+    pub last_time: Option<String>,
+    pub first_uptime_s: Option<f64>,
+    pub last_uptime_s: Option<f64>,
+    pub lines: u64,
+    pub bytes: u64,
+}
+
+/// A class line taken apart.
+#[derive(Debug, PartialEq, Eq)]
+pub struct ClassLine<'a> {
+    pub unload: bool,
+    pub name: &'a [u8],
+    pub source: Option<&'a [u8]>,
+    /// Milliseconds since JVM start, from an uptime decorator.
+    pub uptime_ms: Option<u64>,
+    /// A wall-clock decorator, as printed.
+    pub time: Option<&'a [u8]>,
+    pub jdk8: bool,
+}
+
+/// Parses one line; `None` when it is not a class load or unload line.
+pub fn parse_line(line: &[u8]) -> Option<ClassLine<'_>> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if let Some(rest) = line.strip_prefix(b"[Loaded ") {
+        let end = rest.iter().position(|&b| b == b' ' || b == b']')?;
+        let name = &rest[..end];
+        let source = rest[end..]
+            .strip_prefix(b" from ")
+            .map(|s| s.strip_suffix(b"]").unwrap_or(s));
+        return Some(ClassLine {
+            unload: false,
+            name,
+            source,
+            uptime_ms: None,
+            time: None,
+            jdk8: true,
+        });
+    }
+    if let Some(rest) = line.strip_prefix(b"[Unloading class ") {
+        let end = rest.iter().position(|&b| b == b' ' || b == b']').unwrap_or(rest.len());
+        return Some(ClassLine {
+            unload: true,
+            name: &rest[..end],
+            source: None,
+            uptime_ms: None,
+            time: None,
+            jdk8: true,
+        });
+    }
+    if line.first() != Some(&b'[') {
+        return None;
+    }
+    // Unified logging: decorators in brackets, then the message.
+    let mut rest = line;
+    let mut uptime_ms = None;
+    let mut time = None;
+    let mut tag = None;
+    while let Some(inner_start) = rest.strip_prefix(b"[") {
+        let close = memchr::memchr(b']', inner_start)?;
+        let inner = inner_start[..close].trim_ascii();
+        if inner.starts_with(b"class,load") || inner.starts_with(b"class,unload") {
+            tag = Some(inner);
+        } else if let Some(ms) = uptime_decorator(inner) {
+            uptime_ms = Some(ms);
+        } else if inner.len() >= 19 && inner[4] == b'-' && inner[10] == b'T' {
+            time = Some(inner);
+        }
+        rest = inner_start[close + 1..].trim_ascii_start();
+    }
+    let tag = tag?;
+    let msg = rest;
+    if tag.starts_with(b"class,unload") {
+        let r = msg.strip_prefix(b"unloading class ")?;
+        let end = r.iter().position(|&b| b == b' ').unwrap_or(r.len());
+        return Some(ClassLine {
+            unload: true,
+            name: &r[..end],
+            source: None,
+            uptime_ms,
+            time,
+            jdk8: false,
+        });
+    }
+    if tag != b"class,load" {
+        // `class,load,cause` and other sub-tags repeat or explain a load.
+        return None;
+    }
+    let end = msg.iter().position(|&b| b == b' ').unwrap_or(msg.len());
+    let name = &msg[..end];
+    if name.is_empty() || name.ends_with(b":") {
+        // Debug detail lines (`klass: 0x...`) are not loads.
+        return None;
+    }
+    let source = memchr::memmem::find(msg, b" source: ").map(|i| {
+        let s = &msg[i + 9..];
+        // Debug decorations follow the source on the same line.
+        let cut = memchr::memmem::find(s, b" klass: ").unwrap_or(s.len());
+        &s[..cut]
+    });
+    Some(ClassLine {
+        unload: false,
+        name,
+        source,
+        uptime_ms,
+        time,
+        jdk8: false,
+    })
+}
+
+/// `12.345s`, `12345ms`, `12345678ns` (uptime decorators). Epoch
+/// milliseconds (`timemillis`, 13 digits) are not uptime.
+fn uptime_decorator(inner: &[u8]) -> Option<u64> {
+    let (num, unit) = if let Some(n) = inner.strip_suffix(b"ms") {
+        (n, 1_000_000u64)
+    } else if let Some(n) = inner.strip_suffix(b"ns") {
+        (n, 1)
+    } else if let Some(n) = inner.strip_suffix(b"s") {
+        (n, 1_000_000_000)
+    } else {
+        return None;
+    };
+    let (int, frac) = match memchr::memchr(b'.', num) {
+        Some(d) => (&num[..d], &num[d + 1..]),
+        None => (num, &b""[..]),
+    };
+    if int.is_empty() || !int.iter().all(u8::is_ascii_digit) || !frac.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    if unit == 1_000_000 && int.len() >= 12 {
+        return None; // timemillis
+    }
+    let mut ns: u64 = 0;
+    for &c in int {
+        ns = ns.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+    }
+    ns = ns.checked_mul(unit)?;
+    let mut scale = unit / 10;
+    for &c in frac.iter().take(9) {
+        ns = ns.checked_add(u64::from(c - b'0') * scale)?;
+        scale /= 10;
+    }
+    Some(ns / 1_000_000)
+}
+
+/// The number a class name ends with (after any `$` or `/0x...` suffix is
+/// dropped for hidden classes), or 0.
+pub fn trailing_number(name: &[u8]) -> u64 {
+    let name = match memchr::memmem::find(name, b"/0x") {
+        Some(i) => &name[..i],
+        None => name,
+    };
+    let digits = name.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || digits > 18 {
+        return 0;
+    }
+    name[name.len() - digits..]
+        .iter()
+        .fold(0u64, |n, &c| n * 10 + u64::from(c - b'0'))
+}
+
+/// The short form of a source: a jar's file name, else the source as is.
+pub fn short_source(src: &[u8]) -> String {
+    let s = String::from_utf8_lossy(src);
+    let s = s.trim();
+    if let Some(i) = s.find(".jar") {
+        let upto = &s[..i + 4];
+        let name = upto.rsplit(['/', '\\', ':']).next().unwrap_or(upto);
+        return name.to_string();
+    }
+    if let Some(loader) = s.strip_prefix("instance of ") {
+        return format!("loader {}", loader.split_whitespace().next().unwrap_or(loader));
+    }
+    s.to_string()
+}
+
+#[derive(Default)]
+struct Fam {
+    stats: FamilyStats,
+    sources: Vec<(Box<[u8]>, u64)>,
+    /// The clock of the first load: single-class families (most ordinary
+    /// classes) get no histogram.
+    first_clock: u64,
+}
+
+/// The running aggregate of a scan (one per thread).
+struct Agg {
+    map: FxHashMap<Box<[u8]>, usize>,
+    fams: Vec<Fam>,
+    shape_buf: Vec<u8>,
+    base_offset: u64,
+    offset: u64,
+    uptime_seen: u64,
+    no_uptime_seen: u64,
+    log: ClassLog,
+    warnings: Warnings,
+    source: String,
+}
+
+impl Agg {
+    fn new(source: &str, base_offset: u64) -> Agg {
+        Agg {
+            map: FxHashMap::default(),
+            fams: Vec::new(),
+            shape_buf: Vec::with_capacity(256),
+            base_offset,
+            offset: base_offset,
+            uptime_seen: 0,
+            no_uptime_seen: 0,
+            log: ClassLog::default(),
+            warnings: Warnings::new(),
+            source: source.to_string(),
+        }
+    }
+}
+
+impl LineSink for Agg {
+    fn line(&mut self, no: u64, line: &[u8]) {
+        // The byte offset of this line: the scanner yields every line.
+        let here = self.offset;
+        self.offset += line.len() as u64 + 1;
+        let Some(cl) = parse_line(line) else {
+            return;
+        };
+        if self.log.jdk.is_none() {
+            self.log.jdk = Some(if cl.jdk8 { "8" } else { "9+" }.into());
+        }
+        let clock_ms = cl.uptime_ms;
+        match clock_ms {
+            Some(_) => self.uptime_seen += 1,
+            None => self.no_uptime_seen += 1,
+        }
+        if let Some(t) = cl.time {
+            if self.log.first_time.is_none() {
+                self.log.first_time = Some(String::from_utf8_lossy(t).into_owned());
+            }
+            self.log.last_time = Some(String::from_utf8_lossy(t).into_owned());
+        }
+        let up = cl.uptime_ms.map(|ms| ms as f64 / 1000.0);
+        if up.is_some() {
+            if self.log.first_uptime_s.is_none() {
+                self.log.first_uptime_s = up;
+            }
+            self.log.last_uptime_s = up;
+        }
+        family::shape_into(cl.name, &mut self.shape_buf);
+        let idx = match self.map.get(&self.shape_buf[..]) {
+            Some(&i) => i,
+            None => {
+                if self.fams.len() >= MAX_FAMILIES {
+                    if !cl.unload {
+                        self.log.overflow_loaded += 1;
+                        self.log.loaded += 1;
+                    }
+                    return;
+                }
+                let i = self.fams.len();
+                self.map.insert(self.shape_buf.clone().into_boxed_slice(), i);
+                self.fams.push(Fam {
+                    stats: FamilyStats {
+                        shape: String::from_utf8_lossy(&self.shape_buf).into_owned(),
+                        sample: String::from_utf8_lossy(cl.name).into_owned(),
+                        first_line: no,
+                        first_uptime_s: up,
+                        ..FamilyStats::default()
+                    },
+                    sources: Vec::new(),
+                    first_clock: 0,
+                });
+                i
+            }
+        };
+        let f = &mut self.fams[idx];
+        f.stats.last_line = no;
+        f.stats.max_seq = f.stats.max_seq.max(trailing_number(cl.name));
+        if up.is_some() {
+            f.stats.last_uptime_s = up;
+        }
+        if cl.unload {
+            f.stats.unloaded += 1;
+            self.log.unloaded += 1;
+            return;
+        }
+        f.stats.loaded += 1;
+        self.log.loaded += 1;
+        // Uptime when the line has it, else the byte offset; `finish` says
+        // which clock the log used.
+        let clock = clock_ms.unwrap_or(here);
+        if f.stats.loaded == 1 {
+            f.first_clock = clock;
+        } else {
+            let first = f.first_clock;
+            let h = f.stats.histogram.get_or_insert_with(|| {
+                let mut h = Histogram::default();
+                h.add(first, 1);
+                h
+            });
+            h.add(clock, 1);
+        }
+        if let Some(src) = cl.source {
+            if let Some(e) = f.sources.iter_mut().find(|(s, _)| &s[..] == src) {
+                e.1 += 1;
+            } else if f.sources.len() < MAX_SOURCES {
+                f.sources.push((src.into(), 1));
+            }
+        }
+    }
+
+    fn wants_every_line(&self) -> bool {
+        true
+    }
+
+    fn long_line(&mut self, no: u64) {
+        self.warnings.push(&self.source, Some(no), format!("line longer than {} bytes skipped", input::MAX_LINE));
+    }
+}
+
+impl Agg {
+    fn finish(mut self, lines: u64, bytes: u64) -> (ClassLog, Warnings) {
+        let mixed = self.uptime_seen > 0 && self.no_uptime_seen > 0;
+        self.log.clock = if self.uptime_seen > 0 && self.no_uptime_seen == 0 {
+            "uptime-ms".into()
+        } else {
+            "byte-offset".into()
+        };
+        if mixed {
+            self.warnings.push(
+                &self.source,
+                None,
+                "some class lines have an uptime stamp and some do not: load trends use byte offsets and may mix two runs",
+            );
+        }
+        for mut f in self.fams {
+            let mut sources: Vec<(String, u64)> = Vec::new();
+            for (s, n) in f.sources {
+                let short = short_source(&s);
+                match sources.iter_mut().find(|(x, _)| *x == short) {
+                    Some(e) => e.1 += n,
+                    None => sources.push((short, n)),
+                }
+            }
+            sources.sort_by(|a, b| b.1.cmp(&a.1));
+            f.stats.sources = sources;
+            self.log.families.push(f.stats);
+        }
+        self.log.families.sort_by(|a, b| b.loaded.cmp(&a.loaded).then(a.shape.cmp(&b.shape)));
+        if self.log.clock == "uptime-ms" {
+            self.log.clock_first = self.log.first_uptime_s.map(|s| (s * 1000.0) as u64);
+            self.log.clock_last = self.log.last_uptime_s.map(|s| (s * 1000.0) as u64);
+        } else {
+            self.log.clock_first = Some(self.base_offset);
+            self.log.clock_last = Some(self.base_offset + bytes);
+        }
+        self.log.lines = lines;
+        self.log.bytes = bytes;
+        (self.log, self.warnings)
+    }
+}
+
+/// Streams a class-loading log (or any output with class lines mixed in).
+pub fn scan<R: Read>(source: &str, reader: R) -> io::Result<(ClassLog, Warnings)> {
+    let mut a = Agg::new(source, 0);
+    let counts = input::scan_lines(reader, None, &mut a)?;
+    Ok(a.finish(counts.lines, counts.bytes))
+}
+
+/// Scans a regular file with one thread per core, each on its own part
+/// (cut at line boundaries), and merges the parts. Falls back to [`scan`]
+/// for small files. Gzip files must go through [`scan`].
+pub fn scan_file(source: &str, path: &Path, threads: usize) -> io::Result<(ClassLog, Warnings)> {
+    let len = std::fs::metadata(path)?.len();
+    let threads = threads.max(1);
+    if threads == 1 || len < MIN_SPLIT {
+        return scan(source, File::open(path)?);
+    }
+    // Cut points at the start of a line after each even share.
+    let mut cuts = vec![0u64];
+    let mut f = File::open(path)?;
+    for k in 1..threads as u64 {
+        let at = len * k / threads as u64;
+        f.seek(SeekFrom::Start(at))?;
+        let mut buf = vec![0u8; 1 << 20];
+        let n = f.read(&mut buf)?;
+        let nl = memchr::memchr(b'\n', &buf[..n]).map(|i| at + i as u64 + 1).unwrap_or(len);
+        if nl > *cuts.last().unwrap_or(&0) && nl < len {
+            cuts.push(nl);
+        }
+    }
+    cuts.push(len);
+    let parts: Vec<io::Result<(Agg, u64, u64)>> = std::thread::scope(|s| {
+        let handles: Vec<_> = cuts
+            .windows(2)
+            .map(|w| {
+                let (a, b) = (w[0], w[1]);
+                s.spawn(move || -> io::Result<(Agg, u64, u64)> {
+                    let mut f = File::open(path)?;
+                    f.seek(SeekFrom::Start(a))?;
+                    let mut agg = Agg::new(source, a);
+                    let counts = input::scan_lines(f.take(b - a), None, &mut agg)?;
+                    Ok((agg, counts.lines, counts.bytes))
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err(io::Error::other("class log worker panicked"))))
+            .collect()
+    });
+    let mut it = parts.into_iter();
+    let (mut total, mut lines, mut bytes) = it.next().unwrap_or_else(|| Ok((Agg::new(source, 0), 0, 0)))?;
+    for part in it {
+        let (agg, l, b) = part?;
+        merge(&mut total, agg, lines);
+        lines += l;
+        bytes += b;
+    }
+    Ok(total.finish(lines, bytes))
+}
+
+/// Folds `b` (a later part of the file, whose line numbers start after
+/// `lines_before`) into `a`.
+fn merge(a: &mut Agg, b: Agg, lines_before: u64) {
+    let Agg {
+        fams,
+        log,
+        warnings,
+        uptime_seen,
+        no_uptime_seen,
+        ..
+    } = b;
+    a.uptime_seen += uptime_seen;
+    a.no_uptime_seen += no_uptime_seen;
+    a.warnings.extend(warnings);
+    a.log.loaded += log.loaded;
+    a.log.unloaded += log.unloaded;
+    a.log.overflow_loaded += log.overflow_loaded;
+    if a.log.jdk.is_none() {
+        a.log.jdk = log.jdk;
+    }
+    if log.last_time.is_some() {
+        if a.log.first_time.is_none() {
+            a.log.first_time = log.first_time;
+        }
+        a.log.last_time = log.last_time;
+    }
+    if log.last_uptime_s.is_some() {
+        if a.log.first_uptime_s.is_none() {
+            a.log.first_uptime_s = log.first_uptime_s;
+        }
+        a.log.last_uptime_s = log.last_uptime_s;
+    }
+    for fb in fams {
+        let key = fb.stats.shape.as_bytes();
+        let idx = match a.map.get(key) {
+            Some(&i) => i,
+            None => {
+                if a.fams.len() >= MAX_FAMILIES {
+                    a.log.overflow_loaded += fb.stats.loaded;
+                    continue;
+                }
+                let i = a.fams.len();
+                a.map.insert(key.into(), i);
+                let mut f = fb;
+                f.stats.first_line += lines_before;
+                f.stats.last_line += lines_before;
+                a.fams.push(f);
+                continue;
+            }
+        };
+        let fa = &mut a.fams[idx];
+        // Families with one load so far have no histogram yet.
+        if fa.stats.loaded == 1 && fa.stats.histogram.is_none() && fb.stats.loaded > 0 {
+            let mut h = Histogram::default();
+            h.add(fa.first_clock, 1);
+            fa.stats.histogram = Some(h);
+        }
+        let fb_single = (fb.stats.loaded == 1 && fb.stats.histogram.is_none()).then_some(fb.first_clock);
+        fa.stats.loaded += fb.stats.loaded;
+        fa.stats.max_seq = fa.stats.max_seq.max(fb.stats.max_seq);
+        fa.stats.unloaded += fb.stats.unloaded;
+        fa.stats.last_line = fb.stats.last_line + lines_before;
+        if fb.stats.last_uptime_s.is_some() {
+            fa.stats.last_uptime_s = fb.stats.last_uptime_s;
+        }
+        if fa.stats.first_uptime_s.is_none() {
+            fa.stats.first_uptime_s = fb.stats.first_uptime_s;
+        }
+        match (&mut fa.stats.histogram, fb.stats.histogram) {
+            (Some(ha), Some(hb)) => ha.merge(&hb),
+            (Some(ha), None) => {
+                if let Some(c) = fb_single {
+                    ha.add(c, 1);
+                }
+            }
+            (slot @ None, Some(hb)) => *slot = Some(hb),
+            (None, None) => {}
+        }
+        for (s, n) in fb.sources {
+            if let Some(e) = fa.sources.iter_mut().find(|(x, _)| *x == s) {
+                e.1 += n;
+            } else if fa.sources.len() < MAX_SOURCES {
+                fa.sources.push((s, n));
+            }
+        }
+    }
+}
+
+/// Whether a file's head holds class-loading lines.
+pub fn looks_like_classlog(head: &[u8]) -> bool {
+    head.split(|&b| b == b'\n').take(500).any(|l| parse_line(l).is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jdk8_lines() {
+        let l = parse_line(b"[Loaded ma.glasnost.orika.generated.Orika_A_B_Mapper1$2 from file:/x/orika-core-1.5.4.jar]").unwrap();
+        assert_eq!(l.name, b"ma.glasnost.orika.generated.Orika_A_B_Mapper1$2");
+        assert_eq!(l.source, Some(&b"file:/x/orika-core-1.5.4.jar"[..]));
+        assert!(!l.unload && l.jdk8);
+        let l = parse_line(b"[Unloading class sun.reflect.GeneratedMethodAccessor12 0x00000007c0060828]").unwrap();
+        assert!(l.unload);
+        assert_eq!(l.name, b"sun.reflect.GeneratedMethodAccessor12");
+        let l = parse_line(b"[Unloading class Foo]").unwrap();
+        assert_eq!(l.name, b"Foo");
+        assert!(parse_line(b"[Loaded ").is_none());
+    }
+
+    #[test]
+    fn unified_logging_lines() {
+        let l = parse_line(b"[2023-12-02T13:55:56.123+0800][12.345s][info][class,load] java.lang.Object source: shared objects file").unwrap();
+        assert_eq!(l.name, b"java.lang.Object");
+        assert_eq!(l.uptime_ms, Some(12_345));
+        assert_eq!(l.time, Some(&b"2023-12-02T13:55:56.123+0800"[..]));
+        assert_eq!(l.source, Some(&b"shared objects file"[..]));
+        let l = parse_line(b"[0.100s][info ][class,load ] Foo$$Lambda/0x0000000800c4b440 source: Foo").unwrap();
+        assert_eq!(l.name, b"Foo$$Lambda/0x0000000800c4b440");
+        let l = parse_line(b"[5000ms][1701496556123ms][info][class,unload] unloading class X 0x0000000800c4b440").unwrap();
+        assert!(l.unload);
+        assert_eq!(l.uptime_ms, Some(5000));
+        assert!(parse_line(b"[0.1s][info][gc] GC(1) Pause Young").is_none());
+        assert!(parse_line(b"[0.1s][debug][class,load] klass: 0x1 super: 0x2").is_none());
+        assert!(parse_line(b"hello").is_none());
+        assert!(parse_line(b"[").is_none());
+    }
+
+    fn log(text: &str) -> ClassLog {
+        scan("t", text.as_bytes()).unwrap().0
+    }
+
+    #[test]
+    fn families_and_counts() {
+        let mut t = String::new();
+        t.push_str("[0.010s][info][class,load] java.lang.Object source: shared objects file\n");
+        for i in 0..100 {
+            t.push_str(&format!(
+                "[{}.000s][info][class,load] ma.glasnost.orika.generated.Orika_A_B_Mapper{}$$Foo{} source: file:/app/lib/orika-core-1.5.4.jar\n",
+                i + 1,
+                1000 + i,
+                i
+            ));
+        }
+        t.push_str("app output line\n");
+        t.push_str("[200.000s][info][class,unload] unloading class ma.glasnost.orika.generated.Orika_A_B_Mapper1000$$Foo0 0x0000000800c4b440\n");
+        let l = log(&t);
+        assert_eq!(l.loaded, 101);
+        assert_eq!(l.unloaded, 1);
+        assert_eq!(l.jdk.as_deref(), Some("9+"));
+        assert_eq!(l.clock, "uptime-ms");
+        let f = &l.families[0];
+        assert_eq!(f.shape, "ma.glasnost.orika.generated.Orika_A_B_Mapper*$$Foo*");
+        assert_eq!(f.loaded, 100);
+        assert_eq!(f.unloaded, 1);
+        assert_eq!(f.first_line, 2);
+        assert_eq!(f.last_line, 103, "the unload line");
+        assert_eq!(f.sources, vec![("orika-core-1.5.4.jar".to_string(), 100)]);
+        assert_eq!(f.max_seq, 99);
+        assert_eq!(trailing_number(b"Orika_A_B_Mapper62812963418674919$3899"), 3899);
+        assert_eq!(trailing_number(b"Foo$$Lambda$14/0x0000000800c03000"), 14);
+        assert_eq!(trailing_number(b"Foo"), 0);
+        let h = f.histogram.as_ref().unwrap();
+        assert_eq!(h.counts.iter().map(|&c| u64::from(c)).sum::<u64>(), 100);
+        assert!(h.count_from(50_000) >= 45 && h.count_from(50_000) <= 55);
+        assert_eq!(l.lines, 103);
+    }
+
+    #[test]
+    fn histogram_doubles_and_merges() {
+        let mut h = Histogram::default();
+        for c in 0..1000u64 {
+            h.add(c, 1);
+        }
+        assert!(h.width >= 16);
+        assert_eq!(h.counts.iter().map(|&c| u64::from(c)).sum::<u64>(), 1000);
+        let mut g = Histogram::default();
+        g.add(5, 3);
+        g.merge(&h);
+        assert_eq!(g.counts.iter().map(|&c| u64::from(c)).sum::<u64>(), 1003);
+        assert_eq!(g.width, h.width);
+    }
+
+    #[test]
+    fn parallel_file_scan_equals_sequential() {
+        let dir = std::env::temp_dir().join(format!("oomlens-cl-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("classes.log");
+        let mut t = String::new();
+        let mut i = 0u64;
+        while t.len() < (9 << 20) {
+            t.push_str(&format!(
+                "[{}.{:03}s][info][class,load] com.x.Gen$$EnhancerByCGLIB$${:08x} source: __JVM_DefineClass__\n",
+                i / 1000,
+                i % 1000,
+                i.wrapping_mul(2654435761) | 0x1000_0000
+            ));
+            if i % 7 == 0 {
+                t.push_str(&format!("[{}.{:03}s][info][class,load] com.x.Plain{} source: jrt:/java.base\n", i / 1000, i % 1000, i % 50));
+            }
+            i += 1;
+        }
+        std::fs::write(&p, &t).unwrap();
+        let (a, _) = scan("t", std::fs::File::open(&p).unwrap()).unwrap();
+        let (b, _) = scan_file("t", &p, 2).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(a.loaded, b.loaded);
+        assert_eq!(a.lines, b.lines);
+        assert_eq!(a.families.len(), b.families.len());
+        for (x, y) in a.families.iter().zip(&b.families) {
+            assert_eq!((&x.shape, x.loaded, x.first_line, x.last_line), (&y.shape, y.loaded, y.first_line, y.last_line));
+            let hx = x.histogram.as_ref().map(|h| h.counts.iter().map(|&c| u64::from(c)).sum::<u64>());
+            let hy = y.histogram.as_ref().map(|h| h.counts.iter().map(|&c| u64::from(c)).sum::<u64>());
+            assert_eq!(hx, hy);
+        }
+    }
+}

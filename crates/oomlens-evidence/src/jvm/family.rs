@@ -1,1 +1,130 @@
-//! placeholder
+//! The shape of a class name: what makes generated classes one family.
+//!
+//! Class generators name their classes with counters, hashes and addresses:
+//! `Orika_FieldVO_FieldDetailDTO_Mapper62812963418674919$3899`,
+//! `UserService$$EnhancerByCGLIB$$a1b2c3d4`, `jdk.proxy3.$Proxy123`,
+//! `Foo$$Lambda/0x0000000800c4b440`, `Foo$ByteBuddy$xW8aWt2K`. The shape
+//! replaces those varying parts with `*`, so every class a generator makes
+//! for one purpose has the same shape, while ordinary classes keep their
+//! names:
+//!
+//! - a run of decimal digits -> `*`;
+//! - a run of 8 or more hex digits with at least one decimal digit -> `*`;
+//! - the random part after `$ByteBuddy$`, `$HibernateProxy$`,
+//!   `_$$_javassist_`, `_$$_jvst` -> `*` (up to the next `$`, `_` or end);
+//! - consecutive `*` collapse into one.
+//!
+//! The shape is pure syntax; which library made a family is the analysis'
+//! knowledge base.
+
+/// Markers after which generators append random names.
+const RANDOM_AFTER: [&[u8]; 4] = [b"$ByteBuddy$", b"$HibernateProxy$", b"_$$_javassist_", b"_$$_jvst"];
+
+/// Writes the shape of `name` into `out` (cleared first).
+pub fn shape_into(name: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    let mut i = 0;
+    while i < name.len() {
+        let c = name[i];
+        if let Some(m) = RANDOM_AFTER.iter().find(|m| name[i..].starts_with(m)) {
+            out.extend_from_slice(m);
+            i += m.len();
+            let end = name[i..]
+                .iter()
+                .position(|&b| b == b'$' || b == b'_' || b == b'.')
+                .map_or(name.len(), |p| i + p);
+            if end > i {
+                push_star(out);
+            }
+            i = end;
+            continue;
+        }
+        if c.is_ascii_hexdigit() {
+            // A long hex id (hash, address) that stands apart from the
+            // letters of an identifier.
+            let run = name[i..].iter().take_while(|b| b.is_ascii_hexdigit()).count();
+            let has_digit = name[i..i + run].iter().any(u8::is_ascii_digit);
+            let glued_after = name.get(i + run).is_some_and(|b| b.is_ascii_alphabetic());
+            if run >= 8 && has_digit && !glued_after {
+                push_star(out);
+                i += run;
+                continue;
+            }
+        }
+        if c.is_ascii_digit() {
+            push_star(out);
+            i += name[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+}
+
+fn push_star(out: &mut Vec<u8>) {
+    if out.last() != Some(&b'*') {
+        out.push(b'*');
+    }
+}
+
+/// The shape of a class name.
+pub fn shape(name: &str) -> String {
+    let mut out = Vec::with_capacity(name.len());
+    shape_into(name.as_bytes(), &mut out);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Whether a shape has varying parts (a generator's family, or classes
+/// that differ only in numbers).
+pub fn is_generated(shape: &str) -> bool {
+    shape.contains('*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_names() {
+        assert_eq!(
+            shape("ma.glasnost.orika.generated.Orika_FieldVO_FieldDetailDTO_Mapper62812963418674919$3899"),
+            "ma.glasnost.orika.generated.Orika_FieldVO_FieldDetailDTO_Mapper*$*"
+        );
+        assert_eq!(
+            shape("com.x.UserService$$EnhancerByCGLIB$$a1b2c3d4"),
+            "com.x.UserService$$EnhancerByCGLIB$$*"
+        );
+        assert_eq!(shape("jdk.proxy3.$Proxy123"), "jdk.proxy*.$Proxy*");
+        assert_eq!(shape("com.sun.proxy.$Proxy12"), "com.sun.proxy.$Proxy*");
+        assert_eq!(
+            shape("com.x.Foo$$Lambda/0x0000000800c4b440"),
+            "com.x.Foo$$Lambda/*x*"
+        );
+        assert_eq!(shape("com.x.Foo$$Lambda$14/0x0000000800c03000"), "com.x.Foo$$Lambda$*/*x*");
+        assert_eq!(shape("com.x.Foo$ByteBuddy$xW8aWt2K"), "com.x.Foo$ByteBuddy$*");
+        assert_eq!(shape("com.x.Foo_$$_jvst3a2_1"), "com.x.Foo_$$_jvst*_*");
+        assert_eq!(shape("sun.reflect.GeneratedMethodAccessor123"), "sun.reflect.GeneratedMethodAccessor*");
+        assert_eq!(shape("Script12"), "Script*");
+        assert_eq!(
+            shape("com.x.Bean$$SpringCGLIB$$0"),
+            "com.x.Bean$$SpringCGLIB$$*"
+        );
+    }
+
+    #[test]
+    fn ordinary_names_keep_their_letters() {
+        assert_eq!(shape("java.lang.Object"), "java.lang.Object");
+        assert_eq!(shape("com.facebook.Decoder"), "com.facebook.Decoder");
+        assert_eq!(shape("org.acme.DeadBeefCafe"), "org.acme.DeadBeefCafe");
+        assert_eq!(shape("java.util.concurrent.ConcurrentHashMap$Node"), "java.util.concurrent.ConcurrentHashMap$Node");
+        assert_eq!(shape(""), "");
+    }
+
+    #[test]
+    fn shapes_are_stable_and_idempotent() {
+        for n in ["a1b2c3d4e5", "x$$y$$0123abcdef99", "$ByteBuddy$", "__", "9", "Ab12Cd"] {
+            let s = shape(n);
+            assert_eq!(shape(&s), s, "{n}");
+        }
+    }
+}

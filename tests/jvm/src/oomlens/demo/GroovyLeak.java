@@ -1,7 +1,7 @@
 package oomlens.demo;
 
-import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import groovy.lang.Binding;
 import groovy.lang.GroovyShell;
@@ -21,7 +21,7 @@ import groovy.lang.Script;
  * over, with {@code source: file:/groovy/shell}.
  */
 public final class GroovyLeak {
-    static final Map<String, Script> RULE_CACHE = new HashMap<>();
+    static final Map<String, Script> RULE_CACHE = new ConcurrentHashMap<>();
 
     public static void main(String[] args) throws Exception {
         Service service = new Service("GroovyLeak", args, 200);

@@ -56,7 +56,9 @@ public final class OrikaLikeLeak {
             FieldVO vo = factory.map(row, FieldVO.class);
             service.generated(1);
             if (perFactory) {
-                FACTORY_REGISTRY.add(factory);
+                synchronized (FACTORY_REGISTRY) {
+                    FACTORY_REGISTRY.add(factory);
+                }
             }
             if (!vo.getName().equals(row.getName())) {
                 throw new IllegalStateException("mapping broke");

@@ -25,7 +25,7 @@ import java.util.List;
  */
 public final class ProxyLeak {
     static final List<ClassLoader> TENANT_LOADERS = new ArrayList<>();
-    static final List<Object> TENANT_WRAPPERS = new ArrayList<>();
+    static final List<Object[]> TENANT_WRAPPERS = new ArrayList<>();
 
     static final Class<?>[][] WRAPPED = {
         {Connection.class}, {ResultSet.class}, {DatabaseMetaData.class}, {CallableStatement.class},
@@ -48,13 +48,16 @@ public final class ProxyLeak {
         };
         service.run(n -> {
             ClassLoader tenant = new ClassLoader("tenant-" + n, ProxyLeak.class.getClassLoader()) { };
-            for (Class<?>[] ifaces : WRAPPED) {
-                Object wrapper = Proxy.newProxyInstance(tenant, ifaces, tracing);
-                TENANT_WRAPPERS.add(wrapper);
+            Object[] wrappers = new Object[WRAPPED.length];
+            for (int i = 0; i < WRAPPED.length; i++) {
+                wrappers[i] = Proxy.newProxyInstance(tenant, WRAPPED[i], tracing);
             }
-            TENANT_LOADERS.add(tenant);
+            synchronized (TENANT_LOADERS) {
+                TENANT_LOADERS.add(tenant);
+                TENANT_WRAPPERS.add(wrappers);
+            }
             service.generated(WRAPPED.length);
-            ResultSet rs = (ResultSet) TENANT_WRAPPERS.get(TENANT_WRAPPERS.size() - 3);
+            ResultSet rs = (ResultSet) wrappers[1];
             if (rs.next()) {
                 throw new IllegalStateException();
             }
