@@ -37,6 +37,8 @@ pub struct Evidence {
     pub events: Vec<(String, Event)>,
     /// Container logs, with their source.
     pub logs: Vec<(String, AppLog)>,
+    /// Class-loading logs, judged, with their source.
+    pub class_reports: Vec<crate::classes::ClassReport>,
     pub sources: Vec<SourceNote>,
     pub warnings: Warnings,
 }
@@ -77,6 +79,8 @@ pub struct Member {
     pub kills: Vec<JoinedKill>,
     /// Indexes into `Evidence::logs`, and how each was tied.
     pub logs: Vec<(usize, String)>,
+    /// Indexes into `Evidence::class_reports`.
+    pub class_reports: Vec<usize>,
     /// Events about this container's pod: (source, event).
     pub events: Vec<(String, Event)>,
 }
@@ -88,6 +92,8 @@ pub struct Case {
     pub members: Vec<Member>,
     /// Logs that could not be tied to one container.
     pub loose_logs: Vec<usize>,
+    /// Class logs that could not be tied to one container.
+    pub loose_class_reports: Vec<usize>,
 }
 
 /// Two minutes: the kubelet notices a kill within seconds, but node clocks
@@ -113,11 +119,13 @@ impl Case {
             ev,
             members: Vec::new(),
             loose_logs: Vec::new(),
+            loose_class_reports: Vec::new(),
         };
         case.members_from_pods();
         case.join_kernel();
         case.join_events();
         case.join_logs();
+        case.join_class_reports();
         case
     }
 
@@ -311,6 +319,43 @@ impl Case {
                 if same_pod && same_ns {
                     self.members[mi].events.push((src.clone(), e.clone()));
                 }
+            }
+        }
+    }
+
+    /// The member a file belongs to: the one its name names, else the only
+    /// member, else the only member with a kill.
+    fn owner_of(&self, source: &str) -> Option<usize> {
+        let name = source.rsplit('/').next().unwrap_or("").to_ascii_lowercase();
+        let named: Vec<usize> = (0..self.members.len())
+            .filter(|&mi| {
+                let m = &self.members[mi];
+                let cname = self.container(m).map(|c| c.name.to_ascii_lowercase());
+                let pname = self
+                    .pod(m)
+                    .and_then(|p| p.name.clone())
+                    .map(|n| n.to_ascii_lowercase());
+                cname.is_some_and(|c| !c.is_empty() && name.contains(&c))
+                    || pname.is_some_and(|p| !p.is_empty() && name.contains(&p))
+            })
+            .collect();
+        if named.len() == 1 {
+            return Some(named[0]);
+        }
+        if self.members.len() == 1 {
+            return Some(0);
+        }
+        let killed: Vec<usize> = (0..self.members.len())
+            .filter(|&mi| !self.members[mi].kills.is_empty())
+            .collect();
+        (killed.len() == 1).then(|| killed[0])
+    }
+
+    fn join_class_reports(&mut self) {
+        for ci in 0..self.ev.class_reports.len() {
+            match self.owner_of(&self.ev.class_reports[ci].source.clone()) {
+                Some(mi) => self.members[mi].class_reports.push(ci),
+                None => self.loose_class_reports.push(ci),
             }
         }
     }

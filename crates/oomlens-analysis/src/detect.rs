@@ -780,6 +780,17 @@ fn container(case: &Case, m: &Member, index: usize) -> (ContainerDiagnosis, Vec<
             }
         }
     }
+    class_causes(
+        case,
+        m,
+        &ctx,
+        kernel_killed,
+        &oomes,
+        &kill_ev,
+        &mut causes,
+        &mut findings,
+    );
+
     // The THP amplification goes with every JVM cause.
     if findings.iter().any(|f| f.id == "thp") && jvm {
         for cause in causes.iter_mut() {
@@ -809,6 +820,105 @@ fn container(case: &Case, m: &Member, index: usize) -> (ContainerDiagnosis, Vec<
         findings,
     };
     (cd, causes)
+}
+
+/// What the container's class-loading logs say: a generated-class leak
+/// becomes the `metaspace-class-generation` cause, and the hypotheses it
+/// makes less likely step back.
+#[allow(clippy::too_many_arguments)]
+fn class_causes(
+    case: &Case,
+    m: &Member,
+    ctx: &Ctx,
+    kernel_killed: bool,
+    oomes: &[(&String, &Signal)],
+    kill_ev: &[Cite],
+    causes: &mut Vec<Cause>,
+    findings: &mut Vec<Finding>,
+) {
+    let reports: Vec<&crate::classes::ClassReport> = m
+        .class_reports
+        .iter()
+        .map(|&i| &case.ev.class_reports[i])
+        .collect();
+    let Some(leak) = reports.iter().find(|r| r.verdict.leak) else {
+        for r in &reports {
+            findings.push(Finding {
+                id: "no-class-leak".into(),
+                text: format!(
+                    "{}: {}",
+                    r.source.rsplit('/').next().unwrap_or(&r.source),
+                    r.verdict.summary
+                ),
+                evidence: r.verdict.evidence.clone(),
+            });
+            // Class loading was watched and stayed flat: Metaspace growth is
+            // unlikely.
+            for c in causes
+                .iter_mut()
+                .filter(|c| c.id == "metaspace-class-generation" && c.confidence < 0.5)
+            {
+                c.confidence = 0.05;
+            }
+        }
+        return;
+    };
+    let v = &leak.verdict;
+    let oome_meta = oomes.iter().any(|(_, g)| {
+        matches!(
+            g.variant,
+            Some(oomlens_evidence::applog::OomeVariant::Metaspace)
+                | Some(oomlens_evidence::applog::OomeVariant::CompressedClassSpace)
+        )
+    });
+    let confidence = if oome_meta || (kernel_killed && oomes.is_empty()) {
+        0.9
+    } else {
+        0.75
+    };
+    let mut evidence = v.evidence.clone();
+    evidence.extend(kill_ev.iter().cloned());
+    let family = v.family.clone().unwrap_or_default();
+    findings.push(Finding {
+        id: "class-leak".into(),
+        text: v.summary.clone(),
+        evidence: v.evidence.clone(),
+    });
+    let mut explanation = format!(
+        "{}. A class is unloaded only when its class loader is unreachable; a generator kept reachable keeps every class it made.",
+        v.cause.as_deref().map_or_else(
+            || "The generator keeps making classes".to_string(),
+            |c| format!("Usual cause: {c}")
+        )
+    );
+    if kernel_killed && oomes.is_empty() {
+        explanation.push_str(" Metaspace is unbounded by default, so it grew until the container limit and the kernel killed the JVM before any Metadata GC threshold or OutOfMemoryError.");
+    }
+    let mut cause = ctx.cause(
+        "metaspace-class-generation",
+        confidence,
+        format!(
+            "Metaspace leak: {family} classes{} never unloaded",
+            v.library
+                .as_ref()
+                .map(|l| format!(" ({l})"))
+                .unwrap_or_default()
+        ),
+        explanation,
+        evidence,
+    );
+    if let Some(fix) = &v.fix {
+        cause.fixes.insert(0, fix.clone());
+    }
+    if let Some(r) = &v.reference {
+        cause.next_steps.push(format!("read: {r}"));
+    }
+    // The generic Metaspace hypothesis is replaced; the others step back.
+    causes.retain(|c| !(c.id == "metaspace-class-generation" && c.confidence < 0.5));
+    for c in causes.iter_mut().filter(|c| c.confidence < 0.5) {
+        c.confidence = (c.confidence * 0.4 * 100.0).round() / 100.0;
+    }
+    causes.push(cause);
 }
 
 fn cite_event(src: &str, e: &oomlens_evidence::k8s::Event) -> Cite {

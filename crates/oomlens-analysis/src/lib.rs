@@ -11,6 +11,7 @@
 //!   renderer shows (`oomlens/diagnosis/v1` in JSON).
 
 pub mod case;
+pub mod classes;
 pub mod detect;
 pub mod diagnosis;
 pub mod kb;

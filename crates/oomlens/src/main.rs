@@ -77,11 +77,41 @@ unless --year) and often no zone (UTC unless --tz); dmesg stamps count from
 boot (placed only with --boot-time, or this machine's boot time when reading
 the live log). Every report says how its time was derived.")]
     Kernel(KernelArgs),
+    /// Class families in class-loading logs, and the generated-class leak.
+    ///
+    /// Reads JDK 8 `-XX:+TraceClassLoading` / `-verbose:class` output
+    /// (`[Loaded X from Y]`, `[Unloading class X]`) and JDK 9+
+    /// `-Xlog:class+load,class+unload` with any decorators, mixed into other
+    /// output or alone, rotated or gzipped. Generated classes are grouped into
+    /// families (`...Orika_*_Mapper*`, `*$$EnhancerByCGLIB$$*`, `jdk.proxy*.$Proxy*`,
+    /// Groovy `Script*`, ...) and the library behind each is named. A family
+    /// that keeps loading with nothing unloaded is a leak; a start-up burst
+    /// that stops is not.
+    #[command(after_help = "Examples:
+  oomlens classes classes.log
+  oomlens classes --format json gc-and-classes/ | jq '.reports[].verdict'
+
+To get a class log: -Xlog:class+load,class+unload:file=/tmp/classes.log:uptime,level,tags
+(JDK 9+) or -XX:+TraceClassLoading -XX:+TraceClassUnloading (JDK 8).
+Exit status: 0 when a leaking family was found, 1 when none was, 2 on error.")]
+    Classes(ClassesArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Args)]
+struct ClassesArgs {
+    /// Class-loading logs, folders of them, or `-` for stdin.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// How many families to list.
+    #[arg(long, default_value_t = 20)]
+    top: usize,
+    #[command(flatten)]
+    out: OutputArgs,
 }
 
 #[derive(Args)]
@@ -169,6 +199,7 @@ fn main() -> ExitCode {
     let style = style(cli.color);
     let result = match cli.command {
         Command::Diagnose(args) => cmd::diagnose::run(args, style),
+        Command::Classes(args) => cmd::classes::run(args, style),
         Command::Kernel(args) => cmd::kernel::run(args, style),
         Command::Completions { shell } => {
             clap_complete::generate(

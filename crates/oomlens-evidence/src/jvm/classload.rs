@@ -185,7 +185,10 @@ pub fn parse_line(line: &[u8]) -> Option<ClassLine<'_>> {
         });
     }
     if let Some(rest) = line.strip_prefix(b"[Unloading class ") {
-        let end = rest.iter().position(|&b| b == b' ' || b == b']').unwrap_or(rest.len());
+        let end = rest
+            .iter()
+            .position(|&b| b == b' ' || b == b']')
+            .unwrap_or(rest.len());
         return Some(ClassLine {
             unload: true,
             name: &rest[..end],
@@ -271,7 +274,8 @@ fn uptime_decorator(inner: &[u8]) -> Option<u64> {
         Some(d) => (&num[..d], &num[d + 1..]),
         None => (num, &b""[..]),
     };
-    if int.is_empty() || !int.iter().all(u8::is_ascii_digit) || !frac.iter().all(u8::is_ascii_digit) {
+    if int.is_empty() || !int.iter().all(u8::is_ascii_digit) || !frac.iter().all(u8::is_ascii_digit)
+    {
         return None;
     }
     if unit == 1_000_000 && int.len() >= 12 {
@@ -316,7 +320,10 @@ pub fn short_source(src: &[u8]) -> String {
         return name.to_string();
     }
     if let Some(loader) = s.strip_prefix("instance of ") {
-        return format!("loader {}", loader.split_whitespace().next().unwrap_or(loader));
+        return format!(
+            "loader {}",
+            loader.split_whitespace().next().unwrap_or(loader)
+        );
     }
     s.to_string()
 }
@@ -402,7 +409,8 @@ impl LineSink for Agg {
                     return;
                 }
                 let i = self.fams.len();
-                self.map.insert(self.shape_buf.clone().into_boxed_slice(), i);
+                self.map
+                    .insert(self.shape_buf.clone().into_boxed_slice(), i);
                 self.fams.push(Fam {
                     stats: FamilyStats {
                         shape: String::from_utf8_lossy(&self.shape_buf).into_owned(),
@@ -458,7 +466,11 @@ impl LineSink for Agg {
     }
 
     fn long_line(&mut self, no: u64) {
-        self.warnings.push(&self.source, Some(no), format!("line longer than {} bytes skipped", input::MAX_LINE));
+        self.warnings.push(
+            &self.source,
+            Some(no),
+            format!("line longer than {} bytes skipped", input::MAX_LINE),
+        );
     }
 }
 
@@ -490,7 +502,9 @@ impl Agg {
             f.stats.sources = sources;
             self.log.families.push(f.stats);
         }
-        self.log.families.sort_by(|a, b| b.loaded.cmp(&a.loaded).then(a.shape.cmp(&b.shape)));
+        self.log
+            .families
+            .sort_by(|a, b| b.loaded.cmp(&a.loaded).then(a.shape.cmp(&b.shape)));
         if self.log.clock == "uptime-ms" {
             self.log.clock_first = self.log.first_uptime_s.map(|s| (s * 1000.0) as u64);
             self.log.clock_last = self.log.last_uptime_s.map(|s| (s * 1000.0) as u64);
@@ -528,7 +542,9 @@ pub fn scan_file(source: &str, path: &Path, threads: usize) -> io::Result<(Class
         f.seek(SeekFrom::Start(at))?;
         let mut buf = vec![0u8; 1 << 20];
         let n = f.read(&mut buf)?;
-        let nl = memchr::memchr(b'\n', &buf[..n]).map(|i| at + i as u64 + 1).unwrap_or(len);
+        let nl = memchr::memchr(b'\n', &buf[..n])
+            .map(|i| at + i as u64 + 1)
+            .unwrap_or(len);
         if nl > *cuts.last().unwrap_or(&0) && nl < len {
             cuts.push(nl);
         }
@@ -550,11 +566,16 @@ pub fn scan_file(source: &str, path: &Path, threads: usize) -> io::Result<(Class
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().unwrap_or_else(|_| Err(io::Error::other("class log worker panicked"))))
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(io::Error::other("class log worker panicked")))
+            })
             .collect()
     });
     let mut it = parts.into_iter();
-    let (mut total, mut lines, mut bytes) = it.next().unwrap_or_else(|| Ok((Agg::new(source, 0), 0, 0)))?;
+    let (mut total, mut lines, mut bytes) = it
+        .next()
+        .unwrap_or_else(|| Ok((Agg::new(source, 0), 0, 0)))?;
     for part in it {
         let (agg, l, b) = part?;
         merge(&mut total, agg, lines);
@@ -621,7 +642,8 @@ fn merge(a: &mut Agg, b: Agg, lines_before: u64) {
             h.add(fa.first_clock, 1);
             fa.stats.histogram = Some(h);
         }
-        let fb_single = (fb.stats.loaded == 1 && fb.stats.histogram.is_none()).then_some(fb.first_clock);
+        let fb_single =
+            (fb.stats.loaded == 1 && fb.stats.histogram.is_none()).then_some(fb.first_clock);
         fa.stats.loaded += fb.stats.loaded;
         fa.stats.max_seq = fa.stats.max_seq.max(fb.stats.max_seq);
         fa.stats.unloaded += fb.stats.unloaded;
@@ -654,7 +676,9 @@ fn merge(a: &mut Agg, b: Agg, lines_before: u64) {
 
 /// Whether a file's head holds class-loading lines.
 pub fn looks_like_classlog(head: &[u8]) -> bool {
-    head.split(|&b| b == b'\n').take(500).any(|l| parse_line(l).is_some())
+    head.split(|&b| b == b'\n')
+        .take(500)
+        .any(|l| parse_line(l).is_some())
 }
 
 #[cfg(test)]
@@ -667,7 +691,10 @@ mod tests {
         assert_eq!(l.name, b"ma.glasnost.orika.generated.Orika_A_B_Mapper1$2");
         assert_eq!(l.source, Some(&b"file:/x/orika-core-1.5.4.jar"[..]));
         assert!(!l.unload && l.jdk8);
-        let l = parse_line(b"[Unloading class sun.reflect.GeneratedMethodAccessor12 0x00000007c0060828]").unwrap();
+        let l = parse_line(
+            b"[Unloading class sun.reflect.GeneratedMethodAccessor12 0x00000007c0060828]",
+        )
+        .unwrap();
         assert!(l.unload);
         assert_eq!(l.name, b"sun.reflect.GeneratedMethodAccessor12");
         let l = parse_line(b"[Unloading class Foo]").unwrap();
@@ -682,9 +709,14 @@ mod tests {
         assert_eq!(l.uptime_ms, Some(12_345));
         assert_eq!(l.time, Some(&b"2023-12-02T13:55:56.123+0800"[..]));
         assert_eq!(l.source, Some(&b"shared objects file"[..]));
-        let l = parse_line(b"[0.100s][info ][class,load ] Foo$$Lambda/0x0000000800c4b440 source: Foo").unwrap();
+        let l =
+            parse_line(b"[0.100s][info ][class,load ] Foo$$Lambda/0x0000000800c4b440 source: Foo")
+                .unwrap();
         assert_eq!(l.name, b"Foo$$Lambda/0x0000000800c4b440");
-        let l = parse_line(b"[5000ms][1701496556123ms][info][class,unload] unloading class X 0x0000000800c4b440").unwrap();
+        let l = parse_line(
+            b"[5000ms][1701496556123ms][info][class,unload] unloading class X 0x0000000800c4b440",
+        )
+        .unwrap();
         assert!(l.unload);
         assert_eq!(l.uptime_ms, Some(5000));
         assert!(parse_line(b"[0.1s][info][gc] GC(1) Pause Young").is_none());
@@ -717,14 +749,20 @@ mod tests {
         assert_eq!(l.jdk.as_deref(), Some("9+"));
         assert_eq!(l.clock, "uptime-ms");
         let f = &l.families[0];
-        assert_eq!(f.shape, "ma.glasnost.orika.generated.Orika_A_B_Mapper*$$Foo*");
+        assert_eq!(
+            f.shape,
+            "ma.glasnost.orika.generated.Orika_A_B_Mapper*$$Foo*"
+        );
         assert_eq!(f.loaded, 100);
         assert_eq!(f.unloaded, 1);
         assert_eq!(f.first_line, 2);
         assert_eq!(f.last_line, 103, "the unload line");
         assert_eq!(f.sources, vec![("orika-core-1.5.4.jar".to_string(), 100)]);
         assert_eq!(f.max_seq, 99);
-        assert_eq!(trailing_number(b"Orika_A_B_Mapper62812963418674919$3899"), 3899);
+        assert_eq!(
+            trailing_number(b"Orika_A_B_Mapper62812963418674919$3899"),
+            3899
+        );
         assert_eq!(trailing_number(b"Foo$$Lambda$14/0x0000000800c03000"), 14);
         assert_eq!(trailing_number(b"Foo"), 0);
         let h = f.histogram.as_ref().unwrap();
@@ -763,7 +801,12 @@ mod tests {
                 i.wrapping_mul(2654435761) | 0x1000_0000
             ));
             if i % 7 == 0 {
-                t.push_str(&format!("[{}.{:03}s][info][class,load] com.x.Plain{} source: jrt:/java.base\n", i / 1000, i % 1000, i % 50));
+                t.push_str(&format!(
+                    "[{}.{:03}s][info][class,load] com.x.Plain{} source: jrt:/java.base\n",
+                    i / 1000,
+                    i % 1000,
+                    i % 50
+                ));
             }
             i += 1;
         }
@@ -775,9 +818,18 @@ mod tests {
         assert_eq!(a.lines, b.lines);
         assert_eq!(a.families.len(), b.families.len());
         for (x, y) in a.families.iter().zip(&b.families) {
-            assert_eq!((&x.shape, x.loaded, x.first_line, x.last_line), (&y.shape, y.loaded, y.first_line, y.last_line));
-            let hx = x.histogram.as_ref().map(|h| h.counts.iter().map(|&c| u64::from(c)).sum::<u64>());
-            let hy = y.histogram.as_ref().map(|h| h.counts.iter().map(|&c| u64::from(c)).sum::<u64>());
+            assert_eq!(
+                (&x.shape, x.loaded, x.first_line, x.last_line),
+                (&y.shape, y.loaded, y.first_line, y.last_line)
+            );
+            let hx = x
+                .histogram
+                .as_ref()
+                .map(|h| h.counts.iter().map(|&c| u64::from(c)).sum::<u64>());
+            let hy = y
+                .histogram
+                .as_ref()
+                .map(|h| h.counts.iter().map(|&c| u64::from(c)).sum::<u64>());
             assert_eq!(hx, hy);
         }
     }

@@ -18,7 +18,12 @@
 //! knowledge base.
 
 /// Markers after which generators append random names.
-const RANDOM_AFTER: [&[u8]; 4] = [b"$ByteBuddy$", b"$HibernateProxy$", b"_$$_javassist_", b"_$$_jvst"];
+const RANDOM_AFTER: [&[u8]; 4] = [
+    b"$ByteBuddy$",
+    b"$HibernateProxy$",
+    b"_$$_javassist_",
+    b"_$$_jvst",
+];
 
 /// Writes the shape of `name` into `out` (cleared first).
 pub fn shape_into(name: &[u8], out: &mut Vec<u8>) {
@@ -42,7 +47,10 @@ pub fn shape_into(name: &[u8], out: &mut Vec<u8>) {
         if c.is_ascii_hexdigit() {
             // A long hex id (hash, address) that stands apart from the
             // letters of an identifier.
-            let run = name[i..].iter().take_while(|b| b.is_ascii_hexdigit()).count();
+            let run = name[i..]
+                .iter()
+                .take_while(|b| b.is_ascii_hexdigit())
+                .count();
             let has_digit = name[i..i + run].iter().any(u8::is_ascii_digit);
             let glued_after = name.get(i + run).is_some_and(|b| b.is_ascii_alphabetic());
             if run >= 8 && has_digit && !glued_after {
@@ -100,10 +108,19 @@ mod tests {
             shape("com.x.Foo$$Lambda/0x0000000800c4b440"),
             "com.x.Foo$$Lambda/*x*"
         );
-        assert_eq!(shape("com.x.Foo$$Lambda$14/0x0000000800c03000"), "com.x.Foo$$Lambda$*/*x*");
-        assert_eq!(shape("com.x.Foo$ByteBuddy$xW8aWt2K"), "com.x.Foo$ByteBuddy$*");
+        assert_eq!(
+            shape("com.x.Foo$$Lambda$14/0x0000000800c03000"),
+            "com.x.Foo$$Lambda$*/*x*"
+        );
+        assert_eq!(
+            shape("com.x.Foo$ByteBuddy$xW8aWt2K"),
+            "com.x.Foo$ByteBuddy$*"
+        );
         assert_eq!(shape("com.x.Foo_$$_jvst3a2_1"), "com.x.Foo_$$_jvst*_*");
-        assert_eq!(shape("sun.reflect.GeneratedMethodAccessor123"), "sun.reflect.GeneratedMethodAccessor*");
+        assert_eq!(
+            shape("sun.reflect.GeneratedMethodAccessor123"),
+            "sun.reflect.GeneratedMethodAccessor*"
+        );
         assert_eq!(shape("Script12"), "Script*");
         assert_eq!(
             shape("com.x.Bean$$SpringCGLIB$$0"),
@@ -116,13 +133,23 @@ mod tests {
         assert_eq!(shape("java.lang.Object"), "java.lang.Object");
         assert_eq!(shape("com.facebook.Decoder"), "com.facebook.Decoder");
         assert_eq!(shape("org.acme.DeadBeefCafe"), "org.acme.DeadBeefCafe");
-        assert_eq!(shape("java.util.concurrent.ConcurrentHashMap$Node"), "java.util.concurrent.ConcurrentHashMap$Node");
+        assert_eq!(
+            shape("java.util.concurrent.ConcurrentHashMap$Node"),
+            "java.util.concurrent.ConcurrentHashMap$Node"
+        );
         assert_eq!(shape(""), "");
     }
 
     #[test]
     fn shapes_are_stable_and_idempotent() {
-        for n in ["a1b2c3d4e5", "x$$y$$0123abcdef99", "$ByteBuddy$", "__", "9", "Ab12Cd"] {
+        for n in [
+            "a1b2c3d4e5",
+            "x$$y$$0123abcdef99",
+            "$ByteBuddy$",
+            "__",
+            "9",
+            "Ab12Cd",
+        ] {
             let s = shape(n);
             assert_eq!(shape(&s), s, "{n}");
         }

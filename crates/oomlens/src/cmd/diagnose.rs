@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use oomlens_analysis::case::Evidence;
 use oomlens_analysis::diagnosis::SourceNote;
+use oomlens_evidence::jvm::classload;
 use oomlens_evidence::sniff::{self, Sniffed};
 use oomlens_evidence::time::TimeContext;
 use oomlens_evidence::{applog, input, k8s, kernel};
@@ -40,6 +41,20 @@ pub fn run(args: DiagnoseArgs, style: oomlens_report::Style) -> Result<Outcome> 
     } else {
         Outcome::NotFound
     })
+}
+
+/// Worker threads for large files.
+pub fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Whether a file starts with the gzip magic bytes.
+pub fn is_gzip(path: &Path) -> bool {
+    let mut magic = [0u8; 2];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && magic == [0x1f, 0x8b]
 }
 
 /// With no path: this machine's kernel log.
@@ -112,12 +127,30 @@ fn gather(path: &Path, base: &TimeContext, ev: &mut Evidence) {
     match sniff::sniff(&head) {
         Sniffed::Empty => note(ev, &name, "skipped", "empty"),
         Sniffed::Binary => note(ev, &name, "skipped", "binary, not evidence oomlens reads"),
-        Sniffed::ClassLog => note(
-            ev,
-            &name,
-            "class-log",
-            "a class-loading log (its families are read by `oomlens classes`)",
-        ),
+        Sniffed::ClassLog => {
+            let scanned = match &stdin_bytes {
+                Some(b) => classload::scan(&name, &b[..]),
+                None if is_gzip(path) => input::open(path).and_then(|r| classload::scan(&name, r)),
+                None => classload::scan_file(&name, path, threads()),
+            };
+            match scanned {
+                Ok((log, w)) => {
+                    ev.warnings.extend(w);
+                    let report = oomlens_analysis::classes::analyze(&name, &log);
+                    note(
+                        ev,
+                        &name,
+                        "class-log",
+                        format!(
+                            "{} classes loaded, {} unloaded; {}",
+                            log.loaded, log.unloaded, report.verdict.summary
+                        ),
+                    );
+                    ev.class_reports.push(report);
+                }
+                Err(e) => ev.warnings.push(&name, None, format!("read error: {e}")),
+            }
+        }
         kind @ (Sniffed::Describe | Sniffed::Objects) => {
             if len.is_some_and(|l| l > OBJECT_MAX) {
                 ev.warnings.push(

@@ -1,5 +1,6 @@
 //! One module per command.
 
+pub mod classes;
 pub mod diagnose;
 pub mod kernel;
 

@@ -1,0 +1,651 @@
+//! Class families and the generated-class leak.
+//!
+//! The evidence crate reduces a class-loading log to families of one shape
+//! each. Here the knowledge base of class generators ([`GENERATORS`], plain
+//! data) names the library behind a family and merges the shapes one
+//! generator makes (`Orika_A_B_Mapper*$*`, `Orika_C_D_Mapper*$*` ->
+//! `ma.glasnost.orika.generated.Orika_*_Mapper*`), and each family is judged:
+//!
+//! - **growing**: at least [`MIN_LEAK_LOADS`] loads, a quarter or more of
+//!   them in the second half of the log's clock, and fewer than 10% unloaded:
+//!   the generator keeps making classes nobody unloads;
+//! - **warm-up**: many loads that stopped (under 5% in the second half): a
+//!   start-up burst, not a leak;
+//! - **counter**: a known generator whose class names carry a counter past
+//!   [`MIN_LEAK_SEQ`] (`Orika_..._Mapper...$3899` is its 3899th class): a
+//!   leak sign even when the log holds one line of it.
+//!
+//! JDK plumbing (`LambdaForm$MH`, `$$Lambda`, `jdk.internal.*`) is listed
+//! but never called a leak.
+
+use oomlens_evidence::jvm::classload::{ClassLog, FamilyStats, Histogram};
+use serde::Serialize;
+
+use crate::diagnosis::Cite;
+
+/// What oomlens knows about one class generator.
+#[derive(Debug, Clone, Copy)]
+pub struct Generator {
+    /// A glob over class names (`*` matches anything).
+    pub pattern: &'static str,
+    pub library: &'static str,
+    /// What usually makes it generate without end.
+    pub cause: &'static str,
+    pub fix: &'static str,
+    /// A public reference.
+    pub reference: &'static str,
+    /// Whether the number at the end of its class names counts the classes
+    /// it made.
+    pub counter: bool,
+}
+
+/// Class generators, most specific first.
+pub const GENERATORS: &[Generator] = &[
+    Generator {
+        pattern: "ma.glasnost.orika.generated.Orika_*_Mapper*",
+        library: "Orika",
+        cause: "a new MapperFactory (DefaultMapperFactory.Builder().build()) per call: each factory generates and loads its own mapper classes",
+        fix: "build one MapperFactory and reuse it (a singleton bean); register class maps once",
+        reference: "https://orika-mapper.github.io/orika-docs/mapper-factory.html",
+        counter: true,
+    },
+    Generator {
+        pattern: "ma.glasnost.orika.generated.*",
+        library: "Orika",
+        cause: "a new MapperFactory per call",
+        fix: "build one MapperFactory and reuse it",
+        reference: "https://orika-mapper.github.io/orika-docs/mapper-factory.html",
+        counter: true,
+    },
+    Generator {
+        pattern: "*$$EnhancerBySpringCGLIB$$*",
+        library: "Spring CGLIB proxies",
+        cause: "proxies created per call (prototype beans with AOP, ProxyFactory in a loop, a new ApplicationContext per request)",
+        fix: "create proxies once; keep application contexts long-lived",
+        reference: "https://docs.spring.io/spring-framework/reference/core/aop/proxying.html",
+        counter: false,
+    },
+    Generator {
+        pattern: "*$$SpringCGLIB$$*",
+        library: "Spring CGLIB proxies",
+        cause: "proxies created per call (prototype beans with AOP, ProxyFactory in a loop)",
+        fix: "create proxies once; keep application contexts long-lived",
+        reference: "https://docs.spring.io/spring-framework/reference/core/aop/proxying.html",
+        counter: true,
+    },
+    Generator {
+        pattern: "*$$EnhancerByCGLIB$$*",
+        library: "cglib",
+        cause: "an Enhancer per call with caching off (setUseCache(false)), or a new callback type or class loader each time",
+        fix: "reuse the Enhancer's generated class (keep useCache on, reuse callback filters), or create the proxy class once",
+        reference: "https://github.com/cglib/cglib/wiki",
+        counter: false,
+    },
+    Generator {
+        pattern: "*$$FastClassByCGLIB$$*",
+        library: "cglib",
+        cause: "FastClass created per call or per class loader",
+        fix: "cache FastClass instances",
+        reference: "https://github.com/cglib/cglib/wiki",
+        counter: false,
+    },
+    Generator {
+        pattern: "*_$$_jvst*",
+        library: "Javassist ProxyFactory",
+        cause: "a ProxyFactory per call with caching off, or proxies in a new class loader each time (old Hibernate, Dubbo)",
+        fix: "create the proxy class once (ProxyFactory.useCache = true) and instantiate it",
+        reference: "https://www.javassist.org/html/javassist/util/proxy/ProxyFactory.html",
+        counter: true,
+    },
+    Generator {
+        pattern: "*_$$_javassist_*",
+        library: "Javassist ProxyFactory",
+        cause: "a ProxyFactory per call with caching off",
+        fix: "create the proxy class once and instantiate it",
+        reference: "https://www.javassist.org/html/javassist/util/proxy/ProxyFactory.html",
+        counter: true,
+    },
+    Generator {
+        pattern: "*$HibernateProxy$*",
+        library: "Hibernate (Byte Buddy proxies)",
+        cause: "a new SessionFactory (or EntityManagerFactory) per call or per tenant",
+        fix: "build the SessionFactory once",
+        reference: "https://hibernate.atlassian.net/browse/HHH-14694",
+        counter: false,
+    },
+    Generator {
+        pattern: "*$ByteBuddy$*",
+        library: "Byte Buddy",
+        cause: "new ByteBuddy().subclass(...).make().load(...) per call without a TypeCache",
+        fix: "cache generated types (net.bytebuddy.TypeCache) per class loader",
+        reference: "https://bytebuddy.net/#/tutorial",
+        counter: false,
+    },
+    Generator {
+        pattern: "*FastjsonASMDeserializer_*",
+        library: "fastjson",
+        cause: "a new ParserConfig per call: each one generates its own ASM deserializers",
+        fix: "use ParserConfig.getGlobalInstance() (or one shared ParserConfig)",
+        reference: "https://github.com/alibaba/fastjson/issues/1520",
+        counter: true,
+    },
+    Generator {
+        pattern: "*OWG_*",
+        library: "fastjson2",
+        cause: "new ObjectWriterProvider / ObjectReaderProvider instances per call",
+        fix: "use the default providers (JSONFactory) or one shared provider",
+        reference: "https://github.com/alibaba/fastjson2",
+        counter: true,
+    },
+    Generator {
+        pattern: "*$JaxbAccessor*",
+        library: "JAXB",
+        cause: "a new JAXBContext per call",
+        fix: "create one JAXBContext per set of classes and reuse it (it is thread-safe)",
+        reference: "https://javaee.github.io/jaxb-v2/doc/user-guide/ch03.html#other-miscellaneous-topics-performance-and-thread-safety",
+        counter: false,
+    },
+    Generator {
+        pattern: "Script_*_*",
+        library: "Aviator",
+        cause: "AviatorEvaluator.compile/execute without expression caching: every call compiles a new class",
+        fix: "compile with cache on (AviatorEvaluator.compile(expr, true)) or keep compiled Expressions",
+        reference: "https://github.com/killme2008/aviatorscript",
+        counter: true,
+    },
+    Generator {
+        pattern: "Script*",
+        library: "Groovy",
+        cause: "GroovyShell.parse/evaluate (or a new GroovyClassLoader) per call: every script is compiled to a new class",
+        fix: "compile each script once and cache the Script class (or use a shared GroovyClassLoader and clear its cache)",
+        reference: "https://groovy-lang.org/integrating.html",
+        counter: true,
+    },
+    Generator {
+        pattern: "*_jsp",
+        library: "JSP",
+        cause: "JSPs recompiled on change (development mode) in production",
+        fix: "turn JSP development mode off (development=false) and precompile",
+        reference: "https://tomcat.apache.org/tomcat-9.0-doc/jasper-howto.html",
+        counter: false,
+    },
+    Generator {
+        pattern: "sun.reflect.GeneratedMethodAccessor*",
+        library: "JDK reflection (inflation)",
+        cause: "reflection on many distinct methods or class loaders: after 15 calls the JDK generates a bytecode accessor per method",
+        fix: "usually bounded; if it grows, reflection runs over classes in new class loaders: fix the loader churn",
+        reference: "https://bugs.openjdk.org/browse/JDK-8013527",
+        counter: true,
+    },
+    Generator {
+        pattern: "sun.reflect.Generated*Accessor*",
+        library: "JDK reflection (inflation)",
+        cause: "reflection over classes in new class loaders",
+        fix: "fix the class loader churn",
+        reference: "https://bugs.openjdk.org/browse/JDK-8013527",
+        counter: true,
+    },
+    Generator {
+        pattern: "jdk.internal.reflect.Generated*Accessor*",
+        library: "JDK reflection (inflation)",
+        cause: "reflection over classes in new class loaders",
+        fix: "fix the class loader churn",
+        reference: "https://bugs.openjdk.org/browse/JDK-8013527",
+        counter: true,
+    },
+    Generator {
+        pattern: "com.sun.proxy.$Proxy*",
+        library: "java.lang.reflect.Proxy",
+        cause: "Proxy.newProxyInstance with a new class loader (or new interface set) per call",
+        fix: "create proxies in one long-lived class loader; cache the proxy class",
+        reference: "https://docs.oracle.com/en/java/javase/17/docs/api/java.base/java/lang/reflect/Proxy.html",
+        counter: true,
+    },
+    Generator {
+        pattern: "jdk.proxy*.$Proxy*",
+        library: "java.lang.reflect.Proxy",
+        cause: "Proxy.newProxyInstance with a new class loader (or new interface set) per call",
+        fix: "create proxies in one long-lived class loader; cache the proxy class",
+        reference: "https://docs.oracle.com/en/java/javase/17/docs/api/java.base/java/lang/reflect/Proxy.html",
+        counter: true,
+    },
+    Generator {
+        pattern: "*$Proxy*",
+        library: "java.lang.reflect.Proxy",
+        cause: "Proxy.newProxyInstance with a new class loader per call",
+        fix: "create proxies in one long-lived class loader",
+        reference: "https://docs.oracle.com/en/java/javase/17/docs/api/java.base/java/lang/reflect/Proxy.html",
+        counter: true,
+    },
+    Generator {
+        pattern: "*.dubbo.common.bytecode.proxy*",
+        library: "Dubbo (Javassist proxies)",
+        cause: "ReferenceConfig created per call",
+        fix: "cache ReferenceConfig instances (ReferenceConfigCache)",
+        reference: "https://dubbo.apache.org/",
+        counter: true,
+    },
+    Generator {
+        pattern: "*.dubbo.common.bytecode.Wrapper*",
+        library: "Dubbo (Javassist wrappers)",
+        cause: "wrappers generated per call or per class loader",
+        fix: "cache ReferenceConfig / service wrappers",
+        reference: "https://dubbo.apache.org/",
+        counter: true,
+    },
+];
+
+/// JDK plumbing: listed, never called a leak.
+pub const NOISE: &[&str] = &[
+    "java.lang.invoke.LambdaForm$*",
+    "java.lang.invoke.*",
+    "jdk.internal.*",
+    "*$$Lambda*",
+    "sun.invoke.*",
+];
+
+/// A family needs this many loads in the log to be judged growing.
+pub const MIN_LEAK_LOADS: u64 = 100;
+/// A known generator's counter past this is a leak sign on its own.
+pub const MIN_LEAK_SEQ: u64 = 1000;
+
+/// `*` matches any run of characters (also none); everything else literally.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let (p, t) = (pattern.as_bytes(), text.as_bytes());
+    let (mut pi, mut ti) = (0usize, 0usize);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && p[pi] == b'*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if pi < p.len() && p[pi] == t[ti] {
+            pi += 1;
+            ti += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    while pi < p.len() && p[pi] == b'*' {
+        pi += 1;
+    }
+    pi == p.len()
+}
+
+/// The generator behind a class name, if known.
+pub fn generator_of(class: &str) -> Option<&'static Generator> {
+    GENERATORS.iter().find(|g| glob_match(g.pattern, class))
+}
+
+fn is_noise(class: &str) -> bool {
+    NOISE.iter().any(|p| glob_match(p, class))
+}
+
+/// A family as oomlens reports it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Family {
+    /// The generator's pattern when known, else the shape.
+    pub pattern: String,
+    pub library: Option<String>,
+    pub sample: String,
+    pub loaded: u64,
+    pub unloaded: u64,
+    pub live: u64,
+    /// Loads per hour in the second half of the log (uptime logs only).
+    pub rate_per_hour: Option<f64>,
+    /// Share of the second half among its loads (0..1).
+    pub late_share: f64,
+    /// The generator's counter at its highest (a floor on classes made).
+    pub max_seq: u64,
+    pub source: Option<String>,
+    /// Share of all live classes.
+    pub live_share: f64,
+    pub first_line: u64,
+    pub last_line: u64,
+    pub first_uptime_s: Option<f64>,
+    pub last_uptime_s: Option<f64>,
+    /// `growing`, `warm-up`, `steady` (few loads) or `noise`.
+    pub trend: String,
+    /// Judged a leak: a growing generated family, or a known generator's
+    /// counter past [`MIN_LEAK_SEQ`].
+    pub leak: bool,
+    pub evidence: Cite,
+}
+
+/// The verdict over all families.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verdict {
+    pub leak: bool,
+    pub family: Option<String>,
+    pub library: Option<String>,
+    pub rate_per_hour: Option<f64>,
+    pub summary: String,
+    pub cause: Option<String>,
+    pub fix: Option<String>,
+    pub reference: Option<String>,
+    pub evidence: Vec<Cite>,
+}
+
+/// Families and the verdict of one class-loading log.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClassReport {
+    pub source: String,
+    pub loaded: u64,
+    pub unloaded: u64,
+    pub jdk: Option<String>,
+    pub span_s: Option<f64>,
+    pub families: Vec<Family>,
+    pub verdict: Verdict,
+}
+
+fn hist_from(h: Option<&Histogram>, from: u64, first_line_clock_late: bool) -> u64 {
+    match h {
+        Some(h) => h.count_from(from),
+        None => u64::from(first_line_clock_late),
+    }
+}
+
+/// Judges the families of one log.
+pub fn analyze(source: &str, log: &ClassLog) -> ClassReport {
+    let first = log.clock_first.unwrap_or(0);
+    let last = log.clock_last.unwrap_or(first);
+    let mid = first + (last.saturating_sub(first)) / 2;
+    let uptime = log.clock == "uptime-ms";
+    let late_hours = uptime.then(|| (last.saturating_sub(mid)) as f64 / 3_600_000.0);
+
+    // Merge shapes of one generator pattern.
+    let mut merged: Vec<(String, Option<&'static Generator>, Vec<&FamilyStats>)> = Vec::new();
+    for f in &log.families {
+        let g = generator_of(&f.sample);
+        let key = g.map_or_else(|| f.shape.clone(), |g| g.pattern.to_string());
+        match merged.iter_mut().find(|(k, _, _)| *k == key) {
+            Some(e) => e.2.push(f),
+            None => merged.push((key, g, vec![f])),
+        }
+    }
+    let live_total: u64 = log
+        .families
+        .iter()
+        .map(|f| f.loaded.saturating_sub(f.unloaded))
+        .sum();
+    let mut fams: Vec<Family> = merged
+        .into_iter()
+        .map(|(pattern, g, parts)| {
+            let loaded: u64 = parts.iter().map(|f| f.loaded).sum();
+            let unloaded: u64 = parts.iter().map(|f| f.unloaded).sum();
+            let late: u64 = parts
+                .iter()
+                .map(|f| hist_from(f.histogram.as_ref(), mid, false))
+                .sum();
+            let late_share = if loaded > 0 {
+                late as f64 / loaded as f64
+            } else {
+                0.0
+            };
+            let live = loaded.saturating_sub(unloaded);
+            let sample = parts[0].sample.clone();
+            let what = format!("{} class line(s) of {}", loaded + unloaded, sample);
+            let max_seq = parts.iter().map(|f| f.max_seq).max().unwrap_or(0);
+            let mut sources: Vec<(String, u64)> = Vec::new();
+            for f in &parts {
+                for (s, n) in &f.sources {
+                    match sources.iter_mut().find(|(x, _)| x == s) {
+                        Some(e) => e.1 += n,
+                        None => sources.push((s.clone(), *n)),
+                    }
+                }
+            }
+            sources.sort_by(|a, b| b.1.cmp(&a.1));
+            let first_line = parts.iter().map(|f| f.first_line).min().unwrap_or(0);
+            let last_line = parts.iter().map(|f| f.last_line).max().unwrap_or(0);
+            let noise = is_noise(&sample);
+            let generated = g.is_some() || pattern.contains('*');
+            let trend = if noise {
+                "noise"
+            } else if loaded >= MIN_LEAK_LOADS && late_share >= 0.25 && unloaded * 10 < loaded {
+                "growing"
+            } else if loaded >= MIN_LEAK_LOADS && late_share < 0.05 {
+                "warm-up"
+            } else {
+                "steady"
+            };
+            let counter_sign =
+                g.is_some_and(|g| g.counter) && max_seq >= MIN_LEAK_SEQ && unloaded * 10 <= loaded;
+            let leak =
+                !noise && generated && (trend == "growing" || (counter_sign && trend != "warm-up"));
+            Family {
+                pattern,
+                library: g.map(|g| g.library.to_string()),
+                sample,
+                loaded,
+                unloaded,
+                live,
+                rate_per_hour: late_hours.filter(|h| *h > 0.0).map(|h| late as f64 / h),
+                late_share,
+                max_seq,
+                source: sources.first().map(|s| s.0.clone()),
+                live_share: if live_total > 0 {
+                    live as f64 / live_total as f64
+                } else {
+                    0.0
+                },
+                first_line,
+                last_line,
+                first_uptime_s: parts
+                    .iter()
+                    .filter_map(|f| f.first_uptime_s)
+                    .reduce(f64::min),
+                last_uptime_s: parts
+                    .iter()
+                    .filter_map(|f| f.last_uptime_s)
+                    .reduce(f64::max),
+                trend: trend.to_string(),
+                leak,
+                evidence: Cite {
+                    source: source.to_string(),
+                    line: Some(first_line),
+                    last_line: (last_line != first_line).then_some(last_line),
+                    what,
+                },
+            }
+        })
+        .collect();
+    fams.sort_by(|a, b| b.leak.cmp(&a.leak).then(b.loaded.cmp(&a.loaded)));
+
+    let verdict = match fams.iter().find(|f| f.leak) {
+        Some(f) => {
+            let g = generator_of(&f.sample);
+            let how = if f.trend == "growing" {
+                match f.rate_per_hour {
+                    Some(r) => format!(
+                        "{} loaded, {} unloaded, still loading at {:.0}/h at the end of the log",
+                        f.loaded, f.unloaded, r
+                    ),
+                    None => format!(
+                        "{} loaded, {} unloaded, {:.0}% of them in the second half of the log",
+                        f.loaded,
+                        f.unloaded,
+                        f.late_share * 100.0
+                    ),
+                }
+            } else {
+                format!(
+                    "the generator's counter reads {} (`{}`): it has made at least that many classes",
+                    f.max_seq, f.sample
+                )
+            };
+            Verdict {
+                leak: true,
+                family: Some(f.pattern.clone()),
+                library: f.library.clone(),
+                rate_per_hour: f.rate_per_hour,
+                summary: format!(
+                    "generated classes never unloaded: {}{}: {how}",
+                    f.pattern,
+                    f.library
+                        .as_ref()
+                        .map(|l| format!(" ({l})"))
+                        .unwrap_or_default()
+                ),
+                cause: g.map(|g| g.cause.to_string()),
+                fix: g.map(|g| g.fix.to_string()),
+                reference: g.map(|g| g.reference.to_string()),
+                evidence: vec![f.evidence.clone()],
+            }
+        }
+        None => {
+            let warm: Vec<&Family> = fams.iter().filter(|f| f.trend == "warm-up").collect();
+            Verdict {
+                leak: false,
+                family: None,
+                library: None,
+                rate_per_hour: None,
+                summary: if let Some(w) = warm.first() {
+                    format!(
+                        "no class leak: {} loaded {} classes at start-up and stopped",
+                        w.pattern, w.loaded
+                    )
+                } else {
+                    format!("no class leak among {} loaded classes", log.loaded)
+                },
+                cause: None,
+                fix: None,
+                reference: None,
+                evidence: warm.iter().take(1).map(|w| w.evidence.clone()).collect(),
+            }
+        }
+    };
+    ClassReport {
+        source: source.to_string(),
+        loaded: log.loaded,
+        unloaded: log.unloaded,
+        jdk: log.jdk.clone(),
+        span_s: match (log.first_uptime_s, log.last_uptime_s) {
+            (Some(a), Some(b)) => Some(b - a),
+            _ => None,
+        },
+        families: fams,
+        verdict,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oomlens_evidence::jvm::classload;
+
+    #[test]
+    fn globs() {
+        assert!(glob_match(
+            "ma.glasnost.orika.generated.Orika_*_Mapper*",
+            "ma.glasnost.orika.generated.Orika_FieldVO_FieldDetailDTO_Mapper62812963418674919$3899"
+        ));
+        assert!(glob_match(
+            "*$$EnhancerByCGLIB$$*",
+            "a.B$$EnhancerByCGLIB$$12ab"
+        ));
+        assert!(!glob_match(
+            "*$$EnhancerByCGLIB$$*",
+            "a.B$$EnhancerBySpringCGLIB$$12ab"
+        ));
+        assert!(glob_match("Script*", "Script12"));
+        assert!(!glob_match("Script*", "com.x.Script12"));
+        assert!(glob_match("*", ""));
+        assert!(!glob_match("a", ""));
+    }
+
+    #[test]
+    fn the_seed_line_alone_is_a_leak_sign() {
+        let text = "[Loaded ma.glasnost.orika.generated.Orika_FieldVO_FieldDetailDTO_Mapper62812963418674919$3899 from file:/usr/local/tomcat/webapps/task%23workflow/WEB-INF/lib/orika-core-1.5.4.jar]\n";
+        let (log, _) = classload::scan("classes.log", text.as_bytes()).unwrap();
+        let r = analyze("classes.log", &log);
+        assert!(r.verdict.leak);
+        assert_eq!(
+            r.verdict.family.as_deref(),
+            Some("ma.glasnost.orika.generated.Orika_*_Mapper*")
+        );
+        assert_eq!(r.verdict.library.as_deref(), Some("Orika"));
+        assert!(r
+            .verdict
+            .fix
+            .as_deref()
+            .unwrap()
+            .contains("one MapperFactory"));
+        assert_eq!(
+            r.families[0].source.as_deref(),
+            Some("orika-core-1.5.4.jar")
+        );
+        assert_eq!(r.verdict.evidence[0].line, Some(1));
+    }
+
+    fn synth(
+        shape: impl Fn(u64) -> String,
+        times: impl Fn(u64) -> f64,
+        n: u64,
+        end_s: f64,
+    ) -> String {
+        let mut t = String::new();
+        for i in 0..n {
+            t.push_str(&format!(
+                "[{:.3}s][info][class,load] {} source: __JVM_DefineClass__\n",
+                times(i),
+                shape(i)
+            ));
+        }
+        t.push_str(&format!(
+            "[{end_s:.3}s][info][class,load] com.x.Last source: jrt:/java.base\n"
+        ));
+        t
+    }
+
+    #[test]
+    fn growth_versus_warm_up() {
+        // 600 cglib classes spread over an hour: growing.
+        let t = synth(
+            |i| format!("com.x.Svc$$EnhancerByCGLIB$${:08x}", 0x1000_0000 + i * 7919),
+            |i| i as f64 * 6.0,
+            600,
+            3600.0,
+        );
+        let (log, _) = classload::scan("c", t.as_bytes()).unwrap();
+        let r = analyze("c", &log);
+        assert!(r.verdict.leak, "{:#?}", r.families[0]);
+        assert_eq!(r.verdict.library.as_deref(), Some("cglib"));
+        let rate = r.verdict.rate_per_hour.unwrap();
+        assert!((500.0..=700.0).contains(&rate), "{rate}");
+        // 2000 proxies in the first minute, then nothing for an hour.
+        let t = synth(
+            |i| format!("jdk.proxy2.$Proxy{}", 100 + i),
+            |i| i as f64 * 0.03,
+            2000,
+            3600.0,
+        );
+        let (log, _) = classload::scan("c", t.as_bytes()).unwrap();
+        let r = analyze("c", &log);
+        assert!(!r.verdict.leak, "{:#?}", r.families[0]);
+        assert_eq!(r.families[0].trend, "warm-up");
+        assert!(r.verdict.summary.contains("start-up"));
+    }
+
+    #[test]
+    fn lambda_forms_are_noise() {
+        let t = synth(
+            |i| {
+                format!(
+                    "java.lang.invoke.LambdaForm$MH/0x{:016x}",
+                    0x0000_0008_0000_0000u64 + i * 64
+                )
+            },
+            |i| i as f64 * 6.0,
+            600,
+            3600.0,
+        );
+        let (log, _) = classload::scan("c", t.as_bytes()).unwrap();
+        let r = analyze("c", &log);
+        assert!(!r.verdict.leak);
+        assert_eq!(r.families[0].trend, "noise");
+    }
+}
