@@ -398,7 +398,7 @@ pub fn analyze(source: &str, log: &ClassLog) -> ClassReport {
                     }
                 }
             }
-            sources.sort_by(|a, b| b.1.cmp(&a.1));
+            sources.sort_by_key(|s| std::cmp::Reverse(s.1));
             let first_line = parts.iter().map(|f| f.first_line).min().unwrap_or(0);
             let last_line = parts.iter().map(|f| f.last_line).max().unwrap_or(0);
             let noise = is_noise(&sample);

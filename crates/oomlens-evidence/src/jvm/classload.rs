@@ -498,7 +498,7 @@ impl Agg {
                     None => sources.push((short, n)),
                 }
             }
-            sources.sort_by(|a, b| b.1.cmp(&a.1));
+            sources.sort_by_key(|s| std::cmp::Reverse(s.1));
             f.stats.sources = sources;
             self.log.families.push(f.stats);
         }
