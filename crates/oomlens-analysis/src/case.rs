@@ -39,6 +39,10 @@ pub struct Evidence {
     pub logs: Vec<(String, AppLog)>,
     /// Class-loading logs, judged, with their source.
     pub class_reports: Vec<crate::classes::ClassReport>,
+    /// GC logs, with their source.
+    pub gc_logs: Vec<(String, oomlens_evidence::jvm::gclog::GcLog)>,
+    /// `jcmd` / `jmap` outputs, with their source.
+    pub jcmd: Vec<(String, oomlens_evidence::jvm::jcmd::JcmdOutput)>,
     pub sources: Vec<SourceNote>,
     pub warnings: Warnings,
 }
@@ -81,6 +85,9 @@ pub struct Member {
     pub logs: Vec<(usize, String)>,
     /// Indexes into `Evidence::class_reports`.
     pub class_reports: Vec<usize>,
+    /// Indexes into `Evidence::gc_logs` and `Evidence::jcmd`.
+    pub gc_logs: Vec<usize>,
+    pub jcmd: Vec<usize>,
     /// Events about this container's pod: (source, event).
     pub events: Vec<(String, Event)>,
 }
@@ -356,6 +363,16 @@ impl Case {
             match self.owner_of(&self.ev.class_reports[ci].source.clone()) {
                 Some(mi) => self.members[mi].class_reports.push(ci),
                 None => self.loose_class_reports.push(ci),
+            }
+        }
+        for gi in 0..self.ev.gc_logs.len() {
+            if let Some(mi) = self.owner_of(&self.ev.gc_logs[gi].0.clone()) {
+                self.members[mi].gc_logs.push(gi);
+            }
+        }
+        for ji in 0..self.ev.jcmd.len() {
+            if let Some(mi) = self.owner_of(&self.ev.jcmd[ji].0.clone()) {
+                self.members[mi].jcmd.push(ji);
             }
         }
     }

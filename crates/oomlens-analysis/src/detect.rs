@@ -841,7 +841,38 @@ fn class_causes(
         .iter()
         .map(|&i| &case.ev.class_reports[i])
         .collect();
+    let gc: Vec<(String, oomlens_evidence::jvm::gclog::GcLog)> = m
+        .gc_logs
+        .iter()
+        .map(|&i| case.ev.gc_logs[i].clone())
+        .collect();
+    let jcmd: Vec<(String, oomlens_evidence::jvm::jcmd::JcmdOutput)> =
+        m.jcmd.iter().map(|&i| case.ev.jcmd[i].clone()).collect();
+    let meta = crate::metaspace::view(&gc, &jcmd);
+    if let Some(v) = &meta {
+        findings.push(Finding {
+            id: "metaspace".into(),
+            text: metaspace_text(v),
+            evidence: v.evidence.clone(),
+        });
+    }
+    let growing_meta = meta.as_ref().is_some_and(|v| {
+        v.growth_bytes_per_hour.is_some_and(|g| g >= 1024.0 * 1024.0)
+            && matches!((v.first_used_bytes, v.last_used_bytes), (Some(a), Some(b)) if b > a + a / 2)
+    });
     let Some(leak) = reports.iter().find(|r| r.verdict.leak) else {
+        if growing_meta && reports.is_empty() {
+            // Metaspace grows, but no class log says which classes.
+            let v = meta.as_ref().expect("checked");
+            for c in causes
+                .iter_mut()
+                .filter(|c| c.id == "metaspace-class-generation")
+            {
+                c.confidence = 0.6;
+                c.summary = format!("Metaspace growth: {}", metaspace_text(v));
+                c.evidence.extend(v.evidence.iter().cloned());
+            }
+        }
         for r in &reports {
             findings.push(Finding {
                 id: "no-class-leak".into(),
@@ -877,6 +908,14 @@ fn class_causes(
         0.75
     };
     let mut evidence = v.evidence.clone();
+    if let Some(fam) = &v.family {
+        if let Some((_, cite)) = crate::metaspace::histogram_count(&jcmd, fam) {
+            evidence.push(cite);
+        }
+    }
+    if let Some(mv) = &meta {
+        evidence.extend(mv.evidence.iter().cloned());
+    }
     evidence.extend(kill_ev.iter().cloned());
     let family = v.family.clone().unwrap_or_default();
     findings.push(Finding {
@@ -891,8 +930,16 @@ fn class_causes(
             |c| format!("Usual cause: {c}")
         )
     );
+    if let Some(mv) = &meta {
+        explanation.push_str(&format!(" {}.", metaspace_text(mv)));
+    }
     if kernel_killed && oomes.is_empty() {
         explanation.push_str(" Metaspace is unbounded by default, so it grew until the container limit and the kernel killed the JVM before any Metadata GC threshold or OutOfMemoryError.");
+    } else if meta
+        .as_ref()
+        .is_some_and(|mv| mv.metadata_threshold_gcs > 0)
+    {
+        explanation.push_str(" With Metaspace capped, the JVM runs Full GCs at the Metadata GC threshold trying to reclaim classes that are still reachable: they cost time and free nothing.");
     }
     let mut cause = ctx.cause(
         "metaspace-class-generation",
@@ -919,6 +966,50 @@ fn class_causes(
         c.confidence = (c.confidence * 0.4 * 100.0).round() / 100.0;
     }
     causes.push(cause);
+}
+
+fn metaspace_text(v: &crate::metaspace::MetaspaceView) -> String {
+    let mib = |b: u64| b as f64 / (1024.0 * 1024.0);
+    let mut parts = Vec::new();
+    if let (Some(a), Some(b)) = (v.first_used_bytes, v.last_used_bytes) {
+        let span = v
+            .span_hours
+            .map(|h| format!(" in {h:.1} h"))
+            .unwrap_or_default();
+        parts.push(format!(
+            "Metaspace used {:.1} -> {:.1} MiB{span}",
+            mib(a),
+            mib(b)
+        ));
+    }
+    if let Some(g) = v.growth_bytes_per_hour {
+        parts.push(format!(
+            "growing {:.1} MiB/h after warm-up",
+            g / (1024.0 * 1024.0)
+        ));
+    }
+    if v.metadata_threshold_gcs > 0 {
+        parts.push(format!(
+            "{} collections at the Metadata GC threshold",
+            v.metadata_threshold_gcs
+        ));
+    }
+    match (v.unbounded, v.max_bytes) {
+        (Some(true), _) => parts.push("MaxMetaspaceSize unlimited".into()),
+        (_, Some(m)) => parts.push(format!("MaxMetaspaceSize {:.0} MiB", mib(m))),
+        _ => {}
+    }
+    if let Some(c) = v.classes {
+        parts.push(format!("{c} classes"));
+    }
+    if let Some(b) = v.bytes_per_class {
+        parts.push(format!("{:.1} KiB per class", b / 1024.0));
+    }
+    if parts.is_empty() {
+        "Metaspace: no samples".into()
+    } else {
+        parts.join(", ")
+    }
 }
 
 fn cite_event(src: &str, e: &oomlens_evidence::k8s::Event) -> Cite {

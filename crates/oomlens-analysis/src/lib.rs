@@ -15,6 +15,7 @@ pub mod classes;
 pub mod detect;
 pub mod diagnosis;
 pub mod kb;
+pub mod metaspace;
 
 pub use case::{Case, Evidence as CaseEvidence};
 pub use diagnosis::Diagnosis;

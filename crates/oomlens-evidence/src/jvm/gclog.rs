@@ -7,11 +7,49 @@
 //! logging `-Xlog:gc*` (`[gc,metaspace] GC(12) Metaspace:
 //! 21037K(21504K)->21037K(21504K) NonClass: ... Class: ...`, `Pause Full
 //! (Metadata GC Threshold)`), any decorators.
+//!
+//! # What is read
+//!
+//! - **Collections.** JDK 8: a `[GC (cause) ...`, `[GC pause (cause) ...`
+//!   or `[Full GC (cause) ...` header, wherever it is on its line (CMS
+//!   prints headers after other records), with the `date: uptime: ` stamps
+//!   before it. Unified logging: `GC(N) Pause Young (...) (cause)`,
+//!   `Pause Full (cause)`, `Pause Mixed`, `Pause Initial Mark`, and ZGC's
+//!   `Garbage Collection (cause)` / `Major|Minor Collection (cause)`; the
+//!   `[gc,start]` line and the closing `[gc]` line of one collection share
+//!   their `GC(N)` and count once. Shenandoah's `Trigger: cause` line gives
+//!   its cause to the cycle that follows it.
+//! - **Metaspace after each collection** (a [`MetaspaceSample`]): JDK 8's
+//!   `[Metaspace: A->B(C)]` (on the header's line, or for G1 and CMS on a
+//!   later line of the same record), JDK 9-15's `Metaspace: A->B(C)`,
+//!   JDK 16+'s `Metaspace: A(a)->B(b) NonClass: ... Class: C(c)->D(d)` and
+//!   ZGC's `Metaspace: 11M used, 17M committed, 128M reserved`. A sample
+//!   takes the cause and kind of the collection with its `GC(N)` (which may
+//!   be printed before or after it), or for JDK 8 of the record it is in.
+//! - `Metadata GC Threshold` collections (counted with their lines), and
+//!   the last-ditch ones that follow when the threshold cannot be raised
+//!   (`Metadata GC Clear Soft References`, JDK 8's `Last ditch
+//!   collection`): a Metaspace at its cap.
+//! - `Metaspace (data|class) allocation failed` (JDK 16+ `-Xlog:gc*` prints
+//!   it with a report just before `OutOfMemoryError: Metaspace`), and that
+//!   report's `MaxMetaspaceSize:`; JDK 8's `CommandLine flags:` (with its
+//!   `-XX:MaxMetaspaceSize=`), the VM banner and `[gc,init]` lines; the
+//!   collector (`Using G1`); the heap printout's `Metaspace used ...` line.
+//!
+//! Sizes (`20480K`, `5120.0K`, `11M`, `0.0B`) are returned in bytes; a
+//! locale's decimal comma in stamps and sizes is read too. Lines are
+//! streamed through [`crate::input::scan_lines`] with anchors, so memory
+//! stays flat whatever the size of the log.
 
+use std::collections::VecDeque;
 use std::io::{self, Read};
+use std::sync::OnceLock;
 
+use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Serialize;
 
+use super::jcmd::{parse_size, parse_size_wide};
+use crate::input::{self, LineSink};
 use crate::provenance::Warnings;
 
 /// Metaspace after one collection.
@@ -24,17 +62,44 @@ pub struct MetaspaceSample {
     /// Used before and after the collection, in bytes.
     pub used_before_bytes: Option<u64>,
     pub used_after_bytes: u64,
-    /// Committed (JDK 9+: the value in parentheses) or capacity (JDK 8:
-    /// the reserved size in parentheses), after, in bytes.
+    /// Committed after the collection, in bytes: JDK 16+ print it in
+    /// parentheses (`21037K(21504K)`), ZGC as `N committed`. JDK 8 to 15
+    /// print the *reserved* size in parentheses (`20480K->20480K(1067008K)`):
+    /// that goes to [`MetaspaceSample::reserved_after_bytes`] and this stays
+    /// `None` (a reserved gigabyte is address space, not memory).
     pub committed_after_bytes: Option<u64>,
     /// Class space part, when printed (JDK 9+ `Class:`), after, in bytes.
     pub class_used_after_bytes: Option<u64>,
     /// Whether the collection was caused by the Metadata GC threshold.
     pub metadata_threshold: bool,
-    /// Whether it was a full collection.
+    /// Whether it was a full collection (`Full GC`, `Pause Full`, CMS's
+    /// `concurrent mode failure`).
     pub full: bool,
     /// The GC id (`GC(12)`) when printed.
     pub gc_id: Option<u64>,
+    pub line: u64,
+    /// Reserved after, in bytes: the value in parentheses of JDK 8-15's
+    /// `A->B(C)`, ZGC's `N reserved`.
+    pub reserved_after_bytes: Option<u64>,
+    /// The collection's cause as printed (`Metadata GC Threshold`,
+    /// `Allocation Failure`), when the log ties one to it.
+    pub cause: Option<String>,
+}
+
+/// The heap printout's Metaspace lines (`Metaspace used 3661K, capacity
+/// 4490K, committed 4864K, reserved 1056768K` and `class space used ...`),
+/// printed at exit (`[gc,heap,exit]`, JDK 8's `Heap` block) or around each
+/// collection with `-XX:+PrintHeapAtGC` / `-Xlog:gc+heap=debug`. The last
+/// one in the log is kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct HeapMetaspace {
+    pub used_bytes: u64,
+    /// JDK 8 to 15 only.
+    pub capacity_bytes: Option<u64>,
+    pub committed_bytes: Option<u64>,
+    pub reserved_bytes: Option<u64>,
+    /// From the `class space` line right under it.
+    pub class_used_bytes: Option<u64>,
     pub line: u64,
 }
 
@@ -56,20 +121,1446 @@ pub struct GcLog {
     /// JDK 8, `[gc,init]` lines in JDK 9+), raw.
     pub command_line_flags: Option<String>,
     pub lines: u64,
+    /// How many samples there were before thinning.
+    pub sample_count: u64,
+    /// Collections that follow a threshold collection that did not free
+    /// enough when the threshold can no longer be raised: `Metadata GC Clear
+    /// Soft References` (JDK 9+), `Last ditch collection` (JDK 8). Metaspace
+    /// is at its cap (`MaxMetaspaceSize` or `CompressedClassSpaceSize`).
+    /// All counted; at most LIMIT lines kept.
+    pub metadata_last_ditch_gcs: u64,
+    pub metadata_last_ditch_lines: Vec<u64>,
+    /// `Metaspace (data|class) allocation failed` lines: the JVM is about to
+    /// throw `OutOfMemoryError: Metaspace`. All counted; at most LIMIT lines
+    /// kept.
+    pub metaspace_alloc_failures: u64,
+    pub metaspace_alloc_failure_lines: Vec<u64>,
+    /// `MaxMetaspaceSize`, when the log says: JDK 8's `CommandLine flags:
+    /// -XX:MaxMetaspaceSize=N`, the JDK 16+ allocation-failure report's
+    /// `MaxMetaspaceSize: 64.00 MB`. `max_metaspace_unlimited` when it says
+    /// `unlimited` (or prints the flag's unlimited default, 16 exabytes).
+    pub max_metaspace_bytes: Option<u64>,
+    pub max_metaspace_unlimited: bool,
+    pub max_metaspace_line: Option<u64>,
+    /// The collector: `Using G1` (JDK 9+), or JDK 8's `-XX:+UseG1GC`,
+    /// `-XX:+UseConcMarkSweepGC`, `-XX:+UseParallelGC`, `-XX:+UseSerialGC`
+    /// flag.
+    pub collector: Option<String>,
+    /// The JVM version: `[gc,init] Version: 17.0.15+6 (release)`, or the
+    /// `JRE (1.8.0_31-b13)` of JDK 8's banner.
+    pub vm_version: Option<String>,
+    /// The last heap printout's Metaspace line.
+    pub heap_metaspace: Option<HeapMetaspace>,
 }
 
 impl GcLog {
     pub const LIMIT: usize = 10_000;
 }
 
-/// Whether the head of a file looks like a GC log.
-pub fn looks_like_gclog(head: &[u8]) -> bool {
-    let _ = head;
-    false
+/// Lines a streaming scan must see; the others are skipped unread.
+const ANCHORS: [&str; 16] = [
+    "Metaspace",
+    "Metadata",
+    "Pause ",
+    "Collection (",
+    "Trigger: ",
+    "[GC",
+    "[Full GC",
+    "CommandLine flags:",
+    "gc,init",
+    "Version: ",
+    "Using ",
+    "class space",
+    "concurrent mode failure",
+    "Last ditch",
+    " VM (",
+    "MaxMetaspaceSize",
+];
+
+fn anchors() -> &'static AhoCorasick {
+    static AC: OnceLock<AhoCorasick> = OnceLock::new();
+    AC.get_or_init(|| {
+        AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(ANCHORS)
+            .expect("static anchor set builds")
+    })
 }
 
-/// Streams a GC log.
+/// Longest raw flags text kept, in bytes.
+const MAX_FLAGS: usize = 8192;
+/// How many `[gc,init]` lines go into the flags text.
+const MAX_INIT_LINES: usize = 64;
+/// How many collections are remembered to tie lines to their `GC(N)`.
+const RECENT_EVENTS: usize = 32;
+/// How far (in lines) a JDK 8 record's `[Metaspace: ...]` may be from its
+/// header (G1 records are about 30 lines, with reference and adaptive-size
+/// details a few hundred).
+const JDK8_RECORD_LINES: u64 = 1000;
+/// How far a unified-logging line without `GC(N)` (Shenandoah's
+/// `Metaspace:`) may be from the cycle it belongs to.
+const UNIFIED_CYCLE_LINES: u64 = 5000;
+/// Longest text quoted in a warning.
+const MAX_QUOTE: usize = 120;
+
+/// Whether the head of a file looks like a GC log: at least a quarter of
+/// its first non-empty lines (and at least one) are GC-log lines (unified
+/// logging with `gc` tags or `GC(N)`, JDK 8 collection records and their
+/// detail lines, the JDK 8 banner and `CommandLine flags:`).
+pub fn looks_like_gclog(head: &[u8]) -> bool {
+    let mut lines = 0usize;
+    let mut gc = 0usize;
+    for raw in head.split(|&b| b == b'\n').take(400) {
+        let text = String::from_utf8_lossy(raw);
+        let l = text.trim();
+        if l.is_empty() {
+            continue;
+        }
+        lines += 1;
+        if is_gc_line(l) {
+            gc += 1;
+        }
+    }
+    gc >= 1 && gc * 4 >= lines
+}
+
+fn is_gc_line(l: &str) -> bool {
+    let d = decorations(l);
+    if d.unified {
+        if let Some(tags) = d.tags {
+            if tags == "gc" || tags.starts_with("gc,") || tags.starts_with("gc+") {
+                return true;
+            }
+        }
+    }
+    let msg = d.msg;
+    if gc_id(msg).is_some() || msg.starts_with("Using ") && d.unified {
+        return true;
+    }
+    if jdk8_header(l).is_some()
+        || l.starts_with("CommandLine flags:")
+        || (l.contains(" VM (") && l.contains(" JRE ("))
+        || (l.starts_with("Memory: ") && l.contains("k page"))
+    {
+        return true;
+    }
+    // JDK 8 record details: `[Times: ...]`, G1's phase lines, the end of
+    // a record split by `-XX:+PrintTenuringDistribution`, PrintHeapAtGC.
+    l.contains("[Times: ")
+        || (l.starts_with('[')
+            && (l.ends_with(" ms]") || (l.contains("Min: ") && l.contains("Avg: "))))
+        || l.starts_with("[Eden:")
+        || (l.starts_with(", ") && l.ends_with(" secs]"))
+        || l.starts_with("{Heap ")
+}
+
+/// Streams a GC log. Never panics on input; I/O errors end the scan.
 pub fn scan<R: Read>(source: &str, reader: R) -> io::Result<(GcLog, Warnings)> {
-    let _ = (source, reader);
-    Ok((GcLog::default(), Warnings::new()))
+    let mut s = Scanner::new(source);
+    let counts = input::scan_lines(reader, Some(anchors()), &mut s)?;
+    s.finish();
+    s.log.lines = counts.lines;
+    Ok((s.log, s.warnings))
+}
+
+/// Scans a whole GC log held in memory.
+pub fn parse(source: &str, bytes: &[u8]) -> (GcLog, Warnings) {
+    scan(source, bytes).unwrap_or_else(|_| (GcLog::default(), Warnings::new()))
+}
+
+/// Whether a cause is the threshold, a last-ditch collection, or other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CauseKind {
+    Threshold,
+    LastDitch,
+    Other,
+}
+
+fn cause_kind(cause: &str) -> CauseKind {
+    if cause.contains("Metadata GC Threshold") {
+        CauseKind::Threshold
+    } else if cause.contains("Metadata GC Clear Soft References")
+        || cause.contains("Last ditch collection")
+    {
+        CauseKind::LastDitch
+    } else {
+        CauseKind::Other
+    }
+}
+
+/// One collection, as far as the lines read so far tell.
+#[derive(Debug, Clone)]
+struct Event {
+    /// `GC(N)`; None for JDK 8 records and for a Shenandoah trigger whose
+    /// cycle has not printed its id yet.
+    id: Option<u64>,
+    cause: Option<String>,
+    full: bool,
+    line: u64,
+    uptime_s: Option<f64>,
+    time: Option<String>,
+    has_sample: bool,
+    counted_cause: bool,
+    counted_full: bool,
+    /// A Shenandoah trigger: the next new `GC(N)` is this cycle.
+    awaiting_id: bool,
+}
+
+impl Event {
+    fn new(id: Option<u64>, line: u64, uptime_s: Option<f64>, time: Option<String>) -> Event {
+        Event {
+            id,
+            cause: None,
+            full: false,
+            line,
+            uptime_s,
+            time,
+            has_sample: false,
+            counted_cause: false,
+            counted_full: false,
+            awaiting_id: false,
+        }
+    }
+}
+
+struct Scanner {
+    source: String,
+    log: GcLog,
+    warnings: Warnings,
+    /// Recent collections, oldest first.
+    events: VecDeque<Event>,
+    /// The newest sample, not yet committed: a pause line printed after it
+    /// may still give its cause.
+    pending: Option<MetaspaceSample>,
+    /// Committed samples seen, and the thinning stride.
+    committed: u64,
+    stride: u64,
+    /// `[gc,init]` lines gathered into `command_line_flags`.
+    init_lines: usize,
+    /// The flags came from JDK 8's `CommandLine flags:` (which wins).
+    flags_from_jdk8: bool,
+}
+
+impl LineSink for Scanner {
+    fn line(&mut self, no: u64, line: &[u8]) {
+        let text = String::from_utf8_lossy(line);
+        let l = text.trim_end_matches(['\r', '\n']);
+        self.read_line(no, l);
+    }
+
+    fn wants_every_line(&self) -> bool {
+        false
+    }
+
+    fn long_line(&mut self, no: u64) {
+        self.warnings.push(
+            &self.source,
+            Some(no),
+            format!("line longer than {} bytes skipped", input::MAX_LINE),
+        );
+    }
+}
+
+impl Scanner {
+    fn new(source: &str) -> Scanner {
+        Scanner {
+            source: source.to_string(),
+            log: GcLog::default(),
+            warnings: Warnings::new(),
+            events: VecDeque::new(),
+            pending: None,
+            committed: 0,
+            stride: 1,
+            init_lines: 0,
+            flags_from_jdk8: false,
+        }
+    }
+
+    fn finish(&mut self) {
+        if let Some(last) = self.pending.take() {
+            self.log.samples.push(last);
+        }
+        if self.log.sample_count > self.log.samples.len() as u64 {
+            self.warnings.push(
+                &self.source,
+                None,
+                format!(
+                    "{} Metaspace samples thinned to {} (evenly, first and last kept)",
+                    self.log.sample_count,
+                    self.log.samples.len()
+                ),
+            );
+        }
+    }
+
+    fn set_jdk(&mut self, jdk: &str) {
+        if self.log.jdk.is_none() {
+            self.log.jdk = Some(jdk.to_string());
+        }
+    }
+
+    fn read_line(&mut self, no: u64, l: &str) {
+        let d = decorations(l);
+        if d.unified {
+            self.set_jdk("9+");
+            self.unified_line(no, &d);
+            return;
+        }
+        // No decorations: JDK 8, or unified logging with `none` decorators
+        // (`GC(3) Pause Young ...`, `Using G1`).
+        if gc_id(d.msg).is_some() {
+            self.set_jdk("9+");
+            self.unified_line(no, &d);
+            return;
+        }
+        self.jdk8_line(no, l);
+    }
+
+    // ---- JDK 9+ unified logging -------------------------------------
+
+    fn unified_line(&mut self, no: u64, d: &Decorated<'_>) {
+        let msg = d.msg;
+        if d.tags.is_some_and(|t| t == "gc,init") {
+            self.init_line(msg);
+        }
+        let (id, rest) = match gc_id(msg) {
+            Some((id, rest)) => (Some(id), rest),
+            None => (None, msg),
+        };
+        if let Some(id) = id {
+            self.adopt_id(id, no, d);
+        }
+        if let Some(payload) = rest.strip_prefix("Metaspace: ") {
+            self.unified_metaspace(no, d, id, payload);
+            return;
+        }
+        if rest.starts_with("Metaspace (") && rest.contains("allocation failed") {
+            self.log.metaspace_alloc_failures += 1;
+            push_bounded(&mut self.log.metaspace_alloc_failure_lines, no);
+            return;
+        }
+        if let Some(v) = rest.strip_prefix("MaxMetaspaceSize:") {
+            self.max_metaspace_text(no, v.trim());
+            return;
+        }
+        if let Some(cause) = msg.strip_prefix("Trigger: ") {
+            // Shenandoah: the cycle that follows has this cause.
+            let mut e = Event::new(None, no, d.uptime_s, d.time.map(str::to_string));
+            e.awaiting_id = true;
+            self.push_event(e);
+            self.set_cause_last(no, cause.trim());
+            return;
+        }
+        if id.is_none() {
+            if let Some(c) = msg.strip_prefix("Using ") {
+                let c = c.trim();
+                if self.log.collector.is_none()
+                    && !c.is_empty()
+                    && !c.starts_with(|ch: char| ch.is_ascii_digit())
+                {
+                    self.log.collector = Some(clip(c, MAX_QUOTE));
+                }
+                return;
+            }
+            if self.heap_print(no, msg) {
+                return;
+            }
+        }
+        if let Some(id) = id {
+            if let Some((full, cause)) = unified_pause(rest) {
+                self.unified_event(no, id, full, cause);
+            }
+        }
+    }
+
+    /// A `[gc,init]` line: into the flags text; `Version:` gives the VM.
+    fn init_line(&mut self, msg: &str) {
+        if let Some(v) = msg.strip_prefix("Version: ") {
+            if self.log.vm_version.is_none() {
+                self.log.vm_version = Some(clip(v.trim(), MAX_QUOTE));
+            }
+        }
+        if self.flags_from_jdk8 || self.init_lines >= MAX_INIT_LINES {
+            return;
+        }
+        self.init_lines += 1;
+        let flags = self.log.command_line_flags.get_or_insert_with(String::new);
+        if flags.len() + msg.len() + 2 <= MAX_FLAGS {
+            if !flags.is_empty() {
+                flags.push_str("; ");
+            }
+            flags.push_str(msg.trim());
+        }
+    }
+
+    /// A `GC(N)` line: a Shenandoah trigger waiting for its id takes it.
+    fn adopt_id(&mut self, id: u64, no: u64, d: &Decorated<'_>) {
+        if self.events.iter().any(|e| e.id == Some(id)) {
+            return;
+        }
+        if let Some(last) = self.events.back_mut() {
+            if last.awaiting_id && no.saturating_sub(last.line) <= UNIFIED_CYCLE_LINES {
+                last.id = Some(id);
+                last.awaiting_id = false;
+                return;
+            }
+        }
+        self.push_event(Event::new(
+            Some(id),
+            no,
+            d.uptime_s,
+            d.time.map(str::to_string),
+        ));
+    }
+
+    fn unified_event(&mut self, no: u64, id: u64, full: bool, cause: Option<&str>) {
+        let Some(idx) = self.events.iter().rposition(|e| e.id == Some(id)) else {
+            return;
+        };
+        if full {
+            self.set_full(idx);
+        }
+        if let Some(cause) = cause {
+            self.set_cause(idx, no, cause);
+        }
+        // A sample printed before this line takes what it says.
+        let e = self.events[idx].clone();
+        if let Some(p) = self.pending.as_mut() {
+            if p.gc_id == Some(id) {
+                apply_event(p, &e);
+            }
+        }
+    }
+
+    fn unified_metaspace(&mut self, no: u64, d: &Decorated<'_>, id: Option<u64>, payload: &str) {
+        let Some(m) = metaspace_figures(payload) else {
+            self.warnings.push(
+                &self.source,
+                Some(no),
+                format!(
+                    "Metaspace figures not understood: {}",
+                    clip(payload, MAX_QUOTE)
+                ),
+            );
+            return;
+        };
+        let idx = match id {
+            Some(id) => self.events.iter().rposition(|e| e.id == Some(id)),
+            // Shenandoah prints its Metaspace line without a GC id, at the
+            // end of the cycle.
+            None => self
+                .events
+                .iter()
+                .rposition(|e| !e.has_sample && no.saturating_sub(e.line) <= UNIFIED_CYCLE_LINES),
+        };
+        let mut s = m.sample(no);
+        s.uptime_s = d.uptime_s;
+        s.time = d.time.map(str::to_string);
+        s.gc_id = id;
+        if let Some(idx) = idx {
+            let e = &mut self.events[idx];
+            e.has_sample = true;
+            if s.gc_id.is_none() {
+                s.gc_id = e.id;
+            }
+            let e = e.clone();
+            apply_event(&mut s, &e);
+            if s.uptime_s.is_none() {
+                s.uptime_s = e.uptime_s;
+            }
+            if s.time.is_none() {
+                s.time = e.time;
+            }
+        }
+        self.push_sample(s);
+    }
+
+    // ---- JDK 8 -PrintGCDetails ---------------------------------------
+
+    fn jdk8_line(&mut self, no: u64, l: &str) {
+        if let Some(flags) = l.strip_prefix("CommandLine flags:") {
+            self.set_jdk("8");
+            self.jdk8_flags(no, flags.trim());
+            return;
+        }
+        if l.contains(" VM (") {
+            if let Some(v) = between(l, " JRE (", ")") {
+                if self.log.vm_version.is_none() {
+                    self.log.vm_version = Some(clip(v, MAX_QUOTE));
+                }
+                if v.starts_with("1.8") || v.starts_with("8") {
+                    self.set_jdk("8");
+                }
+                return;
+            }
+        }
+        if self.heap_print(no, l.trim_start()) {
+            return;
+        }
+        if let Some(h) = jdk8_header(l) {
+            self.set_jdk("8");
+            let (uptime_s, time) = jdk8_stamps(&l[..h.start]);
+            self.push_event(Event::new(None, no, uptime_s, time));
+            let idx = self.events.len() - 1;
+            if h.full {
+                self.set_full(idx);
+            }
+            if let Some(cause) = h.cause {
+                self.set_cause(idx, no, cause);
+            }
+        }
+        if l.contains("(concurrent mode failure)") {
+            // CMS fell back to a full collection inside a young one.
+            if let Some(idx) = self.recent_jdk8_event(no) {
+                self.set_full(idx);
+            }
+        }
+        if let Some(at) = l.find("[Metaspace: ") {
+            let payload = &l[at + "[Metaspace: ".len()..];
+            let payload = payload.split(']').next().unwrap_or("");
+            let Some(m) = metaspace_figures(payload) else {
+                self.warnings.push(
+                    &self.source,
+                    Some(no),
+                    format!(
+                        "Metaspace figures not understood: {}",
+                        clip(payload, MAX_QUOTE)
+                    ),
+                );
+                return;
+            };
+            let mut s = m.sample(no);
+            if let Some(idx) = self.recent_jdk8_event(no) {
+                let e = &mut self.events[idx];
+                e.has_sample = true;
+                let e = e.clone();
+                apply_event(&mut s, &e);
+                s.uptime_s = e.uptime_s;
+                s.time = e.time;
+            }
+            self.push_sample(s);
+        }
+    }
+
+    /// The JDK 8 record a detail line belongs to: the newest one, if it has
+    /// no sample yet and is near.
+    fn recent_jdk8_event(&self, no: u64) -> Option<usize> {
+        let idx = self.events.len().checked_sub(1)?;
+        let e = &self.events[idx];
+        (e.id.is_none() && !e.has_sample && no.saturating_sub(e.line) <= JDK8_RECORD_LINES)
+            .then_some(idx)
+    }
+
+    fn jdk8_flags(&mut self, no: u64, flags: &str) {
+        self.flags_from_jdk8 = true;
+        self.log.command_line_flags = Some(clip(flags, MAX_FLAGS));
+        for f in flags.split_whitespace() {
+            if let Some(v) = f.strip_prefix("-XX:MaxMetaspaceSize=") {
+                match flag_size(v) {
+                    Some(b) if b >= UNLIMITED_FLOOR => {
+                        self.log.max_metaspace_unlimited = true;
+                        self.log.max_metaspace_bytes = None;
+                        self.log.max_metaspace_line = Some(no);
+                    }
+                    Some(b) => {
+                        self.log.max_metaspace_bytes = Some(b);
+                        self.log.max_metaspace_unlimited = false;
+                        self.log.max_metaspace_line = Some(no);
+                    }
+                    None => self.warnings.push(
+                        &self.source,
+                        Some(no),
+                        format!("MaxMetaspaceSize not understood: {}", clip(v, MAX_QUOTE)),
+                    ),
+                }
+            }
+            let collector = match f {
+                "-XX:+UseG1GC" => Some("G1"),
+                "-XX:+UseConcMarkSweepGC" => Some("CMS"),
+                "-XX:+UseParallelGC" | "-XX:+UseParallelOldGC" => Some("Parallel"),
+                "-XX:+UseSerialGC" => Some("Serial"),
+                "-XX:+UseShenandoahGC" => Some("Shenandoah"),
+                "-XX:+UseZGC" => Some("ZGC"),
+                _ => None,
+            };
+            if let Some(c) = collector {
+                self.log.collector = Some(c.to_string());
+            }
+        }
+    }
+
+    // ---- shared -------------------------------------------------------
+
+    /// `MaxMetaspaceSize: 64.00 MB` / `unlimited` (JDK 16+ reports).
+    fn max_metaspace_text(&mut self, no: u64, v: &str) {
+        if v.eq_ignore_ascii_case("unlimited") {
+            self.log.max_metaspace_unlimited = true;
+            self.log.max_metaspace_bytes = None;
+            self.log.max_metaspace_line = Some(no);
+            return;
+        }
+        match parse_size_wide(v) {
+            Some(b) if b >= u128::from(UNLIMITED_FLOOR) => {
+                self.log.max_metaspace_unlimited = true;
+                self.log.max_metaspace_bytes = None;
+                self.log.max_metaspace_line = Some(no);
+            }
+            Some(b) => {
+                self.log.max_metaspace_bytes = u64::try_from(b).ok();
+                self.log.max_metaspace_unlimited = false;
+                self.log.max_metaspace_line = Some(no);
+            }
+            None => self.warnings.push(
+                &self.source,
+                Some(no),
+                format!("MaxMetaspaceSize not understood: {}", clip(v, MAX_QUOTE)),
+            ),
+        }
+    }
+
+    /// The heap printout's `Metaspace used ...` / `class space used ...`
+    /// lines; whether the line was one.
+    fn heap_print(&mut self, no: u64, msg: &str) -> bool {
+        let t = msg.trim_start();
+        if let Some(rest) = t.strip_prefix("Metaspace") {
+            if !rest.starts_with(' ') {
+                return false;
+            }
+            let rest = rest.trim_start();
+            if !rest.starts_with("used ") {
+                return false;
+            }
+            let f = heap_fields(rest);
+            let Some(used) = f.used else {
+                return false;
+            };
+            self.log.heap_metaspace = Some(HeapMetaspace {
+                used_bytes: used,
+                capacity_bytes: f.capacity,
+                committed_bytes: f.committed,
+                reserved_bytes: f.reserved,
+                class_used_bytes: None,
+                line: no,
+            });
+            return true;
+        }
+        if let Some(rest) = t.strip_prefix("class space") {
+            let rest = rest.trim_start();
+            if !rest.starts_with("used ") {
+                return false;
+            }
+            if let Some(h) = self.log.heap_metaspace.as_mut() {
+                if h.line + 1 == no {
+                    h.class_used_bytes = heap_fields(rest).used;
+                }
+            }
+            return true;
+        }
+        false
+    }
+
+    fn push_event(&mut self, e: Event) {
+        if self.events.len() >= RECENT_EVENTS {
+            self.events.pop_front();
+        }
+        self.events.push_back(e);
+    }
+
+    fn set_full(&mut self, idx: usize) {
+        let e = &mut self.events[idx];
+        e.full = true;
+        if !e.counted_full {
+            e.counted_full = true;
+            self.log.full_gcs += 1;
+        }
+    }
+
+    fn set_cause_last(&mut self, no: u64, cause: &str) {
+        if let Some(idx) = self.events.len().checked_sub(1) {
+            self.set_cause(idx, no, cause);
+        }
+    }
+
+    fn set_cause(&mut self, idx: usize, no: u64, cause: &str) {
+        let e = &mut self.events[idx];
+        if e.cause.is_none() {
+            e.cause = Some(clip(cause, MAX_QUOTE));
+        }
+        if e.counted_cause {
+            return;
+        }
+        match cause_kind(cause) {
+            CauseKind::Threshold => {
+                e.counted_cause = true;
+                self.log.metadata_threshold_gcs += 1;
+                push_bounded(&mut self.log.metadata_threshold_lines, no);
+            }
+            CauseKind::LastDitch => {
+                e.counted_cause = true;
+                self.log.metadata_last_ditch_gcs += 1;
+                push_bounded(&mut self.log.metadata_last_ditch_lines, no);
+            }
+            CauseKind::Other => {}
+        }
+    }
+
+    fn push_sample(&mut self, s: MetaspaceSample) {
+        self.log.sample_count += 1;
+        if let Some(prev) = self.pending.replace(s) {
+            self.commit(prev);
+        }
+    }
+
+    /// Keeps every `stride`-th committed sample; when the room (all but one
+    /// place, kept for the last sample) is full, drops every other one and
+    /// doubles the stride.
+    fn commit(&mut self, s: MetaspaceSample) {
+        let i = self.committed;
+        self.committed += 1;
+        if i % self.stride != 0 {
+            return;
+        }
+        if self.log.samples.len() >= GcLog::LIMIT - 1 {
+            let mut k = 0usize;
+            self.log.samples.retain(|_| {
+                let keep = k % 2 == 0;
+                k += 1;
+                keep
+            });
+            self.stride = self.stride.saturating_mul(2);
+            if i % self.stride != 0 {
+                return;
+            }
+        }
+        self.log.samples.push(s);
+    }
+}
+
+fn apply_event(s: &mut MetaspaceSample, e: &Event) {
+    s.full = e.full;
+    s.cause.clone_from(&e.cause);
+    s.metadata_threshold = e
+        .cause
+        .as_deref()
+        .is_some_and(|c| cause_kind(c) == CauseKind::Threshold);
+}
+
+fn push_bounded(v: &mut Vec<u64>, no: u64) {
+    if v.len() < GcLog::LIMIT {
+        v.push(no);
+    }
+}
+
+/// A byte count at or above this is the "unlimited" default of a size flag
+/// (`MaxMetaspaceSize` defaults to `max_uintx`, printed as `17179869184.00
+/// GB`).
+const UNLIMITED_FLOOR: u64 = 1 << 60;
+
+/// `-XX:` size flag value: bytes, or with a `k`/`m`/`g`/`t` suffix.
+fn flag_size(v: &str) -> Option<u64> {
+    let v = v.trim();
+    let (digits, mult) = match v.as_bytes().last()? {
+        b'k' | b'K' => (&v[..v.len() - 1], 1u64 << 10),
+        b'm' | b'M' => (&v[..v.len() - 1], 1 << 20),
+        b'g' | b'G' => (&v[..v.len() - 1], 1 << 30),
+        b't' | b'T' => (&v[..v.len() - 1], 1 << 40),
+        _ => (v, 1),
+    };
+    let n: u64 = digits.parse().ok()?;
+    Some(n.saturating_mul(mult))
+}
+
+/// Cuts a quote to at most `max` bytes, on a character boundary.
+fn clip(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &s[..end])
+}
+
+/// The text between the first `open` and the next `close` after it.
+fn between<'a>(s: &'a str, open: &str, close: &str) -> Option<&'a str> {
+    let start = s.find(open)? + open.len();
+    let len = s[start..].find(close)?;
+    Some(&s[start..start + len])
+}
+
+// ---- decorations ----------------------------------------------------------
+
+/// A unified-logging line split into its decorations and message.
+#[derive(Debug, Default)]
+struct Decorated<'a> {
+    /// At least one decoration was read.
+    unified: bool,
+    time: Option<&'a str>,
+    uptime_s: Option<f64>,
+    tags: Option<&'a str>,
+    msg: &'a str,
+}
+
+/// Reads the leading `[...]` decorations of a unified-logging line: wall
+/// clock (`time`, `utctime`), uptime (`12.345s`, `12345ms`, `123ns`),
+/// level, tags; `timemillis` / `timenanos` / `pid` / `tid` are skipped. A
+/// bracket that holds a space or a `[` ends them (JDK 8 records start with
+/// `[GC (` and `[CMS-...`).
+fn decorations(line: &str) -> Decorated<'_> {
+    let mut d = Decorated {
+        msg: line,
+        ..Decorated::default()
+    };
+    let mut rest = line;
+    loop {
+        let Some(body) = rest.strip_prefix('[') else {
+            break;
+        };
+        let Some(close) = body.find(']') else {
+            break;
+        };
+        let inner = &body[..close];
+        let item = inner.trim();
+        if item.is_empty() || inner.contains('[') || item.contains(' ') {
+            break;
+        }
+        match decoration(item) {
+            Deco::Time => {
+                if d.time.is_none() {
+                    d.time = Some(item);
+                }
+            }
+            Deco::Uptime(u) => {
+                if d.uptime_s.is_none() {
+                    d.uptime_s = Some(u);
+                }
+            }
+            Deco::Tags => d.tags = Some(item),
+            Deco::Skip => {}
+            Deco::NotOne => break,
+        }
+        d.unified = true;
+        rest = &body[close + 1..];
+    }
+    if d.unified {
+        d.msg = rest.strip_prefix(' ').unwrap_or(rest);
+    }
+    d
+}
+
+enum Deco {
+    Time,
+    Uptime(f64),
+    Tags,
+    Skip,
+    NotOne,
+}
+
+fn decoration(item: &str) -> Deco {
+    if looks_like_date(item) {
+        return Deco::Time;
+    }
+    let b = item.as_bytes();
+    if b[0].is_ascii_digit() {
+        let (num, unit) = match item.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ',')) {
+            Some(i) => (&item[..i], &item[i..]),
+            None => (item, ""),
+        };
+        let Some(v) = decimal(num) else {
+            return Deco::NotOne;
+        };
+        return match unit {
+            "s" => Deco::Uptime(v),
+            // Epoch values (`timemillis`, `timenanos`) are far larger than
+            // any uptime.
+            "ms" if v < 3e11 => Deco::Uptime(v / 1e3),
+            "ns" if v < 3e17 => Deco::Uptime(v / 1e9),
+            "ms" | "ns" | "" => Deco::Skip,
+            _ => Deco::NotOne,
+        };
+    }
+    if matches!(
+        item,
+        "trace" | "debug" | "info" | "warning" | "error" | "off"
+    ) {
+        return Deco::Skip;
+    }
+    if b.iter()
+        .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b',' | b'+' | b'_'))
+    {
+        return Deco::Tags;
+    }
+    // Not a decorator (`[CMS-concurrent-mark-start]`); a `hostname`
+    // decorator with capitals ends the decorations too, which only loses the
+    // ones after it.
+    Deco::NotOne
+}
+
+/// `2023-12-02T13:55:56.123+0800` and the like.
+fn looks_like_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 19
+        && b[..4].iter().all(u8::is_ascii_digit)
+        && b[4] == b'-'
+        && b[5..7].iter().all(u8::is_ascii_digit)
+        && b[7] == b'-'
+        && b[10] == b'T'
+}
+
+/// `12.345`, `12,345`, `12`: a decimal with `.` or a locale's `,`.
+fn decimal(s: &str) -> Option<f64> {
+    if s.is_empty() || s.len() > 40 {
+        return None;
+    }
+    s.replace(',', ".")
+        .parse::<f64>()
+        .ok()
+        .filter(|v| v.is_finite())
+}
+
+/// `GC(12) rest` -> (12, rest).
+fn gc_id(msg: &str) -> Option<(u64, &str)> {
+    let rest = msg.strip_prefix("GC(")?;
+    let close = rest.find(')')?;
+    let id: u64 = rest[..close].parse().ok()?;
+    let after = &rest[close + 1..];
+    Some((id, after.strip_prefix(' ').unwrap_or(after)))
+}
+
+/// A unified-logging collection line: whether it is full, and its cause.
+fn unified_pause(rest: &str) -> Option<(bool, Option<&str>)> {
+    const KINDS: [(&str, bool); 9] = [
+        ("Pause Full", true),
+        ("Pause Young", false),
+        ("Pause Mixed", false),
+        ("Pause Initial Mark", false),
+        ("Pause Remark", false),
+        ("Garbage Collection", false),
+        ("Major Collection", false),
+        ("Minor Collection", false),
+        ("Young Collection", false),
+    ];
+    let (kind, full) = KINDS.iter().find(|(k, _)| rest.starts_with(k))?;
+    let mut tail = &rest[kind.len()..];
+    let mut last: Option<&str> = None;
+    while let Some(after) = tail.strip_prefix(" (") {
+        let Some(len) = group_end(after) else {
+            break;
+        };
+        last = Some(&after[..len]);
+        tail = &after[len + 1..];
+    }
+    // G1's young kinds are not causes (`Pause Young (Normal) (G1
+    // Evacuation Pause)` prints both).
+    let cause = last.filter(|c| {
+        !matches!(
+            *c,
+            "Normal" | "Concurrent Start" | "Prepare Mixed" | "Mixed" | "Concurrent End"
+        )
+    });
+    Some((*full, cause))
+}
+
+/// The length of a parenthesised group's content (`s` starts right after
+/// its `(`), nested parentheses included (`System.gc()`).
+fn group_end(s: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, c) in s.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth == 0 => return Some(i),
+            ')' => depth -= 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+// ---- JDK 8 records --------------------------------------------------------
+
+struct Jdk8Header<'a> {
+    /// Where the `[` of the header starts.
+    start: usize,
+    full: bool,
+    cause: Option<&'a str>,
+}
+
+/// The first JDK 8 collection header of a line: `[GC (cause)`, `[GC pause
+/// (cause) (young)`, `[Full GC (cause)`, and the cause-less JDK 7 forms
+/// (`[GC [PSYoungGen:`, `[GC--`, `[Full GC [`). Not G1's `[GC remark`,
+/// `[GC cleanup`, `[GC concurrent-...`, `[GC Worker ...`.
+fn jdk8_header(l: &str) -> Option<Jdk8Header<'_>> {
+    let mut from = 0;
+    while let Some(off) = l[from..].find('[') {
+        let start = from + off;
+        let s = &l[start..];
+        if let Some(r) = s.strip_prefix("[Full GC") {
+            let cause = r
+                .strip_prefix(" (")
+                .and_then(|a| group_end(a).map(|n| &a[..n]));
+            return Some(Jdk8Header {
+                start,
+                full: true,
+                cause,
+            });
+        }
+        if let Some(r) = s.strip_prefix("[GC") {
+            if let Some(a) = r.strip_prefix(" (") {
+                return Some(Jdk8Header {
+                    start,
+                    full: false,
+                    cause: group_end(a).map(|n| &a[..n]),
+                });
+            }
+            if let Some(a) = r.strip_prefix(" pause (") {
+                return Some(Jdk8Header {
+                    start,
+                    full: false,
+                    cause: group_end(a).map(|n| &a[..n]),
+                });
+            }
+            if r.starts_with(" [")
+                || r.starts_with("--")
+                || r.strip_prefix(' ')
+                    .is_some_and(|a| a.starts_with(|c: char| c.is_ascii_digit()))
+            {
+                return Some(Jdk8Header {
+                    start,
+                    full: false,
+                    cause: None,
+                });
+            }
+        }
+        from = start + 1;
+    }
+    None
+}
+
+/// The `2023-12-02T13:55:56.123+0800: 12345.678: ` stamps before a JDK 8
+/// header (either may be missing; `#N: ` from `-XX:+PrintGCID` is skipped).
+fn jdk8_stamps(prefix: &str) -> (Option<f64>, Option<String>) {
+    let mut uptime = None;
+    let mut time = None;
+    let mut rest = prefix.trim_end();
+    for _ in 0..3 {
+        let Some(r) = rest.strip_suffix(':') else {
+            break;
+        };
+        let r = r.trim_end();
+        let (head, token) = match r.rfind(' ') {
+            Some(i) => (&r[..i], &r[i + 1..]),
+            None => ("", r),
+        };
+        if token.starts_with('#') {
+            rest = head;
+            continue;
+        }
+        if looks_like_date(token) {
+            time = Some(token.to_string());
+            break;
+        }
+        match decimal(token) {
+            Some(v) if uptime.is_none() && token.starts_with(|c: char| c.is_ascii_digit()) => {
+                uptime = Some(v);
+                rest = head;
+            }
+            _ => break,
+        }
+    }
+    (uptime, time)
+}
+
+// ---- Metaspace figures ------------------------------------------------------
+
+/// What a `Metaspace:` line holds.
+#[derive(Debug, Default, PartialEq)]
+struct Figures {
+    used_before: Option<u64>,
+    used_after: u64,
+    committed_after: Option<u64>,
+    reserved_after: Option<u64>,
+    class_used_after: Option<u64>,
+}
+
+impl Figures {
+    fn sample(&self, line: u64) -> MetaspaceSample {
+        MetaspaceSample {
+            uptime_s: None,
+            time: None,
+            used_before_bytes: self.used_before,
+            used_after_bytes: self.used_after,
+            committed_after_bytes: self.committed_after,
+            class_used_after_bytes: self.class_used_after,
+            metadata_threshold: false,
+            full: false,
+            gc_id: None,
+            line,
+            reserved_after_bytes: self.reserved_after,
+            cause: None,
+        }
+    }
+}
+
+/// A size glued to its unit (`20480K`, `5120.0K`, `0.0B`, `11M`) at the
+/// start of `s`; returns it and the rest.
+fn lead_size(s: &str) -> Option<(u64, &str)> {
+    let end = s
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
+        .unwrap_or(s.len());
+    if end == 0 {
+        return None;
+    }
+    let unit_len = s[end..]
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(s.len() - end);
+    let unit = &s[end..end + unit_len];
+    if !matches!(unit, "B" | "K" | "M" | "G" | "T") {
+        return None;
+    }
+    let v = parse_size(&s[..end + unit_len])?;
+    Some((v, &s[end + unit_len..]))
+}
+
+/// `A(a)->B(b)` or `A->B(C)`: used before, its parenthesis, used after,
+/// its parenthesis.
+fn transition(s: &str) -> Option<(u64, Option<u64>, u64, Option<u64>, &str)> {
+    let (before, mut r) = lead_size(s)?;
+    let mut before_paren = None;
+    if let Some(p) = r.strip_prefix('(') {
+        let (v, rest) = lead_size(p)?;
+        before_paren = Some(v);
+        r = rest.strip_prefix(')')?;
+    }
+    let r = r.strip_prefix("->")?;
+    let (after, mut r) = lead_size(r)?;
+    let mut after_paren = None;
+    if let Some(p) = r.strip_prefix('(') {
+        let (v, rest) = lead_size(p)?;
+        after_paren = Some(v);
+        r = rest.strip_prefix(')')?;
+    }
+    Some((before, before_paren, after, after_paren, r))
+}
+
+/// Reads the text after `Metaspace: ` in any of its forms.
+fn metaspace_figures(payload: &str) -> Option<Figures> {
+    let p = payload.trim();
+    if let Some((before, before_paren, after, after_paren, rest)) = transition(p) {
+        if before_paren.is_some() {
+            // JDK 16+: used(committed)->used(committed), then the parts.
+            let class_used_after = rest
+                .find(" Class: ")
+                .and_then(|i| transition(&rest[i + " Class: ".len()..]))
+                .map(|t| t.2);
+            return Some(Figures {
+                used_before: Some(before),
+                used_after: after,
+                committed_after: after_paren,
+                reserved_after: None,
+                class_used_after,
+            });
+        }
+        // JDK 8 to 15: used->used(reserved).
+        return Some(Figures {
+            used_before: Some(before),
+            used_after: after,
+            committed_after: None,
+            reserved_after: after_paren,
+            class_used_after: None,
+        });
+    }
+    // ZGC: `11M used, 17M committed, 128M reserved`.
+    let mut f = Figures::default();
+    let mut used = None;
+    for part in p.split(", ") {
+        let (v, rest) = lead_size(part.trim())?;
+        match rest.trim() {
+            "used" => used = Some(v),
+            "committed" => f.committed_after = Some(v),
+            "reserved" => f.reserved_after = Some(v),
+            _ => return None,
+        }
+    }
+    f.used_after = used?;
+    Some(f)
+}
+
+/// `used 3661K, capacity 4490K, committed 4864K, reserved 1056768K`.
+#[derive(Default)]
+struct HeapFields {
+    used: Option<u64>,
+    capacity: Option<u64>,
+    committed: Option<u64>,
+    reserved: Option<u64>,
+}
+
+fn heap_fields(s: &str) -> HeapFields {
+    let mut f = HeapFields::default();
+    for part in s.split(", ") {
+        let mut it = part.split_whitespace();
+        let (Some(k), Some(v)) = (it.next(), it.next()) else {
+            continue;
+        };
+        let Some((v, _)) = lead_size(v) else {
+            continue;
+        };
+        match k {
+            "used" => f.used = Some(v),
+            "capacity" => f.capacity = Some(v),
+            "committed" => f.committed = Some(v),
+            "reserved" => f.reserved = Some(v),
+            _ => {}
+        }
+    }
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> GcLog {
+        let (log, _) = parse("t", text.as_bytes());
+        log
+    }
+
+    #[test]
+    fn jdk8_parallel_full_metadata_with_stamps() {
+        let log = one(
+            "2023-12-02T13:55:56.123+0800: 12345.678: [Full GC (Metadata GC Threshold) [PSYoungGen: 43515K->0K(305664K)] [ParOldGen: 736K->42544K(699392K)] 44251K->42544K(1005056K), [Metaspace: 20480K->20480K(1067008K)], 0.1234567 secs] [Times: user=0.67 sys=0.04, real=0.38 secs]\n",
+        );
+        assert_eq!(log.jdk.as_deref(), Some("8"));
+        assert_eq!(log.samples.len(), 1);
+        let s = &log.samples[0];
+        assert_eq!(s.used_before_bytes, Some(20480 * 1024));
+        assert_eq!(s.used_after_bytes, 20480 * 1024);
+        assert_eq!(s.reserved_after_bytes, Some(1067008 * 1024));
+        assert_eq!(s.committed_after_bytes, None);
+        assert!(s.metadata_threshold && s.full);
+        assert_eq!(s.uptime_s, Some(12345.678));
+        assert_eq!(s.time.as_deref(), Some("2023-12-02T13:55:56.123+0800"));
+        assert_eq!(s.cause.as_deref(), Some("Metadata GC Threshold"));
+        assert_eq!(log.metadata_threshold_gcs, 1);
+        assert_eq!(log.metadata_threshold_lines, vec![1]);
+        assert_eq!(log.full_gcs, 1);
+    }
+
+    #[test]
+    fn jdk8_g1_record_ties_later_metaspace_line() {
+        let text = "2.562: [GC pause (Metadata GC Threshold) (young) (initial-mark), 0.0328815 secs]\n   [Parallel Time: 15.5 ms, GC Workers: 8]\n   [Eden: 96.0M(113.0M)->0.0B(140.0M) Survivors: 5120.0K->13.0M Heap: 102.5M(256.0M)->14.9M(256.0M)], [Metaspace: 3268K->3268K(1056768K)]\n [Times: user=0.05 sys=0.01, real=0.03 secs]\n";
+        let log = one(text);
+        assert_eq!(log.samples.len(), 1);
+        let s = &log.samples[0];
+        assert_eq!(s.line, 3);
+        assert!(s.metadata_threshold);
+        assert!(!s.full);
+        assert_eq!(s.uptime_s, Some(2.562));
+        assert_eq!(log.metadata_threshold_lines, vec![1]);
+    }
+
+    #[test]
+    fn unified_new_format_and_late_pause_line() {
+        let text = "[1.049s] GC(3) Metaspace: 19260K(21504K)->19260K(21504K) NonClass: 18616K(20544K)->18616K(20544K) Class: 643K(960K)->643K(960K)\n[1.049s] GC(3) Pause Young (Concurrent Start) (Metadata GC Threshold) 168M->9M(388M) 8.822ms\n";
+        let log = one(text);
+        assert_eq!(log.jdk.as_deref(), Some("9+"));
+        let s = &log.samples[0];
+        assert_eq!(s.gc_id, Some(3));
+        assert_eq!(s.committed_after_bytes, Some(21504 * 1024));
+        assert_eq!(s.class_used_after_bytes, Some(643 * 1024));
+        assert!(s.metadata_threshold);
+        assert_eq!(s.uptime_s, Some(1.049));
+        assert_eq!(log.metadata_threshold_lines, vec![2]);
+    }
+
+    #[test]
+    fn unified_start_and_end_lines_count_once() {
+        let text = "[2023-12-02T13:55:56.123+0800][12.345s][info][gc,start    ] GC(12) Pause Full (Metadata GC Threshold)\n[2023-12-02T13:55:56.200+0800][12.400s][info][gc,metaspace] GC(12) Metaspace: 21037K(21504K)->21037K(21504K) NonClass: 18000K(18432K)->18000K(18432K) Class: 3037K(3072K)->3037K(3072K)\n[2023-12-02T13:55:56.200+0800][12.400s][info][gc          ] GC(12) Pause Full (Metadata GC Threshold) 5M->5M(362M) 23.200ms\n";
+        let log = one(text);
+        assert_eq!(log.metadata_threshold_gcs, 1);
+        assert_eq!(log.full_gcs, 1);
+        let s = &log.samples[0];
+        assert!(s.full && s.metadata_threshold);
+        assert_eq!(s.time.as_deref(), Some("2023-12-02T13:55:56.200+0800"));
+        assert_eq!(s.class_used_after_bytes, Some(3037 * 1024));
+    }
+
+    #[test]
+    fn jdk11_form_and_millis() {
+        let log = one("[3012ms][info][gc,metaspace] GC(3) Metaspace: 10240K->10240K(1058816K)\n");
+        let s = &log.samples[0];
+        assert_eq!(s.uptime_s, Some(3.012));
+        assert_eq!(s.reserved_after_bytes, Some(1058816 * 1024));
+        assert_eq!(s.committed_after_bytes, None);
+    }
+
+    #[test]
+    fn zgc_and_shenandoah_forms() {
+        let f = metaspace_figures("11M used, 17M committed, 128M reserved").unwrap();
+        assert_eq!(f.used_after, 11 << 20);
+        assert_eq!(f.committed_after, Some(17 << 20));
+        assert_eq!(f.reserved_after, Some(128 << 20));
+        let text = "[1.154s][info][gc          ] Trigger: Metadata GC Threshold\n[1.157s][info][gc          ] GC(0) Pause Init Mark (unload classes) 0.047ms\n[1.220s][info][gc,metaspace] Metaspace: 19321K(21568K)->11981K(17664K) NonClass: 18675K(20608K)->11623K(16704K) Class: 645K(960K)->358K(960K)\n";
+        let log = one(text);
+        assert_eq!(log.metadata_threshold_gcs, 1);
+        assert_eq!(log.metadata_threshold_lines, vec![1]);
+        let s = &log.samples[0];
+        assert_eq!(s.gc_id, Some(0));
+        assert!(s.metadata_threshold);
+        assert_eq!(s.used_after_bytes, 11981 * 1024);
+    }
+
+    #[test]
+    fn causes_with_parentheses_and_kinds() {
+        assert_eq!(
+            unified_pause("Pause Full (System.gc()) 5M->5M(362M) 1ms"),
+            Some((true, Some("System.gc()")))
+        );
+        assert_eq!(
+            unified_pause("Pause Young (Normal) (G1 Evacuation Pause) 19M->5M(388M) 2.761ms"),
+            Some((false, Some("G1 Evacuation Pause")))
+        );
+        assert_eq!(
+            unified_pause("Pause Young (Normal) 1M->1M(2M) 1ms"),
+            Some((false, None))
+        );
+        assert_eq!(unified_pause("Pause Init Mark (unload classes)"), None);
+        let h = jdk8_header("0.3: [Full GC (System.gc()) [PSYoungGen: 1K->0K(2K)]").unwrap();
+        assert_eq!(h.cause, Some("System.gc()"));
+        assert!(jdk8_header("4.2: [GC concurrent-mark-start]").is_none());
+        assert!(jdk8_header("      [GC Worker Start (ms): Min: 1.0]").is_none());
+        assert!(jdk8_header("19.0: [GC remark 19.0: [Finalize Marking, 0.1 secs]").is_none());
+    }
+
+    #[test]
+    fn stamps_before_jdk8_headers() {
+        assert_eq!(
+            jdk8_stamps("2016-02-09T00:02:43.932-0500: 11.447: "),
+            (
+                Some(11.447),
+                Some("2016-02-09T00:02:43.932-0500".to_string())
+            )
+        );
+        assert_eq!(jdk8_stamps("58.352: "), (Some(58.352), None));
+        assert_eq!(jdk8_stamps("12,5: "), (Some(12.5), None));
+        assert_eq!(jdk8_stamps("0.215: #0: "), (Some(0.215), None));
+        assert_eq!(jdk8_stamps(""), (None, None));
+        assert_eq!(jdk8_stamps("   "), (None, None));
+    }
+
+    #[test]
+    fn decorations_of_all_kinds() {
+        let d = decorations("[2026-11-26T22:06:36.385+0000][1055232600ns][12577][12579][info][gc,start    ] GC(2) Pause Full (Metadata GC Threshold)");
+        assert!(d.unified);
+        assert_eq!(d.time, Some("2026-11-26T22:06:36.385+0000"));
+        assert!((d.uptime_s.unwrap() - 1.0552326).abs() < 1e-9);
+        assert_eq!(d.tags, Some("gc,start"));
+        assert!(d.msg.starts_with("GC(2) Pause Full"));
+        // timemillis (epoch) before uptimemillis.
+        let d = decorations("[1701525356123ms][2345ms] GC(1) Pause Young (Allocation Failure)");
+        assert_eq!(d.uptime_s, Some(2.345));
+        let d = decorations("[GC (Allocation Failure) [PSYoungGen: 1K->0K(2K)]");
+        assert!(!d.unified);
+        let d = decorations("[CMS-concurrent-mark-start]");
+        assert!(!d.unified);
+        let d = decorations("[0,512s][info][gc] Using G1");
+        assert_eq!(d.uptime_s, Some(0.512));
+    }
+
+    #[test]
+    fn flags_and_cap() {
+        let log = one("CommandLine flags: -XX:MaxMetaspaceSize=268435456 -XX:+PrintGCDetails -XX:+UseConcMarkSweepGC \n");
+        assert_eq!(log.max_metaspace_bytes, Some(268435456));
+        assert_eq!(log.max_metaspace_line, Some(1));
+        assert_eq!(log.collector.as_deref(), Some("CMS"));
+        assert!(log
+            .command_line_flags
+            .as_deref()
+            .is_some_and(|f| f.starts_with("-XX:MaxMetaspaceSize")));
+        let log = one("[4.573s][info][gc,metaspace,freelist,oom] Metaspace (data) allocation failed for size 1353\n[4.573s][info][gc,metaspace,freelist,oom] MaxMetaspaceSize: 64.00 MB\n");
+        assert_eq!(log.metaspace_alloc_failures, 1);
+        assert_eq!(log.metaspace_alloc_failure_lines, vec![1]);
+        assert_eq!(log.max_metaspace_bytes, Some(64 << 20));
+        let log =
+            one("[1s][info][gc,metaspace,freelist,oom] MaxMetaspaceSize: 17179869184.00 GB\n");
+        assert!(log.max_metaspace_unlimited);
+        assert_eq!(log.max_metaspace_bytes, None);
+    }
+
+    #[test]
+    fn heap_printout() {
+        let text = "[30.132s][info][gc,heap,exit   ]  Metaspace       used 3661K, capacity 4490K, committed 4864K, reserved 1056768K\n[30.132s][info][gc,heap,exit   ]   class space    used 375K, capacity 386K, committed 512K, reserved 1048576K\n";
+        let h = one(text).heap_metaspace.unwrap();
+        assert_eq!(h.used_bytes, 3661 * 1024);
+        assert_eq!(h.capacity_bytes, Some(4490 * 1024));
+        assert_eq!(h.committed_bytes, Some(4864 * 1024));
+        assert_eq!(h.reserved_bytes, Some(1056768 * 1024));
+        assert_eq!(h.class_used_bytes, Some(375 * 1024));
+        assert_eq!(h.line, 1);
+    }
+
+    #[test]
+    fn thinning_keeps_first_last_and_bound() {
+        let mut text = String::new();
+        let n = GcLog::LIMIT * 3 + 7;
+        for i in 0..n {
+            text.push_str(&format!(
+                "[{i}.0s][info][gc,metaspace] GC({i}) Metaspace: {i}K->{i}K(1056768K)\n"
+            ));
+        }
+        let (log, w) = parse("t", text.as_bytes());
+        assert_eq!(log.sample_count, n as u64);
+        assert!(log.samples.len() <= GcLog::LIMIT);
+        assert!(log.samples.len() > GcLog::LIMIT / 4);
+        assert_eq!(log.samples[0].gc_id, Some(0));
+        assert_eq!(log.samples.last().unwrap().gc_id, Some(n as u64 - 1));
+        for p in log.samples.windows(2) {
+            assert!(p[0].line < p[1].line);
+        }
+        assert_eq!(w.items().len(), 1);
+    }
+
+    #[test]
+    fn sniffing() {
+        assert!(looks_like_gclog(
+            b"[0.005s][info][gc] Using G1\n[0.2s][info][gc,start] GC(0) Pause Young (Normal) (G1 Evacuation Pause)\n"
+        ));
+        assert!(looks_like_gclog(
+            b"0.141: [GC (Allocation Failure) [PSYoungGen: 25145K->4077K(29696K)] 25145K->16357K(98304K), 0.0225874 secs]\n"
+        ));
+        assert!(looks_like_gclog(
+            b"GC(0) Pause Young (Normal) (G1 Evacuation Pause) 24M->2M(256M) 3.105ms\n"
+        ));
+        assert!(!looks_like_gclog(b"INFO app started\nINFO GC is fine\n"));
+        assert!(!looks_like_gclog(b""));
+        assert!(!looks_like_gclog(
+            b"[0.004s][info][class,load] java.lang.Object source: shared objects file\n"
+        ));
+    }
+
+    #[test]
+    fn garbage_does_not_panic() {
+        for t in [
+            "[",
+            "[]",
+            "[ ]",
+            "GC(",
+            "GC(1",
+            "GC(99999999999999999999999) Metaspace: 1K->2K(3K)",
+            "Metaspace: ",
+            "[Metaspace: ",
+            "[Full GC (",
+            "[GC pause (",
+            "0.1: [GC (",
+            "[1.0s] GC(1) Metaspace: 1K(",
+            "[1.0s] GC(1) Metaspace: ->",
+            "Trigger: ",
+            "[99999999999999999999999999999999999999999999s] x",
+            "é[GC (é",
+            "[Metaspace: 1.K->",
+        ] {
+            let _ = one(t);
+            let _ = looks_like_gclog(t.as_bytes());
+        }
+    }
 }

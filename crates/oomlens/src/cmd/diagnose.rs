@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use oomlens_analysis::case::Evidence;
 use oomlens_analysis::diagnosis::SourceNote;
-use oomlens_evidence::jvm::classload;
+use oomlens_evidence::jvm::{classload, gclog, jcmd};
 use oomlens_evidence::sniff::{self, Sniffed};
 use oomlens_evidence::time::TimeContext;
 use oomlens_evidence::{applog, input, k8s, kernel};
@@ -183,6 +183,51 @@ fn gather(path: &Path, base: &TimeContext, ev: &mut Evidence) {
             ev.events
                 .extend(objs.events.into_iter().map(|e| (name.clone(), e)));
             ev.warnings.extend(w);
+        }
+        Sniffed::Text if jcmd::sniff(&head).is_some() => {
+            let mut bytes = Vec::new();
+            if let Err(e) = open().and_then(|mut r| r.take(OBJECT_MAX).read_to_end(&mut bytes)) {
+                ev.warnings.push(&name, None, format!("cannot read: {e}"));
+                return;
+            }
+            let (out, w) = jcmd::parse(&name, &bytes);
+            ev.warnings.extend(w);
+            match out {
+                Some(o) => {
+                    note(
+                        ev,
+                        &name,
+                        "jcmd",
+                        format!("{:?} output", o.kind).to_lowercase(),
+                    );
+                    ev.jcmd.push((name, o));
+                }
+                None => note(
+                    ev,
+                    &name,
+                    "skipped",
+                    "looked like jcmd output but did not parse",
+                ),
+            }
+        }
+        Sniffed::Text if gclog::looks_like_gclog(&head) => {
+            match open().and_then(|r| gclog::scan(&name, r)) {
+                Ok((g, w)) => {
+                    ev.warnings.extend(w);
+                    note(
+                        ev,
+                        &name,
+                        "gc-log",
+                        format!(
+                            "{} Metaspace samples, {} Metadata GC threshold collections",
+                            g.samples.len(),
+                            g.metadata_threshold_gcs
+                        ),
+                    );
+                    ev.gc_logs.push((name, g));
+                }
+                Err(e) => ev.warnings.push(&name, None, format!("read error: {e}")),
+            }
         }
         Sniffed::Text => text(path, &name, &head, len, base, open, ev),
     }
