@@ -118,7 +118,9 @@ pub struct GcLog {
     /// `8` or `9+` (unified logging), when the log says.
     pub jdk: Option<String>,
     /// The JVM's flags when the log prints them (`CommandLine flags:` in
-    /// JDK 8, `[gc,init]` lines in JDK 9+), raw.
+    /// JDK 8, `[gc,init]` lines in JDK 9+), raw: JDK 8's line after
+    /// `CommandLine flags: `, or the messages of the first `[gc,init]` lines
+    /// (`Version: ...; CPUs: ...; Memory: ...`) joined with `; `.
     pub command_line_flags: Option<String>,
     pub lines: u64,
     /// How many samples there were before thinning.
@@ -402,7 +404,12 @@ impl Scanner {
     fn read_line(&mut self, no: u64, l: &str) {
         let d = decorations(l);
         if d.unified {
-            self.set_jdk("9+");
+            let gc_tags = d
+                .tags
+                .is_some_and(|t| t == "gc" || t.starts_with("gc,") || t.starts_with("gc+"));
+            if gc_tags || gc_id(d.msg).is_some() {
+                self.set_jdk("9+");
+            }
             self.unified_line(no, &d);
             return;
         }
@@ -913,10 +920,7 @@ fn decorations(line: &str) -> Decorated<'_> {
         ..Decorated::default()
     };
     let mut rest = line;
-    loop {
-        let Some(body) = rest.strip_prefix('[') else {
-            break;
-        };
+    while let Some(body) = rest.strip_prefix('[') {
         let Some(close) = body.find(']') else {
             break;
         };
@@ -1222,9 +1226,17 @@ fn lead_size(s: &str) -> Option<(u64, &str)> {
     Some((v, &s[end + unit_len..]))
 }
 
-/// `A(a)->B(b)` or `A->B(C)`: used before, its parenthesis, used after,
-/// its parenthesis.
-fn transition(s: &str) -> Option<(u64, Option<u64>, u64, Option<u64>, &str)> {
+/// `A(a)->B(b)` or `A->B(C)`.
+struct Transition<'a> {
+    before: u64,
+    before_paren: Option<u64>,
+    after: u64,
+    after_paren: Option<u64>,
+    rest: &'a str,
+}
+
+/// Reads a transition at the start of `s`.
+fn transition(s: &str) -> Option<Transition<'_>> {
     let (before, mut r) = lead_size(s)?;
     let mut before_paren = None;
     if let Some(p) = r.strip_prefix('(') {
@@ -1240,33 +1252,40 @@ fn transition(s: &str) -> Option<(u64, Option<u64>, u64, Option<u64>, &str)> {
         after_paren = Some(v);
         r = rest.strip_prefix(')')?;
     }
-    Some((before, before_paren, after, after_paren, r))
+    Some(Transition {
+        before,
+        before_paren,
+        after,
+        after_paren,
+        rest: r,
+    })
 }
 
 /// Reads the text after `Metaspace: ` in any of its forms.
 fn metaspace_figures(payload: &str) -> Option<Figures> {
     let p = payload.trim();
-    if let Some((before, before_paren, after, after_paren, rest)) = transition(p) {
-        if before_paren.is_some() {
+    if let Some(t) = transition(p) {
+        if t.before_paren.is_some() {
             // JDK 16+: used(committed)->used(committed), then the parts.
-            let class_used_after = rest
+            let class_used_after = t
+                .rest
                 .find(" Class: ")
-                .and_then(|i| transition(&rest[i + " Class: ".len()..]))
-                .map(|t| t.2);
+                .and_then(|i| transition(&t.rest[i + " Class: ".len()..]))
+                .map(|c| c.after);
             return Some(Figures {
-                used_before: Some(before),
-                used_after: after,
-                committed_after: after_paren,
+                used_before: Some(t.before),
+                used_after: t.after,
+                committed_after: t.after_paren,
                 reserved_after: None,
                 class_used_after,
             });
         }
         // JDK 8 to 15: used->used(reserved).
         return Some(Figures {
-            used_before: Some(before),
-            used_after: after,
+            used_before: Some(t.before),
+            used_after: t.after,
             committed_after: None,
-            reserved_after: after_paren,
+            reserved_after: t.after_paren,
             class_used_after: None,
         });
     }

@@ -1095,7 +1095,7 @@ fn size_parts(num: &str, unit: &str) -> Option<u128> {
     if frac_part.contains(['.', ',']) || int_digits.is_empty() {
         return None;
     }
-    if decimal_at.is_none() && seps.len() > 0 {
+    if decimal_at.is_none() && !seps.is_empty() {
         // Thousands separators: groups of three.
         let groups: Vec<&str> = int_part.split(['.', ',']).collect();
         if groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3) {
