@@ -121,7 +121,8 @@ impl Case {
         &self.ev.kernel[k.report]
     }
 
-    pub fn build(ev: Evidence) -> Case {
+    pub fn build(mut ev: Evidence) -> Case {
+        dedupe_kernel(&mut ev);
         let mut case = Case {
             ev,
             members: Vec::new(),
@@ -131,6 +132,16 @@ impl Case {
         case.members_from_pods();
         case.join_kernel();
         case.join_events();
+        // JVM evidence with no pod and no kernel kill: one process of its
+        // own, known by its logs only.
+        if case.members.is_empty()
+            && !(case.ev.logs.is_empty()
+                && case.ev.class_reports.is_empty()
+                && case.ev.gc_logs.is_empty()
+                && case.ev.jcmd.is_empty())
+        {
+            case.members.push(Member::default());
+        }
         case.join_logs();
         case.join_class_reports();
         case
@@ -419,6 +430,50 @@ impl Case {
             }
         }
     }
+}
+
+/// The same kill is often in several files (dmesg and syslog of one node,
+/// rotated copies): reports with the same victim pid, cgroup and sizes are
+/// one kill. The one whose time is best known stays; a warning names the
+/// copy.
+fn dedupe_kernel(ev: &mut Evidence) {
+    let key = |r: &OomReport| {
+        r.victim
+            .as_ref()
+            .map(|v| (v.pid, r.task_memcg.clone(), v.anon_rss_kb, v.total_vm_kb))
+    };
+    let mut kept: Vec<OomReport> = Vec::new();
+    for r in std::mem::take(&mut ev.kernel) {
+        let k = key(&r);
+        let dup = if k.is_some() {
+            kept.iter().position(|x| key(x) == k)
+        } else {
+            None
+        };
+        match dup {
+            Some(i) => {
+                let better = kept[i].time.utc.is_none() && r.time.utc.is_some();
+                let (keep, drop) = if better {
+                    (r, kept[i].clone())
+                } else {
+                    (kept[i].clone(), r)
+                };
+                ev.warnings.push(
+                    &drop.lines.source,
+                    Some(drop.lines.first),
+                    format!(
+                        "the same kill as {}:{} (victim pid {}): counted once",
+                        keep.lines.source,
+                        keep.lines.first,
+                        keep.victim.as_ref().map_or(0, |v| v.pid)
+                    ),
+                );
+                kept[i] = keep;
+            }
+            None => kept.push(r),
+        }
+    }
+    ev.kernel = kept;
 }
 
 /// Seconds between a kernel kill and a container's `finishedAt`, when they

@@ -82,7 +82,7 @@ fn headline(containers: &[ContainerDiagnosis], causes: &[Cause]) -> String {
         .clone()
         .or_else(|| c.pod.name.clone())
         .or_else(|| c.pod.uid.clone().map(|u| format!("pod {u}")))
-        .unwrap_or_else(|| "a container".into());
+        .unwrap_or_else(|| "the process in this evidence".into());
     let how = kill_phrase(c);
     match causes.iter().find(|x| x.container == Some(ci)) {
         Some(top) if top.confidence >= 0.5 => format!(
@@ -974,7 +974,13 @@ fn metaspace_text(v: &crate::metaspace::MetaspaceView) -> String {
     if let (Some(a), Some(b)) = (v.first_used_bytes, v.last_used_bytes) {
         let span = v
             .span_hours
-            .map(|h| format!(" in {h:.1} h"))
+            .map(|h| {
+                if h >= 1.0 {
+                    format!(" in {h:.1} h")
+                } else {
+                    format!(" in {:.0} min", (h * 60.0).max(1.0))
+                }
+            })
             .unwrap_or_default();
         parts.push(format!(
             "Metaspace used {:.1} -> {:.1} MiB{span}",

@@ -194,12 +194,11 @@ fn gather(path: &Path, base: &TimeContext, ev: &mut Evidence) {
             ev.warnings.extend(w);
             match out {
                 Some(o) => {
-                    note(
-                        ev,
-                        &name,
-                        "jcmd",
-                        format!("{:?} output", o.kind).to_lowercase(),
-                    );
+                    let kind = serde_json::to_value(o.kind)
+                        .ok()
+                        .and_then(|v| v.as_str().map(str::to_string))
+                        .unwrap_or_default();
+                    note(ev, &name, "jcmd", format!("{kind} output"));
                     ev.jcmd.push((name, o));
                 }
                 None => note(
@@ -285,12 +284,15 @@ fn text(
             let named_log = base_name.contains("log")
                 || base_name.contains("stdout")
                 || base_name.contains("stderr");
-            if !log.signals.is_empty() || log.jvm_seen || log.hs_err.is_some() || named_log {
-                let what = if log.hs_err.is_some() {
-                    "hs-err"
-                } else {
-                    "app-log"
-                };
+            // A file counts as the container's log when it says something about
+            // memory or is named like a log; class names alone (a histogram,
+            // a flags dump) do not make a log.
+            let crash = log
+                .hs_err
+                .as_ref()
+                .is_some_and(|h| h.reason.is_some() || h.jre_version.is_some());
+            if !log.signals.is_empty() || crash || named_log {
+                let what = if crash { "hs-err" } else { "app-log" };
                 note(
                     ev,
                     name,
