@@ -28,9 +28,13 @@
 #                   memory.usage_in_bytes and memory.stat at that moment
 #   jcmd/VM.flags.txt, jcmd/VM.command_line.txt, jcmd/VM.version.txt (once)
 #   jcmd/snapshots.tsv  when each snapshot was taken and each command's exit status
-#   kern.log        the kernel's OOM-killer report for this container
-#                   (`dmesg --time-format iso`, between markers written to /dev/kmsg,
-#                   only the report about this container), empty if none
+#   kern.log        the kernel's OOM-killer report about this container, as
+#                   `dmesg --time-format iso` shows it right after the JVM ended
+#                   (the report that names this container's random id, and
+#                   nothing else), empty if there was none
+#   kern-kmsg.log   the same report as raw /dev/kmsg records, read while the JVM
+#                   ran, between markers written to /dev/kmsg (kept even when a
+#                   busy machine's small ring buffer has turned over)
 #   hs_err_pid*.log the JVM's fatal error log, if it wrote one
 #   facts.env       what was set up and what happened
 # Exits 0 when the run ended as EXPECTed, 1 otherwise (the outputs are kept).
@@ -68,7 +72,8 @@ esac
 classpath=$("$here/scripts/capture/jvm-build.sh")
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-rm -rf "$out/jcmd" "$out/classes.log"* "$out/gc.log"* "$out/stdout.log" "$out/kern.log" "$out/facts.env"
+rm -rf "$out/jcmd" "$out/classes.log"* "$out/gc.log"* "$out/stdout.log" "$out/kern.log" "$out/kern-kmsg.log" \
+  "$out"/hs_err_pid*.log "$out/facts.env"
 mkdir -p "$out/jcmd"
 
 hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
@@ -79,9 +84,11 @@ rel="kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${pod_uid//-/
 work=$(mktemp -d)
 created=()
 jpid=""
+kmsg_reader=""
 cleanup() {
   set +e
   [ -n "$jpid" ] && kill -9 "$jpid" 2>/dev/null
+  if [ -n "$kmsg_reader" ]; then pkill -P "$kmsg_reader" 2>/dev/null; kill "$kmsg_reader" 2>/dev/null; fi
   for ((i=${#created[@]}-1; i>=0; i--)); do
     d=${created[$i]}
     for p in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -9 "$p"; done
@@ -107,6 +114,10 @@ jvm_opts="$jvm_opts -Xlog:gc*,gc+metaspace:file=$out/gc.log:time,uptime,level,ta
 jvm_opts="$jvm_opts -XX:NativeMemoryTracking=summary $java_opts"
 java_version=$(java -version 2>&1 | sed -n 2p)
 
+# Follow /dev/kmsg from now on (restarted if the reader is overrun; records
+# are told apart by their sequence number, so repeats do not matter).
+( while :; do cat /dev/kmsg 2>/dev/null; sleep 0.1; done ) > "$work/kmsg.raw" &
+kmsg_reader=$!
 marker="oomlens-capture-$cid"
 echo "<6>$marker start" > /dev/kmsg
 started=$(date -u '+%Y-%m-%dT%H:%M:%S.%3NZ')
@@ -168,6 +179,8 @@ set +e
 wait "$jpid"
 status=$?
 set -e
+jpid_reaped=$jpid
+jpid=""   # gone: nothing for cleanup to kill (its pid may be reused)
 finished=$(date -u '+%Y-%m-%dT%H:%M:%S.%3NZ')
 cp "$work"/hs_err_pid*.log "$out/" 2>/dev/null || true
 cg_max=$(cat "$dir/memory.max_usage_in_bytes")
@@ -176,21 +189,41 @@ cg_oom_kill=$(awk '/^oom_kill / {print $2}' "$dir/memory.oom_control")
 echo "<6>$marker end" > /dev/kmsg
 sleep 1
 
+pkill -P "$kmsg_reader" 2>/dev/null || true
+kill "$kmsg_reader" 2>/dev/null || true
+wait "$kmsg_reader" 2>/dev/null || true
+kmsg_reader=""
+
 # The kernel's report about this container: from "invoked oom-killer" to
-# "Killed process" when the report names this container, and the reaper's line
-# about the JVM. Other containers' reports (other runs on this machine) are left out.
-dmesg --time-format iso | awk -v m="$marker" -v cid="$cid" -v pid="$jpid" '
-  index($0, m" end") {exit}
-  !on { if (index($0, m" start")) on=1; next }
-  /invoked oom-killer:/ { inrep=1; buf=""; mine=0 }
-  inrep { buf = buf $0 "\n"; if (index($0, cid)) mine=1
-          if (/Killed process/) { if (mine) printf "%s", buf; inrep=0 }
-          next }
-  /oom_reaper: reaped process/ && $0 ~ ("process " pid " ") { print }
-' > "$out/kern.log"
+# "Killed process" when the report names this container (its id is random,
+# so no older report can match), and then the reaper's line about the JVM.
+# Other containers' reports (other runs on this machine) are left out.
+report() {
+  awk -v cid="$cid" -v pid="$jpid_reaped" '
+    /invoked oom-killer:/ { inrep=1; buf=""; mine=0 }
+    inrep { buf = buf $0 "\n"; if (index($0, cid)) mine=1
+            if (/Killed process/) { if (mine) { printf "%s", buf; found=1 }; inrep=0 }
+            next }
+    found && /oom_reaper: reaped process/ && $0 ~ ("process " pid " ") { print }'
+}
+# Read right away: on a busy machine the kernel's ring buffer (128 KiB here)
+# turns over within tens of seconds, so the start marker may be gone already
+# but the report, seconds old, is still there.
+dmesg --time-format iso | report > "$out/kern.log"
+if dmesg | grep -q "$marker start"; then kern_dmesg=ok; else kern_dmesg=start-marker-rotated-out; fi
+# Raw records: "prio,seq,usec,flags;text" and continuation lines (" KEY=value").
+# Keep each record once (by seq), those between the two markers, with their
+# continuation lines, then the report as above.
+awk -v m="$marker" '
+  /^[0-9]+,[0-9]+,[0-9]+,/ { split($0, f, ","); seq = f[2] + 0
+    if (index($0, m" start")) { start = seq; keep = 0; next }
+    if (index($0, m" end")) { stop = seq; keep = 0; next }
+    keep = (start != "" && seq > start && (stop == "" || seq < stop) && !(seq in seen))
+    if (keep) { seen[seq] = 1; print } ; next }
+  keep { print }' "$work/kmsg.raw" | report > "$out/kern-kmsg.log"
 
 outcome=exit
-if [ "$status" = 137 ] && grep -q "Killed process $jpid " "$out/kern.log"; then outcome=kernel-oom-kill
+if [ "$status" = 137 ] && grep -q "Killed process $jpid_reaped " "$out/kern.log" "$out/kern-kmsg.log"; then outcome=kernel-oom-kill
 elif [ -n "$stopped_by" ]; then outcome=$stopped_by
 elif grep -q 'java.lang.OutOfMemoryError: Metaspace' "$out/stdout.log"; then outcome=jvm-outofmemoryerror-metaspace
 fi
@@ -199,7 +232,7 @@ requests=$(grep -o 'requests=[0-9]*' "$out/stdout.log" | tail -1 | cut -d= -f2 |
 cat > "$out/facts.env" <<FACTS
 program=$program
 program_args=$program_args
-pid=$jpid
+pid=$jpid_reaped
 limit_mib=$limit_mib
 limit_bytes=$((limit_mib * 1024 * 1024))
 pod_uid=$pod_uid
@@ -217,6 +250,7 @@ stopped_by=${stopped_by:-none}
 requests=${requests:-}
 generated_classes=${generated:-}
 jcmd_attach=$attach
+kern_log_from_dmesg=$kern_dmesg
 jcmd_snapshots=$n
 cgroup_max_usage_bytes=$cg_max
 cgroup_failcnt=$cg_failcnt

@@ -84,7 +84,7 @@ done
 cat > "$out/facts.env" <<FACTS
 pod_uid=$pod_uid
 java_version=$(java -version 2>&1 | sed -n 2p)
-host_memory_bytes=$(awk '/^MemTotal/ {printf "%d", $2 * 1024}' /proc/meminfo)
+host_memory_bytes=$(awk '/^MemTotal/ {printf "%.0f", $2 * 1024}' /proc/meminfo)
 host_cpus=$(nproc)
 kernel=$(uname -r)
 captured=$(date -u '+%Y-%m-%dT%H:%M:%SZ')

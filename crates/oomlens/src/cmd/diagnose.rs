@@ -186,7 +186,7 @@ fn gather(path: &Path, base: &TimeContext, ev: &mut Evidence) {
         }
         Sniffed::Text if jcmd::sniff(&head).is_some() => {
             let mut bytes = Vec::new();
-            if let Err(e) = open().and_then(|mut r| r.take(OBJECT_MAX).read_to_end(&mut bytes)) {
+            if let Err(e) = open().and_then(|r| r.take(OBJECT_MAX).read_to_end(&mut bytes)) {
                 ev.warnings.push(&name, None, format!("cannot read: {e}"));
                 return;
             }

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 
+import oomlens.demo.mapping.GeneratedMapperBase;
 import oomlens.demo.mapping.MapperFactory;
 import oomlens.demo.model.FieldDetailDTO;
 import oomlens.demo.model.FieldVO;
@@ -22,8 +23,10 @@ import oomlens.demo.model.FieldVO;
  *                       as Orika does; nothing but the application class
  *                       loader keeps the classes, and it is never collected.
  * --loader per-factory  give every factory its own class loader and keep the
- *                       factories in a registry (a static list): the classes
- *                       could be unloaded, but the registry keeps them.
+ *                       mapper it generated in a registry (a static list,
+ *                       as code that caches "its" mapper per call does): the
+ *                       classes could be unloaded with their loader, but the
+ *                       registry keeps mapper, class and loader reachable.
  * </pre>
  *
  * Runs on JDK 16+ only with {@code --add-opens java.base/java.lang=ALL-UNNAMED}
@@ -32,7 +35,7 @@ import oomlens.demo.model.FieldVO;
  */
 public final class OrikaLikeLeak {
     /** Only used with --loader per-factory. */
-    static final List<MapperFactory> FACTORY_REGISTRY = new ArrayList<>();
+    static final List<GeneratedMapperBase> MAPPER_REGISTRY = new ArrayList<>();
 
     /** The loader a factory defines its classes in (--loader per-factory). */
     static final class GeneratedClassLoader extends ClassLoader {
@@ -56,8 +59,9 @@ public final class OrikaLikeLeak {
             FieldVO vo = factory.map(row, FieldVO.class);
             service.generated(1);
             if (perFactory) {
-                synchronized (FACTORY_REGISTRY) {
-                    FACTORY_REGISTRY.add(factory);
+                GeneratedMapperBase mapper = factory.getMapper(FieldDetailDTO.class, FieldVO.class);
+                synchronized (MAPPER_REGISTRY) {
+                    MAPPER_REGISTRY.add(mapper);
                 }
             }
             if (!vo.getName().equals(row.getName())) {

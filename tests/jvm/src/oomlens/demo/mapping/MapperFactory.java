@@ -38,15 +38,21 @@ public class MapperFactory {
     }
 
     public <A, B> B map(A source, Class<B> destinationType) throws Exception {
-        String key = source.getClass().getName() + "->" + destinationType.getName();
-        GeneratedMapperBase mapper = mappers.get(key);
-        if (mapper == null) {
-            mapper = generate(source.getClass(), destinationType);
-            mappers.put(key, mapper);
-        }
+        GeneratedMapperBase mapper = getMapper(source.getClass(), destinationType);
         B destination = destinationType.getDeclaredConstructor().newInstance();
         mapper.mapAtoB(source, destination, null);
         return destination;
+    }
+
+    /** The mapper of this factory for A to B, generated the first time. */
+    public GeneratedMapperBase getMapper(Class<?> aType, Class<?> bType) throws Exception {
+        String key = aType.getName() + "->" + bType.getName();
+        GeneratedMapperBase mapper = mappers.get(key);
+        if (mapper == null) {
+            mapper = generate(aType, bType);
+            mappers.put(key, mapper);
+        }
+        return mapper;
     }
 
     private GeneratedMapperBase generate(Class<?> aType, Class<?> bType) throws Exception {
