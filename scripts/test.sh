@@ -17,5 +17,10 @@ install() {
   fi
 }
 need perl || install perl-base
+# The real-JVM tests: OpenJDK 17 and the class generators they leak with.
+need javac || install openjdk-17-jdk-headless
+for jar in javassist-3.27.0-GA cglib-3.3.0 asm-9.4 groovy-all-2.4.21; do
+  [ -e "/usr/share/java/$jar.jar" ] || { install libjavassist-java libcglib-java libasm-java groovy; break; }
+done
 
 cargo test --workspace --all-targets "$@"

@@ -12,7 +12,9 @@ use std::path::PathBuf;
 use std::process::Command;
 
 fn dir(program: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/classload").join(program)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/classload")
+        .join(program)
 }
 
 fn facts(program: &str) -> HashMap<String, String> {
@@ -25,15 +27,27 @@ fn facts(program: &str) -> HashMap<String, String> {
 }
 
 fn run(args: &[&str]) -> serde_json::Value {
-    let out = Command::new(support::oomlens()).args(args).output().unwrap();
-    assert!(matches!(out.status.code(), Some(0 | 1)), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(support::oomlens())
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
 fn leak(program: &str, library: &str, pattern: &str) {
     let f = facts(program);
     let d = dir(program);
-    let classes = run(&["classes", d.join("classes.log").to_str().unwrap(), "-f", "json"]);
+    let classes = run(&[
+        "classes",
+        d.join("classes.log").to_str().unwrap(),
+        "-f",
+        "json",
+    ]);
     let v = &classes["reports"][0]["verdict"];
     assert_eq!(v["leak"], true, "{program}: {v}");
     assert_eq!(v["library"], library, "{program}");
@@ -46,18 +60,44 @@ fn leak(program: &str, library: &str, pattern: &str) {
     let top = &diag["causes"][0];
     assert_eq!(top["id"], "metaspace-class-generation", "{program}: {top}");
     assert!(top["confidence"].as_f64().unwrap() >= 0.9, "{program}");
-    assert!(top["summary"].as_str().unwrap().contains(library), "{program}");
-    let cites: Vec<&str> = top["evidence"].as_array().unwrap().iter().map(|c| c["source"].as_str().unwrap()).collect();
-    assert!(cites.iter().any(|c| c.ends_with("classes.log")), "{program}: {cites:?}");
-    assert!(cites.iter().any(|c| c.ends_with("gc.log")), "{program}: {cites:?}");
+    assert!(
+        top["summary"].as_str().unwrap().contains(library),
+        "{program}"
+    );
+    let cites: Vec<&str> = top["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["source"].as_str().unwrap())
+        .collect();
+    assert!(
+        cites.iter().any(|c| c.ends_with("classes.log")),
+        "{program}: {cites:?}"
+    );
+    assert!(
+        cites.iter().any(|c| c.ends_with("gc.log")),
+        "{program}: {cites:?}"
+    );
     let c = &diag["containers"][top["container"].as_u64().unwrap() as usize];
     match f["outcome"].as_str() {
         "kernel-oom-kill" => {
             let k = &c["kills"][0];
             assert_eq!(k["kind"], "kernel-memcg", "{program}");
-            assert_eq!(k["victim"]["pid"].as_u64(), f["pid"].parse().ok(), "{program}");
-            assert_eq!(k["limit_bytes"].as_u64(), f["limit_bytes"].parse().ok(), "{program}");
-            assert_eq!(c["pod"]["uid"].as_str(), Some(f["pod_uid"].as_str()), "{program}");
+            assert_eq!(
+                k["victim"]["pid"].as_u64(),
+                f["pid"].parse().ok(),
+                "{program}"
+            );
+            assert_eq!(
+                k["limit_bytes"].as_u64(),
+                f["limit_bytes"].parse().ok(),
+                "{program}"
+            );
+            assert_eq!(
+                c["pod"]["uid"].as_str(),
+                Some(f["pod_uid"].as_str()),
+                "{program}"
+            );
         }
         other => panic!("{program}: unexpected outcome {other}"),
     }
@@ -65,7 +105,11 @@ fn leak(program: &str, library: &str, pattern: &str) {
 
 #[test]
 fn orika_like_leak() {
-    leak("OrikaLikeLeak", "Orika", "ma.glasnost.orika.generated.Orika_*_Mapper*");
+    leak(
+        "OrikaLikeLeak",
+        "Orika",
+        "ma.glasnost.orika.generated.Orika_*_Mapper*",
+    );
 }
 
 #[test]
@@ -93,23 +137,43 @@ fn metaspace_cap_turns_the_kill_into_an_oome() {
     let top = &diag["causes"][0];
     assert_eq!(top["id"], "metaspace-class-generation");
     assert!(top["summary"].as_str().unwrap().contains("Orika"));
-    assert!(top["explanation"].as_str().unwrap().contains("Metadata GC threshold"));
+    assert!(top["explanation"]
+        .as_str()
+        .unwrap()
+        .contains("Metadata GC threshold"));
 }
 
 #[test]
 fn start_up_burst_and_lambdas_are_not_leaks() {
     for program in ["SteadyService", "LambdaNoise"] {
         let d = dir(program);
-        let classes = run(&["classes", d.join("classes.log").to_str().unwrap(), "-f", "json"]);
+        let classes = run(&[
+            "classes",
+            d.join("classes.log").to_str().unwrap(),
+            "-f",
+            "json",
+        ]);
         assert_eq!(classes["reports"][0]["verdict"]["leak"], false, "{program}");
         let diag = run(&["diagnose", d.to_str().unwrap(), "-f", "json"]);
         assert_eq!(diag["oom_kill_found"], false, "{program}");
         assert!(
-            diag["causes"].as_array().unwrap().iter().all(|c| c["id"] != "metaspace-class-generation"),
+            diag["causes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|c| c["id"] != "metaspace-class-generation"),
             "{program}: {}",
             diag["causes"]
         );
     }
-    let classes = run(&["classes", dir("SteadyService").join("classes.log").to_str().unwrap(), "-f", "json"]);
-    assert!(classes["reports"][0]["verdict"]["summary"].as_str().unwrap().contains("start-up"));
+    let classes = run(&[
+        "classes",
+        dir("SteadyService").join("classes.log").to_str().unwrap(),
+        "-f",
+        "json",
+    ]);
+    assert!(classes["reports"][0]["verdict"]["summary"]
+        .as_str()
+        .unwrap()
+        .contains("start-up"));
 }
