@@ -337,6 +337,9 @@ pub struct ClassReport {
     pub unloaded: u64,
     pub jdk: Option<String>,
     pub span_s: Option<f64>,
+    /// How many families the log had (`families` keeps the first
+    /// [`MAX_REPORTED`]).
+    pub families_total: usize,
     pub families: Vec<Family>,
     pub verdict: Verdict,
 }
@@ -358,12 +361,16 @@ pub fn analyze(source: &str, log: &ClassLog) -> ClassReport {
 
     // Merge shapes of one generator pattern.
     let mut merged: Vec<(String, Option<&'static Generator>, Vec<&FamilyStats>)> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
     for f in &log.families {
         let g = generator_of(&f.sample);
         let key = g.map_or_else(|| f.shape.clone(), |g| g.pattern.to_string());
-        match merged.iter_mut().find(|(k, _, _)| *k == key) {
-            Some(e) => e.2.push(f),
-            None => merged.push((key, g, vec![f])),
+        match index.get(&key) {
+            Some(&i) => merged[i].2.push(f),
+            None => {
+                index.insert(key.clone(), merged.len());
+                merged.push((key, g, vec![f]));
+            }
         }
     }
     let live_total: u64 = log
@@ -454,6 +461,7 @@ pub fn analyze(source: &str, log: &ClassLog) -> ClassReport {
         })
         .collect();
     fams.sort_by(|a, b| b.leak.cmp(&a.leak).then(b.loaded.cmp(&a.loaded)));
+    let families_total = fams.len();
 
     let verdict = match fams.iter().find(|f| f.leak) {
         Some(f) => {
@@ -527,10 +535,20 @@ pub fn analyze(source: &str, log: &ClassLog) -> ClassReport {
             (Some(a), Some(b)) => Some(b - a),
             _ => None,
         },
-        families: fams,
+        families_total,
+        families: {
+            // A large application has tens of thousands of one-class
+            // families: keep the ones worth reading.
+            fams.truncate(MAX_REPORTED);
+            fams
+        },
         verdict,
     }
 }
+
+/// At most this many families are reported (leaks first, then by loads);
+/// `families_total` says how many there were.
+pub const MAX_REPORTED: usize = 500;
 
 #[cfg(test)]
 mod tests {

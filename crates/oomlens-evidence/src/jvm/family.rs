@@ -17,6 +17,19 @@
 //! The shape is pure syntax; which library made a family is the analysis'
 //! knowledge base.
 
+/// Digits, `$` and `_`: the bytes where a shape can differ from the name.
+static INTERESTING: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = b'0';
+    while c <= b'9' {
+        t[c as usize] = true;
+        c += 1;
+    }
+    t[b'$' as usize] = true;
+    t[b'_' as usize] = true;
+    t
+};
+
 /// Markers after which generators append random names.
 const RANDOM_AFTER: [&[u8]; 4] = [
     b"$ByteBuddy$",
@@ -28,45 +41,62 @@ const RANDOM_AFTER: [&[u8]; 4] = [
 /// Writes the shape of `name` into `out` (cleared first).
 pub fn shape_into(name: &[u8], out: &mut Vec<u8>) {
     out.clear();
+    // Jump from one interesting byte (a digit, `$`, `_`) to the next and
+    // copy what lies between in one go: this runs once per class line.
+    let n = name.len();
+    let mut copied = 0;
     let mut i = 0;
-    while i < name.len() {
-        let c = name[i];
-        if let Some(m) = RANDOM_AFTER.iter().find(|m| name[i..].starts_with(m)) {
-            out.extend_from_slice(m);
-            i += m.len();
-            let end = name[i..]
-                .iter()
-                .position(|&b| b == b'$' || b == b'_' || b == b'.')
-                .map_or(name.len(), |p| i + p);
-            if end > i {
-                push_star(out);
+    while let Some(p) = name[i..].iter().position(|&b| INTERESTING[b as usize]) {
+        let j = i + p;
+        let c = name[j];
+        if c == b'$' || c == b'_' {
+            match RANDOM_AFTER.iter().find(|m| name[j..].starts_with(m)) {
+                Some(m) => {
+                    out.extend_from_slice(&name[copied..j]);
+                    out.extend_from_slice(m);
+                    let from = j + m.len();
+                    let end = name[from..]
+                        .iter()
+                        .position(|&b| b == b'$' || b == b'_' || b == b'.')
+                        .map_or(n, |q| from + q);
+                    if end > from {
+                        push_star(out);
+                    }
+                    copied = end;
+                    i = end;
+                }
+                None => i = j + 1,
             }
-            i = end;
             continue;
         }
-        if c.is_ascii_hexdigit() {
-            // A long hex id (hash, address) that stands apart from the
-            // letters of an identifier.
-            let run = name[i..]
-                .iter()
-                .take_while(|b| b.is_ascii_hexdigit())
-                .count();
-            let has_digit = name[i..i + run].iter().any(u8::is_ascii_digit);
-            let glued_after = name.get(i + run).is_some_and(|b| b.is_ascii_alphabetic());
-            if run >= 8 && has_digit && !glued_after {
-                push_star(out);
-                i += run;
-                continue;
-            }
+        // A digit: the hex run around it is an id (hash, address) when it
+        // is long and stands apart from the letters of an identifier.
+        let mut s = j;
+        while s > copied && name[s - 1].is_ascii_hexdigit() {
+            s -= 1;
         }
-        if c.is_ascii_digit() {
+        let mut e = j;
+        while e < n && name[e].is_ascii_hexdigit() {
+            e += 1;
+        }
+        let glued_after = name.get(e).is_some_and(|b| b.is_ascii_alphabetic());
+        if e - s >= 8 && !glued_after {
+            out.extend_from_slice(&name[copied..s]);
             push_star(out);
-            i += name[i..].iter().take_while(|b| b.is_ascii_digit()).count();
+            copied = e;
+            i = e;
             continue;
         }
-        out.push(c);
-        i += 1;
+        let mut d = j;
+        while d < n && name[d].is_ascii_digit() {
+            d += 1;
+        }
+        out.extend_from_slice(&name[copied..j]);
+        push_star(out);
+        copied = d;
+        i = d;
     }
+    out.extend_from_slice(&name[copied..]);
 }
 
 fn push_star(out: &mut Vec<u8>) {
