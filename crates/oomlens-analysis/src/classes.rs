@@ -353,6 +353,116 @@ fn hist_from(h: Option<&Histogram>, from: u64, first_line_clock_late: bool) -> u
 
 /// Judges the families of one log.
 pub fn analyze(source: &str, log: &ClassLog) -> ClassReport {
+    analyze_with(source, log, &|_| source.to_string())
+}
+
+/// Judges one log that came in several rotated files (`classes.log.0`,
+/// `classes.log.1`, `.gz`), given oldest first: the files are joined as one
+/// log (uptime clocks as they are; byte offsets laid end to end), and each
+/// family cites the last file it appears in.
+pub fn analyze_rotated(parts: &[(String, ClassLog)]) -> ClassReport {
+    match parts {
+        [] => analyze("", &ClassLog::default()),
+        [(s, l)] => analyze(s, l),
+        _ => {
+            let (log, owner) = join_rotated(parts);
+            let label = format!(
+                "{} (+{} rotated)",
+                parts[parts.len() - 1].0,
+                parts.len() - 1
+            );
+            analyze_with(&label, &log, &|shape| {
+                owner.get(shape).cloned().unwrap_or_else(|| label.clone())
+            })
+        }
+    }
+}
+
+fn join_rotated(
+    parts: &[(String, ClassLog)],
+) -> (ClassLog, std::collections::HashMap<String, String>) {
+    use std::collections::HashMap;
+    let uptime = parts.iter().all(|(_, l)| l.clock == "uptime-ms");
+    let mut out = ClassLog {
+        clock: if uptime { "uptime-ms" } else { "byte-offset" }.into(),
+        ..ClassLog::default()
+    };
+    let mut owner: HashMap<String, String> = HashMap::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut offset = 0u64;
+    for (src, l) in parts {
+        out.loaded += l.loaded;
+        out.unloaded += l.unloaded;
+        out.overflow_loaded += l.overflow_loaded;
+        out.lines += l.lines;
+        out.bytes += l.bytes;
+        out.jdk = out.jdk.clone().or(l.jdk.clone());
+        out.first_time = out.first_time.clone().or(l.first_time.clone());
+        out.first_uptime_s = match (out.first_uptime_s, l.first_uptime_s) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        out.last_uptime_s = match (out.last_uptime_s, l.last_uptime_s) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        let shift = if uptime { 0 } else { offset };
+        for f in &l.families {
+            owner.insert(f.shape.clone(), src.clone());
+            let mut h = f.histogram.clone();
+            if shift > 0 {
+                h = h.map(|h| {
+                    let mut moved = Histogram::default();
+                    for (i, &c) in h.counts.iter().enumerate() {
+                        if c > 0 {
+                            moved.add(i as u64 * h.width + shift, c);
+                        }
+                    }
+                    moved
+                });
+            }
+            match index.get(&f.shape) {
+                Some(&i) => {
+                    let g = &mut out.families[i];
+                    g.loaded += f.loaded;
+                    g.unloaded += f.unloaded;
+                    g.max_seq = g.max_seq.max(f.max_seq);
+                    g.first_line = f.first_line;
+                    g.last_line = f.last_line;
+                    g.last_uptime_s = f.last_uptime_s.or(g.last_uptime_s);
+                    match (&mut g.histogram, h) {
+                        (Some(a), Some(b)) => a.merge(&b),
+                        (slot @ None, Some(b)) => *slot = Some(b),
+                        _ => {}
+                    }
+                    for (s, n) in &f.sources {
+                        match g.sources.iter_mut().find(|(x, _)| x == s) {
+                            Some(e) => e.1 += n,
+                            None => g.sources.push((s.clone(), *n)),
+                        }
+                    }
+                }
+                None => {
+                    index.insert(f.shape.clone(), out.families.len());
+                    let mut g = f.clone();
+                    g.histogram = h;
+                    out.families.push(g);
+                }
+            }
+        }
+        offset += l.bytes;
+    }
+    if uptime {
+        out.clock_first = parts.iter().filter_map(|(_, l)| l.clock_first).min();
+        out.clock_last = parts.iter().filter_map(|(_, l)| l.clock_last).max();
+    } else {
+        out.clock_first = Some(0);
+        out.clock_last = Some(offset);
+    }
+    (out, owner)
+}
+
+fn analyze_with(source: &str, log: &ClassLog, source_of: &dyn Fn(&str) -> String) -> ClassReport {
     let first = log.clock_first.unwrap_or(0);
     let last = log.clock_last.unwrap_or(first);
     let mid = first + (last.saturating_sub(first)) / 2;
@@ -395,6 +505,7 @@ pub fn analyze(source: &str, log: &ClassLog) -> ClassReport {
             let live = loaded.saturating_sub(unloaded);
             let sample = parts[0].sample.clone();
             let what = format!("{} class line(s) of {}", loaded + unloaded, sample);
+            let cite_source = source_of(&parts[parts.len() - 1].shape);
             let max_seq = parts.iter().map(|f| f.max_seq).max().unwrap_or(0);
             let mut sources: Vec<(String, u64)> = Vec::new();
             for f in &parts {
@@ -452,7 +563,7 @@ pub fn analyze(source: &str, log: &ClassLog) -> ClassReport {
                 trend: trend.to_string(),
                 leak,
                 evidence: Cite {
-                    source: source.to_string(),
+                    source: cite_source,
                     line: Some(first_line),
                     last_line: (last_line != first_line).then_some(last_line),
                     what,

@@ -41,7 +41,13 @@ pub fn text(reports: &[ClassReport], top: usize, style: Style) -> String {
     for r in reports {
         let span = r
             .span_s
-            .map(|s| format!(", over {:.1} h of uptime", s / 3600.0))
+            .map(|s| {
+                if s >= 3600.0 {
+                    format!(", over {:.1} h of uptime", s / 3600.0)
+                } else {
+                    format!(", over {:.0} s of uptime", s)
+                }
+            })
             .unwrap_or_default();
         out.push_str(&format!(
             "{}: {} classes loaded, {} unloaded{}{}\n",

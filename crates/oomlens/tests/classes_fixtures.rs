@@ -177,3 +177,66 @@ fn start_up_burst_and_lambdas_are_not_leaks() {
         .unwrap()
         .contains("start-up"));
 }
+
+#[test]
+fn rotated_files_are_one_log() {
+    use std::io::{Read, Write};
+    // The complete class log of the Orika-like run, cut in three as JDK
+    // rotation and logrotate leave it: classes.log.1.gz (oldest),
+    // classes.log.0, classes.log (newest).
+    let mut whole = String::new();
+    flate2::read::GzDecoder::new(
+        std::fs::File::open(dir("OrikaLikeLeak").join("classes.log.gz")).unwrap(),
+    )
+    .read_to_string(&mut whole)
+    .unwrap();
+    let lines: Vec<&str> = whole.lines().collect();
+    let third = lines.len() / 3;
+    let tmp = std::env::temp_dir().join(format!("oomlens-rot-{}", support::unique(10)));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let part = |a: usize, b: usize| lines[a..b].join("\n") + "\n";
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(part(0, third).as_bytes()).unwrap();
+    std::fs::write(tmp.join("classes.log.1.gz"), gz.finish().unwrap()).unwrap();
+    std::fs::write(tmp.join("classes.log.0"), part(third, 2 * third)).unwrap();
+    std::fs::write(tmp.join("classes.log"), part(2 * third, lines.len())).unwrap();
+    for (f, when) in [
+        ("classes.log.1.gz", "2023-12-02 10:00"),
+        ("classes.log.0", "2023-12-02 11:00"),
+        ("classes.log", "2023-12-02 12:00"),
+    ] {
+        assert!(Command::new("touch")
+            .args(["-d", when])
+            .arg(tmp.join(f))
+            .status()
+            .unwrap()
+            .success());
+    }
+    let rotated = run(&["classes", tmp.to_str().unwrap(), "-f", "json"]);
+    let whole_report = run(&[
+        "classes",
+        dir("OrikaLikeLeak")
+            .join("classes.log.gz")
+            .to_str()
+            .unwrap(),
+        "-f",
+        "json",
+    ]);
+    let _ = std::fs::remove_dir_all(&tmp);
+    let reports = rotated["reports"].as_array().unwrap();
+    assert_eq!(reports.len(), 1, "one log in three files");
+    let (r, w) = (&reports[0], &whole_report["reports"][0]);
+    assert!(r["source"]
+        .as_str()
+        .unwrap()
+        .ends_with("classes.log (+2 rotated)"));
+    assert_eq!(r["loaded"], w["loaded"]);
+    assert_eq!(r["verdict"]["family"], w["verdict"]["family"]);
+    assert_eq!(r["verdict"]["leak"], true);
+    assert_eq!(r["families"][0]["loaded"], w["families"][0]["loaded"]);
+    // The family cites the newest file it appears in.
+    assert!(r["families"][0]["evidence"]["source"]
+        .as_str()
+        .unwrap()
+        .ends_with("/classes.log"));
+}

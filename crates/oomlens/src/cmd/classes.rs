@@ -12,7 +12,7 @@ use super::Outcome;
 use crate::{ClassesArgs, Format};
 
 pub fn run(args: ClassesArgs, style: oomlens_report::Style) -> Result<Outcome> {
-    let mut reports = Vec::new();
+    let mut logs = Vec::new();
     let mut warnings = Warnings::new();
     for path in input::expand(&args.files)? {
         let name = path.display().to_string();
@@ -28,11 +28,19 @@ pub fn run(args: ClassesArgs, style: oomlens_report::Style) -> Result<Outcome> {
                     warnings.push(&name, None, "no class-loading line: not a class log (-Xlog:class+load or -verbose:class)");
                     continue;
                 }
-                reports.push(oomlens_analysis::classes::analyze(&name, &log));
+                logs.push((path.clone(), (name, log)));
             }
             Err(e) => warnings.push(&name, None, format!("cannot read: {e}")),
         }
     }
+    // Rotated files of one log (`classes.log.0`, `.1`, `.gz`) are one log.
+    let reports: Vec<_> = super::rotation_groups(logs)
+        .into_iter()
+        .map(|g| {
+            let parts: Vec<(String, classload::ClassLog)> = g.into_iter().map(|(_, x)| x).collect();
+            oomlens_analysis::classes::analyze_rotated(&parts)
+        })
+        .collect();
     if reports.is_empty()
         && !warnings.is_empty()
         && args

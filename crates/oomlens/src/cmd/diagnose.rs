@@ -25,8 +25,15 @@ pub fn run(args: DiagnoseArgs, style: oomlens_report::Style) -> Result<Outcome> 
     if args.paths.is_empty() {
         live(&base, &mut ev)?;
     } else {
+        let mut class_logs = Vec::new();
         for path in input::expand(&args.paths)? {
-            gather(&path, &base, &mut ev);
+            gather(&path, &base, &mut ev, &mut class_logs);
+        }
+        // Rotated files of one class log are judged as one log.
+        for g in super::rotation_groups(class_logs) {
+            let parts: Vec<(String, classload::ClassLog)> = g.into_iter().map(|(_, x)| x).collect();
+            ev.class_reports
+                .push(oomlens_analysis::classes::analyze_rotated(&parts));
         }
     }
     let d = oomlens_analysis::diagnose(ev);
@@ -93,7 +100,12 @@ fn note(ev: &mut Evidence, source: &str, kind: &str, note: impl Into<String>) {
 
 /// Reads one file into the evidence. Problems become warnings; nothing here
 /// stops the rest of the evidence from being used.
-fn gather(path: &Path, base: &TimeContext, ev: &mut Evidence) {
+fn gather(
+    path: &Path,
+    base: &TimeContext,
+    ev: &mut Evidence,
+    class_logs: &mut Vec<(PathBuf, (String, classload::ClassLog))>,
+) {
     let name = path.display().to_string();
     let stdin = path.as_os_str() == "-";
     // stdin cannot be read twice: keep it (it is a pasted log, not a node's
@@ -136,17 +148,13 @@ fn gather(path: &Path, base: &TimeContext, ev: &mut Evidence) {
             match scanned {
                 Ok((log, w)) => {
                     ev.warnings.extend(w);
-                    let report = oomlens_analysis::classes::analyze(&name, &log);
                     note(
                         ev,
                         &name,
                         "class-log",
-                        format!(
-                            "{} classes loaded, {} unloaded; {}",
-                            log.loaded, log.unloaded, report.verdict.summary
-                        ),
+                        format!("{} classes loaded, {} unloaded", log.loaded, log.unloaded),
                     );
-                    ev.class_reports.push(report);
+                    class_logs.push((path.to_path_buf(), (name, log)));
                 }
                 Err(e) => ev.warnings.push(&name, None, format!("read error: {e}")),
             }

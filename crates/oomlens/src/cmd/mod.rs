@@ -85,3 +85,76 @@ pub fn progress<R: std::io::Read + Send + 'static>(
         _ => Box::new(reader),
     }
 }
+
+/// The rotation base of a log file: `classes.log.3.gz` -> `classes.log`.
+pub fn rotation_base(path: &Path) -> std::path::PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // Only a numbered file is a rotation (`x.log.1`, `x.log.1.gz`); a bare
+    // `x.log.gz` next to `x.log` is a copy, not an older part.
+    let unzipped = name.strip_suffix(".gz").unwrap_or(&name);
+    match unzipped.rsplit_once('.') {
+        Some((stem, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+            path.with_file_name(stem)
+        }
+        _ => path.to_path_buf(),
+    }
+}
+
+/// Groups files of one rotated log (same folder and rotation base), each
+/// group oldest first by modification time (then by name, the newest name
+/// being the bare one).
+pub fn rotation_groups<T>(
+    items: Vec<(std::path::PathBuf, T)>,
+) -> Vec<Vec<(std::path::PathBuf, T)>> {
+    let mut groups: Vec<(std::path::PathBuf, Vec<(std::path::PathBuf, T)>)> = Vec::new();
+    for (p, t) in items {
+        let base = rotation_base(&p);
+        match groups.iter_mut().find(|(b, _)| *b == base) {
+            Some(g) => g.1.push((p, t)),
+            None => groups.push((base, vec![(p, t)])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(_, mut g)| {
+            g.sort_by_key(|(p, _)| {
+                let mtime = std::fs::metadata(p).and_then(|m| m.modified()).ok();
+                (
+                    mtime,
+                    std::cmp::Reverse(p.file_name().map(|n| n.len()).unwrap_or(0)),
+                )
+            });
+            g
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rotation_bases() {
+        assert_eq!(
+            rotation_base(Path::new("/x/classes.log.3.gz")),
+            Path::new("/x/classes.log")
+        );
+        assert_eq!(
+            rotation_base(Path::new("/x/classes.log.0")),
+            Path::new("/x/classes.log")
+        );
+        assert_eq!(
+            rotation_base(Path::new("/x/classes.log")),
+            Path::new("/x/classes.log")
+        );
+        assert_eq!(
+            rotation_base(Path::new("gc.log.gz")),
+            Path::new("gc.log.gz")
+        );
+        assert_eq!(rotation_base(Path::new("gc.log.2.gz")), Path::new("gc.log"));
+        assert_eq!(rotation_base(Path::new("v1.2.txt")), Path::new("v1.2.txt"));
+    }
+}
