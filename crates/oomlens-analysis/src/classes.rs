@@ -146,6 +146,14 @@ pub const GENERATORS: &[Generator] = &[
         counter: false,
     },
     Generator {
+        pattern: "groovy.tmp.templates.*TemplateScript*",
+        library: "Groovy templates",
+        cause: "a template compiled per request (MarkupTemplateEngine / GStringTemplateEngine createTemplate): every compile is a new class",
+        fix: "compile each template once and cache the Template (or enable the engine's template cache)",
+        reference: "https://github.com/spring-io/initializr/issues/288",
+        counter: true,
+    },
+    Generator {
         pattern: "Script_*_*",
         library: "Aviator",
         cause: "AviatorEvaluator.compile/execute without expression caching: every call compiles a new class",

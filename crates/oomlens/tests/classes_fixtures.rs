@@ -240,3 +240,50 @@ fn rotated_files_are_one_log() {
         .unwrap()
         .ends_with("/classes.log"));
 }
+
+#[test]
+fn jdk8_public_samples() {
+    let j8 = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/classload/jdk8");
+    let report = |f: &str| {
+        let doc = run(&["classes", j8.join(f).to_str().unwrap(), "-f", "json"]);
+        doc["reports"][0].clone()
+    };
+    // spring-io/initializr#288: Groovy templates compiled per request.
+    let r = report("pub-verbose-class-jdk8-initializr-288-groovy-templates-partial.log");
+    assert_eq!(r["jdk"], "8");
+    assert_eq!(r["loaded"], 10);
+    let groovy = r["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["library"] == "Groovy templates")
+        .unwrap();
+    assert_eq!(groovy["loaded"], 8);
+    assert_eq!(
+        groovy["source"], "file:x",
+        "the source as printed (the reporter redacted it)"
+    );
+    let acc = r["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["pattern"] == "sun.reflect.GeneratedMethodAccessor*")
+        .unwrap();
+    assert_eq!(acc["loaded"], 2);
+    assert_eq!(acc["max_seq"], 181);
+    assert_eq!(acc["source"], "__JVM_DefineClass__");
+    // `[Unloading class X]` without an address, and with one.
+    let r = report("pub-unloading-class-no-address-permgen-cms-2010.log");
+    assert_eq!(
+        (r["loaded"].as_u64(), r["unloaded"].as_u64()),
+        (Some(0), Some(12))
+    );
+    let r = report("pub-verbose-class-jdk8-unloading-with-address.log");
+    assert_eq!(
+        (r["loaded"].as_u64(), r["unloaded"].as_u64()),
+        (Some(1), Some(1))
+    );
+    // Lines of a class log mixed with the program's own output.
+    let r = report("pub-verbose-class-jdk8u181-generatedmethodaccessor.log");
+    assert_eq!(r["loaded"], 19);
+}
