@@ -848,7 +848,27 @@ fn class_causes(
         .collect();
     let jcmd: Vec<(String, oomlens_evidence::jvm::jcmd::JcmdOutput)> =
         m.jcmd.iter().map(|&i| case.ev.jcmd[i].clone()).collect();
-    let meta = crate::metaspace::view(&gc, &jcmd);
+    let mut meta = crate::metaspace::view(&gc, &jcmd);
+    // The limit that Metaspace growth races against.
+    let limit = case
+        .container(m)
+        .and_then(|c| c.limits.memory_bytes)
+        .or_else(|| {
+            m.kills
+                .iter()
+                .rev()
+                .find_map(|k| case.report(k).memory.and_then(|x| x.limit_kb))
+                .filter(|&l| l < 1 << 50)
+                .map(|l| l * 1024)
+        });
+    if let (Some(v), Some(l)) = (meta.as_mut(), limit) {
+        v.limit_bytes = Some(l);
+        if let (Some(g), Some(u)) = (v.growth_bytes_per_hour, v.last_used_bytes) {
+            if g > 0.0 && l > u {
+                v.hours_to_limit = Some((l - u) as f64 / g);
+            }
+        }
+    }
     if let Some(v) = &meta {
         findings.push(Finding {
             id: "metaspace".into(),
@@ -1010,6 +1030,19 @@ fn metaspace_text(v: &crate::metaspace::MetaspaceView) -> String {
     }
     if let Some(b) = v.bytes_per_class {
         parts.push(format!("{:.1} KiB per class", b / 1024.0));
+    }
+    if let (Some(h), Some(l)) = (v.hours_to_limit, v.limit_bytes) {
+        parts.push(format!(
+            "at that rate Metaspace alone fills the {:.0} MiB limit within {}",
+            mib(l),
+            if h >= 48.0 {
+                format!("{:.1} days", h / 24.0)
+            } else if h >= 1.0 {
+                format!("{h:.1} h")
+            } else {
+                format!("{:.0} min", (h * 60.0).max(1.0))
+            }
+        ));
     }
     if parts.is_empty() {
         "Metaspace: no samples".into()

@@ -37,6 +37,12 @@ pub struct MetaspaceView {
     pub loaders: Option<u64>,
     /// Used bytes per class, when both are known from one snapshot.
     pub bytes_per_class: Option<f64>,
+    /// The container limit Metaspace races against, when the Case knows it.
+    pub limit_bytes: Option<u64>,
+    /// Hours until Metaspace alone, growing at `growth_bytes_per_hour` from
+    /// its last size, reaches the limit: an upper bound on the time to the
+    /// kill, since the rest of the process takes memory too.
+    pub hours_to_limit: Option<f64>,
     pub evidence: Vec<Cite>,
 }
 
