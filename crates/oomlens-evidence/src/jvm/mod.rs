@@ -9,8 +9,10 @@
 //!   GC logs (JDK 8 `-XX:+PrintGCDetails`, JDK 9+ `-Xlog:gc*`).
 //! - [`jcmd`]: `VM.metaspace`, `VM.classloader_stats`, `jmap -clstats`,
 //!   `GC.class_histogram` / `jmap -histo`.
+//! - [`nmt`]: Native Memory Tracking summaries and diffs.
 
 pub mod classload;
 pub mod family;
 pub mod gclog;
 pub mod jcmd;
+pub mod nmt;
