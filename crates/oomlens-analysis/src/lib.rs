@@ -10,6 +10,7 @@
 //! - [`diagnosis`]: the [`diagnosis::Diagnosis`], the one value every
 //!   renderer shows (`oomlens/diagnosis/v1` in JSON).
 
+pub mod budget;
 pub mod case;
 pub mod classes;
 pub mod detect;

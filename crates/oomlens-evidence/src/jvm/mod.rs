@@ -3,6 +3,8 @@
 //! - [`classload`]: `-Xlog:class+load,class+unload` (JDK 9+, any
 //!   decorators) and `-XX:+TraceClassLoading` / `-verbose:class` (JDK 8),
 //!   streamed into per-family counts in bounded memory.
+//! - [`flags`]: JVM flags from command lines, option variables, `VM.flags`,
+//!   `VM.command_line` and `PrintFlagsFinal`; the JDK version.
 //! - [`family`]: the shape of a class name (`Orika_X_Y_Mapper123$45` ->
 //!   `Orika_X_Y_Mapper*$*`): what makes generated classes one family.
 //! - [`gclog`]: Metaspace over time and Metadata-threshold collections from
@@ -13,6 +15,7 @@
 
 pub mod classload;
 pub mod family;
+pub mod flags;
 pub mod gclog;
 pub mod jcmd;
 pub mod nmt;

@@ -1,0 +1,384 @@
+//! JVM flags from wherever users have them: a java command line (`ps`,
+//! `/proc/PID/cmdline`, a Deployment's `command`/`args`), option variables
+//! (`JAVA_TOOL_OPTIONS`, `JDK_JAVA_OPTIONS`, `JAVA_OPTS`), `jcmd <pid>
+//! VM.flags`, `jcmd <pid> VM.command_line`, and `java -XX:+PrintFlagsFinal`
+//! output; plus the JDK version from `java -version` / `VM.version`.
+//!
+//! Flags are normalised to HotSpot's names: `-Xmx512m` is `MaxHeapSize`,
+//! `-Xss1m` is `ThreadStackSize`. Sizes are bytes ([`Value::Bytes`]), even
+//! where HotSpot counts `ThreadStackSize` in KiB.
+
+use serde::Serialize;
+
+use crate::provenance::Warnings;
+
+/// A flag's value.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Value {
+    Bool(bool),
+    /// A size, in bytes.
+    Bytes(u64),
+    Number(f64),
+    Text(String),
+}
+
+/// One flag.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Flag {
+    /// HotSpot's name (`MaxHeapSize`, `MaxMetaspaceSize`, `UseG1GC`).
+    pub name: String,
+    pub value: Value,
+    /// As written (`-Xmx512m`, `size_t MaxHeapSize = 536870912`).
+    pub raw: String,
+    pub line: Option<u64>,
+    /// `PrintFlagsFinal` origin (`{default}`, `{ergonomic}`, `{command
+    /// line}`), when printed.
+    pub origin: Option<String>,
+}
+
+/// Flags read from one source.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct JvmFlags {
+    /// `command-line`, `print-flags-final`, `vm-flags`, `vm-command-line`.
+    pub kind: String,
+    pub flags: Vec<Flag>,
+    /// The JDK feature release (8, 11, 17, 21), when the text says.
+    pub jdk: Option<u32>,
+    pub jdk_line: Option<u64>,
+}
+
+impl JvmFlags {
+    /// The last value of a flag (later flags win, as in the JVM).
+    pub fn get(&self, name: &str) -> Option<&Flag> {
+        self.flags.iter().rev().find(|f| f.name == name)
+    }
+
+    pub fn bytes(&self, name: &str) -> Option<u64> {
+        match self.get(name)?.value {
+            Value::Bytes(b) => Some(b),
+            Value::Number(n) if n >= 0.0 => Some(n as u64),
+            _ => None,
+        }
+    }
+
+    pub fn number(&self, name: &str) -> Option<f64> {
+        match self.get(name)?.value {
+            Value::Number(n) => Some(n),
+            Value::Bytes(b) => Some(b as f64),
+            _ => None,
+        }
+    }
+
+    pub fn bool(&self, name: &str) -> Option<bool> {
+        match self.get(name)?.value {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+}
+
+/// HotSpot flags whose value is a size.
+const SIZE_FLAGS: &[&str] = &[
+    "MaxHeapSize",
+    "InitialHeapSize",
+    "MinHeapSize",
+    "NewSize",
+    "MaxNewSize",
+    "MetaspaceSize",
+    "MaxMetaspaceSize",
+    "CompressedClassSpaceSize",
+    "ReservedCodeCacheSize",
+    "InitialCodeCacheSize",
+    "MaxDirectMemorySize",
+    "MaxRAM",
+    "ThreadStackSize",
+    "CompilerThreadStackSize",
+    "VMThreadStackSize",
+    "G1HeapRegionSize",
+    "SoftMaxHeapSize",
+];
+
+/// Flags HotSpot counts in KiB.
+const KIB_FLAGS: &[&str] = &[
+    "ThreadStackSize",
+    "CompilerThreadStackSize",
+    "VMThreadStackSize",
+];
+
+/// `512m`, `1g`, `1024k`, `12345` -> bytes.
+pub fn parse_size(v: &str) -> Option<u64> {
+    let v = v.trim();
+    let (num, mult) = match v.chars().last()? {
+        'k' | 'K' => (&v[..v.len() - 1], 1u64 << 10),
+        'm' | 'M' => (&v[..v.len() - 1], 1 << 20),
+        'g' | 'G' => (&v[..v.len() - 1], 1 << 30),
+        't' | 'T' => (&v[..v.len() - 1], 1 << 40),
+        _ => (v, 1),
+    };
+    num.parse::<u64>().ok()?.checked_mul(mult)
+}
+
+/// One command-line token, normalised; `None` for tokens that are not JVM
+/// memory or GC options (`-cp`, `-D...`, the main class).
+pub fn parse_token(tok: &str, line: Option<u64>) -> Option<Flag> {
+    let raw = tok.to_string();
+    let mk = |name: &str, value: Value| Flag {
+        name: name.to_string(),
+        value,
+        raw: raw.clone(),
+        line,
+        origin: None,
+    };
+    for (prefix, name) in [
+        ("-Xmx", "MaxHeapSize"),
+        ("-Xms", "InitialHeapSize"),
+        ("-Xmn", "NewSize"),
+        ("-Xss", "ThreadStackSize"),
+    ] {
+        if let Some(v) = tok.strip_prefix(prefix) {
+            return parse_size(v).map(|b| mk(name, Value::Bytes(b)));
+        }
+    }
+    let xx = tok.strip_prefix("-XX:")?;
+    if let Some(n) = xx.strip_prefix('+') {
+        return Some(mk(n, Value::Bool(true)));
+    }
+    if let Some(n) = xx.strip_prefix('-') {
+        return Some(mk(n, Value::Bool(false)));
+    }
+    let (name, v) = xx.split_once('=')?;
+    let value = if SIZE_FLAGS.contains(&name) {
+        let b = parse_size(v)?;
+        // -XX:ThreadStackSize=1024 counts KiB; -Xss counts bytes.
+        Value::Bytes(
+            if KIB_FLAGS.contains(&name) && v.chars().all(|c| c.is_ascii_digit()) {
+                b.checked_mul(1024)?
+            } else {
+                b
+            },
+        )
+    } else if let Ok(n) = v.parse::<f64>() {
+        Value::Number(n)
+    } else {
+        Value::Text(v.to_string())
+    };
+    Some(mk(name, value))
+}
+
+/// Flags of a command line or an options variable (whitespace-separated;
+/// quotes are not interpreted).
+pub fn from_command_line(text: &str, line: Option<u64>) -> Vec<Flag> {
+    text.split_whitespace()
+        .filter_map(|t| parse_token(t, line))
+        .collect()
+}
+
+/// Which kind of flags output a head looks like.
+pub fn sniff(head: &[u8]) -> Option<&'static str> {
+    let text = String::from_utf8_lossy(&head[..head.len().min(8192)]);
+    if text.contains("[Global flags]") {
+        return Some("print-flags-final");
+    }
+    if text.contains("VM Arguments:") && text.contains("jvm_args:") {
+        return Some("vm-command-line");
+    }
+    let body: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !is_pid_line(l))
+        .take(3)
+        .collect();
+    if body.first().is_some_and(|l| l.starts_with("-XX:")) {
+        return Some("vm-flags");
+    }
+    None
+}
+
+fn is_pid_line(l: &str) -> bool {
+    l.strip_suffix(':')
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The JDK feature release in a `java -version` / `VM.version` text:
+/// `openjdk version "17.0.15"`, `java version "1.8.0_292"`, `JDK 17.0.15`.
+pub fn jdk_version(text: &str) -> Option<(u32, u64)> {
+    for (i, l) in text.lines().enumerate() {
+        let t = l.trim();
+        if let Some(q) = t.find("version \"") {
+            let v = &t[q + 9..];
+            let v = &v[..v.find('"').unwrap_or(v.len())];
+            return feature(v).map(|f| (f, i as u64 + 1));
+        }
+        if let Some(r) = t.strip_prefix("JDK ") {
+            return feature(r.split_whitespace().next().unwrap_or("")).map(|f| (f, i as u64 + 1));
+        }
+    }
+    None
+}
+
+fn feature(v: &str) -> Option<u32> {
+    let mut parts = v.split(['.', '_', '-', '+']);
+    let first: u32 = parts.next()?.parse().ok()?;
+    if first == 1 {
+        parts.next()?.parse().ok()
+    } else {
+        Some(first)
+    }
+}
+
+/// Parses PrintFlagsFinal, VM.flags or VM.command_line output.
+pub fn parse(source: &str, text: &[u8]) -> (Option<JvmFlags>, Warnings) {
+    let mut w = Warnings::new();
+    let Some(kind) = sniff(text) else {
+        return (None, w);
+    };
+    let s = String::from_utf8_lossy(text);
+    let mut out = JvmFlags {
+        kind: kind.into(),
+        ..JvmFlags::default()
+    };
+    if let Some((v, l)) = jdk_version(&s) {
+        out.jdk = Some(v);
+        out.jdk_line = Some(l);
+    }
+    for (i, l) in s.lines().enumerate() {
+        let no = i as u64 + 1;
+        let t = l.trim();
+        match kind {
+            "print-flags-final" => {
+                // `size_t MaxHeapSize = 134217728 {product} {ergonomic}`
+                let Some((lhs, rhs)) = t.split_once(" = ").or_else(|| t.split_once(" := ")) else {
+                    continue;
+                };
+                let mut lt = lhs.split_whitespace();
+                let (Some(ty), Some(name)) = (lt.next(), lt.next()) else {
+                    continue;
+                };
+                let mut rt = rhs.split_whitespace();
+                let Some(v) = rt.next() else {
+                    w.push(source, Some(no), format!("flag {name} without a value"));
+                    continue;
+                };
+                let origin = rhs
+                    .rfind('{')
+                    .map(|p| rhs[p..].trim_matches(|c| c == '{' || c == '}').to_string());
+                let value = match ty {
+                    "bool" => Value::Bool(v == "true"),
+                    "double" => v
+                        .parse()
+                        .map(Value::Number)
+                        .unwrap_or(Value::Text(v.into())),
+                    "ccstr" | "ccstrlist" => Value::Text(if v.starts_with('{') {
+                        String::new()
+                    } else {
+                        v.into()
+                    }),
+                    _ => match v.parse::<u64>() {
+                        Ok(n) if SIZE_FLAGS.contains(&name) => {
+                            Value::Bytes(if KIB_FLAGS.contains(&name) {
+                                n.saturating_mul(1024)
+                            } else {
+                                n
+                            })
+                        }
+                        Ok(n) => Value::Number(n as f64),
+                        Err(_) => match v.parse::<i64>() {
+                            Ok(n) => Value::Number(n as f64),
+                            Err(_) => Value::Text(v.into()),
+                        },
+                    },
+                };
+                out.flags.push(Flag {
+                    name: name.to_string(),
+                    value,
+                    raw: t.to_string(),
+                    line: Some(no),
+                    origin,
+                });
+            }
+            "vm-command-line" => {
+                if let Some(args) = t.strip_prefix("jvm_args:") {
+                    out.flags.extend(from_command_line(args, Some(no)));
+                }
+            }
+            _ => {
+                if t.starts_with("-XX:") || t.starts_with("-X") {
+                    out.flags.extend(from_command_line(t, Some(no)));
+                }
+            }
+        }
+    }
+    (Some(out), w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn command_line_tokens() {
+        let f = from_command_line(
+            "java -Xmx512m -Xss256k -XX:MaxMetaspaceSize=256m -XX:MaxRAMPercentage=50.0 -XX:+UseG1GC -XX:-UseCompressedOops -XX:ThreadStackSize=512 -cp app.jar Main",
+            Some(3),
+        );
+        let jf = JvmFlags {
+            flags: f,
+            ..JvmFlags::default()
+        };
+        assert_eq!(jf.bytes("MaxHeapSize"), Some(512 << 20));
+        assert_eq!(
+            jf.bytes("ThreadStackSize"),
+            Some(512 << 10),
+            "the later -XX flag wins, in KiB"
+        );
+        assert_eq!(jf.bytes("MaxMetaspaceSize"), Some(256 << 20));
+        assert_eq!(jf.number("MaxRAMPercentage"), Some(50.0));
+        assert_eq!(jf.bool("UseG1GC"), Some(true));
+        assert_eq!(jf.bool("UseCompressedOops"), Some(false));
+        assert_eq!(jf.get("MaxHeapSize").unwrap().line, Some(3));
+    }
+
+    #[test]
+    fn print_flags_final_and_vm_flags() {
+        let pff = b"[Global flags]\n     size_t MaxHeapSize                              = 132120576                                 {product} {ergonomic}\n     intx ThreadStackSize                          = 1024                                   {pd product} {default}\n     bool UseSerialGC                              = true                                      {product} {ergonomic}\n   double MaxRAMPercentage                         = 25.000000                                 {product} {default}\nopenjdk version \"17.0.15\" 2025-04-15\n";
+        let (f, _) = parse("p", pff);
+        let f = f.unwrap();
+        assert_eq!(f.kind, "print-flags-final");
+        assert_eq!(f.bytes("MaxHeapSize"), Some(132_120_576));
+        assert_eq!(f.bytes("ThreadStackSize"), Some(1 << 20));
+        assert_eq!(f.bool("UseSerialGC"), Some(true));
+        assert_eq!(f.number("MaxRAMPercentage"), Some(25.0));
+        assert_eq!(f.jdk, Some(17));
+        assert_eq!(
+            f.get("MaxHeapSize").unwrap().origin.as_deref(),
+            Some("ergonomic")
+        );
+        let (f, _) = parse(
+            "v",
+            b"6941:\n-XX:CICompilerCount=2 -XX:MaxHeapSize=33554432 -XX:+UseSerialGC\n",
+        );
+        let f = f.unwrap();
+        assert_eq!(f.kind, "vm-flags");
+        assert_eq!(f.bytes("MaxHeapSize"), Some(33_554_432));
+        assert_eq!(f.get("MaxHeapSize").unwrap().line, Some(2));
+    }
+
+    #[test]
+    fn versions() {
+        assert_eq!(
+            jdk_version("java version \"1.8.0_292\"").map(|v| v.0),
+            Some(8)
+        );
+        assert_eq!(
+            jdk_version("openjdk version \"21.0.2\" 2024-01-16").map(|v| v.0),
+            Some(21)
+        );
+        assert_eq!(
+            jdk_version("6941:\nOpenJDK 64-Bit Server VM version 17.0.15+6\nJDK 17.0.15")
+                .map(|v| v.0),
+            Some(17)
+        );
+        assert_eq!(jdk_version("nothing"), None);
+    }
+}
