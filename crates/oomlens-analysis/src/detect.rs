@@ -302,18 +302,6 @@ fn flag_value<'a>(
         .find_map(|(f, l)| f.strip_prefix(prefix).map(|v| (v, *l)))
 }
 
-fn jvm_size(v: &str) -> Option<u64> {
-    let v = v.trim();
-    let (num, mult) = match v.chars().last()? {
-        'k' | 'K' => (&v[..v.len() - 1], 1u64 << 10),
-        'm' | 'M' => (&v[..v.len() - 1], 1 << 20),
-        'g' | 'G' => (&v[..v.len() - 1], 1 << 30),
-        't' | 'T' => (&v[..v.len() - 1], 1 << 40),
-        _ => (v, 1),
-    };
-    num.parse::<u64>().ok()?.checked_mul(mult)
-}
-
 struct Ctx<'a> {
     ns: Option<&'a str>,
     pod: Option<&'a str>,
@@ -1099,26 +1087,33 @@ fn jvm_hypotheses(
     }
     let xmx = flag_value(&flags, "-Xmx");
     let pct = flag_value(&flags, "-XX:MaxRAMPercentage=");
-    let heap_max = xmx.and_then(|(v, _)| jvm_size(v)).or_else(|| {
-        let p: f64 = pct?.0.parse().ok()?;
-        Some((limit? as f64 * p / 100.0) as u64)
-    });
-    if let (Some(h), Some(l)) = (heap_max, limit) {
+    if let Some(l) = limit {
+        // The JVM's own sizing for this limit (the memory model of
+        // `oomlens budget`), from the flags the spec shows.
+        let mut jf = oomlens_evidence::jvm::flags::JvmFlags::default();
+        for (tok, line) in &flags {
+            jf.flags
+                .extend(oomlens_evidence::jvm::flags::from_command_line(tok, *line));
+        }
+        let cpus = c
+            .and_then(|c| c.limits.cpu_millis)
+            .map_or(2, |m| m.div_ceil(1000).max(1) as u32);
+        let b = crate::budget::budget(l, cpus, 17, &jf, &crate::budget::Observed::default());
         if let Some((v, line)) = xmx {
             cite_flag(line, format!("-Xmx{v}"));
         } else if let Some((v, line)) = pct {
             cite_flag(line, format!("-XX:MaxRAMPercentage={v}"));
         }
-        if h as f64 / l as f64 >= 0.8 {
-            heap_over = 0.5;
-            notes.push(format!(
-                "the max heap is {} of the {} limit: heap plus non-heap cannot fit",
-                size(h),
-                size(l)
-            ));
-        } else {
-            heap_over = 0.1;
-            native += 0.05;
+        match b.verdicts.iter().find(|v| v.id == "heap-sized-over-limit") {
+            Some(v) => {
+                heap_over = 0.5;
+                notes.push(v.text.clone());
+            }
+            None if xmx.is_some() || pct.is_some() => {
+                heap_over = 0.1;
+                native += 0.05;
+            }
+            None => {}
         }
     }
     let explanation = format!(

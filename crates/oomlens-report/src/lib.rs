@@ -5,6 +5,7 @@
 //! output is a terminal); JSON is a versioned contract documented in
 //! `docs/json.md`.
 
+pub mod budget;
 pub mod classes;
 pub mod diagnosis;
 pub mod kernel;

@@ -95,11 +95,58 @@ To get a class log: -Xlog:class+load,class+unload:file=/tmp/classes.log:uptime,l
 (JDK 9+) or -XX:+TraceClassLoading -XX:+TraceClassUnloading (JDK 8).
 Exit status: 0 when a leaking family was found, 1 when none was, 2 on error.")]
     Classes(ClassesArgs),
+    /// A JVM's memory regions against its container limit, and flags that fit.
+    ///
+    /// Models what HotSpot chooses in a container (collector, max heap from
+    /// -Xmx or MaxRAMPercentage, Metaspace, class space, code cache, thread
+    /// stacks, direct memory), lays every region out against the limit,
+    /// names the unbounded ones, and recommends flags: heap = limit -
+    /// (Metaspace + code cache + stacks x threads + direct + headroom).
+    /// Flags come after `--`, or from files: `jcmd VM.flags` /
+    /// `VM.command_line`, `java -XX:+PrintFlagsFinal`, a pod (its limit,
+    /// command, args and JAVA_TOOL_OPTIONS), NMT summaries (threads, classes,
+    /// what each region holds).
+    #[command(after_help = "Examples:
+  oomlens budget --limit 3Gi -- -XX:MaxMetaspaceSize=256m -XX:MaxRAMPercentage=50
+  oomlens budget --limit 512Mi --threads 400 --jdk 11 -- -Xmx400m
+  oomlens budget pod.json nmt-summary.txt
+
+Exit status: 0 when the heap as sized cannot fit (or the limit is too small), 1 when it fits, 2 on error.")]
+    Budget(BudgetArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Args)]
+struct BudgetArgs {
+    /// Files with flags, NMT output or a pod.
+    files: Vec<PathBuf>,
+    /// The container's memory limit: 3Gi, 512Mi, 3G or bytes.
+    #[arg(long)]
+    limit: Option<String>,
+    /// Threads (default: NMT's count, else 250).
+    #[arg(long)]
+    threads: Option<u64>,
+    /// Loaded classes, to size Metaspace (default: NMT's count, else 20000).
+    #[arg(long)]
+    classes: Option<u64>,
+    /// CPUs the JVM sees (default: the pod's CPU limit, else this machine's).
+    #[arg(long)]
+    cpus: Option<u32>,
+    /// JDK feature release (default: from the files, else 17).
+    #[arg(long)]
+    jdk: Option<u32>,
+    /// Which container of a pod (default: the first).
+    #[arg(long)]
+    container: Option<String>,
+    #[command(flatten)]
+    out: OutputArgs,
+    /// Java flags, after `--`.
+    #[arg(last = true)]
+    java: Vec<String>,
 }
 
 #[derive(Args)]
@@ -200,6 +247,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Diagnose(args) => cmd::diagnose::run(args, style),
         Command::Classes(args) => cmd::classes::run(args, style),
+        Command::Budget(args) => cmd::budget::run(args, style),
         Command::Kernel(args) => cmd::kernel::run(args, style),
         Command::Completions { shell } => {
             clap_complete::generate(

@@ -1,5 +1,6 @@
 //! One module per command.
 
+pub mod budget;
 pub mod classes;
 pub mod diagnose;
 pub mod kernel;
