@@ -1104,7 +1104,12 @@ fn jvm_hypotheses(
         } else if let Some((v, line)) = pct {
             cite_flag(line, format!("-XX:MaxRAMPercentage={v}"));
         }
-        match b.verdicts.iter().find(|v| v.id == "heap-sized-over-limit") {
+        // Only a heap that by itself takes most of the limit counts here:
+        // the budget's non-heap baseline assumes class and thread counts
+        // this evidence does not have.
+        let heap = b.ergonomics.max_heap_bytes;
+        let over = b.verdicts.iter().find(|v| v.id == "heap-sized-over-limit");
+        match over.filter(|_| heap as f64 >= 0.8 * l as f64) {
             Some(v) => {
                 heap_over = 0.5;
                 notes.push(v.text.clone());

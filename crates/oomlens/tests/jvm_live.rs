@@ -18,6 +18,10 @@ fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// The JVM runs take turns: they share the build folder (built once, by
+/// the first), the kernel log and the machine's two cores.
+static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Java and the Debian jars the programs use must be there: CI installs
 /// them (`scripts/test.sh`). Fails loudly when they are not.
 fn require_jvm() -> bool {
@@ -79,6 +83,7 @@ fn diagnose(dir: &Path) -> serde_json::Value {
 
 #[test]
 fn orika_like_leak_killed_by_the_kernel_is_named() {
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
     if !require_jvm() {
         return;
     }
@@ -145,6 +150,7 @@ fn orika_like_leak_killed_by_the_kernel_is_named() {
 
 #[test]
 fn steady_service_is_not_a_leak() {
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
     if !require_jvm() {
         return;
     }
