@@ -91,6 +91,15 @@ pub fn run(args: BudgetArgs, style: oomlens_report::Style) -> Result<Outcome> {
             }
             continue;
         }
+        // A command line: `ps` output, /proc/PID/cmdline (NUL-separated), a
+        // script.
+        let text = String::from_utf8_lossy(&bytes).replace('\0', " ");
+        let cmd = flags::from_command_line(&text, None);
+        if !cmd.is_empty() {
+            inputs.push(format!("{name} (command line)"));
+            jf.flags.extend(cmd);
+            continue;
+        }
         if let Some((v, _)) = flags::jdk_version(&String::from_utf8_lossy(head)) {
             jdk = jdk.or(Some(v));
             inputs.push(format!("{name} (JDK version)"));
