@@ -43,6 +43,8 @@ pub struct Evidence {
     pub gc_logs: Vec<(String, oomlens_evidence::jvm::gclog::GcLog)>,
     /// `jcmd` / `jmap` outputs, with their source.
     pub jcmd: Vec<(String, oomlens_evidence::jvm::jcmd::JcmdOutput)>,
+    /// Native Memory Tracking snapshots, per source, in order.
+    pub nmt: Vec<(String, Vec<oomlens_evidence::jvm::nmt::Snapshot>)>,
     pub sources: Vec<SourceNote>,
     pub warnings: Warnings,
 }
@@ -88,6 +90,8 @@ pub struct Member {
     /// Indexes into `Evidence::gc_logs` and `Evidence::jcmd`.
     pub gc_logs: Vec<usize>,
     pub jcmd: Vec<usize>,
+    /// Indexes into `Evidence::nmt`.
+    pub nmt: Vec<usize>,
     /// Events about this container's pod: (source, event).
     pub events: Vec<(String, Event)>,
 }
@@ -138,7 +142,8 @@ impl Case {
             && !(case.ev.logs.is_empty()
                 && case.ev.class_reports.is_empty()
                 && case.ev.gc_logs.is_empty()
-                && case.ev.jcmd.is_empty())
+                && case.ev.jcmd.is_empty()
+                && case.ev.nmt.is_empty())
         {
             case.members.push(Member::default());
         }
@@ -384,6 +389,11 @@ impl Case {
         for ji in 0..self.ev.jcmd.len() {
             if let Some(mi) = self.owner_of(&self.ev.jcmd[ji].0.clone()) {
                 self.members[mi].jcmd.push(ji);
+            }
+        }
+        for ni in 0..self.ev.nmt.len() {
+            if let Some(mi) = self.owner_of(&self.ev.nmt[ni].0.clone()) {
+                self.members[mi].nmt.push(ni);
             }
         }
     }

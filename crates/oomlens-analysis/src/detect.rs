@@ -778,6 +778,7 @@ fn container(case: &Case, m: &Member, index: usize) -> (ContainerDiagnosis, Vec<
         &mut causes,
         &mut findings,
     );
+    nmt_causes(case, m, &ctx, latest_report, &mut causes, &mut findings);
 
     // The THP amplification goes with every JVM cause.
     if findings.iter().any(|f| f.id == "thp") && jvm {
@@ -974,6 +975,171 @@ fn class_causes(
         c.confidence = (c.confidence * 0.4 * 100.0).round() / 100.0;
     }
     causes.push(cause);
+}
+
+/// Native Memory Tracking over time: the category that grew names the
+/// cause (threads, direct buffers in `Other`, class metadata, the JVM's own
+/// native arenas); RSS beyond NMT's total is memory NMT cannot see.
+fn nmt_causes(
+    case: &Case,
+    m: &Member,
+    ctx: &Ctx,
+    report: Option<&OomReport>,
+    causes: &mut Vec<Cause>,
+    findings: &mut Vec<Finding>,
+) {
+    use oomlens_evidence::jvm::nmt;
+    let mut snaps: Vec<(&String, &nmt::Snapshot)> = Vec::new();
+    for &i in &m.nmt {
+        let (src, s) = &case.ev.nmt[i];
+        snaps.extend(s.iter().filter(|x| !x.diff).map(|x| (src, x)));
+    }
+    let diffs: Vec<(&String, &nmt::Snapshot)> = m
+        .nmt
+        .iter()
+        .flat_map(|&i| {
+            case.ev.nmt[i]
+                .1
+                .iter()
+                .filter(|x| x.diff)
+                .map(move |x| (&case.ev.nmt[i].0, x))
+        })
+        .collect();
+    let mib = |b: i64| b as f64 / (1024.0 * 1024.0);
+    // Growth per category: first to last snapshot, or a summary.diff.
+    // (category, committed growth, cite, thread counts before and after)
+    type Grown = (String, i64, Cite, Option<(u64, u64)>);
+    let mut growth: Vec<Grown> = Vec::new();
+    if let (Some((sa, a)), Some((sb, b))) = (snaps.first(), snaps.last()) {
+        if snaps.len() >= 2 {
+            for g in nmt::committed_growth(a, b) {
+                let threads = match (a.category(&g.name), b.category(&g.name)) {
+                    (Some(x), Some(y)) => x.threads.zip(y.threads),
+                    _ => None,
+                };
+                growth.push((
+                    g.name.clone(),
+                    g.delta_bytes,
+                    Cite {
+                        source: (*sb).clone(),
+                        line: g.to_line,
+                        last_line: None,
+                        what: format!(
+                            "NMT {}: committed {:.1} -> {:.1} MiB (from {}:{})",
+                            g.name,
+                            mib(g.from_bytes as i64),
+                            mib(g.to_bytes as i64),
+                            sa.rsplit('/').next().unwrap_or(sa),
+                            g.from_line.unwrap_or(a.line)
+                        ),
+                    },
+                    threads,
+                ));
+            }
+        }
+    }
+    if growth.is_empty() {
+        for (src, d) in &diffs {
+            for c in &d.categories {
+                if let Some(delta) = c.committed_diff_bytes {
+                    growth.push((
+                        c.name.clone(),
+                        delta,
+                        Cite::line(
+                            src,
+                            c.line,
+                            format!(
+                                "NMT summary.diff {}: committed {:+.1} MiB",
+                                c.name,
+                                mib(delta)
+                            ),
+                        ),
+                        c.threads
+                            .zip(c.threads_diff)
+                            .map(|(t, d)| ((t as i64 - d).max(0) as u64, t)),
+                    ));
+                }
+            }
+        }
+    }
+    growth.sort_by_key(|g| std::cmp::Reverse(g.1));
+    let top = growth
+        .iter()
+        .find(|g| g.0 != "Java Heap" && g.1 >= 8 * 1024 * 1024);
+    if let Some((name, delta, cite, threads)) = top {
+        let (id, summary) = match name.as_str() {
+            "Thread" => (
+                "thread-growth",
+                match threads {
+                    Some((a, b)) => format!(
+                        "threads grew from {a} to {b} (NMT Thread +{:.0} MiB)",
+                        mib(*delta)
+                    ),
+                    None => format!("thread stacks grew {:.0} MiB (NMT Thread)", mib(*delta)),
+                },
+            ),
+            "Other" => (
+                "direct-memory",
+                format!(
+                    "direct buffers grew {:.0} MiB (NMT Other, where JDK 11+ counts them)",
+                    mib(*delta)
+                ),
+            ),
+            "Class" | "Metaspace" => (
+                "metaspace-class-generation",
+                format!("class metadata grew {:.0} MiB (NMT {name})", mib(*delta)),
+            ),
+            _ => (
+                "native-growth",
+                format!(
+                    "the JVM's native memory grew {:.0} MiB (NMT {name})",
+                    mib(*delta)
+                ),
+            ),
+        };
+        findings.push(Finding {
+            id: "nmt-growth".into(),
+            text: summary.clone(),
+            evidence: vec![cite.clone()],
+        });
+        if !causes.iter().any(|c| c.id == id && c.confidence >= 0.7) {
+            causes.retain(|c| !(c.id == id && c.confidence < 0.5));
+            causes.push(ctx.cause(
+                id,
+                0.7,
+                summary,
+                format!("Native Memory Tracking shows {name} growing more than any other region outside the heap."),
+                vec![cite.clone()],
+            ));
+        }
+    }
+    // RSS beyond what NMT accounts for: glibc arenas, JNI, native libraries.
+    if let (Some(r), Some((src, last))) = (report, snaps.last()) {
+        if let Some(v) = &r.victim {
+            let rss = (v.anon_rss_kb.unwrap_or(0) + v.file_rss_kb.unwrap_or(0)) * 1024;
+            let nmt_total = last.total_committed_bytes;
+            if rss > nmt_total && (rss - nmt_total) * 4 > rss {
+                let unseen = rss - nmt_total;
+                let mut ev = vec![Cite::line(
+                    src,
+                    last.total_line.unwrap_or(last.line),
+                    format!("NMT total committed {:.0} MiB", mib(nmt_total as i64)),
+                )];
+                ev.extend(
+                    report_cites(r)
+                        .into_iter()
+                        .filter(|c| c.what.starts_with("Killed")),
+                );
+                causes.push(ctx.cause(
+                    "native-growth",
+                    0.6,
+                    format!("{:.0} MiB of the victim's RSS is memory NMT cannot see (malloc arenas, JNI, native libraries)", mib(unseen as i64)),
+                    "The JVM's RSS at the kill exceeds everything Native Memory Tracking accounts for by a quarter or more; the last NMT snapshot may predate the kill, so compare snapshots taken close to it.".into(),
+                    ev,
+                ));
+            }
+        }
+    }
 }
 
 fn metaspace_text(v: &crate::metaspace::MetaspaceView) -> String {

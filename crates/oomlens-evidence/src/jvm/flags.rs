@@ -210,6 +210,18 @@ pub fn jdk_version(text: &str) -> Option<(u32, u64)> {
             let v = &v[..v.find('"').unwrap_or(v.len())];
             return feature(v).map(|f| (f, i as u64 + 1));
         }
+        // hs_err: `# JRE version: OpenJDK Runtime Environment (17.0.15+6) (build ...)`
+        if let Some(r) = t.split("JRE version:").nth(1) {
+            // The first parenthesis that opens on a digit: `(TM)` is not it.
+            for (open, _) in r.match_indices('(') {
+                let v = &r[open + 1..];
+                if v.starts_with(|c: char| c.is_ascii_digit()) {
+                    if let Some(f) = feature(v.split([')', ' ']).next().unwrap_or("")) {
+                        return Some((f, i as u64 + 1));
+                    }
+                }
+            }
+        }
         if let Some(r) = t.strip_prefix("JDK ") {
             return feature(r.split_whitespace().next().unwrap_or("")).map(|f| (f, i as u64 + 1));
         }
@@ -380,5 +392,10 @@ mod tests {
             Some(17)
         );
         assert_eq!(jdk_version("nothing"), None);
+        assert_eq!(
+            jdk_version("# JRE version: OpenJDK Runtime Environment (17.0.15+6) (build 17.0.15+6-Debian-1deb12u1)").map(|v| v.0),
+            Some(17)
+        );
+        assert_eq!(jdk_version("# JRE version: Java(TM) SE Runtime Environment (8.0_202-b08) (build 1.8.0_202-b08)").map(|v| v.0), Some(8));
     }
 }

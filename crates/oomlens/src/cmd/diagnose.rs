@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use oomlens_analysis::case::Evidence;
 use oomlens_analysis::diagnosis::SourceNote;
-use oomlens_evidence::jvm::{classload, gclog, jcmd};
+use oomlens_evidence::jvm::{classload, gclog, jcmd, nmt};
 use oomlens_evidence::sniff::{self, Sniffed};
 use oomlens_evidence::time::TimeContext;
 use oomlens_evidence::{applog, input, k8s, kernel};
@@ -215,6 +215,24 @@ fn gather(
                     "skipped",
                     "looked like jcmd output but did not parse",
                 ),
+            }
+        }
+        Sniffed::Text if nmt::looks_like_nmt(&head) => {
+            let mut bytes = Vec::new();
+            if let Err(e) = open().and_then(|r| r.take(OBJECT_MAX).read_to_end(&mut bytes)) {
+                ev.warnings.push(&name, None, format!("cannot read: {e}"));
+                return;
+            }
+            let (snaps, w) = nmt::parse(&name, &bytes);
+            ev.warnings.extend(w);
+            note(
+                ev,
+                &name,
+                "nmt",
+                format!("{} Native Memory Tracking snapshot(s)", snaps.len()),
+            );
+            if !snaps.is_empty() {
+                ev.nmt.push((name, snaps));
             }
         }
         Sniffed::Text if gclog::looks_like_gclog(&head) => {
