@@ -19,6 +19,7 @@
 //! - [`k8s`]: `kubectl describe pod` text, Pod / List / Event objects as
 //!   JSON or YAML, and Kubernetes quantities.
 //! - [`jvm`]: class-loading logs, GC logs, `jcmd` / `jmap` outputs.
+//! - [`metrics`]: memory over time from Prometheus text, API JSON and CSV.
 //! - [`applog`]: what a container's own log says about memory
 //!   (`OutOfMemoryError` variants, JVM fatal errors and `hs_err` files,
 //!   Node, Python and Go out-of-memory deaths).
@@ -30,6 +31,7 @@ pub mod input;
 pub mod jvm;
 pub mod k8s;
 pub mod kernel;
+pub mod metrics;
 pub mod provenance;
 pub mod sniff;
 pub mod time;
