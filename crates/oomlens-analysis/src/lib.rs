@@ -17,6 +17,7 @@ pub mod detect;
 pub mod diagnosis;
 pub mod kb;
 pub mod metaspace;
+pub mod trend;
 
 pub use case::{Case, Evidence as CaseEvidence};
 pub use diagnosis::Diagnosis;

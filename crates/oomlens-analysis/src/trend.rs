@@ -1,0 +1,231 @@
+//! Memory over time: is it a leak, a spike, a limit that is simply too
+//! small, or page cache?
+//!
+//! A series is first split into lives (a container restart resets it: the
+//! value falls by more than half, or the samples stop for a long gap). In
+//! each life the trend is read on the lower envelope (the minimum of each of
+//! up to 48 windows), so a garbage collector's sawtooth and daily peaks do
+//! not pass for growth: a leak raises the floor, a busy hour does not. The
+//! slope is Theil-Sen's (the median of pairwise slopes, robust to outliers)
+//! with its interquartile range, and the Mann-Kendall test says whether the
+//! rise is more than chance.
+
+use serde::Serialize;
+
+/// One life of a series: from a (re)start to the next.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Life {
+    pub start_ms: i64,
+    pub end_ms: i64,
+    pub samples: usize,
+    pub first: f64,
+    pub last: f64,
+    pub max: f64,
+    /// Slope of the lower envelope, per hour (units of the series).
+    pub slope_per_hour: Option<f64>,
+    /// The 25th and 75th percentiles of the pairwise slopes, per hour.
+    pub slope_iqr_per_hour: Option<(f64, f64)>,
+    /// Mann-Kendall z of the lower envelope; |z| > 1.96 is significant at 5%.
+    pub mann_kendall_z: Option<f64>,
+    pub rising: bool,
+}
+
+/// Splits `points` (time-ordered) into lives.
+pub fn lives(points: &[(i64, f64)]) -> Vec<std::ops::Range<usize>> {
+    if points.is_empty() {
+        return Vec::new();
+    }
+    let mut steps: Vec<i64> = points.windows(2).map(|w| w[1].0 - w[0].0).filter(|d| *d > 0).collect();
+    steps.sort_unstable();
+    let step = steps.get(steps.len() / 2).copied().unwrap_or(60_000);
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..points.len() {
+        let (t0, v0) = points[i - 1];
+        let (t1, v1) = points[i];
+        let gap = t1 - t0 > 10 * step.max(1);
+        let reset = v0 > 0.0 && v1 < v0 * 0.5;
+        if gap || reset {
+            out.push(start..i);
+            start = i;
+        }
+    }
+    out.push(start..points.len());
+    out
+}
+
+/// The minimum of each of up to `windows` equal time windows.
+pub fn lower_envelope(points: &[(i64, f64)], windows: usize) -> Vec<(i64, f64)> {
+    if points.len() <= windows {
+        return points.to_vec();
+    }
+    let (t0, t1) = (points[0].0, points[points.len() - 1].0);
+    let width = ((t1 - t0) / windows as i64).max(1);
+    let mut out: Vec<(i64, f64)> = Vec::new();
+    let mut cur: Option<(i64, (i64, f64))> = None;
+    for &(t, v) in points {
+        let w = (t - t0) / width;
+        match cur {
+            Some((cw, (_, mv))) if cw == w => {
+                if v < mv {
+                    cur = Some((w, (t, v)));
+                }
+            }
+            _ => {
+                if let Some((_, p)) = cur {
+                    out.push(p);
+                }
+                cur = Some((w, (t, v)));
+            }
+        }
+    }
+    if let Some((_, p)) = cur {
+        out.push(p);
+    }
+    out
+}
+
+/// Theil-Sen slope with the interquartile range of pairwise slopes.
+pub fn theil_sen(points: &[(f64, f64)]) -> Option<(f64, f64, f64)> {
+    let mut slopes = Vec::new();
+    for i in 0..points.len() {
+        for j in i + 1..points.len() {
+            let dx = points[j].0 - points[i].0;
+            if dx.abs() > f64::EPSILON {
+                slopes.push((points[j].1 - points[i].1) / dx);
+            }
+        }
+    }
+    if slopes.is_empty() {
+        return None;
+    }
+    slopes.sort_by(f64::total_cmp);
+    let q = |p: f64| slopes[((slopes.len() - 1) as f64 * p).round() as usize];
+    Some((q(0.5), q(0.25), q(0.75)))
+}
+
+/// Mann-Kendall trend statistic, as a z score (no tie correction).
+pub fn mann_kendall_z(values: &[f64]) -> Option<f64> {
+    let n = values.len();
+    if n < 4 {
+        return None;
+    }
+    let mut s: i64 = 0;
+    for i in 0..n {
+        for j in i + 1..n {
+            s += match values[j].partial_cmp(&values[i]) {
+                Some(std::cmp::Ordering::Greater) => 1,
+                Some(std::cmp::Ordering::Less) => -1,
+                _ => 0,
+            };
+        }
+    }
+    let n = n as f64;
+    let var = n * (n - 1.0) * (2.0 * n + 5.0) / 18.0;
+    let z = if s > 0 {
+        (s as f64 - 1.0) / var.sqrt()
+    } else if s < 0 {
+        (s as f64 + 1.0) / var.sqrt()
+    } else {
+        0.0
+    };
+    Some(z)
+}
+
+/// Reads one life.
+pub fn life(points: &[(i64, f64)]) -> Life {
+    let env = lower_envelope(points, 48);
+    // Skip the first tenth of the life: start-up fills caches and heaps.
+    let warm = env.len() / 10;
+    let env = &env[warm.min(env.len().saturating_sub(2))..];
+    let hours: Vec<(f64, f64)> = env.iter().map(|&(t, v)| (t as f64 / 3_600_000.0, v)).collect();
+    let ts = theil_sen(&hours);
+    let vals: Vec<f64> = env.iter().map(|p| p.1).collect();
+    let z = mann_kendall_z(&vals);
+    let max = points.iter().map(|p| p.1).fold(f64::MIN, f64::max);
+    let rising = matches!((ts, z), (Some((s, _, _)), Some(z)) if s > 0.0 && z > 1.96);
+    Life {
+        start_ms: points.first().map_or(0, |p| p.0),
+        end_ms: points.last().map_or(0, |p| p.0),
+        samples: points.len(),
+        first: points.first().map_or(0.0, |p| p.1),
+        last: points.last().map_or(0.0, |p| p.1),
+        max,
+        slope_per_hour: ts.map(|t| t.0),
+        slope_iqr_per_hour: ts.map(|t| (t.1, t.2)),
+        mann_kendall_z: z,
+        rising,
+    }
+}
+
+/// Hours until `limit` at the life's slope from its last envelope value,
+/// with the interval from the slope's interquartile range (fast, slow).
+pub fn time_to_limit_hours(l: &Life, limit: f64) -> Option<(f64, Option<f64>, Option<f64>)> {
+    let s = l.slope_per_hour.filter(|s| *s > 0.0)?;
+    let room = (limit - l.last).max(0.0);
+    let (lo, hi) = l.slope_iqr_per_hour.unwrap_or((s, s));
+    Some((
+        room / s,
+        (hi > 0.0).then(|| room / hi),
+        (lo > 0.0).then(|| room / lo),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const H: i64 = 3_600_000;
+
+    /// A synthetic series: `f(hour)` sampled every minute for `hours`.
+    fn series(hours: i64, f: impl Fn(f64) -> f64) -> Vec<(i64, f64)> {
+        (0..hours * 60).map(|m| (m * 60_000, f(m as f64 / 60.0))).collect()
+    }
+
+    #[test]
+    fn leak_under_a_sawtooth_is_rising() {
+        // +10 MiB/h floor with a 200 MiB GC sawtooth every 10 minutes.
+        let mib = 1024.0 * 1024.0;
+        let s = series(48, |h| 500.0 * mib + 10.0 * mib * h + 200.0 * mib * ((h * 6.0).fract()));
+        let l = life(&s);
+        assert!(l.rising, "{l:?}");
+        let slope = l.slope_per_hour.unwrap() / mib;
+        assert!((8.0..=12.0).contains(&slope), "{slope}");
+        let (t, fast, slow) = time_to_limit_hours(&l, 3.0 * 1024.0 * mib).unwrap();
+        assert!(t > 100.0 && t < 300.0, "{t}");
+        assert!(fast.unwrap() <= t && slow.unwrap() >= t);
+    }
+
+    #[test]
+    fn sawtooth_and_daily_cycle_without_growth_are_flat() {
+        let mib = 1024.0 * 1024.0;
+        let s = series(72, |h| {
+            600.0 * mib + 300.0 * mib * (h * std::f64::consts::TAU / 24.0).sin().max(0.0) + 150.0 * mib * ((h * 4.0).fract())
+        });
+        let l = life(&s);
+        assert!(!l.rising, "{l:?}");
+    }
+
+    #[test]
+    fn restarts_split_lives() {
+        let mut s = series(10, |h| 100.0 + 50.0 * h);
+        let second: Vec<(i64, f64)> = series(5, |h| 100.0 + 50.0 * h).into_iter().map(|(t, v)| (t + 10 * H, v)).collect();
+        s.extend(second);
+        let ls = lives(&s);
+        assert_eq!(ls.len(), 2);
+        assert_eq!(ls[0], 0..600);
+        // A gap also ends a life.
+        let mut g = series(2, |_| 5.0);
+        g.extend(series(2, |_| 5.0).into_iter().map(|(t, v)| (t + 20 * H, v)));
+        assert_eq!(lives(&g).len(), 2);
+    }
+
+    #[test]
+    fn mann_kendall_signs() {
+        let up: Vec<f64> = (0..50).map(|i| i as f64).collect();
+        assert!(mann_kendall_z(&up).unwrap() > 5.0);
+        let down: Vec<f64> = up.iter().rev().copied().collect();
+        assert!(mann_kendall_z(&down).unwrap() < -5.0);
+        assert_eq!(mann_kendall_z(&[1.0, 2.0]), None);
+    }
+}
