@@ -45,6 +45,8 @@ pub struct Evidence {
     pub jcmd: Vec<(String, oomlens_evidence::jvm::jcmd::JcmdOutput)>,
     /// Native Memory Tracking snapshots, per source, in order.
     pub nmt: Vec<(String, Vec<oomlens_evidence::jvm::nmt::Snapshot>)>,
+    /// Metric series, per source.
+    pub metrics: Vec<(String, Vec<oomlens_evidence::metrics::Series>)>,
     pub sources: Vec<SourceNote>,
     pub warnings: Warnings,
 }
@@ -143,7 +145,8 @@ impl Case {
                 && case.ev.class_reports.is_empty()
                 && case.ev.gc_logs.is_empty()
                 && case.ev.jcmd.is_empty()
-                && case.ev.nmt.is_empty())
+                && case.ev.nmt.is_empty()
+                && case.ev.metrics.is_empty())
         {
             case.members.push(Member::default());
         }

@@ -779,6 +779,14 @@ fn container(case: &Case, m: &Member, index: usize) -> (ContainerDiagnosis, Vec<
         &mut findings,
     );
     nmt_causes(case, m, &ctx, latest_report, &mut causes, &mut findings);
+    metric_causes(
+        case,
+        m,
+        &ctx,
+        c.and_then(|c| c.limits.memory_bytes),
+        &mut causes,
+        &mut findings,
+    );
 
     // The THP amplification goes with every JVM cause.
     if findings.iter().any(|f| f.id == "thp") && jvm {
@@ -1140,6 +1148,66 @@ fn nmt_causes(
             }
         }
     }
+}
+
+/// Memory over time from metric files: a leak and where, a limit too
+/// small, or page cache.
+fn metric_causes(
+    case: &Case,
+    m: &Member,
+    ctx: &Ctx,
+    limit: Option<u64>,
+    causes: &mut Vec<Cause>,
+    findings: &mut Vec<Finding>,
+) {
+    if case.ev.metrics.is_empty() {
+        return;
+    }
+    let only = case.members.len() == 1;
+    let series: Vec<(String, oomlens_evidence::metrics::Series)> = case
+        .ev
+        .metrics
+        .iter()
+        .flat_map(|(src, ss)| ss.iter().map(move |s| (src.clone(), s.clone())))
+        .filter(|(_, s)| {
+            let named = s.labels.contains_key("pod") || s.labels.contains_key("container");
+            (only && !named)
+                || (named
+                    && crate::memtime::about(s, ctx.ns, ctx.pod, ctx.container)
+                    && ctx.pod.is_some())
+        })
+        .collect();
+    let _ = m;
+    let Some(v) = crate::memtime::judge(&series, limit) else {
+        return;
+    };
+    findings.push(Finding {
+        id: "memory-over-time".into(),
+        text: v.text.clone(),
+        evidence: v.evidence.clone(),
+    });
+    let Some(id) = v.cause.clone() else {
+        return;
+    };
+    let confidence = match v.verdict.as_str() {
+        "leak" if v.growing.as_deref().is_some_and(|g| g.starts_with("jvm")) => 0.75,
+        "leak" => 0.6,
+        "page-cache" => 0.7,
+        _ => 0.6,
+    };
+    if causes
+        .iter()
+        .any(|c| c.id == id && c.confidence >= confidence)
+    {
+        return;
+    }
+    causes.retain(|c| !(c.id == id && c.confidence < confidence));
+    let summary = match v.verdict.as_str() {
+        "page-cache" => "page cache near the limit: a false alarm, not a leak".to_string(),
+        "undersized-limit" => "the limit is too small: steady usage at the limit".to_string(),
+        _ => format!("memory leak: {}", v.growing.clone().unwrap_or_default()),
+    };
+    causes.push(ctx.cause(&id, confidence, summary, v.text.clone(), v.evidence.clone()));
 }
 
 fn metaspace_text(v: &crate::metaspace::MetaspaceView) -> String {

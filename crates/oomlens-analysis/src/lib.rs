@@ -16,6 +16,7 @@ pub mod classes;
 pub mod detect;
 pub mod diagnosis;
 pub mod kb;
+pub mod memtime;
 pub mod metaspace;
 pub mod trend;
 

@@ -35,7 +35,11 @@ pub fn lives(points: &[(i64, f64)]) -> Vec<std::ops::Range<usize>> {
     if points.is_empty() {
         return Vec::new();
     }
-    let mut steps: Vec<i64> = points.windows(2).map(|w| w[1].0 - w[0].0).filter(|d| *d > 0).collect();
+    let mut steps: Vec<i64> = points
+        .windows(2)
+        .map(|w| w[1].0 - w[0].0)
+        .filter(|d| *d > 0)
+        .collect();
     steps.sort_unstable();
     let step = steps.get(steps.len() / 2).copied().unwrap_or(60_000);
     let mut out = Vec::new();
@@ -138,7 +142,10 @@ pub fn life(points: &[(i64, f64)]) -> Life {
     // Skip the first tenth of the life: start-up fills caches and heaps.
     let warm = env.len() / 10;
     let env = &env[warm.min(env.len().saturating_sub(2))..];
-    let hours: Vec<(f64, f64)> = env.iter().map(|&(t, v)| (t as f64 / 3_600_000.0, v)).collect();
+    let hours: Vec<(f64, f64)> = env
+        .iter()
+        .map(|&(t, v)| (t as f64 / 3_600_000.0, v))
+        .collect();
     let ts = theil_sen(&hours);
     let vals: Vec<f64> = env.iter().map(|p| p.1).collect();
     let z = mann_kendall_z(&vals);
@@ -179,14 +186,18 @@ mod tests {
 
     /// A synthetic series: `f(hour)` sampled every minute for `hours`.
     fn series(hours: i64, f: impl Fn(f64) -> f64) -> Vec<(i64, f64)> {
-        (0..hours * 60).map(|m| (m * 60_000, f(m as f64 / 60.0))).collect()
+        (0..hours * 60)
+            .map(|m| (m * 60_000, f(m as f64 / 60.0)))
+            .collect()
     }
 
     #[test]
     fn leak_under_a_sawtooth_is_rising() {
         // +10 MiB/h floor with a 200 MiB GC sawtooth every 10 minutes.
         let mib = 1024.0 * 1024.0;
-        let s = series(48, |h| 500.0 * mib + 10.0 * mib * h + 200.0 * mib * ((h * 6.0).fract()));
+        let s = series(48, |h| {
+            500.0 * mib + 10.0 * mib * h + 200.0 * mib * ((h * 6.0).fract())
+        });
         let l = life(&s);
         assert!(l.rising, "{l:?}");
         let slope = l.slope_per_hour.unwrap() / mib;
@@ -200,7 +211,9 @@ mod tests {
     fn sawtooth_and_daily_cycle_without_growth_are_flat() {
         let mib = 1024.0 * 1024.0;
         let s = series(72, |h| {
-            600.0 * mib + 300.0 * mib * (h * std::f64::consts::TAU / 24.0).sin().max(0.0) + 150.0 * mib * ((h * 4.0).fract())
+            600.0 * mib
+                + 300.0 * mib * (h * std::f64::consts::TAU / 24.0).sin().max(0.0)
+                + 150.0 * mib * ((h * 4.0).fract())
         });
         let l = life(&s);
         assert!(!l.rising, "{l:?}");
@@ -209,7 +222,10 @@ mod tests {
     #[test]
     fn restarts_split_lives() {
         let mut s = series(10, |h| 100.0 + 50.0 * h);
-        let second: Vec<(i64, f64)> = series(5, |h| 100.0 + 50.0 * h).into_iter().map(|(t, v)| (t + 10 * H, v)).collect();
+        let second: Vec<(i64, f64)> = series(5, |h| 100.0 + 50.0 * h)
+            .into_iter()
+            .map(|(t, v)| (t + 10 * H, v))
+            .collect();
         s.extend(second);
         let ls = lives(&s);
         assert_eq!(ls.len(), 2);

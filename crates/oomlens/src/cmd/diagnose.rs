@@ -10,7 +10,7 @@ use oomlens_analysis::diagnosis::SourceNote;
 use oomlens_evidence::jvm::{classload, gclog, jcmd, nmt};
 use oomlens_evidence::sniff::{self, Sniffed};
 use oomlens_evidence::time::TimeContext;
-use oomlens_evidence::{applog, input, k8s, kernel};
+use oomlens_evidence::{applog, input, k8s, kernel, metrics};
 
 use super::{for_file, progress, time_context, Outcome};
 use crate::{DiagnoseArgs, Format};
@@ -215,6 +215,19 @@ fn gather(
                     "skipped",
                     "looked like jcmd output but did not parse",
                 ),
+            }
+        }
+        Sniffed::Text if metrics::sniff(&head).is_some() => {
+            let mut bytes = Vec::new();
+            if let Err(e) = open().and_then(|r| r.take(OBJECT_MAX).read_to_end(&mut bytes)) {
+                ev.warnings.push(&name, None, format!("cannot read: {e}"));
+                return;
+            }
+            let (series, w) = metrics::parse(&name, &bytes);
+            ev.warnings.extend(w);
+            note(ev, &name, "metrics", format!("{} series", series.len()));
+            if !series.is_empty() {
+                ev.metrics.push((name, series));
             }
         }
         Sniffed::Text if nmt::looks_like_nmt(&head) => {
