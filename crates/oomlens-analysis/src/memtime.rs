@@ -81,6 +81,10 @@ fn cite(src: &str, s: &Series, what: String) -> Cite {
     }
 }
 
+/// A JVM series: (metric, what it is, the cause it points at, which series
+/// of the metric).
+type JvmPart = (&'static str, &'static str, &'static str, Box<dyn Fn(&Series) -> bool>);
+
 /// The last life of a series, read.
 fn last_life(s: &Series) -> (trend::Life, usize) {
     let ls = trend::lives(&s.points);
@@ -131,7 +135,7 @@ pub fn judge(series: &[(String, Series)], limit: Option<u64>) -> Option<MemoryOv
     }
     if l.rising {
         // Which part grows: JVM regions first, they name the cause.
-        let jvm_parts: [(&str, &str, &str, Box<dyn Fn(&Series) -> bool>); 6] = [
+        let jvm_parts: [JvmPart; 6] = [
             (
                 "jvm_memory_used_bytes",
                 "jvm Metaspace",
