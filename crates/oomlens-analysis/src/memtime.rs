@@ -83,7 +83,12 @@ fn cite(src: &str, s: &Series, what: String) -> Cite {
 
 /// A JVM series: (metric, what it is, the cause it points at, which series
 /// of the metric).
-type JvmPart = (&'static str, &'static str, &'static str, Box<dyn Fn(&Series) -> bool>);
+type JvmPart = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Box<dyn Fn(&Series) -> bool>,
+);
 
 /// The last life of a series, read.
 fn last_life(s: &Series) -> (trend::Life, usize) {
