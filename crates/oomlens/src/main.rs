@@ -113,11 +113,42 @@ Exit status: 0 when a leaking family was found, 1 when none was, 2 on error.")]
 
 Exit status: 0 when the heap as sized cannot fit (or the limit is too small), 1 when it fits, 2 on error.")]
     Budget(BudgetArgs),
+    /// Sample this node's container memory cgroups over time, as OpenMetrics.
+    ///
+    /// Reads cgroup v1 (memory.usage_in_bytes, memory.stat, memory.failcnt,
+    /// memory.limit_in_bytes) or v2 (memory.current, memory.stat,
+    /// memory.events, memory.max) of every container cgroup, or of the one
+    /// given, every --every for --for, and writes the readings with cAdvisor's
+    /// metric names (working set, rss, cache, failcnt, limit, OOM events).
+    /// `oomlens diagnose` reads the file; so does `promtool tsdb
+    /// create-blocks-from openmetrics`.
+    #[command(after_help = "Examples:
+  oomlens sample --for 10m --every 15s -o node-memory.om
+  oomlens sample --cgroup /kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod<uid>.slice --for 1h
+  oomlens diagnose node-memory.om describe.txt")]
+    Sample(SampleArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Args)]
+struct SampleArgs {
+    /// One cgroup (a path as the kernel prints it, below the memory root);
+    /// default: every container cgroup.
+    #[arg(long)]
+    cgroup: Option<PathBuf>,
+    /// How long to sample: 30s, 10m, 2h.
+    #[arg(long = "for", default_value = "10m")]
+    r#for: String,
+    /// How often.
+    #[arg(long, default_value = "15s")]
+    every: String,
+    /// Where to write (default: stdout).
+    #[arg(long, short = 'o')]
+    output: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -248,6 +279,7 @@ fn main() -> ExitCode {
         Command::Diagnose(args) => cmd::diagnose::run(args, style),
         Command::Classes(args) => cmd::classes::run(args, style),
         Command::Budget(args) => cmd::budget::run(args, style),
+        Command::Sample(args) => cmd::sample::run(args),
         Command::Kernel(args) => cmd::kernel::run(args, style),
         Command::Completions { shell } => {
             clap_complete::generate(

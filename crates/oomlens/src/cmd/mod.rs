@@ -4,6 +4,7 @@ pub mod budget;
 pub mod classes;
 pub mod diagnose;
 pub mod kernel;
+pub mod sample;
 
 use std::path::Path;
 

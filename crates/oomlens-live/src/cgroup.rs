@@ -1,0 +1,213 @@
+//! The node's memory cgroups, sampled: cgroup v1
+//! (`memory.usage_in_bytes`, `memory.stat`, `memory.failcnt`,
+//! `memory.limit_in_bytes`, `memory.oom_control`) and v2 (`memory.current`,
+//! `memory.stat`, `memory.events`, `memory.max`), read into the values
+//! cAdvisor would export, so the samples can be written as OpenMetrics and
+//! read back like any Prometheus data.
+
+use std::path::{Path, PathBuf};
+
+/// Which hierarchy a cgroup is on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Version {
+    V1,
+    V2,
+}
+
+/// The memory controller's root on this machine.
+pub fn memory_root() -> Option<(Version, PathBuf)> {
+    let v1 = Path::new("/sys/fs/cgroup/memory");
+    if v1.join("memory.usage_in_bytes").exists() {
+        return Some((Version::V1, v1.to_path_buf()));
+    }
+    let v2 = Path::new("/sys/fs/cgroup");
+    std::fs::read_to_string(v2.join("cgroup.controllers"))
+        .ok()
+        .filter(|c| c.split_whitespace().any(|x| x == "memory"))
+        .map(|_| (Version::V2, v2.to_path_buf()))
+}
+
+/// One reading of one cgroup, in cAdvisor's terms.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Reading {
+    pub usage_bytes: u64,
+    /// Usage minus inactive file pages (what the kubelet evicts on).
+    pub working_set_bytes: u64,
+    pub rss_bytes: u64,
+    pub cache_bytes: u64,
+    pub failcnt: u64,
+    /// `None` when unlimited.
+    pub limit_bytes: Option<u64>,
+    pub oom_events: u64,
+}
+
+fn read_u64(p: &Path) -> Option<u64> {
+    std::fs::read_to_string(p).ok()?.trim().parse().ok()
+}
+
+fn stat(p: &Path) -> Vec<(String, u64)> {
+    std::fs::read_to_string(p)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| {
+            let (k, v) = l.split_once(' ')?;
+            Some((k.to_string(), v.trim().parse().ok()?))
+        })
+        .collect()
+}
+
+/// Reads one cgroup (a folder under the memory root).
+pub fn read(version: Version, dir: &Path) -> Option<Reading> {
+    let get = |s: &[(String, u64)], k: &str| s.iter().find(|(x, _)| x == k).map(|x| x.1);
+    match version {
+        Version::V1 => {
+            let usage = read_u64(&dir.join("memory.usage_in_bytes"))?;
+            let s = stat(&dir.join("memory.stat"));
+            let inactive = get(&s, "total_inactive_file")
+                .or(get(&s, "inactive_file"))
+                .unwrap_or(0);
+            let limit = read_u64(&dir.join("memory.limit_in_bytes")).filter(|&l| l < 1 << 62);
+            let oom = std::fs::read_to_string(dir.join("memory.oom_control"))
+                .ok()
+                .and_then(|t| {
+                    t.lines().find_map(|l| {
+                        l.strip_prefix("oom_kill ")
+                            .and_then(|v| v.trim().parse().ok())
+                    })
+                })
+                .unwrap_or(0);
+            Some(Reading {
+                usage_bytes: usage,
+                working_set_bytes: usage.saturating_sub(inactive),
+                rss_bytes: get(&s, "total_rss").or(get(&s, "rss")).unwrap_or(0),
+                cache_bytes: get(&s, "total_cache").or(get(&s, "cache")).unwrap_or(0),
+                failcnt: read_u64(&dir.join("memory.failcnt")).unwrap_or(0),
+                limit_bytes: limit,
+                oom_events: oom,
+            })
+        }
+        Version::V2 => {
+            let usage = read_u64(&dir.join("memory.current"))?;
+            let s = stat(&dir.join("memory.stat"));
+            let events = stat(&dir.join("memory.events"));
+            let limit = std::fs::read_to_string(dir.join("memory.max"))
+                .ok()
+                .and_then(|t| t.trim().parse().ok());
+            Some(Reading {
+                usage_bytes: usage,
+                working_set_bytes: usage.saturating_sub(get(&s, "inactive_file").unwrap_or(0)),
+                rss_bytes: get(&s, "anon").unwrap_or(0),
+                cache_bytes: get(&s, "file").unwrap_or(0),
+                // v2 has no failcnt: `max` counts the times usage hit the limit.
+                failcnt: get(&events, "max").unwrap_or(0),
+                limit_bytes: limit,
+                oom_events: get(&events, "oom_kill").unwrap_or(0),
+            })
+        }
+    }
+}
+
+/// Container cgroups under the memory root: folders whose name holds a
+/// 64-hex container id (or every folder below `under`, when given).
+pub fn containers(root: &Path, under: Option<&Path>) -> Vec<PathBuf> {
+    let start = under.map_or_else(|| root.to_path_buf(), Path::to_path_buf);
+    let mut out = Vec::new();
+    let mut stack = vec![start.clone()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let p = e.path();
+            if !p.is_dir() {
+                continue;
+            }
+            let name = e.file_name().to_string_lossy().into_owned();
+            let is_container = name
+                .trim_end_matches(".scope")
+                .rsplit(['-', ':'])
+                .next()
+                .is_some_and(|id| id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit()));
+            if is_container {
+                out.push(p.clone());
+            }
+            stack.push(p);
+        }
+    }
+    if under.is_some() && out.is_empty() {
+        out.push(start);
+    }
+    out.sort();
+    out
+}
+
+/// The cgroup path as the kernel prints it (`/kubepods.slice/...`).
+pub fn kernel_path(root: &Path, dir: &Path) -> String {
+    format!("/{}", dir.strip_prefix(root).unwrap_or(dir).display())
+}
+
+/// Writes readings as OpenMetrics text with cAdvisor's metric names, labelled
+/// with the cgroup path (`id`) and, when the path names them, `pod_uid` and
+/// `container_id`. Timestamps are seconds since the epoch.
+pub fn openmetrics(samples: &[(f64, String, Reading)]) -> String {
+    let names: [(&str, &str, &str, fn(&Reading) -> Option<u64>); 7] = [
+        (
+            "container_memory_usage_bytes",
+            "gauge",
+            "memory usage",
+            |r| Some(r.usage_bytes),
+        ),
+        (
+            "container_memory_working_set_bytes",
+            "gauge",
+            "usage minus inactive file",
+            |r| Some(r.working_set_bytes),
+        ),
+        ("container_memory_rss", "gauge", "anonymous memory", |r| {
+            Some(r.rss_bytes)
+        }),
+        ("container_memory_cache", "gauge", "page cache", |r| {
+            Some(r.cache_bytes)
+        }),
+        (
+            "container_memory_failcnt",
+            "counter",
+            "times usage hit the limit",
+            |r| Some(r.failcnt),
+        ),
+        (
+            "container_spec_memory_limit_bytes",
+            "gauge",
+            "memory limit",
+            |r| r.limit_bytes,
+        ),
+        ("container_oom_events", "counter", "OOM kills", |r| {
+            Some(r.oom_events)
+        }),
+    ];
+    let mut out = String::new();
+    for (name, kind, help, get) in names {
+        out.push_str(&format!("# TYPE {name} {kind}\n# HELP {name} {help}\n"));
+        for (t, id, r) in samples {
+            let Some(v) = get(r) else {
+                continue;
+            };
+            let mut labels = format!("id=\"{id}\"");
+            let who = oomlens_evidence::cgroup::identify(id);
+            if let Some(u) = &who.pod_uid {
+                labels.push_str(&format!(",pod_uid=\"{u}\""));
+            }
+            if let Some(c) = &who.container_id {
+                labels.push_str(&format!(",container_id=\"{c}\""));
+            }
+            let name_total = if kind == "counter" {
+                format!("{name}_total")
+            } else {
+                name.to_string()
+            };
+            out.push_str(&format!("{name_total}{{{labels}}} {v} {t:.3}\n"));
+        }
+    }
+    out.push_str("# EOF\n");
+    out
+}
