@@ -283,7 +283,9 @@ mod tests {
                     .iter()
                     .map(|(k, v)| (k.to_string(), v.to_string()))
                     .collect(),
-                points: (0..48 * 60).map(|m| (m * 60_000, f(m as f64 / 60.0))).collect(),
+                points: (0..48 * 60)
+                    .map(|m| (m * 60_000, f(m as f64 / 60.0)))
+                    .collect(),
                 line: Some(3),
                 ..Series::default()
             },
