@@ -146,11 +146,19 @@ pub fn kernel_path(root: &Path, dir: &Path) -> String {
     format!("/{}", dir.strip_prefix(root).unwrap_or(dir).display())
 }
 
+/// A metric written: (name, type, help, its value in a reading).
+type Metric = (
+    &'static str,
+    &'static str,
+    &'static str,
+    fn(&Reading) -> Option<u64>,
+);
+
 /// Writes readings as OpenMetrics text with cAdvisor's metric names, labelled
 /// with the cgroup path (`id`) and, when the path names them, `pod_uid` and
 /// `container_id`. Timestamps are seconds since the epoch.
 pub fn openmetrics(samples: &[(f64, String, Reading)]) -> String {
-    let names: [(&str, &str, &str, fn(&Reading) -> Option<u64>); 7] = [
+    let names: [Metric; 7] = [
         (
             "container_memory_usage_bytes",
             "gauge",
