@@ -17,6 +17,10 @@ install() {
   fi
 }
 need perl || install perl-base
+# The real-Prometheus tests of `oomlens scan`: prometheus and promtool, and
+# openssl for the TLS test's certificates.
+need prometheus && need promtool || install prometheus
+need openssl || install openssl
 # The real-JVM tests: OpenJDK 17 and the class generators they leak with.
 need javac || install openjdk-17-jdk-headless
 for jar in javassist-3.27.0-GA cglib-3.3.0 asm-9.4 groovy-all-2.4.21; do

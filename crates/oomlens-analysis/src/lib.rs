@@ -18,6 +18,7 @@ pub mod diagnosis;
 pub mod kb;
 pub mod memtime;
 pub mod metaspace;
+pub mod scan;
 pub mod trend;
 
 pub use case::{Case, Evidence as CaseEvidence};

@@ -9,3 +9,4 @@
 
 pub mod cgroup;
 pub mod kmsg;
+pub mod prometheus;

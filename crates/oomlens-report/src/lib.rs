@@ -9,6 +9,7 @@ pub mod budget;
 pub mod classes;
 pub mod diagnosis;
 pub mod kernel;
+pub mod scan;
 pub mod units;
 
 /// Whether to colour text output.

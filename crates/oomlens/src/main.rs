@@ -127,6 +127,29 @@ Exit status: 0 when the heap as sized cannot fit (or the limit is too small), 1 
   oomlens sample --cgroup /kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod<uid>.slice --for 1h
   oomlens diagnose node-memory.om describe.txt")]
     Sample(SampleArgs),
+    /// Rank every container of a fleet by OOM risk, from Prometheus.
+    ///
+    /// Asks a Prometheus-compatible server (Prometheus, Thanos, Mimir,
+    /// VictoriaMetrics) at most 18 instant queries, each aggregated by
+    /// (namespace, pod, container), whatever the fleet's size:
+    /// cAdvisor's working set (now, its peak, its floor over the window),
+    /// usage, limits, failcnt and OOM events, and kube-state-metrics'
+    /// limits, restarts and OOMKilled termination reasons. Each container
+    /// gets OOM kills, growth (Theil-Sen on the working set's floor, split at
+    /// restarts), time to its limit and a risk score: kills first, then time
+    /// to the limit, then working set over limit, then failcnt.
+    #[command(after_help = "Examples:
+  oomlens scan --prometheus http://prometheus:9090
+  oomlens scan --prometheus https://mimir/prometheus --header 'X-Scope-OrgID: prod' --window 3d
+  oomlens scan --prometheus http://vm:8428 --namespace shop --top 10
+  oomlens scan --prometheus http://prometheus:9090 --selector 'cluster=\"eu-1\"' -f json
+  oomlens scan --prometheus http://prometheus:9090 --at 2024-03-01T12:00:00Z   as it was then
+
+Credentials: --bearer-token-file or OOMLENS_PROMETHEUS_TOKEN, or basic auth from
+OOMLENS_PROMETHEUS_USER and OOMLENS_PROMETHEUS_PASSWORD (or user:password@ in the URL).
+Exit status: 0 when a container is at risk (OOM-killed in the window, or reaching its limit
+within one more window), 1 when none is, 2 on error (server unreachable, bad query).")]
+    Scan(ScanArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -149,6 +172,43 @@ struct SampleArgs {
     /// Where to write (default: stdout).
     #[arg(long, short = 'o')]
     output: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct ScanArgs {
+    /// The server's API base URL: http://prometheus:9090, https://mimir/prometheus,
+    /// http://vmselect:8481/select/0/prometheus.
+    #[arg(long, value_name = "URL")]
+    prometheus: String,
+    /// Only this namespace.
+    #[arg(long, short = 'n')]
+    namespace: Option<String>,
+    /// Label matchers added to every series selector: 'label="v",other=~"re.*"'.
+    #[arg(long)]
+    selector: Option<String>,
+    /// How far back to look: 7d, 36h, 90m (at least 1h).
+    #[arg(long, default_value = "7d")]
+    window: String,
+    /// Evaluate at this time instead of now: RFC 3339 or Unix seconds.
+    #[arg(long)]
+    at: Option<String>,
+    /// How many containers to list (default: 30 in text, all in JSON).
+    #[arg(long)]
+    top: Option<usize>,
+    /// A file holding a bearer token (else $OOMLENS_PROMETHEUS_TOKEN).
+    #[arg(long, value_name = "FILE")]
+    bearer_token_file: Option<PathBuf>,
+    /// PEM file of the CA(s) to trust for https, instead of the usual web roots.
+    #[arg(long, value_name = "FILE")]
+    ca_file: Option<PathBuf>,
+    /// An extra request header, 'Name: value' (repeatable), e.g. 'X-Scope-OrgID: prod'.
+    #[arg(long = "header", value_name = "NAME: VALUE")]
+    headers: Vec<String>,
+    /// Deadline of each try of each query (at most 3 tries on 429, 5xx and timeouts).
+    #[arg(long, default_value = "2m")]
+    timeout: String,
+    #[command(flatten)]
+    out: OutputArgs,
 }
 
 #[derive(Args)]
@@ -281,6 +341,7 @@ fn main() -> ExitCode {
         Command::Budget(args) => cmd::budget::run(args, style),
         Command::Sample(args) => cmd::sample::run(args),
         Command::Kernel(args) => cmd::kernel::run(args, style),
+        Command::Scan(args) => cmd::scan::run(args, style),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

@@ -5,6 +5,7 @@ pub mod classes;
 pub mod diagnose;
 pub mod kernel;
 pub mod sample;
+pub mod scan;
 
 use std::path::Path;
 

@@ -218,3 +218,5 @@ pub const HOG: &str = "perl -e 'my @a; while (1) { push @a, \"x\" x (1 << 20) }'
 pub fn oomlens() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_oomlens"))
 }
+
+pub mod prometheus;

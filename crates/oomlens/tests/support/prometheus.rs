@@ -1,0 +1,264 @@
+//! A real Prometheus server for tests: series written as OpenMetrics,
+//! backfilled with `promtool tsdb create-blocks-from openmetrics` into a
+//! fresh TSDB, served by `prometheus` on a free local port with no scrape
+//! targets. Dropping the [`Prometheus`] kills the server and removes its
+//! folder, also when the test fails.
+//!
+//! Both programs come with Debian's `prometheus` package (which
+//! `scripts/test.sh` installs). Tests call [`require_prometheus`], which
+//! fails loudly when they are missing (set `OOMLENS_ALLOW_SKIP=1` to skip).
+//!
+//! promtool 2.42 backfills samples up to the present without complaint: the
+//! warning in Prometheus' docs about the last 3 hours concerns a server
+//! already running (its head block may overlap); this server starts on the
+//! backfilled blocks alone. Tests still pass `--at` with their data's end,
+//! so their answers do not depend on how long the test takes.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+fn on_path(prog: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(prog).is_file()))
+}
+
+/// Returns false (after saying so) when the test may be skipped; panics
+/// when it may not.
+pub fn require_prometheus() -> bool {
+    let missing: Vec<&str> = ["prometheus", "promtool"]
+        .into_iter()
+        .filter(|p| !on_path(p))
+        .collect();
+    if missing.is_empty() {
+        return true;
+    }
+    let why = format!(
+        "this test needs a real Prometheus: {} not on PATH (Debian: apt-get install prometheus; scripts/test.sh does it)",
+        missing.join(" and ")
+    );
+    if std::env::var_os("OOMLENS_ALLOW_SKIP").is_some() {
+        eprintln!("\n!!! SKIPPED: {why}\n");
+        false
+    } else {
+        panic!("{why}; set OOMLENS_ALLOW_SKIP=1 to skip it on purpose");
+    }
+}
+
+/// OpenMetrics text with timestamps, one block per metric family (as the
+/// format wants), in the order samples are added within each series.
+#[derive(Default)]
+pub struct OpenMetrics {
+    families: BTreeMap<String, String>,
+    pub samples: usize,
+}
+
+impl OpenMetrics {
+    /// Adds one sample; `labels` is the inside of the braces
+    /// (`namespace="a",pod="b"`), `t_ms` milliseconds since the epoch.
+    pub fn sample(&mut self, metric: &str, labels: &str, t_ms: i64, v: f64) {
+        let buf = self.families.entry(metric.to_string()).or_default();
+        let _ = writeln!(
+            buf,
+            "{metric}{{{labels}}} {v} {}.{:03}",
+            t_ms.div_euclid(1000),
+            t_ms.rem_euclid(1000)
+        );
+        self.samples += 1;
+    }
+
+    pub fn write(&self, path: &Path) {
+        let mut f =
+            std::io::BufWriter::new(std::fs::File::create(path).expect("create openmetrics"));
+        for (name, body) in &self.families {
+            // Every family is declared a gauge: OpenMetrics counters would
+            // want `_total` on every sample name, and PromQL does not care.
+            writeln!(f, "# TYPE {name} gauge").unwrap();
+            f.write_all(body.as_bytes()).unwrap();
+        }
+        f.write_all(b"# EOF\n").unwrap();
+        f.flush().unwrap();
+    }
+}
+
+/// A running server. Dropping it kills it and removes its folder.
+pub struct Prometheus {
+    child: Option<Child>,
+    pub dir: PathBuf,
+    pub url: String,
+    /// How long the backfill and the start took.
+    pub backfill: Duration,
+    pub startup: Duration,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// A plain HTTP GET; (status, body).
+pub fn http_get(url: &str) -> Option<(u16, String)> {
+    let rest = url.strip_prefix("http://")?;
+    let (host, path) = rest
+        .split_once('/')
+        .map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
+    let mut s = TcpStream::connect(host).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
+    write!(s, "GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n").ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok()?;
+    let status = out.split_whitespace().nth(1)?.parse().ok()?;
+    let body = out
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    Some((status, body))
+}
+
+/// Whether `prog` is on PATH; panics (or, with `OOMLENS_ALLOW_SKIP`, says
+/// so and returns false) when it is not.
+pub fn require_program(prog: &str, package: &str) -> bool {
+    if on_path(prog) {
+        return true;
+    }
+    let why = format!("this test needs {prog} (Debian: apt-get install {package})");
+    if std::env::var_os("OOMLENS_ALLOW_SKIP").is_some() {
+        eprintln!("\n!!! SKIPPED: {why}\n");
+        false
+    } else {
+        panic!("{why}; set OOMLENS_ALLOW_SKIP=1 to skip it on purpose");
+    }
+}
+
+impl Prometheus {
+    /// Backfills `om` into a fresh TSDB and starts a server on it.
+    pub fn start(om: &OpenMetrics) -> Prometheus {
+        Prometheus::start_with(om, None)
+    }
+
+    /// Like [`Prometheus::start`], with a web configuration (TLS, basic
+    /// auth: Prometheus' `--web.config.file`); the URL is then https when
+    /// the configuration has `tls_server_config`.
+    pub fn start_with(om: &OpenMetrics, web_config: Option<&str>) -> Prometheus {
+        let dir = std::env::temp_dir().join(format!("oomlens-prom-{}", super::unique(12)));
+        std::fs::create_dir_all(dir.join("data")).expect("mkdir");
+        let mut p = Prometheus {
+            child: None,
+            dir: dir.clone(),
+            url: String::new(),
+            backfill: Duration::ZERO,
+            startup: Duration::ZERO,
+        };
+        let input = dir.join("series.om");
+        om.write(&input);
+        let t = Instant::now();
+        // Blocks as long as 54 h mean two or three passes over the file
+        // instead of one per 2 h block; older promtools lack the (hidden)
+        // flag, so try without it too.
+        let mut ok = false;
+        let mut err = String::new();
+        for flags in [&["--max-block-duration=54h"][..], &[][..]] {
+            let out = Command::new("promtool")
+                .args(["tsdb", "create-blocks-from", "openmetrics"])
+                .args(flags)
+                .arg(&input)
+                .arg(dir.join("data"))
+                .output()
+                .expect("run promtool");
+            if out.status.success() {
+                ok = true;
+                break;
+            }
+            err = String::from_utf8_lossy(&out.stderr).into_owned();
+        }
+        assert!(ok, "promtool could not backfill: {err}");
+        let _ = std::fs::remove_file(&input);
+        p.backfill = t.elapsed();
+        let config = dir.join("prometheus.yml");
+        std::fs::write(
+            &config,
+            "global:\n  scrape_interval: 1m\nscrape_configs: []\n",
+        )
+        .unwrap();
+        let web = web_config.map(|w| {
+            let path = dir.join("web.yml");
+            std::fs::write(&path, w).unwrap();
+            path
+        });
+        let scheme = if web_config.is_some_and(|w| w.contains("tls_server_config")) {
+            "https"
+        } else {
+            "http"
+        };
+        let t = Instant::now();
+        for _attempt in 0..3 {
+            let port = free_port();
+            let log = std::fs::File::create(dir.join("prometheus.log")).unwrap();
+            let child = Command::new("prometheus")
+                .arg(format!(
+                    "--storage.tsdb.path={}",
+                    dir.join("data").display()
+                ))
+                .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+                .arg(format!("--config.file={}", config.display()))
+                .arg("--storage.tsdb.retention.time=30d")
+                .args(
+                    web.iter()
+                        .map(|w| format!("--web.config.file={}", w.display())),
+                )
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(log)
+                .spawn()
+                .expect("start prometheus");
+            p.child = Some(child);
+            p.url = format!("{scheme}://127.0.0.1:{port}");
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while Instant::now() < deadline {
+                // Plain HTTP asks /-/ready; behind TLS or auth, the log says.
+                let ready = if web.is_none() {
+                    matches!(http_get(&format!("{}/-/ready", p.url)), Some((200, _)))
+                } else {
+                    std::fs::read_to_string(dir.join("prometheus.log"))
+                        .is_ok_and(|l| l.contains("Server is ready to receive web requests"))
+                };
+                if ready {
+                    p.startup = t.elapsed();
+                    return p;
+                }
+                if let Some(Ok(Some(_))) = p.child.as_mut().map(|c| c.try_wait()) {
+                    break; // exited: maybe the port was taken meanwhile
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            p.stop();
+        }
+        let log = std::fs::read_to_string(dir.join("prometheus.log")).unwrap_or_default();
+        panic!("prometheus did not become ready; its log:\n{log}");
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// The server's pid.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().map(|c| c.id())
+    }
+}
+
+impl Drop for Prometheus {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
