@@ -85,8 +85,8 @@ pub struct Member {
     /// Index into that pod's `containers`.
     pub container: Option<usize>,
     pub kills: Vec<JoinedKill>,
-    /// Indexes into `Evidence::logs`, and how each was tied.
-    pub logs: Vec<(usize, String)>,
+    /// Indexes into `Evidence::logs`.
+    pub logs: Vec<usize>,
     /// Indexes into `Evidence::class_reports`.
     pub class_reports: Vec<usize>,
     /// Indexes into `Evidence::gc_logs` and `Evidence::jcmd`.
@@ -403,43 +403,9 @@ impl Case {
 
     fn join_logs(&mut self) {
         for li in 0..self.ev.logs.len() {
-            let name = self.ev.logs[li]
-                .0
-                .rsplit('/')
-                .next()
-                .unwrap_or("")
-                .to_ascii_lowercase();
-            let named: Vec<usize> = (0..self.members.len())
-                .filter(|&mi| {
-                    let m = &self.members[mi];
-                    let cname = self.container(m).map(|c| c.name.to_ascii_lowercase());
-                    let pname = self
-                        .pod(m)
-                        .and_then(|p| p.name.clone())
-                        .map(|n| n.to_ascii_lowercase());
-                    cname.is_some_and(|c| !c.is_empty() && name.contains(&c))
-                        || pname.is_some_and(|p| !p.is_empty() && name.contains(&p))
-                })
-                .collect();
-            if named.len() == 1 {
-                self.members[named[0]]
-                    .logs
-                    .push((li, "the file name names it".into()));
-            } else if self.members.len() == 1 {
-                self.members[0]
-                    .logs
-                    .push((li, "the only container in the evidence".into()));
-            } else {
-                let killed: Vec<usize> = (0..self.members.len())
-                    .filter(|&mi| !self.members[mi].kills.is_empty())
-                    .collect();
-                if killed.len() == 1 {
-                    self.members[killed[0]]
-                        .logs
-                        .push((li, "the only container with a kill".into()));
-                } else {
-                    self.loose_logs.push(li);
-                }
+            match self.owner_of(&self.ev.logs[li].0.clone()) {
+                Some(mi) => self.members[mi].logs.push(li),
+                None => self.loose_logs.push(li),
             }
         }
     }

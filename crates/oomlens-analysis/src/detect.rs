@@ -7,6 +7,7 @@
 //! need more evidence, each with the commands that would tell.
 
 use oomlens_evidence::applog::{Signal, SignalKind};
+use oomlens_evidence::jvm::flags;
 use oomlens_evidence::k8s::{Container, Pod};
 use oomlens_evidence::kernel::{Kind, OomReport};
 
@@ -260,48 +261,6 @@ fn java_like(comm: &str) -> bool {
     comm == "java" || comm.starts_with("java") || comm.contains("jsvc")
 }
 
-/// JVM flags visible in the container spec: `-X...` tokens of the command,
-/// args and the usual option variables.
-fn jvm_flags(c: &Container) -> Vec<(String, Option<u64>)> {
-    let mut out = Vec::new();
-    for t in c.command.iter().chain(&c.args) {
-        for tok in t.split_whitespace() {
-            if tok.starts_with("-X") {
-                out.push((tok.to_string(), c.line));
-            }
-        }
-    }
-    for e in &c.env {
-        if matches!(
-            e.name.as_str(),
-            "JAVA_TOOL_OPTIONS"
-                | "JDK_JAVA_OPTIONS"
-                | "JAVA_OPTS"
-                | "CATALINA_OPTS"
-                | "_JAVA_OPTIONS"
-        ) {
-            if let Some(v) = &e.value {
-                for tok in v.split_whitespace() {
-                    if tok.starts_with("-X") {
-                        out.push((tok.to_string(), e.line));
-                    }
-                }
-            }
-        }
-    }
-    out
-}
-
-fn flag_value<'a>(
-    flags: &'a [(String, Option<u64>)],
-    prefix: &str,
-) -> Option<(&'a str, Option<u64>)> {
-    flags
-        .iter()
-        .rev()
-        .find_map(|(f, l)| f.strip_prefix(prefix).map(|v| (v, *l)))
-}
-
 struct Ctx<'a> {
     ns: Option<&'a str>,
     pod: Option<&'a str>,
@@ -475,7 +434,7 @@ fn container(case: &Case, m: &Member, index: usize) -> (ContainerDiagnosis, Vec<
     let logs: Vec<(&String, &oomlens_evidence::applog::AppLog)> = m
         .logs
         .iter()
-        .map(|(li, _)| (&case.ev.logs[*li].0, &case.ev.logs[*li].1))
+        .map(|&li| (&case.ev.logs[li].0, &case.ev.logs[li].1))
         .collect();
     let signals: Vec<(&String, &Signal)> = logs
         .iter()
@@ -490,7 +449,7 @@ fn container(case: &Case, m: &Member, index: usize) -> (ContainerDiagnosis, Vec<
         || kills
             .iter()
             .any(|k| k.victim.as_ref().is_some_and(|v| java_like(&v.comm)))
-        || c.is_some_and(|c| !jvm_flags(c).is_empty());
+        || c.is_some_and(|c| !flags::from_container(c).flags.is_empty());
     let kernel_killed = kills
         .iter()
         .any(|k| matches!(k.kind, KillKind::KernelMemcg | KillKind::KernelGlobal));
@@ -1297,7 +1256,9 @@ fn jvm_hypotheses(
     spec_src: &str,
     causes: &mut Vec<Cause>,
 ) {
-    let flags = c.map(jvm_flags).unwrap_or_default();
+    let jf = c.map(flags::from_container).unwrap_or_default();
+    // The raw token of a flag (as written in the spec) and its line.
+    let flag = |name: &str| jf.get(name).map(|f| (f.raw.as_str(), f.line));
     let (mut meta, mut native, mut heap_over, mut direct, thread) = (0.30, 0.25, 0.20, 0.15, 0.10);
     let mut notes = Vec::new();
     let mut flag_cites = Vec::new();
@@ -1306,37 +1267,31 @@ fn jvm_hypotheses(
             flag_cites.push(Cite::line(spec_src, l, what));
         }
     };
-    if let Some((v, line)) = flag_value(&flags, "-XX:MaxMetaspaceSize=") {
+    if let Some((v, line)) = flag("MaxMetaspaceSize") {
         meta = 0.10;
         notes.push(format!(
             "Metaspace is capped ({v}), so a Metaspace leak would have thrown OutOfMemoryError: Metaspace"
         ));
-        cite_flag(line, format!("-XX:MaxMetaspaceSize={v}"));
+        cite_flag(line, v.to_string());
     } else {
         notes.push("Metaspace is unbounded unless -XX:MaxMetaspaceSize is set: class metadata can grow until the kernel kills the process, before any Metadata GC threshold".to_string());
     }
-    if let Some((v, line)) = flag_value(&flags, "-XX:MaxDirectMemorySize=") {
+    if let Some((v, line)) = flag("MaxDirectMemorySize") {
         direct = 0.05;
-        cite_flag(line, format!("-XX:MaxDirectMemorySize={v}"));
+        cite_flag(line, v.to_string());
     }
-    let xmx = flag_value(&flags, "-Xmx");
-    let pct = flag_value(&flags, "-XX:MaxRAMPercentage=");
+    let xmx = flag("MaxHeapSize");
+    let pct = flag("MaxRAMPercentage");
     if let Some(l) = limit {
         // The JVM's own sizing for this limit (the memory model of
         // `oomlens budget`), from the flags the spec shows.
-        let mut jf = oomlens_evidence::jvm::flags::JvmFlags::default();
-        for (tok, line) in &flags {
-            jf.flags
-                .extend(oomlens_evidence::jvm::flags::from_command_line(tok, *line));
-        }
+
         let cpus = c
             .and_then(|c| c.limits.cpu_millis)
             .map_or(2, |m| m.div_ceil(1000).max(1) as u32);
         let b = crate::budget::budget(l, cpus, 17, &jf, &crate::budget::Observed::default());
-        if let Some((v, line)) = xmx {
-            cite_flag(line, format!("-Xmx{v}"));
-        } else if let Some((v, line)) = pct {
-            cite_flag(line, format!("-XX:MaxRAMPercentage={v}"));
+        if let Some((v, line)) = xmx.or(pct) {
+            cite_flag(line, v.to_string());
         }
         // Only a heap that by itself takes most of the limit counts here:
         // the budget's non-heap baseline assumes class and thread counts

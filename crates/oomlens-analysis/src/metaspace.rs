@@ -46,35 +46,6 @@ pub struct MetaspaceView {
     pub evidence: Vec<Cite>,
 }
 
-/// Theil-Sen slope: the median of pairwise slopes, robust to the sawtooth
-/// and the odd outlier. Pairs are sampled when there are many points.
-pub fn theil_sen(points: &[(f64, f64)]) -> Option<f64> {
-    let n = points.len();
-    if n < 2 {
-        return None;
-    }
-    let step = (n * n / 20_000).max(1);
-    let mut slopes = Vec::new();
-    let mut k = 0usize;
-    for i in 0..n {
-        for j in i + 1..n {
-            k += 1;
-            if k % step != 0 {
-                continue;
-            }
-            let dx = points[j].0 - points[i].0;
-            if dx.abs() > f64::EPSILON {
-                slopes.push((points[j].1 - points[i].1) / dx);
-            }
-        }
-    }
-    if slopes.is_empty() {
-        return None;
-    }
-    slopes.sort_by(f64::total_cmp);
-    Some(slopes[slopes.len() / 2])
-}
-
 /// Reads GC logs and jcmd outputs (each with its source) into one view.
 pub fn view(gc: &[(String, GcLog)], jcmd: &[(String, JcmdOutput)]) -> Option<MetaspaceView> {
     if gc.is_empty() && !jcmd.iter().any(|(_, j)| j.kind == JcmdKind::Metaspace) {
@@ -109,7 +80,11 @@ pub fn view(gc: &[(String, GcLog)], jcmd: &[(String, JcmdOutput)]) -> Option<Met
             .skip(g.samples.len() / 2)
             .filter_map(|s| s.uptime_s.map(|t| (t / 3600.0, s.used_after_bytes as f64)))
             .collect();
-        if let Some(slope) = theil_sen(&pts) {
+        // A GC log has thousands of samples: Theil-Sen is quadratic, so
+        // at most 400 evenly spaced ones go in.
+        let step = pts.len().div_ceil(400).max(1);
+        let pts: Vec<(f64, f64)> = pts.into_iter().step_by(step).collect();
+        if let Some((slope, _, _)) = crate::trend::theil_sen(&pts) {
             v.growth_bytes_per_hour = Some(slope);
         }
         if let Some(&l) = g.metadata_threshold_lines.first() {
@@ -195,19 +170,4 @@ pub fn histogram_count(jcmd: &[(String, JcmdOutput)], pattern: &str) -> Option<(
 
 fn mib(b: u64) -> String {
     format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn theil_sen_ignores_outliers() {
-        let mut pts: Vec<(f64, f64)> = (0..50).map(|i| (i as f64, 2.0 * i as f64 + 1.0)).collect();
-        pts[10].1 = 1000.0;
-        pts[20].1 = -1000.0;
-        let s = theil_sen(&pts).unwrap();
-        assert!((s - 2.0).abs() < 1e-9, "{s}");
-        assert_eq!(theil_sen(&[(1.0, 1.0)]), None);
-    }
 }

@@ -3,6 +3,7 @@
 
 use comfy_table::{presets, Cell, ContentArrangement, Table};
 use oomlens_analysis::budget::Budget;
+use oomlens_analysis::detect::size;
 use serde::Serialize;
 
 use crate::Style;
@@ -29,16 +30,6 @@ pub fn json(b: &Budget, inputs: &[String], warnings: &[oomlens_evidence::Warning
     .unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
     s.push('\n');
     s
-}
-
-fn size(b: u64) -> String {
-    const G: f64 = (1u64 << 30) as f64;
-    const M: f64 = (1u64 << 20) as f64;
-    if b as f64 >= G {
-        format!("{:.2} GiB", b as f64 / G)
-    } else {
-        format!("{:.0} MiB", b as f64 / M)
-    }
 }
 
 pub fn text(b: &Budget, inputs: &[String], style: Style) -> String {

@@ -25,6 +25,9 @@ mod cmd;
 #[command(after_help = "Examples:
   oomlens diagnose examples/seed-incident   why the seed incident's pod died
   oomlens kernel /var/log/messages          OOM kills in a node's syslog
+  oomlens classes classes.log               a generated-class leak, and its library
+  oomlens budget --limit 3Gi -- -Xmx2g      where a JVM's memory goes against its limit
+  oomlens scan --prometheus http://prom:9090   a fleet ranked by OOM risk
   journalctl -k -o json | oomlens kernel -  the same from journald
   oomlens kernel                            this machine's kernel log
   oomlens completions bash > /etc/bash_completion.d/oomlens
@@ -44,8 +47,10 @@ enum Command {
     ///
     /// Give it files or folders: whatever you copied from kubectl (describe
     /// output, pod and event objects as JSON or YAML), the node (kernel log,
-    /// /var/log/messages, journalctl -k) and the app (kubectl logs -p,
-    /// hs_err files). Every file is recognised by its content, joined into
+    /// /var/log/messages, journalctl -k, `oomlens sample` output), the app
+    /// (kubectl logs -p, hs_err files), the JVM (class-loading and GC logs,
+    /// jcmd outputs, NMT summaries) and monitoring (Prometheus text or API
+    /// JSON, Grafana CSV). Every file is recognised by its content, joined into
     /// one incident per container, and judged: which container was killed,
     /// by whom, how often, what filled its memory, the likely causes ranked
     /// with their evidence, what to do, and what to collect next. With no

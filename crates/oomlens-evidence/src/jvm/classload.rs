@@ -689,13 +689,6 @@ fn merge(a: &mut Agg, b: Agg, lines_before: u64) {
     }
 }
 
-/// Whether a file's head holds class-loading lines.
-pub fn looks_like_classlog(head: &[u8]) -> bool {
-    head.split(|&b| b == b'\n')
-        .take(500)
-        .any(|l| parse_line(l).is_some())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

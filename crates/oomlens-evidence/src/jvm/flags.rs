@@ -174,6 +174,37 @@ pub fn from_command_line(text: &str, line: Option<u64>) -> Vec<Flag> {
         .collect()
 }
 
+/// The option variables the JVM (or its launchers) read flags from.
+pub const OPTION_VARIABLES: &[&str] = &[
+    "JAVA_TOOL_OPTIONS",
+    "JDK_JAVA_OPTIONS",
+    "JAVA_OPTS",
+    "_JAVA_OPTIONS",
+    "CATALINA_OPTS",
+];
+
+/// The JVM flags a Kubernetes container's spec shows: its command, args and
+/// option variables, each flag with the line it was read from.
+pub fn from_container(c: &crate::k8s::Container) -> JvmFlags {
+    let mut out = JvmFlags {
+        kind: "container-spec".into(),
+        ..JvmFlags::default()
+    };
+    for t in c.command.iter().chain(&c.args) {
+        out.flags.extend(from_command_line(t, c.line));
+    }
+    for e in c
+        .env
+        .iter()
+        .filter(|e| OPTION_VARIABLES.contains(&e.name.as_str()))
+    {
+        if let Some(v) = &e.value {
+            out.flags.extend(from_command_line(v, e.line));
+        }
+    }
+    out
+}
+
 /// Which kind of flags output a head looks like.
 pub fn sniff(head: &[u8]) -> Option<&'static str> {
     let text = String::from_utf8_lossy(&head[..head.len().min(8192)]);

@@ -70,23 +70,7 @@ pub fn run(args: BudgetArgs, style: oomlens_report::Style) -> Result<Outcome> {
             if let Some(c) = container {
                 limit = limit.or(c.limits.memory_bytes);
                 cpus = cpus.or(c.limits.cpu_millis.map(|m| m.div_ceil(1000).max(1) as u32));
-                for t in c.command.iter().chain(&c.args) {
-                    jf.flags.extend(flags::from_command_line(t, c.line));
-                }
-                for e in &c.env {
-                    if matches!(
-                        e.name.as_str(),
-                        "JAVA_TOOL_OPTIONS"
-                            | "JDK_JAVA_OPTIONS"
-                            | "JAVA_OPTS"
-                            | "_JAVA_OPTIONS"
-                            | "CATALINA_OPTS"
-                    ) {
-                        if let Some(v) = &e.value {
-                            jf.flags.extend(flags::from_command_line(v, e.line));
-                        }
-                    }
-                }
+                jf.flags.extend(flags::from_container(c).flags);
                 inputs.push(format!("{name} (container {})", c.name));
             }
             continue;
