@@ -738,11 +738,11 @@ fn container(case: &Case, m: &Member, index: usize) -> (ContainerDiagnosis, Vec<
         &mut findings,
     );
     nmt_causes(case, m, &ctx, latest_report, &mut causes, &mut findings);
-    metric_causes(
+    let memory_over_time = metric_causes(
         case,
-        m,
         &ctx,
         c.and_then(|c| c.limits.memory_bytes),
+        &kills,
         &mut causes,
         &mut findings,
     );
@@ -773,6 +773,7 @@ fn container(case: &Case, m: &Member, index: usize) -> (ContainerDiagnosis, Vec<
         kills,
         timeline,
         memory,
+        memory_over_time,
         findings,
     };
     (cd, causes)
@@ -1110,17 +1111,17 @@ fn nmt_causes(
 }
 
 /// Memory over time from metric files: a leak and where, a limit too
-/// small, or page cache.
+/// small, or page cache; and the kills the trend foretold, against `kills`.
 fn metric_causes(
     case: &Case,
-    m: &Member,
     ctx: &Ctx,
     limit: Option<u64>,
+    kills: &[Kill],
     causes: &mut Vec<Cause>,
     findings: &mut Vec<Finding>,
-) {
+) -> Option<crate::memtime::MemoryOverTime> {
     if case.ev.metrics.is_empty() {
-        return;
+        return None;
     }
     let only = case.members.len() == 1;
     let series: Vec<(String, oomlens_evidence::metrics::Series)> = case
@@ -1136,17 +1137,41 @@ fn metric_causes(
                     && ctx.pod.is_some())
         })
         .collect();
-    let _ = m;
-    let Some(v) = crate::memtime::judge(&series, limit) else {
-        return;
-    };
+    let known: Vec<crate::memtime::KnownKill> = kills
+        .iter()
+        .filter(|k| !matches!(k.kind, KillKind::Probe | KillKind::Evicted))
+        .filter_map(|k| {
+            let t = k.time.as_deref()?.parse::<jiff::Timestamp>().ok()?;
+            let cite = k
+                .evidence
+                .iter()
+                .find(|c| c.what.starts_with("Killed"))
+                .or(k.evidence.first())?;
+            Some((t.as_millisecond(), cite.clone()))
+        })
+        .collect();
+    let v = crate::memtime::judge(&series, limit, &known)?;
     findings.push(Finding {
         id: "memory-over-time".into(),
         text: v.text.clone(),
         evidence: v.evidence.clone(),
     });
+    if let Some(text) = crate::memtime::checks_text(&v.kill_checks) {
+        findings.push(Finding {
+            id: "kill-forecast".into(),
+            text,
+            evidence: v
+                .kill_checks
+                .iter()
+                .rev()
+                .take(3)
+                .rev()
+                .flat_map(|c| c.evidence.iter().cloned())
+                .collect(),
+        });
+    }
     let Some(id) = v.cause.clone() else {
-        return;
+        return Some(v);
     };
     let confidence = match v.verdict.as_str() {
         "leak" if v.growing.as_deref().is_some_and(|g| g.starts_with("jvm")) => 0.75,
@@ -1158,7 +1183,7 @@ fn metric_causes(
         .iter()
         .any(|c| c.id == id && c.confidence >= confidence)
     {
-        return;
+        return Some(v);
     }
     causes.retain(|c| !(c.id == id && c.confidence < confidence));
     let summary = match v.verdict.as_str() {
@@ -1167,6 +1192,7 @@ fn metric_causes(
         _ => format!("memory leak: {}", v.growing.clone().unwrap_or_default()),
     };
     causes.push(ctx.cause(&id, confidence, summary, v.text.clone(), v.evidence.clone()));
+    Some(v)
 }
 
 fn metaspace_text(v: &crate::metaspace::MetaspaceView) -> String {

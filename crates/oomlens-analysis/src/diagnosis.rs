@@ -170,6 +170,9 @@ pub struct ContainerDiagnosis {
     pub kills: Vec<Kill>,
     pub timeline: Timeline,
     pub memory: Option<MemoryAtKill>,
+    /// What the metric series say about this container over time, when
+    /// there are any.
+    pub memory_over_time: Option<crate::memtime::MemoryOverTime>,
     pub findings: Vec<Finding>,
 }
 

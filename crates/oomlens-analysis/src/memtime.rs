@@ -15,7 +15,8 @@ use serde::Serialize;
 use crate::diagnosis::Cite;
 use crate::trend;
 
-/// What the series of one container say.
+/// What the series of one container say. Part of `oomlens/diagnosis/v1`
+/// (`containers[].memory_over_time`, documented in `docs/json.md`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MemoryOverTime {
     /// The verdict: `leak`, `undersized-limit`, `page-cache`, `steady`.
@@ -25,13 +26,213 @@ pub struct MemoryOverTime {
     pub growing: Option<String>,
     /// The cause id this points at.
     pub cause: Option<String>,
+    /// Growth of the working set's lower envelope in its last life.
     pub slope_bytes_per_hour: Option<f64>,
-    /// Hours to the limit from the last life's end, and its interval.
-    pub hours_to_limit: Option<(f64, Option<f64>, Option<f64>)>,
+    /// From the last sample to the limit at that rate.
+    pub time_to_limit: Option<TimeToLimit>,
     /// Lives of the working set (restarts split them).
     pub lives: usize,
+    /// Each life that ended in a kill, foretold from its first half and set
+    /// against the kill that happened.
+    pub kill_checks: Vec<KillCheck>,
     pub text: String,
     pub evidence: Vec<Cite>,
+}
+
+/// Time until the working set reaches the limit at its current rate.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TimeToLimit {
+    pub seconds: f64,
+    /// At the fast and the slow end of the slope's interquartile range.
+    pub fastest_seconds: Option<f64>,
+    pub slowest_seconds: Option<f64>,
+    /// When, RFC 3339 UTC: the last sample plus `seconds`. The container
+    /// would be killed about then.
+    pub at: Option<String>,
+}
+
+/// A kill foretold from the first half of a life, and the kill that came.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct KillCheck {
+    /// Which life of the working set, from 1.
+    pub life: usize,
+    /// The samples the forecast used: from the life's start to this instant
+    /// (half-way to the kill), RFC 3339 UTC.
+    pub forecast_from: String,
+    pub forecast_until: String,
+    /// When the trend of those samples reaches the limit, and the interval
+    /// from the slope's interquartile range.
+    pub predicted_kill: String,
+    pub predicted_earliest: Option<String>,
+    pub predicted_latest: Option<String>,
+    /// The kill that happened, RFC 3339 UTC, and how it is known: `kill` (a
+    /// kernel report or the kubelet's status) or `restart` (the series
+    /// restarts from the limit; the kill is between two samples).
+    pub actual_kill: String,
+    pub actual_from: String,
+    /// Predicted minus actual, seconds (negative: foretold too early).
+    pub error_seconds: f64,
+    /// `error_seconds` over the time from the forecast to the kill.
+    pub relative_error: f64,
+    pub evidence: Vec<Cite>,
+}
+
+/// A kill known from other evidence: when (ms since the epoch), and where
+/// it is written.
+pub type KnownKill = (i64, Cite);
+
+fn rfc3339(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.round(jiff::Unit::Second).map_or(t, |r| r).to_string())
+        .unwrap_or_default()
+}
+
+/// `14:03:10` or, for another day than `base`, `2026-11-27 14:03`.
+fn clock(ms: i64, base: i64) -> String {
+    let (Ok(t), Ok(b)) = (
+        jiff::Timestamp::from_millisecond(ms),
+        jiff::Timestamp::from_millisecond(base),
+    ) else {
+        return String::new();
+    };
+    let (t, b) = (
+        t.to_zoned(jiff::tz::TimeZone::UTC),
+        b.to_zoned(jiff::tz::TimeZone::UTC),
+    );
+    if t.date() == b.date() {
+        t.strftime("%H:%M:%S").to_string()
+    } else {
+        t.strftime("%Y-%m-%d %H:%M").to_string()
+    }
+}
+
+/// How long, in words (`40 s`, `12 min`, `5.2 h`, `3.1 days`).
+fn span(seconds: f64) -> String {
+    let s = seconds.abs();
+    if s < 120.0 {
+        format!("{s:.0} s")
+    } else if s < 7200.0 {
+        format!("{:.0} min", s / 60.0)
+    } else if s < 3.0 * 86400.0 {
+        format!("{:.1} h", s / 3600.0)
+    } else {
+        format!("{:.1} days", s / 86400.0)
+    }
+}
+
+/// Forecasts each life that ended in a kill from its first half, and sets
+/// the forecast against the kill. A life ends in a kill when a known kill
+/// falls at its end, or when the series restarts after reaching 90% of the
+/// limit.
+pub fn kill_checks(s: &Series, src: &str, limit: f64, kills: &[KnownKill]) -> Vec<KillCheck> {
+    let pts = &s.points;
+    let ranges = trend::lives(pts);
+    let step = trend::step_ms(pts);
+    let tol = (2 * step).max(120_000);
+    let mut out = Vec::new();
+    for (i, r) in ranges.iter().enumerate() {
+        let life = &pts[r.clone()];
+        if life.len() < 16 {
+            continue;
+        }
+        let (first, last) = (life[0].0, life[life.len() - 1].0);
+        let next = ranges.get(i + 1).map(|n| pts[n.start].0);
+        let window = (last - tol)..=(next.unwrap_or(last) + tol);
+        let known = kills
+            .iter()
+            .filter(|(t, _)| window.contains(t))
+            .min_by_key(|(t, _)| (t - last).abs());
+        let max = life.iter().map(|p| p.1).fold(f64::MIN, f64::max);
+        let (actual, from, mut evidence) = match known {
+            Some((t, c)) => (*t, "kill", vec![c.clone()]),
+            None if next.is_some() && max >= 0.9 * limit => (last, "restart", Vec::new()),
+            None => continue,
+        };
+        let cut = first + (actual - first) / 2;
+        let half: Vec<(i64, f64)> = life.iter().copied().filter(|p| p.0 <= cut).collect();
+        if half.len() < 8 {
+            continue;
+        }
+        let l = trend::life(&half);
+        let Some((h, fast, slow)) = trend::time_to_limit_hours(&l, limit).filter(|_| l.rising)
+        else {
+            continue;
+        };
+        let at = |hours: f64| l.end_ms + (hours * 3_600_000.0) as i64;
+        let predicted = at(h);
+        let error = (predicted - actual) as f64 / 1000.0;
+        let horizon = ((actual - l.end_ms) as f64 / 1000.0).max(1.0);
+        evidence.push(Cite {
+            source: src.to_string(),
+            line: s.line,
+            last_line: None,
+            what: format!(
+                "{} from {} to {}",
+                s.name,
+                rfc3339(life[0].0),
+                rfc3339(l.end_ms)
+            ),
+        });
+        out.push(KillCheck {
+            life: i + 1,
+            forecast_from: rfc3339(first),
+            forecast_until: rfc3339(l.end_ms),
+            predicted_kill: rfc3339(predicted),
+            predicted_earliest: fast.map(|x| rfc3339(at(x))),
+            predicted_latest: slow.map(|x| rfc3339(at(x))),
+            actual_kill: rfc3339(actual),
+            actual_from: from.to_string(),
+            error_seconds: error,
+            relative_error: error / horizon,
+            evidence,
+        });
+    }
+    out
+}
+
+/// One sentence for the checks (the last three), for the finding.
+pub fn checks_text(checks: &[KillCheck]) -> Option<String> {
+    let ms = |t: &str| {
+        t.parse::<jiff::Timestamp>()
+            .map_or(0, |t| t.as_millisecond())
+    };
+    let base = ms(&checks.first()?.forecast_from);
+    let shown: Vec<String> = checks
+        .iter()
+        .rev()
+        .take(3)
+        .rev()
+        .map(|c| {
+            let end = clock(ms(&c.actual_kill), base);
+            let end = if c.actual_from == "kill" {
+                format!("killed at {end}")
+            } else {
+                format!("restarted after {end}")
+            };
+            format!(
+                "life {}: its first half (to {}) put the limit at ~{}; {} ({} {} the forecast)",
+                c.life,
+                clock(ms(&c.forecast_until), base),
+                clock(ms(&c.predicted_kill), base),
+                end,
+                span(c.error_seconds),
+                if c.error_seconds > 0.0 {
+                    "before"
+                } else {
+                    "after"
+                }
+            )
+        })
+        .collect();
+    let more = if checks.len() > 3 {
+        format!(" ({} more in the JSON)", checks.len() - 3)
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "the trend foretells the kills: {}{more}",
+        shown.join("; ")
+    ))
 }
 
 /// Whether a series is about the container (labels name it, or it has no
@@ -98,7 +299,11 @@ fn last_life(s: &Series) -> (trend::Life, usize) {
 }
 
 /// Judges a container's memory series against its limit.
-pub fn judge(series: &[(String, Series)], limit: Option<u64>) -> Option<MemoryOverTime> {
+pub fn judge(
+    series: &[(String, Series)],
+    limit: Option<u64>,
+    kills: &[KnownKill],
+) -> Option<MemoryOverTime> {
     let ws = pick(series, "container_memory_working_set_bytes", |_| true)?;
     let (l, lives) = last_life(&ws.1);
     let limit = limit.map(|l| l as f64).or_else(|| {
@@ -106,6 +311,7 @@ pub fn judge(series: &[(String, Series)], limit: Option<u64>) -> Option<MemoryOv
             .and_then(|(_, s)| s.points.last().map(|p| p.1))
             .filter(|v| *v > 0.0)
     });
+    let kill_checks = limit.map_or_else(Vec::new, |lim| kill_checks(&ws.1, &ws.0, lim, kills));
     let mib = |b: f64| b / (1024.0 * 1024.0);
     let mut evidence = vec![cite(
         &ws.0,
@@ -127,7 +333,8 @@ pub fn judge(series: &[(String, Series)], limit: Option<u64>) -> Option<MemoryOv
                 growing: Some("container_memory_usage_bytes".into()),
                 cause: Some("page-cache".into()),
                 slope_bytes_per_hour: l.slope_per_hour,
-                hours_to_limit: None,
+                time_to_limit: None,
+                kill_checks: kill_checks.clone(),
                 lives,
                 text: format!(
                     "usage reaches {:.0}% of the limit but the working set stays at {:.0} MiB: page cache, reclaimed before any OOM kill (a false alarm)",
@@ -212,10 +419,11 @@ pub fn judge(series: &[(String, Series)], limit: Option<u64>) -> Option<MemoryOv
                 String::new()
             },
             ttl.map(|(t, fast, slow)| format!(
-                "; the limit is {:.0} h away ({}-{} h)",
-                t,
-                fast.map_or("?".into(), |x| format!("{x:.0}")),
-                slow.map_or("?".into(), |x| format!("{x:.0}"))
+                "; at this rate the limit is {} away ({} to {}): it would be killed at ~{}",
+                span(t * 3600.0),
+                fast.map_or("?".into(), |x| span(x * 3600.0)),
+                slow.map_or("?".into(), |x| span(x * 3600.0)),
+                rfc3339(l.end_ms + (t * 3_600_000.0) as i64)
             ))
             .unwrap_or_default()
         );
@@ -224,7 +432,13 @@ pub fn judge(series: &[(String, Series)], limit: Option<u64>) -> Option<MemoryOv
             growing: Some(g),
             cause: Some(c),
             slope_bytes_per_hour: l.slope_per_hour,
-            hours_to_limit: ttl,
+            time_to_limit: ttl.map(|(h, fast, slow)| TimeToLimit {
+                seconds: h * 3600.0,
+                fastest_seconds: fast.map(|x| x * 3600.0),
+                slowest_seconds: slow.map(|x| x * 3600.0),
+                at: Some(rfc3339(l.end_ms + (h * 3_600_000.0) as i64)),
+            }),
+            kill_checks,
             lives,
             text,
             evidence,
@@ -247,7 +461,8 @@ pub fn judge(series: &[(String, Series)], limit: Option<u64>) -> Option<MemoryOv
                 growing: None,
                 cause: Some("undersized-limit".into()),
                 slope_bytes_per_hour: l.slope_per_hour,
-                hours_to_limit: None,
+                time_to_limit: None,
+                kill_checks: kill_checks.clone(),
                 lives,
                 text: format!(
                     "the working set stays near the limit ({:.0} of {:.0} MiB) without growing: the limit is too small for the workload",
@@ -263,7 +478,8 @@ pub fn judge(series: &[(String, Series)], limit: Option<u64>) -> Option<MemoryOv
         growing: None,
         cause: None,
         slope_bytes_per_hour: l.slope_per_hour,
-        hours_to_limit: None,
+        time_to_limit: None,
+        kill_checks,
         lives,
         text: format!("the working set is steady (max {:.0} MiB)", mib(l.max)),
         evidence,
@@ -311,11 +527,21 @@ mod tests {
                 |h| 300.0 * MIB + 100.0 * MIB * (h * 2.0).fract(),
             ),
         ];
-        let m = judge(&series, Some(3 << 30)).unwrap();
+        let m = judge(&series, Some(3 << 30), &[]).unwrap();
         assert_eq!(m.verdict, "leak");
         assert_eq!(m.cause.as_deref(), Some("metaspace-class-generation"));
-        let (t, _, _) = m.hours_to_limit.unwrap();
-        assert!(t > 50.0 && t < 150.0, "{t}");
+        let t = m.time_to_limit.unwrap();
+        assert!(
+            t.seconds > 50.0 * 3600.0 && t.seconds < 150.0 * 3600.0,
+            "{t:?}"
+        );
+        assert!(t.fastest_seconds.unwrap() <= t.seconds && t.slowest_seconds.unwrap() >= t.seconds);
+        // 48 h of samples from the epoch: killed at the end plus the time
+        // to the limit.
+        let at: jiff::Timestamp = t.at.unwrap().parse().unwrap();
+        let expect = 48.0 * 3600.0 - 60.0 + t.seconds;
+        assert!((at.as_second() as f64 - expect).abs() < 2.0, "{at}");
+        assert!(m.text.contains("would be killed at ~"), "{}", m.text);
     }
 
     #[test]
@@ -327,7 +553,9 @@ mod tests {
             }),
         ];
         assert_eq!(
-            judge(&series, Some(1024 * 1024 * 1024)).unwrap().verdict,
+            judge(&series, Some(1024 * 1024 * 1024), &[])
+                .unwrap()
+                .verdict,
             "page-cache"
         );
         let series = vec![
@@ -336,8 +564,98 @@ mod tests {
             }),
             s("container_memory_failcnt", &[], |h| h * 100.0),
         ];
-        let m = judge(&series, Some(1024 * 1024 * 1024)).unwrap();
+        let m = judge(&series, Some(1024 * 1024 * 1024), &[]).unwrap();
         assert_eq!(m.verdict, "undersized-limit");
         assert_eq!(m.evidence.len(), 2);
+    }
+
+    /// Three lives, each a leak of 20 MiB/h under a GC sawtooth from
+    /// 400 MiB until the 1 GiB limit, at one-minute samples; the kills at
+    /// each life's end.
+    fn leaking_lives() -> (Series, Vec<KnownKill>) {
+        let mut points = Vec::new();
+        let mut kills = Vec::new();
+        let mut t = 1_700_000_000_000i64;
+        for _ in 0..3 {
+            let mut h = 0.0;
+            loop {
+                let floor = 400.0 * MIB + 20.0 * MIB * h;
+                let v = floor + 60.0 * MIB * (h * 4.0).fract();
+                if v >= 1024.0 * MIB {
+                    break;
+                }
+                points.push((t, v));
+                t += 60_000;
+                h += 1.0 / 60.0;
+            }
+            // Killed within the minute; back after 30 s.
+            kills.push((
+                t - 20_000,
+                Cite::line("kern.log", 10 + kills.len() as u64, "Killed process"),
+            ));
+            t += 30_000;
+        }
+        let s = Series {
+            name: "container_memory_working_set_bytes".into(),
+            points,
+            line: Some(2),
+            ..Series::default()
+        };
+        (s, kills)
+    }
+
+    #[test]
+    fn each_kill_is_foretold_from_the_first_half_of_its_life() {
+        let (s, kills) = leaking_lives();
+        let checks = kill_checks(&s, "m.om", 1024.0 * MIB, &kills);
+        assert_eq!(checks.len(), 3, "{checks:#?}");
+        for (i, c) in checks.iter().enumerate() {
+            assert_eq!(c.life, i + 1);
+            assert_eq!(c.actual_from, "kill");
+            let actual: jiff::Timestamp = c.actual_kill.parse().unwrap();
+            assert_eq!(actual.as_millisecond(), kills[i].0 / 1000 * 1000);
+            // The sawtooth's peaks, not its floor, reach the limit: the
+            // forecast is the floor plus the peaks' excess, and lands
+            // within minutes of the kill, 15 h ahead.
+            assert!(c.error_seconds.abs() < 600.0, "{c:#?}");
+            assert!(c.relative_error.abs() < 0.02, "{c:#?}");
+            assert_eq!(c.evidence[0].line, Some(10 + i as u64));
+            let (from, until): (jiff::Timestamp, jiff::Timestamp) = (
+                c.forecast_from.parse().unwrap(),
+                c.forecast_until.parse().unwrap(),
+            );
+            // Half-way: about 15 h of a 31 h life.
+            let h = (until - from).total(jiff::Unit::Hour).unwrap();
+            assert!((14.0..17.0).contains(&h), "{h}");
+        }
+        let text = checks_text(&checks).unwrap();
+        assert!(text.contains("life 3: its first half"), "{text}");
+        assert!(text.contains("killed at"), "{text}");
+    }
+
+    #[test]
+    fn restarts_from_the_limit_count_and_flat_lives_do_not() {
+        let (s, _) = leaking_lives();
+        // No kill evidence: the restarts from the limit stand for the first
+        // two; the last life has no restart after it, so no check.
+        let checks = kill_checks(&s, "m.om", 1024.0 * MIB, &[]);
+        assert_eq!(checks.len(), 2, "{checks:#?}");
+        assert!(checks.iter().all(|c| c.actual_from == "restart"));
+        // A flat series with a kill: nothing to foretell.
+        let flat = Series {
+            name: "container_memory_working_set_bytes".into(),
+            points: (0..600)
+                .map(|m| {
+                    (
+                        m * 60_000,
+                        900.0 * MIB + 50.0 * MIB * ((m as f64) / 7.0).sin(),
+                    )
+                })
+                .collect(),
+            ..Series::default()
+        };
+        let kill = (600 * 60_000, Cite::line("kern.log", 1, "Killed process"));
+        assert!(kill_checks(&flat, "m.om", 1024.0 * MIB, &[kill]).is_empty());
+        assert_eq!(checks_text(&[]), None);
     }
 }

@@ -28,6 +28,26 @@ pub struct Life {
     /// Mann-Kendall z of the lower envelope; |z| > 1.96 is significant at 5%.
     pub mann_kendall_z: Option<f64>,
     pub rising: bool,
+    /// The fitted floor (the Theil-Sen line of the lower envelope) at the
+    /// life's last sample.
+    pub floor_at_end: Option<f64>,
+    /// How far above the floor the series typically peaks: the median, over
+    /// the envelope's windows, of the spread of the detrended samples (a
+    /// garbage collector's sawtooth, a busy hour). A kill comes when a peak,
+    /// not the floor, reaches the limit.
+    pub peak_excess: f64,
+}
+
+/// The usual time between samples (the median step), in ms; a minute when
+/// there are too few samples to say.
+pub fn step_ms(points: &[(i64, f64)]) -> i64 {
+    let mut steps: Vec<i64> = points
+        .windows(2)
+        .map(|w| w[1].0 - w[0].0)
+        .filter(|d| *d > 0)
+        .collect();
+    steps.sort_unstable();
+    steps.get(steps.len() / 2).copied().unwrap_or(60_000)
 }
 
 /// Splits `points` (time-ordered) into lives.
@@ -35,13 +55,7 @@ pub fn lives(points: &[(i64, f64)]) -> Vec<std::ops::Range<usize>> {
     if points.is_empty() {
         return Vec::new();
     }
-    let mut steps: Vec<i64> = points
-        .windows(2)
-        .map(|w| w[1].0 - w[0].0)
-        .filter(|d| *d > 0)
-        .collect();
-    steps.sort_unstable();
-    let step = steps.get(steps.len() / 2).copied().unwrap_or(60_000);
+    let step = step_ms(points);
     let mut out = Vec::new();
     let mut start = 0;
     for i in 1..points.len() {
@@ -87,6 +101,36 @@ pub fn lower_envelope(points: &[(i64, f64)], windows: usize) -> Vec<(i64, f64)> 
         out.push(p);
     }
     out
+}
+
+/// The median, over up to `windows` equal time windows, of the spread
+/// (max - min) of `v - slope * t` (t in hours): how far the series rises
+/// above its floor, growth taken out.
+pub fn peak_excess(points: &[(i64, f64)], windows: usize, slope_per_hour: f64) -> f64 {
+    let (Some(first), Some(last)) = (points.first(), points.last()) else {
+        return 0.0;
+    };
+    let width = ((last.0 - first.0) / windows.max(1) as i64).max(1);
+    let mut spreads = Vec::new();
+    let mut cur: Option<(i64, f64, f64)> = None;
+    for &(t, v) in points {
+        let w = (t - first.0) / width;
+        let d = v - slope_per_hour * (t - first.0) as f64 / 3_600_000.0;
+        cur = match cur {
+            Some((cw, lo, hi)) if cw == w => Some((w, lo.min(d), hi.max(d))),
+            other => {
+                if let Some((_, lo, hi)) = other {
+                    spreads.push(hi - lo);
+                }
+                Some((w, d, d))
+            }
+        };
+    }
+    if let Some((_, lo, hi)) = cur {
+        spreads.push(hi - lo);
+    }
+    spreads.sort_by(f64::total_cmp);
+    spreads.get(spreads.len() / 2).copied().unwrap_or(0.0)
 }
 
 /// Theil-Sen slope with the interquartile range of pairwise slopes.
@@ -150,10 +194,20 @@ pub fn life(points: &[(i64, f64)]) -> Life {
     let vals: Vec<f64> = env.iter().map(|p| p.1).collect();
     let z = mann_kendall_z(&vals);
     let max = points.iter().map(|p| p.1).fold(f64::MIN, f64::max);
+    let end_ms = points.last().map_or(0, |p| p.0);
+    // The line through the envelope: Theil-Sen's intercept is the median
+    // of v - slope * t.
+    let floor_at_end = ts.and_then(|(s, _, _)| {
+        let mut icept: Vec<f64> = hours.iter().map(|(t, v)| v - s * t).collect();
+        icept.sort_by(f64::total_cmp);
+        let b = *icept.get(icept.len() / 2)?;
+        Some(b + s * end_ms as f64 / 3_600_000.0)
+    });
+    let peak_excess = peak_excess(points, 48, ts.map_or(0.0, |t| t.0));
     let rising = matches!((ts, z), (Some((s, _, _)), Some(z)) if s > 0.0 && z > 1.96);
     Life {
         start_ms: points.first().map_or(0, |p| p.0),
-        end_ms: points.last().map_or(0, |p| p.0),
+        end_ms,
         samples: points.len(),
         first: points.first().map_or(0.0, |p| p.1),
         last: points.last().map_or(0.0, |p| p.1),
@@ -162,14 +216,17 @@ pub fn life(points: &[(i64, f64)]) -> Life {
         slope_iqr_per_hour: ts.map(|t| (t.1, t.2)),
         mann_kendall_z: z,
         rising,
+        floor_at_end,
+        peak_excess,
     }
 }
 
-/// Hours until `limit` at the life's slope from its last envelope value,
-/// with the interval from the slope's interquartile range (fast, slow).
+/// Hours until the life's peaks reach `limit`: the fitted floor at the
+/// life's end plus the peak excess, rising at the life's slope; with the
+/// interval from the slope's interquartile range (fast, slow).
 pub fn time_to_limit_hours(l: &Life, limit: f64) -> Option<(f64, Option<f64>, Option<f64>)> {
     let s = l.slope_per_hour.filter(|s| *s > 0.0)?;
-    let room = (limit - l.last).max(0.0);
+    let room = (limit - l.floor_at_end.unwrap_or(l.last) - l.peak_excess).max(0.0);
     let (lo, hi) = l.slope_iqr_per_hour.unwrap_or((s, s));
     Some((
         room / s,
