@@ -13,6 +13,10 @@
 #   JAVA_OPTS       more JVM options, after the ones below (e.g. -XX:MaxMetaspaceSize=32m)
 #   PROGRAM_ARGS    arguments for the program (e.g. "--loader per-factory")
 #   SNAPSHOT_EVERY  seconds between jcmd snapshots (default 3)
+#   OOMLENS         the oomlens binary: when set (or `oomlens` is on PATH), it
+#                   samples the cgroup and the JVM's counters while the JVM
+#                   runs (`oomlens sample`) into metrics.om
+#   SAMPLE_EVERY    how often it samples (default 500ms)
 #   EXPECT          kill | oome | term: how the run should end. Default: kill
 #                   for *Leak programs (the kernel OOM-kills the JVM, exit 137),
 #                   oome when JAVA_OPTS sets MaxMetaspaceSize (the JVM throws
@@ -28,6 +32,9 @@
 #                   memory.usage_in_bytes and memory.stat at that moment
 #   jcmd/VM.flags.txt, jcmd/VM.command_line.txt, jcmd/VM.version.txt (once)
 #   jcmd/snapshots.tsv  when each snapshot was taken and each command's exit status
+#   metrics.om      the sampled series (OpenMetrics): the cgroup's working set,
+#                   usage, failcnt, limit, and the JVM's heap, Metaspace,
+#                   classes and threads from its hsperfdata counters
 #   kern.log        the kernel's OOM-killer report about this container, as
 #                   `dmesg --time-format iso` shows it right after the JVM ended
 #                   (the report that names this container's random id, and
@@ -85,9 +92,12 @@ work=$(mktemp -d)
 created=()
 jpid=""
 kmsg_reader=""
+sampler=""
+oomlens_bin=${OOMLENS:-$(command -v oomlens || true)}
 cleanup() {
   set +e
   [ -n "$jpid" ] && kill -9 "$jpid" 2>/dev/null
+  [ -n "$sampler" ] && kill -TERM "$sampler" 2>/dev/null
   if [ -n "$kmsg_reader" ]; then pkill -P "$kmsg_reader" 2>/dev/null; kill "$kmsg_reader" 2>/dev/null; fi
   for ((i=${#created[@]}-1; i>=0; i--)); do
     d=${created[$i]}
@@ -121,6 +131,13 @@ kmsg_reader=$!
 marker="oomlens-capture-$cid"
 echo "<6>$marker start" > /dev/kmsg
 started=$(date -u '+%Y-%m-%dT%H:%M:%S.%3NZ')
+# The sampler waits for the JVM to join the cgroup and stops when it has
+# left (killed or ended).
+if [ -n "$oomlens_bin" ]; then
+  "$oomlens_bin" sample --cgroup "/$rel" --every "${SAMPLE_EVERY:-500ms}" --for "$((seconds + 30))s" \
+    -o "$out/metrics.om" 2> "$work/sample.err" &
+  sampler=$!
+fi
 # The JVM runs in $work (its cwd), the attach files go to /tmp.
 cd "$work"
 set +e
@@ -182,6 +199,14 @@ set -e
 jpid_reaped=$jpid
 jpid=""   # gone: nothing for cleanup to kill (its pid may be reused)
 finished=$(date -u '+%Y-%m-%dT%H:%M:%S.%3NZ')
+sampled=none
+if [ -n "$sampler" ]; then
+  for _ in $(seq 25); do [ -e "/proc/$sampler" ] || break; sleep 0.2; done
+  kill -TERM "$sampler" 2>/dev/null || true
+  wait "$sampler" 2>/dev/null || true
+  sampler=""
+  [ -s "$out/metrics.om" ] && sampled="metrics.om ($(tail -1 "$work/sample.err"))"
+fi
 cp "$work"/hs_err_pid*.log "$out/" 2>/dev/null || true
 cg_max=$(cat "$dir/memory.max_usage_in_bytes")
 cg_failcnt=$(cat "$dir/memory.failcnt")
@@ -252,6 +277,7 @@ generated_classes=${generated:-}
 jcmd_attach=$attach
 kern_log_from_dmesg=$kern_dmesg
 jcmd_snapshots=$n
+sampled=$sampled
 cgroup_max_usage_bytes=$cg_max
 cgroup_failcnt=$cg_failcnt
 cgroup_oom_kill=${cg_oom_kill:-}

@@ -106,6 +106,31 @@ fn clock(ms: i64, base: i64) -> String {
     }
 }
 
+/// A growth rate in bytes per hour, in the time unit that reads best:
+/// `20 MiB/h`, `90 MiB/min`, `6 MiB/s`.
+pub fn rate(bytes_per_hour: f64) -> String {
+    const MIB: f64 = 1024.0 * 1024.0;
+    let size = |b: f64| crate::detect::size(b.abs() as u64);
+    let sign = if bytes_per_hour < 0.0 { "-" } else { "" };
+    if bytes_per_hour.abs() >= 3600.0 * MIB {
+        format!("{sign}{}/s", size(bytes_per_hour / 3600.0))
+    } else if bytes_per_hour.abs() >= 60.0 * MIB * 10.0 {
+        format!("{sign}{}/min", size(bytes_per_hour / 60.0))
+    } else {
+        format!("{sign}{}/h", size(bytes_per_hour))
+    }
+}
+
+/// A value of a series for people: a count for thread and class series,
+/// else a size.
+fn count_or_size(name: &str, v: f64) -> String {
+    if name.contains("threads") || name.contains("classes") {
+        format!("{v:.0}")
+    } else {
+        crate::detect::size(v.max(0.0) as u64)
+    }
+}
+
 /// How long, in words (`40 s`, `12 min`, `5.2 h`, `3.1 days`).
 fn span(seconds: f64) -> String {
     let s = seconds.abs();
@@ -397,21 +422,35 @@ pub fn judge(
                     evidence.push(cite(
                         src,
                         s,
-                        format!("{label} rising {:.1}/h", jl.slope_per_hour.unwrap_or(0.0)),
+                        format!(
+                            "{label} {} -> {}, rising {}",
+                            count_or_size(name, jl.first),
+                            count_or_size(name, jl.last),
+                            if name.contains("threads") {
+                                format!("{:.1}/h", jl.slope_per_hour.unwrap_or(0.0))
+                            } else {
+                                rate(jl.slope_per_hour.unwrap_or(0.0))
+                            }
+                        ),
                     ));
                     growing = Some((label.to_string(), cause.to_string()));
                     break;
                 }
             }
         }
-        let ttl = limit.and_then(|lim| trend::time_to_limit_hours(&l, lim));
+        // A last life that ended in a kill has no time left: its check
+        // says how well the kill was foretold.
+        let killed = kill_checks.last().is_some_and(|c| c.life == lives);
+        let ttl = limit
+            .filter(|_| !killed)
+            .and_then(|lim| trend::time_to_limit_hours(&l, lim));
         let (g, c) = growing.unwrap_or((
             "container_memory_working_set_bytes".into(),
             "native-growth".into(),
         ));
         let text = format!(
-            "the working set rises {:.1} MiB/h after warm-up (Mann-Kendall z {:.1}){}{}",
-            mib(l.slope_per_hour.unwrap_or(0.0)),
+            "the working set rises {} after warm-up (Mann-Kendall z {:.1}){}{}",
+            rate(l.slope_per_hour.unwrap_or(0.0)),
             l.mann_kendall_z.unwrap_or(0.0),
             if g.starts_with("jvm") {
                 format!("; what grows: {g}")

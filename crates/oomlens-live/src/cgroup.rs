@@ -7,6 +7,8 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::openmetrics::{Kind, Writer};
+
 /// Which hierarchy a cgroup is on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Version {
@@ -146,76 +148,95 @@ pub fn kernel_path(root: &Path, dir: &Path) -> String {
     format!("/{}", dir.strip_prefix(root).unwrap_or(dir).display())
 }
 
-/// A metric written: (name, type, help, its value in a reading).
+/// The labels of a cgroup's samples: the cgroup path as `id` (cAdvisor's
+/// label) and, when the path names them, `pod_uid` and `container_id`.
+pub fn labels(id: &str) -> Vec<(&'static str, String)> {
+    let mut out = vec![("id", id.to_string())];
+    let who = oomlens_evidence::cgroup::identify(id);
+    if let Some(u) = who.pod_uid {
+        out.push(("pod_uid", u));
+    }
+    if let Some(c) = who.container_id {
+        out.push(("container_id", c));
+    }
+    out
+}
+
+/// A metric written: (name, kind, help, its value in a reading).
 type Metric = (
     &'static str,
-    &'static str,
+    Kind,
     &'static str,
     fn(&Reading) -> Option<u64>,
 );
 
-/// Writes readings as OpenMetrics text with cAdvisor's metric names, labelled
-/// with the cgroup path (`id`) and, when the path names them, `pod_uid` and
-/// `container_id`. Timestamps are seconds since the epoch.
-pub fn openmetrics(samples: &[(f64, String, Reading)]) -> String {
-    let names: [Metric; 7] = [
-        (
-            "container_memory_usage_bytes",
-            "gauge",
-            "memory usage",
-            |r| Some(r.usage_bytes),
-        ),
-        (
-            "container_memory_working_set_bytes",
-            "gauge",
-            "usage minus inactive file",
-            |r| Some(r.working_set_bytes),
-        ),
-        ("container_memory_rss", "gauge", "anonymous memory", |r| {
-            Some(r.rss_bytes)
-        }),
-        ("container_memory_cache", "gauge", "page cache", |r| {
-            Some(r.cache_bytes)
-        }),
-        (
-            "container_memory_failcnt",
-            "counter",
-            "times usage hit the limit",
-            |r| Some(r.failcnt),
-        ),
-        (
-            "container_spec_memory_limit_bytes",
-            "gauge",
-            "memory limit",
-            |r| r.limit_bytes,
-        ),
-        ("container_oom_events", "counter", "OOM kills", |r| {
-            Some(r.oom_events)
-        }),
-    ];
-    let mut out = String::new();
-    for (name, kind, help, get) in names {
-        out.push_str(&format!("# TYPE {name} {kind}\n# HELP {name} {help}\n"));
-        for (t, id, r) in samples {
-            let Some(v) = get(r) else {
-                continue;
-            };
-            let mut labels = format!("id=\"{id}\"");
-            let who = oomlens_evidence::cgroup::identify(id);
-            if let Some(u) = &who.pod_uid {
-                labels.push_str(&format!(",pod_uid=\"{u}\""));
-            }
-            if let Some(c) = &who.container_id {
-                labels.push_str(&format!(",container_id=\"{c}\""));
-            }
-            let name_total = if kind == "counter" {
-                format!("{name}_total")
-            } else {
-                name.to_string()
-            };
-            out.push_str(&format!("{name_total}{{{labels}}} {v} {t:.3}\n"));
+/// cAdvisor's metrics, and where each comes from in a reading.
+const METRICS: [Metric; 7] = [
+    (
+        "container_memory_usage_bytes",
+        Kind::Gauge,
+        "memory usage",
+        |r| Some(r.usage_bytes),
+    ),
+    (
+        "container_memory_working_set_bytes",
+        Kind::Gauge,
+        "usage minus inactive file",
+        |r| Some(r.working_set_bytes),
+    ),
+    (
+        "container_memory_rss",
+        Kind::Gauge,
+        "anonymous memory",
+        |r| Some(r.rss_bytes),
+    ),
+    ("container_memory_cache", Kind::Gauge, "page cache", |r| {
+        Some(r.cache_bytes)
+    }),
+    (
+        "container_memory_failcnt",
+        Kind::Counter,
+        "times usage hit the limit",
+        |r| Some(r.failcnt),
+    ),
+    (
+        "container_spec_memory_limit_bytes",
+        Kind::Gauge,
+        "memory limit",
+        |r| r.limit_bytes,
+    ),
+    ("container_oom_events", Kind::Counter, "OOM kills", |r| {
+        Some(r.oom_events)
+    }),
+];
+
+/// Writes one reading of the cgroup `id` (its path as the kernel prints it)
+/// at `t` (seconds since the epoch) with cAdvisor's metric names.
+pub fn write(w: &mut Writer, t: f64, id: &str, r: &Reading) -> std::io::Result<()> {
+    let labels = labels(id);
+    let labels: Vec<(&str, &str)> = labels.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    for (name, kind, help, get) in METRICS {
+        if let Some(v) = get(r) {
+            w.sample(name, kind, help, &labels, v as f64, t)?;
         }
     }
-    out.push_str("# EOF\n");
+    Ok(())
+}
+
+/// The processes in a cgroup and every cgroup below it.
+pub fn pids(dir: &Path) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        out.extend(
+            std::fs::read_to_string(d.join("cgroup.procs"))
+                .unwrap_or_default()
+                .lines()
+                .filter_map(|l| l.trim().parse::<u32>().ok()),
+        );
+        if let Ok(rd) = std::fs::read_dir(&d) {
+            stack.extend(rd.flatten().map(|e| e.path()).filter(|p| p.is_dir()));
+        }
+    }
     out
 }

@@ -4,9 +4,14 @@
 //! log, cgroupfs, /proc); they decide nothing about what the evidence means.
 //!
 //! - [`kmsg`]: the kernel's log.
-//! - [`cgroup`]: memory cgroups sampled into cAdvisor's terms, written as
-//!   OpenMetrics.
+//! - [`cgroup`]: memory cgroups sampled into cAdvisor's terms.
+//! - [`hsperf`]: a JVM's own memory pools, from its performance-counter
+//!   file, without attaching to it.
+//! - [`openmetrics`]: samples written as OpenMetrics in bounded memory.
+//! - [`prometheus`]: a Prometheus-compatible server's HTTP API.
 
 pub mod cgroup;
+pub mod hsperf;
 pub mod kmsg;
+pub mod openmetrics;
 pub mod prometheus;

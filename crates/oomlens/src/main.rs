@@ -125,8 +125,14 @@ Exit status: 0 when the heap as sized cannot fit (or the limit is too small), 1 
     /// memory.events, memory.max) of every container cgroup, or of the one
     /// given, every --every for --for, and writes the readings with cAdvisor's
     /// metric names (working set, rss, cache, failcnt, limit, OOM events).
-    /// `oomlens diagnose` reads the file; so does `promtool tsdb
-    /// create-blocks-from openmetrics`.
+    /// For each JVM in a cgroup it also reads the JVM's performance counters
+    /// (the hsperfdata file jstat reads; no attach, no pause) and writes its
+    /// heap, Metaspace, class and thread counts with Micrometer's names.
+    /// Containers with no process left are not sampled; with --cgroup, the
+    /// sampling ends when its last process is gone. Ctrl-C or SIGTERM
+    /// ends the sampling early and writes what was sampled. `oomlens
+    /// diagnose` reads the file; so does `promtool tsdb create-blocks-from
+    /// openmetrics`.
     #[command(after_help = "Examples:
   oomlens sample --for 10m --every 15s -o node-memory.om
   oomlens sample --cgroup /kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod<uid>.slice --for 1h
@@ -177,6 +183,10 @@ struct SampleArgs {
     /// Where to write (default: stdout).
     #[arg(long, short = 'o')]
     output: Option<PathBuf>,
+    /// Do not read the performance counters (hsperfdata) of JVMs in the
+    /// cgroups.
+    #[arg(long)]
+    no_jvm: bool,
 }
 
 #[derive(Args)]

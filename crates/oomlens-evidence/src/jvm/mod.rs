@@ -9,6 +9,8 @@
 //!   `Orika_X_Y_Mapper*$*`): what makes generated classes one family.
 //! - [`gclog`]: Metaspace over time and Metadata-threshold collections from
 //!   GC logs (JDK 8 `-XX:+PrintGCDetails`, JDK 9+ `-Xlog:gc*`).
+//! - [`hsperf`]: the HotSpot performance-counter file (`hsperfdata`, what
+//!   `jstat` reads): heap, Metaspace, class and thread counters.
 //! - [`jcmd`]: `VM.metaspace`, `VM.classloader_stats`, `jmap -clstats`,
 //!   `GC.class_histogram` / `jmap -histo`.
 //! - [`nmt`]: Native Memory Tracking summaries and diffs.
@@ -17,5 +19,6 @@ pub mod classload;
 pub mod family;
 pub mod flags;
 pub mod gclog;
+pub mod hsperf;
 pub mod jcmd;
 pub mod nmt;

@@ -1,13 +1,15 @@
 //! `oomlens sample`: memory of this node's containers over time, from
-//! cgroupfs, written as OpenMetrics that `oomlens diagnose` (and Prometheus'
-//! `promtool tsdb create-blocks-from openmetrics`) read.
+//! cgroupfs, and of the JVMs in them from their performance counters,
+//! written as OpenMetrics that `oomlens diagnose` (and Prometheus' `promtool
+//! tsdb create-blocks-from openmetrics`) read.
 
 use std::io::Write;
-
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
-use oomlens_live::cgroup;
+use oomlens_live::{cgroup, hsperf, openmetrics};
 
 use super::Outcome;
 use crate::SampleArgs;
@@ -45,39 +47,95 @@ pub fn run(args: SampleArgs) -> Result<Outcome> {
     }
     let total = parse_duration(&args.r#for)?;
     let every = parse_duration(&args.every)?;
+    // SIGINT or SIGTERM ends the sampling early; what was sampled is kept.
+    let stop = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        signal_hook::flag::register(sig, Arc::clone(&stop))?;
+    }
     let started = Instant::now();
-    let mut samples = Vec::new();
+    let mut w = openmetrics::Writer::new();
+    let mut cgroups = std::collections::BTreeSet::new();
+    let mut jvms = std::collections::BTreeSet::new();
     let mut rounds = 0;
+    let mut emptied = false;
     loop {
         let now = jiff::Timestamp::now().as_millisecond() as f64 / 1000.0;
+        let mut alive = false;
         for dir in cgroup::containers(&root, under.as_deref()) {
-            if let Some(r) = cgroup::read(version, &dir) {
-                samples.push((now, cgroup::kernel_path(&root, &dir), r));
+            // A container with no process left is gone (cAdvisor drops it
+            // too): its cgroup only waits to be removed.
+            let pids = cgroup::pids(&dir);
+            if pids.is_empty() {
+                continue;
             }
+            alive = true;
+            let Some(r) = cgroup::read(version, &dir) else {
+                continue;
+            };
+            let id = cgroup::kernel_path(&root, &dir);
+            cgroup::write(&mut w, now, &id, &r)?;
+            if !args.no_jvm {
+                for pid in pids {
+                    if let Some(m) = hsperf::read(pid) {
+                        hsperf::write(&mut w, now, &id, pid, &m)?;
+                        jvms.insert(pid);
+                    }
+                }
+            }
+            cgroups.insert(id);
         }
         rounds += 1;
-        if started.elapsed() + every > total {
+        // The one cgroup asked for had processes and has none now: it was
+        // killed or ended, there is nothing more to see.
+        if under.is_some() && !alive && !cgroups.is_empty() {
+            emptied = true;
             break;
         }
-        std::thread::sleep(every);
+        // Sleep in short steps so a signal ends the wait at once.
+        let next = started + every * rounds;
+        if next > started + total {
+            break;
+        }
+        while Instant::now() < next && !stop.load(Ordering::Relaxed) {
+            std::thread::sleep((next - Instant::now()).min(Duration::from_millis(50)));
+        }
+        if stop.load(Ordering::Relaxed) {
+            break;
+        }
     }
-    let text = cgroup::openmetrics(&samples);
+    let samples = w.samples();
     match &args.output {
-        Some(p) => std::fs::write(p, &text).with_context(|| format!("writing {}", p.display()))?,
-        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+        Some(p) => {
+            let mut f = std::io::BufWriter::new(
+                std::fs::File::create(p).with_context(|| format!("writing {}", p.display()))?,
+            );
+            w.finish(&mut f)
+                .and_then(|_| f.flush())
+                .with_context(|| format!("writing {}", p.display()))?;
+        }
+        None => {
+            let mut out = std::io::stdout().lock();
+            w.finish(&mut out)?;
+            out.flush()?;
+        }
     }
     eprintln!(
-        "oomlens: {} samples of {} cgroup(s) in {} rounds ({:?} cgroup hierarchy)",
-        samples.len(),
-        samples
-            .iter()
-            .map(|s| &s.1)
-            .collect::<std::collections::BTreeSet<_>>()
-            .len(),
-        rounds,
-        version
+        "oomlens: {samples} samples of {} cgroup(s){} in {rounds} rounds ({version:?} cgroup hierarchy){}",
+        cgroups.len(),
+        if jvms.is_empty() {
+            String::new()
+        } else {
+            format!(" and {} JVM(s)", jvms.len())
+        },
+        if stop.load(Ordering::Relaxed) {
+            ", stopped by a signal"
+        } else if emptied {
+            ", stopped: no process left in the cgroup"
+        } else {
+            ""
+        }
     );
-    Ok(if samples.is_empty() {
+    Ok(if samples == 0 {
         Outcome::NotFound
     } else {
         Outcome::Found

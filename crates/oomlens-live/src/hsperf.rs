@@ -1,0 +1,133 @@
+//! A JVM's memory pools from its performance-counter file (`hsperfdata`),
+//! the file `jstat` reads. HotSpot keeps it at `/tmp/hsperfdata_<user>/<pid>`
+//! in the JVM's own mount namespace: for a JVM in a container, below
+//! `/proc/<pid>/root/tmp`, named by the pid the container sees. Reading it
+//! needs no attach and no agent and does not pause the JVM. A JVM run with
+//! `-XX:-UsePerfData` has none.
+
+use std::path::{Path, PathBuf};
+
+use oomlens_evidence::jvm::hsperf::{self, JvmMemory};
+
+use crate::openmetrics::{Kind, Writer};
+
+/// The pid a process has in its own pid namespace (the last `NSpid`).
+fn ns_pid(pid: u32) -> Option<u32> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("NSpid:"))
+        .and_then(|v| v.split_whitespace().last())
+        .and_then(|v| v.parse().ok())
+        .or(Some(pid))
+}
+
+/// The performance-counter file of process `pid`, when it has one.
+pub fn find(pid: u32) -> Option<PathBuf> {
+    let nspid = ns_pid(pid)?;
+    let tmp = PathBuf::from(format!("/proc/{pid}/root/tmp"));
+    let rd = std::fs::read_dir(&tmp).ok()?;
+    rd.flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("hsperfdata_"))
+        .map(|e| e.path().join(nspid.to_string()))
+        .find(|p| p.is_file())
+}
+
+/// Reads and decodes one counter file.
+pub fn read_file(path: &Path) -> Option<JvmMemory> {
+    let bytes = std::fs::read(path).ok()?;
+    let data = hsperf::parse(&bytes).ok()?;
+    Some(hsperf::memory(&data))
+}
+
+/// The JVM memory of process `pid`, when it is a JVM with counters.
+pub fn read(pid: u32) -> Option<JvmMemory> {
+    read_file(&find(pid)?)
+}
+
+/// Writes one reading with Micrometer's metric names
+/// (`jvm_memory_used_bytes{area,id}`, `jvm_memory_committed_bytes`,
+/// `jvm_classes_loaded_classes`, `jvm_classes_unloaded_classes_total`,
+/// `jvm_threads_live_threads`), labelled with the cgroup (`cgroup`, and
+/// `pod_uid` / `container_id` when its path names them) and the `pid`.
+pub fn write(
+    w: &mut Writer,
+    t: f64,
+    cgroup_id: &str,
+    pid: u32,
+    m: &JvmMemory,
+) -> std::io::Result<()> {
+    let mut base: Vec<(&str, String)> = crate::cgroup::labels(cgroup_id)
+        .into_iter()
+        .map(|(k, v)| (if k == "id" { "cgroup" } else { k }, v))
+        .collect();
+    base.push(("pid", pid.to_string()));
+    let with = |extra: &[(&'static str, &'static str)]| -> Vec<(&str, String)> {
+        let mut l = base.clone();
+        l.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+        l
+    };
+    let mut put = |name: &'static str,
+                   kind: Kind,
+                   help: &'static str,
+                   labels: Vec<(&str, String)>,
+                   v: Option<u64>|
+     -> std::io::Result<()> {
+        let Some(v) = v else {
+            return Ok(());
+        };
+        let l: Vec<(&str, &str)> = labels.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        w.sample(name, kind, help, &l, v as f64, t)
+    };
+    const USED: &str = "jvm_memory_used_bytes";
+    const USED_HELP: &str = "memory used, by JVM region";
+    const COMMITTED: &str = "jvm_memory_committed_bytes";
+    const COMMITTED_HELP: &str = "memory committed, by JVM region";
+    let heap = [("area", "heap"), ("id", "heap")];
+    let meta = [("area", "nonheap"), ("id", "Metaspace")];
+    let class = [("area", "nonheap"), ("id", "Compressed Class Space")];
+    put(USED, Kind::Gauge, USED_HELP, with(&heap), m.heap_used)?;
+    put(USED, Kind::Gauge, USED_HELP, with(&meta), m.metaspace_used)?;
+    put(
+        USED,
+        Kind::Gauge,
+        USED_HELP,
+        with(&class),
+        m.class_space_used,
+    )?;
+    put(
+        COMMITTED,
+        Kind::Gauge,
+        COMMITTED_HELP,
+        with(&heap),
+        m.heap_committed,
+    )?;
+    put(
+        COMMITTED,
+        Kind::Gauge,
+        COMMITTED_HELP,
+        with(&meta),
+        m.metaspace_committed,
+    )?;
+    put(
+        "jvm_classes_loaded_classes",
+        Kind::Gauge,
+        "classes loaded now",
+        with(&[]),
+        m.classes_loaded,
+    )?;
+    put(
+        "jvm_classes_unloaded_classes",
+        Kind::Counter,
+        "classes unloaded since the JVM started",
+        with(&[]),
+        m.classes_unloaded,
+    )?;
+    put(
+        "jvm_threads_live_threads",
+        Kind::Gauge,
+        "live threads",
+        with(&[]),
+        m.threads_live,
+    )
+}
