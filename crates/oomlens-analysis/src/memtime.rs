@@ -56,8 +56,8 @@ pub struct TimeToLimit {
 pub struct KillCheck {
     /// Which life of the working set, from 1.
     pub life: usize,
-    /// The samples the forecast used: from the life's start to this instant
-    /// (half-way to the kill), RFC 3339 UTC.
+    /// The samples the forecast used, RFC 3339 UTC: from a tenth of the way
+    /// from the life's start to the kill (before is start-up) to half-way.
     pub forecast_from: String,
     pub forecast_until: String,
     /// When the trend of those samples reaches the limit, and the interval
@@ -173,8 +173,14 @@ pub fn kill_checks(s: &Series, src: &str, limit: f64, kills: &[KnownKill]) -> Ve
             None if next.is_some() && max >= 0.9 * limit => (last, "restart", Vec::new()),
             None => continue,
         };
-        let cut = first + (actual - first) / 2;
-        let half: Vec<(i64, f64)> = life.iter().copied().filter(|p| p.0 <= cut).collect();
+        // The first tenth of the life is start-up (heaps and caches fill):
+        // the forecast reads from there to half-way to the kill.
+        let (warm, cut) = (first + (actual - first) / 10, first + (actual - first) / 2);
+        let half: Vec<(i64, f64)> = life
+            .iter()
+            .copied()
+            .filter(|p| p.0 >= warm && p.0 <= cut)
+            .collect();
         if half.len() < 8 {
             continue;
         }
@@ -194,13 +200,13 @@ pub fn kill_checks(s: &Series, src: &str, limit: f64, kills: &[KnownKill]) -> Ve
             what: format!(
                 "{} from {} to {}",
                 s.name,
-                rfc3339(life[0].0),
+                rfc3339(l.start_ms),
                 rfc3339(l.end_ms)
             ),
         });
         out.push(KillCheck {
             life: i + 1,
-            forecast_from: rfc3339(first),
+            forecast_from: rfc3339(l.start_ms),
             forecast_until: rfc3339(l.end_ms),
             predicted_kill: rfc3339(predicted),
             predicted_earliest: fast.map(|x| rfc3339(at(x))),
@@ -663,9 +669,12 @@ mod tests {
                 c.forecast_from.parse().unwrap(),
                 c.forecast_until.parse().unwrap(),
             );
-            // Half-way: about 15 h of a 31 h life.
+            // From a tenth to half of a life of 28 h (the sawtooth's peaks
+            // reach the limit 3 h before the floor would): 11.3 h.
             let h = (until - from).total(jiff::Unit::Hour).unwrap();
-            assert!((14.0..17.0).contains(&h), "{h}");
+            assert!((10.8..11.8).contains(&h), "{h}");
+            let life = (actual - from).total(jiff::Unit::Hour).unwrap() / 0.9;
+            assert!((27.5..29.0).contains(&life), "{life}");
         }
         let text = checks_text(&checks).unwrap();
         assert!(text.contains("life 3: its first half"), "{text}");

@@ -8,7 +8,7 @@
 //! not pass for growth: a leak raises the floor, a busy hour does not. The
 //! slope is Theil-Sen's (the median of pairwise slopes, robust to outliers)
 //! with its interquartile range, and the Mann-Kendall test says whether the
-//! rise is more than chance.
+//! rise is more than chance. Start-up is left out ([`warm_up`]).
 
 use serde::Serialize;
 
@@ -180,11 +180,28 @@ pub fn mann_kendall_z(values: &[f64]) -> Option<f64> {
     Some(z)
 }
 
+/// How many points of a life's envelope are start-up, when caches and
+/// heaps fill: the first tenth, or up to the first fall by 5% from the
+/// running peak (a JVM's first collections after start-up) when that comes
+/// later, but never more than a third.
+pub fn warm_up(env: &[(i64, f64)]) -> usize {
+    let tenth = env.len() / 10;
+    let mut peak = f64::MIN;
+    let first_fall = env.iter().position(|&(_, v)| {
+        let fell = peak > 0.0 && v < 0.95 * peak;
+        peak = peak.max(v);
+        fell
+    });
+    match first_fall {
+        Some(i) if i > tenth && i <= env.len() / 3 => i,
+        _ => tenth,
+    }
+}
+
 /// Reads one life.
 pub fn life(points: &[(i64, f64)]) -> Life {
     let env = lower_envelope(points, 48);
-    // Skip the first tenth of the life: start-up fills caches and heaps.
-    let warm = env.len() / 10;
+    let warm = warm_up(&env);
     let env = &env[warm.min(env.len().saturating_sub(2))..];
     let hours: Vec<(f64, f64)> = env
         .iter()
