@@ -738,9 +738,33 @@ fn container(case: &Case, m: &Member, index: usize) -> (ContainerDiagnosis, Vec<
         &mut findings,
     );
     nmt_causes(case, m, &ctx, latest_report, &mut causes, &mut findings);
+    let mut container_ids: Vec<&str> = m
+        .kills
+        .iter()
+        .filter_map(|k| case.report(k).container.as_ref())
+        .filter_map(|k| k.container_id.as_deref())
+        .collect();
+    if let Some(c) = c {
+        let last = c
+            .last_state
+            .as_ref()
+            .and_then(|s| s.container_id.as_deref());
+        container_ids.extend(c.id.as_deref().into_iter().chain(last));
+    }
+    let who = crate::memtime::Who {
+        namespace: ctx.ns,
+        pod: ctx.pod,
+        container: ctx.container,
+        pod_uid: pod_ref.uid.as_deref(),
+        container_ids: container_ids
+            .into_iter()
+            .map(|id| id.rsplit("://").next().unwrap_or(id))
+            .collect(),
+    };
     let memory_over_time = metric_causes(
         case,
         &ctx,
+        &who,
         c.and_then(|c| c.limits.memory_bytes),
         &kills,
         &mut causes,
@@ -1115,6 +1139,7 @@ fn nmt_causes(
 fn metric_causes(
     case: &Case,
     ctx: &Ctx,
+    who: &crate::memtime::Who,
     limit: Option<u64>,
     kills: &[Kill],
     causes: &mut Vec<Cause>,
@@ -1124,17 +1149,35 @@ fn metric_causes(
         return None;
     }
     let only = case.members.len() == 1;
+    let ident = |s: &oomlens_evidence::metrics::Series| {
+        ["namespace", "pod", "container", "pod_uid"].map(|k| s.labels.get(k).cloned())
+    };
+    // How many containers the working-set series name.
+    let containers: std::collections::BTreeSet<_> = case
+        .ev
+        .metrics
+        .iter()
+        .flat_map(|(_, ss)| ss.iter())
+        .filter(|s| s.name == "container_memory_working_set_bytes" && crate::memtime::named(s))
+        .map(ident)
+        .collect();
     let series: Vec<(String, oomlens_evidence::metrics::Series)> = case
         .ev
         .metrics
         .iter()
         .flat_map(|(src, ss)| ss.iter().map(move |s| (src.clone(), s.clone())))
         .filter(|(_, s)| {
-            let named = s.labels.contains_key("pod") || s.labels.contains_key("container");
-            (only && !named)
-                || (named
-                    && crate::memtime::about(s, ctx.ns, ctx.pod, ctx.container)
-                    && ctx.pod.is_some())
+            // A series naming no container is this one's only when the
+            // case has no other; one that names containers must name this
+            // one by something it is known by.
+            // A container known by nothing (metrics alone) takes them when
+            // they name one container only.
+            let known = who.pod.is_some() || who.pod_uid.is_some() || !who.container_ids.is_empty();
+            match (crate::memtime::named(s), known) {
+                (false, _) => only,
+                (true, true) => crate::memtime::about(s, who),
+                (true, false) => only && containers.len() <= 1,
+            }
         })
         .collect();
     let known: Vec<crate::memtime::KnownKill> = kills

@@ -266,19 +266,45 @@ pub fn checks_text(checks: &[KillCheck]) -> Option<String> {
     ))
 }
 
-/// Whether a series is about the container (labels name it, or it has no
-/// container labels at all).
-pub fn about(
-    s: &Series,
-    namespace: Option<&str>,
-    pod: Option<&str>,
-    container: Option<&str>,
-) -> bool {
+/// Who a container is, as metric labels may name it.
+#[derive(Debug, Clone, Default)]
+pub struct Who<'a> {
+    pub namespace: Option<&'a str>,
+    pub pod: Option<&'a str>,
+    pub container: Option<&'a str>,
+    /// The pod's UID (`oomlens sample` labels `pod_uid`).
+    pub pod_uid: Option<&'a str>,
+    /// The container's ids known (killed, current), 64 hex.
+    pub container_ids: Vec<&'a str>,
+}
+
+/// Whether a series names a container at all.
+pub fn named(s: &Series) -> bool {
+    ["pod", "container", "pod_uid", "container_id"]
+        .iter()
+        .any(|k| s.labels.contains_key(*k))
+}
+
+/// Whether a series is about the container: every label that names a
+/// container names this one (a label the container is not known by does
+/// not count against it; a series naming nothing is about anything).
+pub fn about(s: &Series, who: &Who) -> bool {
     let ok = |k: &str, want: Option<&str>| match (s.labels.get(k), want) {
         (Some(v), Some(w)) => v == w,
         _ => true,
     };
-    ok("namespace", namespace) && ok("pod", pod) && ok("container", container)
+    let id_ok = match s.labels.get("container_id") {
+        Some(id) if !who.container_ids.is_empty() => {
+            let id = id.rsplit("://").next().unwrap_or(id);
+            who.container_ids.contains(&id)
+        }
+        _ => true,
+    };
+    ok("namespace", who.namespace)
+        && ok("pod", who.pod)
+        && ok("container", who.container)
+        && ok("pod_uid", who.pod_uid)
+        && id_ok
 }
 
 fn pick<'a>(

@@ -279,3 +279,49 @@ fn no_evidence_no_kill() {
     assert!(d.containers.is_empty());
     assert_eq!(d.headline, "no container and no OOM kill in the evidence");
 }
+
+/// `oomlens sample` of a whole node: series of several containers, named
+/// by `pod_uid` and `container_id` only. The pod's own series are judged,
+/// not its neighbour's.
+#[test]
+fn sampled_node_series_are_matched_by_pod_uid() {
+    use oomlens_evidence::metrics::Series;
+    const MIB: f64 = 1024.0 * 1024.0;
+    let ws = |uid: &str, f: &dyn Fn(f64) -> f64| Series {
+        name: "container_memory_working_set_bytes".into(),
+        labels: [("pod_uid", uid), ("id", "/kubepods/x")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        points: (0..600)
+            .map(|m| (1_701_388_800_000 + m * 60_000, f(m as f64 / 60.0)))
+            .collect(),
+        line: Some(1),
+        ..Series::default()
+    };
+    let other = "99999999-8888-7777-6666-555555555555";
+    let judge = |leaking: &str, flat: &str| {
+        let ev = Evidence {
+            pods: vec![pod(Some(UID), None, vec![], vec![])],
+            metrics: vec![(
+                "node.om".into(),
+                vec![
+                    ws(flat, &|h| 60.0 * MIB + MIB * (h * 3.0).sin()),
+                    ws(leaking, &|h| 20.0 * MIB + 4.0 * MIB * h),
+                ],
+            )],
+            ..Evidence::default()
+        };
+        let d = diagnose(ev);
+        let web = d
+            .containers
+            .iter()
+            .find(|c| c.container.name.as_deref() == Some("web"))
+            .unwrap()
+            .clone();
+        web.memory_over_time.map(|m| m.verdict)
+    };
+    // 64 MiB limit: the leak reaches it; the flat one sits at 60 MiB.
+    assert_eq!(judge(UID, other).as_deref(), Some("leak"));
+    assert_eq!(judge(other, UID).as_deref(), Some("undersized-limit"));
+}
