@@ -240,3 +240,74 @@ pub fn pids(dir: &Path) -> Vec<u32> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// cgroup v2 cannot be read live on a machine whose memory controller is
+    /// on v1 (a controller lives in one hierarchy only): these files are
+    /// synthetic, in the format of the kernel's
+    /// Documentation/admin-guide/cgroup-v2.rst (memory.current, memory.stat,
+    /// memory.events, memory.max).
+    #[test]
+    fn v2_files_read_into_cadvisor_terms() {
+        let dir = tempfile::tempdir().unwrap();
+        let w = |f: &str, t: &str| std::fs::write(dir.path().join(f), t).unwrap();
+        w("memory.current", "104857600\n");
+        w(
+            "memory.stat",
+            "anon 83886080\nfile 20971520\nkernel 1048576\nkernel_stack 163840\n\
+             pagetables 425984\nshmem 0\nfile_mapped 4194304\nfile_dirty 0\n\
+             anon_thp 41943040\ninactive_anon 83886080\nactive_anon 0\n\
+             inactive_file 12582912\nactive_file 8388608\nunevictable 0\n",
+        );
+        w(
+            "memory.events",
+            "low 0\nhigh 0\nmax 17\noom 2\noom_kill 1\noom_group_kill 0\n",
+        );
+        w("memory.max", "max\n");
+        let r = read(Version::V2, dir.path()).unwrap();
+        assert_eq!(r.usage_bytes, 104_857_600);
+        assert_eq!(r.working_set_bytes, 104_857_600 - 12_582_912);
+        assert_eq!(r.rss_bytes, 83_886_080);
+        assert_eq!(r.cache_bytes, 20_971_520);
+        assert_eq!(r.failcnt, 17);
+        assert_eq!(r.oom_events, 1);
+        assert_eq!(r.limit_bytes, None, "`max` is no limit");
+        w("memory.max", "268435456\n");
+        assert_eq!(
+            read(Version::V2, dir.path()).unwrap().limit_bytes,
+            Some(268_435_456)
+        );
+        // No memory.current: not a memory cgroup.
+        std::fs::remove_file(dir.path().join("memory.current")).unwrap();
+        assert_eq!(read(Version::V2, dir.path()), None);
+    }
+
+    #[test]
+    fn container_cgroups_and_their_processes() {
+        let root = tempfile::tempdir().unwrap();
+        let id = "0123456789abcdef".repeat(4);
+        let pod = root.path().join("kubepods.slice/kubepods-pod1.slice");
+        let c = pod.join(format!("cri-containerd-{id}.scope"));
+        std::fs::create_dir_all(c.join("sub")).unwrap();
+        std::fs::write(c.join("cgroup.procs"), "12\n13\n").unwrap();
+        std::fs::write(c.join("sub/cgroup.procs"), "14\n").unwrap();
+        std::fs::write(pod.join("cgroup.procs"), "").unwrap();
+        assert_eq!(containers(root.path(), None), vec![c.clone()]);
+        let mut p = pids(&c);
+        p.sort();
+        assert_eq!(p, vec![12, 13, 14]);
+        assert!(
+            pids(&pod).len() == 3,
+            "a pod's processes are its containers'"
+        );
+        let l = labels(&kernel_path(root.path(), &c));
+        assert_eq!(
+            l[0].1,
+            format!("/kubepods.slice/kubepods-pod1.slice/cri-containerd-{id}.scope")
+        );
+        assert!(l.iter().any(|(k, v)| *k == "container_id" && *v == id));
+    }
+}

@@ -131,3 +131,49 @@ pub fn write(
         m.threads_live,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A real G1 JVM's counters (tests/fixtures/hsperf) written as samples
+    /// and read back as metrics.
+    #[test]
+    fn counters_become_micrometer_series() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/hsperf/");
+        let m = read_file(Path::new(&format!("{dir}g1-17.hsperfdata"))).unwrap();
+        let printed = std::fs::read_to_string(format!("{dir}g1-17.perfcounters.txt")).unwrap();
+        let counter = |name: &str| -> u64 {
+            printed
+                .lines()
+                .find_map(|l| l.strip_prefix(&format!("{name}=")))
+                .unwrap()
+                .parse()
+                .unwrap()
+        };
+        let mut w = Writer::new();
+        let cg = format!("/kubepods/pod{}/{}", "1".repeat(8), "a".repeat(64));
+        write(&mut w, 1_700_000_000.0, &cg, 4242, &m).unwrap();
+        let mut out = Vec::new();
+        w.finish(&mut out).unwrap();
+        let (series, warnings) = oomlens_evidence::metrics::parse("x.om", &out);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let get = |name: &str, id: Option<&str>| {
+            series
+                .iter()
+                .find(|s| s.name == name && s.labels.get("id").map(String::as_str) == id)
+                .unwrap_or_else(|| panic!("no {name} {id:?}"))
+        };
+        let meta = get("jvm_memory_used_bytes", Some("Metaspace"));
+        assert_eq!(meta.points[0].1 as u64, counter("sun.gc.metaspace.used"));
+        assert_eq!(meta.labels["pid"], "4242");
+        assert_eq!(meta.labels["cgroup"], cg);
+        assert_eq!(meta.labels["area"], "nonheap");
+        let threads = get("jvm_threads_live_threads", None);
+        assert_eq!(threads.points[0].1 as u64, counter("java.threads.live"));
+        assert_eq!(
+            get("jvm_memory_used_bytes", Some("heap")).points[0].1 as u64,
+            m.heap_used.unwrap()
+        );
+    }
+}
