@@ -307,15 +307,57 @@ pub fn about(s: &Series, who: &Who) -> bool {
         && id_ok
 }
 
-fn pick<'a>(
-    series: &'a [(String, Series)],
+/// Labels that change when the same container restarts: cAdvisor's cgroup
+/// `id` and docker `name`, `oomlens sample`'s `container_id`, a JVM's `pid`.
+const INSTANCE_LABELS: [&str; 4] = ["id", "name", "container_id", "pid"];
+
+/// The series `name` of the container, across its restarts: the series
+/// that differ only in [`INSTANCE_LABELS`] are one, joined in time order
+/// (the first sample of a time kept); of several such groups, the one with
+/// the most samples. Cites the source and line of its latest part.
+fn pick(
+    series: &[(String, Series)],
     name: &str,
     filter: impl Fn(&Series) -> bool,
-) -> Option<&'a (String, Series)> {
-    series
+) -> Option<(String, Series)> {
+    let key = |s: &Series| -> Vec<(String, String)> {
+        s.labels
+            .iter()
+            .filter(|(k, _)| !INSTANCE_LABELS.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    };
+    let mut groups: Vec<(Vec<(String, String)>, Vec<&(String, Series)>)> = Vec::new();
+    for e in series.iter().filter(|(_, s)| s.name == name && filter(s)) {
+        let k = key(&e.1);
+        match groups.iter_mut().find(|(g, _)| *g == k) {
+            Some((_, members)) => members.push(e),
+            None => groups.push((k, vec![e])),
+        }
+    }
+    let (_, members) = groups
+        .into_iter()
+        .max_by_key(|(_, m)| m.iter().map(|(_, s)| s.points.len()).sum::<usize>())?;
+    let latest = members
         .iter()
-        .filter(|(_, s)| s.name == name && filter(s) && s.points.len() >= 4)
-        .max_by_key(|(_, s)| s.points.len())
+        .max_by_key(|(_, s)| s.points.last().map_or(i64::MIN, |p| p.0))?;
+    let mut points: Vec<(i64, f64)> = members
+        .iter()
+        .flat_map(|(_, s)| s.points.iter().copied())
+        .collect();
+    points.sort_by_key(|p| p.0);
+    points.dedup_by_key(|p| p.0);
+    if points.len() < 4 {
+        return None;
+    }
+    let mut merged = latest.1.clone();
+    merged.points = points;
+    if members.len() > 1 {
+        for k in INSTANCE_LABELS {
+            merged.labels.remove(k);
+        }
+    }
+    Some((latest.0.clone(), merged))
 }
 
 fn cite(src: &str, s: &Series, what: String) -> Cite {
@@ -361,7 +403,7 @@ pub fn judge(
     limit: Option<u64>,
     kills: &[KnownKill],
 ) -> Option<MemoryOverTime> {
-    let ws = pick(series, "container_memory_working_set_bytes", |_| true)?;
+    let ws = &pick(series, "container_memory_working_set_bytes", |_| true)?;
     let (l, lives) = last_life(&ws.1);
     let limit = limit.map(|l| l as f64).or_else(|| {
         pick(series, "container_spec_memory_limit_bytes", |_| true)
@@ -377,7 +419,7 @@ pub fn judge(
     )];
     // Page cache: usage near the limit while the working set stays low.
     let usage = pick(series, "container_memory_usage_bytes", |_| true);
-    if let (Some((us, u)), Some(lim)) = (usage, limit) {
+    if let (Some((us, u)), Some(lim)) = (usage.as_ref(), limit) {
         let umax = u.points.iter().map(|p| p.1).fold(0.0, f64::max);
         if umax >= 0.9 * lim && l.max < 0.6 * lim && !l.rising {
             evidence.push(cite(
@@ -448,7 +490,7 @@ pub fn judge(
         ];
         let mut growing = None;
         for (name, label, cause, f) in jvm_parts.iter() {
-            if let Some((src, s)) = pick(series, name, f) {
+            if let Some((src, s)) = &pick(series, name, f) {
                 let (jl, _) = last_life(s);
                 if jl.rising {
                     evidence.push(cite(
@@ -518,7 +560,7 @@ pub fn judge(
     // Steady at the limit, with the memcg failing charges: too small.
     if let Some(lim) = limit {
         if l.max >= 0.9 * lim {
-            if let Some((fs, f)) = pick(series, "container_memory_failcnt", |_| true) {
+            if let Some((fs, f)) = &pick(series, "container_memory_failcnt", |_| true) {
                 let (a, b) = (
                     f.points.first().map_or(0.0, |p| p.1),
                     f.points.last().map_or(0.0, |p| p.1),
@@ -731,5 +773,38 @@ mod tests {
         let kill = (600 * 60_000, Cite::line("kern.log", 1, "Killed process"));
         assert!(kill_checks(&flat, "m.om", 1024.0 * MIB, &[kill]).is_empty());
         assert_eq!(checks_text(&[]), None);
+    }
+
+    /// cAdvisor gives every container instance its own series (`id` and
+    /// `name` change at a restart): they are one container's lives.
+    #[test]
+    fn instances_of_one_container_are_joined() {
+        let part = |id: &str, from: i64, v0: f64| {
+            (
+                format!("{id}.json"),
+                Series {
+                    name: "container_memory_working_set_bytes".into(),
+                    labels: [("container", "app"), ("id", id), ("pod", "p")]
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect(),
+                    points: (0..100)
+                        .map(|m| (from + m * 60_000, v0 + m as f64))
+                        .collect(),
+                    line: Some(7),
+                    ..Series::default()
+                },
+            )
+        };
+        let mut other = part("/x", 0, 5.0);
+        other.1.labels.insert("container".into(), "sidecar".into());
+        let series = vec![part("/a", 0, 10.0), part("/b", 100 * 60_000, 10.0), other];
+        let (src, s) = pick(&series, "container_memory_working_set_bytes", |_| true).unwrap();
+        assert_eq!(src, "/b.json", "cites the latest part");
+        assert_eq!(s.points.len(), 200);
+        assert!(s.points.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(trend::lives(&s.points).len(), 2);
+        assert!(!s.labels.contains_key("id"));
+        assert_eq!(s.labels["container"], "app");
     }
 }

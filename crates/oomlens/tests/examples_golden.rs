@@ -53,6 +53,29 @@ fn seed_incident() {
     );
     assert_eq!(c["kills"][0]["failcnt"], 498567);
     assert_eq!(c["restart_count"], 9);
+    // Memory over time (prometheus.json): three container instances of one
+    // container are three lives; Metaspace is what grows; the last kill,
+    // known from the kernel, and the restart before it are both foretold.
+    let m = &c["memory_over_time"];
+    assert_eq!(m["verdict"], "leak");
+    assert_eq!(m["growing"], "jvm Metaspace");
+    assert_eq!(m["lives"], 3);
+    let checks = m["kill_checks"].as_array().unwrap();
+    assert_eq!(checks.len(), 2, "{m:#}");
+    assert_eq!(checks[0]["actual_from"], "restart");
+    assert_eq!(checks[1]["actual_from"], "kill");
+    assert_eq!(checks[1]["actual_kill"], "2023-12-02T05:55:56Z");
+    assert_eq!(
+        checks[1]["evidence"][0]["line"], 28,
+        "the Killed process line"
+    );
+    for c in checks {
+        let e = c["error_seconds"].as_f64().unwrap();
+        assert!(e.abs() < 3.0 * 3600.0, "{c:#}");
+    }
+    // The current life, 6 h old, grows like the last: about a day to go.
+    let ttl = m["time_to_limit"]["seconds"].as_f64().unwrap() / 3600.0;
+    assert!((12.0..=24.0).contains(&ttl), "{ttl}");
     insta::assert_snapshot!("seed_json", json);
 }
 
