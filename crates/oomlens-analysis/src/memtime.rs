@@ -311,6 +311,9 @@ pub fn about(s: &Series, who: &Who) -> bool {
 /// `id` and docker `name`, `oomlens sample`'s `container_id`, a JVM's `pid`.
 const INSTANCE_LABELS: [&str; 4] = ["id", "name", "container_id", "pid"];
 
+/// A series' labels, as pairs.
+type Labels = Vec<(String, String)>;
+
 /// The series `name` of the container, across its restarts: the series
 /// that differ only in [`INSTANCE_LABELS`] are one, joined in time order
 /// (the first sample of a time kept); of several such groups, the one with
@@ -320,14 +323,14 @@ fn pick(
     name: &str,
     filter: impl Fn(&Series) -> bool,
 ) -> Option<(String, Series)> {
-    let key = |s: &Series| -> Vec<(String, String)> {
+    let key = |s: &Series| -> Labels {
         s.labels
             .iter()
             .filter(|(k, _)| !INSTANCE_LABELS.contains(&k.as_str()))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
     };
-    let mut groups: Vec<(Vec<(String, String)>, Vec<&(String, Series)>)> = Vec::new();
+    let mut groups: Vec<(Labels, Vec<&(String, Series)>)> = Vec::new();
     for e in series.iter().filter(|(_, s)| s.name == name && filter(s)) {
         let k = key(&e.1);
         match groups.iter_mut().find(|(g, _)| *g == k) {
