@@ -314,10 +314,27 @@ const INSTANCE_LABELS: [&str; 4] = ["id", "name", "container_id", "pid"];
 /// A series' labels, as pairs.
 type Labels = Vec<(String, String)>;
 
-/// The series `name` of the container, across its restarts: the series
-/// that differ only in [`INSTANCE_LABELS`] are one, joined in time order
-/// (the first sample of a time kept); of several such groups, the one with
-/// the most samples. Cites the source and line of its latest part.
+/// Parts of one series over restarts: their labels, where the last ends,
+/// the parts.
+type Chain<'a> = (Labels, i64, Vec<&'a (String, Series)>);
+
+/// Micrometer's heap pools that hold what survives: the old generation, or
+/// the whole heap of a collector without generations (and the `heap` total
+/// `oomlens sample` writes).
+fn lasting_heap(id: &str) -> bool {
+    id.contains("Old Gen")
+        || id.contains("Tenured")
+        || id == "ZHeap"
+        || id == "Shenandoah"
+        || id == "heap"
+}
+
+/// The series `name` of the container, across its restarts: series that
+/// differ only in [`INSTANCE_LABELS`] and follow one another in time (an
+/// instance starts after the one before ended) are one, joined in time
+/// order; series that run at the same time (a JVM's memory pools, all
+/// labelled `id`) stay apart. Of several, the one with the most samples.
+/// Cites the source and line of its latest part.
 fn pick(
     series: &[(String, Series)],
     name: &str,
@@ -330,26 +347,38 @@ fn pick(
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
     };
-    let mut groups: Vec<(Labels, Vec<&(String, Series)>)> = Vec::new();
-    for e in series.iter().filter(|(_, s)| s.name == name && filter(s)) {
-        let k = key(&e.1);
-        match groups.iter_mut().find(|(g, _)| *g == k) {
-            Some((_, members)) => members.push(e),
-            None => groups.push((k, vec![e])),
+    let mut parts: Vec<&(String, Series)> = series
+        .iter()
+        .filter(|(_, s)| s.name == name && filter(s) && !s.points.is_empty())
+        .collect();
+    parts.sort_by_key(|(_, s)| s.points[0].0);
+    // Chains of parts with the same labels, each starting after the last.
+    let mut chains: Vec<Chain> = Vec::new();
+    for p in parts {
+        let (k, first, last) = (
+            key(&p.1),
+            p.1.points[0].0,
+            p.1.points[p.1.points.len() - 1].0,
+        );
+        match chains
+            .iter_mut()
+            .find(|(ck, end, _)| *ck == k && *end < first)
+        {
+            Some((_, end, members)) => {
+                members.push(p);
+                *end = last;
+            }
+            None => chains.push((k, last, vec![p])),
         }
     }
-    let (_, members) = groups
+    let (_, _, members) = chains
         .into_iter()
-        .max_by_key(|(_, m)| m.iter().map(|(_, s)| s.points.len()).sum::<usize>())?;
-    let latest = members
-        .iter()
-        .max_by_key(|(_, s)| s.points.last().map_or(i64::MIN, |p| p.0))?;
-    let mut points: Vec<(i64, f64)> = members
+        .max_by_key(|(_, _, m)| m.iter().map(|(_, s)| s.points.len()).sum::<usize>())?;
+    let latest = *members.last()?;
+    let points: Vec<(i64, f64)> = members
         .iter()
         .flat_map(|(_, s)| s.points.iter().copied())
         .collect();
-    points.sort_by_key(|p| p.0);
-    points.dedup_by_key(|p| p.0);
     if points.len() < 4 {
         return None;
     }
@@ -478,7 +507,10 @@ pub fn judge(
                 "jvm_memory_used_bytes",
                 "jvm heap",
                 "heap-growth",
-                Box::new(|s: &Series| s.labels.get("area").is_some_and(|a| a == "heap")),
+                Box::new(|s: &Series| {
+                    s.labels.get("area").is_some_and(|a| a == "heap")
+                        && s.labels.get("id").is_none_or(|i| lasting_heap(i))
+                }),
             ),
             (
                 "jvm_memory_pool_bytes_used",
@@ -809,5 +841,34 @@ mod tests {
         assert_eq!(trend::lives(&s.points).len(), 2);
         assert!(!s.labels.contains_key("id"));
         assert_eq!(s.labels["container"], "app");
+    }
+
+    /// A JVM's pools run at the same time under one name, told apart by
+    /// `id`: they are not joined.
+    #[test]
+    fn pools_at_the_same_time_stay_apart() {
+        let pool = |id: &str, v: f64| {
+            (
+                "m.om".to_string(),
+                Series {
+                    name: "jvm_memory_used_bytes".into(),
+                    labels: [("area", "heap"), ("id", id)]
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                        .collect(),
+                    points: (0..50).map(|m| (m * 60_000, v)).collect(),
+                    ..Series::default()
+                },
+            )
+        };
+        let series = vec![pool("G1 Eden Space", 1.0), pool("G1 Old Gen", 2.0)];
+        let (_, s) = pick(&series, "jvm_memory_used_bytes", |_| true).unwrap();
+        assert_eq!(s.points.len(), 50);
+        assert!(s.points.iter().all(|p| p.1 == s.points[0].1));
+        let (_, s) = pick(&series, "jvm_memory_used_bytes", |s| {
+            s.labels.get("id").is_some_and(|i| lasting_heap(i))
+        })
+        .unwrap();
+        assert_eq!(s.points[0].1, 2.0);
     }
 }
