@@ -5,7 +5,8 @@
 #   scripts/capture/jvm-leak.sh PROGRAM OUTDIR [LIMIT_MIB] [SECONDS]
 #
 # PROGRAM is a class of tests/jvm/src/oomlens/demo (OrikaLikeLeak, CglibLeak,
-# GroovyLeak, ProxyLeak, SteadyService, LambdaNoise). LIMIT_MIB is the
+# GroovyLeak, ProxyLeak, HeapLeak, ThreadLeak, DirectLeak, SteadyService,
+# LambdaNoise). LIMIT_MIB is the
 # container's memory limit (default 256), SECONDS how long it may run (default
 # 60). The cgroup is
 #   /kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod<uid>.slice/cri-containerd-<64 hex>.scope

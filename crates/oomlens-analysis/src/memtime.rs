@@ -449,11 +449,17 @@ pub fn judge(
         &ws.1,
         format!("working set {:.0} -> {:.0} MiB", mib(l.first), mib(l.last)),
     )];
+    // Growth counts when it is material: 2% of the limit (16 MiB without
+    // one) over the life, as `oomlens scan` counts it.
+    let hours = (l.end_ms - l.start_ms) as f64 / 3_600_000.0;
+    let rising = l.rising
+        && l.slope_per_hour.unwrap_or(0.0) * hours
+            >= crate::scan::material_growth(limit.map(|v| v as u64));
     // Page cache: usage near the limit while the working set stays low.
     let usage = pick(series, "container_memory_usage_bytes", |_| true);
     if let (Some((us, u)), Some(lim)) = (usage.as_ref(), limit) {
         let umax = u.points.iter().map(|p| p.1).fold(0.0, f64::max);
-        if umax >= 0.9 * lim && l.max < 0.6 * lim && !l.rising {
+        if umax >= 0.9 * lim && l.max < 0.6 * lim && !rising {
             evidence.push(cite(
                 us,
                 u,
@@ -476,7 +482,7 @@ pub fn judge(
             });
         }
     }
-    if l.rising {
+    if rising {
         // Which part grows: JVM regions first, they name the cause.
         let jvm_parts: [JvmPart; 6] = [
             (
@@ -523,29 +529,53 @@ pub fn judge(
                 }),
             ),
         ];
-        let mut growing = None;
+        // Which JVM part explains the growth: the region growing fastest,
+        // when it grows at a quarter of the working set's rate or more; else
+        // live threads, when 16 or more were added; else none of the JVM's
+        // pools (memory outside them).
+        let ws_slope = l.slope_per_hour.unwrap_or(0.0);
+        let mut region: Option<(f64, Cite, &str, &str)> = None;
+        let mut threads: Option<(Cite, &str, &str)> = None;
         for (name, label, cause, f) in jvm_parts.iter() {
-            if let Some((src, s)) = &pick(series, name, f) {
-                let (jl, _) = last_life(s);
-                if jl.rising {
-                    evidence.push(cite(
-                        src,
-                        s,
-                        format!(
-                            "{label} {} -> {}, rising {}",
-                            count_or_size(name, jl.first),
-                            count_or_size(name, jl.last),
-                            if name.contains("threads") {
-                                format!("{:.1}/h", jl.slope_per_hour.unwrap_or(0.0))
-                            } else {
-                                rate(jl.slope_per_hour.unwrap_or(0.0))
-                            }
-                        ),
-                    ));
-                    growing = Some((label.to_string(), cause.to_string()));
-                    break;
+            let Some((src, s)) = &pick(series, name, f) else {
+                continue;
+            };
+            let (jl, _) = last_life(s);
+            if !jl.rising {
+                continue;
+            }
+            let slope = jl.slope_per_hour.unwrap_or(0.0);
+            let is_threads = name.contains("threads");
+            let what = cite(
+                src,
+                s,
+                format!(
+                    "{label} {} -> {}, rising {}",
+                    count_or_size(name, jl.first),
+                    count_or_size(name, jl.last),
+                    if is_threads {
+                        format!("{slope:.1}/h")
+                    } else {
+                        rate(slope)
+                    }
+                ),
+            );
+            if is_threads {
+                let hours = (jl.end_ms - jl.start_ms) as f64 / 3_600_000.0;
+                if slope * hours >= 16.0 && threads.is_none() {
+                    threads = Some((what, label, cause));
+                }
+            } else {
+                let share = slope / ws_slope;
+                if share >= 0.25 && region.as_ref().is_none_or(|r| share > r.0) {
+                    region = Some((share, what, label, cause));
                 }
             }
+        }
+        let mut growing = None;
+        if let Some((what, label, cause)) = region.map(|(_, w, l, c)| (w, l, c)).or(threads) {
+            evidence.push(what);
+            growing = Some((label.to_string(), cause.to_string()));
         }
         // A last life that ended in a kill has no time left: its check
         // says how well the kill was foretold.

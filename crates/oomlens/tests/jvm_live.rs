@@ -282,3 +282,92 @@ fn steady_service_is_not_a_leak() {
         "{findings:#?}"
     );
 }
+
+/// Runs a growth program until the kernel kills it, sampled by `oomlens
+/// sample`; returns the diagnosis of the whole capture and that of the
+/// sampled series and the kernel log alone.
+fn growth(
+    program: &str,
+    limit_mib: &str,
+    java_opts: &str,
+    args: &str,
+) -> (serde_json::Value, serde_json::Value) {
+    let tmp = Tmp(std::env::temp_dir().join(format!("oomlens-jvm-{}", support::unique(10))));
+    let out = tmp.0.join("capture");
+    let oomlens = support::oomlens();
+    let f = capture(
+        program,
+        limit_mib,
+        "90",
+        &out,
+        &[
+            ("JAVA_OPTS", java_opts),
+            ("PROGRAM_ARGS", args),
+            ("OOMLENS", oomlens.to_str().unwrap()),
+            ("SAMPLE_EVERY", "250ms"),
+        ],
+    );
+    assert_eq!(f["outcome"], "kernel-oom-kill", "{f:?}");
+    let only = tmp.0.join("metrics-only");
+    std::fs::create_dir_all(&only).unwrap();
+    for file in ["metrics.om", "kern.log"] {
+        std::fs::copy(out.join(file), only.join(file)).unwrap();
+    }
+    (diagnose(&out), diagnose(&only))
+}
+
+fn top(d: &serde_json::Value) -> &str {
+    d["causes"][0]["id"].as_str().unwrap_or("none")
+}
+
+/// Every request keeps 16 KiB in a cache never evicted; the heap may grow
+/// past the limit (-Xmx400m in 192 MiB): the heap is what grows.
+#[test]
+fn heap_growth_is_told_from_the_sampled_heap() {
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    if !require_jvm() {
+        return;
+    }
+    let (full, only) = growth("HeapLeak", "192", "-Xmx400m", "--kib 16 --sleep-ms 5");
+    let m = &only["containers"][0]["memory_over_time"];
+    assert_eq!(m["growing"], "jvm heap", "{m:#}");
+    assert_eq!(top(&only), "heap-growth");
+    assert_eq!(top(&full), "heap-growth", "{:#}", full["causes"]);
+}
+
+/// Every request leaves a parked pool thread behind: the live threads and
+/// the working set grow, no JVM memory pool does.
+#[test]
+fn thread_growth_is_told_from_the_sampled_threads() {
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    if !require_jvm() {
+        return;
+    }
+    let (full, only) = growth("ThreadLeak", "128", "", "--sleep-ms 40");
+    let m = &only["containers"][0]["memory_over_time"];
+    assert_eq!(m["growing"], "jvm threads", "{m:#}");
+    assert_eq!(top(&only), "thread-growth");
+    assert_eq!(top(&full), "thread-growth", "{:#}", full["causes"]);
+}
+
+/// Every request keeps a 16 KiB direct buffer: the memory is native. The
+/// JVM's counters have no direct-buffer pool, so the sampled series alone
+/// can only say it is outside the heap and Metaspace; Native Memory
+/// Tracking in the capture names direct memory.
+#[test]
+fn direct_memory_growth_is_outside_every_sampled_pool() {
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    if !require_jvm() {
+        return;
+    }
+    let (full, only) = growth(
+        "DirectLeak",
+        "192",
+        "-XX:MaxDirectMemorySize=1g",
+        "--kib 16 --sleep-ms 5",
+    );
+    let m = &only["containers"][0]["memory_over_time"];
+    assert_eq!(m["growing"], "container_memory_working_set_bytes", "{m:#}");
+    assert_eq!(top(&only), "native-growth");
+    assert_eq!(top(&full), "direct-memory", "{:#}", full["causes"]);
+}

@@ -1,27 +1,20 @@
-//! Live cgroup sampling: a real process whose memory grows in a real
-//! Kubernetes-shaped memory cgroup, sampled by `oomlens sample`; the
-//! OpenMetrics it writes must carry the cgroup's facts, and `oomlens
-//! diagnose` on it must see the growth.
+//! Live cgroup sampling: real processes in real Kubernetes-shaped memory
+//! cgroups, sampled by `oomlens sample`; the OpenMetrics it writes must carry
+//! the cgroup's facts, and `oomlens diagnose` on it must judge what it saw:
+//! growth, page cache that only looks like a problem, a limit too small.
 
 mod support;
 
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use support::PodCgroup;
 
-#[test]
-fn growing_process_is_sampled_and_judged() {
-    if !support::require_cgroups() {
-        return;
-    }
-    let limit: u64 = 256 << 20;
-    let cg = PodCgroup::new(limit);
-    // 2 MiB more every 100 ms, to 200 MiB, then hold.
+/// Runs `script` (sh) as the cgroup's process and samples the cgroup every
+/// 200 ms until the process is gone (or `seconds` passed); returns the
+/// OpenMetrics text and `oomlens diagnose --format json` of it.
+fn sample_while(cg: &PodCgroup, script: &str, seconds: u32) -> (String, serde_json::Value) {
     let procs = cg.dir().join("cgroup.procs");
-    let script = format!(
-        "echo $$ > {} && exec perl -e 'my @a; for (1..100) {{ push @a, \"x\" x (2 << 20); select(undef, undef, undef, 0.1) }} sleep 60'",
-        procs.display()
-    );
     struct Kill(std::process::Child);
     impl Drop for Kill {
         fn drop(&mut self) {
@@ -29,23 +22,31 @@ fn growing_process_is_sampled_and_judged() {
             let _ = self.0.wait();
         }
     }
-    let hog = Kill(
+    let proc = Kill(
         Command::new("sh")
             .arg("-c")
-            .arg(script)
+            .arg(format!("echo $$ > {} && exec {script}", procs.display()))
             .stdin(Stdio::null())
             .spawn()
             .unwrap(),
     );
-    std::thread::sleep(std::time::Duration::from_millis(300));
-    let out_file = std::env::temp_dir().join(format!("oomlens-sample-{}.om", support::unique(8)));
+    let dir = std::env::temp_dir().join(format!("oomlens-sample-{}", support::unique(8)));
+    std::fs::create_dir_all(&dir).unwrap();
+    struct Rm(PathBuf);
+    impl Drop for Rm {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+    let _rm = Rm(dir.clone());
+    let out_file = dir.join("node.om");
     let st = Command::new(support::oomlens())
         .args([
             "sample",
             "--cgroup",
             &cg.container_path,
             "--for",
-            "6s",
+            &format!("{seconds}s"),
             "--every",
             "200ms",
             "-o",
@@ -53,15 +54,35 @@ fn growing_process_is_sampled_and_judged() {
         .arg(&out_file)
         .status()
         .unwrap();
-    drop(hog);
+    drop(proc);
     assert!(st.success());
     let text = std::fs::read_to_string(&out_file).unwrap();
     let d = Command::new(support::oomlens())
-        .args(["diagnose", out_file.to_str().unwrap(), "-f", "json"])
+        .args(["diagnose", dir.to_str().unwrap(), "-f", "json"])
         .output()
         .unwrap();
-    let _ = std::fs::remove_file(&out_file);
+    (text, serde_json::from_slice(&d.stdout).unwrap())
+}
 
+fn finding<'a>(d: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    d["containers"][0]["findings"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["id"] == id))
+        .unwrap_or_else(|| panic!("no {id} finding in {d:#}"))
+}
+
+#[test]
+fn growing_process_is_sampled_and_judged() {
+    if !support::require_cgroups() {
+        return;
+    }
+    let cg = PodCgroup::new(256 << 20);
+    // 2 MiB more every 100 ms, to 200 MiB, then hold until killed.
+    let (text, d) = sample_while(
+        &cg,
+        "perl -e 'my @a; for (1..100) { push @a, \"x\" x (2 << 20); select(undef, undef, undef, 0.1) } sleep 60'",
+        6,
+    );
     assert!(
         text.contains(&format!(
             "container_spec_memory_limit_bytes{{id=\"{}\"",
@@ -78,14 +99,64 @@ fn growing_process_is_sampled_and_judged() {
         .filter(|l| l.starts_with("container_memory_working_set_bytes{"))
         .count();
     assert!(samples >= 20, "{samples} samples in 6 s every 200 ms");
-    let d: serde_json::Value = serde_json::from_slice(&d.stdout).unwrap();
-    let findings = d["containers"][0]["findings"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
-    let mot = findings
-        .iter()
-        .find(|f| f["id"] == "memory-over-time")
-        .unwrap_or_else(|| panic!("{d}"));
+    let mot = finding(&d, "memory-over-time");
     assert!(mot["text"].as_str().unwrap().contains("rises"), "{mot}");
+    assert_eq!(d["containers"][0]["memory_over_time"]["verdict"], "leak");
+}
+
+/// A process that writes a file four times the size of its limit: usage
+/// sits at the limit (page cache) while the working set stays small, and the
+/// kernel reclaims instead of killing. A false alarm, and said so.
+#[test]
+fn page_cache_at_the_limit_is_a_false_alarm() {
+    if !support::require_cgroups() {
+        return;
+    }
+    let cg = PodCgroup::new(128 << 20);
+    let file = PathBuf::from(format!(
+        "/var/tmp/oomlens-page-cache-{}",
+        support::unique(8)
+    ));
+    struct Rm(PathBuf);
+    impl Drop for Rm {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+    let _rm = Rm(file.clone());
+    let (text, d) = sample_while(
+        &cg,
+        &format!(
+            "perl -e 'open(my $f, \">\", \"{}\") or die; my $b = \"x\" x (4 << 20); for (1..128) {{ print $f $b; select(undef, undef, undef, 0.03) }} close $f; sleep 2'",
+            file.display()
+        ),
+        20,
+    );
+    assert!(text.contains("container_memory_cache{"));
+    assert_eq!(d["oom_kill_found"], false, "{d:#}");
+    let m = &d["containers"][0]["memory_over_time"];
+    assert_eq!(m["verdict"], "page-cache", "{m:#}");
+    assert_eq!(d["causes"][0]["id"], "page-cache");
+    assert!(finding(&d, "memory-over-time")["text"]
+        .as_str()
+        .unwrap()
+        .contains("false alarm"));
+}
+
+/// A process that needs 116 MiB of a 128 MiB limit from the start and holds
+/// it: no growth, no leak; the limit is simply too small.
+#[test]
+fn steady_at_the_limit_is_an_undersized_limit() {
+    if !support::require_cgroups() {
+        return;
+    }
+    let cg = PodCgroup::new(128 << 20);
+    let (_, d) = sample_while(
+        &cg,
+        "perl -e 'my $a = \"\"; vec($a, (116 << 20) - 1, 8) = 1; for (1..30) { vec($a, $_ * 409600 + $_, 8) = 2 for 0..280; select(undef, undef, undef, 0.2) }'",
+        20,
+    );
+    let m = &d["containers"][0]["memory_over_time"];
+    assert_eq!(m["verdict"], "undersized-limit", "{m:#}");
+    assert_eq!(d["causes"][0]["id"], "undersized-limit");
 }
