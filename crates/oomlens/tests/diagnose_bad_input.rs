@@ -1,5 +1,5 @@
-//! Bad input next to good evidence: a corrupt YAML, a truncated describe and
-//! a 2 GB unrelated file. Each gets a clear warning or note naming the file
+//! Bad input next to good evidence: a corrupt YAML, a truncated describe, a
+//! 2 GB unrelated file and a metric file over the size read in memory. Each gets a clear warning or note naming the file
 //! (and line, where there is one); the rest is still diagnosed.
 
 mod support;
@@ -43,6 +43,20 @@ fn bad_files_do_not_spoil_the_good_ones() {
     let big = std::fs::File::create(dir.join("core.dump")).unwrap();
     big.set_len(2 << 30).unwrap();
     drop(big);
+
+    // A metric file of 300 MB: real samples, then nothing (sparse). Read up
+    // to the cap of files parsed in memory, and said so.
+    let mut prom = String::from("# TYPE x gauge\n");
+    for i in 0..5000 {
+        prom.push_str(&format!("x{{pod=\"a\"}} {i} {}\n", 1_700_000_000 + i * 60));
+    }
+    std::fs::write(dir.join("big.prom"), prom).unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(dir.join("big.prom"))
+        .unwrap()
+        .set_len(300 << 20)
+        .unwrap();
 
     let start = Instant::now();
     let out = Command::new(support::oomlens())
@@ -104,6 +118,17 @@ fn bad_files_do_not_spoil_the_good_ones() {
         .iter()
         .find(|s| s["source"].as_str().unwrap().ends_with("core.dump"))
         .unwrap();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("big.prom") && w.contains("only its first 256 MiB were read")),
+        "{warnings:#?}"
+    );
+    let prom = sources
+        .iter()
+        .find(|s| s["source"].as_str().unwrap().ends_with("big.prom"))
+        .unwrap();
+    assert_eq!(prom["kind"], "metrics", "its samples are still read");
     assert_eq!(dump["kind"], "skipped");
     assert!(dump["note"].as_str().unwrap().contains("binary"));
     // The truncated describe still gives its pod, with what it had.

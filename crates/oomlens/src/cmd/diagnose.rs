@@ -16,8 +16,36 @@ use super::{for_file, progress, time_context, Outcome};
 use crate::{DiagnoseArgs, Format};
 
 /// Files larger than this are not parsed as Kubernetes objects or describe
-/// text (they are never that large); logs have no limit: they stream.
+/// text (they are never that large), and only this much of a metric, jcmd or
+/// NMT file is read (with a warning); logs have no limit: they stream.
 const OBJECT_MAX: u64 = 256 << 20;
+
+/// Reads a whole file of a kind parsed in memory, up to [`OBJECT_MAX`]; a
+/// longer one is cut there, and the warning says so.
+fn read_capped(
+    open: &dyn Fn() -> io::Result<Box<dyn Read + Send>>,
+    name: &str,
+    ev: &mut Evidence,
+) -> Option<Vec<u8>> {
+    let mut bytes = Vec::new();
+    if let Err(e) = open().and_then(|r| r.take(OBJECT_MAX + 1).read_to_end(&mut bytes)) {
+        ev.warnings.push(name, None, format!("cannot read: {e}"));
+        return None;
+    }
+    if bytes.len() as u64 > OBJECT_MAX {
+        bytes.truncate(OBJECT_MAX as usize);
+        ev.warnings.push(
+            name,
+            None,
+            format!(
+                "larger than {} MiB: only its first {} MiB were read",
+                OBJECT_MAX >> 20,
+                OBJECT_MAX >> 20
+            ),
+        );
+    }
+    Some(bytes)
+}
 
 pub fn run(args: DiagnoseArgs, style: oomlens_report::Style) -> Result<Outcome> {
     let base = time_context(&args.time)?;
@@ -193,11 +221,9 @@ fn gather(
             ev.warnings.extend(w);
         }
         Sniffed::Text if jcmd::sniff(&head).is_some() => {
-            let mut bytes = Vec::new();
-            if let Err(e) = open().and_then(|r| r.take(OBJECT_MAX).read_to_end(&mut bytes)) {
-                ev.warnings.push(&name, None, format!("cannot read: {e}"));
+            let Some(bytes) = read_capped(&open, &name, ev) else {
                 return;
-            }
+            };
             let (out, w) = jcmd::parse(&name, &bytes);
             ev.warnings.extend(w);
             match out {
@@ -218,11 +244,9 @@ fn gather(
             }
         }
         Sniffed::Text if metrics::sniff(&head).is_some() => {
-            let mut bytes = Vec::new();
-            if let Err(e) = open().and_then(|r| r.take(OBJECT_MAX).read_to_end(&mut bytes)) {
-                ev.warnings.push(&name, None, format!("cannot read: {e}"));
+            let Some(bytes) = read_capped(&open, &name, ev) else {
                 return;
-            }
+            };
             let (series, w) = metrics::parse(&name, &bytes);
             ev.warnings.extend(w);
             note(ev, &name, "metrics", format!("{} series", series.len()));
@@ -231,11 +255,9 @@ fn gather(
             }
         }
         Sniffed::Text if nmt::looks_like_nmt(&head) => {
-            let mut bytes = Vec::new();
-            if let Err(e) = open().and_then(|r| r.take(OBJECT_MAX).read_to_end(&mut bytes)) {
-                ev.warnings.push(&name, None, format!("cannot read: {e}"));
+            let Some(bytes) = read_capped(&open, &name, ev) else {
                 return;
-            }
+            };
             let (snaps, w) = nmt::parse(&name, &bytes);
             ev.warnings.extend(w);
             note(
