@@ -50,7 +50,16 @@ pub fn shape_into(name: &[u8], out: &mut Vec<u8>) {
         let j = i + p;
         let c = name[j];
         if c == b'$' || c == b'_' {
-            match RANDOM_AFTER.iter().find(|m| name[j..].starts_with(m)) {
+            // Every marker goes on with `$` after `_`, `B` or `H` after `$`:
+            // most `$` and `_` need no closer look.
+            let marker = matches!(
+                (c, name.get(j + 1)),
+                (b'_', Some(b'$')) | (b'$', Some(b'B' | b'H'))
+            );
+            match RANDOM_AFTER
+                .iter()
+                .find(|m| marker && name[j..].starts_with(m))
+            {
                 Some(m) => {
                     out.extend_from_slice(&name[copied..j]);
                     out.extend_from_slice(m);
