@@ -53,6 +53,18 @@ pub fn run(args: SampleArgs) -> Result<Outcome> {
         signal_hook::flag::register(sig, Arc::clone(&stop))?;
     }
     let started = Instant::now();
+    // On a terminal, a bar of the time sampled so far.
+    let bar = std::io::IsTerminal::is_terminal(&std::io::stderr()).then(|| {
+        let bar = indicatif::ProgressBar::new(total.as_secs().max(1)).with_style(
+            indicatif::ProgressStyle::with_template(
+                "sampling [{bar:30}] {elapsed}/{duration} {msg}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.enable_steady_tick(Duration::from_millis(500));
+        bar
+    });
     let mut w = openmetrics::Writer::new();
     let mut cgroups = std::collections::BTreeSet::new();
     let mut jvms = std::collections::BTreeSet::new();
@@ -85,6 +97,15 @@ pub fn run(args: SampleArgs) -> Result<Outcome> {
             cgroups.insert(id);
         }
         rounds += 1;
+        if let Some(b) = &bar {
+            b.set_position(started.elapsed().as_secs());
+            b.set_message(format!(
+                "{} samples, {} cgroup(s), {} JVM(s); Ctrl-C stops and writes",
+                w.samples(),
+                cgroups.len(),
+                jvms.len()
+            ));
+        }
         // The one cgroup asked for had processes and has none now: it was
         // killed or ended, there is nothing more to see.
         if under.is_some() && !alive && !cgroups.is_empty() {
@@ -102,6 +123,9 @@ pub fn run(args: SampleArgs) -> Result<Outcome> {
         if stop.load(Ordering::Relaxed) {
             break;
         }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
     }
     let samples = w.samples();
     match &args.output {
