@@ -261,7 +261,7 @@ pub fn checks_text(checks: &[KillCheck]) -> Option<String> {
         String::new()
     };
     Some(format!(
-        "the trend foretells the kills: {}{more}",
+        "the trend foretells the kills (UTC): {}{more}",
         shown.join("; ")
     ))
 }
@@ -597,11 +597,11 @@ pub fn judge(
                 String::new()
             },
             ttl.map(|(t, fast, slow)| format!(
-                "; at this rate the limit is {} away ({} to {}): it would be killed at ~{}",
+                "; at this rate the limit is {} away ({} to {}): it would be killed at ~{} UTC",
                 span(t * 3600.0),
                 fast.map_or("?".into(), |x| span(x * 3600.0)),
                 slow.map_or("?".into(), |x| span(x * 3600.0)),
-                rfc3339(l.end_ms + (t * 3_600_000.0) as i64)
+                clock(l.end_ms + (t * 3_600_000.0) as i64, l.end_ms)
             ))
             .unwrap_or_default()
         );
