@@ -1,0 +1,19 @@
+//! Arbitrary bytes through the GC-log, jcmd, NMT and JVM-flag parsers: never
+//! a panic.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use oomlens_evidence::jvm::{flags, gclog, jcmd, nmt};
+
+fuzz_target!(|data: &[u8]| {
+    let (log, _) = gclog::parse("fuzz", data);
+    assert!(log.samples.len() <= gclog::GcLog::LIMIT.max(2));
+    let _ = jcmd::parse("fuzz", data);
+    let _ = nmt::parse("fuzz", data);
+    let _ = flags::parse("fuzz", data);
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = jcmd::parse_size(text);
+        let _ = flags::parse_size(text);
+        let _ = flags::parse_token(text, Some(1));
+    }
+});
