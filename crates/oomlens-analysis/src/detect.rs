@@ -1180,6 +1180,42 @@ fn metric_causes(
             }
         })
         .collect();
+    // Series that still name several containers (a node's sample read with
+    // nothing that tells its pods apart) are not guessed between.
+    let named: std::collections::BTreeSet<_> = series
+        .iter()
+        .filter(|(_, s)| s.name == "container_memory_working_set_bytes" && crate::memtime::named(s))
+        .map(|(_, s)| ident(s))
+        .collect();
+    if named.len() > 1 {
+        findings.push(Finding {
+            id: "memory-over-time-ambiguous".into(),
+            text: format!(
+                "the metric series name {} containers and the evidence does not say which is this one: not judged (add the pod object, whose UID the series carry, or the container's id)",
+                named.len()
+            ),
+            evidence: series
+                .iter()
+                .filter(|(_, s)| s.name == "container_memory_working_set_bytes")
+                .take(3)
+                .map(|(src, s)| Cite {
+                    source: src.clone(),
+                    line: s.line,
+                    last_line: None,
+                    what: format!(
+                        "{}{{{}}}",
+                        s.name,
+                        s.labels
+                            .iter()
+                            .map(|(k, v)| format!("{k}=\"{v}\""))
+                            .collect::<Vec<_>>()
+                            .join(",")
+                    ),
+                })
+                .collect(),
+        });
+        return None;
+    }
     let known: Vec<crate::memtime::KnownKill> = kills
         .iter()
         .filter(|k| !matches!(k.kind, KillKind::Probe | KillKind::Evicted))

@@ -324,4 +324,28 @@ fn sampled_node_series_are_matched_by_pod_uid() {
     // 64 MiB limit: the leak reaches it; the flat one sits at 60 MiB.
     assert_eq!(judge(UID, other).as_deref(), Some("leak"));
     assert_eq!(judge(other, UID).as_deref(), Some("undersized-limit"));
+
+    // A describe (no pod UID) with the same node sample: which series is
+    // this pod's cannot be told, and it is not guessed.
+    let ev = Evidence {
+        pods: vec![pod(None, None, vec![], vec![])],
+        metrics: vec![(
+            "node.om".into(),
+            vec![
+                ws(other, &|h| 60.0 * MIB + MIB * (h * 3.0).sin()),
+                ws(UID, &|h| 20.0 * MIB + 4.0 * MIB * h),
+            ],
+        )],
+        ..Evidence::default()
+    };
+    let d = diagnose(ev);
+    let web = &d.containers[0];
+    assert_eq!(web.memory_over_time, None);
+    let f = web
+        .findings
+        .iter()
+        .find(|f| f.id == "memory-over-time-ambiguous")
+        .expect("says why it did not judge");
+    assert!(f.text.contains("2 containers"), "{}", f.text);
+    assert_eq!(f.evidence.len(), 2);
 }
