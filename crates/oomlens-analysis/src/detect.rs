@@ -761,6 +761,7 @@ fn container(case: &Case, m: &Member, index: usize) -> (ContainerDiagnosis, Vec<
             .map(|id| id.rsplit("://").next().unwrap_or(id))
             .collect(),
     };
+    let mut metric_kills = Vec::new();
     let memory_over_time = metric_causes(
         case,
         &ctx,
@@ -769,7 +770,46 @@ fn container(case: &Case, m: &Member, index: usize) -> (ContainerDiagnosis, Vec<
         &kills,
         &mut causes,
         &mut findings,
+        &mut metric_kills,
     );
+    // Kills only the metrics saw (the OOM event counter rose) join the
+    // others, unless one of those is within two minutes.
+    let added = !metric_kills.is_empty();
+    for (ms, cite) in metric_kills {
+        let near = kills.iter().any(|k| {
+            k.time
+                .as_deref()
+                .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+                .is_some_and(|t| (t.as_millisecond() - ms).abs() <= 120_000)
+        });
+        if !near {
+            kills.push(Kill {
+                time: jiff::Timestamp::from_millisecond(ms)
+                    .ok()
+                    .map(|t| t.to_string()),
+                time_note: Some(
+                    "the first sample after the OOM event counter rose: the kill came between it and the one before".into(),
+                ),
+                kind: KillKind::KernelMemcg,
+                oome_variant: None,
+                victim: None,
+                usage_bytes: None,
+                limit_bytes: c.and_then(|c| c.limits.memory_bytes),
+                limit_level: None,
+                failcnt: None,
+                evidence: vec![cite],
+            });
+        }
+    }
+    if added {
+        // Oldest first, as documented; kills without a time stay last.
+        kills.sort_by_key(|k| {
+            k.time
+                .as_deref()
+                .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+                .map_or(i64::MAX, |t| t.as_millisecond())
+        });
+    }
 
     // The THP amplification goes with every JVM cause.
     if findings.iter().any(|f| f.id == "thp") && jvm {
@@ -1135,7 +1175,9 @@ fn nmt_causes(
 }
 
 /// Memory over time from metric files: a leak and where, a limit too
-/// small, or page cache; and the kills the trend foretold, against `kills`.
+/// small, or page cache; and the kills the trend foretold, against `kills`
+/// and the kills the OOM event counter shows (added to `metric_kills`).
+#[allow(clippy::too_many_arguments)]
 fn metric_causes(
     case: &Case,
     ctx: &Ctx,
@@ -1144,6 +1186,7 @@ fn metric_causes(
     kills: &[Kill],
     causes: &mut Vec<Cause>,
     findings: &mut Vec<Finding>,
+    metric_kills: &mut Vec<crate::memtime::KnownKill>,
 ) -> Option<crate::memtime::MemoryOverTime> {
     if case.ev.metrics.is_empty() {
         return None;
@@ -1216,7 +1259,7 @@ fn metric_causes(
         });
         return None;
     }
-    let known: Vec<crate::memtime::KnownKill> = kills
+    let mut known: Vec<crate::memtime::KnownKill> = kills
         .iter()
         .filter(|k| !matches!(k.kind, KillKind::Probe | KillKind::Evicted))
         .filter_map(|k| {
@@ -1229,6 +1272,39 @@ fn metric_causes(
             Some((t.as_millisecond(), cite.clone()))
         })
         .collect();
+    // The OOM event counter (cAdvisor's, or the last reading `oomlens
+    // sample` takes of a container whose processes are gone) rising: a kill
+    // between two samples, placed at the later one.
+    for (src, s) in series
+        .iter()
+        .filter(|(_, s)| s.name == "container_oom_events_total")
+    {
+        for w in s.points.windows(2) {
+            if w[1].1 > w[0].1 {
+                let at = |ms: i64| {
+                    jiff::Timestamp::from_millisecond(ms)
+                        .map(|t| t.to_string())
+                        .unwrap_or_default()
+                };
+                metric_kills.push((
+                    w[1].0,
+                    Cite {
+                        source: src.clone(),
+                        line: s.line,
+                        last_line: None,
+                        what: format!(
+                            "container_oom_events_total {} -> {} between {} and {}",
+                            w[0].1,
+                            w[1].1,
+                            at(w[0].0),
+                            at(w[1].0)
+                        ),
+                    },
+                ));
+            }
+        }
+    }
+    known.extend(metric_kills.iter().cloned());
     let v = crate::memtime::judge(&series, limit, &known)?;
     findings.push(Finding {
         id: "memory-over-time".into(),

@@ -223,6 +223,22 @@ pub fn write(w: &mut Writer, t: f64, id: &str, r: &Reading) -> std::io::Result<(
     Ok(())
 }
 
+/// Writes only the counters of a reading (failcnt, OOM events): the last
+/// reading of a container whose processes are gone, which says whether the
+/// kernel killed them, while its memory figures no longer mean anything.
+pub fn write_counters(w: &mut Writer, t: f64, id: &str, r: &Reading) -> std::io::Result<()> {
+    let labels = labels(id);
+    let labels: Vec<(&str, &str)> = labels.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    for (name, kind, help, get) in METRICS {
+        if kind == Kind::Counter {
+            if let Some(v) = get(r) {
+                w.sample(name, kind, help, &labels, v as f64, t)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The processes in a cgroup and every cgroup below it.
 pub fn pids(dir: &Path) -> Vec<u32> {
     let mut out = Vec::new();

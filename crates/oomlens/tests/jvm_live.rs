@@ -318,7 +318,30 @@ fn growth(
     for file in ["metrics.om", "kern.log"] {
         std::fs::copy(out.join(file), only.join(file)).unwrap();
     }
-    (diagnose(&out), diagnose(&only))
+    // The sampled series alone: the last reading of the emptied cgroup
+    // shows the OOM event counter rising, so the kill is known without the
+    // kernel log, within a sample or two of the kernel's time.
+    let alone = tmp.0.join("metrics-alone");
+    std::fs::create_dir_all(&alone).unwrap();
+    std::fs::copy(out.join("metrics.om"), alone.join("metrics.om")).unwrap();
+    let (full, by_metrics) = (diagnose(&out), diagnose(&alone));
+    assert_eq!(by_metrics["oom_kill_found"], true, "{by_metrics:#}");
+    let time = |d: &serde_json::Value| {
+        d["containers"][0]["kills"][0]["time"]
+            .as_str()
+            .unwrap()
+            .parse::<jiff::Timestamp>()
+            .unwrap()
+            .as_millisecond()
+    };
+    assert!((time(&by_metrics) - time(&full)).abs() <= 2_000);
+    let check = &by_metrics["containers"][0]["memory_over_time"]["kill_checks"][0];
+    assert_eq!(check["actual_from"], "kill", "{by_metrics:#}");
+    assert!(check["evidence"][0]["what"]
+        .as_str()
+        .unwrap()
+        .starts_with("container_oom_events_total 0 -> 1"));
+    (full, diagnose(&only))
 }
 
 fn top(d: &serde_json::Value) -> &str {

@@ -68,6 +68,9 @@ pub fn run(args: SampleArgs) -> Result<Outcome> {
     let mut w = openmetrics::Writer::new();
     let mut cgroups = std::collections::BTreeSet::new();
     let mut jvms = std::collections::BTreeSet::new();
+    // Cgroups sampled so far, and those seen without a process since.
+    let mut sampled = std::collections::BTreeSet::new();
+    let mut gone = std::collections::BTreeSet::new();
     let mut rounds = 0;
     let mut emptied = false;
     loop {
@@ -78,8 +81,17 @@ pub fn run(args: SampleArgs) -> Result<Outcome> {
             // too): its cgroup only waits to be removed.
             let pids = cgroup::pids(&dir);
             if pids.is_empty() {
+                // Gone since the last round: one last reading of its
+                // counters says whether the kernel killed it.
+                if gone.insert(dir.clone()) && sampled.contains(&dir) {
+                    if let Some(r) = cgroup::read(version, &dir) {
+                        cgroup::write_counters(&mut w, now, &cgroup::kernel_path(&root, &dir), &r)?;
+                    }
+                }
                 continue;
             }
+            gone.remove(&dir);
+            sampled.insert(dir.clone());
             alive = true;
             let Some(r) = cgroup::read(version, &dir) else {
                 continue;
