@@ -128,8 +128,9 @@ Exit status: 0 when the heap as sized cannot fit (or the limit is too small), 1 
     /// For each JVM in a cgroup it also reads the JVM's performance counters
     /// (the hsperfdata file jstat reads; no attach, no pause) and writes its
     /// heap, Metaspace, class and thread counts with Micrometer's names.
-    /// Containers with no process left are not sampled; with --cgroup, the
-    /// sampling ends when its last process is gone. Ctrl-C or SIGTERM
+    /// Containers with no process left are not sampled, after one last
+    /// reading of their counters (failcnt, OOM events: whether the kernel
+    /// killed them); with --cgroup, the sampling ends then. Ctrl-C or SIGTERM
     /// ends the sampling early and writes what was sampled. `oomlens
     /// diagnose` reads the file; so does `promtool tsdb create-blocks-from
     /// openmetrics`.
