@@ -9,6 +9,7 @@
 # Needs root, the cgroup v1 memory controller and java/javac.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
+. "$here/scripts/capture/cgroup-lib.sh"
 out=${1:-$here/examples/real-kill-java}
 limit_mib=200
 xmx=512m
@@ -20,22 +21,14 @@ pod_uid="${u:0:8}-${u:8:4}-4${u:13:3}-8${u:17:3}-${u:20:12}"
 cid=$(hex 32)
 rel="kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${pod_uid//-/_}.slice/cri-containerd-$cid.scope"
 work=$(mktemp -d)
-created=()
 cleanup() {
   set +e
-  for ((i=${#created[@]}-1; i>=0; i--)); do
-    d=${created[$i]}
-    for p in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -9 "$p"; done
-    rmdir "$d" 2>/dev/null
-  done
+  cg_remove "$root"
   rm -rf "$work"
 }
 trap cleanup EXIT
-dir=$root
-for part in ${rel//\// }; do
-  dir=$dir/$part
-  if [ ! -d "$dir" ]; then mkdir "$dir"; created+=("$dir"); fi
-done
+cg_make "$root" "$rel"
+dir=$cg_dir
 echo $((limit_mib * 1024 * 1024)) > "$dir/memory.limit_in_bytes"
 
 mkdir -p "$out"

@@ -50,6 +50,7 @@
 # Every cgroup created is removed on exit, also on failure.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
+. "$here/scripts/capture/cgroup-lib.sh"
 program=${1:?usage: $0 PROGRAM OUTDIR [LIMIT_MIB] [SECONDS]}
 out=${2:?usage: $0 PROGRAM OUTDIR [LIMIT_MIB] [SECONDS]}
 limit_mib=${3:-256}
@@ -90,7 +91,6 @@ pod_uid="${u:0:8}-${u:8:4}-4${u:13:3}-8${u:17:3}-${u:20:12}"
 cid=$(hex 32)
 rel="kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${pod_uid//-/_}.slice/cri-containerd-$cid.scope"
 work=$(mktemp -d)
-created=()
 jpid=""
 kmsg_reader=""
 sampler=""
@@ -100,24 +100,13 @@ cleanup() {
   [ -n "$jpid" ] && kill -9 "$jpid" 2>/dev/null
   [ -n "$sampler" ] && kill -TERM "$sampler" 2>/dev/null
   if [ -n "$kmsg_reader" ]; then pkill -P "$kmsg_reader" 2>/dev/null; kill "$kmsg_reader" 2>/dev/null; fi
-  for ((i=${#created[@]}-1; i>=0; i--)); do
-    d=${created[$i]}
-    for p in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -9 "$p"; done
-    for _ in 1 2 3 4 5 6 7 8 9 10; do
-      rmdir "$d" 2>/dev/null && break
-      sleep 0.2
-    done
-    [ -d "$d" ] && echo "could not remove cgroup $d" >&2
-  done
+  cg_remove "$root"
   rm -rf "$work"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-dir=$root
-for part in ${rel//\// }; do
-  dir=$dir/$part
-  if [ ! -d "$dir" ]; then mkdir "$dir"; created+=("$dir"); fi
-done
+cg_make "$root" "$rel"
+dir=$cg_dir
 echo $((limit_mib * 1024 * 1024)) > "$dir/memory.limit_in_bytes"
 
 jvm_opts="$base_opts -Xlog:class+load,class+unload:file=$out/classes.log:uptime,time,level,tags"

@@ -19,6 +19,7 @@
 # is removed on exit.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
+. "$here/scripts/capture/cgroup-lib.sh"
 out=${1:-$here/tests/fixtures/jvm/printflagsfinal}
 root=/sys/fs/cgroup/memory
 [ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 2; }
@@ -27,15 +28,9 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 
 hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
-created=()
 cleanup() {
   set +e
-  for ((i=${#created[@]}-1; i>=0; i--)); do
-    d=${created[$i]}
-    for p in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -9 "$p"; done
-    for _ in 1 2 3 4 5; do rmdir "$d" 2>/dev/null && break; sleep 0.2; done
-    [ -d "$d" ] && echo "could not remove cgroup $d" >&2
-  done
+  cg_remove "$root"
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -44,12 +39,8 @@ trap 'exit 130' INT TERM
 u=$(hex 16)
 pod_uid="${u:0:8}-${u:8:4}-4${u:13:3}-8${u:17:3}-${u:20:12}"
 pod="kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${pod_uid//-/_}.slice"
-dir=$root
-for part in ${pod//\// }; do
-  dir=$dir/$part
-  if [ ! -d "$dir" ]; then mkdir "$dir"; created+=("$dir"); fi
-done
-pod_dir=$dir
+cg_make "$root" "$pod"
+pod_dir=$cg_dir
 
 declare -A flagsets=(
   [none]=""
@@ -71,15 +62,14 @@ for limit in 256Mi 1Gi 3Gi; do
     3Gi) bytes=$((3 * 1024 * 1024 * 1024)) ;;
   esac
   cg=$pod_dir/cri-containerd-$(hex 32).scope
-  mkdir "$cg"
-  created+=("$cg")
+  cg_make "$pod_dir" "${cg##*/}"
   echo "$bytes" > "$cg/memory.limit_in_bytes"
   run_in "$cg" "$limit-showsettings-system.txt" -XshowSettings:system -version
   for name in none maxrampercentage50 xmx1g metaspace256m; do
     run_in "$cg" "$limit-$name.txt" ${flagsets[$name]} -XX:+PrintFlagsFinal -version
   done
   rmdir "$cg"
-  unset 'created[${#created[@]}-1]'
+  unset 'cg_created[${#cg_created[@]}-1]'
 done
 cat > "$out/facts.env" <<FACTS
 pod_uid=$pod_uid

@@ -19,6 +19,7 @@
 #   facts.env          what was set up: pid, limit, pod uid, container id, boot time
 # Everything created (cgroups, daemons started here) is removed on exit.
 set -euo pipefail
+. "$(dirname "$0")/cgroup-lib.sh"
 
 out=${1:?usage: $0 OUT_DIR [LIMIT_MIB]}
 limit_mib=${2:-48}
@@ -35,26 +36,18 @@ cid=$(hex 32)
 pod_slice="kubepods-burstable-pod${pod_uid//-/_}.slice"
 rel="kubepods.slice/kubepods-burstable.slice/$pod_slice/cri-containerd-$cid.scope"
 work=$(mktemp -d)
-created=()
 pids=()
 
 cleanup() {
   set +e
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  for ((i=${#created[@]}-1; i>=0; i--)); do
-    d=${created[$i]}
-    for p in $(cat "$d/cgroup.procs" 2>/dev/null); do kill -9 "$p"; done
-    rmdir "$d" 2>/dev/null
-  done
+  cg_remove "$root"
   rm -rf "$work"
 }
 trap cleanup EXIT
 
-dir=$root
-for part in ${rel//\// }; do
-  dir=$dir/$part
-  if [ ! -d "$dir" ]; then mkdir "$dir"; created+=("$dir"); fi
-done
+cg_make "$root" "$rel"
+dir=$cg_dir
 echo $((limit_mib * 1024 * 1024)) > "$dir/memory.limit_in_bytes"
 
 if command -v rsyslogd >/dev/null; then

@@ -142,9 +142,12 @@ impl PodCgroup {
                         "+memory",
                     );
                 }
-                std::fs::create_dir(&dir)
-                    .unwrap_or_else(|e| panic!("mkdir {}: {e}", dir.display()));
-                g.created.push(dir.clone());
+                match std::fs::create_dir(&dir) {
+                    Ok(()) => g.created.push(dir.clone()),
+                    // Another test made it at the same moment: shared.
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                    Err(e) => panic!("mkdir {}: {e}", dir.display()),
+                }
             }
         }
         let file = match hierarchy {
@@ -194,7 +197,15 @@ impl PodCgroup {
 
 impl Drop for PodCgroup {
     fn drop(&mut self) {
-        for dir in self.created.iter().rev() {
+        // The pod and container folders are this guard's alone; the QoS
+        // parents (`kubepods.slice/kubepods-burstable.slice`) are shared by
+        // the tests running at the same time, and the last one out removes
+        // them (a folder with children cannot be removed).
+        let shared = [
+            self.root.join("kubepods.slice/kubepods-burstable.slice"),
+            self.root.join("kubepods.slice"),
+        ];
+        for dir in self.created.iter().rev().filter(|d| !shared.contains(d)) {
             for _ in 0..50 {
                 if let Ok(procs) = std::fs::read_to_string(dir.join("cgroup.procs")) {
                     for pid in procs.split_whitespace() {
@@ -206,6 +217,9 @@ impl Drop for PodCgroup {
                 }
                 std::thread::sleep(Duration::from_millis(20));
             }
+        }
+        for dir in &shared {
+            let _ = std::fs::remove_dir(dir);
         }
     }
 }
