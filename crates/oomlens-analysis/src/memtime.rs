@@ -422,11 +422,21 @@ type JvmPart = (
     Box<dyn Fn(&Series) -> bool>,
 );
 
-/// The last life of a series, read.
-fn last_life(s: &Series) -> (trend::Life, usize) {
+/// The last life of a series worth reading, and which it is (from 1): a
+/// life of fewer than 4 samples, or under a tenth of the longest life's,
+/// is a process dying or one just started, too short to judge. Also how
+/// many lives there are.
+fn last_life(s: &Series) -> (trend::Life, usize, usize) {
     let ls = trend::lives(&s.points);
-    let last = ls.last().cloned().unwrap_or(0..s.points.len());
-    (trend::life(&s.points[last]), ls.len())
+    let longest = ls.iter().map(|r| r.len()).max().unwrap_or(0);
+    let (i, last) = ls
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, r)| r.len() >= 4 && r.len() * 10 >= longest)
+        .map(|(i, r)| (i + 1, r.clone()))
+        .unwrap_or((ls.len(), 0..s.points.len()));
+    (trend::life(&s.points[last]), i, ls.len())
 }
 
 /// Judges a container's memory series against its limit.
@@ -436,7 +446,7 @@ pub fn judge(
     kills: &[KnownKill],
 ) -> Option<MemoryOverTime> {
     let ws = &pick(series, "container_memory_working_set_bytes", |_| true)?;
-    let (l, lives) = last_life(&ws.1);
+    let (l, judged, lives) = last_life(&ws.1);
     let limit = limit.map(|l| l as f64).or_else(|| {
         pick(series, "container_spec_memory_limit_bytes", |_| true)
             .and_then(|(_, s)| s.points.last().map(|p| p.1))
@@ -458,7 +468,12 @@ pub fn judge(
     // Page cache: usage near the limit while the working set stays low.
     let usage = pick(series, "container_memory_usage_bytes", |_| true);
     if let (Some((us, u)), Some(lim)) = (usage.as_ref(), limit) {
-        let umax = u.points.iter().map(|p| p.1).fold(0.0, f64::max);
+        let umax = u
+            .points
+            .iter()
+            .filter(|p| p.0 >= l.start_ms && p.0 <= l.end_ms)
+            .map(|p| p.1)
+            .fold(0.0, f64::max);
         if umax >= 0.9 * lim && l.max < 0.6 * lim && !rising {
             evidence.push(cite(
                 us,
@@ -540,7 +555,7 @@ pub fn judge(
             let Some((src, s)) = &pick(series, name, f) else {
                 continue;
             };
-            let (jl, _) = last_life(s);
+            let (jl, _, _) = last_life(s);
             if !jl.rising {
                 continue;
             }
@@ -579,7 +594,7 @@ pub fn judge(
         }
         // A last life that ended in a kill has no time left: its check
         // says how well the kill was foretold.
-        let killed = kill_checks.last().is_some_and(|c| c.life == lives);
+        let killed = kill_checks.iter().any(|c| c.life == judged);
         let ttl = limit
             .filter(|_| !killed)
             .and_then(|lim| trend::time_to_limit_hours(&l, lim));
@@ -900,5 +915,36 @@ mod tests {
         })
         .unwrap();
         assert_eq!(s.points[0].1, 2.0);
+    }
+
+    /// A killed process can linger in its cgroup for a few samples while the
+    /// kernel frees its memory: those samples are a life of their own, too
+    /// short to judge; the life before it is judged, and it was killed.
+    #[test]
+    fn a_dying_process_is_not_a_life_to_judge() {
+        let (mut ws, kills) = leaking_lives();
+        let end = ws.points.last().unwrap().0;
+        ws.points
+            .extend((1..=3).map(|i| (end + i * 60_000, 2.0 * MIB)));
+        let usage = Series {
+            name: "container_memory_usage_bytes".into(),
+            points: ws.points.iter().map(|p| (p.0, p.1 + 40.0 * MIB)).collect(),
+            ..Series::default()
+        };
+        let limit = Series {
+            name: "container_spec_memory_limit_bytes".into(),
+            points: ws.points.iter().map(|p| (p.0, 1024.0 * MIB)).collect(),
+            ..Series::default()
+        };
+        let series = vec![
+            ("m.om".to_string(), ws),
+            ("m.om".to_string(), usage),
+            ("m.om".to_string(), limit),
+        ];
+        let m = judge(&series, None, &kills).unwrap();
+        assert_eq!(m.verdict, "leak", "{m:#?}");
+        assert_eq!(m.lives, 4);
+        assert_eq!(m.kill_checks.len(), 3);
+        assert_eq!(m.time_to_limit, None, "the judged life was killed");
     }
 }
