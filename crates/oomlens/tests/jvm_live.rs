@@ -243,7 +243,7 @@ fn orika_like_leak_killed_by_the_kernel_is_named() {
     assert!((at("actual_kill") - kernel.as_millisecond() as f64 / 1000.0).abs() <= 1.0);
     // The forecast, made half-way (from the samples between a tenth and
     // half of the way to the kill, about 20 s of them), lands within 40% of
-    // the time it looked ahead. Measured here over six runs: 0-15% of it
+    // the time it looked ahead. Measured here over eight runs: 0-16% of it
     // (with jcmd snapshots every 4 s, whose class histograms force full
     // collections: up to 21%, once over 25%). Near the limit the kernel
     // reclaims the page cache, the JVM's own code included, and the JVM
