@@ -776,17 +776,12 @@ fn container(case: &Case, m: &Member, index: usize) -> (ContainerDiagnosis, Vec<
     // others, unless one of those is within two minutes.
     let added = !metric_kills.is_empty();
     for (ms, cite) in metric_kills {
-        let near = kills.iter().any(|k| {
-            k.time
-                .as_deref()
-                .and_then(|t| t.parse::<jiff::Timestamp>().ok())
-                .is_some_and(|t| (t.as_millisecond() - ms).abs() <= 120_000)
-        });
+        let near = kills
+            .iter()
+            .any(|k| k.instant_ms().is_some_and(|t| (t - ms).abs() <= 120_000));
         if !near {
             kills.push(Kill {
-                time: jiff::Timestamp::from_millisecond(ms)
-                    .ok()
-                    .map(|t| t.to_string()),
+                time: Some(crate::memtime::utc(ms)),
                 time_note: Some(
                     "the first sample after the OOM event counter rose: the kill came between it and the one before".into(),
                 ),
@@ -803,12 +798,7 @@ fn container(case: &Case, m: &Member, index: usize) -> (ContainerDiagnosis, Vec<
     }
     if added {
         // Oldest first, as documented; kills without a time stay last.
-        kills.sort_by_key(|k| {
-            k.time
-                .as_deref()
-                .and_then(|t| t.parse::<jiff::Timestamp>().ok())
-                .map_or(i64::MAX, |t| t.as_millisecond())
-        });
+        kills.sort_by_key(|k| k.instant_ms().unwrap_or(i64::MAX));
     }
 
     // The THP amplification goes with every JVM cause.
@@ -1208,13 +1198,12 @@ fn metric_causes(
         .ev
         .metrics
         .iter()
-        .flat_map(|(src, ss)| ss.iter().map(move |s| (src.clone(), s.clone())))
+        .flat_map(|(src, ss)| ss.iter().map(move |s| (src, s)))
         .filter(|(_, s)| {
             // A series naming no container is this one's only when the
             // case has no other; one that names containers must name this
-            // one by something it is known by.
-            // A container known by nothing (metrics alone) takes them when
-            // they name one container only.
+            // one by something it is known by. A container known by nothing
+            // (metrics alone) takes them when they name one container only.
             let known = who.pod.is_some() || who.pod_uid.is_some() || !who.container_ids.is_empty();
             match (crate::memtime::named(s), known) {
                 (false, _) => only,
@@ -1222,6 +1211,8 @@ fn metric_causes(
                 (true, false) => only && containers.len() <= 1,
             }
         })
+        // Only the series kept are copied.
+        .map(|(src, s)| (src.clone(), s.clone()))
         .collect();
     // Series that still name several containers (a node's sample read with
     // nothing that tells its pods apart) are not guessed between.
@@ -1263,13 +1254,13 @@ fn metric_causes(
         .iter()
         .filter(|k| !matches!(k.kind, KillKind::Probe | KillKind::Evicted))
         .filter_map(|k| {
-            let t = k.time.as_deref()?.parse::<jiff::Timestamp>().ok()?;
+            let t = k.instant_ms()?;
             let cite = k
                 .evidence
                 .iter()
                 .find(|c| c.what.starts_with("Killed"))
                 .or(k.evidence.first())?;
-            Some((t.as_millisecond(), cite.clone()))
+            Some((t, cite.clone()))
         })
         .collect();
     // The OOM event counter (cAdvisor's, or the last reading `oomlens
@@ -1281,11 +1272,6 @@ fn metric_causes(
     {
         for w in s.points.windows(2) {
             if w[1].1 > w[0].1 {
-                let at = |ms: i64| {
-                    jiff::Timestamp::from_millisecond(ms)
-                        .map(|t| t.to_string())
-                        .unwrap_or_default()
-                };
                 metric_kills.push((
                     w[1].0,
                     Cite {
@@ -1296,8 +1282,8 @@ fn metric_causes(
                             "container_oom_events_total {} -> {} between {} and {}",
                             w[0].1,
                             w[1].1,
-                            at(w[0].0),
-                            at(w[1].0)
+                            crate::memtime::utc(w[0].0),
+                            crate::memtime::utc(w[1].0)
                         ),
                     },
                 ));

@@ -112,6 +112,14 @@ pub struct Kill {
     pub evidence: Vec<Cite>,
 }
 
+impl Kill {
+    /// `time` as milliseconds since the epoch, when known.
+    pub fn instant_ms(&self) -> Option<i64> {
+        let t = self.time.as_deref()?.parse::<jiff::Timestamp>().ok()?;
+        Some(t.as_millisecond())
+    }
+}
+
 /// What filled the memory at a kernel kill.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct MemoryAtKill {

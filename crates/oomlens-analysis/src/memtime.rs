@@ -81,6 +81,14 @@ pub struct KillCheck {
 /// it is written.
 pub type KnownKill = (i64, Cite);
 
+/// RFC 3339 UTC of milliseconds since the epoch, as precise as they are.
+pub fn utc(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.to_string())
+        .unwrap_or_default()
+}
+
+/// RFC 3339 UTC to the second (forecasts are not more precise).
 fn rfc3339(ms: i64) -> String {
     jiff::Timestamp::from_millisecond(ms)
         .map(|t| t.round(jiff::Unit::Second).map_or(t, |r| r).to_string())
@@ -394,15 +402,7 @@ fn pick(
 
 fn cite(src: &str, s: &Series, what: String) -> Cite {
     let span = match (s.points.first(), s.points.last()) {
-        (Some(a), Some(b)) => format!(
-            " from {} to {}",
-            jiff::Timestamp::from_millisecond(a.0)
-                .map(|t| t.to_string())
-                .unwrap_or_default(),
-            jiff::Timestamp::from_millisecond(b.0)
-                .map(|t| t.to_string())
-                .unwrap_or_default()
-        ),
+        (Some(a), Some(b)) => format!(" from {} to {}", utc(a.0), utc(b.0)),
         _ => String::new(),
     };
     Cite {
