@@ -85,12 +85,12 @@ fn leak(program: &str, library: &str, pattern: &str) {
             assert_eq!(k["kind"], "kernel-memcg", "{program}");
             assert_eq!(
                 k["victim"]["pid"].as_u64(),
-                f["pid"].parse().ok(),
+                Some(f["pid"].parse::<u64>().expect("facts pid")),
                 "{program}"
             );
             assert_eq!(
                 k["limit_bytes"].as_u64(),
-                f["limit_bytes"].parse().ok(),
+                Some(f["limit_bytes"].parse::<u64>().expect("facts limit_bytes")),
                 "{program}"
             );
             assert_eq!(

@@ -13,15 +13,8 @@ fn bad_files_do_not_spoil_the_good_ones() {
         "{}/../../examples/seed-incident",
         env!("CARGO_MANIFEST_DIR")
     );
-    let dir = std::env::temp_dir().join(format!("oomlens-bad-{}", support::unique(10)));
-    std::fs::create_dir_all(&dir).unwrap();
-    struct Rm(std::path::PathBuf);
-    impl Drop for Rm {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-    let _rm = Rm(dir.clone());
+    let tmp = support::TempDir::new("oomlens-bad");
+    let dir = tmp.path().to_path_buf();
     for f in ["messages", "describe.txt", "previous.log"] {
         std::fs::copy(format!("{seed}/{f}"), dir.join(f)).unwrap();
     }

@@ -24,15 +24,8 @@ fn diagnose_a_real_kill_from_a_folder() {
     let finished = jiff::Timestamp::now();
     assert_eq!(status.signal(), Some(9), "{status:?}");
 
-    let dir = std::env::temp_dir().join(format!("oomlens-diag-{}", support::unique(10)));
-    std::fs::create_dir_all(&dir).unwrap();
-    struct Rm(std::path::PathBuf);
-    impl Drop for Rm {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-    let _rm = Rm(dir.clone());
+    let tmp = support::TempDir::new("oomlens-diag");
+    let dir = tmp.path().to_path_buf();
 
     // The node's kernel log, as `dmesg --time-format iso` prints it.
     let mut log = Vec::new();

@@ -34,26 +34,11 @@ fn require_jvm() -> bool {
     let build = Command::new(repo().join("scripts/capture/jvm-build.sh")).output();
     match build {
         Ok(o) if o.status.success() => true,
-        Ok(o) => {
-            let why = format!(
-                "the JVM test programs do not build (OpenJDK 17, libjavassist-java, libcglib-java, groovy): {}",
-                String::from_utf8_lossy(&o.stderr)
-            );
-            if std::env::var_os("OOMLENS_ALLOW_SKIP").is_some() {
-                eprintln!("\n!!! SKIPPED: {why}\n");
-                false
-            } else {
-                panic!("{why}");
-            }
-        }
+        Ok(o) => support::skip_or_fail(&format!(
+            "the JVM test programs do not build (OpenJDK 17, libjavassist-java, libcglib-java, groovy): {}",
+            String::from_utf8_lossy(&o.stderr)
+        )),
         Err(e) => panic!("cannot run scripts/capture/jvm-build.sh: {e}"),
-    }
-}
-
-struct Tmp(PathBuf);
-impl Drop for Tmp {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
@@ -104,11 +89,10 @@ fn capture(
 }
 
 fn diagnose(dir: &Path) -> serde_json::Value {
-    let out = Command::new(support::oomlens())
-        .args(["diagnose", dir.to_str().unwrap(), "--format", "json"])
-        .output()
-        .unwrap();
-    serde_json::from_slice(&out.stdout).unwrap()
+    support::oomlens_json(
+        &["diagnose", dir.to_str().unwrap(), "--format", "json"],
+        &[0, 1],
+    )
 }
 
 #[test]
@@ -117,8 +101,8 @@ fn orika_like_leak_killed_by_the_kernel_is_named() {
     if !require_jvm() {
         return;
     }
-    let tmp = Tmp(std::env::temp_dir().join(format!("oomlens-jvm-{}", support::unique(10))));
-    let out = tmp.0.join("capture");
+    let tmp = support::TempDir::new("oomlens-jvm");
+    let out = tmp.path().join("capture");
     // Requests at a service's pace (3 ms apart on each of two threads), not
     // as fast as the CPU allows, in a 256 MiB container: about 50 s to the
     // kill. Sampled by `oomlens sample` every 250 ms.
@@ -179,8 +163,13 @@ fn orika_like_leak_killed_by_the_kernel_is_named() {
     assert_eq!(c["pod"]["uid"].as_str(), Some(f["pod_uid"].as_str()));
     let k = &c["kills"][0];
     assert_eq!(k["kind"], "kernel-memcg");
-    assert_eq!(k["victim"]["pid"].as_u64(), f["pid"].parse().ok());
-    assert_eq!(k["limit_bytes"].as_u64(), f["limit_bytes"].parse().ok());
+    let fact = |key: &str| {
+        f[key]
+            .parse::<u64>()
+            .unwrap_or_else(|e| panic!("facts {key}: {e}"))
+    };
+    assert_eq!(k["victim"]["pid"].as_u64(), Some(fact("pid")));
+    assert_eq!(k["limit_bytes"].as_u64(), Some(fact("limit_bytes")));
     let cites: Vec<&str> = top["evidence"]
         .as_array()
         .unwrap()
@@ -270,8 +259,8 @@ fn steady_service_is_not_a_leak() {
     if !require_jvm() {
         return;
     }
-    let tmp = Tmp(std::env::temp_dir().join(format!("oomlens-jvm-{}", support::unique(10))));
-    let out = tmp.0.join("capture");
+    let tmp = support::TempDir::new("oomlens-jvm");
+    let out = tmp.path().join("capture");
     let f = capture("SteadyService", "256", "15", &out, &[]);
     assert_eq!(f["outcome"], "SIGTERM");
     let d = diagnose(&out);
@@ -297,8 +286,8 @@ fn growth(
     java_opts: &str,
     args: &str,
 ) -> (serde_json::Value, serde_json::Value) {
-    let tmp = Tmp(std::env::temp_dir().join(format!("oomlens-jvm-{}", support::unique(10))));
-    let out = tmp.0.join("capture");
+    let tmp = support::TempDir::new("oomlens-jvm");
+    let out = tmp.path().join("capture");
     let oomlens = support::oomlens();
     let f = capture(
         program,
@@ -313,7 +302,7 @@ fn growth(
         ],
     );
     assert_eq!(f["outcome"], "kernel-oom-kill", "{f:?}");
-    let only = tmp.0.join("metrics-only");
+    let only = tmp.path().join("metrics-only");
     std::fs::create_dir_all(&only).unwrap();
     for file in ["metrics.om", "kern.log"] {
         std::fs::copy(out.join(file), only.join(file)).unwrap();
@@ -321,7 +310,7 @@ fn growth(
     // The sampled series alone: the last reading of the emptied cgroup
     // shows the OOM event counter rising, so the kill is known without the
     // kernel log, within a sample or two of the kernel's time.
-    let alone = tmp.0.join("metrics-alone");
+    let alone = tmp.path().join("metrics-alone");
     std::fs::create_dir_all(&alone).unwrap();
     std::fs::copy(out.join("metrics.om"), alone.join("metrics.om")).unwrap();
     let (full, by_metrics) = (diagnose(&out), diagnose(&alone));

@@ -17,11 +17,7 @@ fn nmt(f: &str) -> PathBuf {
 }
 
 fn top_cause(path: &std::path::Path) -> serde_json::Value {
-    let out = Command::new(support::oomlens())
-        .args(["diagnose", path.to_str().unwrap(), "-f", "json"])
-        .output()
-        .unwrap();
-    let d: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let d = support::oomlens_json(&["diagnose", path.to_str().unwrap(), "-f", "json"], &[0, 1]);
     d["causes"][0].clone()
 }
 
@@ -60,23 +56,13 @@ fn each_growth_in_its_category() {
 
 #[test]
 fn live_jvm_thread_growth() {
-    let javac = Command::new("javac").arg("-version").output();
-    if !matches!(javac, Ok(ref o) if o.status.success()) {
-        if std::env::var_os("OOMLENS_ALLOW_SKIP").is_some() {
-            eprintln!("\n!!! SKIPPED: no javac\n");
-            return;
-        }
-        panic!("this test needs OpenJDK 17 (javac, jcmd): scripts/test.sh installs it");
+    if !support::require_program("javac", "openjdk-17-jdk-headless")
+        || !support::require_program("jcmd", "openjdk-17-jdk-headless")
+    {
+        return;
     }
-    let tmp = std::env::temp_dir().join(format!("oomlens-nmt-{}", support::unique(10)));
-    std::fs::create_dir_all(&tmp).unwrap();
-    struct Rm(PathBuf);
-    impl Drop for Rm {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-    let _rm = Rm(tmp.clone());
+    let tmp_dir = support::TempDir::new("oomlens-nmt");
+    let tmp = tmp_dir.path().to_path_buf();
     std::fs::write(
         tmp.join("Grow.java"),
         "public class Grow { public static void main(String[] a) throws Exception {\n\
@@ -102,14 +88,7 @@ fn live_jvm_thread_growth() {
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    struct Kill(std::process::Child);
-    impl Drop for Kill {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let guard = Kill(child);
+    let guard = support::KillOnDrop(child);
     let pid = guard.0.id().to_string();
     let snap = |n: u32| -> Vec<u8> {
         for _ in 0..50 {

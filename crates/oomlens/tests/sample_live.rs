@@ -6,7 +6,7 @@
 mod support;
 
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use support::PodCgroup;
 
@@ -14,32 +14,9 @@ use support::PodCgroup;
 /// 200 ms until the process is gone (or `seconds` passed); returns the
 /// OpenMetrics text and `oomlens diagnose --format json` of it.
 fn sample_while(cg: &PodCgroup, script: &str, seconds: u32) -> (String, serde_json::Value) {
-    let procs = cg.dir().join("cgroup.procs");
-    struct Kill(std::process::Child);
-    impl Drop for Kill {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
-    }
-    let proc = Kill(
-        Command::new("sh")
-            .arg("-c")
-            .arg(format!("echo $$ > {} && exec {script}", procs.display()))
-            .stdin(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let dir = std::env::temp_dir().join(format!("oomlens-sample-{}", support::unique(8)));
-    std::fs::create_dir_all(&dir).unwrap();
-    struct Rm(PathBuf);
-    impl Drop for Rm {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-    let _rm = Rm(dir.clone());
-    let out_file = dir.join("node.om");
+    let proc = cg.spawn(script);
+    let dir = support::TempDir::new("oomlens-sample");
+    let out_file = dir.path().join("node.om");
     let st = Command::new(support::oomlens())
         .args([
             "sample",
@@ -57,11 +34,11 @@ fn sample_while(cg: &PodCgroup, script: &str, seconds: u32) -> (String, serde_js
     drop(proc);
     assert!(st.success());
     let text = std::fs::read_to_string(&out_file).unwrap();
-    let d = Command::new(support::oomlens())
-        .args(["diagnose", dir.to_str().unwrap(), "-f", "json"])
-        .output()
-        .unwrap();
-    (text, serde_json::from_slice(&d.stdout).unwrap())
+    let d = support::oomlens_json(
+        &["diagnose", dir.path().to_str().unwrap(), "-f", "json"],
+        &[0, 1],
+    );
+    (text, d)
 }
 
 fn finding<'a>(d: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {

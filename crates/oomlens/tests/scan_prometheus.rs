@@ -664,11 +664,7 @@ fn a_real_prometheus_fleet_is_ranked_by_oom_risk() {
 
 #[test]
 fn an_unreachable_server_is_a_clear_error() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = support::prometheus::free_port();
     let url = format!("http://127.0.0.1:{port}");
     let out = Command::new(support::oomlens())
         .args(["scan", "--prometheus", &url, "-f", "json"])
@@ -681,15 +677,6 @@ fn an_unreachable_server_is_a_clear_error() {
         "{err}"
     );
     assert!(out.stdout.is_empty());
-}
-
-/// A folder removed on drop.
-struct TempDir(std::path::PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// A CA and a server certificate for 127.0.0.1 signed by it.
@@ -770,17 +757,15 @@ const PASSWORD_HASH: &str = "$2b$04$paWUjDlJr7q5lMHIicDnlu8p0Rtl7b8NqphnCCqtJ9aK
 
 #[test]
 fn tls_with_a_ca_file_and_basic_auth_from_the_environment() {
-    if !require_prometheus() || !support::prometheus::require_program("openssl", "openssl") {
+    if !require_prometheus() || !support::require_program("openssl", "openssl") {
         return;
     }
-    let certs =
-        TempDir(std::env::temp_dir().join(format!("oomlens-certs-{}", support::unique(12))));
-    std::fs::create_dir_all(&certs.0).unwrap();
-    certificates(&certs.0);
+    let certs = support::TempDir::new("oomlens-certs");
+    certificates(certs.path());
     let web = format!(
         "tls_server_config:\n  cert_file: {}\n  key_file: {}\nbasic_auth_users:\n  oomlens: {PASSWORD_HASH}\n",
-        certs.0.join("server.crt").display(),
-        certs.0.join("server.key").display()
+        certs.path().join("server.crt").display(),
+        certs.path().join("server.key").display()
     );
     let now_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -790,7 +775,7 @@ fn tls_with_a_ca_file_and_basic_auth_from_the_environment() {
     let prom = Prometheus::start_with(&series(end_ms), Some(&web));
     assert!(prom.url.starts_with("https://"));
     let at = (end_ms / 1000).to_string();
-    let ca = certs.0.join("ca.crt");
+    let ca = certs.path().join("ca.crt");
     let ca = ca.to_str().unwrap();
     let run = |args: &[&str], user: Option<(&str, &str)>| {
         let mut c = Command::new(support::oomlens());

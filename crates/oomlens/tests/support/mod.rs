@@ -40,16 +40,89 @@ pub fn require_cgroups() -> bool {
     if root && h.is_some() {
         return true;
     }
-    let why = format!(
+    skip_or_fail(&format!(
         "this test needs root and a writable cgroup memory controller (root: {root}, memory controller: {})",
         h.map_or("none".to_string(), |(h, p)| format!("{h:?} at {}", p.display()))
-    );
+    ))
+}
+
+/// A prerequisite is missing: with `OOMLENS_ALLOW_SKIP` set, says so loudly
+/// and returns false (the test returns); otherwise panics.
+pub fn skip_or_fail(why: &str) -> bool {
     if std::env::var_os("OOMLENS_ALLOW_SKIP").is_some() {
         eprintln!("\n!!! SKIPPED: {why}\n");
         false
     } else {
         panic!("{why}; set OOMLENS_ALLOW_SKIP=1 to skip it on purpose");
     }
+}
+
+fn on_path(prog: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(prog).is_file()))
+}
+
+/// Whether `prog` is on PATH; else [`skip_or_fail`] (`scripts/test.sh`
+/// installs every program the tests need).
+pub fn require_program(prog: &str, package: &str) -> bool {
+    on_path(prog)
+        || skip_or_fail(&format!(
+            "this test needs {prog} (Debian: apt-get install {package}; scripts/test.sh does it)"
+        ))
+}
+
+/// A fresh folder under the temporary directory, removed when dropped,
+/// unless the test is failing: then it is kept, and its path printed, for
+/// the failure's evidence.
+pub struct TempDir(PathBuf);
+
+impl TempDir {
+    pub fn new(prefix: &str) -> TempDir {
+        let d = std::env::temp_dir().join(format!("{prefix}-{}", unique(10)));
+        std::fs::create_dir_all(&d).expect("make a temporary folder");
+        TempDir(d)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("kept for the failure: {}", self.0.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// A child process killed (and reaped) when dropped.
+pub struct KillOnDrop(pub std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `oomlens ARGS` whose standard output is JSON, exiting with one of
+/// `codes`; says what it printed on stderr when not.
+pub fn oomlens_json(args: &[&str], codes: &[i32]) -> serde_json::Value {
+    let out = Command::new(oomlens())
+        .args(args)
+        .output()
+        .expect("run oomlens");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.code().is_some_and(|c| codes.contains(&c)),
+        "oomlens {args:?} exited {:?}: {stderr}",
+        out.status
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("oomlens {args:?}: not JSON ({e}); stderr: {stderr}"))
 }
 
 extern "C" {
@@ -166,19 +239,28 @@ impl PodCgroup {
         self.root.join(self.container_path.trim_start_matches('/'))
     }
 
+    /// Starts `sh -c script` inside the container cgroup; the process is
+    /// killed when the guard drops.
+    pub fn spawn(&self, script: &str) -> KillOnDrop {
+        let procs = self.dir().join("cgroup.procs");
+        let full = format!("echo $$ > {} && exec {script}", procs.display());
+        KillOnDrop(
+            Command::new("sh")
+                .arg("-c")
+                .arg(full)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("spawn sh"),
+        )
+    }
+
     /// Runs `sh -c script` inside the container cgroup and waits (at most
     /// `timeout`). Returns the exit status and the pid of the process.
     pub fn run(&self, script: &str, timeout: Duration) -> (ExitStatus, u32) {
-        let procs = self.dir().join("cgroup.procs");
-        let full = format!("echo $$ > {} && exec {script}", procs.display());
-        let mut child = Command::new("sh")
-            .arg("-c")
-            .arg(full)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn sh");
+        let mut guard = self.spawn(script);
+        let child = &mut guard.0;
         let pid = child.id();
         let start = Instant::now();
         loop {
@@ -186,8 +268,6 @@ impl PodCgroup {
                 return (st, pid);
             }
             if start.elapsed() > timeout {
-                let _ = child.kill();
-                let _ = child.wait();
                 panic!("process did not finish within {timeout:?}");
             }
             std::thread::sleep(Duration::from_millis(20));

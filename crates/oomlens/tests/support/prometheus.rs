@@ -22,31 +22,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-fn on_path(prog: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(prog).is_file()))
-}
-
 /// Returns false (after saying so) when the test may be skipped; panics
 /// when it may not.
 pub fn require_prometheus() -> bool {
-    let missing: Vec<&str> = ["prometheus", "promtool"]
-        .into_iter()
-        .filter(|p| !on_path(p))
-        .collect();
-    if missing.is_empty() {
-        return true;
-    }
-    let why = format!(
-        "this test needs a real Prometheus: {} not on PATH (Debian: apt-get install prometheus; scripts/test.sh does it)",
-        missing.join(" and ")
-    );
-    if std::env::var_os("OOMLENS_ALLOW_SKIP").is_some() {
-        eprintln!("\n!!! SKIPPED: {why}\n");
-        false
-    } else {
-        panic!("{why}; set OOMLENS_ALLOW_SKIP=1 to skip it on purpose");
-    }
+    super::require_program("prometheus", "prometheus")
+        && super::require_program("promtool", "prometheus")
 }
 
 /// OpenMetrics text with timestamps, one block per metric family (as the
@@ -95,7 +75,7 @@ pub struct Prometheus {
     pub startup: Duration,
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .map(|a| a.port())
@@ -103,7 +83,7 @@ fn free_port() -> u16 {
 }
 
 /// A plain HTTP GET; (status, body).
-pub fn http_get(url: &str) -> Option<(u16, String)> {
+fn http_get(url: &str) -> Option<(u16, String)> {
     let rest = url.strip_prefix("http://")?;
     let (host, path) = rest
         .split_once('/')
@@ -119,21 +99,6 @@ pub fn http_get(url: &str) -> Option<(u16, String)> {
         .map(|(_, b)| b.to_string())
         .unwrap_or_default();
     Some((status, body))
-}
-
-/// Whether `prog` is on PATH; panics (or, with `OOMLENS_ALLOW_SKIP`, says
-/// so and returns false) when it is not.
-pub fn require_program(prog: &str, package: &str) -> bool {
-    if on_path(prog) {
-        return true;
-    }
-    let why = format!("this test needs {prog} (Debian: apt-get install {package})");
-    if std::env::var_os("OOMLENS_ALLOW_SKIP").is_some() {
-        eprintln!("\n!!! SKIPPED: {why}\n");
-        false
-    } else {
-        panic!("{why}; set OOMLENS_ALLOW_SKIP=1 to skip it on purpose");
-    }
 }
 
 impl Prometheus {
@@ -248,11 +213,6 @@ impl Prometheus {
             let _ = c.kill();
             let _ = c.wait();
         }
-    }
-
-    /// The server's pid.
-    pub fn pid(&self) -> Option<u32> {
-        self.child.as_ref().map(|c| c.id())
     }
 }
 
