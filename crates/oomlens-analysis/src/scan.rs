@@ -755,13 +755,16 @@ fn why(verdict: &str, f: &Facts) -> String {
 }
 
 /// Parses a duration as Prometheus writes it: `7d`, `36h`, `1d12h`, `90m`,
-/// `3600s`, `2w`, or plain seconds.
-pub fn parse_duration(s: &str) -> Result<u64, String> {
+/// `3600s`, `2w`, `500ms`, or plain seconds. Zero is not a duration.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
     let t = s.trim();
+    let not = || format!("{s:?}: not a duration (7d, 36h, 90m, 30s, 500ms)");
     if let Ok(n) = t.parse::<u64>() {
-        return Ok(n);
+        return (n > 0)
+            .then(|| std::time::Duration::from_secs(n))
+            .ok_or_else(not);
     }
-    let mut total: u64 = 0;
+    let mut total_ms: u64 = 0;
     let mut num = String::new();
     let mut chars = t.chars().peekable();
     let mut any = false;
@@ -775,29 +778,27 @@ pub fn parse_duration(s: &str) -> Result<u64, String> {
             unit.push('s');
             chars.next();
         }
-        let n: u64 = num
-            .parse()
-            .map_err(|_| format!("{s:?}: not a duration (7d, 36h, 90m)"))?;
+        let n: u64 = num.parse().map_err(|_| not())?;
         num.clear();
-        let secs = match unit.as_str() {
-            "y" => 365 * 86400,
-            "w" => 7 * 86400,
-            "d" => 86400,
-            "h" => 3600,
-            "m" => 60,
-            "s" => 1,
-            "ms" => return Err(format!("{s:?}: milliseconds are too fine for a window")),
-            _ => return Err(format!("{s:?}: unknown unit {unit:?} (use d, h, m, s)")),
+        let ms = match unit.as_str() {
+            "y" => 365 * 86_400_000,
+            "w" => 7 * 86_400_000,
+            "d" => 86_400_000,
+            "h" => 3_600_000,
+            "m" => 60_000,
+            "s" => 1000,
+            "ms" => 1,
+            _ => return Err(format!("{s:?}: unknown unit {unit:?} (use d, h, m, s, ms)")),
         };
-        total = total
-            .checked_add(n.saturating_mul(secs))
+        total_ms = total_ms
+            .checked_add(n.saturating_mul(ms))
             .ok_or_else(|| format!("{s:?}: too long"))?;
         any = true;
     }
-    if !num.is_empty() || !any {
-        return Err(format!("{s:?}: not a duration (7d, 36h, 90m)"));
+    if !num.is_empty() || !any || total_ms == 0 {
+        return Err(not());
     }
-    Ok(total)
+    Ok(std::time::Duration::from_millis(total_ms))
 }
 
 /// Seconds as a PromQL duration: `2d`, `3h30m`, `90s` -> `1m30s`.
@@ -946,12 +947,20 @@ mod tests {
 
     #[test]
     fn durations() {
-        assert_eq!(parse_duration("7d"), Ok(7 * 86400));
-        assert_eq!(parse_duration("1d12h"), Ok(36 * 3600));
-        assert_eq!(parse_duration("90m"), Ok(5400));
-        assert_eq!(parse_duration("3600"), Ok(3600));
+        let secs = |s: &str| parse_duration(s).map(|d| d.as_secs_f64());
+        assert_eq!(secs("7d"), Ok(7.0 * 86400.0));
+        assert_eq!(secs("1d12h"), Ok(36.0 * 3600.0));
+        assert_eq!(secs("90m"), Ok(5400.0));
+        assert_eq!(secs("3600"), Ok(3600.0));
+        assert_eq!(secs("1m30s"), Ok(90.0));
+        assert_eq!(secs("500ms"), Ok(0.5));
         assert!(parse_duration("7x").is_err());
         assert!(parse_duration("d").is_err());
+        assert!(
+            parse_duration("0s").is_err(),
+            "zero would sample without end"
+        );
+        assert!(parse_duration("0").is_err());
         assert!(parse_duration("5").is_ok());
         assert_eq!(promql_duration(7 * 86400), "7d");
         assert_eq!(promql_duration(12600), "3h30m");

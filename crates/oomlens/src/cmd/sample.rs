@@ -14,27 +14,6 @@ use oomlens_live::{cgroup, hsperf, openmetrics};
 use super::Outcome;
 use crate::SampleArgs;
 
-/// `10m`, `30s`, `2h`, `500ms` -> a duration.
-pub fn parse_duration(s: &str) -> Result<Duration> {
-    let t = s.trim();
-    let (num, unit) = t.split_at(
-        t.find(|c: char| !c.is_ascii_digit() && c != '.')
-            .unwrap_or(t.len()),
-    );
-    let n: f64 = num
-        .parse()
-        .with_context(|| format!("not a duration: {s:?}"))?;
-    let secs = match unit {
-        "ms" => n / 1000.0,
-        "" | "s" => n,
-        "m" => n * 60.0,
-        "h" => n * 3600.0,
-        "d" => n * 86400.0,
-        _ => anyhow::bail!("not a duration: {s:?} (use ms, s, m, h or d)"),
-    };
-    Ok(Duration::from_secs_f64(secs))
-}
-
 pub fn run(args: SampleArgs) -> Result<Outcome> {
     let (version, root) =
         cgroup::memory_root().context("no memory cgroup controller on this machine")?;
@@ -45,8 +24,13 @@ pub fn run(args: SampleArgs) -> Result<Outcome> {
     if let Some(u) = &under {
         anyhow::ensure!(u.is_dir(), "no cgroup {}", u.display());
     }
-    let total = parse_duration(&args.r#for)?;
-    let every = parse_duration(&args.every)?;
+    let duration = |flag: &str, v: &str| {
+        oomlens_analysis::scan::parse_duration(v)
+            .map_err(anyhow::Error::msg)
+            .with_context(|| flag.to_string())
+    };
+    let total = duration("--for", &args.r#for)?;
+    let every = duration("--every", &args.every)?;
     // SIGINT or SIGTERM ends the sampling early; what was sampled is kept.
     let stop = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {

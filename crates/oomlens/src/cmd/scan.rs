@@ -9,7 +9,7 @@
 
 use std::collections::BTreeSet;
 use std::io::{self, Write};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::{bail, Context, Result};
 use oomlens_analysis::scan::{self as ranking, Key, Measure, Params, QueryRun, QuerySpec, Series};
@@ -139,7 +139,8 @@ pub fn run(args: ScanArgs, style: oomlens_report::Style) -> Result<Outcome> {
     let started = Instant::now();
     let window_s = ranking::parse_duration(&args.window)
         .map_err(anyhow::Error::msg)
-        .context("--window")?;
+        .context("--window")?
+        .as_secs();
     if window_s < 3600 {
         bail!("--window {}: at least 1h, to see growth", args.window);
     }
@@ -160,7 +161,7 @@ pub fn run(args: ScanArgs, style: oomlens_report::Style) -> Result<Outcome> {
     let mut cfg = Config::new(&args.prometheus);
     cfg.auth = auth(&args)?;
     cfg.ca_file = args.ca_file.clone();
-    cfg.timeout = Duration::from_secs(timeout.max(1));
+    cfg.timeout = timeout;
     for h in &args.headers {
         let (k, v) = h
             .split_once(':')
