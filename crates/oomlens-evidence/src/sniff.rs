@@ -17,8 +17,10 @@ pub enum Sniffed {
     Objects,
     /// A JVM class-loading log (`[Loaded X from Y]`, `class,load`).
     ClassLog,
-    /// Any other text: a kernel log, a container log, or nothing of ours;
-    /// only reading it through tells.
+    /// Any other text: jcmd output, a metric file, an NMT summary or a GC
+    /// log (each parser's own `sniff`/`looks_like` tells them apart), a
+    /// kernel log, a container log, or nothing of ours (only reading it
+    /// through tells).
     Text,
 }
 

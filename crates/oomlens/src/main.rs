@@ -32,7 +32,8 @@ mod cmd;
   oomlens kernel                            this machine's kernel log
   oomlens completions bash > /etc/bash_completion.d/oomlens
 
-Exit status: 0 when an OOM kill was found, 1 when none was, 2 on error.")]
+Exit status: 0 when the command found what it looks for (an OOM kill, a leak, a heap that
+cannot fit, a container at risk, samples: see each command's --help), 1 when not, 2 on error.")]
 struct Cli {
     /// When to colour text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
@@ -121,7 +122,7 @@ Exit status: 0 when the heap as sized cannot fit (or the limit is too small), 1 
     /// Sample this node's container memory cgroups over time, as OpenMetrics.
     ///
     /// Reads cgroup v1 (memory.usage_in_bytes, memory.stat, memory.failcnt,
-    /// memory.limit_in_bytes) or v2 (memory.current, memory.stat,
+    /// memory.limit_in_bytes, memory.oom_control) or v2 (memory.current, memory.stat,
     /// memory.events, memory.max) of every container cgroup, or of the one
     /// given, every --every for --for, and writes the readings with cAdvisor's
     /// metric names (working set, rss, cache, failcnt, limit, OOM events).
@@ -137,7 +138,9 @@ Exit status: 0 when the heap as sized cannot fit (or the limit is too small), 1 
     #[command(after_help = "Examples:
   oomlens sample --for 10m --every 15s -o node-memory.om
   oomlens sample --cgroup /kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod<uid>.slice --for 1h
-  oomlens diagnose node-memory.om describe.txt")]
+  oomlens diagnose node-memory.om describe.txt
+
+Exit status: 0 when samples were written, 1 when there was nothing to sample, 2 on error.")]
     Sample(SampleArgs),
     /// Rank every container of a fleet by OOM risk, from Prometheus.
     ///

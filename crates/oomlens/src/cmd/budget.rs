@@ -11,6 +11,7 @@ use super::Outcome;
 use crate::{BudgetArgs, Format};
 
 pub fn run(args: BudgetArgs, style: oomlens_report::Style) -> Result<Outcome> {
+    super::text_or_json(args.out.format())?;
     let mut warnings = Warnings::new();
     let mut inputs = Vec::new();
     let mut jf = flags::JvmFlags::default();
@@ -107,7 +108,8 @@ pub fn run(args: BudgetArgs, style: oomlens_report::Style) -> Result<Outcome> {
     let warnings = warnings.into_vec();
     let out = match args.out.format() {
         Format::Json => oomlens_report::budget::json(&b, &inputs, &warnings),
-        _ => oomlens_report::budget::text(&b, &inputs, style),
+        Format::Text => oomlens_report::budget::text(&b, &inputs, style),
+        Format::Markdown => unreachable!("refused above"),
     };
     io::stdout().lock().write_all(out.as_bytes())?;
     if args.out.format() != Format::Json {

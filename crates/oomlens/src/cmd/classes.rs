@@ -12,6 +12,7 @@ use super::Outcome;
 use crate::{ClassesArgs, Format};
 
 pub fn run(args: ClassesArgs, style: oomlens_report::Style) -> Result<Outcome> {
+    super::text_or_json(args.out.format())?;
     let mut logs = Vec::new();
     let mut warnings = Warnings::new();
     for path in input::expand(&args.files)? {
@@ -53,7 +54,8 @@ pub fn run(args: ClassesArgs, style: oomlens_report::Style) -> Result<Outcome> {
     let warnings = warnings.into_vec();
     let out = match args.out.format() {
         Format::Json => oomlens_report::classes::json(&reports, &warnings),
-        Format::Text | Format::Markdown => oomlens_report::classes::text(&reports, args.top, style),
+        Format::Text => oomlens_report::classes::text(&reports, args.top, style),
+        Format::Markdown => unreachable!("refused above"),
     };
     io::stdout().lock().write_all(out.as_bytes())?;
     if args.out.format() != Format::Json {

@@ -13,7 +13,7 @@ use crate::{Format, KernelArgs};
 
 pub fn run(args: KernelArgs, style: oomlens_report::Style) -> Result<Outcome> {
     let base = time_context(&args.time)?;
-    let format = args.out.format();
+    let format = super::text_or_json(args.out.format())?;
     let stdout = io::stdout().lock();
     let mut json = match format {
         Format::Json => Some(JsonStream::start(BufWriter::with_capacity(
@@ -21,7 +21,7 @@ pub fn run(args: KernelArgs, style: oomlens_report::Style) -> Result<Outcome> {
             stdout,
         ))?),
         Format::Text => None,
-        Format::Markdown => anyhow::bail!("--format markdown is for `oomlens diagnose`"),
+        Format::Markdown => unreachable!("refused above"),
     };
     let mut kept: Vec<OomReport> = Vec::new();
     let mut warnings = Warnings::new();

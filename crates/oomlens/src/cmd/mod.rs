@@ -14,6 +14,16 @@ use oomlens_evidence::time::{parse_instant, parse_tz, TimeContext};
 
 use crate::TimeArgs;
 
+/// Markdown is a format of `diagnose` only: the other commands refuse it
+/// before doing any work.
+pub fn text_or_json(f: crate::Format) -> Result<crate::Format> {
+    anyhow::ensure!(
+        f != crate::Format::Markdown,
+        "--format markdown is for `oomlens diagnose`"
+    );
+    Ok(f)
+}
+
 /// What a command found, for the exit status.
 pub enum Outcome {
     Found,

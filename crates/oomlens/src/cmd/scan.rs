@@ -136,6 +136,7 @@ fn run_queries(
 }
 
 pub fn run(args: ScanArgs, style: oomlens_report::Style) -> Result<Outcome> {
+    super::text_or_json(args.out.format())?;
     let started = Instant::now();
     let window_s = ranking::parse_duration(&args.window)
         .map_err(anyhow::Error::msg)
