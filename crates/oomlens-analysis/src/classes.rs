@@ -641,7 +641,17 @@ fn analyze_with(source: &str, log: &ClassLog, source_of: &dyn Fn(&str) -> String
                 cause: None,
                 fix: None,
                 reference: None,
-                evidence: warm.iter().take(1).map(|w| w.evidence.clone()).collect(),
+                // The burst that stopped, or else the whole log read.
+                evidence: match warm.first() {
+                    Some(w) => vec![w.evidence.clone()],
+                    None => vec![Cite::file(
+                        source,
+                        format!(
+                            "{} class loads, {} unloads read, no family growing",
+                            log.loaded, log.unloaded
+                        ),
+                    )],
+                },
             }
         }
     };

@@ -395,7 +395,7 @@ fn container(case: &Case, m: &Member, index: usize) -> (ContainerDiagnosis, Vec<
                 findings.push(Finding {
                     id: "kernel-report-missing".into(),
                     text: "Kubernetes says OOMKilled but the evidence holds no kernel OOM-killer report: add the node's kernel log to see the victim, its memory and which limit fired".into(),
-                    evidence: vec![],
+                    evidence: last_cite.iter().cloned().collect(),
                 });
             }
         } else if matches!(s.exit_code, Some(137) | Some(143)) && !probe_events.is_empty() {
@@ -880,7 +880,8 @@ fn class_causes(
             }
         }
     }
-    if let Some(v) = &meta {
+    // A Metaspace view with nothing read says nothing.
+    if let Some(v) = meta.as_ref().filter(|v| !v.evidence.is_empty()) {
         findings.push(Finding {
             id: "metaspace".into(),
             text: metaspace_text(v),

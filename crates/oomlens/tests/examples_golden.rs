@@ -93,3 +93,39 @@ fn real_kill_java() {
     );
     insta::assert_snapshot!("real_kill_java_json", diagnose("real-kill-java", "json"));
 }
+
+/// Every claim cites its evidence: no finding or cause of a bundled example
+/// or a real capture comes with an empty evidence list.
+#[test]
+fn every_claim_cites_evidence() {
+    let root = format!("{}/../..", env!("CARGO_MANIFEST_DIR"));
+    let mut dirs = vec![
+        format!("{root}/examples/seed-incident"),
+        format!("{root}/examples/real-kill-java"),
+    ];
+    for e in std::fs::read_dir(format!("{root}/tests/fixtures/classload")).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            dirs.push(p.display().to_string());
+        }
+    }
+    for dir in dirs {
+        let d = support::oomlens_json(&["diagnose", &dir, "--format", "json"], &[0, 1]);
+        for c in d["containers"].as_array().unwrap() {
+            for f in c["findings"].as_array().unwrap() {
+                assert!(
+                    !f["evidence"].as_array().unwrap().is_empty(),
+                    "{dir}: finding {} cites nothing",
+                    f["id"]
+                );
+            }
+        }
+        for c in d["causes"].as_array().unwrap() {
+            assert!(
+                !c["evidence"].as_array().unwrap().is_empty(),
+                "{dir}: cause {} cites nothing",
+                c["id"]
+            );
+        }
+    }
+}
