@@ -1019,7 +1019,6 @@ mod tests {
             q.iter().map(|c| c.1.len()).sum::<usize>(),
             OOM_CHUNK * OOM_CHUNKS
         );
-        assert!(qs.len() + q.len() <= 20);
         p.window_s = 30 * 86400;
         assert_eq!(oom_step_s(&p), 1320);
     }

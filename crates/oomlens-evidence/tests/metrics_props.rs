@@ -279,7 +279,8 @@ proptest! {
         let (series, w) = metrics::parse("c", text.as_bytes());
         invariants(&series, &w, text.as_bytes());
         prop_assert!(w.is_empty(), "{:?}", w.items());
-        // Series come in the order of their first cell, row by row.
+        // Every series generated comes back with its cells (their order is
+        // not what this checks).
         let mut want = expect(&gen);
         let mut have = got(&series);
         want.sort_by(|a, b| a.0.cmp(&b.0));
