@@ -396,6 +396,9 @@ fn pick(
         for k in INSTANCE_LABELS {
             merged.labels.remove(k);
         }
+        // Lines of several parts (maybe of several files) would not be
+        // parallel to the joined points; the cite is the latest part's.
+        merged.point_lines.clear();
     }
     Some((latest.0.clone(), merged))
 }
@@ -460,7 +463,8 @@ pub fn judge(
         format!("working set {:.0} -> {:.0} MiB", mib(l.first), mib(l.last)),
     )];
     // Growth counts when it is material: 2% of the limit (16 MiB without
-    // one) over the life, as `oomlens scan` counts it.
+    // one, `scan::material_growth`) over the life (`oomlens scan` asks it of
+    // its window).
     let hours = (l.end_ms - l.start_ms) as f64 / 3_600_000.0;
     let rising = l.rising
         && l.slope_per_hour.unwrap_or(0.0) * hours

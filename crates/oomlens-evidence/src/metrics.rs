@@ -388,7 +388,8 @@ fn seconds_to_ms(tok: &str) -> Option<i64> {
 }
 
 /// A float as Prometheus writes one (`1.5e+08`, `NaN`, `+Inf`).
-fn parse_float(s: &str) -> Option<f64> {
+/// A sample value as Prometheus writes it (`1.5e9`, `NaN`, `+Inf`, `-Inf`).
+pub fn parse_float(s: &str) -> Option<f64> {
     if s.is_empty() || s.contains('_') {
         return None;
     }

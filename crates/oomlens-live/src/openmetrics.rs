@@ -7,7 +7,7 @@
 //! first, when done: memory stays bounded however long the sampling runs.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Seek, Write};
+use std::io::{self, BufWriter, Seek, Write};
 
 /// Whether a family is a gauge or a counter (its samples then end in
 /// `_total`).
@@ -105,14 +105,7 @@ impl Writer {
             )?;
             let mut file = f.spill.into_inner().map_err(|e| e.into_error())?;
             file.rewind()?;
-            let mut buf = vec![0u8; 64 * 1024];
-            loop {
-                let n = file.read(&mut buf)?;
-                if n == 0 {
-                    break;
-                }
-                out.write_all(&buf[..n])?;
-            }
+            io::copy(&mut file, out)?;
         }
         out.write_all(b"# EOF\n")
     }

@@ -710,7 +710,7 @@ impl<'de> Deserialize<'de> for Num {
                 f.write_str("a sample value")
             }
             fn visit_str<E: de::Error>(self, s: &str) -> Result<Num, E> {
-                parse_value(s)
+                oomlens_evidence::metrics::parse_float(s)
                     .map(Num)
                     .ok_or_else(|| E::custom(format!("not a sample value: {s:?}")))
             }
@@ -725,16 +725,6 @@ impl<'de> Deserialize<'de> for Num {
             }
         }
         d.deserialize_any(V)
-    }
-}
-
-/// A Prometheus sample value as text.
-pub fn parse_value(s: &str) -> Option<f64> {
-    match s {
-        "NaN" => Some(f64::NAN),
-        "+Inf" | "Inf" => Some(f64::INFINITY),
-        "-Inf" => Some(f64::NEG_INFINITY),
-        _ => s.parse().ok(),
     }
 }
 

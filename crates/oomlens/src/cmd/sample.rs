@@ -50,37 +50,36 @@ pub fn run(args: SampleArgs) -> Result<Outcome> {
         bar
     });
     let mut w = openmetrics::Writer::new();
+    // Cgroups sampled so far (by their kernel path), and those seen without
+    // a process since.
     let mut cgroups = std::collections::BTreeSet::new();
-    let mut jvms = std::collections::BTreeSet::new();
-    // Cgroups sampled so far, and those seen without a process since.
-    let mut sampled = std::collections::BTreeSet::new();
     let mut gone = std::collections::BTreeSet::new();
+    let mut jvms = std::collections::BTreeSet::new();
     let mut rounds = 0;
     let mut emptied = false;
     loop {
         let now = jiff::Timestamp::now().as_millisecond() as f64 / 1000.0;
         let mut alive = false;
         for dir in cgroup::containers(&root, under.as_deref()) {
+            let id = cgroup::kernel_path(&root, &dir);
             // A container with no process left is gone (cAdvisor drops it
             // too): its cgroup only waits to be removed.
             let pids = cgroup::pids(&dir);
             if pids.is_empty() {
                 // Gone since the last round: one last reading of its
                 // counters says whether the kernel killed it.
-                if gone.insert(dir.clone()) && sampled.contains(&dir) {
+                if cgroups.contains(&id) && gone.insert(id.clone()) {
                     if let Some(r) = cgroup::read(version, &dir) {
-                        cgroup::write_counters(&mut w, now, &cgroup::kernel_path(&root, &dir), &r)?;
+                        cgroup::write_counters(&mut w, now, &id, &r)?;
                     }
                 }
                 continue;
             }
-            gone.remove(&dir);
-            sampled.insert(dir.clone());
+            gone.remove(&id);
             alive = true;
             let Some(r) = cgroup::read(version, &dir) else {
                 continue;
             };
-            let id = cgroup::kernel_path(&root, &dir);
             cgroup::write(&mut w, now, &id, &r)?;
             if !args.no_jvm {
                 for pid in pids {
