@@ -1069,7 +1069,9 @@ pub fn parse_json(source: &str, text: &[u8]) -> (Vec<Series>, Warnings) {
         }
     };
     let pos = json_lines(text);
-    let root_line = |k: &str| pos.root_keys.get(k).copied().or(Some(1));
+    // The line of a top-level key; line 1 when the answer has no such key.
+    let key_line = |k: &str| pos.root_keys.get(k).copied();
+    let root_line = |k: &str| key_line(k).or(Some(1));
     let result: &[Value] = match &doc {
         Value::Array(items) => items,
         Value::Object(o) => {
@@ -1089,7 +1091,7 @@ pub fn parse_json(source: &str, text: &[u8]) -> (Vec<Series>, Warnings) {
                 let msg = json_str(o.get("error")).unwrap_or("(no message)");
                 w.push(
                     source,
-                    root_line("error").or(root_line("status")),
+                    key_line("error").or(key_line("status")).or(Some(1)),
                     format!("Prometheus answered an error ({kind}): {msg}"),
                 );
                 return (Vec::new(), w);

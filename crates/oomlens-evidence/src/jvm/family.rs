@@ -121,12 +121,6 @@ pub fn shape(name: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Whether a shape has varying parts (a generator's family, or classes
-/// that differ only in numbers).
-pub fn is_generated(shape: &str) -> bool {
-    shape.contains('*')
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -217,18 +217,13 @@ pub fn sniff(head: &[u8]) -> Option<&'static str> {
     let body: Vec<&str> = text
         .lines()
         .map(str::trim)
-        .filter(|l| !l.is_empty() && !is_pid_line(l))
+        .filter(|l| !l.is_empty() && super::pid_line(l).is_none())
         .take(3)
         .collect();
     if body.first().is_some_and(|l| l.starts_with("-XX:")) {
         return Some("vm-flags");
     }
     None
-}
-
-fn is_pid_line(l: &str) -> bool {
-    l.strip_suffix(':')
-        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// The JDK feature release in a `java -version` / `VM.version` text:

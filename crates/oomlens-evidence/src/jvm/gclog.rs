@@ -663,7 +663,7 @@ impl Scanner {
         self.log.command_line_flags = Some(clip(flags, MAX_FLAGS));
         for f in flags.split_whitespace() {
             if let Some(v) = f.strip_prefix("-XX:MaxMetaspaceSize=") {
-                match flag_size(v) {
+                match super::flags::parse_size(v) {
                     Some(b) if b >= UNLIMITED_FLOOR => {
                         self.log.max_metaspace_unlimited = true;
                         self.log.max_metaspace_bytes = None;
@@ -863,20 +863,6 @@ fn push_bounded(v: &mut Vec<u64>, no: u64) {
 /// GB`).
 const UNLIMITED_FLOOR: u64 = 1 << 60;
 
-/// `-XX:` size flag value: bytes, or with a `k`/`m`/`g`/`t` suffix.
-fn flag_size(v: &str) -> Option<u64> {
-    let v = v.trim();
-    let (digits, mult) = match v.as_bytes().last()? {
-        b'k' | b'K' => (&v[..v.len() - 1], 1u64 << 10),
-        b'm' | b'M' => (&v[..v.len() - 1], 1 << 20),
-        b'g' | b'G' => (&v[..v.len() - 1], 1 << 30),
-        b't' | b'T' => (&v[..v.len() - 1], 1 << 40),
-        _ => (v, 1),
-    };
-    let n: u64 = digits.parse().ok()?;
-    Some(n.saturating_mul(mult))
-}
-
 /// Cuts a quote to at most `max` bytes, on a character boundary.
 fn clip(s: &str, max: usize) -> String {
     if s.len() <= max {
@@ -1017,10 +1003,13 @@ fn decimal(s: &str) -> Option<f64> {
     if s.is_empty() || s.len() > 40 {
         return None;
     }
-    s.replace(',', ".")
-        .parse::<f64>()
-        .ok()
-        .filter(|v| v.is_finite())
+    // A decimal comma (some locales) costs a copy; the usual point none.
+    let v = if s.contains(',') {
+        s.replace(',', ".").parse::<f64>()
+    } else {
+        s.parse::<f64>()
+    };
+    v.ok().filter(|v| v.is_finite())
 }
 
 /// `GC(12) rest` -> (12, rest).

@@ -279,8 +279,7 @@ pub fn parse(source: &str, text: &[u8]) -> (Option<JcmdOutput>, Warnings) {
         .iter()
         .map(|(_, l)| l.trim())
         .find(|l| !l.is_empty())
-        .and_then(|l| l.strip_suffix(':'))
-        .and_then(|n| n.parse().ok());
+        .and_then(super::pid_line);
     let mut p = Parser {
         source,
         out,

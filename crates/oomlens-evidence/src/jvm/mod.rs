@@ -22,3 +22,13 @@ pub mod gclog;
 pub mod hsperf;
 pub mod jcmd;
 pub mod nmt;
+
+/// The pid line `jcmd` prints before a command's output (`12345:`): the
+/// pid, when the line is one.
+pub(crate) fn pid_line(t: &str) -> Option<u64> {
+    let n = t.trim().strip_suffix(':')?;
+    if n.is_empty() || n.len() > 19 || !n.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    n.parse().ok()
+}

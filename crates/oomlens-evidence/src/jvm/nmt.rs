@@ -325,7 +325,7 @@ impl Parser<'_> {
         if t.is_empty() {
             return;
         }
-        if let Some(pid) = pid_line(t) {
+        if let Some(pid) = super::pid_line(t) {
             self.pending_pid = Some((pid, no));
             self.cat = None;
             return;
@@ -662,15 +662,6 @@ fn settle_diff(s: &mut Snapshot) {
         );
         zero(&mut c.used_diff_bytes, c.used_bytes.is_some());
     }
-}
-
-/// `12345:` -> 12345.
-fn pid_line(t: &str) -> Option<u64> {
-    let n = t.strip_suffix(':')?;
-    if n.is_empty() || n.len() > 19 || !n.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    n.parse().ok()
 }
 
 /// The name before `(reserved=`: `-    Native Memory Tracking ` -> `Native
