@@ -103,6 +103,78 @@ pub struct HeapMetaspace {
     pub line: u64,
 }
 
+/// What a collection was, as the log names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CollectionKind {
+    /// A young collection: `Pause Young`, JDK 8 `[GC (...)`, G1's `[GC
+    /// pause (...) (young)`, JDK 9-11 G1 `Pause Initial Mark (cause)`,
+    /// generational ZGC's `Minor Collection`.
+    Young,
+    /// G1's mixed collection: `Pause Young (Mixed)` (JDK 12+), `Pause
+    /// Mixed` (JDK 9-11), `[GC pause (...) (mixed)` (JDK 8).
+    Mixed,
+    /// A full, stop-the-world collection: `Pause Full`, `[Full GC`, CMS's
+    /// `concurrent mode failure`.
+    Full,
+    /// A concurrent cycle: ZGC's `Garbage Collection` / `Major Collection`,
+    /// a Shenandoah cycle (`Concurrent cleanup A->B(C)`), G1's `Concurrent
+    /// Mark Cycle` with its `Pause Remark` / `Pause Cleanup`, a JDK 9-13 CMS
+    /// cycle. Its heap figures are those of its last line that prints them.
+    Concurrent,
+    /// Shenandoah's `Pause Degenerated GC`: a cycle finished stop-the-world
+    /// because the application ran out of memory during it.
+    Degenerated,
+    /// A pause of JDK 8 CMS's concurrent cycle that collects nothing: `[GC
+    /// (CMS Initial Mark)`, `[GC (CMS Final Remark)`.
+    Remark,
+    /// A `GC(N)` id whose lines name no collection the scanner knows.
+    Unknown,
+}
+
+/// One collection, with the heap occupancy before and after it.
+///
+/// Unified logging: one per `GC(N)` id (its start, end, `[gc,heap]` and
+/// phase lines together). JDK 8: one per record header (`[GC (...)`, `[GC
+/// pause (...)`, `[Full GC (...)`) with the lines of its record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Collection {
+    /// The GC id (`GC(12)`) when printed.
+    pub gc_id: Option<u64>,
+    pub kind: CollectionKind,
+    /// The cause as printed (`G1 Evacuation Pause`, `Allocation Failure`,
+    /// `Metadata GC Threshold`, `Allocation Stall`; Shenandoah's trigger
+    /// text), when the log ties one to it.
+    pub cause: Option<String>,
+    /// Seconds since JVM start, of the collection's first line, when the
+    /// log has an uptime stamp.
+    pub uptime_s: Option<f64>,
+    /// The wall-clock stamp of its first line as printed, when the log has
+    /// one.
+    pub time: Option<String>,
+    /// Heap occupancy before and after, in bytes (`38M->38M(64M)`,
+    /// `25145K->16357K(98304K)`, ZGC's `64M(100%)->20M(31%)`, G1 JDK 8's
+    /// `Heap: 102.5M(256.0M)->14.9M(256.0M)`).
+    pub heap_before_bytes: Option<u64>,
+    pub heap_after_bytes: Option<u64>,
+    /// The heap's committed size (capacity) after, in bytes: the figure in
+    /// parentheses; ZGC's `Capacity:` row at `Relocate End`.
+    pub heap_committed_bytes: Option<u64>,
+    /// The old generation after, in bytes, when printed: `ParOldGen:`,
+    /// `PSOldGen:`, `Tenured:`, `CMS:` (JDK 8 and 9+), or G1's `Old
+    /// regions: A->B` times the region size (`Heap Region Size:`), which
+    /// counts whole regions.
+    pub old_after_bytes: Option<u64>,
+    /// Stop-the-world time, in milliseconds: the collection's own pause, or
+    /// the sum of its phase pauses (`Pause Remark`, `Pause Init Mark`,
+    /// ZGC's `Pause Mark Start`); JDK 8's `, 0.0225874 secs]`.
+    pub pause_ms: Option<f64>,
+    /// The collection's first line (its start line or record header).
+    pub line: u64,
+    /// The line the heap figures come from.
+    pub heap_line: Option<u64>,
+}
+
 /// What a GC log said about Metaspace.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct GcLog {
@@ -153,6 +225,29 @@ pub struct GcLog {
     pub vm_version: Option<String>,
     /// The last heap printout's Metaspace line.
     pub heap_metaspace: Option<HeapMetaspace>,
+    /// Every collection, in the order of their first lines. At most
+    /// [`GcLog::LIMIT`] are kept, evenly thinned when there are more (the
+    /// first and last are always kept); the counts below are of all.
+    pub collections: Vec<Collection>,
+    /// How many collections there were before thinning.
+    pub collection_count: u64,
+    /// The sum of every collection's `pause_ms`.
+    pub pause_total_ms: f64,
+    /// The maximum heap, in bytes: `Heap Max Capacity: 64M` (JDK 15+
+    /// `[gc,init]`), ZGC's `Max Capacity: 64M`, JDK 11's `Maximum heap N`
+    /// (`gc+heap=debug`), JDK 8's `CommandLine flags: -XX:MaxHeapSize=N`
+    /// (or `-Xmx`). The first one in the log wins.
+    pub heap_max_bytes: Option<u64>,
+    pub heap_max_line: Option<u64>,
+    /// The initial heap (`Heap Initial Capacity:`, `Initial Capacity:`,
+    /// `Initial heap N`, `-XX:InitialHeapSize=` / `-Xms`), in bytes.
+    pub heap_initial_bytes: Option<u64>,
+    pub heap_initial_line: Option<u64>,
+    /// The minimum heap (`Heap Min Capacity:`, `Min Capacity:`), in bytes.
+    pub heap_min_bytes: Option<u64>,
+    /// G1's and Shenandoah's region size (`Heap Region Size: 1M`,
+    /// `-XX:G1HeapRegionSize=`), in bytes.
+    pub heap_region_bytes: Option<u64>,
 }
 
 impl GcLog {
@@ -160,7 +255,7 @@ impl GcLog {
 }
 
 /// Lines a streaming scan must see; the others are skipped unread.
-const ANCHORS: [&str; 16] = [
+const ANCHORS: [&str; 24] = [
     "Metaspace",
     "Metadata",
     "Pause ",
@@ -177,6 +272,15 @@ const ANCHORS: [&str; 16] = [
     "Last ditch",
     " VM (",
     "MaxMetaspaceSize",
+    // Heap figures and sizing.
+    "->",
+    "Capacity",
+    "Heap Region Size",
+    "Minimum heap",
+    "Concurrent Mark Cycle",
+    "Concurrent Cycle",
+    " secs]",
+    "-Xmx",
 ];
 
 fn anchors() -> &'static AhoCorasick {
@@ -306,6 +410,22 @@ struct Event {
     counted_full: bool,
     /// A Shenandoah trigger: the next new `GC(N)` is this cycle.
     awaiting_id: bool,
+    /// What the collection is, when a line said (JDK 8 headers set it).
+    kind: Option<CollectionKind>,
+    /// The heap figures and the line they are on (the last such line wins).
+    heap: Option<(HeapFigures, u64)>,
+    old_after: Option<u64>,
+    pause_ms: Option<f64>,
+    /// ZGC's committed heap after (its `Capacity:` row).
+    capacity: Option<u64>,
+}
+
+/// A heap transition: `38M->38M(64M)`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct HeapFigures {
+    before: Option<u64>,
+    after: u64,
+    committed: Option<u64>,
 }
 
 impl Event {
@@ -321,6 +441,22 @@ impl Event {
             counted_cause: false,
             counted_full: false,
             awaiting_id: false,
+            kind: None,
+            heap: None,
+            old_after: None,
+            pause_ms: None,
+            capacity: None,
+        }
+    }
+
+    fn add_pause(&mut self, ms: f64) {
+        self.pause_ms = Some(self.pause_ms.unwrap_or(0.0) + ms);
+    }
+
+    /// A kind from the collection's own line wins over one from a phase.
+    fn set_kind(&mut self, kind: CollectionKind, strong: bool) {
+        if strong || self.kind.is_none() {
+            self.kind = Some(kind);
         }
     }
 }
@@ -341,6 +477,11 @@ struct Scanner {
     init_lines: usize,
     /// The flags came from JDK 8's `CommandLine flags:` (which wins).
     flags_from_jdk8: bool,
+    /// The newest collection, not yet committed (the last is always kept).
+    pending_collection: Option<Collection>,
+    /// Committed collections seen, and their thinning stride.
+    collections_committed: u64,
+    collections_stride: u64,
 }
 
 impl LineSink for Scanner {
@@ -375,12 +516,32 @@ impl Scanner {
             stride: 1,
             init_lines: 0,
             flags_from_jdk8: false,
+            pending_collection: None,
+            collections_committed: 0,
+            collections_stride: 1,
         }
     }
 
     fn finish(&mut self) {
         if let Some(last) = self.pending.take() {
             self.log.samples.push(last);
+        }
+        while let Some(e) = self.events.pop_front() {
+            self.emit(e);
+        }
+        if let Some(last) = self.pending_collection.take() {
+            self.log.collections.push(last);
+        }
+        if self.log.collection_count > self.log.collections.len() as u64 {
+            self.warnings.push(
+                &self.source,
+                None,
+                format!(
+                    "{} collections thinned to {} (evenly, first and last kept)",
+                    self.log.collection_count,
+                    self.log.collections.len()
+                ),
+            );
         }
         if self.log.sample_count > self.log.samples.len() as u64 {
             self.warnings.push(
@@ -469,7 +630,7 @@ impl Scanner {
                 }
                 return;
             }
-            if self.heap_print(no, msg) {
+            if self.heap_print(no, msg) || self.heap_sizing(no, msg) {
                 return;
             }
         }
@@ -477,6 +638,122 @@ impl Scanner {
             if let Some((full, cause)) = unified_pause(rest) {
                 self.unified_event(no, id, full, cause);
             }
+            self.unified_heap(no, id, rest);
+        }
+    }
+
+    /// A `GC(N)` line's heap facts: the collection's kind, its heap
+    /// transition and pause, or a `[gc,heap]` line (old generation, ZGC's
+    /// capacity).
+    fn unified_heap(&mut self, no: u64, id: u64, rest: &str) {
+        let Some(idx) = self.events.iter().rposition(|e| e.id == Some(id)) else {
+            return;
+        };
+        let region = self.log.heap_region_bytes;
+        let e = &mut self.events[idx];
+        if let Some((kind, strong)) = unified_kind(rest) {
+            e.set_kind(kind, strong);
+            if let Some(h) = heap_transition(rest) {
+                e.heap = Some((h, no));
+            }
+            if rest.starts_with("Pause ") {
+                if let Some(ms) = trailing_ms(rest) {
+                    e.add_pause(ms);
+                }
+            }
+            return;
+        }
+        let r = rest.trim_start();
+        for label in ["ParOldGen: ", "PSOldGen: ", "Tenured: ", "CMS: "] {
+            if let Some(v) = r.strip_prefix(label) {
+                if let Some(t) = transition(v) {
+                    e.old_after = Some(t.after);
+                }
+                return;
+            }
+        }
+        if let Some(v) = r.strip_prefix("Old regions: ") {
+            let after = v.split("->").nth(1).map(|a| a.trim());
+            if let (Some(a), Some(size)) = (after.and_then(|a| a.parse::<u64>().ok()), region) {
+                e.old_after = a.checked_mul(size);
+            }
+            return;
+        }
+        if let Some(v) = r.strip_prefix("Capacity:") {
+            // ZGC: Mark Start, Mark End, Relocate Start, Relocate End, High,
+            // Low; each `64M (100%)`.
+            let committed = v
+                .split_whitespace()
+                .filter(|t| !t.starts_with('('))
+                .nth(3)
+                .and_then(|t| lead_size(t).filter(|(_, rest)| rest.is_empty()))
+                .map(|(b, _)| b);
+            if committed.is_some() {
+                e.capacity = committed;
+            }
+        }
+    }
+
+    /// `[gc,init]` heap sizes (`Heap Max Capacity: 64M`, ZGC's `Max
+    /// Capacity: 64M`, JDK 11's `Minimum heap N  Initial heap N  Maximum
+    /// heap N`); whether the line was one.
+    fn heap_sizing(&mut self, no: u64, msg: &str) -> bool {
+        let m = msg.trim();
+        if m.starts_with("Minimum heap ") {
+            // `Name heap N`, three times.
+            let mut name = "";
+            for w in m.split_whitespace() {
+                match w.parse::<u64>() {
+                    Ok(b) => match name {
+                        "Minimum" => self.log.heap_min_bytes = Some(b),
+                        "Initial" => self.set_heap_initial(b, no),
+                        "Maximum" => self.set_heap_max(b, no),
+                        _ => {}
+                    },
+                    Err(_) if w != "heap" => name = w,
+                    Err(_) => {}
+                }
+            }
+            return true;
+        }
+        const SIZES: [(&str, u8); 7] = [
+            ("Heap Max Capacity: ", 0),
+            ("Max Capacity: ", 0),
+            ("Heap Initial Capacity: ", 1),
+            ("Initial Capacity: ", 1),
+            ("Heap Min Capacity: ", 2),
+            ("Min Capacity: ", 2),
+            ("Heap Region Size: ", 3),
+        ];
+        let Some((v, which)) = SIZES
+            .iter()
+            .find_map(|(p, w)| m.strip_prefix(p).map(|v| (v.trim(), *w)))
+        else {
+            return false;
+        };
+        let Some((b, "")) = lead_size(v) else {
+            return false;
+        };
+        match which {
+            0 => self.set_heap_max(b, no),
+            1 => self.set_heap_initial(b, no),
+            2 => self.log.heap_min_bytes = Some(b),
+            _ => self.log.heap_region_bytes = Some(b),
+        }
+        true
+    }
+
+    fn set_heap_max(&mut self, b: u64, no: u64) {
+        if self.log.heap_max_bytes.is_none() {
+            self.log.heap_max_bytes = Some(b);
+            self.log.heap_max_line = Some(no);
+        }
+    }
+
+    fn set_heap_initial(&mut self, b: u64, no: u64) {
+        if self.log.heap_initial_bytes.is_none() {
+            self.log.heap_initial_bytes = Some(b);
+            self.log.heap_initial_line = Some(no);
         }
     }
 
@@ -615,6 +892,22 @@ impl Scanner {
             if let Some(cause) = h.cause {
                 self.set_cause(idx, no, cause);
             }
+            let record = &l[h.start..];
+            let kind = if h.full {
+                CollectionKind::Full
+            } else if record.contains("(mixed)") {
+                CollectionKind::Mixed
+            } else if matches!(h.cause, Some("CMS Initial Mark" | "CMS Final Remark")) {
+                CollectionKind::Remark
+            } else {
+                CollectionKind::Young
+            };
+            self.events[idx].set_kind(kind, true);
+            self.jdk8_figures(idx, no, record);
+        } else if let Some(idx) = self.jdk8_open_record(no) {
+            // A later line of the record: G1's `[Eden: ... Heap: A(B)->C(D)]`,
+            // the rest of a record split by other output.
+            self.jdk8_figures(idx, no, l);
         }
         if l.contains("(concurrent mode failure)") {
             // CMS fell back to a full collection inside a young one.
@@ -649,6 +942,34 @@ impl Scanner {
         }
     }
 
+    /// The JDK 8 record a later line may complete: the newest, if near and
+    /// still without heap figures or pause.
+    fn jdk8_open_record(&self, no: u64) -> Option<usize> {
+        let idx = self.events.len().checked_sub(1)?;
+        let e = &self.events[idx];
+        (e.id.is_none()
+            && e.kind.is_some()
+            && (e.heap.is_none() || e.pause_ms.is_none())
+            && no.saturating_sub(e.line) <= JDK8_RECORD_LINES)
+            .then_some(idx)
+    }
+
+    /// Heap figures, old generation and pause from (part of) a JDK 8 record.
+    fn jdk8_figures(&mut self, idx: usize, no: u64, text: &str) {
+        let e = &mut self.events[idx];
+        if e.heap.is_none() {
+            if let Some(h) = jdk8_heap(text) {
+                e.heap = Some((h, no));
+            }
+        }
+        if e.old_after.is_none() {
+            e.old_after = jdk8_old(text);
+        }
+        if e.pause_ms.is_none() {
+            e.pause_ms = last_secs(text).map(|s| s * 1e3);
+        }
+    }
+
     /// The JDK 8 record a detail line belongs to: the newest one, if it has
     /// no sample yet and is near.
     fn recent_jdk8_event(&self, no: u64) -> Option<usize> {
@@ -679,6 +1000,21 @@ impl Scanner {
                         Some(no),
                         format!("MaxMetaspaceSize not understood: {}", clip(v, MAX_QUOTE)),
                     ),
+                }
+            }
+            for (prefix, which) in [
+                ("-XX:MaxHeapSize=", 0),
+                ("-Xmx", 0),
+                ("-XX:InitialHeapSize=", 1),
+                ("-Xms", 1),
+                ("-XX:G1HeapRegionSize=", 2),
+            ] {
+                if let Some(b) = f.strip_prefix(prefix).and_then(super::flags::parse_size) {
+                    match which {
+                        0 => self.set_heap_max(b, no),
+                        1 => self.set_heap_initial(b, no),
+                        _ => self.log.heap_region_bytes = Some(b),
+                    }
                 }
             }
             let collector = match f {
@@ -768,9 +1104,48 @@ impl Scanner {
 
     fn push_event(&mut self, e: Event) {
         if self.events.len() >= RECENT_EVENTS {
-            self.events.pop_front();
+            if let Some(old) = self.events.pop_front() {
+                self.emit(old);
+            }
         }
         self.events.push_back(e);
+    }
+
+    /// A collection leaves the window of recent ones: into the log. A
+    /// Shenandoah trigger that never got its cycle is none.
+    fn emit(&mut self, e: Event) {
+        if e.id.is_none() && e.kind.is_none() {
+            return;
+        }
+        let kind = if e.full {
+            CollectionKind::Full
+        } else {
+            e.kind.unwrap_or(CollectionKind::Unknown)
+        };
+        let c = Collection {
+            gc_id: e.id,
+            kind,
+            cause: e.cause,
+            uptime_s: e.uptime_s,
+            time: e.time,
+            heap_before_bytes: e.heap.and_then(|(h, _)| h.before),
+            heap_after_bytes: e.heap.map(|(h, _)| h.after),
+            heap_committed_bytes: e.heap.and_then(|(h, _)| h.committed).or(e.capacity),
+            old_after_bytes: e.old_after,
+            pause_ms: e.pause_ms,
+            line: e.line,
+            heap_line: e.heap.map(|(_, l)| l),
+        };
+        self.log.collection_count += 1;
+        self.log.pause_total_ms += c.pause_ms.unwrap_or(0.0);
+        if let Some(prev) = self.pending_collection.replace(c) {
+            thin_push(
+                &mut self.log.collections,
+                &mut self.collections_committed,
+                &mut self.collections_stride,
+                prev,
+            );
+        }
     }
 
     fn set_full(&mut self, idx: usize) {
@@ -818,29 +1193,38 @@ impl Scanner {
         }
     }
 
-    /// Keeps every `stride`-th committed sample; when the room (all but one
-    /// place, kept for the last sample) is full, drops every other one and
-    /// doubles the stride.
     fn commit(&mut self, s: MetaspaceSample) {
-        let i = self.committed;
-        self.committed += 1;
-        if i % self.stride != 0 {
+        thin_push(
+            &mut self.log.samples,
+            &mut self.committed,
+            &mut self.stride,
+            s,
+        );
+    }
+}
+
+/// Keeps every `stride`-th item committed; when the room (all but one
+/// place, kept for the last item) is full, drops every other one and
+/// doubles the stride. `seen` counts the items committed so far.
+fn thin_push<T>(kept: &mut Vec<T>, seen: &mut u64, stride: &mut u64, item: T) {
+    let i = *seen;
+    *seen += 1;
+    if i % *stride != 0 {
+        return;
+    }
+    if kept.len() >= GcLog::LIMIT - 1 {
+        let mut k = 0usize;
+        kept.retain(|_| {
+            let keep = k % 2 == 0;
+            k += 1;
+            keep
+        });
+        *stride = stride.saturating_mul(2);
+        if i % *stride != 0 {
             return;
         }
-        if self.log.samples.len() >= GcLog::LIMIT - 1 {
-            let mut k = 0usize;
-            self.log.samples.retain(|_| {
-                let keep = k % 2 == 0;
-                k += 1;
-                keep
-            });
-            self.stride = self.stride.saturating_mul(2);
-            if i % self.stride != 0 {
-                return;
-            }
-        }
-        self.log.samples.push(s);
     }
+    kept.push(item);
 }
 
 fn apply_event(s: &mut MetaspaceSample, e: &Event) {
@@ -1162,6 +1546,155 @@ fn jdk8_stamps(prefix: &str) -> (Option<f64>, Option<String>) {
         }
     }
     (uptime, time)
+}
+
+// ---- heap figures ------------------------------------------------------------
+
+/// The kind a unified-logging collection line names, and whether it is the
+/// collection's own line (strong) or one of its phases (weak: it names the
+/// kind only when nothing else does).
+fn unified_kind(rest: &str) -> Option<(CollectionKind, bool)> {
+    use CollectionKind as K;
+    if rest.starts_with("Pause Full") {
+        return Some((K::Full, true));
+    }
+    if let Some(r) = rest.strip_prefix("Pause Young") {
+        let kind = if r.starts_with(" (Mixed)") {
+            K::Mixed
+        } else {
+            K::Young
+        };
+        return Some((kind, true));
+    }
+    if rest.starts_with("Pause Mixed") {
+        return Some((K::Mixed, true));
+    }
+    if rest.starts_with("Pause Initial Mark (") {
+        // JDK 9-11 G1: a young collection that starts a marking cycle.
+        return Some((K::Young, true));
+    }
+    if rest.starts_with("Pause Degenerated") {
+        return Some((K::Degenerated, true));
+    }
+    if rest.starts_with("Pause ") {
+        // Remark, Cleanup, Init Mark, Final Mark, ZGC's Mark Start ...
+        return Some((K::Concurrent, false));
+    }
+    if rest.starts_with("Garbage Collection") || rest.starts_with("Major Collection") {
+        return Some((K::Concurrent, true));
+    }
+    if rest.starts_with("Minor Collection") || rest.starts_with("Young Collection") {
+        return Some((K::Young, true));
+    }
+    if rest.starts_with("Concurrent cleanup")
+        || rest.starts_with("Concurrent Mark Cycle")
+        || rest.starts_with("Concurrent Cycle")
+    {
+        return Some((K::Concurrent, false));
+    }
+    None
+}
+
+/// The heap transition of a unified-logging collection line: `38M->38M(64M)`,
+/// ZGC's `64M(100%)->20M(31%)` (no committed size).
+fn heap_transition(rest: &str) -> Option<HeapFigures> {
+    let arrow = rest.find("->")?;
+    let start = rest[..arrow].rfind(' ').map_or(0, |i| i + 1);
+    let token = &rest[start..];
+    if let Some(t) = transition(token) {
+        if t.before_paren.is_none() {
+            return Some(HeapFigures {
+                before: Some(t.before),
+                after: t.after,
+                committed: t.after_paren,
+            });
+        }
+        return None;
+    }
+    // ZGC: sizes with a percentage of the maximum in parentheses.
+    let (before, r) = lead_size(token)?;
+    let r = r.strip_prefix('(')?;
+    let r = &r[r.find(")->")? + 3..];
+    let (after, r) = lead_size(r)?;
+    r.starts_with('(').then_some(HeapFigures {
+        before: Some(before),
+        after,
+        committed: None,
+    })
+}
+
+/// The duration that ends a line, in milliseconds: `9.955ms`.
+fn trailing_ms(rest: &str) -> Option<f64> {
+    let last = rest.trim_end().rsplit(' ').next()?;
+    decimal(last.strip_suffix("ms")?)
+}
+
+/// A JDK 8 record's heap transition: the first `A->B(C)` that is not a
+/// generation's (a generation's follows its name and a colon, `[PSYoungGen:
+/// ...`); G1's `Heap: A(B)->C(D)` detail.
+fn jdk8_heap(text: &str) -> Option<HeapFigures> {
+    if let Some(i) = text.find(" Heap: ") {
+        if let Some(t) = transition(&text[i + " Heap: ".len()..]) {
+            return Some(HeapFigures {
+                before: Some(t.before),
+                after: t.after,
+                committed: t.after_paren,
+            });
+        }
+    }
+    let mut from = 0;
+    while let Some(off) = text[from..].find("->") {
+        let arrow = from + off;
+        let start = text[..arrow].rfind(' ').map_or(0, |i| i + 1);
+        let prev = text[..start].trim_end().chars().last();
+        if matches!(prev, Some(']' | ')')) {
+            if let Some(t) = transition(&text[start..]) {
+                if t.before_paren.is_none() {
+                    return Some(HeapFigures {
+                        before: Some(t.before),
+                        after: t.after,
+                        committed: t.after_paren,
+                    });
+                }
+            }
+        }
+        from = arrow + 2;
+    }
+    None
+}
+
+/// The old generation after, from a JDK 8 record: `[ParOldGen: A->B(C)]`,
+/// `[PSOldGen: ...`, `[Tenured: ...`, `[CMS: ...`, `(concurrent mode
+/// failure): A->B(C)`, and a full CMS record's `[CMS[YG occupancy: ...]
+/// ...: A->B(C)` (the first transition after `[CMS`).
+fn jdk8_old(text: &str) -> Option<u64> {
+    let labelled = [
+        "[ParOldGen: ",
+        "[PSOldGen: ",
+        "[Tenured: ",
+        "[CMS: ",
+        "(concurrent mode failure): ",
+    ]
+    .iter()
+    .find_map(|label| {
+        let i = text.find(label)?;
+        transition(&text[i + label.len()..]).map(|t| t.after)
+    });
+    labelled.or_else(|| {
+        let cms = &text[text.find("[CMS[")?..];
+        let arrow = cms.find("->")?;
+        let start = cms[..arrow].rfind(' ').map_or(0, |i| i + 1);
+        transition(&cms[start..]).map(|t| t.after)
+    })
+}
+
+/// The record's total time in seconds: the last `, 0.0225874 secs]` before
+/// any `[Times: ...]`.
+fn last_secs(text: &str) -> Option<f64> {
+    let text = text.find("[Times:").map_or(text, |i| &text[..i]);
+    let end = text.rfind(" secs]")?;
+    let head = &text[..end];
+    decimal(&head[head.rfind(", ")? + 2..])
 }
 
 // ---- Metaspace figures ------------------------------------------------------

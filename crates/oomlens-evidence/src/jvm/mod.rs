@@ -32,3 +32,51 @@ pub(crate) fn pid_line(t: &str) -> Option<u64> {
     }
     n.parse().ok()
 }
+
+/// A line that is only a timestamp, as a loop capturing `jcmd` outputs
+/// prints before each one: ISO 8601 (`date -Is` -> `2026-12-07T06:36:04+00:00`,
+/// `date -Ins` with a decimal comma, `date --rfc-3339=seconds` with a space
+/// for the `T`, `date -u +%FT%TZ`, with or without fractions and zone) or
+/// Unix seconds (`date +%s`, 9 or 10 digits). Returns the time in Unix
+/// milliseconds when the line says its zone (or is Unix seconds), else
+/// `Some(None)`; `None` when the line is not a timestamp.
+pub(crate) fn date_line(t: &str) -> Option<Option<i64>> {
+    let t = t.trim();
+    let b = t.as_bytes();
+    if (9..=10).contains(&b.len()) && b.iter().all(u8::is_ascii_digit) {
+        return Some(t.parse::<i64>().ok().map(|s| s * 1000));
+    }
+    let (stamp, used) = crate::framing::iso_stamp(b)?;
+    if used != b.len() {
+        return None;
+    }
+    Some(match stamp {
+        crate::framing::Stamp::Iso {
+            civil,
+            offset: Some(o),
+        } => o.to_timestamp(civil).ok().map(|ts| ts.as_millisecond()),
+        _ => None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::date_line;
+
+    #[test]
+    fn date_lines() {
+        assert_eq!(
+            date_line("2026-12-07T06:36:04+00:00"),
+            Some(Some(1_796_625_364_000))
+        );
+        assert_eq!(
+            date_line("2026-12-07 07:36:04.5+01:00"),
+            Some(Some(1_796_625_364_500))
+        );
+        assert_eq!(date_line("2026-12-07T06:36:04"), Some(None));
+        assert_eq!(date_line("1796625364"), Some(Some(1_796_625_364_000)));
+        assert_eq!(date_line("12345:"), None);
+        assert_eq!(date_line("2026-12-07T06:36:04+00:00 jcmd"), None);
+        assert_eq!(date_line(" 1:   5  80  [B"), None);
+    }
+}

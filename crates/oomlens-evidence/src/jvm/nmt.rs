@@ -39,6 +39,10 @@
 //!   `jcmd` runs, with `date` lines or shell prompts in between): a snapshot
 //!   starts at each `Native Memory Tracking:` marker, or at a `Total:` line
 //!   (or a repeated category) when the marker was not kept.
+//! - A line that is only a timestamp (`date -Is`, `date +%s`; see
+//!   [`super::date_line`]) before a snapshot gives the snapshot its time
+//!   (`Snapshot::time`, `unix_ms`), as a capture loop `while :; do date
+//!   -Is; jcmd $pid VM.native_memory summary; sleep 60; done` writes.
 //! - `detail` reports: only the summary part is read; the per-site
 //!   `[0x...]` sections are skipped.
 
@@ -116,6 +120,13 @@ pub struct Snapshot {
     pub scale_bytes: u64,
     /// The last line read into this snapshot.
     pub last_line: u64,
+    /// The timestamp line just before the snapshot (or its pid line), as
+    /// printed, when there is one: see [`super::date_line`] for what is
+    /// accepted (`date -Is`, `date +%s`, any ISO 8601 line).
+    pub time: Option<String>,
+    /// That time in Unix milliseconds, when the line says its zone.
+    pub unix_ms: Option<i64>,
+    pub time_line: Option<u64>,
 }
 
 impl Snapshot {
@@ -242,6 +253,7 @@ pub fn parse(source: &str, text: &[u8]) -> (Vec<Snapshot>, Warnings) {
         cur: None,
         cat: None,
         pending_pid: None,
+        pending_time: None,
         dropped_snapshots: 0,
         dropped_categories: 0,
     };
@@ -291,6 +303,9 @@ struct Parser<'a> {
     cat: Option<usize>,
     /// A `12345:` line (pid, line number) just before.
     pending_pid: Option<(u64, u64)>,
+    /// A timestamp line (text, Unix ms, line number) before the next
+    /// snapshot.
+    pending_time: Option<(String, Option<i64>, u64)>,
     dropped_snapshots: u64,
     dropped_categories: u64,
 }
@@ -330,9 +345,16 @@ impl Parser<'_> {
             self.cat = None;
             return;
         }
+        if let Some(ms) = super::date_line(t) {
+            self.pending_time = Some((t.to_string(), ms, no));
+            self.cat = None;
+            return;
+        }
         self.dispatch(no, t);
-        // A pid line is the start of the output right after it, or nothing.
+        // A pid or time line is the start of the output right after it, or
+        // nothing.
         self.pending_pid = None;
+        self.pending_time = None;
     }
 
     fn dispatch(&mut self, no: u64, t: &str) {
@@ -400,10 +422,17 @@ impl Parser<'_> {
             Some((pid, at)) => (Some(pid), at),
             None => (None, no),
         };
+        let (time, unix_ms, time_line) = match self.pending_time.take() {
+            Some((t, ms, at)) => (Some(t), ms, Some(at)),
+            None => (None, None, None),
+        };
         self.cur = Some(Snapshot {
             pid,
             line,
             last_line: no,
+            time,
+            unix_ms,
+            time_line,
             ..Snapshot::default()
         });
         self.cat = None;
