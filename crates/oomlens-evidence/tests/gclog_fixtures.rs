@@ -100,8 +100,8 @@ const EXPECT: &[Expect] = &[
         jdk: "9+",
         lines: 531,
         samples: 13,
-        first: Some((42, 0 * K)),
-        last: Some((510, 0 * K)),
+        first: Some((42, 0)), // `0M used`
+        last: Some((510, 0)),
         threshold_lines: &[],
         last_ditch_lines: &[],
         full: 0,

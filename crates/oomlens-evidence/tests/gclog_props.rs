@@ -6,7 +6,7 @@
 use std::io::{self, Read};
 use std::path::PathBuf;
 
-use oomlens_evidence::jvm::gclog::{self, GcLog};
+use oomlens_evidence::jvm::gclog::{self, CollectionKind, GcLog};
 use proptest::prelude::*;
 
 /// Hands out at most `n` bytes per read.
@@ -60,6 +60,19 @@ fn invariants(log: &GcLog) {
     for w in log.metadata_threshold_lines.windows(2) {
         assert!(w[0] < w[1]);
     }
+    assert!(log.collections.len() <= GcLog::LIMIT);
+    assert!(log.collection_count >= log.collections.len() as u64);
+    assert!(log.pause_total_ms.is_finite() && log.pause_total_ms >= 0.0);
+    for w in log.collections.windows(2) {
+        assert!(w[0].line < w[1].line, "collections out of order: {w:?}");
+    }
+    for c in &log.collections {
+        assert!(c.line >= 1 && c.line <= log.lines);
+        assert!(c.heap_line.is_none_or(|l| l >= 1 && l <= log.lines));
+        assert_eq!(c.heap_line.is_some(), c.heap_after_bytes.is_some());
+        assert!(c.pause_ms.is_none_or(|p| p.is_finite() && p >= 0.0));
+        assert!(c.uptime_s.is_none_or(f64::is_finite));
+    }
     for s in &log.samples {
         assert!(s.uptime_s.is_none_or(f64::is_finite));
         if s.metadata_threshold {
@@ -105,6 +118,23 @@ const PIECES: &[&str] = &[
     " (",
     ")",
     " 27M->9M(468M) 7.561ms",
+    " 64M(100%)->20M(31%)",
+    "Pause Young (Mixed) (G1 Evacuation Pause) 38M->30M(64M) 1.5ms",
+    "Pause Degenerated GC (Outside of Cycle) 46M->46M(64M) 11.103ms",
+    "Pause Remark 45M->45M(64M) 1.2ms",
+    "Concurrent cleanup 19M->19M(64M) 0.017ms",
+    "Concurrent Mark Cycle",
+    "ParOldGen: 43603K(44032K)->43600K(44032K)",
+    "Old regions: 30->37",
+    " Capacity:       64M (100%)         64M (100%)         64M (100%)         64M (100%)",
+    "Heap Max Capacity: 64M",
+    "Heap Region Size: 1M",
+    "Max Capacity: 99999999999999999999M",
+    "Minimum heap 8388608  Initial heap 264241152  Maximum heap 4175429632",
+    " 25145K->16357K(98304K), 0.0225874 secs]",
+    "[Eden: 96.0M(113.0M)->0.0B(140.0M) Survivors: 5120.0K->13.0M Heap: 102.5M(256.0M)->14.9M(256.0M)]",
+    "[CMS[YG occupancy: 1212954 K (1843200 K)]: 324459K->175339K(3072000K), 1.0268069 secs]",
+    "-Xmx400m ",
     "Trigger: Metadata GC Threshold",
     "Using G1",
     "Version: 17.0.15+6 (release)",
@@ -165,6 +195,37 @@ proptest! {
             let (other, _) = gclog::scan("fuzz", Trickle(text.as_bytes(), chunk)).unwrap();
             prop_assert_eq!(&other, &log);
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// A unified-logging log of young and full pauses: one collection per
+    /// id, each with the figures and pause of its line.
+    #[test]
+    fn unified_pauses_read_back(gcs in prop::collection::vec((any::<bool>(), 0u64..4096, 0u64..4096, 1u64..8192, 0u32..100_000), 1..60)) {
+        let mut text = String::from("[0.009s][info][gc,init] Heap Max Capacity: 8192M\n");
+        for (i, (full, before, after, cap, us)) in gcs.iter().enumerate() {
+            let kind = if *full { "Full (Allocation Failure)" } else { "Young (Normal) (G1 Evacuation Pause)" };
+            text.push_str(&format!("[{i}.5s][info][gc,start] GC({i}) Pause {kind}\n"));
+            text.push_str(&format!("[{i}.6s][info][gc] GC({i}) Pause {kind} {before}M->{after}M({cap}M) {}.{:03}ms\n", us / 1000, us % 1000));
+        }
+        let (log, _) = gclog::parse("gen", text.as_bytes());
+        invariants(&log);
+        prop_assert_eq!(log.heap_max_bytes, Some(8192 << 20));
+        prop_assert_eq!(log.collection_count as usize, gcs.len());
+        prop_assert_eq!(log.collections.len(), gcs.len());
+        for (i, (c, (full, before, after, cap, us))) in log.collections.iter().zip(&gcs).enumerate() {
+            prop_assert_eq!(c.gc_id, Some(i as u64));
+            prop_assert_eq!(c.kind == CollectionKind::Full, *full);
+            prop_assert_eq!(c.heap_before_bytes, Some(before << 20));
+            prop_assert_eq!(c.heap_after_bytes, Some(after << 20));
+            prop_assert_eq!(c.heap_committed_bytes, Some(cap << 20));
+            prop_assert_eq!(c.heap_line, Some(3 + 2 * i as u64));
+            prop_assert!((c.pause_ms.unwrap() - f64::from(*us) / 1000.0).abs() < 1e-9);
+        }
+        prop_assert_eq!(log.full_gcs, gcs.iter().filter(|g| g.0).count() as u64);
     }
 }
 
@@ -260,5 +321,11 @@ fn a_long_log_is_thinned_in_flat_memory() {
     assert_eq!(log.samples.last().unwrap().gc_id, Some(24_999));
     assert_eq!(log.metadata_threshold_gcs, 25_000);
     assert_eq!(log.metadata_threshold_lines.len(), GcLog::LIMIT);
-    assert_eq!(warnings.items().len(), 1);
+    // The collections are thinned the same way.
+    assert_eq!(log.collection_count, 25_000);
+    assert!(log.collections.len() <= GcLog::LIMIT && log.collections.len() > GcLog::LIMIT / 4);
+    assert_eq!(log.collections[0].gc_id, Some(0));
+    assert_eq!(log.collections.last().unwrap().gc_id, Some(24_999));
+    // One warning for the samples, one for the collections.
+    assert_eq!(warnings.items().len(), 2);
 }

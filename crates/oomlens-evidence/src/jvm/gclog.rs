@@ -1,5 +1,7 @@
-//! GC logs, for what they say about Metaspace: its use and capacity after
-//! each collection, and collections the Metadata GC threshold caused.
+//! GC logs, for what they say about the heap and Metaspace: every
+//! collection with its heap before and after, the maximum heap; Metaspace's
+//! use and capacity after each collection, and collections the Metadata GC
+//! threshold caused.
 //!
 //! JDK 8 `-XX:+PrintGCDetails` (`[Metaspace: 20480K->20480K(1067008K)]`,
 //! `[Full GC (Metadata GC Threshold) ...]`, with or without
@@ -19,6 +21,22 @@
 //!   `[gc,start]` line and the closing `[gc]` line of one collection share
 //!   their `GC(N)` and count once. Shenandoah's `Trigger: cause` line gives
 //!   its cause to the cycle that follows it.
+//! - **Heap per collection** (a [`Collection`]): one per `GC(N)` id (its
+//!   `[gc,start]`, closing `[gc]`, `[gc,heap]` and phase lines together) or
+//!   JDK 8 record: the kind ([`CollectionKind`]), cause, time of its first
+//!   line, heap transition (`38M->38M(64M)`, ZGC's `64M(100%)->20M(31%)`
+//!   with the `Capacity:` row for committed, a Shenandoah cycle's last
+//!   `Concurrent cleanup A->B(C)`, JDK 8's top-level `A->B(C)` after the
+//!   generation brackets, G1 JDK 8's `Heap: A(B)->C(D)` detail line), old
+//!   generation after (`ParOldGen:`, `PSOldGen:`, `Tenured:`, `CMS:`, G1's
+//!   `Old regions: A->B` times the region size), and pause (its own, or
+//!   the sum of its phase pauses; JDK 8's `, N secs]`). A collection is
+//!   written out when it leaves the window of the 32 most recent ones.
+//! - **Heap sizes**: `Heap Max Capacity:` / `Initial Capacity:` / `Min
+//!   Capacity:` / `Heap Region Size:` (JDK 15+ `[gc,init]`, ZGC without the
+//!   `Heap ` prefix), JDK 11's `Minimum heap N  Initial heap N  Maximum
+//!   heap N` (`gc+heap=debug`), JDK 8's `-XX:MaxHeapSize=` / `-Xmx`,
+//!   `-XX:InitialHeapSize=` / `-Xms`, `-XX:G1HeapRegionSize=`.
 //! - **Metaspace after each collection** (a [`MetaspaceSample`]): JDK 8's
 //!   `[Metaspace: A->B(C)]` (on the header's line, or for G1 and CMS on a
 //!   later line of the same record), JDK 9-15's `Metaspace: A->B(C)`,
@@ -2058,7 +2076,10 @@ mod tests {
         for p in log.samples.windows(2) {
             assert!(p[0].line < p[1].line);
         }
-        assert_eq!(w.items().len(), 1);
+        // Each `GC(i)` is also a collection (of unknown kind): one warning
+        // for the Metaspace samples thinned, one for the collections.
+        assert_eq!(log.collection_count, n as u64);
+        assert_eq!(w.items().len(), 2);
     }
 
     #[test]

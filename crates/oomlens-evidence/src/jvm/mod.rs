@@ -7,8 +7,9 @@
 //!   `VM.command_line` and `PrintFlagsFinal`; the JDK version.
 //! - [`family`]: the shape of a class name (`Orika_X_Y_Mapper123$45` ->
 //!   `Orika_X_Y_Mapper*$*`): what makes generated classes one family.
-//! - [`gclog`]: Metaspace over time and Metadata-threshold collections from
-//!   GC logs (JDK 8 `-XX:+PrintGCDetails`, JDK 9+ `-Xlog:gc*`).
+//! - [`gclog`]: every collection's heap before and after, the maximum heap,
+//!   Metaspace over time and Metadata-threshold collections from GC logs
+//!   (JDK 8 `-XX:+PrintGCDetails`, JDK 9+ `-Xlog:gc*`).
 //! - [`hsperf`]: the HotSpot performance-counter file (`hsperfdata`, what
 //!   `jstat` reads): heap, Metaspace, class and thread counters.
 //! - [`jcmd`]: `VM.metaspace`, `VM.classloader_stats`, `jmap -clstats`,
