@@ -148,15 +148,14 @@ fn parse(input: &mut Input, format: &Format, opts: &Options<'_>) -> Outcome {
         }
         Parse::Stream(f) => {
             let time = time_for(opts.time, &input.path);
-            let mut reader = input.reader();
-            if let Some(w) = opts.wrap {
-                reader = w(reader, input.len, &name);
-            }
+            let reader = input.reader();
             let reopen = input.plain_file.then_some(input.path.as_path());
             f(Stream {
                 name: &name,
                 head: &input.head,
                 reader,
+                len: input.len,
+                wrap: opts.wrap,
                 reopen,
                 time: &time,
                 threads: opts.threads,

@@ -59,8 +59,13 @@ pub enum Parse {
 pub struct Stream<'a> {
     pub name: &'a str,
     pub head: &'a [u8],
-    /// The whole input from its first byte (the head chained with the rest).
-    pub reader: Box<dyn Read + Send + 'a>,
+    /// The whole input from its first byte (the head chained with the
+    /// rest); [`Stream::take_reader`] hands it over.
+    pub reader: Box<dyn Read + Send>,
+    /// The input's size on disk, when known.
+    pub len: Option<u64>,
+    /// Wraps the reader when it is taken (a progress bar).
+    pub wrap: Option<&'a crate::load::Wrap>,
     /// The path, when the input is a plain regular file that may be opened
     /// again by it (not gzip, not a pipe or stdin): the class-log parser
     /// splits a large one across threads.
@@ -69,6 +74,17 @@ pub struct Stream<'a> {
     pub time: &'a TimeContext,
     /// Worker threads a parser may use.
     pub threads: usize,
+}
+
+impl Stream<'_> {
+    /// The reader, wrapped as asked; once (an empty reader after).
+    pub fn take_reader(&mut self) -> Box<dyn Read + Send> {
+        let r = std::mem::replace(&mut self.reader, Box::new(io::empty()));
+        match self.wrap {
+            Some(w) => w(r, self.len, self.name),
+            None => r,
+        }
+    }
 }
 
 /// What parsing one input gave.
@@ -417,13 +433,13 @@ fn jvm_flags(name: &str, bytes: &[u8]) -> Outcome {
     }
 }
 
-fn class_log(s: Stream<'_>) -> Outcome {
+fn class_log(mut s: Stream<'_>) -> Outcome {
     let scanned = match s.reopen {
         Some(path) => {
             drop(s.reader);
             classload::scan_file(s.name, path, s.threads)
         }
-        None => classload::scan(s.name, s.reader),
+        None => classload::scan(s.name, s.take_reader()),
     };
     match scanned {
         Ok((log, mut w)) if log.loaded + log.unloaded == 0 => {
@@ -442,8 +458,8 @@ fn class_log(s: Stream<'_>) -> Outcome {
     }
 }
 
-fn gc_log(s: Stream<'_>) -> Outcome {
-    match gclog::scan(s.name, s.reader) {
+fn gc_log(mut s: Stream<'_>) -> Outcome {
+    match gclog::scan(s.name, s.take_reader()) {
         Ok((g, w)) => {
             let note = format!(
                 "{} Metaspace samples, {} Metadata GC threshold collections",
@@ -467,18 +483,19 @@ fn read_error(name: &str, e: &io::Error) -> Outcome {
 /// otherwise both scanners read the one stream side by side (a container
 /// log is only known not to be a kernel log at its end) and a kernel report
 /// anywhere makes it a kernel log.
-fn text(s: Stream<'_>) -> Outcome {
+fn text(mut s: Stream<'_>) -> Outcome {
     let name = s.name;
     let mut reports = Vec::new();
+    let reader = s.take_reader();
     if looks_like_kernel_log(s.head) {
-        return match kernel::scan(name, s.reader, s.time, |r| reports.push(r)) {
+        return match kernel::scan(name, reader, s.time, |r| reports.push(r)) {
             Ok(k) => kernel_outcome(reports, k),
             Err(e) => read_error(name, &e),
         };
     }
     let time = s.time;
     let (k, a) = crate::tee::both(
-        s.reader,
+        reader,
         |r| kernel::scan(name, r, time, |x| reports.push(x)),
         |r| applog::scan(name, r),
     );
