@@ -47,8 +47,8 @@ impl Evidence {
                 self.events
                     .extend(objects.events.into_iter().map(|e| (source.clone(), e)));
             }
-            Parsed::GcLog(g) => self.gc_logs.push((source, g)),
-            Parsed::Jcmd(o) => self.jcmd.push((source, o)),
+            Parsed::GcLog(g) => self.gc_logs.push((source, *g)),
+            Parsed::Jcmd(o) => self.jcmd.push((source, *o)),
             Parsed::Nmt(snaps) if !snaps.is_empty() => self.nmt.push((source, snaps)),
             Parsed::Metrics(series) if !series.is_empty() => self.metrics.push((source, series)),
             Parsed::HsPerf(m) => self.hsperf.push((source, m)),

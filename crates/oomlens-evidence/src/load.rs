@@ -102,7 +102,9 @@ fn load_one(path: &Path, opts: &Options<'_>) -> Loaded {
             };
         }
     };
-    let format = opts.only.unwrap_or_else(|| registry::recognise(&input.head));
+    let format = opts
+        .only
+        .unwrap_or_else(|| registry::recognise(&input.head));
     let mut o = parse(&mut input, format, opts);
     if let Some(d) = input.stopped() {
         o.warnings.push(&source, None, d);
@@ -523,10 +525,7 @@ mod tests {
             why.contains(&format!("after {} decompressed bytes", all.len())),
             "{why}"
         );
-        assert!(
-            why.contains(&format!("of {}", z.len() / 2)),
-            "{why}"
-        );
+        assert!(why.contains(&format!("of {}", z.len() / 2)), "{why}");
         std::fs::remove_dir_all(d).unwrap();
     }
 
@@ -540,7 +539,9 @@ mod tests {
         let got = expand(std::slice::from_ref(&d));
         assert_eq!(got[0], Entry::File(d.join("a")));
         assert_eq!(got[1], Entry::File(d.join("b/c/z")));
-        assert!(matches!(&got[2], Entry::Problem(p, m) if *p == d.join("link") && m.contains("not followed")));
+        assert!(
+            matches!(&got[2], Entry::Problem(p, m) if *p == d.join("link") && m.contains("not followed"))
+        );
         assert_eq!(got.len(), 3);
         std::fs::remove_dir_all(d).unwrap();
     }

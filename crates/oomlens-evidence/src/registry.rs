@@ -133,11 +133,16 @@ pub enum Parsed {
     },
     /// A container's log or an `hs_err` file; what its head says of JVM
     /// flags and version besides.
-    AppLog { log: AppLog, head: HeadFlags },
+    AppLog {
+        log: AppLog,
+        head: HeadFlags,
+    },
     /// Text with nothing [`Parsed::AppLog`] or [`Parsed::Kernel`] would
     /// use; what its head says of JVM flags and version (a `ps` line, a
     /// script, `java -version`).
-    OtherText { head: HeadFlags },
+    OtherText {
+        head: HeadFlags,
+    },
     /// One class-loading log.
     ClassLog(classload::ClassLog),
     /// Rotated files of one class-loading log (`x.log.2`, `x.log.1`,
@@ -146,8 +151,8 @@ pub enum Parsed {
     ClassLogs(Vec<(String, classload::ClassLog)>),
     /// Pods and events: `kubectl describe` text, or objects as JSON / YAML.
     Kubernetes(k8s::Objects),
-    GcLog(gclog::GcLog),
-    Jcmd(jcmd::JcmdOutput),
+    GcLog(Box<gclog::GcLog>),
+    Jcmd(Box<jcmd::JcmdOutput>),
     /// Native Memory Tracking snapshots, in order.
     Nmt(Vec<nmt::Snapshot>),
     Metrics(Vec<metrics::Series>),
@@ -158,7 +163,9 @@ pub enum Parsed {
     /// A copy of a JVM's hsperfdata file: its memory counters.
     HsPerf(hsperf::JvmMemory),
     /// An HPROF heap dump: recognised, not read (`JAVA PROFILE 1.0.2`).
-    HeapDump { version: String },
+    HeapDump {
+        version: String,
+    },
 }
 
 /// JVM flags and the JDK version found in the head of a text input.
@@ -392,7 +399,10 @@ fn proc_cmdline(_: &str, head: &[u8]) -> Outcome {
         .split(|&b| b == 0)
         .filter_map(|a| flags::parse_token(&String::from_utf8_lossy(a), None))
         .collect();
-    let note = format!("{} JVM flag(s) in a NUL-separated command line", flags.len());
+    let note = format!(
+        "{} JVM flag(s) in a NUL-separated command line",
+        flags.len()
+    );
     Outcome::new(
         Parsed::CommandLine(flags),
         "command-line",
@@ -414,7 +424,12 @@ fn jcmd_output(name: &str, bytes: &[u8]) -> Outcome {
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default();
-            Outcome::new(Parsed::Jcmd(o), "jcmd", format!("{kind} output"), w)
+            Outcome::new(
+                Parsed::Jcmd(Box::new(o)),
+                "jcmd",
+                format!("{kind} output"),
+                w,
+            )
         }
         None => Outcome::skipped("looked like jcmd output but did not parse", w),
     }
@@ -466,7 +481,7 @@ fn gc_log(mut s: Stream<'_>) -> Outcome {
                 g.samples.len(),
                 g.metadata_threshold_gcs
             );
-            Outcome::new(Parsed::GcLog(g), "gc-log", note, w)
+            Outcome::new(Parsed::GcLog(Box::new(g)), "gc-log", note, w)
         }
         Err(e) => read_error(s.name, &e),
     }
@@ -596,7 +611,7 @@ mod tests {
         assert_eq!(name(PARALLEL_HSPERF), "hsperfdata");
         assert_eq!(name(b"java\0-Xmx512m\0-jar\0app.jar\0"), "command-line");
         // NULs without a JVM flag are binary, and so is a cmdline cut short.
-        assert_eq!(name(b"sleep\0100\0"), "binary");
+        assert_eq!(name(b"sleep\0infinity\0"), "binary");
         assert_eq!(name(b"java\0-Xmx512m"), "binary");
         assert_eq!(name(b"abc\0def"), "binary");
         assert_eq!(name(&[1, 2, 3, 4, 5, 6, 7, 8, b'a']), "binary");
@@ -622,10 +637,7 @@ mod tests {
                 "tests/fixtures/metrics/prom2.42-federate-memory.prom",
                 "metrics",
             ),
-            (
-                "tests/fixtures/classload/OrikaLikeLeak/gc.log",
-                "gc-log",
-            ),
+            ("tests/fixtures/classload/OrikaLikeLeak/gc.log", "gc-log"),
             (
                 "tests/fixtures/jvm/printflagsfinal/1Gi-none.txt",
                 "jvm-flags",

@@ -95,7 +95,10 @@ fn process_substitution_for_diagnose_and_classes() {
     assert_eq!(out.status.code(), Some(0), "the kill is found");
     let d = json(&out);
     let src = &d["sources"][0];
-    assert!(src["source"].as_str().unwrap().starts_with("/dev/fd/"), "{d}");
+    assert!(
+        src["source"].as_str().unwrap().starts_with("/dev/fd/"),
+        "{d}"
+    );
     assert_eq!(src["note"], "1 OOM-killer report(s) in 78 lines");
 
     // The first line of a class log read through a pipe is kept.
@@ -144,8 +147,9 @@ fn stdin_is_streamed_not_held() {
     let pid = child.id();
     let mut stdin = child.stdin.take().unwrap();
     stdin.write_all(&kern).unwrap();
-    let filler: Vec<u8> = b"2026-11-26T21:45:00,000000+00:00 nothing to see here, a line of noise\n"
-        .repeat(16 * 1024);
+    let filler: Vec<u8> =
+        b"2026-11-26T21:45:00,000000+00:00 nothing to see here, a line of noise\n"
+            .repeat(16 * 1024);
     let total = 160u64 << 20;
     let mut sent = 0u64;
     while sent < total {
@@ -191,7 +195,11 @@ fn an_unreadable_subfolder_is_named_and_the_rest_judged() {
     std::fs::copy(support::oomlens(), &bin).unwrap();
     let dir = root.join("node");
     std::fs::create_dir_all(dir.join("private")).unwrap();
-    std::fs::copy(example("examples/seed-incident/messages"), dir.join("messages")).unwrap();
+    std::fs::copy(
+        example("examples/seed-incident/messages"),
+        dir.join("messages"),
+    )
+    .unwrap();
     std::fs::write(dir.join("private/secret.log"), "x\n").unwrap();
     for (p, mode) in [(root, 0o755), (&dir, 0o755), (&dir.join("private"), 0o000)] {
         let made = Command::new("chmod")
@@ -202,8 +210,14 @@ fn an_unreadable_subfolder_is_named_and_the_rest_judged() {
         assert!(made.success());
     }
     let private = dir.join("private").display().to_string();
-    let out = as_nobody(&bin, &["diagnose", dir.to_str().unwrap(), "--format", "json"]);
-    let _ = Command::new("chmod").arg("755").arg(dir.join("private")).status();
+    let out = as_nobody(
+        &bin,
+        &["diagnose", dir.to_str().unwrap(), "--format", "json"],
+    );
+    let _ = Command::new("chmod")
+        .arg("755")
+        .arg(dir.join("private"))
+        .status();
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -214,10 +228,7 @@ fn an_unreadable_subfolder_is_named_and_the_rest_judged() {
     assert!(
         d["warnings"].as_array().unwrap().iter().any(|w| {
             w["source"] == private.as_str()
-                && w["message"]
-                    .as_str()
-                    .unwrap()
-                    .contains("Permission denied")
+                && w["message"].as_str().unwrap().contains("Permission denied")
         }),
         "{}",
         d["warnings"]
@@ -226,18 +237,27 @@ fn an_unreadable_subfolder_is_named_and_the_rest_judged() {
         note_of(&d, &dir.join("messages").display().to_string())["kind"],
         "kernel-log"
     );
-    let _ = Command::new("chmod").arg("000").arg(dir.join("private")).status();
+    let _ = Command::new("chmod")
+        .arg("000")
+        .arg(dir.join("private"))
+        .status();
     let out = as_nobody(&bin, &["kernel", dir.to_str().unwrap(), "-f", "json"]);
-    let _ = Command::new("chmod").arg("755").arg(dir.join("private")).status();
+    let _ = Command::new("chmod")
+        .arg("755")
+        .arg(dir.join("private"))
+        .status();
     assert_eq!(out.status.code(), Some(0), "kernel finds the kill too");
     let k = json(&out);
     assert!(
-        k["warnings"].as_array().unwrap().iter().any(|w| w["source"]
-            == private.as_str()
-            && w["message"]
-                .as_str()
-                .unwrap()
-                .starts_with("cannot read this folder: Permission denied")),
+        k["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["source"] == private.as_str()
+                && w["message"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("cannot read this folder: Permission denied")),
         "{}",
         k["warnings"]
     );

@@ -73,7 +73,8 @@ pub fn run(args: BudgetArgs, style: oomlens_report::Style) -> Result<Outcome> {
                 true
             }
             Some(Parsed::GcLog(g)) => {
-                let cmd = flags::from_command_line(g.command_line_flags.as_deref().unwrap_or(""), None);
+                let cmd =
+                    flags::from_command_line(g.command_line_flags.as_deref().unwrap_or(""), None);
                 let found = !cmd.is_empty();
                 if found {
                     inputs.push(format!("{name} (GC log flags)"));
