@@ -377,7 +377,11 @@ fn hsperfdata(name: &str, bytes: &[u8]) -> Outcome {
         w.push(name, None, m.clone());
     }
     let m = hsperf::memory(&p);
-    let mib = |b: Option<u64>| b.map_or("?".to_string(), |b| format!("{} MiB", b >> 20));
+    let mib = |b: Option<u64>| match b {
+        None => "?".to_string(),
+        Some(b) if b < 1 << 20 => format!("{} KiB", b >> 10),
+        Some(b) => format!("{} MiB", b >> 20),
+    };
     let mut note = format!(
         "a JVM's counters: heap {} used, {} committed, {} max; Metaspace {} used",
         mib(m.heap_used),
@@ -684,7 +688,11 @@ mod tests {
         };
         // The JVM ran with -Xmx256m (SOURCES.md); G1 pads by 24 bytes.
         assert_eq!(m.heap_max.map(|b| b >> 20), Some(256));
-        assert!(o.note.contains("256 MiB max"), "{}", o.note);
+        assert_eq!(
+            o.note,
+            "a JVM's counters: heap 3 MiB used, 17 MiB committed, 256 MiB max; \
+             Metaspace 396 KiB used; 739 classes loaded; 9 live threads"
+        );
         let o = hsperfdata("p", PARALLEL_HSPERF);
         let Some(Parsed::HsPerf(m)) = o.parsed else {
             panic!("{o:?}")
