@@ -47,6 +47,8 @@ pub struct Evidence {
     pub nmt: Vec<(String, Vec<oomlens_evidence::jvm::nmt::Snapshot>)>,
     /// Metric series, per source.
     pub metrics: Vec<(String, Vec<oomlens_evidence::metrics::Series>)>,
+    /// JVM memory counters from hsperfdata copies, per source.
+    pub hsperf: Vec<(String, oomlens_evidence::jvm::hsperf::JvmMemory)>,
     pub sources: Vec<SourceNote>,
     pub warnings: Warnings,
 }

@@ -212,8 +212,10 @@ pub struct Cause {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SourceNote {
     pub source: String,
-    /// `kernel-log`, `describe`, `k8s-objects`, `app-log`, `hs-err`, or
-    /// `skipped`.
+    /// What the input was found to be: `kernel-log`, `describe`,
+    /// `k8s-objects`, `app-log`, `hs-err`, `class-log`, `gc-log`, `jcmd`,
+    /// `nmt`, `metrics`, `jvm-flags`, `command-line`, `hsperfdata`,
+    /// `heap-dump`, or `skipped`.
     pub kind: String,
     pub note: String,
 }

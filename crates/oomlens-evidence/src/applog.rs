@@ -222,6 +222,13 @@ pub fn scan<R: Read>(source: &str, reader: R) -> io::Result<(AppLog, Warnings)> 
     Ok((s.log, s.warnings))
 }
 
+/// Whether a head holds the JVM's fatal-error banner (`# A fatal error has
+/// been detected by the Java Runtime Environment`): an `hs_err` file, or a
+/// log the JVM printed its crash into.
+pub fn looks_like_hs_err(head: &[u8]) -> bool {
+    memchr::memmem::find(head, FATAL).is_some()
+}
+
 /// Scans a whole log held in memory.
 pub fn parse(source: &str, bytes: &[u8]) -> (AppLog, Warnings) {
     scan(source, bytes).unwrap_or_else(|_| (AppLog::default(), Warnings::new()))

@@ -1,5 +1,5 @@
-//! Reading what the user gave: files, `.gz` files, stdin, folders; and a
-//! streaming line scanner for inputs of any size.
+//! The streaming line scanner every log parser reads through, for inputs
+//! of any size (opening inputs is [`crate::load`]'s).
 //!
 //! [`scan_lines`] reads in fixed-size blocks, so memory stays flat whatever
 //! the input size. When the consumer only cares about lines that contain one
@@ -9,66 +9,14 @@
 //! line (it is in the middle of a multi-line record), it yields them one by
 //! one.
 
-use std::fs::File;
-use std::io::{self, BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::io::{self, Read};
 
 use aho_corasick::AhoCorasick;
-use flate2::read::MultiGzDecoder;
 
 /// Lines longer than this are skipped (and reported): a guard against
 /// binary junk and hostile input, far above any real log line.
 pub const MAX_LINE: usize = 1 << 20;
 const READ_SIZE: usize = 1 << 20;
-
-/// Opens a path for reading: `-` is stdin; gzip data (found by its magic
-/// bytes, whatever the name) is decompressed on the fly.
-pub fn open(path: &Path) -> io::Result<Box<dyn Read + Send>> {
-    let raw: Box<dyn Read + Send> = if path.as_os_str() == "-" {
-        Box::new(io::stdin())
-    } else {
-        Box::new(File::open(path)?)
-    };
-    let mut r = BufReader::with_capacity(64 * 1024, raw);
-    let magic = r.fill_buf()?;
-    if magic.starts_with(&[0x1f, 0x8b]) {
-        Ok(Box::new(MultiGzDecoder::new(r)))
-    } else {
-        Ok(Box::new(r))
-    }
-}
-
-/// Expands folders into the files below them (recursively, sorted by path,
-/// hidden entries included, symlinked folders not followed). Files and `-`
-/// are kept as given.
-pub fn expand(paths: &[PathBuf]) -> io::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.as_os_str() != "-" && p.is_dir() {
-            walk(p, &mut out)?;
-        } else {
-            out.push(p.clone());
-        }
-    }
-    Ok(out)
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for e in entries {
-        let meta = std::fs::symlink_metadata(&e)?;
-        if meta.is_dir() {
-            walk(&e, out)?;
-        } else if meta.is_file() || meta.file_type().is_symlink() && e.is_file() {
-            out.push(e);
-        }
-    }
-    Ok(())
-}
 
 /// What consumes the lines of [`scan_lines`].
 pub trait LineSink {

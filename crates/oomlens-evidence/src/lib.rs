@@ -14,8 +14,11 @@
 //! - [`cgroup`]: container identity (runtime, container id, pod UID, QoS,
 //!   cgroup driver) from a cgroup path.
 //! - [`time`]: turning a log timestamp into a UTC instant, saying how.
-//! - [`input`]: opening what the user gave (files, `.gz`, stdin) as a reader.
-//! - [`sniff`]: what kind of evidence a file holds, by content.
+//! - [`registry`]: the one table of formats: how each is recognised from an
+//!   input's first bytes (binary magic included) and how it is parsed.
+//! - [`load`]: opening what the user gave (files, folders, `.gz`, stdin,
+//!   pipes) once each, recognising it and parsing it, streamed.
+//! - [`input`]: the streaming line scanner every log parser uses.
 //! - [`k8s`]: `kubectl describe pod` text, Pod / List / Event objects as
 //!   JSON or YAML, and Kubernetes quantities.
 //! - [`jvm`]: class-loading logs, GC logs, `jcmd` / `jmap` outputs.
@@ -31,9 +34,11 @@ pub mod input;
 pub mod jvm;
 pub mod k8s;
 pub mod kernel;
+pub mod load;
 pub mod metrics;
 pub mod provenance;
-pub mod sniff;
+pub mod registry;
+mod tee;
 pub mod time;
 
 pub use provenance::{Span, Warning, Warnings};

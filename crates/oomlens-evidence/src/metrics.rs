@@ -163,7 +163,7 @@ pub fn sniff(head: &[u8]) -> Option<&'static str> {
 
 /// Parses a metrics file into series.
 pub fn parse(source: &str, text: &[u8]) -> (Vec<Series>, Warnings) {
-    let head = &text[..text.len().min(crate::sniff::HEAD)];
+    let head = &text[..text.len().min(crate::registry::HEAD)];
     match sniff(head) {
         Some(JSON) => parse_json(source, text),
         Some(CSV) => parse_csv(source, text),

@@ -489,6 +489,11 @@ pub struct JvmMemory {
     /// The sum of the same spaces' `capacity` (committed); a few bytes high
     /// under G1, which pads each by 8.
     pub heap_committed: Option<u64>,
+    /// The most the heap may grow to (`-Xmx`, or what the JVM chose): the
+    /// sum of `sun.gc.generation.N.maxCapacity`, except under G1 (policy
+    /// `GarbageFirst`), where each generation may take the whole heap and
+    /// the largest is the heap's.
+    pub heap_max: Option<u64>,
     /// Generation 1's spaces' `used`: the old generation of G1, Parallel,
     /// Serial and CMS (under ZGC the whole heap).
     pub old_used: Option<u64>,
@@ -523,6 +528,7 @@ pub fn memory(p: &PerfData) -> JvmMemory {
     JvmMemory {
         heap_used: sum_spaces(p, "used", |_| true),
         heap_committed: sum_spaces(p, "capacity", |_| true),
+        heap_max: heap_max(p),
         old_used: sum_spaces(p, "used", |generation| generation == 1),
         metaspace_used: metaspace_committed.and_then(|_| p.count("sun.gc.metaspace.used")),
         metaspace_committed,
@@ -532,6 +538,34 @@ pub fn memory(p: &PerfData) -> JvmMemory {
         classes_unloaded: classes_unloaded(p),
         threads_live: p.count("java.threads.live"),
     }
+}
+
+/// The generations' `maxCapacity`: summed, or the largest under G1.
+fn heap_max(p: &PerfData) -> Option<u64> {
+    let g1 = p.text("sun.gc.policy.name") == Some("GarbageFirst");
+    let mut out: Option<u64> = None;
+    for (name, value) in &p.counters {
+        let Some(g) = name
+            .strip_prefix("sun.gc.generation.")
+            .and_then(|r| r.strip_suffix(".maxCapacity"))
+            .and_then(|g| g.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        if is_perm(p, g) {
+            continue;
+        }
+        let Value::Long(v) = value else {
+            return None;
+        };
+        let v = u64::try_from(*v).ok()?;
+        out = Some(match out {
+            None => v,
+            Some(o) if g1 => o.max(v),
+            Some(o) => o.checked_add(v)?,
+        });
+    }
+    out
 }
 
 /// `java.cls.loadedClasses + sharedLoadedClasses - unloaded - sharedUnloaded`.

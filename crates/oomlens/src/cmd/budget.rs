@@ -1,13 +1,16 @@
 //! `oomlens budget`: a JVM's memory regions against its container limit.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 
 use anyhow::{Context, Result};
 use oomlens_analysis::budget::{budget, Observed};
-use oomlens_evidence::jvm::{flags, nmt};
-use oomlens_evidence::{input, k8s, sniff, Warnings};
+use oomlens_evidence::jvm::flags;
+use oomlens_evidence::load::load;
+use oomlens_evidence::registry::{HeadFlags, Parsed};
+use oomlens_evidence::time::TimeContext;
+use oomlens_evidence::{k8s, Warnings};
 
-use super::Outcome;
+use super::{load_options, Outcome};
 use crate::{BudgetArgs, Format};
 
 pub fn run(args: BudgetArgs, style: oomlens_report::Style) -> Result<Outcome> {
@@ -19,78 +22,88 @@ pub fn run(args: BudgetArgs, style: oomlens_report::Style) -> Result<Outcome> {
     let mut limit = None;
     let mut cpus = args.cpus;
     let mut jdk = args.jdk;
-    for path in input::expand(&args.files)? {
-        let name = path.display().to_string();
-        let mut bytes = Vec::new();
-        if let Err(e) = input::open(&path).and_then(|r| r.take(256 << 20).read_to_end(&mut bytes)) {
-            warnings.push(&name, None, format!("cannot read: {e}"));
-            continue;
-        }
-        let head = &bytes[..bytes.len().min(sniff::HEAD)];
-        if nmt::looks_like_nmt(head) {
-            let (snaps, w) = nmt::parse(&name, &bytes);
-            warnings.extend(w);
-            if let Some(last) = snaps.iter().rev().find(|s| !s.diff) {
-                seen.threads = seen
-                    .threads
-                    .or(last.category("Thread").and_then(|c| c.threads));
-                seen.classes = seen.classes.or(last
-                    .category("Class")
-                    .and_then(|c| c.classes)
-                    .or_else(|| last.category("Metaspace").and_then(|c| c.classes)));
-                seen.nmt_committed = last
-                    .categories
+    let time = TimeContext::default();
+    for l in load(&args.files, &load_options(&time, None)) {
+        let name = l.source;
+        let unreadable = l.note.starts_with("cannot read");
+        warnings.extend(l.warnings);
+        let used = match l.parsed {
+            Some(Parsed::Nmt(snaps)) => {
+                if let Some(last) = snaps.iter().rev().find(|s| !s.diff) {
+                    seen.threads = seen
+                        .threads
+                        .or(last.category("Thread").and_then(|c| c.threads));
+                    seen.classes = seen.classes.or(last
+                        .category("Class")
+                        .and_then(|c| c.classes)
+                        .or_else(|| last.category("Metaspace").and_then(|c| c.classes)));
+                    seen.nmt_committed = last
+                        .categories
+                        .iter()
+                        .map(|c| (c.name.clone(), c.committed_bytes))
+                        .collect();
+                    inputs.push(format!("{name} (NMT)"));
+                }
+                true
+            }
+            Some(Parsed::Flags(f)) => {
+                jdk = jdk.or(f.jdk);
+                inputs.push(format!("{name} ({})", f.kind));
+                jf.flags.extend(f.flags);
+                true
+            }
+            Some(Parsed::Kubernetes(objs)) => {
+                let container = objs
+                    .pods
                     .iter()
-                    .map(|c| (c.name.clone(), c.committed_bytes))
-                    .collect();
-                inputs.push(format!("{name} (NMT)"));
+                    .flat_map(|p| p.containers.iter())
+                    .find(|c| !c.init && args.container.as_deref().is_none_or(|n| n == c.name));
+                if let Some(c) = container {
+                    limit = limit.or(c.limits.memory_bytes);
+                    cpus = cpus.or(c.limits.cpu_millis.map(|m| m.div_ceil(1000).max(1) as u32));
+                    jf.flags.extend(flags::from_container(c).flags);
+                    inputs.push(format!("{name} (container {})", c.name));
+                }
+                true
             }
-            continue;
-        }
-        if let (Some(f), w) = flags::parse(&name, &bytes) {
-            warnings.extend(w);
-            jdk = jdk.or(f.jdk);
-            inputs.push(format!("{name} ({})", f.kind));
-            jf.flags.extend(f.flags);
-            continue;
-        }
-        let objs = if k8s::looks_like_describe(head) {
-            Some(k8s::parse_describe_objects(&name, &bytes))
-        } else if k8s::looks_like_object(head) {
-            Some(k8s::parse_objects(&name, &bytes))
-        } else {
-            None
+            // `/proc/PID/cmdline`.
+            Some(Parsed::CommandLine(cmd)) => {
+                inputs.push(format!("{name} (command line)"));
+                jf.flags.extend(cmd);
+                true
+            }
+            Some(Parsed::GcLog(g)) => {
+                let cmd =
+                    flags::from_command_line(g.command_line_flags.as_deref().unwrap_or(""), None);
+                let found = !cmd.is_empty();
+                if found {
+                    inputs.push(format!("{name} (GC log flags)"));
+                    jf.flags.extend(cmd);
+                }
+                found
+            }
+            // An hs_err file's `jvm_args:`; else a command line (`ps`
+            // output, a script) or `java -version` in a text's head.
+            Some(Parsed::AppLog { log, head }) => {
+                let args = log.hs_err.and_then(|h| h.jvm_args).unwrap_or_default();
+                let cmd = flags::from_command_line(&args, None);
+                if cmd.is_empty() {
+                    head_facts(&name, head, &mut jf, &mut jdk, &mut inputs)
+                } else {
+                    inputs.push(format!("{name} (hs_err jvm_args)"));
+                    jf.flags.extend(cmd);
+                    jdk = jdk.or(head.jdk);
+                    true
+                }
+            }
+            Some(Parsed::OtherText { head }) => {
+                head_facts(&name, head, &mut jf, &mut jdk, &mut inputs)
+            }
+            _ => false,
         };
-        if let Some((objs, w)) = objs {
-            warnings.extend(w);
-            let container = objs
-                .pods
-                .iter()
-                .flat_map(|p| p.containers.iter())
-                .find(|c| !c.init && args.container.as_deref().is_none_or(|n| n == c.name));
-            if let Some(c) = container {
-                limit = limit.or(c.limits.memory_bytes);
-                cpus = cpus.or(c.limits.cpu_millis.map(|m| m.div_ceil(1000).max(1) as u32));
-                jf.flags.extend(flags::from_container(c).flags);
-                inputs.push(format!("{name} (container {})", c.name));
-            }
-            continue;
+        if !used && !unreadable {
+            warnings.push(&name, None, "no JVM flags, NMT output or pod in this file");
         }
-        // A command line: `ps` output, /proc/PID/cmdline (NUL-separated), a
-        // script.
-        let text = String::from_utf8_lossy(&bytes).replace('\0', " ");
-        let cmd = flags::from_command_line(&text, None);
-        if !cmd.is_empty() {
-            inputs.push(format!("{name} (command line)"));
-            jf.flags.extend(cmd);
-            continue;
-        }
-        if let Some((v, _)) = flags::jdk_version(&String::from_utf8_lossy(head)) {
-            jdk = jdk.or(Some(v));
-            inputs.push(format!("{name} (JDK version)"));
-            continue;
-        }
-        warnings.push(&name, None, "no JVM flags, NMT output or pod in this file");
     }
     // Flags on the command line come last: they win.
     jf.flags
@@ -127,4 +140,25 @@ pub fn run(args: BudgetArgs, style: oomlens_report::Style) -> Result<Outcome> {
             Outcome::NotFound
         },
     )
+}
+
+/// A text's command line, else its JDK version; whether there was either.
+fn head_facts(
+    name: &str,
+    head: HeadFlags,
+    jf: &mut flags::JvmFlags,
+    jdk: &mut Option<u32>,
+    inputs: &mut Vec<String>,
+) -> bool {
+    if !head.command_line.is_empty() {
+        inputs.push(format!("{name} (command line)"));
+        jf.flags.extend(head.command_line);
+        true
+    } else if let Some(v) = head.jdk {
+        *jdk = jdk.or(Some(v));
+        inputs.push(format!("{name} (JDK version)"));
+        true
+    } else {
+        false
+    }
 }

@@ -4,44 +4,34 @@
 use std::io::{self, Write};
 
 use anyhow::Result;
-use oomlens_evidence::jvm::classload;
-use oomlens_evidence::{input, Warnings};
+use oomlens_evidence::load::load;
+use oomlens_evidence::registry::{self, Parsed};
+use oomlens_evidence::time::TimeContext;
+use oomlens_evidence::Warnings;
 
-use super::diagnose::{is_gzip, threads};
-use super::Outcome;
+use super::{load_options, Outcome};
 use crate::{ClassesArgs, Format};
 
 pub fn run(args: ClassesArgs, style: oomlens_report::Style) -> Result<Outcome> {
     super::text_or_json(args.out.format())?;
-    let mut logs = Vec::new();
     let mut warnings = Warnings::new();
-    for path in input::expand(&args.files)? {
-        let name = path.display().to_string();
-        let scanned = if path.as_os_str() == "-" || is_gzip(&path) {
-            input::open(&path).and_then(|r| classload::scan(&name, r))
-        } else {
-            classload::scan_file(&name, &path, threads())
-        };
-        match scanned {
-            Ok((log, w)) => {
-                warnings.extend(w);
-                if log.loaded + log.unloaded == 0 {
-                    warnings.push(&name, None, "no class-loading line: not a class log (-Xlog:class+load or -verbose:class)");
-                    continue;
-                }
-                logs.push((path.clone(), (name, log)));
+    let mut reports = Vec::new();
+    let time = TimeContext::default();
+    // Every input is read as a class log (class lines mixed into any output
+    // count); rotated files of one log (`classes.log.0`, `.1`, `.gz`) are one.
+    let only = registry::by_name("class-log");
+    for l in load(&args.files, &load_options(&time, only)) {
+        warnings.extend(l.warnings);
+        match l.parsed {
+            Some(Parsed::ClassLogs(parts)) => {
+                reports.push(oomlens_analysis::classes::analyze_rotated(&parts))
             }
-            Err(e) => warnings.push(&name, None, format!("cannot read: {e}")),
+            Some(Parsed::ClassLog(log)) => reports.push(
+                oomlens_analysis::classes::analyze_rotated(&[(l.source, log)]),
+            ),
+            _ => {}
         }
     }
-    // Rotated files of one log (`classes.log.0`, `.1`, `.gz`) are one log.
-    let reports: Vec<_> = super::rotation_groups(logs)
-        .into_iter()
-        .map(|g| {
-            let parts: Vec<(String, classload::ClassLog)> = g.into_iter().map(|(_, x)| x).collect();
-            oomlens_analysis::classes::analyze_rotated(&parts)
-        })
-        .collect();
     if reports.is_empty()
         && !warnings.is_empty()
         && args

@@ -1,14 +1,14 @@
 //! `oomlens kernel`: OOM-killer reports in kernel logs.
 
 use std::io::{self, BufWriter, Write};
-use std::path::PathBuf;
 
 use anyhow::Result;
 use oomlens_evidence::kernel::{self, OomReport};
-use oomlens_evidence::{input, Warnings};
+use oomlens_evidence::load::{expand, time_for, Entry, Input};
+use oomlens_evidence::Warnings;
 use oomlens_report::kernel::{JsonStream, SourceSummary};
 
-use super::{for_file, progress, time_context, Outcome};
+use super::{progress, time_context, Outcome};
 use crate::{Format, KernelArgs};
 
 pub fn run(args: KernelArgs, style: oomlens_report::Style) -> Result<Outcome> {
@@ -64,26 +64,30 @@ pub fn run(args: KernelArgs, style: oomlens_report::Style) -> Result<Outcome> {
         });
         warnings.extend(s.warnings);
     } else {
-        let files: Vec<PathBuf> = input::expand(&args.files)?;
-        for path in files {
+        for entry in expand(&args.files) {
+            let path = match entry {
+                Entry::File(p) => p,
+                Entry::Problem(p, message) => {
+                    warnings.push(&p.display().to_string(), None, message);
+                    continue;
+                }
+            };
             let name = path.display().to_string();
-            let opened = input::open(&path);
-            let reader = match opened {
-                Ok(r) => r,
+            let mut input = match Input::open(&path) {
+                Ok(i) => i,
                 Err(e) => {
                     warnings.push(&name, None, format!("cannot read: {e}"));
                     continue;
                 }
             };
-            let len = std::fs::metadata(&path).ok().map(|m| m.len());
-            let reader = progress(reader, len, &name);
-            let ctx = for_file(&base, &path);
+            let reader = progress(input.reader(), input.len, &name);
+            let ctx = time_for(&base, &path);
             match kernel::scan(&name, reader, &ctx, &mut sink) {
                 Ok(s) => {
                     readable += 1;
                     total += s.reports;
                     sources.push(SourceSummary {
-                        source: name,
+                        source: name.clone(),
                         bytes: s.counts.bytes,
                         lines: s.counts.lines,
                         reports: s.reports,
@@ -91,6 +95,9 @@ pub fn run(args: KernelArgs, style: oomlens_report::Style) -> Result<Outcome> {
                     warnings.extend(s.warnings);
                 }
                 Err(e) => warnings.push(&name, None, format!("read error: {e}")),
+            }
+            if let Some(why) = input.stopped() {
+                warnings.push(&name, None, why);
             }
         }
     }

@@ -7,8 +7,6 @@ pub mod kernel;
 pub mod sample;
 pub mod scan;
 
-use std::path::Path;
-
 use anyhow::{Context, Result};
 use oomlens_evidence::time::{parse_instant, parse_tz, TimeContext};
 
@@ -50,31 +48,6 @@ pub fn time_context(args: &TimeArgs) -> Result<TimeContext> {
     Ok(ctx)
 }
 
-/// The context for one file: syslog's missing year is guessed from the
-/// file's modification time (or today, for stdin).
-pub fn for_file(base: &TimeContext, path: &Path) -> TimeContext {
-    let mut ctx = base.clone();
-    if ctx.year.is_some() {
-        return ctx;
-    }
-    let (ts, how) = match std::fs::metadata(path).and_then(|m| m.modified()) {
-        Ok(t) if path.as_os_str() != "-" => (
-            jiff::Timestamp::try_from(t).ok(),
-            "the file's modification time",
-        ),
-        _ => (Some(jiff::Timestamp::now()), "today's date"),
-    };
-    if let Some(ts) = ts {
-        let tz = ctx
-            .tz
-            .as_ref()
-            .map(|(tz, _)| tz.clone())
-            .unwrap_or(jiff::tz::TimeZone::UTC);
-        ctx.reference = Some((ts.to_zoned(tz).date(), how.to_string()));
-    }
-    ctx
-}
-
 /// Wraps a reader in a progress bar on stderr when the input is large and
 /// stderr is a terminal.
 pub fn progress<R: std::io::Read + Send + 'static>(
@@ -99,75 +72,22 @@ pub fn progress<R: std::io::Read + Send + 'static>(
     }
 }
 
-/// The rotation base of a log file: `classes.log.3.gz` -> `classes.log`.
-pub fn rotation_base(path: &Path) -> std::path::PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    // Only a numbered file is a rotation (`x.log.1`, `x.log.1.gz`); a bare
-    // `x.log.gz` next to `x.log` is a copy, not an older part.
-    let unzipped = name.strip_suffix(".gz").unwrap_or(&name);
-    match unzipped.rsplit_once('.') {
-        Some((stem, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
-            path.with_file_name(stem)
-        }
-        _ => path.to_path_buf(),
-    }
+/// Worker threads for large files.
+pub fn threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-/// Groups files of one rotated log (same folder and rotation base), each
-/// group oldest first by modification time (then by name, the newest name
-/// being the bare one).
-pub fn rotation_groups<T>(
-    items: Vec<(std::path::PathBuf, T)>,
-) -> Vec<Vec<(std::path::PathBuf, T)>> {
-    let mut groups: Vec<(std::path::PathBuf, Vec<(std::path::PathBuf, T)>)> = Vec::new();
-    for (p, t) in items {
-        let base = rotation_base(&p);
-        match groups.iter_mut().find(|(b, _)| *b == base) {
-            Some(g) => g.1.push((p, t)),
-            None => groups.push((base, vec![(p, t)])),
-        }
-    }
-    groups
-        .into_iter()
-        .map(|(_, mut g)| {
-            g.sort_by_key(|(p, _)| {
-                let mtime = std::fs::metadata(p).and_then(|m| m.modified()).ok();
-                (
-                    mtime,
-                    std::cmp::Reverse(p.file_name().map(|n| n.len()).unwrap_or(0)),
-                )
-            });
-            g
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rotation_bases() {
-        assert_eq!(
-            rotation_base(Path::new("/x/classes.log.3.gz")),
-            Path::new("/x/classes.log")
-        );
-        assert_eq!(
-            rotation_base(Path::new("/x/classes.log.0")),
-            Path::new("/x/classes.log")
-        );
-        assert_eq!(
-            rotation_base(Path::new("/x/classes.log")),
-            Path::new("/x/classes.log")
-        );
-        assert_eq!(
-            rotation_base(Path::new("gc.log.gz")),
-            Path::new("gc.log.gz")
-        );
-        assert_eq!(rotation_base(Path::new("gc.log.2.gz")), Path::new("gc.log"));
-        assert_eq!(rotation_base(Path::new("v1.2.txt")), Path::new("v1.2.txt"));
+/// How the commands load their inputs: every core for large class logs, a
+/// progress bar for large streamed inputs on a terminal; `only` reads every
+/// input as that format.
+pub fn load_options<'a>(
+    time: &'a TimeContext,
+    only: Option<&'static oomlens_evidence::registry::Format>,
+) -> oomlens_evidence::load::Options<'a> {
+    oomlens_evidence::load::Options {
+        time,
+        threads: threads(),
+        wrap: Some(&progress::<Box<dyn std::io::Read + Send>>),
+        only,
     }
 }

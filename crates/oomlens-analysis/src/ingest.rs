@@ -1,0 +1,65 @@
+//! Where loaded evidence enters analysis: [`Evidence::add`] files what one
+//! input gave (its typed [`Parsed`] evidence, its source note, its
+//! warnings) into the [`Evidence`] the Case is built from. The commands
+//! never sort evidence themselves: `load`, then `add` each result.
+//!
+//! A new evidence kind gets its arm here and its field in [`Evidence`].
+
+use oomlens_evidence::load::Loaded;
+use oomlens_evidence::registry::Parsed;
+
+use crate::case::Evidence;
+use crate::diagnosis::SourceNote;
+
+impl Evidence {
+    /// Adds one loaded input: its note to `sources`, its warnings, and its
+    /// evidence to the list of its kind. Class logs are judged here (the
+    /// rotated files of one log as one).
+    pub fn add(&mut self, loaded: Loaded) {
+        let Loaded {
+            source,
+            kind,
+            note,
+            parsed,
+            warnings,
+            ..
+        } = loaded;
+        self.warnings.extend(warnings);
+        self.sources.push(SourceNote {
+            source: source.clone(),
+            kind: kind.to_string(),
+            note,
+        });
+        let Some(parsed) = parsed else {
+            return;
+        };
+        match parsed {
+            Parsed::Kernel { reports, .. } => self.kernel.extend(reports),
+            Parsed::AppLog { log, .. } => self.logs.push((source, log)),
+            Parsed::ClassLog(log) => self
+                .class_reports
+                .push(crate::classes::analyze_rotated(&[(source, log)])),
+            Parsed::ClassLogs(parts) => self
+                .class_reports
+                .push(crate::classes::analyze_rotated(&parts)),
+            Parsed::Kubernetes(objects) => {
+                self.pods.extend(objects.pods);
+                self.events
+                    .extend(objects.events.into_iter().map(|e| (source.clone(), e)));
+            }
+            Parsed::GcLog(g) => self.gc_logs.push((source, *g)),
+            Parsed::Jcmd(o) => self.jcmd.push((source, *o)),
+            Parsed::Nmt(snaps) if !snaps.is_empty() => self.nmt.push((source, snaps)),
+            Parsed::Metrics(series) if !series.is_empty() => self.metrics.push((source, series)),
+            Parsed::HsPerf(m) => self.hsperf.push((source, m)),
+            // Read and noted; no detector uses them yet: JVM flags outside a
+            // pod spec, a heap dump, text with nothing of ours.
+            Parsed::Nmt(_)
+            | Parsed::Metrics(_)
+            | Parsed::Flags(_)
+            | Parsed::CommandLine(_)
+            | Parsed::HeapDump { .. }
+            | Parsed::OtherText { .. } => {}
+        }
+    }
+}
