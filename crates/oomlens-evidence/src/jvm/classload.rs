@@ -422,16 +422,8 @@ impl LineSink for Agg {
         }
     }
 
-    fn wants_every_line(&self) -> bool {
-        true
-    }
-
-    fn long_line(&mut self, no: u64) {
-        self.warnings.push(
-            &self.source,
-            Some(no),
-            format!("line longer than {} bytes skipped", input::MAX_LINE),
-        );
+    fn warnings(&mut self) -> Option<(&str, &mut Warnings)> {
+        Some((&self.source, &mut self.warnings))
     }
 }
 
