@@ -812,12 +812,8 @@ impl LineSink for Scanner {
         self.banner.is_some() || self.container.is_some() || self.trace.is_some()
     }
 
-    fn long_line(&mut self, no: u64) {
-        self.warnings.push(
-            &self.source,
-            Some(no),
-            format!("line longer than {} bytes skipped", input::MAX_LINE),
-        );
+    fn warnings(&mut self) -> Option<(&str, &mut Warnings)> {
+        Some((&self.source, &mut self.warnings))
     }
 }
 

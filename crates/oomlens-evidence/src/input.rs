@@ -13,20 +13,45 @@ use std::io::{self, Read};
 
 use aho_corasick::AhoCorasick;
 
+use crate::provenance::Warnings;
+
 /// Lines longer than this are skipped (and reported): a guard against
 /// binary junk and hostile input, far above any real log line.
 pub const MAX_LINE: usize = 1 << 20;
 const READ_SIZE: usize = 1 << 20;
 
-/// What consumes the lines of [`scan_lines`].
+/// What consumes the lines of [`scan_lines`]. Only [`LineSink::line`] is
+/// required; the defaults read only anchored lines and put a warning about
+/// each over-long line into [`LineSink::warnings`] when the sink has them.
 pub trait LineSink {
     /// One line, 1-based number, without its `\n` (a `\r` may remain).
     fn line(&mut self, no: u64, line: &[u8]);
+
     /// Whether every line must be yielded from now on (the consumer is in
     /// the middle of a multi-line record) or only lines with an anchor.
-    fn wants_every_line(&self) -> bool;
-    /// A line longer than [`MAX_LINE`] was skipped.
-    fn long_line(&mut self, no: u64);
+    /// Without anchors every line is yielded whatever this says. Default:
+    /// only anchored lines.
+    fn wants_every_line(&self) -> bool {
+        false
+    }
+
+    /// The input's name and the warnings about it, for the defaults to
+    /// report into. Default: none.
+    fn warnings(&mut self) -> Option<(&str, &mut Warnings)> {
+        None
+    }
+
+    /// A line longer than [`MAX_LINE`] was skipped. Default: a warning with
+    /// the line's number into [`LineSink::warnings`].
+    fn long_line(&mut self, no: u64) {
+        if let Some((source, warnings)) = self.warnings() {
+            warnings.push(
+                source,
+                Some(no),
+                format!("line longer than {MAX_LINE} bytes skipped"),
+            );
+        }
+    }
 }
 
 /// Byte and line counts of a finished scan.

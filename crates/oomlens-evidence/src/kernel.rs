@@ -405,12 +405,8 @@ impl<F: FnMut(OomReport)> LineSink for Assembler<'_, F> {
         self.open_count > 0
     }
 
-    fn long_line(&mut self, no: u64) {
-        self.warnings.push(
-            &self.source,
-            Some(no),
-            format!("line longer than {} bytes skipped", input::MAX_LINE),
-        );
+    fn warnings(&mut self) -> Option<(&str, &mut Warnings)> {
+        Some((&self.source, &mut self.warnings))
     }
 }
 

@@ -7,9 +7,10 @@
 //!   `-XX:+TraceClassUnloading`: `[Unloading class X 0x...]` (older JDKs
 //!   without the address);
 //! - JDK 9+ unified logging `-Xlog:class+load,class+unload` and
-//!   `-verbose:class` with any decorators (`[2023-12-02T13:55:56.123+0800]`,
-//!   `[12.345s]`, `[12345ms]`, `[1701496556123ms]`, `[pid]`, `[tid]`,
-//!   `[info]`, `[class,load]`): `X source: Y` and `unloading class X 0x...`.
+//!   `-verbose:class` with any decorators (read by [`super::ulog`]:
+//!   `[2023-12-02T13:55:56.123+0800]`, `[12.345s]`, `[0,512s]`, `[12345ms]`,
+//!   `[1701496556123ms]`, `[pid]`, `[tid]`, `[info]`, `[class,load]`):
+//!   `X source: Y` and `unloading class X 0x...`.
 //!
 //! A log of millions of classes is reduced as it streams to one
 //! [`FamilyStats`] per class-name shape ([`super::family`]), so memory grows
@@ -27,7 +28,7 @@ use std::path::Path;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use super::family;
+use super::{family, ulog};
 use crate::input::{self, LineSink};
 use crate::provenance::Warnings;
 
@@ -205,36 +206,13 @@ pub fn parse_line(line: &[u8]) -> Option<ClassLine<'_>> {
     if line.first() != Some(&b'[') {
         return None;
     }
-    // Unified logging: decorators in brackets, then the message.
-    let mut rest = line;
-    let mut uptime_ms = None;
-    let mut time = None;
-    let mut tag = None;
-    while let Some(inner_start) = rest.strip_prefix(b"[") {
-        // Decorators are short: a plain loop beats a vectorised search here.
-        let close = inner_start.iter().position(|&b| b == b']')?;
-        let inner = inner_start[..close].trim_ascii();
-        // Tell decorators apart by their first byte: stamps start with a
-        // digit, tags with `class`; levels, pids and tids are skipped.
-        match inner.first() {
-            Some(b'c')
-                if inner.starts_with(b"class,load") || inner.starts_with(b"class,unload") =>
-            {
-                tag = Some(inner);
-            }
-            Some(b'0'..=b'9') => {
-                if inner.len() >= 19 && inner[4] == b'-' && inner[10] == b'T' {
-                    time = Some(inner);
-                } else if let Some(ms) = uptime_decorator(inner) {
-                    uptime_ms = Some(ms);
-                }
-            }
-            _ => {}
-        }
-        rest = inner_start[close + 1..].trim_ascii_start();
+    let d = ulog::read(line);
+    let tag = d.tags?;
+    if !tag.starts_with(b"class,") {
+        return None;
     }
-    let tag = tag?;
-    let msg = rest;
+    let (uptime_ms, time) = (d.uptime_ms(), d.time_text);
+    let msg = d.message.trim_ascii_start();
     if tag.starts_with(b"class,unload") {
         let r = msg.strip_prefix(b"unloading class ")?;
         let end = r.iter().position(|&b| b == b' ').unwrap_or(r.len());
@@ -276,42 +254,6 @@ pub fn parse_line(line: &[u8]) -> Option<ClassLine<'_>> {
         time,
         jdk8: false,
     })
-}
-
-/// `12.345s`, `12345ms`, `12345678ns` (uptime decorators). Epoch
-/// milliseconds (`timemillis`, 13 digits) are not uptime.
-fn uptime_decorator(inner: &[u8]) -> Option<u64> {
-    let (num, unit) = if let Some(n) = inner.strip_suffix(b"ms") {
-        (n, 1_000_000u64)
-    } else if let Some(n) = inner.strip_suffix(b"ns") {
-        (n, 1)
-    } else if let Some(n) = inner.strip_suffix(b"s") {
-        (n, 1_000_000_000)
-    } else {
-        return None;
-    };
-    let (int, frac) = match memchr::memchr(b'.', num) {
-        Some(d) => (&num[..d], &num[d + 1..]),
-        None => (num, &b""[..]),
-    };
-    if int.is_empty() || !int.iter().all(u8::is_ascii_digit) || !frac.iter().all(u8::is_ascii_digit)
-    {
-        return None;
-    }
-    if unit == 1_000_000 && int.len() >= 12 {
-        return None; // timemillis
-    }
-    let mut ns: u64 = 0;
-    for &c in int {
-        ns = ns.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
-    }
-    ns = ns.checked_mul(unit)?;
-    let mut scale = unit / 10;
-    for &c in frac.iter().take(9) {
-        ns = ns.checked_add(u64::from(c - b'0') * scale)?;
-        scale /= 10;
-    }
-    Some(ns / 1_000_000)
 }
 
 /// The number a class name ends with (after any `$` or `/0x...` suffix is
@@ -480,16 +422,8 @@ impl LineSink for Agg {
         }
     }
 
-    fn wants_every_line(&self) -> bool {
-        true
-    }
-
-    fn long_line(&mut self, no: u64) {
-        self.warnings.push(
-            &self.source,
-            Some(no),
-            format!("line longer than {} bytes skipped", input::MAX_LINE),
-        );
+    fn warnings(&mut self) -> Option<(&str, &mut Warnings)> {
+        Some((&self.source, &mut self.warnings))
     }
 }
 
@@ -733,6 +667,15 @@ mod tests {
         .unwrap();
         assert!(l.unload);
         assert_eq!(l.uptime_ms, Some(5000));
+        // A locale's decimal comma (the GC log reader always read it).
+        let l = parse_line(b"[0,512s][info][class,load] java.lang.Object source: jrt:/java.base")
+            .unwrap();
+        assert_eq!(l.uptime_ms, Some(512));
+        let l = parse_line(
+            b"[node-1][4242][4243][info][class,load] Foo source: __JVM_DefineClass__",
+        )
+        .unwrap();
+        assert_eq!((l.name, l.uptime_ms), (&b"Foo"[..], None));
         assert!(parse_line(b"[0.1s][info][gc] GC(1) Pause Young").is_none());
         assert!(parse_line(b"[0.1s][debug][class,load] klass: 0x1 super: 0x2").is_none());
         assert!(parse_line(b"hello").is_none());

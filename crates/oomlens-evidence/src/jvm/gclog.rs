@@ -67,6 +67,8 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Serialize;
 
 use super::jcmd::{parse_size, parse_size_wide};
+use super::ulog;
+use crate::framing::iso_stamp;
 use crate::input::{self, LineSink};
 use crate::provenance::Warnings;
 
@@ -509,16 +511,8 @@ impl LineSink for Scanner {
         self.read_line(no, l);
     }
 
-    fn wants_every_line(&self) -> bool {
-        false
-    }
-
-    fn long_line(&mut self, no: u64) {
-        self.warnings.push(
-            &self.source,
-            Some(no),
-            format!("line longer than {} bytes skipped", input::MAX_LINE),
-        );
+    fn warnings(&mut self) -> Option<(&str, &mut Warnings)> {
+        Some((&self.source, &mut self.warnings))
     }
 }
 
@@ -1297,107 +1291,24 @@ struct Decorated<'a> {
     msg: &'a str,
 }
 
-/// Reads the leading `[...]` decorations of a unified-logging line: wall
-/// clock (`time`, `utctime`), uptime (`12.345s`, `12345ms`, `123ns`),
-/// level, tags; `timemillis` / `timenanos` / `pid` / `tid` are skipped. A
-/// bracket that holds a space or a `[` ends them (JDK 8 records start with
-/// `[GC (` and `[CMS-...`).
+/// Reads the leading `[...]` decorations of a unified-logging line with
+/// [`ulog::read`]: wall clock, uptime, tags; the other decorators are
+/// skipped. A bracket that cannot be a decorator (it holds a space or a
+/// `[`: JDK 8 records start with `[GC (` and `[CMS-...`) ends them.
 fn decorations(line: &str) -> Decorated<'_> {
-    let mut d = Decorated {
-        msg: line,
-        ..Decorated::default()
-    };
-    let mut rest = line;
-    while let Some(body) = rest.strip_prefix('[') {
-        let Some(close) = body.find(']') else {
-            break;
-        };
-        let inner = &body[..close];
-        let item = inner.trim();
-        if item.is_empty() || inner.contains('[') || item.contains(' ') {
-            break;
-        }
-        match decoration(item) {
-            Deco::Time => {
-                if d.time.is_none() {
-                    d.time = Some(item);
-                }
-            }
-            Deco::Uptime(u) => {
-                if d.uptime_s.is_none() {
-                    d.uptime_s = Some(u);
-                }
-            }
-            Deco::Tags => d.tags = Some(item),
-            Deco::Skip => {}
-            Deco::NotOne => break,
-        }
-        d.unified = true;
-        rest = &body[close + 1..];
+    let u = ulog::read(line.as_bytes());
+    // The reader cuts only at ASCII brackets and spaces: every part is
+    // UTF-8 again.
+    fn text(b: &[u8]) -> Option<&str> {
+        std::str::from_utf8(b).ok()
     }
-    if d.unified {
-        d.msg = rest.strip_prefix(' ').unwrap_or(rest);
+    Decorated {
+        unified: u.is_unified(),
+        time: u.time_text.and_then(text),
+        uptime_s: u.uptime_s(),
+        tags: u.tags.and_then(text),
+        msg: text(u.message).unwrap_or(line),
     }
-    d
-}
-
-enum Deco {
-    Time,
-    Uptime(f64),
-    Tags,
-    Skip,
-    NotOne,
-}
-
-fn decoration(item: &str) -> Deco {
-    if looks_like_date(item) {
-        return Deco::Time;
-    }
-    let b = item.as_bytes();
-    if b[0].is_ascii_digit() {
-        let (num, unit) = match item.find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ',')) {
-            Some(i) => (&item[..i], &item[i..]),
-            None => (item, ""),
-        };
-        let Some(v) = decimal(num) else {
-            return Deco::NotOne;
-        };
-        return match unit {
-            "s" => Deco::Uptime(v),
-            // Epoch values (`timemillis`, `timenanos`) are far larger than
-            // any uptime.
-            "ms" if v < 3e11 => Deco::Uptime(v / 1e3),
-            "ns" if v < 3e17 => Deco::Uptime(v / 1e9),
-            "ms" | "ns" | "" => Deco::Skip,
-            _ => Deco::NotOne,
-        };
-    }
-    if matches!(
-        item,
-        "trace" | "debug" | "info" | "warning" | "error" | "off"
-    ) {
-        return Deco::Skip;
-    }
-    if b.iter()
-        .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b',' | b'+' | b'_'))
-    {
-        return Deco::Tags;
-    }
-    // Not a decorator (`[CMS-concurrent-mark-start]`); a `hostname`
-    // decorator with capitals ends the decorations too, which only loses the
-    // ones after it.
-    Deco::NotOne
-}
-
-/// `2023-12-02T13:55:56.123+0800` and the like.
-fn looks_like_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() >= 19
-        && b[..4].iter().all(u8::is_ascii_digit)
-        && b[4] == b'-'
-        && b[5..7].iter().all(u8::is_ascii_digit)
-        && b[7] == b'-'
-        && b[10] == b'T'
 }
 
 /// `12.345`, `12,345`, `12`: a decimal with `.` or a locale's `,`.
@@ -1551,7 +1462,7 @@ fn jdk8_stamps(prefix: &str) -> (Option<f64>, Option<String>) {
             rest = head;
             continue;
         }
-        if looks_like_date(token) {
+        if iso_stamp(token.as_bytes()).is_some_and(|(_, used)| used == token.len()) {
             time = Some(token.to_string());
             break;
         }

@@ -15,6 +15,8 @@
 //! - [`jcmd`]: `VM.metaspace`, `VM.classloader_stats`, `jmap -clstats`,
 //!   `GC.class_histogram` / `jmap -histo`.
 //! - [`nmt`]: Native Memory Tracking summaries and diffs.
+//! - [`ulog`]: the `[...]` decorations of JDK 9+ unified logging, read
+//!   once for the class-loading and GC log readers.
 
 pub mod classload;
 pub mod family;
@@ -23,6 +25,7 @@ pub mod gclog;
 pub mod hsperf;
 pub mod jcmd;
 pub mod nmt;
+pub mod ulog;
 
 /// The pid line `jcmd` prints before a command's output (`12345:`): the
 /// pid, when the line is one.

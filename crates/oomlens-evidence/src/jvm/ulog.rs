@@ -1,0 +1,381 @@
+//! The decorations of JDK 9+ unified logging (`-Xlog`): the `[...]` items
+//! before a line's message, read once for every reader of such logs
+//! (class-loading logs, GC logs).
+//!
+//! HotSpot prints the decorators it was asked for in a fixed order
+//! (`logDecorators.hpp`): `time`, `utctime`, `uptime`, `timemillis`,
+//! `uptimemillis`, `timenanos`, `uptimenanos`, `hostname`, `pid`, `tid`,
+//! `level`, `tags`, each in its own brackets, the level and tags padded with
+//! spaces to the widest printed so far (`[info ]`, `[class,load  ]`):
+//!
+//! ```text
+//! [2024-01-02T03:04:05.678+0000][2024-01-01T19:04:05.678-0800][12.345s][1704164645678ms][12345ms]
+//! [1704164645678000000ns][12345000000ns][node-1.example][4242][4243][info ][class,load  ] message
+//! ```
+//!
+//! [`read`] takes a line apart into one [`Decorations`] value, on bytes and
+//! without allocating. Uptime is read with a decimal point or a locale's
+//! decimal comma (`[0,512s]`). A bracket that cannot be a decorator (it
+//! holds a space or a `[`, or is empty: JDK 8's `[GC (Allocation Failure)`,
+//! `[Loaded X from Y]`) ends the decorations; the message starts there.
+
+use crate::framing::{self, Stamp};
+
+/// A unified-logging level (`-Xlog:...=level`), as HotSpot names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    Trace,
+    Debug,
+    Info,
+    Warning,
+    Error,
+}
+
+/// The decorations of one line. Every field is `None` when its decorator
+/// was not printed.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Decorations<'a> {
+    /// How many decorations were read; 0 when the line has none (then
+    /// [`Decorations::message`] is the whole line).
+    pub count: u8,
+    /// The first wall-clock decorator (`time`, or `utctime` when printed
+    /// alone), as printed: `2024-01-02T03:04:05.678+0000`.
+    pub time_text: Option<&'a [u8]>,
+    /// The same, read (`Stamp::Iso` with its offset).
+    pub time: Option<Stamp>,
+    /// A second wall-clock decorator (`utctime` after `time`), as printed.
+    pub utctime_text: Option<&'a [u8]>,
+    /// Nanoseconds since the JVM started, from the first uptime decorator
+    /// printed (`uptime` `12.345s` / `12,345s`, `uptimemillis` `12345ms`,
+    /// `uptimenanos` `12345000000ns`).
+    pub uptime_ns: Option<u64>,
+    /// `timemillis`: milliseconds since the Unix epoch.
+    pub time_millis: Option<u64>,
+    /// `timenanos`: nanoseconds since the Unix epoch.
+    pub time_nanos: Option<u64>,
+    /// `hostname`, when another decorator follows it (a word alone before
+    /// the message cannot be told from JDK 8's `[CMS-concurrent-mark]`).
+    pub hostname: Option<&'a [u8]>,
+    /// `pid`: the first bare number. A lone bare number is taken as the pid
+    /// (`-Xlog` with `tid` but not `pid` cannot be told apart).
+    pub pid: Option<u64>,
+    /// `tid`: the second bare number.
+    pub tid: Option<u64>,
+    pub level: Option<Level>,
+    /// The tag set without its padding (`class,load`, `gc,heap,exit`).
+    pub tags: Option<&'a [u8]>,
+    /// The text after the decorations (one space after the last `]`
+    /// dropped).
+    pub message: &'a [u8],
+}
+
+impl Decorations<'_> {
+    /// Whether at least one decoration was read.
+    pub fn is_unified(&self) -> bool {
+        self.count > 0
+    }
+
+    /// Uptime in milliseconds (truncated).
+    pub fn uptime_ms(&self) -> Option<u64> {
+        self.uptime_ns.map(|ns| ns / 1_000_000)
+    }
+
+    /// Uptime in seconds.
+    pub fn uptime_s(&self) -> Option<f64> {
+        self.uptime_ns.map(|ns| ns as f64 / 1e9)
+    }
+}
+
+/// Epoch values (`timemillis`, `timenanos`) from uptimes: an uptime of ten
+/// years is no uptime.
+const MAX_UPTIME_NS: u64 = 10 * 366 * 86_400 * 1_000_000_000;
+
+/// Takes the decorations off a line (a trailing `\r` stays in the message).
+/// Never fails: a line without decorations has `count` 0.
+pub fn read(line: &[u8]) -> Decorations<'_> {
+    let mut d = Decorations {
+        message: line,
+        ..Decorations::default()
+    };
+    let mut rest = line;
+    let mut numbers = 0u8;
+    // Decorations are short: a plain loop beats a vectorised search here.
+    while let Some((b'[', body)) = rest.split_first() {
+        let Some(close) = body.iter().position(|&b| b == b']') else {
+            break;
+        };
+        let inner = &body[..close];
+        let item = inner.trim_ascii();
+        if item.is_empty() || item.contains(&b' ') || inner.contains(&b'[') {
+            break;
+        }
+        let after = &body[close + 1..];
+        if !decoration(&mut d, item, after, &mut numbers) {
+            break;
+        }
+        d.count = d.count.saturating_add(1);
+        rest = after;
+    }
+    if d.count > 0 {
+        d.message = rest.strip_prefix(b" ").unwrap_or(rest);
+    }
+    d
+}
+
+/// Reads one bracketed item into `d`; false when it is no decorator.
+fn decoration<'a>(d: &mut Decorations<'a>, item: &'a [u8], after: &[u8], numbers: &mut u8) -> bool {
+    // Tell decorators apart by their first byte: stamps and ids start with
+    // a digit, levels, tags and host names with a letter.
+    let first = item[0];
+    if first.is_ascii_digit() {
+        if item.len() >= 19 && item[4] == b'-' {
+            let Some((stamp, used)) = framing::iso_stamp(item) else {
+                return false;
+            };
+            if used != item.len() {
+                return false;
+            }
+            if d.time_text.is_none() {
+                d.time_text = Some(item);
+                d.time = Some(stamp);
+            } else if d.utctime_text.is_none() {
+                d.utctime_text = Some(item);
+            }
+            return true;
+        }
+        return number(d, item, numbers);
+    }
+    if let Some(level) = level(item) {
+        d.level = Some(level);
+        return true;
+    }
+    if !item
+        .iter()
+        .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b',' | b'+' | b'_' | b'.' | b'-'))
+    {
+        return false;
+    }
+    let tag_like = item
+        .iter()
+        .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b',' | b'_'));
+    // Tags come last; a host name comes before pid, tid and level, so a
+    // decorator follows it.
+    let followed = after.first() == Some(&b'[');
+    if tag_like && d.tags.is_none() && (d.level.is_some() || !followed) {
+        d.tags = Some(item);
+        return true;
+    }
+    if d.hostname.is_none() && d.level.is_none() && d.pid.is_none() && followed {
+        d.hostname = Some(item);
+        return true;
+    }
+    if tag_like && d.tags.is_none() {
+        d.tags = Some(item);
+        return true;
+    }
+    false
+}
+
+fn level(item: &[u8]) -> Option<Level> {
+    Some(match item {
+        b"info" => Level::Info,
+        b"debug" => Level::Debug,
+        b"trace" => Level::Trace,
+        b"warning" => Level::Warning,
+        b"error" => Level::Error,
+        _ => return None,
+    })
+}
+
+/// `12.345s`, `12,345s`, `12345ms`, `12345ns` (uptime, or epoch time when
+/// larger than any uptime), `4242` (pid, tid).
+fn number(d: &mut Decorations<'_>, item: &[u8], numbers: &mut u8) -> bool {
+    let (num, unit) = if let Some(n) = item.strip_suffix(b"ms") {
+        (n, 1_000_000u64)
+    } else if let Some(n) = item.strip_suffix(b"ns") {
+        (n, 1)
+    } else if let Some(n) = item.strip_suffix(b"s") {
+        (n, 1_000_000_000)
+    } else {
+        (item, 0)
+    };
+    let (int, frac) = match num.iter().position(|&b| b == b'.' || b == b',') {
+        Some(p) => (&num[..p], &num[p + 1..]),
+        None => (num, &b""[..]),
+    };
+    if int.is_empty() || !int.iter().all(u8::is_ascii_digit) || !frac.iter().all(u8::is_ascii_digit)
+    {
+        return false;
+    }
+    let Some(whole) = int.iter().try_fold(0u64, |n, &c| {
+        n.checked_mul(10)?.checked_add(u64::from(c - b'0'))
+    }) else {
+        return false;
+    };
+    if unit == 0 {
+        if !frac.is_empty() {
+            return false;
+        }
+        match *numbers {
+            0 => d.pid = Some(whole),
+            1 => d.tid = Some(whole),
+            _ => return false,
+        }
+        *numbers += 1;
+        return true;
+    }
+    let Some(mut ns) = whole.checked_mul(unit) else {
+        // Epoch nanoseconds in milliseconds' units cannot overflow; this
+        // is junk.
+        return false;
+    };
+    let mut scale = unit / 10;
+    for &c in frac.iter().take(9) {
+        ns = ns.saturating_add(u64::from(c - b'0') * scale);
+        scale /= 10;
+    }
+    if ns < MAX_UPTIME_NS {
+        if d.uptime_ns.is_none() {
+            d.uptime_ns = Some(ns);
+        }
+    } else if unit == 1_000_000 && frac.is_empty() {
+        d.time_millis = Some(whole);
+    } else if unit == 1 && frac.is_empty() {
+        d.time_nanos = Some(whole);
+    } else {
+        return false;
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_decorator_at_once() {
+        let l = b"[2024-01-02T03:04:05.678+0000][2024-01-01T19:04:05.678-0800][12.345s][1704164645678ms][12345ms][1704164645678000000ns][12345000000ns][node-1.example][4242][4243][info ][class,load  ] Foo source: bar";
+        let d = read(l);
+        assert_eq!(d.count, 12);
+        assert_eq!(d.time_text, Some(&b"2024-01-02T03:04:05.678+0000"[..]));
+        match d.time {
+            Some(Stamp::Iso { civil, offset }) => {
+                assert_eq!(civil.to_string(), "2024-01-02T03:04:05.678");
+                assert_eq!(offset, Some(jiff::tz::Offset::UTC));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            d.utctime_text,
+            Some(&b"2024-01-01T19:04:05.678-0800"[..])
+        );
+        assert_eq!(d.uptime_ns, Some(12_345_000_000), "the first uptime wins");
+        assert_eq!(d.time_millis, Some(1_704_164_645_678));
+        assert_eq!(d.time_nanos, Some(1_704_164_645_678_000_000));
+        assert_eq!(d.hostname, Some(&b"node-1.example"[..]));
+        assert_eq!((d.pid, d.tid), (Some(4242), Some(4243)));
+        assert_eq!(d.level, Some(Level::Info));
+        assert_eq!(d.tags, Some(&b"class,load"[..]));
+        assert_eq!(d.message, b"Foo source: bar");
+    }
+
+    #[test]
+    fn uptime_forms() {
+        let up = |l: &[u8]| read(l).uptime_ns;
+        assert_eq!(up(b"[12.345s] x"), Some(12_345_000_000));
+        assert_eq!(up(b"[0,512s][info][gc] x"), Some(512_000_000), "decimal comma");
+        assert_eq!(up(b"[3s] x"), Some(3_000_000_000));
+        assert_eq!(up(b"[1234ms] x"), Some(1_234_000_000));
+        assert_eq!(up(b"[987654321ns] x"), Some(987_654_321));
+        assert_eq!(read(b"[0,512s] x").uptime_ms(), Some(512));
+        assert_eq!(read(b"[12.345s] x").uptime_s(), Some(12.345));
+        // Epoch milliseconds and nanoseconds are not uptimes.
+        let d = read(b"[1704164645678ms][1704164645678123456ns] x");
+        assert_eq!(d.uptime_ns, None);
+        assert_eq!(d.time_millis, Some(1_704_164_645_678));
+        assert_eq!(d.time_nanos, Some(1_704_164_645_678_123_456));
+    }
+
+    #[test]
+    fn wall_clock_forms() {
+        let d = read(b"[2023-12-02T13:55:56.123+0800] m");
+        assert_eq!(d.time_text, Some(&b"2023-12-02T13:55:56.123+0800"[..]));
+        assert!(matches!(d.time, Some(Stamp::Iso { offset: Some(_), .. })));
+        assert_eq!(d.message, b"m");
+        // Not a date: the decorations end before it.
+        let d = read(b"[2023-13-45T99:00:00.000+0000] m");
+        assert_eq!(d.count, 0);
+    }
+
+    #[test]
+    fn levels_tags_and_padding() {
+        let d = read(b"[warning][gc,heap,exit   ] Heap");
+        assert_eq!(d.level, Some(Level::Warning));
+        assert_eq!(d.tags, Some(&b"gc,heap,exit"[..]));
+        for (t, l) in [
+            (&b"[trace] x"[..], Level::Trace),
+            (b"[debug] x", Level::Debug),
+            (b"[error] x", Level::Error),
+        ] {
+            assert_eq!(read(t).level, Some(l));
+        }
+        let d = read(b"[gc] GC(3) Pause Young");
+        assert_eq!(d.tags, Some(&b"gc"[..]));
+        assert_eq!(d.message, b"GC(3) Pause Young");
+    }
+
+    #[test]
+    fn pid_and_tid() {
+        let d = read(b"[0.1s][4242][4243][info][gc] x");
+        assert_eq!((d.pid, d.tid), (Some(4242), Some(4243)));
+        let d = read(b"[4242] x");
+        assert_eq!((d.pid, d.tid), (Some(4242), None));
+        assert_eq!(read(b"[1][2][3] x").count, 2, "no third id");
+    }
+
+    #[test]
+    fn hostname_only_before_another_decorator() {
+        let d = read(b"[0.1s][worker7][info][gc] x");
+        assert_eq!(d.hostname, Some(&b"worker7"[..]));
+        assert_eq!(d.tags, Some(&b"gc"[..]));
+        let d = read(b"[ip-10-0-0-1.ec2.internal][4242][gc] x");
+        assert_eq!(d.hostname, Some(&b"ip-10-0-0-1.ec2.internal"[..]));
+        assert_eq!(d.pid, Some(4242));
+        // JDK 8 records are no decorations.
+        for l in [
+            &b"[CMS-concurrent-mark-start]"[..],
+            b"[GC (Allocation Failure) [PSYoungGen: 1K->2K(3K)] 4K->5K(6K), 0.01 secs]",
+            b"[Loaded java.lang.Object from shared objects file]",
+            b"[Full GC (Ergonomics) x]",
+            b"[GC--[PSYoungGen: 1K->2K(3K)]",
+        ] {
+            let d = read(l);
+            assert_eq!(d.count, 0, "{}", String::from_utf8_lossy(l));
+            assert_eq!(d.message, l);
+        }
+    }
+
+    #[test]
+    fn weird_lines() {
+        for l in [
+            &b""[..],
+            b"[",
+            b"[]",
+            b"[ ]",
+            b"[s]",
+            b"[.5s]",
+            b"[99999999999999999999999s]",
+            b"[18446744073709551615ms]",
+            b"[1.2.3s]",
+            b"[2024-01-02T03:04:05]x]",
+            b"[\xff\xfe]",
+        ] {
+            let d = read(l);
+            assert_eq!(d.uptime_ns, None, "{}", String::from_utf8_lossy(l));
+        }
+        let d = read(b"[0.1s]");
+        assert_eq!((d.count, d.message), (1, &b""[..]));
+        let d = read(b"[0.1s][info][gc]\r");
+        assert_eq!(d.message, b"\r");
+    }
+}
