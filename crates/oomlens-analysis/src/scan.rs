@@ -1207,7 +1207,11 @@ mod tests {
         let fl = floor("saw", 600.0, 20.0);
         let peaks = Series {
             key: key("saw"),
-            points: fl.points.iter().map(|&(t, v)| (t, v + 300.0 * MIB)).collect(),
+            points: fl
+                .points
+                .iter()
+                .map(|&(t, v)| (t, v + 300.0 * MIB))
+                .collect(),
         };
         let answers = |with_peaks: bool| {
             let mut a = vec![
@@ -1246,10 +1250,7 @@ mod tests {
                 Measure::WorkingSetFloor,
                 vec![gone, floor("new", 300.0, 0.0), floor("late", 300.0, 0.0)],
             ),
-            (
-                Measure::WorkingSet,
-                vec![one("new", 300.0 * MIB)],
-            ),
+            (Measure::WorkingSet, vec![one("new", 300.0 * MIB)]),
             (
                 Measure::LimitCadvisor,
                 vec![one("old", 1024.0 * MIB), one("new", 1024.0 * MIB)],
@@ -1259,7 +1260,11 @@ mod tests {
         ];
         let s = rank(&params(), 48 * H, &answers, &BTreeSet::new());
         let order: Vec<&str> = s.containers.iter().map(|c| c.pod.as_str()).collect();
-        assert_eq!(order, ["new", "late", "old"], "live first, whatever the risk");
+        assert_eq!(
+            order,
+            ["new", "late", "old"],
+            "live first, whatever the risk"
+        );
         let old = &s.containers[2];
         assert!(old.stopped_reporting);
         assert_eq!(old.oom_kills, 1, "its kills are history, still counted");
@@ -1269,7 +1274,12 @@ mod tests {
             old.last_reported,
             Some(jiff::Timestamp::from_millisecond(30 * H).unwrap())
         );
-        assert!(old.why.contains("stopped reporting by 1970-01-02 06:00 UTC"), "{}", old.why);
+        assert!(
+            old.why
+                .contains("stopped reporting by 1970-01-02 06:00 UTC"),
+            "{}",
+            old.why
+        );
         assert_eq!((s.at_risk, s.stopped_reporting), (0, 1));
         // Without a current value but with samples in the last window: a
         // missed scrape, not a deleted pod.

@@ -154,7 +154,14 @@ mod tests {
         };
         let mut w = Writer::new();
         let cg = format!("/kubepods/pod{}/{}", "1".repeat(8), "a".repeat(64));
-        write(&mut w, 1_700_000_000.0, &crate::cgroup::labels(&cg), 4242, &m).unwrap();
+        write(
+            &mut w,
+            1_700_000_000.0,
+            &crate::cgroup::labels(&cg),
+            4242,
+            &m,
+        )
+        .unwrap();
         let mut out = Vec::new();
         w.finish(&mut out).unwrap();
         let (series, warnings) = oomlens_evidence::metrics::parse("x.om", &out);

@@ -106,7 +106,10 @@ enum Counters {
     At(PathBuf),
     /// None found; search again at `retry_ms` (since the epoch), then wait
     /// `wait_ms` longer.
-    Missing { retry_ms: i64, wait_ms: i64 },
+    Missing {
+        retry_ms: i64,
+        wait_ms: i64,
+    },
 }
 
 const RETRY_FIRST_MS: i64 = 1000;
@@ -240,8 +243,7 @@ impl Sampler {
         round.alive = alive.len();
         self.alive = alive;
         present.sort_unstable();
-        self.known
-            .retain(|id, _| present.binary_search(id).is_ok());
+        self.known.retain(|id, _| present.binary_search(id).is_ok());
         pids_now.sort_unstable();
         self.counters
             .retain(|pid, _| pids_now.binary_search(pid).is_ok());
