@@ -565,9 +565,11 @@ fn fleet_is_ranked(url: &str, end_ms: i64) {
     );
     // The floor ends near 1700 MiB of 2048 (17 h away at 20 MiB/h), but
     // the sawtooth peaks 90 MiB above it (a 100 MiB tooth sampled each
-    // minute): they reach the limit at hour 62.9, 12.9 h after the end.
+    // minute): they reach the limit at hour 62.9, 12.9 h after the end
+    // (within an hour-long envelope window either way; the floor alone
+    // would say 17 h).
     let ttl_h = leak["time_to_limit_seconds"].as_f64().unwrap() / 3600.0;
-    assert!((11.5..=14.0).contains(&ttl_h), "time to limit {ttl_h} h");
+    assert!((11.0..=15.0).contains(&ttl_h), "time to limit {ttl_h} h");
     let excess = leak["peak_excess_bytes"].as_f64().unwrap() / MIB;
     assert!((80.0..=100.0).contains(&excess), "peak excess {excess} MiB");
     assert_eq!(leak["limit_bytes"], 2048u64 << 20);

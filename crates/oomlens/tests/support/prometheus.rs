@@ -89,10 +89,32 @@ impl OpenMetrics {
     }
 }
 
+/// A server process and its folder: dropping it kills the one and removes
+/// the other.
+struct Server {
+    child: Option<Child>,
+    dir: PathBuf,
+}
+
+impl Server {
+    fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
 /// A running server. Dropping it kills it and removes its folder.
 pub struct Prometheus {
-    child: Option<Child>,
-    pub dir: PathBuf,
+    server: Server,
     pub url: String,
     /// How long the backfill and the start took.
     pub backfill: Duration,
@@ -149,8 +171,10 @@ impl Prometheus {
         let dir = std::env::temp_dir().join(format!("oomlens-prom-{}", super::unique(12)));
         std::fs::create_dir_all(dir.join("data")).expect("mkdir");
         let mut p = Prometheus {
-            child: None,
-            dir: dir.clone(),
+            server: Server {
+                child: None,
+                dir: dir.clone(),
+            },
             url: String::new(),
             backfill: Duration::ZERO,
             startup: Duration::ZERO,
@@ -217,7 +241,7 @@ impl Prometheus {
                 .stderr(log)
                 .spawn()
                 .expect("start prometheus");
-            p.child = Some(child);
+            p.server.child = Some(child);
             p.url = format!("{scheme}://127.0.0.1:{port}");
             let deadline = Instant::now() + Duration::from_secs(20);
             while Instant::now() < deadline {
@@ -232,29 +256,15 @@ impl Prometheus {
                     p.startup = t.elapsed();
                     return p;
                 }
-                if let Some(Ok(Some(_))) = p.child.as_mut().map(|c| c.try_wait()) {
+                if let Some(Ok(Some(_))) = p.server.child.as_mut().map(|c| c.try_wait()) {
                     break; // exited: maybe the port was taken meanwhile
                 }
                 std::thread::sleep(Duration::from_millis(50));
             }
-            p.stop();
+            p.server.stop();
         }
         let log = std::fs::read_to_string(dir.join("prometheus.log")).unwrap_or_default();
         panic!("prometheus did not become ready; its log:\n{log}");
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-impl Drop for Prometheus {
-    fn drop(&mut self) {
-        self.stop();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -267,8 +277,7 @@ pub fn require_victoria_metrics() -> bool {
 /// A running single-node VictoriaMetrics. Dropping it kills it and removes
 /// its folder.
 pub struct VictoriaMetrics {
-    child: Option<Child>,
-    pub dir: PathBuf,
+    server: Server,
     pub url: String,
     /// How long the start and the import took.
     pub startup: Duration,
@@ -282,8 +291,10 @@ impl VictoriaMetrics {
         let dir = std::env::temp_dir().join(format!("oomlens-vm-{}", super::unique(12)));
         std::fs::create_dir_all(&dir).expect("mkdir");
         let mut v = VictoriaMetrics {
-            child: None,
-            dir: dir.clone(),
+            server: Server {
+                child: None,
+                dir: dir.clone(),
+            },
             url: String::new(),
             startup: Duration::ZERO,
             import: Duration::ZERO,
@@ -306,7 +317,7 @@ impl VictoriaMetrics {
                 .stderr(log)
                 .spawn()
                 .expect("start victoria-metrics");
-            v.child = Some(child);
+            v.server.child = Some(child);
             v.url = format!("http://127.0.0.1:{port}");
             let deadline = Instant::now() + Duration::from_secs(20);
             while Instant::now() < deadline {
@@ -314,16 +325,16 @@ impl VictoriaMetrics {
                     v.startup = t.elapsed();
                     break 'attempts;
                 }
-                if let Some(Ok(Some(_))) = v.child.as_mut().map(|c| c.try_wait()) {
+                if let Some(Ok(Some(_))) = v.server.child.as_mut().map(|c| c.try_wait()) {
                     break; // exited: maybe the port was taken meanwhile
                 }
                 std::thread::sleep(Duration::from_millis(50));
             }
-            v.stop();
+            v.server.stop();
         }
         let log = || std::fs::read_to_string(&log_path).unwrap_or_default();
         assert!(
-            v.child.is_some(),
+            v.server.child.is_some(),
             "victoria-metrics did not become ready; its log:\n{}",
             log()
         );
@@ -370,19 +381,5 @@ impl VictoriaMetrics {
         }
         v.import = t.elapsed();
         v
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-impl Drop for VictoriaMetrics {
-    fn drop(&mut self) {
-        self.stop();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
