@@ -20,6 +20,8 @@ need perl || install perl-base
 # The real-Prometheus tests of `oomlens scan`: prometheus and promtool, and
 # openssl for the TLS test's certificates.
 need prometheus && need promtool || install prometheus
+# The same tests against VictoriaMetrics (Debian's binary: victoria-metrics).
+need victoria-metrics || install victoria-metrics
 need openssl || install openssl
 # The real-JVM tests: OpenJDK 17 and the class generators they leak with.
 need javac || install openjdk-17-jdk-headless

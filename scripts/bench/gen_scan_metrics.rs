@@ -15,13 +15,16 @@
 //! series. Lines are written series by series into a 16 MiB buffer.
 //!
 //! The fleet (by a hash of the index): 3% OOM-killed (a leak that reaches
-//! the limit every 10 to 40 h), 4% leaking to reach the limit 6 to 60 h
-//! after `end` (at most 80% of the window), 5% leaking slowly (the limit
-//! 20 to 60 days away), 5% undersized (flat at 92-97% of the limit, failcnt
-//! rising), 10% page cache (usage fills the limit, working set flat), 25% a
-//! GC sawtooth, the rest steady. `--summary` prints the truth as JSON: the
-//! containers of each kind, which are at risk, and the OOM kills in the
-//! window.
+//! the limit every 10 to 40 h), 4% leaking with a GC sawtooth 5 to 20% of
+//! the limit high, their peaks reaching the limit 6 to 60 h after `end` (at
+//! most 80% of the window; the floor gets there later), 5% leaking slowly
+//! (the limit 20 to 60 days away), 5% undersized (flat at 92-97% of the
+//! limit, failcnt rising), 10% page cache (usage fills the limit, working
+//! set flat), 25% a GC sawtooth, 2% leaking like the 4% but replaced (their
+//! pod deleted) 12 to 36 h before `end`, the rest steady. `--summary` prints
+//! the truth as JSON: the containers of each kind, which are at risk, the
+//! OOM kills in the window, and for each leak at risk the seconds from
+//! `end` until its peaks first reach the limit (its first OOM kill).
 
 use std::io::Write;
 
@@ -36,6 +39,7 @@ enum Kind {
     Undersized,
     PageCache,
     Sawtooth,
+    Replaced,
     Steady,
 }
 
@@ -48,6 +52,7 @@ impl Kind {
             Kind::Undersized => "undersized",
             Kind::PageCache => "page-cache",
             Kind::Sawtooth => "sawtooth",
+            Kind::Replaced => "replaced",
             Kind::Steady => "steady",
         }
     }
@@ -77,7 +82,8 @@ struct Container {
     /// Sawtooth height and period (s).
     amp: f64,
     period: f64,
-    /// Killed: seconds per life and the phase at `start`.
+    /// Killed: seconds per life and the phase at `start`. Replaced: the
+    /// time its samples stop.
     life: f64,
     phase: f64,
     idx: u64,
@@ -92,6 +98,7 @@ fn container(i: u64, start: i64, end: i64) -> Container {
         r if r < 0.17 => Kind::Undersized,
         r if r < 0.27 => Kind::PageCache,
         r if r < 0.52 => Kind::Sawtooth,
+        r if r < 0.54 => Kind::Replaced,
         _ => Kind::Steady,
     };
     let limits = [256.0, 512.0, 1024.0, 2048.0, 4096.0];
@@ -119,15 +126,20 @@ fn container(i: u64, start: i64, end: i64) -> Container {
             c.phase = c.life * unit(i, 5);
             c.rate = (limit - c.base) / c.life;
         }
-        Kind::Leak => {
-            // Reaches the limit 6 to 60 h after `end` (at most 80% of the
-            // window, so that the scan must call it at risk).
+        Kind::Leak | Kind::Replaced => {
+            // The peaks reach the limit 6 to 60 h after `end` (at most 80%
+            // of the window, so that the scan must call it at risk), the
+            // floor later by the height of a JVM's sawtooth (collections
+            // every 2 to 12 minutes).
             let most = (0.8 * span).min(60.0 * 3600.0);
             let after = 6.0 * 3600.0 + (most - 6.0 * 3600.0).max(0.0) * unit(i, 4);
             c.base = limit * (0.1 + 0.2 * unit(i, 3));
-            c.rate = (limit - c.base) / (span + after);
-            c.amp = limit * 0.01;
-            c.period = 600.0;
+            c.amp = limit * (0.05 + 0.15 * unit(i, 6));
+            c.period = 120.0 + 600.0 * unit(i, 7);
+            c.rate = (limit - c.amp - c.base) / (span + after);
+            if kind == Kind::Replaced {
+                c.life = end as f64 - 3600.0 * (12.0 + 24.0 * unit(i, 8));
+            }
         }
         Kind::SlowLeak => {
             let after = 86400.0 * (20.0 + 40.0 * unit(i, 4));
@@ -168,7 +180,7 @@ fn sample(c: &Container, start: i64, t: i64) -> Sample {
             s.kills = (x / c.life).floor();
             s.ws = (c.base + c.rate * (x - s.kills * c.life) + noise).min(c.limit);
         }
-        Kind::Leak | Kind::SlowLeak => {
+        Kind::Leak | Kind::SlowLeak | Kind::Replaced => {
             s.ws = c.base + c.rate * dt + c.amp * (dt / c.period).fract() + noise;
         }
         Kind::Undersized => s.failcnt = (dt / 120.0).floor(),
@@ -301,6 +313,11 @@ fn main() {
             };
             let prefix = prefix.as_bytes();
             let mut t = t0;
+            let t1 = if c.kind == Kind::Replaced {
+                t1.min(c.life as i64)
+            } else {
+                t1
+            };
             while t < t1 {
                 let s = sample(c, start, t);
                 let v = match f {
@@ -328,6 +345,7 @@ fn summary(cs: &[Container], start: i64, end: i64) {
     let mut kinds: std::collections::BTreeMap<&str, u64> = Default::default();
     let mut at_risk = Vec::new();
     let mut killed = Vec::new();
+    let mut first_oom = Vec::new();
     for c in cs {
         *kinds.entry(c.kind.name()).or_default() += 1;
         let key = format!("{}/{}/{}", c.ns, c.pod, c.container);
@@ -339,16 +357,25 @@ fn summary(cs: &[Container], start: i64, end: i64) {
                     at_risk.push(format!("\"{key}\""));
                 }
             }
-            Kind::Leak => at_risk.push(format!("\"{key}\"")),
+            Kind::Leak => {
+                at_risk.push(format!("\"{key}\""));
+                // The first sample after `end` at the limit: the first kill.
+                let mut t = end;
+                while sample(c, start, t).ws < c.limit && t < end + 90 * 86400 {
+                    t += STEP;
+                }
+                first_oom.push(format!("[\"{key}\",{}]", t - end));
+            }
             _ => {}
         }
     }
     let kinds: Vec<String> = kinds.iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
     println!(
-        "{{\"containers\":{},\"start\":{start},\"end\":{end},\"kinds\":{{{}}},\"at_risk\":[{}],\"killed\":[{}]}}",
+        "{{\"containers\":{},\"start\":{start},\"end\":{end},\"kinds\":{{{}}},\"at_risk\":[{}],\"killed\":[{}],\"first_oom\":[{}]}}",
         cs.len(),
         kinds.join(","),
         at_risk.join(","),
-        killed.join(",")
+        killed.join(","),
+        first_oom.join(",")
     );
 }

@@ -16,8 +16,15 @@
 #    /proc/<pid>/status, reset through clear_refs before each scan; it counts
 #    the mapped block files too, so RssAnon is also polled every 0.1 s).
 # 4. Checks the answer against the generator's truth: which containers are
-#    at risk (OOM-killed in the window, or leaking to their limit within it)
-#    and that the killed ones rank first.
+#    at risk (OOM-killed in the window, or leaking to their limit within it;
+#    not the pods replaced before the end) and that the killed ones rank
+#    first.
+# 5. Accuracy: for each leak at risk, the predicted time to the limit over
+#    the time until its peaks really reach it (its first OOM kill, from the
+#    generator); prints the median and quartiles of that ratio (1.0 is
+#    exact, above 1 is late). With BENCH_BEFORE=<another oomlens binary>,
+#    the same scan by that binary runs next to it and its ratio is printed
+#    beside (accuracy, not speed: the two need not share a quiet machine).
 #
 # Environment:
 #   BENCH_KEEP=1     keep the TSDB in bench-out/scan-<N>-<D>d/ and reuse it next time
@@ -25,6 +32,8 @@
 #   BENCH_JOBS=J     shards backfilled at once (default 2)
 #   BENCH_RUNS=R     timed scans, best kept (default 3)
 #   CARGO_TARGET_DIR honoured when locating the release binary
+#   BENCH_BIN=PATH   scan with this binary instead of building the release one
+#   BENCH_BEFORE=PATH  also scan with this binary (an older build) for the accuracy
 #
 # Floors (exit 1 if any fails): scan time <= 60 s, queries <= 20, oomlens peak
 # RSS <= 256 MiB, oomlens exit status 0, every container at risk found and
@@ -51,7 +60,7 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
-BIN="$TARGET_DIR/release/oomlens"
+BIN="${BENCH_BIN:-$TARGET_DIR/release/oomlens}"
 
 for prog in prometheus promtool rustc python3; do
     command -v "$prog" > /dev/null || { echo "error: $prog not found (Debian: apt-get install prometheus)" >&2; exit 2; }
@@ -71,8 +80,10 @@ now_ns() { date +%s%N; }
 secs_since() { awk -v a="$1" -v b="$(now_ns)" 'BEGIN { printf "%.1f", (b - a) / 1e9 }'; }
 
 # ---------------------------------------------------------------- build
-log "building release binary (cargo build --release -p oomlens)"
-(cd "$ROOT" && cargo build --release -p oomlens)
+if [ -z "${BENCH_BIN:-}" ]; then
+    log "building release binary (cargo build --release -p oomlens)"
+    (cd "$ROOT" && cargo build --release -p oomlens)
+fi
 GEN="$TMP/gen_scan_metrics"
 rustc --edition 2021 -O -o "$GEN" "$SCRIPT_DIR/gen_scan_metrics.rs"
 
@@ -211,6 +222,35 @@ EOF
 read -r QUERIES SCANNED FOUND WANT EXTRA KILLED_FIRST SLOWEST <<< \
     "$(python3 "$TMP/check.py" "$TMP/scan.json" "$STORE/truth.json" || echo "0 0 0 0 0 0/0 0")"
 
+# ---------------------------------------------------------------- accuracy
+cat > "$TMP/accuracy.py" << 'EOF2'
+import json, sys
+truth = json.load(open(sys.argv[2]))
+first = dict(truth.get("first_oom", []))
+try:
+    cs = json.load(open(sys.argv[1]))["containers"]
+except Exception:
+    print("- - - 0/0"); sys.exit(0)
+ttl = {"%s/%s/%s" % (c["namespace"], c["pod"], c["container"]): c["time_to_limit_seconds"] for c in cs}
+r = sorted(ttl[k] / v for k, v in first.items() if v > 0 and ttl.get(k) is not None)
+q = lambda p: "%.2f" % r[min(len(r) - 1, int(p * len(r)))] if r else "-"
+print(q(0.5), q(0.25), q(0.75), "%d/%d" % (len(r), len(first)))
+EOF2
+read -r ACC_MED ACC_Q1 ACC_Q3 ACC_N <<< "$(python3 "$TMP/accuracy.py" "$TMP/scan.json" "$STORE/truth.json")"
+BEFORE_ACC=""
+if [ -n "${BENCH_BEFORE:-}" ]; then
+    "$BENCH_BEFORE" scan --prometheus "$URL" --window "${DAYS}d" --at "$END" -f json > "$TMP/before.json" 2> /dev/null || true
+    read -r B_MED B_Q1 B_Q3 B_N <<< "$(python3 "$TMP/accuracy.py" "$TMP/before.json" "$STORE/truth.json")"
+    BEFORE_ACC="$B_MED ($B_Q1 to $B_Q3, $B_N)"
+    B_EXTRA=$(python3 - "$TMP/before.json" "$STORE/truth.json" << 'EOF2'
+import json, sys
+cs = json.load(open(sys.argv[1]))["containers"]
+want = set(json.load(open(sys.argv[2]))["at_risk"])
+print(sum(1 for c in cs if c["at_risk"] and "%s/%s/%s" % (c["namespace"], c["pod"], c["container"]) not in want))
+EOF2
+)
+fi
+
 # ---------------------------------------------------------------- report
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 verdict() { if [ "$1" = 1 ]; then echo PASS; else echo FAIL; fi; }
@@ -242,6 +282,10 @@ printf '%-34s %16s   %-10s %s\n' "  of which anonymous (heap) MiB" "$(mib "$PROM
 printf '%-34s %16s   %-10s %s\n' "oomlens exit status" "$OOMLENS_RC" "0" "$(verdict "$ok_rc")"
 printf '%-34s %16s   %-10s %s\n' "at risk found/expected, extra" "$FOUND/$WANT, $EXTRA" "all, 0" "$(verdict "$ok_found")"
 printf '%-34s %16s   %-10s %s\n' "killed ranked first" "$KILLED_FIRST" "all" "$(verdict "$ok_first")"
+printf '%-34s %16s   %-10s %s\n' "time to limit / first OOM, median" "$ACC_MED" "" "(info: quartiles $ACC_Q1 to $ACC_Q3, $ACC_N leaks)"
+if [ -n "$BEFORE_ACC" ]; then
+    printf '%-34s %16s   %-10s %s\n' "  the same by BENCH_BEFORE" "$B_MED" "" "(info: $BEFORE_ACC; $B_EXTRA flagged at risk wrongly)"
+fi
 echo
 if [ "$status" -eq 0 ]; then echo "PASS"; else echo "FAIL"; fi
 exit "$status"

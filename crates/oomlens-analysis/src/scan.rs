@@ -13,7 +13,16 @@
 //! scan window, one subquery), which is split into lives at restarts and
 //! read with Theil-Sen and Mann-Kendall; a garbage collector's sawtooth and
 //! busy hours do not pass for growth, and a restart does not pass for a
-//! fall. The time to the limit is [`crate::trend::time_to_limit_hours`].
+//! fall. The server also returns the upper envelope (the maximum of each
+//! of the same windows): between the two lies the peak excess
+//! ([`crate::trend::life_of_envelopes`]), so the time to the limit
+//! ([`crate::trend::time_to_limit_hours`]) is when the peaks reach it, not
+//! the floor.
+//!
+//! A container that stopped reporting (no working set at the scan's time,
+//! and no sample in the envelope's last window or later: a pod deleted or
+//! replaced) is not projected to the scan's time, is not at risk and ranks
+//! below every container still reporting; when it stopped is said.
 //!
 //! Risk, from 0 to 100 (tiers, so that each criterion dominates the next):
 //!
@@ -34,8 +43,8 @@
 //! floor rises by at least 2% of the limit over the window
 //! ([`material_growth`]).
 //!
-//! A container is *at risk* when it was OOM-killed in the window or will
-//! reach its limit within one more window.
+//! A container is *at risk* when it still reports and was OOM-killed in the
+//! window or will reach its limit within one more window.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -60,7 +69,8 @@ pub struct Key {
 pub enum Measure {
     /// `container_memory_working_set_bytes` now.
     WorkingSet,
-    /// Its maximum over the window.
+    /// Its upper envelope over the window: the maxima of the 48 windows of
+    /// [`Measure::WorkingSetFloor`] (a matrix); its largest is the peak.
     WorkingSetMax,
     /// Its lower envelope over the window: 48 minima (a matrix).
     WorkingSetFloor,
@@ -195,7 +205,7 @@ pub fn queries(p: &Params) -> Vec<QuerySpec> {
         ),
         q(
             Measure::WorkingSetMax,
-            format!("max by ({BY}) (max_over_time({ws}[{w}]))"),
+            format!("(max by ({BY}) (max_over_time({ws}[{step}])))[{w}:{step}]"),
         ),
         q(
             Measure::UsageMax,
@@ -364,9 +374,21 @@ pub struct ContainerRisk {
     pub mann_kendall_z: Option<f64>,
     /// Lives of the working set in the window (restarts split them).
     pub lives: usize,
-    /// Seconds from the scan's time until the envelope reaches the limit,
-    /// when it rises significantly.
+    /// Seconds from the scan's time until the working set's peaks (the
+    /// floor plus the peak excess) reach the limit, when it rises
+    /// significantly and still reports.
     pub time_to_limit_seconds: Option<f64>,
+    /// How far the working set's peaks rise above its floor in its last
+    /// life (the median of max - min of the envelope's windows).
+    pub peak_excess_bytes: Option<u64>,
+    /// The container has no working set at the scan's time and none in the
+    /// envelope's last window: deleted or replaced. It is then neither
+    /// projected nor at risk, and ranks below every container reporting.
+    pub stopped_reporting: bool,
+    /// When stopped: the end of the last envelope window with samples (it
+    /// stopped within one window before).
+    #[serde(serialize_with = "rfc3339", skip_serializing_if = "Option::is_none")]
+    pub last_reported: Option<jiff::Timestamp>,
     /// Charges the memory cgroup failed in the window (cgroup v1 failcnt;
     /// cAdvisor's count of `max` events on v2).
     pub failcnt: u64,
@@ -383,12 +405,21 @@ pub struct ContainerRisk {
     pub why: String,
 }
 
+fn rfc3339<S: serde::Serializer>(t: &Option<jiff::Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.collect_str(t),
+        None => s.serialize_none(),
+    }
+}
+
 /// The ranked fleet.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Scan {
-    /// Riskiest first.
+    /// Containers still reporting first, riskiest first.
     pub containers: Vec<ContainerRisk>,
     pub at_risk: usize,
+    /// Containers that stopped reporting before the scan's time.
+    pub stopped_reporting: usize,
     /// Containers per verdict.
     pub verdicts: BTreeMap<&'static str, usize>,
 }
@@ -405,6 +436,22 @@ fn values(answers: &[(Measure, Vec<Series>)], m: Measure) -> BTreeMap<&Key, f64>
                 }
             }
         }
+    }
+    out
+}
+
+/// Each container's points in the answers to `m` (a matrix), in time
+/// order.
+fn matrix(answers: &[(Measure, Vec<Series>)], m: Measure) -> BTreeMap<&Key, Vec<(i64, f64)>> {
+    let mut out: BTreeMap<&Key, Vec<(i64, f64)>> = BTreeMap::new();
+    for (_, series) in answers.iter().filter(|(x, _)| *x == m) {
+        for s in series {
+            let e = out.entry(&s.key).or_default();
+            e.extend(s.points.iter().copied().filter(|p| p.1.is_finite()));
+        }
+    }
+    for v in out.values_mut() {
+        v.sort_by_key(|p| p.0);
     }
     out
 }
@@ -462,7 +509,6 @@ pub fn rank(
     exact: &BTreeSet<Key>,
 ) -> Scan {
     let ws = values(answers, Measure::WorkingSet);
-    let ws_max = values(answers, Measure::WorkingSetMax);
     let usage_max = values(answers, Measure::UsageMax);
     let lim_c = values(answers, Measure::LimitCadvisor);
     let lim_k = values(answers, Measure::LimitKsm);
@@ -471,24 +517,14 @@ pub fn rank(
     let restarts = values(answers, Measure::Restarts);
     let reason = values(answers, Measure::OomReason);
     let oom_restarts = values(answers, Measure::OomRestarts);
-    let mut floors: BTreeMap<&Key, Vec<(i64, f64)>> = BTreeMap::new();
-    for (_, series) in answers
-        .iter()
-        .filter(|(m, _)| *m == Measure::WorkingSetFloor)
-    {
-        for s in series {
-            let e = floors.entry(&s.key).or_default();
-            e.extend(s.points.iter().copied().filter(|p| p.1.is_finite()));
-        }
-    }
-    for v in floors.values_mut() {
-        v.sort_by_key(|p| p.0);
-    }
+    let floors = matrix(answers, Measure::WorkingSetFloor);
+    let peaks = matrix(answers, Measure::WorkingSetMax);
     let window_s = p.window_s as f64;
+    let step_ms = p.envelope_step_s() as i64 * 1000;
     // A container is one the working set names, or one killed.
     let mut keys: BTreeSet<&Key> = BTreeSet::new();
     keys.extend(ws.keys());
-    keys.extend(ws_max.keys());
+    keys.extend(peaks.keys());
     keys.extend(floors.keys());
     keys.extend(oom_events.keys().filter(|k| count(oom_events.get(*k)) > 0));
     let ksm_kills = |k: &Key| -> (u64, Option<&'static str>) {
@@ -520,18 +556,32 @@ pub fn rank(
                 },
             };
             let floor = floors.get(k).map(Vec::as_slice).unwrap_or(&[]);
+            let peak_env = peaks.get(k).map(Vec::as_slice).unwrap_or(&[]);
             let lives = trend::lives(floor);
             let life = lives
                 .last()
                 .filter(|r| r.len() >= 2)
-                .map(|r| trend::life(&floor[r.clone()]));
+                .map(|r| trend::life_of_envelopes(&floor[r.clone()], peak_env));
             let growing = life.as_ref().is_some_and(|l| {
                 l.rising
                     && l.slope_per_hour.unwrap_or(0.0) * window_s / 3600.0
                         >= material_growth(limit_bytes)
             });
+            let cur = ws.get(k).copied();
+            // Its last samples: the end of the last envelope window with
+            // any (the server's staleness hides a container at once, a
+            // failed scrape too: a whole window without samples says it
+            // was deleted or replaced).
+            let last_ms = Ord::max(floor.last().map(|p| p.0), peak_env.last().map(|p| p.0));
+            let last_reported = match last_ms {
+                Some(t) if cur.is_none() && t <= at_ms - step_ms => {
+                    jiff::Timestamp::from_millisecond(t).ok()
+                }
+                _ => None,
+            };
+            let stopped = last_reported.is_some();
             let ttl = match (&life, limit_bytes) {
-                (Some(l), Some(lim)) if growing => {
+                (Some(l), Some(lim)) if growing && !stopped => {
                     trend::time_to_limit_hours(l, lim as f64).map(|(h, _, _)| {
                         // From the envelope's last point to the scan's time.
                         let since = (at_ms - l.end_ms).max(0) as f64 / 1000.0;
@@ -547,12 +597,12 @@ pub fn rank(
             } else {
                 (k_kills, k_src)
             };
-            let cur = ws.get(k).copied();
-            let peak = ws_max
-                .get(k)
-                .copied()
-                .or(cur)
-                .or_else(|| floor.iter().map(|p| p.1).reduce(f64::max));
+            let peak = peak_env
+                .iter()
+                .chain(floor)
+                .map(|p| p.1)
+                .chain(cur)
+                .reduce(f64::max);
             let pressure = match (peak, limit_bytes) {
                 (Some(pk), Some(l)) => pk / l as f64,
                 _ => 0.0,
@@ -575,9 +625,9 @@ pub fn rank(
                 "steady"
             };
             let risk = risk(oom_kills, ttl, window_s, pressure, fc);
-            let at_risk = oom_kills > 0 || ttl.is_some_and(|t| t < window_s);
+            let at_risk = !stopped && (oom_kills > 0 || ttl.is_some_and(|t| t < window_s));
             let slope = life.as_ref().and_then(|l| l.slope_per_hour);
-            let why = why(
+            let mut why = why(
                 verdict,
                 &Facts {
                     window: p.window(),
@@ -594,6 +644,12 @@ pub fn rank(
                     failcnt: fc,
                 },
             );
+            if let Some(t) = last_reported {
+                why.push_str(&format!(
+                    "; stopped reporting by {} (deleted or replaced): not projected to the scan's time",
+                    t.strftime("%Y-%m-%d %H:%M UTC")
+                ));
+            }
             ContainerRisk {
                 namespace: k.namespace.clone(),
                 pod: k.pod.clone(),
@@ -611,6 +667,12 @@ pub fn rank(
                     .map(|z| (z * 100.0).round() / 100.0),
                 lives: lives.len(),
                 time_to_limit_seconds: ttl.map(|t| t.round()),
+                peak_excess_bytes: life
+                    .as_ref()
+                    .filter(|_| !peak_env.is_empty())
+                    .map(|l| l.peak_excess.max(0.0) as u64),
+                stopped_reporting: stopped,
+                last_reported,
                 failcnt: fc,
                 oom_kills,
                 oom_kills_source,
@@ -623,8 +685,9 @@ pub fn rank(
         })
         .collect();
     out.sort_by(|a, b| {
-        b.risk
-            .total_cmp(&a.risk)
+        a.stopped_reporting
+            .cmp(&b.stopped_reporting)
+            .then(b.risk.total_cmp(&a.risk))
             .then(b.oom_kills.cmp(&a.oom_kills))
             .then(
                 a.time_to_limit_seconds
@@ -641,6 +704,7 @@ pub fn rank(
     }
     Scan {
         at_risk: out.iter().filter(|c| c.at_risk).count(),
+        stopped_reporting: out.iter().filter(|c| c.stopped_reporting).count(),
         containers: out,
         verdicts,
     }
@@ -1135,6 +1199,94 @@ mod tests {
             vec![key("killed")],
             "restarted with an OOMKilled reason"
         );
+    }
+
+    #[test]
+    fn peaks_reach_the_limit_before_the_floor() {
+        // +20 MiB/h from 600 MiB, peaks 300 MiB over the floor, 2 GiB limit.
+        let fl = floor("saw", 600.0, 20.0);
+        let peaks = Series {
+            key: key("saw"),
+            points: fl
+                .points
+                .iter()
+                .map(|&(t, v)| (t, v + 300.0 * MIB))
+                .collect(),
+        };
+        let answers = |with_peaks: bool| {
+            let mut a = vec![
+                (Measure::WorkingSetFloor, vec![fl.clone()]),
+                (Measure::WorkingSet, vec![one("saw", 1700.0 * MIB)]),
+                (Measure::LimitCadvisor, vec![one("saw", 2048.0 * MIB)]),
+            ];
+            if with_peaks {
+                a.push((Measure::WorkingSetMax, vec![peaks.clone()]));
+            }
+            a
+        };
+        let ttl = |with_peaks: bool| {
+            let s = rank(&params(), 48 * H, &answers(with_peaks), &BTreeSet::new());
+            s.containers[0].clone()
+        };
+        let (floor_only, with) = (ttl(false), ttl(true));
+        // The floor at 48 h is 1560 MiB: 24.4 h to 2048; the peaks, 300 MiB
+        // higher less one window's growth (20 MiB), get there 14 h sooner.
+        let h = |c: &ContainerRisk| c.time_to_limit_seconds.unwrap() / 3600.0;
+        assert!((h(&floor_only) - 24.4).abs() < 0.1, "{}", h(&floor_only));
+        assert!((h(&with) - 10.4).abs() < 0.2, "{}", h(&with));
+        assert_eq!(with.peak_excess_bytes, Some(280 << 20));
+        assert_eq!(floor_only.peak_excess_bytes, None);
+        assert_eq!(with.max_working_set_bytes, Some((1560 + 300) << 20));
+    }
+
+    #[test]
+    fn a_container_that_stopped_reporting_is_not_projected() {
+        // Replaced at 30 h: it leaked fast enough to reach its limit before
+        // the scan, had it lived on.
+        let mut gone = floor("old", 300.0, 20.0);
+        gone.points.truncate(30);
+        let answers = vec![
+            (
+                Measure::WorkingSetFloor,
+                vec![gone, floor("new", 300.0, 0.0), floor("late", 300.0, 0.0)],
+            ),
+            (Measure::WorkingSet, vec![one("new", 300.0 * MIB)]),
+            (
+                Measure::LimitCadvisor,
+                vec![one("old", 1024.0 * MIB), one("new", 1024.0 * MIB)],
+            ),
+            (Measure::Restarts, vec![one("old", 1.0)]),
+            (Measure::OomReason, vec![one("old", 1.0)]),
+        ];
+        let s = rank(&params(), 48 * H, &answers, &BTreeSet::new());
+        let order: Vec<&str> = s.containers.iter().map(|c| c.pod.as_str()).collect();
+        assert_eq!(
+            order,
+            ["new", "late", "old"],
+            "live first, whatever the risk"
+        );
+        let old = &s.containers[2];
+        assert!(old.stopped_reporting);
+        assert_eq!(old.oom_kills, 1, "its kills are history, still counted");
+        assert!(!old.at_risk);
+        assert_eq!(old.time_to_limit_seconds, None);
+        assert_eq!(
+            old.last_reported,
+            Some(jiff::Timestamp::from_millisecond(30 * H).unwrap())
+        );
+        assert!(
+            old.why
+                .contains("stopped reporting by 1970-01-02 06:00 UTC"),
+            "{}",
+            old.why
+        );
+        assert_eq!((s.at_risk, s.stopped_reporting), (0, 1));
+        // Without a current value but with samples in the last window: a
+        // missed scrape, not a deleted pod.
+        assert_eq!(s.containers[1].pod, "late");
+        assert!(!s.containers[1].stopped_reporting);
+        let json = serde_json::to_value(old).unwrap();
+        assert_eq!(json["last_reported"], "1970-01-02T06:00:00Z");
     }
 
     #[test]

@@ -238,6 +238,38 @@ pub fn life(points: &[(i64, f64)]) -> Life {
     }
 }
 
+/// Reads one life from its lower and upper envelopes, the minimum and the
+/// maximum of the same time windows (what a metrics server computes, as
+/// `scan` asks it): [`life`] of the floor, with the peak excess measured
+/// between the two envelopes (the median over the windows of max - min),
+/// since the floor alone has none. Peaks outside the floor's life are left
+/// out.
+pub fn life_of_envelopes(floor: &[(i64, f64)], peaks: &[(i64, f64)]) -> Life {
+    let mut l = life(floor);
+    let mut both: Vec<(i64, f64)> = floor
+        .iter()
+        .chain(
+            peaks
+                .iter()
+                .filter(|p| p.0 >= l.start_ms && p.0 <= l.end_ms),
+        )
+        .copied()
+        .collect();
+    if both.len() > floor.len() {
+        both.sort_by_key(|p| p.0);
+        // As many windows as floor points: each window holds at most one
+        // time of the envelopes, so its spread is that time's max - min.
+        let slope = l.slope_per_hour.unwrap_or(0.0);
+        let spread = peak_excess(&both, floor.len(), slope);
+        // Within one window the floor rises too: a sawtooth faster than
+        // the window has its minimum near the start and its maximum near
+        // the end, so the spread holds one window's growth.
+        let window_h = step_ms(floor) as f64 / 3_600_000.0;
+        l.peak_excess = (spread - slope.max(0.0) * window_h).max(0.0);
+    }
+    l
+}
+
 /// Hours until the life's peaks reach `limit`: the fitted floor at the
 /// life's end plus the peak excess, rising at the life's slope; with the
 /// interval from the slope's interquartile range (fast, slow).
@@ -291,6 +323,34 @@ mod tests {
         });
         let l = life(&s);
         assert!(!l.rising, "{l:?}");
+    }
+
+    #[test]
+    fn peaks_between_envelopes_bring_the_limit_closer() {
+        let mib = 1024.0 * 1024.0;
+        // +10 MiB/h with a 200 MiB sawtooth every 10 minutes, as a server's
+        // minima and maxima of 48 one-hour windows.
+        let raw = series(48, |h| {
+            500.0 * mib + 10.0 * mib * h + 200.0 * mib * ((h * 6.0).fract())
+        });
+        let env = |pick: fn(f64, f64) -> f64| -> Vec<(i64, f64)> {
+            raw.chunks(60)
+                .map(|c| (c[59].0, c.iter().map(|p| p.1).reduce(pick).unwrap()))
+                .collect()
+        };
+        let (floor, peaks) = (env(f64::min), env(f64::max));
+        let l = life_of_envelopes(&floor, &peaks);
+        let excess = l.peak_excess / mib;
+        // Sampled every minute, a 10-minute tooth peaks at 9/10 of 200 MiB.
+        assert!((170.0..=190.0).contains(&excess), "{excess} MiB");
+        assert_eq!(life(&floor).peak_excess, 0.0, "one point a window");
+        let limit = 3.0 * 1024.0 * mib;
+        let (t, _, _) = time_to_limit_hours(&l, limit).unwrap();
+        let (floor_only, _, _) = time_to_limit_hours(&life(&floor), limit).unwrap();
+        // Peaks reach 3 GiB 180 MiB / 10 MiB/h = 18 h before the floor.
+        assert!((floor_only - t - 18.0).abs() < 1.5, "{floor_only} {t}");
+        // No peaks: the floor's life as it was.
+        assert_eq!(life_of_envelopes(&floor, &[]), life(&floor));
     }
 
     #[test]

@@ -148,9 +148,12 @@ pub fn kernel_path(root: &Path, dir: &Path) -> String {
     format!("/{}", dir.strip_prefix(root).unwrap_or(dir).display())
 }
 
+/// One label of a sample: (name, value).
+pub type Label = (&'static str, String);
+
 /// The labels of a cgroup's samples: the cgroup path as `id` (cAdvisor's
 /// label) and, when the path names them, `pod_uid` and `container_id`.
-pub fn labels(id: &str) -> Vec<(&'static str, String)> {
+pub fn labels(id: &str) -> Vec<Label> {
     let mut out = vec![("id", id.to_string())];
     let who = oomlens_evidence::cgroup::identify(id);
     if let Some(u) = who.pod_uid {
@@ -210,27 +213,34 @@ const METRICS: [Metric; 7] = [
     }),
 ];
 
-/// Writes one reading of the cgroup `id` (its path as the kernel prints it)
-/// at `t` (seconds since the epoch) with cAdvisor's metric names.
-pub fn write(w: &mut Writer, t: f64, id: &str, r: &Reading) -> std::io::Result<()> {
-    let labels = labels(id);
-    let labels: Vec<(&str, &str)> = labels.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    for (name, kind, help, get) in METRICS {
-        if let Some(v) = get(r) {
-            w.sample(name, kind, help, &labels, v as f64, t)?;
-        }
-    }
-    Ok(())
+/// Writes one reading at `t` (seconds since the epoch) with cAdvisor's
+/// metric names, labelled with the cgroup's [`labels`].
+pub fn write(w: &mut Writer, t: f64, labels: &[Label], r: &Reading) -> std::io::Result<()> {
+    write_some(w, t, labels, r, |_| true)
 }
 
 /// Writes only the counters of a reading (failcnt, OOM events): the last
 /// reading of a container whose processes are gone, which says whether the
 /// kernel killed them, while its memory figures no longer mean anything.
-pub fn write_counters(w: &mut Writer, t: f64, id: &str, r: &Reading) -> std::io::Result<()> {
-    let labels = labels(id);
+pub fn write_counters(
+    w: &mut Writer,
+    t: f64,
+    labels: &[Label],
+    r: &Reading,
+) -> std::io::Result<()> {
+    write_some(w, t, labels, r, |k| k == Kind::Counter)
+}
+
+fn write_some(
+    w: &mut Writer,
+    t: f64,
+    labels: &[Label],
+    r: &Reading,
+    keep: fn(Kind) -> bool,
+) -> std::io::Result<()> {
     let labels: Vec<(&str, &str)> = labels.iter().map(|(k, v)| (*k, v.as_str())).collect();
     for (name, kind, help, get) in METRICS {
-        if kind == Kind::Counter {
+        if keep(kind) {
             if let Some(v) = get(r) {
                 w.sample(name, kind, help, &labels, v as f64, t)?;
             }
@@ -257,32 +267,53 @@ pub fn pids(dir: &Path) -> Vec<u32> {
     out
 }
 
+/// A synthetic cgroup v2 memory controller's files, for tests.
+///
+/// cgroup v2 cannot be read live on a machine whose memory controller is on
+/// v1 (a controller lives in one hierarchy only): these files are synthetic,
+/// in the format of the kernel's Documentation/admin-guide/cgroup-v2.rst
+/// (memory.current, memory.stat, memory.events, memory.max).
+#[cfg(test)]
+pub(crate) mod fake {
+    use std::path::Path;
+
+    /// Writes a v2 memory cgroup's files in `dir`: `current` bytes in use
+    /// (80% anon, 20% file, 12 MiB of it inactive file), `oom_kill` kills
+    /// and 17 `max` events, the limit `max` (none when `None`).
+    pub fn v2(dir: &Path, current: u64, oom_kill: u64, max: Option<u64>) {
+        let w = |f: &str, t: String| std::fs::write(dir.join(f), t).unwrap();
+        w("memory.current", format!("{current}\n"));
+        w(
+            "memory.stat",
+            format!(
+                "anon {}\nfile {}\nkernel 1048576\nkernel_stack 163840\n\
+                 pagetables 425984\nshmem 0\nfile_mapped 4194304\nfile_dirty 0\n\
+                 anon_thp 41943040\ninactive_anon 83886080\nactive_anon 0\n\
+                 inactive_file 12582912\nactive_file 8388608\nunevictable 0\n",
+                current / 5 * 4,
+                current / 5
+            ),
+        );
+        w(
+            "memory.events",
+            format!("low 0\nhigh 0\nmax 17\noom 2\noom_kill {oom_kill}\noom_group_kill 0\n"),
+        );
+        w(
+            "memory.max",
+            max.map_or("max\n".to_string(), |m| format!("{m}\n")),
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// cgroup v2 cannot be read live on a machine whose memory controller is
-    /// on v1 (a controller lives in one hierarchy only): these files are
-    /// synthetic, in the format of the kernel's
-    /// Documentation/admin-guide/cgroup-v2.rst (memory.current, memory.stat,
-    /// memory.events, memory.max).
     #[test]
     fn v2_files_read_into_cadvisor_terms() {
         let dir = tempfile::tempdir().unwrap();
+        fake::v2(dir.path(), 104_857_600, 1, None);
         let w = |f: &str, t: &str| std::fs::write(dir.path().join(f), t).unwrap();
-        w("memory.current", "104857600\n");
-        w(
-            "memory.stat",
-            "anon 83886080\nfile 20971520\nkernel 1048576\nkernel_stack 163840\n\
-             pagetables 425984\nshmem 0\nfile_mapped 4194304\nfile_dirty 0\n\
-             anon_thp 41943040\ninactive_anon 83886080\nactive_anon 0\n\
-             inactive_file 12582912\nactive_file 8388608\nunevictable 0\n",
-        );
-        w(
-            "memory.events",
-            "low 0\nhigh 0\nmax 17\noom 2\noom_kill 1\noom_group_kill 0\n",
-        );
-        w("memory.max", "max\n");
         let r = read(Version::V2, dir.path()).unwrap();
         assert_eq!(r.usage_bytes, 104_857_600);
         assert_eq!(r.working_set_bytes, 104_857_600 - 12_582_912);

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use oomlens_evidence::jvm::hsperf::{self, JvmMemory};
 
+use crate::cgroup::Label;
 use crate::openmetrics::{Kind, Writer};
 
 /// The pid a process has in its own pid namespace (the last `NSpid`).
@@ -48,18 +49,18 @@ pub fn read(pid: u32) -> Option<JvmMemory> {
 /// Writes one reading with Micrometer's metric names
 /// (`jvm_memory_used_bytes{area,id}`, `jvm_memory_committed_bytes`,
 /// `jvm_classes_loaded_classes`, `jvm_classes_unloaded_classes_total`,
-/// `jvm_threads_live_threads`), labelled with the cgroup (`cgroup`, and
-/// `pod_uid` / `container_id` when its path names them) and the `pid`.
+/// `jvm_threads_live_threads`), labelled with the cgroup (its
+/// [`crate::cgroup::labels`], `id` renamed `cgroup`) and the `pid`.
 pub fn write(
     w: &mut Writer,
     t: f64,
-    cgroup_id: &str,
+    cgroup_labels: &[Label],
     pid: u32,
     m: &JvmMemory,
 ) -> std::io::Result<()> {
-    let mut base: Vec<(&str, String)> = crate::cgroup::labels(cgroup_id)
-        .into_iter()
-        .map(|(k, v)| (if k == "id" { "cgroup" } else { k }, v))
+    let mut base: Vec<(&str, String)> = cgroup_labels
+        .iter()
+        .map(|(k, v)| (if *k == "id" { "cgroup" } else { *k }, v.clone()))
         .collect();
     base.push(("pid", pid.to_string()));
     let with = |extra: &[(&'static str, &'static str)]| -> Vec<(&str, String)> {
@@ -153,7 +154,14 @@ mod tests {
         };
         let mut w = Writer::new();
         let cg = format!("/kubepods/pod{}/{}", "1".repeat(8), "a".repeat(64));
-        write(&mut w, 1_700_000_000.0, &cg, 4242, &m).unwrap();
+        write(
+            &mut w,
+            1_700_000_000.0,
+            &crate::cgroup::labels(&cg),
+            4242,
+            &m,
+        )
+        .unwrap();
         let mut out = Vec::new();
         w.finish(&mut out).unwrap();
         let (series, warnings) = oomlens_evidence::metrics::parse("x.om", &out);

@@ -7,6 +7,8 @@
 //! - [`cgroup`]: memory cgroups sampled into cAdvisor's terms.
 //! - [`hsperf`]: a JVM's own memory pools, from its performance-counter
 //!   file, without attaching to it.
+//! - [`sampler`]: the sampling loop over a node's containers (alive,
+//!   appeared, gone with a last reading, JVMs), on a schedule of deadlines.
 //! - [`openmetrics`]: samples written as OpenMetrics in bounded memory.
 //! - [`prometheus`]: a Prometheus-compatible server's HTTP API.
 
@@ -15,3 +17,4 @@ pub mod hsperf;
 pub mod kmsg;
 pub mod openmetrics;
 pub mod prometheus;
+pub mod sampler;

@@ -32,6 +32,7 @@ pub struct Meta<'a> {
 struct Summary<'a> {
     containers: usize,
     at_risk: usize,
+    stopped_reporting: usize,
     verdicts: &'a std::collections::BTreeMap<&'static str, usize>,
 }
 
@@ -64,6 +65,7 @@ pub fn json(scan: &Scan, meta: &Meta, top: Option<usize>) -> String {
         summary: Summary {
             containers: scan.containers.len(),
             at_risk: scan.at_risk,
+            stopped_reporting: scan.stopped_reporting,
             verdicts: &scan.verdicts,
         },
         containers: &scan.containers[..n],
@@ -119,7 +121,7 @@ pub fn text(scan: &Scan, meta: &Meta, top: usize, style: Style) -> String {
     .filter_map(|v| scan.verdicts.get(v).map(|n| format!("{n} {v}")))
     .collect();
     out.push_str(&format!(
-        "{} at {} over {}{}: {} containers, {} at risk; {}\n",
+        "{} at {} over {}{}: {} containers, {} at risk{}; {}\n",
         meta.server,
         meta.at,
         meta.window,
@@ -130,6 +132,10 @@ pub fn text(scan: &Scan, meta: &Meta, top: usize, style: Style) -> String {
         },
         scan.containers.len(),
         scan.at_risk,
+        match scan.stopped_reporting {
+            0 => String::new(),
+            n => format!(", {n} stopped reporting (ranked last)"),
+        },
         kinds.join(", ")
     ));
     let shown = &scan.containers[..top.min(scan.containers.len())];
@@ -180,11 +186,13 @@ pub fn text(scan: &Scan, meta: &Meta, top: usize, style: Style) -> String {
                         })
                         .unwrap_or_else(|| "-".into()),
                 ),
-                right(
+                right(if c.stopped_reporting {
+                    "stopped".into()
+                } else {
                     c.time_to_limit_seconds
                         .map(human_duration)
-                        .unwrap_or_else(|| "-".into()),
-                ),
+                        .unwrap_or_else(|| "-".into())
+                }),
                 right(c.failcnt.to_string()),
             ]);
         }
@@ -199,9 +207,9 @@ pub fn text(scan: &Scan, meta: &Meta, top: usize, style: Style) -> String {
                 scan.containers.len()
             ));
         }
-        out.push_str("GROWTH/H is the slope of the working set's floor; in parentheses when not significant.\n\n");
+        out.push_str("GROWTH/H is the slope of the working set's floor; in parentheses when not significant. TO LIMIT: until its peaks reach the limit.\n\n");
         for (i, c) in shown.iter().take(10).enumerate() {
-            if c.verdict == "steady" {
+            if c.verdict == "steady" && !c.stopped_reporting {
                 continue;
             }
             out.push_str(&format!(

@@ -147,11 +147,12 @@ Exit status: 0 when samples were written, 1 when there was nothing to sample, 2 
     /// Asks a Prometheus-compatible server (Prometheus, Thanos, Mimir,
     /// VictoriaMetrics) at most 18 instant queries, each aggregated by
     /// (namespace, pod, container), whatever the fleet's size:
-    /// cAdvisor's working set (now, its peak, its floor over the window),
+    /// cAdvisor's working set (now, its floor and its peaks over the window),
     /// usage, limits, failcnt and OOM events, and kube-state-metrics'
     /// limits, restarts and OOMKilled termination reasons. Each container
     /// gets OOM kills, growth (Theil-Sen on the working set's floor, split at
-    /// restarts), time to its limit and a risk score: kills first, then time
+    /// restarts), the time until its peaks reach its limit and a risk
+    /// score (containers that stopped reporting last): kills first, then time
     /// to the limit, then working set over limit, then failcnt.
     #[command(after_help = "Examples:
   oomlens scan --prometheus http://prometheus:9090

@@ -1,16 +1,21 @@
-//! End to end against a real Prometheus: a fleet's cAdvisor and
-//! kube-state-metrics series over 50 hours at one-minute resolution,
-//! backfilled with promtool, served by `prometheus`, and ranked by
-//! `oomlens scan`. Every container's shape is known, so the ranking and the
-//! numbers can be checked: the killed and the leaking first, the growth
-//! within 10% of what was generated, page cache and steady ones low.
+//! End to end against real servers: a fleet's cAdvisor and
+//! kube-state-metrics series over 50 hours at one-minute resolution, served
+//! by `prometheus` (backfilled with promtool) and by `victoria-metrics`
+//! (imported as Prometheus text), and ranked by `oomlens scan`; the same
+//! assertions hold against both. Every container's shape is known, so the
+//! ranking and the numbers can be checked: the killed and the leaking
+//! first, the growth within 10% of what was generated, the time until the
+//! peaks reach the limit, page cache and steady ones low, pods deleted or
+//! replaced neither projected nor at risk.
 
 mod support;
 
 use std::process::{Command, Output};
 
 use serde_json::Value;
-use support::prometheus::{require_prometheus, OpenMetrics, Prometheus};
+use support::prometheus::{
+    require_prometheus, require_victoria_metrics, OpenMetrics, Prometheus, VictoriaMetrics,
+};
 
 const MIB: f64 = 1024.0 * 1024.0;
 /// Hours of data; the scans look at the last 48.
@@ -59,9 +64,11 @@ enum Shape {
         at: f64,
         reason: &'static str,
     },
-    /// Steady; the pod is gone from hour `until`.
+    /// From `mib`, rising `rate` MiB/h; the pod is gone from hour `until`
+    /// (deleted, or replaced by a new one).
     Gone {
         mib: f64,
+        rate: f64,
         until: f64,
     },
 }
@@ -179,7 +186,21 @@ fn fleet() -> Vec<C> {
             Some(1024.0),
             Gone {
                 mib: 200.0,
+                rate: 0.0,
                 until: 30.0,
+            },
+        ),
+        // The cart's pod of the previous rollout, replaced at hour 35 while
+        // it leaked: had it lived on, its limit was near at the scan.
+        c(
+            "shop",
+            "cart-6b7c8d9e5-r8r8r",
+            "app",
+            Some(1024.0),
+            Gone {
+                mib: 300.0,
+                rate: 15.0,
+                until: 35.0,
             },
         ),
         C {
@@ -305,11 +326,11 @@ fn state(i: usize, c: &C, m: i64) -> Option<State> {
                 }
             }
         }
-        Shape::Gone { mib, until } => {
+        Shape::Gone { mib, rate, until } => {
             if h >= until {
                 return None;
             }
-            s.ws = mib + 3.0 * n;
+            s.ws = mib + rate * h + 3.0 * n;
         }
     }
     if s.usage == 0.0 {
@@ -382,9 +403,9 @@ fn series(end_ms: i64) -> OpenMetrics {
     om
 }
 
-fn scan(p: &Prometheus, args: &[&str]) -> Output {
+fn scan(url: &str, args: &[&str]) -> Output {
     Command::new(support::oomlens())
-        .args(["scan", "--prometheus", &p.url])
+        .args(["scan", "--prometheus", url])
         .args(args)
         .output()
         .expect("run oomlens")
@@ -410,17 +431,22 @@ fn find<'a>(doc: &'a Value, pod: &str, container: &str) -> (usize, &'a Value) {
         .unwrap_or_else(|| panic!("{pod}/{container} missing from {doc:#}"))
 }
 
+/// The data's end: now, to the minute.
+fn data_end_ms() -> i64 {
+    let now_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    now_ms / 60_000 * 60_000
+}
+
 #[test]
 fn a_real_prometheus_fleet_is_ranked_by_oom_risk() {
     if !require_prometheus() {
         return;
     }
     let t0 = std::time::Instant::now();
-    let now_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64;
-    let end_ms = now_ms / 60_000 * 60_000;
+    let end_ms = data_end_ms();
     let om = series(end_ms);
     let prom = Prometheus::start(&om);
     eprintln!(
@@ -429,9 +455,37 @@ fn a_real_prometheus_fleet_is_ranked_by_oom_risk() {
         prom.backfill.as_secs_f64(),
         prom.startup.as_secs_f64()
     );
+    fleet_is_ranked(&prom.url, end_ms);
+    eprintln!("test took {:.1} s", t0.elapsed().as_secs_f64());
+    drop(prom);
+}
+
+#[test]
+fn a_real_victoria_metrics_fleet_is_ranked_by_oom_risk() {
+    if !require_victoria_metrics() {
+        return;
+    }
+    let t0 = std::time::Instant::now();
+    let end_ms = data_end_ms();
+    let om = series(end_ms);
+    let vm = VictoriaMetrics::start(&om);
+    eprintln!(
+        "server ready in {:.1} s, {} samples imported in {:.1} s",
+        vm.startup.as_secs_f64(),
+        om.samples,
+        vm.import.as_secs_f64()
+    );
+    fleet_is_ranked(&vm.url, end_ms);
+    eprintln!("test took {:.1} s", t0.elapsed().as_secs_f64());
+    drop(vm);
+}
+
+/// The scans of [`series`] ending at `end_ms`, served at `url`, and what
+/// they must find.
+fn fleet_is_ranked(url: &str, end_ms: i64) {
     let at = (end_ms / 1000).to_string();
 
-    let out = scan(&prom, &["--window", "2d", "--at", &at, "-f", "json"]);
+    let out = scan(url, &["--window", "2d", "--at", &at, "-f", "json"]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -473,13 +527,14 @@ fn a_real_prometheus_fleet_is_ranked_by_oom_risk() {
         })
         .collect();
     eprintln!("{}", names.join("\n"));
-    // Thirteen containers: not the pod's cgroup nor the pause container.
-    assert_eq!(list.len(), 13, "{names:#?}");
+    // Fourteen containers: not the pod's cgroup nor the pause container.
+    assert_eq!(list.len(), 14, "{names:#?}");
     assert!(list
         .iter()
         .all(|c| c["container"] != "" && c["container"] != "POD"));
-    assert_eq!(doc["summary"]["containers"], 13);
+    assert_eq!(doc["summary"]["containers"], 14);
     assert_eq!(doc["summary"]["at_risk"], 3, "{names:#?}");
+    assert_eq!(doc["summary"]["stopped_reporting"], 2, "{names:#?}");
 
     // Killed first (3 kills, then 1), then the leak that reaches its limit
     // within the window.
@@ -508,9 +563,15 @@ fn a_real_prometheus_fleet_is_ranked_by_oom_risk() {
         (growth - 20.0).abs() <= 2.0,
         "generated +20 MiB/h, measured {growth}"
     );
-    // The floor ends near 1700 MiB of 2048: about 17 h at 20 MiB/h.
+    // The floor ends near 1700 MiB of 2048 (17 h away at 20 MiB/h), but
+    // the sawtooth peaks 90 MiB above it (a 100 MiB tooth sampled each
+    // minute): they reach the limit at hour 62.9, 12.9 h after the end
+    // (within an hour-long envelope window either way; the floor alone
+    // would say 17 h).
     let ttl_h = leak["time_to_limit_seconds"].as_f64().unwrap() / 3600.0;
-    assert!((14.0..=21.0).contains(&ttl_h), "time to limit {ttl_h} h");
+    assert!((11.0..=15.0).contains(&ttl_h), "time to limit {ttl_h} h");
+    let excess = leak["peak_excess_bytes"].as_f64().unwrap() / MIB;
+    assert!((80.0..=100.0).contains(&excess), "peak excess {excess} MiB");
     assert_eq!(leak["limit_bytes"], 2048u64 << 20);
     assert_eq!(leak["limit_source"], "cadvisor");
     let ws = leak["working_set_bytes"].as_f64().unwrap() / MIB;
@@ -572,20 +633,45 @@ fn a_real_prometheus_fleet_is_ranked_by_oom_risk() {
     let (_, redis) = find(&doc, "redis-0", "redis");
     assert_eq!(redis["oom_kills"], 0);
     assert_eq!(redis["verdict"], "steady");
-    // No limit anywhere: last, and said so.
+    // No limit anywhere: last of those still reporting, and said so.
     let (r, ne) = find(&doc, "node-exporter-bbbbb", "node-exporter");
     assert_eq!(ne["verdict"], "no-limit");
     assert!(ne["limit_bytes"].is_null());
-    assert_eq!(r, list.len() - 1);
-    // Gone since hour 30: still listed from its history, no current value.
-    let (_, gone) = find(&doc, "old-job-28f9x", "worker");
+    assert_eq!(r, list.len() - 3, "{names:#?}");
+    // Gone since hour 30 and 35: still listed from their history, below
+    // every container reporting, with when they stopped (the end of the
+    // last hour-long envelope window with samples).
+    let (r_gone, gone) = find(&doc, "old-job-28f9x", "worker");
     assert!(gone["working_set_bytes"].is_null());
     assert!(gone["max_working_set_bytes"].as_f64().unwrap() > 190.0 * MIB);
+    let (r_old, old) = find(&doc, "cart-6b7c8d9e5-r8r8r", "app");
+    let mut last = [r_gone, r_old];
+    last.sort_unstable();
+    assert_eq!(last, [list.len() - 2, list.len() - 1], "{names:#?}");
+    let start_ms = end_ms - HOURS * 3_600_000;
+    for (x, hour) in [(gone, 30), (old, 35)] {
+        assert_eq!(x["stopped_reporting"], true, "{x:#}");
+        assert_eq!(x["at_risk"], false, "{x:#}");
+        assert!(x["time_to_limit_seconds"].is_null(), "not projected: {x:#}");
+        let when: jiff::Timestamp = x["last_reported"].as_str().unwrap().parse().unwrap();
+        let after_ms = when.as_millisecond() - (start_ms + hour * 3_600_000);
+        assert!((0..=3_600_000).contains(&after_ms), "{x:#}");
+        assert!(
+            x["why"].as_str().unwrap().contains("stopped reporting by"),
+            "{x:#}"
+        );
+    }
+    // The replaced pod leaked at 15 MiB/h: projected from hour 35 it would
+    // have reached its limit before the scan.
+    assert_eq!(old["verdict"], "leak", "{old:#}");
+    assert!(list[..list.len() - 2]
+        .iter()
+        .all(|c| c["stopped_reporting"] == false));
 
     // --namespace keeps one namespace (and the scan's time defaults to now,
     // a few seconds after the data's end).
     let out = scan(
-        &prom,
+        url,
         &["--window", "2d", "--namespace", "batch", "-f", "json"],
     );
     let doc = json(&out);
@@ -618,7 +704,7 @@ fn a_real_prometheus_fleet_is_ranked_by_oom_risk() {
 
     // --selector, and the text output with its queries at the end.
     let out = scan(
-        &prom,
+        url,
         &[
             "--window",
             "2d",
@@ -634,7 +720,10 @@ fn a_real_prometheus_fleet_is_ranked_by_oom_risk() {
     );
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{text}");
-    assert!(text.contains("9 containers, 3 at risk"), "{text}");
+    assert!(
+        text.contains("10 containers, 3 at risk, 1 stopped reporting (ranked last)"),
+        "{text}"
+    );
     let rows: Vec<&str> = text
         .lines()
         .filter(|l| l.contains("oom-killed") || l.contains("  leak  "))
@@ -647,19 +736,16 @@ fn a_real_prometheus_fleet_is_ranked_by_oom_risk() {
             .contains("payments-7f9c6b8d5-z1z2z"),
         "{text}"
     );
-    assert!(text.contains("(the 4 riskiest of 9;"), "{text}");
+    assert!(text.contains("(the 4 riskiest of 10;"), "{text}");
     assert!(!text.lines().any(|l| l.contains(" istio-proxy ")), "{text}");
     assert!(text.contains("queries (2 at a time)"), "{text}");
     assert!(text.contains("working_set_floor"), "{text}");
     eprintln!("{text}");
 
     // A bad selector is refused before any query.
-    let out = scan(&prom, &["--selector", "team=payments"]);
+    let out = scan(url, &["--selector", "team=payments"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not quoted"));
-
-    eprintln!("test took {:.1} s", t0.elapsed().as_secs_f64());
-    drop(prom);
 }
 
 #[test]

@@ -1,12 +1,19 @@
-//! A real Prometheus server for tests: series written as OpenMetrics,
-//! backfilled with `promtool tsdb create-blocks-from openmetrics` into a
-//! fresh TSDB, served by `prometheus` on a free local port with no scrape
-//! targets. Dropping the [`Prometheus`] kills the server and removes its
-//! folder, also when the test fails.
+//! Real Prometheus-compatible servers for tests, holding series a test
+//! wrote ([`OpenMetrics`]):
 //!
-//! Both programs come with Debian's `prometheus` package (which
-//! `scripts/test.sh` installs). Tests call [`require_prometheus`], which
-//! fails loudly when they are missing (set `OOMLENS_ALLOW_SKIP=1` to skip).
+//! - [`Prometheus`]: backfilled with `promtool tsdb create-blocks-from
+//!   openmetrics` into a fresh TSDB, served by `prometheus` on a free local
+//!   port with no scrape targets (Debian's `prometheus` package);
+//! - [`VictoriaMetrics`]: a single-node `victoria-metrics` on a free local
+//!   port and a fresh data folder, the series imported as Prometheus text
+//!   with timestamps (`/api/v1/import/prometheus`) and flushed (Debian's
+//!   `victoria-metrics` package).
+//!
+//! Dropping either kills the server and removes its folder, also when the
+//! test fails. `scripts/test.sh` installs both packages; tests call
+//! [`require_prometheus`] / [`require_victoria_metrics`], which fail loudly
+//! when they are missing (set `OOMLENS_ALLOW_SKIP=1` to skip), and a server
+//! that does not start fails the test with its log.
 //!
 //! promtool 2.42 backfills samples up to the present without complaint: the
 //! warning in Prometheus' docs about the last 3 hours concerns a server
@@ -29,11 +36,13 @@ pub fn require_prometheus() -> bool {
         && super::require_program("promtool", "prometheus")
 }
 
-/// OpenMetrics text with timestamps, one block per metric family (as the
-/// format wants), in the order samples are added within each series.
+/// Samples with timestamps, one block per metric family (as OpenMetrics
+/// wants), in the order samples are added within each series; written as
+/// OpenMetrics (timestamps in seconds) or as Prometheus text (in ms).
 #[derive(Default)]
 pub struct OpenMetrics {
-    families: BTreeMap<String, String>,
+    /// Per family: (`metric{labels}`, ms since the epoch, value).
+    families: BTreeMap<String, Vec<(String, i64, f64)>>,
     pub samples: usize,
 }
 
@@ -41,34 +50,71 @@ impl OpenMetrics {
     /// Adds one sample; `labels` is the inside of the braces
     /// (`namespace="a",pod="b"`), `t_ms` milliseconds since the epoch.
     pub fn sample(&mut self, metric: &str, labels: &str, t_ms: i64, v: f64) {
-        let buf = self.families.entry(metric.to_string()).or_default();
-        let _ = writeln!(
-            buf,
-            "{metric}{{{labels}}} {v} {}.{:03}",
-            t_ms.div_euclid(1000),
-            t_ms.rem_euclid(1000)
-        );
+        self.families.entry(metric.to_string()).or_default().push((
+            format!("{metric}{{{labels}}}"),
+            t_ms,
+            v,
+        ));
         self.samples += 1;
     }
 
-    pub fn write(&self, path: &Path) {
-        let mut f =
-            std::io::BufWriter::new(std::fs::File::create(path).expect("create openmetrics"));
-        for (name, body) in &self.families {
+    /// The text, OpenMetrics (`# EOF`, seconds) or Prometheus' (ms).
+    fn text(&self, openmetrics: bool) -> Vec<u8> {
+        let mut out = String::new();
+        for (name, samples) in &self.families {
             // Every family is declared a gauge: OpenMetrics counters would
             // want `_total` on every sample name, and PromQL does not care.
-            writeln!(f, "# TYPE {name} gauge").unwrap();
-            f.write_all(body.as_bytes()).unwrap();
+            let _ = writeln!(out, "# TYPE {name} gauge");
+            for (series, t, v) in samples {
+                let _ = if openmetrics {
+                    writeln!(
+                        out,
+                        "{series} {v} {}.{:03}",
+                        t.div_euclid(1000),
+                        t.rem_euclid(1000)
+                    )
+                } else {
+                    writeln!(out, "{series} {v} {t}")
+                };
+            }
         }
-        f.write_all(b"# EOF\n").unwrap();
-        f.flush().unwrap();
+        if openmetrics {
+            out.push_str("# EOF\n");
+        }
+        out.into_bytes()
+    }
+
+    pub fn write(&self, path: &Path) {
+        std::fs::write(path, self.text(true)).expect("write openmetrics");
+    }
+}
+
+/// A server process and its folder: dropping it kills the one and removes
+/// the other.
+struct Server {
+    child: Option<Child>,
+    dir: PathBuf,
+}
+
+impl Server {
+    fn stop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
 /// A running server. Dropping it kills it and removes its folder.
 pub struct Prometheus {
-    child: Option<Child>,
-    pub dir: PathBuf,
+    server: Server,
     pub url: String,
     /// How long the backfill and the start took.
     pub backfill: Duration,
@@ -84,13 +130,24 @@ pub fn free_port() -> u16 {
 
 /// A plain HTTP GET; (status, body).
 fn http_get(url: &str) -> Option<(u16, String)> {
+    http("GET", url, &[])
+}
+
+/// A plain HTTP request with `body`; (status, body).
+fn http(method: &str, url: &str, body: &[u8]) -> Option<(u16, String)> {
     let rest = url.strip_prefix("http://")?;
     let (host, path) = rest
         .split_once('/')
         .map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
     let mut s = TcpStream::connect(host).ok()?;
-    s.set_read_timeout(Some(Duration::from_secs(5))).ok()?;
-    write!(s, "GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n").ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(60))).ok()?;
+    write!(
+        s,
+        "{method} {path} HTTP/1.0\r\nHost: {host}\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    )
+    .ok()?;
+    s.write_all(body).ok()?;
     let mut out = String::new();
     s.read_to_string(&mut out).ok()?;
     let status = out.split_whitespace().nth(1)?.parse().ok()?;
@@ -114,8 +171,10 @@ impl Prometheus {
         let dir = std::env::temp_dir().join(format!("oomlens-prom-{}", super::unique(12)));
         std::fs::create_dir_all(dir.join("data")).expect("mkdir");
         let mut p = Prometheus {
-            child: None,
-            dir: dir.clone(),
+            server: Server {
+                child: None,
+                dir: dir.clone(),
+            },
             url: String::new(),
             backfill: Duration::ZERO,
             startup: Duration::ZERO,
@@ -182,7 +241,7 @@ impl Prometheus {
                 .stderr(log)
                 .spawn()
                 .expect("start prometheus");
-            p.child = Some(child);
+            p.server.child = Some(child);
             p.url = format!("{scheme}://127.0.0.1:{port}");
             let deadline = Instant::now() + Duration::from_secs(20);
             while Instant::now() < deadline {
@@ -197,28 +256,130 @@ impl Prometheus {
                     p.startup = t.elapsed();
                     return p;
                 }
-                if let Some(Ok(Some(_))) = p.child.as_mut().map(|c| c.try_wait()) {
+                if let Some(Ok(Some(_))) = p.server.child.as_mut().map(|c| c.try_wait()) {
                     break; // exited: maybe the port was taken meanwhile
                 }
                 std::thread::sleep(Duration::from_millis(50));
             }
-            p.stop();
+            p.server.stop();
         }
         let log = std::fs::read_to_string(dir.join("prometheus.log")).unwrap_or_default();
         panic!("prometheus did not become ready; its log:\n{log}");
     }
-
-    fn stop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
 }
 
-impl Drop for Prometheus {
-    fn drop(&mut self) {
-        self.stop();
-        let _ = std::fs::remove_dir_all(&self.dir);
+/// Returns false (after saying so) when the test may be skipped; panics
+/// when it may not.
+pub fn require_victoria_metrics() -> bool {
+    super::require_program("victoria-metrics", "victoria-metrics")
+}
+
+/// A running single-node VictoriaMetrics. Dropping it kills it and removes
+/// its folder.
+pub struct VictoriaMetrics {
+    server: Server,
+    pub url: String,
+    /// How long the start and the import took.
+    pub startup: Duration,
+    pub import: Duration,
+}
+
+impl VictoriaMetrics {
+    /// Starts a server on a fresh folder and imports `om`; panics with the
+    /// server's log when it does not start or refuses the data.
+    pub fn start(om: &OpenMetrics) -> VictoriaMetrics {
+        let dir = std::env::temp_dir().join(format!("oomlens-vm-{}", super::unique(12)));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let mut v = VictoriaMetrics {
+            server: Server {
+                child: None,
+                dir: dir.clone(),
+            },
+            url: String::new(),
+            startup: Duration::ZERO,
+            import: Duration::ZERO,
+        };
+        let log_path = dir.join("victoria-metrics.log");
+        let t = Instant::now();
+        'attempts: for _attempt in 0..3 {
+            let port = free_port();
+            let log = std::fs::File::create(&log_path).unwrap();
+            let child = Command::new("victoria-metrics")
+                .arg(format!("-storageDataPath={}", dir.join("data").display()))
+                .arg(format!("-httpListenAddr=127.0.0.1:{port}"))
+                // The tests' data ends now: keep it all, show it at once,
+                // and answer from the data rather than a cache.
+                .arg("-retentionPeriod=100y")
+                .arg("-search.latencyOffset=0s")
+                .arg("-search.disableCache")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(log)
+                .spawn()
+                .expect("start victoria-metrics");
+            v.server.child = Some(child);
+            v.url = format!("http://127.0.0.1:{port}");
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while Instant::now() < deadline {
+                if matches!(http_get(&format!("{}/health", v.url)), Some((200, _))) {
+                    v.startup = t.elapsed();
+                    break 'attempts;
+                }
+                if let Some(Ok(Some(_))) = v.server.child.as_mut().map(|c| c.try_wait()) {
+                    break; // exited: maybe the port was taken meanwhile
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            v.server.stop();
+        }
+        let log = || std::fs::read_to_string(&log_path).unwrap_or_default();
+        assert!(
+            v.server.child.is_some(),
+            "victoria-metrics did not become ready; its log:\n{}",
+            log()
+        );
+        let t = Instant::now();
+        let body = om.text(false);
+        let r = http(
+            "POST",
+            &format!("{}/api/v1/import/prometheus", v.url),
+            &body,
+        );
+        assert!(
+            matches!(r, Some((204, _)) | Some((200, _))),
+            "victoria-metrics refused the import: {r:?}; its log:\n{}",
+            log()
+        );
+        let r = http_get(&format!("{}/internal/force_flush", v.url));
+        assert!(matches!(r, Some((200, _))), "force_flush: {r:?}");
+        // The import is searchable once every sample is counted.
+        let want = om.samples as f64;
+        let query: String = r#"sum(count_over_time({__name__=~".+"}[30d]))"#
+            .bytes()
+            .map(|b| format!("%{b:02X}"))
+            .collect();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let r = http_get(&format!("{}/api/v1/query?query={query}", v.url));
+            let got = r
+                .as_ref()
+                .and_then(|(_, b)| serde_json::from_str::<serde_json::Value>(b).ok())
+                .and_then(|d| {
+                    d["data"]["result"][0]["value"][1]
+                        .as_str()?
+                        .parse::<f64>()
+                        .ok()
+                });
+            if got == Some(want) {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "of the {want} samples imported, {got:?} are searchable: {r:?}"
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        v.import = t.elapsed();
+        v
     }
 }
