@@ -293,6 +293,9 @@ pub fn short_source(src: &[u8]) -> String {
 #[derive(Default)]
 struct Fam {
     stats: FamilyStats,
+    /// [`shape_key`] of the shape's bytes (the text in `stats` may have
+    /// lost bytes that are not UTF-8).
+    key: u64,
     /// Sources with their counts; while scanning, the counts are in
     /// [`Hot::src_count`] (see [`Agg::sync`]).
     sources: Vec<(Box<[u8]>, u64)>,
@@ -325,9 +328,18 @@ fn source_hash(src: &[u8]) -> u64 {
     h.finish()
 }
 
+/// A family's key in [`Agg::map`]: the 64-bit hash of its shape. Keying by
+/// the hash, not the text, spares each line a comparison that reads the
+/// stored shape (a cache miss); two of at most [`MAX_FAMILIES`] shapes
+/// share a hash with a chance below one in a billion.
+fn shape_key(shape: &[u8]) -> u64 {
+    source_hash(shape)
+}
+
 /// The running aggregate of a scan (one per thread).
 struct Agg {
-    map: FxHashMap<Box<[u8]>, usize>,
+    /// Family index by [`shape_key`].
+    map: FxHashMap<u64, usize>,
     fams: Vec<Fam>,
     hot: Vec<Hot>,
     /// The counts of `hot` were moved into `fams` (scanning is over).
@@ -390,7 +402,8 @@ impl LineSink for Agg {
             self.log.last_uptime_s = up;
         }
         family::shape_into(cl.name, &mut self.shape_buf);
-        let idx = match self.map.get(&self.shape_buf[..]) {
+        let key = shape_key(&self.shape_buf);
+        let idx = match self.map.get(&key) {
             Some(&i) => i,
             None => {
                 if self.fams.len() >= MAX_FAMILIES {
@@ -401,8 +414,7 @@ impl LineSink for Agg {
                     return;
                 }
                 let i = self.fams.len();
-                self.map
-                    .insert(self.shape_buf.clone().into_boxed_slice(), i);
+                self.map.insert(key, i);
                 self.fams.push(Fam {
                     stats: FamilyStats {
                         shape: String::from_utf8_lossy(&self.shape_buf).into_owned(),
@@ -411,6 +423,7 @@ impl LineSink for Agg {
                         first_uptime_s: up,
                         ..FamilyStats::default()
                     },
+                    key,
                     sources: Vec::new(),
                     first_clock: 0,
                 });
@@ -630,7 +643,8 @@ fn merge(a: &mut Agg, mut b: Agg, lines_before: u64) {
     }
     for fb in fams {
         let key = fb.stats.shape.as_bytes();
-        let idx = match a.map.get(key) {
+        let key = fb.key;
+        let idx = match a.map.get(&key) {
             Some(&i) => i,
             None => {
                 if a.fams.len() >= MAX_FAMILIES {
@@ -638,7 +652,7 @@ fn merge(a: &mut Agg, mut b: Agg, lines_before: u64) {
                     continue;
                 }
                 let i = a.fams.len();
-                a.map.insert(key.into(), i);
+                a.map.insert(key, i);
                 let mut f = fb;
                 f.stats.first_line += lines_before;
                 f.stats.last_line += lines_before;
