@@ -642,7 +642,6 @@ fn merge(a: &mut Agg, mut b: Agg, lines_before: u64) {
         a.log.last_uptime_s = log.last_uptime_s;
     }
     for fb in fams {
-        let key = fb.stats.shape.as_bytes();
         let key = fb.key;
         let idx = match a.map.get(&key) {
             Some(&i) => i,
