@@ -156,7 +156,7 @@ LOAD_BEFORE=$(cut -d' ' -f1 /proc/loadavg 2> /dev/null || echo "?")
 : > "$TMP/times"
 if [ "$TIMER" = hyperfine ] && command -v hyperfine > /dev/null 2>&1; then
     log "timing with hyperfine ($RUNS runs each, one command after the other)"
-    hyperfine -N --warmup 1 --runs "$RUNS" -i --export-json "$TMP/hf.json" \
+    hyperfine -N --warmup 1 --runs "$RUNS" -i --output=pipe --export-json "$TMP/hf.json" \
         "env LC_ALL=C grep -c class,load $LOG" "$BIN classes --format json $LOG" >&2
     python3 - "$TMP/hf.json" > "$TMP/times" << 'PY'
 import json, sys
@@ -167,10 +167,11 @@ PY
 else
     log "timing grep -c and oomlens classes side by side ($RUNS pairs, after one warm-up pair)"
     now_ns() { date +%s%N; }
+    # Not to /dev/null: GNU grep stops at the first match when its output goes there.
     time_one() {
         local t0 t1
         t0=$(now_ns)
-        "$@" > /dev/null 2>&1 || true
+        "$@" > "$TMP/run.out" 2>&1 || true
         t1=$(now_ns)
         echo $((t1 - t0))
     }
