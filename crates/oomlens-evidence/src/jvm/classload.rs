@@ -293,16 +293,57 @@ pub fn short_source(src: &[u8]) -> String {
 #[derive(Default)]
 struct Fam {
     stats: FamilyStats,
+    /// [`shape_key`] of the shape's bytes (the text in `stats` may have
+    /// lost bytes that are not UTF-8).
+    key: u64,
+    /// Sources with their counts; while scanning, the counts are in
+    /// [`Hot::src_count`] (see [`Agg::sync`]).
     sources: Vec<(Box<[u8]>, u64)>,
     /// The clock of the first load: single-class families (most ordinary
     /// classes) get no histogram.
     first_clock: u64,
 }
 
+/// What every class line of a family updates, apart from the rest of the
+/// family: a line then reads one small record (measured: the scattered
+/// fields of [`Fam`] cost a cache miss each, a third of the scan).
+#[derive(Clone, Copy, Default)]
+struct Hot {
+    loaded: u64,
+    unloaded: u64,
+    last_line: u64,
+    max_seq: u64,
+    last_uptime_ms: Option<u64>,
+    /// The hash of each source in [`Fam::sources`] (same order), and its
+    /// loads: a source is told from the others by its 64-bit hash, so its
+    /// text is not read again.
+    src_hash: [u64; MAX_SOURCES],
+    src_count: [u64; MAX_SOURCES],
+}
+
+fn source_hash(src: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = rustc_hash::FxHasher::default();
+    h.write(src);
+    h.finish()
+}
+
+/// A family's key in [`Agg::map`]: the 64-bit hash of its shape. Keying by
+/// the hash, not the text, spares each line a comparison that reads the
+/// stored shape (a cache miss); two of at most [`MAX_FAMILIES`] shapes
+/// share a hash with a chance below one in a billion.
+fn shape_key(shape: &[u8]) -> u64 {
+    source_hash(shape)
+}
+
 /// The running aggregate of a scan (one per thread).
 struct Agg {
-    map: FxHashMap<Box<[u8]>, usize>,
+    /// Family index by [`shape_key`].
+    map: FxHashMap<u64, usize>,
     fams: Vec<Fam>,
+    hot: Vec<Hot>,
+    /// The counts of `hot` were moved into `fams` (scanning is over).
+    synced: bool,
     shape_buf: Vec<u8>,
     base_offset: u64,
     offset: u64,
@@ -318,6 +359,8 @@ impl Agg {
         Agg {
             map: FxHashMap::default(),
             fams: Vec::new(),
+            hot: Vec::new(),
+            synced: false,
             shape_buf: Vec::with_capacity(256),
             base_offset,
             offset: base_offset,
@@ -359,7 +402,8 @@ impl LineSink for Agg {
             self.log.last_uptime_s = up;
         }
         family::shape_into(cl.name, &mut self.shape_buf);
-        let idx = match self.map.get(&self.shape_buf[..]) {
+        let key = shape_key(&self.shape_buf);
+        let idx = match self.map.get(&key) {
             Some(&i) => i,
             None => {
                 if self.fams.len() >= MAX_FAMILIES {
@@ -370,8 +414,7 @@ impl LineSink for Agg {
                     return;
                 }
                 let i = self.fams.len();
-                self.map
-                    .insert(self.shape_buf.clone().into_boxed_slice(), i);
+                self.map.insert(key, i);
                 self.fams.push(Fam {
                     stats: FamilyStats {
                         shape: String::from_utf8_lossy(&self.shape_buf).into_owned(),
@@ -380,44 +423,52 @@ impl LineSink for Agg {
                         first_uptime_s: up,
                         ..FamilyStats::default()
                     },
+                    key,
                     sources: Vec::new(),
                     first_clock: 0,
                 });
+                self.hot.push(Hot::default());
                 i
             }
         };
-        let f = &mut self.fams[idx];
-        f.stats.last_line = no;
-        f.stats.max_seq = f.stats.max_seq.max(trailing_number(cl.name));
-        if up.is_some() {
-            f.stats.last_uptime_s = up;
+        let h = &mut self.hot[idx];
+        h.last_line = no;
+        h.max_seq = h.max_seq.max(trailing_number(cl.name));
+        if clock_ms.is_some() {
+            h.last_uptime_ms = clock_ms;
         }
         if cl.unload {
-            f.stats.unloaded += 1;
+            h.unloaded += 1;
             self.log.unloaded += 1;
             return;
         }
-        f.stats.loaded += 1;
+        h.loaded += 1;
         self.log.loaded += 1;
         // Uptime when the line has it, else the byte offset; `finish` says
         // which clock the log used.
         let clock = clock_ms.unwrap_or(here);
-        if f.stats.loaded == 1 {
-            f.first_clock = clock;
+        if h.loaded == 1 {
+            self.fams[idx].first_clock = clock;
         } else {
+            let f = &mut self.fams[idx];
             let first = f.first_clock;
-            let h = f.stats.histogram.get_or_insert_with(|| {
-                let mut h = Histogram::default();
-                h.add(first, 1);
-                h
+            let hist = f.stats.histogram.get_or_insert_with(|| {
+                let mut hist = Histogram::default();
+                hist.add(first, 1);
+                hist
             });
-            h.add(clock, 1);
+            hist.add(clock, 1);
         }
         if let Some(src) = cl.source {
-            if let Some(e) = f.sources.iter_mut().find(|(s, _)| &s[..] == src) {
-                e.1 += 1;
-            } else if f.sources.len() < MAX_SOURCES {
-                f.sources.push((src.into(), 1));
+            let sh = source_hash(src);
+            match (0..MAX_SOURCES).find(|&k| h.src_count[k] == 0 || h.src_hash[k] == sh) {
+                Some(k) if h.src_count[k] > 0 => h.src_count[k] += 1,
+                Some(k) => {
+                    h.src_hash[k] = sh;
+                    h.src_count[k] = 1;
+                    self.fams[idx].sources.push((src.into(), 0));
+                }
+                None => {}
             }
         }
     }
@@ -428,7 +479,28 @@ impl LineSink for Agg {
 }
 
 impl Agg {
+    /// Moves the per-line counts of `hot` into `fams`; once.
+    fn sync(&mut self) {
+        if self.synced {
+            return;
+        }
+        self.synced = true;
+        for (f, h) in self.fams.iter_mut().zip(&self.hot) {
+            f.stats.loaded = h.loaded;
+            f.stats.unloaded = h.unloaded;
+            f.stats.last_line = h.last_line;
+            f.stats.max_seq = h.max_seq;
+            if h.last_uptime_ms.is_some() {
+                f.stats.last_uptime_s = h.last_uptime_ms.map(|ms| ms as f64 / 1000.0);
+            }
+            for (k, s) in f.sources.iter_mut().enumerate() {
+                s.1 = h.src_count[k];
+            }
+        }
+    }
+
     fn finish(mut self, lines: u64, bytes: u64) -> (ClassLog, Warnings) {
+        self.sync();
         let mixed = self.uptime_seen > 0 && self.no_uptime_seen > 0;
         self.log.clock = if self.uptime_seen > 0 && self.no_uptime_seen == 0 {
             "uptime-ms".into()
@@ -540,7 +612,9 @@ pub fn scan_file(source: &str, path: &Path, threads: usize) -> io::Result<(Class
 
 /// Folds `b` (a later part of the file, whose line numbers start after
 /// `lines_before`) into `a`.
-fn merge(a: &mut Agg, b: Agg, lines_before: u64) {
+fn merge(a: &mut Agg, mut b: Agg, lines_before: u64) {
+    a.sync();
+    b.sync();
     let Agg {
         fams,
         log,
@@ -568,8 +642,8 @@ fn merge(a: &mut Agg, b: Agg, lines_before: u64) {
         a.log.last_uptime_s = log.last_uptime_s;
     }
     for fb in fams {
-        let key = fb.stats.shape.as_bytes();
-        let idx = match a.map.get(key) {
+        let key = fb.key;
+        let idx = match a.map.get(&key) {
             Some(&i) => i,
             None => {
                 if a.fams.len() >= MAX_FAMILIES {
@@ -577,7 +651,7 @@ fn merge(a: &mut Agg, b: Agg, lines_before: u64) {
                     continue;
                 }
                 let i = a.fams.len();
-                a.map.insert(key.into(), i);
+                a.map.insert(key, i);
                 let mut f = fb;
                 f.stats.first_line += lines_before;
                 f.stats.last_line += lines_before;
@@ -671,10 +745,9 @@ mod tests {
         let l = parse_line(b"[0,512s][info][class,load] java.lang.Object source: jrt:/java.base")
             .unwrap();
         assert_eq!(l.uptime_ms, Some(512));
-        let l = parse_line(
-            b"[node-1][4242][4243][info][class,load] Foo source: __JVM_DefineClass__",
-        )
-        .unwrap();
+        let l =
+            parse_line(b"[node-1][4242][4243][info][class,load] Foo source: __JVM_DefineClass__")
+                .unwrap();
         assert_eq!((l.name, l.uptime_ms), (&b"Foo"[..], None));
         assert!(parse_line(b"[0.1s][info][gc] GC(1) Pause Young").is_none());
         assert!(parse_line(b"[0.1s][debug][class,load] klass: 0x1 super: 0x2").is_none());

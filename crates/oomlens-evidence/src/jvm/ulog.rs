@@ -99,16 +99,35 @@ pub fn read(line: &[u8]) -> Decorations<'_> {
     };
     let mut rest = line;
     let mut numbers = 0u8;
-    // Decorations are short: a plain loop beats a vectorised search here.
     while let Some((b'[', body)) = rest.split_first() {
-        let Some(close) = body.iter().position(|&b| b == b']') else {
+        // One pass to the `]` (decorations are short: a plain loop beats a
+        // vectorised search): a `[` on the way, or text after a space, ends
+        // the decorations; padding spaces around the text are dropped.
+        let (mut from, mut to) = (usize::MAX, 0);
+        let mut close = None;
+        let mut spaced = false;
+        for (i, &c) in body.iter().enumerate() {
+            match c {
+                b']' => {
+                    close = Some(i);
+                    break;
+                }
+                b'[' => break,
+                b' ' => spaced |= from != usize::MAX,
+                _ if spaced => break,
+                _ => {
+                    from = from.min(i);
+                    to = i + 1;
+                }
+            }
+        }
+        let Some(close) = close else {
             break;
         };
-        let inner = &body[..close];
-        let item = inner.trim_ascii();
-        if item.is_empty() || item.contains(&b' ') || inner.contains(&b'[') {
+        if from == usize::MAX {
             break;
         }
+        let item = &body[from..to];
         let after = &body[close + 1..];
         if !decoration(&mut d, item, after, &mut numbers) {
             break;
@@ -149,15 +168,14 @@ fn decoration<'a>(d: &mut Decorations<'a>, item: &'a [u8], after: &[u8], numbers
         d.level = Some(level);
         return true;
     }
-    if !item
-        .iter()
-        .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b',' | b'+' | b'_' | b'.' | b'-'))
-    {
+    let (mut tag_like, mut word) = (true, true);
+    for &c in item {
+        tag_like &= c.is_ascii_lowercase() || c.is_ascii_digit() || c == b',' || c == b'_';
+        word &= c.is_ascii_alphanumeric() || matches!(c, b',' | b'+' | b'_' | b'.' | b'-');
+    }
+    if !word {
         return false;
     }
-    let tag_like = item
-        .iter()
-        .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b',' | b'_'));
     // Tags come last; a host name comes before pid, tid and level, so a
     // decorator follows it.
     let followed = after.first() == Some(&b'[');
@@ -177,6 +195,9 @@ fn decoration<'a>(d: &mut Decorations<'a>, item: &'a [u8], after: &[u8], numbers
 }
 
 fn level(item: &[u8]) -> Option<Level> {
+    if !matches!(item.len(), 4 | 5 | 7) {
+        return None;
+    }
     Some(match item {
         b"info" => Level::Info,
         b"debug" => Level::Debug,
@@ -265,10 +286,7 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert_eq!(
-            d.utctime_text,
-            Some(&b"2024-01-01T19:04:05.678-0800"[..])
-        );
+        assert_eq!(d.utctime_text, Some(&b"2024-01-01T19:04:05.678-0800"[..]));
         assert_eq!(d.uptime_ns, Some(12_345_000_000), "the first uptime wins");
         assert_eq!(d.time_millis, Some(1_704_164_645_678));
         assert_eq!(d.time_nanos, Some(1_704_164_645_678_000_000));
@@ -283,7 +301,11 @@ mod tests {
     fn uptime_forms() {
         let up = |l: &[u8]| read(l).uptime_ns;
         assert_eq!(up(b"[12.345s] x"), Some(12_345_000_000));
-        assert_eq!(up(b"[0,512s][info][gc] x"), Some(512_000_000), "decimal comma");
+        assert_eq!(
+            up(b"[0,512s][info][gc] x"),
+            Some(512_000_000),
+            "decimal comma"
+        );
         assert_eq!(up(b"[3s] x"), Some(3_000_000_000));
         assert_eq!(up(b"[1234ms] x"), Some(1_234_000_000));
         assert_eq!(up(b"[987654321ns] x"), Some(987_654_321));
@@ -300,7 +322,13 @@ mod tests {
     fn wall_clock_forms() {
         let d = read(b"[2023-12-02T13:55:56.123+0800] m");
         assert_eq!(d.time_text, Some(&b"2023-12-02T13:55:56.123+0800"[..]));
-        assert!(matches!(d.time, Some(Stamp::Iso { offset: Some(_), .. })));
+        assert!(matches!(
+            d.time,
+            Some(Stamp::Iso {
+                offset: Some(_),
+                ..
+            })
+        ));
         assert_eq!(d.message, b"m");
         // Not a date: the decorations end before it.
         let d = read(b"[2023-13-45T99:00:00.000+0000] m");
