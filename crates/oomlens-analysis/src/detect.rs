@@ -6,14 +6,16 @@
 //! `OutOfMemoryError` variant), 0.1-0.3 for hypotheses that fit a kill but
 //! need more evidence, each with the commands that would tell.
 
-use oomlens_evidence::applog::{Signal, SignalKind};
+use oomlens_evidence::applog::{OomeVariant, Signal, SignalKind};
 use oomlens_evidence::jvm::flags;
 use oomlens_evidence::k8s::{Container, Pod};
 use oomlens_evidence::kernel::{Kind, OomReport};
 
 use crate::case::{Case, Join, JoinedKill, Member};
 use crate::diagnosis::*;
+use crate::ids::{CauseId, FindingId};
 use crate::kb;
+use crate::memtime::Verdict;
 
 /// Runs every detector over the Case.
 pub fn run(case: &Case) -> Diagnosis {
@@ -272,7 +274,7 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     fn cause(
         &self,
-        id: &str,
+        id: CauseId,
         confidence: f64,
         summary: String,
         explanation: String,
@@ -281,7 +283,7 @@ impl Ctx<'_> {
         let info = kb::cause(id);
         let fill = |t: &&str| kb::fill(t, self.ns, self.pod, self.container, self.node);
         Cause {
-            id: info.id.to_string(),
+            id: info.id,
             confidence,
             container: Some(self.index),
             summary,
@@ -393,7 +395,7 @@ fn container(case: &Case, m: &Member, index: usize) -> (ContainerDiagnosis, Vec<
                     evidence: ev,
                 });
                 findings.push(Finding {
-                    id: "kernel-report-missing".into(),
+                    id: FindingId::KernelReportMissing,
                     text: "Kubernetes says OOMKilled but the evidence holds no kernel OOM-killer report: add the node's kernel log to see the victim, its memory and which limit fired".into(),
                     evidence: last_cite.iter().cloned().collect(),
                 });
@@ -459,7 +461,7 @@ fn container(case: &Case, m: &Member, index: usize) -> (ContainerDiagnosis, Vec<
             .map(|(s, _)| s.rsplit('/').next().unwrap_or(s).to_string())
             .collect();
         findings.push(Finding {
-            id: "no-oome-in-log".into(),
+            id: FindingId::NoOomeInLog,
             text: if jvm {
                 format!(
                     "no OutOfMemoryError in {}: the JVM never saw it coming",
@@ -500,7 +502,7 @@ fn container(case: &Case, m: &Member, index: usize) -> (ContainerDiagnosis, Vec<
             });
         } else if kernel_killed {
             findings.push(Finding {
-                id: "oome-before-kill".into(),
+                id: FindingId::OomeBeforeKill,
                 text: "the JVM threw OutOfMemoryError before the kernel killed it".into(),
                 evidence: vec![Cite::line(
                     s,
@@ -517,7 +519,7 @@ fn container(case: &Case, m: &Member, index: usize) -> (ContainerDiagnosis, Vec<
         if let (Some(h), Some(a)) = (mem.huge_bytes, mem.anon_bytes) {
             if a > 0 && h as f64 / a as f64 >= 0.25 {
                 findings.push(Finding {
-                    id: "thp".into(),
+                    id: FindingId::Thp,
                     text: format!(
                         "{} of the {} anonymous memory was in transparent huge pages: THP rounds the JVM's regions up to 2 MiB pages",
                         size(h),
@@ -534,7 +536,7 @@ fn container(case: &Case, m: &Member, index: usize) -> (ContainerDiagnosis, Vec<
                 .map(|p| format!("{} ({})", p.comm, p.pid))
                 .collect();
             findings.push(Finding {
-                id: "other-processes".into(),
+                id: FindingId::OtherProcesses,
                 text: format!(
                     "other processes held memory in the same cgroup: {}",
                     names.join(", ")
@@ -549,14 +551,14 @@ fn container(case: &Case, m: &Member, index: usize) -> (ContainerDiagnosis, Vec<
         }
         if r.limit_level == Some(oomlens_evidence::cgroup::CgroupLevel::Pod) {
             findings.push(Finding {
-                id: "pod-limit".into(),
+                id: FindingId::PodLimit,
                 text: "the pod's cgroup limit fired (the sum of its containers' limits), not the container's own".into(),
                 evidence: r.memory.map(|m| Cite::line(&r.lines.source, m.line, "oom_memcg is the pod's cgroup")).into_iter().collect(),
             });
         }
         if r.truncated {
             findings.push(Finding {
-                id: "truncated-report".into(),
+                id: FindingId::TruncatedReport,
                 text: "the kernel report is incomplete in the log (see the warnings)".into(),
                 evidence: vec![Cite {
                     source: r.lines.source.clone(),
@@ -575,7 +577,7 @@ fn container(case: &Case, m: &Member, index: usize) -> (ContainerDiagnosis, Vec<
         {
             let r = case.report(jk);
             findings.push(Finding {
-                id: "joined-by-time".into(),
+                id: FindingId::JoinedByTime,
                 text: format!(
                     "the kernel kill at `{}` is this container's: it ended {}s later{}",
                     r.time.raw,
@@ -605,16 +607,7 @@ fn container(case: &Case, m: &Member, index: usize) -> (ContainerDiagnosis, Vec<
         .flat_map(|k| k.evidence.clone())
         .collect();
     for (s, g) in oomes.iter().rev().take(1) {
-        let variant = g
-            .variant
-            .and_then(|v| serde_json::to_value(v).ok())
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_else(|| "other".into());
-        let (id, meaning) = kb::OOME
-            .iter()
-            .find(|(v, _, _)| *v == variant)
-            .map(|(_, id, m)| (*id, *m))
-            .unwrap_or(("unknown", "an OutOfMemoryError"));
+        let (id, meaning) = kb::oome(g.variant.unwrap_or(OomeVariant::Other));
         let mut ev = vec![Cite::line(
             s,
             g.line,
@@ -645,9 +638,9 @@ fn container(case: &Case, m: &Member, index: usize) -> (ContainerDiagnosis, Vec<
             SignalKind::JavaOome => "",
         };
         let id = if g.kind == SignalKind::JvmFatalError {
-            "native-growth"
+            CauseId::NativeGrowth
         } else {
-            "unknown"
+            CauseId::Unknown
         };
         causes.push(ctx.cause(
             id,
@@ -663,7 +656,7 @@ fn container(case: &Case, m: &Member, index: usize) -> (ContainerDiagnosis, Vec<
         Some(KillKind::KernelMemcg) if oomes.is_empty() && signals.is_empty() => {
             let limit = latest.and_then(|k| k.limit_bytes).or(c.and_then(|c| c.limits.memory_bytes));
             let mut ev = kill_ev.clone();
-            ev.extend(findings.iter().filter(|f| f.id == "no-oome-in-log").flat_map(|f| f.evidence.clone()));
+            ev.extend(findings.iter().filter(|f| f.id == FindingId::NoOomeInLog).flat_map(|f| f.evidence.clone()));
             if jvm {
                 jvm_hypotheses(&ctx, c, limit, &ev, logs.is_empty(), &src, &mut causes);
             } else {
@@ -672,7 +665,7 @@ fn container(case: &Case, m: &Member, index: usize) -> (ContainerDiagnosis, Vec<
                     .map(|v| format!("{} (pid {})", v.comm, v.pid))
                     .unwrap_or_else(|| "the container".into());
                 causes.push(ctx.cause(
-                    "unknown",
+                    CauseId::Unknown,
                     0.3,
                     format!("{who} outgrew the limit; what grew is not in this evidence"),
                     "The kernel killed the process at the cgroup limit. Memory over time tells a leak from a limit that is simply too small.".into(),
@@ -681,21 +674,21 @@ fn container(case: &Case, m: &Member, index: usize) -> (ContainerDiagnosis, Vec<
             }
         }
         Some(KillKind::KernelGlobal) => causes.push(ctx.cause(
-            "unknown",
+            CauseId::Unknown,
             0.6,
             "the node ran out of memory; this container was the OOM killer's choice, not necessarily the one that grew".into(),
             "A global OOM kill picks the task with the highest oom_score (largest RSS, adjusted by QoS) on the whole node.".into(),
             kill_ev.clone(),
         )),
         Some(KillKind::Evicted) => causes.push(ctx.cause(
-            "unknown",
+            CauseId::Unknown,
             0.6,
             "evicted by the kubelet under node memory pressure: pods above their requests go first".into(),
             "Eviction is the kubelet's choice, not the kernel's: set requests to the real usage and leave node headroom (kube-reserved, eviction thresholds).".into(),
             kill_ev.clone(),
         )),
         Some(KillKind::Probe) => causes.push(ctx.cause(
-            "unknown",
+            CauseId::Unknown,
             0.7,
             "not an OOM kill: the kubelet restarted the container after failed liveness probes".into(),
             "Exit 137/143 without OOMKilled, with liveness-probe Killing events. A slow or paused JVM (long GC) fails probes; memory pressure can be one reason, but the kill was the probe's.".into(),
@@ -706,7 +699,7 @@ fn container(case: &Case, m: &Member, index: usize) -> (ContainerDiagnosis, Vec<
     if let Some(up) = timeline.median_uptime_before_kill_s {
         if up < 300.0 && kernel_killed {
             causes.push(ctx.cause(
-                "undersized-limit",
+                CauseId::UndersizedLimit,
                 0.5,
                 format!("killed {:.0} s after start: the limit is below what the workload needs to start", up),
                 "A leak takes time; a kill within minutes of every start means the working set at start-up does not fit.".into(),
@@ -718,7 +711,7 @@ fn container(case: &Case, m: &Member, index: usize) -> (ContainerDiagnosis, Vec<
         if let (Some(sh), Some(u)) = (mem.shmem_bytes, latest.and_then(|k| k.usage_bytes)) {
             if u > 0 && sh as f64 / u as f64 >= 0.3 {
                 causes.push(ctx.cause(
-                    "unknown",
+                    CauseId::Unknown,
                     0.5,
                     format!("{} of the limit was shared memory (tmpfs, /dev/shm, emptyDir medium: Memory)", size(sh)),
                     "Files in memory-backed volumes count against the container's limit and cannot be reclaimed while they exist.".into(),
@@ -802,7 +795,7 @@ fn container(case: &Case, m: &Member, index: usize) -> (ContainerDiagnosis, Vec<
     }
 
     // The THP amplification goes with every JVM cause.
-    if findings.iter().any(|f| f.id == "thp") && jvm {
+    if findings.iter().any(|f| f.id == FindingId::Thp) && jvm {
         for cause in causes.iter_mut() {
             cause.mitigations.push("transparent huge pages inflate RSS: set THP to madvise on the node, or run the JVM with -XX:-UseTransparentHugePages".into());
         }
@@ -883,7 +876,7 @@ fn class_causes(
     // A Metaspace view with nothing read says nothing.
     if let Some(v) = meta.as_ref().filter(|v| !v.evidence.is_empty()) {
         findings.push(Finding {
-            id: "metaspace".into(),
+            id: FindingId::Metaspace,
             text: metaspace_text(v),
             evidence: v.evidence.clone(),
         });
@@ -898,7 +891,7 @@ fn class_causes(
             let v = meta.as_ref().expect("checked");
             for c in causes
                 .iter_mut()
-                .filter(|c| c.id == "metaspace-class-generation")
+                .filter(|c| c.id == CauseId::MetaspaceClassGeneration)
             {
                 c.confidence = 0.6;
                 c.summary = format!("Metaspace growth: {}", metaspace_text(v));
@@ -907,7 +900,7 @@ fn class_causes(
         }
         for r in &reports {
             findings.push(Finding {
-                id: "no-class-leak".into(),
+                id: FindingId::NoClassLeak,
                 text: format!(
                     "{}: {}",
                     r.source.rsplit('/').next().unwrap_or(&r.source),
@@ -919,7 +912,7 @@ fn class_causes(
             // unlikely.
             for c in causes
                 .iter_mut()
-                .filter(|c| c.id == "metaspace-class-generation" && c.confidence < 0.5)
+                .filter(|c| c.id == CauseId::MetaspaceClassGeneration && c.confidence < 0.5)
             {
                 c.confidence = 0.05;
             }
@@ -951,7 +944,7 @@ fn class_causes(
     evidence.extend(kill_ev.iter().cloned());
     let family = v.family.clone().unwrap_or_default();
     findings.push(Finding {
-        id: "class-leak".into(),
+        id: FindingId::ClassLeak,
         text: v.summary.clone(),
         evidence: v.evidence.clone(),
     });
@@ -974,7 +967,7 @@ fn class_causes(
         explanation.push_str(" With Metaspace capped, the JVM runs Full GCs at the Metadata GC threshold trying to reclaim classes that are still reachable: they cost time and free nothing.");
     }
     let mut cause = ctx.cause(
-        "metaspace-class-generation",
+        CauseId::MetaspaceClassGeneration,
         confidence,
         format!(
             "Metaspace leak: {family} classes{} never unloaded",
@@ -993,7 +986,7 @@ fn class_causes(
         cause.next_steps.push(format!("read: {r}"));
     }
     // The generic Metaspace hypothesis is replaced; the others step back.
-    causes.retain(|c| !(c.id == "metaspace-class-generation" && c.confidence < 0.5));
+    causes.retain(|c| !(c.id == CauseId::MetaspaceClassGeneration && c.confidence < 0.5));
     for c in causes.iter_mut().filter(|c| c.confidence < 0.5) {
         c.confidence = (c.confidence * 0.4 * 100.0).round() / 100.0;
     }
@@ -1092,7 +1085,7 @@ fn nmt_causes(
     if let Some((name, delta, cite, threads)) = top {
         let (id, summary) = match name.as_str() {
             "Thread" => (
-                "thread-growth",
+                CauseId::ThreadGrowth,
                 match threads {
                     Some((a, b)) => format!(
                         "threads grew from {a} to {b} (NMT Thread +{:.0} MiB)",
@@ -1102,18 +1095,18 @@ fn nmt_causes(
                 },
             ),
             "Other" => (
-                "direct-memory",
+                CauseId::DirectMemory,
                 format!(
                     "direct buffers grew {:.0} MiB (NMT Other, where JDK 11+ counts them)",
                     mib(*delta)
                 ),
             ),
             "Class" | "Metaspace" => (
-                "metaspace-class-generation",
+                CauseId::MetaspaceClassGeneration,
                 format!("class metadata grew {:.0} MiB (NMT {name})", mib(*delta)),
             ),
             _ => (
-                "native-growth",
+                CauseId::NativeGrowth,
                 format!(
                     "the JVM's native memory grew {:.0} MiB (NMT {name})",
                     mib(*delta)
@@ -1121,7 +1114,7 @@ fn nmt_causes(
             ),
         };
         findings.push(Finding {
-            id: "nmt-growth".into(),
+            id: FindingId::NmtGrowth,
             text: summary.clone(),
             evidence: vec![cite.clone()],
         });
@@ -1154,7 +1147,7 @@ fn nmt_causes(
                         .filter(|c| c.what.starts_with("Killed")),
                 );
                 causes.push(ctx.cause(
-                    "native-growth",
+                    CauseId::NativeGrowth,
                     0.6,
                     format!("{:.0} MiB of the victim's RSS is memory NMT cannot see (malloc arenas, JNI, native libraries)", mib(unseen as i64)),
                     "The JVM's RSS at the kill exceeds everything Native Memory Tracking accounts for by a quarter or more; the last NMT snapshot may predate the kill, so compare snapshots taken close to it.".into(),
@@ -1224,7 +1217,7 @@ fn metric_causes(
         .collect();
     if named.len() > 1 {
         findings.push(Finding {
-            id: "memory-over-time-ambiguous".into(),
+            id: FindingId::MemoryOverTimeAmbiguous,
             text: format!(
                 "the metric series name {} containers and the evidence does not say which is this one: not judged (add the pod object, whose UID the series carry, or the container's id)",
                 named.len()
@@ -1294,13 +1287,13 @@ fn metric_causes(
     known.extend(metric_kills.iter().cloned());
     let v = crate::memtime::judge(&series, limit, &known)?;
     findings.push(Finding {
-        id: "memory-over-time".into(),
+        id: FindingId::MemoryOverTime,
         text: v.text.clone(),
         evidence: v.evidence.clone(),
     });
     if let Some(text) = crate::memtime::checks_text(&v.kill_checks) {
         findings.push(Finding {
-            id: "kill-forecast".into(),
+            id: FindingId::KillForecast,
             text,
             evidence: v
                 .kill_checks
@@ -1312,13 +1305,13 @@ fn metric_causes(
                 .collect(),
         });
     }
-    let Some(id) = v.cause.clone() else {
+    let Some(id) = v.cause else {
         return Some(v);
     };
-    let confidence = match v.verdict.as_str() {
-        "leak" if v.growing.as_deref().is_some_and(|g| g.starts_with("jvm")) => 0.75,
-        "leak" => 0.6,
-        "page-cache" => 0.7,
+    let confidence = match v.verdict {
+        Verdict::Leak if v.growing.as_deref().is_some_and(|g| g.starts_with("jvm")) => 0.75,
+        Verdict::Leak => 0.6,
+        Verdict::PageCache => 0.7,
         _ => 0.6,
     };
     if causes
@@ -1328,12 +1321,12 @@ fn metric_causes(
         return Some(v);
     }
     causes.retain(|c| !(c.id == id && c.confidence < confidence));
-    let summary = match v.verdict.as_str() {
-        "page-cache" => "page cache near the limit: a false alarm, not a leak".to_string(),
-        "undersized-limit" => "the limit is too small: steady usage at the limit".to_string(),
+    let summary = match v.verdict {
+        Verdict::PageCache => "page cache near the limit: a false alarm, not a leak".to_string(),
+        Verdict::UndersizedLimit => "the limit is too small: steady usage at the limit".to_string(),
         _ => format!("memory leak: {}", v.growing.clone().unwrap_or_default()),
     };
-    causes.push(ctx.cause(&id, confidence, summary, v.text.clone(), v.evidence.clone()));
+    causes.push(ctx.cause(id, confidence, summary, v.text.clone(), v.evidence.clone()));
     Some(v)
 }
 
@@ -1465,7 +1458,10 @@ fn jvm_hypotheses(
         // the budget's non-heap baseline assumes class and thread counts
         // this evidence does not have.
         let heap = b.ergonomics.max_heap_bytes;
-        let over = b.verdicts.iter().find(|v| v.id == "heap-sized-over-limit");
+        let over = b
+            .verdicts
+            .iter()
+            .find(|v| v.id == CauseId::HeapSizedOverLimit.as_str());
         match over.filter(|_| heap as f64 >= 0.8 * l as f64) {
             Some(v) => {
                 heap_over = 0.5;
@@ -1487,22 +1483,22 @@ fn jvm_hypotheses(
     evidence.extend(flag_cites);
     for (id, conf, summary) in [
         (
-            "metaspace-class-generation",
+            CauseId::MetaspaceClassGeneration,
             meta,
             "Metaspace growth (generated classes never unloaded)",
         ),
         (
-            "native-growth",
+            CauseId::NativeGrowth,
             native,
             "native memory growth outside the heap",
         ),
         (
-            "heap-sized-over-limit",
+            CauseId::HeapSizedOverLimit,
             heap_over,
             "max heap plus non-heap larger than the limit",
         ),
-        ("direct-memory", direct, "direct buffer growth"),
-        ("thread-growth", thread, "thread growth"),
+        (CauseId::DirectMemory, direct, "direct buffer growth"),
+        (CauseId::ThreadGrowth, thread, "thread growth"),
     ] {
         causes.push(ctx.cause(
             id,

@@ -5,6 +5,8 @@
 //!   names, and the time and size of a kill when no id is shared).
 //! - [`detect`]: detectors that read only the Case and produce findings and
 //!   ranked causes.
+//! - [`ids`]: the typed ids of causes and findings ([`ids::CauseId`],
+//!   [`ids::FindingId`]), written in JSON as their kebab-case strings.
 //! - [`kb`]: the knowledge base, plain data: what each cause means, its
 //!   fixes, and the commands that confirm it.
 //! - [`diagnosis`]: the [`diagnosis::Diagnosis`], the one value every
@@ -15,6 +17,7 @@ pub mod case;
 pub mod classes;
 pub mod detect;
 pub mod diagnosis;
+pub mod ids;
 pub mod kb;
 pub mod memtime;
 pub mod metaspace;

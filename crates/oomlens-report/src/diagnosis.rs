@@ -4,7 +4,7 @@
 
 use comfy_table::{presets, Cell, ContentArrangement, Table};
 use oomlens_analysis::detect::{kill_phrase, size};
-use oomlens_analysis::diagnosis::{Cite, ContainerDiagnosis, Diagnosis, Kill, KillKind};
+use oomlens_analysis::diagnosis::{Cite, ContainerDiagnosis, Diagnosis, FindingId, Kill, KillKind};
 
 use crate::Style;
 
@@ -136,7 +136,7 @@ pub fn text(d: &Diagnosis, style: Style) -> String {
             }
         }
         for f in &c.findings {
-            if f.id == "truncated-report" {
+            if f.id == FindingId::TruncatedReport {
                 continue;
             }
             line(&mut out, &f.text, &p.dim(&cites(&f.evidence)));
