@@ -189,6 +189,62 @@ pub fn oome(variant: OomeVariant) -> (CauseId, &'static str) {
         .unwrap_or((CauseId::Unknown, "an OutOfMemoryError"))
 }
 
+/// A cause that could explain a kernel kill of a JVM that threw no
+/// `OutOfMemoryError`, and how likely it is before any evidence of its own
+/// (see `detect::rank` for the scale).
+#[derive(Debug, Clone, Copy)]
+pub struct Hypothesis {
+    pub id: CauseId,
+    pub prior: f64,
+    pub summary: &'static str,
+}
+
+/// The hypotheses for a JVM killed in silence at the limit, most likely
+/// first: Metaspace is unbounded by default and the usual silent grower,
+/// then native memory, a heap too big for the limit, direct buffers (bounded
+/// by the max heap by default) and threads.
+pub const JVM_KILL_HYPOTHESES: [Hypothesis; 5] = [
+    Hypothesis {
+        id: CauseId::MetaspaceClassGeneration,
+        prior: 0.30,
+        summary: "Metaspace growth (generated classes never unloaded)",
+    },
+    Hypothesis {
+        id: CauseId::NativeGrowth,
+        prior: 0.25,
+        summary: "native memory growth outside the heap",
+    },
+    Hypothesis {
+        id: CauseId::HeapSizedOverLimit,
+        prior: 0.20,
+        summary: "max heap plus non-heap larger than the limit",
+    },
+    Hypothesis {
+        id: CauseId::DirectMemory,
+        prior: 0.15,
+        summary: "direct buffer growth",
+    },
+    Hypothesis {
+        id: CauseId::ThreadGrowth,
+        prior: 0.10,
+        summary: "thread growth",
+    },
+];
+
+/// Metaspace capped by `-XX:MaxMetaspaceSize`: a leak there would have
+/// thrown `OutOfMemoryError: Metaspace`, not met the kernel.
+pub const METASPACE_CAPPED: f64 = 0.10;
+/// Direct memory capped by `-XX:MaxDirectMemorySize`.
+pub const DIRECT_CAPPED: f64 = 0.05;
+/// The JVM's own sizing puts the max heap at 80% of the limit or more and
+/// heap plus non-heap over it: a full heap alone gets it killed.
+pub const HEAP_OVER_LIMIT: f64 = 0.50;
+/// The heap is sized explicitly (`-Xmx`, `MaxRAMPercentage`) and fits.
+pub const HEAP_SIZED_TO_FIT: f64 = 0.10;
+/// What native growth gains when the heap is sized to fit: what is left
+/// outside the heap is likelier.
+pub const NATIVE_WHEN_HEAP_FITS: f64 = 0.05;
+
 /// Fills `{ns}`, `{pod}`, `{container}`, `{node}` in a command.
 pub fn fill(
     template: &str,

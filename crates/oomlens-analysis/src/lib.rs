@@ -23,6 +23,11 @@ pub mod memtime;
 pub mod metaspace;
 pub mod scan;
 pub mod trend;
+pub mod wording;
+
+/// Byte sizes and durations for people: the one implementation (in
+/// `oomlens-evidence`), for analysis's wording and the report crate.
+pub use oomlens_evidence::units;
 
 pub use case::{Case, Evidence as CaseEvidence};
 pub use diagnosis::Diagnosis;

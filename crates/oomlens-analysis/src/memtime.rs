@@ -133,7 +133,7 @@ fn clock(ms: i64, base: i64) -> String {
 /// `20 MiB/h`, `90 MiB/min`, `6 MiB/s`.
 pub fn rate(bytes_per_hour: f64) -> String {
     const MIB: f64 = 1024.0 * 1024.0;
-    let size = |b: f64| crate::detect::size(b.abs() as u64);
+    let size = |b: f64| crate::units::size(b.abs() as u64);
     let sign = if bytes_per_hour < 0.0 { "-" } else { "" };
     if bytes_per_hour.abs() >= 3600.0 * MIB {
         format!("{sign}{}/s", size(bytes_per_hour / 3600.0))
@@ -150,22 +150,13 @@ fn count_or_size(name: &str, v: f64) -> String {
     if name.contains("threads") || name.contains("classes") {
         format!("{v:.0}")
     } else {
-        crate::detect::size(v.max(0.0) as u64)
+        crate::units::size(v.max(0.0) as u64)
     }
 }
 
 /// How long, in words (`40 s`, `12 min`, `5.2 h`, `3.1 days`).
 fn span(seconds: f64) -> String {
-    let s = seconds.abs();
-    if s < 120.0 {
-        format!("{s:.0} s")
-    } else if s < 7200.0 {
-        format!("{:.0} min", s / 60.0)
-    } else if s < 3.0 * 86400.0 {
-        format!("{:.1} h", s / 3600.0)
-    } else {
-        format!("{:.1} days", s / 86400.0)
-    }
+    crate::units::duration_as(seconds, crate::units::SHORT)
 }
 
 /// Forecasts each life that ended in a kill from its first half, and sets

@@ -1,0 +1,27 @@
+//! The JVM's budget against the limit, as detectors need it: what HotSpot
+//! sizes for this container (the memory model of `oomlens budget`, from
+//! the flags the spec shows) and whether the heap alone takes most of the
+//! limit.
+
+use oomlens_evidence::jvm::flags::JvmFlags;
+use oomlens_evidence::k8s::Container;
+
+use crate::budget::{budget, Observed};
+
+/// Whether a heap sized for `limit` leaves room for the rest of the JVM:
+/// `Some(text)` saying why not when the budget finds the heap sized over
+/// the limit and the max heap alone is 80% of the limit or more (the
+/// budget's non-heap baseline assumes class and thread counts this evidence
+/// does not have, so only a heap that takes most of the limit counts).
+pub fn heap_over_limit(c: Option<&Container>, flags: &JvmFlags, limit: u64) -> Option<String> {
+    let cpus = c
+        .and_then(|c| c.limits.cpu_millis)
+        .map_or(2, |m| m.div_ceil(1000).max(1) as u32);
+    let b = budget(limit, cpus, 17, flags, &Observed::default());
+    let heap = b.ergonomics.max_heap_bytes;
+    b.verdicts
+        .iter()
+        .find(|v| v.id == "heap-sized-over-limit")
+        .filter(|_| heap as f64 >= 0.8 * limit as f64)
+        .map(|v| v.text.clone())
+}

@@ -1,0 +1,192 @@
+//! Wording: the prose the Diagnosis carries (its headline, how a kill
+//! reads, what a silent log or another runtime's death means, Metaspace in
+//! a sentence). Detectors state facts and call here for the words; sizes
+//! and durations go through [`crate::units`], the one implementation the
+//! report crate uses too.
+
+use oomlens_evidence::applog::SignalKind;
+
+use crate::detect::rank::PROVEN;
+use crate::diagnosis::*;
+use crate::units;
+
+/// The answer in one line: who, how it was killed, and the strongest cause
+/// (`cause:` from [`PROVEN`] on, else `not proven, most likely:`).
+pub fn headline(containers: &[ContainerDiagnosis], causes: &[Cause]) -> String {
+    let killed: Vec<(usize, &ContainerDiagnosis)> = containers
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| !c.kills.is_empty())
+        .collect();
+    // The container the strongest cause is about, else the first killed.
+    let top = causes
+        .iter()
+        .find_map(|x| {
+            x.container
+                .and_then(|i| killed.iter().find(|(j, _)| *j == i))
+        })
+        .or(killed.first());
+    let Some(&(ci, c)) = top else {
+        return if containers.is_empty() {
+            "no container and no OOM kill in the evidence".into()
+        } else {
+            "no OOM kill in the evidence".into()
+        };
+    };
+    let who = c
+        .container
+        .name
+        .clone()
+        .or_else(|| c.pod.name.clone())
+        .or_else(|| c.pod.uid.clone().map(|u| format!("pod {u}")))
+        .unwrap_or_else(|| "the process in this evidence".into());
+    let how = kill_phrase(c);
+    match causes.iter().find(|x| x.container == Some(ci)) {
+        Some(top) if top.confidence >= PROVEN => format!(
+            "{who}: {how}; cause: {} ({:.2})",
+            top.summary, top.confidence
+        ),
+        Some(top) => format!(
+            "{who}: {how}; not proven, most likely: {} ({:.2})",
+            top.summary, top.confidence
+        ),
+        None => format!("{who}: {how}"),
+    }
+}
+
+/// `killed by the kernel at its 3.00 GiB limit, 9 restarts in 13 days`.
+pub fn kill_phrase(c: &ContainerDiagnosis) -> String {
+    let k = &c.kills[c.kills.len() - 1];
+    let limit = k.limit_bytes.or(c.limit_bytes).map(units::size);
+    let mut s = match k.kind {
+        KillKind::KernelMemcg if k.victim.is_none() => match &limit {
+            // Kubernetes' word only: the kernel's report is not in the evidence.
+            Some(l) => format!("OOMKilled at its {l} limit"),
+            None => "OOMKilled".into(),
+        },
+        KillKind::KernelMemcg => match (&limit, k.limit_level.as_deref()) {
+            (Some(l), Some("pod")) => format!("killed by the kernel at its pod's {l} limit"),
+            (Some(l), _) => format!("killed by the kernel at its {l} limit"),
+            (None, _) => "killed by the kernel at its memory limit".into(),
+        },
+        KillKind::KernelGlobal => "killed by the kernel: the node ran out of memory".into(),
+        KillKind::JvmOome => format!(
+            "the JVM died of OutOfMemoryError ({})",
+            k.oome_variant.as_deref().unwrap_or("other")
+        ),
+        KillKind::Evicted => "evicted by the kubelet under node memory pressure".into(),
+        KillKind::Probe => "killed after failed liveness probes (not an OOM kill)".into(),
+        KillKind::Unknown => "killed, by what the evidence does not say".into(),
+    };
+    let kernel_kills = c
+        .kills
+        .iter()
+        .filter(|k| matches!(k.kind, KillKind::KernelMemcg | KillKind::KernelGlobal))
+        .count();
+    match (c.restart_count, c.timeline.window_days) {
+        (Some(r), Some(d)) if r > 0 => s.push_str(&format!(", {} in {}", restarts(r), days(d))),
+        (Some(r), None) if r > 0 => s.push_str(&format!(", {}", restarts(r))),
+        _ if kernel_kills > 1 => s.push_str(&format!(", {kernel_kills} times in the kernel log")),
+        _ => {}
+    }
+    s
+}
+
+fn restarts(n: u64) -> String {
+    if n == 1 {
+        "1 restart".into()
+    } else {
+        format!("{n} restarts")
+    }
+}
+
+fn days(d: f64) -> String {
+    units::duration_as(d * 86400.0, units::WORDS)
+}
+
+/// The log files read that say nothing about memory: the process (the JVM
+/// when `jvm`) never saw the kill coming.
+pub fn silent_logs(names: &[&str], jvm: bool) -> String {
+    if jvm {
+        format!(
+            "no OutOfMemoryError in {}: the JVM never saw it coming",
+            names.join(", ")
+        )
+    } else {
+        format!(
+            "no out-of-memory message in {}: the process never saw it coming",
+            names.join(", ")
+        )
+    }
+}
+
+/// What an out-of-memory signal of a runtime other than the JVM's
+/// `OutOfMemoryError` means.
+pub fn signal(kind: SignalKind) -> &'static str {
+    match kind {
+        SignalKind::NodeHeapOom => "Node.js ran out of its JavaScript heap (--max-old-space-size)",
+        SignalKind::PythonMemoryError => "Python raised MemoryError: an allocation failed",
+        SignalKind::GoOutOfMemory => "the Go runtime could not get memory from the OS",
+        SignalKind::JvmFatalError => "the JVM could not get native memory and died (hs_err)",
+        SignalKind::JavaOome => "",
+    }
+}
+
+/// Metaspace over time in a sentence: used, growth, collections at the
+/// Metadata GC threshold, the cap, classes, and when it would fill the
+/// limit.
+pub fn metaspace(v: &crate::metaspace::MetaspaceView) -> String {
+    use units::{size_as, SizeStyle, Unit};
+    const MIB1: SizeStyle = SizeStyle::fixed(Unit::MiB, 1);
+    const MIB0: SizeStyle = SizeStyle::fixed(Unit::MiB, 0);
+    let mib = |b: u64, style: &SizeStyle| size_as(b as f64, style);
+    let mut parts = Vec::new();
+    if let (Some(a), Some(b)) = (v.first_used_bytes, v.last_used_bytes) {
+        let span = v
+            .span_hours
+            .map(|h| format!(" in {}", units::duration_as(h * 3600.0, units::HOURS)))
+            .unwrap_or_default();
+        // `12.5 -> 80.0 MiB`: the unit once.
+        let from = mib(a, &MIB1);
+        parts.push(format!(
+            "Metaspace used {} -> {}{span}",
+            from.trim_end_matches(" MiB"),
+            mib(b, &MIB1)
+        ));
+    }
+    if let Some(g) = v.growth_bytes_per_hour {
+        parts.push(format!("growing {}/h after warm-up", size_as(g, &MIB1)));
+    }
+    if v.metadata_threshold_gcs > 0 {
+        parts.push(format!(
+            "{} collections at the Metadata GC threshold",
+            v.metadata_threshold_gcs
+        ));
+    }
+    match (v.unbounded, v.max_bytes) {
+        (Some(true), _) => parts.push("MaxMetaspaceSize unlimited".into()),
+        (_, Some(m)) => parts.push(format!("MaxMetaspaceSize {}", mib(m, &MIB0))),
+        _ => {}
+    }
+    if let Some(c) = v.classes {
+        parts.push(format!("{c} classes"));
+    }
+    if let Some(b) = v.bytes_per_class {
+        parts.push(format!(
+            "{} per class",
+            size_as(b, &SizeStyle::fixed(Unit::KiB, 1))
+        ));
+    }
+    if let (Some(h), Some(l)) = (v.hours_to_limit, v.limit_bytes) {
+        parts.push(format!(
+            "at that rate Metaspace alone fills the {} limit within {}",
+            mib(l, &MIB0),
+            units::duration_as(h * 3600.0, units::AHEAD)
+        ));
+    }
+    if parts.is_empty() {
+        "Metaspace: no samples".into()
+    } else {
+        parts.join(", ")
+    }
+}
