@@ -202,7 +202,8 @@ pub struct Hypothesis {
 /// The hypotheses for a JVM killed in silence at the limit, most likely
 /// first: Metaspace is unbounded by default and the usual silent grower,
 /// then native memory, a heap too big for the limit, direct buffers (bounded
-/// by the max heap by default) and threads.
+/// by the max heap by default) and threads. Each is weighed by the detector
+/// of its concern (classes, nmt, heap, direct, threads).
 pub const JVM_KILL_HYPOTHESES: [Hypothesis; 5] = [
     Hypothesis {
         id: CauseId::MetaspaceClassGeneration,

@@ -104,6 +104,62 @@ fn days(d: f64) -> String {
     units::duration_as(d * 86400.0, units::WORDS)
 }
 
+/// Why one cause could explain a JVM the kernel killed in silence, in
+/// facts a detector read (flag values as written, the budget's verdict).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Silent<'a> {
+    /// No `-XX:MaxMetaspaceSize`.
+    MetaspaceUnbounded,
+    /// `-XX:MaxMetaspaceSize` as written.
+    MetaspaceCapped(&'a str),
+    /// Native memory outside the heap; `heap_fits` when the heap is sized
+    /// explicitly and fits the limit.
+    Native {
+        heap_fits: bool,
+    },
+    /// The budget's text saying why the heap does not fit.
+    HeapOver(&'a str),
+    /// `-Xmx` or `MaxRAMPercentage` as written, and it fits.
+    HeapFits(&'a str),
+    /// The heap the JVM picks by itself fits the limit.
+    HeapDefault,
+    /// No limit in the evidence to set the heap against.
+    HeapNoLimit,
+    /// No `-XX:MaxDirectMemorySize`.
+    DirectDefault,
+    /// `-XX:MaxDirectMemorySize` as written.
+    DirectCapped(&'a str),
+    Threads,
+}
+
+/// The explanation of one hypothesis for a JVM killed in silence: what
+/// happened, then why this cause could (or could hardly) be it. Each cause
+/// has its own; none borrows another's.
+pub fn silent_jvm_kill(why: Silent<'_>, no_logs: bool) -> String {
+    let kill = format!(
+        "The kernel killed the JVM at the container limit and the JVM threw no OutOfMemoryError{}",
+        if no_logs {
+            " that the evidence shows (no container log was given)"
+        } else {
+            ""
+        }
+    );
+    let reason = match why {
+        Silent::MetaspaceUnbounded => "Metaspace is unbounded unless -XX:MaxMetaspaceSize is set: class metadata can grow until the kernel kills the process, before any Metadata GC threshold".to_string(),
+        Silent::MetaspaceCapped(v) => format!("Metaspace is capped ({v}), so a Metaspace leak would have thrown OutOfMemoryError: Metaspace"),
+        Silent::Native { heap_fits: false } => "memory the JVM or its libraries allocate outside the heap (malloc arenas, JNI, native libraries, the JVM's own arenas) is bounded by nothing but the limit, and its growth throws no OutOfMemoryError".to_string(),
+        Silent::Native { heap_fits: true } => "the heap is sized to fit the limit, so what outgrew it is likelier outside the heap: malloc arenas, JNI, native libraries or the JVM's own arenas, bounded by nothing but the limit".to_string(),
+        Silent::HeapOver(text) => text.trim_end_matches('.').to_string(),
+        Silent::HeapFits(v) => format!("the heap is sized ({v}) to leave room for the rest of the JVM, so a heap too big for the limit is unlikely"),
+        Silent::HeapDefault => "the heap the JVM sizes for this limit by itself leaves room for the rest; only a heap set larger would be at fault".to_string(),
+        Silent::HeapNoLimit => "without the limit in the evidence the heap cannot be set against it".to_string(),
+        Silent::DirectDefault => "direct buffers are bounded by -XX:MaxDirectMemorySize, which defaults to the max heap: heap and direct buffers together can pass the limit before either throws OutOfMemoryError".to_string(),
+        Silent::DirectCapped(v) => format!("direct memory is capped ({v}): growth past it would have thrown OutOfMemoryError: Direct buffer memory"),
+        Silent::Threads => "every thread's stack and native structures live outside the heap; a thread leak grows the process until the kernel kills it, unless the JVM first fails to start one (unable to create native thread)".to_string(),
+    };
+    format!("{kill}: {reason}.")
+}
+
 /// The log files read that say nothing about memory: the process (the JVM
 /// when `jvm`) never saw the kill coming.
 pub fn silent_logs(names: &[&str], jvm: bool) -> String {
@@ -130,6 +186,14 @@ pub fn signal(kind: SignalKind) -> &'static str {
         SignalKind::JvmFatalError => "the JVM could not get native memory and died (hs_err)",
         SignalKind::JavaOome => "",
     }
+}
+
+/// Why Metaspace growth without a class log supports the Metaspace cause.
+pub fn metaspace_grows(v: &crate::metaspace::MetaspaceView) -> String {
+    format!(
+        "Metaspace itself grows ({}), and nothing bounds it but the limit; a class-loading log (or two class histograms) would name the classes that are never unloaded.",
+        metaspace(v)
+    )
 }
 
 /// Metaspace over time in a sentence: used, growth, collections at the

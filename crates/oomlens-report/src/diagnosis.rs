@@ -148,7 +148,7 @@ pub fn text(d: &Diagnosis, style: Style) -> String {
             });
             out.push('\n');
             if n < 3 || cause.confidence >= PROVEN {
-                // Hypotheses of one detector share their reasoning: say it once.
+                // Two causes with the same reasoning: say it once.
                 let said = n > 0 && mine[n - 1].explanation == cause.explanation;
                 if !said {
                     line(&mut out, &format!("why: {}", cause.explanation), "");

@@ -7,6 +7,39 @@ use oomlens_evidence::jvm::flags::JvmFlags;
 use oomlens_evidence::k8s::Container;
 
 use crate::budget::{budget, Observed};
+use crate::diagnosis::Cite;
+
+use super::Scene;
+
+/// How the heap is sized against the limit.
+#[derive(Debug, Clone, PartialEq)]
+pub enum HeapSizing<'a> {
+    /// Heap plus non-heap exceed the limit and the max heap alone takes
+    /// 80% of it or more: the budget's text says so.
+    Over(String),
+    /// `-Xmx` or `MaxRAMPercentage`, as written, and it fits.
+    Fits(&'a str),
+    /// The heap the JVM picks by itself fits.
+    Default,
+    /// No limit to set the heap against.
+    NoLimit,
+}
+
+/// The heap's sizing for the Scene's kill, and the cite of the heap flag
+/// that set it (when the limit is known).
+pub fn heap_sizing<'s>(s: &'s Scene<'_>) -> (HeapSizing<'s>, Option<Cite>) {
+    let Some(limit) = s.kill_limit() else {
+        return (HeapSizing::NoLimit, None);
+    };
+    let flag = s.flag("MaxHeapSize").or_else(|| s.flag("MaxRAMPercentage"));
+    let cite = flag.as_ref().and_then(|(_, c)| c.clone());
+    let sizing = match (heap_over_limit(s.container, &s.flags, limit), flag) {
+        (Some(text), _) => HeapSizing::Over(text),
+        (None, Some((raw, _))) => HeapSizing::Fits(raw),
+        (None, None) => HeapSizing::Default,
+    };
+    (sizing, cite)
+}
 
 /// Whether a heap sized for `limit` leaves room for the rest of the JVM:
 /// `Some(text)` saying why not when the budget finds the heap sized over

@@ -9,6 +9,8 @@ use oomlens_evidence::applog::OomeVariant;
 
 use crate::diagnosis::*;
 use crate::ids::{CauseId, FindingId};
+use crate::kb;
+use crate::wording::{silent_jvm_kill, Silent};
 
 use super::{Basis, Bearing, Candidate, Detector, Found, Scene};
 
@@ -19,6 +21,24 @@ impl Detector for Classes {
     fn detect(&self, s: &Scene<'_>) -> Found {
         let mut f = Found::default();
         let (case, m) = (s.case, s.member);
+        if s.silent_jvm_kill() {
+            // Metaspace is the usual silent grower, unless a cap makes a
+            // leak throw OutOfMemoryError: Metaspace.
+            let (confidence, why, own) = match s.flag("MaxMetaspaceSize") {
+                Some((raw, cite)) => (kb::METASPACE_CAPPED, Silent::MetaspaceCapped(raw), cite),
+                None => (
+                    Scene::prior(CauseId::MetaspaceClassGeneration),
+                    Silent::MetaspaceUnbounded,
+                    None,
+                ),
+            };
+            f.candidates.push(s.jvm_hypothesis(
+                CauseId::MetaspaceClassGeneration,
+                confidence,
+                silent_jvm_kill(why, s.logs.is_empty()),
+                own.into_iter().collect(),
+            ));
+        }
         let reports: Vec<&crate::classes::ClassReport> = m
             .class_reports
             .iter()
@@ -69,7 +89,7 @@ impl Detector for Classes {
                         CauseId::MetaspaceClassGeneration,
                         0.6,
                         format!("Metaspace growth: {}", crate::wording::metaspace(v)),
-                        String::new(),
+                        crate::wording::metaspace_grows(v),
                         v.evidence.clone(),
                     ),
                     basis: Basis::Confirms,
@@ -158,7 +178,7 @@ impl Detector for Classes {
         }
         f.candidates.push(Candidate {
             cause,
-            basis: Basis::Evidence,
+            basis: Basis::Measured,
         });
         // The generator explains the kill: the other hypotheses step back.
         f.bearings.push(Bearing::Explained);

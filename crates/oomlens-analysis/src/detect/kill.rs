@@ -66,7 +66,7 @@ impl Detector for Kills {
                     format!("The JVM said so itself: {meaning}."),
                     ev,
                 ),
-                basis: Basis::Evidence,
+                basis: Basis::Said,
             });
         }
         for (src, g) in s
@@ -89,7 +89,7 @@ impl Detector for Kills {
                     format!("The process said so itself: `{}`.", g.detail),
                     vec![Cite::line(src, g.line, g.detail.clone())],
                 ),
-                basis: Basis::Evidence,
+                basis: Basis::Said,
             });
         }
         let latest = s.kills.last();
@@ -101,7 +101,7 @@ impl Detector for Kills {
                 explanation.into(),
                 s.kill_ev.clone(),
             ),
-            basis: Basis::Evidence,
+            basis: Basis::Said,
         };
         match latest.map(|k| k.kind) {
             // A JVM killed in silence is weighed by the heap detector.
@@ -157,7 +157,7 @@ impl Detector for EarlyKill {
                         "A leak takes time; a kill within minutes of every start means the working set at start-up does not fit.".into(),
                         s.timeline.evidence.clone(),
                     ),
-                    basis: Basis::Evidence,
+                    basis: Basis::Timed,
                 });
             }
         }

@@ -94,7 +94,7 @@ impl Detector for AtKill {
                         "Files in memory-backed volumes count against the container's limit and cannot be reclaimed while they exist.".into(),
                         mem.evidence.clone(),
                     ),
-                    basis: Basis::Evidence,
+                    basis: Basis::Measured,
                 });
             }
         }

@@ -14,6 +14,7 @@
 
 mod budget;
 mod classes;
+mod direct;
 mod heap;
 mod kill;
 mod memory;
@@ -21,6 +22,7 @@ mod nmt;
 mod over_time;
 pub mod rank;
 mod scene;
+mod threads;
 
 pub use scene::Scene;
 
@@ -49,11 +51,13 @@ pub trait Detector: Sync {
 /// candidates weighed (a tie in confidence keeps this order).
 pub const DETECTORS: &[&dyn Detector] = &[
     &kill::Kills,
-    &heap::JvmKill,
     &kill::EarlyKill,
     &memory::AtKill,
     &kill::Joins,
     &classes::Classes,
+    &heap::HeapSize,
+    &direct::Direct,
+    &threads::Threads,
     &nmt::Nmt,
     &over_time::OverTime,
 ];
@@ -71,19 +75,35 @@ pub struct Found {
     pub memory_over_time: Option<crate::memtime::MemoryOverTime>,
 }
 
-/// What a candidate cause rests on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a candidate cause rests on, strongest first: between causes of
+/// equal confidence, the one on stronger ground ranks first (see [`rank`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Basis {
-    /// Evidence of its own: the process said so, a log or a measurement
-    /// shows it. The strongest candidate of a cause id stands for it.
-    Evidence,
-    /// A hypothesis: it fits the kill, nothing shows it. Steps back when
-    /// another cause is shown (see [`rank`]).
-    Hypothesis,
+    /// The process or its killer said so (an `OutOfMemoryError` variant,
+    /// another runtime's out-of-memory death, the kernel's global kill, the
+    /// kubelet's eviction or probe).
+    Said,
+    /// A measurement shows it (a class log, NMT, metric series, the
+    /// kernel's memory statistics).
+    Measured,
+    /// The configuration shows it (flags against the limit).
+    Configured,
+    /// The timing shows it (a kill within minutes of every start).
+    Timed,
     /// Growth that supports a hypothesis of its id without standing alone
     /// (Metaspace grows, no class log says which classes): raises the
     /// hypothesis to its confidence; without one it is dropped.
     Confirms,
+    /// A hypothesis: it fits the kill, nothing shows it. Steps back when
+    /// another cause is shown.
+    Hypothesis,
+}
+
+impl Basis {
+    /// Evidence of its own (said, measured, configured or timed).
+    pub fn is_evidence(self) -> bool {
+        self < Basis::Confirms
+    }
 }
 
 /// A cause as one detector proposes it.

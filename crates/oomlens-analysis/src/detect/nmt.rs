@@ -8,6 +8,10 @@ use oomlens_evidence::jvm::nmt;
 
 use crate::diagnosis::*;
 use crate::ids::{CauseId, FindingId};
+use crate::kb;
+use crate::wording::{silent_jvm_kill, Silent};
+
+use super::budget::{heap_sizing, HeapSizing};
 
 use super::{Basis, Candidate, Detector, Found, Scene};
 
@@ -18,6 +22,19 @@ impl Detector for Nmt {
     fn detect(&self, s: &Scene<'_>) -> Found {
         let mut f = Found::default();
         let case = s.case;
+        if s.silent_jvm_kill() {
+            let fits = matches!(heap_sizing(s).0, HeapSizing::Fits(_));
+            let mut confidence = Scene::prior(CauseId::NativeGrowth);
+            if fits {
+                confidence += kb::NATIVE_WHEN_HEAP_FITS;
+            }
+            f.candidates.push(s.jvm_hypothesis(
+                CauseId::NativeGrowth,
+                confidence,
+                silent_jvm_kill(Silent::Native { heap_fits: fits }, s.logs.is_empty()),
+                Vec::new(),
+            ));
+        }
         let mut snaps: Vec<(&String, &nmt::Snapshot)> = Vec::new();
         for &i in &s.member.nmt {
             let (src, snap) = &case.ev.nmt[i];
@@ -140,7 +157,7 @@ impl Detector for Nmt {
                 format!("Native Memory Tracking shows {name} growing more than any other region outside the heap."),
                 vec![cite.clone()],
             ),
-            basis: Basis::Evidence,
+            basis: Basis::Measured,
         });
         }
         // RSS beyond what NMT accounts for: glibc arenas, JNI, native libraries.
@@ -160,7 +177,7 @@ impl Detector for Nmt {
                             .into_iter()
                             .filter(|c| c.what.starts_with("Killed")),
                     );
-                    f.candidates.push(Candidate { basis: Basis::Evidence, cause: s.cause(
+                    f.candidates.push(Candidate { basis: Basis::Measured, cause: s.cause(
                     CauseId::NativeGrowth,
                     0.6,
                     format!("{:.0} MiB of the victim's RSS is memory NMT cannot see (malloc arenas, JNI, native libraries)", mib(unseen as i64)),

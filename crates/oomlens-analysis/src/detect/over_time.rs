@@ -205,7 +205,7 @@ fn judge(
     };
     f.candidates.push(Candidate {
         cause: s.cause(id, confidence, summary, v.text.clone(), v.evidence.clone()),
-        basis: Basis::Evidence,
+        basis: Basis::Measured,
     });
     Some(v)
 }

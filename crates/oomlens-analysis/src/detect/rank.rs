@@ -24,7 +24,7 @@
 //!
 //! 1. Candidates are taken in the detectors' order ([`super::DETECTORS`]).
 //!    One cause id stands once per container: a candidate with evidence of
-//!    its own ([`Basis::Evidence`]) is dropped when a cause of its id at
+//!    its own ([`Basis::is_evidence`]) is dropped when a cause of its id at
 //!    least as strong is there, and else replaces the weaker ones of its id
 //!    (`unknown` is a catch-all and never merged). A [`Basis::Confirms`]
 //!    candidate raises the hypotheses of its id to its confidence and adds
@@ -33,8 +33,21 @@
 //! 3. [`Bearing::Explained`]: every hypothesis below 0.5 steps back to
 //!    [`EXPLAINED_STEP_BACK`] of its confidence (two decimals).
 //! 4. [`Bearing::MitigateAll`]: the mitigation goes with every cause.
-//! 5. [`order`]: all causes of the Diagnosis by confidence, highest first;
-//!    equal confidences keep the detectors' order.
+//! 5. Ties are broken by evidence, never left standing: between causes of
+//!    one container with equal confidence, the one on stronger ground
+//!    ([`Basis`]: said, measured, configured, timed, hypothesis) ranks
+//!    first, then the one with more cites no other cause of the container
+//!    shares, then the knowledge base's order (specific before general);
+//!    each cause after the first of a tie steps [`TIE_STEP`] below the one
+//!    before it, so the numbers say the order (0.50 and 0.49, not 0.50
+//!    twice).
+//! 6. [`order`]: all causes of the Diagnosis by confidence, highest first;
+//!    the sort is stable, so each container's order stands.
+//!
+//! A cause without evidence of its own (a hypothesis) carries its own
+//! explanation (why it could be the cause, or why hardly), never another
+//! cause's: the detectors that propose hypotheses word each from the facts
+//! of their concern ([`crate::wording::silent_jvm_kill`]).
 
 use crate::diagnosis::Cause;
 use crate::ids::CauseId;
@@ -48,6 +61,9 @@ pub const AGAINST: f64 = 0.05;
 pub const EXPLAINED_STEP_BACK: f64 = 0.4;
 /// Below this a cause is a hypothesis: the headline says "not proven".
 pub const PROVEN: f64 = 0.5;
+/// How far a cause steps below the one before it when their confidences
+/// tie.
+pub const TIE_STEP: f64 = 0.01;
 
 /// Weighs the candidates and bearings of one container's detectors into
 /// its causes (rules 1 to 4).
@@ -79,22 +95,63 @@ pub fn weigh(found: Vec<Found>) -> Vec<Cause> {
             Bearing::MitigateAll(_) => {}
         }
     }
-    let mut out: Vec<Cause> = causes.into_iter().map(|(c, _)| c).collect();
     for b in &bearings {
         if let Bearing::MitigateAll(m) = b {
-            for c in out.iter_mut() {
+            for (c, _) in causes.iter_mut() {
                 c.mitigations.push((*m).to_string());
             }
         }
     }
-    out
+    break_ties(&mut causes);
+    causes.into_iter().map(|(c, _)| c).collect()
+}
+
+/// Rule 5: ties broken by evidence, and the numbers stepped apart.
+fn break_ties(causes: &mut [(Cause, Basis)]) {
+    let own: Vec<usize> = causes
+        .iter()
+        .map(|(c, _)| {
+            c.evidence
+                .iter()
+                .filter(|e| {
+                    !causes
+                        .iter()
+                        .any(|(o, _)| !std::ptr::eq(o, c) && o.evidence.contains(e))
+                })
+                .count()
+        })
+        .collect();
+    let kb_rank = |id: CauseId| {
+        crate::kb::CAUSES
+            .iter()
+            .position(|k| k.id == id)
+            .unwrap_or(usize::MAX)
+    };
+    let mut idx: Vec<usize> = (0..causes.len()).collect();
+    idx.sort_by(|&a, &b| {
+        let (ca, ba) = (&causes[a].0, causes[a].1);
+        let (cb, bb) = (&causes[b].0, causes[b].1);
+        cb.confidence
+            .total_cmp(&ca.confidence)
+            .then(ba.cmp(&bb))
+            .then(own[b].cmp(&own[a]))
+            .then(kb_rank(ca.id).cmp(&kb_rank(cb.id)))
+    });
+    let mut sorted: Vec<(Cause, Basis)> = idx.iter().map(|&i| causes[i].clone()).collect();
+    for i in 1..sorted.len() {
+        let before = sorted[i - 1].0.confidence;
+        if sorted[i].0.confidence >= before {
+            sorted[i].0.confidence = (((before - TIE_STEP) * 100.0).round() / 100.0).max(0.0);
+        }
+    }
+    causes.clone_from_slice(&sorted);
 }
 
 fn merge(causes: &mut Vec<(Cause, Basis)>, cause: Cause, basis: Basis) {
     match basis {
         Basis::Hypothesis => causes.push((cause, basis)),
-        Basis::Evidence if cause.id == CauseId::Unknown => causes.push((cause, basis)),
-        Basis::Evidence => {
+        _ if cause.id == CauseId::Unknown => causes.push((cause, basis)),
+        _ if basis.is_evidence() => {
             if causes
                 .iter()
                 .any(|(c, _)| c.id == cause.id && c.confidence >= cause.confidence)
@@ -104,12 +161,16 @@ fn merge(causes: &mut Vec<(Cause, Basis)>, cause: Cause, basis: Basis) {
             causes.retain(|(c, _)| !(c.id == cause.id && c.confidence < cause.confidence));
             causes.push((cause, basis));
         }
-        Basis::Confirms => {
+        _ => {
+            // Confirms: the hypothesis gains the growth as its own evidence
+            // and its own explanation.
             for (c, b) in causes.iter_mut() {
                 if c.id == cause.id && *b == Basis::Hypothesis && c.confidence < cause.confidence {
                     c.confidence = cause.confidence;
                     c.summary = cause.summary.clone();
+                    c.explanation = cause.explanation.clone();
                     c.evidence.extend(cause.evidence.iter().cloned());
+                    *b = Basis::Measured;
                 }
             }
         }
@@ -121,4 +182,188 @@ fn merge(causes: &mut Vec<(Cause, Basis)>, cause: Cause, basis: Basis) {
 /// of the containers and of the detectors.
 pub fn order(causes: &mut [Cause]) {
     causes.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::Candidate;
+    use super::*;
+    use crate::diagnosis::Cite;
+
+    fn cause(id: CauseId, confidence: f64, cites: &[u64]) -> Cause {
+        Cause {
+            id,
+            confidence,
+            container: Some(0),
+            summary: id.to_string(),
+            explanation: format!("why {id}"),
+            evidence: cites.iter().map(|&l| Cite::line("f", l, "x")).collect(),
+            fixes: vec![],
+            mitigations: vec![],
+            next_steps: vec![],
+        }
+    }
+
+    fn found(c: Vec<(Cause, Basis)>, bearings: Vec<Bearing>) -> Found {
+        Found {
+            candidates: c
+                .into_iter()
+                .map(|(cause, basis)| Candidate { cause, basis })
+                .collect(),
+            bearings,
+            ..Found::default()
+        }
+    }
+
+    fn ids(cs: &[Cause]) -> Vec<(CauseId, f64)> {
+        cs.iter().map(|c| (c.id, c.confidence)).collect()
+    }
+
+    #[test]
+    fn ties_are_broken_by_evidence_and_stepped_apart() {
+        let out = weigh(vec![
+            found(
+                vec![(
+                    cause(CauseId::UndersizedLimit, 0.5, &[1, 2, 3]),
+                    Basis::Timed,
+                )],
+                vec![],
+            ),
+            found(
+                vec![(
+                    cause(CauseId::HeapSizedOverLimit, 0.5, &[1]),
+                    Basis::Configured,
+                )],
+                vec![],
+            ),
+        ]);
+        assert_eq!(
+            ids(&out),
+            vec![
+                (CauseId::HeapSizedOverLimit, 0.5),
+                (CauseId::UndersizedLimit, 0.49)
+            ]
+        );
+    }
+
+    #[test]
+    fn equal_hypotheses_follow_own_cites_then_the_knowledge_base() {
+        let out = weigh(vec![found(
+            vec![
+                (cause(CauseId::ThreadGrowth, 0.1, &[1]), Basis::Hypothesis),
+                (
+                    cause(CauseId::HeapSizedOverLimit, 0.1, &[1, 7]),
+                    Basis::Hypothesis,
+                ),
+                (
+                    cause(CauseId::MetaspaceClassGeneration, 0.1, &[1]),
+                    Basis::Hypothesis,
+                ),
+            ],
+            vec![],
+        )]);
+        assert_eq!(
+            ids(&out),
+            vec![
+                (CauseId::HeapSizedOverLimit, 0.1),
+                (CauseId::MetaspaceClassGeneration, 0.09),
+                (CauseId::ThreadGrowth, 0.08)
+            ]
+        );
+    }
+
+    #[test]
+    fn shown_cause_replaces_its_hypothesis_and_the_rest_step_back() {
+        let out = weigh(vec![
+            found(
+                vec![
+                    (
+                        cause(CauseId::MetaspaceClassGeneration, 0.3, &[1]),
+                        Basis::Hypothesis,
+                    ),
+                    (cause(CauseId::NativeGrowth, 0.25, &[1]), Basis::Hypothesis),
+                ],
+                vec![],
+            ),
+            found(
+                vec![(
+                    cause(CauseId::MetaspaceClassGeneration, 0.9, &[5]),
+                    Basis::Measured,
+                )],
+                vec![Bearing::Explained, Bearing::MitigateAll("m")],
+            ),
+        ]);
+        assert_eq!(
+            ids(&out),
+            vec![
+                (CauseId::MetaspaceClassGeneration, 0.9),
+                (CauseId::NativeGrowth, 0.1)
+            ]
+        );
+        assert!(out.iter().all(|c| c.mitigations == ["m"]));
+    }
+
+    #[test]
+    fn weaker_evidence_of_a_shown_cause_is_dropped_and_unknowns_stay() {
+        let out = weigh(vec![found(
+            vec![
+                (cause(CauseId::NativeGrowth, 0.7, &[1]), Basis::Measured),
+                (cause(CauseId::NativeGrowth, 0.6, &[2]), Basis::Measured),
+                (cause(CauseId::Unknown, 0.6, &[3]), Basis::Said),
+                (cause(CauseId::Unknown, 0.5, &[4]), Basis::Measured),
+            ],
+            vec![],
+        )]);
+        assert_eq!(
+            ids(&out),
+            vec![
+                (CauseId::NativeGrowth, 0.7),
+                (CauseId::Unknown, 0.6),
+                (CauseId::Unknown, 0.5)
+            ]
+        );
+    }
+
+    #[test]
+    fn against_and_confirms_act_on_hypotheses_only() {
+        let mut grows = cause(CauseId::MetaspaceClassGeneration, 0.6, &[9]);
+        grows.explanation = "Metaspace grows".into();
+        let out = weigh(vec![
+            found(
+                vec![(
+                    cause(CauseId::MetaspaceClassGeneration, 0.3, &[1]),
+                    Basis::Hypothesis,
+                )],
+                vec![],
+            ),
+            found(vec![(grows, Basis::Confirms)], vec![]),
+        ]);
+        assert_eq!(ids(&out), vec![(CauseId::MetaspaceClassGeneration, 0.6)]);
+        // Confirmed, it speaks for itself.
+        assert_eq!(out[0].explanation, "Metaspace grows");
+        assert_eq!(out[0].evidence.len(), 2);
+        // A Confirms without a hypothesis to confirm stands for nothing.
+        let out = weigh(vec![found(
+            vec![(
+                cause(CauseId::MetaspaceClassGeneration, 0.6, &[9]),
+                Basis::Confirms,
+            )],
+            vec![],
+        )]);
+        assert!(out.is_empty());
+        let out = weigh(vec![found(
+            vec![
+                (
+                    cause(CauseId::MetaspaceClassGeneration, 0.3, &[1]),
+                    Basis::Hypothesis,
+                ),
+                (
+                    cause(CauseId::MetaspaceClassGeneration, 0.8, &[2]),
+                    Basis::Said,
+                ),
+            ],
+            vec![Bearing::Against(CauseId::MetaspaceClassGeneration)],
+        )]);
+        assert_eq!(ids(&out), vec![(CauseId::MetaspaceClassGeneration, 0.8)]);
+    }
 }

@@ -51,6 +51,9 @@ pub struct Scene<'a> {
     pub kill_ev: Vec<Cite>,
     pub memory: Option<MemoryAtKill>,
     pub timeline: Timeline,
+    /// The JVM flags the container's spec shows (command, args, option
+    /// variables).
+    pub flags: flags::JvmFlags,
 }
 
 impl<'a> Scene<'a> {
@@ -138,7 +141,64 @@ impl<'a> Scene<'a> {
             kill_ev,
             memory,
             timeline,
+            flags: c.map(flags::from_container).unwrap_or_default(),
         }
+    }
+
+    /// The kernel killed a JVM at its memory cgroup limit and nothing in
+    /// its logs said why: what grew is a hypothesis each detector weighs.
+    pub fn silent_jvm_kill(&self) -> bool {
+        self.jvm
+            && self.signals.is_empty()
+            && self.kills.last().map(|k| k.kind) == Some(KillKind::KernelMemcg)
+    }
+
+    /// The limit the latest kill met (the report's, else the spec's).
+    pub fn kill_limit(&self) -> Option<u64> {
+        self.kills
+            .last()
+            .and_then(|k| k.limit_bytes)
+            .or(self.spec_limit())
+    }
+
+    /// A flag as written in the spec and its cite there.
+    pub fn flag(&self, name: &str) -> Option<(&str, Option<Cite>)> {
+        self.flags.get(name).map(|f| {
+            let cite = f.line.map(|l| Cite::line(&self.pod_src, l, f.raw.clone()));
+            (f.raw.as_str(), cite)
+        })
+    }
+
+    /// A hypothesis for a JVM killed in silence: its summary from the
+    /// knowledge base, the kill and the silent logs as evidence plus
+    /// `own` (the cites that bear on this cause alone), and its own
+    /// explanation.
+    pub fn jvm_hypothesis(
+        &self,
+        id: CauseId,
+        confidence: f64,
+        explanation: String,
+        own: Vec<Cite>,
+    ) -> super::Candidate {
+        let mut evidence = self.kill_ev.clone();
+        evidence.extend(self.silent_logs());
+        evidence.extend(own);
+        let summary = kb::JVM_KILL_HYPOTHESES
+            .iter()
+            .find(|h| h.id == id)
+            .map_or(kb::cause(id).title, |h| h.summary);
+        super::Candidate {
+            cause: self.cause(id, confidence, summary.to_string(), explanation, evidence),
+            basis: super::Basis::Hypothesis,
+        }
+    }
+
+    /// The prior of a JVM-kill hypothesis from the knowledge base.
+    pub fn prior(id: CauseId) -> f64 {
+        kb::JVM_KILL_HYPOTHESES
+            .iter()
+            .find(|h| h.id == id)
+            .map_or(0.0, |h| h.prior)
     }
 
     /// The latest kernel report, when there is one.
