@@ -3,8 +3,11 @@
 //! - [`case`]: the [`case::Case`], every fact the evidence gave, joined per
 //!   container across sources (container id, pod UID, pod and container
 //!   names, and the time and size of a kill when no id is shared).
-//! - [`detect`]: detectors that read only the Case and produce findings and
-//!   ranked causes.
+//! - [`detect`]: detectors, one module per concern, that read only the
+//!   Case and produce findings and cause candidates; one ranking pass
+//!   ([`detect::rank`]) weighs them and gives `confidence` its meaning.
+//! - [`wording`]: the prose the Diagnosis carries; sizes and durations
+//!   through [`units`], the one implementation the report crate shares.
 //! - [`ids`]: the typed ids of causes and findings ([`ids::CauseId`],
 //!   [`ids::FindingId`]), written in JSON as their kebab-case strings.
 //! - [`kb`]: the knowledge base, plain data: what each cause means, its

@@ -200,10 +200,7 @@ pub fn metaspace_grows(v: &crate::metaspace::MetaspaceView) -> String {
 /// Metadata GC threshold, the cap, classes, and when it would fill the
 /// limit.
 pub fn metaspace(v: &crate::metaspace::MetaspaceView) -> String {
-    use units::{size_as, SizeStyle, Unit};
-    const MIB1: SizeStyle = SizeStyle::fixed(Unit::MiB, 1);
-    const MIB0: SizeStyle = SizeStyle::fixed(Unit::MiB, 0);
-    let mib = |b: u64, style: &SizeStyle| size_as(b as f64, style);
+    use units::{mib, number_in, size_as, SizeStyle, Unit};
     let mut parts = Vec::new();
     if let (Some(a), Some(b)) = (v.first_used_bytes, v.last_used_bytes) {
         let span = v
@@ -211,15 +208,14 @@ pub fn metaspace(v: &crate::metaspace::MetaspaceView) -> String {
             .map(|h| format!(" in {}", units::duration_as(h * 3600.0, units::HOURS)))
             .unwrap_or_default();
         // `12.5 -> 80.0 MiB`: the unit once.
-        let from = mib(a, &MIB1);
         parts.push(format!(
             "Metaspace used {} -> {}{span}",
-            from.trim_end_matches(" MiB"),
-            mib(b, &MIB1)
+            number_in(a as f64, Unit::MiB, 1),
+            mib(b as f64, 1)
         ));
     }
     if let Some(g) = v.growth_bytes_per_hour {
-        parts.push(format!("growing {}/h after warm-up", size_as(g, &MIB1)));
+        parts.push(format!("growing {}/h after warm-up", mib(g, 1)));
     }
     if v.metadata_threshold_gcs > 0 {
         parts.push(format!(
@@ -229,7 +225,7 @@ pub fn metaspace(v: &crate::metaspace::MetaspaceView) -> String {
     }
     match (v.unbounded, v.max_bytes) {
         (Some(true), _) => parts.push("MaxMetaspaceSize unlimited".into()),
-        (_, Some(m)) => parts.push(format!("MaxMetaspaceSize {}", mib(m, &MIB0))),
+        (_, Some(m)) => parts.push(format!("MaxMetaspaceSize {}", mib(m as f64, 0))),
         _ => {}
     }
     if let Some(c) = v.classes {
@@ -244,7 +240,7 @@ pub fn metaspace(v: &crate::metaspace::MetaspaceView) -> String {
     if let (Some(h), Some(l)) = (v.hours_to_limit, v.limit_bytes) {
         parts.push(format!(
             "at that rate Metaspace alone fills the {} limit within {}",
-            mib(l, &MIB0),
+            mib(l as f64, 0),
             units::duration_as(h * 3600.0, units::AHEAD)
         ));
     }

@@ -70,6 +70,18 @@ pub const TABLE: SizeStyle = SizeStyle {
     decimals: [0, 0, 1, 2, 2],
 };
 
+/// `bytes` as a number of `unit`s with `decimals` decimals, without the
+/// unit (`12.5` for 12.5 MiB), for sentences that name the unit once
+/// (`12.5 -> 80.0 MiB`).
+pub fn number_in(bytes: f64, unit: Unit, decimals: usize) -> String {
+    format!("{:.decimals$}", bytes / unit.bytes())
+}
+
+/// `bytes` in MiB with `decimals` decimals: `12.5 MiB`.
+pub fn mib(bytes: f64, decimals: usize) -> String {
+    size_as(bytes, &SizeStyle::fixed(Unit::MiB, decimals))
+}
+
 /// Writes `bytes` in the largest unit of `style` it fills at least once
 /// (else the smallest). Negative sizes keep their sign.
 pub fn size_as(bytes: f64, style: &SizeStyle) -> String {
@@ -81,7 +93,7 @@ pub fn size_as(bytes: f64, style: &SizeStyle) -> String {
         .find(|u| bytes.abs() >= u.bytes())
         .unwrap_or(style.smallest);
     let d = style.decimals[unit as usize];
-    format!("{:.d$} {}", bytes / unit.bytes(), unit.symbol())
+    format!("{} {}", number_in(bytes, unit, d), unit.symbol())
 }
 
 /// A size in a sentence ([`PROSE`]): `3.00 GiB`, `512 MiB`.
@@ -228,6 +240,13 @@ mod tests {
         assert_eq!(size_as(1.5 * 1048576.0, &mib1), "1.5 MiB");
         assert_eq!(size_as(3.0 * 1073741824.0, &mib1), "3072.0 MiB");
         assert_eq!(size_as(-2.0 * 1048576.0, &PROSE), "-2 MiB");
+    }
+
+    #[test]
+    fn numbers_in_a_unit() {
+        assert_eq!(number_in(1.25 * 1048576.0, Unit::MiB, 1), "1.2");
+        assert_eq!(number_in(-3.0 * 1048576.0, Unit::MiB, 0), "-3");
+        assert_eq!(mib(80.0 * 1048576.0, 1), "80.0 MiB");
     }
 
     #[test]
