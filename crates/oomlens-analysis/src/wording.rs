@@ -160,6 +160,187 @@ pub fn silent_jvm_kill(why: Silent<'_>, no_logs: bool) -> String {
     format!("{kill}: {reason}.")
 }
 
+/// A finding's or a cause's words that need no facts.
+pub const KERNEL_REPORT_MISSING: &str = "Kubernetes says OOMKilled but the evidence holds no kernel OOM-killer report: add the node's kernel log to see the victim, its memory and which limit fired";
+pub const OOME_BEFORE_KILL: &str = "the JVM threw OutOfMemoryError before the kernel killed it";
+pub const POD_LIMIT: &str =
+    "the pod's cgroup limit fired (the sum of its containers' limits), not the container's own";
+pub const TRUNCATED_REPORT: &str = "the kernel report is incomplete in the log (see the warnings)";
+/// What goes with every JVM cause when huge pages inflate its memory.
+pub const THP_MITIGATION: &str = "transparent huge pages inflate RSS: set THP to madvise on the node, or run the JVM with -XX:-UseTransparentHugePages";
+
+/// A cause in words: its one-line summary and its explanation.
+pub type Said = (String, String);
+
+/// The JVM named the problem (`meaning`, from the knowledge base).
+pub fn said_by_jvm(meaning: &str) -> String {
+    format!("The JVM said so itself: {meaning}.")
+}
+
+/// Another runtime named the problem in `detail`.
+pub fn said_by_process(detail: &str) -> String {
+    format!("The process said so itself: `{detail}`.")
+}
+
+/// The cause a kill's kind names by itself (the node's OOM killer, the
+/// kubelet's eviction or liveness probe).
+pub fn kill_kind(kind: KillKind) -> Option<Said> {
+    let (s, e) = match kind {
+        KillKind::KernelGlobal => (
+            "the node ran out of memory; this container was the OOM killer's choice, not necessarily the one that grew",
+            "A global OOM kill picks the task with the highest oom_score (largest RSS, adjusted by QoS) on the whole node.",
+        ),
+        KillKind::Evicted => (
+            "evicted by the kubelet under node memory pressure: pods above their requests go first",
+            "Eviction is the kubelet's choice, not the kernel's: set requests to the real usage and leave node headroom (kube-reserved, eviction thresholds).",
+        ),
+        KillKind::Probe => (
+            "not an OOM kill: the kubelet restarted the container after failed liveness probes",
+            "Exit 137/143 without OOMKilled, with liveness-probe Killing events. A slow or paused JVM (long GC) fails probes; memory pressure can be one reason, but the kill was the probe's.",
+        ),
+        _ => return None,
+    };
+    Some((s.to_string(), e.to_string()))
+}
+
+/// A process other than a JVM (`who`) killed at the limit in silence.
+pub fn outgrew_limit(who: &str) -> Said {
+    (
+        format!("{who} outgrew the limit; what grew is not in this evidence"),
+        "The kernel killed the process at the cgroup limit. Memory over time tells a leak from a limit that is simply too small.".into(),
+    )
+}
+
+/// Killed `uptime_s` seconds after every start.
+pub fn early_kill(uptime_s: f64) -> Said {
+    (
+        format!("killed {uptime_s:.0} s after start: the limit is below what the workload needs to start"),
+        "A leak takes time; a kill within minutes of every start means the working set at start-up does not fit.".into(),
+    )
+}
+
+/// Shared memory (`bytes` of it) filled the limit.
+pub fn shared_memory(bytes: u64) -> Said {
+    (
+        format!(
+            "{} of the limit was shared memory (tmpfs, /dev/shm, emptyDir medium: Memory)",
+            units::size(bytes)
+        ),
+        "Files in memory-backed volumes count against the container's limit and cannot be reclaimed while they exist.".into(),
+    )
+}
+
+/// Huge pages (`huge` bytes) of the anonymous memory (`anon`).
+pub fn thp(huge: u64, anon: u64) -> String {
+    format!(
+        "{} of the {} anonymous memory was in transparent huge pages: THP rounds the JVM's regions up to 2 MiB pages",
+        units::size(huge),
+        units::size(anon)
+    )
+}
+
+/// Other processes (`name (pid)`) held memory in the killed cgroup.
+pub fn other_processes(names: &[String]) -> String {
+    format!(
+        "other processes held memory in the same cgroup: {}",
+        names.join(", ")
+    )
+}
+
+/// A kernel kill (`stamp` as the log wrote it) joined by time: the
+/// container ended `after_s` seconds later; `zone` when the match supplied
+/// the log's zone.
+pub fn joined_by_time(stamp: &str, after_s: i64, zone: Option<&str>) -> String {
+    format!(
+        "the kernel kill at `{stamp}` is this container's: it ended {after_s}s later{}",
+        zone.map(|z| format!(" (the kernel log's clock read as zone {z})"))
+            .unwrap_or_default()
+    )
+}
+
+/// What grew in Native Memory Tracking: `category` by `delta` bytes
+/// (threads before and after, for `Thread`).
+pub fn nmt_growth(category: &str, delta: i64, threads: Option<(u64, u64)>) -> String {
+    let m = units::number_in(delta as f64, units::Unit::MiB, 0);
+    match category {
+        "Thread" => match threads {
+            Some((a, b)) => format!("threads grew from {a} to {b} (NMT Thread +{m} MiB)"),
+            None => format!("thread stacks grew {m} MiB (NMT Thread)"),
+        },
+        "Other" => format!("direct buffers grew {m} MiB (NMT Other, where JDK 11+ counts them)"),
+        "Class" | "Metaspace" => format!("class metadata grew {m} MiB (NMT {category})"),
+        _ => format!("the JVM's native memory grew {m} MiB (NMT {category})"),
+    }
+}
+
+/// Why the NMT category that grew most names the cause.
+pub fn nmt_grows(category: &str) -> String {
+    format!("Native Memory Tracking shows {category} growing more than any other region outside the heap.")
+}
+
+/// RSS at the kill beyond NMT's total (`unseen` bytes).
+pub fn nmt_unseen(unseen: u64) -> Said {
+    (
+        format!(
+            "{} MiB of the victim's RSS is memory NMT cannot see (malloc arenas, JNI, native libraries)",
+            units::number_in(unseen as f64, units::Unit::MiB, 0)
+        ),
+        "The JVM's RSS at the kill exceeds everything Native Memory Tracking accounts for by a quarter or more; the last NMT snapshot may predate the kill, so compare snapshots taken close to it.".into(),
+    )
+}
+
+/// Metric series naming `n` containers, none known as this one.
+pub fn ambiguous_series(n: usize) -> String {
+    format!(
+        "the metric series name {n} containers and the evidence does not say which is this one: not judged (add the pod object, whose UID the series carry, or the container's id)"
+    )
+}
+
+/// The summary of memory over time's cause: its verdict and what grows.
+pub fn over_time(verdict: crate::memtime::Verdict, growing: Option<&str>) -> String {
+    use crate::memtime::Verdict;
+    match verdict {
+        Verdict::PageCache => "page cache near the limit: a false alarm, not a leak".to_string(),
+        Verdict::UndersizedLimit => "the limit is too small: steady usage at the limit".to_string(),
+        _ => format!("memory leak: {}", growing.unwrap_or_default()),
+    }
+}
+
+/// A class generator's leak: the family and its library.
+pub fn class_leak(family: &str, library: Option<&str>) -> String {
+    format!(
+        "Metaspace leak: {family} classes{} never unloaded",
+        library.map(|l| format!(" ({l})")).unwrap_or_default()
+    )
+}
+
+/// Why a class generator's leak kills: its usual cause, Metaspace over time
+/// when read, and how the kill came (`silent`: the kernel, no
+/// `OutOfMemoryError`; `threshold_gcs`: collections at the Metadata GC
+/// threshold).
+pub fn class_leak_why(
+    usual_cause: Option<&str>,
+    meta: Option<&crate::metaspace::MetaspaceView>,
+    silent: bool,
+) -> String {
+    let mut e = format!(
+        "{}. A class is unloaded only when its class loader is unreachable; a generator kept reachable keeps every class it made.",
+        usual_cause.map_or_else(
+            || "The generator keeps making classes".to_string(),
+            |c| format!("Usual cause: {c}")
+        )
+    );
+    if let Some(mv) = meta {
+        e.push_str(&format!(" {}.", metaspace(mv)));
+    }
+    if silent {
+        e.push_str(" Metaspace is unbounded by default, so it grew until the container limit and the kernel killed the JVM before any Metadata GC threshold or OutOfMemoryError.");
+    } else if meta.is_some_and(|mv| mv.metadata_threshold_gcs > 0) {
+        e.push_str(" With Metaspace capped, the JVM runs Full GCs at the Metadata GC threshold trying to reclaim classes that are still reachable: they cost time and free nothing.");
+    }
+    e
+}
+
 /// The log files read that say nothing about memory: the process (the JVM
 /// when `jvm`) never saw the kill coming.
 pub fn silent_logs(names: &[&str], jvm: bool) -> String {

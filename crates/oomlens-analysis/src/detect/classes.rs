@@ -139,34 +139,15 @@ impl Detector for Classes {
             text: v.summary.clone(),
             evidence: v.evidence.clone(),
         });
-        let mut explanation = format!(
-            "{}. A class is unloaded only when its class loader is unreachable; a generator kept reachable keeps every class it made.",
-            v.cause.as_deref().map_or_else(
-                || "The generator keeps making classes".to_string(),
-                |c| format!("Usual cause: {c}")
-            )
+        let explanation = crate::wording::class_leak_why(
+            v.cause.as_deref(),
+            meta.as_ref(),
+            s.kernel_killed && s.oomes.is_empty(),
         );
-        if let Some(mv) = &meta {
-            explanation.push_str(&format!(" {}.", crate::wording::metaspace(mv)));
-        }
-        if s.kernel_killed && s.oomes.is_empty() {
-            explanation.push_str(" Metaspace is unbounded by default, so it grew until the container limit and the kernel killed the JVM before any Metadata GC threshold or OutOfMemoryError.");
-        } else if meta
-            .as_ref()
-            .is_some_and(|mv| mv.metadata_threshold_gcs > 0)
-        {
-            explanation.push_str(" With Metaspace capped, the JVM runs Full GCs at the Metadata GC threshold trying to reclaim classes that are still reachable: they cost time and free nothing.");
-        }
         let mut cause = s.cause(
             CauseId::MetaspaceClassGeneration,
             confidence,
-            format!(
-                "Metaspace leak: {family} classes{} never unloaded",
-                v.library
-                    .as_ref()
-                    .map(|l| format!(" ({l})"))
-                    .unwrap_or_default()
-            ),
+            crate::wording::class_leak(&family, v.library.as_deref()),
             explanation,
             evidence,
         );

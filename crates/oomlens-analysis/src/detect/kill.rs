@@ -14,6 +14,7 @@ use crate::case::{Case, Join, JoinedKill, Member};
 use crate::diagnosis::*;
 use crate::ids::{CauseId, FindingId};
 use crate::kb;
+use crate::wording;
 
 use super::{Basis, Candidate, Detector, Found, Scene};
 
@@ -27,7 +28,7 @@ impl Detector for Kills {
         if let Some(cite) = &s.kubelet_only_oom {
             f.findings.push(Finding {
                 id: FindingId::KernelReportMissing,
-                text: "Kubernetes says OOMKilled but the evidence holds no kernel OOM-killer report: add the node's kernel log to see the victim, its memory and which limit fired".into(),
+                text: wording::KERNEL_REPORT_MISSING.into(),
                 evidence: vec![cite.clone()],
             });
         }
@@ -40,7 +41,7 @@ impl Detector for Kills {
                 .collect();
             f.findings.push(Finding {
                 id: FindingId::NoOomeInLog,
-                text: crate::wording::silent_logs(&names, s.jvm),
+                text: wording::silent_logs(&names, s.jvm),
                 evidence: silent,
             });
         }
@@ -48,7 +49,7 @@ impl Detector for Kills {
             if s.kernel_killed {
                 f.findings.push(Finding {
                     id: FindingId::OomeBeforeKill,
-                    text: "the JVM threw OutOfMemoryError before the kernel killed it".into(),
+                    text: wording::OOME_BEFORE_KILL.into(),
                     evidence: vec![oome_cite(src, g)],
                 });
             }
@@ -63,7 +64,7 @@ impl Detector for Kills {
                     id,
                     0.8,
                     format!("{}: OutOfMemoryError: {}", kb::cause(id).title, g.detail),
-                    format!("The JVM said so itself: {meaning}."),
+                    wording::said_by_jvm(meaning),
                     ev,
                 ),
                 basis: Basis::Said,
@@ -85,56 +86,44 @@ impl Detector for Kills {
                 cause: s.cause(
                     id,
                     0.7,
-                    crate::wording::signal(g.kind).to_string(),
-                    format!("The process said so itself: `{}`.", g.detail),
+                    wording::signal(g.kind).to_string(),
+                    wording::said_by_process(&g.detail),
                     vec![Cite::line(src, g.line, g.detail.clone())],
                 ),
                 basis: Basis::Said,
             });
         }
         let latest = s.kills.last();
-        let unknown = |confidence: f64, summary: String, explanation: &str| Candidate {
+        let unknown = |basis: Basis, (summary, explanation): wording::Said| Candidate {
             cause: s.cause(
                 CauseId::Unknown,
-                confidence,
+                0.0,
                 summary,
-                explanation.into(),
+                explanation,
                 s.kill_ev.clone(),
             ),
-            basis: Basis::Said,
+            basis,
         };
         match latest.map(|k| k.kind) {
-            // A JVM killed in silence is weighed by the heap detector.
+            // A JVM killed in silence is weighed by each concern's detector.
             Some(KillKind::KernelMemcg) if s.signals.is_empty() && !s.jvm => {
                 let who = latest
                     .and_then(|k| k.victim.as_ref())
                     .map(|v| format!("{} (pid {})", v.comm, v.pid))
                     .unwrap_or_else(|| "the container".into());
-                let mut c = unknown(
-                    0.3,
-                    format!("{who} outgrew the limit; what grew is not in this evidence"),
-                    "The kernel killed the process at the cgroup limit. Memory over time tells a leak from a limit that is simply too small.",
-                );
+                let mut c = unknown(Basis::Hypothesis, wording::outgrew_limit(&who));
+                c.cause.confidence = 0.3;
                 c.cause.evidence.extend(s.silent_logs());
-                c.basis = Basis::Hypothesis;
                 f.candidates.push(c);
             }
-            Some(KillKind::KernelGlobal) => f.candidates.push(unknown(
-                0.6,
-                "the node ran out of memory; this container was the OOM killer's choice, not necessarily the one that grew".into(),
-                "A global OOM kill picks the task with the highest oom_score (largest RSS, adjusted by QoS) on the whole node.",
-            )),
-            Some(KillKind::Evicted) => f.candidates.push(unknown(
-                0.6,
-                "evicted by the kubelet under node memory pressure: pods above their requests go first".into(),
-                "Eviction is the kubelet's choice, not the kernel's: set requests to the real usage and leave node headroom (kube-reserved, eviction thresholds).",
-            )),
-            Some(KillKind::Probe) => f.candidates.push(unknown(
-                0.7,
-                "not an OOM kill: the kubelet restarted the container after failed liveness probes".into(),
-                "Exit 137/143 without OOMKilled, with liveness-probe Killing events. A slow or paused JVM (long GC) fails probes; memory pressure can be one reason, but the kill was the probe's.",
-            )),
-            _ => {}
+            Some(kind) => {
+                if let Some(said) = wording::kill_kind(kind) {
+                    let mut c = unknown(Basis::Said, said);
+                    c.cause.confidence = if kind == KillKind::Probe { 0.7 } else { 0.6 };
+                    f.candidates.push(c);
+                }
+            }
+            None => {}
         }
         f
     }
@@ -149,12 +138,13 @@ impl Detector for EarlyKill {
         let mut f = Found::default();
         if let Some(up) = s.timeline.median_uptime_before_kill_s {
             if up < 300.0 && s.kernel_killed {
+                let (summary, explanation) = wording::early_kill(up);
                 f.candidates.push(Candidate {
                     cause: s.cause(
                         CauseId::UndersizedLimit,
                         0.5,
-                        format!("killed {:.0} s after start: the limit is below what the workload needs to start", up),
-                        "A leak takes time; a kill within minutes of every start means the working set at start-up does not fit.".into(),
+                        summary,
+                        explanation,
                         s.timeline.evidence.clone(),
                     ),
                     basis: Basis::Timed,
@@ -180,14 +170,10 @@ impl Detector for Joins {
                 let r = s.case.report(jk);
                 f.findings.push(Finding {
                     id: FindingId::JoinedByTime,
-                    text: format!(
-                        "the kernel kill at `{}` is this container's: it ended {}s later{}",
-                        r.time.raw,
+                    text: wording::joined_by_time(
+                        &r.time.raw,
                         -delta_s,
-                        zone_from_status
-                            .as_ref()
-                            .map(|z| format!(" (the kernel log's clock read as zone {z})"))
-                            .unwrap_or_default()
+                        zone_from_status.as_deref(),
                     ),
                     evidence: s
                         .last_cite

@@ -8,12 +8,9 @@ use oomlens_evidence::kernel::OomReport;
 
 use crate::diagnosis::*;
 use crate::ids::{CauseId, FindingId};
-use crate::units::size;
+use crate::wording;
 
 use super::{Basis, Bearing, Candidate, Detector, Found, Scene};
-
-/// What goes with every JVM cause when huge pages inflate its memory.
-const THP_MITIGATION: &str = "transparent huge pages inflate RSS: set THP to madvise on the node, or run the JVM with -XX:-UseTransparentHugePages";
 
 /// The memory-at-the-kill detector.
 pub struct AtKill;
@@ -28,15 +25,12 @@ impl Detector for AtKill {
             if a > 0 && h as f64 / a as f64 >= 0.25 {
                 f.findings.push(Finding {
                     id: FindingId::Thp,
-                    text: format!(
-                        "{} of the {} anonymous memory was in transparent huge pages: THP rounds the JVM's regions up to 2 MiB pages",
-                        size(h),
-                        size(a)
-                    ),
+                    text: wording::thp(h, a),
                     evidence: mem.evidence.iter().take(1).cloned().collect(),
                 });
                 if s.jvm {
-                    f.bearings.push(Bearing::MitigateAll(THP_MITIGATION));
+                    f.bearings
+                        .push(Bearing::MitigateAll(wording::THP_MITIGATION));
                 }
             }
         }
@@ -48,10 +42,7 @@ impl Detector for AtKill {
                 .collect();
             f.findings.push(Finding {
                 id: FindingId::OtherProcesses,
-                text: format!(
-                    "other processes held memory in the same cgroup: {}",
-                    names.join(", ")
-                ),
+                text: wording::other_processes(&names),
                 evidence: r
                     .tasks
                     .first()
@@ -63,7 +54,7 @@ impl Detector for AtKill {
         if r.limit_level == Some(CgroupLevel::Pod) {
             f.findings.push(Finding {
                 id: FindingId::PodLimit,
-                text: "the pod's cgroup limit fired (the sum of its containers' limits), not the container's own".into(),
+                text: wording::POD_LIMIT.into(),
                 evidence: r
                     .memory
                     .map(|m| Cite::line(&r.lines.source, m.line, "oom_memcg is the pod's cgroup"))
@@ -74,7 +65,7 @@ impl Detector for AtKill {
         if r.truncated {
             f.findings.push(Finding {
                 id: FindingId::TruncatedReport,
-                text: "the kernel report is incomplete in the log (see the warnings)".into(),
+                text: wording::TRUNCATED_REPORT.into(),
                 evidence: vec![Cite {
                     source: r.lines.source.clone(),
                     line: Some(r.lines.first),
@@ -86,12 +77,13 @@ impl Detector for AtKill {
         // Memory-backed volumes count against the limit.
         if let (Some(sh), Some(u)) = (mem.shmem_bytes, s.kills.last().and_then(|k| k.usage_bytes)) {
             if u > 0 && sh as f64 / u as f64 >= 0.3 {
+                let (summary, explanation) = wording::shared_memory(sh);
                 f.candidates.push(Candidate {
                     cause: s.cause(
                         CauseId::Unknown,
                         0.5,
-                        format!("{} of the limit was shared memory (tmpfs, /dev/shm, emptyDir medium: Memory)", size(sh)),
-                        "Files in memory-backed volumes count against the container's limit and cannot be reclaimed while they exist.".into(),
+                        summary,
+                        explanation,
                         mem.evidence.clone(),
                     ),
                     basis: Basis::Measured,

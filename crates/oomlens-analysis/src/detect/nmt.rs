@@ -9,7 +9,7 @@ use oomlens_evidence::jvm::nmt;
 use crate::diagnosis::*;
 use crate::ids::{CauseId, FindingId};
 use crate::kb;
-use crate::wording::{silent_jvm_kill, Silent};
+use crate::wording::{self, silent_jvm_kill, Silent};
 
 use super::budget::{heap_sizing, HeapSizing};
 
@@ -114,51 +114,28 @@ impl Detector for Nmt {
             .iter()
             .find(|g| g.0 != "Java Heap" && g.1 >= 8 * 1024 * 1024);
         if let Some((name, delta, cite, threads)) = top {
-            let (id, summary) = match name.as_str() {
-                "Thread" => (
-                    CauseId::ThreadGrowth,
-                    match threads {
-                        Some((a, b)) => format!(
-                            "threads grew from {a} to {b} (NMT Thread +{:.0} MiB)",
-                            mib(*delta)
-                        ),
-                        None => format!("thread stacks grew {:.0} MiB (NMT Thread)", mib(*delta)),
-                    },
-                ),
-                "Other" => (
-                    CauseId::DirectMemory,
-                    format!(
-                        "direct buffers grew {:.0} MiB (NMT Other, where JDK 11+ counts them)",
-                        mib(*delta)
-                    ),
-                ),
-                "Class" | "Metaspace" => (
-                    CauseId::MetaspaceClassGeneration,
-                    format!("class metadata grew {:.0} MiB (NMT {name})", mib(*delta)),
-                ),
-                _ => (
-                    CauseId::NativeGrowth,
-                    format!(
-                        "the JVM's native memory grew {:.0} MiB (NMT {name})",
-                        mib(*delta)
-                    ),
-                ),
+            let id = match name.as_str() {
+                "Thread" => CauseId::ThreadGrowth,
+                "Other" => CauseId::DirectMemory,
+                "Class" | "Metaspace" => CauseId::MetaspaceClassGeneration,
+                _ => CauseId::NativeGrowth,
             };
+            let summary = wording::nmt_growth(name, *delta, *threads);
             f.findings.push(Finding {
                 id: FindingId::NmtGrowth,
                 text: summary.clone(),
                 evidence: vec![cite.clone()],
             });
             f.candidates.push(Candidate {
-            cause: s.cause(
-                id,
-                0.7,
-                summary,
-                format!("Native Memory Tracking shows {name} growing more than any other region outside the heap."),
-                vec![cite.clone()],
-            ),
-            basis: Basis::Measured,
-        });
+                cause: s.cause(
+                    id,
+                    0.7,
+                    summary,
+                    wording::nmt_grows(name),
+                    vec![cite.clone()],
+                ),
+                basis: Basis::Measured,
+            });
         }
         // RSS beyond what NMT accounts for: glibc arenas, JNI, native libraries.
         if let (Some(r), Some((src, last))) = (s.latest_report(), snaps.last()) {
@@ -177,13 +154,11 @@ impl Detector for Nmt {
                             .into_iter()
                             .filter(|c| c.what.starts_with("Killed")),
                     );
-                    f.candidates.push(Candidate { basis: Basis::Measured, cause: s.cause(
-                    CauseId::NativeGrowth,
-                    0.6,
-                    format!("{:.0} MiB of the victim's RSS is memory NMT cannot see (malloc arenas, JNI, native libraries)", mib(unseen as i64)),
-                    "The JVM's RSS at the kill exceeds everything Native Memory Tracking accounts for by a quarter or more; the last NMT snapshot may predate the kill, so compare snapshots taken close to it.".into(),
-                    ev,
-                )});
+                    let (summary, explanation) = wording::nmt_unseen(unseen);
+                    f.candidates.push(Candidate {
+                        cause: s.cause(CauseId::NativeGrowth, 0.6, summary, explanation, ev),
+                        basis: Basis::Measured,
+                    });
                 }
             }
         }

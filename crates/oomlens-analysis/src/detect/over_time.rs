@@ -102,10 +102,7 @@ fn judge(
     if named.len() > 1 {
         f.findings.push(Finding {
             id: FindingId::MemoryOverTimeAmbiguous,
-            text: format!(
-                "the metric series name {} containers and the evidence does not say which is this one: not judged (add the pod object, whose UID the series carry, or the container's id)",
-                named.len()
-            ),
+            text: crate::wording::ambiguous_series(named.len()),
             evidence: series
                 .iter()
                 .filter(|(_, s)| s.name == "container_memory_working_set_bytes")
@@ -198,11 +195,7 @@ fn judge(
         Verdict::PageCache => 0.7,
         _ => 0.6,
     };
-    let summary = match v.verdict {
-        Verdict::PageCache => "page cache near the limit: a false alarm, not a leak".to_string(),
-        Verdict::UndersizedLimit => "the limit is too small: steady usage at the limit".to_string(),
-        _ => format!("memory leak: {}", v.growing.clone().unwrap_or_default()),
-    };
+    let summary = crate::wording::over_time(v.verdict, v.growing.as_deref());
     f.candidates.push(Candidate {
         cause: s.cause(id, confidence, summary, v.text.clone(), v.evidence.clone()),
         basis: Basis::Measured,
