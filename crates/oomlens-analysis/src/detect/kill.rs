@@ -138,17 +138,13 @@ impl Detector for EarlyKill {
         let mut f = Found::default();
         if let Some(up) = s.timeline.median_uptime_before_kill_s {
             if up < 300.0 && s.kernel_killed {
-                let (summary, explanation) = wording::early_kill(up);
-                f.candidates.push(Candidate {
-                    cause: s.cause(
-                        CauseId::UndersizedLimit,
-                        0.5,
-                        summary,
-                        explanation,
-                        s.timeline.evidence.clone(),
-                    ),
-                    basis: Basis::Timed,
-                });
+                f.candidates.push(s.candidate(
+                    CauseId::UndersizedLimit,
+                    0.5,
+                    wording::early_kill(up),
+                    s.timeline.evidence.clone(),
+                    Basis::Timed,
+                ));
             }
         }
         f

@@ -10,7 +10,7 @@ use crate::diagnosis::*;
 use crate::ids::{CauseId, FindingId};
 use crate::wording;
 
-use super::{Basis, Bearing, Candidate, Detector, Found, Scene};
+use super::{Basis, Bearing, Detector, Found, Scene};
 
 /// The memory-at-the-kill detector.
 pub struct AtKill;
@@ -77,17 +77,13 @@ impl Detector for AtKill {
         // Memory-backed volumes count against the limit.
         if let (Some(sh), Some(u)) = (mem.shmem_bytes, s.kills.last().and_then(|k| k.usage_bytes)) {
             if u > 0 && sh as f64 / u as f64 >= 0.3 {
-                let (summary, explanation) = wording::shared_memory(sh);
-                f.candidates.push(Candidate {
-                    cause: s.cause(
-                        CauseId::Unknown,
-                        0.5,
-                        summary,
-                        explanation,
-                        mem.evidence.clone(),
-                    ),
-                    basis: Basis::Measured,
-                });
+                f.candidates.push(s.candidate(
+                    CauseId::Unknown,
+                    0.5,
+                    wording::shared_memory(sh),
+                    mem.evidence.clone(),
+                    Basis::Measured,
+                ));
             }
         }
         f

@@ -154,11 +154,13 @@ impl Detector for Nmt {
                             .into_iter()
                             .filter(|c| c.what.starts_with("Killed")),
                     );
-                    let (summary, explanation) = wording::nmt_unseen(unseen);
-                    f.candidates.push(Candidate {
-                        cause: s.cause(CauseId::NativeGrowth, 0.6, summary, explanation, ev),
-                        basis: Basis::Measured,
-                    });
+                    f.candidates.push(s.candidate(
+                        CauseId::NativeGrowth,
+                        0.6,
+                        wording::nmt_unseen(unseen),
+                        ev,
+                        Basis::Measured,
+                    ));
                 }
             }
         }

@@ -258,6 +258,23 @@ impl<'a> Scene<'a> {
         }
     }
 
+    /// A candidate cause of this member in the words `said` (summary,
+    /// explanation), resting on `basis`.
+    pub fn candidate(
+        &self,
+        id: CauseId,
+        confidence: f64,
+        said: crate::wording::Said,
+        evidence: Vec<Cite>,
+        basis: super::Basis,
+    ) -> super::Candidate {
+        let (summary, explanation) = said;
+        super::Candidate {
+            cause: self.cause(id, confidence, summary, explanation, evidence),
+            basis,
+        }
+    }
+
     /// The container's part of the Diagnosis, with the detectors' findings
     /// and the kills only metric series saw (`metric_kills`) joined to the
     /// others unless one of those is within two minutes.
