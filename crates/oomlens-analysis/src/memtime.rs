@@ -462,11 +462,11 @@ pub fn judge(
             .filter(|v| *v > 0.0)
     });
     let kill_checks = limit.map_or_else(Vec::new, |lim| kill_checks(&ws.1, &ws.0, lim, kills));
-    let mib = |b: f64| b / (1024.0 * 1024.0);
+    let mib = |b: f64| crate::units::number_in(b, crate::units::Unit::MiB, 0);
     let mut evidence = vec![cite(
         &ws.0,
         &ws.1,
-        format!("working set {:.0} -> {:.0} MiB", mib(l.first), mib(l.last)),
+        format!("working set {} -> {} MiB", mib(l.first), mib(l.last)),
     )];
     // Growth counts when it is material: 2% of the limit (16 MiB without
     // one, `scan::material_growth`) over the life (`oomlens scan` asks it of
@@ -488,7 +488,7 @@ pub fn judge(
             evidence.push(cite(
                 us,
                 u,
-                format!("usage up to {:.0} MiB of {:.0} MiB", mib(umax), mib(lim)),
+                format!("usage up to {} MiB of {} MiB", mib(umax), mib(lim)),
             ));
             return Some(MemoryOverTime {
                 verdict: Verdict::PageCache,
@@ -499,7 +499,7 @@ pub fn judge(
                 kill_checks: kill_checks.clone(),
                 lives,
                 text: format!(
-                    "usage reaches {:.0}% of the limit but the working set stays at {:.0} MiB: page cache, reclaimed before any OOM kill (a false alarm)",
+                    "usage reaches {:.0}% of the limit but the working set stays at {} MiB: page cache, reclaimed before any OOM kill (a false alarm)",
                     umax / lim * 100.0,
                     mib(l.max)
                 ),
@@ -668,7 +668,7 @@ pub fn judge(
                 kill_checks: kill_checks.clone(),
                 lives,
                 text: format!(
-                    "the working set stays near the limit ({:.0} of {:.0} MiB) without growing: the limit is too small for the workload",
+                    "the working set stays near the limit ({} of {} MiB) without growing: the limit is too small for the workload",
                     mib(l.max),
                     mib(lim)
                 ),
@@ -684,7 +684,7 @@ pub fn judge(
         time_to_limit: None,
         kill_checks,
         lives,
-        text: format!("the working set is steady (max {:.0} MiB)", mib(l.max)),
+        text: format!("the working set is steady (max {} MiB)", mib(l.max)),
         evidence,
     })
 }

@@ -77,6 +77,17 @@ pub fn number_in(bytes: f64, unit: Unit, decimals: usize) -> String {
     format!("{:.decimals$}", bytes / unit.bytes())
 }
 
+/// Like [`number_in`], with a `+` before what is not negative (`+12.5`,
+/// `-3.0`), as for a growth.
+pub fn signed_number_in(bytes: f64, unit: Unit, decimals: usize) -> String {
+    let n = number_in(bytes, unit, decimals);
+    if bytes.is_sign_negative() {
+        n
+    } else {
+        format!("+{n}")
+    }
+}
+
 /// `bytes` in MiB with `decimals` decimals: `12.5 MiB`.
 pub fn mib(bytes: f64, decimals: usize) -> String {
     size_as(bytes, &SizeStyle::fixed(Unit::MiB, decimals))
@@ -247,6 +258,9 @@ mod tests {
         assert_eq!(number_in(1.25 * 1048576.0, Unit::MiB, 1), "1.2");
         assert_eq!(number_in(-3.0 * 1048576.0, Unit::MiB, 0), "-3");
         assert_eq!(mib(80.0 * 1048576.0, 1), "80.0 MiB");
+        assert_eq!(signed_number_in(0.0, Unit::MiB, 1), "+0.0");
+        assert_eq!(signed_number_in(-0.04 * 1048576.0, Unit::MiB, 1), "-0.0");
+        assert_eq!(signed_number_in(2.5 * 1048576.0, Unit::MiB, 1), "+2.5");
     }
 
     #[test]

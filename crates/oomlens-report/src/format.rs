@@ -37,9 +37,7 @@ pub fn uptime(seconds: f64) -> String {
 
 /// A growth in MiB with its sign: `+12.5 MiB`.
 pub fn signed_mib(b: f64) -> String {
-    let sign = if b.is_sign_negative() { "-" } else { "+" };
-    let s = units::size_as(b.abs(), &units::SizeStyle::fixed(units::Unit::MiB, 1));
-    format!("{sign}{s}")
+    format!("{} MiB", units::signed_number_in(b, units::Unit::MiB, 1))
 }
 
 /// A text style of the renderers.

@@ -52,7 +52,7 @@ impl Detector for Nmt {
                     .map(move |x| (&case.ev.nmt[i].0, x))
             })
             .collect();
-        let mib = |b: i64| b as f64 / (1024.0 * 1024.0);
+        let mib = |b: i64, d: usize| crate::units::number_in(b as f64, crate::units::Unit::MiB, d);
         // Growth per category: first to last snapshot, or a summary.diff.
         // (category, committed growth, cite, thread counts before and after)
         type Grown = (String, i64, Cite, Option<(u64, u64)>);
@@ -72,10 +72,10 @@ impl Detector for Nmt {
                             line: g.to_line,
                             last_line: None,
                             what: format!(
-                                "NMT {}: committed {:.1} -> {:.1} MiB (from {}:{})",
+                                "NMT {}: committed {} -> {} MiB (from {}:{})",
                                 g.name,
-                                mib(g.from_bytes as i64),
-                                mib(g.to_bytes as i64),
+                                mib(g.from_bytes as i64, 1),
+                                mib(g.to_bytes as i64, 1),
                                 sa.rsplit('/').next().unwrap_or(sa),
                                 g.from_line.unwrap_or(a.line)
                             ),
@@ -96,9 +96,13 @@ impl Detector for Nmt {
                                 src,
                                 c.line,
                                 format!(
-                                    "NMT summary.diff {}: committed {:+.1} MiB",
+                                    "NMT summary.diff {}: committed {} MiB",
                                     c.name,
-                                    mib(delta)
+                                    crate::units::signed_number_in(
+                                        delta as f64,
+                                        crate::units::Unit::MiB,
+                                        1
+                                    )
                                 ),
                             ),
                             c.threads
@@ -147,7 +151,7 @@ impl Detector for Nmt {
                     let mut ev = vec![Cite::line(
                         src,
                         last.total_line.unwrap_or(last.line),
-                        format!("NMT total committed {:.0} MiB", mib(nmt_total as i64)),
+                        format!("NMT total committed {} MiB", mib(nmt_total as i64, 0)),
                     )];
                     ev.extend(
                         super::kill::report_cites(r)
