@@ -3,8 +3,8 @@
 //! kubelet's eviction or liveness probe), how often it dies, and what the
 //! container's own log said. The kill kinds that name their cause
 //! (`OutOfMemoryError` variants, other runtimes' out-of-memory deaths,
-//! eviction, probes) propose it here; a JVM killed in silence is weighed by
-//! [`super::heap`].
+//! eviction, probes) propose it here; for a JVM killed in silence each
+//! concern's detector proposes its own hypothesis.
 
 use oomlens_evidence::applog::{OomeVariant, Signal, SignalKind};
 use oomlens_evidence::k8s::{Container, Pod};
@@ -94,16 +94,6 @@ impl Detector for Kills {
             });
         }
         let latest = s.kills.last();
-        let unknown = |basis: Basis, (summary, explanation): wording::Said| Candidate {
-            cause: s.cause(
-                CauseId::Unknown,
-                0.0,
-                summary,
-                explanation,
-                s.kill_ev.clone(),
-            ),
-            basis,
-        };
         match latest.map(|k| k.kind) {
             // A JVM killed in silence is weighed by each concern's detector.
             Some(KillKind::KernelMemcg) if s.signals.is_empty() && !s.jvm => {
@@ -111,16 +101,26 @@ impl Detector for Kills {
                     .and_then(|k| k.victim.as_ref())
                     .map(|v| format!("{} (pid {})", v.comm, v.pid))
                     .unwrap_or_else(|| "the container".into());
-                let mut c = unknown(Basis::Hypothesis, wording::outgrew_limit(&who));
-                c.cause.confidence = 0.3;
-                c.cause.evidence.extend(s.silent_logs());
-                f.candidates.push(c);
+                let mut evidence = s.kill_ev.clone();
+                evidence.extend(s.silent_logs());
+                f.candidates.push(s.candidate(
+                    CauseId::Unknown,
+                    0.3,
+                    wording::outgrew_limit(&who),
+                    evidence,
+                    Basis::Hypothesis,
+                ));
             }
             Some(kind) => {
                 if let Some(said) = wording::kill_kind(kind) {
-                    let mut c = unknown(Basis::Said, said);
-                    c.cause.confidence = if kind == KillKind::Probe { 0.7 } else { 0.6 };
-                    f.candidates.push(c);
+                    let confidence = if kind == KillKind::Probe { 0.7 } else { 0.6 };
+                    f.candidates.push(s.candidate(
+                        CauseId::Unknown,
+                        confidence,
+                        said,
+                        s.kill_ev.clone(),
+                        Basis::Said,
+                    ));
                 }
             }
             None => {}

@@ -48,7 +48,8 @@ pub trait Detector: Sync {
 }
 
 /// Every detector, in the order their findings are listed and their
-/// candidates weighed (a tie in confidence keeps this order).
+/// candidates weighed (a candidate meets the earlier ones of its cause id;
+/// see [`rank`]).
 pub const DETECTORS: &[&dyn Detector] = &[
     &kill::Kills,
     &kill::EarlyKill,
