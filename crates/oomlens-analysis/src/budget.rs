@@ -205,11 +205,17 @@ const CLASS_BYTES: u64 = 5_800;
 const METASPACE_BASE: u64 = 14_000_000;
 const DEFAULT_CLASSES: u64 = 20_000;
 
+/// A size as a flag would take it: whole tenths of a GiB as such, else
+/// MiB rounded up (a recommended size never falls short).
 fn mib(b: u64) -> String {
+    use crate::units::{size_as, SizeStyle, Unit};
     if b >= GIB && b % (GIB / 10) == 0 {
-        format!("{:.1} GiB", b as f64 / GIB as f64)
+        size_as(b as f64, &SizeStyle::fixed(Unit::GiB, 1))
     } else {
-        format!("{} MiB", b.div_ceil(MIB))
+        size_as(
+            b.div_ceil(MIB).saturating_mul(MIB) as f64,
+            &SizeStyle::fixed(Unit::MiB, 0),
+        )
     }
 }
 

@@ -7,6 +7,8 @@ use serde::Serialize;
 
 use oomlens_evidence::Warning;
 
+pub use crate::ids::{CauseId, FindingId};
+
 pub const SCHEMA: &str = "oomlens/diagnosis/v1";
 
 /// A place in the evidence that supports a claim.
@@ -160,7 +162,7 @@ pub struct Timeline {
 pub struct Finding {
     /// Stable id: `no-oome-in-log`, `thp`, `kernel-report-missing`,
     /// `other-processes`, `joined-by-time`, ...
-    pub id: String,
+    pub id: FindingId,
     pub text: String,
     pub evidence: Vec<Cite>,
 }
@@ -191,7 +193,7 @@ pub struct Cause {
     /// `direct-memory`, `thread-growth`, `native-growth`,
     /// `heap-sized-over-limit`, `undersized-limit`, `page-cache`,
     /// `unknown`.
-    pub id: String,
+    pub id: CauseId,
     /// 0..1: how strongly the evidence supports it.
     pub confidence: f64,
     /// Index into `containers` of the container it is about.

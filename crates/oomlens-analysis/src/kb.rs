@@ -3,10 +3,14 @@
 //! `{node}` placeholders, filled in from the Case (or left as `<pod>` when
 //! unknown).
 
+use oomlens_evidence::applog::OomeVariant;
+
+use crate::ids::CauseId;
+
 /// What oomlens knows about one cause.
 #[derive(Debug, Clone, Copy)]
 pub struct CauseInfo {
-    pub id: &'static str,
+    pub id: CauseId,
     pub title: &'static str,
     pub fixes: &'static [&'static str],
     pub mitigations: &'static [&'static str],
@@ -15,7 +19,7 @@ pub struct CauseInfo {
 
 pub const CAUSES: &[CauseInfo] = &[
     CauseInfo {
-        id: "metaspace-class-generation",
+        id: CauseId::MetaspaceClassGeneration,
         title: "Metaspace leak: generated classes never unloaded",
         fixes: &[
             "create the class generator (mapper factory, proxy factory, script engine, JAXB context) once and reuse it; a new one per call generates new classes every call",
@@ -31,7 +35,7 @@ pub const CAUSES: &[CauseInfo] = &[
         ],
     },
     CauseInfo {
-        id: "heap-growth",
+        id: CauseId::HeapGrowth,
         title: "Java heap growth",
         fixes: &[
             "find what retains the heap: take a heap dump and look at the dominators; fix the leak or bound the cache",
@@ -45,7 +49,7 @@ pub const CAUSES: &[CauseInfo] = &[
         ],
     },
     CauseInfo {
-        id: "direct-memory",
+        id: CauseId::DirectMemory,
         title: "Direct (off-heap) buffer growth",
         fixes: &[
             "release direct buffers (Netty: release ByteBufs, check leak detector output with -Dio.netty.leakDetection.level=paranoid in a test)",
@@ -58,7 +62,7 @@ pub const CAUSES: &[CauseInfo] = &[
         ],
     },
     CauseInfo {
-        id: "thread-growth",
+        id: CauseId::ThreadGrowth,
         title: "Thread growth",
         fixes: &["bound the thread pools; find who creates threads (a thread dump groups them by name)"],
         mitigations: &["lower the stack size (-Xss512k) only if stacks are deep enough"],
@@ -67,7 +71,7 @@ pub const CAUSES: &[CauseInfo] = &[
         ],
     },
     CauseInfo {
-        id: "native-growth",
+        id: CauseId::NativeGrowth,
         title: "Native memory growth outside the Java heap",
         fixes: &[
             "find the native allocator: Native Memory Tracking for the JVM's own regions; for memory NMT cannot see (glibc arenas, JNI, native libraries) profile malloc",
@@ -81,7 +85,7 @@ pub const CAUSES: &[CauseInfo] = &[
         ],
     },
     CauseInfo {
-        id: "heap-sized-over-limit",
+        id: CauseId::HeapSizedOverLimit,
         title: "Heap sized so that heap plus non-heap exceeds the limit",
         fixes: &[
             "size the heap from the limit: -XX:MaxRAMPercentage=70 (or an -Xmx) leaving room for Metaspace, code cache, thread stacks and direct memory (`oomlens budget`)",
@@ -93,7 +97,7 @@ pub const CAUSES: &[CauseInfo] = &[
         ],
     },
     CauseInfo {
-        id: "undersized-limit",
+        id: CauseId::UndersizedLimit,
         title: "The limit is smaller than the workload needs",
         fixes: &["raise the memory limit (and request) to the observed peak plus headroom"],
         mitigations: &[],
@@ -102,7 +106,7 @@ pub const CAUSES: &[CauseInfo] = &[
         ],
     },
     CauseInfo {
-        id: "page-cache",
+        id: CauseId::PageCache,
         title: "Page cache counted against the limit (usually a false alarm)",
         fixes: &[
             "judge memory by the working set without inactive file pages; page cache is reclaimed before an OOM kill",
@@ -113,7 +117,7 @@ pub const CAUSES: &[CauseInfo] = &[
         ],
     },
     CauseInfo {
-        id: "unknown",
+        id: CauseId::Unknown,
         title: "Cause not determined from this evidence",
         fixes: &[],
         mitigations: &[],
@@ -125,8 +129,8 @@ pub const CAUSES: &[CauseInfo] = &[
     },
 ];
 
-/// The entry for a cause id.
-pub fn cause(id: &str) -> &'static CauseInfo {
+/// The entry for a cause id (every [`CauseId`] has one; a test holds it).
+pub fn cause(id: CauseId) -> &'static CauseInfo {
     CAUSES
         .iter()
         .find(|c| c.id == id)
@@ -134,40 +138,113 @@ pub fn cause(id: &str) -> &'static CauseInfo {
 }
 
 /// Which cause an `OutOfMemoryError` variant points at, and what it means.
-pub const OOME: &[(&str, &str, &str)] = &[
-    ("java-heap-space", "heap-growth", "the Java heap is full"),
+pub const OOME: &[(OomeVariant, CauseId, &str)] = &[
     (
-        "gc-overhead-limit",
-        "heap-growth",
+        OomeVariant::JavaHeapSpace,
+        CauseId::HeapGrowth,
+        "the Java heap is full",
+    ),
+    (
+        OomeVariant::GcOverheadLimit,
+        CauseId::HeapGrowth,
         "the JVM spends nearly all its time collecting a nearly full heap",
     ),
     (
-        "requested-array-size",
-        "heap-growth",
+        OomeVariant::RequestedArraySize,
+        CauseId::HeapGrowth,
         "an array larger than the VM allows was requested",
     ),
     (
-        "metaspace",
-        "metaspace-class-generation",
+        OomeVariant::Metaspace,
+        CauseId::MetaspaceClassGeneration,
         "Metaspace (class metadata) reached MaxMetaspaceSize",
     ),
     (
-        "compressed-class-space",
-        "metaspace-class-generation",
+        OomeVariant::CompressedClassSpace,
+        CauseId::MetaspaceClassGeneration,
         "the compressed class space (class metadata) is full",
     ),
     (
-        "direct-buffer-memory",
-        "direct-memory",
+        OomeVariant::DirectBufferMemory,
+        CauseId::DirectMemory,
         "direct buffers reached MaxDirectMemorySize",
     ),
     (
-        "unable-to-create-native-thread",
-        "thread-growth",
+        OomeVariant::UnableToCreateNativeThread,
+        CauseId::ThreadGrowth,
         "the JVM could not start another thread (memory, pids or ulimit)",
     ),
-    ("other", "unknown", "an unusual OutOfMemoryError"),
+    (
+        OomeVariant::Other,
+        CauseId::Unknown,
+        "an unusual OutOfMemoryError",
+    ),
 ];
+
+/// The cause an `OutOfMemoryError` variant points at and what it means.
+pub fn oome(variant: OomeVariant) -> (CauseId, &'static str) {
+    OOME.iter()
+        .find(|(v, _, _)| *v == variant)
+        .map(|(_, id, m)| (*id, *m))
+        .unwrap_or((CauseId::Unknown, "an OutOfMemoryError"))
+}
+
+/// A cause that could explain a kernel kill of a JVM that threw no
+/// `OutOfMemoryError`, and how likely it is before any evidence of its own
+/// (see `detect::rank` for the scale).
+#[derive(Debug, Clone, Copy)]
+pub struct Hypothesis {
+    pub id: CauseId,
+    pub prior: f64,
+    pub summary: &'static str,
+}
+
+/// The hypotheses for a JVM killed in silence at the limit, most likely
+/// first: Metaspace is unbounded by default and the usual silent grower,
+/// then native memory, a heap too big for the limit, direct buffers (bounded
+/// by the max heap by default) and threads. Each is weighed by the detector
+/// of its concern (classes, nmt, heap, direct, threads).
+pub const JVM_KILL_HYPOTHESES: [Hypothesis; 5] = [
+    Hypothesis {
+        id: CauseId::MetaspaceClassGeneration,
+        prior: 0.30,
+        summary: "Metaspace growth (generated classes never unloaded)",
+    },
+    Hypothesis {
+        id: CauseId::NativeGrowth,
+        prior: 0.25,
+        summary: "native memory growth outside the heap",
+    },
+    Hypothesis {
+        id: CauseId::HeapSizedOverLimit,
+        prior: 0.20,
+        summary: "max heap plus non-heap larger than the limit",
+    },
+    Hypothesis {
+        id: CauseId::DirectMemory,
+        prior: 0.15,
+        summary: "direct buffer growth",
+    },
+    Hypothesis {
+        id: CauseId::ThreadGrowth,
+        prior: 0.10,
+        summary: "thread growth",
+    },
+];
+
+/// Metaspace capped by `-XX:MaxMetaspaceSize`: a leak there would have
+/// thrown `OutOfMemoryError: Metaspace`, not met the kernel.
+pub const METASPACE_CAPPED: f64 = 0.10;
+/// Direct memory capped by `-XX:MaxDirectMemorySize`.
+pub const DIRECT_CAPPED: f64 = 0.05;
+/// The JVM's own sizing puts the max heap at 80% of the limit or more and
+/// heap plus non-heap over it: a full heap alone gets it killed.
+pub const HEAP_OVER_LIMIT: f64 = 0.50;
+/// The heap is sized explicitly (`-Xmx`, `MaxRAMPercentage`) and fits.
+pub const HEAP_SIZED_TO_FIT: f64 = 0.10;
+/// What native growth gains when the heap is sized to fit: what is left
+/// outside the heap is likelier.
+pub const NATIVE_WHEN_HEAP_FITS: f64 = 0.05;
 
 /// Fills `{ns}`, `{pod}`, `{container}`, `{node}` in a command.
 pub fn fill(
@@ -189,11 +266,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_oome_maps_to_a_known_cause() {
+    fn every_cause_has_an_entry() {
         for (_, id, _) in OOME {
-            assert_eq!(cause(id).id, *id);
+            assert_eq!(cause(*id).id, *id);
         }
-        assert_eq!(cause("nonsense").id, "unknown");
+        for c in CAUSES {
+            assert_eq!(cause(c.id).id, c.id);
+        }
+        assert_eq!(CAUSES.len(), 9, "one entry per CauseId");
+        assert_eq!(oome(OomeVariant::Other).0, CauseId::Unknown);
     }
 
     #[test]

@@ -13,6 +13,7 @@ use oomlens_evidence::metrics::Series;
 use serde::Serialize;
 
 use crate::diagnosis::Cite;
+use crate::ids::CauseId;
 use crate::trend;
 
 /// What the series of one container say. Part of `oomlens/diagnosis/v1`
@@ -20,12 +21,12 @@ use crate::trend;
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct MemoryOverTime {
     /// The verdict: `leak`, `undersized-limit`, `page-cache`, `steady`.
-    pub verdict: String,
+    pub verdict: Verdict,
     /// The series that grows most, when one does (`jvm Metaspace`,
     /// `container_memory_working_set_bytes`).
     pub growing: Option<String>,
     /// The cause id this points at.
-    pub cause: Option<String>,
+    pub cause: Option<CauseId>,
     /// Growth of the working set's lower envelope in its last life.
     pub slope_bytes_per_hour: Option<f64>,
     /// From the last sample to the limit at that rate.
@@ -37,6 +38,20 @@ pub struct MemoryOverTime {
     pub kill_checks: Vec<KillCheck>,
     pub text: String,
     pub evidence: Vec<Cite>,
+}
+
+/// What the working set of one container does over time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// It grows after warm-up (materially, Mann-Kendall significant).
+    Leak,
+    /// It stays near the limit without growing.
+    UndersizedLimit,
+    /// Usage reaches the limit, the working set does not.
+    PageCache,
+    /// Neither.
+    Steady,
 }
 
 /// Time until the working set reaches the limit at its current rate.
@@ -118,7 +133,7 @@ fn clock(ms: i64, base: i64) -> String {
 /// `20 MiB/h`, `90 MiB/min`, `6 MiB/s`.
 pub fn rate(bytes_per_hour: f64) -> String {
     const MIB: f64 = 1024.0 * 1024.0;
-    let size = |b: f64| crate::detect::size(b.abs() as u64);
+    let size = |b: f64| crate::units::size(b.abs() as u64);
     let sign = if bytes_per_hour < 0.0 { "-" } else { "" };
     if bytes_per_hour.abs() >= 3600.0 * MIB {
         format!("{sign}{}/s", size(bytes_per_hour / 3600.0))
@@ -135,22 +150,13 @@ fn count_or_size(name: &str, v: f64) -> String {
     if name.contains("threads") || name.contains("classes") {
         format!("{v:.0}")
     } else {
-        crate::detect::size(v.max(0.0) as u64)
+        crate::units::size(v.max(0.0) as u64)
     }
 }
 
 /// How long, in words (`40 s`, `12 min`, `5.2 h`, `3.1 days`).
 fn span(seconds: f64) -> String {
-    let s = seconds.abs();
-    if s < 120.0 {
-        format!("{s:.0} s")
-    } else if s < 7200.0 {
-        format!("{:.0} min", s / 60.0)
-    } else if s < 3.0 * 86400.0 {
-        format!("{:.1} h", s / 3600.0)
-    } else {
-        format!("{:.1} days", s / 86400.0)
-    }
+    crate::units::duration_as(seconds, crate::units::SHORT)
 }
 
 /// Forecasts each life that ended in a kill from its first half, and sets
@@ -421,7 +427,7 @@ fn cite(src: &str, s: &Series, what: String) -> Cite {
 type JvmPart = (
     &'static str,
     &'static str,
-    &'static str,
+    CauseId,
     Box<dyn Fn(&Series) -> bool>,
 );
 
@@ -456,11 +462,11 @@ pub fn judge(
             .filter(|v| *v > 0.0)
     });
     let kill_checks = limit.map_or_else(Vec::new, |lim| kill_checks(&ws.1, &ws.0, lim, kills));
-    let mib = |b: f64| b / (1024.0 * 1024.0);
+    let mib = |b: f64| crate::units::number_in(b, crate::units::Unit::MiB, 0);
     let mut evidence = vec![cite(
         &ws.0,
         &ws.1,
-        format!("working set {:.0} -> {:.0} MiB", mib(l.first), mib(l.last)),
+        format!("working set {} -> {} MiB", mib(l.first), mib(l.last)),
     )];
     // Growth counts when it is material: 2% of the limit (16 MiB without
     // one, `scan::material_growth`) over the life (`oomlens scan` asks it of
@@ -482,18 +488,18 @@ pub fn judge(
             evidence.push(cite(
                 us,
                 u,
-                format!("usage up to {:.0} MiB of {:.0} MiB", mib(umax), mib(lim)),
+                format!("usage up to {} MiB of {} MiB", mib(umax), mib(lim)),
             ));
             return Some(MemoryOverTime {
-                verdict: "page-cache".into(),
+                verdict: Verdict::PageCache,
                 growing: Some("container_memory_usage_bytes".into()),
-                cause: Some("page-cache".into()),
+                cause: Some(CauseId::PageCache),
                 slope_bytes_per_hour: l.slope_per_hour,
                 time_to_limit: None,
                 kill_checks: kill_checks.clone(),
                 lives,
                 text: format!(
-                    "usage reaches {:.0}% of the limit but the working set stays at {:.0} MiB: page cache, reclaimed before any OOM kill (a false alarm)",
+                    "usage reaches {:.0}% of the limit but the working set stays at {} MiB: page cache, reclaimed before any OOM kill (a false alarm)",
                     umax / lim * 100.0,
                     mib(l.max)
                 ),
@@ -507,31 +513,31 @@ pub fn judge(
             (
                 "jvm_memory_used_bytes",
                 "jvm Metaspace",
-                "metaspace-class-generation",
+                CauseId::MetaspaceClassGeneration,
                 Box::new(|s: &Series| s.labels.get("id").is_some_and(|i| i == "Metaspace")),
             ),
             (
                 "jvm_memory_pool_bytes_used",
                 "jvm Metaspace",
-                "metaspace-class-generation",
+                CauseId::MetaspaceClassGeneration,
                 Box::new(|s: &Series| s.labels.get("pool").is_some_and(|i| i == "Metaspace")),
             ),
             (
                 "jvm_buffer_memory_used_bytes",
                 "jvm direct buffers",
-                "direct-memory",
+                CauseId::DirectMemory,
                 Box::new(|s: &Series| s.labels.get("id").is_none_or(|i| i == "direct")),
             ),
             (
                 "jvm_threads_live_threads",
                 "jvm threads",
-                "thread-growth",
+                CauseId::ThreadGrowth,
                 Box::new(|_: &Series| true),
             ),
             (
                 "jvm_memory_used_bytes",
                 "jvm heap",
-                "heap-growth",
+                CauseId::HeapGrowth,
                 Box::new(|s: &Series| {
                     s.labels.get("area").is_some_and(|a| a == "heap")
                         && s.labels.get("id").is_none_or(|i| lasting_heap(i))
@@ -540,7 +546,7 @@ pub fn judge(
             (
                 "jvm_memory_pool_bytes_used",
                 "jvm heap",
-                "heap-growth",
+                CauseId::HeapGrowth,
                 Box::new(|s: &Series| {
                     s.labels
                         .get("pool")
@@ -553,8 +559,8 @@ pub fn judge(
         // live threads, when 16 or more were added; else none of the JVM's
         // pools (memory outside them).
         let ws_slope = l.slope_per_hour.unwrap_or(0.0);
-        let mut region: Option<(f64, Cite, &str, &str)> = None;
-        let mut threads: Option<(Cite, &str, &str)> = None;
+        let mut region: Option<(f64, Cite, &str, &CauseId)> = None;
+        let mut threads: Option<(Cite, &str, &CauseId)> = None;
         for (name, label, cause, f) in jvm_parts.iter() {
             let Some((src, s)) = &pick(series, name, f) else {
                 continue;
@@ -594,7 +600,7 @@ pub fn judge(
         let mut growing = None;
         if let Some((what, label, cause)) = region.map(|(_, w, l, c)| (w, l, c)).or(threads) {
             evidence.push(what);
-            growing = Some((label.to_string(), cause.to_string()));
+            growing = Some((label.to_string(), *cause));
         }
         // A last life that ended in a kill has no time left: its check
         // says how well the kill was foretold.
@@ -604,7 +610,7 @@ pub fn judge(
             .and_then(|lim| trend::time_to_limit_hours(&l, lim));
         let (g, c) = growing.unwrap_or((
             "container_memory_working_set_bytes".into(),
-            "native-growth".into(),
+            CauseId::NativeGrowth,
         ));
         let text = format!(
             "the working set rises {} after warm-up (Mann-Kendall z {:.1}){}{}",
@@ -625,7 +631,7 @@ pub fn judge(
             .unwrap_or_default()
         );
         return Some(MemoryOverTime {
-            verdict: "leak".into(),
+            verdict: Verdict::Leak,
             growing: Some(g),
             cause: Some(c),
             slope_bytes_per_hour: l.slope_per_hour,
@@ -654,15 +660,15 @@ pub fn judge(
                 }
             }
             return Some(MemoryOverTime {
-                verdict: "undersized-limit".into(),
+                verdict: Verdict::UndersizedLimit,
                 growing: None,
-                cause: Some("undersized-limit".into()),
+                cause: Some(CauseId::UndersizedLimit),
                 slope_bytes_per_hour: l.slope_per_hour,
                 time_to_limit: None,
                 kill_checks: kill_checks.clone(),
                 lives,
                 text: format!(
-                    "the working set stays near the limit ({:.0} of {:.0} MiB) without growing: the limit is too small for the workload",
+                    "the working set stays near the limit ({} of {} MiB) without growing: the limit is too small for the workload",
                     mib(l.max),
                     mib(lim)
                 ),
@@ -671,14 +677,14 @@ pub fn judge(
         }
     }
     Some(MemoryOverTime {
-        verdict: "steady".into(),
+        verdict: Verdict::Steady,
         growing: None,
         cause: None,
         slope_bytes_per_hour: l.slope_per_hour,
         time_to_limit: None,
         kill_checks,
         lives,
-        text: format!("the working set is steady (max {:.0} MiB)", mib(l.max)),
+        text: format!("the working set is steady (max {} MiB)", mib(l.max)),
         evidence,
     })
 }
@@ -725,8 +731,8 @@ mod tests {
             ),
         ];
         let m = judge(&series, Some(3 << 30), &[]).unwrap();
-        assert_eq!(m.verdict, "leak");
-        assert_eq!(m.cause.as_deref(), Some("metaspace-class-generation"));
+        assert_eq!(m.verdict, Verdict::Leak);
+        assert_eq!(m.cause, Some(CauseId::MetaspaceClassGeneration));
         let t = m.time_to_limit.unwrap();
         assert!(
             t.seconds > 50.0 * 3600.0 && t.seconds < 150.0 * 3600.0,
@@ -753,7 +759,7 @@ mod tests {
             judge(&series, Some(1024 * 1024 * 1024), &[])
                 .unwrap()
                 .verdict,
-            "page-cache"
+            Verdict::PageCache
         );
         let series = vec![
             s("container_memory_working_set_bytes", &[], |h| {
@@ -762,7 +768,7 @@ mod tests {
             s("container_memory_failcnt", &[], |h| h * 100.0),
         ];
         let m = judge(&series, Some(1024 * 1024 * 1024), &[]).unwrap();
-        assert_eq!(m.verdict, "undersized-limit");
+        assert_eq!(m.verdict, Verdict::UndersizedLimit);
         assert_eq!(m.evidence.len(), 2);
     }
 
@@ -946,7 +952,7 @@ mod tests {
             ("m.om".to_string(), limit),
         ];
         let m = judge(&series, None, &kills).unwrap();
-        assert_eq!(m.verdict, "leak", "{m:#?}");
+        assert_eq!(m.verdict, Verdict::Leak, "{m:#?}");
         assert_eq!(m.lives, 4);
         assert_eq!(m.kill_checks.len(), 3);
         assert_eq!(m.time_to_limit, None, "the judged life was killed");

@@ -169,5 +169,5 @@ pub fn histogram_count(jcmd: &[(String, JcmdOutput)], pattern: &str) -> Option<(
 }
 
 fn mib(b: u64) -> String {
-    format!("{:.1} MiB", b as f64 / (1024.0 * 1024.0))
+    crate::units::mib(b as f64, 1)
 }

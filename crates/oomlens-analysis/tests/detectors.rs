@@ -3,7 +3,8 @@
 
 use oomlens_analysis::case::Evidence;
 use oomlens_analysis::diagnose;
-use oomlens_analysis::diagnosis::KillKind;
+use oomlens_analysis::diagnosis::{CauseId, FindingId, KillKind};
+use oomlens_analysis::memtime::Verdict;
 use oomlens_evidence::applog::{AppLog, OomeVariant, Signal, SignalKind};
 use oomlens_evidence::k8s::{Container, Event, Pod, Resources, State, TimeFact};
 use oomlens_evidence::kernel;
@@ -130,10 +131,10 @@ fn seed_shape_joins_by_time_and_borrows_the_zone() {
         k.evidence[0].source, "describe.txt",
         "the status line is cited first"
     );
-    assert!(c.findings.iter().any(|f| f.id == "joined-by-time"));
-    assert!(c.findings.iter().any(|f| f.id == "no-oome-in-log"));
-    assert!(c.findings.iter().any(|f| f.id == "thp"));
-    assert_eq!(d.causes[0].id, "metaspace-class-generation");
+    assert!(c.findings.iter().any(|f| f.id == FindingId::JoinedByTime));
+    assert!(c.findings.iter().any(|f| f.id == FindingId::NoOomeInLog));
+    assert!(c.findings.iter().any(|f| f.id == FindingId::Thp));
+    assert_eq!(d.causes[0].id, CauseId::MetaspaceClassGeneration);
     assert!(d.causes[0].confidence < 0.5, "a hypothesis, not a proof");
     assert!(d.oom_kill_found);
     assert_eq!(c.timeline.restart_count, Some(4));
@@ -155,7 +156,10 @@ fn a_kill_of_another_pod_is_not_joined() {
         .iter()
         .find(|c| c.container.name.as_deref() == Some("web"))
         .unwrap();
-    assert!(web.findings.iter().any(|f| f.id == "kernel-report-missing"));
+    assert!(web
+        .findings
+        .iter()
+        .any(|f| f.id == FindingId::KernelReportMissing));
     let stranger = d
         .containers
         .iter()
@@ -177,7 +181,7 @@ fn heap_bigger_than_the_limit_ranks_first() {
         ..Evidence::default()
     };
     let d = diagnose(ev);
-    assert_eq!(d.causes[0].id, "heap-sized-over-limit");
+    assert_eq!(d.causes[0].id, CauseId::HeapSizedOverLimit);
     assert!(d.causes[0]
         .evidence
         .iter()
@@ -211,7 +215,7 @@ fn oome_in_the_log_is_the_cause() {
         c.kills[0].oome_variant.as_deref(),
         Some("direct-buffer-memory")
     );
-    assert_eq!(d.causes[0].id, "direct-memory");
+    assert_eq!(d.causes[0].id, CauseId::DirectMemory);
     assert!(d.causes[0].confidence >= 0.8);
     assert_eq!(d.causes[0].evidence[0].line, Some(88));
 }
@@ -322,8 +326,8 @@ fn sampled_node_series_are_matched_by_pod_uid() {
         web.memory_over_time.map(|m| m.verdict)
     };
     // 64 MiB limit: the leak reaches it; the flat one sits at 60 MiB.
-    assert_eq!(judge(UID, other).as_deref(), Some("leak"));
-    assert_eq!(judge(other, UID).as_deref(), Some("undersized-limit"));
+    assert_eq!(judge(UID, other), Some(Verdict::Leak));
+    assert_eq!(judge(other, UID), Some(Verdict::UndersizedLimit));
 
     // A describe (no pod UID) with the same node sample: which series is
     // this pod's cannot be told, and it is not guessed.
@@ -344,7 +348,7 @@ fn sampled_node_series_are_matched_by_pod_uid() {
     let f = web
         .findings
         .iter()
-        .find(|f| f.id == "memory-over-time-ambiguous")
+        .find(|f| f.id == FindingId::MemoryOverTimeAmbiguous)
         .expect("says why it did not judge");
     assert!(f.text.contains("2 containers"), "{}", f.text);
     assert_eq!(f.evidence.len(), 2);

@@ -23,6 +23,8 @@
 //!   JSON or YAML, and Kubernetes quantities.
 //! - [`jvm`]: class-loading logs, GC logs, `jcmd` / `jmap` outputs.
 //! - [`metrics`]: memory over time from Prometheus text, API JSON and CSV.
+//! - [`units`]: byte sizes and durations for people (one implementation,
+//!   styles as data).
 //! - [`applog`]: what a container's own log says about memory
 //!   (`OutOfMemoryError` variants, JVM fatal errors and `hs_err` files,
 //!   Node, Python and Go out-of-memory deaths).
@@ -40,5 +42,6 @@ pub mod provenance;
 pub mod registry;
 mod tee;
 pub mod time;
+pub mod units;
 
 pub use provenance::{Span, Warning, Warnings};

@@ -3,9 +3,9 @@
 
 use comfy_table::{presets, Cell, ContentArrangement, Table};
 use oomlens_analysis::budget::Budget;
-use oomlens_analysis::detect::size;
 use serde::Serialize;
 
+use crate::format::{paint, size, Tone};
 use crate::Style;
 
 pub const SCHEMA: &str = "oomlens/budget/v1";
@@ -80,11 +80,10 @@ pub fn text(b: &Budget, inputs: &[String], style: Style) -> String {
     out.push('\n');
     for v in &b.verdicts {
         let id = match style {
-            Style::Color if v.id == "heap-sized-over-limit" || v.id == "limit-too-small" => {
-                format!("\x1b[1;31m{}\x1b[0m", v.id)
+            _ if v.id == "heap-sized-over-limit" || v.id == "limit-too-small" => {
+                paint(style, Tone::Alarm, &v.id)
             }
-            Style::Color => format!("\x1b[1m{}\x1b[0m", v.id),
-            Style::Plain => v.id.clone(),
+            _ => paint(style, Tone::Bold, &v.id),
         };
         out.push_str(&format!("{id}: {}\n", v.text));
     }

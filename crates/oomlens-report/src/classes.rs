@@ -4,6 +4,7 @@ use comfy_table::{presets, Cell, ContentArrangement, Table};
 use oomlens_analysis::classes::ClassReport;
 use serde::Serialize;
 
+use crate::format::{paint, Tone};
 use crate::Style;
 
 pub const SCHEMA: &str = "oomlens/classes/v1";
@@ -100,11 +101,7 @@ pub fn text(reports: &[ClassReport], top: usize, style: Style) -> String {
         }
         let v = &r.verdict;
         let head = if v.leak { "LEAK" } else { "no leak" };
-        let head = match style {
-            Style::Color if v.leak => format!("\x1b[1;31m{head}\x1b[0m"),
-            Style::Color => format!("\x1b[1;32m{head}\x1b[0m"),
-            Style::Plain => head.to_string(),
-        };
+        let head = paint(style, if v.leak { Tone::Alarm } else { Tone::Good }, head);
         out.push_str(&format!("verdict: {head}: {}\n", v.summary));
         if let Some(c) = &v.cause {
             out.push_str(&format!("  usual cause: {c}\n"));

@@ -3,9 +3,11 @@
 //! anything.
 
 use comfy_table::{presets, Cell, ContentArrangement, Table};
-use oomlens_analysis::detect::{kill_phrase, size};
-use oomlens_analysis::diagnosis::{Cite, ContainerDiagnosis, Diagnosis, Kill, KillKind};
+use oomlens_analysis::detect::rank::PROVEN;
+use oomlens_analysis::diagnosis::{Cite, ContainerDiagnosis, Diagnosis, FindingId, Kill, KillKind};
+use oomlens_analysis::wording::kill_phrase;
 
+use crate::format::{paint, size, uptime, Tone};
 use crate::Style;
 
 /// The Diagnosis as pretty JSON (`oomlens/diagnosis/v1`).
@@ -19,23 +21,17 @@ pub fn json(d: &Diagnosis) -> String {
 struct Paint(Style);
 
 impl Paint {
-    fn wrap(&self, code: &str, s: &str) -> String {
-        match self.0 {
-            Style::Color => format!("\x1b[{code}m{s}\x1b[0m"),
-            Style::Plain => s.to_string(),
-        }
-    }
     fn bold(&self, s: &str) -> String {
-        self.wrap("1", s)
+        paint(self.0, Tone::Bold, s)
     }
     fn dim(&self, s: &str) -> String {
-        self.wrap("2", s)
+        paint(self.0, Tone::Dim, s)
     }
     fn red(&self, s: &str) -> String {
-        self.wrap("31", s)
+        paint(self.0, Tone::Alarm, s)
     }
     fn yellow(&self, s: &str) -> String {
-        self.wrap("33", s)
+        paint(self.0, Tone::Warn, s)
     }
 }
 
@@ -127,7 +123,7 @@ pub fn text(d: &Diagnosis, style: Style) -> String {
             if let Some(t) = &k.time {
                 let mut s = format!("at {}", t.replace('T', " ").replace('Z', " UTC"));
                 if let Some(up) = c.timeline.median_uptime_before_kill_s {
-                    s.push_str(&format!(", {} after the container started", duration(up)));
+                    s.push_str(&format!(", {} after the container started", uptime(up)));
                 }
                 line(&mut out, &s, &p.dim(k.time_note.as_deref().unwrap_or("")));
             }
@@ -136,7 +132,7 @@ pub fn text(d: &Diagnosis, style: Style) -> String {
             }
         }
         for f in &c.findings {
-            if f.id == "truncated-report" {
+            if f.id == FindingId::TruncatedReport {
                 continue;
             }
             line(&mut out, &f.text, &p.dim(&cites(&f.evidence)));
@@ -145,14 +141,14 @@ pub fn text(d: &Diagnosis, style: Style) -> String {
         for (n, cause) in mine.iter().enumerate() {
             let conf = format!("({:.2})", cause.confidence);
             let title = format!("cause {} {} {}", n + 1, conf, cause.summary);
-            out.push_str(&if cause.confidence >= 0.5 {
+            out.push_str(&if cause.confidence >= PROVEN {
                 p.bold(&title)
             } else {
                 p.yellow(&title)
             });
             out.push('\n');
-            if n < 3 || cause.confidence >= 0.5 {
-                // Hypotheses of one detector share their reasoning: say it once.
+            if n < 3 || cause.confidence >= PROVEN {
+                // Two causes with the same reasoning: say it once.
                 let said = n > 0 && mine[n - 1].explanation == cause.explanation;
                 if !said {
                     line(&mut out, &format!("why: {}", cause.explanation), "");
@@ -211,18 +207,6 @@ fn line(out: &mut String, text: &str, cite: &str) {
 
 fn indent(s: &str, by: &str) -> String {
     s.lines().map(|l| format!("{by}{l}\n")).collect()
-}
-
-fn duration(s: f64) -> String {
-    if s >= 86400.0 * 1.5 {
-        format!("{:.1} days", s / 86400.0)
-    } else if s >= 3600.0 {
-        format!("{:.1} h", s / 3600.0)
-    } else if s >= 60.0 {
-        format!("{:.0} min", s / 60.0)
-    } else {
-        format!("{s:.0} s")
-    }
 }
 
 fn kills_table(kills: &[Kill]) -> String {

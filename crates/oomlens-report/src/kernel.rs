@@ -8,7 +8,7 @@ use oomlens_evidence::kernel::{Kind, OomReport};
 use oomlens_evidence::Warning;
 use serde::Serialize;
 
-use crate::units;
+use crate::format;
 use crate::Style;
 
 /// The schema name of the JSON document.
@@ -131,7 +131,7 @@ pub fn table(reports: &[OomReport], style: Style) -> String {
             .victim
             .as_ref()
             .and_then(|v| v.anon_rss_kb)
-            .map(units::kb)
+            .map(format::kb)
             .unwrap_or_else(|| "-".into());
         let (limit, usage, failcnt) = match &r.memory {
             Some(m) => (
@@ -141,10 +141,10 @@ pub fn table(reports: &[OomReport], style: Style) -> String {
                             .limit_level
                             .and_then(|l| serde_json::to_value(l).ok())
                             .and_then(|v| v.as_str().map(str::to_string));
-                        let s = if units::is_unlimited_kb(l) {
+                        let s = if format::is_unlimited_kb(l) {
                             "unlimited".to_string()
                         } else {
-                            units::kb(l)
+                            format::kb(l)
                         };
                         match level {
                             Some(lv) => format!("{s} ({lv})"),
@@ -152,7 +152,7 @@ pub fn table(reports: &[OomReport], style: Style) -> String {
                         }
                     })
                     .unwrap_or_else(|| "-".into()),
-                m.usage_kb.map(units::kb).unwrap_or_else(|| "-".into()),
+                m.usage_kb.map(format::kb).unwrap_or_else(|| "-".into()),
                 m.failcnt
                     .map(|f| f.to_string())
                     .unwrap_or_else(|| "-".into()),

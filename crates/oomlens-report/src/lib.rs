@@ -8,9 +8,9 @@
 pub mod budget;
 pub mod classes;
 pub mod diagnosis;
+pub mod format;
 pub mod kernel;
 pub mod scan;
-pub mod units;
 
 /// Whether to colour text output.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

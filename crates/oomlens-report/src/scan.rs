@@ -5,7 +5,7 @@ use comfy_table::{presets, Cell, CellAlignment, ContentArrangement, Table};
 use oomlens_analysis::scan::{human_duration, ContainerRisk, QueryRun, Scan};
 use serde::Serialize;
 
-use crate::units::bytes;
+use crate::format::{bytes, paint, signed_mib, Tone};
 use crate::Style;
 
 pub const SCHEMA: &str = "oomlens/scan/v1";
@@ -79,29 +79,18 @@ pub fn json(scan: &Scan, meta: &Meta, top: Option<usize>) -> String {
     s
 }
 
-fn paint(style: Style, code: &str, s: &str) -> String {
-    match style {
-        Style::Color => format!("\x1b[{code}m{s}\x1b[0m"),
-        Style::Plain => s.to_string(),
-    }
-}
-
 fn verdict_cell(c: &ContainerRisk, style: Style) -> String {
-    let code = match c.verdict {
-        "oom-killed" => "1;31",
-        "leak" if c.at_risk => "1;31",
-        "leak" | "undersized-limit" => "33",
-        _ => "",
+    let tone = match c.verdict {
+        "oom-killed" => Tone::Alarm,
+        "leak" if c.at_risk => Tone::Alarm,
+        "leak" | "undersized-limit" => Tone::Warn,
+        _ => return c.verdict.to_string(),
     };
-    if code.is_empty() {
-        c.verdict.to_string()
-    } else {
-        paint(style, code, c.verdict)
-    }
+    paint(style, tone, c.verdict)
 }
 
 fn mib_per_hour(b: f64) -> String {
-    format!("{:+.1} MiB", b / (1024.0 * 1024.0))
+    signed_mib(b)
 }
 
 /// The table of the `top` riskiest containers, why for the first of them,

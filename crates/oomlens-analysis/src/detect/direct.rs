@@ -1,0 +1,38 @@
+//! Direct memory: off-heap buffers (`ByteBuffer.allocateDirect`, Netty),
+//! bounded by `-XX:MaxDirectMemorySize` (by default the max heap). For a
+//! JVM killed in silence, direct-buffer growth is a hypothesis, less likely
+//! when the flag caps it. (NMT's `Other` category and metric series show it
+//! grow; those detectors name it then.)
+
+use crate::ids::CauseId;
+use crate::kb;
+use crate::wording::{silent_jvm_kill, Silent};
+
+use super::{Detector, Found, Scene};
+
+/// The direct-memory detector.
+pub struct Direct;
+
+impl Detector for Direct {
+    fn detect(&self, s: &Scene<'_>) -> Found {
+        let mut f = Found::default();
+        if !s.silent_jvm_kill() {
+            return f;
+        }
+        let (confidence, why, own) = match s.flag("MaxDirectMemorySize") {
+            Some((raw, cite)) => (kb::DIRECT_CAPPED, Silent::DirectCapped(raw), cite),
+            None => (
+                Scene::prior(CauseId::DirectMemory),
+                Silent::DirectDefault,
+                None,
+            ),
+        };
+        f.candidates.push(s.jvm_hypothesis(
+            CauseId::DirectMemory,
+            confidence,
+            silent_jvm_kill(why, s.logs.is_empty()),
+            own.into_iter().collect(),
+        ));
+        f
+    }
+}

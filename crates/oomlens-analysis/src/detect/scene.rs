@@ -1,0 +1,340 @@
+//! The Scene: what every detector of one member reads. Built once per
+//! member from the Case: who the container is, its kills (the kernel's,
+//! the kubelet's, the JVM's own), its logs and their out-of-memory
+//! signals, the memory at the latest kernel kill, and the timeline.
+//! Detectors read it and never change it.
+
+use oomlens_evidence::applog::{AppLog, Signal, SignalKind};
+use oomlens_evidence::jvm::flags;
+use oomlens_evidence::k8s::{Container, Pod};
+use oomlens_evidence::kernel::OomReport;
+
+use crate::case::{Case, Member};
+use crate::diagnosis::*;
+use crate::ids::CauseId;
+use crate::kb;
+
+use super::{kill, memory};
+
+/// The shared facts of one member of the Case.
+pub struct Scene<'a> {
+    pub case: &'a Case,
+    pub member: &'a Member,
+    /// Index of the member in the Diagnosis' `containers`.
+    pub index: usize,
+    pub pod: Option<&'a Pod>,
+    pub container: Option<&'a Container>,
+    /// The source of the pod's description (for its cites).
+    pub pod_src: String,
+    /// The member's kernel reports, oldest first.
+    pub reports: Vec<&'a OomReport>,
+    pub pod_ref: PodRef,
+    pub container_ref: ContainerRef,
+    /// The kills: kernel reports, then the kubelet's and the JVM's.
+    pub kills: Vec<Kill>,
+    /// Kubernetes says OOMKilled, no kernel report is in the evidence: the
+    /// kubelet's last state, cited.
+    pub kubelet_only_oom: Option<Cite>,
+    /// The kubelet's last termination, cited.
+    pub last_cite: Option<Cite>,
+    /// The container's logs, with their source.
+    pub logs: Vec<(&'a String, &'a AppLog)>,
+    /// Every out-of-memory signal in the logs.
+    pub signals: Vec<(&'a String, &'a Signal)>,
+    /// The `OutOfMemoryError`s among them.
+    pub oomes: Vec<(&'a String, &'a Signal)>,
+    /// A JVM ran there (its log, an `hs_err`, a java victim, JVM flags).
+    pub jvm: bool,
+    /// The kernel killed it (memcg or global).
+    pub kernel_killed: bool,
+    /// The evidence of the latest kill.
+    pub kill_ev: Vec<Cite>,
+    pub memory: Option<MemoryAtKill>,
+    pub timeline: Timeline,
+    /// The JVM flags the container's spec shows (command, args, option
+    /// variables).
+    pub flags: flags::JvmFlags,
+}
+
+impl<'a> Scene<'a> {
+    /// Settles the shared facts of member `m` (number `index`).
+    pub fn build(case: &'a Case, m: &'a Member, index: usize) -> Scene<'a> {
+        let pod = case.pod(m);
+        let c = case.container(m);
+        let pod_src = pod.map(|p| p.lines.source.clone()).unwrap_or_default();
+        let reports: Vec<&OomReport> = m.kills.iter().map(|k| case.report(k)).collect();
+        let kernel_id = reports.last().and_then(|r| r.container.clone());
+        let pod_ref = PodRef {
+            namespace: pod.and_then(|p| p.namespace.clone()),
+            name: pod.and_then(|p| p.name.clone()),
+            uid: pod
+                .and_then(|p| p.uid.clone())
+                .or_else(|| kernel_id.as_ref().and_then(|k| k.pod_uid.clone())),
+        };
+        let container_ref = ContainerRef {
+            name: c.map(|c| c.name.clone()),
+            id: kernel_id
+                .as_ref()
+                .and_then(|k| k.container_id.clone())
+                .or_else(|| {
+                    c.and_then(|c| c.last_state.as_ref().and_then(|s| s.container_id.clone()))
+                })
+                .or_else(|| c.and_then(|c| c.id.clone())),
+            runtime: kernel_id
+                .as_ref()
+                .and_then(|k| k.runtime.clone())
+                .or_else(|| c.and_then(|c| c.runtime.clone())),
+        };
+        let logs: Vec<(&String, &AppLog)> = m
+            .logs
+            .iter()
+            .map(|&li| (&case.ev.logs[li].0, &case.ev.logs[li].1))
+            .collect();
+        let signals: Vec<(&String, &Signal)> = logs
+            .iter()
+            .flat_map(|(s, l)| l.signals.iter().map(move |g| (*s, g)))
+            .collect();
+        let oomes: Vec<(&String, &Signal)> = signals
+            .iter()
+            .copied()
+            .filter(|(_, g)| g.kind == SignalKind::JavaOome)
+            .collect();
+        let kubelet = kill::kubelet_kills(case, m, c, &pod_src);
+        let mut kills = kubelet.kills;
+        let kernel_killed = kills
+            .iter()
+            .any(|k| matches!(k.kind, KillKind::KernelMemcg | KillKind::KernelGlobal));
+        if let Some(k) = kill::oome_kill(&oomes, kernel_killed, &kills) {
+            kills.push(k);
+        }
+        let jvm = logs.iter().any(|(_, l)| l.jvm_seen || l.hs_err.is_some())
+            || kills
+                .iter()
+                .any(|k| k.victim.as_ref().is_some_and(|v| kill::java_like(&v.comm)))
+            || c.is_some_and(|c| !flags::from_container(c).flags.is_empty());
+        let kill_ev: Vec<Cite> = kills
+            .iter()
+            .rev()
+            .take(1)
+            .flat_map(|k| k.evidence.clone())
+            .collect();
+        let memory = reports.last().and_then(|r| memory::at_kill(r));
+        let timeline = kill::timeline(m, c, pod, &kills, &pod_src);
+        Scene {
+            case,
+            member: m,
+            index,
+            pod,
+            container: c,
+            pod_src,
+            reports,
+            pod_ref,
+            container_ref,
+            kills,
+            kubelet_only_oom: kubelet.kubelet_only_oom,
+            last_cite: kubelet.last_cite,
+            logs,
+            signals,
+            oomes,
+            jvm,
+            kernel_killed,
+            kill_ev,
+            memory,
+            timeline,
+            flags: c.map(flags::from_container).unwrap_or_default(),
+        }
+    }
+
+    /// The kernel killed a JVM at its memory cgroup limit and nothing in
+    /// its logs said why: what grew is a hypothesis each detector weighs.
+    pub fn silent_jvm_kill(&self) -> bool {
+        self.jvm
+            && self.signals.is_empty()
+            && self.kills.last().map(|k| k.kind) == Some(KillKind::KernelMemcg)
+    }
+
+    /// The limit the latest kill met (the report's, else the spec's).
+    pub fn kill_limit(&self) -> Option<u64> {
+        self.kills
+            .last()
+            .and_then(|k| k.limit_bytes)
+            .or(self.spec_limit())
+    }
+
+    /// A flag as written in the spec and its cite there.
+    pub fn flag(&self, name: &str) -> Option<(&str, Option<Cite>)> {
+        self.flags.get(name).map(|f| {
+            let cite = f.line.map(|l| Cite::line(&self.pod_src, l, f.raw.clone()));
+            (f.raw.as_str(), cite)
+        })
+    }
+
+    /// A hypothesis for a JVM killed in silence: its summary from the
+    /// knowledge base, the kill and the silent logs as evidence plus
+    /// `own` (the cites that bear on this cause alone), and its own
+    /// explanation.
+    pub fn jvm_hypothesis(
+        &self,
+        id: CauseId,
+        confidence: f64,
+        explanation: String,
+        own: Vec<Cite>,
+    ) -> super::Candidate {
+        let mut evidence = self.kill_ev.clone();
+        evidence.extend(self.silent_logs());
+        evidence.extend(own);
+        let summary = kb::JVM_KILL_HYPOTHESES
+            .iter()
+            .find(|h| h.id == id)
+            .map_or(kb::cause(id).title, |h| h.summary);
+        super::Candidate {
+            cause: self.cause(id, confidence, summary.to_string(), explanation, evidence),
+            basis: super::Basis::Hypothesis,
+        }
+    }
+
+    /// The prior of a JVM-kill hypothesis from the knowledge base.
+    pub fn prior(id: CauseId) -> f64 {
+        kb::JVM_KILL_HYPOTHESES
+            .iter()
+            .find(|h| h.id == id)
+            .map_or(0.0, |h| h.prior)
+    }
+
+    /// The latest kernel report, when there is one.
+    pub fn latest_report(&self) -> Option<&'a OomReport> {
+        self.reports.last().copied()
+    }
+
+    /// The container's memory limit from its spec.
+    pub fn spec_limit(&self) -> Option<u64> {
+        self.container.and_then(|c| c.limits.memory_bytes)
+    }
+
+    /// The logs read without any out-of-memory message in them, cited,
+    /// when the kernel killed the process: the process never saw it
+    /// coming. Empty otherwise.
+    pub fn silent_logs(&self) -> Vec<Cite> {
+        if !(self.kernel_killed && !self.logs.is_empty() && self.signals.is_empty()) {
+            return Vec::new();
+        }
+        self.logs
+            .iter()
+            .map(|(s, l)| Cite::file(s, format!("{} lines read, no OutOfMemoryError", l.lines)))
+            .collect()
+    }
+
+    /// A cause of this member with the knowledge base's fixes, mitigations
+    /// and confirming commands filled in for it.
+    pub fn cause(
+        &self,
+        id: CauseId,
+        confidence: f64,
+        summary: String,
+        explanation: String,
+        evidence: Vec<Cite>,
+    ) -> Cause {
+        let info = kb::cause(id);
+        let node = self.pod.and_then(|p| p.node.as_deref());
+        let fill = |t: &&str| {
+            kb::fill(
+                t,
+                self.pod_ref.namespace.as_deref(),
+                self.pod_ref.name.as_deref(),
+                self.container_ref.name.as_deref(),
+                node,
+            )
+        };
+        Cause {
+            id: info.id,
+            confidence,
+            container: Some(self.index),
+            summary,
+            explanation,
+            evidence,
+            fixes: info.fixes.iter().map(fill).collect(),
+            mitigations: info.mitigations.iter().map(fill).collect(),
+            next_steps: info.next_steps.iter().map(fill).collect(),
+        }
+    }
+
+    /// A candidate cause of this member in the words `said` (summary,
+    /// explanation), resting on `basis`.
+    pub fn candidate(
+        &self,
+        id: CauseId,
+        confidence: f64,
+        said: crate::wording::Said,
+        evidence: Vec<Cite>,
+        basis: super::Basis,
+    ) -> super::Candidate {
+        let (summary, explanation) = said;
+        super::Candidate {
+            cause: self.cause(id, confidence, summary, explanation, evidence),
+            basis,
+        }
+    }
+
+    /// The container's part of the Diagnosis, with the detectors' findings
+    /// and the kills only metric series saw (`metric_kills`) joined to the
+    /// others unless one of those is within two minutes.
+    pub fn into_diagnosis(
+        self,
+        findings: Vec<Finding>,
+        memory_over_time: Option<crate::memtime::MemoryOverTime>,
+        metric_kills: Vec<crate::memtime::KnownKill>,
+    ) -> ContainerDiagnosis {
+        let c = self.container;
+        let mut kills = self.kills;
+        let added = !metric_kills.is_empty();
+        for (ms, cite) in metric_kills {
+            let near = kills
+                .iter()
+                .any(|k| k.instant_ms().is_some_and(|t| (t - ms).abs() <= 120_000));
+            if !near {
+                kills.push(Kill {
+                    time: Some(crate::memtime::utc(ms)),
+                    time_note: Some(
+                        "the first sample after the OOM event counter rose: the kill came between it and the one before".into(),
+                    ),
+                    kind: KillKind::KernelMemcg,
+                    oome_variant: None,
+                    victim: None,
+                    usage_bytes: None,
+                    limit_bytes: c.and_then(|c| c.limits.memory_bytes),
+                    limit_level: None,
+                    failcnt: None,
+                    evidence: vec![cite],
+                });
+            }
+        }
+        if added {
+            // Oldest first, as documented; kills without a time stay last.
+            kills.sort_by_key(|k| k.instant_ms().unwrap_or(i64::MAX));
+        }
+        let kernel_id = self.reports.last().and_then(|r| r.container.as_ref());
+        ContainerDiagnosis {
+            pod: self.pod_ref,
+            container: self.container_ref,
+            node: self.pod.and_then(|p| p.node.clone()),
+            qos: self
+                .pod
+                .and_then(|p| p.qos_class.clone())
+                .or_else(|| kernel_id.and_then(|k| k.qos.clone())),
+            restart_count: c.and_then(|c| c.restart_count),
+            limit_bytes: c.and_then(|c| c.limits.memory_bytes).or_else(|| {
+                kills
+                    .iter()
+                    .rev()
+                    .find(|k| k.limit_level.as_deref() == Some("container"))
+                    .and_then(|k| k.limit_bytes)
+            }),
+            request_bytes: c.and_then(|c| c.requests.memory_bytes),
+            kills,
+            timeline: self.timeline,
+            memory: self.memory,
+            memory_over_time,
+            findings,
+        }
+    }
+}
