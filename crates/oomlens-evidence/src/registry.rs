@@ -421,19 +421,29 @@ fn kubernetes(o: k8s::Objects, w: Warnings, kind: &'static str) -> Outcome {
 }
 
 fn jcmd_output(name: &str, bytes: &[u8]) -> Outcome {
-    let (out, w) = jcmd::parse(name, bytes);
+    let (out, mut w) = jcmd::parse(name, bytes);
     match out {
-        Some(o) => {
+        Some(mut o) => {
+            if o.kind == jcmd::JcmdKind::ClassHistogram {
+                // A series of histograms of one JVM (a capture loop's
+                // appended `date; jcmd GC.class_histogram`): each with its
+                // time, and the series' own warnings, not the single
+                // reading's (which takes the next date line for a row).
+                let (series, sw) = jcmd::parse_histograms(name, bytes);
+                if series.len() > 1 {
+                    w = sw;
+                }
+                o.series = series;
+            }
             let kind = serde_json::to_value(o.kind)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_string))
                 .unwrap_or_default();
-            Outcome::new(
-                Parsed::Jcmd(Box::new(o)),
-                "jcmd",
-                format!("{kind} output"),
-                w,
-            )
+            let note = match o.series.len() {
+                n if n > 1 => format!("{kind} output, {n} histograms"),
+                _ => format!("{kind} output"),
+            };
+            Outcome::new(Parsed::Jcmd(Box::new(o)), "jcmd", note, w)
         }
         None => Outcome::skipped("looked like jcmd output but did not parse", w),
     }
@@ -665,6 +675,32 @@ mod tests {
         );
         // A class line quoted in prose is not a class log.
         assert_eq!(name(b"# notes\nthe log line `[Loaded X from Y]`\n"), "text");
+    }
+
+    #[test]
+    fn histogram_series_carries_every_snapshot() {
+        let rel = "tests/fixtures/heap/leak-xmx-over-limit/histograms.txt";
+        let o = jcmd_output(rel, &fixture(rel));
+        let Some(Parsed::Jcmd(j)) = o.parsed else {
+            panic!("{o:?}")
+        };
+        // Four histograms and a fifth date line whose jcmd failed (the JVM
+        // was killed): four snapshots, each with its date line.
+        assert_eq!(j.series.len(), 4);
+        assert_eq!(j.series[0].time_line, Some(1));
+        assert_eq!(j.series[3].time_line, Some(106));
+        assert!(j.series.iter().all(|h| h.unix_ms.is_some()));
+        assert_eq!(o.note, "class-histogram output, 4 histograms");
+        // The date lines between them are not rows gone wrong.
+        assert!(o.warnings.is_empty(), "{:?}", o.warnings.items());
+        // A single histogram is a series of one.
+        let rel = "tests/fixtures/jcmd/jdk17-g1-capped64m-gc.class_histogram.txt";
+        let o = jcmd_output(rel, &fixture(rel));
+        let Some(Parsed::Jcmd(j)) = o.parsed else {
+            panic!("{o:?}")
+        };
+        assert_eq!(j.series.len(), 1);
+        assert_eq!(j.series[0].rows.len(), j.histogram.len());
     }
 
     #[test]

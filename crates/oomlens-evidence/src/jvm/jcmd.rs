@@ -327,6 +327,10 @@ pub struct JcmdOutput {
     pub space_types: Vec<SpaceTypeRow>,
     /// `JVM version is 25.172-b11` (the serviceability agent's jmap).
     pub jvm_version: Option<String>,
+    /// Every class histogram of the file with its time ([`parse_histograms`]),
+    /// for a class-histogram output: one for a single histogram, several
+    /// for a series of one JVM. The registry fills it; empty otherwise.
+    pub series: Vec<HistogramSnapshot>,
 }
 
 impl JcmdOutput {
@@ -346,6 +350,7 @@ impl JcmdOutput {
             loader_total: None,
             space_types: Vec::new(),
             jvm_version: None,
+            series: Vec::new(),
         }
     }
 }
