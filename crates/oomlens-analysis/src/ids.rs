@@ -87,6 +87,10 @@ pub enum FindingId {
     MemoryOverTime,
     /// Each killed life foretold from its first half.
     KillForecast,
+    /// The heap after GC over time (GC log): rising or a flat sawtooth.
+    HeapAfterGc,
+    /// Classes that grew across a series of class histograms.
+    ClassHistogramGrowth,
 }
 
 impl FindingId {
@@ -108,6 +112,8 @@ impl FindingId {
             FindingId::MemoryOverTimeAmbiguous => "memory-over-time-ambiguous",
             FindingId::MemoryOverTime => "memory-over-time",
             FindingId::KillForecast => "kill-forecast",
+            FindingId::HeapAfterGc => "heap-after-gc",
+            FindingId::ClassHistogramGrowth => "class-histogram-growth",
         }
     }
 }
@@ -157,6 +163,8 @@ mod tests {
             FindingId::MemoryOverTimeAmbiguous,
             FindingId::MemoryOverTime,
             FindingId::KillForecast,
+            FindingId::HeapAfterGc,
+            FindingId::ClassHistogramGrowth,
         ] {
             assert_eq!(
                 serde_json::to_value(f).ok(),

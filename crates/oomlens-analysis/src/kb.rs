@@ -38,7 +38,7 @@ pub const CAUSES: &[CauseInfo] = &[
         id: CauseId::HeapGrowth,
         title: "Java heap growth",
         fixes: &[
-            "find what retains the heap: take a heap dump and look at the dominators; fix the leak or bound the cache",
+            "find the retained objects: take a heap dump (`jcmd <pid> GC.heap_dump /path/heap.hprof`) and look at its dominators (Eclipse MAT, VisualVM); fix the leak or bound the cache",
         ],
         mitigations: &[
             "add -XX:+HeapDumpOnOutOfMemoryError -XX:HeapDumpPath=/dumps -XX:+ExitOnOutOfMemoryError so the next one leaves a dump",
@@ -88,7 +88,7 @@ pub const CAUSES: &[CauseInfo] = &[
         id: CauseId::HeapSizedOverLimit,
         title: "Heap sized so that heap plus non-heap exceeds the limit",
         fixes: &[
-            "size the heap from the limit: -XX:MaxRAMPercentage=70 (or an -Xmx) leaving room for Metaspace, code cache, thread stacks and direct memory (`oomlens budget`)",
+            "size the heap from the limit: -Xmx (or -XX:MaxRAMPercentage=70) below the limit, leaving room for Metaspace, code cache, thread stacks and direct memory (`oomlens budget`)",
         ],
         mitigations: &[],
         next_steps: &[

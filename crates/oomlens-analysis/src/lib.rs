@@ -12,6 +12,8 @@
 //!   [`ids::FindingId`]), written in JSON as their kebab-case strings.
 //! - [`ingest`]: loaded evidence filed into the [`case::Evidence`]
 //!   (`Evidence::add`), the one door from `oomlens_evidence::load`.
+//! - [`heap`]: the Java heap over time from GC logs, class histograms
+//!   and NMT (facts for the heap-growth detector).
 //! - [`kb`]: the knowledge base, plain data: what each cause means, its
 //!   fixes, and the commands that confirm it.
 //! - [`diagnosis`]: the [`diagnosis::Diagnosis`], the one value every
@@ -22,6 +24,7 @@ pub mod case;
 pub mod classes;
 pub mod detect;
 pub mod diagnosis;
+pub mod heap;
 pub mod ids;
 pub mod ingest;
 pub mod kb;

@@ -431,3 +431,236 @@ pub fn metaspace(v: &crate::metaspace::MetaspaceView) -> String {
         parts.join(", ")
     }
 }
+
+/// A rate for people: per minute when the span it was read over is under
+/// two hours, else per hour (`+41 MiB/min`).
+pub fn byte_rate(bytes_per_s: f64, span_s: f64) -> String {
+    let (v, per) = if span_s < 7200.0 {
+        (bytes_per_s * 60.0, "min")
+    } else {
+        (bytes_per_s * 3600.0, "h")
+    };
+    let sign = if v < 0.0 { "-" } else { "+" };
+    format!("{sign}{}/{per}", units::size(v.abs() as u64))
+}
+
+/// A count for people: `1.2 M`, `45 k`, `812`.
+fn count(n: f64) -> String {
+    let a = n.abs();
+    if a >= 1e6 {
+        format!("{:.1} M", n / 1e6)
+    } else if a >= 1e4 {
+        format!("{:.0} k", n / 1e3)
+    } else {
+        format!("{n:.0}")
+    }
+}
+
+/// The growing classes of a histogram series, largest first (at most
+/// `n`): `byte[] +41 MiB/min (+2.6 k instances/min)`.
+pub fn growing_classes(h: &crate::heap::HistogramGrowth, n: usize) -> String {
+    let per = if h.span_s < 7200.0 { 60.0 } else { 3600.0 };
+    let unit = if h.span_s < 7200.0 { "min" } else { "h" };
+    h.growing
+        .iter()
+        .take(n)
+        .map(|c| {
+            format!(
+                "{} {} (+{} instances/{unit})",
+                crate::heap::class_name(&c.class),
+                byte_rate(c.bytes_per_hour / 3600.0, h.span_s),
+                count(c.instances_per_hour / 3600.0 * per)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What the heap after GC did over a GC log's last life.
+pub fn heap_trend(t: &crate::heap::GcTrend) -> String {
+    use crate::heap::Series;
+    let what = match t.series {
+        Series::OldAfterFull => "old generation after full GC",
+        Series::HeapAfter => "heap after GC",
+    };
+    let span = t.last.0 - t.first.0;
+    let took = units::duration_as(span, units::UPTIME);
+    let life = if t.lives > 1 {
+        format!(" (the last of {} lives)", t.lives)
+    } else {
+        String::new()
+    };
+    if t.rising {
+        let mut s = format!(
+            "{what} rose from {} to {} over {} collections in {took}{life}, {} (Mann-Kendall z {:.1})",
+            units::size(t.first.1),
+            units::size(t.last.1),
+            t.samples,
+            byte_rate(t.slope_per_s.unwrap_or(0.0), span),
+            t.mann_kendall_z.unwrap_or(0.0)
+        );
+        if let (Some(secs), Some((max, _))) = (t.seconds_to_full, t.max_heap) {
+            if secs <= 0.0 {
+                s.push_str(&format!(": the {} maximum heap is full", units::size(max)));
+            } else {
+                s.push_str(&format!(
+                    ": at that rate the {} maximum heap is full in {}",
+                    units::size(max),
+                    units::duration_as(secs, units::AHEAD)
+                ));
+            }
+        }
+        if let Some((share, _, _)) = t.gc_share_nearly_full {
+            s.push_str(&format!(
+                "; GC took {:.0}% of the time once the heap was {:.0}% full",
+                share * 100.0,
+                crate::heap::NEARLY_FULL * 100.0
+            ));
+        }
+        s
+    } else {
+        let mut s = format!(
+            "{what} flat at about {} over {} collections in {took}{life}: nothing retained grows",
+            units::size(t.floor_at_end.unwrap_or(t.last.1 as f64).max(0.0) as u64),
+            t.samples
+        );
+        if let (Some(((a, _), (b, _))), Some((max, _))) = (t.committed, t.max_heap) {
+            if b > a {
+                s.push_str(&format!(
+                    "; the committed heap grew from {} to {} toward the {} maximum heap",
+                    units::size(a),
+                    units::size(b),
+                    units::size(max)
+                ));
+            }
+        }
+        s
+    }
+}
+
+/// The summary and explanation of heap growth shown by a GC log trend
+/// and/or a histogram series; `over_limit` (max heap, limit) when the
+/// maximum heap is above the container limit and the kernel killed the
+/// JVM; `oome` when the JVM said `Java heap space`.
+pub fn heap_growth(
+    gc: Option<&crate::heap::GcTrend>,
+    histo: Option<&crate::heap::HistogramGrowth>,
+    over_limit: Option<(u64, u64)>,
+    oome: bool,
+) -> Said {
+    let classes = histo.filter(|h| !h.growing.is_empty());
+    let summary = match (classes, gc) {
+        (Some(h), _) => format!("Java heap growth: {}", growing_classes(h, 3)),
+        (None, Some(t)) => format!(
+            "Java heap growth: heap after GC {}",
+            byte_rate(t.slope_per_s.unwrap_or(0.0), t.last.0 - t.first.0)
+        ),
+        (None, None) => "Java heap growth".to_string(),
+    };
+    let mut why = Vec::new();
+    if let Some(t) = gc.filter(|t| t.rising) {
+        why.push(format!("the GC log shows the {}", heap_trend(t)));
+    }
+    if let Some(h) = classes {
+        why.push(format!(
+            "across {} class histograms in {} these classes grew in every interval: {}",
+            h.snapshots,
+            units::duration_as(h.span_s, units::UPTIME),
+            growing_classes(h, 5)
+        ));
+    }
+    let mut text = if why.is_empty() {
+        "The Java heap grows.".to_string()
+    } else {
+        let mut t = why.join("; and ");
+        if let Some(first) = t.get(..1) {
+            t = first.to_uppercase() + &t[1..];
+        }
+        t + ": objects stay reachable, so every collection leaves more behind."
+    };
+    if oome {
+        text.push_str(" The JVM threw OutOfMemoryError: Java heap space when the heap was full.");
+    }
+    if let Some((max, limit)) = over_limit {
+        text.push_str(&format!(
+            " No OutOfMemoryError came because the maximum heap ({}) is above the container limit ({}): the heap was allowed to outgrow the container, so the kernel killed the JVM first (heap-sized-over-limit).",
+            units::size(max),
+            units::size(limit)
+        ));
+    }
+    (summary, text)
+}
+
+/// The heap allowed past the limit, named beside heap growth as the
+/// reason no `OutOfMemoryError` came.
+pub fn heap_over_limit_no_oome(max: u64, limit: u64) -> Said {
+    (
+        format!(
+            "maximum heap {} above the {} limit: why no OutOfMemoryError came",
+            units::size(max),
+            units::size(limit)
+        ),
+        format!(
+            "The JVM may grow its heap to {} but the container may hold only {}: a growing heap meets the kernel's limit before the JVM's own, so the kernel kills the JVM in silence instead of the JVM throwing OutOfMemoryError: Java heap space with a heap dump. Size -Xmx (or -XX:MaxRAMPercentage) below the limit, leaving room for the rest of the JVM (`oomlens budget`).",
+            units::size(max),
+            units::size(limit)
+        ),
+    )
+}
+
+/// A heap that does not leak but is allowed past the limit: the heap after
+/// GC flat, the committed heap (and with it the resident set) rising
+/// toward a maximum heap above the limit.
+pub fn heap_sized_over_limit_measured(t: &crate::heap::GcTrend, max: u64, limit: u64) -> Said {
+    let committed = match t.committed {
+        Some(((a, _), (b, _))) if b > a => format!(
+            ", while the collector grew the committed heap (and the resident set with it) from {} to {}",
+            units::size(a),
+            units::size(b)
+        ),
+        _ => String::new(),
+    };
+    (
+        format!(
+            "maximum heap {} above the {} limit; the heap does not leak",
+            units::size(max),
+            units::size(limit)
+        ),
+        format!(
+            "The heap after GC stays flat at about {}: nothing is retained{committed}. The JVM may grow its heap to {}, above the {} container limit, so the kernel killed it before the heap was full. Size -Xmx (or -XX:MaxRAMPercentage) below the limit, leaving room for the rest of the JVM (`oomlens budget`).",
+            units::size(t.floor_at_end.unwrap_or(t.last.1 as f64).max(0.0) as u64),
+            units::size(max),
+            units::size(limit)
+        ),
+    )
+}
+
+/// The committed Java heap of NMT snapshots growing.
+pub fn nmt_heap(h: &crate::heap::NmtHeap) -> Said {
+    let rate = h
+        .span_s
+        .map(|s| {
+            format!(
+                ", {}",
+                byte_rate((h.last.0 as f64 - h.first.0 as f64) / s, s)
+            )
+        })
+        .unwrap_or_default();
+    let full = if h.last.0 >= h.reserved {
+        " and reached the maximum heap"
+    } else {
+        ""
+    };
+    (
+        format!(
+            "the committed Java heap grew from {} to {}{rate}{full} (NMT Java Heap)",
+            units::size(h.first.0),
+            units::size(h.last.0)
+        ),
+        format!(
+            "Native Memory Tracking shows the committed Java heap rising in every one of {} snapshots toward its {} maximum: the heap fills. NMT counts what the heap holds committed, not what is live; a GC log or class histograms say whether objects are retained.",
+            h.snapshots,
+            units::size(h.reserved)
+        ),
+    )
+}

@@ -16,6 +16,7 @@ mod budget;
 mod classes;
 mod direct;
 mod heap;
+mod heap_growth;
 mod kill;
 mod memory;
 mod nmt;
@@ -57,6 +58,7 @@ pub const DETECTORS: &[&dyn Detector] = &[
     &kill::Joins,
     &classes::Classes,
     &heap::HeapSize,
+    &heap_growth::HeapGrowth,
     &direct::Direct,
     &threads::Threads,
     &nmt::Nmt,

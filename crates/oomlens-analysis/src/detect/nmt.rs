@@ -2,7 +2,10 @@
 //! snapshots or a `summary.diff`). The category that grew names the cause
 //! (threads, direct buffers in `Other`, class metadata, the JVM's own
 //! native arenas); RSS at the kill beyond NMT's total is memory NMT cannot
-//! see (malloc arenas, JNI, native libraries).
+//! see (malloc arenas, JNI, native libraries). The committed `Java Heap`
+//! rising in every snapshot until it at least doubles and still rising
+//! (or at the maximum heap) is heap growth ([`crate::heap::nmt_heap_growth`]);
+//! a collector settling its heap size is not.
 
 use oomlens_evidence::jvm::nmt;
 
@@ -14,6 +17,10 @@ use crate::wording::{self, silent_jvm_kill, Silent};
 use super::budget::{heap_sizing, HeapSizing};
 
 use super::{Basis, Candidate, Detector, Found, Scene};
+
+/// The committed Java heap rising in every snapshot to twice its size: a
+/// measurement of the heap filling, short of showing objects retained.
+pub const NMT_HEAP: f64 = 0.6;
 
 /// The Native Memory Tracking detector.
 pub struct Nmt;
@@ -52,6 +59,41 @@ impl Detector for Nmt {
                     .map(move |x| (&case.ev.nmt[i].0, x))
             })
             .collect();
+        // The committed Java heap filling (the heap's own growth; whether
+        // it is retained is for the GC log and histograms to say).
+        let refs: Vec<&nmt::Snapshot> = snaps.iter().map(|(_, x)| *x).collect();
+        if let Some(h) = crate::heap::nmt_heap_growth(&refs).filter(|h| h.growing) {
+            let (src, _) = snaps[snaps.len() - 1];
+            let first_src = snaps
+                .iter()
+                .find(|(_, x)| x.category("Java Heap").is_some())
+                .map_or(src, |(s, _)| *s);
+            let ev = vec![
+                Cite::line(
+                    first_src,
+                    h.first.1,
+                    format!("NMT Java Heap committed {}", crate::units::size(h.first.0)),
+                ),
+                Cite::line(
+                    src,
+                    h.last.1,
+                    format!("NMT Java Heap committed {}", crate::units::size(h.last.0)),
+                ),
+            ];
+            let said = wording::nmt_heap(&h);
+            f.findings.push(Finding {
+                id: FindingId::NmtGrowth,
+                text: said.0.clone(),
+                evidence: ev.clone(),
+            });
+            f.candidates.push(s.candidate(
+                CauseId::HeapGrowth,
+                NMT_HEAP,
+                said,
+                ev,
+                Basis::Measured,
+            ));
+        }
         let mib = |b: i64, d: usize| crate::units::number_in(b as f64, crate::units::Unit::MiB, d);
         // Growth per category: first to last snapshot, or a summary.diff.
         // (category, committed growth, cite, thread counts before and after)
