@@ -13,7 +13,9 @@
 //!   ([`MIN_RISE_FRACTION`] of the floor, at least [`MIN_RISE_BYTES`]) is a
 //!   retained-heap leak; a sawtooth whose floor stays is not. It also
 //!   gives the time until the heap is full at that rate, the GC time share
-//!   once the heap is nearly full, and how the committed heap moved.
+//!   once the heap is nearly full, whether the last collections left the
+//!   heap full ([`PINNED`]: the retained heap fills the maximum, whatever
+//!   came before), and how the committed heap moved.
 //! - [`class_growth`]: the classes whose bytes rise across every interval
 //!   of a histogram series, ranked by bytes per hour.
 //! - [`nmt_heap_growth`]: the committed Java heap of NMT snapshots.
@@ -33,6 +35,9 @@ pub const MIN_RISE_FRACTION: f64 = 0.10;
 pub const MIN_RISE_BYTES: f64 = 4.0 * 1024.0 * 1024.0;
 /// The heap is nearly full from this fraction of the maximum heap on.
 pub const NEARLY_FULL: f64 = 0.8;
+/// A heap after GC at this fraction of the maximum heap or more is full:
+/// the collection freed nearly nothing.
+pub const PINNED: f64 = 0.9;
 
 /// Which occupancy a GC trend was read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +75,11 @@ pub struct GcTrend {
     /// heap [`NEARLY_FULL`] to the life's end: (share, first line, last
     /// line), with at least three collections in it.
     pub gc_share_nearly_full: Option<(f64, u64, u64)>,
+    /// The heap after GC at [`PINNED`] of the maximum heap or more in the
+    /// life's last collections (at least [`MIN_POINTS`]): collections free
+    /// nearly nothing, the retained heap fills the maximum. (How many of
+    /// the last collections, the first one's line.)
+    pub pinned: Option<(usize, u64)>,
     /// The committed heap at the life's first and last collection that
     /// prints it: (bytes, line).
     pub committed: Option<((u64, u64), (u64, u64))>,
@@ -97,7 +107,18 @@ pub fn gc_trend(log: &GcLog) -> Option<GcTrend> {
             ))
         })
         .collect();
-    let (series, points) = if last_life(&full).len() >= MIN_POINTS {
+    // Full collections speak for the retained heap when there are enough
+    // of them across at least half of the life; a log whose full
+    // collections only come once the heap is full (the last moments before
+    // an OutOfMemoryError) is read from every collection.
+    let span = |p: &[(f64, u64, u64)]| match (p.first(), p.last()) {
+        (Some(a), Some(b)) => b.0 - a.0,
+        _ => 0.0,
+    };
+    let full_life = last_life(&full);
+    let (series, points) = if full_life.len() >= MIN_POINTS
+        && span(full_life) >= 0.5 * span(last_life(&every))
+    {
         (Series::OldAfterFull, full)
     } else {
         (Series::HeapAfter, every)
@@ -149,6 +170,19 @@ pub fn gc_trend(log: &GcLog) -> Option<GcTrend> {
         let paused: f64 = window.iter().filter_map(|c| c.pause_ms).sum();
         (wall_ms > 0.0).then(|| ((paused / wall_ms).min(1.0), a.line, b.line))
     });
+    let pinned = max_heap.and_then(|(max, _)| {
+        let after: Vec<(u64, u64)> = cs
+            .iter()
+            .filter_map(|c| Some((c.heap_after_bytes?, c.heap_line.unwrap_or(c.line))))
+            .collect();
+        let tail = after.get(after.len().checked_sub(MIN_POINTS)?..)?;
+        let full = |b: u64| b as f64 >= PINNED * max as f64;
+        if !tail.iter().all(|&(b, _)| full(b)) {
+            return None;
+        }
+        let from = after.iter().rposition(|&(b, _)| !full(b)).map_or(0, |i| i + 1);
+        Some((after.len() - from, after[from].1))
+    });
     let committed = {
         let mut it = cs
             .iter()
@@ -170,6 +204,7 @@ pub fn gc_trend(log: &GcLog) -> Option<GcTrend> {
         max_heap,
         seconds_to_full,
         gc_share_nearly_full,
+        pinned,
         committed,
     })
 }

@@ -490,6 +490,12 @@ pub fn heap_trend(t: &crate::heap::GcTrend) -> String {
     } else {
         String::new()
     };
+    if let (false, Some((n, _)), Some((max, _))) = (t.rising, t.pinned, t.max_heap) {
+        return format!(
+            "heap after GC at the {} maximum heap in the last {n} collections{life}: collections free nearly nothing, the retained heap fills it",
+            units::size(max),
+        );
+    }
     if t.rising {
         let mut s = format!(
             "{what} rose from {} to {} over {} collections in {took}{life}, {} (Mann-Kendall z {:.1})",
@@ -551,14 +557,15 @@ pub fn heap_growth(
     let classes = histo.filter(|h| !h.growing.is_empty());
     let summary = match (classes, gc) {
         (Some(h), _) => format!("Java heap growth: {}", growing_classes(h, 3)),
-        (None, Some(t)) => format!(
+        (None, Some(t)) if t.rising => format!(
             "Java heap growth: heap after GC {}",
             byte_rate(t.slope_per_s.unwrap_or(0.0), t.last.0 - t.first.0)
         ),
+        (None, Some(_)) => "Java heap growth: the heap after GC fills the maximum heap".to_string(),
         (None, None) => "Java heap growth".to_string(),
     };
     let mut why = Vec::new();
-    if let Some(t) = gc.filter(|t| t.rising) {
+    if let Some(t) = gc.filter(|t| t.rising || t.pinned.is_some()) {
         why.push(format!("the GC log shows the {}", heap_trend(t)));
     }
     if let Some(h) = classes {

@@ -26,6 +26,9 @@ pub const SHOWN_AND_NAMED: f64 = 0.9;
 pub const NAMED: f64 = 0.85;
 /// A GC log's heap after GC rising alone.
 pub const SHOWN: f64 = 0.75;
+/// A GC log whose last collections leave the heap full, without a rise
+/// seen before (the heap was full from the first collection logged).
+pub const FULL: f64 = 0.6;
 /// The maximum heap above the limit, named beside heap growth.
 pub const OVER_LIMIT_BESIDE_GROWTH: f64 = 0.6;
 /// The maximum heap above the limit, the heap after GC flat and the
@@ -74,7 +77,9 @@ impl Detector for HeapGrowth {
                 });
             }
         }
-        let rising = gc.as_ref().filter(|(_, t)| t.rising);
+        let rising = gc
+            .as_ref()
+            .filter(|(_, t)| t.rising || t.pinned.is_some());
         let named = histo
             .as_ref()
             .filter(|h| !h.growing.is_empty() && grown >= MIN_CLASS_GROWTH);
@@ -95,7 +100,8 @@ impl Detector for HeapGrowth {
             let confidence = match (rising, named) {
                 (Some(_), Some(_)) => SHOWN_AND_NAMED,
                 (None, Some(_)) => NAMED,
-                _ => SHOWN,
+                (Some((_, t)), None) if t.rising => SHOWN,
+                _ => FULL,
             };
             let oome = s
                 .oomes
@@ -230,6 +236,17 @@ fn trend_cites(src: &str, t: &GcTrend) -> Vec<Cite> {
             line,
             format!("maximum heap {}", units::size(max)),
         ));
+    }
+    if let (Some((n, line)), Some((max, _))) = (t.pinned, t.max_heap) {
+        v.push(Cite {
+            source: src.to_string(),
+            line: Some(line),
+            last_line: Some(t.last.2),
+            what: format!(
+                "heap after GC at the {} maximum in the last {n} collections",
+                units::size(max)
+            ),
+        });
     }
     if let Some((share, a, b)) = t.gc_share_nearly_full {
         v.push(Cite {

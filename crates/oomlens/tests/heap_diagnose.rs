@@ -1,0 +1,188 @@
+//! Heap growth read from what the JVM logs, through the binary, on the real
+//! captures of `tests/fixtures/heap/` (verdicts in its `EXPECTED.md`) and
+//! the real per-collector GC logs of `tests/fixtures/gclog/`: each of the
+//! GC log, the class histograms and the NMT snapshots alone finds the
+//! leaks and nothing in the steady and the oversized JVM; the whole folders
+//! get their verdicts.
+
+mod support;
+
+use serde_json::Value;
+
+fn fixture(rel: &str) -> String {
+    format!("{}/../../tests/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn diagnose(rel: &str) -> Value {
+    support::oomlens_json(&["diagnose", &fixture(rel), "--format", "json"], &[0, 1])
+}
+
+fn causes(d: &Value) -> Vec<(String, f64)> {
+    d["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["id"].as_str().unwrap().to_string(),
+                c["confidence"].as_f64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn has(d: &Value, id: &str) -> bool {
+    causes(d).iter().any(|(c, _)| c == id)
+}
+
+fn cause<'a>(d: &'a Value, id: &str) -> &'a Value {
+    d["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == id)
+        .unwrap_or_else(|| panic!("no {id} in {:?}", causes(d)))
+}
+
+/// Every finding and cause cites something.
+fn all_cited(d: &Value, what: &str) {
+    for c in d["containers"].as_array().unwrap() {
+        for f in c["findings"].as_array().unwrap() {
+            assert!(
+                !f["evidence"].as_array().unwrap().is_empty(),
+                "{what}: finding {} cites nothing",
+                f["id"]
+            );
+        }
+    }
+    for c in d["causes"].as_array().unwrap() {
+        assert!(
+            !c["evidence"].as_array().unwrap().is_empty(),
+            "{what}: cause {} cites nothing",
+            c["id"]
+        );
+    }
+}
+
+const LEAKS: [&str; 2] = ["leak-xmx-over-limit", "leak-xmx-under-limit"];
+const NO_LEAKS: [&str; 2] = ["steady-sawtooth", "sized-over-limit"];
+const ALONE: [&str; 3] = ["gc.log", "histograms.txt", "nmt.txt"];
+
+#[test]
+fn each_source_alone_finds_the_leaks_and_only_them() {
+    for s in LEAKS {
+        for f in ALONE {
+            let d = diagnose(&format!("heap/{s}/{f}"));
+            assert!(has(&d, "heap-growth"), "{s}/{f}: {:?}", causes(&d));
+            all_cited(&d, &format!("{s}/{f}"));
+        }
+    }
+    for s in NO_LEAKS {
+        for f in ALONE {
+            let d = diagnose(&format!("heap/{s}/{f}"));
+            assert!(!has(&d, "heap-growth"), "{s}/{f}: {:?}", causes(&d));
+        }
+    }
+}
+
+#[test]
+fn the_histograms_name_byte_arrays_with_their_rows() {
+    let d = diagnose("heap/leak-xmx-over-limit/histograms.txt");
+    let c = cause(&d, "heap-growth");
+    let summary = c["summary"].as_str().unwrap();
+    assert!(summary.contains("byte[] +"), "{summary}");
+    assert!(summary.contains("MiB/min"), "a capture of seconds: per minute");
+    // The `[B` rows of the first and last histogram (lines 5 and 110 of
+    // the file) and the two date lines (1 and 106).
+    let ev = c["evidence"].as_array().unwrap();
+    assert!(
+        ev.iter().any(|e| e["line"] == 5 && e["last_line"] == 110),
+        "{ev:?}"
+    );
+    assert!(ev.iter().any(|e| e["line"] == 1) && ev.iter().any(|e| e["line"] == 106));
+}
+
+#[test]
+fn leak_over_the_limit_is_heap_growth_first_and_names_the_heap_size() {
+    let d = diagnose("heap/leak-xmx-over-limit");
+    all_cited(&d, "leak-xmx-over-limit");
+    let cs = causes(&d);
+    assert_eq!(cs[0].0, "heap-growth", "{cs:?}");
+    assert!(cs[0].1 >= 0.9, "GC log and histograms together: {cs:?}");
+    let over = cause(&d, "heap-sized-over-limit");
+    assert!(over["confidence"].as_f64().unwrap() >= 0.5, "{cs:?}");
+    assert!(over["summary"].as_str().unwrap().contains("no OutOfMemoryError"));
+    let growth = cause(&d, "heap-growth");
+    assert!(growth["explanation"]
+        .as_str()
+        .unwrap()
+        .contains("heap-sized-over-limit"));
+    assert!(growth["fixes"][0]
+        .as_str()
+        .unwrap()
+        .contains("jcmd <pid> GC.heap_dump /path/heap.hprof"));
+    assert!(over["fixes"][0].as_str().unwrap().contains("-Xmx"));
+    // The wrong verdict of before: native growth ahead of the heap.
+    for (id, conf) in &cs {
+        if id == "native-growth" || id == "metaspace-class-generation" {
+            assert!(*conf < 0.5, "{cs:?}");
+        }
+    }
+}
+
+#[test]
+fn leak_under_the_limit_is_heap_growth_with_its_outofmemoryerror() {
+    let d = diagnose("heap/leak-xmx-under-limit");
+    all_cited(&d, "leak-xmx-under-limit");
+    let cs = causes(&d);
+    assert_eq!(cs[0].0, "heap-growth", "{cs:?}");
+    assert!(!has(&d, "heap-sized-over-limit"), "{cs:?}");
+    let kill = &d["containers"][0]["kills"][0];
+    assert_eq!(kill["kind"], "jvm-oome");
+    assert_eq!(kill["oome_variant"], "java-heap-space");
+    let c = cause(&d, "heap-growth");
+    assert!(c["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|e| e["source"].as_str().unwrap().ends_with("stdout.log")));
+}
+
+#[test]
+fn steady_sawtooth_is_no_leak() {
+    let d = diagnose("heap/steady-sawtooth");
+    all_cited(&d, "steady-sawtooth");
+    assert!(!has(&d, "heap-growth") && !has(&d, "heap-sized-over-limit"));
+    let f = d["containers"][0]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "heap-after-gc")
+        .expect("the heap after GC is stated");
+    assert!(f["text"].as_str().unwrap().contains("flat"), "{f}");
+}
+
+#[test]
+fn oversized_heap_without_a_leak_is_heap_sized_over_limit() {
+    let d = diagnose("heap/sized-over-limit");
+    all_cited(&d, "sized-over-limit");
+    let cs = causes(&d);
+    assert_eq!(cs[0].0, "heap-sized-over-limit", "{cs:?}");
+    assert!(cs[0].1 >= 0.5, "{cs:?}");
+    assert!(!has(&d, "heap-growth"), "{cs:?}");
+    let why = cause(&d, "heap-sized-over-limit")["explanation"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(why.contains("flat") && why.contains("400 MiB"), "{why}");
+}
+
+#[test]
+fn every_collector_s_leak_is_heap_growth() {
+    for c in ["g1", "parallel", "serial", "zgc", "shenandoah"] {
+        let rel = format!("gclog/jdk17-{c}-heapleak-xmx64m.log");
+        let d = diagnose(&rel);
+        assert!(has(&d, "heap-growth"), "{rel}: {:?}", causes(&d));
+        all_cited(&d, &rel);
+    }
+}
