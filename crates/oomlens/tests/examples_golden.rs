@@ -103,6 +103,14 @@ fn every_claim_cites_evidence() {
         format!("{root}/examples/seed-incident"),
         format!("{root}/examples/real-kill-java"),
     ];
+    for s in [
+        "leak-xmx-over-limit",
+        "leak-xmx-under-limit",
+        "steady-sawtooth",
+        "sized-over-limit",
+    ] {
+        dirs.push(format!("{root}/tests/fixtures/heap/{s}"));
+    }
     for e in std::fs::read_dir(format!("{root}/tests/fixtures/classload")).unwrap() {
         let p = e.unwrap().path();
         if p.is_dir() {
