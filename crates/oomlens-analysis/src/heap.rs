@@ -93,7 +93,13 @@ pub fn gc_trend(log: &GcLog) -> Option<GcTrend> {
         .collections
         .iter()
         .filter(|c| c.kind == CollectionKind::Full)
-        .filter_map(|c| Some((c.uptime_s?, c.old_after_bytes?, c.heap_line.unwrap_or(c.line))))
+        .filter_map(|c| {
+            Some((
+                c.uptime_s?,
+                c.old_after_bytes?,
+                c.heap_line.unwrap_or(c.line),
+            ))
+        })
         .collect();
     let every: Vec<(f64, u64, u64)> = log
         .collections
@@ -116,13 +122,12 @@ pub fn gc_trend(log: &GcLog) -> Option<GcTrend> {
         _ => 0.0,
     };
     let full_life = last_life(&full);
-    let (series, points) = if full_life.len() >= MIN_POINTS
-        && span(full_life) >= 0.5 * span(last_life(&every))
-    {
-        (Series::OldAfterFull, full)
-    } else {
-        (Series::HeapAfter, every)
-    };
+    let (series, points) =
+        if full_life.len() >= MIN_POINTS && span(full_life) >= 0.5 * span(last_life(&every)) {
+            (Series::OldAfterFull, full)
+        } else {
+            (Series::HeapAfter, every)
+        };
     let lives = lives(&points);
     let life = last_life(&points);
     if life.len() < MIN_POINTS {
@@ -180,7 +185,10 @@ pub fn gc_trend(log: &GcLog) -> Option<GcTrend> {
         if !tail.iter().all(|&(b, _)| full(b)) {
             return None;
         }
-        let from = after.iter().rposition(|&(b, _)| !full(b)).map_or(0, |i| i + 1);
+        let from = after
+            .iter()
+            .rposition(|&(b, _)| !full(b))
+            .map_or(0, |i| i + 1);
         Some((after.len() - from, after[from].1))
     });
     let committed = {
@@ -188,7 +196,7 @@ pub fn gc_trend(log: &GcLog) -> Option<GcTrend> {
             .iter()
             .filter_map(|c| Some((c.heap_committed_bytes?, c.heap_line.unwrap_or(c.line))));
         let first = it.next();
-        let last = it.last().or(first);
+        let last = it.next_back().or(first);
         first.zip(last)
     };
     Some(GcTrend {
@@ -440,7 +448,8 @@ mod tests {
     fn a_burst_of_collections_is_one_sample() {
         // Growth over 10 s, then 13 full collections of a full heap in
         // 0.2 s (a JVM about to throw OutOfMemoryError).
-        let mut p: Vec<(f64, u64, u64)> = (0..6).map(|i| (i as f64 * 2.0, 10 + 15 * i, i)).collect();
+        let mut p: Vec<(f64, u64, u64)> =
+            (0..6).map(|i| (i as f64 * 2.0, 10 + 15 * i, i)).collect();
         p.extend((0..13).map(|i| (10.5 + i as f64 * 0.015, 92, 100 + i)));
         let b = bursts_as_one(&p, 11.0 / BURST_FRACTION);
         assert_eq!(b.len(), 7, "{b:?}");

@@ -91,7 +91,10 @@ fn the_histograms_name_byte_arrays_with_their_rows() {
     let c = cause(&d, "heap-growth");
     let summary = c["summary"].as_str().unwrap();
     assert!(summary.contains("byte[] +"), "{summary}");
-    assert!(summary.contains("MiB/min"), "a capture of seconds: per minute");
+    assert!(
+        summary.contains("MiB/min"),
+        "a capture of seconds: per minute"
+    );
     // The `[B` rows of the first and last histogram (lines 5 and 110 of
     // the file) and the two date lines (1 and 106).
     let ev = c["evidence"].as_array().unwrap();
@@ -111,7 +114,10 @@ fn leak_over_the_limit_is_heap_growth_first_and_names_the_heap_size() {
     assert!(cs[0].1 >= 0.9, "GC log and histograms together: {cs:?}");
     let over = cause(&d, "heap-sized-over-limit");
     assert!(over["confidence"].as_f64().unwrap() >= 0.5, "{cs:?}");
-    assert!(over["summary"].as_str().unwrap().contains("no OutOfMemoryError"));
+    assert!(over["summary"]
+        .as_str()
+        .unwrap()
+        .contains("no OutOfMemoryError"));
     let growth = cause(&d, "heap-growth");
     assert!(growth["explanation"]
         .as_str()

@@ -77,9 +77,7 @@ impl Detector for HeapGrowth {
                 });
             }
         }
-        let rising = gc
-            .as_ref()
-            .filter(|(_, t)| t.rising || t.pinned.is_some());
+        let rising = gc.as_ref().filter(|(_, t)| t.rising || t.pinned.is_some());
         let named = histo
             .as_ref()
             .filter(|h| !h.growing.is_empty() && grown >= MIN_CLASS_GROWTH);
@@ -126,8 +124,13 @@ impl Detector for HeapGrowth {
             if s.kernel_killed {
                 ev.extend(s.kill_ev.iter().cloned());
             }
-            f.candidates
-                .push(s.candidate(CauseId::HeapGrowth, confidence, said, ev, Basis::Measured));
+            f.candidates.push(s.candidate(
+                CauseId::HeapGrowth,
+                confidence,
+                said,
+                ev,
+                Basis::Measured,
+            ));
             f.bearings.push(Bearing::Explained);
             if let Some((m, l, cite)) = &over {
                 let mut ev = vec![cite.clone()];
@@ -253,7 +256,10 @@ fn trend_cites(src: &str, t: &GcTrend) -> Vec<Cite> {
             source: src.to_string(),
             line: Some(a),
             last_line: Some(b),
-            what: format!("GC {:.0}% of the time with the heap nearly full", share * 100.0),
+            what: format!(
+                "GC {:.0}% of the time with the heap nearly full",
+                share * 100.0
+            ),
         });
     }
     v
