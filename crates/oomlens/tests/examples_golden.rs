@@ -119,21 +119,6 @@ fn every_claim_cites_evidence() {
     }
     for dir in dirs {
         let d = support::oomlens_json(&["diagnose", &dir, "--format", "json"], &[0, 1]);
-        for c in d["containers"].as_array().unwrap() {
-            for f in c["findings"].as_array().unwrap() {
-                assert!(
-                    !f["evidence"].as_array().unwrap().is_empty(),
-                    "{dir}: finding {} cites nothing",
-                    f["id"]
-                );
-            }
-        }
-        for c in d["causes"].as_array().unwrap() {
-            assert!(
-                !c["evidence"].as_array().unwrap().is_empty(),
-                "{dir}: cause {} cites nothing",
-                c["id"]
-            );
-        }
+        support::all_cited(&d, &dir);
     }
 }

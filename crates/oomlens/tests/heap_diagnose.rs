@@ -44,25 +44,7 @@ fn cause<'a>(d: &'a Value, id: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no {id} in {:?}", causes(d)))
 }
 
-/// Every finding and cause cites something.
-fn all_cited(d: &Value, what: &str) {
-    for c in d["containers"].as_array().unwrap() {
-        for f in c["findings"].as_array().unwrap() {
-            assert!(
-                !f["evidence"].as_array().unwrap().is_empty(),
-                "{what}: finding {} cites nothing",
-                f["id"]
-            );
-        }
-    }
-    for c in d["causes"].as_array().unwrap() {
-        assert!(
-            !c["evidence"].as_array().unwrap().is_empty(),
-            "{what}: cause {} cites nothing",
-            c["id"]
-        );
-    }
-}
+use support::all_cited;
 
 const LEAKS: [&str; 2] = ["leak-xmx-over-limit", "leak-xmx-under-limit"];
 const NO_LEAKS: [&str; 2] = ["steady-sawtooth", "sized-over-limit"];

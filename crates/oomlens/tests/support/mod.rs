@@ -314,3 +314,24 @@ pub fn oomlens() -> PathBuf {
 }
 
 pub mod prometheus;
+
+/// Every finding and cause of a Diagnosis (JSON) cites something; `what`
+/// names it in the failure.
+pub fn all_cited(d: &serde_json::Value, what: &str) {
+    for c in d["containers"].as_array().into_iter().flatten() {
+        for f in c["findings"].as_array().into_iter().flatten() {
+            assert!(
+                f["evidence"].as_array().is_some_and(|e| !e.is_empty()),
+                "{what}: finding {} cites nothing",
+                f["id"]
+            );
+        }
+    }
+    for c in d["causes"].as_array().into_iter().flatten() {
+        assert!(
+            c["evidence"].as_array().is_some_and(|e| !e.is_empty()),
+            "{what}: cause {} cites nothing",
+            c["id"]
+        );
+    }
+}
