@@ -24,10 +24,11 @@ use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
 
 use oomlens_evidence::applog::AppLog;
-use oomlens_evidence::framing::{parse_stamp, Stamp};
+use oomlens_evidence::framing::Stamp;
 use oomlens_evidence::k8s::{Container, Event, Pod, TimeFact};
 use oomlens_evidence::kernel::OomReport;
 use oomlens_evidence::metrics::Series;
+use oomlens_evidence::time::Clock;
 use oomlens_evidence::Warnings;
 
 use crate::diagnosis::SourceNote;
@@ -812,8 +813,8 @@ fn dedupe_kernel(ev: &mut Evidence) {
 /// Seconds between a kernel kill and a container's `finishedAt`, when they
 /// are within the window; with the zone borrowed and the kill's UTC.
 fn kill_vs_finish(r: &OomReport, fin: &TimeFact) -> Option<(i64, Option<String>, Option<String>)> {
-    let fin_utc: jiff::Timestamp = fin.utc.as_deref()?.parse().ok()?;
-    let exact = r.time.assumed.is_empty() || r.time.basis == "journal";
+    let fin_utc = fin.at?;
+    let exact = r.time.assumed.is_empty() || r.time.basis == Clock::Journal;
     if exact {
         if let Some(k) = r.time.instant() {
             let d = k.as_second() - fin_utc.as_second();
@@ -821,10 +822,10 @@ fn kill_vs_finish(r: &OomReport, fin: &TimeFact) -> Option<(i64, Option<String>,
         }
     }
     // A stamp with assumptions: compare wall clocks in the status's zone.
-    let fin_zoned = fixed_zone_of(&fin.raw)
-        .map(|off| fin_utc.to_zoned(jiff::tz::TimeZone::fixed(off)))
-        .unwrap_or_else(|| fin_utc.to_zoned(jiff::tz::TimeZone::UTC));
-    let civil = match parse_stamp(&r.time.raw) {
+    let fin_zoned = fin_utc.to_zoned(jiff::tz::TimeZone::fixed(
+        fin.offset.unwrap_or(jiff::tz::Offset::UTC),
+    ));
+    let civil = match r.time.stamp {
         Stamp::Syslog {
             month,
             day,
@@ -854,46 +855,4 @@ fn kill_vs_finish(r: &OomReport, fin: &TimeFact) -> Option<(i64, Option<String>,
             Some(k.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()),
         )
     })
-}
-
-/// The fixed offset at the end of a time as Kubernetes printed it
-/// (`Sat, 02 Dec 2023 13:55:57 +0800`, `2023-12-02T13:55:57+08:00`).
-fn fixed_zone_of(raw: &str) -> Option<jiff::tz::Offset> {
-    let t = raw.trim();
-    if t.ends_with('Z') {
-        return Some(jiff::tz::Offset::UTC);
-    }
-    let tail = t.rsplit([' ', 'T']).next()?;
-    let pos = tail.rfind(['+', '-'])?;
-    let (sign, body) = tail[pos..].split_at(1);
-    let digits: String = body.chars().filter(|c| c.is_ascii_digit()).collect();
-    if digits.len() != 4 {
-        return None;
-    }
-    let h: i32 = digits[..2].parse().ok()?;
-    let m: i32 = digits[2..].parse().ok()?;
-    let secs = (h * 3600 + m * 60) * if sign == "-" { -1 } else { 1 };
-    jiff::tz::Offset::from_seconds(secs).ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn zones_from_kubernetes_times() {
-        assert_eq!(
-            fixed_zone_of("Sat, 02 Dec 2023 13:55:57 +0800").map(|o| o.seconds()),
-            Some(28800)
-        );
-        assert_eq!(
-            fixed_zone_of("2023-12-02T05:55:57Z").map(|o| o.seconds()),
-            Some(0)
-        );
-        assert_eq!(
-            fixed_zone_of("2023-12-02T13:55:57-05:00").map(|o| o.seconds()),
-            Some(-18000)
-        );
-        assert_eq!(fixed_zone_of("yesterday"), None);
-    }
 }
