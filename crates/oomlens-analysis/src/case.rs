@@ -266,11 +266,13 @@ impl Case {
             by_uid,
             timed,
         };
-        let mut joins: Vec<(usize, Option<(usize, Join, Option<String>)>)> =
-            Vec::with_capacity(self.ev.kernel.len());
-        for (ri, r) in self.ev.kernel.iter().enumerate() {
-            joins.push((ri, self.find_member_for(r, &index)));
-        }
+        let joins: Vec<(usize, Option<Joined>)> = self
+            .ev
+            .kernel
+            .iter()
+            .enumerate()
+            .map(|(ri, r)| (ri, self.find_member_for(r, &index)))
+            .collect();
         // Members made of kernel reports alone, by pod UID (else container
         // id): each restart gets a new container id, the pod UID stays.
         let mut kernel_only: HashMap<String, usize> = HashMap::new();
@@ -361,11 +363,7 @@ impl Case {
     }
 
     /// The member a kernel report belongs to, how, and the kill's instant.
-    fn find_member_for(
-        &self,
-        r: &OomReport,
-        index: &Index<'_>,
-    ) -> Option<(usize, Join, Option<String>)> {
+    fn find_member_for(&self, r: &OomReport, index: &Index<'_>) -> Option<Joined> {
         let id = r.container.as_ref();
         let cid = id.and_then(|c| c.container_id.as_deref());
         let uid = id.and_then(|c| c.pod_uid.as_deref());
@@ -660,6 +658,9 @@ impl Case {
         })
     }
 }
+
+/// A report's member, how it joined, and the kill's UTC instant.
+type Joined = (usize, Join, Option<String>);
 
 const WORKING_SET: &str = "container_memory_working_set_bytes";
 
