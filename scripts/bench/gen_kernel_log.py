@@ -531,11 +531,20 @@ K5 = ["5.15.0-1034-aws #38~20.04.1-Ubuntu", "5.10.209-198.858.amzn2.x86_64 #1 SM
 
 
 class ReportFactory:
-    def __init__(self, rr, pods, host_hw):
+    def __init__(self, rr, pods, host_hw, in_turn=False):
         self.rr = rr
         self.r = rr.r
         self.pods = pods
         self.hw = host_hw
+        self.in_turn = in_turn
+        self.turn = 0
+
+    def next_pod(self):
+        """The pod of the next report: at random, or each in turn (--pods)."""
+        if self.in_turn:
+            self.turn += 1
+            return self.pods[(self.turn - 1) % len(self.pods)]
+        return self.r.choice(self.pods)
 
     # ---- shared pieces ----
     def victim(self, limit_pages):
@@ -582,7 +591,7 @@ class ReportFactory:
 
     def cgroup_paths(self, style):
         """Returns (pod, container_path, pod_path, pause_path, cpuset_name)."""
-        pod = self.r.choice(self.pods)
+        pod = self.next_pod()
         qos = pod.qos
         u_ = pod.uid.replace("-", "_")
         if style in ("docker-systemd", "containerd-systemd", "crio-systemd"):
@@ -1079,6 +1088,10 @@ def main():
     ap.add_argument("--host", default="node1")
     ap.add_argument("--days", type=float, default=4.0, help="time span covered by the log")
     ap.add_argument("--start", default="2024-11-29T06:25:03", help="first timestamp (local time, syslog has no year)")
+    ap.add_argument("--pods", type=int, default=0,
+                    help="kill in N pods, taken in turn (default: 40 pods, chosen at random)")
+    ap.add_argument("--generation", choices=GENERATIONS, default=None,
+                    help="only reports of this kernel generation (default: the mix)")
     ap.add_argument("--interleave", type=float, default=0.0,
                     help="probability of a non-kernel noise line between two lines of a report (default 0)")
     args = ap.parse_args()
@@ -1091,13 +1104,13 @@ def main():
 
     pids = {k: r.randint(400, 4000) for k in ["kubelet", "containerd", "dockerd", "logind", "chronyd", "dhclient",
                                              "rsyslogd", "dbus", "ssm", "node_exporter"]}
-    pods, veths = build_world(rr)
+    pods, veths = build_world(rr, args.pods or 40)
     templates = make_noise_templates(rr, pods, veths, pids)
     # Noise lines are 30..400 bytes including the "Mon dd HH:MM:SS host " prefix.
     pool = build_pool(rr, templates, 60000, max(80, 400 - (16 + len(host) + 1)))
     avg_len = sum(len(x) for x in pool) / len(pool)
-    factory = ReportFactory(rr, pods, r.choice(HW_NAMES))
-    gens = allocate_generations(args.reports, r)
+    factory = ReportFactory(rr, pods, r.choice(HW_NAMES), in_turn=args.pods > 0)
+    gens = [args.generation] * args.reports if args.generation else allocate_generations(args.reports, r)
 
     # Timeline: groups of lines share one timestamp; the time step is tuned so the
     # whole file covers roughly --days.

@@ -20,10 +20,15 @@
 //! Each join records how it was made, so the Diagnosis can say so. Kernel
 //! reports that join nothing become containers of their own.
 
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeSet, HashMap};
+
 use oomlens_evidence::applog::AppLog;
-use oomlens_evidence::framing::{parse_stamp, Stamp};
+use oomlens_evidence::framing::Stamp;
 use oomlens_evidence::k8s::{Container, Event, Pod, TimeFact};
 use oomlens_evidence::kernel::OomReport;
+use oomlens_evidence::metrics::Series;
+use oomlens_evidence::time::Clock;
 use oomlens_evidence::Warnings;
 
 use crate::diagnosis::SourceNote;
@@ -67,6 +72,10 @@ pub enum Join {
     },
     /// No pod evidence: the container is known from the kernel only.
     KernelOnly,
+    /// The kill cannot be placed in time (`dmesg` seconds since boot
+    /// without `--boot-time`) and no id ties it; it is the kill of the only
+    /// container the kubelet reported OOMKilled.
+    OnlyOomKilled,
 }
 
 /// A kernel report in a container, with the instant the join settled on.
@@ -96,8 +105,54 @@ pub struct Member {
     pub jcmd: Vec<usize>,
     /// Indexes into `Evidence::nmt`.
     pub nmt: Vec<usize>,
+    /// Indexes into `Evidence::hsperf`.
+    pub hsperf: Vec<usize>,
+    /// The metric series about this container: (index into
+    /// `Evidence::metrics`, index of the series in that source), in the
+    /// order read. Successive instances of the container (a restart gives
+    /// a new container id) are all here; `memtime` joins them in time.
+    pub series: Vec<(usize, usize)>,
+    /// How many containers the working-set series that could be this
+    /// member's name (more than one: a node's sample read with nothing
+    /// that tells its pods apart; `series` is then empty, not guessed).
+    pub series_containers: usize,
+    /// Who the container is by its metric labels, when neither a pod nor a
+    /// kernel report names it (a file of `oomlens sample` alone).
+    pub labelled: Option<Labelled>,
     /// Events about this container's pod: (source, event).
     pub events: Vec<(String, Event)>,
+}
+
+/// A container as metric labels name it (`namespace`, `pod`, `container`,
+/// `pod_uid`, `container_id`: cAdvisor's and `oomlens sample`'s names).
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Labelled {
+    pub namespace: Option<String>,
+    pub pod: Option<String>,
+    pub container: Option<String>,
+    pub pod_uid: Option<String>,
+    /// The latest instance's id, without its `runtime://` prefix.
+    pub container_id: Option<String>,
+}
+
+/// A kind of evidence the Case ties to members.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tied {
+    Log,
+    ClassReport,
+    GcLog,
+    Jcmd,
+    Nmt,
+    HsPerf,
+}
+
+/// Evidence that could not be tied to one container: kept, and said so.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Loose {
+    pub kind: Tied,
+    /// Index into the list of its kind in `Evidence`.
+    pub index: usize,
+    pub source: String,
 }
 
 /// The joined incident.
@@ -109,6 +164,9 @@ pub struct Case {
     pub loose_logs: Vec<usize>,
     /// Class logs that could not be tied to one container.
     pub loose_class_reports: Vec<usize>,
+    /// Every file that could not be tied to one container (logs, class
+    /// logs, GC logs, jcmd outputs, NMT snapshots, hsperfdata copies).
+    pub loose: Vec<Loose>,
 }
 
 /// Two minutes: the kubelet notices a kill within seconds, but node clocks
@@ -136,6 +194,7 @@ impl Case {
             members: Vec::new(),
             loose_logs: Vec::new(),
             loose_class_reports: Vec::new(),
+            loose: Vec::new(),
         };
         case.members_from_pods();
         case.join_kernel();
@@ -148,12 +207,13 @@ impl Case {
                 && case.ev.gc_logs.is_empty()
                 && case.ev.jcmd.is_empty()
                 && case.ev.nmt.is_empty()
+                && case.ev.hsperf.is_empty()
                 && case.ev.metrics.is_empty())
         {
             case.members.push(Member::default());
         }
-        case.join_logs();
-        case.join_class_reports();
+        case.join_series();
+        case.join_files();
         case
     }
 
@@ -177,9 +237,48 @@ impl Case {
     }
 
     fn join_kernel(&mut self) {
-        for ri in 0..self.ev.kernel.len() {
+        // Container ids and pod UIDs of the pods' members, looked up once:
+        // the join is linear in the number of reports.
+        let mut by_cid: HashMap<&str, usize> = HashMap::new();
+        let mut by_uid: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (mi, m) in self.members.iter().enumerate() {
+            if let Some(c) = self.container(m) {
+                let ids = [
+                    c.id.as_deref(),
+                    c.last_state
+                        .as_ref()
+                        .and_then(|s| s.container_id.as_deref()),
+                    c.state.as_ref().and_then(|s| s.container_id.as_deref()),
+                ];
+                for id in ids.into_iter().flatten() {
+                    by_cid.entry(bare_id(id)).or_insert(mi);
+                }
+            }
+            if let Some(uid) = self.pod(m).and_then(|p| p.uid.as_deref()) {
+                by_uid.entry(uid).or_default().push(mi);
+            }
+        }
+        let timed: Vec<usize> = (0..self.members.len())
+            .filter(|&mi| finish_of(self.container(&self.members[mi])).is_some())
+            .collect();
+        let index = Index {
+            by_cid,
+            by_uid,
+            timed,
+        };
+        let joins: Vec<(usize, Option<Joined>)> = self
+            .ev
+            .kernel
+            .iter()
+            .enumerate()
+            .map(|(ri, r)| (ri, self.find_member_for(r, &index)))
+            .collect();
+        // Members made of kernel reports alone, by pod UID (else container
+        // id): each restart gets a new container id, the pod UID stays.
+        let mut kernel_only: HashMap<String, usize> = HashMap::new();
+        let mut unplaced: Vec<usize> = Vec::new();
+        for (ri, join) in joins {
             let r = &self.ev.kernel[ri];
-            let join = self.find_member_for(r);
             match join {
                 Some((mi, join, utc)) => self.members[mi].kills.push(JoinedKill {
                     report: ri,
@@ -187,91 +286,113 @@ impl Case {
                     utc,
                 }),
                 None => {
-                    let utc = r.time.utc.clone();
-                    // Reports of the same pod (or container) form one member:
-                    // each restart gets a new container id, the pod UID stays.
+                    let jk = JoinedKill {
+                        report: ri,
+                        join: Join::KernelOnly,
+                        utc: r.time.utc.clone(),
+                    };
                     let key = r
                         .container
                         .as_ref()
                         .and_then(|c| c.pod_uid.clone().or(c.container_id.clone()));
-                    let existing = key.as_ref().and_then(|k| {
-                        self.members.iter().position(|m| {
-                            m.pod.is_none()
-                                && m.kills.first().is_some_and(|k0| {
-                                    let c0 = self.ev.kernel[k0.report].container.as_ref();
-                                    c0.and_then(|c| c.pod_uid.clone().or(c.container_id.clone()))
-                                        .as_ref()
-                                        == Some(k)
-                                })
-                        })
-                    });
-                    let jk = JoinedKill {
-                        report: ri,
-                        join: Join::KernelOnly,
-                        utc,
+                    let existing = key.as_ref().and_then(|k| kernel_only.get(k).copied());
+                    let mi = match existing {
+                        Some(mi) => mi,
+                        None => {
+                            self.members.push(Member::default());
+                            let mi = self.members.len() - 1;
+                            if let Some(k) = key {
+                                kernel_only.insert(k, mi);
+                            }
+                            mi
+                        }
                     };
-                    match existing {
-                        Some(mi) => self.members[mi].kills.push(jk),
-                        None => self.members.push(Member {
-                            kills: vec![jk],
-                            ..Member::default()
-                        }),
+                    if self.members[mi].kills.is_empty() && r.time.utc.is_none() {
+                        unplaced.push(mi);
                     }
+                    self.members[mi].kills.push(jk);
                 }
             }
         }
+        self.join_unplaced(unplaced);
+    }
+
+    /// A kernel-only member whose kills cannot be placed in time (`dmesg`
+    /// seconds since boot without `--boot-time`) and whose ids no pod
+    /// contradicts or confirms (`kubectl describe` shows neither the pod UID
+    /// nor the killed instance's id) is the kill the kubelet reported, when
+    /// exactly one container of the pods says OOMKilled and has no kernel
+    /// report of its own: one kill, not two containers.
+    fn join_unplaced(&mut self, unplaced: Vec<usize>) {
+        let oom_killed: Vec<usize> = (0..self.members.len())
+            .filter(|&mi| {
+                let m = &self.members[mi];
+                m.pod.is_some()
+                    && m.kills.is_empty()
+                    && self
+                        .container(m)
+                        .and_then(|c| c.last_state.as_ref().or(c.state.as_ref()))
+                        .and_then(|s| s.reason.as_deref())
+                        == Some("OOMKilled")
+            })
+            .collect();
+        let [target] = oom_killed[..] else {
+            return;
+        };
+        let [from] = unplaced[..] else {
+            return;
+        };
+        let uid = self.pod(&self.members[target]).and_then(|p| p.uid.clone());
+        let m = &self.members[from];
+        let all_unplaced = m.kills.iter().all(|k| {
+            let r = &self.ev.kernel[k.report];
+            r.time.utc.is_none()
+                && r.kind == oomlens_evidence::kernel::Kind::Memcg
+                && (uid.is_none()
+                    || r.container.as_ref().and_then(|c| c.pod_uid.as_ref()) == uid.as_ref())
+        });
+        if !all_unplaced {
+            return;
+        }
+        let mut kills = std::mem::take(&mut self.members[from].kills);
+        for k in &mut kills {
+            k.join = Join::OnlyOomKilled;
+        }
+        self.members[target].kills = kills;
+        self.members.remove(from);
     }
 
     /// The member a kernel report belongs to, how, and the kill's instant.
-    fn find_member_for(&self, r: &OomReport) -> Option<(usize, Join, Option<String>)> {
+    fn find_member_for(&self, r: &OomReport, index: &Index<'_>) -> Option<Joined> {
         let id = r.container.as_ref();
         let cid = id.and_then(|c| c.container_id.as_deref());
         let uid = id.and_then(|c| c.pod_uid.as_deref());
         // 1. container id
-        if let Some(cid) = cid {
-            for (mi, m) in self.members.iter().enumerate() {
-                if let Some(c) = self.container(m) {
-                    let ids = [
-                        c.id.as_deref(),
-                        c.last_state
-                            .as_ref()
-                            .and_then(|s| s.container_id.as_deref()),
-                        c.state.as_ref().and_then(|s| s.container_id.as_deref()),
-                    ];
-                    if ids.contains(&Some(cid)) {
-                        return Some((mi, Join::ContainerId, r.time.utc.clone()));
-                    }
-                }
-            }
+        if let Some(&mi) = cid.and_then(|cid| index.by_cid.get(bare_id(cid))) {
+            return Some((mi, Join::ContainerId, r.time.utc.clone()));
         }
         // 2. pod UID, then the best container of that pod.
-        if let Some(uid) = uid {
-            let in_pod: Vec<usize> = (0..self.members.len())
-                .filter(|&mi| {
-                    self.pod(&self.members[mi]).and_then(|p| p.uid.as_deref()) == Some(uid)
-                })
-                .collect();
-            if !in_pod.is_empty() {
-                let by_time = in_pod
-                    .iter()
-                    .filter_map(|&mi| self.time_match(r, &self.members[mi]).map(|t| (mi, t)))
-                    .min_by_key(|(_, (d, _, _))| d.abs());
-                if let Some((mi, (_, _, utc))) = by_time {
-                    return Some((mi, Join::PodUid, utc.or(r.time.utc.clone())));
-                }
-                let oom = in_pod.iter().copied().find(|&mi| {
-                    self.container(&self.members[mi])
-                        .and_then(|c| c.last_state.as_ref())
-                        .and_then(|s| s.reason.as_deref())
-                        == Some("OOMKilled")
-                });
-                let mi = oom.unwrap_or(in_pod[0]);
-                return Some((mi, Join::PodUid, r.time.utc.clone()));
+        if let Some(in_pod) = uid.and_then(|uid| index.by_uid.get(uid)) {
+            let by_time = in_pod
+                .iter()
+                .filter_map(|&mi| self.time_match(r, &self.members[mi]).map(|t| (mi, t)))
+                .min_by_key(|(_, (d, _, _))| d.abs());
+            if let Some((mi, (_, _, utc))) = by_time {
+                return Some((mi, Join::PodUid, utc.or(r.time.utc.clone())));
             }
+            let oom = in_pod.iter().copied().find(|&mi| {
+                self.container(&self.members[mi])
+                    .and_then(|c| c.last_state.as_ref())
+                    .and_then(|s| s.reason.as_deref())
+                    == Some("OOMKilled")
+            });
+            let mi = oom.unwrap_or(in_pod[0]);
+            return Some((mi, Join::PodUid, r.time.utc.clone()));
         }
         // 3. time, against pods that do not contradict the report's pod UID.
         let mut best: Option<(usize, i64, Option<String>, Option<String>)> = None;
-        for (mi, m) in self.members.iter().enumerate() {
+        for &mi in &index.timed {
+            let m = &self.members[mi];
             let pod_uid = self.pod(m).and_then(|p| p.uid.as_deref());
             if uid.is_some() && pod_uid.is_some() && pod_uid != uid {
                 continue;
@@ -302,19 +423,7 @@ impl Case {
         r: &OomReport,
         m: &Member,
     ) -> Option<(i64, Option<String>, Option<String>)> {
-        let c = self.container(m)?;
-        let fin = c
-            .last_state
-            .as_ref()
-            .filter(|s| s.status == "terminated")
-            .and_then(|s| s.finished_at.as_ref())
-            .or_else(|| {
-                c.state
-                    .as_ref()
-                    .filter(|s| s.status == "terminated")
-                    .and_then(|s| s.finished_at.as_ref())
-            })?;
-        kill_vs_finish(r, fin)
+        kill_vs_finish(r, finish_of(self.container(m))?)
     }
 
     fn join_events(&mut self) {
@@ -352,7 +461,8 @@ impl Case {
     }
 
     /// The member a file belongs to: the one its name names, else the only
-    /// member, else the only member with a kill.
+    /// member, else the only member that was killed (by the kernel's report
+    /// or the kubelet's word).
     fn owner_of(&self, source: &str) -> Option<usize> {
         let name = source.rsplit('/').next().unwrap_or("").to_ascii_lowercase();
         let named: Vec<usize> = (0..self.members.len())
@@ -374,43 +484,283 @@ impl Case {
             return Some(0);
         }
         let killed: Vec<usize> = (0..self.members.len())
-            .filter(|&mi| !self.members[mi].kills.is_empty())
+            .filter(|&mi| {
+                let m = &self.members[mi];
+                !m.kills.is_empty()
+                    || self
+                        .container(m)
+                        .and_then(|c| c.last_state.as_ref())
+                        .is_some_and(|s| s.status == "terminated")
+            })
             .collect();
         (killed.len() == 1).then(|| killed[0])
     }
 
-    fn join_class_reports(&mut self) {
-        for ci in 0..self.ev.class_reports.len() {
-            match self.owner_of(&self.ev.class_reports[ci].source.clone()) {
-                Some(mi) => self.members[mi].class_reports.push(ci),
-                None => self.loose_class_reports.push(ci),
-            }
-        }
-        for gi in 0..self.ev.gc_logs.len() {
-            if let Some(mi) = self.owner_of(&self.ev.gc_logs[gi].0.clone()) {
-                self.members[mi].gc_logs.push(gi);
-            }
-        }
-        for ji in 0..self.ev.jcmd.len() {
-            if let Some(mi) = self.owner_of(&self.ev.jcmd[ji].0.clone()) {
-                self.members[mi].jcmd.push(ji);
-            }
-        }
-        for ni in 0..self.ev.nmt.len() {
-            if let Some(mi) = self.owner_of(&self.ev.nmt[ni].0.clone()) {
-                self.members[mi].nmt.push(ni);
-            }
+    /// Ties every file of the JVM and the container (logs, class logs, GC
+    /// logs, jcmd outputs, NMT snapshots, hsperfdata copies) to its member
+    /// by [`Case::owner_of`]; what cannot be tied is kept in `loose`.
+    fn join_files(&mut self) {
+        let files: Vec<(Tied, usize, String)> = (self.ev.logs.iter().map(|x| (Tied::Log, &x.0)))
+            .enumerate()
+            .map(|(i, (k, s))| (k, i, s.clone()))
+            .chain(
+                self.ev
+                    .class_reports
+                    .iter()
+                    .enumerate()
+                    .map(|(i, r)| (Tied::ClassReport, i, r.source.clone())),
+            )
+            .chain(tagged(Tied::GcLog, self.ev.gc_logs.iter().map(|x| &x.0)))
+            .chain(tagged(Tied::Jcmd, self.ev.jcmd.iter().map(|x| &x.0)))
+            .chain(tagged(Tied::Nmt, self.ev.nmt.iter().map(|x| &x.0)))
+            .chain(tagged(Tied::HsPerf, self.ev.hsperf.iter().map(|x| &x.0)))
+            .collect();
+        for (kind, index, source) in files {
+            let Some(mi) = self.owner_of(&source) else {
+                match kind {
+                    Tied::Log => self.loose_logs.push(index),
+                    Tied::ClassReport => self.loose_class_reports.push(index),
+                    _ => {}
+                }
+                self.loose.push(Loose {
+                    kind,
+                    index,
+                    source,
+                });
+                continue;
+            };
+            let m = &mut self.members[mi];
+            let list = match kind {
+                Tied::Log => &mut m.logs,
+                Tied::ClassReport => &mut m.class_reports,
+                Tied::GcLog => &mut m.gc_logs,
+                Tied::Jcmd => &mut m.jcmd,
+                Tied::Nmt => &mut m.nmt,
+                Tied::HsPerf => &mut m.hsperf,
+            };
+            list.push(index);
         }
     }
 
-    fn join_logs(&mut self) {
-        for li in 0..self.ev.logs.len() {
-            match self.owner_of(&self.ev.logs[li].0.clone()) {
-                Some(mi) => self.members[mi].logs.push(li),
-                None => self.loose_logs.push(li),
+    /// Ties metric series to members: a series that names a container
+    /// (labels `namespace`, `pod`, `container`, `pod_uid`, `container_id`)
+    /// goes to the member every one of those labels fits; one that names
+    /// none goes to the only member. A member known by nothing (metrics
+    /// alone) takes the series when they name one container, and that
+    /// container's labels become its identity ([`Member::labelled`]);
+    /// series naming several are not guessed between.
+    fn join_series(&mut self) {
+        if self.ev.metrics.is_empty() {
+            return;
+        }
+        let only = self.members.len() == 1;
+        // The containers the working-set series name.
+        let named_ws: BTreeSet<Labelled> = self
+            .ev
+            .metrics
+            .iter()
+            .flat_map(|(_, ss)| ss.iter())
+            .filter(|s| s.name == WORKING_SET && names_container(s))
+            .map(labelled_key)
+            .collect();
+        for mi in 0..self.members.len() {
+            let who = self.who(&self.members[mi]);
+            let known = who.pod.is_some() || who.pod_uid.is_some() || !who.container_ids.is_empty();
+            let mut series = Vec::new();
+            for (si, (_, ss)) in self.ev.metrics.iter().enumerate() {
+                for (i, s) in ss.iter().enumerate() {
+                    let mine = match (names_container(s), known) {
+                        (false, _) => only,
+                        (true, true) => about(s, &who),
+                        (true, false) => only && named_ws.len() <= 1,
+                    };
+                    if mine {
+                        series.push((si, i));
+                    }
+                }
             }
+            // Series that still name several containers are not guessed
+            // between.
+            let containers: BTreeSet<Labelled> = series
+                .iter()
+                .map(|&(si, i)| &self.ev.metrics[si].1[i])
+                .filter(|s| s.name == WORKING_SET && names_container(s))
+                .map(labelled_key)
+                .collect();
+            let m = &mut self.members[mi];
+            m.series_containers = containers.len();
+            if containers.len() > 1 {
+                m.series = series;
+                continue;
+            }
+            if !known {
+                m.labelled = containers.into_iter().next().map(|mut l| {
+                    l.container_id = latest_container_id(&self.ev.metrics, &series);
+                    l
+                });
+            }
+            m.series = series;
         }
     }
+
+    /// Who a member is, as metric labels may name it.
+    pub fn who<'a>(&'a self, m: &'a Member) -> Who<'a> {
+        let pod = self.pod(m);
+        let c = self.container(m);
+        let mut container_ids: Vec<&str> = m
+            .kills
+            .iter()
+            .filter_map(|k| self.report(k).container.as_ref())
+            .filter_map(|k| k.container_id.as_deref())
+            .collect();
+        if let Some(c) = c {
+            let last = c
+                .last_state
+                .as_ref()
+                .and_then(|s| s.container_id.as_deref());
+            container_ids.extend(c.id.as_deref().into_iter().chain(last));
+        }
+        let kernel_uid = m
+            .kills
+            .iter()
+            .rev()
+            .find_map(|k| self.report(k).container.as_ref()?.pod_uid.as_deref());
+        Who {
+            namespace: pod.and_then(|p| p.namespace.as_deref()),
+            pod: pod.and_then(|p| p.name.as_deref()),
+            container: c.map(|c| c.name.as_str()),
+            pod_uid: pod.and_then(|p| p.uid.as_deref()).or(kernel_uid),
+            container_ids: container_ids.into_iter().map(bare_id).collect(),
+        }
+    }
+
+    /// The memory limit the member's series carry
+    /// (`container_spec_memory_limit_bytes`, its latest reading), when it
+    /// is one (not 0, not the "unlimited" of cgroup v1).
+    pub fn series_limit(&self, m: &Member) -> Option<u64> {
+        self.series(m)
+            .filter(|(_, s)| s.name == "container_spec_memory_limit_bytes")
+            .filter_map(|(_, s)| s.points.last().copied())
+            .max_by_key(|p| p.0)
+            .map(|p| p.1)
+            .filter(|v| *v > 0.0 && *v < (1u64 << 60) as f64)
+            .map(|v| v as u64)
+    }
+
+    /// The member's metric series, with their source.
+    pub fn series<'a>(
+        &'a self,
+        m: &'a Member,
+    ) -> impl Iterator<Item = (&'a String, &'a Series)> + 'a {
+        m.series.iter().map(|&(si, i)| {
+            let (src, ss) = &self.ev.metrics[si];
+            (src, &ss[i])
+        })
+    }
+}
+
+/// A report's member, how it joined, and the kill's UTC instant.
+type Joined = (usize, Join, Option<String>);
+
+const WORKING_SET: &str = "container_memory_working_set_bytes";
+
+/// Lookups of the pods' members, for [`Case::find_member_for`].
+struct Index<'a> {
+    by_cid: HashMap<&'a str, usize>,
+    by_uid: HashMap<&'a str, Vec<usize>>,
+    /// Members whose container has a termination time.
+    timed: Vec<usize>,
+}
+
+fn tagged<'a>(
+    kind: Tied,
+    sources: impl Iterator<Item = &'a String> + 'a,
+) -> impl Iterator<Item = (Tied, usize, String)> + 'a {
+    sources.enumerate().map(move |(i, s)| (kind, i, s.clone()))
+}
+
+/// A container id without its `runtime://` prefix.
+fn bare_id(id: &str) -> &str {
+    id.rsplit("://").next().unwrap_or(id)
+}
+
+/// The container's last termination time (its last state's, else its
+/// state's).
+fn finish_of(c: Option<&Container>) -> Option<&TimeFact> {
+    fn fin(s: &Option<oomlens_evidence::k8s::State>) -> Option<&TimeFact> {
+        s.as_ref()
+            .filter(|s| s.status == "terminated")
+            .and_then(|s| s.finished_at.as_ref())
+    }
+    let c = c?;
+    fin(&c.last_state).or_else(|| fin(&c.state))
+}
+
+/// Who a container is, as metric labels may name it.
+#[derive(Debug, Clone, Default)]
+pub struct Who<'a> {
+    pub namespace: Option<&'a str>,
+    pub pod: Option<&'a str>,
+    pub container: Option<&'a str>,
+    /// The pod's UID (`oomlens sample` labels `pod_uid`).
+    pub pod_uid: Option<&'a str>,
+    /// The container's ids known (killed, current), 64 hex.
+    pub container_ids: Vec<&'a str>,
+}
+
+/// Whether a series names a container at all.
+pub fn names_container(s: &Series) -> bool {
+    ["pod", "container", "pod_uid", "container_id"]
+        .iter()
+        .any(|k| s.labels.contains_key(*k))
+}
+
+/// Whether a series is about the container: every label that names a
+/// container names this one (a label the container is not known by does
+/// not count against it; a series naming nothing is about anything).
+pub fn about(s: &Series, who: &Who) -> bool {
+    let ok = |k: &str, want: Option<&str>| match (s.labels.get(k), want) {
+        (Some(v), Some(w)) => v == w,
+        _ => true,
+    };
+    let id_ok = match s.labels.get("container_id") {
+        Some(id) if !who.container_ids.is_empty() => who.container_ids.contains(&bare_id(id)),
+        _ => true,
+    };
+    ok("namespace", who.namespace)
+        && ok("pod", who.pod)
+        && ok("container", who.container)
+        && ok("pod_uid", who.pod_uid)
+        && id_ok
+}
+
+/// The container a series names, without the instance (its container id):
+/// instances of one container are one.
+fn labelled_key(s: &Series) -> Labelled {
+    let get = |k: &str| s.labels.get(k).cloned();
+    Labelled {
+        namespace: get("namespace"),
+        pod: get("pod"),
+        container: get("container"),
+        pod_uid: get("pod_uid"),
+        container_id: None,
+    }
+}
+
+/// The container id of the latest series that carries one.
+fn latest_container_id(
+    metrics: &[(String, Vec<Series>)],
+    series: &[(usize, usize)],
+) -> Option<String> {
+    series
+        .iter()
+        .map(|&(si, i)| &metrics[si].1[i])
+        .filter_map(|s| {
+            let id = s.labels.get("container_id")?;
+            Some((s.points.last().map_or(i64::MIN, |p| p.0), id))
+        })
+        .max_by_key(|(t, _)| *t)
+        .map(|(_, id)| bare_id(id).to_string())
 }
 
 /// The same kill is often in several files (dmesg and syslog of one node,
@@ -418,41 +768,45 @@ impl Case {
 /// one kill. The one whose time is best known stays; a warning names the
 /// copy.
 fn dedupe_kernel(ev: &mut Evidence) {
-    let key = |r: &OomReport| {
+    type Key = (u64, Option<String>, Option<u64>, Option<u64>);
+    let key = |r: &OomReport| -> Option<Key> {
         r.victim
             .as_ref()
             .map(|v| (v.pid, r.task_memcg.clone(), v.anon_rss_kb, v.total_vm_kb))
     };
+    // One look-up per report: linear in the number of kills.
+    let mut seen: HashMap<Key, usize> = HashMap::new();
     let mut kept: Vec<OomReport> = Vec::new();
     for r in std::mem::take(&mut ev.kernel) {
-        let k = key(&r);
-        let dup = if k.is_some() {
-            kept.iter().position(|x| key(x) == k)
-        } else {
-            None
+        let Some(k) = key(&r) else {
+            kept.push(r);
+            continue;
         };
-        match dup {
-            Some(i) => {
-                let better = kept[i].time.utc.is_none() && r.time.utc.is_some();
-                let (keep, drop) = if better {
-                    (r, kept[i].clone())
-                } else {
-                    (kept[i].clone(), r)
-                };
-                ev.warnings.push(
-                    &drop.lines.source,
-                    Some(drop.lines.first),
-                    format!(
-                        "the same kill as {}:{} (victim pid {}): counted once",
-                        keep.lines.source,
-                        keep.lines.first,
-                        keep.victim.as_ref().map_or(0, |v| v.pid)
-                    ),
-                );
-                kept[i] = keep;
+        let i = match seen.entry(k) {
+            Entry::Vacant(e) => {
+                e.insert(kept.len());
+                kept.push(r);
+                continue;
             }
-            None => kept.push(r),
-        }
+            Entry::Occupied(e) => *e.get(),
+        };
+        let better = kept[i].time.utc.is_none() && r.time.utc.is_some();
+        let drop = if better {
+            std::mem::replace(&mut kept[i], r)
+        } else {
+            r
+        };
+        let keep = &kept[i];
+        ev.warnings.push(
+            &drop.lines.source,
+            Some(drop.lines.first),
+            format!(
+                "the same kill as {}:{} (victim pid {}): counted once",
+                keep.lines.source,
+                keep.lines.first,
+                keep.victim.as_ref().map_or(0, |v| v.pid)
+            ),
+        );
     }
     ev.kernel = kept;
 }
@@ -460,8 +814,8 @@ fn dedupe_kernel(ev: &mut Evidence) {
 /// Seconds between a kernel kill and a container's `finishedAt`, when they
 /// are within the window; with the zone borrowed and the kill's UTC.
 fn kill_vs_finish(r: &OomReport, fin: &TimeFact) -> Option<(i64, Option<String>, Option<String>)> {
-    let fin_utc: jiff::Timestamp = fin.utc.as_deref()?.parse().ok()?;
-    let exact = r.time.assumed.is_empty() || r.time.basis == "journal";
+    let fin_utc = fin.at?;
+    let exact = r.time.assumed.is_empty() || r.time.basis == Clock::Journal;
     if exact {
         if let Some(k) = r.time.instant() {
             let d = k.as_second() - fin_utc.as_second();
@@ -469,10 +823,10 @@ fn kill_vs_finish(r: &OomReport, fin: &TimeFact) -> Option<(i64, Option<String>,
         }
     }
     // A stamp with assumptions: compare wall clocks in the status's zone.
-    let fin_zoned = fixed_zone_of(&fin.raw)
-        .map(|off| fin_utc.to_zoned(jiff::tz::TimeZone::fixed(off)))
-        .unwrap_or_else(|| fin_utc.to_zoned(jiff::tz::TimeZone::UTC));
-    let civil = match parse_stamp(&r.time.raw) {
+    let fin_zoned = fin_utc.to_zoned(jiff::tz::TimeZone::fixed(
+        fin.offset.unwrap_or(jiff::tz::Offset::UTC),
+    ));
+    let civil = match r.time.stamp {
         Stamp::Syslog {
             month,
             day,
@@ -502,46 +856,4 @@ fn kill_vs_finish(r: &OomReport, fin: &TimeFact) -> Option<(i64, Option<String>,
             Some(k.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()),
         )
     })
-}
-
-/// The fixed offset at the end of a time as Kubernetes printed it
-/// (`Sat, 02 Dec 2023 13:55:57 +0800`, `2023-12-02T13:55:57+08:00`).
-fn fixed_zone_of(raw: &str) -> Option<jiff::tz::Offset> {
-    let t = raw.trim();
-    if t.ends_with('Z') {
-        return Some(jiff::tz::Offset::UTC);
-    }
-    let tail = t.rsplit([' ', 'T']).next()?;
-    let pos = tail.rfind(['+', '-'])?;
-    let (sign, body) = tail[pos..].split_at(1);
-    let digits: String = body.chars().filter(|c| c.is_ascii_digit()).collect();
-    if digits.len() != 4 {
-        return None;
-    }
-    let h: i32 = digits[..2].parse().ok()?;
-    let m: i32 = digits[2..].parse().ok()?;
-    let secs = (h * 3600 + m * 60) * if sign == "-" { -1 } else { 1 };
-    jiff::tz::Offset::from_seconds(secs).ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn zones_from_kubernetes_times() {
-        assert_eq!(
-            fixed_zone_of("Sat, 02 Dec 2023 13:55:57 +0800").map(|o| o.seconds()),
-            Some(28800)
-        );
-        assert_eq!(
-            fixed_zone_of("2023-12-02T05:55:57Z").map(|o| o.seconds()),
-            Some(0)
-        );
-        assert_eq!(
-            fixed_zone_of("2023-12-02T13:55:57-05:00").map(|o| o.seconds()),
-            Some(-18000)
-        );
-        assert_eq!(fixed_zone_of("yesterday"), None);
-    }
 }

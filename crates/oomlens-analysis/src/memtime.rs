@@ -280,47 +280,6 @@ pub fn checks_text(checks: &[KillCheck]) -> Option<String> {
     ))
 }
 
-/// Who a container is, as metric labels may name it.
-#[derive(Debug, Clone, Default)]
-pub struct Who<'a> {
-    pub namespace: Option<&'a str>,
-    pub pod: Option<&'a str>,
-    pub container: Option<&'a str>,
-    /// The pod's UID (`oomlens sample` labels `pod_uid`).
-    pub pod_uid: Option<&'a str>,
-    /// The container's ids known (killed, current), 64 hex.
-    pub container_ids: Vec<&'a str>,
-}
-
-/// Whether a series names a container at all.
-pub fn named(s: &Series) -> bool {
-    ["pod", "container", "pod_uid", "container_id"]
-        .iter()
-        .any(|k| s.labels.contains_key(*k))
-}
-
-/// Whether a series is about the container: every label that names a
-/// container names this one (a label the container is not known by does
-/// not count against it; a series naming nothing is about anything).
-pub fn about(s: &Series, who: &Who) -> bool {
-    let ok = |k: &str, want: Option<&str>| match (s.labels.get(k), want) {
-        (Some(v), Some(w)) => v == w,
-        _ => true,
-    };
-    let id_ok = match s.labels.get("container_id") {
-        Some(id) if !who.container_ids.is_empty() => {
-            let id = id.rsplit("://").next().unwrap_or(id);
-            who.container_ids.contains(&id)
-        }
-        _ => true,
-    };
-    ok("namespace", who.namespace)
-        && ok("pod", who.pod)
-        && ok("container", who.container)
-        && ok("pod_uid", who.pod_uid)
-        && id_ok
-}
-
 /// Labels that change when the same container restarts: cAdvisor's cgroup
 /// `id` and docker `name`, `oomlens sample`'s `container_id`, a JVM's `pid`.
 const INSTANCE_LABELS: [&str; 4] = ["id", "name", "container_id", "pid"];
@@ -605,9 +564,12 @@ pub fn judge(
         // A last life that ended in a kill has no time left: its check
         // says how well the kill was foretold.
         let killed = kill_checks.iter().any(|c| c.life == judged);
+        // Under a second of room is no forecast: the working set is at the
+        // limit already.
         let ttl = limit
             .filter(|_| !killed)
-            .and_then(|lim| trend::time_to_limit_hours(&l, lim));
+            .and_then(|lim| trend::time_to_limit_hours(&l, lim))
+            .filter(|(t, _, _)| *t * 3600.0 >= 1.0);
         let (g, c) = growing.unwrap_or((
             "container_memory_working_set_bytes".into(),
             CauseId::NativeGrowth,

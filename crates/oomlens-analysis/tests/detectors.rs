@@ -15,11 +15,9 @@ const CID: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 const UID: &str = "11111111-2222-3333-4444-555555555555";
 
 fn t(raw: &str, utc: &str, line: u64) -> Option<TimeFact> {
-    Some(TimeFact {
-        raw: raw.into(),
-        utc: Some(utc.into()),
-        line: Some(line),
-    })
+    let t = TimeFact::parse(raw, Some(line));
+    assert_eq!(t.utc.as_deref(), Some(utc), "{raw}");
+    Some(t)
 }
 
 fn pod(uid: Option<&str>, last: Option<State>, events: Vec<Event>, env: Vec<(&str, &str)>) -> Pod {

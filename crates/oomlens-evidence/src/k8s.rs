@@ -42,6 +42,12 @@ pub struct TimeFact {
     /// RFC 3339 UTC, when it parses.
     pub utc: Option<String>,
     pub line: Option<u64>,
+    /// The instant `utc` names, as a value.
+    #[serde(skip)]
+    pub at: Option<Timestamp>,
+    /// The zone offset it was printed in (`+0800`, `Z`), when it says one.
+    #[serde(skip)]
+    pub offset: Option<jiff::tz::Offset>,
 }
 
 /// Memory and CPU of a container's `limits` or `requests`.
@@ -277,26 +283,51 @@ pub fn parse_objects(source: &str, text: &[u8]) -> (Objects, Warnings) {
     objects::parse(source, text)
 }
 
+impl TimeFact {
+    /// A time as Kubernetes prints it, resolved (see [`time_fact`]).
+    pub fn parse(raw: &str, line: Option<u64>) -> TimeFact {
+        time_fact(raw, line)
+    }
+}
+
 /// The instant of a time as Kubernetes prints it: RFC 3339 (objects) or
 /// RFC 2822 (describe; a weekday that does not match the date, as in some
 /// hand-edited docs, is tolerated).
 fn time_fact(raw: &str, line: Option<u64>) -> TimeFact {
     let raw = raw.trim();
-    let utc = raw
-        .parse::<Timestamp>()
-        .ok()
-        .or_else(|| {
-            jiff::fmt::rfc2822::DateTimeParser::new()
-                .relaxed_weekday(true)
-                .parse_timestamp(raw)
-                .ok()
-        })
-        .map(fmt_utc);
+    let at = raw.parse::<Timestamp>().ok().or_else(|| {
+        jiff::fmt::rfc2822::DateTimeParser::new()
+            .relaxed_weekday(true)
+            .parse_timestamp(raw)
+            .ok()
+    });
     TimeFact {
         raw: raw.to_string(),
-        utc,
+        utc: at.map(fmt_utc),
         line,
+        at,
+        offset: at.and_then(|_| fixed_zone_of(raw)),
     }
+}
+
+/// The fixed offset at the end of a time as Kubernetes printed it
+/// (`Sat, 02 Dec 2023 13:55:57 +0800`, `2023-12-02T13:55:57+08:00`, `Z`).
+fn fixed_zone_of(raw: &str) -> Option<jiff::tz::Offset> {
+    let t = raw.trim();
+    if t.ends_with('Z') {
+        return Some(jiff::tz::Offset::UTC);
+    }
+    let tail = t.rsplit([' ', 'T']).next()?;
+    let pos = tail.rfind(['+', '-'])?;
+    let (sign, body) = tail[pos..].split_at(1);
+    let digits: String = body.chars().filter(|c| c.is_ascii_digit()).collect();
+    if digits.len() != 4 {
+        return None;
+    }
+    let h: i32 = digits[..2].parse().ok()?;
+    let m: i32 = digits[2..].parse().ok()?;
+    let secs = (h * 3600 + m * 60) * if sign == "-" { -1 } else { 1 };
+    jiff::tz::Offset::from_seconds(secs).ok()
 }
 
 fn fmt_utc(t: Timestamp) -> String {
@@ -885,5 +916,30 @@ status:
             "{:?}",
             w.items()
         );
+    }
+}
+
+#[cfg(test)]
+mod time_tests {
+    use super::*;
+
+    #[test]
+    fn zones_from_kubernetes_times() {
+        assert_eq!(
+            fixed_zone_of("Sat, 02 Dec 2023 13:55:57 +0800").map(|o| o.seconds()),
+            Some(28800)
+        );
+        assert_eq!(
+            fixed_zone_of("2023-12-02T05:55:57Z").map(|o| o.seconds()),
+            Some(0)
+        );
+        assert_eq!(
+            fixed_zone_of("2023-12-02T13:55:57-05:00").map(|o| o.seconds()),
+            Some(-18000)
+        );
+        assert_eq!(fixed_zone_of("yesterday"), None);
+        let t = time_fact("Sat, 02 Dec 2023 13:55:57 +0800", None);
+        assert_eq!(t.utc.as_deref(), Some("2023-12-02T05:55:57Z"));
+        assert_eq!(t.offset.map(|o| o.seconds()), Some(28800));
     }
 }

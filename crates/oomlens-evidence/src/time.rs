@@ -14,6 +14,57 @@ use serde::Serialize;
 
 use crate::framing::Stamp;
 
+/// Which clock a stamp came from (its JSON name in `basis`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Clock {
+    Rfc3339,
+    Journal,
+    Syslog,
+    DmesgCtime,
+    Uptime,
+    None,
+}
+
+impl Clock {
+    /// The JSON name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Clock::Rfc3339 => "rfc3339",
+            Clock::Journal => "journal",
+            Clock::Syslog => "syslog",
+            Clock::DmesgCtime => "dmesg-ctime",
+            Clock::Uptime => "uptime",
+            Clock::None => "none",
+        }
+    }
+}
+
+impl PartialEq<&str> for Clock {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+/// How an instant was placed in time, settled once when the stamp is
+/// resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Basis {
+    /// A wall clock with its zone (RFC 3339 with offset, the journal's
+    /// realtime microseconds).
+    WallZoned,
+    /// A wall clock whose zone (or year) was assumed or given: `--tz`,
+    /// UTC by default, `--year`.
+    WallAssumedZone,
+    /// Seconds since boot placed with a boot time (`--boot-time`).
+    BootPlaced,
+    /// Seconds since boot (or a JVM's uptime) with nothing to place them.
+    Uptime,
+    /// No stamp.
+    #[default]
+    Unknown,
+}
+
 /// When something happened: the raw text, the derived UTC instant, and how.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EventTime {
@@ -23,7 +74,17 @@ pub struct EventTime {
     pub utc: Option<String>,
     /// Which clock the stamp came from: `rfc3339`, `journal`, `syslog`,
     /// `dmesg-ctime`, `uptime` or `none`.
-    pub basis: &'static str,
+    pub basis: Clock,
+    /// The instant `utc` names, as a value.
+    #[serde(skip)]
+    pub at: Option<Timestamp>,
+    /// How the instant was placed.
+    #[serde(skip)]
+    pub placed: Basis,
+    /// The stamp as the framing read it (a wall clock without year or zone
+    /// stays comparable with other clocks).
+    #[serde(skip)]
+    pub stamp: Stamp,
     /// Seconds since boot, when the line carried a dmesg or kmsg stamp.
     pub uptime_s: Option<f64>,
     /// Every assumption made to get `utc` (missing year, zone, boot time).
@@ -31,9 +92,31 @@ pub struct EventTime {
 }
 
 impl EventTime {
-    /// The derived instant, parsed back.
+    /// No time: the framing had no stamp.
+    pub fn none() -> EventTime {
+        EventTime {
+            raw: String::new(),
+            utc: None,
+            basis: Clock::None,
+            at: None,
+            placed: Basis::Unknown,
+            stamp: Stamp::None,
+            uptime_s: None,
+            assumed: Vec::new(),
+        }
+    }
+
+    /// The derived instant.
     pub fn instant(&self) -> Option<Timestamp> {
-        self.utc.as_deref().and_then(|s| s.parse().ok())
+        self.at
+    }
+
+    fn place(&mut self, at: Option<Timestamp>, placed: Basis) {
+        self.utc = at.map(fmt);
+        self.at = at;
+        if at.is_some() {
+            self.placed = placed;
+        }
     }
 }
 
@@ -58,23 +141,25 @@ impl TimeContext {
     pub fn resolve(&self, stamp: &Stamp, raw: &str, monotonic_us: Option<u64>) -> EventTime {
         let mut t = EventTime {
             raw: raw.to_string(),
-            utc: None,
-            basis: "none",
+            stamp: *stamp,
             uptime_s: monotonic_us.map(|us| us as f64 / 1e6),
-            assumed: Vec::new(),
+            ..EventTime::none()
         };
         match *stamp {
             Stamp::Realtime { micros } => {
-                t.basis = "journal";
-                t.utc = Timestamp::from_microsecond(micros).ok().map(fmt);
+                t.basis = Clock::Journal;
+                t.place(Timestamp::from_microsecond(micros).ok(), Basis::WallZoned);
             }
             Stamp::Iso { civil, offset } => {
-                t.basis = "rfc3339";
-                let off = match offset {
-                    Some(o) => Some(o),
-                    None => self.zone_offset(civil, &mut t.assumed),
+                t.basis = Clock::Rfc3339;
+                let (off, placed) = match offset {
+                    Some(o) => (Some(o), Basis::WallZoned),
+                    None => (
+                        self.zone_offset(civil, &mut t.assumed),
+                        Basis::WallAssumedZone,
+                    ),
                 };
-                t.utc = off.and_then(|o| o.to_timestamp(civil).ok()).map(fmt);
+                t.place(off.and_then(|o| o.to_timestamp(civil).ok()), placed);
             }
             Stamp::Syslog {
                 month,
@@ -84,7 +169,7 @@ impl TimeContext {
                 second,
                 nanos,
             } => {
-                t.basis = "syslog";
+                t.basis = Clock::Syslog;
                 let year = match (self.year, &self.reference) {
                     (Some(y), _) => Some(y),
                     (None, Some((date, how))) => {
@@ -108,38 +193,37 @@ impl TimeContext {
                     if let Ok(civil) =
                         jiff::civil::DateTime::new(year, month, day, hour, minute, second, nanos)
                     {
-                        t.utc = self
+                        let at = self
                             .zone_offset(civil, &mut t.assumed)
-                            .and_then(|o| o.to_timestamp(civil).ok())
-                            .map(fmt);
+                            .and_then(|o| o.to_timestamp(civil).ok());
+                        t.place(at, Basis::WallAssumedZone);
                     } else {
                         t.assumed.push(format!("no day {month}-{day} in {year}"));
                     }
                 }
             }
             Stamp::Ctime { civil } => {
-                t.basis = "dmesg-ctime";
+                t.basis = Clock::DmesgCtime;
                 t.assumed.push(
                     "dmesg -T prints the boot time plus uptime and drifts after a suspend".into(),
                 );
-                t.utc = self
+                let at = self
                     .zone_offset(civil, &mut t.assumed)
-                    .and_then(|o| o.to_timestamp(civil).ok())
-                    .map(fmt);
+                    .and_then(|o| o.to_timestamp(civil).ok());
+                t.place(at, Basis::WallAssumedZone);
             }
             Stamp::None => {
                 if let Some(us) = monotonic_us {
-                    t.basis = "uptime";
+                    t.basis = Clock::Uptime;
+                    t.placed = Basis::Uptime;
                     match &self.boot {
                         Some((boot, how)) => {
                             t.assumed
                                 .push(format!("boot time {} from {how}", fmt(*boot)));
-                            t.utc = i64::try_from(us)
-                                .ok()
-                                .and_then(|us| {
-                                    boot.checked_add(jiff::SignedDuration::from_micros(us)).ok()
-                                })
-                                .map(fmt);
+                            let at = i64::try_from(us).ok().and_then(|us| {
+                                boot.checked_add(jiff::SignedDuration::from_micros(us)).ok()
+                            });
+                            t.place(at, Basis::BootPlaced);
                         }
                         None => t.assumed.push(
                             "dmesg counts seconds from boot: give --boot-time to place it".into(),

@@ -137,3 +137,29 @@ fn steady_at_the_limit_is_an_undersized_limit() {
     assert_eq!(m["verdict"], "undersized-limit", "{m:#}");
     assert_eq!(d["causes"][0]["id"], "undersized-limit");
 }
+
+/// A file written by `oomlens sample` alone: the container is known by the
+/// series' labels (pod UID, container id), not "container ?", and a
+/// time-to-limit is said only with the limit it runs to.
+#[test]
+fn a_sample_alone_names_its_container() {
+    if !support::require_cgroups() {
+        return;
+    }
+    let cg = PodCgroup::new(256 << 20);
+    let (_, d) = sample_while(
+        &cg,
+        "perl -e 'my @a; for (1..100) { push @a, \"x\" x (2 << 20); select(undef, undef, undef, 0.1) } sleep 60'",
+        6,
+    );
+    let c = &d["containers"][0];
+    assert_eq!(c["pod"]["uid"], cg.pod_uid.as_str(), "{c:#}");
+    assert_eq!(c["container"]["id"], cg.container_id.as_str(), "{c:#}");
+    let text = finding(&d, "memory-over-time")["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(!text.contains("0 s away"), "{text}");
+    let headline = d["headline"].as_str().unwrap();
+    assert!(!headline.contains("container ?"), "{headline}");
+}

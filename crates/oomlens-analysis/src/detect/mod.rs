@@ -151,8 +151,8 @@ pub fn run(case: &Case) -> Diagnosis {
         })
     });
     let mut sources = case.ev.sources.clone();
-    for &li in &case.loose_logs {
-        let src = &case.ev.logs[li].0;
+    for loose in &case.loose {
+        let src = &loose.source;
         if let Some(s) = sources.iter_mut().find(|s| &s.source == src) {
             s.note
                 .push_str("; not tied to a container (name the file after the container)");

@@ -15,94 +15,29 @@ pub struct OverTime;
 impl Detector for OverTime {
     fn detect(&self, s: &Scene<'_>) -> Found {
         let mut f = Found::default();
-        let case = s.case;
-        let mut container_ids: Vec<&str> = s
-            .reports
-            .iter()
-            .filter_map(|r| r.container.as_ref())
-            .filter_map(|k| k.container_id.as_deref())
-            .collect();
-        if let Some(c) = s.container {
-            let last = c
-                .last_state
-                .as_ref()
-                .and_then(|s| s.container_id.as_deref());
-            container_ids.extend(c.id.as_deref().into_iter().chain(last));
-        }
-        let who = crate::memtime::Who {
-            namespace: s.pod_ref.namespace.as_deref(),
-            pod: s.pod_ref.name.as_deref(),
-            container: s.container_ref.name.as_deref(),
-            pod_uid: s.pod_ref.uid.as_deref(),
-            container_ids: container_ids
-                .into_iter()
-                .map(|id| id.rsplit("://").next().unwrap_or(id))
-                .collect(),
-        };
-        f.memory_over_time = judge(s, case, &who, &mut f);
+        f.memory_over_time = judge(s, &mut f);
         f
     }
 }
 
-/// Memory over time from metric files: a leak and where, a limit too
-/// small, or page cache; and the kills the trend foretold, against the
-/// Scene's kills and the kills the OOM event counter shows (added to
-/// `f.kills`).
-fn judge(
-    s: &Scene<'_>,
-    case: &crate::case::Case,
-    who: &crate::memtime::Who,
-    f: &mut Found,
-) -> Option<crate::memtime::MemoryOverTime> {
+/// Memory over time from the member's series (tied by the Case): a leak
+/// and where, a limit too small, or page cache; and the kills the trend
+/// foretold, against the Scene's kills and the kills the OOM event counter
+/// shows (added to `f.kills`).
+fn judge(s: &Scene<'_>, f: &mut Found) -> Option<crate::memtime::MemoryOverTime> {
     let limit = s.spec_limit();
     let kills = &s.kills;
-    if case.ev.metrics.is_empty() {
-        return None;
-    }
-    let only = case.members.len() == 1;
-    let ident = |s: &oomlens_evidence::metrics::Series| {
-        ["namespace", "pod", "container", "pod_uid"].map(|k| s.labels.get(k).cloned())
-    };
-    // How many containers the working-set series name.
-    let containers: std::collections::BTreeSet<_> = case
-        .ev
-        .metrics
-        .iter()
-        .flat_map(|(_, ss)| ss.iter())
-        .filter(|s| s.name == "container_memory_working_set_bytes" && crate::memtime::named(s))
-        .map(ident)
-        .collect();
-    let series: Vec<(String, oomlens_evidence::metrics::Series)> = case
-        .ev
-        .metrics
-        .iter()
-        .flat_map(|(src, ss)| ss.iter().map(move |s| (src, s)))
-        .filter(|(_, s)| {
-            // A series naming no container is this one's only when the
-            // case has no other; one that names containers must name this
-            // one by something it is known by. A container known by nothing
-            // (metrics alone) takes them when they name one container only.
-            let known = who.pod.is_some() || who.pod_uid.is_some() || !who.container_ids.is_empty();
-            match (crate::memtime::named(s), known) {
-                (false, _) => only,
-                (true, true) => crate::memtime::about(s, who),
-                (true, false) => only && containers.len() <= 1,
-            }
-        })
-        // Only the series kept are copied.
+    let series: Vec<(String, oomlens_evidence::metrics::Series)> = s
+        .case
+        .series(s.member)
         .map(|(src, s)| (src.clone(), s.clone()))
         .collect();
-    // Series that still name several containers (a node's sample read with
+    // Series that name several containers (a node's sample read with
     // nothing that tells its pods apart) are not guessed between.
-    let named: std::collections::BTreeSet<_> = series
-        .iter()
-        .filter(|(_, s)| s.name == "container_memory_working_set_bytes" && crate::memtime::named(s))
-        .map(|(_, s)| ident(s))
-        .collect();
-    if named.len() > 1 {
+    if s.member.series_containers > 1 {
         f.findings.push(Finding {
             id: FindingId::MemoryOverTimeAmbiguous,
-            text: crate::wording::ambiguous_series(named.len()),
+            text: crate::wording::ambiguous_series(s.member.series_containers),
             evidence: series
                 .iter()
                 .filter(|(_, s)| s.name == "container_memory_working_set_bytes")

@@ -64,22 +64,33 @@ impl<'a> Scene<'a> {
         let pod_src = pod.map(|p| p.lines.source.clone()).unwrap_or_default();
         let reports: Vec<&OomReport> = m.kills.iter().map(|k| case.report(k)).collect();
         let kernel_id = reports.last().and_then(|r| r.container.clone());
+        // A container no pod and no kernel report names is known by its
+        // metric labels (a file of `oomlens sample` alone).
+        let labelled = m.labelled.as_ref();
         let pod_ref = PodRef {
-            namespace: pod.and_then(|p| p.namespace.clone()),
-            name: pod.and_then(|p| p.name.clone()),
+            namespace: pod
+                .and_then(|p| p.namespace.clone())
+                .or_else(|| labelled.and_then(|l| l.namespace.clone())),
+            name: pod
+                .and_then(|p| p.name.clone())
+                .or_else(|| labelled.and_then(|l| l.pod.clone())),
             uid: pod
                 .and_then(|p| p.uid.clone())
-                .or_else(|| kernel_id.as_ref().and_then(|k| k.pod_uid.clone())),
+                .or_else(|| kernel_id.as_ref().and_then(|k| k.pod_uid.clone()))
+                .or_else(|| labelled.and_then(|l| l.pod_uid.clone())),
         };
         let container_ref = ContainerRef {
-            name: c.map(|c| c.name.clone()),
+            name: c
+                .map(|c| c.name.clone())
+                .or_else(|| labelled.and_then(|l| l.container.clone())),
             id: kernel_id
                 .as_ref()
                 .and_then(|k| k.container_id.clone())
                 .or_else(|| {
                     c.and_then(|c| c.last_state.as_ref().and_then(|s| s.container_id.clone()))
                 })
-                .or_else(|| c.and_then(|c| c.id.clone())),
+                .or_else(|| c.and_then(|c| c.id.clone()))
+                .or_else(|| labelled.and_then(|l| l.container_id.clone())),
             runtime: kernel_id
                 .as_ref()
                 .and_then(|k| k.runtime.clone())
@@ -322,13 +333,16 @@ impl<'a> Scene<'a> {
                 .and_then(|p| p.qos_class.clone())
                 .or_else(|| kernel_id.and_then(|k| k.qos.clone())),
             restart_count: c.and_then(|c| c.restart_count),
-            limit_bytes: c.and_then(|c| c.limits.memory_bytes).or_else(|| {
-                kills
-                    .iter()
-                    .rev()
-                    .find(|k| k.limit_level.as_deref() == Some("container"))
-                    .and_then(|k| k.limit_bytes)
-            }),
+            limit_bytes: c
+                .and_then(|c| c.limits.memory_bytes)
+                .or_else(|| {
+                    kills
+                        .iter()
+                        .rev()
+                        .find(|k| k.limit_level.as_deref() == Some("container"))
+                        .and_then(|k| k.limit_bytes)
+                })
+                .or_else(|| self.case.series_limit(self.member)),
             request_bytes: c.and_then(|c| c.requests.memory_bytes),
             kills,
             timeline: self.timeline,

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# How `oomlens diagnose` scales with the number of kills: N kernel OOM kills
+# of one container in one log for N = 10k, 20k, 50k, 100k, 200k, and N kills
+# in N distinct pods (release build). Prints each time,
+# the time per 10k kills and the ratio to the smallest N, so the curve is
+# visible: linear when time per 10k kills stays flat.
+#
+# Usage: scripts/bench/kills.sh [N ...]        (default 10000 20000 50000 100000 200000)
+#
+# Environment:
+#   BENCH_KEEP=1       keep the generated logs in bench-out/kills-*.log for next runs
+#   BENCH_PODS_NS=list N of the runs with one pod per kill (default "10000 20000")
+#   CARGO_TARGET_DIR   honoured when locating the release binary
+#
+# The logs come from gen_kernel_log.py (cgroup v2 reports, pods taken in turn,
+# as little noise as the generator allows); about 6 KB per report.
+# Floor (exit 1 if it fails): 200k kills of one container in under 10 s.
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
+BIN="$TARGET_DIR/release/oomlens"
+if [ "$#" -gt 0 ]; then NS=("$@"); else NS=(10000 20000 50000 100000 200000); fi
+MAX_S_200K=10
+
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/oomlens-kills.XXXXXX")"
+trap 'rm -rf "$TMP"' EXIT
+trap 'exit 130' INT TERM
+log() { printf '==> %s\n' "$*" >&2; }
+
+log "building release binary (cargo build --release -p oomlens)"
+(cd "$ROOT" && cargo build --release -p oomlens)
+
+# gen N PODS: path of a log with N reports over PODS pods.
+gen() {
+    local n="$1" pods="$2" dir="$TMP"
+    if [ "${BENCH_KEEP:-0}" = "1" ]; then dir="$ROOT/bench-out"; mkdir -p "$dir"; fi
+    local out="$dir/kills-$n-pods-$pods.log"
+    if [ ! -f "$out" ]; then
+        # ~6.1 KB per v2 report plus a little noise.
+        local mib=$(( n * 62 / 10240 + 4 ))
+        log "generating $n kills in $pods pod(s) (${mib} MiB) -> $out"
+        python3 "$SCRIPT_DIR/gen_kernel_log.py" --size-mib "$mib" --reports "$n" \
+            --pods "$pods" --generation v2 --days 30 --out "$out.part" >&2
+        mv "$out.part" "$out"
+    fi
+    printf '%s\n' "$out"
+}
+
+# run LOG: wall seconds of one diagnose (the log is read once before, to
+# time the analysis and not the disk).
+run() {
+    cat "$1" > /dev/null
+    local t0 t1
+    t0=$(date +%s%N)
+    "$BIN" diagnose -f json "$1" > "$TMP/out.json" || [ $? -eq 1 ]
+    t1=$(date +%s%N)
+    echo "scale=2; ($t1 - $t0) / 1000000000" | bc
+}
+
+fail=0
+read -r -a PODS_NS <<< "${BENCH_PODS_NS:-10000 20000}"
+for shape in one pods; do
+    printf '\n%-10s %-8s %10s %14s %8s\n' kills pods seconds "s per 10k" ratio
+    base=""
+    if [ "$shape" = one ]; then list=("${NS[@]}"); else list=("${PODS_NS[@]}"); fi
+    for n in "${list[@]}"; do
+        pods=1
+        [ "$shape" = pods ] && pods="$n"
+        log=$(gen "$n" "$pods")
+        s=$(run "$log")
+        per=$(echo "scale=3; $s * 10000 / $n" | bc)
+        [ -z "$base" ] && base="$per"
+        ratio=$(echo "scale=2; $per / $base" | bc)
+        printf '%-10s %-8s %10s %14s %8s\n' "$n" "$pods" "$s" "$per" "$ratio"
+        if [ "$shape" = one ] && [ "$n" -ge 200000 ] && [ "$(echo "$s > $MAX_S_200K" | bc)" = 1 ]; then
+            fail=1
+        fi
+        [ "${BENCH_KEEP:-0}" = "1" ] || rm -f "$log"
+    done
+done
+if [ "$fail" = 1 ]; then
+    echo "FAIL: 200k kills of one container took more than ${MAX_S_200K} s" >&2
+    exit 1
+fi
