@@ -699,22 +699,14 @@ fn pid_in_path(p: &[u8]) -> Option<u64> {
 
 /// `memory_limit_in_bytes:` value: `524288 k`, `2147483648`, `unlimited`.
 /// `(bytes, unlimited)`.
+/// The grammar is [`crate::units::parse::hotspot_limit`]'s.
 fn memory_limit(v: &[u8]) -> (Option<u64>, bool) {
-    let v = v.trim_ascii();
-    if v == b"unlimited" || v == b"-1" {
-        return (None, true);
+    use crate::units::parse::{hotspot_limit, Limit};
+    match std::str::from_utf8(v).map(hotspot_limit) {
+        Ok(Ok(Limit::Bytes(b))) => (Some(b), false),
+        Ok(Ok(Limit::Unlimited)) => (None, true),
+        _ => (None, false),
     }
-    let Some((n, rest)) = leading_u64(v) else {
-        return (None, false);
-    };
-    let mult: u64 = match rest.trim_ascii() {
-        b"" => 1,
-        b"k" | b"K" => 1 << 10,
-        b"m" | b"M" => 1 << 20,
-        b"g" | b"G" => 1 << 30,
-        _ => return (None, false),
-    };
-    (n.checked_mul(mult), false)
 }
 
 /// One `Java` stack trace being read.

@@ -70,7 +70,8 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::provenance::Warnings;
+use crate::provenance::{clip, Warnings};
+use crate::units::parse::{grafana_value as parse_quantity, GrafanaValue as Quantity};
 
 /// What [`sniff`] says of Prometheus or OpenMetrics exposition text.
 pub const TEXT: &str = "openmetrics";
@@ -387,14 +388,9 @@ fn seconds_to_ms(tok: &str) -> Option<i64> {
     valid_ms(ms).then_some(ms)
 }
 
-/// A float as Prometheus writes one (`1.5e+08`, `NaN`, `+Inf`).
-/// A sample value as Prometheus writes it (`1.5e9`, `NaN`, `+Inf`, `-Inf`).
-pub fn parse_float(s: &str) -> Option<f64> {
-    if s.is_empty() || s.contains('_') {
-        return None;
-    }
-    s.parse().ok()
-}
+/// A sample value as Prometheus writes it (`1.5e9`, `NaN`, `+Inf`, `-Inf`):
+/// [`crate::units::parse::float`].
+pub use crate::units::parse::float as parse_float;
 
 // ---------------------------------------------------------------------------
 // Small byte helpers.
@@ -410,14 +406,6 @@ fn trim_start_ascii(b: &[u8]) -> &[u8] {
 
 fn trim_cr(b: &[u8]) -> &[u8] {
     b.strip_suffix(b"\r").unwrap_or(b)
-}
-
-/// At most `n` characters of `s`, for messages.
-fn clip(s: &str, n: usize) -> String {
-    match s.char_indices().nth(n) {
-        Some((i, _)) => format!("{}...", &s[..i]),
-        None => s.to_string(),
-    }
 }
 
 fn is_ident_start(c: u8) -> bool {
@@ -1406,128 +1394,6 @@ fn looks_like_date(s: &str) -> bool {
         && b[5..7].iter().all(u8::is_ascii_digit)
         && b[7] == b[4]
         && b[8..10].iter().all(u8::is_ascii_digit)
-}
-
-/// What a value cell holds.
-#[derive(Debug, PartialEq)]
-enum Quantity {
-    Empty,
-    /// The value, converted, and its unit (`bytes`, `percent`, a suffix).
-    Value(f64, Option<String>),
-    Bad,
-}
-
-/// Multipliers of the size units Grafana, Kubernetes and people write.
-fn size_unit(u: &str) -> Option<f64> {
-    const K: f64 = 1024.0;
-    Some(match u {
-        "B" | "byte" | "bytes" | "Bytes" => 1.0,
-        "kB" | "KB" => 1e3,
-        "MB" => 1e6,
-        "GB" => 1e9,
-        "TB" => 1e12,
-        "PB" => 1e15,
-        "EB" => 1e18,
-        "KiB" | "Ki" | "kiB" => K,
-        "MiB" | "Mi" => K * K,
-        "GiB" | "Gi" => K * K * K,
-        "TiB" | "Ti" => K * K * K * K,
-        "PiB" | "Pi" => K * K * K * K * K,
-        "EiB" | "Ei" => K * K * K * K * K * K,
-        _ => return None,
-    })
-}
-
-/// Reads a number with `,` as thousands separator (`1,721,992.5`) or, when
-/// the delimiter is not `,`, as the decimal mark (`12,5`).
-fn csv_number(num: &str, delim: char) -> Option<f64> {
-    if !num.contains(',') {
-        return parse_float(num);
-    }
-    let unsigned = num.trim_start_matches(['+', '-']);
-    let (int, frac) = unsigned.split_once('.').unwrap_or((unsigned, ""));
-    let groups: Vec<&str> = int.split(',').collect();
-    let thousands = groups.len() > 1
-        && (1..=3).contains(&groups[0].len())
-        && groups[1..].iter().all(|g| g.len() == 3)
-        && groups.iter().all(|g| g.bytes().all(|b| b.is_ascii_digit()))
-        && frac.bytes().all(|b| b.is_ascii_digit());
-    if thousands {
-        return parse_float(&num.replace(',', ""));
-    }
-    if delim != ',' && num.matches(',').count() == 1 && !num.contains('.') {
-        return parse_float(&num.replace(',', "."));
-    }
-    None
-}
-
-/// Reads a value cell: a number, maybe with a unit.
-fn parse_quantity(cell: &str, delim: char) -> Quantity {
-    let s = cell.trim();
-    if s.is_empty()
-        || ["null", "undefined", "-", "n/a", "none", "no data"]
-            .iter()
-            .any(|e| s.eq_ignore_ascii_case(e))
-    {
-        return Quantity::Empty;
-    }
-    let b = s.as_bytes();
-    let mut end = 0;
-    if matches!(b.first(), Some(b'+' | b'-')) {
-        end = 1;
-    }
-    while b
-        .get(end)
-        .is_some_and(|&c| c.is_ascii_digit() || c == b'.' || c == b',')
-    {
-        end += 1;
-    }
-    if matches!(b.get(end), Some(b'e' | b'E')) {
-        let mut k = end + 1;
-        if matches!(b.get(k), Some(b'+' | b'-')) {
-            k += 1;
-        }
-        if b.get(k).is_some_and(u8::is_ascii_digit) {
-            while b.get(k).is_some_and(u8::is_ascii_digit) {
-                k += 1;
-            }
-            end = k;
-        }
-    }
-    let (num, unit) = (&s[..end], s[end..].trim());
-    if !num.bytes().any(|c| c.is_ascii_digit()) {
-        // NaN, Inf and friends.
-        return match parse_float(s) {
-            Some(v) => Quantity::Value(v, None),
-            None => Quantity::Bad,
-        };
-    }
-    let Some(v) = csv_number(num, delim) else {
-        return Quantity::Bad;
-    };
-    if unit.is_empty() {
-        return Quantity::Value(v, None);
-    }
-    if unit == "%" {
-        return Quantity::Value(v, Some("percent".into()));
-    }
-    if let Some(m) = size_unit(unit) {
-        return Quantity::Value(v * m, Some("bytes".into()));
-    }
-    let short = match unit {
-        "K" => Some(1e3),
-        "Mil" => Some(1e6),
-        "Bil" => Some(1e9),
-        "Tri" => Some(1e12),
-        _ => None,
-    };
-    if let Some(m) = short {
-        return Quantity::Value(v * m, None);
-    }
-    if unit.chars().count() <= 16 && !unit.chars().any(|c| c.is_ascii_digit()) {
-        return Quantity::Value(v, Some(unit.to_string()));
-    }
-    Quantity::Bad
 }
 
 /// A series name written as `metric{a="b"}` or `{a="b"}`, split; anything

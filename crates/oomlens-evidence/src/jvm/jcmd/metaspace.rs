@@ -3,9 +3,8 @@
 
 use serde::Serialize;
 
-use super::{
-    count, parse_size, parse_size_wide, size_parts, Line, LoaderRow, Parser, UNLIMITED_FLOOR,
-};
+use super::{count, parse_size, parse_size_wide, Line, LoaderRow, Parser};
+use crate::units::parse::{hotspot_limit, hotspot_parts, Limit};
 
 /// The `VM.metaspace` summary.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -228,18 +227,12 @@ impl Parser<'_> {
             "maxmetaspacesize" => {
                 first_line(m, any, no);
                 m.max_metaspace_line = Some(no);
-                if value.eq_ignore_ascii_case("unlimited") {
-                    m.max_unlimited = true;
-                    m.max_metaspace_bytes = None;
-                } else {
-                    match parse_size_wide(value) {
-                        Some(b) if b >= UNLIMITED_FLOOR => {
-                            m.max_unlimited = true;
-                            m.max_metaspace_bytes = None;
-                        }
-                        Some(b) => m.max_metaspace_bytes = u64::try_from(b).ok(),
-                        None => self.warn(no, "MaxMetaspaceSize not understood", value),
+                match hotspot_limit(value) {
+                    Ok(limit) => {
+                        m.max_unlimited = limit == Limit::Unlimited;
+                        m.max_metaspace_bytes = limit.bytes();
                     }
+                    Err(_) => self.warn(no, "MaxMetaspaceSize not understood", value),
                 }
                 true
             }
@@ -251,12 +244,12 @@ impl Parser<'_> {
             }
             "current gc threshold" => {
                 first_line(m, any, no);
-                match parse_size_wide(value) {
-                    Some(b) if b < UNLIMITED_FLOOR => {
-                        m.gc_threshold_bytes = u64::try_from(b).ok();
+                match parse_size_wide(value).and_then(|b| Limit::from_bytes(b).ok()) {
+                    Some(Limit::Bytes(b)) => {
+                        m.gc_threshold_bytes = Some(b);
                         m.gc_threshold_line = Some(no);
                     }
-                    Some(_) => {}
+                    Some(Limit::Unlimited) => {}
                     None => self.warn(no, "GC threshold not understood", value),
                 }
                 true
@@ -442,7 +435,7 @@ pub(super) fn size_before(line: &str, keyword: &str) -> Option<u64> {
         if num.is_empty() || unit.is_empty() {
             continue;
         }
-        if let Some(v) = size_parts(num, unit) {
+        if let Ok(v) = hotspot_parts(num, unit) {
             return u64::try_from(v).ok();
         }
     }

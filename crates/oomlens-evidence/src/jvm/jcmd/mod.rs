@@ -37,7 +37,8 @@ use std::borrow::Cow;
 
 use serde::Serialize;
 
-use crate::provenance::Warnings;
+use crate::provenance::{clip, Warnings};
+use crate::units::parse as units;
 
 pub use clstats::{LoaderRow, LoaderTotal};
 pub use histogram::{parse_histograms, HistoRow, HistogramSnapshot, MAX_HISTOGRAMS};
@@ -106,10 +107,6 @@ impl JcmdOutput {
 const SNIFF_LINES: usize = 60;
 /// Longest text quoted in a warning.
 const MAX_QUOTE: usize = 120;
-/// A size at or above this is a flag's "unlimited" default
-/// (`MaxMetaspaceSize: 17179869184.00 GB`).
-const UNLIMITED_FLOOR: u128 = 1 << 60;
-
 /// Which jcmd/jmap output a head looks like, if any: the first line (of
 /// the first sixty) that marks one kind decides. A JVM fatal-error banner
 /// before it (an `hs_err` file, which has a `Metaspace:` section of its
@@ -265,104 +262,19 @@ fn count(s: &str) -> Option<u64> {
     groups.concat().parse().ok()
 }
 
-fn clip(s: &str, max: usize) -> String {
-    if s.len() <= max {
-        return s.to_string();
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}...", &s[..end])
-}
-
 // ---- sizes ------------------------------------------------------------------
 
-/// A size as jcmd, jmap and GC logs print it, in bytes: `12.34 MB`, `1,5
-/// MB` (decimal comma), `123456 bytes`, `1,234,567 bytes` (thousands
-/// separators), `20480K`, `5120.0K`, `0.0B`, `11M`, `1.00 GB`. Units are
-/// binary (`K` = 1024). `None` when the text is not a size or the value
-/// does not fit in 64 bits.
+/// A size as jcmd, jmap and GC logs print it, in bytes: the grammar of
+/// [`crate::units::parse::hotspot_size`]. `None` when the text is not a
+/// size or the value does not fit in 64 bits.
 pub fn parse_size(text: &str) -> Option<u64> {
-    parse_size_wide(text).and_then(|v| u64::try_from(v).ok())
+    units::hotspot_size(text).ok()
 }
 
 /// [`parse_size`] without the 64-bit limit: `17179869184.00 GB` (the
 /// printed `max_uintx` of an unlimited `MaxMetaspaceSize`) is 2^64.
 pub fn parse_size_wide(text: &str) -> Option<u128> {
-    let t = text.trim();
-    let end = t
-        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == ','))
-        .unwrap_or(t.len());
-    let (num, unit) = (&t[..end], t[end..].trim());
-    size_parts(num, unit)
-}
-
-fn unit_multiplier(unit: &str) -> Option<u128> {
-    let u = unit.to_ascii_lowercase();
-    Some(match u.as_str() {
-        "" | "b" | "byte" | "bytes" => 1,
-        "k" | "kb" | "kib" => 1 << 10,
-        "m" | "mb" | "mib" => 1 << 20,
-        "g" | "gb" | "gib" => 1 << 30,
-        "t" | "tb" | "tib" => 1 << 40,
-        _ => return None,
-    })
-}
-
-/// Number text and unit -> bytes, rounded to the nearest byte.
-fn size_parts(num: &str, unit: &str) -> Option<u128> {
-    let mult = unit_multiplier(unit)?;
-    if num.is_empty() || num.len() > 36 || !num.starts_with(|c: char| c.is_ascii_digit()) {
-        return None;
-    }
-    let seps: Vec<(usize, char)> = num
-        .char_indices()
-        .filter(|(_, c)| matches!(c, '.' | ','))
-        .collect();
-    let bytes_unit = mult == 1;
-    // Where the fraction starts, if any.
-    let decimal_at = match seps.as_slice() {
-        [] => None,
-        [(i, c)] => {
-            let frac = &num[i + 1..];
-            if *c == ',' && frac.len() == 3 && bytes_unit {
-                None // `123,456 bytes`: thousands
-            } else {
-                Some(*i)
-            }
-        }
-        [.., (li, lc)] => {
-            let others: Vec<char> = seps[..seps.len() - 1].iter().map(|s| s.1).collect();
-            if others.iter().all(|c| c != lc) && others.windows(2).all(|w| w[0] == w[1]) {
-                Some(*li) // `1,234.56` / `1.234,56`
-            } else if seps.iter().all(|s| s.1 == *lc) {
-                None // `1,234,567`
-            } else {
-                return None;
-            }
-        }
-    };
-    let (int_part, frac_part) = match decimal_at {
-        Some(i) => (&num[..i], &num[i + 1..]),
-        None => (num, ""),
-    };
-    let int_digits: String = int_part.chars().filter(|c| c.is_ascii_digit()).collect();
-    if frac_part.contains(['.', ',']) || int_digits.is_empty() {
-        return None;
-    }
-    if decimal_at.is_none() && !seps.is_empty() {
-        // Thousands separators: groups of three.
-        let groups: Vec<&str> = int_part.split(['.', ',']).collect();
-        if groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3) {
-            return None;
-        }
-    }
-    let frac_digits = frac_part.len() as u32;
-    let mantissa: u128 = format!("{int_digits}{frac_part}").parse().ok()?;
-    let scale = 10u128.checked_pow(frac_digits)?;
-    let scaled = mantissa.checked_mul(mult)?;
-    Some((scaled + scale / 2) / scale)
+    units::hotspot_size_wide(text).ok()
 }
 
 #[cfg(test)]

@@ -1,9 +1,7 @@
-//! Human units: the one implementation of byte sizes and durations for
-//! people, used by analysis (for the prose the Diagnosis carries) and by
-//! the report crate. A style is data (which units, how many decimals), so
-//! every place that words a size or a time names its style and shares the
-//! arithmetic. (Parsing sizes, the other direction, lives with each
-//! format for now.)
+//! Writing sizes and durations for people: the one implementation used by
+//! analysis (for the prose the Diagnosis carries) and by the report crate.
+//! A style is data (which units, how many decimals), so every place that
+//! words a size or a time names its style and shares the arithmetic.
 
 /// A binary size unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
