@@ -197,6 +197,14 @@ pub const AHEAD: &[Step] = &[
     step(48.0 * HOUR, DAY, 1, "days"),
 ];
 
+/// Coarse spans, for projections a fleet scan makes: `40 min`, `19 h`
+/// (from an hour), `3.2 d` (from 72 hours).
+pub const COARSE: &[Step] = &[
+    step(0.0, MIN, 0, "min"),
+    step(HOUR, HOUR, 0, "h"),
+    step(72.0 * HOUR, DAY, 1, "d"),
+];
+
 /// Writes `seconds` (its magnitude) with the last step of `style` it
 /// reaches (else the first).
 pub fn duration_as(seconds: f64, style: &[Step]) -> String {
