@@ -50,7 +50,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use crate::trend;
+use crate::{trend, units};
 
 /// Labels every query is aggregated by.
 pub const BY: &str = "namespace, pod, container";
@@ -725,24 +725,21 @@ struct Facts {
     failcnt: u64,
 }
 
+/// Sizes in a scan's reasons: `512 MiB` (whole MiB below a GiB, `0 MiB`
+/// for less), `2.50 GiB`.
+const SCAN_SIZE: units::SizeStyle = units::SizeStyle {
+    smallest: units::Unit::MiB,
+    largest: units::Unit::GiB,
+    decimals: [0, 0, 0, 2, 2],
+};
+
 fn size(b: f64) -> String {
-    const M: f64 = 1024.0 * 1024.0;
-    if b.abs() >= 1024.0 * M {
-        format!("{:.2} GiB", b / (1024.0 * M))
-    } else {
-        format!("{:.0} MiB", b / M)
-    }
+    units::size_as(b, &SCAN_SIZE)
 }
 
-/// A duration for people: `19 h`, `3.2 d`, `40 min`.
+/// A duration for people: `19 h`, `3.2 d`, `40 min` ([`units::COARSE`]).
 pub fn human_duration(s: f64) -> String {
-    if s < 3600.0 {
-        format!("{:.0} min", s / 60.0)
-    } else if s < 72.0 * 3600.0 {
-        format!("{:.0} h", s / 3600.0)
-    } else {
-        format!("{:.1} d", s / 86400.0)
-    }
+    units::duration_as(s, units::COARSE)
 }
 
 fn why(verdict: &str, f: &Facts) -> String {

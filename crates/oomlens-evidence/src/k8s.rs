@@ -353,135 +353,21 @@ fn container_ref(s: &str) -> (Option<String>, Option<String>, bool) {
     (runtime, ok.then(|| id.to_ascii_lowercase()), ok)
 }
 
-/// Kubernetes quantities.
-///
-/// The grammar of `k8s.io/apimachinery/pkg/api/resource`: a decimal number
-/// (`5`, `1.5`, `.5`, `5.`) with an optional `+`, then a binary suffix
-/// (`Ki Mi Gi Ti Pi Ei`), a decimal suffix (`n u m k M G T P E`), a decimal
-/// exponent (`e3`, `E-2`) or nothing. Values are rounded up to a whole unit,
-/// as Kubernetes' `Value()` and `MilliValue()` do. Negative values, unknown
-/// suffixes (`K`, `KB`), spaces inside and values past `u64` give `None`.
+/// Kubernetes quantities: the grammar is
+/// [`crate::units::parse::kube_bytes`]'s. `None` when a quantity does not
+/// read or does not fit in 64 bits.
 pub mod quantity {
+    use crate::units::parse::{kube_bytes, kube_millis};
+
     /// Bytes of a memory quantity: `3Gi`, `512Mi`, `3G`, `1.5Gi`, `128974848`,
-    /// `129e6`, `123Ki`, `1k`. `None` when it does not parse.
+    /// `129e6`, `123Ki`, `1k`.
     pub fn memory_bytes(s: &str) -> Option<u64> {
-        parse(s)?.scaled_ceil(0)
+        kube_bytes(s).ok()
     }
 
     /// Millicores of a CPU quantity: `1500m`, `2`, `0.5`.
     pub fn cpu_millis(s: &str) -> Option<u64> {
-        parse(s)?.scaled_ceil(3)
-    }
-
-    /// `mantissa * 10^pow10 * 2^pow2`.
-    struct Parsed {
-        mantissa: u128,
-        pow10: i64,
-        pow2: u32,
-    }
-
-    /// More significant digits than this cannot be a sensible quantity (and
-    /// would not fit the arithmetic).
-    const MAX_DIGITS: usize = 36;
-
-    fn parse(s: &str) -> Option<Parsed> {
-        let s = s.trim();
-        let s = s.strip_prefix('+').unwrap_or(s);
-        let b = s.as_bytes();
-        let mut i = 0;
-        let mut mantissa: u128 = 0;
-        let mut digits = 0usize;
-        let mut significant = 0usize;
-        let mut frac = 0i64;
-        let mut point = false;
-        while i < b.len() {
-            match b[i] {
-                c @ b'0'..=b'9' => {
-                    digits += 1;
-                    if significant > 0 || c != b'0' {
-                        significant += 1;
-                    }
-                    if significant > MAX_DIGITS {
-                        return None;
-                    }
-                    mantissa = mantissa * 10 + u128::from(c - b'0');
-                    if point {
-                        frac += 1;
-                    }
-                }
-                b'.' if !point => point = true,
-                _ => break,
-            }
-            i += 1;
-        }
-        if digits == 0 {
-            return None;
-        }
-        let (pow10, pow2) = match &s[i..] {
-            "" => (0, 0),
-            "n" => (-9, 0),
-            "u" => (-6, 0),
-            "m" => (-3, 0),
-            "k" => (3, 0),
-            "M" => (6, 0),
-            "G" => (9, 0),
-            "T" => (12, 0),
-            "P" => (15, 0),
-            "E" => (18, 0),
-            "Ki" => (0, 10),
-            "Mi" => (0, 20),
-            "Gi" => (0, 30),
-            "Ti" => (0, 40),
-            "Pi" => (0, 50),
-            "Ei" => (0, 60),
-            exp => (exponent(exp)?, 0),
-        };
-        Some(Parsed {
-            mantissa,
-            pow10: pow10 - frac,
-            pow2,
-        })
-    }
-
-    /// `e3`, `E-2`, `e+6`: a decimal exponent, clamped far beyond any value
-    /// that fits (the caller's arithmetic turns it into `None` or `1`).
-    fn exponent(s: &str) -> Option<i64> {
-        let rest = s.strip_prefix('e').or_else(|| s.strip_prefix('E'))?;
-        let (neg, digits) = match rest.as_bytes().first() {
-            Some(b'-') => (true, &rest[1..]),
-            Some(b'+') => (false, &rest[1..]),
-            _ => (false, rest),
-        };
-        if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
-            return None;
-        }
-        let mut v: i64 = 0;
-        for c in digits.bytes() {
-            v = (v * 10 + i64::from(c - b'0')).min(10_000);
-        }
-        Some(if neg { -v } else { v })
-    }
-
-    impl Parsed {
-        /// `ceil(value * 10^extra)` as `u64`.
-        fn scaled_ceil(&self, extra: i64) -> Option<u64> {
-            if self.mantissa == 0 {
-                return Some(0);
-            }
-            let n = self.mantissa.checked_mul(1u128.checked_shl(self.pow2)?)?;
-            let e = self.pow10 + extra;
-            let v = if e >= 0 {
-                let p = 10u128.checked_pow(u32::try_from(e).ok()?)?;
-                n.checked_mul(p)?
-            } else {
-                match u32::try_from(-e).ok().and_then(|x| 10u128.checked_pow(x)) {
-                    Some(d) => n / d + u128::from(n % d != 0),
-                    // Smaller than any unit but not zero: rounds up to one.
-                    None => 1,
-                }
-            };
-            u64::try_from(v).ok()
-        }
+        kube_millis(s).ok()
     }
 }
 

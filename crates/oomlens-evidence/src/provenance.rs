@@ -112,3 +112,16 @@ impl Warnings {
         self.items
     }
 }
+
+/// `s` cut to at most `max` bytes (on a character boundary) with `...`
+/// after it when cut: how a warning quotes the input it could not read.
+pub fn clip(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &s[..end])
+}

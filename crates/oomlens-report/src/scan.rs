@@ -89,10 +89,6 @@ fn verdict_cell(c: &ContainerRisk, style: Style) -> String {
     paint(style, tone, c.verdict)
 }
 
-fn mib_per_hour(b: f64) -> String {
-    signed_mib(b)
-}
-
 /// The table of the `top` riskiest containers, why for the first of them,
 /// and the queries.
 pub fn text(scan: &Scan, meta: &Meta, top: usize, style: Style) -> String {
@@ -166,7 +162,7 @@ pub fn text(scan: &Scan, meta: &Meta, top: usize, style: Style) -> String {
                 right(
                     c.growth_bytes_per_hour
                         .map(|g| {
-                            let s = mib_per_hour(g);
+                            let s = signed_mib(g);
                             if c.growing {
                                 s
                             } else {

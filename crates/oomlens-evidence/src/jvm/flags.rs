@@ -106,17 +106,11 @@ const KIB_FLAGS: &[&str] = &[
     "VMThreadStackSize",
 ];
 
-/// `512m`, `1g`, `1024k`, `12345` -> bytes.
+/// `512m`, `1g`, `1024k`, `12345` -> bytes: the grammar of
+/// [`crate::units::parse::jvm_flag_size`]; `None` when it does not read or
+/// does not fit in 64 bits.
 pub fn parse_size(v: &str) -> Option<u64> {
-    let v = v.trim();
-    let (num, mult) = match v.chars().last()? {
-        'k' | 'K' => (&v[..v.len() - 1], 1u64 << 10),
-        'm' | 'M' => (&v[..v.len() - 1], 1 << 20),
-        'g' | 'G' => (&v[..v.len() - 1], 1 << 30),
-        't' | 'T' => (&v[..v.len() - 1], 1 << 40),
-        _ => (v, 1),
-    };
-    num.parse::<u64>().ok()?.checked_mul(mult)
+    crate::units::parse::jvm_flag_size(v).ok()
 }
 
 /// One command-line token, normalised; `None` for tokens that are not JVM

@@ -66,11 +66,12 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Serialize;
 
-use super::jcmd::{parse_size, parse_size_wide};
+use super::jcmd::parse_size;
 use super::ulog;
 use crate::framing::iso_stamp;
 use crate::input::{self, LineSink};
-use crate::provenance::Warnings;
+use crate::provenance::{clip, Warnings};
+use crate::units::parse::{self as units, Limit, SizeError};
 
 /// Metaspace after one collection.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -996,23 +997,7 @@ impl Scanner {
         self.log.command_line_flags = Some(clip(flags, MAX_FLAGS));
         for f in flags.split_whitespace() {
             if let Some(v) = f.strip_prefix("-XX:MaxMetaspaceSize=") {
-                match super::flags::parse_size(v) {
-                    Some(b) if b >= UNLIMITED_FLOOR => {
-                        self.log.max_metaspace_unlimited = true;
-                        self.log.max_metaspace_bytes = None;
-                        self.log.max_metaspace_line = Some(no);
-                    }
-                    Some(b) => {
-                        self.log.max_metaspace_bytes = Some(b);
-                        self.log.max_metaspace_unlimited = false;
-                        self.log.max_metaspace_line = Some(no);
-                    }
-                    None => self.warnings.push(
-                        &self.source,
-                        Some(no),
-                        format!("MaxMetaspaceSize not understood: {}", clip(v, MAX_QUOTE)),
-                    ),
-                }
+                self.max_metaspace(no, units::jvm_flag_limit(v), v);
             }
             for (prefix, which) in [
                 ("-XX:MaxHeapSize=", 0),
@@ -1048,24 +1033,18 @@ impl Scanner {
 
     /// `MaxMetaspaceSize: 64.00 MB` / `unlimited` (JDK 16+ reports).
     fn max_metaspace_text(&mut self, no: u64, v: &str) {
-        if v.eq_ignore_ascii_case("unlimited") {
-            self.log.max_metaspace_unlimited = true;
-            self.log.max_metaspace_bytes = None;
-            self.log.max_metaspace_line = Some(no);
-            return;
-        }
-        match parse_size_wide(v) {
-            Some(b) if b >= u128::from(UNLIMITED_FLOOR) => {
-                self.log.max_metaspace_unlimited = true;
-                self.log.max_metaspace_bytes = None;
+        self.max_metaspace(no, units::hotspot_limit(v), v);
+    }
+
+    /// Records `MaxMetaspaceSize` as read from `v` (a flag or a printout).
+    fn max_metaspace(&mut self, no: u64, limit: Result<Limit, SizeError>, v: &str) {
+        match limit {
+            Ok(limit) => {
+                self.log.max_metaspace_unlimited = limit == Limit::Unlimited;
+                self.log.max_metaspace_bytes = limit.bytes();
                 self.log.max_metaspace_line = Some(no);
             }
-            Some(b) => {
-                self.log.max_metaspace_bytes = u64::try_from(b).ok();
-                self.log.max_metaspace_unlimited = false;
-                self.log.max_metaspace_line = Some(no);
-            }
-            None => self.warnings.push(
+            Err(_) => self.warnings.push(
                 &self.source,
                 Some(no),
                 format!("MaxMetaspaceSize not understood: {}", clip(v, MAX_QUOTE)),
@@ -1252,23 +1231,6 @@ fn push_bounded(v: &mut Vec<u64>, no: u64) {
     if v.len() < GcLog::LIMIT {
         v.push(no);
     }
-}
-
-/// A byte count at or above this is the "unlimited" default of a size flag
-/// (`MaxMetaspaceSize` defaults to `max_uintx`, printed as `17179869184.00
-/// GB`).
-const UNLIMITED_FLOOR: u64 = 1 << 60;
-
-/// Cuts a quote to at most `max` bytes, on a character boundary.
-fn clip(s: &str, max: usize) -> String {
-    if s.len() <= max {
-        return s.to_string();
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}...", &s[..end])
 }
 
 /// The text between the first `open` and the next `close` after it.

@@ -49,7 +49,7 @@
 use serde::Serialize;
 
 use super::jcmd::parse_size;
-use crate::provenance::Warnings;
+use crate::provenance::{clip, Warnings};
 
 /// One NMT category (`Java Heap`, `Class`, `Metaspace`, `Thread`, `Code`,
 /// `GC`, `Compiler`, `Internal`, `Other`, `Symbol`, `Arena Chunk`, ...).
@@ -780,18 +780,7 @@ fn token(s: &str) -> (&str, &str) {
 /// The size of the unit a value was printed in (`12KB` -> 1024).
 fn unit_of(tok: &str) -> Option<u64> {
     let unit = tok.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c == ',');
-    parse_size(&format!("1{unit}"))
-}
-
-fn clip(s: &str, max: usize) -> String {
-    if s.len() <= max {
-        return s.to_string();
-    }
-    let mut end = max;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}...", &s[..end])
+    crate::units::parse::hotspot_unit(unit.trim())
 }
 
 #[cfg(test)]

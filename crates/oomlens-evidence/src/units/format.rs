@@ -1,9 +1,7 @@
-//! Human units: the one implementation of byte sizes and durations for
-//! people, used by analysis (for the prose the Diagnosis carries) and by
-//! the report crate. A style is data (which units, how many decimals), so
-//! every place that words a size or a time names its style and shares the
-//! arithmetic. (Parsing sizes, the other direction, lives with each
-//! format for now.)
+//! Writing sizes and durations for people: the one implementation used by
+//! analysis (for the prose the Diagnosis carries) and by the report crate.
+//! A style is data (which units, how many decimals), so every place that
+//! words a size or a time names its style and shares the arithmetic.
 
 /// A binary size unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -197,6 +195,14 @@ pub const AHEAD: &[Step] = &[
     },
     step(HOUR, HOUR, 1, "h"),
     step(48.0 * HOUR, DAY, 1, "days"),
+];
+
+/// Coarse spans, for projections a fleet scan makes: `40 min`, `19 h`
+/// (from an hour), `3.2 d` (from 72 hours).
+pub const COARSE: &[Step] = &[
+    step(0.0, MIN, 0, "min"),
+    step(HOUR, HOUR, 0, "h"),
+    step(72.0 * HOUR, DAY, 1, "d"),
 ];
 
 /// Writes `seconds` (its magnitude) with the last step of `style` it

@@ -84,6 +84,14 @@ use serde::Serialize;
 use crate::input::{self, LineSink};
 use crate::provenance::Warnings;
 
+mod hs_err;
+mod oome;
+mod runtimes;
+
+use hs_err::*;
+use oome::*;
+use runtimes::*;
+
 /// Which `OutOfMemoryError` the JVM threw.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -368,49 +376,6 @@ fn needle_mask(t: &[u8]) -> u32 {
         .fold(0, |m, hit| m | 1 << hit.pattern().as_usize())
 }
 
-/// The fixed JVM messages, longest first where one is a prefix of another.
-const FIXED: [(&[u8], OomeVariant); 9] = [
-    (b"Java heap space", OomeVariant::JavaHeapSpace),
-    (b"Metaspace", OomeVariant::Metaspace),
-    (b"Compressed class space", OomeVariant::CompressedClassSpace),
-    (b"GC overhead limit exceeded", OomeVariant::GcOverheadLimit),
-    (
-        b"Requested array size exceeds VM limit",
-        OomeVariant::RequestedArraySize,
-    ),
-    (b"Direct buffer memory", OomeVariant::DirectBufferMemory),
-    (
-        b"unable to create native thread: possibly out of memory or process/resource limits reached",
-        OomeVariant::UnableToCreateNativeThread,
-    ),
-    (
-        b"unable to create new native thread",
-        OomeVariant::UnableToCreateNativeThread,
-    ),
-    (
-        b"unable to create native thread",
-        OomeVariant::UnableToCreateNativeThread,
-    ),
-];
-
-/// Banner lines that are never its cause.
-const BANNER_NOT_CAUSE: [&[u8]; 14] = [
-    b"Possible reasons",
-    b"Possible solutions",
-    b"Problematic frame",
-    b"No core dump",
-    b"Core dump",
-    b"Failed to write core dump",
-    b"If you would like",
-    b"This output file may be truncated",
-    b"CreateCoredumpOnCrash",
-    b"Compiler replay",
-    b"The crash happened outside",
-    b"See problematic frame",
-    b"JRE version:",
-    b"Java VM:",
-];
-
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     memmem::find(hay, needle)
 }
@@ -543,178 +508,6 @@ fn is_continuation(t: &[u8]) -> bool {
 
 fn looks_jvm(t: &[u8]) -> bool {
     JVM_MARKERS.iter().any(|m| find(t, m).is_some()) || has_frame(t)
-}
-
-/// The name in `"name"` (or `\"name\"`, inside a JSON string) at the start
-/// of `s`; `None` when the closing quote is missing (a cut line).
-fn quoted(s: &[u8]) -> Option<String> {
-    let (body, close): (&[u8], &[u8]) = if let Some(b) = s.strip_prefix(b"\\\"") {
-        (b, b"\\\"")
-    } else if let Some(b) = s.strip_prefix(b"\"") {
-        (b, b"\"")
-    } else {
-        return None;
-    };
-    let end = find(body, close)?;
-    if end > MAX_THREAD {
-        return None;
-    }
-    Some(lossy(&body[..end]))
-}
-
-/// The thread of the last `Exception in thread "X"` in `h`.
-fn thread_before(h: &[u8]) -> Option<String> {
-    const KEY: &[u8] = b"Exception in thread ";
-    let i = memmem::rfind(h, KEY)?;
-    quoted(&h[i + KEY.len()..])
-}
-
-/// The message starting at `s`: up to the first character no JVM message
-/// holds (the end of a JSON string, an escape, a log framework's `]`).
-fn take_message(s: &[u8]) -> &[u8] {
-    let s = s.trim_ascii_start();
-    let end = s
-        .iter()
-        .position(|&c| matches!(c, b'\\' | b'"' | b'\t' | b'\r' | b']' | b'\''))
-        .unwrap_or(s.len());
-    s[..end].trim_ascii_end()
-}
-
-/// The variant and the message to keep for an `OutOfMemoryError` message.
-fn classify(msg: &[u8]) -> (OomeVariant, String) {
-    for (text, v) in FIXED {
-        if msg.starts_with(text) {
-            return (v, lossy(text));
-        }
-    }
-    if msg.starts_with(b"Cannot reserve ") && find(msg, b"direct buffer memory").is_some() {
-        let end = memchr::memchr(b')', msg).map_or(msg.len(), |i| i + 1);
-        return (
-            OomeVariant::DirectBufferMemory,
-            capped(&msg[..end], MAX_DETAIL),
-        );
-    }
-    (OomeVariant::Other, capped(msg, MAX_DETAIL))
-}
-
-/// What follows `java.lang.OutOfMemoryError` in `after`, or `None` when the
-/// name goes on (`java.lang.OutOfMemoryError.<init>` in a frame).
-fn oome_message(after: &[u8]) -> Option<(OomeVariant, String)> {
-    if let Some(&c) = after.first() {
-        if c.is_ascii_alphanumeric() || matches!(c, b'_' | b'$' | b'.') {
-            return None;
-        }
-    }
-    let mut msg: &[u8] = match after.strip_prefix(b":") {
-        Some(m) => take_message(m),
-        None => {
-            if after.starts_with(b" thrown from the UncaughtExceptionHandler") {
-                return Some((
-                    OomeVariant::Other,
-                    "thrown from the UncaughtExceptionHandler".to_string(),
-                ));
-            }
-            b""
-        }
-    };
-    // `java.lang.OutOfMemoryError: java.lang.OutOfMemoryError: X`
-    while let Some(r) = msg.strip_prefix(OOME) {
-        msg = match r.strip_prefix(b":") {
-            Some(m) => take_message(m),
-            None => b"",
-        };
-    }
-    Some(classify(msg))
-}
-
-/// `thrown from the UncaughtExceptionHandler in thread "X"` after the name.
-fn handler_thread(after: &[u8]) -> Option<String> {
-    const KEY: &[u8] = b" thrown from the UncaughtExceptionHandler in thread ";
-    after.strip_prefix(KEY).and_then(quoted)
-}
-
-/// Python's `MemoryError` at the start of `t`: the message (empty when none).
-fn python_memory_error(t: &[u8]) -> Option<String> {
-    let end = t
-        .iter()
-        .position(|&c| matches!(c, b':' | b' ' | b'"' | b'\\' | b'\'' | b',' | b'\t'))
-        .unwrap_or(t.len());
-    let tok = &t[..end];
-    let named = tok == b"MemoryError"
-        || tok == b"_ArrayMemoryError"
-        || tok.ends_with(b".MemoryError")
-        || tok.ends_with(b"._ArrayMemoryError");
-    if !named
-        || !tok
-            .iter()
-            .all(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'.')
-    {
-        return None;
-    }
-    match t.get(end) {
-        None | Some(b'"') | Some(b'\\') => Some(String::new()),
-        Some(b':') => Some(capped(take_message(&t[end + 1..]), MAX_DETAIL)),
-        _ => None,
-    }
-}
-
-/// Node's `FATAL ERROR: ... Allocation failed - JavaScript heap out of
-/// memory` in `t`: the text after `FATAL ERROR: `.
-fn node_heap_oom(t: &[u8]) -> Option<String> {
-    const FAILED: &[u8] = b"Allocation failed - ";
-    let i = find(t, FAILED)?;
-    let after = &t[i + FAILED.len()..];
-    let n = [
-        &b"JavaScript heap out of memory"[..],
-        b"process out of memory",
-    ]
-    .iter()
-    .find(|p| after.starts_with(p))?
-    .len();
-    let start = memmem::rfind(&t[..i], b"FATAL ERROR:").map_or(i, |f| f + 12);
-    Some(capped(
-        t[start..i + FAILED.len() + n].trim_ascii(),
-        MAX_DETAIL,
-    ))
-}
-
-/// `, pid=N, tid=M` dropped from a banner cause line.
-fn strip_pid(s: &[u8]) -> &[u8] {
-    match find(s, b", pid=") {
-        Some(i) => s[..i].trim_ascii_end(),
-        None => s,
-    }
-}
-
-fn pid_in(s: &[u8]) -> Option<u64> {
-    let i = find(s, b"pid=")?;
-    leading_u64(&s[i + 4..]).map(|(v, _)| v)
-}
-
-/// `hs_err_pid1234.log` in a report path.
-fn pid_in_path(p: &[u8]) -> Option<u64> {
-    let i = memmem::rfind(p, b"hs_err_pid")?;
-    leading_u64(&p[i + 10..]).map(|(v, _)| v)
-}
-
-/// `memory_limit_in_bytes:` value: `524288 k`, `2147483648`, `unlimited`.
-/// `(bytes, unlimited)`.
-fn memory_limit(v: &[u8]) -> (Option<u64>, bool) {
-    let v = v.trim_ascii();
-    if v == b"unlimited" || v == b"-1" {
-        return (None, true);
-    }
-    let Some((n, rest)) = leading_u64(v) else {
-        return (None, false);
-    };
-    let mult: u64 = match rest.trim_ascii() {
-        b"" => 1,
-        b"k" | b"K" => 1 << 10,
-        b"m" | b"M" => 1 << 20,
-        b"g" | b"G" => 1 << 30,
-        _ => return (None, false),
-    };
-    (n.checked_mul(mult), false)
 }
 
 /// One `Java` stack trace being read.
@@ -1322,6 +1115,7 @@ impl Scanner {
 
 #[cfg(test)]
 mod tests {
+    use super::hs_err::memory_limit;
     use super::*;
 
     fn run(text: &str) -> AppLog {

@@ -1,0 +1,286 @@
+//! The kinds of line inside an OOM report, read from bytes: counters
+//! (`usage 123kB`), `pid (comm)`, `key:value` pairs, cgroup paths, the
+//! `CPU: .. Comm:` line, `memory.stat`-style stat lines and task-table rows
+//! with their column layouts.
+
+use memchr::memmem;
+
+use super::*;
+
+pub(super) struct Cpu {
+    pub(super) line: u64,
+    pub(super) pid: Option<u64>,
+    pub(super) comm: Option<String>,
+    pub(super) release: Option<String>,
+}
+
+pub(super) fn lossy(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+pub(super) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    memmem::find(hay, needle)
+}
+
+pub(super) fn trim(b: &[u8]) -> &[u8] {
+    b.trim_ascii()
+}
+
+/// Parses leading decimal digits (with an optional `-`); returns the value
+/// and the rest.
+pub(super) fn leading_int(b: &[u8]) -> Option<(i64, &[u8])> {
+    let (neg, body) = match b.first() {
+        Some(b'-') => (true, &b[1..]),
+        _ => (false, b),
+    };
+    let n = body.iter().take_while(|c| c.is_ascii_digit()).count();
+    if n == 0 || n > 18 {
+        return None;
+    }
+    let mut v: i64 = 0;
+    for &c in &body[..n] {
+        v = v * 10 + i64::from(c - b'0');
+    }
+    Some((if neg { -v } else { v }, &body[n..]))
+}
+
+pub(super) fn uint(b: &[u8]) -> Option<u64> {
+    match leading_int(b) {
+        Some((v, rest)) if v >= 0 && rest.is_empty() => Some(v as u64),
+        _ => None,
+    }
+}
+
+/// The value after `key` up to the next `,` or space (`usage 123kB,` ->
+/// 123 with the `kB` unit dropped).
+pub(super) fn kb_after(msg: &[u8], key: &[u8]) -> Option<u64> {
+    let i = find(msg, key)? + key.len();
+    let (v, _) = leading_int(&msg[i..])?;
+    u64::try_from(v).ok()
+}
+
+/// `pid (comm)` at the start of `b`: the comm ends at the last `)` before
+/// `stop` (comm names may hold spaces and parentheses).
+pub(super) fn pid_comm<'a>(b: &'a [u8], stops: &[&[u8]]) -> Option<(u64, String, &'a [u8])> {
+    let (pid, rest) = leading_int(b)?;
+    let rest = rest.strip_prefix(b" (")?;
+    let limit = stops
+        .iter()
+        .filter_map(|s| find(rest, s))
+        .min()
+        .unwrap_or(rest.len());
+    let close = memchr::memrchr(b')', &rest[..limit.min(rest.len())])?;
+    Some((
+        u64::try_from(pid).ok()?,
+        lossy(&rest[..close]),
+        &rest[close + 1..],
+    ))
+}
+
+/// `key:value` pairs in `total-vm:75160kB, anon-rss:65152kB, UID:0 ...`,
+/// also RHEL 7's `UID 0`. Values keep their sign; `kB` is dropped.
+pub(super) fn colon_pairs(b: &[u8]) -> Vec<(String, i64)> {
+    let mut out = Vec::new();
+    let mut toks = b
+        .split(|&c| c == b',' || c == b' ')
+        .filter(|t| !t.is_empty())
+        .peekable();
+    while let Some(t) = toks.next() {
+        if let Some(c) = memchr::memchr(b':', t) {
+            if let Some((v, _)) = leading_int(&t[c + 1..]) {
+                out.push((lossy(&t[..c]), v));
+            }
+        } else if t == b"UID" {
+            if let Some((v, _)) = toks.peek().and_then(|n| leading_int(n)) {
+                out.push(("UID".into(), v));
+                toks.next();
+            }
+        }
+    }
+    out
+}
+
+/// A cgroup path with its leading `/`: 3.10's `Task in` line prints the
+/// victim's path without it, the limit's path with it.
+pub(super) fn cgroup_path(b: &[u8]) -> String {
+    let p = lossy(trim(b));
+    if p.starts_with('/') {
+        p
+    } else {
+        format!("/{p}")
+    }
+}
+
+pub(super) fn parse_cpu(no: u64, msg: &[u8]) -> Cpu {
+    let pid = find(msg, b" PID: ").and_then(|i| leading_int(&msg[i + 6..]).map(|x| x.0 as u64));
+    let (comm, after) = match find(msg, b" Comm: ") {
+        Some(i) => {
+            let rest = &msg[i + 7..];
+            let end = [&b" Tainted"[..], b" Not tainted"]
+                .iter()
+                .filter_map(|s| find(rest, s))
+                .min()
+                .unwrap_or(rest.len());
+            (Some(lossy(trim(&rest[..end]))), &rest[end..])
+        }
+        None => (None, &b""[..]),
+    };
+    let release = after
+        .split(|&c| c == b' ')
+        .find(|t| t.len() > 3 && t[0].is_ascii_digit() && t.contains(&b'.'))
+        .map(lossy);
+    Cpu {
+        line: no,
+        pid,
+        comm,
+        release,
+    }
+}
+
+/// A stats value: `156KB`/`156kB` (kibibytes) or a plain number.
+pub(super) fn stat_value(v: &[u8]) -> Option<u64> {
+    let (n, unit) = leading_int(v)?;
+    let n = u64::try_from(n).ok()?;
+    match unit {
+        b"" => Some(n),
+        b"KB" | b"kB" => n.checked_mul(1024),
+        _ => None,
+    }
+}
+
+/// A multi-line stats dump line: `anon 123456`.
+pub(super) fn stat_line(msg: &[u8]) -> Option<(String, u64)> {
+    let sp = memchr::memchr(b' ', msg)?;
+    let key = &msg[..sp];
+    if key.is_empty() || !key.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_') {
+        return None;
+    }
+    Some((lossy(key), uint(trim(&msg[sp + 1..]))?))
+}
+
+/// The task table layouts the kernel has printed, by the number of values
+/// after the pid; `pgtables` stands for either `nr_ptes` (3.10, pages) or
+/// `pgtables_bytes` (4.x+), told apart by the value.
+pub(super) const LAYOUTS: [&[&str]; 3] = [
+    &[
+        "pid",
+        "uid",
+        "tgid",
+        "total_vm",
+        "rss",
+        "pgtables",
+        "swapents",
+        "oom_score_adj",
+        "name",
+    ],
+    &[
+        "pid",
+        "uid",
+        "tgid",
+        "total_vm",
+        "rss",
+        "nr_ptes",
+        "nr_pmds",
+        "swapents",
+        "oom_score_adj",
+        "name",
+    ],
+    &[
+        "pid",
+        "uid",
+        "tgid",
+        "total_vm",
+        "rss",
+        "rss_anon",
+        "rss_file",
+        "rss_shmem",
+        "pgtables_bytes",
+        "swapents",
+        "oom_score_adj",
+        "name",
+    ],
+];
+
+/// Columns for a row whose header is not in the log, guessed from its shape.
+pub(super) fn guess_columns(inner_after_pid: &[u8]) -> Option<Vec<String>> {
+    let mut values = Vec::new();
+    let mut rest = inner_after_pid;
+    while let Some((v, after)) = leading_int(rest.trim_ascii_start()) {
+        values.push(v);
+        rest = after;
+    }
+    // The name may itself start with digits; try the longest layout first.
+    for layout in LAYOUTS.iter().rev() {
+        let n = layout.len() - 2;
+        if values.len() < n {
+            continue;
+        }
+        return Some(
+            layout
+                .iter()
+                .map(|c| {
+                    if *c == "pgtables" {
+                        // nr_ptes counts pages; pgtables_bytes is a multiple
+                        // of the page size.
+                        if values[5] >= 4096 && values[5] % 4096 == 0 {
+                            "pgtables_bytes".to_string()
+                        } else {
+                            "nr_ptes".to_string()
+                        }
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect(),
+        );
+    }
+    None
+}
+
+pub(super) fn task_row(msg: &[u8], columns: Option<&[String]>, no: u64) -> Result<TaskRow, String> {
+    let inner = msg.strip_prefix(b"[").unwrap_or(msg);
+    let guessed;
+    let cols = match columns {
+        Some(c) => c,
+        None => {
+            let close = memchr::memchr(b']', inner).ok_or("task row without `]`")?;
+            guessed = guess_columns(&inner[close + 1..])
+                .ok_or("task table row before its header, in no known layout: skipped")?;
+            &guessed[..]
+        }
+    };
+    let close = memchr::memchr(b']', inner).ok_or("task row without `]`")?;
+    let pid = uint(trim(&inner[..close])).ok_or("task row without a pid")?;
+    let mut rest = &inner[close + 1..];
+    let mut row = TaskRow {
+        pid,
+        line: no,
+        ..TaskRow::default()
+    };
+    // Header: pid, numeric columns..., name.
+    let numeric = cols.len().saturating_sub(2);
+    for col in cols.iter().skip(1).take(numeric) {
+        let t = rest.trim_ascii_start();
+        let (v, after) = leading_int(t).ok_or_else(|| format!("task row: no value for `{col}`"))?;
+        rest = after;
+        let u = u64::try_from(v).ok();
+        match col.as_str() {
+            "uid" => row.uid = Some(v),
+            "tgid" => row.tgid = u,
+            "total_vm" => row.total_vm_pages = u,
+            "rss" => row.rss_pages = u,
+            "rss_anon" => row.rss_anon_pages = u,
+            "rss_file" => row.rss_file_pages = u,
+            "rss_shmem" => row.rss_shmem_pages = u,
+            "nr_ptes" => row.nr_ptes = u,
+            "pgtables_bytes" => row.pgtables_bytes = u,
+            "swapents" => row.swapents_pages = u,
+            "oom_score_adj" => row.oom_score_adj = Some(v),
+            other => {
+                row.other.insert(other.to_string(), v);
+            }
+        }
+    }
+    row.name = lossy(trim(rest));
+    Ok(row)
+}

@@ -1,0 +1,583 @@
+//! OOM-killer reports in kernel logs, every generation.
+//!
+//! The kernel prints an OOM kill as a burst of lines (`dump_header()` and
+//! `oom_kill_process()` in `mm/oom_kill.c`, `mem_cgroup_print_oom_*()` in
+//! `mm/memcontrol.c`) whose wording changed many times:
+//!
+//! - 3.10 (RHEL 7): `Task in X killed as a result of limit of Y`, one-line
+//!   `Memory cgroup stats for /x: cache:..KB rss:..KB`, `Kill process N (c)
+//!   score S or sacrifice child`, then `Killed process N (c) total-vm:...`;
+//! - 4.x: `shmem-rss`, `Tasks state (memory values in pages):`, the
+//!   `pgtables_bytes` column, `oom_reaper: reaped process`;
+//! - 5.x: `oom-kill:constraint=..,oom_memcg=..,task_memcg=..,task=..,pid=..,
+//!   uid=..`, `Memory cgroup out of memory: Killed process .. UID:..
+//!   pgtables:..kB oom_score_adj:..`, cgroup v2 `swap: usage` and
+//!   `memory.stat`-style dumps;
+//! - 6.x: multi-line v1 and v2 stat dumps, `rss_anon rss_file rss_shmem`
+//!   task columns.
+//!
+//! [`scan`] streams a log of any size and yields one [`OomReport`] per kill,
+//! memcg or global. Lines of the same host are assembled together, so reports
+//! from several hosts interleaved in one aggregated log stay apart; lines
+//! outside any report are skipped without being looked at, except those with
+//! an anchor string. A report missing its start or end is still returned,
+//! marked `truncated`, with a warning saying what is missing.
+
+mod assemble;
+mod lines;
+
+use std::collections::BTreeMap;
+use std::io::{self, Read};
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use serde::Serialize;
+
+use crate::cgroup::{CgroupLevel, ContainerIdentity};
+use crate::input::{self, ScanCounts};
+use crate::provenance::{Span, Warnings};
+use crate::time::{EventTime, TimeContext};
+
+use assemble::Assembler;
+
+/// Whether the kill was inside a memory cgroup or the whole node ran out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// A memory cgroup hit its limit (`CONSTRAINT_MEMCG`): a container, pod
+    /// or QoS limit.
+    Memcg,
+    /// The node (or a cpuset / mempolicy) ran out of memory.
+    Global,
+    /// The log kept too little of the report to tell (a lone `Killed
+    /// process` line from a kernel that prints it the same for both).
+    Unknown,
+}
+
+/// The task whose allocation invoked the OOM killer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Trigger {
+    pub comm: Option<String>,
+    /// Thread id, from the `CPU: N PID: P Comm: C` line.
+    pub pid: Option<u64>,
+    pub gfp_mask: Option<String>,
+    pub order: Option<i64>,
+    pub oom_score_adj: Option<i64>,
+    pub line: u64,
+}
+
+/// A memcg page counter line: `memory: usage 3145728kB, limit 3145728kB,
+/// failcnt 498567`. A limit of `9007199254740988` kB means unlimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Counter {
+    pub usage_kb: Option<u64>,
+    pub limit_kb: Option<u64>,
+    pub failcnt: Option<u64>,
+    pub line: u64,
+}
+
+/// One row of the task table (`Tasks state (memory values in pages)`).
+/// Columns a kernel did not print are `None`; memory columns are in pages
+/// except `pgtables_bytes`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TaskRow {
+    pub pid: u64,
+    pub uid: Option<i64>,
+    pub tgid: Option<u64>,
+    pub total_vm_pages: Option<u64>,
+    pub rss_pages: Option<u64>,
+    pub rss_anon_pages: Option<u64>,
+    pub rss_file_pages: Option<u64>,
+    pub rss_shmem_pages: Option<u64>,
+    /// 3.10's page-table column, in pages.
+    pub nr_ptes: Option<u64>,
+    pub pgtables_bytes: Option<u64>,
+    pub swapents_pages: Option<u64>,
+    pub oom_score_adj: Option<i64>,
+    /// Columns this parser has no field for, by header name.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub other: BTreeMap<String, i64>,
+    pub name: String,
+    pub line: u64,
+}
+
+/// `Kill process N (comm) score S or sacrifice child` (before 5.x): the task
+/// the OOM killer chose; the kill may then hit its process or a child.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Selected {
+    pub pid: u64,
+    pub comm: String,
+    pub score: Option<i64>,
+    pub line: u64,
+}
+
+/// `Killed process N (comm) total-vm:..kB, anon-rss:..kB, ...`: the process
+/// the kernel killed. Fields the kernel did not print are `None`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Victim {
+    pub pid: u64,
+    pub comm: String,
+    pub total_vm_kb: Option<u64>,
+    pub anon_rss_kb: Option<u64>,
+    pub file_rss_kb: Option<u64>,
+    pub shmem_rss_kb: Option<u64>,
+    pub uid: Option<i64>,
+    pub pgtables_kb: Option<u64>,
+    pub oom_score_adj: Option<i64>,
+    pub line: u64,
+}
+
+/// `oom_reaper: reaped process N (comm), now anon-rss:..kB, ...`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reaped {
+    pub pid: u64,
+    pub comm: String,
+    pub anon_rss_kb: Option<u64>,
+    pub file_rss_kb: Option<u64>,
+    pub shmem_rss_kb: Option<u64>,
+    pub line: u64,
+}
+
+/// `dump_header: 3 callbacks suppressed`: the kernel rate-limited part of
+/// its OOM output, so reports near this one may be missing lines.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Suppressed {
+    pub function: String,
+    pub count: u64,
+    pub line: u64,
+}
+
+/// A cgroup path as the report printed it, with its line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MemcgStats {
+    pub cgroup: String,
+    /// Values as printed, in bytes for sizes (`KB` suffixes multiplied out);
+    /// event counters (`pgfault`, `workingset_*`, `thp_*`, ...) are counts.
+    pub stats: BTreeMap<String, u64>,
+    pub line: u64,
+}
+
+/// One OOM kill, as the kernel reported it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OomReport {
+    pub kind: Kind,
+    /// `CONSTRAINT_MEMCG`, `CONSTRAINT_NONE`, ... (5.x+ `oom-kill:` line).
+    pub constraint: Option<String>,
+    pub trigger: Option<Trigger>,
+    /// The cgroup whose limit was hit.
+    pub oom_memcg: Option<String>,
+    /// The victim's own cgroup.
+    pub task_memcg: Option<String>,
+    /// The trigger's cpuset cgroup (`<comm> cpuset=<x> mems_allowed=<y>`
+    /// before 5.x, `cpuset=` of the `oom-kill:` line after): often the
+    /// container's scope, so it names the container when no memcg path
+    /// was printed.
+    pub cpuset: Option<String>,
+    /// Which level of the Kubernetes hierarchy `oom_memcg` is: `container`,
+    /// `pod`, `qos`, `kubepods`, `root` or `other`.
+    pub limit_level: Option<CgroupLevel>,
+    /// Memory counter of `oom_memcg` (`memory:` line).
+    pub memory: Option<Counter>,
+    /// cgroup v1 `memory+swap:` counter.
+    pub memory_swap: Option<Counter>,
+    /// cgroup v1 `kmem:` counter.
+    pub kmem: Option<Counter>,
+    /// cgroup v2 `swap:` counter.
+    pub swap: Option<Counter>,
+    /// The stats dumps (`Memory cgroup stats for ...`), in printed order.
+    pub memcg_stats: Vec<MemcgStats>,
+    /// Global OOM `Mem-Info:` counters, in pages.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub mem_info: BTreeMap<String, u64>,
+    pub tasks: Vec<TaskRow>,
+    pub selected: Option<Selected>,
+    pub victim: Option<Victim>,
+    pub reaped: Option<Reaped>,
+    /// With `memory.oom.group` set, the kernel kills every task of this
+    /// cgroup after the victim (`Tasks in X are going to be killed due to
+    /// memory.oom.group set`).
+    pub oom_group: Option<String>,
+    /// The tasks killed with the group, in printed order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub oom_group_killed: Vec<Victim>,
+    /// Container identity from the victim's cgroup (`task_memcg`).
+    pub container: Option<ContainerIdentity>,
+    /// The kernel release from the `CPU: ... Comm: ...` line.
+    pub kernel_release: Option<String>,
+    /// The host named by the log framing.
+    pub host: Option<String>,
+    /// When the kill happened (the victim line; else the report's first line).
+    pub time: EventTime,
+    /// True when the report lacks its start or its `Killed process` line.
+    pub truncated: bool,
+    pub callbacks_suppressed: Vec<Suppressed>,
+    pub lines: Span,
+}
+
+impl OomReport {
+    fn new(source: &str, line: u64) -> OomReport {
+        OomReport {
+            kind: Kind::Global,
+            constraint: None,
+            trigger: None,
+            oom_memcg: None,
+            task_memcg: None,
+            cpuset: None,
+            limit_level: None,
+            memory: None,
+            memory_swap: None,
+            kmem: None,
+            swap: None,
+            memcg_stats: Vec::new(),
+            mem_info: BTreeMap::new(),
+            tasks: Vec::new(),
+            selected: None,
+            victim: None,
+            reaped: None,
+            oom_group: None,
+            oom_group_killed: Vec::new(),
+            container: None,
+            kernel_release: None,
+            host: None,
+            time: EventTime::none(),
+            truncated: false,
+            callbacks_suppressed: Vec::new(),
+            lines: Span::line(source, line),
+        }
+    }
+
+    /// The stats dump of the victim's own cgroup, if printed.
+    pub fn task_stats(&self) -> Option<&MemcgStats> {
+        let task = self.task_memcg.as_deref()?;
+        self.memcg_stats.iter().find(|s| s.cgroup == task)
+    }
+}
+
+/// What a scan of one source found.
+#[derive(Debug, Default)]
+pub struct ScanSummary {
+    pub counts: ScanCounts,
+    pub reports: u64,
+    pub warnings: Warnings,
+}
+
+/// Strings at least one line of every report fragment contains. Lines
+/// without one are skipped unread while no report is open.
+const ANCHORS: [&str; 17] = [
+    "invoked oom-killer",
+    "Killed process",
+    "Kill process",
+    "oom-kill:",
+    "oom_reaper",
+    "killed as a result of limit",
+    "memory: usage",
+    "Memory cgroup stats for",
+    "Out of memory",
+    "Mem-Info:",
+    "callbacks suppressed",
+    "Comm: ",
+    "memory.oom.group",
+    "Tasks state",
+    "pid ]",
+    "pid  ]",
+    "mems_allowed=",
+];
+
+fn anchors() -> &'static AhoCorasick {
+    static AC: OnceLock<AhoCorasick> = OnceLock::new();
+    AC.get_or_init(|| {
+        AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(ANCHORS)
+            .expect("static anchor set builds")
+    })
+}
+
+/// Streams a kernel log and calls `sink` with each OOM report as it is
+/// completed. Never panics on input; I/O errors end the scan.
+pub fn scan<R: Read>(
+    source: &str,
+    reader: R,
+    ctx: &TimeContext,
+    sink: impl FnMut(OomReport),
+) -> io::Result<ScanSummary> {
+    let mut a = Assembler::new(source, ctx, sink);
+    let counts = input::scan_lines(reader, Some(anchors()), &mut a)?;
+    a.finish();
+    Ok(ScanSummary {
+        counts,
+        reports: a.emitted,
+        warnings: a.warnings,
+    })
+}
+
+/// Parses a whole log held in memory: every report and the warnings.
+pub fn parse(source: &str, bytes: &[u8], ctx: &TimeContext) -> (Vec<OomReport>, Warnings) {
+    let mut out = Vec::new();
+    let summary =
+        scan(source, bytes, ctx, |r| out.push(r)).unwrap_or_else(|_| ScanSummary::default());
+    (out, summary.warnings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(text: &str) -> (OomReport, Warnings) {
+        let (mut r, w) = parse("t.log", text.as_bytes(), &TimeContext::default());
+        assert_eq!(r.len(), 1, "reports: {r:#?}\nwarnings: {w:?}");
+        (r.remove(0), w)
+    }
+
+    const K6: &str = "\
+[   43.599397] python3 invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0
+[   43.599438] CPU: 0 UID: 0 PID: 1753 Comm: python3 Not tainted 6.18.44-fc-v669 #1 PREEMPT(none) 
+[   43.599461] Call Trace:
+[   43.602695] memory: usage 65536kB, limit 65536kB, failcnt 312
+[   43.602760] memory+swap: usage 65536kB, limit 9007199254740988kB, failcnt 0
+[   43.602761] kmem: usage 248kB, limit 9007199254740988kB, failcnt 0
+[   43.602762] Memory cgroup stats for /kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod11111111_2222_3333_4444_555555555555.slice/cri-containerd-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.scope:
+[   43.602888] cache 8192
+[   43.602889] rss 66805760
+[   43.602890] rss_huge 0
+[   43.602906] Tasks state (memory values in pages):
+[   43.602959] [  pid  ]   uid  tgid total_vm      rss rss_anon rss_file rss_shmem pgtables_bytes swapents oom_score_adj name
+[   43.602961] [   1753]     0  1753    18790    17942    16288     1654         0   192512        0             0 python3
+[   43.602963] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod11111111_2222_3333_4444_555555555555.slice/cri-containerd-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.scope,task_memcg=/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod11111111_2222_3333_4444_555555555555.slice/cri-containerd-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.scope,task=python3,pid=1753,uid=0
+[   43.602992] Memory cgroup out of memory: Killed process 1753 (python3) total-vm:75160kB, anon-rss:65152kB, file-rss:6616kB, shmem-rss:0kB, UID:0 pgtables:188kB oom_score_adj:0
+";
+
+    #[test]
+    fn kernel_6_v1_multiline() {
+        let (r, w) = one(K6);
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(r.kind, Kind::Memcg);
+        assert_eq!(r.constraint.as_deref(), Some("CONSTRAINT_MEMCG"));
+        let t = r.trigger.as_ref().unwrap();
+        assert_eq!(t.comm.as_deref(), Some("python3"));
+        assert_eq!(t.pid, Some(1753));
+        assert_eq!(t.gfp_mask.as_deref(), Some("0xcc0(GFP_KERNEL)"));
+        assert_eq!((t.order, t.oom_score_adj), (Some(0), Some(0)));
+        assert_eq!(r.kernel_release.as_deref(), Some("6.18.44-fc-v669"));
+        let m = r.memory.unwrap();
+        assert_eq!(
+            (m.usage_kb, m.limit_kb, m.failcnt),
+            (Some(65536), Some(65536), Some(312))
+        );
+        assert_eq!(r.kmem.unwrap().usage_kb, Some(248));
+        assert_eq!(r.memcg_stats.len(), 1);
+        assert_eq!(r.memcg_stats[0].stats["rss"], 66805760);
+        assert_eq!(r.tasks.len(), 1);
+        let row = &r.tasks[0];
+        assert_eq!(row.pid, 1753);
+        assert_eq!(row.rss_anon_pages, Some(16288));
+        assert_eq!(row.pgtables_bytes, Some(192512));
+        assert_eq!(row.name, "python3");
+        let v = r.victim.as_ref().unwrap();
+        assert_eq!(v.pid, 1753);
+        assert_eq!(v.anon_rss_kb, Some(65152));
+        assert_eq!(v.file_rss_kb, Some(6616));
+        assert_eq!(v.shmem_rss_kb, Some(0));
+        assert_eq!(v.uid, Some(0));
+        assert_eq!(v.pgtables_kb, Some(188));
+        assert_eq!(v.oom_score_adj, Some(0));
+        let c = r.container.as_ref().unwrap();
+        assert_eq!(c.runtime.as_deref(), Some("containerd"));
+        assert_eq!(
+            c.pod_uid.as_deref(),
+            Some("11111111-2222-3333-4444-555555555555")
+        );
+        assert_eq!(r.limit_level, Some(CgroupLevel::Container));
+        assert_eq!(r.lines.first, 1);
+        assert_eq!(r.lines.last, 15);
+        assert_eq!(r.time.uptime_s, Some(43.602992));
+        assert!(!r.truncated);
+    }
+
+    #[test]
+    fn seed_report_without_header() {
+        let text =
+            include_str!("../../../../tests/fixtures/kernel/seed-k3.10-memcg-docker-syslog.log");
+        let (r, w) = one(text);
+        let v = r.victim.as_ref().unwrap();
+        assert_eq!(v.pid, 2076520);
+        assert_eq!(v.comm, "java");
+        assert_eq!(v.anon_rss_kb, Some(3134504));
+        assert_eq!(v.total_vm_kb, Some(19996104));
+        assert_eq!(v.file_rss_kb, Some(13564));
+        assert_eq!(v.uid, Some(0));
+        let sel = r.selected.as_ref().unwrap();
+        assert_eq!(
+            (sel.pid, sel.comm.as_str(), sel.score),
+            (4113092, "Java2D Disposer", Some(1955))
+        );
+        let m = r.memory.unwrap();
+        assert_eq!(
+            (m.usage_kb, m.limit_kb, m.failcnt),
+            (Some(3145728), Some(3145728), Some(498567))
+        );
+        assert_eq!(r.kind, Kind::Memcg);
+        assert_eq!(r.limit_level, Some(CgroupLevel::Pod));
+        let c = r.container.as_ref().unwrap();
+        assert_eq!(
+            c.container_id.as_deref(),
+            Some("928e0ea07906597976057ef044c3766df7867e3c629ee6312a5dd1683b545720")
+        );
+        assert_eq!(
+            c.pod_uid.as_deref(),
+            Some("943d7e40-3a14-4519-b7a7-a2b6ee3576fb")
+        );
+        assert_eq!(r.tasks.len(), 2);
+        assert_eq!(r.tasks[1].nr_ptes, Some(1968));
+        let stats = r.task_stats().unwrap();
+        assert_eq!(stats.stats["rss_huge"], 1538048 * 1024);
+        let t = r.trigger.as_ref().unwrap();
+        assert_eq!(t.pid, Some(2079469));
+        assert_eq!(t.comm.as_deref(), Some("http-nio-8080-e"));
+        assert_eq!(
+            r.kernel_release.as_deref(),
+            Some("3.10.0-1127.19.1.el7.x86_64")
+        );
+        assert!(r.truncated, "the seed excerpt starts after the header");
+        assert_eq!(w.items().len(), 1);
+        assert_eq!(r.host.as_deref(), Some("iZ2ze2ih1s2cnx3x31dpdeZ"));
+    }
+
+    #[test]
+    fn two_hosts_interleaved() {
+        let mut text = String::new();
+        let a: Vec<String> = K6
+            .lines()
+            .map(|l| format!("Dec  2 13:55:56 a kernel: {l}"))
+            .collect();
+        let b: Vec<String> = K6
+            .lines()
+            .map(|l| format!("Dec  2 13:55:56 b kernel: {}", l.replace("1753", "9999")))
+            .collect();
+        for (x, y) in a.iter().zip(&b) {
+            text.push_str(x);
+            text.push('\n');
+            text.push_str(y);
+            text.push('\n');
+            text.push_str("Dec  2 13:55:56 a kubelet[1]: noise\n");
+        }
+        let (r, w) = parse("t", text.as_bytes(), &TimeContext::default());
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(r.len(), 2);
+        let pids: Vec<u64> = r.iter().map(|x| x.victim.as_ref().unwrap().pid).collect();
+        assert!(pids.contains(&1753) && pids.contains(&9999));
+        for x in &r {
+            assert_eq!(x.tasks.len(), 1);
+            assert_eq!(x.memcg_stats[0].stats.len(), 3);
+        }
+    }
+
+    #[test]
+    fn back_to_back_and_reaper() {
+        let text = "\
+[1.0] a invoked oom-killer: gfp_mask=0x0, order=0, oom_score_adj=0
+[1.1] Memory cgroup out of memory: Kill process 10 (a) score 5 or sacrifice child
+[1.2] Killed process 10 (a) total-vm:100kB, anon-rss:50kB, file-rss:1kB, shmem-rss:0kB
+[1.3] b invoked oom-killer: gfp_mask=0x0, order=0, oom_score_adj=0
+[1.4] Memory cgroup out of memory: Killed process 20 (b) total-vm:200kB, anon-rss:60kB, file-rss:2kB, shmem-rss:0kB
+[1.5] oom_reaper: reaped process 20 (b), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB
+[1.6] oom_reaper: reaped process 10 (a), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB
+";
+        let (r, w) = parse("t", text.as_bytes(), &TimeContext::default());
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].victim.as_ref().unwrap().pid, 10);
+        assert_eq!(r[0].kind, Kind::Memcg);
+        assert!(
+            r[0].reaped.is_none(),
+            "report 1 was flushed when report 2 started"
+        );
+        assert_eq!(r[1].reaped.as_ref().unwrap().pid, 20);
+        assert_eq!(w.items().len(), 1, "{w:?}");
+    }
+
+    #[test]
+    fn lone_killed_line_and_truncated_end() {
+        let (r, _) = one("Killed process 7 (x) total-vm:1kB, anon-rss:1kB, file-rss:0kB\n");
+        assert_eq!(r.kind, Kind::Unknown);
+        let text = "noise\nOut of memory: Killed process 7 (x) total-vm:1kB, anon-rss:1kB, file-rss:0kB, shmem-rss:0kB, UID:1000 pgtables:4kB oom_score_adj:0\n";
+        let (r, w) = one(text);
+        assert_eq!(r.kind, Kind::Global);
+        assert!(r.truncated);
+        assert_eq!(r.victim.as_ref().unwrap().uid, Some(1000));
+        assert_eq!(w.items().len(), 1);
+        let text = "x invoked oom-killer: gfp_mask=0x0, order=0, oom_score_adj=0\nmemory: usage 1kB, limit 1kB, failcnt 1\n";
+        let (r, _) = one(text);
+        assert!(r.truncated);
+        assert!(r.victim.is_none());
+        assert_eq!(r.memory.unwrap().failcnt, Some(1));
+    }
+
+    #[test]
+    fn comm_with_parens_and_spaces() {
+        let text = "Killed process 5 (a (b) c) total-vm:1kB, anon-rss:2kB, file-rss:0kB\n";
+        let (r, _) = one(text);
+        assert_eq!(r.victim.as_ref().unwrap().comm, "a (b) c");
+        assert_eq!(r.victim.as_ref().unwrap().anon_rss_kb, Some(2));
+    }
+
+    #[test]
+    fn rsyslog_escaped_report_in_one_line() {
+        let joined = K6
+            .lines()
+            .map(|l| l.split_once("] ").unwrap().1)
+            .collect::<Vec<_>>()
+            .join("#012");
+        let text = format!("Dec  2 13:55:56 h kernel: {joined}\n");
+        let (r, _) = one(&text);
+        assert_eq!(r.tasks.len(), 1);
+        assert_eq!(r.memcg_stats[0].stats["cache"], 8192);
+        assert_eq!(r.lines.first, 1);
+        assert_eq!(r.lines.last, 1);
+    }
+
+    #[test]
+    fn global_with_mem_info() {
+        let text = "\
+[5.0] java invoked oom-killer: gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0
+[5.1] Mem-Info:
+[5.2] active_anon:100 inactive_anon:200 isolated_anon:0
+[5.2]  active_file:3 inactive_file:4
+[5.3] Node 0 active_anon:400kB inactive_anon:800kB
+[5.4] Tasks state (memory values in pages):
+[5.5] [  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name
+[5.6] [    100]     0   100     1000      500    40960        0             0 java
+[5.7] [    101]   999   101     2000      600    40960        0          -999 my proc
+[5.8] oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,global_oom,task_memcg=/system.slice/java.service,task=java,pid=100,uid=0
+[5.9] Out of memory: Killed process 100 (java) total-vm:4000kB, anon-rss:2000kB, file-rss:0kB, shmem-rss:0kB, UID:0 pgtables:40kB oom_score_adj:0
+";
+        let (r, w) = one(text);
+        assert!(w.is_empty(), "{w:?}");
+        assert_eq!(r.kind, Kind::Global);
+        assert_eq!(r.limit_level, Some(CgroupLevel::Root));
+        assert_eq!(r.mem_info["active_anon"], 100);
+        assert_eq!(r.mem_info["inactive_file"], 4);
+        assert_eq!(r.tasks.len(), 2);
+        assert_eq!(r.tasks[1].name, "my proc");
+        assert_eq!(r.tasks[1].oom_score_adj, Some(-999));
+        assert_eq!(r.task_memcg.as_deref(), Some("/system.slice/java.service"));
+        assert!(r.container.is_none());
+    }
+
+    #[test]
+    fn callbacks_suppressed_are_kept() {
+        let text = "dump_header: 3 callbacks suppressed\nnet_ratelimit: 9 callbacks suppressed\n"
+            .to_string()
+            + K6;
+        let (r, _) = one(&text);
+        assert_eq!(r.callbacks_suppressed.len(), 1);
+        assert_eq!(r.callbacks_suppressed[0].count, 3);
+    }
+
+    #[test]
+    fn unrelated_programs_are_ignored() {
+        let text = "Dec  2 13:55:56 h myapp[1]: Killed process 5 (x) total-vm:1kB\n";
+        let (r, w) = parse("t", text.as_bytes(), &TimeContext::default());
+        assert!(r.is_empty());
+        assert!(w.is_empty());
+    }
+}
