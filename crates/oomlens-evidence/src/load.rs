@@ -549,10 +549,11 @@ mod tests {
     #[test]
     fn rotated_class_logs_are_one_group_in_age_order() {
         let d = tmp("rot");
-        let line = |c: &str| format!("[0.{c}s][info][class,load] {c} source: jrt:/java.base\n");
-        std::fs::write(d.join("classes.log.1"), line("old")).unwrap();
+        let line =
+            |up: &str, c: &str| format!("[{up}s][info][class,load] {c} source: jrt:/java.base\n");
+        std::fs::write(d.join("classes.log.1"), line("0.100", "Old")).unwrap();
         std::thread::sleep(std::time::Duration::from_millis(20));
-        std::fs::write(d.join("classes.log"), line("new")).unwrap();
+        std::fs::write(d.join("classes.log"), line("0.200", "New")).unwrap();
         std::fs::write(d.join("other.txt"), "hello\n").unwrap();
         let t = TimeContext::default();
         let got = load(std::slice::from_ref(&d), &opts(&t));
