@@ -1,0 +1,116 @@
+//! Connecting to a JVM's attach socket as the JVM expects its peer to be.
+//!
+//! HotSpot accepts a connection only from root or from a peer whose
+//! effective uid and gid are its own (`SO_PEERCRED`, seen through the JVM's
+//! user namespace). Root on the host is not root inside a container's user
+//! namespace, so root connects with the target's effective ids; and where
+//! `/proc/PID/root/tmp/...` cannot be used as a socket address (a path
+//! longer than `sun_path`'s 108 bytes, or a root that will not resolve), it
+//! enters the target's mount namespace and connects to `/tmp/...` there.
+//!
+//! Both changes are made in a thread of its own, with raw system calls:
+//! Linux keeps credentials, the filesystem root and the mount namespace per
+//! thread, and glibc's `seteuid` would change every thread of the process.
+//! The thread ends after `connect`; the socket outlives it.
+
+use std::io;
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+
+/// How to reach the socket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Reach {
+    /// Through `/proc/PID/root`; entering the mount namespace when that
+    /// path cannot be used.
+    #[default]
+    Auto,
+    /// Always by entering the target's mount namespace (as `nsenter -m`).
+    MountNamespace,
+}
+
+/// Who to connect as: `Some((uid, gid))` switches the thread's effective
+/// ids first (only root can, and only root needs to).
+pub type As = Option<(u32, u32)>;
+
+/// Connects to `proc_path` (the socket through `/proc/PID/root`), or to
+/// `ns_path` inside the mount namespace of `pid`, as `creds`.
+pub fn connect(
+    pid: u32,
+    proc_path: &Path,
+    ns_path: &Path,
+    creds: As,
+    reach: Reach,
+) -> io::Result<UnixStream> {
+    if reach == Reach::Auto {
+        match in_thread(None, proc_path.to_path_buf(), creds) {
+            Ok(s) => return Ok(s),
+            // The path is fine but the JVM is not listening, or the ids are
+            // refused: entering the namespace would not change that.
+            Err(e)
+                if matches!(
+                    e.raw_os_error(),
+                    Some(libc::ECONNREFUSED | libc::EACCES | libc::EPERM)
+                ) || e.kind() == io::ErrorKind::NotFound =>
+            {
+                return Err(e)
+            }
+            Err(_) => {}
+        }
+    }
+    let ns = std::fs::File::open(format!("/proc/{pid}/ns/mnt"))?;
+    in_thread(Some(ns.into()), ns_path.to_path_buf(), creds)
+}
+
+fn in_thread(mount_ns: Option<OwnedFd>, path: PathBuf, creds: As) -> io::Result<UnixStream> {
+    std::thread::scope(|s| {
+        s.spawn(move || {
+            if let Some(ns) = mount_ns {
+                // A thread shares its filesystem context (root, cwd) with the
+                // others until it unshares it; setns into a mount namespace
+                // refuses a shared one.
+                check(unsafe { libc::unshare(libc::CLONE_FS) })?;
+                check(unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNS) })?;
+            }
+            if let Some((uid, gid)) = creds {
+                // The group first: after the uid changes, the thread may no
+                // longer change its gid.
+                check_long(unsafe {
+                    libc::syscall(
+                        libc::SYS_setresgid,
+                        -1 as libc::c_long,
+                        gid as libc::c_long,
+                        -1 as libc::c_long,
+                    )
+                })?;
+                check_long(unsafe {
+                    libc::syscall(
+                        libc::SYS_setresuid,
+                        -1 as libc::c_long,
+                        uid as libc::c_long,
+                        -1 as libc::c_long,
+                    )
+                })?;
+            }
+            UnixStream::connect(&path)
+        })
+        .join()
+        .unwrap_or_else(|_| Err(io::Error::other("the connecting thread panicked")))
+    })
+}
+
+fn check(rc: libc::c_int) -> io::Result<()> {
+    if rc == -1 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
+
+fn check_long(rc: libc::c_long) -> io::Result<()> {
+    if rc == -1 {
+        Err(io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
