@@ -78,8 +78,9 @@ pub enum Error {
     /// The JVM runs with `-XX:+DisableAttachMechanism`; `how` says how
     /// that was found.
     AttachDisabled { pid: u32, how: String },
-    /// The JVM runs with `-Xrs` (`-XX:+ReduceSignalUsage`): `SIGQUIT` does
-    /// not start its listener.
+    /// The JVM runs with `-Xrs` (`-XX:+ReduceSignalUsage`): it opens its
+    /// listener at start-up and ignores `SIGQUIT`, and the listener does not
+    /// answer.
     SignalsReduced { pid: u32 },
     /// The process installed no `SIGQUIT` handler within the timeout; it
     /// was not signalled.
@@ -125,7 +126,7 @@ impl fmt::Display for Error {
             ),
             Error::SignalsReduced { pid } => write!(
                 f,
-                "the JVM {pid} runs with -Xrs (-XX:+ReduceSignalUsage): SIGQUIT does not start its attach listener; it was not signalled"
+                "the JVM {pid} runs with -Xrs (-XX:+ReduceSignalUsage): it opens its attach socket at start-up and ignores SIGQUIT, and its socket does not answer; it was not signalled"
             ),
             Error::NotReady { pid, waited } => write!(
                 f,
@@ -226,11 +227,11 @@ impl Vm {
         if me != 0 && me != status.euid() {
             return Err(Error::Permission {
                 pid,
-                doing: format!("attaching as uid {me}"),
-                source: io::Error::new(
-                    io::ErrorKind::PermissionDenied,
-                    format!("the process runs as uid {}", status.euid()),
+                doing: format!(
+                    "attaching as uid {me} to a process of uid {}",
+                    status.euid()
                 ),
+                source: io::Error::from_raw_os_error(libc::EPERM),
             });
         }
         // The signal goes through this pidfd: if the pid is reused after
@@ -252,9 +253,7 @@ impl Vm {
             vm.check_socket(&status)?;
             return Ok(vm);
         }
-        if let Some(perf) = &perf {
-            refuse_by_flags(pid, perf)?;
-        }
+        refuse_by_flags(pid, perf.as_ref())?;
         let owner = (me == 0).then(|| (status.euid(), status.egid()));
         let _attach_file = AttachFile::create(pid, ns_pid, &tmp, owner)?;
         let start = Instant::now();
@@ -477,10 +476,11 @@ fn is_jvm(pid: u32, status: &Status) -> Result<Option<PerfData>, Error> {
         .and_then(|b| hsperf::parse(&b).ok()))
 }
 
-/// Refuses, before any signal, a JVM whose counters say it will not attach.
-fn refuse_by_flags(pid: u32, perf: &PerfData) -> Result<(), Error> {
+/// Refuses, before any signal, a JVM whose counters or command line say it
+/// will not attach.
+fn refuse_by_flags(pid: u32, perf: Option<&PerfData>) -> Result<(), Error> {
     // HotSpot writes '0' first when DisableAttachMechanism is set.
-    if let Some(caps) = perf.text("sun.rt.jvmCapabilities") {
+    if let Some(caps) = perf.and_then(|p| p.text("sun.rt.jvmCapabilities")) {
         if caps.starts_with('0') {
             return Err(Error::AttachDisabled {
                 pid,
@@ -488,20 +488,44 @@ fn refuse_by_flags(pid: u32, perf: &PerfData) -> Result<(), Error> {
             });
         }
     }
-    let args = perf.text("java.rt.vmArgs").unwrap_or("");
-    let flags = perf.text("sun.rt.jvmFlags").unwrap_or("");
-    let has = |flag: &str| {
-        args.split_whitespace()
-            .chain(flags.split_whitespace())
-            .any(|a| a == flag)
+    // Without counters (-XX:-UsePerfData), the command line.
+    let (args, how) = match perf {
+        Some(p) => {
+            let mut a: Vec<String> = Vec::new();
+            for name in ["java.rt.vmArgs", "sun.rt.jvmFlags"] {
+                a.extend(
+                    p.text(name)
+                        .unwrap_or("")
+                        .split_whitespace()
+                        .map(String::from),
+                );
+            }
+            (a, "java.rt.vmArgs")
+        }
+        None => {
+            let raw = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let a = raw
+                .split(|b| *b == 0)
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect();
+            (a, "its command line")
+        }
     };
-    if has("-XX:+DisableAttachMechanism") {
+    // The last of `+` and `-` wins, as HotSpot parses them.
+    let last = |on: &str, off: &str| {
+        args.iter()
+            .rev()
+            .find(|a| *a == on || *a == off)
+            .is_some_and(|a| a == on)
+    };
+    if last("-XX:+DisableAttachMechanism", "-XX:-DisableAttachMechanism") {
         return Err(Error::AttachDisabled {
             pid,
-            how: "java.rt.vmArgs".into(),
+            how: how.into(),
         });
     }
-    if has("-Xrs") || has("-XX:+ReduceSignalUsage") {
+    if args.iter().any(|a| a == "-Xrs") || last("-XX:+ReduceSignalUsage", "-XX:-ReduceSignalUsage")
+    {
         return Err(Error::SignalsReduced { pid });
     }
     Ok(())
