@@ -182,8 +182,8 @@ within one more window), 1 when none is, 2 on error (server unreachable, bad que
     ///
     /// With --all, runs what oomlens reads (VM.version, VM.command_line,
     /// VM.flags, VM.native_memory summary, VM.metaspace,
-    /// VM.classloader_stats, GC.heap_info, Thread.print, GC.class_histogram,
-    /// which forces a full collection) into a folder, one file per command,
+    /// VM.classloader_stats, GC.class_histogram, which forces a full
+    /// collection) into a folder, one file per command,
     /// with a copy of the JVM's performance counters, for `oomlens diagnose`.
     #[command(after_help = "Examples:
   oomlens jcmd 4242 VM.version

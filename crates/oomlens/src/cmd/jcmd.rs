@@ -15,7 +15,8 @@ use crate::cmd::Outcome;
 use crate::JcmdArgs;
 
 /// What `--all` runs, and the file each output goes to (`jcmd PID CMD >
-/// FILE`, as `scripts/capture/jvm-leak.sh` names them). Cheap ones first:
+/// FILE`, as `scripts/capture/jvm-leak.sh` names them): what `diagnose`
+/// and `budget` read (VM.version for the JDK release). Cheap ones first:
 /// the class histogram forces a full collection.
 const ALL: &[(&str, &str)] = &[
     ("VM.version.txt", "VM.version"),
@@ -24,8 +25,6 @@ const ALL: &[(&str, &str)] = &[
     ("VM.native_memory-summary.txt", "VM.native_memory summary"),
     ("VM.metaspace.txt", "VM.metaspace"),
     ("VM.classloader_stats.txt", "VM.classloader_stats"),
-    ("GC.heap_info.txt", "GC.heap_info"),
-    ("Thread.print.txt", "Thread.print"),
     ("GC.class_histogram.txt", "GC.class_histogram"),
 ];
 
