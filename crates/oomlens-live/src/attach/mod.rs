@@ -336,16 +336,11 @@ impl Vm {
             self.reach,
         )
         .map_err(|e| {
-            let doing = format!("connecting to {}", self.socket.display());
-            if e.kind() == io::ErrorKind::PermissionDenied {
-                Error::Permission {
-                    pid: self.pid,
-                    doing,
-                    source: e,
-                }
-            } else {
-                Error::Io { doing, source: e }
-            }
+            io_error(
+                self.pid,
+                format!("connecting to {}", self.socket.display()),
+                e,
+            )
         })
     }
 
@@ -434,16 +429,18 @@ pub fn request(command: &str, args: &[&str]) -> Result<Vec<u8>, Error> {
 fn read_status(pid: u32) -> Result<Status, Error> {
     Status::read(pid).map_err(|e| match e.kind() {
         io::ErrorKind::NotFound => Error::NoSuchProcess { pid },
-        io::ErrorKind::PermissionDenied => Error::Permission {
-            pid,
-            doing: format!("reading /proc/{pid}/status"),
-            source: e,
-        },
-        _ => Error::Io {
-            doing: format!("reading /proc/{pid}/status"),
-            source: e,
-        },
+        _ => io_error(pid, format!("reading /proc/{pid}/status"), e),
     })
+}
+
+/// A system error as [`Error::Permission`] when it is one, else
+/// [`Error::Io`].
+fn io_error(pid: u32, doing: String, source: io::Error) -> Error {
+    if source.kind() == io::ErrorKind::PermissionDenied {
+        Error::Permission { pid, doing, source }
+    } else {
+        Error::Io { doing, source }
+    }
 }
 
 /// Whether `pid` is a JVM: `libjvm.so` mapped (a performance-counter file
@@ -452,15 +449,7 @@ fn read_status(pid: u32) -> Result<Status, Error> {
 fn is_jvm(pid: u32, status: &Status) -> Result<Option<PerfData>, Error> {
     let maps = std::fs::read(format!("/proc/{pid}/maps")).map_err(|e| match e.kind() {
         io::ErrorKind::NotFound => Error::Exited { pid },
-        io::ErrorKind::PermissionDenied => Error::Permission {
-            pid,
-            doing: format!("reading /proc/{pid}/maps"),
-            source: e,
-        },
-        _ => Error::Io {
-            doing: format!("reading /proc/{pid}/maps"),
-            source: e,
-        },
+        _ => io_error(pid, format!("reading /proc/{pid}/maps"), e),
     })?;
     let jvm = maps
         .split(|b| *b == b'\n')
@@ -561,15 +550,7 @@ impl AttachFile {
             name.to_string_lossy(),
             dir.display()
         );
-        Err(if e.kind() == io::ErrorKind::PermissionDenied {
-            Error::Permission {
-                pid,
-                doing,
-                source: e,
-            }
-        } else {
-            Error::Io { doing, source: e }
-        })
+        Err(io_error(pid, doing, e))
     }
 
     /// `None` when the file exists already (another client's: left to it).

@@ -69,28 +69,14 @@ fn in_thread(mount_ns: Option<OwnedFd>, path: PathBuf, creds: As) -> io::Result<
                 // A thread shares its filesystem context (root, cwd) with the
                 // others until it unshares it; setns into a mount namespace
                 // refuses a shared one.
-                check(unsafe { libc::unshare(libc::CLONE_FS) })?;
-                check(unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNS) })?;
+                check(unsafe { libc::unshare(libc::CLONE_FS) }.into())?;
+                check(unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNS) }.into())?;
             }
             if let Some((uid, gid)) = creds {
                 // The group first: after the uid changes, the thread may no
                 // longer change its gid.
-                check_long(unsafe {
-                    libc::syscall(
-                        libc::SYS_setresgid,
-                        -1 as libc::c_long,
-                        gid as libc::c_long,
-                        -1 as libc::c_long,
-                    )
-                })?;
-                check_long(unsafe {
-                    libc::syscall(
-                        libc::SYS_setresuid,
-                        -1 as libc::c_long,
-                        uid as libc::c_long,
-                        -1 as libc::c_long,
-                    )
-                })?;
+                set_effective(libc::SYS_setresgid, gid)?;
+                set_effective(libc::SYS_setresuid, uid)?;
             }
             UnixStream::connect(&path)
         })
@@ -99,15 +85,14 @@ fn in_thread(mount_ns: Option<OwnedFd>, path: PathBuf, creds: As) -> io::Result<
     })
 }
 
-fn check(rc: libc::c_int) -> io::Result<()> {
-    if rc == -1 {
-        Err(io::Error::last_os_error())
-    } else {
-        Ok(())
-    }
+/// `setresuid`/`setresgid` (`call`) changing only the effective id, and
+/// only in the calling thread (the raw system call, not glibc's wrapper).
+fn set_effective(call: libc::c_long, id: u32) -> io::Result<()> {
+    let keep: libc::c_long = -1;
+    check(unsafe { libc::syscall(call, keep, libc::c_long::from(id), keep) })
 }
 
-fn check_long(rc: libc::c_long) -> io::Result<()> {
+fn check(rc: libc::c_long) -> io::Result<()> {
     if rc == -1 {
         Err(io::Error::last_os_error())
     } else {
