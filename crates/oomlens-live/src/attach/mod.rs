@@ -28,6 +28,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::os::unix::fs::MetadataExt;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use oomlens_evidence::jvm::hsperf::{self, PerfData};
@@ -186,6 +187,9 @@ pub struct Vm {
     ns_socket: PathBuf,
     creds: socket::As,
     reach: Reach,
+    /// The connection that found the listener answering, kept for the
+    /// first operation (one connect saved).
+    ready: Mutex<Option<UnixStream>>,
 }
 
 /// A reply: the completion status and the output still on the socket.
@@ -237,7 +241,6 @@ impl Vm {
         // The signal goes through this pidfd: if the pid is reused after
         // the checks below, the new process is not signalled.
         let pidfd = PidFd::open(pid)?;
-        let perf = is_jvm(pid, &status)?;
         let ns_pid = status.ns_pid;
         let tmp = PathBuf::from(format!("/proc/{pid}/root/tmp"));
         let mut vm = Vm {
@@ -248,11 +251,16 @@ impl Vm {
             ns_socket: PathBuf::from(format!("/tmp/.java_pid{ns_pid}")),
             creds: (me == 0 && status.euid() != 0).then(|| (status.euid(), status.egid())),
             reach: opts.reach,
+            ready: Mutex::new(None),
         };
+        // A socket named for the JVM's pid in its /tmp, that answers and
+        // passes check_socket, is a JVM's listener (the JDK trusts the
+        // name alone): nothing is signalled.
         if vm.socket_answers() {
             vm.check_socket(&status)?;
             return Ok(vm);
         }
+        let perf = is_jvm(pid, &status)?;
         refuse_by_flags(pid, perf.as_ref())?;
         let owner = (me == 0).then(|| (status.euid(), status.egid()));
         let _attach_file = AttachFile::create(pid, ns_pid, &tmp, owner)?;
@@ -300,7 +308,11 @@ impl Vm {
     /// at most three arguments and reads the status line of the reply.
     pub fn execute(&self, command: &str, args: &[&str]) -> Result<Reply, Error> {
         let request = request(command, args)?;
-        let stream = self.connect()?;
+        let kept = self.ready.lock().ok().and_then(|mut r| r.take());
+        let stream = match kept {
+            Some(s) => s,
+            None => self.connect()?,
+        };
         // As the JDK does: a failed write may still leave a reply to read
         // (the JVM refused the request early), which says more.
         let written = (&stream).write_all(&request);
@@ -345,14 +357,21 @@ impl Vm {
     }
 
     /// Whether the socket is there and a connection is accepted (a socket
-    /// left by a dead JVM whose pid was reused refuses connections).
+    /// left by a dead JVM whose pid was reused refuses connections); the
+    /// connection is kept for the first operation.
     fn socket_answers(&self) -> bool {
         let there = match self.reach {
             Reach::Auto => self.socket.exists(),
             // The path through /proc may not resolve; connecting tells.
             Reach::MountNamespace => true,
         };
-        there && self.connect().is_ok()
+        let Some(stream) = there.then(|| self.connect().ok()).flatten() else {
+            return false;
+        };
+        if let Ok(mut ready) = self.ready.lock() {
+            *ready = Some(stream);
+        }
+        true
     }
 
     /// As the JDK's `checkPermissions`: the socket must belong to the

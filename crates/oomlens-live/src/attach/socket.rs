@@ -43,7 +43,7 @@ pub fn connect(
     reach: Reach,
 ) -> io::Result<UnixStream> {
     if reach == Reach::Auto {
-        match in_thread(None, proc_path.to_path_buf(), creds) {
+        match connect_as(None, proc_path.to_path_buf(), creds) {
             Ok(s) => return Ok(s),
             // The path is fine but the JVM is not listening, or the ids are
             // refused: entering the namespace would not change that.
@@ -59,10 +59,15 @@ pub fn connect(
         }
     }
     let ns = std::fs::File::open(format!("/proc/{pid}/ns/mnt"))?;
-    in_thread(Some(ns.into()), ns_path.to_path_buf(), creds)
+    connect_as(Some(ns.into()), ns_path.to_path_buf(), creds)
 }
 
-fn in_thread(mount_ns: Option<OwnedFd>, path: PathBuf, creds: As) -> io::Result<UnixStream> {
+/// Connects to `path`, in the mount namespace `mount_ns` and as `creds`
+/// when given (then in a thread of its own).
+fn connect_as(mount_ns: Option<OwnedFd>, path: PathBuf, creds: As) -> io::Result<UnixStream> {
+    if mount_ns.is_none() && creds.is_none() {
+        return UnixStream::connect(&path);
+    }
     std::thread::scope(|s| {
         s.spawn(move || {
             if let Some(ns) = mount_ns {
