@@ -2,8 +2,8 @@
 # The round trip of `oomlens jcmd PID VM.version` against the JDK's
 # `jcmd PID VM.version` (and `jattach PID jcmd VM.version` when jattach is
 # installed: Debian package `jattach`), side by side on the same running JVM
-# (tests/jvm's idle program), interleaved: hyperfine runs the commands in
-# turn when it is there, else a loop alternates them. Each command is
+# (tests/jvm's idle program), interleaved: rounds of hyperfine blocks, the
+# commands in turn, when hyperfine is there, else a loop alternating them. Each command is
 # checked to print the JVM's version first. Prints each median and the
 # ratio jcmd / oomlens.
 #
@@ -72,17 +72,28 @@ done
 log "machine load: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
 
 declare -A median_ms
+ROUNDS=5
 if command -v hyperfine >/dev/null; then
-    log "hyperfine, $RUNS runs each, commands in turn"
+    # hyperfine times one command's runs in a block: $ROUNDS rounds of
+    # blocks, the commands in turn in each, so load that comes and goes
+    # falls on all of them; the medians are over every run of every round.
+    per=$(( (RUNS + ROUNDS - 1) / ROUNDS ))
+    log "hyperfine, $ROUNDS rounds x $per runs each, the commands in turn"
     args=()
     for i in "${!cmds[@]}"; do args+=(-n "${names[$i]}" "${cmds[$i]}"); done
-    hyperfine -N --warmup 3 --runs "$RUNS" --export-json "$TMP/h.json" "${args[@]}" >&2
+    for r in $(seq "$ROUNDS"); do
+        hyperfine -N --warmup 2 --runs "$per" --style none --export-json "$TMP/h$r.json" "${args[@]}" >/dev/null 2>&1
+    done
     while read -r name ms; do median_ms[$name]=$ms; done < <(
-        python3 -c 'import json,sys
-for r in json.load(open(sys.argv[1]))["results"]:
-    print(r["command"], "%.1f" % (r["median"] * 1000))' "$TMP/h.json")
+        python3 -c 'import json,sys,statistics
+times = {}
+for f in sys.argv[1:]:
+    for r in json.load(open(f))["results"]:
+        times.setdefault(r["command"], []).extend(r["times"])
+for n, t in times.items():
+    print(n, "%.1f" % (statistics.median(t) * 1000))' "$TMP"/h*.json)
 else
-    log "a loop, $RUNS rounds, the commands alternating"
+    log "a loop, $RUNS rounds, the commands alternating (fork and date included in every time)"
     for _ in $(seq "$RUNS"); do
         for i in "${!cmds[@]}"; do
             s=$(date +%s%N); ${cmds[$i]} > /dev/null 2>&1; e=$(date +%s%N)
