@@ -118,8 +118,8 @@ fn copy_reply(mut output: impl Read, out: &mut impl Write) -> io::Result<(u64, b
 /// JVM's performance-counter file copied as `hsperfdata`.
 fn all(pid: u32, dir: Option<PathBuf>, opts: &Options) -> Result<Outcome> {
     let dir = dir.unwrap_or_else(|| PathBuf::from(format!("oomlens-jcmd-{pid}")));
-    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let vm = Vm::attach(pid, opts)?;
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
     let mut written = 0;
     for (file, command) in ALL {
         let path = dir.join(file);
