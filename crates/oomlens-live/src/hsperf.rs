@@ -12,15 +12,9 @@ use oomlens_evidence::jvm::hsperf::{self, JvmMemory};
 use crate::cgroup::Label;
 use crate::openmetrics::{Kind, Writer};
 
-/// The pid a process has in its own pid namespace (the last `NSpid`).
+/// The pid a process has in its own pid namespace.
 fn ns_pid(pid: u32) -> Option<u32> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("NSpid:"))
-        .and_then(|v| v.split_whitespace().last())
-        .and_then(|v| v.parse().ok())
-        .or(Some(pid))
+    crate::procfs::Status::read(pid).ok().map(|s| s.ns_pid)
 }
 
 /// The performance-counter file of process `pid`, when it has one.
@@ -44,6 +38,37 @@ pub fn read_file(path: &Path) -> Option<JvmMemory> {
 /// The JVM memory of process `pid`, when it is a JVM with counters.
 pub fn read(pid: u32) -> Option<JvmMemory> {
     read_file(&find(pid)?)
+}
+
+/// Writes every counter as `jcmd PID PerfCounter.print` prints them after
+/// its `PID:` line (jcmd reads the file itself; it does not attach):
+/// `name=value`, sorted by name, text values in double quotes, with the
+/// six `sun.perfdata.*` counters jvmstat makes of the prologue (`size` is
+/// the file's, `file_len`).
+pub fn print_counters<W: std::io::Write>(
+    p: &hsperf::PerfData,
+    file_len: usize,
+    out: &mut W,
+) -> std::io::Result<()> {
+    let prologue = [
+        ("sun.perfdata.majorVersion", i64::from(p.major)),
+        ("sun.perfdata.minorVersion", i64::from(p.minor)),
+        ("sun.perfdata.overflow", i64::from(p.overflow)),
+        ("sun.perfdata.size", file_len as i64),
+        ("sun.perfdata.timestamp", p.mod_time_stamp),
+        ("sun.perfdata.used", i64::from(p.used)),
+    ]
+    .map(|(n, v)| (n.to_string(), hsperf::Value::Long(v)));
+    let mut sorted: Vec<&(String, hsperf::Value)> =
+        p.counters.iter().chain(prologue.iter()).collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, value) in sorted {
+        match value {
+            hsperf::Value::Long(v) => writeln!(out, "{name}={v}")?,
+            hsperf::Value::Text(t) => writeln!(out, "{name}=\"{t}\"")?,
+        }
+    }
+    Ok(())
 }
 
 /// Writes one reading with Micrometer's metric names
@@ -136,6 +161,37 @@ pub fn write(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The counters printed as jcmd printed them from the same JVM right
+    /// after the copy: the same names in the same order, the same text
+    /// values (numbers moved on in between).
+    #[test]
+    fn counters_printed_as_jcmd_prints_them() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/hsperf/");
+        for name in ["g1-17", "parallel-17-nogc"] {
+            let bytes = std::fs::read(format!("{dir}{name}.hsperfdata")).unwrap();
+            let mut out = Vec::new();
+            print_counters(&hsperf::parse(&bytes).unwrap(), bytes.len(), &mut out).unwrap();
+            let ours = String::from_utf8(out).unwrap();
+            let jcmd = std::fs::read_to_string(format!("{dir}{name}.perfcounters.txt")).unwrap();
+            let jcmd: Vec<&str> = jcmd.lines().skip(1).collect();
+            let ours: Vec<&str> = ours.lines().collect();
+            assert_eq!(ours.len(), jcmd.len(), "{name}");
+            for (o, j) in ours.iter().zip(&jcmd) {
+                let (on, ov) = o.split_once('=').unwrap();
+                let (jn, jv) = j.split_once('=').unwrap();
+                assert_eq!(on, jn, "{name}");
+                // The prologue's counters do not move once the JVM runs.
+                if jv.starts_with('"')
+                    || on.starts_with("sun.perfdata.") && on != "sun.perfdata.timestamp"
+                {
+                    assert_eq!(ov, jv, "{name}");
+                } else {
+                    ov.parse::<i64>().unwrap();
+                }
+            }
+        }
+    }
 
     /// A real G1 JVM's counters (tests/fixtures/hsperf) written as samples
     /// and read back as metrics.

@@ -4,6 +4,10 @@
 //! log, cgroupfs, /proc); they decide nothing about what the evidence means.
 //!
 //! - [`kmsg`]: the kernel's log.
+//! - [`attach`]: HotSpot's dynamic attach (what `jcmd` uses), without a
+//!   JDK: any diagnostic command of a running JVM, also in a container.
+//! - [`procfs`]: what `/proc/PID/status` says (namespaced pid, ids,
+//!   signal handlers).
 //! - [`cgroup`]: memory cgroups sampled into cAdvisor's terms.
 //! - [`hsperf`]: a JVM's own memory pools, from its performance-counter
 //!   file, without attaching to it.
@@ -12,9 +16,11 @@
 //! - [`openmetrics`]: samples written as OpenMetrics in bounded memory.
 //! - [`prometheus`]: a Prometheus-compatible server's HTTP API.
 
+pub mod attach;
 pub mod cgroup;
 pub mod hsperf;
 pub mod kmsg;
 pub mod openmetrics;
+pub mod procfs;
 pub mod prometheus;
 pub mod sampler;

@@ -28,6 +28,7 @@ mod cmd;
   oomlens classes classes.log               a generated-class leak, and its library
   oomlens budget --limit 3Gi -- -Xmx2g      where a JVM's memory goes against its limit
   oomlens scan --prometheus http://prom:9090   a fleet ranked by OOM risk
+  oomlens jcmd 4242 VM.native_memory summary   a JVM's diagnostic command, no JDK needed
   journalctl -k -o json | oomlens kernel -  the same from journald
   oomlens kernel                            this machine's kernel log
   oomlens completions bash > /etc/bash_completion.d/oomlens
@@ -166,11 +167,67 @@ OOMLENS_PROMETHEUS_USER and OOMLENS_PROMETHEUS_PASSWORD (or user:password@ in th
 Exit status: 0 when a container is at risk (OOM-killed in the window, or reaching its limit
 within one more window), 1 when none is, 2 on error (server unreachable, bad query).")]
     Scan(ScanArgs),
+    /// Run a diagnostic command in a running JVM, as the JDK's jcmd does, without a JDK.
+    ///
+    /// Speaks HotSpot's attach protocol itself: finds the JVM's pid in its
+    /// own pid namespace and its /tmp through /proc/PID/root (a JVM in a
+    /// container is attached to from the node), starts its attach listener
+    /// (the .attach_pid file, SIGQUIT), connects as the JVM's user, and sends
+    /// the command. The output is what jcmd prints, byte for byte: the
+    /// `PID:` line, then the JVM's output. Any command the JVM knows works
+    /// (`help` lists them); PerfCounter.print reads the counter file, as
+    /// jcmd does. A process that is not a JVM, has no SIGQUIT handler yet,
+    /// or runs with -XX:+DisableAttachMechanism is refused without being
+    /// signalled. Run as root or as the JVM's user.
+    ///
+    /// With --all, runs what oomlens reads (VM.version, VM.command_line,
+    /// VM.flags, VM.native_memory summary, VM.metaspace,
+    /// VM.classloader_stats, GC.class_histogram, which forces a full
+    /// collection) into a folder, one file per command,
+    /// with a copy of the JVM's performance counters, for `oomlens diagnose`.
+    #[command(after_help = "Examples:
+  oomlens jcmd 4242 VM.version
+  oomlens jcmd 4242 VM.native_memory summary
+  oomlens jcmd 4242 GC.heap_dump /tmp/heap.hprof   (the path is the JVM's: inside its container)
+  oomlens jcmd 4242 help
+  oomlens jcmd --all 4242 -o jvm-4242 && oomlens diagnose jvm-4242
+
+Exit status (jcmd's): 0 when the command ran, 1 when the JVM reports it failed (its message
+on stderr); 2 when the JVM cannot be attached to (not a JVM, attach disabled, no answer
+within --timeout, permission).")]
+    Jcmd(JcmdArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Args)]
+struct JcmdArgs {
+    /// The JVM's process id, as this machine sees it (for a JVM in a
+    /// container, its pid on the node).
+    pid: u32,
+    /// The diagnostic command and its arguments, as for jcmd.
+    #[arg(
+        trailing_var_arg = true,
+        allow_hyphen_values = true,
+        required_unless_present = "all"
+    )]
+    command: Vec<String>,
+    /// Run every command oomlens reads, each into a file of a folder.
+    #[arg(long, conflicts_with = "command")]
+    all: bool,
+    /// The folder for --all (default: oomlens-jcmd-PID).
+    #[arg(long, short = 'o', requires = "all", value_name = "DIR")]
+    output: Option<PathBuf>,
+    /// How long to wait for the JVM to open its attach socket.
+    #[arg(long, default_value = "10s")]
+    timeout: String,
+    /// Reach the socket by entering the JVM's mount namespace (as
+    /// `nsenter -m`) rather than through /proc/PID/root.
+    #[arg(long)]
+    enter_mount_ns: bool,
 }
 
 #[derive(Args)]
@@ -362,6 +419,7 @@ fn main() -> ExitCode {
         Command::Sample(args) => cmd::sample::run(args),
         Command::Kernel(args) => cmd::kernel::run(args, style),
         Command::Scan(args) => cmd::scan::run(args, style),
+        Command::Jcmd(args) => cmd::jcmd::run(args),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

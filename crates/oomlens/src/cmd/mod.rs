@@ -3,6 +3,7 @@
 pub mod budget;
 pub mod classes;
 pub mod diagnose;
+pub mod jcmd;
 pub mod kernel;
 pub mod sample;
 pub mod scan;

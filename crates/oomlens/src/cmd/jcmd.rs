@@ -1,0 +1,179 @@
+//! `oomlens jcmd`: the JDK's `jcmd PID COMMAND...` without a JDK, on
+//! `oomlens_live::attach`, printing what jcmd prints (its `PID:` line, the
+//! JVM's output byte for byte, "Command executed successfully" when there
+//! is none, the JVM's failure message on stderr) with jcmd's exit status
+//! (0, or 1 when the JVM reports failure; 2 when it cannot be attached to).
+//! `--all` runs the commands oomlens reads into a folder `diagnose` takes.
+
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use oomlens_live::attach::{self, Options, Reach, Vm};
+
+use crate::cmd::Outcome;
+use crate::JcmdArgs;
+
+/// What `--all` runs, and the file each output goes to (`jcmd PID CMD >
+/// FILE`, as `scripts/capture/jvm-leak.sh` names them): what `diagnose`
+/// and `budget` read (VM.version for the JDK release). Cheap ones first:
+/// the class histogram forces a full collection.
+const ALL: &[(&str, &str)] = &[
+    ("VM.version.txt", "VM.version"),
+    ("VM.command_line.txt", "VM.command_line"),
+    ("VM.flags.txt", "VM.flags"),
+    ("VM.native_memory-summary.txt", "VM.native_memory summary"),
+    ("VM.metaspace.txt", "VM.metaspace"),
+    ("VM.classloader_stats.txt", "VM.classloader_stats"),
+    ("GC.class_histogram.txt", "GC.class_histogram"),
+];
+
+const NMT_HINT: &str = "run the JVM with -XX:NativeMemoryTracking=summary to see its native memory";
+
+pub fn run(args: JcmdArgs) -> Result<Outcome> {
+    let timeout = oomlens_analysis::scan::parse_duration(&args.timeout)
+        .map_err(anyhow::Error::msg)
+        .context("--timeout")?;
+    let opts = Options {
+        timeout,
+        reach: if args.enter_mount_ns {
+            Reach::MountNamespace
+        } else {
+            Reach::Auto
+        },
+    };
+    if args.all {
+        return all(args.pid, args.output, &opts);
+    }
+    // jcmd's Arguments: the words joined by one space, trimmed.
+    let command = args.command.join(" ").trim().to_string();
+    anyhow::ensure!(
+        !command.is_empty(),
+        "no command: give one (`oomlens jcmd {} help` lists them) or --all",
+        args.pid
+    );
+    let stdout = io::stdout();
+    let mut out = stdout.lock();
+    writeln!(out, "{}:", args.pid)?;
+    out.flush()?;
+    if command == "PerfCounter.print" {
+        return perf_counters(args.pid, &mut out);
+    }
+    let vm = Vm::attach(args.pid, &opts)?;
+    for line in command.split('\n') {
+        if line.trim() == "stop" {
+            break;
+        }
+        match vm.jcmd(line)?.ok() {
+            Ok(output) => {
+                let (n, nmt_off) = match copy_reply(output, &mut out) {
+                    Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(Outcome::Found),
+                    r => r.context("writing the output")?,
+                };
+                if n == 0 {
+                    writeln!(out, "Command executed successfully")?;
+                }
+                if nmt_off {
+                    eprintln!("oomlens: NMT is not enabled in this JVM: {NMT_HINT}");
+                }
+            }
+            Err(attach::Error::Failed { message, .. }) => {
+                out.flush()?;
+                eprintln!("{message}");
+                return Ok(Outcome::NotFound);
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    out.flush()?;
+    Ok(Outcome::Found)
+}
+
+/// `PerfCounter.print` is jcmd's own: it reads the counter file, no attach.
+fn perf_counters(pid: u32, out: &mut impl Write) -> Result<Outcome> {
+    let path = oomlens_live::hsperf::find(pid).with_context(|| {
+        format!("process {pid} has no performance-counter file (not a JVM, or run with -XX:-UsePerfData)")
+    })?;
+    let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+    let data = oomlens_evidence::jvm::hsperf::parse(&bytes)
+        .with_context(|| format!("reading {}", path.display()))?;
+    oomlens_live::hsperf::print_counters(&data, bytes.len(), out)?;
+    out.flush()?;
+    Ok(Outcome::Found)
+}
+
+/// Copies a reply's output; says how many bytes, and whether it was NMT's
+/// "not enabled" answer.
+fn copy_reply(mut output: impl Read, out: &mut impl Write) -> io::Result<(u64, bool)> {
+    let want = attach::NMT_NOT_ENABLED.len() as u64 + 1;
+    let mut head = Vec::new();
+    (&mut output).take(want).read_to_end(&mut head)?;
+    let nmt_off = head.strip_suffix(b"\n") == Some(attach::NMT_NOT_ENABLED.as_bytes());
+    out.write_all(&head)?;
+    let rest = io::copy(&mut output, out)?;
+    Ok((head.len() as u64 + rest, nmt_off))
+}
+
+/// `--all`: one attach, every command of [`ALL`] into its file, and the
+/// JVM's performance-counter file copied as `hsperfdata`.
+fn all(pid: u32, dir: Option<PathBuf>, opts: &Options) -> Result<Outcome> {
+    let dir = dir.unwrap_or_else(|| PathBuf::from(format!("oomlens-jcmd-{pid}")));
+    let vm = Vm::attach(pid, opts)?;
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut written = 0;
+    for (file, command) in ALL {
+        let path = dir.join(file);
+        match one(&vm, command, &path) {
+            Ok(Some(n)) => {
+                written += 1;
+                eprintln!("{}: {n} bytes", path.display());
+            }
+            Ok(None) => {
+                eprintln!("{command}: skipped, NMT is not enabled in this JVM ({NMT_HINT})")
+            }
+            Err(e) => eprintln!("{command}: {e:#}"),
+        }
+    }
+    if let Some(src) = oomlens_live::hsperf::find(pid) {
+        let path = dir.join("hsperfdata");
+        match std::fs::copy(&src, &path) {
+            Ok(n) => {
+                written += 1;
+                eprintln!("{}: {n} bytes (performance counters)", path.display());
+            }
+            Err(e) => eprintln!("copying {}: {e}", src.display()),
+        }
+    }
+    eprintln!(
+        "{written} files in {}; read them with `oomlens diagnose {}`",
+        dir.display(),
+        dir.display()
+    );
+    Ok(if written > 0 {
+        Outcome::Found
+    } else {
+        Outcome::NotFound
+    })
+}
+
+/// One command into `path`, as `jcmd PID COMMAND > path` writes it. `None`
+/// (and no file) when NMT is off.
+fn one(vm: &Vm, command: &str, path: &Path) -> Result<Option<u64>> {
+    let output = vm.jcmd(command)?.ok()?;
+    let file =
+        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut out = io::BufWriter::new(file);
+    writeln!(out, "{}:", vm.pid)?;
+    let (n, nmt_off) =
+        copy_reply(output, &mut out).with_context(|| format!("writing {}", path.display()))?;
+    if n == 0 {
+        writeln!(out, "Command executed successfully")?;
+    }
+    out.flush()?;
+    drop(out);
+    if nmt_off {
+        let _ = std::fs::remove_file(path);
+        return Ok(None);
+    }
+    Ok(Some(std::fs::metadata(path)?.len()))
+}
