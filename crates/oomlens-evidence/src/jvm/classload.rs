@@ -174,6 +174,10 @@ pub struct ClassLine<'a> {
 /// Parses one line; `None` when it is not a class load or unload line.
 pub fn parse_line(line: &[u8]) -> Option<ClassLine<'_>> {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
+    // Nearly every line of a JDK 9+ log: no per-decorator work.
+    if let Some(d) = ulog::read_common(line) {
+        return unified(d.tags, d.message, Some(d.uptime_ms()), d.time_text);
+    }
     if let Some(rest) = line.strip_prefix(b"[Loaded ") {
         let end = rest.iter().position(|&b| b == b' ' || b == b']')?;
         let name = &rest[..end];
@@ -207,13 +211,19 @@ pub fn parse_line(line: &[u8]) -> Option<ClassLine<'_>> {
         return None;
     }
     let d = ulog::read(line);
-    let tag = d.tags?;
-    if !tag.starts_with(b"class,") {
-        return None;
-    }
-    let (uptime_ms, time) = (d.uptime_ms(), d.time_text);
-    let msg = d.message.trim_ascii_start();
-    if tag.starts_with(b"class,unload") {
+    unified(d.tags?, d.message, d.uptime_ms(), d.time_text)
+}
+
+/// The class line of a unified-logging line with these decorations.
+fn unified<'a>(
+    tag: &'a [u8],
+    message: &'a [u8],
+    uptime_ms: Option<u64>,
+    time: Option<&'a [u8]>,
+) -> Option<ClassLine<'a>> {
+    let rest = tag.strip_prefix(b"class,")?;
+    let msg = message.trim_ascii_start();
+    if rest.starts_with(b"unload") {
         let r = msg.strip_prefix(b"unloading class ")?;
         let end = r.iter().position(|&b| b == b' ').unwrap_or(r.len());
         return Some(ClassLine {
@@ -225,7 +235,7 @@ pub fn parse_line(line: &[u8]) -> Option<ClassLine<'_>> {
             jdk8: false,
         });
     }
-    if tag != b"class,load" {
+    if rest != b"load" {
         // `class,load,cause` and other sub-tags repeat or explain a load.
         return None;
     }
