@@ -18,6 +18,11 @@
 //! decimal comma (`[0,512s]`). A bracket that cannot be a decorator (it
 //! holds a space or a `[`, or is empty: JDK 8's `[GC (Allocation Failure)`,
 //! `[Loaded X from Y]`) ends the decorations; the message starts there.
+//!
+//! [`read_common`] reads the two forms nearly every line has
+//! (`[uptime][level][tags]`, `[time][uptime][level][tags]`) faster and
+//! leaves every other line to [`read`]; where it answers, it answers as
+//! [`read`] does.
 
 use crate::framing::{self, Stamp};
 
