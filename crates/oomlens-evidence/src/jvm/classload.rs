@@ -174,6 +174,10 @@ pub struct ClassLine<'a> {
 /// Parses one line; `None` when it is not a class load or unload line.
 pub fn parse_line(line: &[u8]) -> Option<ClassLine<'_>> {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
+    // Nearly every line of a JDK 9+ log: no per-decorator work.
+    if let Some(d) = ulog::read_common(line) {
+        return unified(d.tags, d.message, Some(d.uptime_ms()), d.time_text);
+    }
     if let Some(rest) = line.strip_prefix(b"[Loaded ") {
         let end = rest.iter().position(|&b| b == b' ' || b == b']')?;
         let name = &rest[..end];
@@ -207,13 +211,19 @@ pub fn parse_line(line: &[u8]) -> Option<ClassLine<'_>> {
         return None;
     }
     let d = ulog::read(line);
-    let tag = d.tags?;
-    if !tag.starts_with(b"class,") {
-        return None;
-    }
-    let (uptime_ms, time) = (d.uptime_ms(), d.time_text);
-    let msg = d.message.trim_ascii_start();
-    if tag.starts_with(b"class,unload") {
+    unified(d.tags?, d.message, d.uptime_ms(), d.time_text)
+}
+
+/// The class line of a unified-logging line with these decorations.
+fn unified<'a>(
+    tag: &'a [u8],
+    message: &'a [u8],
+    uptime_ms: Option<u64>,
+    time: Option<&'a [u8]>,
+) -> Option<ClassLine<'a>> {
+    let rest = tag.strip_prefix(b"class,")?;
+    let msg = message.trim_ascii_start();
+    if rest.starts_with(b"unload") {
         let r = msg.strip_prefix(b"unloading class ")?;
         let end = r.iter().position(|&b| b == b' ').unwrap_or(r.len());
         return Some(ClassLine {
@@ -225,7 +235,7 @@ pub fn parse_line(line: &[u8]) -> Option<ClassLine<'_>> {
             jdk8: false,
         });
     }
-    if tag != b"class,load" {
+    if rest != b"load" {
         // `class,load,cause` and other sub-tags repeat or explain a load.
         return None;
     }
@@ -300,7 +310,7 @@ struct Fam {
     /// [`Hot::src_count`] (see [`Agg::sync`]).
     sources: Vec<(Box<[u8]>, u64)>,
     /// The clock of the first load: single-class families (most ordinary
-    /// classes) get no histogram.
+    /// classes) get no histogram. While scanning, in [`Hot::first_clock`].
     first_clock: u64,
 }
 
@@ -319,6 +329,16 @@ struct Hot {
     /// text is not read again.
     src_hash: [u64; MAX_SOURCES],
     src_count: [u64; MAX_SOURCES],
+    first_clock: u64,
+    /// Loads not yet added to the histogram, all in the bucket of
+    /// `pend_start .. pend_start + pend_span` (the bucket of the last load
+    /// added; 0 wide before the histogram exists): a load in the same
+    /// bucket as the one before (nearly all of them, as the clock only
+    /// grows) counts here and does not touch the histogram. Widths only
+    /// double, so the loads stay in one bucket whatever the histogram does.
+    pend_start: u64,
+    pend_span: u64,
+    pend_n: u32,
 }
 
 fn source_hash(src: &[u8]) -> u64 {
@@ -448,16 +468,11 @@ impl LineSink for Agg {
         // which clock the log used.
         let clock = clock_ms.unwrap_or(here);
         if h.loaded == 1 {
-            self.fams[idx].first_clock = clock;
+            h.first_clock = clock;
+        } else if clock.wrapping_sub(h.pend_start) < h.pend_span {
+            h.pend_n = h.pend_n.saturating_add(1);
         } else {
-            let f = &mut self.fams[idx];
-            let first = f.first_clock;
-            let hist = f.stats.histogram.get_or_insert_with(|| {
-                let mut hist = Histogram::default();
-                hist.add(first, 1);
-                hist
-            });
-            hist.add(clock, 1);
+            add_load(h, &mut self.fams[idx], clock);
         }
         if let Some(src) = cl.source {
             let sh = source_hash(src);
@@ -478,6 +493,27 @@ impl LineSink for Agg {
     }
 }
 
+/// Adds a load outside the pending bucket to the family's histogram (made
+/// on its second load) with the pending loads, and makes the load's bucket
+/// the pending one.
+#[inline(never)]
+fn add_load(h: &mut Hot, f: &mut Fam, clock: u64) {
+    let first = h.first_clock;
+    let hist = f.stats.histogram.get_or_insert_with(|| {
+        let mut hist = Histogram::default();
+        hist.add(first, 1);
+        hist
+    });
+    if h.pend_n > 0 {
+        hist.add(h.pend_start, h.pend_n);
+    }
+    hist.add(clock, 1);
+    let shift = hist.width.trailing_zeros();
+    h.pend_start = (clock >> shift) << shift;
+    h.pend_span = hist.width;
+    h.pend_n = 0;
+}
+
 impl Agg {
     /// Moves the per-line counts of `hot` into `fams`; once.
     fn sync(&mut self) {
@@ -490,6 +526,10 @@ impl Agg {
             f.stats.unloaded = h.unloaded;
             f.stats.last_line = h.last_line;
             f.stats.max_seq = h.max_seq;
+            f.first_clock = h.first_clock;
+            if let (Some(hist), true) = (&mut f.stats.histogram, h.pend_n > 0) {
+                hist.add(h.pend_start, h.pend_n);
+            }
             if h.last_uptime_ms.is_some() {
                 f.stats.last_uptime_s = h.last_uptime_ms.map(|ms| ms as f64 / 1000.0);
             }
@@ -799,6 +839,33 @@ mod tests {
         assert_eq!(h.counts.iter().map(|&c| u64::from(c)).sum::<u64>(), 100);
         assert!(h.count_from(50_000) >= 45 && h.count_from(50_000) <= 55);
         assert_eq!(l.lines, 103);
+    }
+
+    #[test]
+    fn pending_loads_land_in_the_buckets_of_one_add_per_load() {
+        // Two runs in one file (the clock goes back), bursts in one
+        // millisecond and loads far apart: the histogram must be the one
+        // built load by load.
+        let mut clocks: Vec<u64> = Vec::new();
+        for run in 0..2u64 {
+            for i in 0..3000u64 {
+                clocks.push(run * 7 + i * i / 50 + (i % 3));
+            }
+        }
+        clocks.extend([0, 0, 1, 5_000_000, 4_999_999, 12]);
+        let mut t = String::new();
+        let mut want = Histogram::default();
+        for (k, c) in clocks.iter().enumerate() {
+            t.push_str(&format!(
+                "[{}.{:03}s][info][class,load] com.x.Gen{k} source: a.jar\n",
+                c / 1000,
+                c % 1000
+            ));
+            want.add(*c, 1);
+        }
+        let l = log(&t);
+        assert_eq!(l.families.len(), 1);
+        assert_eq!(l.families[0].histogram.as_ref(), Some(&want));
     }
 
     #[test]

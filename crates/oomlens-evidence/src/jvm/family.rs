@@ -46,8 +46,7 @@ pub fn shape_into(name: &[u8], out: &mut Vec<u8>) {
     let n = name.len();
     let mut copied = 0;
     let mut i = 0;
-    while let Some(p) = name[i..].iter().position(|&b| INTERESTING[b as usize]) {
-        let j = i + p;
+    while let Some(j) = next_interesting(name, i) {
         let c = name[j];
         if c == b'$' || c == b'_' {
             // Every marker goes on with `$` after `_`, `B` or `H` after `$`:
@@ -106,6 +105,38 @@ pub fn shape_into(name: &[u8], out: &mut Vec<u8>) {
         i = d;
     }
     out.extend_from_slice(&name[copied..]);
+}
+
+/// The first interesting byte at or after `i`. Eight bytes are tested at
+/// once (bit tricks on a `u64`): most of a package and class name holds
+/// none.
+fn next_interesting(name: &[u8], mut i: usize) -> Option<usize> {
+    while let Some(chunk) = name.get(i..i + 8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(chunk);
+        if interesting_word(u64::from_le_bytes(w)) {
+            break;
+        }
+        i += 8;
+    }
+    name.get(i..)?
+        .iter()
+        .position(|&b| INTERESTING[b as usize])
+        .map(|p| i + p)
+}
+
+/// Whether one of the eight bytes of `w` is a digit, `$` or `_`: exact, as
+/// no byte's arithmetic borrows from or carries into its neighbour.
+fn interesting_word(w: u64) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
+    // A byte strictly between b'0' - 1 and b'9' + 1 (bytes >= 0x80 excluded
+    // by `!w`).
+    let low = w & (ONES * 0x7f);
+    let digit =
+        (ONES * (127 + 0x3a)).wrapping_sub(low) & !w & low.wrapping_add(ONES * (127 - 0x2f)) & HIGH;
+    (digit | has_zero(w ^ (ONES * u64::from(b'$'))) | has_zero(w ^ (ONES * u64::from(b'_')))) != 0
 }
 
 fn push_star(out: &mut Vec<u8>) {
@@ -171,6 +202,27 @@ mod tests {
             "java.util.concurrent.ConcurrentHashMap$Node"
         );
         assert_eq!(shape(""), "");
+    }
+
+    #[test]
+    fn eight_bytes_at_once_find_what_one_at_a_time_finds() {
+        for b in 0..=255u8 {
+            for at in 0..8 {
+                let mut w = *b"abcdefgh";
+                w[at] = b;
+                assert_eq!(
+                    interesting_word(u64::from_le_bytes(w)),
+                    INTERESTING[b as usize],
+                    "byte {b} at {at}"
+                );
+                let mut name = b"com.acme.Xy.".repeat(2);
+                name[at + 3] = b;
+                assert_eq!(
+                    next_interesting(&name, 0),
+                    name.iter().position(|&c| INTERESTING[c as usize])
+                );
+            }
+        }
     }
 
     #[test]
