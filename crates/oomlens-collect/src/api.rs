@@ -174,9 +174,9 @@ impl Api {
                     .await
                     .map_err(|e| format!("kubeconfig: {e}"))
             } else {
-                kube::Config::infer().await.map_err(|e| {
-                    format!("no kubeconfig and not in a cluster: {e}")
-                })
+                kube::Config::infer()
+                    .await
+                    .map_err(|e| format!("no kubeconfig and not in a cluster: {e}"))
             }
         })?;
         if let Some(user) = &c.as_user {
@@ -224,7 +224,8 @@ impl Api {
         if access.verb == Verb::List {
             self.lists.fetch_add(1, Ordering::Relaxed);
         }
-        let mut req = http::Request::get(path).header(http::header::ACCEPT, "application/json, */*");
+        let mut req =
+            http::Request::get(path).header(http::header::ACCEPT, "application/json, */*");
         if keep == Keep::Tail {
             req = req.header(http::header::RANGE, format!("bytes=-{max_bytes}"));
         }
@@ -236,7 +237,7 @@ impl Api {
                 .client
                 .send(req)
                 .await
-                .map_err(|e| CallError::Transport(e.to_string()))?;
+                .map_err(|e| CallError::Transport(chain(&e)))?;
             let status = res.status().as_u16();
             let mut body = res.into_body();
             let mut out: Vec<u8> = Vec::new();
@@ -286,6 +287,22 @@ impl Api {
             }
         })
     }
+}
+
+/// An error with its causes: `client error (Connect): invalid peer
+/// certificate: UnknownIssuer`.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let t = c.to_string();
+        if !s.contains(&t) {
+            s.push_str(": ");
+            s.push_str(&t);
+        }
+        cur = c.source();
+    }
+    s
 }
 
 /// The error of a non-2xx answer, from its `Status` object when it is one.
@@ -338,7 +355,10 @@ mod tests {
 
     #[test]
     fn escape_keeps_unreserved_and_escapes_the_rest() {
-        assert_eq!(escape("involvedObject.uid=a b"), "involvedObject.uid%3Da%20b");
+        assert_eq!(
+            escape("involvedObject.uid=a b"),
+            "involvedObject.uid%3Da%20b"
+        );
         assert_eq!(escape("app in (x,y)"), "app%20in%20%28x%2Cy%29");
     }
 
@@ -346,6 +366,9 @@ mod tests {
     fn access_names_group_and_resource_as_rbac_does() {
         let a = Access::new(Verb::List, "events.k8s.io", "events");
         assert_eq!(a.to_string(), "list events.events.k8s.io");
-        assert_eq!(Access::new(Verb::Get, "", "pods/log").to_string(), "get pods/log");
+        assert_eq!(
+            Access::new(Verb::Get, "", "pods/log").to_string(),
+            "get pods/log"
+        );
     }
 }

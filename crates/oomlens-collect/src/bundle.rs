@@ -113,7 +113,10 @@ mod tests {
     fn safe_names_cannot_climb() {
         assert_eq!(safe(".."), "_");
         assert_eq!(safe("a/../b"), "a_.._b");
-        assert_eq!(safe("orders-api-7d9f8b6c5-x2x4q"), "orders-api-7d9f8b6c5-x2x4q");
+        assert_eq!(
+            safe("orders-api-7d9f8b6c5-x2x4q"),
+            "orders-api-7d9f8b6c5-x2x4q"
+        );
         assert_eq!(safe(""), "_");
     }
 

@@ -76,7 +76,11 @@ pub enum Fatal {
 impl std::fmt::Display for Fatal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Fatal::Pods(x) => write!(f, "cannot read the pods ({}): {}; {}", x.api_path, x.message, x.hint),
+            Fatal::Pods(x) => write!(
+                f,
+                "cannot read the pods ({}): {}; {}",
+                x.api_path, x.message, x.hint
+            ),
             Fatal::Write(e) => write!(f, "cannot write the bundle: {e}"),
         }
     }
@@ -164,7 +168,11 @@ pub fn collect(api: &Api, plan: &Plan, out: Bundle) -> Result<Manifest, Fatal> {
     };
     match &plan.selection {
         Selection::Pod { namespace, name } => {
-            let path = format!("/api/v1/namespaces/{}/pods/{}", escape(namespace), escape(name));
+            let path = format!(
+                "/api/v1/namespaces/{}/pods/{}",
+                escape(namespace),
+                escape(name)
+            );
             let reply = api
                 .get(&path, POD_GET, OBJECT_BYTES, Keep::Head)
                 .map_err(|e| Fatal::Pods(Failure::new(Item::Pod, &path, POD_GET, &e)))?;
@@ -256,7 +264,11 @@ fn oom_killed_since(p: &Pod, since: jiff::Timestamp) -> bool {
         .flatten()
         .chain(st.init_container_statuses.iter().flatten());
     all.filter_map(|c| {
-        let t = c.last_state.as_ref()?.terminated.as_ref().or(c.state.as_ref()?.terminated.as_ref())?;
+        let t = c.last_state.as_ref()?.terminated.as_ref().or(c
+            .state
+            .as_ref()?
+            .terminated
+            .as_ref())?;
         (t.reason.as_deref() == Some("OOMKilled")).then_some(t)
     })
     .any(|t| {
@@ -283,12 +295,25 @@ fn memory_limits(spec: Option<&k8s_openapi::api::core::v1::PodSpec>) -> Vec<(Str
 fn jvm_reason(c: &k8s_openapi::api::core::v1::Container) -> Option<String> {
     let mentions = |s: &str| {
         let s = s.to_ascii_lowercase();
-        s.contains("java") || s.contains("jdk") || s.contains("jre") || s.contains("temurin") || s.contains("corretto")
+        s.contains("java")
+            || s.contains("jdk")
+            || s.contains("jre")
+            || s.contains("temurin")
+            || s.contains("corretto")
     };
-    if c.env.iter().flatten().any(|e| e.name == "JAVA_TOOL_OPTIONS" || e.name == "JAVA_OPTS") {
+    if c.env
+        .iter()
+        .flatten()
+        .any(|e| e.name == "JAVA_TOOL_OPTIONS" || e.name == "JAVA_OPTS")
+    {
         return Some("JAVA_TOOL_OPTIONS/JAVA_OPTS in its env".into());
     }
-    if c.command.iter().flatten().chain(c.args.iter().flatten()).any(|a| mentions(a)) {
+    if c.command
+        .iter()
+        .flatten()
+        .chain(c.args.iter().flatten())
+        .any(|a| mentions(a))
+    {
         return Some("its command runs java".into());
     }
     if c.image.as_deref().is_some_and(mentions) {
@@ -298,7 +323,16 @@ fn jvm_reason(c: &k8s_openapi::api::core::v1::Container) -> Option<String> {
 }
 
 impl Run<'_> {
-    fn file(&mut self, path: &str, what: Item, api_path: &str, access: Access, status: u16, bytes: &[u8], truncated: bool) -> Result<(), Fatal> {
+    fn file(
+        &mut self,
+        path: &str,
+        what: Item,
+        api_path: &str,
+        access: Access,
+        status: u16,
+        bytes: &[u8],
+        truncated: bool,
+    ) -> Result<(), Fatal> {
         self.out.put(path, bytes).map_err(Fatal::Write)?;
         self.m.files.push(FileNote {
             path: path.into(),
@@ -314,23 +348,50 @@ impl Run<'_> {
     }
 
     fn fail(&mut self, what: Item, api_path: &str, access: Access, e: &CallError) {
-        self.m.failures.push(Failure::new(what, api_path, access, e));
+        self.m
+            .failures
+            .push(Failure::new(what, api_path, access, e));
     }
 
     /// Redacts an object and writes it as pretty JSON.
-    fn object(&mut self, path: &str, what: Item, api_path: &str, access: Access, status: u16, mut v: Value) -> Result<(), Fatal> {
+    fn object(
+        &mut self,
+        path: &str,
+        what: Item,
+        api_path: &str,
+        access: Access,
+        status: u16,
+        mut v: Value,
+    ) -> Result<(), Fatal> {
         for x in redact::object(&mut v) {
-            self.m.redacted.push(RedactedNote { path: path.into(), at: x.at, kind: x.kind });
+            self.m.redacted.push(RedactedNote {
+                path: path.into(),
+                at: x.at,
+                kind: x.kind,
+            });
         }
         let bytes = serde_json::to_vec_pretty(&v).map_err(|e| Fatal::Write(e.into()))?;
         self.file(path, what, api_path, access, status, &bytes, false)
     }
 
     /// Redacts text and writes it.
-    fn text(&mut self, path: &str, what: Item, api_path: &str, access: Access, status: u16, body: &[u8], truncated: bool) -> Result<(), Fatal> {
+    fn text(
+        &mut self,
+        path: &str,
+        what: Item,
+        api_path: &str,
+        access: Access,
+        status: u16,
+        body: &[u8],
+        truncated: bool,
+    ) -> Result<(), Fatal> {
         let (clean, found) = redact::text(body);
         for (line, kind) in found {
-            self.m.redacted.push(RedactedNote { path: path.into(), at: format!("line {line}"), kind });
+            self.m.redacted.push(RedactedNote {
+                path: path.into(),
+                at: format!("line {line}"),
+                kind,
+            });
         }
         self.file(path, what, api_path, access, status, &clean, truncated)
     }
@@ -339,7 +400,12 @@ impl Run<'_> {
         let p: Pod = match serde_json::from_value(v.clone()) {
             Ok(p) => p,
             Err(e) => {
-                self.fail(Item::Pod, api_path, POD_GET, &CallError::Transport(format!("a pod that does not decode: {e}")));
+                self.fail(
+                    Item::Pod,
+                    api_path,
+                    POD_GET,
+                    &CallError::Transport(format!("a pod that does not decode: {e}")),
+                );
                 return Ok(());
             }
         };
@@ -348,38 +414,67 @@ impl Run<'_> {
                 return Ok(());
             }
         }
-        let ns = p.metadata.namespace.clone().unwrap_or_else(|| "default".into());
+        let ns = p
+            .metadata
+            .namespace
+            .clone()
+            .unwrap_or_else(|| "default".into());
         let name = p.metadata.name.clone().unwrap_or_default();
         let dir = format!("{}/{}", safe(&ns), safe(&name));
-        self.object(&format!("{dir}/pod.json"), Item::Pod, api_path, POD_GET, status, v)?;
+        self.object(
+            &format!("{dir}/pod.json"),
+            Item::Pod,
+            api_path,
+            POD_GET,
+            status,
+            v,
+        )?;
         let node = p.spec.as_ref().and_then(|s| s.node_name.clone());
         if let Some(n) = &node {
-            self.nodes.entry(n.clone()).or_default().insert((ns.clone(), name.clone()));
+            self.nodes
+                .entry(n.clone())
+                .or_default()
+                .insert((ns.clone(), name.clone()));
         }
         self.by_ns.entry(ns.clone()).or_default().push(name.clone());
         if let Some(uid) = &p.metadata.uid {
             self.uids.insert(uid.clone());
         }
         let limits: HashMap<String, String> = memory_limits(p.spec.as_ref()).into_iter().collect();
-        let statuses = p.status.as_ref().and_then(|s| s.container_statuses.clone()).unwrap_or_default();
+        let statuses = p
+            .status
+            .as_ref()
+            .and_then(|s| s.container_statuses.clone())
+            .unwrap_or_default();
         let mut containers = Vec::new();
         for c in p.spec.iter().flat_map(|s| s.containers.iter()) {
             let st = statuses.iter().find(|s| s.name == c.name);
-            let last = st.and_then(|s| s.last_state.as_ref()).and_then(|l| l.terminated.as_ref());
+            let last = st
+                .and_then(|s| s.last_state.as_ref())
+                .and_then(|l| l.terminated.as_ref());
             containers.push(ContainerNote {
                 name: c.name.clone(),
                 restart_count: st.map_or(0, |s| s.restart_count),
                 memory_limit: limits.get(&c.name).cloned(),
                 last_terminated_reason: last.and_then(|t| t.reason.clone()),
-                last_terminated_at: last.and_then(|t| t.finished_at.as_ref()).map(|t| t.0.to_string()),
+                last_terminated_at: last
+                    .and_then(|t| t.finished_at.as_ref())
+                    .map(|t| t.0.to_string()),
             });
             let restarted = st.is_some_and(|s| s.restart_count > 0) || last.is_some();
             self.logs(&ns, &name, &c.name, &dir, restarted)?;
             if let Some(because) = jvm_reason(c) {
-                let exec = ["VM.version", "VM.flags", "VM.native_memory summary", "VM.metaspace", "GC.heap_info", "GC.class_histogram"]
-                    .iter()
-                    .map(|cmd| format!("kubectl exec -n {ns} {name} -c {} -- jcmd 1 {cmd}", c.name))
-                    .collect();
+                let exec = [
+                    "VM.version",
+                    "VM.flags",
+                    "VM.native_memory summary",
+                    "VM.metaspace",
+                    "GC.heap_info",
+                    "GC.class_histogram",
+                ]
+                .iter()
+                .map(|cmd| format!("kubectl exec -n {ns} {name} -c {} -- jcmd 1 {cmd}", c.name))
+                .collect();
                 self.m.jvm.push(JvmNote {
                     namespace: ns.clone(),
                     pod: name.clone(),
@@ -405,14 +500,35 @@ impl Run<'_> {
         Ok(())
     }
 
-    fn logs(&mut self, ns: &str, pod: &str, container: &str, dir: &str, restarted: bool) -> Result<(), Fatal> {
-        let mut q = format!("container={}&limitBytes={}", escape(container), self.plan.limit_bytes);
+    fn logs(
+        &mut self,
+        ns: &str,
+        pod: &str,
+        container: &str,
+        dir: &str,
+        restarted: bool,
+    ) -> Result<(), Fatal> {
+        let mut q = format!(
+            "container={}&limitBytes={}",
+            escape(container),
+            self.plan.limit_bytes
+        );
         if let Some(t) = self.plan.tail_lines {
             q.push_str(&format!("&tailLines={t}"));
         }
-        let base = format!("/api/v1/namespaces/{}/pods/{}/log?{q}", escape(ns), escape(pod));
-        let bound = usize::try_from(self.plan.limit_bytes).unwrap_or(usize::MAX).saturating_add(1);
-        let mut wanted = vec![(base.clone(), Item::Log, format!("{dir}/logs/{}.{}.log", safe(pod), safe(container)))];
+        let base = format!(
+            "/api/v1/namespaces/{}/pods/{}/log?{q}",
+            escape(ns),
+            escape(pod)
+        );
+        let bound = usize::try_from(self.plan.limit_bytes)
+            .unwrap_or(usize::MAX)
+            .saturating_add(1);
+        let mut wanted = vec![(
+            base.clone(),
+            Item::Log,
+            format!("{dir}/logs/{}.{}.log", safe(pod), safe(container)),
+        )];
         if restarted {
             wanted.push((
                 format!("{base}&previous=true"),
@@ -439,7 +555,12 @@ impl Run<'_> {
         let mut items = Vec::new();
         let mut next = p.metadata.owner_references.clone().unwrap_or_default();
         for _ in 0..4 {
-            let Some(o) = next.iter().find(|o| o.controller == Some(true)).or(next.first()).cloned() else {
+            let Some(o) = next
+                .iter()
+                .find(|o| o.controller == Some(true))
+                .or(next.first())
+                .cloned()
+            else {
                 break;
             };
             let (group, resource) = match o.kind.as_str() {
@@ -449,24 +570,43 @@ impl Run<'_> {
                 "DaemonSet" => ("apps", "daemonsets"),
                 "Job" => ("batch", "jobs"),
                 _ => {
-                    notes.push(OwnerNote { kind: o.kind.clone(), name: o.name.clone(), memory_limits: Vec::new() });
+                    notes.push(OwnerNote {
+                        kind: o.kind.clone(),
+                        name: o.name.clone(),
+                        memory_limits: Vec::new(),
+                    });
                     break;
                 }
             };
             let key = (o.kind.clone(), ns.to_string(), o.name.clone());
             if !self.owners.contains_key(&key) {
                 let access = Access::new(Verb::Get, group, resource);
-                let path = format!("/apis/{group}/v1/namespaces/{}/{resource}/{}", escape(ns), escape(&o.name));
+                let path = format!(
+                    "/apis/{group}/v1/namespaces/{}/{resource}/{}",
+                    escape(ns),
+                    escape(&o.name)
+                );
                 let got = match self.api.get(&path, access, OBJECT_BYTES, Keep::Head) {
                     Ok(r) => match serde_json::from_slice::<Value>(&r.body) {
                         Ok(mut v) => {
                             for x in redact::object(&mut v) {
-                                self.m.redacted.push(RedactedNote { path: format!("{dir}/owners.json"), at: x.at, kind: x.kind });
+                                self.m.redacted.push(RedactedNote {
+                                    path: format!("{dir}/owners.json"),
+                                    at: x.at,
+                                    kind: x.kind,
+                                });
                             }
-                            let limits = v
-                                .pointer("/spec/template/spec")
-                                .and_then(|s| serde_json::from_value::<k8s_openapi::api::core::v1::PodSpec>(s.clone()).ok());
-                            let note = OwnerNote { kind: o.kind.clone(), name: o.name.clone(), memory_limits: memory_limits(limits.as_ref()) };
+                            let limits = v.pointer("/spec/template/spec").and_then(|s| {
+                                serde_json::from_value::<k8s_openapi::api::core::v1::PodSpec>(
+                                    s.clone(),
+                                )
+                                .ok()
+                            });
+                            let note = OwnerNote {
+                                kind: o.kind.clone(),
+                                name: o.name.clone(),
+                                memory_limits: memory_limits(limits.as_ref()),
+                            };
                             self.m.files.push(FileNote {
                                 path: format!("{dir}/owners.json"),
                                 what: Item::Owners,
@@ -480,7 +620,12 @@ impl Run<'_> {
                             Some((v, note))
                         }
                         Err(e) => {
-                            self.fail(Item::Owners, &path, access, &CallError::Transport(format!("not an object: {e}")));
+                            self.fail(
+                                Item::Owners,
+                                &path,
+                                access,
+                                &CallError::Transport(format!("not an object: {e}")),
+                            );
                             None
                         }
                     },
@@ -493,7 +638,12 @@ impl Run<'_> {
             }
             match self.owners.get(&key).cloned().flatten() {
                 Some((v, note)) => {
-                    next = serde_json::from_value(v.pointer("/metadata/ownerReferences").cloned().unwrap_or(Value::Null)).unwrap_or_default();
+                    next = serde_json::from_value(
+                        v.pointer("/metadata/ownerReferences")
+                            .cloned()
+                            .unwrap_or(Value::Null),
+                    )
+                    .unwrap_or_default();
                     items.push(v);
                     notes.push(note);
                 }
@@ -505,7 +655,9 @@ impl Run<'_> {
             // owners without a warning.
             let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items});
             let bytes = serde_json::to_vec_pretty(&list).map_err(|e| Fatal::Write(e.into()))?;
-            self.out.put(&format!("{dir}/owners.json"), &bytes).map_err(Fatal::Write)?;
+            self.out
+                .put(&format!("{dir}/owners.json"), &bytes)
+                .map_err(Fatal::Write)?;
         }
         Ok(notes)
     }
@@ -516,21 +668,35 @@ impl Run<'_> {
         let core = format!(
             "/api/v1/namespaces/{}/events?fieldSelector={}",
             escape(ns),
-            escape(&format!("involvedObject.kind=Pod,involvedObject.name={name},involvedObject.uid={uid}"))
+            escape(&format!(
+                "involvedObject.kind=Pod,involvedObject.name={name},involvedObject.uid={uid}"
+            ))
         );
         let k8s = format!(
             "/apis/events.k8s.io/v1/namespaces/{}/events?fieldSelector={}",
             escape(ns),
-            escape(&format!("regarding.kind=Pod,regarding.name={name},regarding.uid={uid}"))
+            escape(&format!(
+                "regarding.kind=Pod,regarding.name={name},regarding.uid={uid}"
+            ))
         );
         for (path, access, what, file) in [
             (core, EVENTS, Item::Events, format!("{dir}/events.json")),
-            (k8s, EVENTS_K8S, Item::EventsK8sIo, format!("{dir}/events.k8s.io.json")),
+            (
+                k8s,
+                EVENTS_K8S,
+                Item::EventsK8sIo,
+                format!("{dir}/events.k8s.io.json"),
+            ),
         ] {
             match self.api.get(&path, access, OBJECT_BYTES, Keep::Head) {
                 Ok(r) => match serde_json::from_slice::<Value>(&r.body) {
                     Ok(v) => self.object(&file, what, &path, access, r.status, v)?,
-                    Err(e) => self.fail(what, &path, access, &CallError::Transport(format!("not an event list: {e}"))),
+                    Err(e) => self.fail(
+                        what,
+                        &path,
+                        access,
+                        &CallError::Transport(format!("not an event list: {e}")),
+                    ),
                 },
                 Err(e) => self.fail(what, &path, access, &e),
             }
@@ -547,18 +713,30 @@ impl Run<'_> {
                 format!("/api/v1/namespaces/{}/events", escape(ns)),
                 format!("/apis/events.k8s.io/v1/namespaces/{}/events", escape(ns)),
             ),
-            None => ("/api/v1/events".into(), "/apis/events.k8s.io/v1/events".into()),
+            None => (
+                "/api/v1/events".into(),
+                "/apis/events.k8s.io/v1/events".into(),
+            ),
         };
         let dir = ns.map_or_else(|| "events".to_string(), |n| format!("{}/events", safe(n)));
         for (base, access, what, about, stem) in [
             (core, EVENTS, Item::Events, "involvedObject", "events"),
-            (k8s, EVENTS_K8S, Item::EventsK8sIo, "regarding", "events.k8s.io"),
+            (
+                k8s,
+                EVENTS_K8S,
+                Item::EventsK8sIo,
+                "regarding",
+                "events.k8s.io",
+            ),
         ] {
             let selector = escape(&format!("{about}.kind=Pod"));
             let mut cont: Option<String> = None;
             let mut page_no = 0;
             loop {
-                let mut path = format!("{base}?limit={}&fieldSelector={selector}", self.plan.chunk_size.max(1));
+                let mut path = format!(
+                    "{base}?limit={}&fieldSelector={selector}",
+                    self.plan.chunk_size.max(1)
+                );
                 if let Some(c) = &cont {
                     path.push_str(&format!("&continue={}", escape(c)));
                 }
@@ -570,19 +748,39 @@ impl Run<'_> {
                     }
                 };
                 let Ok(mut page) = serde_json::from_slice::<Value>(&r.body) else {
-                    self.fail(what, &path, access, &CallError::Transport("not an event list".into()));
+                    self.fail(
+                        what,
+                        &path,
+                        access,
+                        &CallError::Transport("not an event list".into()),
+                    );
                     break;
                 };
-                cont = page.pointer("/metadata/continue").and_then(Value::as_str).filter(|c| !c.is_empty()).map(str::to_string);
+                cont = page
+                    .pointer("/metadata/continue")
+                    .and_then(Value::as_str)
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_string);
                 if let Some(Value::Array(items)) = page.get_mut("items") {
                     let uids = &self.uids;
-                    items.retain(|e| e.pointer(&format!("/{about}/uid")).and_then(Value::as_str).is_some_and(|u| uids.contains(u)));
+                    items.retain(|e| {
+                        e.pointer(&format!("/{about}/uid"))
+                            .and_then(Value::as_str)
+                            .is_some_and(|u| uids.contains(u))
+                    });
                     if !items.is_empty() {
                         page_no += 1;
                         if let Some(md) = page.get_mut("metadata").and_then(Value::as_object_mut) {
                             md.remove("continue");
                         }
-                        self.object(&format!("{dir}/{stem}-{page_no}.json"), what, &path, access, r.status, page)?;
+                        self.object(
+                            &format!("{dir}/{stem}-{page_no}.json"),
+                            what,
+                            &path,
+                            access,
+                            r.status,
+                            page,
+                        )?;
                     }
                 }
                 if cont.is_none() {
@@ -603,11 +801,27 @@ impl Run<'_> {
             let mut tried = Vec::new();
             let mut got = false;
             let mut gone = false;
-            for (file, rel) in [("kern.log", "logs/kern.log"), ("messages", "logs/messages"), ("syslog", "logs/syslog"), ("journal-kernel.log", "logs/?query=kernel")] {
+            for (file, rel) in [
+                ("kern.log", "logs/kern.log"),
+                ("messages", "logs/messages"),
+                ("syslog", "logs/syslog"),
+                ("journal-kernel.log", "logs/?query=kernel"),
+            ] {
                 let path = format!("{base}/{rel}");
-                match self.api.get(&path, NODE_PROXY, self.plan.node_log_bytes, Keep::Tail) {
+                match self
+                    .api
+                    .get(&path, NODE_PROXY, self.plan.node_log_bytes, Keep::Tail)
+                {
                     Ok(r) => {
-                        self.text(&format!("{dir}/{file}"), Item::NodeKernelLog, &path, NODE_PROXY, r.status, &r.body, r.truncated)?;
+                        self.text(
+                            &format!("{dir}/{file}"),
+                            Item::NodeKernelLog,
+                            &path,
+                            NODE_PROXY,
+                            r.status,
+                            &r.body,
+                            r.truncated,
+                        )?;
                         got = true;
                         break;
                     }
@@ -637,7 +851,15 @@ impl Run<'_> {
             match self.api.get(&path, NODE_PROXY, CADVISOR_BYTES, Keep::Head) {
                 Ok(r) => {
                     let kept = cadvisor_filter(&r.body, pods);
-                    self.text(&format!("{dir}/cadvisor.prom"), Item::Cadvisor, &path, NODE_PROXY, r.status, &kept, r.truncated)?;
+                    self.text(
+                        &format!("{dir}/cadvisor.prom"),
+                        Item::Cadvisor,
+                        &path,
+                        NODE_PROXY,
+                        r.status,
+                        &kept,
+                        r.truncated,
+                    )?;
                 }
                 Err(e) => self.fail(Item::Cadvisor, &path, NODE_PROXY, &e),
             }
@@ -661,22 +883,42 @@ impl Run<'_> {
                             .series
                             .iter()
                             .map(|s| {
-                                let metric: serde_json::Map<String, Value> = s.labels.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect();
+                                let metric: serde_json::Map<String, Value> = s
+                                    .labels
+                                    .iter()
+                                    .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                                    .collect();
                                 let values: Vec<Value> = s
                                     .points
                                     .iter()
-                                    .map(|(t, v)| serde_json::json!([*t as f64 / 1000.0, v.to_string()]))
+                                    .map(|(t, v)| {
+                                        serde_json::json!([*t as f64 / 1000.0, v.to_string()])
+                                    })
                                     .collect();
                                 serde_json::json!({"metric": metric, "values": values})
                             })
                             .collect();
                         let doc = serde_json::json!({"status": "success", "data": {"resultType": "matrix", "result": result}});
                         let bytes = serde_json::to_vec(&doc).map_err(|e| Fatal::Write(e.into()))?;
-                        self.file(&format!("prometheus/{}/{}.json", safe(ns), safe(&name)), Item::Prometheus, &api_path, access, 200, &bytes, false)?;
+                        self.file(
+                            &format!("prometheus/{}/{}.json", safe(ns), safe(&name)),
+                            Item::Prometheus,
+                            &api_path,
+                            access,
+                            200,
+                            &bytes,
+                            false,
+                        )?;
                     }
                     Err(e) => {
                         let ce = match &e {
-                            oomlens_live::prometheus::Error::Status { status, message, .. } => CallError::Status { status: *status, reason: String::new(), message: message.clone() },
+                            oomlens_live::prometheus::Error::Status {
+                                status, message, ..
+                            } => CallError::Status {
+                                status: *status,
+                                reason: String::new(),
+                                message: message.clone(),
+                            },
                             other => CallError::Transport(other.to_string()),
                         };
                         self.fail(Item::Prometheus, &api_path, access, &ce);
@@ -696,7 +938,10 @@ pub fn cadvisor_filter(page: &[u8], pods: &BTreeSet<(String, String)>) -> Vec<u8
     let mut meta: Vec<&[u8]> = Vec::new();
     for line in page.split(|&b| b == b'\n') {
         if line.starts_with(b"#") {
-            if line.starts_with(b"# HELP ") && !meta.is_empty() && meta.iter().any(|m| m.starts_with(b"# TYPE")) {
+            if line.starts_with(b"# HELP ")
+                && !meta.is_empty()
+                && meta.iter().any(|m| m.starts_with(b"# TYPE"))
+            {
                 meta.clear();
             }
             meta.push(line);
@@ -705,7 +950,10 @@ pub fn cadvisor_filter(page: &[u8], pods: &BTreeSet<(String, String)>) -> Vec<u8
         let (Some(ns), Some(pod)) = (label(line, b"namespace=\""), label(line, b"pod=\"")) else {
             continue;
         };
-        let key = (String::from_utf8_lossy(ns).into_owned(), String::from_utf8_lossy(pod).into_owned());
+        let key = (
+            String::from_utf8_lossy(ns).into_owned(),
+            String::from_utf8_lossy(pod).into_owned(),
+        );
         if pods.contains(&key) {
             for m in meta.drain(..) {
                 out.extend_from_slice(m);
@@ -744,12 +992,19 @@ mod tests {
         let pods: BTreeSet<_> = [("shop".to_string(), "p1".to_string())].into();
         let out = String::from_utf8(cadvisor_filter(page, &pods)).unwrap();
         assert_eq!(out.lines().count(), 3, "{out}");
-        assert!(out.contains("pod=\"p1\"") && !out.contains("pod=\"p2\"") && !out.contains("machine_memory"));
+        assert!(
+            out.contains("pod=\"p1\"")
+                && !out.contains("pod=\"p2\"")
+                && !out.contains("machine_memory")
+        );
     }
 
     #[test]
     fn label_matches_whole_names_only() {
-        assert_eq!(label(b"x{mypod=\"a\",pod=\"b\"} 1", b"pod=\""), Some(&b"b"[..]));
+        assert_eq!(
+            label(b"x{mypod=\"a\",pod=\"b\"} 1", b"pod=\""),
+            Some(&b"b"[..])
+        );
         assert_eq!(label(b"x{mypod=\"a\"} 1", b"pod=\""), None);
     }
 }

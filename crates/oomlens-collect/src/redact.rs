@@ -159,7 +159,10 @@ fn env(v: &mut Value, path: &str, out: &mut Vec<Redaction>) {
             continue;
         }
         if let Some(value) = item.get_mut("value") {
-            if value.as_str().is_some_and(|s| !s.is_empty() && s != REDACTED) {
+            if value
+                .as_str()
+                .is_some_and(|s| !s.is_empty() && s != REDACTED)
+            {
                 *value = Value::String(REDACTED.into());
                 out.push(Redaction {
                     at: format!("{path}[{name}]"),
@@ -246,7 +249,9 @@ pub fn text(b: &[u8]) -> (Vec<u8>, Vec<(usize, RedactionKind)>) {
             // The rest of a name (`password_file`, `TokenValue`), then a
             // separator (`=`, `:`, `": "`), then the value.
             let mut i = me;
-            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'-' || b[i] == b'.') {
+            while i < b.len()
+                && (b[i].is_ascii_alphanumeric() || b[i] == b'_' || b[i] == b'-' || b[i] == b'.')
+            {
                 i += 1;
             }
             let mut j = i;
@@ -309,10 +314,24 @@ mod tests {
 
     #[test]
     fn secret_names_by_word() {
-        for n in ["DB_PASSWORD", "apiKey", "AWS_SECRET_ACCESS_KEY", "keyStorePassword", "GITHUB_TOKEN", "basic-auth", "SPRING_DATASOURCE_PASSWORD"] {
+        for n in [
+            "DB_PASSWORD",
+            "apiKey",
+            "AWS_SECRET_ACCESS_KEY",
+            "keyStorePassword",
+            "GITHUB_TOKEN",
+            "basic-auth",
+            "SPRING_DATASOURCE_PASSWORD",
+        ] {
             assert!(secret_name(n), "{n}");
         }
-        for n in ["JAVA_TOOL_OPTIONS", "MONKEY_COUNT", "PATH", "TOKENIZER_THREADS_X", "HOSTNAME"] {
+        for n in [
+            "JAVA_TOOL_OPTIONS",
+            "MONKEY_COUNT",
+            "PATH",
+            "TOKENIZER_THREADS_X",
+            "HOSTNAME",
+        ] {
             assert!(!secret_name(n), "{n}");
         }
     }
@@ -327,10 +346,20 @@ mod tests {
 
     #[test]
     fn authorization_headers_and_bearer_tokens() {
-        let (out, found) = text(b"GET /x\nAuthorization: Basic dXNlcjpwdw==\r\nok\ncurl -H 'x' Bearer abc.def\n");
+        let (out, found) =
+            text(b"GET /x\nAuthorization: Basic dXNlcjpwdw==\r\nok\ncurl -H 'x' Bearer abc.def\n");
         let out = String::from_utf8(out).unwrap();
-        assert_eq!(out, "GET /x\nAuthorization: <redacted>\r\nok\ncurl -H 'x' Bearer <redacted>\n");
-        assert_eq!(found, vec![(2, RedactionKind::Authorization), (4, RedactionKind::Authorization)]);
+        assert_eq!(
+            out,
+            "GET /x\nAuthorization: <redacted>\r\nok\ncurl -H 'x' Bearer <redacted>\n"
+        );
+        assert_eq!(
+            found,
+            vec![
+                (2, RedactionKind::Authorization),
+                (4, RedactionKind::Authorization)
+            ]
+        );
     }
 
     #[test]
@@ -339,7 +368,10 @@ mod tests {
             clean("-Djavax.net.ssl.keyStorePassword=changeit --db-password \"x\" {\"token\": \"abc\"}"),
             "-Djavax.net.ssl.keyStorePassword=<redacted> --db-password \"x\" {\"token\": \"<redacted>\"}"
         );
-        assert_eq!(clean("no secrets here: password policy is strict"), "no secrets here: password policy is strict");
+        assert_eq!(
+            clean("no secrets here: password policy is strict"),
+            "no secrets here: password policy is strict"
+        );
     }
 
     #[test]
@@ -358,8 +390,17 @@ mod tests {
         let s = v.to_string();
         assert!(!s.contains("hunter2") && !s.contains(":pw@"), "{s}");
         assert!(s.contains("-Xmx512m"));
-        assert!(r.contains(&Redaction { at: "spec.containers[c].env[DB_PASSWORD]".into(), kind: RedactionKind::EnvValue }));
+        assert!(r.contains(&Redaction {
+            at: "spec.containers[c].env[DB_PASSWORD]".into(),
+            kind: RedactionKind::EnvValue
+        }));
         assert!(r.iter().any(|x| x.kind == RedactionKind::UrlUserinfo));
-        assert_eq!(r.iter().filter(|x| x.kind == RedactionKind::EnvValue).count(), 2, "{r:?}");
+        assert_eq!(
+            r.iter()
+                .filter(|x| x.kind == RedactionKind::EnvValue)
+                .count(),
+            2,
+            "{r:?}"
+        );
     }
 }

@@ -24,11 +24,18 @@ pub struct Req {
 
 impl Req {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn all(&self, name: &str) -> Vec<&str> {
-        self.headers.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str()).collect()
+        self.headers
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     /// A query parameter, percent-decoded.
@@ -67,10 +74,18 @@ pub struct Resp {
 
 impl Resp {
     pub fn json(status: u16, body: impl Into<Vec<u8>>) -> Resp {
-        Resp { status, content_type: "application/json", body: body.into() }
+        Resp {
+            status,
+            content_type: "application/json",
+            body: body.into(),
+        }
     }
     pub fn text(status: u16, body: impl Into<Vec<u8>>) -> Resp {
-        Resp { status, content_type: "text/plain; charset=utf-8", body: body.into() }
+        Resp {
+            status,
+            content_type: "text/plain; charset=utf-8",
+            body: body.into(),
+        }
     }
     /// The API server's `Status` for a failure.
     pub fn status(code: u16, reason: &str, message: &str) -> Resp {
@@ -83,10 +98,16 @@ impl Resp {
 pub type Handler = Box<dyn Fn(&Req) -> Option<Resp> + Send + Sync>;
 
 /// Answers `path` (exact) with `resp()` when every `needle` is in the query.
-pub fn route(path: &str, needles: &[&str], resp: impl Fn() -> Resp + Send + Sync + 'static) -> Handler {
+pub fn route(
+    path: &str,
+    needles: &[&str],
+    resp: impl Fn() -> Resp + Send + Sync + 'static,
+) -> Handler {
     let path = path.to_string();
     let needles: Vec<String> = needles.iter().map(|s| s.to_string()).collect();
-    Box::new(move |r: &Req| (r.path == path && needles.iter().all(|n| r.query.contains(n.as_str()))).then(&resp))
+    Box::new(move |r: &Req| {
+        (r.path == path && needles.iter().all(|n| r.query.contains(n.as_str()))).then(&resp)
+    })
 }
 
 pub struct StandIn {
@@ -100,15 +121,49 @@ impl StandIn {
     /// Starts serving (threads live as long as the process).
     pub fn start(handlers: Vec<Handler>) -> StandIn {
         let dir = tempfile::tempdir().expect("tempdir");
-        let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
-        let ok = Command::new("openssl")
-            .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj", "/CN=oomlens-standin", "-addext", "subjectAltName=IP:127.0.0.1"])
-            .arg("-keyout").arg(&key).arg("-out").arg(&cert)
-            .stderr(std::process::Stdio::null())
-            .status()
-            .expect("openssl runs")
-            .success();
-        assert!(ok, "openssl made no certificate");
+        // A CA and a server certificate it signs (webpki refuses a CA
+        // certificate used as the server's own).
+        let p = |n: &str| dir.path().join(n);
+        let (ca, cert, key) = (p("ca.pem"), p("cert.pem"), p("key.pem"));
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ];
+        openssl(
+            &[
+                &["req", "-x509"][..],
+                &ec,
+                &["-days", "2", "-subj", "/CN=oomlens-standin-ca", "-keyout"],
+            ]
+            .concat(),
+            &[&p("ca-key.pem"), Path::new("-out"), &ca],
+        );
+        openssl(
+            &[&["req"][..], &ec, &["-subj", "/CN=127.0.0.1", "-keyout"]].concat(),
+            &[&key, Path::new("-out"), &p("csr.pem")],
+        );
+        std::fs::write(
+            p("ext"),
+            "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n",
+        )
+        .expect("ext");
+        openssl(
+            &["x509", "-req", "-days", "2", "-set_serial", "2", "-in"],
+            &[
+                &p("csr.pem"),
+                Path::new("-CA"),
+                &ca,
+                Path::new("-CAkey"),
+                &p("ca-key.pem"),
+                Path::new("-extfile"),
+                &p("ext"),
+                Path::new("-out"),
+                &cert,
+            ],
+        );
         let config = Arc::new(server_config(&cert, &key));
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let port = listener.local_addr().expect("addr").port();
@@ -119,19 +174,27 @@ impl StandIn {
             std::thread::spawn(move || {
                 for conn in listener.incoming() {
                     let Ok(tcp) = conn else { continue };
-                    let (config, handlers, requests) = (config.clone(), handlers.clone(), requests.clone());
+                    let (config, handlers, requests) =
+                        (config.clone(), handlers.clone(), requests.clone());
                     std::thread::spawn(move || {
-                        let Ok(tls) = rustls::ServerConnection::new(config) else { return };
+                        let Ok(tls) = rustls::ServerConnection::new(config) else {
+                            return;
+                        };
                         let stream = rustls::StreamOwned::new(tls, tcp);
                         serve(stream, &handlers, &requests);
                     });
                 }
             });
         }
-        let ca = std::fs::read(&cert).expect("cert");
+        let ca = std::fs::read(&ca).expect("ca");
         let kubeconfig = dir.path().join("kubeconfig");
         std::fs::write(&kubeconfig, kubeconfig_text(port, &ca)).expect("kubeconfig");
-        StandIn { port, dir, kubeconfig, requests }
+        StandIn {
+            port,
+            dir,
+            kubeconfig,
+            requests,
+        }
     }
 
     pub fn requests(&self) -> Vec<Req> {
@@ -144,6 +207,17 @@ impl StandIn {
     }
 }
 
+fn openssl(args: &[&str], paths: &[&Path]) {
+    let ok = Command::new("openssl")
+        .args(args)
+        .args(paths)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("openssl runs")
+        .success();
+    assert!(ok, "openssl {args:?} failed");
+}
+
 fn kubeconfig_text(port: u16, ca: &[u8]) -> String {
     let ca = oomlens_live::prometheus::base64(ca);
     format!(
@@ -154,7 +228,10 @@ fn kubeconfig_text(port: u16, ca: &[u8]) -> String {
 fn server_config(cert: &Path, key: &Path) -> rustls::ServerConfig {
     use rustls_pki_types::pem::PemObject;
     use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert).expect("cert pem").map(|c| c.expect("cert")).collect();
+    let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
+        .expect("cert pem")
+        .map(|c| c.expect("cert"))
+        .collect();
     let key = PrivateKeyDer::from_pem_file(key).expect("key pem");
     rustls::ServerConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
         .with_safe_default_protocol_versions()
@@ -202,12 +279,21 @@ fn serve<S: Read + Write>(stream: S, handlers: &[Handler], requests: &Mutex<Vec<
             Some((p, q)) => (p.to_string(), q.to_string()),
             None => (target.clone(), String::new()),
         };
-        let req = Req { method, path, query, headers };
+        let req = Req {
+            method,
+            path,
+            query,
+            headers,
+        };
         if let Ok(mut log) = requests.lock() {
             log.push(req.clone());
         }
         let resp = handlers.iter().find_map(|h| h(&req)).unwrap_or_else(|| {
-            Resp::status(404, "NotFound", "the server could not find the requested resource")
+            Resp::status(
+                404,
+                "NotFound",
+                "the server could not find the requested resource",
+            )
         });
         let head = format!(
             "HTTP/1.1 {} X\r\nContent-Type: {}\r\nContent-Length: {}\r\n\r\n",
@@ -216,7 +302,10 @@ fn serve<S: Read + Write>(stream: S, handlers: &[Handler], requests: &Mutex<Vec<
             resp.body.len()
         );
         let w = r.get_mut();
-        if w.write_all(head.as_bytes()).is_err() || w.write_all(&resp.body).is_err() || w.flush().is_err() {
+        if w.write_all(head.as_bytes()).is_err()
+            || w.write_all(&resp.body).is_err()
+            || w.flush().is_err()
+        {
             return;
         }
     }

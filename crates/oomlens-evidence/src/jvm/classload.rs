@@ -671,10 +671,9 @@ mod tests {
         let l = parse_line(b"[0,512s][info][class,load] java.lang.Object source: jrt:/java.base")
             .unwrap();
         assert_eq!(l.uptime_ms, Some(512));
-        let l = parse_line(
-            b"[node-1][4242][4243][info][class,load] Foo source: __JVM_DefineClass__",
-        )
-        .unwrap();
+        let l =
+            parse_line(b"[node-1][4242][4243][info][class,load] Foo source: __JVM_DefineClass__")
+                .unwrap();
         assert_eq!((l.name, l.uptime_ms), (&b"Foo"[..], None));
         assert!(parse_line(b"[0.1s][info][gc] GC(1) Pause Young").is_none());
         assert!(parse_line(b"[0.1s][debug][class,load] klass: 0x1 super: 0x2").is_none());

@@ -265,10 +265,7 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert_eq!(
-            d.utctime_text,
-            Some(&b"2024-01-01T19:04:05.678-0800"[..])
-        );
+        assert_eq!(d.utctime_text, Some(&b"2024-01-01T19:04:05.678-0800"[..]));
         assert_eq!(d.uptime_ns, Some(12_345_000_000), "the first uptime wins");
         assert_eq!(d.time_millis, Some(1_704_164_645_678));
         assert_eq!(d.time_nanos, Some(1_704_164_645_678_000_000));
@@ -283,7 +280,11 @@ mod tests {
     fn uptime_forms() {
         let up = |l: &[u8]| read(l).uptime_ns;
         assert_eq!(up(b"[12.345s] x"), Some(12_345_000_000));
-        assert_eq!(up(b"[0,512s][info][gc] x"), Some(512_000_000), "decimal comma");
+        assert_eq!(
+            up(b"[0,512s][info][gc] x"),
+            Some(512_000_000),
+            "decimal comma"
+        );
         assert_eq!(up(b"[3s] x"), Some(3_000_000_000));
         assert_eq!(up(b"[1234ms] x"), Some(1_234_000_000));
         assert_eq!(up(b"[987654321ns] x"), Some(987_654_321));
@@ -300,7 +301,13 @@ mod tests {
     fn wall_clock_forms() {
         let d = read(b"[2023-12-02T13:55:56.123+0800] m");
         assert_eq!(d.time_text, Some(&b"2023-12-02T13:55:56.123+0800"[..]));
-        assert!(matches!(d.time, Some(Stamp::Iso { offset: Some(_), .. })));
+        assert!(matches!(
+            d.time,
+            Some(Stamp::Iso {
+                offset: Some(_),
+                ..
+            })
+        ));
         assert_eq!(d.message, b"m");
         // Not a date: the decorations end before it.
         let d = read(b"[2023-13-45T99:00:00.000+0000] m");
