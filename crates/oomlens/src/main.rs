@@ -29,6 +29,7 @@ mod cmd;
   oomlens budget --limit 3Gi -- -Xmx2g      where a JVM's memory goes against its limit
   oomlens scan --prometheus http://prom:9090   a fleet ranked by OOM risk
   oomlens jcmd 4242 VM.native_memory summary   a JVM's diagnostic command, no JDK needed
+  oomlens collect mypod -n shop -o incident/   one pod's evidence from the cluster
   journalctl -k -o json | oomlens kernel -  the same from journald
   oomlens kernel                            this machine's kernel log
   oomlens completions bash > /etc/bash_completion.d/oomlens
@@ -196,6 +197,33 @@ Exit status (jcmd's): 0 when the command ran, 1 when the JVM reports it failed (
 on stderr); 2 when the JVM cannot be attached to (not a JVM, attach disabled, no answer
 within --timeout, permission).")]
     Jcmd(JcmdArgs),
+    /// Gather one pod's evidence (or a namespace's, a selector's, every pod
+    /// OOM-killed lately) from the cluster into a bundle `diagnose` reads.
+    ///
+    /// Through the Kubernetes API (your kubeconfig, or the service account
+    /// in a cluster): the Pod, its Events (core and events.k8s.io), its
+    /// owners (ReplicaSet, Deployment, StatefulSet, DaemonSet, Job, with their
+    /// memory limits), current and previous container logs, the node's
+    /// kernel log (kubelet /logs/ through the API's node proxy) and cAdvisor
+    /// series, and with --prometheus the container's memory series over
+    /// --window. Lists are paged; nothing a list returns is asked per pod.
+    /// Secrets (env values named like passwords, tokens, keys; URL
+    /// credentials; Authorization headers) are redacted before anything is
+    /// written. A refused call (403) names the RBAC verb and resource it
+    /// needs and the rest goes on; manifest.json says what came from where
+    /// and what failed. RBAC: deploy/rbac/collect.yaml.
+    #[command(after_help = "Examples:
+  oomlens collect orders-api-7d9f8b6c5-x2x4q -n shop -o incident/
+  oomlens diagnose incident/
+  oomlens collect -n shop -l app=orders-api -o orders.tar.gz
+  oomlens collect --all-namespaces --oom-killed-since 6h -o last-6h/
+  oomlens collect mypod --context prod --as oncall --as-group sre --prometheus http://prometheus:9090 -o x/
+
+JVM evidence is not gathered here: for each container that looks like a JVM the manifest
+and stderr give the `kubectl exec ... jcmd` and `kubectl debug` commands to run.
+A .tar.gz holds one folder: `tar xzf x.tar.gz && oomlens diagnose x/`.
+Exit status: 0 when a pod was collected, 1 when none matched, 2 on error.")]
+    Collect(CollectArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
@@ -286,6 +314,57 @@ struct ScanArgs {
     timeout: String,
     #[command(flatten)]
     out: OutputArgs,
+}
+
+#[derive(Args)]
+struct CollectArgs {
+    /// The pod (else every pod of the namespace, or of -l, or -A).
+    pod: Option<String>,
+    /// Where to write: a new or empty folder, or a file ending in .tar.gz.
+    #[arg(long, short = 'o', value_name = "DIR|FILE.tar.gz")]
+    output: PathBuf,
+    /// The namespace (default: the context's).
+    #[arg(long, short = 'n')]
+    namespace: Option<String>,
+    /// A label selector: app=orders-api,tier!=cache.
+    #[arg(long, short = 'l')]
+    selector: Option<String>,
+    /// Every namespace.
+    #[arg(long, short = 'A')]
+    all_namespaces: bool,
+    /// Only pods with a container OOM-killed within this long: 6h, 2d.
+    #[arg(long, value_name = "DURATION")]
+    oom_killed_since: Option<String>,
+    /// A kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then in-cluster).
+    #[arg(long, value_name = "FILE")]
+    kubeconfig: Option<PathBuf>,
+    /// A kubeconfig context.
+    #[arg(long)]
+    context: Option<String>,
+    /// Impersonate this user, as kubectl --as.
+    #[arg(long = "as", value_name = "USER")]
+    as_user: Option<String>,
+    /// Impersonate this group, as kubectl --as-group (repeatable).
+    #[arg(long = "as-group", value_name = "GROUP")]
+    as_groups: Vec<String>,
+    /// Lines of each log, from its end (default: all, up to --limit-bytes).
+    #[arg(long)]
+    tail: Option<u64>,
+    /// Bytes of each log at most.
+    #[arg(long, default_value = "10Mi")]
+    limit_bytes: String,
+    /// Bytes of each node's kernel log at most (its end).
+    #[arg(long, default_value = "32Mi")]
+    node_log_bytes: String,
+    /// Items per list page (limit/continue).
+    #[arg(long, default_value_t = 500)]
+    chunk_size: u32,
+    /// A Prometheus-compatible API for the containers' memory series.
+    #[arg(long, value_name = "URL")]
+    prometheus: Option<String>,
+    /// How far back the Prometheus series go: 7d, 36h (at least 1h).
+    #[arg(long, default_value = "1d")]
+    window: String,
 }
 
 #[derive(Args)]
@@ -420,6 +499,7 @@ fn main() -> ExitCode {
         Command::Kernel(args) => cmd::kernel::run(args, style),
         Command::Scan(args) => cmd::scan::run(args, style),
         Command::Jcmd(args) => cmd::jcmd::run(args),
+        Command::Collect(args) => cmd::collect::run(args),
         Command::Completions { shell } => {
             clap_complete::generate(
                 shell,

@@ -2,6 +2,7 @@
 
 pub mod budget;
 pub mod classes;
+pub mod collect;
 pub mod diagnose;
 pub mod jcmd;
 pub mod kernel;

@@ -1,0 +1,1010 @@
+//! The collection itself: select pods (one by name, or a paged list by
+//! namespace, label selector, every namespace, OOM-killed since a time),
+//! and for each write its object, owner chain, logs (current and previous),
+//! events, its node's kernel log and cAdvisor series, and Prometheus
+//! series, redacted, into a [`Bundle`], with the [`Manifest`] last.
+//!
+//! What a list returns is never asked for one pod at a time: pods and
+//! events come from paged lists (`limit`/`continue`) when more than one pod
+//! is selected, owners are fetched once each, nodes once each. A failed
+//! call is recorded and the rest goes on; only a failure to read the pods
+//! themselves ends the collection.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+
+use k8s_openapi::api::core::v1::Pod;
+use serde_json::Value;
+
+use crate::api::{escape, Access, Api, CallError, Keep, Verb};
+use crate::bundle::{safe, Bundle};
+use crate::manifest::*;
+use crate::redact;
+
+/// Which pods.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Selection {
+    /// One pod by name.
+    Pod { namespace: String, name: String },
+    /// A namespace's pods, or every namespace's (`namespace: None`),
+    /// optionally matching a label selector.
+    List {
+        namespace: Option<String>,
+        label_selector: Option<String>,
+    },
+}
+
+/// The queries to ask Prometheus for a namespace's selected pods: (name,
+/// PromQL) pairs. Given by the caller (the CLI uses `scan`'s queries).
+pub type PromQueries = Box<dyn Fn(&str, &[String]) -> Vec<(String, String)>>;
+
+/// Prometheus, when asked for.
+pub struct Prometheus {
+    pub client: oomlens_live::prometheus::Client,
+    pub queries: PromQueries,
+    /// Evaluation time (Unix seconds).
+    pub at: f64,
+}
+
+/// What to collect and how much.
+pub struct Plan {
+    pub selection: Selection,
+    /// Only pods with a container whose last termination was `OOMKilled`
+    /// at or after this time.
+    pub oom_killed_since: Option<jiff::Timestamp>,
+    /// `tailLines` of each log.
+    pub tail_lines: Option<u64>,
+    /// `limitBytes` of each log.
+    pub limit_bytes: u64,
+    /// The most of a node's kernel log kept (its end).
+    pub node_log_bytes: usize,
+    /// `limit` of each list page.
+    pub chunk_size: u32,
+    pub prometheus: Option<Prometheus>,
+    /// For the manifest.
+    pub context: Option<String>,
+    pub impersonate_user: Option<String>,
+    pub impersonate_groups: Vec<String>,
+}
+
+/// Why a collection could not be made at all.
+#[derive(Debug)]
+pub enum Fatal {
+    Pods(Failure),
+    Write(std::io::Error),
+}
+
+impl std::fmt::Display for Fatal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Fatal::Pods(x) => write!(
+                f,
+                "cannot read the pods ({}): {}; {}",
+                x.api_path, x.message, x.hint
+            ),
+            Fatal::Write(e) => write!(f, "cannot write the bundle: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for Fatal {}
+
+const POD_GET: Access = Access::new(Verb::Get, "", "pods");
+const POD_LIST: Access = Access::new(Verb::List, "", "pods");
+const EVENTS: Access = Access::new(Verb::List, "", "events");
+const EVENTS_K8S: Access = Access::new(Verb::List, "events.k8s.io", "events");
+const LOG: Access = Access::new(Verb::Get, "", "pods/log");
+const NODE_PROXY: Access = Access::new(Verb::Get, "", "nodes/proxy");
+
+/// The bound of one API object or list page.
+const OBJECT_BYTES: usize = 64 << 20;
+/// The bound of a node's cAdvisor page before filtering.
+const CADVISOR_BYTES: usize = 256 << 20;
+
+struct Run<'a> {
+    api: &'a Api,
+    plan: &'a Plan,
+    out: Bundle,
+    m: Manifest,
+    owners: HashMap<(String, String, String), Option<(Value, OwnerNote)>>,
+    /// node -> (namespace, pod) selected on it.
+    nodes: BTreeMap<String, BTreeSet<(String, String)>>,
+    /// namespace -> pods selected in it.
+    by_ns: BTreeMap<String, Vec<String>>,
+    uids: HashSet<String>,
+}
+
+fn now() -> String {
+    jiff::Timestamp::now().to_string()
+}
+
+/// Collects into `out`; returns the manifest that was written last.
+pub fn collect(api: &Api, plan: &Plan, out: Bundle) -> Result<Manifest, Fatal> {
+    let (pod, namespace) = match &plan.selection {
+        Selection::Pod { namespace, name } => (Some(name.clone()), Some(namespace.clone())),
+        Selection::List { namespace, .. } => (None, namespace.clone()),
+    };
+    let label_selector = match &plan.selection {
+        Selection::List { label_selector, .. } => label_selector.clone(),
+        Selection::Pod { .. } => None,
+    };
+    let m = Manifest {
+        schema: SCHEMA,
+        oomlens_version: env!("CARGO_PKG_VERSION").into(),
+        started: now(),
+        finished: String::new(),
+        server: api.server.clone(),
+        context: plan.context.clone(),
+        impersonate_user: plan.impersonate_user.clone(),
+        impersonate_groups: plan.impersonate_groups.clone(),
+        selection: SelectionNote {
+            pod,
+            all_namespaces: namespace.is_none(),
+            namespace,
+            label_selector,
+            oom_killed_since: plan.oom_killed_since.map(|t| t.to_string()),
+        },
+        limits: Limits {
+            tail_lines: plan.tail_lines,
+            limit_bytes: plan.limit_bytes,
+            node_log_bytes: plan.node_log_bytes,
+            chunk_size: plan.chunk_size,
+        },
+        calls: Calls::default(),
+        pods: Vec::new(),
+        files: Vec::new(),
+        failures: Vec::new(),
+        redacted: Vec::new(),
+        jvm: Vec::new(),
+    };
+    let mut r = Run {
+        api,
+        plan,
+        out,
+        m,
+        owners: HashMap::new(),
+        nodes: BTreeMap::new(),
+        by_ns: BTreeMap::new(),
+        uids: HashSet::new(),
+    };
+    match &plan.selection {
+        Selection::Pod { namespace, name } => {
+            let path = format!(
+                "/api/v1/namespaces/{}/pods/{}",
+                escape(namespace),
+                escape(name)
+            );
+            let reply = api
+                .get(&path, POD_GET, OBJECT_BYTES, Keep::Head)
+                .map_err(|e| Fatal::Pods(Failure::new(Item::Pod, &path, POD_GET, &e)))?;
+            let v: Value = serde_json::from_slice(&reply.body).map_err(|e| {
+                Fatal::Pods(Failure::new(
+                    Item::Pod,
+                    &path,
+                    POD_GET,
+                    &CallError::Transport(format!("not a Pod object: {e}")),
+                ))
+            })?;
+            r.pod(v, &path, reply.status)?;
+            if let Some(uid) = r.m.pods.first().and_then(|p| p.uid.clone()) {
+                r.events_of_pod(namespace, name, &uid)?;
+            }
+        }
+        Selection::List {
+            namespace,
+            label_selector,
+        } => {
+            let base = match namespace {
+                Some(ns) => format!("/api/v1/namespaces/{}/pods", escape(ns)),
+                None => "/api/v1/pods".to_string(),
+            };
+            let mut query = format!("limit={}", plan.chunk_size.max(1));
+            if let Some(sel) = label_selector {
+                query.push_str(&format!("&labelSelector={}", escape(sel)));
+            }
+            let mut cont: Option<String> = None;
+            loop {
+                let path = match &cont {
+                    Some(c) => format!("{base}?{query}&continue={}", escape(c)),
+                    None => format!("{base}?{query}"),
+                };
+                let reply = api
+                    .get(&path, POD_LIST, OBJECT_BYTES, Keep::Head)
+                    .map_err(|e| Fatal::Pods(Failure::new(Item::PodList, &path, POD_LIST, &e)))?;
+                let mut page: Value = serde_json::from_slice(&reply.body).map_err(|e| {
+                    Fatal::Pods(Failure::new(
+                        Item::PodList,
+                        &path,
+                        POD_LIST,
+                        &CallError::Transport(format!("not a PodList: {e}")),
+                    ))
+                })?;
+                cont = page
+                    .pointer("/metadata/continue")
+                    .and_then(Value::as_str)
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_string);
+                let items = match page.get_mut("items") {
+                    Some(Value::Array(items)) => std::mem::take(items),
+                    _ => Vec::new(),
+                };
+                for mut item in items {
+                    // List items carry no kind; the file is read as a Pod.
+                    if let Some(o) = item.as_object_mut() {
+                        o.insert("apiVersion".into(), "v1".into());
+                        o.insert("kind".into(), "Pod".into());
+                    }
+                    r.pod(item, &path, reply.status)?;
+                }
+                if cont.is_none() {
+                    break;
+                }
+            }
+            if !r.uids.is_empty() {
+                r.events_listed(namespace.as_deref())?;
+            }
+        }
+    }
+    r.node_evidence()?;
+    r.prometheus()?;
+    let (total, lists) = api.counts();
+    r.m.calls = Calls { total, lists };
+    r.m.finished = now();
+    let json = serde_json::to_vec_pretty(&r.m).map_err(|e| Fatal::Write(e.into()))?;
+    r.out.put("manifest.json", &json).map_err(Fatal::Write)?;
+    r.out.finish().map_err(Fatal::Write)?;
+    Ok(r.m)
+}
+
+/// Whether a pod had a container OOM-killed at or after `since`.
+fn oom_killed_since(p: &Pod, since: jiff::Timestamp) -> bool {
+    let Some(st) = &p.status else { return false };
+    let all = st
+        .container_statuses
+        .iter()
+        .flatten()
+        .chain(st.init_container_statuses.iter().flatten());
+    all.filter_map(|c| {
+        let t = c.last_state.as_ref()?.terminated.as_ref().or(c
+            .state
+            .as_ref()?
+            .terminated
+            .as_ref())?;
+        (t.reason.as_deref() == Some("OOMKilled")).then_some(t)
+    })
+    .any(|t| {
+        t.finished_at
+            .as_ref()
+            .is_some_and(|f| f.0.as_second() >= since.as_second())
+    })
+}
+
+fn memory_limits(spec: Option<&k8s_openapi::api::core::v1::PodSpec>) -> Vec<(String, String)> {
+    spec.map(|s| {
+        s.containers
+            .iter()
+            .filter_map(|c| {
+                let l = c.resources.as_ref()?.limits.as_ref()?.get("memory")?;
+                Some((c.name.clone(), l.0.clone()))
+            })
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+/// Why a container is taken for a JVM.
+fn jvm_reason(c: &k8s_openapi::api::core::v1::Container) -> Option<String> {
+    let mentions = |s: &str| {
+        let s = s.to_ascii_lowercase();
+        s.contains("java")
+            || s.contains("jdk")
+            || s.contains("jre")
+            || s.contains("temurin")
+            || s.contains("corretto")
+    };
+    if c.env
+        .iter()
+        .flatten()
+        .any(|e| e.name == "JAVA_TOOL_OPTIONS" || e.name == "JAVA_OPTS")
+    {
+        return Some("JAVA_TOOL_OPTIONS/JAVA_OPTS in its env".into());
+    }
+    if c.command
+        .iter()
+        .flatten()
+        .chain(c.args.iter().flatten())
+        .any(|a| mentions(a))
+    {
+        return Some("its command runs java".into());
+    }
+    if c.image.as_deref().is_some_and(mentions) {
+        return Some("its image names a JDK".into());
+    }
+    None
+}
+
+impl Run<'_> {
+    fn file(
+        &mut self,
+        path: &str,
+        what: Item,
+        api_path: &str,
+        access: Access,
+        status: u16,
+        bytes: &[u8],
+        truncated: bool,
+    ) -> Result<(), Fatal> {
+        self.out.put(path, bytes).map_err(Fatal::Write)?;
+        self.m.files.push(FileNote {
+            path: path.into(),
+            what,
+            api_path: api_path.into(),
+            access,
+            collected_at: now(),
+            status,
+            bytes: bytes.len(),
+            truncated,
+        });
+        Ok(())
+    }
+
+    fn fail(&mut self, what: Item, api_path: &str, access: Access, e: &CallError) {
+        self.m
+            .failures
+            .push(Failure::new(what, api_path, access, e));
+    }
+
+    /// Redacts an object and writes it as pretty JSON.
+    fn object(
+        &mut self,
+        path: &str,
+        what: Item,
+        api_path: &str,
+        access: Access,
+        status: u16,
+        mut v: Value,
+    ) -> Result<(), Fatal> {
+        for x in redact::object(&mut v) {
+            self.m.redacted.push(RedactedNote {
+                path: path.into(),
+                at: x.at,
+                kind: x.kind,
+            });
+        }
+        let bytes = serde_json::to_vec_pretty(&v).map_err(|e| Fatal::Write(e.into()))?;
+        self.file(path, what, api_path, access, status, &bytes, false)
+    }
+
+    /// Redacts text and writes it.
+    fn text(
+        &mut self,
+        path: &str,
+        what: Item,
+        api_path: &str,
+        access: Access,
+        status: u16,
+        body: &[u8],
+        truncated: bool,
+    ) -> Result<(), Fatal> {
+        let (clean, found) = redact::text(body);
+        for (line, kind) in found {
+            self.m.redacted.push(RedactedNote {
+                path: path.into(),
+                at: format!("line {line}"),
+                kind,
+            });
+        }
+        self.file(path, what, api_path, access, status, &clean, truncated)
+    }
+
+    fn pod(&mut self, v: Value, api_path: &str, status: u16) -> Result<(), Fatal> {
+        let p: Pod = match serde_json::from_value(v.clone()) {
+            Ok(p) => p,
+            Err(e) => {
+                self.fail(
+                    Item::Pod,
+                    api_path,
+                    POD_GET,
+                    &CallError::Transport(format!("a pod that does not decode: {e}")),
+                );
+                return Ok(());
+            }
+        };
+        if let Some(since) = self.plan.oom_killed_since {
+            if !oom_killed_since(&p, since) {
+                return Ok(());
+            }
+        }
+        let ns = p
+            .metadata
+            .namespace
+            .clone()
+            .unwrap_or_else(|| "default".into());
+        let name = p.metadata.name.clone().unwrap_or_default();
+        let dir = format!("{}/{}", safe(&ns), safe(&name));
+        self.object(
+            &format!("{dir}/pod.json"),
+            Item::Pod,
+            api_path,
+            POD_GET,
+            status,
+            v,
+        )?;
+        let node = p.spec.as_ref().and_then(|s| s.node_name.clone());
+        if let Some(n) = &node {
+            self.nodes
+                .entry(n.clone())
+                .or_default()
+                .insert((ns.clone(), name.clone()));
+        }
+        self.by_ns.entry(ns.clone()).or_default().push(name.clone());
+        if let Some(uid) = &p.metadata.uid {
+            self.uids.insert(uid.clone());
+        }
+        let limits: HashMap<String, String> = memory_limits(p.spec.as_ref()).into_iter().collect();
+        let statuses = p
+            .status
+            .as_ref()
+            .and_then(|s| s.container_statuses.clone())
+            .unwrap_or_default();
+        let mut containers = Vec::new();
+        for c in p.spec.iter().flat_map(|s| s.containers.iter()) {
+            let st = statuses.iter().find(|s| s.name == c.name);
+            let last = st
+                .and_then(|s| s.last_state.as_ref())
+                .and_then(|l| l.terminated.as_ref());
+            containers.push(ContainerNote {
+                name: c.name.clone(),
+                restart_count: st.map_or(0, |s| s.restart_count),
+                memory_limit: limits.get(&c.name).cloned(),
+                last_terminated_reason: last.and_then(|t| t.reason.clone()),
+                last_terminated_at: last
+                    .and_then(|t| t.finished_at.as_ref())
+                    .map(|t| t.0.to_string()),
+            });
+            let restarted = st.is_some_and(|s| s.restart_count > 0) || last.is_some();
+            self.logs(&ns, &name, &c.name, &dir, restarted)?;
+            if let Some(because) = jvm_reason(c) {
+                let exec = [
+                    "VM.version",
+                    "VM.flags",
+                    "VM.native_memory summary",
+                    "VM.metaspace",
+                    "GC.heap_info",
+                    "GC.class_histogram",
+                ]
+                .iter()
+                .map(|cmd| format!("kubectl exec -n {ns} {name} -c {} -- jcmd 1 {cmd}", c.name))
+                .collect();
+                self.m.jvm.push(JvmNote {
+                    namespace: ns.clone(),
+                    pod: name.clone(),
+                    container: c.name.clone(),
+                    because,
+                    exec,
+                    debug: format!(
+                        "kubectl debug -n {ns} {name} --target={} --image=IMAGE_WITH_OOMLENS -- oomlens jcmd --all 1",
+                        c.name
+                    ),
+                });
+            }
+        }
+        let owners = self.owner_chain(&ns, &p, &dir)?;
+        self.m.pods.push(PodNote {
+            namespace: ns,
+            name,
+            uid: p.metadata.uid.clone(),
+            node,
+            containers,
+            owners,
+        });
+        Ok(())
+    }
+
+    fn logs(
+        &mut self,
+        ns: &str,
+        pod: &str,
+        container: &str,
+        dir: &str,
+        restarted: bool,
+    ) -> Result<(), Fatal> {
+        let mut q = format!(
+            "container={}&limitBytes={}",
+            escape(container),
+            self.plan.limit_bytes
+        );
+        if let Some(t) = self.plan.tail_lines {
+            q.push_str(&format!("&tailLines={t}"));
+        }
+        let base = format!(
+            "/api/v1/namespaces/{}/pods/{}/log?{q}",
+            escape(ns),
+            escape(pod)
+        );
+        let bound = usize::try_from(self.plan.limit_bytes)
+            .unwrap_or(usize::MAX)
+            .saturating_add(1);
+        let mut wanted = vec![(
+            base.clone(),
+            Item::Log,
+            format!("{dir}/logs/{}.{}.log", safe(pod), safe(container)),
+        )];
+        if restarted {
+            wanted.push((
+                format!("{base}&previous=true"),
+                Item::PreviousLog,
+                format!("{dir}/logs/{}.{}.previous.log", safe(pod), safe(container)),
+            ));
+        }
+        for (path, what, file) in wanted {
+            match self.api.get(&path, LOG, bound, Keep::Head) {
+                Ok(r) => {
+                    let cut = r.truncated || r.body.len() as u64 >= self.plan.limit_bytes;
+                    self.text(&file, what, &path, LOG, r.status, &r.body, cut)?
+                }
+                Err(e) => self.fail(what, &path, LOG, &e),
+            }
+        }
+        Ok(())
+    }
+
+    /// ReplicaSet -> Deployment, StatefulSet, DaemonSet, Job -> CronJob
+    /// (named, not read): each owner read once per run.
+    fn owner_chain(&mut self, ns: &str, p: &Pod, dir: &str) -> Result<Vec<OwnerNote>, Fatal> {
+        let mut notes = Vec::new();
+        let mut items = Vec::new();
+        let mut next = p.metadata.owner_references.clone().unwrap_or_default();
+        for _ in 0..4 {
+            let Some(o) = next
+                .iter()
+                .find(|o| o.controller == Some(true))
+                .or(next.first())
+                .cloned()
+            else {
+                break;
+            };
+            let (group, resource) = match o.kind.as_str() {
+                "ReplicaSet" => ("apps", "replicasets"),
+                "Deployment" => ("apps", "deployments"),
+                "StatefulSet" => ("apps", "statefulsets"),
+                "DaemonSet" => ("apps", "daemonsets"),
+                "Job" => ("batch", "jobs"),
+                _ => {
+                    notes.push(OwnerNote {
+                        kind: o.kind.clone(),
+                        name: o.name.clone(),
+                        memory_limits: Vec::new(),
+                    });
+                    break;
+                }
+            };
+            let key = (o.kind.clone(), ns.to_string(), o.name.clone());
+            if !self.owners.contains_key(&key) {
+                let access = Access::new(Verb::Get, group, resource);
+                let path = format!(
+                    "/apis/{group}/v1/namespaces/{}/{resource}/{}",
+                    escape(ns),
+                    escape(&o.name)
+                );
+                let got = match self.api.get(&path, access, OBJECT_BYTES, Keep::Head) {
+                    Ok(r) => match serde_json::from_slice::<Value>(&r.body) {
+                        Ok(mut v) => {
+                            for x in redact::object(&mut v) {
+                                self.m.redacted.push(RedactedNote {
+                                    path: format!("{dir}/owners.json"),
+                                    at: x.at,
+                                    kind: x.kind,
+                                });
+                            }
+                            let limits = v.pointer("/spec/template/spec").and_then(|s| {
+                                serde_json::from_value::<k8s_openapi::api::core::v1::PodSpec>(
+                                    s.clone(),
+                                )
+                                .ok()
+                            });
+                            let note = OwnerNote {
+                                kind: o.kind.clone(),
+                                name: o.name.clone(),
+                                memory_limits: memory_limits(limits.as_ref()),
+                            };
+                            self.m.files.push(FileNote {
+                                path: format!("{dir}/owners.json"),
+                                what: Item::Owners,
+                                api_path: path.clone(),
+                                access,
+                                collected_at: now(),
+                                status: r.status,
+                                bytes: r.body.len(),
+                                truncated: false,
+                            });
+                            Some((v, note))
+                        }
+                        Err(e) => {
+                            self.fail(
+                                Item::Owners,
+                                &path,
+                                access,
+                                &CallError::Transport(format!("not an object: {e}")),
+                            );
+                            None
+                        }
+                    },
+                    Err(e) => {
+                        self.fail(Item::Owners, &path, access, &e);
+                        None
+                    }
+                };
+                self.owners.insert(key.clone(), got);
+            }
+            match self.owners.get(&key).cloned().flatten() {
+                Some((v, note)) => {
+                    next = serde_json::from_value(
+                        v.pointer("/metadata/ownerReferences")
+                            .cloned()
+                            .unwrap_or(Value::Null),
+                    )
+                    .unwrap_or_default();
+                    items.push(v);
+                    notes.push(note);
+                }
+                None => break,
+            }
+        }
+        if !items.is_empty() {
+            // A List: diagnose reads pods and events from it and skips the
+            // owners without a warning.
+            let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items});
+            let bytes = serde_json::to_vec_pretty(&list).map_err(|e| Fatal::Write(e.into()))?;
+            self.out
+                .put(&format!("{dir}/owners.json"), &bytes)
+                .map_err(Fatal::Write)?;
+        }
+        Ok(notes)
+    }
+
+    /// One pod's events, by field selector, from both APIs.
+    fn events_of_pod(&mut self, ns: &str, name: &str, uid: &str) -> Result<(), Fatal> {
+        let dir = format!("{}/{}", safe(ns), safe(name));
+        let core = format!(
+            "/api/v1/namespaces/{}/events?fieldSelector={}",
+            escape(ns),
+            escape(&format!(
+                "involvedObject.kind=Pod,involvedObject.name={name},involvedObject.uid={uid}"
+            ))
+        );
+        let k8s = format!(
+            "/apis/events.k8s.io/v1/namespaces/{}/events?fieldSelector={}",
+            escape(ns),
+            escape(&format!(
+                "regarding.kind=Pod,regarding.name={name},regarding.uid={uid}"
+            ))
+        );
+        for (path, access, what, file) in [
+            (core, EVENTS, Item::Events, format!("{dir}/events.json")),
+            (
+                k8s,
+                EVENTS_K8S,
+                Item::EventsK8sIo,
+                format!("{dir}/events.k8s.io.json"),
+            ),
+        ] {
+            match self.api.get(&path, access, OBJECT_BYTES, Keep::Head) {
+                Ok(r) => match serde_json::from_slice::<Value>(&r.body) {
+                    Ok(v) => self.object(&file, what, &path, access, r.status, v)?,
+                    Err(e) => self.fail(
+                        what,
+                        &path,
+                        access,
+                        &CallError::Transport(format!("not an event list: {e}")),
+                    ),
+                },
+                Err(e) => self.fail(what, &path, access, &e),
+            }
+        }
+        Ok(())
+    }
+
+    /// The events of the selected pods from paged namespace (or cluster)
+    /// lists, kept when they are about a selected pod; one file per page
+    /// that kept any.
+    fn events_listed(&mut self, ns: Option<&str>) -> Result<(), Fatal> {
+        let (core, k8s) = match ns {
+            Some(ns) => (
+                format!("/api/v1/namespaces/{}/events", escape(ns)),
+                format!("/apis/events.k8s.io/v1/namespaces/{}/events", escape(ns)),
+            ),
+            None => (
+                "/api/v1/events".into(),
+                "/apis/events.k8s.io/v1/events".into(),
+            ),
+        };
+        let dir = ns.map_or_else(|| "events".to_string(), |n| format!("{}/events", safe(n)));
+        for (base, access, what, about, stem) in [
+            (core, EVENTS, Item::Events, "involvedObject", "events"),
+            (
+                k8s,
+                EVENTS_K8S,
+                Item::EventsK8sIo,
+                "regarding",
+                "events.k8s.io",
+            ),
+        ] {
+            let selector = escape(&format!("{about}.kind=Pod"));
+            let mut cont: Option<String> = None;
+            let mut page_no = 0;
+            loop {
+                let mut path = format!(
+                    "{base}?limit={}&fieldSelector={selector}",
+                    self.plan.chunk_size.max(1)
+                );
+                if let Some(c) = &cont {
+                    path.push_str(&format!("&continue={}", escape(c)));
+                }
+                let r = match self.api.get(&path, access, OBJECT_BYTES, Keep::Head) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        self.fail(what, &path, access, &e);
+                        break;
+                    }
+                };
+                let Ok(mut page) = serde_json::from_slice::<Value>(&r.body) else {
+                    self.fail(
+                        what,
+                        &path,
+                        access,
+                        &CallError::Transport("not an event list".into()),
+                    );
+                    break;
+                };
+                cont = page
+                    .pointer("/metadata/continue")
+                    .and_then(Value::as_str)
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_string);
+                if let Some(Value::Array(items)) = page.get_mut("items") {
+                    let uids = &self.uids;
+                    items.retain(|e| {
+                        e.pointer(&format!("/{about}/uid"))
+                            .and_then(Value::as_str)
+                            .is_some_and(|u| uids.contains(u))
+                    });
+                    if !items.is_empty() {
+                        page_no += 1;
+                        if let Some(md) = page.get_mut("metadata").and_then(Value::as_object_mut) {
+                            md.remove("continue");
+                        }
+                        self.object(
+                            &format!("{dir}/{stem}-{page_no}.json"),
+                            what,
+                            &path,
+                            access,
+                            r.status,
+                            page,
+                        )?;
+                    }
+                }
+                if cont.is_none() {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Each node once: its kernel log and its cAdvisor series of the
+    /// selected pods.
+    fn node_evidence(&mut self) -> Result<(), Fatal> {
+        let nodes = std::mem::take(&mut self.nodes);
+        for (node, pods) in &nodes {
+            let dir = format!("nodes/{}", safe(node));
+            let base = format!("/api/v1/nodes/{}/proxy", escape(node));
+            let mut tried = Vec::new();
+            let mut got = false;
+            let mut gone = false;
+            for (file, rel) in [
+                ("kern.log", "logs/kern.log"),
+                ("messages", "logs/messages"),
+                ("syslog", "logs/syslog"),
+                ("journal-kernel.log", "logs/?query=kernel"),
+            ] {
+                let path = format!("{base}/{rel}");
+                match self
+                    .api
+                    .get(&path, NODE_PROXY, self.plan.node_log_bytes, Keep::Tail)
+                {
+                    Ok(r) => {
+                        self.text(
+                            &format!("{dir}/{file}"),
+                            Item::NodeKernelLog,
+                            &path,
+                            NODE_PROXY,
+                            r.status,
+                            &r.body,
+                            r.truncated,
+                        )?;
+                        got = true;
+                        break;
+                    }
+                    Err(e) => {
+                        // The node itself is gone: no other path will answer.
+                        let node_missing = matches!(&e, CallError::Status { status: 404, message, .. } if message.contains("nodes") && message.contains("not found"));
+                        let stop = node_missing || e.status() == Some(403) || e.status().is_none();
+                        tried.push((path, e));
+                        if stop {
+                            gone = node_missing;
+                            break;
+                        }
+                    }
+                }
+            }
+            if !got {
+                // Each 404 of a log file is noted; together they say the
+                // kubelet serves none of them.
+                for (path, e) in tried {
+                    self.fail(Item::NodeKernelLog, &path, NODE_PROXY, &e);
+                }
+            }
+            if gone {
+                continue;
+            }
+            let path = format!("{base}/metrics/cadvisor");
+            match self.api.get(&path, NODE_PROXY, CADVISOR_BYTES, Keep::Head) {
+                Ok(r) => {
+                    let kept = cadvisor_filter(&r.body, pods);
+                    self.text(
+                        &format!("{dir}/cadvisor.prom"),
+                        Item::Cadvisor,
+                        &path,
+                        NODE_PROXY,
+                        r.status,
+                        &kept,
+                        r.truncated,
+                    )?;
+                }
+                Err(e) => self.fail(Item::Cadvisor, &path, NODE_PROXY, &e),
+            }
+        }
+        self.nodes = nodes;
+        Ok(())
+    }
+
+    fn prometheus(&mut self) -> Result<(), Fatal> {
+        let Some(p) = &self.plan.prometheus else {
+            return Ok(());
+        };
+        let by_ns = self.by_ns.clone();
+        for (ns, pods) in &by_ns {
+            for (name, promql) in (p.queries)(ns, pods) {
+                let api_path = format!("{}/api/v1/query?query={}", p.client.url(), escape(&promql));
+                let access = Access::new(Verb::Get, "prometheus", "query");
+                match p.client.query(&promql, Some(p.at)) {
+                    Ok(a) => {
+                        let result: Vec<Value> = a
+                            .series
+                            .iter()
+                            .map(|s| {
+                                let metric: serde_json::Map<String, Value> = s
+                                    .labels
+                                    .iter()
+                                    .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                                    .collect();
+                                let values: Vec<Value> = s
+                                    .points
+                                    .iter()
+                                    .map(|(t, v)| {
+                                        serde_json::json!([*t as f64 / 1000.0, v.to_string()])
+                                    })
+                                    .collect();
+                                serde_json::json!({"metric": metric, "values": values})
+                            })
+                            .collect();
+                        let doc = serde_json::json!({"status": "success", "data": {"resultType": "matrix", "result": result}});
+                        let bytes = serde_json::to_vec(&doc).map_err(|e| Fatal::Write(e.into()))?;
+                        self.file(
+                            &format!("prometheus/{}/{}.json", safe(ns), safe(&name)),
+                            Item::Prometheus,
+                            &api_path,
+                            access,
+                            200,
+                            &bytes,
+                            false,
+                        )?;
+                    }
+                    Err(e) => {
+                        let ce = match &e {
+                            oomlens_live::prometheus::Error::Status {
+                                status, message, ..
+                            } => CallError::Status {
+                                status: *status,
+                                reason: String::new(),
+                                message: message.clone(),
+                            },
+                            other => CallError::Transport(other.to_string()),
+                        };
+                        self.fail(Item::Prometheus, &api_path, access, &ce);
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The lines of a cAdvisor page about the given pods (by its `namespace`
+/// and `pod` labels), with every `# HELP`/`# TYPE` line of a family that
+/// kept a sample.
+pub fn cadvisor_filter(page: &[u8], pods: &BTreeSet<(String, String)>) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut meta: Vec<&[u8]> = Vec::new();
+    for line in page.split(|&b| b == b'\n') {
+        if line.starts_with(b"#") {
+            if line.starts_with(b"# HELP ")
+                && !meta.is_empty()
+                && meta.iter().any(|m| m.starts_with(b"# TYPE"))
+            {
+                meta.clear();
+            }
+            meta.push(line);
+            continue;
+        }
+        let (Some(ns), Some(pod)) = (label(line, b"namespace=\""), label(line, b"pod=\"")) else {
+            continue;
+        };
+        let key = (
+            String::from_utf8_lossy(ns).into_owned(),
+            String::from_utf8_lossy(pod).into_owned(),
+        );
+        if pods.contains(&key) {
+            for m in meta.drain(..) {
+                out.extend_from_slice(m);
+                out.push(b'\n');
+            }
+            out.extend_from_slice(line);
+            out.push(b'\n');
+        }
+    }
+    out
+}
+
+/// The value of a label in a sample line (`pod="x"`), matched at a label
+/// start (after `{` or `,`).
+fn label<'a>(line: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
+    let mut from = 0;
+    while let Some(i) = memchr::memmem::find(&line[from..], key) {
+        let at = from + i;
+        if at > 0 && (line[at - 1] == b'{' || line[at - 1] == b',') {
+            let s = at + key.len();
+            let e = memchr::memchr(b'"', &line[s..])? + s;
+            return Some(&line[s..e]);
+        }
+        from = at + 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cadvisor_keeps_the_pods_series_and_their_families() {
+        let page = b"# HELP container_memory_working_set_bytes Current working set in bytes.\n# TYPE container_memory_working_set_bytes gauge\ncontainer_memory_working_set_bytes{container=\"a\",namespace=\"shop\",pod=\"p1\"} 1 1700000000000\ncontainer_memory_working_set_bytes{container=\"b\",namespace=\"shop\",pod=\"p2\"} 2 1700000000000\n# HELP machine_memory_bytes x\n# TYPE machine_memory_bytes gauge\nmachine_memory_bytes 3\n";
+        let pods: BTreeSet<_> = [("shop".to_string(), "p1".to_string())].into();
+        let out = String::from_utf8(cadvisor_filter(page, &pods)).unwrap();
+        assert_eq!(out.lines().count(), 3, "{out}");
+        assert!(
+            out.contains("pod=\"p1\"")
+                && !out.contains("pod=\"p2\"")
+                && !out.contains("machine_memory")
+        );
+    }
+
+    #[test]
+    fn label_matches_whole_names_only() {
+        assert_eq!(
+            label(b"x{mypod=\"a\",pod=\"b\"} 1", b"pod=\""),
+            Some(&b"b"[..])
+        );
+        assert_eq!(label(b"x{mypod=\"a\"} 1", b"pod=\""), None);
+    }
+}

@@ -1,0 +1,188 @@
+//! `manifest.json`: what a bundle holds, where each piece came from (API
+//! path, RBAC verb and resource), when, what failed and why (HTTP status
+//! and the server's message), and what was redacted (names and places,
+//! never values). Schema `oomlens/collect/v1`, documented in docs/json.md;
+//! fields are only ever added.
+
+use serde::Serialize;
+
+use crate::api::{Access, CallError};
+use crate::redact::RedactionKind;
+
+pub const SCHEMA: &str = "oomlens/collect/v1";
+
+/// What a file or a failed call is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Item {
+    Pod,
+    PodList,
+    Events,
+    EventsK8sIo,
+    Owners,
+    Log,
+    PreviousLog,
+    NodeKernelLog,
+    Cadvisor,
+    Prometheus,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    pub schema: &'static str,
+    pub oomlens_version: String,
+    pub started: String,
+    pub finished: String,
+    /// The API server (no credentials).
+    pub server: String,
+    pub context: Option<String>,
+    pub impersonate_user: Option<String>,
+    pub impersonate_groups: Vec<String>,
+    pub selection: SelectionNote,
+    pub limits: Limits,
+    pub calls: Calls,
+    pub pods: Vec<PodNote>,
+    pub files: Vec<FileNote>,
+    pub failures: Vec<Failure>,
+    pub redacted: Vec<RedactedNote>,
+    /// JVM evidence: not gathered by `collect` itself; the commands that
+    /// would gather it, per JVM container.
+    pub jvm: Vec<JvmNote>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SelectionNote {
+    pub pod: Option<String>,
+    pub namespace: Option<String>,
+    pub all_namespaces: bool,
+    pub label_selector: Option<String>,
+    /// Only pods with a container OOM-killed since this time (RFC 3339).
+    pub oom_killed_since: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Limits {
+    pub tail_lines: Option<u64>,
+    pub limit_bytes: u64,
+    pub node_log_bytes: usize,
+    pub chunk_size: u32,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct Calls {
+    pub total: usize,
+    pub lists: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PodNote {
+    pub namespace: String,
+    pub name: String,
+    pub uid: Option<String>,
+    pub node: Option<String>,
+    pub containers: Vec<ContainerNote>,
+    /// The owner chain, nearest first (ReplicaSet, then Deployment).
+    pub owners: Vec<OwnerNote>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ContainerNote {
+    pub name: String,
+    pub restart_count: i32,
+    pub memory_limit: Option<String>,
+    pub last_terminated_reason: Option<String>,
+    pub last_terminated_at: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OwnerNote {
+    pub kind: String,
+    pub name: String,
+    /// container name -> the memory limit of the owner's pod template.
+    pub memory_limits: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileNote {
+    /// Path inside the bundle.
+    pub path: String,
+    pub what: Item,
+    /// The API path and query it was read from.
+    pub api_path: String,
+    pub access: Access,
+    pub collected_at: String,
+    pub status: u16,
+    pub bytes: usize,
+    /// The answer was longer than its bound and was cut.
+    pub truncated: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Failure {
+    pub what: Item,
+    pub api_path: String,
+    pub access: Access,
+    /// The HTTP status, null when no answer came.
+    pub status: Option<u16>,
+    pub reason: String,
+    pub message: String,
+    /// One line for a person: what to grant, what is missing.
+    pub hint: String,
+}
+
+impl Failure {
+    pub fn new(what: Item, api_path: &str, access: Access, e: &CallError) -> Failure {
+        let (reason, message) = match e {
+            CallError::Status {
+                reason, message, ..
+            } => (reason.clone(), message.clone()),
+            CallError::Transport(m) => ("NoAnswer".into(), m.clone()),
+        };
+        let group = if access.group.is_empty() {
+            "\"\" (core)".to_string()
+        } else {
+            access.group.to_string()
+        };
+        let hint = match e.status() {
+            Some(401) => "not authenticated: the kubeconfig's credentials were refused".into(),
+            Some(403) => format!(
+                "forbidden: RBAC must allow verb `{}` on resource `{}` in API group {group} (see deploy/rbac/collect.yaml)",
+                access.verb, access.resource
+            ),
+            Some(404) => "not found".into(),
+            Some(s) => format!("the server answered {s}"),
+            None => "no answer from the server".into(),
+        };
+        Failure {
+            what,
+            api_path: api_path.into(),
+            access,
+            status: e.status(),
+            reason,
+            message,
+            hint,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RedactedNote {
+    /// The bundle file.
+    pub path: String,
+    /// A JSON path or `line N`.
+    pub at: String,
+    pub kind: RedactionKind,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct JvmNote {
+    pub namespace: String,
+    pub pod: String,
+    pub container: String,
+    /// Why it is taken for a JVM (image, command or JAVA_TOOL_OPTIONS).
+    pub because: String,
+    /// Run when the image has `jcmd` (RBAC: create pods/exec).
+    pub exec: Vec<String>,
+    /// Run when it has not (RBAC: patch pods/ephemeralcontainers).
+    pub debug: String,
+}

@@ -1,0 +1,421 @@
+//! `oomlens collect` against the API server stand-in (HTTPS on 127.0.0.1,
+//! a kubeconfig with its CA) serving the recorded responses of
+//! tests/fixtures/kube-api and the real kill of examples/real-kill-java;
+//! the bundle is then read by `oomlens diagnose`.
+
+#[path = "../../oomlens-collect/tests/support/standin.rs"]
+mod standin;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use standin::{route, Handler, Resp, StandIn};
+
+const POD: &str = "orders-api-7d9f8b6c5-x2x4q";
+const NS: &str = "/api/v1/namespaces/shop";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(root().join("tests/fixtures/kube-api").join(name)).expect("fixture")
+}
+
+fn example(name: &str) -> Vec<u8> {
+    std::fs::read(root().join("examples/real-kill-java").join(name)).expect("example")
+}
+
+/// What to break.
+#[derive(Default, Clone, Copy)]
+struct Faults {
+    events_forbidden: bool,
+    no_previous_log: bool,
+    node_gone: bool,
+}
+
+fn routes(f: Faults) -> Vec<Handler> {
+    let mut r: Vec<Handler> = Vec::new();
+    r.push(route(&format!("{NS}/pods/{POD}"), &[], || {
+        Resp::json(200, fixture("pod-orders-api.json"))
+    }));
+    r.push(route(
+        "/apis/apps/v1/namespaces/shop/replicasets/orders-api-7d9f8b6c5",
+        &[],
+        || Resp::json(200, fixture("replicaset-orders-api.json")),
+    ));
+    r.push(route(
+        "/apis/apps/v1/namespaces/shop/deployments/orders-api",
+        &[],
+        || Resp::json(200, fixture("deployment-orders-api.json")),
+    ));
+    if f.events_forbidden {
+        r.push(route(&format!("{NS}/events"), &[], || {
+            Resp::json(403, fixture("status-403-events.json"))
+        }));
+    } else {
+        r.push(route(
+            &format!("{NS}/events"),
+            &["involvedObject.uid"],
+            || Resp::json(200, fixture("events-orders-api.json")),
+        ));
+    }
+    r.push(route(
+        "/apis/events.k8s.io/v1/namespaces/shop/events",
+        &["regarding.uid"],
+        || Resp::json(200, fixture("events.k8s.io-orders-api.json")),
+    ));
+    if f.no_previous_log {
+        r.push(route(
+            &format!("{NS}/pods/{POD}/log"),
+            &["previous=true"],
+            || Resp::json(404, fixture("status-404-previous-log.json")),
+        ));
+    } else {
+        r.push(route(
+            &format!("{NS}/pods/{POD}/log"),
+            &["previous=true"],
+            || Resp::text(200, example("previous.log")),
+        ));
+    }
+    r.push(route(&format!("{NS}/pods/{POD}/log"), &[], || {
+        Resp::text(200, "Started HeapHog\n")
+    }));
+    if f.node_gone {
+        r.push(Box::new(|q: &standin::Req| {
+            q.path
+                .starts_with("/api/v1/nodes/vm/")
+                .then(|| Resp::json(404, fixture("status-404-node.json")))
+        }));
+    } else {
+        r.push(route("/api/v1/nodes/vm/proxy/logs/kern.log", &[], || {
+            Resp::text(200, example("kern.log"))
+        }));
+        r.push(route(
+            "/api/v1/nodes/vm/proxy/metrics/cadvisor",
+            &[],
+            || Resp::text(200, fixture("cadvisor-node-vm.prom")),
+        ));
+    }
+    r
+}
+
+fn oomlens(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_oomlens"))
+        .args(args)
+        .output()
+        .expect("oomlens runs")
+}
+
+fn collect(s: &StandIn, out: &Path, extra: &[&str]) -> (std::process::Output, serde_json::Value) {
+    let kc = s.kubeconfig.to_str().unwrap().to_string();
+    let o = out.to_str().unwrap().to_string();
+    let mut args = vec!["collect", "--kubeconfig", &kc, "-o", &o];
+    args.extend_from_slice(extra);
+    let res = oomlens(&args);
+    let manifest = std::fs::read(out.join("manifest.json"))
+        .map(|b| serde_json::from_slice(&b).expect("manifest json"));
+    (res, manifest.unwrap_or(serde_json::Value::Null))
+}
+
+fn failures<'a>(m: &'a serde_json::Value, what: &str) -> Vec<&'a serde_json::Value> {
+    m["failures"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["what"] == what)
+        .collect()
+}
+
+fn all_text(dir: &Path) -> String {
+    let mut s = String::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            s.push_str(&all_text(&p));
+        } else {
+            s.push_str(&String::from_utf8_lossy(&std::fs::read(&p).unwrap()));
+        }
+    }
+    s
+}
+
+#[test]
+fn one_pod_happy_path_is_diagnosed() {
+    let s = StandIn::start(routes(Faults::default()));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("bundle");
+    let t0 = std::time::Instant::now();
+    let (res, m) = collect(&s, &out, &[POD]);
+    let took = t0.elapsed();
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    assert!(took.as_secs_f64() < 2.0, "one pod took {took:?}");
+    assert_eq!(m["schema"], "oomlens/collect/v1");
+    assert_eq!(
+        m["failures"].as_array().unwrap().len(),
+        0,
+        "{:#}",
+        m["failures"]
+    );
+    let d = out.join("shop").join(POD);
+    for f in [
+        "pod.json",
+        "events.json",
+        "events.k8s.io.json",
+        "owners.json",
+    ] {
+        assert!(d.join(f).is_file(), "{f}");
+    }
+    assert!(d
+        .join(format!("logs/{POD}.orders-api.previous.log"))
+        .is_file());
+    assert!(out.join("nodes/vm/kern.log").is_file());
+    // The owner chain with its memory limits.
+    let owners = &m["pods"][0]["owners"];
+    assert_eq!(owners[0]["kind"], "ReplicaSet");
+    assert_eq!(owners[1]["kind"], "Deployment");
+    assert_eq!(owners[1]["memory_limits"][0][1], "200Mi");
+    // cAdvisor: only this pod's series.
+    let cad = std::fs::read_to_string(out.join("nodes/vm/cadvisor.prom")).unwrap();
+    assert!(
+        cad.contains(&format!("pod=\"{POD}\"")) && !cad.contains("pod=\"alpine\""),
+        "{cad}"
+    );
+    // Secrets: gone from every file, named in the manifest, the token never written.
+    let text = all_text(&out);
+    assert!(!text.contains("hunter2-standin") && !text.contains("standin-secret-token"));
+    let red: Vec<String> = m["redacted"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["at"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        red.iter().any(|r| r.ends_with("env[DB_PASSWORD]")),
+        "{red:?}"
+    );
+    // Calls: one pod get, the token sent, each owner once.
+    assert_eq!(s.count(&format!("{NS}/pods/{POD}")), 1);
+    assert!(s
+        .requests()
+        .iter()
+        .all(|r| r.header("authorization") == Some("Bearer standin-secret-token")));
+    // diagnose reads the bundle as is.
+    let diag = oomlens(&["diagnose", "-f", "json", out.to_str().unwrap()]);
+    assert!(
+        diag.status.success(),
+        "{}",
+        String::from_utf8_lossy(&diag.stderr)
+    );
+    let dj: serde_json::Value = serde_json::from_slice(&diag.stdout).unwrap();
+    assert_eq!(dj["oom_kill_found"], true);
+    let dtext = diag.stdout.iter().map(|&b| b as char).collect::<String>();
+    assert!(
+        dtext.contains(POD) && dtext.contains("\"orders-api\""),
+        "pod and container named"
+    );
+    assert!(
+        dtext.contains("kern.log"),
+        "the kill cites the node's kernel log"
+    );
+}
+
+#[test]
+fn forbidden_events_name_the_verb_and_the_rest_is_collected() {
+    let s = StandIn::start(routes(Faults {
+        events_forbidden: true,
+        ..Default::default()
+    }));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("b");
+    let (res, m) = collect(&s, &out, &[POD, "-n", "shop"]);
+    assert!(res.status.success());
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert!(err.contains("verb `list` on resource `events`"), "{err}");
+    let f = failures(&m, "events");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0]["status"], 403);
+    assert_eq!(f[0]["access"]["verb"], "list");
+    assert!(out.join("shop").join(POD).join("pod.json").is_file());
+    assert!(out
+        .join("shop")
+        .join(POD)
+        .join("events.k8s.io.json")
+        .is_file());
+    assert!(out.join("nodes/vm/kern.log").is_file());
+}
+
+#[test]
+fn a_missing_previous_log_is_noted_not_fatal() {
+    let s = StandIn::start(routes(Faults {
+        no_previous_log: true,
+        ..Default::default()
+    }));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("b");
+    let (res, m) = collect(&s, &out, &[POD]);
+    assert!(res.status.success());
+    let f = failures(&m, "previous-log");
+    assert_eq!(f.len(), 1, "{:#}", m["failures"]);
+    assert_eq!(f[0]["status"], 404);
+    assert!(f[0]["api_path"].as_str().unwrap().contains("previous=true"));
+    assert!(out
+        .join("shop")
+        .join(POD)
+        .join(format!("logs/{POD}.orders-api.log"))
+        .is_file());
+    assert!(!out
+        .join("shop")
+        .join(POD)
+        .join(format!("logs/{POD}.orders-api.previous.log"))
+        .exists());
+}
+
+#[test]
+fn a_pod_whose_node_is_gone() {
+    let s = StandIn::start(routes(Faults {
+        node_gone: true,
+        ..Default::default()
+    }));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("b");
+    let (res, m) = collect(&s, &out, &[POD]);
+    assert!(res.status.success());
+    let f = failures(&m, "node-kernel-log");
+    assert_eq!(
+        f.len(),
+        1,
+        "one try, then the node is known gone: {:#}",
+        m["failures"]
+    );
+    assert!(f[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("nodes \"vm\" not found"));
+    assert_eq!(s.count("/api/v1/nodes/vm/proxy/metrics/cadvisor"), 0);
+    assert!(out.join("shop").join(POD).join("pod.json").is_file());
+}
+
+#[test]
+fn impersonation_headers_are_sent() {
+    let s = StandIn::start(routes(Faults::default()));
+    let tmp = tempfile::tempdir().unwrap();
+    let (res, m) = collect(
+        &s,
+        &tmp.path().join("b"),
+        &[
+            POD,
+            "--as",
+            "alice",
+            "--as-group",
+            "sre",
+            "--as-group",
+            "oncall",
+        ],
+    );
+    assert!(res.status.success());
+    let reqs = s.requests();
+    assert!(!reqs.is_empty());
+    for r in &reqs {
+        assert_eq!(r.header("impersonate-user"), Some("alice"), "{}", r.path);
+        assert_eq!(r.all("impersonate-group"), vec!["sre", "oncall"]);
+    }
+    assert_eq!(m["impersonate_user"], "alice");
+}
+
+/// A namespace listed in pages of 2 (`limit`/`continue`): every pod
+/// collected, pods and events listed, never fetched one by one.
+#[test]
+fn a_chunked_namespace_list() {
+    let pod = fixture("pod-orders-api.json");
+    let template: serde_json::Value = serde_json::from_slice(&pod).unwrap();
+    let pods: Vec<serde_json::Value> = (0..5)
+        .map(|i| {
+            let mut p = template.clone();
+            p["metadata"]["name"] = format!("orders-api-7d9f8b6c5-p{i}").into();
+            p["metadata"]["uid"] = format!("00000000-0000-4000-8000-00000000000{i}").into();
+            p["spec"]["nodeName"] = "vm".into();
+            p.as_object_mut().unwrap().remove("kind");
+            p.as_object_mut().unwrap().remove("apiVersion");
+            p
+        })
+        .collect();
+    let mut r: Vec<standin::Handler> = vec![Box::new(move |q: &standin::Req| {
+        if q.path != format!("{NS}/pods") {
+            return None;
+        }
+        let from: usize = q
+            .param("continue")
+            .and_then(|c| c.strip_prefix("tok-").and_then(|n| n.parse().ok()))
+            .unwrap_or(0);
+        let limit: usize = q.param("limit").and_then(|l| l.parse().ok()).unwrap_or(500);
+        let end = (from + limit).min(pods.len());
+        let mut md = serde_json::json!({"resourceVersion": "48300"});
+        if end < pods.len() {
+            md["continue"] = format!("tok-{end}").into();
+            md["remainingItemCount"] = (pods.len() - end).into();
+        }
+        Some(Resp::json(200, serde_json::json!({"kind": "PodList", "apiVersion": "v1", "metadata": md, "items": pods[from..end]}).to_string()))
+    })];
+    r.push(route(&format!("{NS}/events"), &[], || {
+        let mut v: serde_json::Value =
+            serde_json::from_slice(&fixture("events-orders-api.json")).unwrap();
+        v["items"][0]["involvedObject"]["uid"] = "00000000-0000-4000-8000-000000000003".into();
+        Resp::json(200, v.to_string())
+    }));
+    r.extend(routes(Faults::default()));
+    let s = StandIn::start(r);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("b.tar.gz");
+    let (res, _) = collect(&s, &out, &["-n", "shop", "--chunk-size", "2"]);
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    let lists: Vec<_> = s
+        .requests()
+        .into_iter()
+        .filter(|q| q.path == format!("{NS}/pods"))
+        .collect();
+    assert_eq!(lists.len(), 3, "5 pods in pages of 2");
+    assert_eq!(lists[1].param("continue").as_deref(), Some("tok-2"));
+    assert!(s.requests().iter().all(|q| !q
+        .path
+        .starts_with(&format!("{NS}/pods/orders-api-7d9f8b6c5-p"))
+        || q.path.ends_with("/log")));
+    assert_eq!(
+        s.count("/apis/apps/v1/namespaces/shop/replicasets/orders-api-7d9f8b6c5"),
+        1,
+        "each owner read once"
+    );
+    assert_eq!(
+        s.count("/api/v1/nodes/vm/proxy/logs/kern.log"),
+        1,
+        "each node once"
+    );
+    // The tarball holds one folder with every pod and the kept event.
+    let x = Command::new("tar")
+        .arg("xzf")
+        .arg(&out)
+        .arg("-C")
+        .arg(tmp.path())
+        .status()
+        .unwrap();
+    assert!(x.success());
+    let b = tmp.path().join("b");
+    for i in 0..5 {
+        assert!(b
+            .join(format!("shop/orders-api-7d9f8b6c5-p{i}/pod.json"))
+            .is_file());
+    }
+    let ev = std::fs::read_to_string(b.join("shop/events/events-1.json")).unwrap();
+    assert!(ev.contains("00000000-0000-4000-8000-000000000003"));
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(b.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["pods"].as_array().unwrap().len(), 5);
+}
