@@ -115,12 +115,15 @@ pub fn utc(ms: i64) -> String {
         .unwrap_or_default()
 }
 
+/// The instant of milliseconds since the epoch, when in range.
+fn instant(ms: i64) -> Option<jiff::Timestamp> {
+    jiff::Timestamp::from_millisecond(ms).ok()
+}
+
 /// The instant of milliseconds since the epoch, to the second (forecasts
 /// are not more precise).
 fn second(ms: i64) -> Option<jiff::Timestamp> {
-    jiff::Timestamp::from_millisecond(ms)
-        .ok()
-        .map(|t| t.round(jiff::Unit::Second).map_or(t, |r| r))
+    instant(ms).map(|t| t.round(jiff::Unit::Second).map_or(t, |r| r))
 }
 
 /// RFC 3339 UTC to the second.
@@ -548,14 +551,9 @@ pub fn judge(
                 span(t * 3600.0),
                 fast.map_or("?".into(), |x| span(x * 3600.0)),
                 slow.map_or("?".into(), |x| span(x * 3600.0)),
-                jiff::Timestamp::from_millisecond(l.end_ms)
-                    .ok()
-                    .and_then(|base| Some(crate::wording::clock(
-                        jiff::Timestamp::from_millisecond(l.end_ms + (t * 3_600_000.0) as i64)
-                            .ok()?,
-                        base
-                    )))
-                    .unwrap_or_default()
+                instant(l.end_ms + (t * 3_600_000.0) as i64)
+                    .zip(instant(l.end_ms))
+                    .map_or_else(String::new, |(t, b)| crate::wording::clock(t, b))
             ))
             .unwrap_or_default()
         );
