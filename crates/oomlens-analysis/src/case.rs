@@ -86,6 +86,8 @@ pub struct JoinedKill {
     /// RFC 3339 UTC of the kill, when known (after any correction by the
     /// join).
     pub utc: Option<String>,
+    /// The instant `utc` names, as a value.
+    pub at: Option<jiff::Timestamp>,
 }
 
 /// One container of the incident.
@@ -280,16 +282,21 @@ impl Case {
         for (ri, join) in joins {
             let r = &self.ev.kernel[ri];
             match join {
-                Some((mi, join, utc)) => self.members[mi].kills.push(JoinedKill {
-                    report: ri,
-                    join,
-                    utc,
-                }),
+                Some((mi, join, when)) => {
+                    let (utc, at) = when.unzip();
+                    self.members[mi].kills.push(JoinedKill {
+                        report: ri,
+                        join,
+                        utc,
+                        at,
+                    })
+                }
                 None => {
                     let jk = JoinedKill {
                         report: ri,
                         join: Join::KernelOnly,
                         utc: r.time.utc.clone(),
+                        at: r.time.at,
                     };
                     let key = r
                         .container
@@ -369,7 +376,7 @@ impl Case {
         let uid = id.and_then(|c| c.pod_uid.as_deref());
         // 1. container id
         if let Some(&mi) = cid.and_then(|cid| index.by_cid.get(bare_id(cid))) {
-            return Some((mi, Join::ContainerId, r.time.utc.clone()));
+            return Some((mi, Join::ContainerId, placed(r)));
         }
         // 2. pod UID, then the best container of that pod.
         if let Some(in_pod) = uid.and_then(|uid| index.by_uid.get(uid)) {
@@ -377,8 +384,8 @@ impl Case {
                 .iter()
                 .filter_map(|&mi| self.time_match(r, &self.members[mi]).map(|t| (mi, t)))
                 .min_by_key(|(_, (d, _, _))| d.abs());
-            if let Some((mi, (_, _, utc))) = by_time {
-                return Some((mi, Join::PodUid, utc.or(r.time.utc.clone())));
+            if let Some((mi, (_, _, when))) = by_time {
+                return Some((mi, Join::PodUid, when.or_else(|| placed(r))));
             }
             let oom = in_pod.iter().copied().find(|&mi| {
                 self.container(&self.members[mi])
@@ -387,10 +394,10 @@ impl Case {
                     == Some("OOMKilled")
             });
             let mi = oom.unwrap_or(in_pod[0]);
-            return Some((mi, Join::PodUid, r.time.utc.clone()));
+            return Some((mi, Join::PodUid, placed(r)));
         }
         // 3. time, against pods that do not contradict the report's pod UID.
-        let mut best: Option<(usize, i64, Option<String>, Option<String>)> = None;
+        let mut best: Option<(usize, i64, Option<String>, Option<Placed>)> = None;
         for &mi in &index.timed {
             let m = &self.members[mi];
             let pod_uid = self.pod(m).and_then(|p| p.uid.as_deref());
@@ -422,7 +429,7 @@ impl Case {
         &self,
         r: &OomReport,
         m: &Member,
-    ) -> Option<(i64, Option<String>, Option<String>)> {
+    ) -> Option<(i64, Option<String>, Option<Placed>)> {
         kill_vs_finish(r, finish_of(self.container(m))?)
     }
 
@@ -660,7 +667,15 @@ impl Case {
 }
 
 /// A report's member, how it joined, and the kill's UTC instant.
-type Joined = (usize, Join, Option<String>);
+type Joined = (usize, Join, Option<Placed>);
+
+/// A kill's instant as printed (RFC 3339 UTC) and as a value.
+type Placed = (String, jiff::Timestamp);
+
+/// The report's own instant, when its stamp placed one.
+fn placed(r: &OomReport) -> Option<Placed> {
+    Some((r.time.utc.clone()?, r.time.at?))
+}
 
 const WORKING_SET: &str = "container_memory_working_set_bytes";
 
@@ -813,13 +828,13 @@ fn dedupe_kernel(ev: &mut Evidence) {
 
 /// Seconds between a kernel kill and a container's `finishedAt`, when they
 /// are within the window; with the zone borrowed and the kill's UTC.
-fn kill_vs_finish(r: &OomReport, fin: &TimeFact) -> Option<(i64, Option<String>, Option<String>)> {
+fn kill_vs_finish(r: &OomReport, fin: &TimeFact) -> Option<(i64, Option<String>, Option<Placed>)> {
     let fin_utc = fin.at?;
     let exact = r.time.assumed.is_empty() || r.time.basis == Clock::Journal;
     if exact {
         if let Some(k) = r.time.instant() {
             let d = k.as_second() - fin_utc.as_second();
-            return (d.abs() <= TIME_WINDOW_S).then(|| (d, None, r.time.utc.clone()));
+            return (d.abs() <= TIME_WINDOW_S).then(|| (d, None, placed(r)));
         }
     }
     // A stamp with assumptions: compare wall clocks in the status's zone.
@@ -853,7 +868,7 @@ fn kill_vs_finish(r: &OomReport, fin: &TimeFact) -> Option<(i64, Option<String>,
         (
             d,
             Some(off.to_string()),
-            Some(k.strftime("%Y-%m-%dT%H:%M:%SZ").to_string()),
+            Some((k.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(), k)),
         )
     })
 }

@@ -112,13 +112,15 @@ pub struct Kill {
     pub limit_level: Option<String>,
     pub failcnt: Option<u64>,
     pub evidence: Vec<Cite>,
+    /// The instant `time` names, as the Case placed it (not serialised).
+    #[serde(skip)]
+    pub at: Option<jiff::Timestamp>,
 }
 
 impl Kill {
-    /// `time` as milliseconds since the epoch, when known.
+    /// The kill's instant as milliseconds since the epoch, when known.
     pub fn instant_ms(&self) -> Option<i64> {
-        let t = self.time.as_deref()?.parse::<jiff::Timestamp>().ok()?;
-        Some(t.as_millisecond())
+        self.at.map(|t| t.as_millisecond())
     }
 }
 

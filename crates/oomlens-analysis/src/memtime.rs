@@ -90,6 +90,18 @@ pub struct KillCheck {
     /// `error_seconds` over the time from the forecast to the kill.
     pub relative_error: f64,
     pub evidence: Vec<Cite>,
+    /// The instants the strings above print, as values (not serialised).
+    #[serde(skip)]
+    pub at: CheckInstants,
+}
+
+/// The instants of a [`KillCheck`], to the second as its strings print them.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct CheckInstants {
+    pub forecast_from: jiff::Timestamp,
+    pub forecast_until: jiff::Timestamp,
+    pub predicted_kill: jiff::Timestamp,
+    pub actual_kill: jiff::Timestamp,
 }
 
 /// A kill known from other evidence: when (ms since the epoch), and where
@@ -103,30 +115,20 @@ pub fn utc(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-/// RFC 3339 UTC to the second (forecasts are not more precise).
-fn rfc3339(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms)
-        .map(|t| t.round(jiff::Unit::Second).map_or(t, |r| r).to_string())
-        .unwrap_or_default()
+/// The instant of milliseconds since the epoch, when in range.
+fn instant(ms: i64) -> Option<jiff::Timestamp> {
+    jiff::Timestamp::from_millisecond(ms).ok()
 }
 
-/// `14:03:10` or, for another day than `base`, `2026-11-27 14:03`.
-fn clock(ms: i64, base: i64) -> String {
-    let (Ok(t), Ok(b)) = (
-        jiff::Timestamp::from_millisecond(ms),
-        jiff::Timestamp::from_millisecond(base),
-    ) else {
-        return String::new();
-    };
-    let (t, b) = (
-        t.to_zoned(jiff::tz::TimeZone::UTC),
-        b.to_zoned(jiff::tz::TimeZone::UTC),
-    );
-    if t.date() == b.date() {
-        t.strftime("%H:%M:%S").to_string()
-    } else {
-        t.strftime("%Y-%m-%d %H:%M").to_string()
-    }
+/// The instant of milliseconds since the epoch, to the second (forecasts
+/// are not more precise).
+fn second(ms: i64) -> Option<jiff::Timestamp> {
+    instant(ms).map(|t| t.round(jiff::Unit::Second).map_or(t, |r| r))
+}
+
+/// RFC 3339 UTC to the second.
+fn rfc3339(ms: i64) -> String {
+    second(ms).map(|t| t.to_string()).unwrap_or_default()
 }
 
 /// A growth rate in bytes per hour, in the time unit that reads best:
@@ -230,54 +232,15 @@ pub fn kill_checks(s: &Series, src: &str, limit: f64, kills: &[KnownKill]) -> Ve
             error_seconds: error,
             relative_error: error / horizon,
             evidence,
+            at: CheckInstants {
+                forecast_from: second(l.start_ms).unwrap_or_default(),
+                forecast_until: second(l.end_ms).unwrap_or_default(),
+                predicted_kill: second(predicted).unwrap_or_default(),
+                actual_kill: second(actual).unwrap_or_default(),
+            },
         });
     }
     out
-}
-
-/// One sentence for the checks (the last three), for the finding.
-pub fn checks_text(checks: &[KillCheck]) -> Option<String> {
-    let ms = |t: &str| {
-        t.parse::<jiff::Timestamp>()
-            .map_or(0, |t| t.as_millisecond())
-    };
-    let base = ms(&checks.first()?.forecast_from);
-    let shown: Vec<String> = checks
-        .iter()
-        .rev()
-        .take(3)
-        .rev()
-        .map(|c| {
-            let end = clock(ms(&c.actual_kill), base);
-            let end = if c.actual_from == "kill" {
-                format!("killed at {end}")
-            } else {
-                format!("restarted after {end}")
-            };
-            format!(
-                "life {}: its first half (to {}) put the limit at ~{}; {} ({} {} the forecast)",
-                c.life,
-                clock(ms(&c.forecast_until), base),
-                clock(ms(&c.predicted_kill), base),
-                end,
-                span(c.error_seconds),
-                if c.error_seconds > 0.0 {
-                    "before"
-                } else {
-                    "after"
-                }
-            )
-        })
-        .collect();
-    let more = if checks.len() > 3 {
-        format!(" ({} more in the JSON)", checks.len() - 3)
-    } else {
-        String::new()
-    };
-    Some(format!(
-        "the trend foretells the kills (UTC): {}{more}",
-        shown.join("; ")
-    ))
 }
 
 /// Labels that change when the same container restarts: cAdvisor's cgroup
@@ -588,7 +551,9 @@ pub fn judge(
                 span(t * 3600.0),
                 fast.map_or("?".into(), |x| span(x * 3600.0)),
                 slow.map_or("?".into(), |x| span(x * 3600.0)),
-                clock(l.end_ms + (t * 3_600_000.0) as i64, l.end_ms)
+                instant(l.end_ms + (t * 3_600_000.0) as i64)
+                    .zip(instant(l.end_ms))
+                    .map_or_else(String::new, |(t, b)| crate::wording::clock(t, b))
             ))
             .unwrap_or_default()
         );
@@ -796,7 +761,7 @@ mod tests {
             let life = (actual - from).total(jiff::Unit::Hour).unwrap() / 0.9;
             assert!((27.5..29.0).contains(&life), "{life}");
         }
-        let text = checks_text(&checks).unwrap();
+        let text = crate::wording::kill_checks(&checks).unwrap();
         assert!(text.contains("life 3: its first half"), "{text}");
         assert!(text.contains("killed at"), "{text}");
     }
@@ -824,7 +789,7 @@ mod tests {
         };
         let kill = (600 * 60_000, Cite::line("kern.log", 1, "Killed process"));
         assert!(kill_checks(&flat, "m.om", 1024.0 * MIB, &[kill]).is_empty());
-        assert_eq!(checks_text(&[]), None);
+        assert_eq!(crate::wording::kill_checks(&[]), None);
     }
 
     /// cAdvisor gives every container instance its own series (`id` and

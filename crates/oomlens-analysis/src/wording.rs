@@ -432,6 +432,61 @@ pub fn metaspace(v: &crate::metaspace::MetaspaceView) -> String {
     }
 }
 
+/// `14:03:10` or, for another day than `base`, `2026-11-27 14:03` (UTC).
+pub fn clock(t: jiff::Timestamp, base: jiff::Timestamp) -> String {
+    let (t, b) = (
+        t.to_zoned(jiff::tz::TimeZone::UTC),
+        base.to_zoned(jiff::tz::TimeZone::UTC),
+    );
+    if t.date() == b.date() {
+        t.strftime("%H:%M:%S").to_string()
+    } else {
+        t.strftime("%Y-%m-%d %H:%M").to_string()
+    }
+}
+
+/// One sentence for the forecast checks (the last three), for the finding;
+/// times on the clock of the first check's start.
+pub fn kill_checks(checks: &[crate::memtime::KillCheck]) -> Option<String> {
+    let base = checks.first()?.at.forecast_from;
+    let shown: Vec<String> = checks
+        .iter()
+        .rev()
+        .take(3)
+        .rev()
+        .map(|c| {
+            let end = clock(c.at.actual_kill, base);
+            let end = if c.actual_from == "kill" {
+                format!("killed at {end}")
+            } else {
+                format!("restarted after {end}")
+            };
+            format!(
+                "life {}: its first half (to {}) put the limit at ~{}; {} ({} {} the forecast)",
+                c.life,
+                clock(c.at.forecast_until, base),
+                clock(c.at.predicted_kill, base),
+                end,
+                units::duration_as(c.error_seconds, units::SHORT),
+                if c.error_seconds > 0.0 {
+                    "before"
+                } else {
+                    "after"
+                }
+            )
+        })
+        .collect();
+    let more = if checks.len() > 3 {
+        format!(" ({} more in the JSON)", checks.len() - 3)
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "the trend foretells the kills (UTC): {}{more}",
+        shown.join("; ")
+    ))
+}
+
 /// A rate for people: per minute when the span it was read over is under
 /// two hours, else per hour (`+41 MiB/min`).
 pub fn byte_rate(bytes_per_s: f64, span_s: f64) -> String {

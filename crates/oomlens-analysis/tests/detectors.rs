@@ -125,6 +125,11 @@ fn seed_shape_joins_by_time_and_borrows_the_zone() {
     assert_eq!(k.kind, KillKind::KernelMemcg);
     assert_eq!(k.time.as_deref(), Some("2023-12-02T05:55:56Z"));
     assert!(k.time_note.as_deref().unwrap().contains("+08"));
+    // The instant comes from the Case's join (the zone borrowed), not from
+    // the string read back.
+    let at: jiff::Timestamp = "2023-12-02T05:55:56Z".parse().unwrap();
+    assert_eq!(k.at, Some(at));
+    assert_eq!(k.instant_ms(), Some(at.as_millisecond()));
     assert_eq!(
         k.evidence[0].source, "describe.txt",
         "the status line is cited first"
@@ -137,6 +142,11 @@ fn seed_shape_joins_by_time_and_borrows_the_zone() {
     assert!(d.oom_kill_found);
     assert_eq!(c.timeline.restart_count, Some(4));
     assert!(c.timeline.kills_per_day.is_some());
+    // From the pod's start (2023-12-01T00:00Z) to the kill: 1 d 5:55:56.
+    let days = c.timeline.window_days.unwrap();
+    assert!((days - 1.2472).abs() < 1e-3, "{days}");
+    // The last run, from its start (00:00Z) to its finish (05:55:57Z).
+    assert_eq!(c.timeline.median_uptime_before_kill_s, Some(21357.0));
 }
 
 #[test]
@@ -238,6 +248,9 @@ fn liveness_probe_kill_is_a_false_alarm() {
     };
     let d = diagnose(ev);
     assert_eq!(d.containers[0].kills[0].kind, KillKind::Probe);
+    // The kubelet's finish time, as the status placed it.
+    let at: jiff::Timestamp = "2023-12-02T05:55:57Z".parse().unwrap();
+    assert_eq!(d.containers[0].kills[0].at, Some(at));
     assert!(!d.oom_kill_found, "a probe kill is not an OOM kill");
     assert!(d.causes[0].summary.starts_with("not an OOM kill"));
     assert!(d.causes[0].evidence.iter().any(|c| c.line == Some(55)));

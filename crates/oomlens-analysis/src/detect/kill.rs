@@ -7,7 +7,7 @@
 //! concern's detector proposes its own hypothesis.
 
 use oomlens_evidence::applog::{OomeVariant, Signal, SignalKind};
-use oomlens_evidence::k8s::{Container, Pod};
+use oomlens_evidence::k8s::{Container, Pod, TimeFact};
 use oomlens_evidence::kernel::{Kind, OomReport};
 
 use crate::case::{Case, Join, JoinedKill, Member};
@@ -243,8 +243,9 @@ pub(super) fn kubelet_kills(
         .filter(|(_, e)| matches!(e.reason.as_deref(), Some("OOMKilling") | Some("SystemOOM")))
         .map(|(s, e)| cite_event(s, e))
         .collect();
-    let bare = |kind: KillKind, time: Option<String>, evidence: Vec<Cite>| Kill {
-        time,
+    let bare = |kind: KillKind, time: Option<&TimeFact>, evidence: Vec<Cite>| Kill {
+        time: time.and_then(|t| t.utc.clone()),
+        at: time.and_then(|t| t.at),
         time_note: None,
         kind,
         oome_variant: None,
@@ -257,7 +258,7 @@ pub(super) fn kubelet_kills(
     };
     if let (Some(s), Some(cite)) = (last, last_cite.clone()) {
         let reason = s.reason.as_deref().unwrap_or("");
-        let finished = s.finished_at.as_ref().and_then(|t| t.utc.clone());
+        let finished = s.finished_at.as_ref();
         if reason == "OOMKilled" {
             if let Some(k) = kills
                 .iter_mut()
@@ -302,6 +303,7 @@ pub(super) fn oome_kill(
     }
     Some(Kill {
         time: None,
+        at: None,
         time_note: None,
         kind: KillKind::JvmOome,
         oome_variant: g
@@ -385,6 +387,7 @@ fn kernel_kill(case: &Case, jk: &JoinedKill) -> Kill {
         .and_then(|v| v.as_str().map(str::to_string));
     Kill {
         time: jk.utc.clone(),
+        at: jk.at,
         time_note,
         kind,
         oome_variant: None,
@@ -438,26 +441,22 @@ pub(super) fn timeline(
         t.evidence
             .push(Cite::line(src, line, format!("Restart Count: {rc}")));
     }
-    let parse = |s: &str| s.parse::<jiff::Timestamp>().ok();
-    let mut instants: Vec<jiff::Timestamp> = kills
-        .iter()
-        .filter_map(|k| k.time.as_deref().and_then(parse))
-        .collect();
+    let mut instants: Vec<jiff::Timestamp> = kills.iter().filter_map(|k| k.at).collect();
     instants.sort();
     instants.dedup();
     let last_state = c.and_then(|c| c.last_state.as_ref());
     let current_start = c
         .and_then(|c| c.state.as_ref())
         .and_then(|s| s.started_at.as_ref())
-        .and_then(|s| s.utc.as_deref())
-        .and_then(parse);
+        .and_then(|s| s.at);
     let end = instants
         .last()
         .copied()
         .into_iter()
         .chain(current_start)
         .max();
-    if let (Some(start), Some(end)) = (t.pod_started.as_deref().and_then(parse), end) {
+    let pod_start = pod.and_then(|p| p.start_time.as_ref()).and_then(|s| s.at);
+    if let (Some(start), Some(end)) = (pod_start, end) {
         let d = (end.as_second() - start.as_second()) as f64 / 86400.0;
         if d > 0.0 {
             t.window_days = Some(d);
@@ -482,14 +481,8 @@ pub(super) fn timeline(
     let mut ups: Vec<f64> = Vec::new();
     if let Some(s) = last_state {
         if let (Some(a), Some(b)) = (
-            s.started_at
-                .as_ref()
-                .and_then(|x| x.utc.as_deref())
-                .and_then(parse),
-            s.finished_at
-                .as_ref()
-                .and_then(|x| x.utc.as_deref())
-                .and_then(parse),
+            s.started_at.as_ref().and_then(|x| x.at),
+            s.finished_at.as_ref().and_then(|x| x.at),
         ) {
             ups.push((b.as_second() - a.as_second()) as f64);
             if let Some(l) = s.line {

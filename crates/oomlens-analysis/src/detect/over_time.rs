@@ -107,7 +107,7 @@ fn judge(s: &Scene<'_>, f: &mut Found) -> Option<crate::memtime::MemoryOverTime>
         text: v.text.clone(),
         evidence: v.evidence.clone(),
     });
-    if let Some(text) = crate::memtime::checks_text(&v.kill_checks) {
+    if let Some(text) = crate::wording::kill_checks(&v.kill_checks) {
         f.findings.push(Finding {
             id: FindingId::KillForecast,
             text,

@@ -305,6 +305,7 @@ impl<'a> Scene<'a> {
             if !near {
                 kills.push(Kill {
                     time: Some(crate::memtime::utc(ms)),
+                    at: jiff::Timestamp::from_millisecond(ms).ok(),
                     time_note: Some(
                         "the first sample after the OOM event counter rose: the kill came between it and the one before".into(),
                     ),
