@@ -173,18 +173,8 @@ pub fn collect(api: &Api, plan: &Plan, out: Bundle) -> Result<Manifest, Fatal> {
                 escape(namespace),
                 escape(name)
             );
-            let reply = api
-                .get(&path, POD_GET, OBJECT_BYTES, Keep::Head)
-                .map_err(|e| Fatal::Pods(Box::new(Failure::new(Item::Pod, &path, POD_GET, &e))))?;
-            let v: Value = serde_json::from_slice(&reply.body).map_err(|e| {
-                Fatal::Pods(Box::new(Failure::new(
-                    Item::Pod,
-                    &path,
-                    POD_GET,
-                    &CallError::Transport(format!("not a Pod object: {e}")),
-                )))
-            })?;
-            r.pod(v, &path, reply.status)?;
+            let (v, status) = read_pods(api, &path, Item::Pod, POD_GET)?;
+            r.pod(v, &path, status)?;
             if let Some(uid) = r.m.pods.first().and_then(|p| p.uid.clone()) {
                 r.events_of_pod(namespace, name, &uid)?;
             }
@@ -207,19 +197,7 @@ pub fn collect(api: &Api, plan: &Plan, out: Bundle) -> Result<Manifest, Fatal> {
                     Some(c) => format!("{base}?{query}&continue={}", escape(c)),
                     None => format!("{base}?{query}"),
                 };
-                let reply = api
-                    .get(&path, POD_LIST, OBJECT_BYTES, Keep::Head)
-                    .map_err(|e| {
-                        Fatal::Pods(Box::new(Failure::new(Item::PodList, &path, POD_LIST, &e)))
-                    })?;
-                let mut page: Value = serde_json::from_slice(&reply.body).map_err(|e| {
-                    Fatal::Pods(Box::new(Failure::new(
-                        Item::PodList,
-                        &path,
-                        POD_LIST,
-                        &CallError::Transport(format!("not a PodList: {e}")),
-                    )))
-                })?;
+                let (mut page, status) = read_pods(api, &path, Item::PodList, POD_LIST)?;
                 cont = page
                     .pointer("/metadata/continue")
                     .and_then(Value::as_str)
@@ -235,7 +213,7 @@ pub fn collect(api: &Api, plan: &Plan, out: Bundle) -> Result<Manifest, Fatal> {
                         o.insert("apiVersion".into(), "v1".into());
                         o.insert("kind".into(), "Pod".into());
                     }
-                    r.pod(item, &path, reply.status)?;
+                    r.pod(item, &path, status)?;
                 }
                 if cont.is_none() {
                     break;
@@ -255,6 +233,20 @@ pub fn collect(api: &Api, plan: &Plan, out: Bundle) -> Result<Manifest, Fatal> {
     r.out.put("manifest.json", &json).map_err(Fatal::Write)?;
     r.out.finish().map_err(Fatal::Write)?;
     Ok(r.m)
+}
+
+/// A pod or a page of pods, whose failure ends the collection.
+fn read_pods(api: &Api, path: &str, what: Item, access: Access) -> Result<(Value, u16), Fatal> {
+    let fatal = |e: &CallError| Fatal::Pods(Box::new(Failure::new(what, path, access, e)));
+    let reply = api
+        .get(path, access, OBJECT_BYTES, Keep::Head)
+        .map_err(|e| fatal(&e))?;
+    let v = serde_json::from_slice(&reply.body).map_err(|e| {
+        fatal(&CallError::Transport(format!(
+            "not a Kubernetes object: {e}"
+        )))
+    })?;
+    Ok((v, reply.status))
 }
 
 /// Whether a pod had a container OOM-killed at or after `since`.
