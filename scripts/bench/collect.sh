@@ -10,7 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-500}
-cargo build -q --release -p oomlens -p oomlens-collect --example kube_standin
+cargo build -q --release -p oomlens --bin oomlens
+cargo build -q --release -p oomlens-collect --example kube_standin
 BIN=${BENCH_BIN:-target/release/oomlens}
 STANDIN=target/release/examples/kube_standin
 work=$(mktemp -d)
@@ -21,7 +22,7 @@ POD=orders-api-7d9f8b6c5-x2x4q
 ms() { date +%s%N; }
 
 t0=$(ms)
-"$BIN" collect "$POD" -n shop --kubeconfig "$KC" -o "$work/one" 2>"$work/one.err"
+"$BIN" collect "$POD" -n shop --kubeconfig "$KC" -o "$work/one" 2>"$work/one.err" || { cat "$work/one.err" >&2; exit 1; }
 t1=$(ms)
 kubectl --kubeconfig "$KC" get --raw "/api/v1/namespaces/shop/pods/$POD" >"$work/k-pod.json"
 kubectl --kubeconfig "$KC" get --raw "/api/v1/namespaces/shop/pods/$POD/log?container=orders-api&previous=true" >"$work/k-prev.log"

@@ -13,7 +13,10 @@ use std::path::PathBuf;
 use standin::{route, Handler, Resp, StandIn};
 
 fn main() {
-    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(500);
+    let n: usize = std::env::args()
+        .nth(1)
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(500);
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let read = move |p: &str| std::fs::read(root.join(p)).unwrap_or_default();
     let fx = |name: &str| format!("tests/fixtures/kube-api/{name}");
@@ -47,27 +50,82 @@ fn main() {
     let rs2 = rs.clone();
     let dep2 = dep.clone();
     let routes: Vec<Handler> = vec![
-        route(&format!("{shop}/pods/{pod_name}"), &[], move || Resp::json(200, podb())),
-        route("/apis/apps/v1/namespaces/shop/replicasets/orders-api-7d9f8b6c5", &[], move || Resp::json(200, rs())),
-        route("/apis/apps/v1/namespaces/shop/deployments/orders-api", &[], move || Resp::json(200, dep())),
-        route("/apis/apps/v1/namespaces/big/replicasets/orders-api-7d9f8b6c5", &[], move || Resp::json(200, rs2())),
-        route("/apis/apps/v1/namespaces/big/deployments/orders-api", &[], move || Resp::json(200, dep2())),
-        route(&format!("{shop}/events"), &[], move || Resp::json(200, ev())),
-        route("/apis/events.k8s.io/v1/namespaces/shop/events", &[], move || Resp::json(200, evk())),
-        route("/api/v1/namespaces/big/events", &[], || Resp::json(200, r#"{"kind":"EventList","apiVersion":"v1","metadata":{},"items":[]}"#)),
-        route("/apis/events.k8s.io/v1/namespaces/big/events", &[], || Resp::json(200, r#"{"kind":"EventList","apiVersion":"events.k8s.io/v1","metadata":{},"items":[]}"#)),
-        Box::new(move |q: &standin::Req| {
-            let log = q.path.ends_with("/log") && (q.path.starts_with(shop) || q.path.starts_with("/api/v1/namespaces/big/"));
-            log.then(|| Resp::text(200, if q.query.contains("previous=true") { prev() } else { b"Started HeapHog\n".to_vec() }))
+        route(&format!("{shop}/pods/{pod_name}"), &[], move || {
+            Resp::json(200, podb())
         }),
-        route("/api/v1/nodes/vm/proxy/logs/kern.log", &[], move || Resp::text(200, kern())),
-        route("/api/v1/nodes/vm/proxy/metrics/cadvisor", &[], move || Resp::text(200, cad())),
+        route(
+            "/apis/apps/v1/namespaces/shop/replicasets/orders-api-7d9f8b6c5",
+            &[],
+            move || Resp::json(200, rs()),
+        ),
+        route(
+            "/apis/apps/v1/namespaces/shop/deployments/orders-api",
+            &[],
+            move || Resp::json(200, dep()),
+        ),
+        route(
+            "/apis/apps/v1/namespaces/big/replicasets/orders-api-7d9f8b6c5",
+            &[],
+            move || Resp::json(200, rs2()),
+        ),
+        route(
+            "/apis/apps/v1/namespaces/big/deployments/orders-api",
+            &[],
+            move || Resp::json(200, dep2()),
+        ),
+        route(&format!("{shop}/events"), &[], move || {
+            Resp::json(200, ev())
+        }),
+        route(
+            "/apis/events.k8s.io/v1/namespaces/shop/events",
+            &[],
+            move || Resp::json(200, evk()),
+        ),
+        route("/api/v1/namespaces/big/events", &[], || {
+            Resp::json(
+                200,
+                r#"{"kind":"EventList","apiVersion":"v1","metadata":{},"items":[]}"#,
+            )
+        }),
+        route("/apis/events.k8s.io/v1/namespaces/big/events", &[], || {
+            Resp::json(
+                200,
+                r#"{"kind":"EventList","apiVersion":"events.k8s.io/v1","metadata":{},"items":[]}"#,
+            )
+        }),
+        Box::new(move |q: &standin::Req| {
+            let log = q.path.ends_with("/log")
+                && (q.path.starts_with(shop) || q.path.starts_with("/api/v1/namespaces/big/"));
+            log.then(|| {
+                Resp::text(
+                    200,
+                    if q.query.contains("previous=true") {
+                        prev()
+                    } else {
+                        b"Started HeapHog\n".to_vec()
+                    },
+                )
+            })
+        }),
+        route("/api/v1/nodes/vm/proxy/logs/kern.log", &[], move || {
+            Resp::text(200, kern())
+        }),
+        route("/api/v1/nodes/vm/proxy/metrics/cadvisor", &[], move || {
+            Resp::text(200, cad())
+        }),
         Box::new(move |q: &standin::Req| {
             if q.path != "/api/v1/namespaces/big/pods" {
                 return None;
             }
-            let from: usize = q.param("continue").and_then(|c| c.parse().ok()).unwrap_or(0);
-            let limit: usize = q.param("limit").and_then(|l| l.parse().ok()).unwrap_or(pods.len()).max(1);
+            let from: usize = q
+                .param("continue")
+                .and_then(|c| c.parse().ok())
+                .unwrap_or(0);
+            let limit: usize = q
+                .param("limit")
+                .and_then(|l| l.parse().ok())
+                .unwrap_or(pods.len())
+                .max(1);
             let end = (from + limit).min(pods.len());
             let mut md = serde_json::json!({"resourceVersion": "1"});
             if end < pods.len() {

@@ -69,7 +69,7 @@ pub struct Plan {
 /// Why a collection could not be made at all.
 #[derive(Debug)]
 pub enum Fatal {
-    Pods(Failure),
+    Pods(Box<Failure>),
     Write(std::io::Error),
 }
 
@@ -173,18 +173,8 @@ pub fn collect(api: &Api, plan: &Plan, out: Bundle) -> Result<Manifest, Fatal> {
                 escape(namespace),
                 escape(name)
             );
-            let reply = api
-                .get(&path, POD_GET, OBJECT_BYTES, Keep::Head)
-                .map_err(|e| Fatal::Pods(Failure::new(Item::Pod, &path, POD_GET, &e)))?;
-            let v: Value = serde_json::from_slice(&reply.body).map_err(|e| {
-                Fatal::Pods(Failure::new(
-                    Item::Pod,
-                    &path,
-                    POD_GET,
-                    &CallError::Transport(format!("not a Pod object: {e}")),
-                ))
-            })?;
-            r.pod(v, &path, reply.status)?;
+            let (v, status) = read_pods(api, &path, Item::Pod, POD_GET)?;
+            r.pod(v, &path, status)?;
             if let Some(uid) = r.m.pods.first().and_then(|p| p.uid.clone()) {
                 r.events_of_pod(namespace, name, &uid)?;
             }
@@ -207,17 +197,7 @@ pub fn collect(api: &Api, plan: &Plan, out: Bundle) -> Result<Manifest, Fatal> {
                     Some(c) => format!("{base}?{query}&continue={}", escape(c)),
                     None => format!("{base}?{query}"),
                 };
-                let reply = api
-                    .get(&path, POD_LIST, OBJECT_BYTES, Keep::Head)
-                    .map_err(|e| Fatal::Pods(Failure::new(Item::PodList, &path, POD_LIST, &e)))?;
-                let mut page: Value = serde_json::from_slice(&reply.body).map_err(|e| {
-                    Fatal::Pods(Failure::new(
-                        Item::PodList,
-                        &path,
-                        POD_LIST,
-                        &CallError::Transport(format!("not a PodList: {e}")),
-                    ))
-                })?;
+                let (mut page, status) = read_pods(api, &path, Item::PodList, POD_LIST)?;
                 cont = page
                     .pointer("/metadata/continue")
                     .and_then(Value::as_str)
@@ -233,7 +213,7 @@ pub fn collect(api: &Api, plan: &Plan, out: Bundle) -> Result<Manifest, Fatal> {
                         o.insert("apiVersion".into(), "v1".into());
                         o.insert("kind".into(), "Pod".into());
                     }
-                    r.pod(item, &path, reply.status)?;
+                    r.pod(item, &path, status)?;
                 }
                 if cont.is_none() {
                     break;
@@ -253,6 +233,20 @@ pub fn collect(api: &Api, plan: &Plan, out: Bundle) -> Result<Manifest, Fatal> {
     r.out.put("manifest.json", &json).map_err(Fatal::Write)?;
     r.out.finish().map_err(Fatal::Write)?;
     Ok(r.m)
+}
+
+/// A pod or a page of pods, whose failure ends the collection.
+fn read_pods(api: &Api, path: &str, what: Item, access: Access) -> Result<(Value, u16), Fatal> {
+    let fatal = |e: &CallError| Fatal::Pods(Box::new(Failure::new(what, path, access, e)));
+    let reply = api
+        .get(path, access, OBJECT_BYTES, Keep::Head)
+        .map_err(|e| fatal(&e))?;
+    let v = serde_json::from_slice(&reply.body).map_err(|e| {
+        fatal(&CallError::Transport(format!(
+            "not a Kubernetes object: {e}"
+        )))
+    })?;
+    Ok((v, reply.status))
 }
 
 /// Whether a pod had a container OOM-killed at or after `since`.
@@ -322,27 +316,27 @@ fn jvm_reason(c: &k8s_openapi::api::core::v1::Container) -> Option<String> {
     None
 }
 
+/// Where a file came from, for its manifest entry.
+struct Origin<'a> {
+    what: Item,
+    api_path: &'a str,
+    access: Access,
+    status: u16,
+    truncated: bool,
+}
+
 impl Run<'_> {
-    fn file(
-        &mut self,
-        path: &str,
-        what: Item,
-        api_path: &str,
-        access: Access,
-        status: u16,
-        bytes: &[u8],
-        truncated: bool,
-    ) -> Result<(), Fatal> {
+    fn file(&mut self, path: &str, o: &Origin, bytes: &[u8]) -> Result<(), Fatal> {
         self.out.put(path, bytes).map_err(Fatal::Write)?;
         self.m.files.push(FileNote {
             path: path.into(),
-            what,
-            api_path: api_path.into(),
-            access,
+            what: o.what,
+            api_path: o.api_path.into(),
+            access: o.access,
             collected_at: now(),
-            status,
+            status: o.status,
             bytes: bytes.len(),
-            truncated,
+            truncated: o.truncated,
         });
         Ok(())
     }
@@ -354,15 +348,7 @@ impl Run<'_> {
     }
 
     /// Redacts an object and writes it as pretty JSON.
-    fn object(
-        &mut self,
-        path: &str,
-        what: Item,
-        api_path: &str,
-        access: Access,
-        status: u16,
-        mut v: Value,
-    ) -> Result<(), Fatal> {
+    fn object(&mut self, path: &str, o: &Origin, mut v: Value) -> Result<(), Fatal> {
         for x in redact::object(&mut v) {
             self.m.redacted.push(RedactedNote {
                 path: path.into(),
@@ -371,20 +357,11 @@ impl Run<'_> {
             });
         }
         let bytes = serde_json::to_vec_pretty(&v).map_err(|e| Fatal::Write(e.into()))?;
-        self.file(path, what, api_path, access, status, &bytes, false)
+        self.file(path, o, &bytes)
     }
 
     /// Redacts text and writes it.
-    fn text(
-        &mut self,
-        path: &str,
-        what: Item,
-        api_path: &str,
-        access: Access,
-        status: u16,
-        body: &[u8],
-        truncated: bool,
-    ) -> Result<(), Fatal> {
+    fn text(&mut self, path: &str, o: &Origin, body: &[u8]) -> Result<(), Fatal> {
         let (clean, found) = redact::text(body);
         for (line, kind) in found {
             self.m.redacted.push(RedactedNote {
@@ -393,7 +370,7 @@ impl Run<'_> {
                 kind,
             });
         }
-        self.file(path, what, api_path, access, status, &clean, truncated)
+        self.file(path, o, &clean)
     }
 
     fn pod(&mut self, v: Value, api_path: &str, status: u16) -> Result<(), Fatal> {
@@ -423,10 +400,13 @@ impl Run<'_> {
         let dir = format!("{}/{}", safe(&ns), safe(&name));
         self.object(
             &format!("{dir}/pod.json"),
-            Item::Pod,
-            api_path,
-            POD_GET,
-            status,
+            &Origin {
+                what: Item::Pod,
+                api_path,
+                access: POD_GET,
+                status,
+                truncated: false,
+            },
             v,
         )?;
         let node = p.spec.as_ref().and_then(|s| s.node_name.clone());
@@ -540,7 +520,17 @@ impl Run<'_> {
             match self.api.get(&path, LOG, bound, Keep::Head) {
                 Ok(r) => {
                     let cut = r.truncated || r.body.len() as u64 >= self.plan.limit_bytes;
-                    self.text(&file, what, &path, LOG, r.status, &r.body, cut)?
+                    self.text(
+                        &file,
+                        &Origin {
+                            what,
+                            api_path: &path,
+                            access: LOG,
+                            status: r.status,
+                            truncated: cut,
+                        },
+                        &r.body,
+                    )?
                 }
                 Err(e) => self.fail(what, &path, LOG, &e),
             }
@@ -690,7 +680,17 @@ impl Run<'_> {
         ] {
             match self.api.get(&path, access, OBJECT_BYTES, Keep::Head) {
                 Ok(r) => match serde_json::from_slice::<Value>(&r.body) {
-                    Ok(v) => self.object(&file, what, &path, access, r.status, v)?,
+                    Ok(v) => self.object(
+                        &file,
+                        &Origin {
+                            what,
+                            api_path: &path,
+                            access,
+                            status: r.status,
+                            truncated: false,
+                        },
+                        v,
+                    )?,
                     Err(e) => self.fail(
                         what,
                         &path,
@@ -775,10 +775,13 @@ impl Run<'_> {
                         }
                         self.object(
                             &format!("{dir}/{stem}-{page_no}.json"),
-                            what,
-                            &path,
-                            access,
-                            r.status,
+                            &Origin {
+                                what,
+                                api_path: &path,
+                                access,
+                                status: r.status,
+                                truncated: false,
+                            },
                             page,
                         )?;
                     }
@@ -815,12 +818,14 @@ impl Run<'_> {
                     Ok(r) => {
                         self.text(
                             &format!("{dir}/{file}"),
-                            Item::NodeKernelLog,
-                            &path,
-                            NODE_PROXY,
-                            r.status,
+                            &Origin {
+                                what: Item::NodeKernelLog,
+                                api_path: &path,
+                                access: NODE_PROXY,
+                                status: r.status,
+                                truncated: r.truncated,
+                            },
                             &r.body,
-                            r.truncated,
                         )?;
                         got = true;
                         break;
@@ -853,12 +858,14 @@ impl Run<'_> {
                     let kept = cadvisor_filter(&r.body, pods);
                     self.text(
                         &format!("{dir}/cadvisor.prom"),
-                        Item::Cadvisor,
-                        &path,
-                        NODE_PROXY,
-                        r.status,
+                        &Origin {
+                            what: Item::Cadvisor,
+                            api_path: &path,
+                            access: NODE_PROXY,
+                            status: r.status,
+                            truncated: r.truncated,
+                        },
                         &kept,
-                        r.truncated,
                     )?;
                 }
                 Err(e) => self.fail(Item::Cadvisor, &path, NODE_PROXY, &e),
@@ -900,14 +907,17 @@ impl Run<'_> {
                             .collect();
                         let doc = serde_json::json!({"status": "success", "data": {"resultType": "matrix", "result": result}});
                         let bytes = serde_json::to_vec(&doc).map_err(|e| Fatal::Write(e.into()))?;
+                        let prom_file = format!("prometheus/{}/{}.json", safe(ns), safe(&name));
                         self.file(
-                            &format!("prometheus/{}/{}.json", safe(ns), safe(&name)),
-                            Item::Prometheus,
-                            &api_path,
-                            access,
-                            200,
+                            &prom_file,
+                            &Origin {
+                                what: Item::Prometheus,
+                                api_path: &api_path,
+                                access,
+                                status: 200,
+                                truncated: false,
+                            },
                             &bytes,
-                            false,
                         )?;
                     }
                     Err(e) => {

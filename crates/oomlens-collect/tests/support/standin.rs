@@ -174,6 +174,8 @@ impl StandIn {
             std::thread::spawn(move || {
                 for conn in listener.incoming() {
                     let Ok(tcp) = conn else { continue };
+                    // One segment per answer, no Nagle wait on the client's delayed ACK.
+                    let _ = tcp.set_nodelay(true);
                     let (config, handlers, requests) =
                         (config.clone(), handlers.clone(), requests.clone());
                     std::thread::spawn(move || {
