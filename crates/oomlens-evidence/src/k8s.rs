@@ -30,7 +30,8 @@ use serde::Serialize;
 use crate::provenance::{Span, Warnings};
 
 mod describe;
-mod lines;
+/// The key-line index moved to [`crate::lines`]; the old path stays.
+use crate::lines;
 mod objects;
 
 /// A point in time as Kubernetes printed it.

@@ -36,6 +36,7 @@ pub mod input;
 pub mod jvm;
 pub mod k8s;
 pub mod kernel;
+pub(crate) mod lines;
 pub mod load;
 pub mod metrics;
 pub mod provenance;

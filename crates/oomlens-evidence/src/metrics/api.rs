@@ -3,6 +3,7 @@
 //! ([`parse_json`]).
 
 use super::*;
+use crate::lines::{scan_json, JsonVisitor};
 
 /// Whether a head looks like a Prometheus API answer: a `"resultType"`, a
 /// `"status"` of `"success"` or `"error"`, or (promtool's output) an array of
@@ -35,7 +36,7 @@ pub(super) struct JsonLines {
 }
 
 #[derive(Clone, Copy, PartialEq)]
-pub(super) enum Role {
+enum Role {
     Root,
     Data,
     Result,
@@ -44,13 +45,25 @@ pub(super) enum Role {
     Other,
 }
 
-pub(super) struct Frame {
+/// The keys that matter here.
+#[derive(Clone, Copy, PartialEq)]
+enum Key {
+    None,
+    Data,
+    Result,
+    Metric,
+    Values,
+    Value,
+    Other,
+}
+
+struct Frame {
     object: bool,
     role: Role,
     /// Values begun so far (arrays).
     count: usize,
-    key: Option<String>,
-    expect_key: bool,
+    /// The last key read (objects).
+    key: Key,
 }
 
 impl JsonLines {
@@ -60,137 +73,103 @@ impl JsonLines {
             self.points.resize(e + 1, Vec::new());
         }
     }
+
+    fn point(&mut self, e: usize, line: u64) {
+        self.element(e);
+        if let Some(p) = self.points.get_mut(e) {
+            p.push(line);
+        }
+    }
+}
+
+/// Follows the shared JSON line tracker ([`crate::lines::scan_json`]) to
+/// the result elements and their points, by role: no path per point.
+#[derive(Default)]
+struct ApiVisitor {
+    out: JsonLines,
+    stack: Vec<Frame>,
+}
+
+impl JsonVisitor for ApiVisitor {
+    fn key(&mut self, raw: &[u8], line: u64) {
+        let Some(top) = self.stack.last_mut() else {
+            return;
+        };
+        let key = match raw {
+            b"data" => Key::Data,
+            b"result" => Key::Result,
+            b"metric" => Key::Metric,
+            b"values" => Key::Values,
+            b"value" => Key::Value,
+            _ => Key::Other,
+        };
+        match top.role {
+            Role::Root => {
+                let name = String::from_utf8_lossy(raw).into_owned();
+                self.out.root_keys.entry(name).or_insert(line);
+            }
+            Role::Element(e) if key == Key::Metric => {
+                self.out.element(e);
+                if let Some(m) = self.out.metric.get_mut(e) {
+                    if *m == 0 {
+                        *m = line;
+                    }
+                }
+            }
+            _ => {}
+        }
+        top.key = key;
+    }
+
+    fn value(&mut self, container: Option<bool>, line: u64) {
+        let role = match self.stack.last_mut() {
+            None => Role::Root,
+            Some(parent) => {
+                let index = parent.count;
+                if !parent.object {
+                    parent.count += 1;
+                }
+                let Some(object) = container else {
+                    return;
+                };
+                let out = &mut self.out;
+                match (parent.role, parent.object, parent.key, object) {
+                    (Role::Root, true, Key::Data, true) => Role::Data,
+                    (Role::Root | Role::Data, true, Key::Result, false) => Role::Result,
+                    (Role::Root, false, _, true) | (Role::Result, false, _, true) => {
+                        out.element(index);
+                        Role::Element(index)
+                    }
+                    (Role::Element(e), true, Key::Values, false) => Role::Values(e),
+                    (Role::Element(e), true, Key::Value, false)
+                    | (Role::Values(e), false, _, false) => {
+                        out.point(e, line);
+                        Role::Other
+                    }
+                    _ => Role::Other,
+                }
+            }
+        };
+        if let Some(object) = container {
+            self.stack.push(Frame {
+                object,
+                role,
+                count: 0,
+                key: Key::None,
+            });
+        }
+    }
+
+    fn close(&mut self, _line: u64) {
+        self.stack.pop();
+    }
 }
 
 /// Scans well-formed JSON for the lines [`JsonLines`] holds.
 pub(super) fn json_lines(text: &[u8]) -> JsonLines {
-    let mut out = JsonLines::default();
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut line = 1u64;
-    let mut i = 0usize;
-    while let Some(&b) = text.get(i) {
-        match b {
-            b'\n' => {
-                line += 1;
-                i += 1;
-            }
-            b'"' => {
-                let start_line = line;
-                let mut j = i + 1;
-                while let Some(&c) = text.get(j) {
-                    match c {
-                        b'\\' => j += 2,
-                        b'"' => break,
-                        b'\n' => {
-                            line += 1;
-                            j += 1;
-                        }
-                        _ => j += 1,
-                    }
-                }
-                let s = text.get(i + 1..j.min(text.len())).unwrap_or(b"");
-                i = j + 1;
-                let Some(top) = stack.last_mut() else {
-                    continue;
-                };
-                if top.object && top.expect_key {
-                    let key = String::from_utf8_lossy(s).into_owned();
-                    top.expect_key = false;
-                    match top.role {
-                        Role::Root => {
-                            out.root_keys.entry(key.clone()).or_insert(start_line);
-                        }
-                        Role::Element(e) if key == "metric" => {
-                            out.element(e);
-                            if let Some(m) = out.metric.get_mut(e) {
-                                if *m == 0 {
-                                    *m = start_line;
-                                }
-                            }
-                        }
-                        _ => {}
-                    }
-                    top.key = Some(key);
-                } else if !top.object {
-                    top.count += 1;
-                }
-            }
-            b'{' | b'[' => {
-                let object = b == b'{';
-                let role = match stack.last_mut() {
-                    None => Role::Root,
-                    Some(parent) => {
-                        let key = parent.key.as_deref();
-                        let index = parent.count;
-                        if !parent.object {
-                            parent.count += 1;
-                        }
-                        match (parent.role, parent.object, key, object) {
-                            (Role::Root, true, Some("data"), true) => Role::Data,
-                            (Role::Root | Role::Data, true, Some("result"), false) => Role::Result,
-                            (Role::Root, false, _, true) | (Role::Result, false, _, true) => {
-                                out.element(index);
-                                Role::Element(index)
-                            }
-                            (Role::Element(e), true, Some("values"), false) => Role::Values(e),
-                            (Role::Element(e), true, Some("value"), false) => {
-                                out.element(e);
-                                if let Some(p) = out.points.get_mut(e) {
-                                    p.push(line);
-                                }
-                                Role::Other
-                            }
-                            (Role::Values(e), false, _, false) => {
-                                out.element(e);
-                                if let Some(p) = out.points.get_mut(e) {
-                                    p.push(line);
-                                }
-                                Role::Other
-                            }
-                            _ => Role::Other,
-                        }
-                    }
-                };
-                stack.push(Frame {
-                    object,
-                    role,
-                    count: 0,
-                    key: None,
-                    expect_key: object,
-                });
-                i += 1;
-            }
-            b'}' | b']' => {
-                stack.pop();
-                i += 1;
-            }
-            b',' => {
-                if let Some(top) = stack.last_mut() {
-                    if top.object {
-                        top.expect_key = true;
-                        top.key = None;
-                    }
-                }
-                i += 1;
-            }
-            b if b.is_ascii_whitespace() || b == b':' => i += 1,
-            _ => {
-                // A number, true, false or null.
-                if let Some(top) = stack.last_mut() {
-                    if !top.object {
-                        top.count += 1;
-                    }
-                }
-                while text
-                    .get(i)
-                    .is_some_and(|&c| !matches!(c, b',' | b']' | b'}') && !c.is_ascii_whitespace())
-                {
-                    i += 1;
-                }
-            }
-        }
-    }
-    out
+    let mut v = ApiVisitor::default();
+    scan_json(text, 1, &mut v);
+    v.out
 }
 
 pub(super) fn json_str(v: Option<&Value>) -> Option<&str> {

@@ -1,98 +1,100 @@
 //! CSV exported from Grafana panels, any layout ([`parse_csv`]); value
 //! cells are read by [`crate::units::parse::grafana_value`].
 
+use std::borrow::Cow;
+
+use ::csv::ByteRecord;
+
 use super::text::parse_labels;
 use super::*;
 
-pub(super) struct Cell {
-    text: String,
-    quoted: bool,
-}
+/// Rows read to choose how a table's columns are used (label or value).
+const LAYOUT_ROWS: usize = 200;
 
-pub(super) struct Record {
+/// One CSV record with the line it starts on.
+pub(super) struct Row {
     line: u64,
-    cells: Vec<Cell>,
+    cells: ByteRecord,
 }
 
-impl Record {
+impl Row {
+    /// Whether every cell is empty or white space (a table separator).
     fn is_blank(&self) -> bool {
-        self.cells
-            .iter()
-            .all(|c| !c.quoted && c.text.trim().is_empty())
+        self.cells.iter().all(|c| c.trim_ascii().is_empty())
     }
 
-    fn cell(&self, i: usize) -> Option<&str> {
-        self.cells.get(i).map(|c| c.text.trim())
+    /// Cell `i`, trimmed; invalid UTF-8 shows as U+FFFD.
+    fn cell(&self, i: usize) -> Option<Cow<'_, str>> {
+        self.cells
+            .get(i)
+            .map(|c| String::from_utf8_lossy(c.trim_ascii()))
+    }
+
+    fn len(&self) -> usize {
+        self.cells.len()
     }
 }
 
-/// Splits CSV text into records, each with the line it starts on. Returns
-/// the line of an unterminated quote, if any.
-pub(super) fn csv_records(text: &str, delim: char) -> (Vec<Record>, Option<u64>) {
-    let mut records = Vec::new();
-    let mut cells = Vec::new();
-    let mut cur = String::new();
-    let mut quoted = false;
-    let mut in_quotes = false;
-    let mut quote_line = 0u64;
-    let mut line = 1u64;
-    let mut rec_line = 1u64;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if in_quotes {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    cur.push('"');
-                }
-                '"' => in_quotes = false,
-                '\n' => {
-                    line += 1;
-                    cur.push('\n');
-                }
-                c => cur.push(c),
-            }
-            continue;
-        }
-        match c {
-            '"' if !quoted && cur.trim().is_empty() => {
-                cur.clear();
-                in_quotes = true;
-                quoted = true;
-                quote_line = line;
-            }
-            c if c == delim => {
-                cells.push(Cell {
-                    text: std::mem::take(&mut cur),
-                    quoted,
-                });
-                quoted = false;
-            }
-            '\r' if chars.peek() == Some(&'\n') => {}
-            '\n' => {
-                cells.push(Cell {
-                    text: std::mem::take(&mut cur),
-                    quoted,
-                });
-                quoted = false;
-                records.push(Record {
-                    line: rec_line,
-                    cells: std::mem::take(&mut cells),
-                });
-                line += 1;
-                rec_line = line;
-            }
-            c => cur.push(c),
+/// A `csv` reader over `body`: no header handling (tables are found here),
+/// rows of any width, cells kept as written.
+fn reader(body: &[u8], delim: u8) -> ::csv::Reader<&[u8]> {
+    ::csv::ReaderBuilder::new()
+        .delimiter(delim)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(body)
+}
+
+/// The line a record starts on, and whether an empty line comes before it.
+/// `csv` positions a record where the previous one stopped: before the `\n`
+/// of a CRLF and before the empty lines it skips.
+fn record_start(body: &[u8], pos: &::csv::Position) -> (u64, bool) {
+    let from = usize::try_from(pos.byte())
+        .unwrap_or(usize::MAX)
+        .min(body.len());
+    let skipped = body[from..]
+        .iter()
+        .take_while(|&&b| matches!(b, b'\r' | b'\n'))
+        .count();
+    let region = &body[from..from + skipped];
+    let breaks = bytecount::count(region, b'\n') as u64;
+    let ends_crlf = from > 0 && body[from - 1] == b'\r' && region.first() == Some(&b'\n');
+    (pos.line() + breaks, breaks > u64::from(ends_crlf))
+}
+
+/// The first record of one line of text, if any.
+fn first_record(line: &str, delim: u8) -> Option<Row> {
+    let mut cells = ByteRecord::new();
+    match reader(line.as_bytes(), delim).read_byte_record(&mut cells) {
+        Ok(true) => Some(Row { line: 1, cells }),
+        _ => None,
+    }
+}
+
+/// The line of the quote that opens the last field of `body` when that
+/// quote is never closed. `csv` reads such a field to the end of the input
+/// without a word; it is the one case where the raw tail of the input is
+/// `"` (at a field start) followed by the field's text with its quotes
+/// doubled and no closing quote.
+fn unclosed_quote(body: &[u8], last: &ByteRecord, delim: u8) -> Option<u64> {
+    let field = last.get(last.len().checked_sub(1)?)?;
+    let quotes = bytecount::count(field, b'"');
+    let raw_len = field.len() + quotes + 1;
+    let start = body.len().checked_sub(raw_len)?;
+    let raw = &body[start..];
+    if raw[0] != b'"'
+        || (start > 0 && !matches!(body[start - 1], b'\n' | b'\r') && body[start - 1] != delim)
+    {
+        return None;
+    }
+    let mut escaped = Vec::with_capacity(raw_len - 1);
+    for &b in field {
+        escaped.push(b);
+        if b == b'"' {
+            escaped.push(b'"');
         }
     }
-    if !cur.is_empty() || !cells.is_empty() || quoted {
-        cells.push(Cell { text: cur, quoted });
-        records.push(Record {
-            line: rec_line,
-            cells,
-        });
-    }
-    (records, in_quotes.then_some(quote_line))
+    (raw[1..] == escaped[..]).then(|| bytecount::count(&body[..start], b'\n') as u64 + 1)
 }
 
 /// The delimiter of a header line: the most frequent of `,`, `;` and tab
@@ -239,7 +241,7 @@ pub(super) struct Layout {
     value_cols: Vec<(usize, String, String, BTreeMap<String, String>)>,
 }
 
-pub(super) fn layout(header: &[String], rows: &[Record], time: usize, delim: char) -> Layout {
+pub(super) fn layout(header: &[String], rows: &[Row], time: usize, delim: char) -> Layout {
     let mut l = Layout {
         time,
         series_col: None,
@@ -255,8 +257,8 @@ pub(super) fn layout(header: &[String], rows: &[Record], time: usize, delim: cha
             continue;
         }
         let (mut numeric, mut text) = (0usize, 0usize);
-        for r in rows.iter().take(200) {
-            match r.cell(c).map(|s| parse_quantity(s, delim)) {
+        for r in rows.iter().take(LAYOUT_ROWS) {
+            match r.cell(c).map(|s| parse_quantity(&s, delim)) {
                 Some(Quantity::Value(..)) => numeric += 1,
                 Some(Quantity::Bad) => text += 1,
                 _ => {}
@@ -272,181 +274,287 @@ pub(super) fn layout(header: &[String], rows: &[Record], time: usize, delim: cha
     l
 }
 
-/// Parses a CSV export (Grafana's, or any with a time column).
-pub fn parse_csv(source: &str, text: &[u8]) -> (Vec<Series>, Warnings) {
-    let mut w = Warnings::new();
-    let text = String::from_utf8_lossy(strip_bom(text));
-    let mut body: &str = &text;
-    let mut skipped_lines = 0u64;
-    // Leading blank lines, then Excel's `sep=` line.
-    while let Some((first, rest)) = body.split_once('\n') {
-        if first.trim().is_empty() {
-            body = rest;
-            skipped_lines += 1;
-        } else {
-            break;
+/// Where the reader is in the current table.
+enum Table {
+    /// Before the first header, or in a table whose header has no time
+    /// column (its rows are skipped).
+    None,
+    /// A header was read; rows wait here until [`LAYOUT_ROWS`] of them
+    /// decide the layout.
+    Pending {
+        header: Vec<String>,
+        header_line: u64,
+        time: usize,
+        rows: Vec<Row>,
+    },
+    /// Rows stream through this layout.
+    Laid(Layout),
+    /// A table without value columns: rows skipped.
+    Skipped,
+}
+
+/// The state of one CSV parse: the series collected and what was said.
+struct CsvParse<'a> {
+    source: &'a str,
+    delim: char,
+    col: Collector,
+    w: Warnings,
+    utc_warned: bool,
+}
+
+impl CsvParse<'_> {
+    /// Chooses the layout of a pending table from its rows, streams them
+    /// through it and returns the table's new state.
+    fn lay_out(&mut self, header: &[String], header_line: u64, time: usize, rows: &[Row]) -> Table {
+        let lay = layout(header, rows, time, self.delim);
+        if lay.value_cols.is_empty() {
+            self.w.push(
+                self.source,
+                Some(header_line),
+                "no column of numbers beside the time column: table skipped",
+            );
+            return Table::Skipped;
         }
-    }
-    let first_line = body.split('\n').next().unwrap_or("");
-    let delim = match excel_sep(first_line) {
-        Some(d) => {
-            body = body.split_once('\n').map_or("", |(_, rest)| rest);
-            skipped_lines += 1;
-            d
+        for row in rows {
+            self.row(&lay, row);
         }
-        None => detect_delimiter(first_line).unwrap_or(','),
-    };
-    let (mut records, open_quote) = csv_records(body, delim);
-    for r in &mut records {
-        r.line += skipped_lines;
-    }
-    if let Some(line) = open_quote {
-        w.push(
-            source,
-            Some(line + skipped_lines),
-            "a quoted cell is never closed: the rest of the file is one cell",
-        );
+        Table::Laid(lay)
     }
 
-    let mut col = Collector::default();
-    let mut utc_warned = false;
-    let mut k = 0usize;
-    while k < records.len() {
-        // The next table: a header, then rows until a blank line followed by
-        // another header.
-        while records.get(k).is_some_and(Record::is_blank) {
-            k += 1;
+    /// Finishes the table in `t` (lays out what still waits).
+    fn finish_table(&mut self, t: Table) {
+        if let Table::Pending {
+            header,
+            header_line,
+            time,
+            rows,
+        } = t
+        {
+            self.lay_out(&header, header_line, time, &rows);
         }
-        let Some(head) = records.get(k) else {
-            break;
-        };
-        let header: Vec<String> = head
-            .cells
-            .iter()
-            .map(|c| c.text.trim().to_string())
+    }
+
+    /// A record where a table starts: its header (or, headerless, its
+    /// first row).
+    fn header(&mut self, rec: Row) -> Table {
+        let header: Vec<String> = (0..rec.len())
+            .map(|i| rec.cell(i).unwrap_or_default().into_owned())
             .collect();
-        let header_line = head.line;
         let named_time = header.iter().position(|h| is_time_header(h));
         let headerless = named_time.is_none()
             && header.len() >= 2
             && header
                 .first()
                 .is_some_and(|h| (looks_like_date(h) || h.len() >= 10) && csv_time(h).is_some());
-        let start = if headerless { k } else { k + 1 };
-        let mut end = start;
-        while end < records.len() {
-            if records[end].is_blank() {
-                // A blank line ends the table when a header follows it.
-                match (end..records.len()).find(|&j| !records[j].is_blank()) {
-                    Some(j) if records[j].cells.iter().any(|c| is_time_header(&c.text)) => break,
-                    Some(j) => end = j,
-                    None => end = records.len(),
-                }
-                continue;
-            }
-            end += 1;
-        }
-        let rows = &records[start..end];
-        k = end;
-        let (time, header) = match (named_time, headerless) {
-            (Some(t), _) => (t, header),
-            (None, true) => {
-                let names = (0..header.len())
+        match (named_time, headerless) {
+            (Some(time), _) => Table::Pending {
+                header,
+                header_line: rec.line,
+                time,
+                rows: Vec::new(),
+            },
+            (None, true) => Table::Pending {
+                header: (0..header.len())
                     .map(|c| format!("column {}", c + 1))
-                    .collect();
-                (0, names)
-            }
+                    .collect(),
+                header_line: rec.line,
+                time: 0,
+                rows: vec![rec],
+            },
             (None, false) => {
-                w.push(
-                    source,
-                    Some(header_line),
+                self.w.push(
+                    self.source,
+                    Some(rec.line),
                     "no time column (`Time`, `time`, `Timestamp`, `Date`) in this header: \
                      table skipped",
                 );
-                continue;
-            }
-        };
-        let lay = layout(&header, rows, time, delim);
-        if lay.value_cols.is_empty() {
-            w.push(
-                source,
-                Some(header_line),
-                "no column of numbers beside the time column: table skipped",
-            );
-            continue;
-        }
-        for row in rows {
-            if row.is_blank() {
-                continue;
-            }
-            let tcell = row.cell(lay.time).unwrap_or("");
-            let Some((ms, assumed)) = csv_time(tcell) else {
-                w.push(
-                    source,
-                    Some(row.line),
-                    format!("`{}` is not a time: row skipped", clip(tcell, 40)),
-                );
-                continue;
-            };
-            if assumed && !utc_warned {
-                utc_warned = true;
-                w.push(
-                    source,
-                    Some(row.line),
-                    format!(
-                        "times like `{}` have no zone: read as UTC (Grafana writes them in the \
-                         browser's zone; export with epoch or RFC 3339 times to be sure)",
-                        clip(tcell, 40)
-                    ),
-                );
-            }
-            let mut extra = BTreeMap::new();
-            for (c, h) in &lay.label_cols {
-                let v = row.cell(*c).unwrap_or("");
-                if !v.is_empty() {
-                    extra.insert(h.clone(), v.to_string());
-                }
-            }
-            let series_cell = lay.series_col.map(|c| row.cell(c).unwrap_or(""));
-            for (c, h, name, labels) in &lay.value_cols {
-                let cell = row.cell(*c).unwrap_or("");
-                let (v, unit) = match parse_quantity(cell, delim) {
-                    Quantity::Empty => continue,
-                    Quantity::Bad => {
-                        w.push(
-                            source,
-                            Some(row.line),
-                            format!(
-                                "column `{}`: `{}` is not a number",
-                                clip(h, 60),
-                                clip(cell, 40)
-                            ),
-                        );
-                        continue;
-                    }
-                    Quantity::Value(v, unit) => (v, unit),
-                };
-                let (name, mut labels) = match series_cell {
-                    Some(s) => {
-                        let (n, l) = name_and_labels(s);
-                        if lay.value_cols.len() > 1 {
-                            (format!("{n} {h}"), l)
-                        } else {
-                            (n, l)
-                        }
-                    }
-                    None => (name.clone(), labels.clone()),
-                };
-                for (lk, lv) in &extra {
-                    labels.entry(lk.clone()).or_insert_with(|| lv.clone());
-                }
-                let i = col.series(name, labels, row.line);
-                col.unit(i, unit.as_deref(), row.line);
-                col.push(i, ms, v, row.line);
+                Table::None
             }
         }
     }
-    let series = col.finish(source, &mut w);
+
+    /// One row of a laid-out table: a point for every value cell.
+    fn row(&mut self, lay: &Layout, row: &Row) {
+        let source = self.source;
+        let tcell = row.cell(lay.time).unwrap_or_default();
+        let Some((ms, assumed)) = csv_time(&tcell) else {
+            self.w.push(
+                source,
+                Some(row.line),
+                format!("`{}` is not a time: row skipped", clip(&tcell, 40)),
+            );
+            return;
+        };
+        if assumed && !self.utc_warned {
+            self.utc_warned = true;
+            self.w.push(
+                source,
+                Some(row.line),
+                format!(
+                    "times like `{}` have no zone: read as UTC (Grafana writes them in the \
+                     browser's zone; export with epoch or RFC 3339 times to be sure)",
+                    clip(&tcell, 40)
+                ),
+            );
+        }
+        let mut extra = BTreeMap::new();
+        for (c, h) in &lay.label_cols {
+            let v = row.cell(*c).unwrap_or_default();
+            if !v.is_empty() {
+                extra.insert(h.clone(), v.into_owned());
+            }
+        }
+        let series_cell = lay.series_col.map(|c| row.cell(c).unwrap_or_default());
+        for (c, h, name, labels) in &lay.value_cols {
+            let cell = row.cell(*c).unwrap_or_default();
+            let (v, unit) = match parse_quantity(&cell, self.delim) {
+                Quantity::Empty => continue,
+                Quantity::Bad => {
+                    self.w.push(
+                        source,
+                        Some(row.line),
+                        format!(
+                            "column `{}`: `{}` is not a number",
+                            clip(h, 60),
+                            clip(&cell, 40)
+                        ),
+                    );
+                    continue;
+                }
+                Quantity::Value(v, unit) => (v, unit),
+            };
+            let (name, mut labels) = match &series_cell {
+                Some(s) => {
+                    let (n, l) = name_and_labels(s);
+                    if lay.value_cols.len() > 1 {
+                        (format!("{n} {h}"), l)
+                    } else {
+                        (n, l)
+                    }
+                }
+                None => (name.clone(), labels.clone()),
+            };
+            for (lk, lv) in &extra {
+                labels.entry(lk.clone()).or_insert_with(|| lv.clone());
+            }
+            let i = self.col.series(name, labels, row.line);
+            self.col.unit(i, unit.as_deref(), row.line);
+            self.col.push(i, ms, v, row.line);
+        }
+    }
+}
+
+/// Parses a CSV export (Grafana's, or any with a time column). Records
+/// stream from the `csv` reader; only the first [`LAYOUT_ROWS`] rows of a
+/// table wait (to choose its layout) before they become points.
+pub fn parse_csv(source: &str, text: &[u8]) -> (Vec<Series>, Warnings) {
+    let mut body = strip_bom(text);
+    let mut skipped_lines = 0u64;
+    // Leading blank lines, then Excel's `sep=` line.
+    while let Some(nl) = memchr::memchr(b'\n', body) {
+        if body[..nl].trim_ascii().is_empty() {
+            body = &body[nl + 1..];
+            skipped_lines += 1;
+        } else {
+            break;
+        }
+    }
+    let first_line =
+        String::from_utf8_lossy(&body[..memchr::memchr(b'\n', body).unwrap_or(body.len())]);
+    let delim = match excel_sep(&first_line) {
+        Some(d) => {
+            body = memchr::memchr(b'\n', body).map_or(&[][..], |nl| &body[nl + 1..]);
+            skipped_lines += 1;
+            d
+        }
+        None => detect_delimiter(&first_line).unwrap_or(','),
+    };
+    let mut p = CsvParse {
+        source,
+        delim,
+        col: Collector::default(),
+        w: Warnings::new(),
+        utc_warned: false,
+    };
+    let mut table = Table::None;
+    let Ok(delim_byte) = u8::try_from(delim) else {
+        p.w.push(
+            source,
+            Some(skipped_lines),
+            format!("`sep={delim}` is not a one-byte delimiter"),
+        );
+        return (Vec::new(), p.w);
+    };
+    let mut rdr = reader(body, delim_byte);
+    let mut rec = ByteRecord::new();
+    // Whether a blank line came since the last record.
+    let mut gap = false;
+    let mut open_quote = None;
+    // Read errors: `csv` reports none on a reader that is neither strict
+    // about widths nor about UTF-8; end at the first just in case.
+    while let Ok(true) = rdr.read_byte_record(&mut rec) {
+        let (line, blank_before) = rec
+            .position()
+            .map_or((1, false), |pos| record_start(body, pos));
+        gap |= blank_before;
+        if rdr.position().byte() == body.len() as u64 {
+            open_quote = unclosed_quote(body, &rec, delim_byte);
+        }
+        let row = Row {
+            line: line + skipped_lines,
+            cells: std::mem::take(&mut rec),
+        };
+        if row.is_blank() {
+            gap = true;
+            rec = row.cells;
+            continue;
+        }
+        let new_table = match table {
+            Table::None => true,
+            _ => gap && (0..row.len()).any(|i| row.cell(i).is_some_and(|c| is_time_header(&c))),
+        };
+        gap = false;
+        if new_table {
+            let done = std::mem::replace(&mut table, Table::None);
+            p.finish_table(done);
+            table = p.header(row);
+            continue;
+        }
+        match &mut table {
+            Table::Pending {
+                header,
+                header_line,
+                time,
+                rows,
+            } => {
+                rows.push(row);
+                if rows.len() >= LAYOUT_ROWS {
+                    let (header, header_line, time, rows) = (
+                        std::mem::take(header),
+                        *header_line,
+                        *time,
+                        std::mem::take(rows),
+                    );
+                    table = p.lay_out(&header, header_line, time, &rows);
+                }
+            }
+            Table::Laid(lay) => {
+                p.row(lay, &row);
+                rec = row.cells;
+            }
+            Table::None | Table::Skipped => rec = row.cells,
+        }
+    }
+    p.finish_table(table);
+    if let Some(line) = open_quote {
+        p.w.push(
+            source,
+            Some(line + skipped_lines),
+            "a quoted cell is never closed: the rest of the file is one cell",
+        );
+    }
+    let mut w = p.w;
+    let series = p.col.finish(source, &mut w);
     if series.is_empty() && w.is_empty() {
         w.push(source, None, "no values in this CSV");
     }
@@ -467,27 +575,84 @@ pub(super) fn looks_like_csv(head: &[u8]) -> bool {
     let Some(delim) = detect_delimiter(first) else {
         return false;
     };
-    let (records, _) = csv_records(first, delim);
-    let Some(rec) = records.first() else {
+    let Ok(delim_byte) = u8::try_from(delim) else {
         return false;
     };
-    if rec.cells.len() < 2 {
+    let Some(rec) = first_record(first, delim_byte) else {
+        return false;
+    };
+    if rec.len() < 2 {
         return false;
     }
-    if rec.cells.iter().any(|c| is_time_header(&c.text)) {
+    if (0..rec.len()).any(|i| rec.cell(i).is_some_and(|c| is_time_header(&c))) {
         return true;
     }
     // Headerless: rows of a time and numbers.
-    let row_ok = |r: &Record| {
-        r.cells.len() >= 2
+    let row_ok = |r: &Row| {
+        r.len() >= 2
             && r.cell(0)
-                .is_some_and(|t| (looks_like_date(t) || t.len() >= 10) && csv_time(t).is_some())
-            && r.cells[1..]
-                .iter()
-                .all(|c| !matches!(parse_quantity(&c.text, delim), Quantity::Bad))
+                .is_some_and(|t| (looks_like_date(&t) || t.len() >= 10) && csv_time(&t).is_some())
+            && (1..r.len()).all(|i| {
+                !matches!(
+                    parse_quantity(&r.cell(i).unwrap_or_default(), delim),
+                    Quantity::Bad
+                )
+            })
     };
-    row_ok(rec)
+    row_ok(&rec)
         && lines
             .next()
-            .is_none_or(|l| csv_records(l, delim).0.first().is_some_and(row_ok))
+            .is_none_or(|l| first_record(l, delim_byte).is_some_and(|r| row_ok(&r)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unclosed_quote_is_named_at_its_line() {
+        let (s, w) = parse_csv("q", b"Time,a\n1000000000000,1\n1000000001000,\"2\n3\n");
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].points, vec![(1_000_000_000_000, 1.0)]);
+        let open: Vec<_> = w
+            .items()
+            .iter()
+            .filter(|w| w.message.contains("never closed"))
+            .collect();
+        assert_eq!(open.len(), 1, "{:?}", w.items());
+        assert_eq!(open[0].line, Some(3));
+        // Closed quotes, doubled quotes and an empty quoted cell at the end
+        // are not.
+        for text in [
+            &b"Time,a\n1000000000000,\"1\"\n"[..],
+            b"Time,a\n1000000000000,\"1\"",
+            b"Time,a,b\n1000000000000,1,\"\"",
+            b"Time,a,b\n1000000000000,1,\"x\"\"\"",
+        ] {
+            let (_, w) = parse_csv("q", text);
+            assert!(
+                w.items()
+                    .iter()
+                    .all(|w| !w.message.contains("never closed")),
+                "{:?}",
+                w.items()
+            );
+        }
+    }
+
+    #[test]
+    fn lines_count_crlf_blank_lines_and_multiline_cells() {
+        let (s, w) = parse_csv(
+            "l",
+            b"\r\nTime,\"a\r\nb\"\r\n1000000000000,1\r\n\r\n\r\n1000000001000,2\r\n",
+        );
+        assert!(w.is_empty(), "{:?}", w.items());
+        assert_eq!(s[0].name, "a\r\nb");
+        assert_eq!(s[0].point_lines, vec![4, 7]);
+        // A blank line followed by a header starts a table; followed by a
+        // row it does not.
+        let (s, _) = parse_csv("t", b"Time,a\n1000000000000,1\n\nTime,b\n1000000000000,2\n");
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[1].point_lines, vec![5]);
+    }
 }

@@ -40,8 +40,9 @@
 //!   legend: `{container="app", pod="x"}`, `metric{...}`, `app-7d9f8-abc`),
 //!   "series as rows" (`Series,Time,Value`), and tables with label columns
 //!   (`Time,container,pod,Value`). The delimiter is `,`, `;` or a tab, or
-//!   what Excel's `sep=;` first line says; quoted cells with `""`, CRLF,
-//!   blank lines between stacked tables. Cells may carry units: sizes
+//!   what Excel's `sep=;` first line says; records are read by the `csv`
+//!   crate (quoted cells with `""` and line breaks, CRLF), a BOM is
+//!   dropped, blank lines separate stacked tables. Cells may carry units: sizes
 //!   (`1.5 GiB`, `512 MB`, `300Mi`, `0 B`) become bytes ([`Series::unit`] =
 //!   `bytes`; `MB` is 10^6, `MiB` 2^20), `42%` stays 42 (`percent`),
 //!   Grafana's short scale (`1.5 K`, `2 Mil`) is multiplied out, any other

@@ -1,4 +1,5 @@
-//! Where each key of a JSON or YAML document sits.
+//! Where each key of a JSON or YAML document sits, and the one JSON line
+//! tracker ([`scan_json`]) that every JSON reader here follows.
 //!
 //! serde gives values without positions, so the document text is scanned a
 //! second time, cheaply, to map each key path to the line of its key:
@@ -6,7 +7,8 @@
 //! elements are paths too (`...containers.0`), mapped to the line where the
 //! element starts (`{` or `- `), with the line where it ends.
 //!
-//! - JSON: a tokenizer that follows objects and arrays. Exact.
+//! - JSON: [`scan_json`] follows objects and arrays and tells a
+//!   [`JsonVisitor`] each key and value with its line. Exact.
 //! - YAML: a scanner of block-style YAML as `kubectl get -o yaml` prints it
 //!   (`key: value`, `key:` then a nested block, `- ` sequence items at the
 //!   key's own indentation or deeper). A line more indented than a key that
@@ -22,7 +24,7 @@ use std::collections::HashMap;
 const SEP: char = '\u{1f}';
 
 /// A path to a value, built segment by segment.
-pub(super) fn join(base: &str, seg: &str) -> String {
+pub(crate) fn join(base: &str, seg: &str) -> String {
     if base.is_empty() {
         seg.to_string()
     } else {
@@ -36,19 +38,19 @@ pub(super) fn join(base: &str, seg: &str) -> String {
 
 /// Line numbers of the keys and elements of one document.
 #[derive(Debug, Default)]
-pub(super) struct LineIndex {
+pub(crate) struct LineIndex {
     /// path -> (line of its key or first line of its element, last line)
     map: HashMap<String, (u64, u64)>,
 }
 
 impl LineIndex {
     /// The line of a key (or the first line of a sequence element).
-    pub(super) fn line(&self, path: &str) -> Option<u64> {
+    pub(crate) fn line(&self, path: &str) -> Option<u64> {
         self.map.get(path).map(|&(first, _)| first)
     }
 
     /// The last line of a value (an element's closing line).
-    pub(super) fn end(&self, path: &str) -> Option<u64> {
+    pub(crate) fn end(&self, path: &str) -> Option<u64> {
         self.map.get(path).map(|&(_, last)| last)
     }
 
@@ -62,78 +64,19 @@ impl LineIndex {
         }
     }
 
-    /// Scans JSON text whose first line is `first_line`.
-    pub(super) fn json(text: &str, first_line: u64) -> LineIndex {
-        let mut idx = LineIndex::default();
-        let b = text.as_bytes();
-        let mut line = first_line;
-        let mut stack: Vec<JFrame> = Vec::new();
-        let mut i = 0;
-        while i < b.len() {
-            let c = b[i];
-            match c {
-                b'\n' => {
-                    line += 1;
-                    i += 1;
-                }
-                b' ' | b'\t' | b'\r' | b':' => i += 1,
-                b',' => {
-                    if let Some(JFrame::Obj { key, .. }) = stack.last_mut() {
-                        *key = None;
-                    }
-                    i += 1;
-                }
-                b'{' | b'[' => {
-                    let path = value_path(&mut stack, &mut idx, line);
-                    stack.push(if c == b'{' {
-                        JFrame::Obj { path, key: None }
-                    } else {
-                        JFrame::Arr { path, next: 0 }
-                    });
-                    i += 1;
-                }
-                b'}' | b']' => {
-                    if let Some(f) = stack.pop() {
-                        let path = match f {
-                            JFrame::Obj { path, .. } | JFrame::Arr { path, .. } => path,
-                        };
-                        idx.close(&path, line);
-                    }
-                    i += 1;
-                }
-                b'"' => {
-                    let start_line = line;
-                    let (s, next, newlines) = json_string(b, i + 1);
-                    i = next;
-                    line += newlines;
-                    match stack.last_mut() {
-                        Some(JFrame::Obj { path, key }) if key.is_none() => {
-                            let p = join(path, &s);
-                            idx.set(p.clone(), start_line);
-                            *key = Some(p);
-                        }
-                        _ => {
-                            value_path(&mut stack, &mut idx, start_line);
-                        }
-                    }
-                }
-                _ => {
-                    // A number, `true`, `false`, `null` or garbage: one token.
-                    value_path(&mut stack, &mut idx, line);
-                    while i < b.len() && !matches!(b[i], b',' | b'}' | b']' | b'\n' | b' ' | b'"') {
-                        i += 1;
-                    }
-                    if i < b.len() && b[i] == b'"' {
-                        i += 1;
-                    }
-                }
-            }
-        }
-        idx
+    /// Scans JSON text whose first line is `first_line` (through
+    /// [`scan_json`]).
+    pub(crate) fn json(text: &str, first_line: u64) -> LineIndex {
+        let mut v = PathVisitor {
+            idx: LineIndex::default(),
+            stack: Vec::new(),
+        };
+        scan_json(text.as_bytes(), first_line, &mut v);
+        v.idx
     }
 
     /// Scans block-style YAML whose first line is `first_line`.
-    pub(super) fn yaml(text: &str, first_line: u64) -> LineIndex {
+    pub(crate) fn yaml(text: &str, first_line: u64) -> LineIndex {
         let mut idx = LineIndex::default();
         let mut stack: Vec<YFrame> = Vec::new();
         // A key whose value is on the following lines: (path, its indent).
@@ -250,35 +193,138 @@ fn value_path(stack: &mut [JFrame], idx: &mut LineIndex, line: u64) -> String {
     }
 }
 
-/// Reads a JSON string starting after its opening quote: its (unescaped
-/// enough for keys) text, the index after the closing quote and how many
-/// raw newlines it spanned (invalid JSON, but counted to keep lines right).
-fn json_string(b: &[u8], mut i: usize) -> (String, usize, u64) {
-    let mut out = Vec::new();
-    let mut newlines = 0;
-    while i < b.len() {
-        match b[i] {
-            b'"' => return (String::from_utf8_lossy(&out).into_owned(), i + 1, newlines),
-            b'\\' => {
-                if let Some(&c) = b.get(i + 1) {
-                    out.push(match c {
-                        b'n' => b'\n',
-                        b't' => b'\t',
-                        other => other,
-                    });
-                }
-                i += 2;
-            }
-            c => {
-                if c == b'\n' {
-                    newlines += 1;
-                }
-                out.push(c);
+/// What a JSON scan meets, in document order, each with its line: the one
+/// JSON line tracker ([`scan_json`]) that [`LineIndex::json`] and the
+/// metrics API reader both follow. A visitor keeps whatever context it
+/// needs; the scan builds no strings and no paths.
+pub(crate) trait JsonVisitor {
+    /// An object key, as written between its quotes (escapes kept).
+    fn key(&mut self, raw: &[u8], line: u64);
+    /// A value opens: an object (`Some(true)`), an array (`Some(false)`) or
+    /// a scalar (`None`: string, number, `true`, `false`, `null`).
+    fn value(&mut self, container: Option<bool>, line: u64);
+    /// The innermost open object or array closes.
+    fn close(&mut self, line: u64);
+}
+
+/// Scans JSON text whose first line is `first_line`, telling `v` what it
+/// meets. Invalid JSON is scanned as far as it goes, never a panic: a
+/// newline inside a string still counts as a line.
+pub(crate) fn scan_json(b: &[u8], first_line: u64, v: &mut impl JsonVisitor) {
+    let mut line = first_line;
+    // Per open container: (is an object, a key is expected next).
+    let mut stack: Vec<(bool, bool)> = Vec::new();
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'\n' => {
+                line += 1;
                 i += 1;
+            }
+            b' ' | b'\t' | b'\r' | b':' => i += 1,
+            b',' => {
+                if let Some((true, expect_key)) = stack.last_mut() {
+                    *expect_key = true;
+                }
+                i += 1;
+            }
+            b'{' | b'[' => {
+                v.value(Some(c == b'{'), line);
+                stack.push((c == b'{', c == b'{'));
+                i += 1;
+            }
+            b'}' | b']' => {
+                if stack.pop().is_some() {
+                    v.close(line);
+                }
+                i += 1;
+            }
+            b'"' => {
+                let start_line = line;
+                let mut j = i + 1;
+                while let Some(&s) = b.get(j) {
+                    match s {
+                        b'\\' => j += 2,
+                        b'"' => break,
+                        b'\n' => {
+                            line += 1;
+                            j += 1;
+                        }
+                        _ => j += 1,
+                    }
+                }
+                let raw = b.get(i + 1..j.min(b.len())).unwrap_or_default();
+                i = j + 1;
+                match stack.last_mut() {
+                    Some((true, expect_key @ true)) => {
+                        *expect_key = false;
+                        v.key(raw, start_line);
+                    }
+                    _ => v.value(None, start_line),
+                }
+            }
+            _ => {
+                // A number, `true`, `false`, `null` or garbage: one token.
+                v.value(None, line);
+                while b.get(i).is_some_and(|&t| {
+                    !matches!(t, b',' | b'}' | b']' | b'"') && !t.is_ascii_whitespace()
+                }) {
+                    i += 1;
+                }
             }
         }
     }
-    (String::from_utf8_lossy(&out).into_owned(), i, newlines)
+}
+
+/// A key as written, unescaped enough for paths (`\n`, `\t`, `\"`, `\\`).
+fn unescape_key(raw: &[u8]) -> String {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut it = raw.iter();
+    while let Some(&c) = it.next() {
+        if c == b'\\' {
+            if let Some(&e) = it.next() {
+                out.push(match e {
+                    b'n' => b'\n',
+                    b't' => b'\t',
+                    other => other,
+                });
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// [`LineIndex::json`]'s visitor: a path for every key and array element.
+struct PathVisitor {
+    idx: LineIndex,
+    stack: Vec<JFrame>,
+}
+
+impl JsonVisitor for PathVisitor {
+    fn key(&mut self, raw: &[u8], line: u64) {
+        if let Some(JFrame::Obj { path, key }) = self.stack.last_mut() {
+            let p = join(path, &unescape_key(raw));
+            self.idx.set(p.clone(), line);
+            *key = Some(p);
+        }
+    }
+
+    fn value(&mut self, container: Option<bool>, line: u64) {
+        let path = value_path(&mut self.stack, &mut self.idx, line);
+        match container {
+            Some(true) => self.stack.push(JFrame::Obj { path, key: None }),
+            Some(false) => self.stack.push(JFrame::Arr { path, next: 0 }),
+            None => {}
+        }
+    }
+
+    fn close(&mut self, line: u64) {
+        if let Some(JFrame::Obj { path, .. } | JFrame::Arr { path, .. }) = self.stack.pop() {
+            self.idx.close(&path, line);
+        }
+    }
 }
 
 struct YFrame {
