@@ -225,7 +225,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
         }
         let stamp = || (framed.stamp, framed.stamp_text(), framed.monotonic_us);
 
-        if let Some(i) = find(msg, b" invoked oom-killer") {
+        if let Some(i) = find_lit!(msg, b" invoked oom-killer") {
             let b = self.start(h, no, false);
             b.stamp = Some(stamp());
             let pairs = &msg[i + b" invoked oom-killer".len()..];
@@ -253,7 +253,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             return;
         }
 
-        if msg.starts_with(b"CPU: ") && find(msg, b" Comm: ").is_some() {
+        if msg.starts_with(b"CPU: ") && find_lit!(msg, b" Comm: ").is_some() {
             let cpu = parse_cpu(no, msg);
             let st = &mut self.hosts[h].1;
             match st.open.as_mut() {
@@ -272,11 +272,11 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
         }
 
         if let Some(b) = self.hosts[h].1.open.as_mut() {
-            if find(msg, b"mem_cgroup_out_of_memory").is_some()
-                || find(msg, b"mem_cgroup_oom").is_some()
+            if find_lit!(msg, b"mem_cgroup_out_of_memory").is_some()
+                || find_lit!(msg, b"mem_cgroup_oom").is_some()
             {
                 b.trace_memcg = true;
-            } else if find(msg, b"__alloc_pages_may_oom").is_some() {
+            } else if find_lit!(msg, b"__alloc_pages_may_oom").is_some() {
                 b.trace_global = true;
             }
         }
@@ -284,12 +284,12 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
         let cpuset_at = if msg.starts_with(b"cpuset=") {
             Some(0)
         } else {
-            find(msg, b" cpuset=").map(|i| i + 1)
+            find_lit!(msg, b" cpuset=").map(|i| i + 1)
         };
         if let Some(i) = cpuset_at.filter(|_| !msg.starts_with(b"oom-kill:")) {
             // 4.x-5.x: `<comm> cpuset=<cgroup> mems_allowed=<nodes>`.
             let rest = &msg[i + 7..];
-            let end = find(rest, b" mems_allowed").unwrap_or(rest.len());
+            let end = find_lit!(rest, b" mems_allowed").unwrap_or(rest.len());
             let cpuset = lossy(trim(&rest[..end]));
             let b = self.current(h, no);
             b.r.cpuset = Some(cpuset);
@@ -298,7 +298,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             return;
         }
 
-        if let Some(i) = find(msg, b": ").filter(|_| msg.ends_with(b"callbacks suppressed")) {
+        if let Some(i) = find_lit!(msg, b": ").filter(|_| msg.ends_with(b"callbacks suppressed")) {
             let func = lossy(&msg[..i]);
             // The OOM killer's own rate limits; `slab_out_of_memory` is the
             // slab allocator's and says nothing about OOM reports.
@@ -325,7 +325,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
         }
 
         if let Some(rest) = msg.strip_prefix(b"Tasks in ") {
-            if let Some(i) = find(rest, b" are going to be killed due to memory.oom.group") {
+            if let Some(i) = find_lit!(rest, b" are going to be killed due to memory.oom.group") {
                 let group = cgroup_path(&rest[..i]);
                 let st = &mut self.hosts[h].1;
                 if let Some((_, b)) = st.pending.last_mut() {
@@ -341,11 +341,11 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
         }
 
         // Everything below is report content.
-        if let Some(i) = find(msg, b"Killed process ") {
+        if let Some(i) = find_lit!(msg, b"Killed process ") {
             let prefix = &msg[..i];
-            let kind = if find(prefix, b"Memory cgroup out of memory").is_some() {
+            let kind = if find_lit!(prefix, b"Memory cgroup out of memory").is_some() {
                 Some(Kind::Memcg)
-            } else if find(prefix, b"Out of memory").is_some() {
+            } else if find_lit!(prefix, b"Out of memory").is_some() {
                 Some(Kind::Global)
             } else {
                 None
@@ -414,7 +414,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             return;
         }
 
-        if let Some(i) = find(msg, b"Kill process ") {
+        if let Some(i) = find_lit!(msg, b"Kill process ") {
             let rest = &msg[i + b"Kill process ".len()..];
             let Some((pid, comm, tail)) = pid_comm(rest, &[b" score ", b" or sacrifice"]) else {
                 self.warnings
@@ -422,8 +422,8 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                 return;
             };
             let score =
-                find(tail, b"score ").and_then(|j| leading_int(&tail[j + 6..]).map(|x| x.0));
-            let memcg = find(&msg[..i], b"Memory cgroup").is_some();
+                find_lit!(tail, b"score ").and_then(|j| leading_int(&tail[j + 6..]).map(|x| x.0));
+            let memcg = find_lit!(&msg[..i], b"Memory cgroup").is_some();
             let b = self.current(h, no);
             b.r.selected = Some(Selected {
                 pid,
@@ -480,7 +480,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             return;
         }
 
-        if let Some(i) = find(msg, b" killed as a result of limit of ") {
+        if let Some(i) = find_lit!(msg, b" killed as a result of limit of ") {
             let task = msg.strip_prefix(b"Task in ").unwrap_or(&msg[..i]);
             let task = &task[..task.len().min(i.saturating_sub(b"Task in ".len()))];
             let limit = &msg[i + b" killed as a result of limit of ".len()..];
@@ -521,7 +521,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
 
         if let Some(rest) = msg.strip_prefix(b"Memory cgroup stats for ") {
             // `/path:` alone (multi-line dump follows) or `/path: k:vKB ...`.
-            let (path, pairs) = match find(rest, b": ") {
+            let (path, pairs) = match find_lit!(rest, b": ") {
                 Some(i) => (&rest[..i], &rest[i + 2..]),
                 None => (rest.strip_suffix(b":").unwrap_or(rest), &b""[..]),
             };
@@ -556,7 +556,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             return;
         }
 
-        if msg.starts_with(b"[") && find(msg, b"pid").is_some() && msg.ends_with(b"name") {
+        if msg.starts_with(b"[") && find_lit!(msg, b"pid").is_some() && msg.ends_with(b"name") {
             let cols: Vec<String> = msg
                 .split(|&c| c == b' ' || c == b'[' || c == b']' || c == b'\t')
                 .filter(|t| !t.is_empty())

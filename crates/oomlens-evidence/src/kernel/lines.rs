@@ -18,9 +18,23 @@ pub(super) fn lossy(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// The first place of `needle` in `hay`; builds a searcher per call (for
+/// needles known only at run time: see [`find_lit!`] for literals).
 pub(super) fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
     memmem::find(hay, needle)
 }
+
+/// `find_lit!(hay, b"literal")`: the first place of a literal needle in
+/// `hay`, through a `memmem::Finder` built once per call site (the hot
+/// per-line checks of the assembler).
+macro_rules! find_lit {
+    ($hay:expr, $needle:literal) => {{
+        static FINDER: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+            std::sync::LazyLock::new(|| memchr::memmem::Finder::new($needle));
+        FINDER.find($hay)
+    }};
+}
+pub(super) use find_lit;
 
 pub(super) fn trim(b: &[u8]) -> &[u8] {
     b.trim_ascii()
@@ -112,8 +126,9 @@ pub(super) fn cgroup_path(b: &[u8]) -> String {
 }
 
 pub(super) fn parse_cpu(no: u64, msg: &[u8]) -> Cpu {
-    let pid = find(msg, b" PID: ").and_then(|i| leading_int(&msg[i + 6..]).map(|x| x.0 as u64));
-    let (comm, after) = match find(msg, b" Comm: ") {
+    let pid =
+        find_lit!(msg, b" PID: ").and_then(|i| leading_int(&msg[i + 6..]).map(|x| x.0 as u64));
+    let (comm, after) = match find_lit!(msg, b" Comm: ") {
         Some(i) => {
             let rest = &msg[i + 7..];
             let end = [&b" Tainted"[..], b" Not tainted"]
