@@ -201,8 +201,15 @@ impl PodCgroup {
             container_path: format!("/{}", parts.join("/")),
             pod_path: format!("/{}", parts[..3].join("/")),
         };
-        let mut dir = root;
-        for p in &parts {
+        // Another test's guard may remove an empty shared parent between
+        // our mkdir of it and of its child (the last one out removes them):
+        // then the whole path is made again.
+        let mut dir = root.clone();
+        let mut tries = 0;
+        let mut i = 0;
+        while i < parts.len() {
+            let p = &parts[i];
+            i += 1;
             dir = dir.join(p);
             if !dir.exists() {
                 if hierarchy == Hierarchy::V2 {
@@ -216,9 +223,18 @@ impl PodCgroup {
                     );
                 }
                 match std::fs::create_dir(&dir) {
-                    Ok(()) => g.created.push(dir.clone()),
+                    Ok(()) => {
+                        if !g.created.contains(&dir) {
+                            g.created.push(dir.clone())
+                        }
+                    }
                     // Another test made it at the same moment: shared.
                     Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound && tries < 20 => {
+                        tries += 1;
+                        dir = root.clone();
+                        i = 0;
+                    }
                     Err(e) => panic!("mkdir {}: {e}", dir.display()),
                 }
             }
