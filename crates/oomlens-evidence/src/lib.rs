@@ -41,6 +41,7 @@ pub mod load;
 pub mod metrics;
 pub mod provenance;
 pub mod registry;
+mod tarball;
 mod tee;
 pub mod time;
 pub mod units;
