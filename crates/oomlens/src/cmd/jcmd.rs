@@ -5,7 +5,7 @@
 //! (0, or 1 when the JVM reports failure; 2 when it cannot be attached to).
 //! `--all` runs the commands oomlens reads into a folder `diagnose` takes.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -14,21 +14,7 @@ use oomlens_live::attach::{self, Options, Reach, Vm};
 use crate::cmd::Outcome;
 use crate::JcmdArgs;
 
-/// What `--all` runs, and the file each output goes to (`jcmd PID CMD >
-/// FILE`, as `scripts/capture/jvm-leak.sh` names them): what `diagnose`
-/// and `budget` read (VM.version for the JDK release). Cheap ones first:
-/// the class histogram forces a full collection.
-const ALL: &[(&str, &str)] = &[
-    ("VM.version.txt", "VM.version"),
-    ("VM.command_line.txt", "VM.command_line"),
-    ("VM.flags.txt", "VM.flags"),
-    ("VM.native_memory-summary.txt", "VM.native_memory summary"),
-    ("VM.metaspace.txt", "VM.metaspace"),
-    ("VM.classloader_stats.txt", "VM.classloader_stats"),
-    ("GC.class_histogram.txt", "GC.class_histogram"),
-];
-
-const NMT_HINT: &str = "run the JVM with -XX:NativeMemoryTracking=summary to see its native memory";
+use attach::gather::{copy_reply, ALL, NMT_HINT};
 
 pub fn run(args: JcmdArgs) -> Result<Outcome> {
     let timeout = oomlens_analysis::scan::parse_duration(&args.timeout)
@@ -102,18 +88,6 @@ fn perf_counters(pid: u32, out: &mut impl Write) -> Result<Outcome> {
     Ok(Outcome::Found)
 }
 
-/// Copies a reply's output; says how many bytes, and whether it was NMT's
-/// "not enabled" answer.
-fn copy_reply(mut output: impl Read, out: &mut impl Write) -> io::Result<(u64, bool)> {
-    let want = attach::NMT_NOT_ENABLED.len() as u64 + 1;
-    let mut head = Vec::new();
-    (&mut output).take(want).read_to_end(&mut head)?;
-    let nmt_off = head.strip_suffix(b"\n") == Some(attach::NMT_NOT_ENABLED.as_bytes());
-    out.write_all(&head)?;
-    let rest = io::copy(&mut output, out)?;
-    Ok((head.len() as u64 + rest, nmt_off))
-}
-
 /// `--all`: one attach, every command of [`ALL`] into its file, and the
 /// JVM's performance-counter file copied as `hsperfdata`.
 fn all(pid: u32, dir: Option<PathBuf>, opts: &Options) -> Result<Outcome> {
@@ -159,21 +133,9 @@ fn all(pid: u32, dir: Option<PathBuf>, opts: &Options) -> Result<Outcome> {
 /// One command into `path`, as `jcmd PID COMMAND > path` writes it. `None`
 /// (and no file) when NMT is off.
 fn one(vm: &Vm, command: &str, path: &Path) -> Result<Option<u64>> {
-    let output = vm.jcmd(command)?.ok()?;
-    let file =
-        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    let mut out = io::BufWriter::new(file);
-    writeln!(out, "{}:", vm.pid)?;
-    let (n, nmt_off) =
-        copy_reply(output, &mut out).with_context(|| format!("writing {}", path.display()))?;
-    if n == 0 {
-        writeln!(out, "Command executed successfully")?;
-    }
-    out.flush()?;
-    drop(out);
-    if nmt_off {
-        let _ = std::fs::remove_file(path);
+    let Some(bytes) = vm.jcmd_output(command, None)? else {
         return Ok(None);
-    }
-    Ok(Some(std::fs::metadata(path)?.len()))
+    };
+    std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+    Ok(Some(bytes.len() as u64))
 }
