@@ -131,8 +131,13 @@ pub fn load_memory(items: Vec<(String, Vec<u8>)>, opts: &Options<'_>) -> Vec<Loa
     for (name, bytes) in items {
         let len = bytes.len() as u64;
         let path = PathBuf::from(&name);
-        match Input::from_reader(name, &path, Box::new(io::Cursor::new(bytes)), Some(len), false)
-        {
+        match Input::from_reader(
+            name,
+            &path,
+            Box::new(io::Cursor::new(bytes)),
+            Some(len),
+            false,
+        ) {
             Ok(input) => out.push(load_input(input, opts)),
             Err(e) => out.push(skipped(path, format!("cannot read: {e}"))),
         }

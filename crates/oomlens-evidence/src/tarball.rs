@@ -124,7 +124,9 @@ pub fn load_members(mut input: Input, opts: &Options<'_>, out: &mut Vec<Loaded>)
         warnings.push(
             &archive,
             None,
-            format!("tar archive damaged after {members} member(s) ({e}): the members before were read"),
+            format!(
+                "tar archive damaged after {members} member(s) ({e}): the members before were read"
+            ),
         );
     }
     if let Some(d) = input.stopped() {

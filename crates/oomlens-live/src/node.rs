@@ -555,7 +555,12 @@ fn pod_object(ns: &str, pod: &str, members: &[&Container]) -> Vec<u8> {
 /// A container's logs and JVM evidence, named as `oomlens collect` names
 /// them (`NS/POD/logs/POD.CONTAINER[.previous].log`) so the Case ties each
 /// to its container by name.
-fn container_files(c: &Container, opts: &Options, files: &mut Vec<File>, problems: &mut Vec<String>) {
+fn container_files(
+    c: &Container,
+    opts: &Options,
+    files: &mut Vec<File>,
+    problems: &mut Vec<String>,
+) {
     let id = &c.identity;
     let short = id
         .path
@@ -726,7 +731,10 @@ mod tests {
         assert_eq!(who.pod.as_deref(), Some("orders-7d9f8b6c5-x2x4q"));
         assert_eq!(who.container, None);
         // A pod with no log folder: what the path says only.
-        let who = identify(&paths, &format!("/kubepods/pod{}/{id}", UID.replace("943d", "1111")));
+        let who = identify(
+            &paths,
+            &format!("/kubepods/pod{}/{id}", UID.replace("943d", "1111")),
+        );
         assert_eq!(who.pod, None);
         assert!(who.path.pod_uid.is_some());
     }
