@@ -335,13 +335,15 @@ pub fn read(opts: &Options) -> View {
             Err(e) => problems.push(format!("the kernel's log: {e}")),
         }
     }
-    files.push(File {
-        path: "node/cgroups.om".into(),
-        what: What::CgroupMetrics,
-        from: paths.cgroup_root.display().to_string(),
-        bytes: metrics(at, &containers),
-        truncated: false,
-    });
+    if !containers.is_empty() {
+        files.push(File {
+            path: "node/cgroups.om".into(),
+            what: What::CgroupMetrics,
+            from: paths.cgroup_root.display().to_string(),
+            bytes: metrics(at, &containers),
+            truncated: false,
+        });
+    }
     for (key, members) in pods(&containers) {
         let (ns, pod) = key;
         files.push(File {

@@ -265,6 +265,8 @@ fn this_node_names_the_pods_the_one_near_its_limit_and_the_kill() {
     ]);
     assert_eq!(code, 0, "an OOM kill is found: {err}\n{text}");
     let head = text.split("\n\n").next().unwrap_or("");
+    // Seen with --nocapture: the node view as a person reads it.
+    eprintln!("{head}");
     // Near its limit, with the threshold and what fills it.
     assert!(
         head.contains("near their limit (working set at or above 90% of the limit):"),
