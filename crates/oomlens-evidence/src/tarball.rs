@@ -176,14 +176,7 @@ mod tests {
             .unwrap()
             .write_all(&bytes)
             .unwrap();
-        let t = TimeContext::default();
-        let o = Options {
-            time: &t,
-            threads: 1,
-            wrap: None,
-            only: None,
-        };
-        let got = crate::load::load(std::slice::from_ref(&p), &o);
+        let got = load(&p);
         let names: Vec<_> = got.iter().map(|l| l.source.clone()).collect();
         let at = p.display();
         assert_eq!(
@@ -211,14 +204,7 @@ mod tests {
         let bytes = tarball(&[("a.txt", b"first\n"), ("big.txt", &big)]);
         let p = dir.join("cut.tar.gz");
         std::fs::write(&p, &bytes[..bytes.len() / 2]).unwrap();
-        let t = TimeContext::default();
-        let o = Options {
-            time: &t,
-            threads: 1,
-            wrap: None,
-            only: None,
-        };
-        let got = crate::load::load(std::slice::from_ref(&p), &o);
+        let got = load(&p);
         assert_eq!(got.len(), 3, "{got:?}");
         let last = got.last().unwrap();
         assert_eq!(last.kind, "tarball");
@@ -235,6 +221,17 @@ mod tests {
         assert!(is_tar(&head));
         assert!(!is_tar(&[b'x'; 600]));
         assert!(!is_tar(b"short"));
+    }
+
+    fn load(p: &std::path::Path) -> Vec<Loaded> {
+        let t = TimeContext::default();
+        let o = Options {
+            time: &t,
+            threads: 1,
+            wrap: None,
+            only: None,
+        };
+        crate::load::load(&[p.to_path_buf()], &o)
     }
 
     fn tempfile_dir(name: &str) -> std::path::PathBuf {

@@ -101,6 +101,36 @@ pub fn as_syslog(records: &[u8], boot: Timestamp, host: &str) -> Vec<u8> {
     out
 }
 
+/// `dmesg` lines (`[  122.333131] message`) as [`as_syslog`] writes
+/// records: each placed after `boot`. Lines without a stamp are dropped.
+pub fn dmesg_as_syslog(lines: &[u8], boot: Timestamp, host: &str) -> Vec<u8> {
+    let mut out = Vec::with_capacity(lines.len() + lines.len() / 4);
+    for line in lines.split(|&b| b == b'\n') {
+        let Some(rest) = line.strip_prefix(b"[") else {
+            continue;
+        };
+        let Some(close) = rest.iter().position(|&b| b == b']') else {
+            continue;
+        };
+        let secs = std::str::from_utf8(&rest[..close])
+            .ok()
+            .and_then(|s| s.trim().parse::<f64>().ok());
+        let Some(at) = secs
+            .and_then(|s| jiff::SignedDuration::try_from_secs_f64(s).ok())
+            .and_then(|d| boot.checked_add(d).ok())
+        else {
+            continue;
+        };
+        let msg = rest[close + 1..]
+            .strip_prefix(b" ")
+            .unwrap_or(&rest[close + 1..]);
+        out.extend_from_slice(format!("{at} {host} kernel: ").as_bytes());
+        out.extend_from_slice(msg);
+        out.push(b'\n');
+    }
+    out
+}
+
 /// This machine's boot instant, from `btime` in `/proc/stat`.
 pub fn boot_time() -> Option<Timestamp> {
     let stat = std::fs::read_to_string("/proc/stat").ok()?;
@@ -122,6 +152,18 @@ mod tests {
         let boot = Timestamp::from_second(1_700_000_000).unwrap();
         let recs = b"6,1,1500000,-;Linux version 6.1\n SUBSYSTEM=x\n14,2,2000000,-;systemd[1]: hi\n4,3,3000001,-;Memory cgroup out of memory: Killed process 42 (java)\nnot a record\n";
         let got = String::from_utf8(as_syslog(recs, boot, "node1")).unwrap();
+        assert_eq!(
+            got,
+            "2023-11-14T22:13:21.5Z node1 kernel: Linux version 6.1\n\
+             2023-11-14T22:13:23.000001Z node1 kernel: Memory cgroup out of memory: Killed process 42 (java)\n"
+        );
+    }
+
+    #[test]
+    fn dmesg_lines_become_syslog_lines_in_time() {
+        let boot = Timestamp::from_second(1_700_000_000).unwrap();
+        let lines = b"[    1.500000] Linux version 6.1\n[   3.000001] Memory cgroup out of memory: Killed process 42 (java)\nno stamp\n";
+        let got = String::from_utf8(dmesg_as_syslog(lines, boot, "node1")).unwrap();
         assert_eq!(
             got,
             "2023-11-14T22:13:21.5Z node1 kernel: Linux version 6.1\n\

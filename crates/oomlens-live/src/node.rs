@@ -328,6 +328,7 @@ pub fn read(opts: &Options) -> View {
                 from: log.source.into(),
                 bytes: match (log.source, kmsg::boot_time()) {
                     ("/dev/kmsg", Some(boot)) => kmsg::as_syslog(&log.bytes, boot, &hostname()),
+                    (_, Some(boot)) => kmsg::dmesg_as_syslog(&log.bytes, boot, &hostname()),
                     _ => log.bytes,
                 },
                 truncated: false,
