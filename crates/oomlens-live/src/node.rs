@@ -302,23 +302,16 @@ pub fn read(opts: &Options) -> View {
     let mut containers = Vec::new();
     for dir in cgroup::containers(&paths.cgroup_root, None) {
         let path = cgroup::kernel_path(&paths.cgroup_root, &dir);
-        let identity = identify(paths, &path);
-        let pids = cgroup::pids(&dir);
-        let mut jvms = Vec::new();
-        for &pid in &pids {
-            if let Some(j) = jvm(pid, opts) {
-                jvms.push(j);
-            }
-        }
         containers.push(Container {
+            identity: identify(paths, &path),
             reading: cgroup::read(paths.version, &dir),
             pressure: pressure(&dir),
+            pids: cgroup::pids(&dir),
             dir,
-            identity,
-            pids,
-            jvms,
+            jvms: Vec::new(),
         });
     }
+    jvms(&mut containers, opts);
     let mut files = Vec::new();
     if opts.kernel {
         match kmsg::read() {
@@ -367,6 +360,40 @@ pub fn read(opts: &Options) -> View {
         containers,
         files,
         problems,
+    }
+}
+
+/// JVMs attached to at once: a JVM that does not answer costs its
+/// timeout, not everyone's.
+const ATTACH_WORKERS: usize = 4;
+
+/// Finds the JVMs among every container's processes, [`ATTACH_WORKERS`]
+/// processes at a time, each bounded by the attach timeout.
+fn jvms(containers: &mut [Container], opts: &Options) {
+    let work: Vec<(usize, u32)> = containers
+        .iter()
+        .enumerate()
+        .flat_map(|(i, c)| c.pids.iter().map(move |&p| (i, p)))
+        .collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let found = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|s| {
+        for _ in 0..ATTACH_WORKERS.min(work.len()) {
+            s.spawn(|| loop {
+                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(&(i, pid)) = work.get(k) else { break };
+                if let Some(j) = jvm(pid, opts) {
+                    if let Ok(mut f) = found.lock() {
+                        f.push((i, j));
+                    }
+                }
+            });
+        }
+    });
+    let mut found = found.into_inner().unwrap_or_default();
+    found.sort_by_key(|(i, j)| (*i, j.pid));
+    for (i, j) in found {
+        containers[i].jvms.push(j);
     }
 }
 
