@@ -17,7 +17,14 @@ pub fn run(args: DiagnoseArgs, style: oomlens_report::Style) -> Result<Outcome> 
     let mut before = String::new();
     let format = args.out.format();
     if args.paths.is_empty() {
-        let (view, opts) = node::read(&args.node)?;
+        let (mut view, opts) = node::read(&args.node)?;
+        eprintln!(
+            "oomlens: no path given: diagnosing this node now ({} container cgroup(s) under {}, pod logs in {}, {} file(s) read)",
+            view.containers.len(),
+            opts.paths.cgroup_root.display(),
+            opts.paths.pod_logs.display(),
+            view.files.len()
+        );
         let prefix = match &args.node.save {
             Some(dir) => {
                 let (b, prefix) = node::open_bundle(dir)?;
@@ -32,7 +39,7 @@ pub fn run(args: DiagnoseArgs, style: oomlens_report::Style) -> Result<Outcome> 
             }
             None => String::new(),
         };
-        node::evidence(&view, &opts, &prefix, &base, &mut ev);
+        node::evidence(&mut view, &opts, &prefix, &base, &mut ev);
         if format == Format::Text {
             before = node::summary(&view, &opts, args.node.near, style);
         }

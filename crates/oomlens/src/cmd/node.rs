@@ -54,17 +54,17 @@ pub fn read(args: &NodeArgs) -> Result<(View, node::Options)> {
 
 /// Loads what the node gave into `ev`, each file named `prefix` + its path
 /// in the bundle (so citations read the same live and from `--save`).
+/// The files are handed over (`view.files` is left empty).
 pub fn evidence(
-    view: &View,
+    view: &mut View,
     opts: &node::Options,
     prefix: &str,
     base: &TimeContext,
     ev: &mut Evidence,
 ) {
-    let items = view
-        .files
-        .iter()
-        .map(|f| (format!("{prefix}{}", f.path), f.bytes.clone()))
+    let items = std::mem::take(&mut view.files)
+        .into_iter()
+        .map(|f| (format!("{prefix}{}", f.path), f.bytes))
         .collect();
     for loaded in load_memory(items, &load_options(base, None)) {
         ev.add(loaded);
