@@ -382,3 +382,107 @@ fn this_node_names_the_pods_the_one_near_its_limit_and_the_kill() {
     drop(jvm);
     drop(tree);
 }
+
+/// cgroup v2 through the command, on files: a controller lives in one
+/// hierarchy only, and this machine's memory controller may be on v1, so
+/// the v2 tree is synthesized in a temporary folder in the format of the
+/// kernel's Documentation/admin-guide/cgroup-v2.rst (memory.current,
+/// memory.max, memory.stat, memory.events, memory.pressure), with a real
+/// process (`sleep`) in one container's `cgroup.procs`. Needs no root.
+#[test]
+fn a_v2_tree_of_files_is_read_through_the_command() {
+    let tmp = TempDir::new("oomlens-node-v2");
+    let cg = tmp.path().join("cg");
+    let pods = tmp.path().join("log/pods");
+    let (uid, id) = support::pod_and_container();
+    let (dead_uid, dead_id) = support::pod_and_container();
+    let slice = |u: &str, i: &str| {
+        cg.join(format!(
+            "kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod{}.slice/cri-containerd-{i}.scope",
+            u.replace('-', "_")
+        ))
+    };
+    let sleeper = KillOnDrop(
+        Command::new("sleep")
+            .arg("600")
+            .spawn()
+            .expect("spawn sleep"),
+    );
+    std::fs::create_dir_all(&cg).unwrap();
+    std::fs::write(cg.join("cgroup.controllers"), "cpu io memory pids\n").unwrap();
+    for (u, i, current, oom_kill, procs) in [
+        (&uid, &id, 250u64 << 20, 0, format!("{}\n", sleeper.0.id())),
+        (&dead_uid, &dead_id, 1 << 20, 1, String::new()),
+    ] {
+        let d = slice(u, i);
+        std::fs::create_dir_all(&d).unwrap();
+        let w = |f: &str, t: String| std::fs::write(d.join(f), t).unwrap();
+        w("memory.current", format!("{current}\n"));
+        w("memory.max", format!("{}\n", 256u64 << 20));
+        w(
+            "memory.stat",
+            format!(
+                "anon {}\nfile 1048576\ninactive_file 524288\n",
+                current - (1 << 20)
+            ),
+        );
+        w(
+            "memory.events",
+            format!("low 0\nhigh 0\nmax 7\noom 1\noom_kill {oom_kill}\noom_group_kill 0\n"),
+        );
+        w(
+            "memory.pressure",
+            "some avg10=0.00 avg60=0.00 avg300=0.00 total=1200\nfull avg10=0.00 avg60=0.00 avg300=0.00 total=300\n".into(),
+        );
+        w("cgroup.procs", procs);
+    }
+    std::fs::create_dir_all(pods.join(format!("web_api-0_{uid}/api"))).unwrap();
+    std::fs::write(pods.join(format!("web_api-0_{uid}/api/0.log")), "up\n").unwrap();
+    std::fs::create_dir_all(pods.join(format!("web_job-1_{dead_uid}/job"))).unwrap();
+    std::fs::write(
+        pods.join(format!("web_job-1_{dead_uid}/job/3.log")),
+        "bye\n",
+    )
+    .unwrap();
+    let (code, text, err) = oomlens(&[
+        "diagnose",
+        "--cgroup-root",
+        cg.to_str().unwrap(),
+        "--pod-logs",
+        pods.to_str().unwrap(),
+        "--no-attach",
+        "-f",
+        "text",
+        "--color",
+        "never",
+    ]);
+    assert!(code == 0 || code == 1, "{err}");
+    let head = text.split("\n\n").next().unwrap_or("");
+    assert!(head.contains("(v2), 1 with processes"), "{head}");
+    assert!(
+        head.contains("- web/api-0/api: working set 250 MiB of its 256 MiB limit (97%)"),
+        "{head}"
+    );
+    assert!(
+        head.contains("usage hit the limit 7 time(s)"),
+        "memory.events max: {head}"
+    );
+    assert!(
+        head.contains("- web/job-1/job: 1 OOM kill(s), no process left"),
+        "{head}"
+    );
+
+    // With a path, the flags that read the node are refused.
+    let (code, _, err) = oomlens(&[
+        "diagnose",
+        tmp.path().to_str().unwrap(),
+        "--cgroup-root",
+        cg.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("give no path"), "{err}");
+    // A folder that holds no memory cgroup is said.
+    let (code, _, err) = oomlens(&["diagnose", "--cgroup-root", pods.to_str().unwrap()]);
+    assert_eq!(code, 2);
+    assert!(err.contains("holds no memory cgroup files"), "{err}");
+}
