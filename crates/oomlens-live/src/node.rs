@@ -415,9 +415,12 @@ fn jvm(pid: u32, opts: &Options) -> Option<Jvm> {
     };
     let vm = match Vm::attach(pid, &a) {
         Ok(vm) => vm,
-        Err(attach::Error::NotAJvm { .. } | attach::Error::Exited { .. }) => {
-            return j.memory.is_some().then_some(j)
-        }
+        // Not a JVM (never signalled), or gone since the listing.
+        Err(
+            attach::Error::NotAJvm { .. }
+            | attach::Error::Exited { .. }
+            | attach::Error::NoSuchProcess { .. },
+        ) => return j.memory.is_some().then_some(j),
         Err(e) => {
             j.problems.push(format!("attach: {e}"));
             return Some(j);
