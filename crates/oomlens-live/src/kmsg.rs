@@ -147,28 +147,22 @@ pub fn boot_time() -> Option<Timestamp> {
 mod tests {
     use super::*;
 
+    /// A kmsg record and a dmesg line of the same message become the same
+    /// syslog line; a continuation line, a record of another facility and
+    /// a line without a stamp are dropped.
     #[test]
-    fn kmsg_records_become_syslog_lines_in_time() {
+    fn kmsg_records_and_dmesg_lines_become_syslog_lines_in_time() {
         let boot = Timestamp::from_second(1_700_000_000).unwrap();
+        let want = "2023-11-14T22:13:21.5Z node1 kernel: Linux version 6.1\n\
+             2023-11-14T22:13:23.000001Z node1 kernel: Memory cgroup out of memory: Killed process 42 (java)\n";
         let recs = b"6,1,1500000,-;Linux version 6.1\n SUBSYSTEM=x\n14,2,2000000,-;systemd[1]: hi\n4,3,3000001,-;Memory cgroup out of memory: Killed process 42 (java)\nnot a record\n";
-        let got = String::from_utf8(as_syslog(recs, boot, "node1")).unwrap();
-        assert_eq!(
-            got,
-            "2023-11-14T22:13:21.5Z node1 kernel: Linux version 6.1\n\
-             2023-11-14T22:13:23.000001Z node1 kernel: Memory cgroup out of memory: Killed process 42 (java)\n"
-        );
-    }
-
-    #[test]
-    fn dmesg_lines_become_syslog_lines_in_time() {
-        let boot = Timestamp::from_second(1_700_000_000).unwrap();
         let lines = b"[    1.500000] Linux version 6.1\n[   3.000001] Memory cgroup out of memory: Killed process 42 (java)\nno stamp\n";
-        let got = String::from_utf8(dmesg_as_syslog(lines, boot, "node1")).unwrap();
-        assert_eq!(
-            got,
-            "2023-11-14T22:13:21.5Z node1 kernel: Linux version 6.1\n\
-             2023-11-14T22:13:23.000001Z node1 kernel: Memory cgroup out of memory: Killed process 42 (java)\n"
-        );
+        for got in [
+            as_syslog(recs, boot, "node1"),
+            dmesg_as_syslog(lines, boot, "node1"),
+        ] {
+            assert_eq!(String::from_utf8(got).unwrap(), want);
+        }
     }
 
     #[test]
