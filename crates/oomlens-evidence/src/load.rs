@@ -205,7 +205,7 @@ pub struct Input {
     pub len: Option<u64>,
     /// A regular file, not gzip: it may be opened again by path.
     plain_file: bool,
-    pub(crate) stop: Arc<Mutex<Option<String>>>,
+    stop: Arc<Mutex<Option<String>>>,
 }
 
 impl Input {
