@@ -446,9 +446,9 @@ struct NodeArgs {
     /// controller's root, /sys/fs/cgroup/memory on v1, /sys/fs/cgroup on v2).
     #[arg(long, value_name = "DIR")]
     cgroup_root: Option<PathBuf>,
-    /// With no path: the kubelet's pod log folders (`<namespace>_<pod>_<uid>
-    /// /<container>/N.log`); its `containers` sibling holds the links that
-    /// tie container names to ids.
+    /// With no path: the kubelet's pod log folders
+    /// (`<namespace>_<pod>_<uid>/<container>/N.log`); its `containers`
+    /// sibling holds the links that tie container names to ids.
     #[arg(long, value_name = "DIR", default_value = "/var/log/pods")]
     pod_logs: PathBuf,
     /// With no path: a container whose working set is at least this share
