@@ -289,6 +289,54 @@ pub fn nmt_unseen(unseen: u64) -> Said {
     )
 }
 
+/// The native gap growing over time while NMT stays flat.
+pub fn native_gap(g: &crate::detect::nmt::NativeGap) -> Said {
+    let signed = |b: f64| {
+        let s = units::size(b.abs() as u64);
+        if b < 0.0 {
+            format!("-{s}")
+        } else {
+            s
+        }
+    };
+    let nmt = if g.nmt_first == g.nmt_last {
+        units::size(g.nmt_last)
+    } else {
+        format!(
+            "{} ({} at first)",
+            units::size(g.nmt_last),
+            units::size(g.nmt_first)
+        )
+    };
+    if !g.grows {
+        return (
+            format!(
+                "the native gap ({} minus NMT committed) stayed flat over {} timed NMT snapshots ({} to {}; {}): no native growth beyond what NMT tracks",
+                g.metric,
+                g.joined,
+                signed(g.first),
+                signed(g.last),
+                byte_rate(g.slope_per_hour / 3600.0, g.span_s),
+            ),
+            String::new(),
+        );
+    }
+    (
+        format!(
+            "the native gap ({} minus NMT committed) grew from {} to {} ({}) while NMT committed stayed at {}: native memory NMT cannot see (malloc by native libraries, JNI)",
+            g.metric,
+            signed(g.first),
+            signed(g.last),
+            byte_rate(g.slope_per_hour / 3600.0, g.span_s),
+            nmt
+        ),
+        format!(
+            "At each of {} timed NMT snapshots the container's memory was read from the nearest sample; what NMT does not account for rose steadily (Theil-Sen slope, Mann-Kendall significant) while everything NMT tracks stayed flat, so the growth is in memory the JVM did not allocate itself: a native library's malloc (zlib's Inflater/Deflater never ended, a JNI library), glibc arenas. Native profiling (jemalloc's jeprof, or NMT's own `detail` to rule out the JVM) names the allocator.",
+            g.joined
+        ),
+    )
+}
+
 /// Metric series naming `n` containers, none known as this one.
 pub fn ambiguous_series(n: usize) -> String {
     format!(

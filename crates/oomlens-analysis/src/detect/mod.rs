@@ -19,7 +19,7 @@ mod heap;
 mod heap_growth;
 mod kill;
 mod memory;
-mod nmt;
+pub mod nmt;
 mod over_time;
 pub mod rank;
 mod scene;

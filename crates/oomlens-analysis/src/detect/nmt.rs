@@ -5,7 +5,10 @@
 //! see (malloc arenas, JNI, native libraries). The committed `Java Heap`
 //! rising in every snapshot until it at least doubles and still rising
 //! (or at the maximum heap) is heap growth ([`crate::heap::nmt_heap_growth`]);
-//! a collector settling its heap size is not.
+//! a collector settling its heap size is not. The native gap (the
+//! container's memory beyond NMT's committed total, joined at each timed
+//! snapshot to the nearest sample of the member's series) rising while NMT
+//! stays flat is native growth NMT cannot see ([`NativeGap`]).
 
 use oomlens_evidence::jvm::nmt;
 
@@ -22,8 +25,145 @@ use super::{Basis, Candidate, Detector, Found, Scene};
 /// measurement of the heap filling, short of showing objects retained.
 pub const NMT_HEAP: f64 = 0.6;
 
+/// The native gap (the container's memory beyond NMT's committed total)
+/// rising over time while that total stays flat: memory NMT cannot see,
+/// measured growing in two sources.
+pub const NATIVE_GAP: f64 = 0.75;
+
+/// The least growth of the native gap, first to last joined sample, that
+/// is a claim (as for an NMT category).
+const GAP_GROWTH_MIN: f64 = 8.0 * 1024.0 * 1024.0;
+
+/// How far from a snapshot a sample of the container's memory may be and
+/// still be joined to it: twice the series' step, at least this.
+const JOIN_SLACK_MS: i64 = 30_000;
+
 /// The Native Memory Tracking detector.
 pub struct Nmt;
+
+/// The native gap over time: the container's memory (`container_memory_rss`,
+/// else `container_memory_working_set_bytes`) at each timed NMT snapshot
+/// minus the snapshot's committed total. It grows when it rises (Theil-Sen
+/// slope, Mann-Kendall significant, [`crate::trend::rise`]) by
+/// [`GAP_GROWTH_MIN`] or more while NMT's committed total moves by under a
+/// quarter of the gap's slope; it is flat when it does not rise so.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NativeGap {
+    /// The metric whose samples were joined.
+    pub metric: String,
+    /// The gap at the first and last joined snapshot, in bytes (negative
+    /// when NMT's committed total, which counts pages not yet touched, is
+    /// above the memory used).
+    pub first: f64,
+    pub last: f64,
+    /// Theil-Sen slope of the gap, bytes per hour.
+    pub slope_per_hour: f64,
+    /// Seconds from the first to the last joined snapshot.
+    pub span_s: f64,
+    /// NMT's committed total at the first and last joined snapshot.
+    pub nmt_first: u64,
+    pub nmt_last: u64,
+    /// How many snapshots were joined to a sample.
+    pub joined: usize,
+    /// True when the gap grows while NMT stays flat (the claim); false
+    /// when it does not grow significantly (said as a fact).
+    pub grows: bool,
+    /// The first and last NMT totals and samples joined.
+    pub evidence: Vec<Cite>,
+}
+
+/// A sample of the container's memory: (ms, bytes, source, line).
+type Sample<'a> = (i64, f64, &'a str, Option<u64>);
+
+/// [`NativeGap`] from the member's timed NMT snapshots (`snaps`, in order)
+/// and its metric series, when four or more join: growing with NMT flat, or
+/// flat. `None` as well when both grow (the NMT categories say where).
+fn native_gap(s: &Scene<'_>, snaps: &[(&String, &nmt::Snapshot)]) -> Option<NativeGap> {
+    let series: Vec<(&String, &oomlens_evidence::metrics::Series)> =
+        s.case.series(s.member).collect();
+    let metric = ["container_memory_rss", "container_memory_working_set_bytes"]
+        .into_iter()
+        .find(|m| series.iter().any(|(_, x)| x.name == *m))?;
+    let mut samples: Vec<Sample<'_>> = series
+        .iter()
+        .filter(|(_, x)| x.name == metric)
+        .flat_map(|(src, x)| {
+            x.points.iter().enumerate().map(move |(i, &(t, v))| {
+                (t, v, src.as_str(), x.point_lines.get(i).copied().or(x.line))
+            })
+        })
+        .collect();
+    samples.sort_by_key(|p| p.0);
+    let times: Vec<(i64, f64)> = samples.iter().map(|p| (p.0, p.1)).collect();
+    let slack = (2 * crate::trend::step_ms(&times)).max(JOIN_SLACK_MS);
+    // (snapshot's source, snapshot, nearest sample)
+    let joined: Vec<(&String, &nmt::Snapshot, &Sample<'_>)> = snaps
+        .iter()
+        .filter(|(_, x)| x.total_line.is_some())
+        .filter_map(|&(src, x)| {
+            let t = x.unix_ms?;
+            let i = samples.partition_point(|p| p.0 < t);
+            let near = [i.checked_sub(1), Some(i)]
+                .into_iter()
+                .flatten()
+                .filter_map(|j| samples.get(j))
+                .min_by_key(|p| (p.0 - t).abs())
+                .filter(|p| (p.0 - t).abs() <= slack)?;
+            Some((src, x, near))
+        })
+        .collect();
+    if joined.len() < 4 {
+        return None;
+    }
+    let gap: Vec<(i64, f64)> = joined
+        .iter()
+        .map(|(_, x, p)| (p.0, p.1 - x.total_committed_bytes as f64))
+        .collect();
+    let nmt: Vec<(i64, f64)> = joined
+        .iter()
+        .map(|(_, x, p)| (p.0, x.total_committed_bytes as f64))
+        .collect();
+    let rise = crate::trend::rise(&gap);
+    let slope = rise.slope_per_hour?.0;
+    let nmt_slope = crate::trend::rise(&nmt).slope_per_hour.map_or(0.0, |t| t.0);
+    let (first, last) = (joined.first()?, joined.last()?);
+    let (g0, g1) = (gap[0].1, gap[gap.len() - 1].1);
+    let grows = rise.rising && g1 - g0 >= GAP_GROWTH_MIN;
+    if grows && nmt_slope.abs() * 4.0 > slope {
+        // NMT grows too: its categories say where (above).
+        return None;
+    }
+    let mib = |b: f64| crate::units::number_in(b, crate::units::Unit::MiB, 0);
+    let cite = |(src, x, p): &(&String, &nmt::Snapshot, &Sample<'_>)| {
+        let total = Cite::line(
+            src,
+            x.total_line.unwrap_or(x.line),
+            format!(
+                "NMT total committed {} MiB",
+                mib(x.total_committed_bytes as f64)
+            ),
+        );
+        let sample = Cite {
+            source: p.2.to_string(),
+            line: p.3,
+            last_line: None,
+            what: format!("{metric} {} MiB at {}", mib(p.1), crate::memtime::utc(p.0)),
+        };
+        [total, sample]
+    };
+    Some(NativeGap {
+        metric: metric.to_string(),
+        first: g0,
+        last: g1,
+        slope_per_hour: slope,
+        span_s: (last.2 .0 - first.2 .0) as f64 / 1000.0,
+        nmt_first: first.1.total_committed_bytes,
+        nmt_last: last.1.total_committed_bytes,
+        joined: joined.len(),
+        grows,
+        evidence: cite(first).into_iter().chain(cite(last)).collect(),
+    })
+}
 
 impl Detector for Nmt {
     fn detect(&self, s: &Scene<'_>) -> Found {
@@ -182,6 +322,25 @@ impl Detector for Nmt {
                 ),
                 basis: Basis::Measured,
             });
+        }
+        // The native gap over time: the container's memory beyond NMT's
+        // total growing while that total stays flat.
+        if let Some(g) = native_gap(s, &snaps) {
+            let said = wording::native_gap(&g);
+            f.findings.push(Finding {
+                id: FindingId::NativeGap,
+                text: said.0.clone(),
+                evidence: g.evidence.clone(),
+            });
+            if g.grows {
+                f.candidates.push(s.candidate(
+                    CauseId::NativeGrowth,
+                    NATIVE_GAP,
+                    said,
+                    g.evidence,
+                    Basis::Measured,
+                ));
+            }
         }
         // RSS beyond what NMT accounts for: glibc arenas, JNI, native libraries.
         if let (Some(r), Some((src, last))) = (s.latest_report(), snaps.last()) {

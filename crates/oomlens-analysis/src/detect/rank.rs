@@ -10,7 +10,8 @@
 //!   never unloaded, and a kernel kill without `OutOfMemoryError`).
 //! - **0.6-0.8**: the process said so itself (an `OutOfMemoryError`
 //!   variant, 0.8; another runtime's out-of-memory death, 0.7) or a
-//!   measurement shows the region growing (NMT 0.7, metric series 0.6-0.75).
+//!   measurement shows the region growing (NMT 0.7, the native gap over
+//!   time 0.75, metric series 0.6-0.75).
 //! - **0.5**: fits the facts and is computed from the evidence, but nothing
 //!   shows it happen (a heap the JVM sizes over the limit; a kill within
 //!   minutes of every start). From 0.5 the headline says "cause"; below it
