@@ -362,6 +362,15 @@ pub fn class_leak(family: &str, library: Option<&str>) -> String {
     )
 }
 
+/// Heap growth folded into a class-loading leak: the `because` that
+/// names it, put before the heap growth's own explanation.
+pub fn heap_growth_folded(family: &str, library: Option<&str>, explanation: &str) -> String {
+    format!(
+        "Because of the class-loading leak ({}): the heap grows with the leaked classes (their Class and reflection objects, the generator's caches), so fixing the class leak stops this growth; not a rival cause. {explanation}",
+        class_leak(family, library)
+    )
+}
+
 /// Why a class generator's leak kills: its usual cause, Metaspace over time
 /// when read, and how the kill came (`silent`: the kernel, no
 /// `OutOfMemoryError`; `threshold_gcs`: collections at the Metadata GC

@@ -78,6 +78,21 @@ fn leak(program: &str, library: &str, pattern: &str) {
         cites.iter().any(|c| c.ends_with("gc.log")),
         "{program}: {cites:?}"
     );
+    // The heap side of the leaked classes grows too (the GC log's heap
+    // after GC): folded into the class leak, never a rival cause.
+    if let Some(h) = diag["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "heap-growth")
+    {
+        assert!(h["confidence"].as_f64().unwrap() <= 0.3, "{program}: {h}");
+        let why = h["explanation"].as_str().unwrap();
+        assert!(
+            why.starts_with("Because of the class-loading leak") && why.contains(pattern),
+            "{program}: {why}"
+        );
+    }
     let c = &diag["containers"][top["container"].as_u64().unwrap() as usize];
     match f["outcome"].as_str() {
         "kernel-oom-kill" => {
@@ -120,6 +135,22 @@ fn cglib_leak() {
 #[test]
 fn groovy_leak() {
     leak("GroovyLeak", "Groovy", "Script*");
+}
+
+/// The GC logs of the cglib, Groovy and Proxy leaks show the heap after GC
+/// rising: found, and folded into the class leak.
+#[test]
+fn heap_growth_of_class_leaks_is_folded() {
+    for p in ["CglibLeak", "GroovyLeak", "ProxyLeak"] {
+        let diag = run(&["diagnose", dir(p).to_str().unwrap(), "-f", "json"]);
+        let ids: Vec<&str> = diag["causes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap())
+            .collect();
+        assert!(ids.contains(&"heap-growth"), "{p}: {ids:?}");
+    }
 }
 
 #[test]

@@ -132,6 +132,16 @@ impl Detector for HeapGrowth {
                 Basis::Measured,
             ));
             f.bearings.push(Bearing::Explained);
+            f.bearings.push(Bearing::HeapGrowthOf(
+                named
+                    .map(|h| {
+                        h.growing
+                            .iter()
+                            .map(|c| (c.class.clone(), c.bytes.1.saturating_sub(c.bytes.0)))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            ));
             if let Some((m, l, cite)) = &over {
                 let mut ev = vec![cite.clone()];
                 ev.extend(s.kill_ev.iter().cloned());
