@@ -31,7 +31,9 @@
 #                         ended), same container: resident set and NMT both
 #                         flat; stopped with SIGTERM after 40 s
 # Saved in OUTDIR:
-#   gc.log          -Xlog:gc*:file=gc.log (decorators time,uptime,level,tags)
+#   gc.log          -Xlog:gc*:file=gc.log (decorators time,uptime,level,tags);
+#                   GC_TAGS=gc logs the collections only (no [gc,init]
+#                   header with the maximum heap)
 #   histograms.txt  `date -Is` then `jcmd PID GC.class_histogram` (its first 30
 #                   rows and the Total line: the rest is the JDK's own classes), every
 #                   SNAPSHOT_EVERY seconds (default 2), appended as a shell
@@ -110,7 +112,7 @@ cg_make "$root" "$rel"
 dir=$cg_dir
 echo $((limit_mib * 1024 * 1024)) > "$dir/memory.limit_in_bytes"
 
-jvm_opts="$heap_opts -XX:NativeMemoryTracking=summary -Xlog:gc*:file=$out/gc.log:time,uptime,level,tags"
+jvm_opts="$heap_opts -XX:NativeMemoryTracking=summary -Xlog:${GC_TAGS:-gc*}:file=$out/gc.log:time,uptime,level,tags"
 started=$(date -u '+%Y-%m-%dT%H:%M:%S.%3NZ')
 # The sampler waits for the JVM to join the cgroup and stops when it has
 # left (killed or ended).

@@ -54,6 +54,9 @@ pub struct Evidence {
     pub metrics: Vec<(String, Vec<oomlens_evidence::metrics::Series>)>,
     /// JVM memory counters from hsperfdata copies, per source.
     pub hsperf: Vec<(String, oomlens_evidence::jvm::hsperf::JvmMemory)>,
+    /// A running JVM's flags (`jcmd VM.flags`, `-XX:+PrintFlagsFinal`,
+    /// `VM.command_line`), per source.
+    pub flags: Vec<(String, oomlens_evidence::jvm::flags::JvmFlags)>,
     pub sources: Vec<SourceNote>,
     pub warnings: Warnings,
 }
@@ -109,6 +112,8 @@ pub struct Member {
     pub nmt: Vec<usize>,
     /// Indexes into `Evidence::hsperf`.
     pub hsperf: Vec<usize>,
+    /// Indexes into `Evidence::flags`.
+    pub flags: Vec<usize>,
     /// The metric series about this container: (index into
     /// `Evidence::metrics`, index of the series in that source), in the
     /// order read. Successive instances of the container (a restart gives
@@ -146,6 +151,7 @@ pub enum Tied {
     Jcmd,
     Nmt,
     HsPerf,
+    Flags,
 }
 
 /// Evidence that could not be tied to one container: kept, and said so.
@@ -167,7 +173,8 @@ pub struct Case {
     /// Class logs that could not be tied to one container.
     pub loose_class_reports: Vec<usize>,
     /// Every file that could not be tied to one container (logs, class
-    /// logs, GC logs, jcmd outputs, NMT snapshots, hsperfdata copies).
+    /// logs, GC logs, jcmd outputs, NMT snapshots, hsperfdata copies, JVM
+    /// flags).
     pub loose: Vec<Loose>,
 }
 
@@ -210,6 +217,7 @@ impl Case {
                 && case.ev.jcmd.is_empty()
                 && case.ev.nmt.is_empty()
                 && case.ev.hsperf.is_empty()
+                && case.ev.flags.is_empty()
                 && case.ev.metrics.is_empty())
         {
             case.members.push(Member::default());
@@ -504,7 +512,8 @@ impl Case {
     }
 
     /// Ties every file of the JVM and the container (logs, class logs, GC
-    /// logs, jcmd outputs, NMT snapshots, hsperfdata copies) to its member
+    /// logs, jcmd outputs, NMT snapshots, hsperfdata copies, JVM flags) to
+    /// its member
     /// by [`Case::owner_of`]; what cannot be tied is kept in `loose`.
     fn join_files(&mut self) {
         let files: Vec<(Tied, usize, String)> = (self.ev.logs.iter().map(|x| (Tied::Log, &x.0)))
@@ -521,6 +530,7 @@ impl Case {
             .chain(tagged(Tied::Jcmd, self.ev.jcmd.iter().map(|x| &x.0)))
             .chain(tagged(Tied::Nmt, self.ev.nmt.iter().map(|x| &x.0)))
             .chain(tagged(Tied::HsPerf, self.ev.hsperf.iter().map(|x| &x.0)))
+            .chain(tagged(Tied::Flags, self.ev.flags.iter().map(|x| &x.0)))
             .collect();
         for (kind, index, source) in files {
             let Some(mi) = self.owner_of(&source) else {
@@ -544,6 +554,7 @@ impl Case {
                 Tied::Jcmd => &mut m.jcmd,
                 Tied::Nmt => &mut m.nmt,
                 Tied::HsPerf => &mut m.hsperf,
+                Tied::Flags => &mut m.flags,
             };
             list.push(index);
         }

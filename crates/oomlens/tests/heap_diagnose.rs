@@ -242,3 +242,45 @@ fn a_flat_native_gap_is_no_native_growth() {
     let d = diagnose("heap/native-leak/nmt.txt");
     assert!(finding(&d, "native-gap").is_none());
 }
+
+/// A GC log of `-Xlog:gc` has no `[gc,init]` header with the maximum heap:
+/// the JVM's `jcmd VM.flags` beside it says `MaxHeapSize`, and the heap
+/// detector takes it from there, citing it.
+#[test]
+fn max_heap_from_vm_flags_when_the_gc_log_has_no_header() {
+    let dir = "heap/leak-xmx-over-limit-gc-tag";
+    let d = diagnose(dir);
+    all_cited(&d, dir);
+    assert_eq!(causes(&d)[0].0, "heap-growth", "{:?}", causes(&d));
+    let over = cause(&d, "heap-sized-over-limit");
+    assert!(over["confidence"].as_f64().unwrap() >= 0.5, "{over}");
+    let cite = over["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["what"] == "maximum heap 400 MiB (MaxHeapSize)")
+        .unwrap_or_else(|| panic!("{over}"));
+    assert!(
+        cite["source"].as_str().unwrap().ends_with("VM.flags.txt") && cite["line"] == 2,
+        "{cite}"
+    );
+    // Without the flags the log alone cannot say the heap may outgrow the
+    // limit.
+    let files: Vec<String> = [
+        "gc.log",
+        "kern.log",
+        "histograms.txt",
+        "nmt.txt",
+        "stdout.log",
+    ]
+    .iter()
+    .map(|f| fixture(&format!("{dir}/{f}")))
+    .collect();
+    let mut args = vec!["diagnose"];
+    args.extend(files.iter().map(String::as_str));
+    args.extend(["--format", "json"]);
+    let d = support::oomlens_json(&args, &[0, 1]);
+    assert!(has(&d, "heap-growth"));
+    let over = cause(&d, "heap-sized-over-limit");
+    assert!(over["confidence"].as_f64().unwrap() < 0.5, "{over}");
+}
