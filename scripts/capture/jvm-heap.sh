@@ -97,7 +97,6 @@ cid=$(hex 32)
 rel="kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${pod_uid//-/_}.slice/cri-containerd-$cid.scope"
 work=$(mktemp -d)
 jpid=""
-sampler=""
 oomlens_bin=${OOMLENS:-}
 cleanup() {
   set +e
@@ -117,9 +116,7 @@ started=$(date -u '+%Y-%m-%dT%H:%M:%S.%3NZ')
 # The sampler waits for the JVM to join the cgroup and stops when it has
 # left (killed or ended).
 if [ -n "$oomlens_bin" ]; then
-  "$oomlens_bin" sample --cgroup "/$rel" --every "${SAMPLE_EVERY:-500ms}" --for "$((seconds + 30))s" \
-    -o "$out/metrics.om" 2> "$work/sample.err" &
-  sampler=$!
+  sample_start "$oomlens_bin" "$rel" "${SAMPLE_EVERY:-500ms}" $((seconds + 30)) "$out/metrics.om" "$work/sample.err"
 fi
 cd "$work"
 set +e
@@ -154,14 +151,7 @@ set -e
 jpid_reaped=$jpid
 jpid=""
 finished=$(date -u '+%Y-%m-%dT%H:%M:%S.%3NZ')
-sampled=none
-if [ -n "$sampler" ]; then
-  for _ in $(seq 25); do [ -e "/proc/$sampler" ] || break; sleep 0.2; done
-  kill -TERM "$sampler" 2>/dev/null || true
-  wait "$sampler" 2>/dev/null || true
-  sampler=""
-  [ -s "$out/metrics.om" ] && sampled="metrics.om ($(tail -1 "$work/sample.err"))"
-fi
+sample_stop "$out/metrics.om" "$work/sample.err"
 cg_max=$(cat "$dir/memory.max_usage_in_bytes")
 cg_failcnt=$(cat "$dir/memory.failcnt")
 cg_oom_kill=$(awk '/^oom_kill / {print $2}' "$dir/memory.oom_control")

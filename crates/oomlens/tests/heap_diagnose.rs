@@ -254,12 +254,13 @@ fn max_heap_from_vm_flags_when_the_gc_log_has_no_header() {
     assert_eq!(causes(&d)[0].0, "heap-growth", "{:?}", causes(&d));
     let over = cause(&d, "heap-sized-over-limit");
     assert!(over["confidence"].as_f64().unwrap() >= 0.5, "{over}");
-    let cite = over["evidence"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["what"] == "maximum heap 400 MiB (MaxHeapSize)")
-        .unwrap_or_else(|| panic!("{over}"));
+    let cited = |what: &str| {
+        over["evidence"]
+            .as_array()?
+            .iter()
+            .find(|e| e["what"] == what)
+    };
+    let cite = cited("maximum heap 400 MiB (MaxHeapSize)").expect("the flag is cited");
     assert!(
         cite["source"].as_str().unwrap().ends_with("VM.flags.txt") && cite["line"] == 2,
         "{cite}"
