@@ -677,6 +677,65 @@ impl Case {
     }
 }
 
+/// One sample of a member's metric series, with where it was read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sample<'a> {
+    /// Unix milliseconds.
+    pub ms: i64,
+    pub value: f64,
+    pub source: &'a str,
+    pub line: Option<u64>,
+}
+
+/// The samples of one metric of a member, every instance's series merged,
+/// in time order ([`Case::samples`]).
+#[derive(Debug, Clone, Default)]
+pub struct Samples<'a>(pub Vec<Sample<'a>>);
+
+impl<'a> Samples<'a> {
+    /// The sample nearest to `ms`, when it is within `slack` ms of it (ties:
+    /// the earlier).
+    pub fn nearest(&self, ms: i64, slack: i64) -> Option<&Sample<'a>> {
+        let i = self.0.partition_point(|p| p.ms < ms);
+        [i.checked_sub(1), Some(i)]
+            .into_iter()
+            .flatten()
+            .filter_map(|j| self.0.get(j))
+            .min_by_key(|p| (p.ms - ms).abs())
+            .filter(|p| (p.ms - ms).abs() <= slack)
+    }
+
+    /// The usual time between samples ([`crate::trend::step_ms`]).
+    pub fn step_ms(&self) -> i64 {
+        let points: Vec<(i64, f64)> = self.0.iter().map(|p| (p.ms, p.value)).collect();
+        crate::trend::step_ms(&points)
+    }
+}
+
+impl Case {
+    /// The member's samples of `metric` (`container_memory_rss`), every
+    /// series of that name tied to it merged in time order.
+    pub fn samples<'a>(&'a self, m: &'a Member, metric: &str) -> Samples<'a> {
+        let mut v: Vec<Sample<'a>> = self
+            .series(m)
+            .filter(|(_, x)| x.name == metric)
+            .flat_map(|(src, x)| {
+                x.points
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, &(ms, value))| Sample {
+                        ms,
+                        value,
+                        source: src.as_str(),
+                        line: x.point_lines.get(i).copied().or(x.line),
+                    })
+            })
+            .collect();
+        v.sort_by_key(|p| p.ms);
+        Samples(v)
+    }
+}
+
 /// A report's member, how it joined, and the kill's UTC instant.
 type Joined = (usize, Join, Option<Placed>);
 
@@ -882,4 +941,30 @@ fn kill_vs_finish(r: &OomReport, fin: &TimeFact) -> Option<(i64, Option<String>,
             Some((k.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(), k)),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_sample_within_the_slack() {
+        let at = |ms| Sample {
+            ms,
+            value: ms as f64,
+            source: "m.om",
+            line: Some(ms as u64),
+        };
+        let s = Samples(vec![at(1_000), at(2_000), at(4_000)]);
+        assert_eq!(s.nearest(2_900, 5_000).map(|p| p.ms), Some(2_000));
+        assert_eq!(s.nearest(3_100, 5_000).map(|p| p.ms), Some(4_000));
+        // A tie goes to the earlier, before the first and after the last
+        // to the ends.
+        assert_eq!(s.nearest(3_000, 5_000).map(|p| p.ms), Some(2_000));
+        assert_eq!(s.nearest(0, 5_000).map(|p| p.ms), Some(1_000));
+        assert_eq!(s.nearest(9_000, 5_000).map(|p| p.ms), Some(4_000));
+        assert_eq!(s.nearest(9_001, 5_000), None);
+        assert_eq!(Samples::default().nearest(0, 5_000), None);
+        assert_eq!(s.step_ms(), 2_000);
+    }
 }

@@ -12,6 +12,7 @@
 
 use oomlens_evidence::jvm::nmt;
 
+use crate::case::Sample;
 use crate::diagnosis::*;
 use crate::ids::{CauseId, FindingId};
 use crate::kb;
@@ -72,67 +73,27 @@ pub struct NativeGap {
     pub evidence: Vec<Cite>,
 }
 
-/// A sample of the container's memory: (ms, bytes, source, line).
-type Sample<'a> = (i64, f64, &'a str, Option<u64>);
-
 /// [`NativeGap`] from the member's timed NMT snapshots (`snaps`, in order)
-/// and its metric series, when four or more join: growing with NMT flat, or
-/// flat. `None` as well when both grow (the NMT categories say where).
+/// joined to its samples by the Case ([`crate::case::Samples::nearest`]),
+/// when four or more join: growing with NMT flat, or flat. `None` as well
+/// when both grow (the NMT categories say where).
 fn native_gap(s: &Scene<'_>, snaps: &[(&String, &nmt::Snapshot)]) -> Option<NativeGap> {
-    let series: Vec<(&String, &oomlens_evidence::metrics::Series)> =
-        s.case.series(s.member).collect();
-    let metric = ["container_memory_rss", "container_memory_working_set_bytes"]
+    let (metric, samples) = ["container_memory_rss", "container_memory_working_set_bytes"]
         .into_iter()
-        .find(|m| series.iter().any(|(_, x)| x.name == *m))?;
-    let mut samples: Vec<Sample<'_>> = series
-        .iter()
-        .filter(|(_, x)| x.name == metric)
-        .flat_map(|(src, x)| {
-            x.points.iter().enumerate().map(move |(i, &(t, v))| {
-                (t, v, src.as_str(), x.point_lines.get(i).copied().or(x.line))
-            })
-        })
-        .collect();
-    samples.sort_by_key(|p| p.0);
-    let times: Vec<(i64, f64)> = samples.iter().map(|p| (p.0, p.1)).collect();
-    let slack = (2 * crate::trend::step_ms(&times)).max(JOIN_SLACK_MS);
-    // (snapshot's source, snapshot, nearest sample)
+        .map(|m| (m, s.case.samples(s.member, m)))
+        .find(|(_, x)| !x.0.is_empty())?;
+    let slack = (2 * samples.step_ms()).max(JOIN_SLACK_MS);
     let joined: Vec<(&String, &nmt::Snapshot, &Sample<'_>)> = snaps
         .iter()
         .filter(|(_, x)| x.total_line.is_some())
-        .filter_map(|&(src, x)| {
-            let t = x.unix_ms?;
-            let i = samples.partition_point(|p| p.0 < t);
-            let near = [i.checked_sub(1), Some(i)]
-                .into_iter()
-                .flatten()
-                .filter_map(|j| samples.get(j))
-                .min_by_key(|p| (p.0 - t).abs())
-                .filter(|p| (p.0 - t).abs() <= slack)?;
-            Some((src, x, near))
-        })
+        .filter_map(|&(src, x)| Some((src, x, samples.nearest(x.unix_ms?, slack)?)))
         .collect();
-    if joined.len() < 4 {
-        return None;
-    }
-    let gap: Vec<(i64, f64)> = joined
+    let points: Vec<GapPoint> = joined
         .iter()
-        .map(|(_, x, p)| (p.0, p.1 - x.total_committed_bytes as f64))
+        .map(|(_, x, p)| (p.ms, p.value, x.total_committed_bytes as f64))
         .collect();
-    let nmt: Vec<(i64, f64)> = joined
-        .iter()
-        .map(|(_, x, p)| (p.0, x.total_committed_bytes as f64))
-        .collect();
-    let rise = crate::trend::rise(&gap);
-    let slope = rise.slope_per_hour?.0;
-    let nmt_slope = crate::trend::rise(&nmt).slope_per_hour.map_or(0.0, |t| t.0);
+    let (slope, grows) = gap_trend(&points)?;
     let (first, last) = (joined.first()?, joined.last()?);
-    let (g0, g1) = (gap[0].1, gap[gap.len() - 1].1);
-    let grows = rise.rising && g1 - g0 >= GAP_GROWTH_MIN;
-    if grows && nmt_slope.abs() * 4.0 > slope {
-        // NMT grows too: its categories say where (above).
-        return None;
-    }
     let mib = |b: f64| crate::units::number_in(b, crate::units::Unit::MiB, 0);
     let cite = |(src, x, p): &(&String, &nmt::Snapshot, &Sample<'_>)| {
         let total = Cite::line(
@@ -144,25 +105,57 @@ fn native_gap(s: &Scene<'_>, snaps: &[(&String, &nmt::Snapshot)]) -> Option<Nati
             ),
         );
         let sample = Cite {
-            source: p.2.to_string(),
-            line: p.3,
+            source: p.source.to_string(),
+            line: p.line,
             last_line: None,
-            what: format!("{metric} {} MiB at {}", mib(p.1), crate::memtime::utc(p.0)),
+            what: format!(
+                "{metric} {} MiB at {}",
+                mib(p.value),
+                crate::memtime::utc(p.ms)
+            ),
         };
         [total, sample]
     };
+    let gap = |(_, x, p): &(&String, &nmt::Snapshot, &Sample<'_>)| {
+        p.value - x.total_committed_bytes as f64
+    };
     Some(NativeGap {
         metric: metric.to_string(),
-        first: g0,
-        last: g1,
+        first: gap(first),
+        last: gap(last),
         slope_per_hour: slope,
-        span_s: (last.2 .0 - first.2 .0) as f64 / 1000.0,
+        span_s: (last.2.ms - first.2.ms) as f64 / 1000.0,
         nmt_first: first.1.total_committed_bytes,
         nmt_last: last.1.total_committed_bytes,
         joined: joined.len(),
         grows,
         evidence: cite(first).into_iter().chain(cite(last)).collect(),
     })
+}
+
+/// A snapshot joined to a sample: (ms, the container's memory, NMT's
+/// committed total), bytes.
+type GapPoint = (i64, f64, f64);
+
+/// The gap's Theil-Sen slope per hour and whether it grows with NMT flat
+/// (see [`NativeGap`]); `None` with fewer than four points or when NMT
+/// grows at a quarter of the gap's rate or more while the gap grows.
+fn gap_trend(points: &[GapPoint]) -> Option<(f64, bool)> {
+    if points.len() < 4 {
+        return None;
+    }
+    let gap: Vec<(i64, f64)> = points.iter().map(|&(t, m, n)| (t, m - n)).collect();
+    let nmt: Vec<(i64, f64)> = points.iter().map(|&(t, _, n)| (t, n)).collect();
+    let rise = crate::trend::rise(&gap);
+    let slope = rise.slope_per_hour?.0;
+    let nmt_slope = crate::trend::rise(&nmt).slope_per_hour.map_or(0.0, |t| t.0);
+    let grown = gap[gap.len() - 1].1 - gap[0].1;
+    let grows = rise.rising && grown >= GAP_GROWTH_MIN;
+    if grows && nmt_slope.abs() * 4.0 > slope {
+        // NMT grows too: its categories say where.
+        return None;
+    }
+    Some((slope, grows))
 }
 
 impl Detector for Nmt {
@@ -370,5 +363,50 @@ impl Detector for Nmt {
             }
         }
         f
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIB: f64 = 1024.0 * 1024.0;
+
+    /// Ten snapshots a minute apart: the container's memory and NMT's
+    /// total at each, in MiB as `f(minute)`.
+    fn points(mem: impl Fn(f64) -> f64, nmt: impl Fn(f64) -> f64) -> Vec<GapPoint> {
+        (0..10)
+            .map(|i| {
+                let m = i as f64;
+                (i * 60_000, mem(m) * MIB, nmt(m) * MIB)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_gap_grows_while_nmt_stays_flat() {
+        // +4 MiB a minute beyond a flat NMT (its last digit jitters).
+        let p = points(|m| 40.0 + 4.0 * m, |m| 58.0 - (m as i64 % 2) as f64);
+        let (slope, grows) = gap_trend(&p).unwrap();
+        assert!(grows);
+        assert!((slope / MIB - 240.0).abs() < 1.0, "{slope}");
+    }
+
+    #[test]
+    fn a_flat_gap_or_too_few_points_is_no_growth() {
+        let p = points(|m| 23.0 + (m as i64 % 3) as f64 * 0.1, |_| 57.0);
+        assert_eq!(gap_trend(&p).map(|t| t.1), Some(false));
+        // Rising but by less than 8 MiB in all.
+        let p = points(|m| 23.0 + 0.5 * m, |_| 57.0);
+        assert_eq!(gap_trend(&p).map(|t| t.1), Some(false));
+        assert_eq!(gap_trend(&p[..3]), None);
+    }
+
+    #[test]
+    fn nmt_growing_with_the_gap_is_not_said() {
+        // Memory +6 MiB/min, NMT +2 MiB/min: the gap grows at +4, NMT at
+        // half of it.
+        let p = points(|m| 40.0 + 6.0 * m, |m| 58.0 + 2.0 * m);
+        assert_eq!(gap_trend(&p), None);
     }
 }
