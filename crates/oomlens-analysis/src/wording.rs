@@ -323,7 +323,7 @@ pub fn native_gap(g: &crate::detect::nmt::NativeGap) -> Said {
     }
     (
         format!(
-            "the native gap ({} minus NMT committed) grew from {} to {} ({}) while NMT committed stayed at {}: native memory NMT cannot see (malloc by native libraries, JNI)",
+            "the native gap ({} minus NMT committed) grew from {} to {} ({}) while NMT committed stayed at {}: memory NMT cannot see",
             g.metric,
             signed(g.first),
             signed(g.last),
