@@ -371,6 +371,10 @@ pub fn heap_growth_folded(family: &str, library: Option<&str>, explanation: &str
     )
 }
 
+/// The first fix of heap growth folded into a class-loading leak.
+pub const HEAP_GROWTH_FOLDED_FIX: &str =
+    "fix the class-loading leak first (metaspace-class-generation): this heap growth goes with it";
+
 /// Why a class generator's leak kills: its usual cause, Metaspace over time
 /// when read, and how the kill came (`silent`: the kernel, no
 /// `OutOfMemoryError`; `threshold_gcs`: collections at the Metadata GC

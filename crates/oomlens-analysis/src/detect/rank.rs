@@ -155,6 +155,8 @@ fn fold_heap_into_class_leak(causes: &mut [(Cause, Basis)], bearings: &[Bearing]
             c.confidence = FOLDED;
             c.explanation =
                 crate::wording::heap_growth_folded(family, library.as_deref(), &c.explanation);
+            c.fixes
+                .insert(0, crate::wording::HEAP_GROWTH_FOLDED_FIX.to_string());
         }
     }
 }
@@ -314,6 +316,7 @@ mod tests {
             .explanation
             .starts_with("Because of the class-loading leak"));
         assert!(out[1].explanation.contains("*$$EnhancerByCGLIB$$*"));
+        assert_eq!(out[1].fixes[0], crate::wording::HEAP_GROWTH_FOLDED_FIX);
         // No histogram named the classes: folded as well.
         assert_eq!(weighed(vec![], true)[1].confidence, FOLDED);
         // byte[] most of the growth: a heap leak of its own, a rival.
