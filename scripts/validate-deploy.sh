@@ -31,5 +31,11 @@ for dir in deploy/watch/base deploy/watch/overlays/*/; do
   rendered+=("$out")
 done
 python3 scripts/deploy/validate.py "$k8s" deploy/rbac/*.yaml "${rendered[@]}"
+# The image the manifests run is the one scripts/image/build.sh tags.
+version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
+for out in "${rendered[@]}"; do
+  grep -q "image: localhost/oomlens:$version\$" "$out" \
+    || { echo "$out: the image is not localhost/oomlens:$version" >&2; exit 1; }
+done
 python3 scripts/deploy/validate.py --self-test "$k8s" "$work/deploy_watch_overlays_default.yaml"
 scripts/deploy/rules.sh

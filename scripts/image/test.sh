@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Builds the image from a clean checkout of HEAD (`git archive`: only
+# committed files) with scripts/image/build.sh, and runs the static binary
+# taken out of it (buildah mount):
+# - `--version` and `--help` chrooted into the image's own root filesystem,
+#   which holds nothing but the binary (no libc, no /etc, no /proc);
+# - `watch --once` on this machine, with a throw-away spool, when the
+#   binary has the `watch` subcommand (it is being built on its own branch:
+#   until it is merged this step says it was skipped);
+# and checks that `buildah build -f Containerfile` gives the same
+# configuration (entrypoint, command, user, labels) as the script's steps.
+# Prints the image's size and the build's time. Needs root (buildah mount,
+# chroot). A release build: minutes, so CI runs it as a step of its own
+# (.ci/run), not from scripts/test.sh. CARGO_TARGET_DIR (default: this
+# checkout's target/) is reused, so only the workspace's crates rebuild.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$repo/target}
+rev=$(git -C "$repo" rev-parse --short HEAD)
+image=localhost/oomlens:test-$rev
+from_file=localhost/oomlens:test-$rev-containerfile
+
+work=$(mktemp -d)
+ctr=""
+cleanup() {
+  [ -n "$ctr" ] && { buildah umount "$ctr" >/dev/null 2>&1; buildah rm "$ctr" >/dev/null 2>&1; }
+  buildah rmi "$image" "$from_file" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+src=$work/src
+mkdir "$src"
+git -C "$repo" archive --format=tar HEAD | tar -x -C "$src" -f -
+echo "== build from a clean checkout of $rev"
+"$src/scripts/image/build.sh" "$image" | tee "$work/build.log"
+
+ctr=$(buildah from "$image")
+root=$(buildah mount "$ctr")
+listing=$(cd "$root" && find . -mindepth 1 | sort | tr '\n' ' ')
+[ "$listing" = "./oomlens " ] \
+  || { echo "the image holds more than the binary: $listing" >&2; exit 1; }
+
+echo "== the binary alone in the image's root"
+version=$(chroot "$root" /oomlens --version)
+echo "$version"
+[[ $version == "oomlens $(sed -n 's/^version = "\(.*\)"$/\1/p' "$src/Cargo.toml" | head -n 1)"* ]] \
+  || { echo "unexpected --version: $version" >&2; exit 1; }
+help=$(chroot "$root" /oomlens --help)
+grep -q '^Usage: oomlens' <<<"$help" || { echo "unexpected --help: $help" >&2; exit 1; }
+
+cp "$root/oomlens" "$work/oomlens"
+if "$work/oomlens" watch --help >/dev/null 2>&1; then
+  echo "== watch --once on this machine"
+  mkdir "$work/spool"
+  timeout 60 "$work/oomlens" watch --once --spool "$work/spool" >"$work/watch.out"
+  head -c 2000 "$work/watch.out"
+else
+  echo "== watch --once skipped: this oomlens has no watch subcommand yet"
+fi
+
+echo "== the Containerfile gives the same configuration"
+mkdir -p "$src/target/image"
+cp "$work/oomlens" "$src/target/image/oomlens"
+buildah build --quiet --pull=never -f "$src/Containerfile" \
+  --build-arg "REVISION=$(git -C "$repo" rev-parse HEAD)" \
+  -t "$from_file" "$src" >/dev/null
+config() {
+  buildah inspect --type image --format \
+    '{{json .OCIv1.Config.Entrypoint}} {{json .OCIv1.Config.Cmd}} {{.OCIv1.Config.User}} {{json .OCIv1.Config.Labels}}' "$1"
+}
+a=$(config "$image")
+b=$(config "$from_file")
+[ "$a" = "$b" ] || { printf 'build.sh:      %s\nContainerfile: %s\n' "$a" "$b" >&2; exit 1; }
+echo "$a"
+echo "== ok: $(grep '^binary' "$work/build.log"); $(grep '^cargo build' "$work/build.log")"
