@@ -4,6 +4,8 @@
 # taken out of it (buildah mount):
 # - `--version` and `--help` chrooted into the image's own root filesystem,
 #   which holds nothing but the binary (no libc, no /etc, no /proc);
+# - attach to a JVM of another user with exactly the DaemonSet's
+#   capabilities, and not without any one of them (scripts/deploy/caps.sh);
 # - `watch --once` on this machine, with a throw-away spool, when the
 #   binary has the `watch` subcommand (it is being built on its own branch:
 #   until it is merged this step says it was skipped);
@@ -58,6 +60,9 @@ if "$work/oomlens" watch --help >/dev/null 2>&1; then
 else
   echo "== watch --once skipped: this oomlens has no watch subcommand yet"
 fi
+
+echo "== the DaemonSet's capabilities, with this binary"
+"$src/scripts/deploy/caps.sh" "$work/oomlens"
 
 echo "== the Containerfile gives the same configuration"
 mkdir -p "$src/target/image"
