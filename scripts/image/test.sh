@@ -3,7 +3,8 @@
 # committed files) with scripts/image/build.sh, and runs the static binary
 # taken out of it (buildah mount):
 # - `--version` and `--help` chrooted into the image's own root filesystem,
-#   which holds nothing but the binary (no libc, no /etc, no /proc);
+#   which holds nothing but the binary (no libc, no /etc, no /proc), and a
+#   host name resolved from an /etc/hosts beside it (no NSS modules);
 # - attach to a JVM of another user with exactly the DaemonSet's
 #   capabilities, and not without any one of them (scripts/deploy/caps.sh);
 # - `watch --once` on this machine, with a throw-away spool, when the
@@ -52,6 +53,17 @@ help=$(chroot "$root" /oomlens --help)
 grep -q '^Usage: oomlens' <<<"$help" || { echo "unexpected --help: $help" >&2; exit 1; }
 
 cp "$root/oomlens" "$work/oomlens"
+
+# Statically linked glibc has no NSS modules to load: host names resolve
+# only through the files and dns services built into libc (glibc >= 2.34).
+echo "== a host name resolves through /etc/hosts with nothing else in the root"
+mkdir -p "$work/root/etc"
+cp "$work/oomlens" "$work/root/oomlens"
+echo "127.0.0.1 oomlens-test-host" >"$work/root/etc/hosts"
+out=$(timeout 30 chroot "$work/root" /oomlens scan --prometheus http://oomlens-test-host:9 2>&1 || true)
+grep -q 'Connection refused' <<<"$out" \
+  || { echo "oomlens-test-host did not resolve to 127.0.0.1: $out" >&2; exit 1; }
+echo "$out"
 if "$work/oomlens" watch --help >/dev/null 2>&1; then
   echo "== watch --once on this machine"
   mkdir "$work/spool"
