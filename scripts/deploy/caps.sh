@@ -29,32 +29,46 @@ jar="$("$repo/scripts/capture/jvm-build.sh" >/dev/null && echo "$repo/tests/jvm/
 work=$(mktemp -d)
 chmod 0755 "$work"
 jvm=""
+target=""
+# Ends the JVM: pid 1 of its pid namespace, so killing it ends the namespace
+# (killing unshare alone would leave it running); then reaps unshare.
 stop() {
+  [ -n "$target" ] && kill -9 "$target" 2>/dev/null || true
   if [ -n "$jvm" ]; then
     kill -9 "$jvm" 2>/dev/null || true
     wait "$jvm" 2>/dev/null || true
   fi
   jvm=""
+  target=""
 }
 trap 'stop; rm -rf "$work"' EXIT
 
-# Starts the JVM (extra java flags in $@, environment in $jvm_env), sets $target to its host pid once
-# it printed "ready".
+# Starts the JVM (extra java flags in $@, environment in $jvm_env) and sets
+# $target to its host pid; returns once it printed "ready".
 start() {
   stop
   : >"$work/out"
+  # The jar is copied into the JVM's own /tmp (opened before the tmpfs hides
+  # the original, which may be under /tmp and closed to nobody).
   unshare --pid --mount --fork --mount-proc sh -c \
-    "mount -t tmpfs tmpfs /tmp && exec env ${jvm_env:-} setpriv --reuid=nobody --regid=nogroup --clear-groups \
-     java -Xmx32m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 $* -cp $jar oomlens.demo.Idle" \
+    "exec 3<$jar && mount -t tmpfs tmpfs /tmp && cat <&3 >/tmp/demo.jar && exec 3<&- \
+     && exec env ${jvm_env:-} setpriv --reuid=nobody --regid=nogroup --clear-groups \
+     java -Xmx32m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 $* -cp /tmp/demo.jar oomlens.demo.Idle" \
     >"$work/out" 2>/dev/null &
   jvm=$!
+  # unshare's one child is pid 1 of the new namespace, which becomes java.
+  for _ in $(seq 100); do
+    target=$(cat "/proc/$jvm/task/$jvm/children" 2>/dev/null || true)
+    target=${target%% *}
+    [ -n "$target" ] && break
+    sleep 0.05
+  done
+  [ -n "$target" ] || { echo "no JVM under unshare $jvm" >&2; exit 1; }
   for _ in $(seq 600); do
     grep -q '^ready' "$work/out" && break
     sleep 0.1
   done
   grep -q '^ready' "$work/out" || { echo "the JVM did not start" >&2; exit 1; }
-  target=$(cat "/proc/$jvm/task/$jvm/children")
-  target=${target%% *}
 }
 
 # Attaches with the bounding set $1 (comma-separated); exit status of jcmd.

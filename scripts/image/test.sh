@@ -15,7 +15,8 @@
 # Prints the image's size and the build's time. Needs root (buildah mount,
 # chroot). A release build: minutes, so CI runs it as a step of its own
 # (.ci/run), not from scripts/test.sh. CARGO_TARGET_DIR (default: this
-# checkout's target/) is reused, so only the workspace's crates rebuild.
+# checkout's target/) is reused, so only the workspace's crates rebuild, and
+# nothing when HEAD is the one last tested.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$repo/target}
@@ -32,8 +33,12 @@ cleanup() {
 }
 trap cleanup EXIT
 
-src=$work/src
-mkdir "$src"
+# The checkout lives at one path under the target folder, so cargo reuses
+# the last test's build when HEAD did not change (git archive gives every
+# file the commit's time; another path would rebuild the workspace's crates).
+src=$CARGO_TARGET_DIR/image-checkout
+rm -rf "$src"
+mkdir -p "$src"
 git -C "$repo" archive --format=tar HEAD | tar -x -C "$src" -f -
 echo "== build from a clean checkout of $rev"
 "$src/scripts/image/build.sh" "$image" | tee "$work/build.log"
