@@ -33,13 +33,23 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# The checkout lives at one path under the target folder, so cargo reuses
-# the last test's build when HEAD did not change (git archive gives every
-# file the commit's time; another path would rebuild the workspace's crates).
+# The checkout lives at one path under the target folder (another path
+# would rebuild every workspace crate) and is brought to HEAD file by file:
+# a file whose bytes did not change keeps its time, so cargo rebuilds only
+# the crates a commit touched.
 src=$CARGO_TARGET_DIR/image-checkout
-rm -rf "$src"
-mkdir -p "$src"
-git -C "$repo" archive --format=tar HEAD | tar -x -C "$src" -f -
+mkdir -p "$src" "$work/head"
+git -C "$repo" archive --format=tar HEAD | tar -x -C "$work/head" -f -
+(cd "$work/head" && find . -type f) | while IFS= read -r f; do
+  if ! cmp -s "$work/head/$f" "$src/$f"; then
+    mkdir -p "$(dirname "$src/$f")"
+    rm -f "$src/$f"
+    cp --preserve=mode "$work/head/$f" "$src/$f"
+  fi
+done
+(cd "$src" && find . -path ./target -prune -o -type f -print) | while IFS= read -r f; do
+  [ -e "$work/head/$f" ] || rm -f "$src/$f"
+done
 echo "== build from a clean checkout of $rev"
 "$src/scripts/image/build.sh" "$image" | tee "$work/build.log"
 
@@ -88,8 +98,10 @@ buildah build --quiet --pull=never -f "$src/Containerfile" \
   --build-arg "REVISION=$(git -C "$repo" rev-parse HEAD)" \
   -t "$from_file" "$src" >/dev/null
 config() {
-  buildah inspect --type image --format \
-    '{{json .OCIv1.Config.Entrypoint}} {{json .OCIv1.Config.Cmd}} {{.OCIv1.Config.User}} {{json .OCIv1.Config.Labels}}' "$1"
+  buildah inspect --type image "$1" | python3 -c '
+import json, sys
+c = json.load(sys.stdin)["OCIv1"]["config"]
+print(json.dumps({k: c.get(k) for k in ("Entrypoint", "Cmd", "User", "Labels")}, sort_keys=True))'
 }
 a=$(config "$image")
 b=$(config "$from_file")
