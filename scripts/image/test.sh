@@ -20,6 +20,8 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$repo/target}
+# Offline: the crates come from cargo's cache (CI's test run filled it).
+export CARGO_NET_OFFLINE=true
 rev=$(git -C "$repo" rev-parse --short HEAD)
 image=localhost/oomlens:test-$rev
 from_file=localhost/oomlens:test-$rev-containerfile
