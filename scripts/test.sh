@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test of oomlens: unit, golden, property, and the tests that use
 # this machine for real (a kernel OOM kill in a memory cgroup, which needs
-# root and the cgroup memory controller). Installs what those tests need when
-# it is missing. Extra arguments go to `cargo test`.
+# root and the cgroup memory controller), and the deploy manifests
+# (scripts/validate-deploy.sh). Installs what those tests need when it is
+# missing. Extra arguments go to `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,5 +29,9 @@ need javac || install openjdk-17-jdk-headless
 for jar in javassist-3.27.0-GA cglib-3.3.0 asm-9.4 groovy-all-2.4.21; do
   [ -e "/usr/share/java/$jar.jar" ] || { install libjavassist-java libcglib-java libasm-java groovy; break; }
 done
+
+# The manifests under deploy/ and the alerts' rules (a few seconds; kubectl
+# and promtool, no cluster).
+scripts/validate-deploy.sh
 
 cargo test --workspace --all-targets "$@"
