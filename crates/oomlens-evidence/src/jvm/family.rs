@@ -30,6 +30,17 @@ static INTERESTING: [bool; 256] = {
     t
 };
 
+/// Hex digits, by table: the runs around a digit are read a byte at a time.
+static HEX: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = (c as u8).is_ascii_hexdigit();
+        c += 1;
+    }
+    t
+};
+
 /// Markers after which generators append random names.
 const RANDOM_AFTER: [&[u8]; 4] = [
     b"$ByteBuddy$",
@@ -55,10 +66,12 @@ pub fn shape_into(name: &[u8], out: &mut Vec<u8>) {
                 (c, name.get(j + 1)),
                 (b'_', Some(b'$')) | (b'$', Some(b'B' | b'H'))
             );
-            match RANDOM_AFTER
-                .iter()
-                .find(|m| marker && name[j..].starts_with(m))
-            {
+            let found = if marker {
+                RANDOM_AFTER.iter().find(|m| name[j..].starts_with(m))
+            } else {
+                None
+            };
+            match found {
                 Some(m) => {
                     out.extend_from_slice(&name[copied..j]);
                     out.extend_from_slice(m);
@@ -80,13 +93,13 @@ pub fn shape_into(name: &[u8], out: &mut Vec<u8>) {
         // A digit: the hex run around it is an id (hash, address) when it
         // is long and stands apart from the letters of an identifier.
         let mut s = j;
-        while s > copied && name[s - 1].is_ascii_hexdigit() {
+        while s > copied && HEX[name[s - 1] as usize] {
             s -= 1;
         }
-        let mut e = j;
-        while e < n && name[e].is_ascii_hexdigit() {
-            e += 1;
-        }
+        let e = name[j..]
+            .iter()
+            .position(|&b| !HEX[b as usize])
+            .map_or(n, |q| j + q);
         let glued_after = name.get(e).is_some_and(|b| b.is_ascii_alphabetic());
         if e - s >= 8 && !glued_after {
             out.extend_from_slice(&name[copied..s]);
