@@ -377,16 +377,15 @@ fn padded_word(b: &[u8], p: usize) -> Option<(&[u8], usize)> {
 /// [`MAX_UPTIME_NS`]) and the index after `s][`.
 fn common_uptime(b: &[u8], p: usize) -> Option<(u64, usize)> {
     let s = b.get(p..)?;
-    let wd = s.iter().take(11).position(|c| !c.is_ascii_digit())?;
-    if wd == 0 || !matches!(s[wd], b'.' | b',') {
+    let (whole, wd) = digit_run(s);
+    if wd == 0 || wd > 10 || !matches!(s.get(wd), Some(b'.' | b',')) {
         return None;
     }
     let f = &s[wd + 1..];
-    let fd = f.iter().take(10).position(|c| !c.is_ascii_digit())?;
-    if fd == 0 || f.get(fd..fd + 3) != Some(&b"s]["[..]) {
+    let (frac, fd) = digit_run(f);
+    if fd == 0 || fd > 9 || f.get(fd..fd + 3) != Some(&b"s]["[..]) {
         return None;
     }
-    let digits = |d: &[u8]| d.iter().fold(0u64, |n, &c| n * 10 + u64::from(c - b'0'));
     const SCALE: [u64; 10] = [
         1_000_000_000,
         100_000_000,
@@ -399,11 +398,26 @@ fn common_uptime(b: &[u8], p: usize) -> Option<(u64, usize)> {
         10,
         1,
     ];
-    let ns = digits(&s[..wd]) * 1_000_000_000 + digits(&f[..fd]) * SCALE[fd];
+    let ns = whole * 1_000_000_000 + frac * SCALE[fd];
     if ns >= MAX_UPTIME_NS {
         return None;
     }
     Some((ns, p + wd + 1 + fd + 3))
+}
+
+/// The value of the digits `s` starts with (wrapped when there are more
+/// than 19) and how many there are.
+fn digit_run(s: &[u8]) -> (u64, usize) {
+    let (mut v, mut k) = (0u64, 0);
+    for &c in s {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        v = v.wrapping_mul(10).wrapping_add(u64::from(d));
+        k += 1;
+    }
+    (v, k)
 }
 
 /// Bytes of a tag set: lowercase letters, digits, `,` and `_`.
