@@ -362,14 +362,7 @@ fn padded_word(b: &[u8], p: usize) -> Option<(&[u8], usize)> {
     if e == p {
         return None;
     }
-    let mut q = e;
-    while b.get(q) == Some(&b' ') {
-        q += 1;
-    }
-    if b.get(q) != Some(&b']') {
-        return None;
-    }
-    Some((&b[p..e], q + 1))
+    Some((&b[p..e], closing(b, e)?))
 }
 
 /// `12.345s]` / `12,345s]` followed by `[` at `p`: at most 10 whole digits
@@ -455,14 +448,17 @@ fn tag_word(b: &[u8], p: usize) -> Option<(&[u8], usize)> {
         }
         e
     };
+    Some((&s[..e], p + closing(s, e)?))
+}
+
+/// The index after the `]` that closes an item whose text ends at `e`, past
+/// the padding spaces; `None` when something else follows the text.
+fn closing(b: &[u8], e: usize) -> Option<usize> {
     let mut q = e;
-    while s.get(q) == Some(&b' ') {
+    while b.get(q) == Some(&b' ') {
         q += 1;
     }
-    if s.get(q) != Some(&b']') {
-        return None;
-    }
-    Some((&s[..e], p + q + 1))
+    (b.get(q) == Some(&b']')).then_some(q + 1)
 }
 
 /// Whether `t` is `yyyy-mm-ddThh:mm:ss.fff+hhmm` with every field in range
