@@ -248,9 +248,11 @@ fn unified<'a>(
     }
     // ` source: ` follows the name directly.
     let source = msg[end..].strip_prefix(b" source: ").map(|s| {
-        // Debug decorations follow the source on the same line.
-        let cut = if s.len() > 8 && memchr::memchr(b'k', s).is_some() {
-            memchr::memmem::find(s, b" klass: ").unwrap_or(s.len())
+        // Debug decorations follow the source on the same line (` klass:
+        // 0x...`); a source of generated classes (`__JVM_DefineClass__`)
+        // has no `:`.
+        let cut = if s.len() > 8 && memchr::memchr(b':', s).is_some() {
+            klass_finder().find(s).unwrap_or(s.len())
         } else {
             s.len()
         };
@@ -264,6 +266,13 @@ fn unified<'a>(
         time,
         jdk8: false,
     })
+}
+
+/// The searcher for the debug decorations after a source, built once.
+fn klass_finder() -> &'static memchr::memmem::Finder<'static> {
+    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
+        std::sync::OnceLock::new();
+    FINDER.get_or_init(|| memchr::memmem::Finder::new(b" klass: "))
 }
 
 /// The number a class name ends with (after any `$` or `/0x...` suffix is

@@ -30,6 +30,17 @@ static INTERESTING: [bool; 256] = {
     t
 };
 
+/// Hex digits, by table: the runs around a digit are read a byte at a time.
+static HEX: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        t[c] = (c as u8).is_ascii_hexdigit();
+        c += 1;
+    }
+    t
+};
+
 /// Markers after which generators append random names.
 const RANDOM_AFTER: [&[u8]; 4] = [
     b"$ByteBuddy$",
@@ -55,10 +66,12 @@ pub fn shape_into(name: &[u8], out: &mut Vec<u8>) {
                 (c, name.get(j + 1)),
                 (b'_', Some(b'$')) | (b'$', Some(b'B' | b'H'))
             );
-            match RANDOM_AFTER
-                .iter()
-                .find(|m| marker && name[j..].starts_with(m))
-            {
+            let found = if marker {
+                RANDOM_AFTER.iter().find(|m| name[j..].starts_with(m))
+            } else {
+                None
+            };
+            match found {
                 Some(m) => {
                     out.extend_from_slice(&name[copied..j]);
                     out.extend_from_slice(m);
@@ -80,13 +93,13 @@ pub fn shape_into(name: &[u8], out: &mut Vec<u8>) {
         // A digit: the hex run around it is an id (hash, address) when it
         // is long and stands apart from the letters of an identifier.
         let mut s = j;
-        while s > copied && name[s - 1].is_ascii_hexdigit() {
+        while s > copied && HEX[name[s - 1] as usize] {
             s -= 1;
         }
-        let mut e = j;
-        while e < n && name[e].is_ascii_hexdigit() {
-            e += 1;
-        }
+        let e = name[j..]
+            .iter()
+            .position(|&b| !HEX[b as usize])
+            .map_or(n, |q| j + q);
         let glued_after = name.get(e).is_some_and(|b| b.is_ascii_alphabetic());
         if e - s >= 8 && !glued_after {
             out.extend_from_slice(&name[copied..s]);
@@ -108,35 +121,51 @@ pub fn shape_into(name: &[u8], out: &mut Vec<u8>) {
 }
 
 /// The first interesting byte at or after `i`. Eight bytes are tested at
-/// once (bit tricks on a `u64`): most of a package and class name holds
-/// none.
+/// once (bit tricks on a `u64` whose lowest set bit is the first
+/// interesting byte): most of a package and class name holds none. The
+/// last bytes are read as the name's last eight, those before `i` dropped.
 fn next_interesting(name: &[u8], mut i: usize) -> Option<usize> {
+    let n = name.len();
     while let Some(chunk) = name.get(i..i + 8) {
         let mut w = [0u8; 8];
         w.copy_from_slice(chunk);
-        if interesting_word(u64::from_le_bytes(w)) {
-            break;
+        let m = interesting_bits(u64::from_le_bytes(w));
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
         }
         i += 8;
     }
-    name.get(i..)?
-        .iter()
-        .position(|&b| INTERESTING[b as usize])
-        .map(|p| i + p)
+    if i >= n {
+        return None;
+    }
+    let Some(last) = n.checked_sub(8).and_then(|s| name.get(s..)) else {
+        // A name shorter than eight bytes.
+        return name[i..]
+            .iter()
+            .position(|&b| INTERESTING[b as usize])
+            .map(|p| i + p);
+    };
+    let mut w = [0u8; 8];
+    w.copy_from_slice(last);
+    let skip = i - (n - 8);
+    let m = interesting_bits(u64::from_le_bytes(w)) >> (8 * skip);
+    (m != 0).then(|| i + (m.trailing_zeros() / 8) as usize)
 }
 
-/// Whether one of the eight bytes of `w` is a digit, `$` or `_`: exact, as
-/// no byte's arithmetic borrows from or carries into its neighbour.
-fn interesting_word(w: u64) -> bool {
+/// High bits in the bytes of `w` that are a digit, `$` or `_`. The lowest
+/// set bit is exact (its byte is one of those, and no byte below is); bits
+/// above it may be set in error (a borrow of the zero test runs upward), so
+/// only `trailing_zeros` and `!= 0` are read.
+fn interesting_bits(w: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
     // A byte strictly between b'0' - 1 and b'9' + 1 (bytes >= 0x80 excluded
-    // by `!w`).
+    // by `!w`); exact in every byte.
     let low = w & (ONES * 0x7f);
     let digit =
         (ONES * (127 + 0x3a)).wrapping_sub(low) & !w & low.wrapping_add(ONES * (127 - 0x2f)) & HIGH;
-    (digit | has_zero(w ^ (ONES * u64::from(b'$'))) | has_zero(w ^ (ONES * u64::from(b'_')))) != 0
+    digit | has_zero(w ^ (ONES * u64::from(b'$'))) | has_zero(w ^ (ONES * u64::from(b'_')))
 }
 
 fn push_star(out: &mut Vec<u8>) {
@@ -206,21 +235,45 @@ mod tests {
 
     #[test]
     fn eight_bytes_at_once_find_what_one_at_a_time_finds() {
+        let first = |name: &[u8], i: usize| {
+            name[i.min(name.len())..]
+                .iter()
+                .position(|&c| INTERESTING[c as usize])
+                .map(|p| i + p)
+        };
         for b in 0..=255u8 {
             for at in 0..8 {
                 let mut w = *b"abcdefgh";
                 w[at] = b;
-                assert_eq!(
-                    interesting_word(u64::from_le_bytes(w)),
-                    INTERESTING[b as usize],
-                    "byte {b} at {at}"
-                );
-                let mut name = b"com.acme.Xy.".repeat(2);
-                name[at + 3] = b;
-                assert_eq!(
-                    next_interesting(&name, 0),
-                    name.iter().position(|&c| INTERESTING[c as usize])
-                );
+                let m = interesting_bits(u64::from_le_bytes(w));
+                assert_eq!(m != 0, INTERESTING[b as usize], "byte {b} at {at}");
+                if m != 0 {
+                    assert_eq!(m.trailing_zeros() / 8, at as u32);
+                }
+                for len in [3, 7, 8, 12, 19, 24] {
+                    let mut name = b"com.acme.Xy.".repeat(2);
+                    name[at + 3] = b;
+                    name.truncate(len);
+                    for i in [0, 1, 4, 9, 30] {
+                        assert_eq!(
+                            next_interesting(&name, i),
+                            first(&name, i),
+                            "byte {b} at {at}, length {len}, from {i}"
+                        );
+                    }
+                }
+            }
+        }
+        // Two interesting bytes and any neighbour: the first one is found.
+        for b in 0..=255u8 {
+            for c in [b'0', b'$', b'_', b'9', b'a'] {
+                for at in 0..7 {
+                    let mut w = *b"abcdefgh";
+                    w[at] = b;
+                    w[at + 1] = c;
+                    let name = [&w[..], b"xy$"].concat();
+                    assert_eq!(next_interesting(&name, 0), first(&name, 0));
+                }
             }
         }
     }

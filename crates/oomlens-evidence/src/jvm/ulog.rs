@@ -322,50 +322,19 @@ pub fn read_common(line: &[u8]) -> Option<Common<'_>> {
         time_text = Some(t);
         p = 31;
     }
-    // `12.345s` / `12,345s`: at most 10 whole digits (no overflow) and 9
-    // decimals.
-    let mut whole = 0u64;
-    let start = p;
-    while let Some(&c) = b.get(p).filter(|c| c.is_ascii_digit()) {
-        whole = whole * 10 + u64::from(c - b'0');
-        p += 1;
-        if p - start > 10 {
-            return None;
-        }
-    }
-    if p == start || !matches!(b.get(p), Some(b'.' | b',')) {
-        return None;
-    }
-    p += 1;
-    let (mut frac, mut scale) = (0u64, 1_000_000_000u64);
-    let fstart = p;
-    while let Some(&c) = b.get(p).filter(|c| c.is_ascii_digit()) {
-        scale /= 10;
-        frac += u64::from(c - b'0') * scale;
-        p += 1;
-        if p - fstart > 9 {
-            return None;
-        }
-    }
-    if p == fstart || b.get(p..p + 3) != Some(&b"s]["[..]) {
-        return None;
-    }
-    let uptime_ns = whole * 1_000_000_000 + frac;
-    if uptime_ns >= MAX_UPTIME_NS {
-        return None;
-    }
-    p += 3;
-    let (word, next) = padded_word(b, p)?;
-    let level = level(word)?;
+    let (uptime_ns, p) = common_uptime(b, p)?;
+    // `[info]` on nearly every line: one compare; padded or other levels
+    // go through the word reader.
+    let (level, next) = if b.get(p..p + 6) == Some(&b"info]["[..]) {
+        (Level::Info, p + 5)
+    } else {
+        let (word, next) = padded_word(b, p)?;
+        (level(word)?, next)
+    };
     if b.get(next) != Some(&b'[') {
         return None;
     }
-    let (tags, next) = padded_word(b, next + 1)?;
-    let tag_like =
-        |c: &u8| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b',' | b'_');
-    if !tags[0].is_ascii_lowercase() || !tags.iter().all(tag_like) || self::level(tags).is_some() {
-        return None;
-    }
+    let (tags, next) = tag_word(b, next + 1)?;
     let rest = &b[next..];
     if rest.first() == Some(&b'[') {
         // More brackets that may be decorations: the general reader decides.
@@ -393,14 +362,103 @@ fn padded_word(b: &[u8], p: usize) -> Option<(&[u8], usize)> {
     if e == p {
         return None;
     }
+    Some((&b[p..e], closing(b, e)?))
+}
+
+/// `12.345s]` / `12,345s]` followed by `[` at `p`: at most 10 whole digits
+/// (no overflow) and 1 to 9 decimals; the uptime in nanoseconds (below
+/// [`MAX_UPTIME_NS`]) and the index after `s][`.
+fn common_uptime(b: &[u8], p: usize) -> Option<(u64, usize)> {
+    let s = b.get(p..)?;
+    let (whole, wd) = digit_run(s);
+    if wd == 0 || wd > 10 || !matches!(s.get(wd), Some(b'.' | b',')) {
+        return None;
+    }
+    let f = &s[wd + 1..];
+    let (frac, fd) = digit_run(f);
+    if fd == 0 || fd > 9 || f.get(fd..fd + 3) != Some(&b"s]["[..]) {
+        return None;
+    }
+    const SCALE: [u64; 10] = [
+        1_000_000_000,
+        100_000_000,
+        10_000_000,
+        1_000_000,
+        100_000,
+        10_000,
+        1_000,
+        100,
+        10,
+        1,
+    ];
+    let ns = whole * 1_000_000_000 + frac * SCALE[fd];
+    if ns >= MAX_UPTIME_NS {
+        return None;
+    }
+    Some((ns, p + wd + 1 + fd + 3))
+}
+
+/// The value of the digits `s` starts with (wrapped when there are more
+/// than 19) and how many there are.
+fn digit_run(s: &[u8]) -> (u64, usize) {
+    let (mut v, mut k) = (0u64, 0);
+    for &c in s {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        v = v.wrapping_mul(10).wrapping_add(u64::from(d));
+        k += 1;
+    }
+    (v, k)
+}
+
+/// Bytes of a tag set: lowercase letters, digits, `,` and `_`.
+static TAG_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        t[c] = b.is_ascii_lowercase() || b.is_ascii_digit() || b == b',' || b == b'_';
+        c += 1;
+    }
+    t
+};
+
+/// The tag set of `[tags   ]` whose text starts at `p` (a lowercase letter
+/// first, then tag bytes, padding spaces after it; not a level's name), and
+/// the index after its `]`: what [`padded_word`] reads when every byte of
+/// the word is a tag byte, in one pass.
+fn tag_word(b: &[u8], p: usize) -> Option<(&[u8], usize)> {
+    let s = b.get(p..)?;
+    // The tag sets of class logs (the logs of millions of lines) are
+    // compared whole.
+    let known = |t: &[u8]| s.starts_with(t) && matches!(s.get(t.len()), Some(b' ' | b']'));
+    let e = if known(b"class,load") {
+        10
+    } else if known(b"class,unload") {
+        12
+    } else {
+        if !s.first()?.is_ascii_lowercase() {
+            return None;
+        }
+        let e = s.iter().position(|&c| !TAG_BYTE[c as usize])?;
+        if level(&s[..e]).is_some() {
+            return None;
+        }
+        e
+    };
+    Some((&s[..e], p + closing(s, e)?))
+}
+
+/// The index after the `]` that closes an item whose text ends at `e`, past
+/// the padding spaces; `None` when something else follows the text.
+fn closing(b: &[u8], e: usize) -> Option<usize> {
     let mut q = e;
     while b.get(q) == Some(&b' ') {
         q += 1;
     }
-    if b.get(q) != Some(&b']') {
-        return None;
-    }
-    Some((&b[p..e], q + 1))
+    (b.get(q) == Some(&b']')).then_some(q + 1)
 }
 
 /// Whether `t` is `yyyy-mm-ddThh:mm:ss.fff+hhmm` with every field in range
