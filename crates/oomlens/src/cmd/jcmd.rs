@@ -5,28 +5,15 @@
 //! (0, or 1 when the JVM reports failure; 2 when it cannot be attached to).
 //! `--all` runs the commands oomlens reads into a folder `diagnose` takes.
 
-use std::io::{self, Read, Write};
-use std::path::{Path, PathBuf};
+use std::io::{self, Write};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
+use oomlens_live::attach::capture::{self, copy_reply};
 use oomlens_live::attach::{self, Options, Reach, Vm};
 
 use crate::cmd::Outcome;
 use crate::JcmdArgs;
-
-/// What `--all` runs, and the file each output goes to (`jcmd PID CMD >
-/// FILE`, as `scripts/capture/jvm-leak.sh` names them): what `diagnose`
-/// and `budget` read (VM.version for the JDK release). Cheap ones first:
-/// the class histogram forces a full collection.
-const ALL: &[(&str, &str)] = &[
-    ("VM.version.txt", "VM.version"),
-    ("VM.command_line.txt", "VM.command_line"),
-    ("VM.flags.txt", "VM.flags"),
-    ("VM.native_memory-summary.txt", "VM.native_memory summary"),
-    ("VM.metaspace.txt", "VM.metaspace"),
-    ("VM.classloader_stats.txt", "VM.classloader_stats"),
-    ("GC.class_histogram.txt", "GC.class_histogram"),
-];
 
 const NMT_HINT: &str = "run the JVM with -XX:NativeMemoryTracking=summary to see its native memory";
 
@@ -102,48 +89,29 @@ fn perf_counters(pid: u32, out: &mut impl Write) -> Result<Outcome> {
     Ok(Outcome::Found)
 }
 
-/// Copies a reply's output; says how many bytes, and whether it was NMT's
-/// "not enabled" answer.
-fn copy_reply(mut output: impl Read, out: &mut impl Write) -> io::Result<(u64, bool)> {
-    let want = attach::NMT_NOT_ENABLED.len() as u64 + 1;
-    let mut head = Vec::new();
-    (&mut output).take(want).read_to_end(&mut head)?;
-    let nmt_off = head.strip_suffix(b"\n") == Some(attach::NMT_NOT_ENABLED.as_bytes());
-    out.write_all(&head)?;
-    let rest = io::copy(&mut output, out)?;
-    Ok((head.len() as u64 + rest, nmt_off))
-}
-
-/// `--all`: one attach, every command of [`ALL`] into its file, and the
-/// JVM's performance-counter file copied as `hsperfdata`.
+/// `--all`: one attach, every command of [`capture::COMMANDS`] into its
+/// file, and the JVM's performance-counter file copied as `hsperfdata`.
 fn all(pid: u32, dir: Option<PathBuf>, opts: &Options) -> Result<Outcome> {
     let dir = dir.unwrap_or_else(|| PathBuf::from(format!("oomlens-jcmd-{pid}")));
     let vm = Vm::attach(pid, opts)?;
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let mut written = 0;
-    for (file, command) in ALL {
-        let path = dir.join(file);
-        match one(&vm, command, &path) {
-            Ok(Some(n)) => {
-                written += 1;
-                eprintln!("{}: {n} bytes", path.display());
-            }
-            Ok(None) => {
+    let c = capture::all(&vm, &dir);
+    for ((file, _), (command, outcome)) in capture::COMMANDS.iter().zip(&c.commands) {
+        match outcome {
+            capture::Outcome::Written(n) => eprintln!("{}: {n} bytes", dir.join(file).display()),
+            capture::Outcome::NmtOff => {
                 eprintln!("{command}: skipped, NMT is not enabled in this JVM ({NMT_HINT})")
             }
-            Err(e) => eprintln!("{command}: {e:#}"),
+            capture::Outcome::Failed(e) => eprintln!("{command}: {e}"),
         }
     }
-    if let Some(src) = oomlens_live::hsperf::find(pid) {
-        let path = dir.join("hsperfdata");
-        match std::fs::copy(&src, &path) {
-            Ok(n) => {
-                written += 1;
-                eprintln!("{}: {n} bytes (performance counters)", path.display());
-            }
-            Err(e) => eprintln!("copying {}: {e}", src.display()),
-        }
+    if let Some(n) = c.hsperf {
+        eprintln!(
+            "{}: {n} bytes (performance counters)",
+            dir.join(capture::HSPERF_FILE).display()
+        );
     }
+    let written = c.files();
     eprintln!(
         "{written} files in {}; read them with `oomlens diagnose {}`",
         dir.display(),
@@ -154,26 +122,4 @@ fn all(pid: u32, dir: Option<PathBuf>, opts: &Options) -> Result<Outcome> {
     } else {
         Outcome::NotFound
     })
-}
-
-/// One command into `path`, as `jcmd PID COMMAND > path` writes it. `None`
-/// (and no file) when NMT is off.
-fn one(vm: &Vm, command: &str, path: &Path) -> Result<Option<u64>> {
-    let output = vm.jcmd(command)?.ok()?;
-    let file =
-        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-    let mut out = io::BufWriter::new(file);
-    writeln!(out, "{}:", vm.pid)?;
-    let (n, nmt_off) =
-        copy_reply(output, &mut out).with_context(|| format!("writing {}", path.display()))?;
-    if n == 0 {
-        writeln!(out, "Command executed successfully")?;
-    }
-    out.flush()?;
-    drop(out);
-    if nmt_off {
-        let _ = std::fs::remove_file(path);
-        return Ok(None);
-    }
-    Ok(Some(std::fs::metadata(path)?.len()))
 }
