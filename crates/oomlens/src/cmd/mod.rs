@@ -8,6 +8,7 @@ pub mod jcmd;
 pub mod kernel;
 pub mod sample;
 pub mod scan;
+pub mod watch;
 
 use anyhow::{Context, Result};
 use oomlens_evidence::time::{parse_instant, parse_tz, TimeContext};

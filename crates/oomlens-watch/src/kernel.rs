@@ -1,0 +1,178 @@
+//! The kernel-log thread: follows `/dev/kmsg` ([`Follower`]), feeds each
+//! record to the kernel parser's assembler ([`kernel::Feed`]), and hands
+//! each completed OOM report on with the records it was read from. A report
+//! is settled after the log has been quiet for [`QUIET`] (its
+//! `oom_reaper` line may never come). When no report is open or waiting,
+//! it says which record everything up to has been handled ([`Msg::Resume`]):
+//! the agent saves that sequence number once the reports before it are
+//! published, so a restart neither repeats nor misses a kill.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::Sender;
+use std::sync::Arc;
+use std::time::Duration;
+
+use oomlens_evidence::kernel::{self, OomReport};
+use oomlens_evidence::time::TimeContext;
+use oomlens_live::kmsg::{Follower, Start};
+
+/// How long the log must be quiet before complete reports are settled.
+pub const QUIET: Duration = Duration::from_millis(50);
+/// Records kept to copy a report's own lines into the spool.
+const KEEP: usize = 8192;
+
+/// A kill as the kernel reported it.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub report: OomReport,
+    /// The sequence number of its first record (its id in this boot).
+    pub first_seq: u64,
+    /// Its records, as `(usec since boot, message)`.
+    pub records: Vec<(u64, Vec<u8>)>,
+}
+
+/// What the thread sends.
+#[derive(Debug)]
+pub enum Msg {
+    Report(Box<Report>),
+    /// Every record up to this sequence number is handled once the reports
+    /// sent before are.
+    Resume(u64),
+    /// The follower failed and stopped.
+    Failed(String),
+}
+
+/// The thread's counters, read by the metrics.
+#[derive(Debug, Default)]
+pub struct Health {
+    /// `EPIPE`s: the ring buffer overran the reader.
+    pub overruns: AtomicU64,
+    /// Records lost (sequence numbers skipped).
+    pub missed: AtomicU64,
+    pub records: AtomicU64,
+}
+
+/// Reads what the kernel log holds from `start` until it is quiet, hands
+/// over what it found, and returns the last sequence number read
+/// (`--once`).
+pub fn drain(
+    start: Start,
+    ctx: &TimeContext,
+    out: &mut dyn FnMut(Msg) -> bool,
+    health: &Health,
+) -> Result<Option<u64>, String> {
+    follow(start, ctx, out, health, &AtomicBool::new(true))
+}
+
+/// Follows the kernel log from `start` until `stop` is set (then reads
+/// what is already there, settles and returns), handing each [`Msg`] to
+/// `out` (which says `false` when nobody listens any more: the follower
+/// returns).
+pub fn follow(
+    start: Start,
+    ctx: &TimeContext,
+    out: &mut dyn FnMut(Msg) -> bool,
+    health: &Health,
+    stop: &AtomicBool,
+) -> Result<Option<u64>, String> {
+    let mut f = Follower::open(start).map_err(|e| format!("opening /dev/kmsg: {e}"))?;
+    // Line numbers of the feed -> (seq, usec, message) of their record.
+    let mut kept: VecDeque<(u64, u64, u64, Vec<u8>)> = VecDeque::new();
+    let done = std::cell::RefCell::new(Vec::new());
+    let mut feed = kernel::Feed::new("/dev/kmsg", ctx, |r| done.borrow_mut().push(r));
+    let mut last_seq: Option<u64> = None;
+    let mut resumed: Option<u64> = None;
+    loop {
+        let next = f
+            .next(QUIET)
+            .map_err(|e| format!("reading /dev/kmsg: {e}"))?
+            .map(|r| {
+                feed.line(r.line);
+                (r.seq, r.usec, r.message.to_vec())
+            });
+        health.overruns.store(f.overruns, Ordering::Relaxed);
+        health.missed.store(f.missed, Ordering::Relaxed);
+        match &next {
+            Some((seq, usec, message)) => {
+                health.records.fetch_add(1, Ordering::Relaxed);
+                last_seq = Some(*seq);
+                if kept.len() == KEEP {
+                    kept.pop_front();
+                }
+                kept.push_back((feed.lines(), *seq, *usec, message.clone()));
+            }
+            None => {
+                feed.settle();
+            }
+        }
+        for report in done.borrow_mut().drain(..) {
+            let (first, last) = (report.lines.first, report.lines.last);
+            let own: Vec<_> = kept
+                .iter()
+                .filter(|(no, ..)| (first..=last).contains(no))
+                .collect();
+            let first_seq = own.first().map_or(0, |(_, seq, ..)| *seq);
+            let records = own.iter().map(|(_, _, us, m)| (*us, m.clone())).collect();
+            let r = Report {
+                report,
+                first_seq,
+                records,
+            };
+            if !out(Msg::Report(Box::new(r))) {
+                return Ok(last_seq);
+            }
+        }
+        if feed.idle() && last_seq != resumed {
+            if let Some(seq) = last_seq {
+                resumed = Some(seq);
+                if !out(Msg::Resume(seq)) {
+                    return Ok(last_seq);
+                }
+            }
+        }
+        if next.is_none() && stop.load(Ordering::Relaxed) {
+            return Ok(last_seq);
+        }
+    }
+}
+
+/// Spawns [`follow`] on a thread of its own, each [`Msg`] wrapped by
+/// `wrap` and sent to `out`; a failure is sent as [`Msg::Failed`].
+pub fn spawn<T: Send + 'static>(
+    start: Start,
+    ctx: TimeContext,
+    out: Sender<T>,
+    wrap: fn(Msg) -> T,
+    health: Arc<Health>,
+    stop: Arc<AtomicBool>,
+) -> std::io::Result<std::thread::JoinHandle<()>> {
+    std::thread::Builder::new()
+        .name("oomlens-kmsg".into())
+        .spawn(move || {
+            let mut send = |m| out.send(wrap(m)).is_ok();
+            if let Err(e) = follow(start, &ctx, &mut send, &health, &stop) {
+                send(Msg::Failed(e));
+            }
+        })
+}
+
+/// A report's records as `dmesg --time-format iso` prints them (each
+/// record's boot-relative time placed with the boot instant), which
+/// `oomlens diagnose` reads back with wall-clock times.
+pub fn iso_lines(records: &[(u64, Vec<u8>)], boot: jiff::Timestamp) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (usec, msg) in records {
+        let t = boot
+            .checked_add(jiff::SignedDuration::from_micros(*usec as i64))
+            .unwrap_or(boot);
+        out.extend_from_slice(
+            t.strftime("%Y-%m-%dT%H:%M:%S,%6f+00:00 ")
+                .to_string()
+                .as_bytes(),
+        );
+        out.extend_from_slice(msg);
+        out.push(b'\n');
+    }
+    out
+}
