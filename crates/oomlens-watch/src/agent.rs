@@ -30,7 +30,7 @@ use oomlens_live::attach::{self, capture, Vm};
 use oomlens_live::cgroup::{self, Reading, Version};
 use oomlens_live::kmsg::{self, Cursor, Start};
 use oomlens_live::openmetrics::Writer;
-use oomlens_live::sampler::{self, Cgroup, Sampler};
+use oomlens_live::sampler::{self, Cgroup, Round, Sampler, Schedule, Sink};
 
 use crate::event::{self, Event, KillSource};
 use crate::identity::{identify, Identity};
@@ -137,8 +137,17 @@ struct DiagnosisJob {
     who: Identity,
 }
 
+/// A sampling pass as the sampler thread hands it over: the round, every
+/// container cgroup's OOM-kill counter, and how long both took.
+struct Pass {
+    round: Round,
+    counters: Vec<(String, u64)>,
+    took: Duration,
+}
+
 enum In {
     Kernel(kernel::Msg),
+    Pass(Box<Pass>),
     Captured(event::Capture),
     Diagnosed(event::Diagnosis),
 }
@@ -157,6 +166,13 @@ struct Agent<'a> {
     boot_id: String,
     ctx: TimeContext,
     passes: u64,
+    /// When the kernel-log follower was last known to have read everything
+    /// (its heartbeat); `None` before the first, or when it failed.
+    caught_up: Option<Instant>,
+    saved_seq: Option<u64>,
+    /// Counters were saved by a run before this one (of this boot).
+    seeded: bool,
+    saved_counters: std::collections::BTreeMap<String, u64>,
     counter_kills: u64,
     health: Arc<Health>,
     captures: Option<SyncSender<CaptureJob>>,
@@ -209,6 +225,10 @@ pub fn run(opts: Options, stop: Arc<AtomicBool>, out: &mut dyn Write) -> io::Res
         boot_id,
         ctx,
         passes: 0,
+        caught_up: None,
+        saved_seq: None,
+        seeded: false,
+        saved_counters: Default::default(),
         counter_kills: 0,
         health: Arc::new(Health::default()),
         captures: None,
@@ -217,6 +237,11 @@ pub fn run(opts: Options, stop: Arc<AtomicBool>, out: &mut dyn Write) -> io::Res
         out,
         opts,
     };
+    if let Some(saved) = load_counters(&a.spool.counters(), &a.boot_id) {
+        a.ledger.seed(saved.clone());
+        a.saved_counters = saved;
+        a.seeded = true;
+    }
     a.emit(&Event::Started(event::Started {
         time: event::time(Timestamp::now()),
         metrics: bound.map(|b| b.to_string()),
@@ -235,6 +260,23 @@ pub fn run(opts: Options, stop: Arc<AtomicBool>, out: &mut dyn Write) -> io::Res
     a.diagnoses = Some(diagnosis_worker(a.ctx.clone(), tx.clone())?);
     // The first pass sets every counter's baseline before any report.
     a.pass()?;
+    let sampler = std::mem::replace(
+        &mut a.sampler,
+        Sampler::new(sampler::Options {
+            version,
+            root: a.root.clone(),
+            under: None,
+            jvms: false,
+        }),
+    );
+    sampler_thread(
+        sampler,
+        version,
+        a.root.clone(),
+        a.opts.interval,
+        tx.clone(),
+        Arc::clone(&stop),
+    )?;
     kernel::spawn(
         from,
         a.ctx.clone(),
@@ -278,7 +320,12 @@ impl Agent<'_> {
             self.kernel(m)?;
         }
         let now = Instant::now();
-        for cg in self.ledger.overdue(now + self.opts.grace, self.opts.grace) {
+        // The kernel log was read to its end above.
+        for cg in self.ledger.overdue(
+            now + self.opts.grace,
+            self.opts.grace,
+            Some(now + self.opts.grace),
+        ) {
             self.counter_kill(&cg)?;
         }
         for l in self.sampler_live() {
@@ -312,16 +359,11 @@ impl Agent<'_> {
     }
 
     fn follow(&mut self, rx: &Receiver<In>, stop: &AtomicBool) -> io::Result<()> {
-        let mut next = Instant::now() + self.opts.interval;
         loop {
-            let now = Instant::now();
-            if now >= next {
-                self.pass()?;
-                while next <= Instant::now() {
-                    next += self.opts.interval;
-                }
-            }
-            for cg in self.ledger.overdue(Instant::now(), self.opts.grace) {
+            for cg in self
+                .ledger
+                .overdue(Instant::now(), self.opts.grace, self.caught_up)
+            {
                 self.counter_kill(&cg)?;
             }
             self.metrics.kmsg(
@@ -331,11 +373,9 @@ impl Agent<'_> {
             if stop.load(Ordering::Relaxed) {
                 return Ok(());
             }
-            let wait = next
-                .saturating_duration_since(Instant::now())
-                .min(Duration::from_millis(100));
-            match rx.recv_timeout(wait) {
+            match rx.recv_timeout(Duration::from_millis(100)) {
                 Ok(In::Kernel(m)) => self.kernel(m)?,
+                Ok(In::Pass(p)) => self.absorb(*p)?,
                 Ok(In::Captured(c)) => {
                     let result = if c.errors.is_empty() { "ok" } else { "failed" };
                     self.metrics
@@ -370,18 +410,24 @@ impl Agent<'_> {
     fn kernel(&mut self, m: kernel::Msg) -> io::Result<()> {
         match m {
             kernel::Msg::Report(r) => self.report(*r),
-            kernel::Msg::Resume(seq) => {
-                let c = Cursor {
-                    boot_id: self.boot_id.clone(),
-                    seq,
-                };
-                if let Err(e) = c.save(&self.spool.cursor()) {
-                    eprintln!("oomlens watch: saving the kernel-log cursor: {e}");
+            kernel::Msg::Resume { seq, at } => {
+                self.caught_up = Some(at);
+                if seq.is_some() && seq != self.saved_seq {
+                    let c = Cursor {
+                        boot_id: self.boot_id.clone(),
+                        seq: seq.unwrap_or(0),
+                    };
+                    match c.save(&self.spool.cursor()) {
+                        Ok(()) => self.saved_seq = seq,
+                        Err(e) => eprintln!("oomlens watch: saving the kernel-log cursor: {e}"),
+                    }
                 }
                 Ok(())
             }
             kernel::Msg::Failed(e) => {
                 eprintln!("oomlens watch: the kernel log is not followed: {e}");
+                // Counters alone from now on: no report is coming.
+                self.caught_up = Some(Instant::now() + Duration::from_secs(100 * 365 * 86_400));
                 Ok(())
             }
         }
@@ -408,8 +454,20 @@ impl Agent<'_> {
                 Some(cg)
             }
             None => {
-                self.sweep_counters(now);
-                self.ledger.attribute()
+                let own = rep
+                    .victim
+                    .as_ref()
+                    .and_then(|v| cgroup_of(v.pid, &v.comm, self.version));
+                match own {
+                    Some(cg) => {
+                        self.ledger.report(&cg, now);
+                        Some(cg)
+                    }
+                    None => {
+                        self.sweep_counters(now);
+                        self.ledger.attribute()
+                    }
+                }
             }
         };
         let at = rep.time.at.unwrap_or_else(Timestamp::now);
@@ -503,6 +561,7 @@ impl Agent<'_> {
         self.metrics.kill(&kill.who, &kind);
         self.summary.kills += 1;
         self.emit(&Event::Kill(kill.clone()))?;
+        self.save_counters();
         if let Some(dir) = entry {
             let job = DiagnosisJob {
                 entry: dir,
@@ -553,6 +612,23 @@ impl Agent<'_> {
         Ok(())
     }
 
+    /// Saves the counters when they changed, for a restart.
+    fn save_counters(&mut self) {
+        let now = self.ledger.counters();
+        if now == self.saved_counters {
+            return;
+        }
+        let v = serde_json::json!({"boot_id": self.boot_id, "counters": now});
+        let path = self.spool.counters();
+        let tmp = path.with_extension("tmp");
+        let written =
+            std::fs::write(&tmp, v.to_string()).and_then(|_| std::fs::rename(&tmp, &path));
+        match written {
+            Ok(()) => self.saved_counters = now,
+            Err(e) => eprintln!("oomlens watch: {}: {e}", path.display()),
+        }
+    }
+
     fn enforce(&mut self) {
         let (bytes, _) = self.spool.enforce();
         self.metrics.spool_bytes.set(bytes as i64);
@@ -560,20 +636,39 @@ impl Agent<'_> {
 
     /// Reads every container cgroup's OOM-kill counter into the ledger.
     fn sweep_counters(&mut self, now: Instant) {
-        for dir in cgroup::containers(&self.root, None) {
-            let id = cgroup::kernel_path(&self.root, &dir);
-            if let Some(r) = cgroup::read(self.version, &dir) {
-                let fresh = !self.ledger.knows(&id) && self.passes > 0;
-                self.ledger.counter(&id, r.oom_events, fresh, now);
-            }
+        let counters = counters(self.version, &self.root);
+        self.count(&counters, now);
+    }
+
+    fn count(&mut self, counters: &[(String, u64)], now: Instant) {
+        for (id, value) in counters {
+            // Made after the last pass (of this run, or of the run before a
+            // restart): every kill it counts is new.
+            let fresh = !self.ledger.knows(id) && (self.passes > 0 || self.seeded);
+            self.ledger.counter(id, *value, fresh, now);
         }
     }
 
-    /// One sampling pass: readings kept, ratios published, counters into
-    /// the ledger, JVMs near their limit captured.
+    /// One sampling pass taken here (`--once`).
     fn pass(&mut self) -> io::Result<()> {
-        let started = Instant::now();
         let round = self.sampler.step(Timestamp::now());
+        let counters = counters(self.version, &self.root);
+        let took = elapsed_since(round.at);
+        self.absorb(Pass {
+            round,
+            counters,
+            took,
+        })
+    }
+
+    /// A sampling pass taken: readings kept, ratios published, counters
+    /// into the ledger, JVMs near their limit captured.
+    fn absorb(&mut self, pass: Pass) -> io::Result<()> {
+        let Pass {
+            round,
+            counters,
+            took,
+        } = pass;
         let mut jvms: HashMap<&str, Vec<(u32, JvmMemory)>> = HashMap::new();
         for j in &round.jvms {
             jvms.entry(j.cgroup.id.as_str())
@@ -651,11 +746,12 @@ impl Agent<'_> {
             w.gone
                 .is_none_or(|t| now.saturating_duration_since(t) < KEEP_GONE)
         });
-        self.sweep_counters(now);
+        self.count(&counters, now);
+        self.save_counters();
         self.passes += 1;
         self.summary.passes += 1;
         self.metrics.containers.set(round.alive as i64);
-        self.metrics.pass.observe(started.elapsed().as_secs_f64());
+        self.metrics.pass.observe(took.as_secs_f64());
         for job in jobs {
             match &self.captures {
                 Some(tx) => self.offer(tx.clone(), job, "capture"),
@@ -668,6 +764,95 @@ impl Agent<'_> {
         }
         Ok(())
     }
+}
+
+/// Counters saved by a run of this boot.
+fn load_counters(path: &Path, boot_id: &str) -> Option<std::collections::BTreeMap<String, u64>> {
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(path).ok()?).ok()?;
+    if v["boot_id"].as_str() != Some(boot_id) {
+        return None;
+    }
+    serde_json::from_value(v["counters"].clone()).ok()
+}
+
+/// The memory cgroup of process `pid` (`/proc/PID/cgroup`), while it is
+/// still there (a victim not yet reaped) and still named `comm`.
+fn cgroup_of(pid: u64, comm: &str, version: Version) -> Option<String> {
+    let proc = PathBuf::from(format!("/proc/{pid}"));
+    let name = std::fs::read_to_string(proc.join("comm")).ok()?;
+    if name.trim_end() != comm {
+        return None;
+    }
+    let text = std::fs::read_to_string(proc.join("cgroup")).ok()?;
+    text.lines().find_map(|l| {
+        let mut parts = l.splitn(3, ':');
+        let (_, controllers, path) = (parts.next()?, parts.next()?, parts.next()?);
+        let hit = match version {
+            Version::V1 => controllers.split(',').any(|c| c == "memory"),
+            Version::V2 => controllers.is_empty(),
+        };
+        (hit && path != "/").then(|| path.to_string())
+    })
+}
+
+/// Every container cgroup's OOM-kill counter, by cgroup path.
+fn counters(version: Version, root: &Path) -> Vec<(String, u64)> {
+    cgroup::containers(root, None)
+        .into_iter()
+        .filter_map(|dir| {
+            let v = cgroup::oom_kills(version, &dir)?;
+            Some((cgroup::kernel_path(root, &dir), v))
+        })
+        .collect()
+}
+
+fn elapsed_since(t: Timestamp) -> Duration {
+    Duration::try_from(Timestamp::now().duration_since(t)).unwrap_or_default()
+}
+
+/// Hands each round, with the counters, to the agent's loop.
+struct Forward {
+    tx: Sender<In>,
+    version: Version,
+    root: PathBuf,
+}
+
+impl Sink for Forward {
+    fn round(&mut self, round: &Round) -> io::Result<()> {
+        let counters = counters(self.version, &self.root);
+        let pass = Pass {
+            round: round.clone(),
+            counters,
+            took: elapsed_since(round.at),
+        };
+        self.tx
+            .send(In::Pass(Box::new(pass)))
+            .map_err(|_| io::Error::other("the agent's loop is gone"))
+    }
+}
+
+/// Samples on a thread of its own, every `interval` (the first one after
+/// `interval`: the caller took one), so that a slow pass (`memory.stat` of
+/// a cgroup under pressure can take long) never delays a kill.
+fn sampler_thread(
+    mut sampler: Sampler,
+    version: Version,
+    root: PathBuf,
+    interval: Duration,
+    tx: Sender<In>,
+    stop: Arc<AtomicBool>,
+) -> io::Result<()> {
+    std::thread::Builder::new()
+        .name("oomlens-sample".into())
+        .spawn(move || {
+            // Deadlines for as long as the agent runs (a century).
+            let mut schedule = Schedule::new(interval, Duration::from_secs(100 * 365 * 86_400));
+            let mut sink = Forward { tx, version, root };
+            if schedule.wait(&stop) == sampler::Wait::Next {
+                let _ = sampler::run(&mut sampler, &mut schedule, &stop, &mut sink);
+            }
+        })?;
+    Ok(())
 }
 
 /// Working set / limit, when there is a limit.

@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use oomlens_evidence::kernel::{self, OomReport};
 use oomlens_evidence::time::TimeContext;
@@ -36,9 +36,15 @@ pub struct Report {
 #[derive(Debug)]
 pub enum Msg {
     Report(Box<Report>),
-    /// Every record up to this sequence number is handled once the reports
-    /// sent before are.
-    Resume(u64),
+    /// The follower has read everything the kernel had logged at `at`, and
+    /// every record up to `seq` is handled once the reports sent before
+    /// are. Sent whenever the log goes quiet with no report open (at most
+    /// every [`QUIET`]), also when nothing new came: a heartbeat that says
+    /// the kernel log is not behind.
+    Resume {
+        seq: Option<u64>,
+        at: Instant,
+    },
     /// The follower failed and stopped.
     Failed(String),
 }
@@ -82,7 +88,6 @@ pub fn follow(
     let done = std::cell::RefCell::new(Vec::new());
     let mut feed = kernel::Feed::new("/dev/kmsg", ctx, |r| done.borrow_mut().push(r));
     let mut last_seq: Option<u64> = None;
-    let mut resumed: Option<u64> = None;
     loop {
         let next = f
             .next(QUIET)
@@ -123,12 +128,10 @@ pub fn follow(
                 return Ok(last_seq);
             }
         }
-        if feed.idle() && last_seq != resumed {
-            if let Some(seq) = last_seq {
-                resumed = Some(seq);
-                if !out(Msg::Resume(seq)) {
-                    return Ok(last_seq);
-                }
+        if next.is_none() && feed.idle() {
+            let at = Instant::now();
+            if !out(Msg::Resume { seq: last_seq, at }) {
+                return Ok(last_seq);
             }
         }
         if next.is_none() && stop.load(Ordering::Relaxed) {

@@ -6,7 +6,10 @@
 //! no report pays for within a grace period is a kill the log lost
 //! (rate-limited: the kernel prints at most 10 full reports per 5 s), and a
 //! report that names no cgroup (a rate-limited one keeps only its `Killed
-//! process` line) takes the oldest unpaid increment as its cgroup.
+//! process` line) takes the oldest unpaid increment as its cgroup. An
+//! increment is only declared lost once the kernel-log follower has caught
+//! up past it (a report waiting in a queue is not lost), or after
+//! [`MAX_WAIT`] whatever the follower says.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -14,6 +17,9 @@ use std::time::{Duration, Instant};
 /// How long a report waits for the increment it explains (a counter read
 /// after the container's cgroup was removed never comes).
 const CREDIT_TTL: Duration = Duration::from_secs(30);
+/// How long an increment waits for its report at most, when the kernel-log
+/// follower never says it caught up.
+pub const MAX_WAIT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Default)]
 struct Account {
@@ -32,7 +38,8 @@ pub struct Ledger {
 }
 
 impl Ledger {
-    /// The counter of `cgroup` read as `value` at `now`. `fresh` says the
+    /// The counter of `cgroup` read as `value` at `now` (a value below one
+    /// read before is ignored). `fresh_from_zero` says the
     /// cgroup was not seen before: a cgroup present when the agent started
     /// counts from its current value (old kills), one that appeared later
     /// from 0 (a container can be made and killed between two passes).
@@ -45,16 +52,14 @@ impl Ledger {
                 a
             }
         };
-        if value < a.seen {
-            // The counter went back: the cgroup was made again.
-            a.seen = 0;
-        }
+        // A value below the last one is a reading older than it (passes
+        // and sweeps read at different moments), not news.
         for _ in a.seen..value {
             if a.credits.pop_front().is_none() {
                 a.unpaid.push_back(now);
             }
         }
-        a.seen = value;
+        a.seen = a.seen.max(value);
     }
 
     /// A kernel report of a kill in `cgroup` at `now`.
@@ -80,16 +85,23 @@ impl Ledger {
         Some(cg)
     }
 
-    /// Increments unpaid for longer than `grace`: kills no report will
-    /// explain, one cgroup per kill, oldest first. Old credits expire.
-    pub fn overdue(&mut self, now: Instant, grace: Duration) -> Vec<String> {
+    /// Increments unpaid for longer than `grace` and read before the
+    /// kernel log was last `caught_up` (or unpaid for [`MAX_WAIT`]): kills
+    /// no report will explain, one cgroup per kill, oldest first. Old
+    /// credits expire.
+    pub fn overdue(
+        &mut self,
+        now: Instant,
+        grace: Duration,
+        caught_up: Option<Instant>,
+    ) -> Vec<String> {
         let mut out = Vec::new();
+        let lost = |t: Instant| {
+            let waited = now.saturating_duration_since(t);
+            (waited >= grace && caught_up.is_some_and(|c| c > t)) || waited >= MAX_WAIT
+        };
         for (cg, a) in &mut self.accounts {
-            while a
-                .unpaid
-                .front()
-                .is_some_and(|t| now.saturating_duration_since(*t) >= grace)
-            {
+            while a.unpaid.front().is_some_and(|t| lost(*t)) {
                 a.unpaid.pop_front();
                 out.push(cg.clone());
             }
@@ -112,6 +124,26 @@ impl Ledger {
             .is_some_and(|a| a.unpaid.is_empty() && a.credits.is_empty())
         {
             self.accounts.remove(cgroup);
+        }
+    }
+
+    /// The kills published per cgroup in the counters' terms (read, minus
+    /// unpaid, plus reports whose increment was not read yet), to be saved
+    /// across a restart: the counters a next run counts new kills from.
+    pub fn counters(&self) -> BTreeMap<String, u64> {
+        self.accounts
+            .iter()
+            .map(|(k, a)| {
+                let v = a.seen.saturating_sub(a.unpaid.len() as u64) + a.credits.len() as u64;
+                (k.clone(), v)
+            })
+            .collect()
+    }
+
+    /// Counters saved before a restart: increments since are new kills.
+    pub fn seed(&mut self, saved: BTreeMap<String, u64>) {
+        for (cg, seen) in saved {
+            self.accounts.entry(cg).or_default().seen = seen;
         }
     }
 
@@ -141,7 +173,10 @@ mod tests {
         // Counter first, then the report.
         l.counter("/a", 2, false, now);
         l.report("/a", now);
-        assert!(l.overdue(now + g * 10, g).is_empty());
+        // An older reading coming late changes nothing.
+        l.counter("/a", 1, false, now);
+        l.counter("/a", 2, false, now);
+        assert!(l.overdue(now + g * 10, g, Some(now + g * 10)).is_empty());
     }
 
     #[test]
@@ -151,13 +186,29 @@ mod tests {
         let mut l = Ledger::default();
         l.counter("/a", 3, false, now);
         assert!(
-            l.overdue(now, g).is_empty(),
+            l.overdue(now + g, g, Some(now + g)).is_empty(),
             "old kills at start are not new"
         );
         l.counter("/a", 5, false, now);
-        assert!(l.overdue(now + Duration::from_secs(1), g).is_empty());
-        assert_eq!(l.overdue(now + g, g), vec!["/a", "/a"]);
-        assert!(l.overdue(now + g * 2, g).is_empty(), "reported once");
+        let late = now + g * 2;
+        assert!(l
+            .overdue(now + Duration::from_secs(1), g, Some(late))
+            .is_empty());
+        assert!(
+            l.overdue(now + g, g, Some(now)).is_empty(),
+            "the kernel log was not read past the increment yet"
+        );
+        assert_eq!(l.overdue(now + g, g, Some(late)), vec!["/a", "/a"]);
+        assert!(
+            l.overdue(now + g * 2, g, Some(late)).is_empty(),
+            "reported once"
+        );
+        l.counter("/a", 6, false, now);
+        assert_eq!(
+            l.overdue(now + MAX_WAIT, g, None),
+            vec!["/a"],
+            "at most MAX_WAIT"
+        );
     }
 
     #[test]
@@ -166,7 +217,7 @@ mod tests {
         let g = Duration::from_secs(2);
         let mut l = Ledger::default();
         l.counter("/new", 1, true, now);
-        assert_eq!(l.overdue(now + g, g), vec!["/new"]);
+        assert_eq!(l.overdue(now + g, g, Some(now + g)), vec!["/new"]);
     }
 
     #[test]
@@ -180,7 +231,23 @@ mod tests {
         assert_eq!(l.attribute().as_deref(), Some("/a"));
         assert_eq!(l.attribute().as_deref(), Some("/b"));
         assert_eq!(l.attribute(), None);
-        assert!(l.overdue(now + g, g).is_empty());
+        assert!(l.overdue(now + g, g, Some(now + g)).is_empty());
+    }
+
+    #[test]
+    fn seeded_counters_make_increments_while_down_new_kills() {
+        let now = t0();
+        let g = Duration::from_secs(2);
+        let mut l = Ledger::default();
+        l.counter("/a", 2, false, now);
+        let saved = l.counters();
+        let mut m = Ledger::default();
+        m.seed(saved);
+        m.counter("/a", 3, false, now);
+        assert_eq!(m.overdue(now + g, g, Some(now + g)), vec!["/a"]);
+        // A report published but its increment not read yet counts as read.
+        m.report("/b", now);
+        assert_eq!(m.counters()["/b"], 1);
     }
 
     #[test]
@@ -190,7 +257,7 @@ mod tests {
         l.report("/gone", now);
         l.forget("/gone");
         assert!(l.knows("/gone"), "owes an increment");
-        l.overdue(now + CREDIT_TTL, Duration::from_secs(2));
+        l.overdue(now + CREDIT_TTL, Duration::from_secs(2), None);
         l.forget("/gone");
         assert!(!l.knows("/gone"));
     }

@@ -94,6 +94,15 @@ impl Metrics {
             spool_bytes: Gauge::default(),
             containers: Gauge::default(),
         };
+        // Series that exist from the start, at 0.
+        for result in ["ok", "failed"] {
+            let _ = m.captures.get_or_create(&ResultLabels {
+                result: result.into(),
+            });
+        }
+        for what in ["capture", "diagnosis"] {
+            let _ = m.dropped.get_or_create(&WhatLabels { what: what.into() });
+        }
         let mut r = Registry::default();
         r.register(
             "oomlens_oom_kills",
@@ -278,6 +287,8 @@ mod tests {
             "oomlens_oom_kills_total{namespace=\"\",pod=\"11111111-2222-3333-4444-555555555555\",container=\"abababababab\",kind=\"memcg\"} 1",
             "oomlens_container_memory_ratio{namespace=\"\",pod=\"11111111-2222-3333-4444-555555555555\",container=\"abababababab\"} 0.5",
             "oomlens_captures_total{result=\"ok\"} 1",
+            "oomlens_captures_total{result=\"failed\"} 0",
+            "oomlens_agent_events_dropped_total{what=\"capture\"} 0",
             "oomlens_diagnosis_cause_total{cause=\"heap-growth\"} 1",
             "oomlens_agent_kmsg_overruns_total 2",
             "oomlens_agent_kmsg_missed_records_total 5",

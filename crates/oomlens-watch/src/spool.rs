@@ -5,6 +5,7 @@
 //! SPOOL/
 //!   events.jsonl                        every event line (rotated to .1 at 4 MiB)
 //!   kmsg.cursor                         where the kernel log was read to
+//!   oom-kill-counters.json              the cgroups' OOM-kill counters as last read
 //!   <key>/                              one folder per container (Identity::key)
 //!     <stamp>-capture-90/               a JVM capture not yet followed by a kill
 //!     <stamp>-kill-<id>/                a kill: event.json, kern.log,
@@ -39,6 +40,8 @@ const EVENTS: &str = "events.jsonl";
 const EVENTS_MAX: u64 = 4 << 20;
 /// The cursor file of the kernel-log follower.
 pub const CURSOR: &str = "kmsg.cursor";
+/// The OOM-kill counters as last read (`{"boot_id", "counters"}`).
+pub const COUNTERS: &str = "oom-kill-counters.json";
 
 /// One entry, as listed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,6 +88,10 @@ impl Spool {
 
     pub fn cursor(&self) -> PathBuf {
         self.root.join(CURSOR)
+    }
+
+    pub fn counters(&self) -> PathBuf {
+        self.root.join(COUNTERS)
     }
 
     /// Makes the entry `<stamp>-<what>` of container `key`.

@@ -1,0 +1,327 @@
+//! `oomlens watch` on this machine: real processes OOM-killed by the kernel
+//! in real Kubernetes-shaped memory cgroups while the agent runs. A kill is
+//! a JSON event and a metric within a second; a burst of 50 kills, with the
+//! agent stopped and started again in the middle of it, gives each kill
+//! exactly once. The agent, its cgroups and its processes are removed
+//! whatever happens (guards).
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+use support::{KillOnDrop, PodCgroup, TempDir, HOG};
+
+/// The kernel log and the cgroup tree are the machine's: one test at a
+/// time.
+static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// A running agent: its event lines as they come, with when each came.
+struct Agent {
+    child: KillOnDrop,
+    lines: Receiver<(Instant, serde_json::Value)>,
+    metrics: Option<String>,
+}
+
+impl Agent {
+    fn start(spool: &std::path::Path, extra: &[&str]) -> Agent {
+        let mut child = Command::new(support::oomlens())
+            .args([
+                "watch",
+                "--spool",
+                spool.to_str().unwrap(),
+                "--interval",
+                "200ms",
+            ])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start oomlens watch");
+        let out = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines() {
+                let Ok(line) = line else { return };
+                let v: serde_json::Value = serde_json::from_str(&line)
+                    .unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
+                assert_eq!(v["schema"], "oomlens/watch-event/v1", "{line}");
+                if tx.send((Instant::now(), v)).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut a = Agent {
+            child: KillOnDrop(child),
+            lines: rx,
+            metrics: None,
+        };
+        let (_, started) = a.next(Duration::from_secs(20)).expect("a started event");
+        assert_eq!(started["event"], "started", "{started}");
+        a.metrics = started["metrics"].as_str().map(str::to_string);
+        // The first pass and the kernel-log thread are up.
+        std::thread::sleep(Duration::from_millis(300));
+        a
+    }
+
+    fn next(&self, within: Duration) -> Option<(Instant, serde_json::Value)> {
+        self.lines.recv_timeout(within).ok()
+    }
+
+    /// Events of `kind` until `n` came or `within` passed.
+    fn collect(&self, kind: &str, n: usize, within: Duration) -> Vec<(Instant, serde_json::Value)> {
+        let end = Instant::now() + within;
+        let mut out = Vec::new();
+        while out.len() < n {
+            let left = end.saturating_duration_since(Instant::now());
+            match self.next(left) {
+                Some((t, v)) if v["event"] == kind => out.push((t, v)),
+                Some(_) => {}
+                None => break,
+            }
+        }
+        out
+    }
+
+    /// The first event `want` accepts, within `within`.
+    fn until(
+        &self,
+        within: Duration,
+        want: impl Fn(&serde_json::Value) -> bool,
+    ) -> Option<(Instant, serde_json::Value)> {
+        let end = Instant::now() + within;
+        loop {
+            let (t, v) = self.next(end.saturating_duration_since(Instant::now()))?;
+            if want(&v) {
+                return Some((t, v));
+            }
+        }
+    }
+
+    /// SIGTERM, and the exit it makes.
+    fn stop(mut self) -> Vec<(Instant, serde_json::Value)> {
+        let pid = self.child.0.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let st = self.child.0.wait().expect("wait for the agent");
+        assert!(st.success(), "the agent ended on SIGTERM with {st}");
+        std::iter::from_fn(|| self.next(Duration::from_millis(500))).collect()
+    }
+}
+
+/// `GET /metrics`.
+fn scrape(addr: &str) -> String {
+    let mut s = std::net::TcpStream::connect(addr).expect("connect to /metrics");
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    write!(s, "GET /metrics HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut body = String::new();
+    s.read_to_string(&mut body).unwrap();
+    assert!(
+        body.starts_with("HTTP/1.1 200") || body.starts_with("HTTP/1.0 200"),
+        "{body}"
+    );
+    body
+}
+
+/// Runs HOG in `cg` until the kernel kills it; returns its pid and when
+/// its parent saw it die.
+fn kill_one(cg: &PodCgroup) -> (u32, Instant) {
+    let mut g = cg.spawn(HOG);
+    let pid = g.0.id();
+    let st = g.0.wait().expect("wait for the hog");
+    let died = Instant::now();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(st.signal(), Some(9), "the kernel killed the hog");
+    (pid, died)
+}
+
+#[test]
+fn a_kill_is_an_event_and_a_metric_within_a_second() {
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    if !support::require_cgroups() {
+        return;
+    }
+    let tmp = TempDir::new("oomlens-watch");
+    let agent = Agent::start(
+        &tmp.path().join("spool"),
+        &["--listen", "127.0.0.1:0", "--no-capture"],
+    );
+    let addr = agent.metrics.clone().expect("the metrics address");
+    let cg = PodCgroup::new(32 << 20);
+    let (pid, died) = kill_one(&cg);
+
+    // Other kills on this node are reported too: ours is the one in our cgroup.
+    let (seen, kill) = agent
+        .until(Duration::from_secs(10), |v| {
+            v["event"] == "kill" && v["cgroup"] == cg.container_path.as_str()
+        })
+        .expect("a kill event of our cgroup");
+    let latency = seen.saturating_duration_since(died);
+    eprintln!("kill -> event: {} ms", latency.as_millis());
+    assert!(latency < Duration::from_secs(1), "{latency:?}: {kill}");
+    assert_eq!(kill["pid"], pid, "{kill}");
+    assert_eq!(kill["process"], "perl");
+    assert_eq!(kill["cgroup"], cg.container_path.as_str());
+    assert_eq!(kill["pod_uid"], cg.pod_uid.as_str());
+    assert_eq!(kill["container_id"], cg.container_id.as_str());
+    assert_eq!(kill["kind"], "memcg");
+    assert_eq!(kill["source"], "kernel-log");
+    assert_eq!(kill["limit_bytes"], 32 << 20);
+    let entry = std::path::PathBuf::from(kill["spool"].as_str().expect("spooled"));
+    let kern = std::fs::read_to_string(entry.join("kern.log")).unwrap();
+    assert!(
+        kern.contains(&format!("Killed process {pid} (perl)")),
+        "{kern}"
+    );
+
+    // The metric, by the same second.
+    let page = scrape(&addr);
+    let scraped = Instant::now().saturating_duration_since(died);
+    let series = format!(
+        "oomlens_oom_kills_total{{namespace=\"\",pod=\"{}\",container=\"{}\",kind=\"memcg\"}} 1",
+        cg.pod_uid,
+        &cg.container_id[..12]
+    );
+    assert!(page.contains(&series), "{series} not in:\n{page}");
+    assert!(
+        scraped < Duration::from_secs(1),
+        "scraped {scraped:?} after the kill"
+    );
+    for name in [
+        "oomlens_agent_kmsg_overruns_total",
+        "oomlens_agent_sample_pass_seconds_count",
+        "oomlens_agent_spool_bytes",
+        "oomlens_captures_total",
+    ] {
+        assert!(page.contains(name), "{name} not in:\n{page}");
+    }
+
+    // The verdict follows, from the spool entry.
+    let (_, d) = agent
+        .until(Duration::from_secs(60), |v| {
+            v["event"] == "diagnosis" && v["kill"] == kill["id"]
+        })
+        .expect("a diagnosis event");
+    assert_eq!(d["kill"], kill["id"]);
+    assert!(
+        d["headline"]
+            .as_str()
+            .is_some_and(|h| h.contains("killed by the kernel")),
+        "{d}"
+    );
+    assert!(entry.join("diagnosis.json").is_file());
+    let after = scrape(&addr);
+    assert!(after.contains("oomlens_diagnosis_cause_total{"), "{after}");
+    let rest = agent.stop();
+    assert!(
+        rest.iter().all(|(_, v)| v["event"] != "kill"),
+        "one kill, one event: {rest:?}"
+    );
+}
+
+#[test]
+fn a_burst_of_50_kills_across_a_restart_is_reported_exactly_once() {
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    if !support::require_cgroups() {
+        return;
+    }
+    let tmp = TempDir::new("oomlens-watch");
+    let spool = tmp.path().join("spool");
+    const N: usize = 50;
+    let cgroups: Vec<PodCgroup> = (0..N).map(|_| PodCgroup::new(16 << 20)).collect();
+    let paths: Vec<String> = cgroups.iter().map(|c| c.container_path.clone()).collect();
+
+    // Five workers, ten kills each, one cgroup per kill; the agent is
+    // stopped and started again once half of the kills are done.
+    let mut events = Vec::new();
+    let a = Agent::start(&spool, &["--no-capture"]);
+    let started = Instant::now();
+    let (done_tx, done_rx) = mpsc::channel::<u32>();
+    let pids = std::thread::scope(|s| {
+        let chunks: Vec<&[PodCgroup]> = cgroups.chunks(N / 5).collect();
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                let done = done_tx.clone();
+                s.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|cg| {
+                            let (pid, _) = kill_one(cg);
+                            let _ = done.send(pid);
+                            pid
+                        })
+                        .collect::<Vec<u32>>()
+                })
+            })
+            .collect();
+        drop(done_tx);
+        for _ in 0..N / 2 {
+            done_rx.recv().expect("half of the kills");
+        }
+        events.extend(a.stop());
+        let b = Agent::start(&spool, &["--no-capture"]);
+        let pids: Vec<u32> = handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect();
+        // Every report read and every counter increment past its grace.
+        std::thread::sleep(Duration::from_secs(4));
+        events.extend(b.stop());
+        pids
+    });
+    eprintln!("{N} kills in {:.1} s", started.elapsed().as_secs_f64());
+    // Kills of this test's cgroups (others on this node are reported too).
+    let kills: Vec<&serde_json::Value> = events
+        .iter()
+        .map(|(_, v)| v)
+        .filter(|v| v["event"] == "kill")
+        .filter(|v| {
+            v["cgroup"]
+                .as_str()
+                .is_some_and(|c| paths.iter().any(|p| p == c))
+        })
+        .collect();
+    let unplaced = events
+        .iter()
+        .filter(|(_, v)| v["event"] == "kill" && v["cgroup"] == "")
+        .count();
+    assert_eq!(unplaced, 0, "kills tied to no cgroup: {events:?}");
+    let mut by_cgroup: BTreeMap<&str, usize> = BTreeMap::new();
+    for k in &kills {
+        *by_cgroup
+            .entry(k["cgroup"].as_str().unwrap_or(""))
+            .or_default() += 1;
+    }
+    let twice: Vec<_> = by_cgroup.iter().filter(|(_, &n)| n > 1).collect();
+    assert!(twice.is_empty(), "reported more than once: {twice:?}");
+    let missed: Vec<_> = paths
+        .iter()
+        .filter(|p| !by_cgroup.contains_key(p.as_str()))
+        .collect();
+    assert!(
+        missed.is_empty(),
+        "not reported: {missed:?}\nevents: {kills:#?}"
+    );
+    assert_eq!(kills.len(), N, "{by_cgroup:#?}");
+    let from_log: Vec<u64> = kills.iter().filter_map(|k| k["pid"].as_u64()).collect();
+    let distinct: BTreeSet<u64> = from_log.iter().copied().collect();
+    assert_eq!(distinct.len(), from_log.len(), "a pid twice: {from_log:?}");
+    let ours: BTreeSet<u64> = pids.iter().map(|&p| u64::from(p)).collect();
+    assert!(
+        distinct.is_subset(&ours),
+        "pids not ours: {:?}",
+        distinct.difference(&ours)
+    );
+    let counted = kills
+        .iter()
+        .filter(|k| k["source"] == "oom-kill-counter")
+        .count();
+    eprintln!(
+        "{} from the kernel log, {counted} from counters alone",
+        kills.len() - counted
+    );
+}
