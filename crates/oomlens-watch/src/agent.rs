@@ -194,8 +194,10 @@ pub fn run(opts: Options, stop: Arc<AtomicBool>, out: &mut dyn Write) -> io::Res
     let spool = Spool::open(&opts.spool, opts.limits)?;
     let boot = kmsg::boot_time().unwrap_or(Timestamp::UNIX_EPOCH);
     let boot_id = kmsg::boot_id().unwrap_or_default();
-    let mut ctx = TimeContext::default();
-    ctx.boot = Some((boot, "this machine's boot time (/proc/stat btime)".into()));
+    let ctx = TimeContext {
+        boot: Some((boot, "this machine's boot time (/proc/stat btime)".into())),
+        ..TimeContext::default()
+    };
     let (metrics, registry) = Metrics::new();
     let bound = match opts.listen {
         Some(a) => Some(crate::metrics::serve(a, Arc::new(registry))?),
@@ -950,7 +952,7 @@ fn diagnose(job: &DiagnosisJob, ctx: &TimeContext) -> event::Diagnosis {
         only: None,
     };
     let mut ev = oomlens_analysis::case::Evidence::default();
-    for loaded in oomlens_evidence::load::load(&[job.entry.clone()], &opts) {
+    for loaded in oomlens_evidence::load::load(std::slice::from_ref(&job.entry), &opts) {
         // The entry's own bookkeeping is not evidence.
         if loaded
             .path

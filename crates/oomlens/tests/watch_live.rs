@@ -72,21 +72,6 @@ impl Agent {
         self.lines.recv_timeout(within).ok()
     }
 
-    /// Events of `kind` until `n` came or `within` passed.
-    fn collect(&self, kind: &str, n: usize, within: Duration) -> Vec<(Instant, serde_json::Value)> {
-        let end = Instant::now() + within;
-        let mut out = Vec::new();
-        while out.len() < n {
-            let left = end.saturating_duration_since(Instant::now());
-            match self.next(left) {
-                Some((t, v)) if v["event"] == kind => out.push((t, v)),
-                Some(_) => {}
-                None => break,
-            }
-        }
-        out
-    }
-
     /// The first event `want` accepts, within `within`.
     fn until(
         &self,
