@@ -310,3 +310,84 @@ fn a_burst_of_50_kills_across_a_restart_is_reported_exactly_once() {
         kills.len() - counted
     );
 }
+
+/// The demo programs' class path (`scripts/capture/jvm-build.sh` builds
+/// them once); `None` after a loud skip when Java or the jars are missing.
+fn jvm_classpath() -> Option<String> {
+    let repo = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = Command::new(repo.join("scripts/capture/jvm-build.sh")).output();
+    match out {
+        Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).trim().to_string()),
+        Ok(o) => {
+            support::skip_or_fail(&format!(
+                "the JVM test programs do not build (OpenJDK 17, libjavassist-java): {}",
+                String::from_utf8_lossy(&o.stderr)
+            ));
+            None
+        }
+        Err(e) => panic!("cannot run scripts/capture/jvm-build.sh: {e}"),
+    }
+}
+
+#[test]
+fn a_leaking_jvm_is_captured_before_the_kill_and_its_cause_named() {
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    if !support::require_cgroups() {
+        return;
+    }
+    let Some(cp) = jvm_classpath() else { return };
+    let tmp = TempDir::new("oomlens-watch-jvm");
+    let agent = Agent::start(&tmp.path().join("spool"), &["--threshold", "80%"]);
+    // The Orika-like leak of tests/jvm (a javassist mapper class generated
+    // per request, kept for ever in Metaspace), NMT on, in 160 MiB.
+    let cg = PodCgroup::new(160 << 20);
+    let _java = cg.spawn(&format!(
+        "java --add-opens java.base/java.lang=ALL-UNNAMED -XX:NativeMemoryTracking=summary \
+         -cp {cp} oomlens.demo.OrikaLikeLeak --sleep-ms 1 --every 100000"
+    ));
+    let ours = |v: &serde_json::Value| v["cgroup"] == cg.container_path.as_str();
+    let mut captures = Vec::new();
+    let kill = loop {
+        let (_, v) = agent
+            .until(Duration::from_secs(240), |v| ours(v))
+            .expect("the JVM is killed within 4 minutes");
+        match v["event"].as_str() {
+            Some("capture") => captures.push(v),
+            Some("kill") => break v,
+            _ => {}
+        }
+    };
+    assert!(!captures.is_empty(), "no capture before the kill: {kill}");
+    let first = &captures[0];
+    assert_eq!(first["reason"], "threshold", "{first}");
+    assert!(first["ratio"].as_f64().is_some_and(|r| r >= 0.8), "{first}");
+    assert_eq!(first["errors"], serde_json::json!([]), "{first}");
+    // Eight commands (NMT on) and the counter file.
+    assert_eq!(first["files"], 9, "{first}");
+    assert_eq!(kill["process"], "java");
+    assert_eq!(kill["captures"], captures.len(), "{kill}");
+    let entry = std::path::PathBuf::from(kill["spool"].as_str().unwrap());
+    let capture_dir = std::fs::read_dir(&entry)
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().contains("-capture-80"))
+        .expect("the first capture moved into the kill's entry")
+        .path();
+    let nmt = std::fs::read_to_string(capture_dir.join("VM.native_memory-summary.txt")).unwrap();
+    assert!(nmt.contains("Native Memory Tracking:"), "{nmt}");
+    let meta = std::fs::read_to_string(capture_dir.join("VM.metaspace.txt")).unwrap();
+    assert!(meta.contains("Total Usage"), "{meta}");
+
+    let (_, d) = agent
+        .until(Duration::from_secs(120), |v| {
+            v["event"] == "diagnosis" && v["kill"] == kill["id"]
+        })
+        .expect("the kill's diagnosis");
+    assert_eq!(d["causes"][0]["id"], "metaspace-class-generation", "{d}");
+    eprintln!(
+        "{} capture(s), first {} ms; verdict: {}",
+        captures.len(),
+        first["took_ms"],
+        d["headline"]
+    );
+}
