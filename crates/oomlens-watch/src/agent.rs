@@ -32,7 +32,7 @@ use oomlens_live::kmsg::{self, Cursor, Start};
 use oomlens_live::openmetrics::Writer;
 use oomlens_live::sampler::{self, Cgroup, Round, Sampler, Schedule, Sink};
 
-use crate::event::{self, Event, KillSource};
+use crate::event::{self, CgroupFrom, Event, KillSource};
 use crate::identity::{identify, Identity};
 use crate::kernel::{self, Health};
 use crate::ledger::Ledger;
@@ -120,6 +120,10 @@ struct Watched {
     gone: Option<Instant>,
 }
 
+/// How long a report that names no cgroup waits at most for the reports
+/// after it to settle which counter increment is its own.
+const HOLD: Duration = Duration::from_secs(3);
+
 /// How long a gone container's samples are kept.
 const KEEP_GONE: Duration = Duration::from_secs(120);
 
@@ -166,6 +170,8 @@ struct Agent<'a> {
     boot_id: String,
     ctx: TimeContext,
     passes: u64,
+    /// Reports that name no cgroup, waiting ([`Agent::resolve`]).
+    held: VecDeque<(kernel::Report, String, Instant)>,
     /// When the kernel-log follower was last known to have read everything
     /// (its heartbeat); `None` before the first, or when it failed.
     caught_up: Option<Instant>,
@@ -227,6 +233,7 @@ pub fn run(opts: Options, stop: Arc<AtomicBool>, out: &mut dyn Write) -> io::Res
         boot_id,
         ctx,
         passes: 0,
+        held: VecDeque::new(),
         caught_up: None,
         saved_seq: None,
         seeded: false,
@@ -321,6 +328,7 @@ impl Agent<'_> {
         for m in msgs {
             self.kernel(m)?;
         }
+        self.resolve(true)?;
         let now = Instant::now();
         // The kernel log was read to its end above.
         for cg in self.ledger.overdue(
@@ -362,10 +370,15 @@ impl Agent<'_> {
 
     fn follow(&mut self, rx: &Receiver<In>, stop: &AtomicBool) -> io::Result<()> {
         loop {
-            for cg in self
-                .ledger
-                .overdue(Instant::now(), self.opts.grace, self.caught_up)
-            {
+            self.resolve(false)?;
+            // Increments wait while reports that may explain them are held.
+            let overdue = if self.held.is_empty() {
+                self.ledger
+                    .overdue(Instant::now(), self.opts.grace, self.caught_up)
+            } else {
+                Vec::new()
+            };
+            for cg in overdue {
                 self.counter_kill(&cg)?;
             }
             self.metrics.kmsg(
@@ -414,6 +427,12 @@ impl Agent<'_> {
             kernel::Msg::Report(r) => self.report(*r),
             kernel::Msg::Resume { seq, at } => {
                 self.caught_up = Some(at);
+                // Not past a report still held: a restart reads it again.
+                let held = self.held.iter().map(|(r, ..)| r.first_seq).min();
+                let seq = match (seq, held) {
+                    (Some(s), Some(h)) => Some(s.min(h.saturating_sub(1))),
+                    (s, _) => s,
+                };
                 if seq.is_some() && seq != self.saved_seq {
                     let c = Cursor {
                         boot_id: self.boot_id.clone(),
@@ -450,28 +469,73 @@ impl Agent<'_> {
         if self.spool.has(&format!("-kill-{id}")) {
             return Ok(());
         }
-        let cgroup = match rep.task_memcg.clone() {
-            Some(cg) => {
+        // The report's own cgroup, else the victim's as the follower read
+        // it at the report's `Killed process` record, else the victim's now.
+        let own = match (&rep.task_memcg, &r.victim_cgroup) {
+            (Some(cg), _) => Some((cg.clone(), CgroupFrom::KernelReport)),
+            (None, Some(cg)) => Some((cg.clone(), CgroupFrom::VictimProcess)),
+            (None, None) => rep
+                .victim
+                .as_ref()
+                .and_then(|v| kernel::cgroup_of(v.pid, &v.comm, self.version))
+                .map(|cg| (cg, CgroupFrom::VictimProcess)),
+        };
+        match own {
+            Some((cg, from)) => {
                 self.ledger.report(&cg, now);
-                Some(cg)
+                self.publish_report(r, id, Some(cg), from)
             }
             None => {
-                let own = rep
-                    .victim
-                    .as_ref()
-                    .and_then(|v| cgroup_of(v.pid, &v.comm, self.version));
-                match own {
-                    Some(cg) => {
-                        self.ledger.report(&cg, now);
-                        Some(cg)
-                    }
-                    None => {
-                        self.sweep_counters(now);
-                        self.ledger.attribute()
-                    }
-                }
+                // Which counter increment it explains may only be clear once
+                // the reports right after it are read: held a moment.
+                self.held.push_back((r, id, now));
+                self.resolve(false)
             }
-        };
+        }
+    }
+
+    /// Publishes the held reports that name no cgroup, oldest first, each
+    /// with the oldest counter increment no report explains, once that
+    /// choice is as good as it gets: the follower has read past the report
+    /// (so every report printed after it was read and took its own
+    /// increment) and no more increments are unexplained than reports are
+    /// held; or after [`HOLD`]; or at once with `all`.
+    fn resolve(&mut self, all: bool) -> io::Result<()> {
+        if self.held.is_empty() {
+            return Ok(());
+        }
+        self.sweep_counters(Instant::now());
+        while let Some((_, _, since)) = self.held.front() {
+            let read_past = self.caught_up.is_some_and(|c| c > *since);
+            let ripe = all
+                || since.elapsed() >= HOLD
+                || (read_past && self.ledger.unpaid() <= self.held.len());
+            if !ripe {
+                break;
+            }
+            let Some((r, id, _)) = self.held.pop_front() else {
+                break;
+            };
+            let cgroup = self.ledger.attribute();
+            let from = if cgroup.is_some() {
+                CgroupFrom::OomKillCounter
+            } else {
+                CgroupFrom::None
+            };
+            self.publish_report(r, id, cgroup, from)?;
+        }
+        Ok(())
+    }
+
+    /// Publishes a kernel report tied to `cgroup`.
+    fn publish_report(
+        &mut self,
+        r: kernel::Report,
+        id: String,
+        cgroup: Option<String>,
+        cgroup_from: CgroupFrom,
+    ) -> io::Result<()> {
+        let rep = &r.report;
         let at = rep.time.at.unwrap_or_else(Timestamp::now);
         let who = identify(cgroup.as_deref().unwrap_or(""));
         let last = cgroup
@@ -493,6 +557,7 @@ impl Agent<'_> {
             who,
             kind: rep.kind,
             source: KillSource::KernelLog,
+            cgroup_from,
             limit_bytes: limit,
             usage_bytes: usage,
             anon_rss_bytes: kb(victim.and_then(|v| v.anon_rss_kb)),
@@ -520,6 +585,7 @@ impl Agent<'_> {
             who: identify(cgroup),
             kind: Kind::Unknown,
             source: KillSource::OomKillCounter,
+            cgroup_from: CgroupFrom::OomKillCounter,
             limit_bytes: last.as_ref().and_then(|l| l.limit_bytes),
             usage_bytes: None,
             anon_rss_bytes: None,
@@ -775,26 +841,6 @@ fn load_counters(path: &Path, boot_id: &str) -> Option<std::collections::BTreeMa
         return None;
     }
     serde_json::from_value(v["counters"].clone()).ok()
-}
-
-/// The memory cgroup of process `pid` (`/proc/PID/cgroup`), while it is
-/// still there (a victim not yet reaped) and still named `comm`.
-fn cgroup_of(pid: u64, comm: &str, version: Version) -> Option<String> {
-    let proc = PathBuf::from(format!("/proc/{pid}"));
-    let name = std::fs::read_to_string(proc.join("comm")).ok()?;
-    if name.trim_end() != comm {
-        return None;
-    }
-    let text = std::fs::read_to_string(proc.join("cgroup")).ok()?;
-    text.lines().find_map(|l| {
-        let mut parts = l.splitn(3, ':');
-        let (_, controllers, path) = (parts.next()?, parts.next()?, parts.next()?);
-        let hit = match version {
-            Version::V1 => controllers.split(',').any(|c| c == "memory"),
-            Version::V2 => controllers.is_empty(),
-        };
-        (hit && path != "/").then(|| path.to_string())
-    })
 }
 
 /// Every container cgroup's OOM-kill counter, by cgroup path.

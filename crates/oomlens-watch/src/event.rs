@@ -22,6 +22,22 @@ pub enum KillSource {
     OomKillCounter,
 }
 
+/// How a kill's cgroup was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CgroupFrom {
+    /// The report's `task_memcg`.
+    KernelReport,
+    /// The victim's `/proc/PID/cgroup`, read while it was dying.
+    VictimProcess,
+    /// The cgroup whose OOM-kill counter rose with no report to explain
+    /// it (the oldest such increment when several are open: then a guess
+    /// between them).
+    OomKillCounter,
+    /// Not found (`cgroup` is empty).
+    None,
+}
+
 /// An OOM kill.
 #[derive(Debug, Clone, Serialize)]
 pub struct Kill {
@@ -38,6 +54,8 @@ pub struct Kill {
     /// `memcg`, `global` or `unknown` (the kernel report's kind).
     pub kind: oomlens_evidence::kernel::Kind,
     pub source: KillSource,
+    /// How `cgroup` was found.
+    pub cgroup_from: CgroupFrom,
     /// The memory limit that fired, bytes (the report's `memory: usage ..,
     /// limit ..` line, else the cgroup's last reading).
     pub limit_bytes: Option<u64>,
@@ -181,6 +199,7 @@ mod tests {
             who: crate::identity::identify("/kubepods.slice/x"),
             kind: oomlens_evidence::kernel::Kind::Memcg,
             source: KillSource::KernelLog,
+            cgroup_from: CgroupFrom::KernelReport,
             limit_bytes: Some(1 << 28),
             usage_bytes: Some(1 << 28),
             anon_rss_bytes: None,

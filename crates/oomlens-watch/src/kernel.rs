@@ -8,6 +8,7 @@
 //! published, so a restart neither repeats nor misses a kill.
 
 use std::collections::VecDeque;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::Sender;
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use oomlens_evidence::kernel::{self, OomReport};
 use oomlens_evidence::time::TimeContext;
+use oomlens_live::cgroup::Version;
 use oomlens_live::kmsg::{Follower, Start};
 
 /// How long the log must be quiet before complete reports are settled.
@@ -30,6 +32,11 @@ pub struct Report {
     pub first_seq: u64,
     /// Its records, as `(usec since boot, message)`.
     pub records: Vec<(u64, Vec<u8>)>,
+    /// The victim's memory cgroup, read from `/proc/PID/cgroup` as soon as
+    /// its `Killed process` record was read (the victim is usually still
+    /// there then): what ties a rate-limited report, which names no cgroup,
+    /// to its container.
+    pub victim_cgroup: Option<String>,
 }
 
 /// What the thread sends.
@@ -88,11 +95,22 @@ pub fn follow(
     let done = std::cell::RefCell::new(Vec::new());
     let mut feed = kernel::Feed::new("/dev/kmsg", ctx, |r| done.borrow_mut().push(r));
     let mut last_seq: Option<u64> = None;
+    let version = oomlens_live::cgroup::memory_root().map(|(v, _)| v);
+    // Victims' cgroups by pid, read at their `Killed process` record.
+    let mut victims: VecDeque<(u64, String)> = VecDeque::new();
     loop {
         let next = f
             .next(QUIET)
             .map_err(|e| format!("reading /dev/kmsg: {e}"))?
             .map(|r| {
+                if let (Some(v), Some((pid, comm))) = (version, killed(r.message)) {
+                    if let Some(cg) = cgroup_of(pid, &comm, v) {
+                        if victims.len() == 256 {
+                            victims.pop_front();
+                        }
+                        victims.push_back((pid, cg));
+                    }
+                }
                 feed.line(r.line);
                 (r.seq, r.usec, r.message.to_vec())
             });
@@ -119,10 +137,18 @@ pub fn follow(
                 .collect();
             let first_seq = own.first().map_or(0, |(_, seq, ..)| *seq);
             let records = own.iter().map(|(_, _, us, m)| (*us, m.clone())).collect();
+            let victim_cgroup = report.victim.as_ref().and_then(|v| {
+                victims
+                    .iter()
+                    .rev()
+                    .find(|(pid, _)| *pid == v.pid)
+                    .map(|(_, cg)| cg.clone())
+            });
             let r = Report {
                 report,
                 first_seq,
                 records,
+                victim_cgroup,
             };
             if !out(Msg::Report(Box::new(r))) {
                 return Ok(last_seq);
@@ -160,6 +186,42 @@ pub fn spawn<T: Send + 'static>(
         })
 }
 
+/// The memory cgroup of process `pid` (`/proc/PID/cgroup`), while it is
+/// still there (a victim not yet reaped) and still named `comm`.
+pub fn cgroup_of(pid: u64, comm: &str, version: Version) -> Option<String> {
+    let proc = PathBuf::from(format!("/proc/{pid}"));
+    let name = std::fs::read_to_string(proc.join("comm")).ok()?;
+    if name.trim_end() != comm {
+        return None;
+    }
+    let text = std::fs::read_to_string(proc.join("cgroup")).ok()?;
+    text.lines().find_map(|l| {
+        let mut parts = l.splitn(3, ':');
+        let (_, controllers, path) = (parts.next()?, parts.next()?, parts.next()?);
+        let hit = match version {
+            Version::V1 => controllers.split(',').any(|c| c == "memory"),
+            Version::V2 => controllers.is_empty(),
+        };
+        (hit && path != "/").then(|| path.to_string())
+    })
+}
+
+/// The pid and command of a `Killed process N (comm) ...` message.
+fn killed(message: &[u8]) -> Option<(u64, String)> {
+    const KILLED: &[u8] = b"Killed process ";
+    let at = message.windows(KILLED.len()).position(|w| w == KILLED)?;
+    let rest = &message[at + KILLED.len()..];
+    let open = rest.iter().position(|&b| b == b'(')?;
+    let pid = std::str::from_utf8(&rest[..open])
+        .ok()?
+        .trim()
+        .parse()
+        .ok()?;
+    let close = rest.iter().rposition(|&b| b == b')')?;
+    let comm = String::from_utf8_lossy(rest.get(open + 1..close)?).into_owned();
+    Some((pid, comm))
+}
+
 /// A report's records as `dmesg --time-format iso` prints them (each
 /// record's boot-relative time placed with the boot instant), which
 /// `oomlens diagnose` reads back with wall-clock times.
@@ -178,4 +240,37 @@ pub fn iso_lines(records: &[(u64, Vec<u8>)], boot: jiff::Timestamp) -> Vec<u8> {
         out.push(b'\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_killed_process_line_names_pid_and_command() {
+        assert_eq!(
+            killed(b"Memory cgroup out of memory: Killed process 7955 (perl) total-vm:40776kB, anon-rss:32512kB"),
+            Some((7955, "perl".to_string()))
+        );
+        assert_eq!(
+            killed(b"Killed process 12 (a (b) c) total-vm:1kB"),
+            Some((12, "a (b) c".to_string()))
+        );
+        assert_eq!(killed(b"Killed process x (perl)"), None);
+        assert_eq!(killed(b"oom_reaper: reaped process 7955 (perl)"), None);
+    }
+
+    #[test]
+    fn this_process_is_in_a_memory_cgroup_or_the_root() {
+        let me = std::fs::read_to_string("/proc/self/comm").unwrap();
+        if let Some((v, _)) = oomlens_live::cgroup::memory_root() {
+            // Either a cgroup path or none (the root is no container).
+            let cg = cgroup_of(u64::from(std::process::id()), me.trim_end(), v);
+            assert!(cg.as_deref().is_none_or(|c| c.starts_with('/') && c != "/"));
+        }
+        assert_eq!(
+            cgroup_of(u64::from(std::process::id()), "not-me", Version::V1),
+            None
+        );
+    }
 }

@@ -85,6 +85,11 @@ impl Ledger {
         Some(cg)
     }
 
+    /// Increments no report explained yet, over every cgroup.
+    pub fn unpaid(&self) -> usize {
+        self.accounts.values().map(|a| a.unpaid.len()).sum()
+    }
+
     /// Increments unpaid for longer than `grace` and read before the
     /// kernel log was last `caught_up` (or unpaid for [`MAX_WAIT`]): kills
     /// no report will explain, one cgroup per kill, oldest first. Old
@@ -228,6 +233,7 @@ mod tests {
         assert_eq!(l.attribute(), None);
         l.counter("/b", 1, true, now + Duration::from_millis(5));
         l.counter("/a", 1, true, now);
+        assert_eq!(l.unpaid(), 2);
         assert_eq!(l.attribute().as_deref(), Some("/a"));
         assert_eq!(l.attribute().as_deref(), Some("/b"));
         assert_eq!(l.attribute(), None);

@@ -253,8 +253,25 @@ fn a_burst_of_50_kills_across_a_restart_is_reported_exactly_once() {
             .into_iter()
             .flat_map(|h| h.join().unwrap())
             .collect();
-        // Every report read and every counter increment past its grace.
-        std::thread::sleep(Duration::from_secs(4));
+        // Until every kill of ours is reported (at most 20 s), then 2 s more
+        // for any second report of one.
+        let ours = |v: &serde_json::Value| {
+            v["event"] == "kill"
+                && v["cgroup"]
+                    .as_str()
+                    .is_some_and(|c| paths.iter().any(|p| p == c))
+        };
+        let mut seen = events.iter().filter(|(_, v)| ours(v)).count();
+        let end = Instant::now() + Duration::from_secs(20);
+        while seen < N {
+            let left = end.saturating_duration_since(Instant::now());
+            let Some(e) = b.until(left, |_| true) else {
+                break;
+            };
+            seen += usize::from(ours(&e.1));
+            events.push(e);
+        }
+        std::thread::sleep(Duration::from_secs(2));
         events.extend(b.stop());
         pids
     });
@@ -270,11 +287,6 @@ fn a_burst_of_50_kills_across_a_restart_is_reported_exactly_once() {
                 .is_some_and(|c| paths.iter().any(|p| p == c))
         })
         .collect();
-    let unplaced = events
-        .iter()
-        .filter(|(_, v)| v["event"] == "kill" && v["cgroup"] == "")
-        .count();
-    assert_eq!(unplaced, 0, "kills tied to no cgroup: {events:?}");
     let mut by_cgroup: BTreeMap<&str, usize> = BTreeMap::new();
     for k in &kills {
         *by_cgroup
@@ -300,6 +312,18 @@ fn a_burst_of_50_kills_across_a_restart_is_reported_exactly_once() {
         distinct.is_subset(&ours),
         "pids not ours: {:?}",
         distinct.difference(&ours)
+    );
+    // None of ours went without a cgroup (other kills on this node may:
+    // their cgroups need not look like containers).
+    let unplaced: Vec<_> = events
+        .iter()
+        .map(|(_, v)| v)
+        .filter(|v| v["event"] == "kill" && v["cgroup"] == "")
+        .filter(|v| v["pid"].as_u64().is_some_and(|p| ours.contains(&p)))
+        .collect();
+    assert!(
+        unplaced.is_empty(),
+        "kills of ours tied to no cgroup: {unplaced:?}"
     );
     let counted = kills
         .iter()
@@ -390,4 +414,102 @@ fn a_leaking_jvm_is_captured_before_the_kill_and_its_cause_named() {
         first["took_ms"],
         d["headline"]
     );
+}
+
+#[test]
+fn once_reads_from_the_cursor_and_the_spool_shows_what_it_kept() {
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    if !support::require_cgroups() {
+        return;
+    }
+    let tmp = TempDir::new("oomlens-watch-once");
+    let spool = tmp.path().join("spool");
+    let sp = spool.to_str().unwrap();
+    // A cursor at the end of the kernel log as it is now.
+    let a = Agent::start(&spool, &["--no-capture"]);
+    std::fs::write("/dev/kmsg", "oomlens watch test: cursor here\n").unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    a.stop();
+    assert!(spool.join("kmsg.cursor").is_file());
+
+    let cg = PodCgroup::new(32 << 20);
+    let (pid, _) = kill_one(&cg);
+    let once = |code: i32| -> Vec<serde_json::Value> {
+        let out = Command::new(support::oomlens())
+            .args(["watch", "--once", "--no-capture", "--spool", sp])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let first = once(0);
+    let ours: Vec<&serde_json::Value> = first
+        .iter()
+        .filter(|v| v["cgroup"] == cg.container_path.as_str())
+        .collect();
+    let kinds: Vec<&str> = ours.iter().filter_map(|v| v["event"].as_str()).collect();
+    assert_eq!(kinds, ["kill", "diagnosis"], "{first:?}");
+    assert_eq!(ours[0]["pid"], pid);
+    // Again: the cursor moved past it.
+    let again = once(1)
+        .into_iter()
+        .chain(std::iter::empty())
+        .collect::<Vec<_>>();
+    assert!(
+        again
+            .iter()
+            .all(|v| v["event"] != "kill" || v["cgroup"] != cg.container_path.as_str()),
+        "{again:?}"
+    );
+
+    let name = std::path::Path::new(ours[0]["spool"].as_str().unwrap())
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let ls = support::oomlens_json(&["spool", "ls", "--spool", sp, "-f", "json"], &[0]);
+    assert!(
+        ls.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["name"] == name.as_str() && e["kind"] == "kill"),
+        "{ls}"
+    );
+    let show = Command::new(support::oomlens())
+        .args(["spool", "show", &name, "--spool", sp])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&show.stdout);
+    assert!(
+        text.contains(&format!("\"pid\": {pid}")) && text.contains("kern.log"),
+        "{text}"
+    );
+    let out = tmp.path().join("exported");
+    let export = Command::new(support::oomlens())
+        .args([
+            "spool",
+            "export",
+            &name,
+            "--spool",
+            sp,
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        export.status.success(),
+        "{}",
+        String::from_utf8_lossy(&export.stderr)
+    );
+    let d = support::oomlens_json(&["diagnose", out.to_str().unwrap(), "-f", "json"], &[0]);
+    assert_eq!(d["oom_kill_found"], true, "{d}");
 }
