@@ -200,6 +200,27 @@ fn a_kill_is_an_event_and_a_metric_within_a_second() {
     assert!(entry.join("diagnosis.json").is_file());
     let after = scrape(&addr);
     assert!(after.contains("oomlens_diagnosis_cause_total{"), "{after}");
+
+    // Kill to event over 20 more kills, one after another.
+    let mut latencies = Vec::new();
+    for _ in 0..20 {
+        let cg = PodCgroup::new(16 << 20);
+        let (pid, died) = kill_one(&cg);
+        let (seen, _) = agent
+            .until(Duration::from_secs(10), |v| {
+                v["event"] == "kill" && v["pid"] == pid
+            })
+            .expect("each kill an event");
+        latencies.push(seen.saturating_duration_since(died));
+    }
+    latencies.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    eprintln!(
+        "kill -> event over 20 kills: p50 {:.0} ms, p99 (max) {:.0} ms",
+        ms(latencies[10]),
+        ms(latencies[19])
+    );
+    assert!(latencies[19] < Duration::from_secs(1), "{latencies:?}");
     let rest = agent.stop();
     assert!(
         rest.iter().all(|(_, v)| v["event"] != "kill"),
