@@ -274,6 +274,7 @@ fn a_burst_of_50_kills_across_a_restart_is_reported_exactly_once() {
             .into_iter()
             .flat_map(|h| h.join().unwrap())
             .collect();
+        eprintln!("{N} kills in {:.1} s", started.elapsed().as_secs_f64());
         // Until every kill of ours is reported (at most 20 s), then 2 s more
         // for any second report of one.
         let ours = |v: &serde_json::Value| {
@@ -296,7 +297,6 @@ fn a_burst_of_50_kills_across_a_restart_is_reported_exactly_once() {
         events.extend(b.stop());
         pids
     });
-    eprintln!("{N} kills in {:.1} s", started.elapsed().as_secs_f64());
     // Kills of this test's cgroups (others on this node are reported too).
     let kills: Vec<&serde_json::Value> = events
         .iter()
