@@ -777,16 +777,8 @@ impl Agent<'_> {
             if let Some(r) = ratio(&l.reading) {
                 self.metrics.set_ratio(&w.who, r);
                 let (t, t2) = (self.opts.threshold, self.opts.again);
-                let (want, reason) = if r >= t2 {
-                    (2, "threshold")
-                } else if r >= t {
-                    (1, "threshold")
-                } else if pressure && r >= t - 0.1 {
-                    (1, "pressure")
-                } else {
-                    (0, "")
-                };
-                if r < t - 0.2 {
+                let (want, reason) = wanted(r, pressure, t, t2);
+                if r < t - REARM {
                     w.level = 0;
                 }
                 if want > w.level && self.opts.capture {
@@ -901,6 +893,28 @@ fn sampler_thread(
             }
         })?;
     Ok(())
+}
+
+/// How far below the threshold a container must fall before it may be
+/// captured again (a sawtooth near the threshold is captured once).
+const REARM: f64 = 0.2;
+/// How close to the threshold a rising failcnt asks for a capture.
+const PRESSURE_BAND: f64 = 0.1;
+
+/// The capture level a reading asks for (0 none, 1 the threshold, 2 the
+/// second level) and why: `ratio` at or above a level, or `pressure`
+/// (failcnt / `max` events rising) within [`PRESSURE_BAND`] of the
+/// threshold.
+fn wanted(ratio: f64, pressure: bool, threshold: f64, again: f64) -> (u8, &'static str) {
+    if ratio >= again {
+        (2, "threshold")
+    } else if ratio >= threshold {
+        (1, "threshold")
+    } else if pressure && ratio >= threshold - PRESSURE_BAND {
+        (1, "pressure")
+    } else {
+        (0, "")
+    }
 }
 
 /// Working set / limit, when there is a limit.
@@ -1028,5 +1042,45 @@ fn diagnose(job: &DiagnosisJob, ctx: &TimeContext) -> event::Diagnosis {
             .collect(),
         took_ms: started.elapsed().as_millis() as u64,
         spool: Some(path.display().to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capture_levels_by_ratio_and_pressure() {
+        assert_eq!(wanted(0.5, false, 0.9, 0.95), (0, ""));
+        assert_eq!(wanted(0.9, false, 0.9, 0.95), (1, "threshold"));
+        assert_eq!(wanted(0.97, false, 0.9, 0.95), (2, "threshold"));
+        assert_eq!(wanted(0.85, false, 0.9, 0.95), (0, ""));
+        assert_eq!(wanted(0.85, true, 0.9, 0.95), (1, "pressure"));
+        assert_eq!(wanted(0.75, true, 0.9, 0.95), (0, ""), "too far below");
+    }
+
+    #[test]
+    fn ratio_is_working_set_over_a_limit() {
+        let r = Reading {
+            working_set_bytes: 90,
+            usage_bytes: 100,
+            limit_bytes: Some(100),
+            ..Reading::default()
+        };
+        assert_eq!(ratio(&r), Some(0.9));
+        assert_eq!(
+            ratio(&Reading {
+                limit_bytes: None,
+                ..r.clone()
+            }),
+            None
+        );
+        assert_eq!(
+            ratio(&Reading {
+                limit_bytes: Some(0),
+                ..r
+            }),
+            None
+        );
     }
 }
