@@ -807,6 +807,20 @@ impl Agent<'_> {
                 .is_none_or(|t| now.saturating_duration_since(t) < KEEP_GONE)
         });
         self.count(&counters, now);
+        // Accounts of cgroups whose folder is gone (not merely missing from a
+        // pass read before they were made) are forgotten.
+        let mut present: Vec<&str> = counters.iter().map(|(cg, _)| cg.as_str()).collect();
+        present.sort_unstable();
+        let gone: Vec<String> = self
+            .ledger
+            .cgroups()
+            .filter(|cg| present.binary_search(cg).is_err())
+            .filter(|cg| !sampler::below(&self.root, Path::new(cg)).exists())
+            .map(str::to_string)
+            .collect();
+        for cg in gone {
+            self.ledger.forget(&cg);
+        }
         self.save_counters();
         self.passes += 1;
         self.summary.passes += 1;

@@ -152,6 +152,11 @@ impl Ledger {
         }
     }
 
+    /// The cgroups with an account.
+    pub fn cgroups(&self) -> impl Iterator<Item = &str> {
+        self.accounts.keys().map(String::as_str)
+    }
+
     /// Whether the cgroup's counter was read before.
     pub fn knows(&self, cgroup: &str) -> bool {
         self.accounts.contains_key(cgroup)
@@ -266,5 +271,7 @@ mod tests {
         l.overdue(now + CREDIT_TTL, Duration::from_secs(2), None);
         l.forget("/gone");
         assert!(!l.knows("/gone"));
+        l.counter("/here", 1, false, now);
+        assert_eq!(l.cgroups().collect::<Vec<_>>(), vec!["/here"]);
     }
 }
