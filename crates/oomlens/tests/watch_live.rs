@@ -534,3 +534,57 @@ fn once_reads_from_the_cursor_and_the_spool_shows_what_it_kept() {
     let d = support::oomlens_json(&["diagnose", out.to_str().unwrap(), "-f", "json"], &[0]);
     assert_eq!(d["oom_kill_found"], true, "{d}");
 }
+
+#[test]
+fn a_kill_the_kernel_log_does_not_show_is_seen_in_its_counter() {
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    if !support::require_cgroups() {
+        return;
+    }
+    let tmp = TempDir::new("oomlens-watch-counter");
+    let spool = tmp.path().join("spool");
+    let cg = PodCgroup::new(16 << 20);
+    kill_one(&cg);
+    // An agent that starts after the kill reads the kernel log from its end
+    // (the report is behind it) and takes the counter as it is.
+    let a = Agent::start(&spool, &["--no-capture"]);
+    std::fs::write("/dev/kmsg", "oomlens watch test: past the kill\n").unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let before = a.stop();
+    assert!(
+        before
+            .iter()
+            .all(|(_, v)| v["cgroup"] != cg.container_path.as_str()),
+        "{before:?}"
+    );
+    // As if the kill had come while the agent was down, its report lost
+    // (rate-limited, or overwritten in the ring buffer): the saved counter
+    // is from before it.
+    let path = spool.join("oom-kill-counters.json");
+    let mut saved: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(saved["counters"][&cg.container_path], 1, "{saved}");
+    saved["counters"][&cg.container_path] = 0.into();
+    std::fs::write(&path, saved.to_string()).unwrap();
+
+    let out = Command::new(support::oomlens())
+        .args([
+            "watch",
+            "--once",
+            "--no-capture",
+            "--spool",
+            spool.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let kills: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["event"] == "kill" && v["cgroup"] == cg.container_path.as_str())
+        .collect();
+    assert_eq!(kills.len(), 1, "{kills:?}");
+    assert_eq!(kills[0]["source"], "oom-kill-counter");
+    assert_eq!(kills[0]["cgroup_from"], "oom-kill-counter");
+    assert_eq!(kills[0]["pid"], serde_json::Value::Null);
+    assert_eq!(kills[0]["pod_uid"], cg.pod_uid.as_str());
+}
