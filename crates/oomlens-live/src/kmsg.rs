@@ -288,6 +288,22 @@ impl Cursor {
     }
 }
 
+/// The instant the kernel's log clock started, to the microsecond: now
+/// minus `CLOCK_MONOTONIC` (the clock `/dev/kmsg` stamps count, suspend
+/// aside). [`boot_time`] is the same to the second.
+pub fn clock_start() -> Option<Timestamp> {
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: a valid timespec for the call to fill.
+    if unsafe { libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) } != 0 {
+        return None;
+    }
+    let up = jiff::SignedDuration::new(ts.tv_sec, i32::try_from(ts.tv_nsec).ok()?);
+    Timestamp::now().checked_sub(up).ok()
+}
+
 /// This machine's boot instant, from `btime` in `/proc/stat`.
 pub fn boot_time() -> Option<Timestamp> {
     let stat = std::fs::read_to_string("/proc/stat").ok()?;
@@ -394,5 +410,9 @@ mod tests {
     fn boot_time_is_in_the_past() {
         let b = boot_time().expect("Linux has /proc/stat btime");
         assert!(b < Timestamp::now());
+        // The same instant, to the second (btime is rounded).
+        let c = clock_start().expect("CLOCK_MONOTONIC");
+        let apart = (c.as_millisecond() - b.as_millisecond()).abs();
+        assert!(apart <= 1500, "{c} vs {b}");
     }
 }

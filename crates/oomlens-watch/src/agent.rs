@@ -198,10 +198,15 @@ pub fn run(opts: Options, stop: Arc<AtomicBool>, out: &mut dyn Write) -> io::Res
         }
     };
     let spool = Spool::open(&opts.spool, opts.limits)?;
-    let boot = kmsg::boot_time().unwrap_or(Timestamp::UNIX_EPOCH);
+    let boot = kmsg::clock_start()
+        .or_else(kmsg::boot_time)
+        .unwrap_or(Timestamp::UNIX_EPOCH);
     let boot_id = kmsg::boot_id().unwrap_or_default();
     let ctx = TimeContext {
-        boot: Some((boot, "this machine's boot time (/proc/stat btime)".into())),
+        boot: Some((
+            boot,
+            "this machine's boot instant (now minus CLOCK_MONOTONIC)".into(),
+        )),
         ..TimeContext::default()
     };
     let (metrics, registry) = Metrics::new();

@@ -137,6 +137,7 @@ fn a_kill_is_an_event_and_a_metric_within_a_second() {
     let addr = agent.metrics.clone().expect("the metrics address");
     let cg = PodCgroup::new(32 << 20);
     let (pid, died) = kill_one(&cg);
+    let died_at = jiff::Timestamp::now();
 
     // Other kills on this node are reported too: ours is the one in our cgroup.
     let (seen, kill) = agent
@@ -155,6 +156,10 @@ fn a_kill_is_an_event_and_a_metric_within_a_second() {
     assert_eq!(kill["kind"], "memcg");
     assert_eq!(kill["source"], "kernel-log");
     assert_eq!(kill["limit_bytes"], 32 << 20);
+    // The kernel's time of the kill, placed on the wall clock.
+    let at: jiff::Timestamp = kill["time"].as_str().unwrap().parse().unwrap();
+    let off = (died_at.as_millisecond() - at.as_millisecond()).abs();
+    assert!(off < 500, "kill at {at}, seen dead at {died_at}");
     let entry = std::path::PathBuf::from(kill["spool"].as_str().expect("spooled"));
     let kern = std::fs::read_to_string(entry.join("kern.log")).unwrap();
     assert!(
