@@ -4,6 +4,14 @@
 #   cg_make ROOT REL   make each missing folder of REL below ROOT (sets cg_dir)
 #   cg_remove ROOT     kill what is left in the folders made and remove them,
 #                      innermost first
+#   sample_start BIN REL EVERY SECONDS OUT ERR
+#                      run `BIN sample` of the cgroup /REL every EVERY for
+#                      at most SECONDS into OUT (its stderr to ERR) in the
+#                      background; it waits for a process to join the cgroup
+#                      and stops when none is left (sets sampler)
+#   sample_stop OUT ERR
+#                      let the sampler see the cgroup empty (5 s at most),
+#                      stop it, and set sampled to what it wrote (or none)
 #
 # The QoS parents (`kubepods.slice`, `kubepods-burstable.slice`) are shared
 # with runs (and tests) at the same time: whoever made them, the last one out
@@ -39,5 +47,23 @@ cg_remove() {
   done
   cg_created=()
   rmdir "$root/kubepods.slice/kubepods-burstable.slice" "$root/kubepods.slice" 2>/dev/null
+  return 0
+}
+
+sampler=""
+
+sample_start() {
+  "$1" sample --cgroup "/$2" --every "$3" --for "$4s" -o "$5" 2> "$6" &
+  sampler=$!
+}
+
+sample_stop() {
+  sampled=none
+  [ -n "$sampler" ] || return 0
+  for _ in $(seq 25); do [ -e "/proc/$sampler" ] || break; sleep 0.2; done
+  kill -TERM "$sampler" 2>/dev/null || true
+  wait "$sampler" 2>/dev/null || true
+  sampler=""
+  [ -s "$1" ] && sampled="$(basename "$1") ($(tail -1 "$2"))"
   return 0
 }

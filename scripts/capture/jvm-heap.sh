@@ -4,7 +4,7 @@
 #
 #   scripts/capture/jvm-heap.sh SCENARIO OUTDIR
 #
-# SCENARIO (each under a minute):
+# SCENARIO (each about a minute at most):
 #   leak-xmx-over-limit   HeapLeak, -Xmx400m in a 192 MiB container: the heap
 #                         grows until the kernel kills the JVM (exit 137)
 #   leak-xmx-under-limit  HeapLeak, -Xmx96m in a 256 MiB container: the JVM
@@ -21,8 +21,19 @@
 #                         committed heap) into pages never touched before, so
 #                         the resident set rises toward the limit; the kernel
 #                         kills the JVM or it is stopped after 45 s
+#   native-leak           NativeLeak (a java.util.zip.Deflater per request,
+#                         never ended: zlib's malloc'd state, which Native
+#                         Memory Tracking does not count), -Xms32m -Xmx64m in
+#                         a 192 MiB container: the resident set grows while
+#                         NMT's total stays flat, until the kernel kills the
+#                         JVM
+#   native-steady         NativeLeak --end true (the same work, each deflater
+#                         ended), same container: resident set and NMT both
+#                         flat; stopped with SIGTERM after 40 s
 # Saved in OUTDIR:
-#   gc.log          -Xlog:gc*:file=gc.log (decorators time,uptime,level,tags)
+#   gc.log          -Xlog:gc*:file=gc.log (decorators time,uptime,level,tags);
+#                   GC_TAGS=gc logs the collections only (no [gc,init]
+#                   header with the maximum heap)
 #   histograms.txt  `date -Is` then `jcmd PID GC.class_histogram` (its first 30
 #                   rows and the Total line: the rest is the JDK's own classes), every
 #                   SNAPSHOT_EVERY seconds (default 2), appended as a shell
@@ -33,6 +44,9 @@
 #   kern.log        the kernel's OOM-killer report naming this container, as
 #                   `dmesg --time-format iso` shows it right after the JVM
 #                   ended; empty when the kernel did not kill it
+#   metrics.om      when OOMLENS names the oomlens binary: `oomlens sample`
+#                   of the container's cgroup every SAMPLE_EVERY (default
+#                   500ms) while the JVM runs (working set, RSS, usage, limit)
 #   facts.env       what was set up and what happened
 # Exits 0 when the run ended as the scenario expects, 1 otherwise (outputs
 # kept). Needs root, the cgroup v1 memory controller and OpenJDK 17 (java,
@@ -60,15 +74,21 @@ case "$scenario" in
   sized-over-limit)
     program=HeapChurn limit_mib=144 seconds=45 expect=kernel-oom-kill-or-SIGTERM
     heap_opts="-XX:+UseParallelGC -Xms8m -Xmx400m" args="--live-mib 24 --kib 256 --sleep-ms 1 --every 20000" ;;
+  native-leak)
+    program=NativeLeak limit_mib=192 seconds=70 expect=kernel-oom-kill
+    heap_opts="-Xms32m -Xmx64m" args="--threads 1 --sleep-ms 50 --every 100" ;;
+  native-steady)
+    program=NativeLeak limit_mib=192 seconds=40 expect=SIGTERM
+    heap_opts="-Xms32m -Xmx64m" args="--threads 1 --sleep-ms 100 --every 100 --end true" ;;
   *) echo "unknown scenario $scenario" >&2; exit 2 ;;
 esac
 
-# Only the three classes the scenarios use, compiled with the JDK's javac.
+# Only the classes the scenarios use, compiled with the JDK's javac.
 classes=$(mktemp -d)
-javac -d "$classes" "$here"/tests/jvm/src/oomlens/demo/{Service,HeapLeak,HeapChurn}.java
+javac -d "$classes" "$here"/tests/jvm/src/oomlens/demo/{Service,HeapLeak,HeapChurn,NativeLeak}.java
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
-rm -f "$out"/{gc.log,histograms.txt,nmt.txt,VM.flags.txt,stdout.log,kern.log,facts.env}
+rm -f "$out"/{gc.log,histograms.txt,nmt.txt,VM.flags.txt,stdout.log,kern.log,metrics.om,facts.env}
 
 hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
 u=$(hex 16)
@@ -77,9 +97,11 @@ cid=$(hex 32)
 rel="kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${pod_uid//-/_}.slice/cri-containerd-$cid.scope"
 work=$(mktemp -d)
 jpid=""
+oomlens_bin=${OOMLENS:-}
 cleanup() {
   set +e
   [ -n "$jpid" ] && kill -9 "$jpid" 2>/dev/null
+  [ -n "$sampler" ] && kill -TERM "$sampler" 2>/dev/null
   cg_remove "$root"
   rm -rf "$work" "$classes"
 }
@@ -89,8 +111,13 @@ cg_make "$root" "$rel"
 dir=$cg_dir
 echo $((limit_mib * 1024 * 1024)) > "$dir/memory.limit_in_bytes"
 
-jvm_opts="$heap_opts -XX:NativeMemoryTracking=summary -Xlog:gc*:file=$out/gc.log:time,uptime,level,tags"
+jvm_opts="$heap_opts -XX:NativeMemoryTracking=summary -Xlog:${GC_TAGS:-gc*}:file=$out/gc.log:time,uptime,level,tags"
 started=$(date -u '+%Y-%m-%dT%H:%M:%S.%3NZ')
+# The sampler waits for the JVM to join the cgroup and stops when it has
+# left (killed or ended).
+if [ -n "$oomlens_bin" ]; then
+  sample_start "$oomlens_bin" "$rel" "${SAMPLE_EVERY:-500ms}" $((seconds + 30)) "$out/metrics.om" "$work/sample.err"
+fi
 cd "$work"
 set +e
 sh -c "echo \$\$ > $dir/cgroup.procs && exec java $jvm_opts -cp $classes oomlens.demo.$program $args" \
@@ -124,6 +151,7 @@ set -e
 jpid_reaped=$jpid
 jpid=""
 finished=$(date -u '+%Y-%m-%dT%H:%M:%S.%3NZ')
+sample_stop "$out/metrics.om" "$work/sample.err"
 cg_max=$(cat "$dir/memory.max_usage_in_bytes")
 cg_failcnt=$(cat "$dir/memory.failcnt")
 cg_oom_kill=$(awk '/^oom_kill / {print $2}' "$dir/memory.oom_control")
@@ -159,6 +187,7 @@ exit_status=$status
 outcome=$outcome
 expected=$expect
 snapshots=$n
+sampled=$sampled
 cgroup_max_usage_bytes=$cg_max
 cgroup_failcnt=$cg_failcnt
 cgroup_oom_kill=${cg_oom_kill:-}

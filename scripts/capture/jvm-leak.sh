@@ -93,7 +93,6 @@ rel="kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod${pod_uid//-/
 work=$(mktemp -d)
 jpid=""
 kmsg_reader=""
-sampler=""
 oomlens_bin=${OOMLENS:-$(command -v oomlens || true)}
 cleanup() {
   set +e
@@ -124,9 +123,7 @@ started=$(date -u '+%Y-%m-%dT%H:%M:%S.%3NZ')
 # The sampler waits for the JVM to join the cgroup and stops when it has
 # left (killed or ended).
 if [ -n "$oomlens_bin" ]; then
-  "$oomlens_bin" sample --cgroup "/$rel" --every "${SAMPLE_EVERY:-500ms}" --for "$((seconds + 30))s" \
-    -o "$out/metrics.om" 2> "$work/sample.err" &
-  sampler=$!
+  sample_start "$oomlens_bin" "$rel" "${SAMPLE_EVERY:-500ms}" $((seconds + 30)) "$out/metrics.om" "$work/sample.err"
 fi
 # The JVM runs in $work (its cwd), the attach files go to /tmp.
 cd "$work"
@@ -189,14 +186,7 @@ set -e
 jpid_reaped=$jpid
 jpid=""   # gone: nothing for cleanup to kill (its pid may be reused)
 finished=$(date -u '+%Y-%m-%dT%H:%M:%S.%3NZ')
-sampled=none
-if [ -n "$sampler" ]; then
-  for _ in $(seq 25); do [ -e "/proc/$sampler" ] || break; sleep 0.2; done
-  kill -TERM "$sampler" 2>/dev/null || true
-  wait "$sampler" 2>/dev/null || true
-  sampler=""
-  [ -s "$out/metrics.om" ] && sampled="metrics.om ($(tail -1 "$work/sample.err"))"
-fi
+sample_stop "$out/metrics.om" "$work/sample.err"
 cp "$work"/hs_err_pid*.log "$out/" 2>/dev/null || true
 cg_max=$(cat "$dir/memory.max_usage_in_bytes")
 cg_failcnt=$(cat "$dir/memory.failcnt")

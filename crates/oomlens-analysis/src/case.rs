@@ -54,6 +54,9 @@ pub struct Evidence {
     pub metrics: Vec<(String, Vec<oomlens_evidence::metrics::Series>)>,
     /// JVM memory counters from hsperfdata copies, per source.
     pub hsperf: Vec<(String, oomlens_evidence::jvm::hsperf::JvmMemory)>,
+    /// A running JVM's flags (`jcmd VM.flags`, `-XX:+PrintFlagsFinal`,
+    /// `VM.command_line`), per source.
+    pub flags: Vec<(String, oomlens_evidence::jvm::flags::JvmFlags)>,
     pub sources: Vec<SourceNote>,
     pub warnings: Warnings,
 }
@@ -109,6 +112,8 @@ pub struct Member {
     pub nmt: Vec<usize>,
     /// Indexes into `Evidence::hsperf`.
     pub hsperf: Vec<usize>,
+    /// Indexes into `Evidence::flags`.
+    pub flags: Vec<usize>,
     /// The metric series about this container: (index into
     /// `Evidence::metrics`, index of the series in that source), in the
     /// order read. Successive instances of the container (a restart gives
@@ -146,6 +151,7 @@ pub enum Tied {
     Jcmd,
     Nmt,
     HsPerf,
+    Flags,
 }
 
 /// Evidence that could not be tied to one container: kept, and said so.
@@ -167,7 +173,8 @@ pub struct Case {
     /// Class logs that could not be tied to one container.
     pub loose_class_reports: Vec<usize>,
     /// Every file that could not be tied to one container (logs, class
-    /// logs, GC logs, jcmd outputs, NMT snapshots, hsperfdata copies).
+    /// logs, GC logs, jcmd outputs, NMT snapshots, hsperfdata copies, JVM
+    /// flags).
     pub loose: Vec<Loose>,
 }
 
@@ -210,6 +217,7 @@ impl Case {
                 && case.ev.jcmd.is_empty()
                 && case.ev.nmt.is_empty()
                 && case.ev.hsperf.is_empty()
+                && case.ev.flags.is_empty()
                 && case.ev.metrics.is_empty())
         {
             case.members.push(Member::default());
@@ -504,7 +512,8 @@ impl Case {
     }
 
     /// Ties every file of the JVM and the container (logs, class logs, GC
-    /// logs, jcmd outputs, NMT snapshots, hsperfdata copies) to its member
+    /// logs, jcmd outputs, NMT snapshots, hsperfdata copies, JVM flags) to
+    /// its member
     /// by [`Case::owner_of`]; what cannot be tied is kept in `loose`.
     fn join_files(&mut self) {
         let files: Vec<(Tied, usize, String)> = (self.ev.logs.iter().map(|x| (Tied::Log, &x.0)))
@@ -521,6 +530,7 @@ impl Case {
             .chain(tagged(Tied::Jcmd, self.ev.jcmd.iter().map(|x| &x.0)))
             .chain(tagged(Tied::Nmt, self.ev.nmt.iter().map(|x| &x.0)))
             .chain(tagged(Tied::HsPerf, self.ev.hsperf.iter().map(|x| &x.0)))
+            .chain(tagged(Tied::Flags, self.ev.flags.iter().map(|x| &x.0)))
             .collect();
         for (kind, index, source) in files {
             let Some(mi) = self.owner_of(&source) else {
@@ -544,6 +554,7 @@ impl Case {
                 Tied::Jcmd => &mut m.jcmd,
                 Tied::Nmt => &mut m.nmt,
                 Tied::HsPerf => &mut m.hsperf,
+                Tied::Flags => &mut m.flags,
             };
             list.push(index);
         }
@@ -663,6 +674,65 @@ impl Case {
             let (src, ss) = &self.ev.metrics[si];
             (src, &ss[i])
         })
+    }
+}
+
+/// One sample of a member's metric series, with where it was read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sample<'a> {
+    /// Unix milliseconds.
+    pub ms: i64,
+    pub value: f64,
+    pub source: &'a str,
+    pub line: Option<u64>,
+}
+
+/// The samples of one metric of a member, every instance's series merged,
+/// in time order ([`Case::samples`]).
+#[derive(Debug, Clone, Default)]
+pub struct Samples<'a>(pub Vec<Sample<'a>>);
+
+impl<'a> Samples<'a> {
+    /// The sample nearest to `ms`, when it is within `slack` ms of it (ties:
+    /// the earlier).
+    pub fn nearest(&self, ms: i64, slack: i64) -> Option<&Sample<'a>> {
+        let i = self.0.partition_point(|p| p.ms < ms);
+        [i.checked_sub(1), Some(i)]
+            .into_iter()
+            .flatten()
+            .filter_map(|j| self.0.get(j))
+            .min_by_key(|p| (p.ms - ms).abs())
+            .filter(|p| (p.ms - ms).abs() <= slack)
+    }
+
+    /// The usual time between samples ([`crate::trend::step_ms`]).
+    pub fn step_ms(&self) -> i64 {
+        let points: Vec<(i64, f64)> = self.0.iter().map(|p| (p.ms, p.value)).collect();
+        crate::trend::step_ms(&points)
+    }
+}
+
+impl Case {
+    /// The member's samples of `metric` (`container_memory_rss`), every
+    /// series of that name tied to it merged in time order.
+    pub fn samples<'a>(&'a self, m: &'a Member, metric: &str) -> Samples<'a> {
+        let mut v: Vec<Sample<'a>> = self
+            .series(m)
+            .filter(|(_, x)| x.name == metric)
+            .flat_map(|(src, x)| {
+                x.points
+                    .iter()
+                    .enumerate()
+                    .map(move |(i, &(ms, value))| Sample {
+                        ms,
+                        value,
+                        source: src.as_str(),
+                        line: x.point_lines.get(i).copied().or(x.line),
+                    })
+            })
+            .collect();
+        v.sort_by_key(|p| p.ms);
+        Samples(v)
     }
 }
 
@@ -871,4 +941,30 @@ fn kill_vs_finish(r: &OomReport, fin: &TimeFact) -> Option<(i64, Option<String>,
             Some((k.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(), k)),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nearest_sample_within_the_slack() {
+        let at = |ms| Sample {
+            ms,
+            value: ms as f64,
+            source: "m.om",
+            line: Some(ms as u64),
+        };
+        let s = Samples(vec![at(1_000), at(2_000), at(4_000)]);
+        assert_eq!(s.nearest(2_900, 5_000).map(|p| p.ms), Some(2_000));
+        assert_eq!(s.nearest(3_100, 5_000).map(|p| p.ms), Some(4_000));
+        // A tie goes to the earlier, before the first and after the last
+        // to the ends.
+        assert_eq!(s.nearest(3_000, 5_000).map(|p| p.ms), Some(2_000));
+        assert_eq!(s.nearest(0, 5_000).map(|p| p.ms), Some(1_000));
+        assert_eq!(s.nearest(9_000, 5_000).map(|p| p.ms), Some(4_000));
+        assert_eq!(s.nearest(9_001, 5_000), None);
+        assert_eq!(Samples::default().nearest(0, 5_000), None);
+        assert_eq!(s.step_ms(), 2_000);
+    }
 }

@@ -29,6 +29,10 @@ pub struct Generator {
     /// A glob over class names (`*` matches anything).
     pub pattern: &'static str,
     pub library: &'static str,
+    /// The packages of the library's own runtime classes: a leak of its
+    /// generated classes keeps their objects (the generator's caches and
+    /// metadata) on the heap too.
+    pub packages: &'static [&'static str],
     /// What usually makes it generate without end.
     pub cause: &'static str,
     pub fix: &'static str,
@@ -44,6 +48,7 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         pattern: "ma.glasnost.orika.generated.Orika_*_Mapper*",
         library: "Orika",
+        packages: &["ma.glasnost.orika.", "javassist."],
         cause: "a new MapperFactory (DefaultMapperFactory.Builder().build()) per call: each factory generates and loads its own mapper classes",
         fix: "build one MapperFactory and reuse it (a singleton bean); register class maps once",
         reference: "https://orika-mapper.github.io/orika-docs/mapper-factory.html",
@@ -52,6 +57,7 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         pattern: "ma.glasnost.orika.generated.*",
         library: "Orika",
+        packages: &["ma.glasnost.orika.", "javassist."],
         cause: "a new MapperFactory per call",
         fix: "build one MapperFactory and reuse it",
         reference: "https://orika-mapper.github.io/orika-docs/mapper-factory.html",
@@ -60,6 +66,7 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         pattern: "*$$EnhancerBySpringCGLIB$$*",
         library: "Spring CGLIB proxies",
+        packages: &["org.springframework.cglib.", "org.springframework.aop."],
         cause: "proxies created per call (prototype beans with AOP, ProxyFactory in a loop, a new ApplicationContext per request)",
         fix: "create proxies once; keep application contexts long-lived",
         reference: "https://docs.spring.io/spring-framework/reference/core/aop/proxying.html",
@@ -68,6 +75,7 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         pattern: "*$$SpringCGLIB$$*",
         library: "Spring CGLIB proxies",
+        packages: &["org.springframework.cglib.", "org.springframework.aop."],
         cause: "proxies created per call (prototype beans with AOP, ProxyFactory in a loop)",
         fix: "create proxies once; keep application contexts long-lived",
         reference: "https://docs.spring.io/spring-framework/reference/core/aop/proxying.html",
@@ -76,6 +84,7 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         pattern: "*$$EnhancerByCGLIB$$*",
         library: "cglib",
+        packages: &["net.sf.cglib.", "org.objectweb.asm."],
         cause: "an Enhancer per call with caching off (setUseCache(false)), or a new callback type or class loader each time",
         fix: "reuse the Enhancer's generated class (keep useCache on, reuse callback filters), or create the proxy class once",
         reference: "https://github.com/cglib/cglib/wiki",
@@ -84,6 +93,7 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         pattern: "*$$FastClassByCGLIB$$*",
         library: "cglib",
+        packages: &["net.sf.cglib.", "org.objectweb.asm."],
         cause: "FastClass created per call or per class loader",
         fix: "cache FastClass instances",
         reference: "https://github.com/cglib/cglib/wiki",
@@ -92,6 +102,7 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         pattern: "*_$$_jvst*",
         library: "Javassist ProxyFactory",
+        packages: &["javassist."],
         cause: "a ProxyFactory per call with caching off, or proxies in a new class loader each time (old Hibernate, Dubbo)",
         fix: "create the proxy class once (ProxyFactory.useCache = true) and instantiate it",
         reference: "https://www.javassist.org/html/javassist/util/proxy/ProxyFactory.html",
@@ -100,6 +111,7 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         pattern: "*_$$_javassist_*",
         library: "Javassist ProxyFactory",
+        packages: &["javassist."],
         cause: "a ProxyFactory per call with caching off",
         fix: "create the proxy class once and instantiate it",
         reference: "https://www.javassist.org/html/javassist/util/proxy/ProxyFactory.html",
@@ -108,6 +120,7 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         pattern: "*$HibernateProxy$*",
         library: "Hibernate (Byte Buddy proxies)",
+        packages: &["org.hibernate.", "net.bytebuddy."],
         cause: "a new SessionFactory (or EntityManagerFactory) per call or per tenant",
         fix: "build the SessionFactory once",
         reference: "https://hibernate.atlassian.net/browse/HHH-14694",
@@ -116,6 +129,7 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         pattern: "*$ByteBuddy$*",
         library: "Byte Buddy",
+        packages: &["net.bytebuddy."],
         cause: "new ByteBuddy().subclass(...).make().load(...) per call without a TypeCache",
         fix: "cache generated types (net.bytebuddy.TypeCache) per class loader",
         reference: "https://bytebuddy.net/#/tutorial",
@@ -124,6 +138,7 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         pattern: "*FastjsonASMDeserializer_*",
         library: "fastjson",
+        packages: &["com.alibaba.fastjson."],
         cause: "a new ParserConfig per call: each one generates its own ASM deserializers",
         fix: "use ParserConfig.getGlobalInstance() (or one shared ParserConfig)",
         reference: "https://github.com/alibaba/fastjson/issues/1520",
@@ -132,6 +147,7 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         pattern: "*OWG_*",
         library: "fastjson2",
+        packages: &["com.alibaba.fastjson2."],
         cause: "new ObjectWriterProvider / ObjectReaderProvider instances per call",
         fix: "use the default providers (JSONFactory) or one shared provider",
         reference: "https://github.com/alibaba/fastjson2",
@@ -140,6 +156,7 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         pattern: "*$JaxbAccessor*",
         library: "JAXB",
+        packages: &["com.sun.xml.bind.", "org.glassfish.jaxb.", "javax.xml.bind.", "jakarta.xml.bind."],
         cause: "a new JAXBContext per call",
         fix: "create one JAXBContext per set of classes and reuse it (it is thread-safe)",
         reference: "https://javaee.github.io/jaxb-v2/doc/user-guide/ch03.html#other-miscellaneous-topics-performance-and-thread-safety",
@@ -148,6 +165,7 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         pattern: "groovy.tmp.templates.*TemplateScript*",
         library: "Groovy templates",
+        packages: &["org.codehaus.groovy.", "groovy."],
         cause: "a template compiled per request (MarkupTemplateEngine / GStringTemplateEngine createTemplate): every compile is a new class",
         fix: "compile each template once and cache the Template (or enable the engine's template cache)",
         reference: "https://github.com/spring-io/initializr/issues/288",
@@ -156,6 +174,7 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         pattern: "Script_*_*",
         library: "Aviator",
+        packages: &["com.googlecode.aviator."],
         cause: "AviatorEvaluator.compile/execute without expression caching: every call compiles a new class",
         fix: "compile with cache on (AviatorEvaluator.compile(expr, true)) or keep compiled Expressions",
         reference: "https://github.com/killme2008/aviatorscript",
@@ -164,6 +183,7 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         pattern: "Script*",
         library: "Groovy",
+        packages: &["org.codehaus.groovy.", "groovy."],
         cause: "GroovyShell.parse/evaluate (or a new GroovyClassLoader) per call: every script is compiled to a new class",
         fix: "compile each script once and cache the Script class (or use a shared GroovyClassLoader and clear its cache)",
         reference: "https://groovy-lang.org/integrating.html",
@@ -172,6 +192,7 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         pattern: "*_jsp",
         library: "JSP",
+        packages: &["org.apache.jasper."],
         cause: "JSPs recompiled on change (development mode) in production",
         fix: "turn JSP development mode off (development=false) and precompile",
         reference: "https://tomcat.apache.org/tomcat-9.0-doc/jasper-howto.html",
@@ -180,6 +201,7 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         pattern: "sun.reflect.GeneratedMethodAccessor*",
         library: "JDK reflection (inflation)",
+        packages: &[],
         cause: "reflection on many distinct methods or class loaders: after 15 calls the JDK generates a bytecode accessor per method",
         fix: "usually bounded; if it grows, reflection runs over classes in new class loaders: fix the loader churn",
         reference: "https://bugs.openjdk.org/browse/JDK-8013527",
@@ -188,6 +210,7 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         pattern: "sun.reflect.Generated*Accessor*",
         library: "JDK reflection (inflation)",
+        packages: &[],
         cause: "reflection over classes in new class loaders",
         fix: "fix the class loader churn",
         reference: "https://bugs.openjdk.org/browse/JDK-8013527",
@@ -196,6 +219,7 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         pattern: "jdk.internal.reflect.Generated*Accessor*",
         library: "JDK reflection (inflation)",
+        packages: &[],
         cause: "reflection over classes in new class loaders",
         fix: "fix the class loader churn",
         reference: "https://bugs.openjdk.org/browse/JDK-8013527",
@@ -204,6 +228,7 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         pattern: "com.sun.proxy.$Proxy*",
         library: "java.lang.reflect.Proxy",
+        packages: &[],
         cause: "Proxy.newProxyInstance with a new class loader (or new interface set) per call",
         fix: "create proxies in one long-lived class loader; cache the proxy class",
         reference: "https://docs.oracle.com/en/java/javase/17/docs/api/java.base/java/lang/reflect/Proxy.html",
@@ -212,6 +237,7 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         pattern: "jdk.proxy*.$Proxy*",
         library: "java.lang.reflect.Proxy",
+        packages: &[],
         cause: "Proxy.newProxyInstance with a new class loader (or new interface set) per call",
         fix: "create proxies in one long-lived class loader; cache the proxy class",
         reference: "https://docs.oracle.com/en/java/javase/17/docs/api/java.base/java/lang/reflect/Proxy.html",
@@ -220,6 +246,7 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         pattern: "*$Proxy*",
         library: "java.lang.reflect.Proxy",
+        packages: &[],
         cause: "Proxy.newProxyInstance with a new class loader per call",
         fix: "create proxies in one long-lived class loader",
         reference: "https://docs.oracle.com/en/java/javase/17/docs/api/java.base/java/lang/reflect/Proxy.html",
@@ -228,6 +255,7 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         pattern: "*.dubbo.common.bytecode.proxy*",
         library: "Dubbo (Javassist proxies)",
+        packages: &["org.apache.dubbo.", "com.alibaba.dubbo.", "javassist."],
         cause: "ReferenceConfig created per call",
         fix: "cache ReferenceConfig instances (ReferenceConfigCache)",
         reference: "https://dubbo.apache.org/",
@@ -236,6 +264,7 @@ pub const GENERATORS: &[Generator] = &[
     Generator {
         pattern: "*.dubbo.common.bytecode.Wrapper*",
         library: "Dubbo (Javassist wrappers)",
+        packages: &["org.apache.dubbo.", "com.alibaba.dubbo.", "javassist."],
         cause: "wrappers generated per call or per class loader",
         fix: "cache ReferenceConfig / service wrappers",
         reference: "https://dubbo.apache.org/",
@@ -251,6 +280,34 @@ pub const NOISE: &[&str] = &[
     "*$$Lambda*",
     "sun.invoke.*",
 ];
+
+/// What a class's instances are when a class-loading leak keeps them on
+/// the heap: the JDK's class metadata and reflection objects
+/// (`java.lang.Class`, `java.lang.reflect.Method`, `[Ljava.lang.Class;`,
+/// method handles, proxies), instances of the leaked family itself, and the
+/// generator library's own runtime objects (`packages`). `class` is as a
+/// class histogram prints it (arrays as `[L...;`).
+pub fn held_by_class_leak(class: &str, family: &str, packages: &[&str]) -> bool {
+    let name = class.trim_start_matches('[');
+    let name = name
+        .strip_prefix('L')
+        .and_then(|n| n.strip_suffix(';'))
+        .unwrap_or(name);
+    const CLASS_METADATA: &[&str] = &[
+        "java.lang.Class",
+        "java.lang.reflect.",
+        "java.lang.invoke.",
+        "jdk.internal.reflect.",
+        "sun.reflect.",
+        "jdk.proxy",
+        "com.sun.proxy.",
+    ];
+    CLASS_METADATA
+        .iter()
+        .chain(packages)
+        .any(|p| name.starts_with(p))
+        || (!family.is_empty() && glob_match(family, name))
+}
 
 /// A family needs this many loads in the log to be judged growing.
 pub const MIN_LEAK_LOADS: u64 = 100;
@@ -683,6 +740,29 @@ pub const MAX_REPORTED: usize = 500;
 mod tests {
     use super::*;
     use oomlens_evidence::jvm::classload;
+
+    #[test]
+    fn held_by_class_leak_is_class_metadata_family_and_library() {
+        let pk: &[&str] = &["net.sf.cglib."];
+        let fam = "*$$EnhancerByCGLIB$$*";
+        for yes in [
+            "java.lang.reflect.Method",
+            "[Ljava.lang.Class;",
+            "java.lang.Class$ReflectionData",
+            "net.sf.cglib.proxy.MethodProxy",
+            "com.x.Svc$$EnhancerByCGLIB$$1a2b",
+        ] {
+            assert!(held_by_class_leak(yes, fam, pk), "{yes}");
+        }
+        for no in [
+            "[B",
+            "java.lang.String",
+            "java.util.HashMap$Node",
+            "[Ljava.lang.Object;",
+        ] {
+            assert!(!held_by_class_leak(no, fam, pk), "{no}");
+        }
+    }
 
     #[test]
     fn globs() {

@@ -66,8 +66,12 @@ pub struct GcTrend {
     pub rising: bool,
     /// The fitted floor at the life's end, bytes.
     pub floor_at_end: Option<f64>,
-    /// The maximum heap and the line that says it.
+    /// The maximum heap and the line that says it: in the GC log's header,
+    /// else in the JVM's flags (`max_heap_from`).
     pub max_heap: Option<(u64, u64)>,
+    /// The source of the flags the maximum heap came from, when the GC log
+    /// did not say it (`jcmd VM.flags`); `None` when the log said it.
+    pub max_heap_from: Option<String>,
     /// Seconds until the floor reaches the maximum heap at the slope, from
     /// the last sample (0 when it is there); only when rising.
     pub seconds_to_full: Option<f64>,
@@ -87,7 +91,9 @@ pub struct GcTrend {
 
 /// Reads the heap after GC of one log (see the module text); `None` when
 /// fewer than [`MIN_POINTS`] collections with an uptime print the heap.
-pub fn gc_trend(log: &GcLog) -> Option<GcTrend> {
+/// `flags_max` is the same JVM's `MaxHeapSize` from its flags (source,
+/// bytes, line), taken when the log has no header saying the maximum heap.
+pub fn gc_trend(log: &GcLog, flags_max: Option<(&str, u64, u64)>) -> Option<GcTrend> {
     let counted = |k: CollectionKind| !matches!(k, CollectionKind::Remark);
     let full: Vec<(f64, u64, u64)> = log
         .collections
@@ -148,7 +154,11 @@ pub fn gc_trend(log: &GcLog) -> Option<GcTrend> {
     };
     let start_floor = l.floor_at_end.map_or(l.first, |f| f - rise).max(1.0);
     let rising = l.rising && rise >= MIN_RISE_BYTES && rise >= MIN_RISE_FRACTION * start_floor;
-    let max_heap = log.heap_max_bytes.zip(log.heap_max_line);
+    let (max_heap, max_heap_from) = match (log.heap_max_bytes.zip(log.heap_max_line), flags_max) {
+        (Some(m), _) => (Some(m), None),
+        (None, Some((src, b, line))) => (Some((b, line)), Some(src.to_string())),
+        (None, None) => (None, None),
+    };
     let seconds_to_full = match (rising, slope_per_s, max_heap, l.floor_at_end) {
         (true, Some(s), Some((max, _)), Some(f)) if s > 0.0 => {
             Some(((max as f64 - f) / s).max(0.0))
@@ -210,6 +220,7 @@ pub fn gc_trend(log: &GcLog) -> Option<GcTrend> {
         rising,
         floor_at_end: l.floor_at_end,
         max_heap,
+        max_heap_from,
         seconds_to_full,
         gc_share_nearly_full,
         pinned,

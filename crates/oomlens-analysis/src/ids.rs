@@ -91,6 +91,9 @@ pub enum FindingId {
     HeapAfterGc,
     /// Classes that grew across a series of class histograms.
     ClassHistogramGrowth,
+    /// The container's memory beyond NMT's committed total, growing over
+    /// time while NMT stays flat.
+    NativeGap,
 }
 
 impl FindingId {
@@ -114,6 +117,7 @@ impl FindingId {
             FindingId::KillForecast => "kill-forecast",
             FindingId::HeapAfterGc => "heap-after-gc",
             FindingId::ClassHistogramGrowth => "class-histogram-growth",
+            FindingId::NativeGap => "native-gap",
         }
     }
 }
@@ -165,6 +169,7 @@ mod tests {
             FindingId::KillForecast,
             FindingId::HeapAfterGc,
             FindingId::ClassHistogramGrowth,
+            FindingId::NativeGap,
         ] {
             assert_eq!(
                 serde_json::to_value(f).ok(),

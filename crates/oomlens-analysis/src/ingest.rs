@@ -52,11 +52,11 @@ impl Evidence {
             Parsed::Nmt(snaps) if !snaps.is_empty() => self.nmt.push((source, snaps)),
             Parsed::Metrics(series) if !series.is_empty() => self.metrics.push((source, series)),
             Parsed::HsPerf(m) => self.hsperf.push((source, m)),
-            // Read and noted; no detector uses them yet: JVM flags outside a
-            // pod spec, a heap dump, text with nothing of ours.
+            Parsed::Flags(f) => self.flags.push((source, f)),
+            // Read and noted; no detector uses them yet: a command line
+            // outside a pod spec, a heap dump, text with nothing of ours.
             Parsed::Nmt(_)
             | Parsed::Metrics(_)
-            | Parsed::Flags(_)
             | Parsed::CommandLine(_)
             | Parsed::HeapDump { .. }
             | Parsed::OtherText { .. } => {}

@@ -198,6 +198,34 @@ pub fn warm_up(env: &[(i64, f64)]) -> usize {
     }
 }
 
+/// The trend of a series taken as it is (no envelope, no warm-up left
+/// out): Theil-Sen's slope per hour with its interquartile range, the
+/// Mann-Kendall z, and whether it rises (a positive slope and z > 1.96,
+/// significant at 5%).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rise {
+    /// (median, 25th, 75th percentile) of the pairwise slopes, per hour.
+    pub slope_per_hour: Option<(f64, f64, f64)>,
+    pub mann_kendall_z: Option<f64>,
+    pub rising: bool,
+}
+
+/// The [`Rise`] of `points` (ms, value), time-ordered.
+pub fn rise(points: &[(i64, f64)]) -> Rise {
+    let hours: Vec<(f64, f64)> = points
+        .iter()
+        .map(|&(t, v)| (t as f64 / 3_600_000.0, v))
+        .collect();
+    let ts = theil_sen(&hours);
+    let vals: Vec<f64> = points.iter().map(|p| p.1).collect();
+    let z = mann_kendall_z(&vals);
+    Rise {
+        slope_per_hour: ts,
+        mann_kendall_z: z,
+        rising: matches!((ts, z), (Some((s, _, _)), Some(z)) if s > 0.0 && z > 1.96),
+    }
+}
+
 /// Reads one life.
 pub fn life(points: &[(i64, f64)]) -> Life {
     let env = lower_envelope(points, 48);
@@ -207,9 +235,11 @@ pub fn life(points: &[(i64, f64)]) -> Life {
         .iter()
         .map(|&(t, v)| (t as f64 / 3_600_000.0, v))
         .collect();
-    let ts = theil_sen(&hours);
-    let vals: Vec<f64> = env.iter().map(|p| p.1).collect();
-    let z = mann_kendall_z(&vals);
+    let Rise {
+        slope_per_hour: ts,
+        mann_kendall_z: z,
+        rising,
+    } = rise(env);
     let max = points.iter().map(|p| p.1).fold(f64::MIN, f64::max);
     let end_ms = points.last().map_or(0, |p| p.0);
     // The line through the envelope: Theil-Sen's intercept is the median
@@ -221,7 +251,6 @@ pub fn life(points: &[(i64, f64)]) -> Life {
         Some(b + s * end_ms as f64 / 3_600_000.0)
     });
     let peak_excess = peak_excess(points, 48, ts.map_or(0.0, |t| t.0));
-    let rising = matches!((ts, z), (Some((s, _, _)), Some(z)) if s > 0.0 && z > 1.96);
     Life {
         start_ms: points.first().map_or(0, |p| p.0),
         end_ms,

@@ -289,6 +289,54 @@ pub fn nmt_unseen(unseen: u64) -> Said {
     )
 }
 
+/// The native gap growing over time while NMT stays flat.
+pub fn native_gap(g: &crate::detect::nmt::NativeGap) -> Said {
+    let signed = |b: f64| {
+        let s = units::size(b.abs() as u64);
+        if b < 0.0 {
+            format!("-{s}")
+        } else {
+            s
+        }
+    };
+    let nmt = if g.nmt_first == g.nmt_last {
+        units::size(g.nmt_last)
+    } else {
+        format!(
+            "{} ({} at first)",
+            units::size(g.nmt_last),
+            units::size(g.nmt_first)
+        )
+    };
+    if !g.grows {
+        return (
+            format!(
+                "the native gap ({} minus NMT committed) stayed flat over {} timed NMT snapshots ({} to {}; {}): no native growth beyond what NMT tracks",
+                g.metric,
+                g.joined,
+                signed(g.first),
+                signed(g.last),
+                byte_rate(g.slope_per_hour / 3600.0, g.span_s),
+            ),
+            String::new(),
+        );
+    }
+    (
+        format!(
+            "the native gap ({} minus NMT committed) grew from {} to {} ({}) while NMT committed stayed at {}: memory NMT cannot see",
+            g.metric,
+            signed(g.first),
+            signed(g.last),
+            byte_rate(g.slope_per_hour / 3600.0, g.span_s),
+            nmt
+        ),
+        format!(
+            "At each of {} timed NMT snapshots the container's memory was read from the nearest sample; what NMT does not account for rose steadily (Theil-Sen slope, Mann-Kendall significant) while everything NMT tracks stayed flat, so the growth is in memory the JVM did not allocate itself: a native library's malloc (zlib's Inflater/Deflater never ended, a JNI library), glibc arenas. Native profiling (jemalloc's jeprof, or NMT's own `detail` to rule out the JVM) names the allocator.",
+            g.joined
+        ),
+    )
+}
+
 /// Metric series naming `n` containers, none known as this one.
 pub fn ambiguous_series(n: usize) -> String {
     format!(
@@ -313,6 +361,19 @@ pub fn class_leak(family: &str, library: Option<&str>) -> String {
         library.map(|l| format!(" ({l})")).unwrap_or_default()
     )
 }
+
+/// Heap growth folded into a class-loading leak: the `because` that
+/// names it, put before the heap growth's own explanation.
+pub fn heap_growth_folded(family: &str, library: Option<&str>, explanation: &str) -> String {
+    format!(
+        "Because of the class-loading leak ({}): the heap grows with the leaked classes (their Class and reflection objects, the generator's caches), so fixing the class leak stops this growth; not a rival cause. {explanation}",
+        class_leak(family, library)
+    )
+}
+
+/// The first fix of heap growth folded into a class-loading leak.
+pub const HEAP_GROWTH_FOLDED_FIX: &str =
+    "fix the class-loading leak first (metaspace-class-generation): this heap growth goes with it";
 
 /// Why a class generator's leak kills: its usual cause, Metaspace over time
 /// when read, and how the kill came (`silent`: the kernel, no

@@ -86,24 +86,9 @@ impl Bundle {
 }
 
 /// A name safe as one path part: letters, digits, `-`, `_`, `.` kept,
-/// anything else `_`; never `.` or `..` or empty.
-pub fn safe(name: &str) -> String {
-    let s: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if s.is_empty() || s.chars().all(|c| c == '.') {
-        "_".into()
-    } else {
-        s
-    }
-}
+/// anything else `_`; never `.` or `..` or empty (the node view names its
+/// files the same way).
+pub use oomlens_live::node::safe;
 
 #[cfg(test)]
 mod tests {

@@ -155,6 +155,7 @@ pub fn collect(api: &Api, plan: &Plan, out: Bundle) -> Result<Manifest, Fatal> {
         failures: Vec::new(),
         redacted: Vec::new(),
         jvm: Vec::new(),
+        node: None,
     };
     let mut r = Run {
         api,
@@ -332,9 +333,9 @@ impl Run<'_> {
             path: path.into(),
             what: o.what,
             api_path: o.api_path.into(),
-            access: o.access,
+            access: Some(o.access),
             collected_at: now(),
-            status: o.status,
+            status: Some(o.status),
             bytes: bytes.len(),
             truncated: o.truncated,
         });
@@ -601,9 +602,9 @@ impl Run<'_> {
                                 path: format!("{dir}/owners.json"),
                                 what: Item::Owners,
                                 api_path: path.clone(),
-                                access,
+                                access: Some(access),
                                 collected_at: now(),
-                                status: r.status,
+                                status: Some(r.status),
                                 bytes: r.body.len(),
                                 truncated: false,
                             });

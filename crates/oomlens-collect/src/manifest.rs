@@ -25,6 +25,30 @@ pub enum Item {
     NodeKernelLog,
     Cadvisor,
     Prometheus,
+    /// Read on the node by `oomlens diagnose --save` (no API): the memory
+    /// cgroups' readings as OpenMetrics.
+    CgroupMetrics,
+    /// A Pod object rebuilt from the node's cgroups and pod log folders.
+    NodePod,
+    /// A `jcmd PID COMMAND` output, through the JVM's attach socket.
+    Jcmd,
+    /// A JVM's performance-counter file.
+    Hsperfdata,
+}
+
+impl From<oomlens_live::node::What> for Item {
+    fn from(w: oomlens_live::node::What) -> Item {
+        use oomlens_live::node::What;
+        match w {
+            What::NodeKernelLog => Item::NodeKernelLog,
+            What::CgroupMetrics => Item::CgroupMetrics,
+            What::NodePod => Item::NodePod,
+            What::Log => Item::Log,
+            What::PreviousLog => Item::PreviousLog,
+            What::Jcmd => Item::Jcmd,
+            What::Hsperfdata => Item::Hsperfdata,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -48,6 +72,25 @@ pub struct Manifest {
     /// JVM evidence: not gathered by `collect` itself; the commands that
     /// would gather it, per JVM container.
     pub jvm: Vec<JvmNote>,
+    /// Set when the bundle was read on a node (`oomlens diagnose --save`)
+    /// rather than through the API.
+    pub node: Option<NodeNote>,
+}
+
+/// Where a node's bundle was read from.
+#[derive(Debug, Clone, Serialize)]
+pub struct NodeNote {
+    pub host: String,
+    /// `v1` or `v2`.
+    pub cgroup_version: &'static str,
+    pub cgroup_root: String,
+    pub pod_logs: String,
+    pub container_logs: String,
+    /// Containers found, with processes or not.
+    pub containers: usize,
+    pub jvms: usize,
+    /// What could not be read, one line each.
+    pub problems: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -107,11 +150,14 @@ pub struct FileNote {
     /// Path inside the bundle.
     pub path: String,
     pub what: Item,
-    /// The API path and query it was read from.
+    /// The API path and query it was read from (on a node: the file,
+    /// or `jcmd PID COMMAND`).
     pub api_path: String,
-    pub access: Access,
+    /// What RBAC allowed; `None` for what was read on the node.
+    pub access: Option<Access>,
     pub collected_at: String,
-    pub status: u16,
+    /// The HTTP status; `None` for what was read on the node.
+    pub status: Option<u16>,
     pub bytes: usize,
     /// The answer was longer than its bound and was cut.
     pub truncated: bool,

@@ -10,10 +10,44 @@
 //! one.
 
 use std::io::{self, Read};
+use std::sync::OnceLock;
 
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, MatchKind};
 
 use crate::provenance::Warnings;
+
+/// A parser's static set of anchor strings for [`scan_lines`], its
+/// Aho-Corasick automaton (leftmost-first: the earliest, then the first
+/// listed, match wins) built once, on first use:
+///
+/// ```ignore
+/// static ANCHORS: Anchors<&str> = Anchors::new(&["Pause", "Heap"]);
+/// input::scan_lines(reader, Some(ANCHORS.get()), &mut sink)?;
+/// ```
+pub struct Anchors<P: 'static> {
+    patterns: &'static [P],
+    built: OnceLock<AhoCorasick>,
+}
+
+impl<P: AsRef<[u8]>> Anchors<P> {
+    pub const fn new(patterns: &'static [P]) -> Self {
+        Anchors {
+            patterns,
+            built: OnceLock::new(),
+        }
+    }
+
+    /// The automaton. Panics only when the patterns, fixed at compile
+    /// time, cannot build one (none of them come from input).
+    pub fn get(&self) -> &AhoCorasick {
+        self.built.get_or_init(|| {
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(self.patterns)
+                .expect("static anchor set builds")
+        })
+    }
+}
 
 /// Lines longer than this are skipped (and reported): a guard against
 /// binary junk and hostile input, far above any real log line.

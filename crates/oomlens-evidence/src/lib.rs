@@ -17,7 +17,8 @@
 //! - [`registry`]: the one table of formats: how each is recognised from an
 //!   input's first bytes (binary magic included) and how it is parsed.
 //! - [`load`]: opening what the user gave (files, folders, `.gz`, stdin,
-//!   pipes) once each, recognising it and parsing it, streamed.
+//!   pipes, `.tar.gz` bundles member by member) once each, recognising it
+//!   and parsing it, streamed; evidence held in memory likewise.
 //! - [`input`]: the streaming line scanner every log parser uses.
 //! - [`k8s`]: `kubectl describe pod` text, Pod / List / Event objects as
 //!   JSON or YAML, and Kubernetes quantities.
@@ -41,6 +42,7 @@ pub mod load;
 pub mod metrics;
 pub mod provenance;
 pub mod registry;
+mod tarball;
 mod tee;
 pub mod time;
 pub mod units;

@@ -26,7 +26,7 @@ use flate2::read::MultiGzDecoder;
 
 use crate::registry::{self, Format, Outcome, Parse, Parsed, Stream, HEAD, WHOLE_MAX};
 use crate::time::TimeContext;
-use crate::Warnings;
+use crate::{tarball, Warnings};
 
 /// What one input gave.
 #[derive(Debug)]
@@ -65,43 +65,47 @@ pub fn load(paths: &[PathBuf], opts: &Options<'_>) -> Vec<Loaded> {
     let mut out = Vec::new();
     for entry in expand(paths) {
         match entry {
-            Entry::File(path) => out.push(load_one(&path, opts)),
-            Entry::Problem(path, message) => {
-                let source = path.display().to_string();
-                let mut warnings = Warnings::new();
-                warnings.push(&source, None, message.clone());
-                out.push(Loaded {
-                    source,
-                    path,
-                    kind: "skipped",
-                    note: message,
-                    parsed: None,
-                    warnings,
-                });
-            }
+            Entry::File(path) => load_one(&path, opts, &mut out),
+            Entry::Problem(path, message) => out.push(skipped(path, message)),
         }
     }
     group_rotations(&mut out);
     out
 }
 
-fn load_one(path: &Path, opts: &Options<'_>) -> Loaded {
-    let source = path.display().to_string();
-    let mut input = match Input::open(path) {
+fn load_one(path: &Path, opts: &Options<'_>, out: &mut Vec<Loaded>) {
+    let input = match Input::open(path) {
         Ok(i) => i,
         Err(e) => {
-            let mut warnings = Warnings::new();
-            warnings.push(&source, None, format!("cannot read: {e}"));
-            return Loaded {
-                source,
-                path: path.to_path_buf(),
-                kind: "skipped",
-                note: format!("cannot read: {e}"),
-                parsed: None,
-                warnings,
-            };
+            out.push(skipped(path.to_path_buf(), format!("cannot read: {e}")));
+            return;
         }
     };
+    if opts.only.is_none() && tarball::is_tar(&input.head) {
+        tarball::load_members(input, opts, out);
+    } else {
+        out.push(load_input(input, opts));
+    }
+}
+
+/// An input that gave nothing, and why (also as its warning).
+pub(crate) fn skipped(path: PathBuf, message: String) -> Loaded {
+    let source = path.display().to_string();
+    let mut warnings = Warnings::new();
+    warnings.push(&source, None, message.clone());
+    Loaded {
+        source,
+        path,
+        kind: "skipped",
+        note: message,
+        parsed: None,
+        warnings,
+    }
+}
+
+/// Recognises and parses one opened input.
+pub(crate) fn load_input(mut input: Input, opts: &Options<'_>) -> Loaded {
+    let source = input.name.clone();
     let format = opts
         .only
         .unwrap_or_else(|| registry::recognise(&input.head));
@@ -111,12 +115,35 @@ fn load_one(path: &Path, opts: &Options<'_>) -> Loaded {
     }
     Loaded {
         source,
-        path: path.to_path_buf(),
+        path: input.path,
         kind: o.kind,
         note: o.note,
         parsed: o.parsed,
         warnings: o.warnings,
     }
+}
+
+/// Loads inputs held in memory, each `(name, bytes)`, as [`load`] loads
+/// files: `name` is what citations say (`name:line`) and the path
+/// rotations are grouped by. For evidence gathered live and never written.
+pub fn load_memory(items: Vec<(String, Vec<u8>)>, opts: &Options<'_>) -> Vec<Loaded> {
+    let mut out = Vec::new();
+    for (name, bytes) in items {
+        let len = bytes.len() as u64;
+        let path = PathBuf::from(&name);
+        match Input::from_reader(
+            name,
+            &path,
+            Box::new(io::Cursor::new(bytes)),
+            Some(len),
+            false,
+        ) {
+            Ok(input) => out.push(load_input(input, opts)),
+            Err(e) => out.push(skipped(path, format!("cannot read: {e}"))),
+        }
+    }
+    group_rotations(&mut out);
+    out
 }
 
 fn parse(input: &mut Input, format: &Format, opts: &Options<'_>) -> Outcome {
@@ -198,7 +225,20 @@ impl Input {
         };
         let regular = meta.as_ref().is_some_and(|m| m.is_file());
         let len = meta.as_ref().filter(|m| m.is_file()).map(|m| m.len());
-        let name = path.display().to_string();
+        Input::from_reader(path.display().to_string(), path, raw, len, regular)
+    }
+
+    /// An input read from `raw` (a file, a member of a tarball, bytes in
+    /// memory), named `name` in citations; `len` is its size when known,
+    /// `reopenable` whether `path` may be opened again to read it (a plain
+    /// regular file). Reads its head (gzip unwrapped by its magic bytes).
+    pub fn from_reader(
+        name: String,
+        path: &Path,
+        raw: Box<dyn Read + Send>,
+        len: Option<u64>,
+        reopenable: bool,
+    ) -> io::Result<Input> {
         let counted = Arc::new(AtomicU64::new(0));
         let mut raw = Counting {
             inner: raw,
@@ -228,7 +268,7 @@ impl Input {
             head,
             rest,
             len,
-            plain_file: regular && !gzip,
+            plain_file: reopenable && !gzip,
             stop,
         })
     }

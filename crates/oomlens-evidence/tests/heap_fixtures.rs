@@ -368,6 +368,9 @@ fn scenarios_end_as_captured() {
         ),
         ("heap/steady-sawtooth", "outcome=SIGTERM"),
         ("heap/sized-over-limit", "outcome=kernel-oom-kill"),
+        ("heap/leak-xmx-over-limit-gc-tag", "outcome=kernel-oom-kill"),
+        ("heap/native-leak", "outcome=kernel-oom-kill"),
+        ("heap/native-steady", "outcome=SIGTERM"),
     ] {
         assert!(facts(s).lines().any(|l| l == needle), "{s}: {needle}");
     }
@@ -439,4 +442,47 @@ fn scenarios_nmt_over_time() {
         .collect();
     assert!(heap.windows(2).all(|p| p[1] >= p[0]), "{heap:?}");
     assert!(heap[heap.len() - 1] > 3 * heap[0], "{heap:?}");
+}
+
+/// `-Xlog:gc` alone (`GC_TAGS=gc`): the collections with their heap sizes,
+/// no `[gc,init]` header, so no maximum heap in the log; the JVM's
+/// `VM.flags` says it.
+#[test]
+fn gc_tag_alone_has_no_max_heap_and_vm_flags_say_it() {
+    let (log, text) = gc("heap/leak-xmx-over-limit-gc-tag/gc.log");
+    assert!(!text.contains("[gc,init]"));
+    assert_eq!(log.heap_max_bytes, None);
+    let after = log
+        .collections
+        .iter()
+        .filter(|c| c.heap_after_bytes.is_some())
+        .count();
+    assert_eq!(after, gc_ids(&text), "every collection's heap is read");
+    let flags = String::from_utf8(read("heap/leak-xmx-over-limit-gc-tag/VM.flags.txt")).unwrap();
+    assert!(flags
+        .lines()
+        .nth(1)
+        .unwrap()
+        .contains("-XX:MaxHeapSize=419430400"));
+}
+
+/// NativeLeak's NMT total stays within a few MiB while the cgroup's RSS
+/// (sampled by `oomlens sample`) grows by more than a hundred.
+#[test]
+fn native_leak_grows_outside_nmt() {
+    let rel = "heap/native-leak/nmt.txt";
+    let (snaps, w) = nmt::parse(rel, &read(rel));
+    assert!(w.is_empty(), "{rel}: {:?}", w.items());
+    assert!(snaps.len() >= 8 && snaps.iter().all(|s| s.unix_ms.is_some()));
+    let totals: Vec<u64> = snaps.iter().map(|s| s.total_committed_bytes).collect();
+    let (lo, hi) = (totals.iter().min().unwrap(), totals.iter().max().unwrap());
+    assert!(hi - lo < 4 * M, "{totals:?}");
+    let om = String::from_utf8(read("heap/native-leak/metrics.om")).unwrap();
+    let rss: Vec<f64> = om
+        .lines()
+        .filter(|l| l.starts_with("container_memory_rss{"))
+        .filter_map(|l| l.rsplit(' ').nth(1)?.parse().ok())
+        .collect();
+    let max = rss.iter().cloned().fold(0.0, f64::max);
+    assert!(max - rss[0] > 100.0 * M as f64, "{} -> {max}", rss[0]);
 }

@@ -798,7 +798,8 @@ fn fixtures_read_the_same_with_crlf_and_bom() {
 
 /// No other evidence of the project (kernel logs, GC and class-loading logs,
 /// jcmd and NMT output, application logs, Kubernetes objects) is taken for
-/// metrics; a `.prom` page among them is.
+/// metrics; a `.prom` page or an `oomlens sample` file (`.om`) among them
+/// is.
 #[test]
 fn other_evidence_is_not_metrics() {
     let root = dir().join("..");
@@ -822,8 +823,9 @@ fn other_evidence_is_not_metrics() {
             let head = &bytes[..bytes.len().min(64 * 1024)];
             n += 1;
             // A Prometheus page kept with other evidence (the cAdvisor page
-            // a collect bundle holds) is metrics wherever it lies.
-            if p.extension().is_some_and(|e| e == "prom") {
+            // a collect bundle holds) or the OpenMetrics `oomlens sample`
+            // wrote beside a JVM capture is metrics wherever it lies.
+            if p.extension().is_some_and(|e| e == "prom" || e == "om") {
                 assert!(metrics::sniff(head).is_some(), "{}", p.display());
             } else {
                 assert_eq!(metrics::sniff(head), None, "{}", p.display());

@@ -13,6 +13,9 @@
 //!   file, without attaching to it.
 //! - [`sampler`]: the sampling loop over a node's containers (alive,
 //!   appeared, gone with a last reading, JVMs), on a schedule of deadlines.
+//! - [`node`]: the node view: every container's memory cgroup named by
+//!   the kubelet's pod log folders, its JVMs attached to, the kernel's
+//!   log, as evidence files `diagnose` reads.
 //! - [`openmetrics`]: samples written as OpenMetrics in bounded memory.
 //! - [`prometheus`]: a Prometheus-compatible server's HTTP API.
 
@@ -20,6 +23,7 @@ pub mod attach;
 pub mod cgroup;
 pub mod hsperf;
 pub mod kmsg;
+pub mod node;
 pub mod openmetrics;
 pub mod procfs;
 pub mod prometheus;

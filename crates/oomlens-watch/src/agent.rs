@@ -67,6 +67,8 @@ pub struct Options {
     pub attach_timeout: Duration,
     /// The memory controller's root; `None` finds this machine's.
     pub root: Option<(Version, PathBuf)>,
+    /// The kubelet's pod log folders, which name containers.
+    pub pod_logs: PathBuf,
 }
 
 impl Default for Options {
@@ -85,6 +87,7 @@ impl Default for Options {
             history: 300,
             attach_timeout: Duration::from_secs(5),
             root: None,
+            pod_logs: PathBuf::from("/var/log/pods"),
         }
     }
 }
@@ -163,6 +166,8 @@ struct Agent<'a> {
     metrics: Metrics,
     version: Version,
     root: PathBuf,
+    /// Where containers are named from (the pod log folders).
+    paths: oomlens_live::node::Paths,
     sampler: Sampler,
     ledger: Ledger,
     watched: HashMap<String, Watched>,
@@ -221,6 +226,7 @@ pub fn run(opts: Options, stop: Arc<AtomicBool>, out: &mut dyn Write) -> io::Res
         if opts.once { Start::Oldest } else { opts.fresh },
     );
     let (tx, rx) = mpsc::channel::<In>();
+    let a_pod_logs = opts.pod_logs.clone();
     let mut a = Agent {
         sampler: Sampler::new(sampler::Options {
             version,
@@ -229,6 +235,7 @@ pub fn run(opts: Options, stop: Arc<AtomicBool>, out: &mut dyn Write) -> io::Res
             jvms: true,
         }),
         version,
+        paths: oomlens_live::node::Paths::at(version, root.clone(), a_pod_logs.clone()),
         root,
         spool,
         metrics,
@@ -542,7 +549,7 @@ impl Agent<'_> {
     ) -> io::Result<()> {
         let rep = &r.report;
         let at = rep.time.at.unwrap_or_else(Timestamp::now);
-        let who = identify(cgroup.as_deref().unwrap_or(""));
+        let who = identify(&self.paths, cgroup.as_deref().unwrap_or(""));
         let last = cgroup
             .as_deref()
             .and_then(|c| self.watched.get(c))
@@ -587,7 +594,7 @@ impl Agent<'_> {
             time: event::time(at),
             pid: None,
             process: None,
-            who: identify(cgroup),
+            who: identify(&self.paths, cgroup),
             kind: Kind::Unknown,
             source: KillSource::OomKillCounter,
             cgroup_from: CgroupFrom::OomKillCounter,
@@ -752,7 +759,7 @@ impl Agent<'_> {
         for l in &round.live {
             let id = l.cgroup.id.clone();
             let w = self.watched.entry(id.clone()).or_insert_with(|| {
-                let who = identify(&id);
+                let who = identify(&self.paths, &id);
                 Watched {
                     cgroup: Arc::clone(&l.cgroup),
                     who,
@@ -991,7 +998,7 @@ fn run_capture(spool: &Spool, timeout: Duration, job: CaptureJob) -> event::Capt
         Ok(vm) => match spool.make(&c.who.key(), at, &format!("capture-{pct}")) {
             Err(e) => c.errors.push(format!("spool: {e}")),
             Ok(dir) => {
-                let got = capture::all(&vm, &dir);
+                let got = capture::all(&vm, &dir, Some(timeout));
                 c.files = got.files();
                 for (cmd, o) in &got.commands {
                     if let capture::Outcome::Failed(e) = o {

@@ -196,7 +196,10 @@ mod tests {
             time: time(jiff::Timestamp::from_second(1_700_000_000).unwrap()),
             pid: Some(7),
             process: Some("java".into()),
-            who: crate::identity::identify("/kubepods.slice/x"),
+            who: crate::identity::Identity {
+                cgroup: "/kubepods.slice/x".into(),
+                ..Default::default()
+            },
             kind: oomlens_evidence::kernel::Kind::Memcg,
             source: KillSource::KernelLog,
             cgroup_from: CgroupFrom::KernelReport,

@@ -1,8 +1,9 @@
-//! Who a container cgroup is: namespace, pod and container when known, the
-//! pod UID and container id its path names, the path itself. Every part of
-//! the agent asks [`identify`] and nothing else, so that naming containers
-//! from the node (`/var/log/pods`, the kubelet) is one change here.
+//! Who a container cgroup is: namespace, pod and container when the
+//! kubelet's pod log folders name them (`oomlens_live::node::identify`),
+//! the pod UID and container id its path names, the path itself. Every part
+//! of the agent asks [`identify`] and nothing else.
 
+use oomlens_live::node::{self, Paths};
 use serde::Serialize;
 
 /// A container as the agent names it.
@@ -17,19 +18,18 @@ pub struct Identity {
     pub container_id: Option<String>,
 }
 
-/// Names the container of cgroup `path` (as the kernel prints it). Today
-/// from the path alone (pod UID, container id: `oomlens_evidence::cgroup`);
-/// namespace, pod and container names stay `None` until the node's pod
-/// logs are read.
-pub fn identify(path: &str) -> Identity {
-    let who = oomlens_evidence::cgroup::identify(path);
+/// Names the container of cgroup `path` (as the kernel prints it) from
+/// the node's pod log folders (`paths`); the pod UID and container id from
+/// the path itself. Never fails: what nothing names stays `None`.
+pub fn identify(paths: &Paths, path: &str) -> Identity {
+    let n = node::identify(paths, path);
     Identity {
         cgroup: path.to_string(),
-        namespace: None,
-        pod: None,
-        container: None,
-        pod_uid: who.pod_uid,
-        container_id: who.container_id,
+        namespace: n.namespace,
+        pod: n.pod,
+        container: n.container,
+        pod_uid: n.path.pod_uid,
+        container_id: n.path.container_id,
     }
 }
 
@@ -89,13 +89,52 @@ fn short(id: &str) -> &str {
 mod tests {
     use super::*;
 
+    fn paths(dir: &std::path::Path) -> Paths {
+        Paths::at(
+            oomlens_live::cgroup::Version::V1,
+            dir.join("cgroup"),
+            dir.join("pods"),
+        )
+    }
+
+    const UID: &str = "11111111-2222-3333-4444-555555555555";
+
+    #[test]
+    fn the_pod_log_folders_name_namespace_pod_and_container() {
+        let d = tempfile::tempdir().unwrap();
+        let logs = d.path().join(format!("pods/shop_web-7d9f_{UID}/app"));
+        std::fs::create_dir_all(&logs).unwrap();
+        std::fs::write(logs.join("0.log"), "").unwrap();
+        let id = "0123456789abcdef".repeat(4);
+        let p = format!(
+            "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod{}.slice/cri-containerd-{id}.scope",
+            UID.replace('-', "_")
+        );
+        let who = identify(&paths(d.path()), &p);
+        assert_eq!(
+            (
+                who.namespace.as_deref(),
+                who.pod.as_deref(),
+                who.container.as_deref()
+            ),
+            (Some("shop"), Some("web-7d9f"), Some("app"))
+        );
+        assert_eq!(who.key(), "shop_web-7d9f_app");
+        let (n, pod, c) = who.metric_names();
+        assert_eq!(
+            (n.as_str(), pod.as_str(), c.as_str()),
+            ("shop", "web-7d9f", "app")
+        );
+    }
+
     #[test]
     fn a_kubepods_path_names_pod_and_container() {
+        let d = tempfile::tempdir().unwrap();
         let id = "0123456789abcdef".repeat(4);
         let p = format!(
             "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod11111111_2222_3333_4444_555555555555.slice/cri-containerd-{id}.scope"
         );
-        let who = identify(&p);
+        let who = identify(&paths(d.path()), &p);
         assert_eq!(
             who.pod_uid.as_deref(),
             Some("11111111-2222-3333-4444-555555555555")
@@ -114,11 +153,13 @@ mod tests {
 
     #[test]
     fn any_other_path_is_a_safe_key() {
+        let d = tempfile::tempdir().unwrap();
+        let p = paths(d.path());
         assert_eq!(
-            identify("/system.slice/x y.service").key(),
+            identify(&p, "/system.slice/x y.service").key(),
             "system.slice_x_y.service"
         );
-        assert_eq!(identify("/").key(), "_");
-        assert_eq!(identify("/../..").key(), "_.._..");
+        assert_eq!(identify(&p, "/").key(), "_");
+        assert_eq!(identify(&p, "/../..").key(), "_.._..");
     }
 }

@@ -263,10 +263,12 @@ mod tests {
     #[test]
     fn the_names_are_the_contract() {
         let (m, r) = Metrics::new();
-        let who = crate::identity::identify(&format!(
-            "/kubepods.slice/kubepods-pod11111111_2222_3333_4444_555555555555.slice/cri-containerd-{}.scope",
-            "ab".repeat(32)
-        ));
+        let who = crate::identity::Identity {
+            cgroup: "/kubepods.slice/x".into(),
+            pod_uid: Some("11111111-2222-3333-4444-555555555555".into()),
+            container_id: Some("ab".repeat(32)),
+            ..Default::default()
+        };
         m.touch_kills(&who, "memcg");
         m.kill(&who, "memcg");
         m.set_ratio(&who, 0.5);

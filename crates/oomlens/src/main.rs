@@ -56,13 +56,26 @@ enum Command {
     /// JSON, Grafana CSV). Every file is recognised by its content, joined into
     /// one incident per container, and judged: which container was killed,
     /// by whom, how often, what filled its memory, the likely causes ranked
-    /// with their evidence, what to do, and what to collect next. With no
-    /// path it diagnoses this machine from its kernel log.
+    /// with their evidence, what to do, and what to collect next. A
+    /// `.tar.gz` bundle (from `oomlens collect` or `--save`) is read as is.
+    ///
+    /// With no path it diagnoses this node now, without the API (as root,
+    /// or in a pod with the host's /sys/fs/cgroup, /var/log and /proc):
+    /// every container's memory cgroup (usage, limit, memory.stat, failcnt
+    /// or memory.events, memory.oom_control, memory.pressure), named from
+    /// the kubelet's pod log folders, with the previous container's log
+    /// after a restart; the JVMs in them through attach (NMT, Metaspace,
+    /// class histogram, flags) and their hsperfdata counters; the kernel's
+    /// log. It says which containers are near their limit now and why, and
+    /// which were killed and why.
     #[command(after_help = "Examples:
   oomlens diagnose examples/seed-incident
   oomlens diagnose describe.txt messages previous.log
   kubectl get pod mypod -o json > pod.json; oomlens diagnose pod.json node-messages.log
   oomlens diagnose --format markdown incident/ > ticket.md
+  oomlens diagnose bundle.tar.gz
+  sudo oomlens diagnose                       # this node, now
+  sudo oomlens diagnose --save node-bundle/   # and keep what was read
 
 Exit status: 0 when an OOM kill was found, 1 when none was, 2 on error.")]
     Diagnose(DiagnoseArgs),
@@ -342,6 +355,10 @@ struct WatchArgs {
     /// How long a kill seen in a counter waits for the kernel's report.
     #[arg(long, default_value = "2s")]
     grace: String,
+    /// The kubelet's pod log folders, which name each container's
+    /// namespace, pod and container.
+    #[arg(long, value_name = "DIR", default_value = "/var/log/pods")]
+    pod_logs: PathBuf,
 }
 
 #[derive(Args)]
@@ -509,12 +526,45 @@ struct ClassesArgs {
 
 #[derive(Args)]
 struct DiagnoseArgs {
-    /// Evidence files and folders, or `-` for stdin.
+    /// Evidence files, folders and `.tar.gz` bundles, or `-` for stdin.
+    /// None: this node, now.
     paths: Vec<PathBuf>,
+    #[command(flatten)]
+    node: NodeArgs,
     #[command(flatten)]
     out: OutputArgs,
     #[command(flatten)]
     time: TimeArgs,
+}
+
+/// How `diagnose` with no path reads the node.
+#[derive(Args, Clone)]
+struct NodeArgs {
+    /// With no path: write what was read on the node as a bundle (a folder,
+    /// or a `.tar.gz`) that `oomlens diagnose BUNDLE` reads to the same
+    /// verdict.
+    #[arg(long, value_name = "DIR")]
+    save: Option<PathBuf>,
+    /// With no path: the memory cgroups to read (default: the memory
+    /// controller's root, /sys/fs/cgroup/memory on v1, /sys/fs/cgroup on v2).
+    #[arg(long, value_name = "DIR")]
+    cgroup_root: Option<PathBuf>,
+    /// With no path: the kubelet's pod log folders
+    /// (`<namespace>_<pod>_<uid>/<container>/N.log`); its `containers`
+    /// sibling holds the links that tie container names to ids.
+    #[arg(long, value_name = "DIR", default_value = "/var/log/pods")]
+    pod_logs: PathBuf,
+    /// With no path: a container whose working set is at least this share
+    /// of its limit is near it (percent).
+    #[arg(long, value_name = "PERCENT", default_value_t = 90.0)]
+    near: f64,
+    /// With no path: do not attach to the JVMs (their performance counters
+    /// are still read); attaching runs GC.class_histogram, a full collection.
+    #[arg(long)]
+    no_attach: bool,
+    /// With no path: how long to wait for each JVM to answer.
+    #[arg(long, value_name = "DURATION", default_value = "10s")]
+    attach_timeout: String,
 }
 
 #[derive(Args)]

@@ -78,6 +78,23 @@ fn leak(program: &str, library: &str, pattern: &str) {
         cites.iter().any(|c| c.ends_with("gc.log")),
         "{program}: {cites:?}"
     );
+    // The heap side of the leaked classes grows too (the GC logs of the
+    // cglib, Groovy and Proxy leaks show the heap after GC rising): folded
+    // into the class leak, never a rival cause.
+    let heap = diag["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "heap-growth");
+    assert_eq!(heap.is_some(), program != "OrikaLikeLeak", "{program}");
+    if let Some(h) = heap {
+        assert!(h["confidence"].as_f64().unwrap() <= 0.3, "{program}: {h}");
+        let why = h["explanation"].as_str().unwrap();
+        assert!(
+            why.starts_with("Because of the class-loading leak") && why.contains(pattern),
+            "{program}: {why}"
+        );
+    }
     let c = &diag["containers"][top["container"].as_u64().unwrap() as usize];
     match f["outcome"].as_str() {
         "kernel-oom-kill" => {

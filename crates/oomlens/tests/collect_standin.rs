@@ -419,3 +419,59 @@ fn a_chunked_namespace_list() {
         serde_json::from_slice(&std::fs::read(b.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(m["pods"].as_array().unwrap().len(), 5);
 }
+
+/// A `.tar.gz` bundle is read as is, member by member, to the verdict of
+/// the same bundle written as a folder; its citations name the member
+/// inside the tarball.
+#[test]
+fn a_tarball_bundle_is_diagnosed_as_the_folder_is() {
+    let s = StandIn::start(routes(Faults::default()));
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("bundle");
+    let tarball = tmp.path().join("bundle.tar.gz");
+    for out in [&dir, &tarball] {
+        let (res, _) = collect(&s, out, &[POD]);
+        assert!(
+            res.status.success(),
+            "{}",
+            String::from_utf8_lossy(&res.stderr)
+        );
+    }
+    let diagnose = |p: &Path| -> serde_json::Value {
+        let o = oomlens(&["diagnose", "-f", "json", p.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let (from_dir, from_tar) = (diagnose(&dir), diagnose(&tarball));
+    assert_eq!(from_tar["oom_kill_found"], true);
+    assert_eq!(from_dir["headline"], from_tar["headline"]);
+    let ids = |d: &serde_json::Value| -> Vec<String> {
+        d["causes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].to_string())
+            .collect()
+    };
+    assert_eq!(ids(&from_dir), ids(&from_tar));
+    assert_eq!(
+        from_dir["containers"].as_array().map(Vec::len),
+        from_tar["containers"].as_array().map(Vec::len)
+    );
+    let cited: Vec<&str> = from_tar["containers"][0]["kills"][0]["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["source"].as_str())
+        .collect();
+    let kern = format!("{}:bundle/nodes/vm/kern.log", tarball.display());
+    assert!(cited.contains(&kern.as_str()), "{cited:?}");
+    let kinds: Vec<&str> = from_tar["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["kind"].as_str())
+        .collect();
+    assert!(kinds.contains(&"tarball"), "{kinds:?}");
+    assert!(kinds.contains(&"kernel-log"), "{kinds:?}");
+}

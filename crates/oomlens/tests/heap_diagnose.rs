@@ -174,3 +174,114 @@ fn every_collector_s_leak_is_heap_growth() {
         all_cited(&d, &rel);
     }
 }
+
+fn finding<'a>(d: &'a Value, id: &str) -> Option<&'a Value> {
+    d["containers"][0]["findings"]
+        .as_array()?
+        .iter()
+        .find(|f| f["id"] == id)
+}
+
+#[test]
+fn a_native_leak_nmt_cannot_see_is_native_growth_naming_the_gap() {
+    let d = diagnose("heap/native-leak");
+    all_cited(&d, "native-leak");
+    let cs = causes(&d);
+    assert_eq!(cs[0], ("native-growth".to_string(), 0.75), "{cs:?}");
+    assert!(!has(&d, "heap-growth"), "{cs:?}");
+    let c = cause(&d, "native-growth");
+    let summary = c["summary"].as_str().unwrap();
+    // The rss at the first and last joined snapshot (26873856 and
+    // 188149760 bytes, metrics.om lines 174 and 246) minus NMT's totals
+    // (59204 KB and 57301 KB, nmt.txt lines 8 and 782).
+    assert!(
+        summary.contains("grew from -32 MiB to 123 MiB")
+            && summary.contains("MiB/min")
+            && summary.contains("NMT committed stayed at 56 MiB"),
+        "{summary}"
+    );
+    let cited: Vec<(String, u64)> = c["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let src = e["source"].as_str().unwrap();
+            (
+                src.rsplit('/').next().unwrap().to_string(),
+                e["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    for want in [
+        ("nmt.txt", 8),
+        ("metrics.om", 174),
+        ("nmt.txt", 782),
+        ("metrics.om", 246),
+    ] {
+        assert!(
+            cited.contains(&(want.0.to_string(), want.1)),
+            "{want:?} in {cited:?}"
+        );
+    }
+    assert!(finding(&d, "native-gap").is_some());
+}
+
+#[test]
+fn a_flat_native_gap_is_no_native_growth() {
+    let d = diagnose("heap/native-steady");
+    all_cited(&d, "native-steady");
+    assert!(!has(&d, "native-growth"), "{:?}", causes(&d));
+    // The join was made and found the gap flat: said as a fact.
+    let f = finding(&d, "native-gap").expect("the gap is stated");
+    let text = f["text"].as_str().unwrap();
+    assert!(
+        text.contains("stayed flat over 9 timed NMT snapshots"),
+        "{text}"
+    );
+    // The NMT snapshots alone (no series to join) say nothing of a gap.
+    let d = diagnose("heap/native-leak/nmt.txt");
+    assert!(finding(&d, "native-gap").is_none());
+}
+
+/// A GC log of `-Xlog:gc` has no `[gc,init]` header with the maximum heap:
+/// the JVM's `jcmd VM.flags` beside it says `MaxHeapSize`, and the heap
+/// detector takes it from there, citing it.
+#[test]
+fn max_heap_from_vm_flags_when_the_gc_log_has_no_header() {
+    let dir = "heap/leak-xmx-over-limit-gc-tag";
+    let d = diagnose(dir);
+    all_cited(&d, dir);
+    assert_eq!(causes(&d)[0].0, "heap-growth", "{:?}", causes(&d));
+    let over = cause(&d, "heap-sized-over-limit");
+    assert!(over["confidence"].as_f64().unwrap() >= 0.5, "{over}");
+    let cited = |what: &str| {
+        over["evidence"]
+            .as_array()?
+            .iter()
+            .find(|e| e["what"] == what)
+    };
+    let cite = cited("maximum heap 400 MiB (MaxHeapSize)").expect("the flag is cited");
+    assert!(
+        cite["source"].as_str().unwrap().ends_with("VM.flags.txt") && cite["line"] == 2,
+        "{cite}"
+    );
+    // Without the flags the log alone cannot say the heap may outgrow the
+    // limit.
+    let files: Vec<String> = [
+        "gc.log",
+        "kern.log",
+        "histograms.txt",
+        "nmt.txt",
+        "stdout.log",
+    ]
+    .iter()
+    .map(|f| fixture(&format!("{dir}/{f}")))
+    .collect();
+    let mut args = vec!["diagnose"];
+    args.extend(files.iter().map(String::as_str));
+    args.extend(["--format", "json"]);
+    let d = support::oomlens_json(&args, &[0, 1]);
+    assert!(has(&d, "heap-growth"));
+    let over = cause(&d, "heap-sized-over-limit");
+    assert!(over["confidence"].as_f64().unwrap() < 0.5, "{over}");
+}

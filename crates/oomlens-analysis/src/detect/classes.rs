@@ -163,6 +163,14 @@ impl Detector for Classes {
         });
         // The generator explains the kill: the other hypotheses step back.
         f.bearings.push(Bearing::Explained);
+        f.bearings.push(Bearing::ClassLeak {
+            packages: crate::classes::GENERATORS
+                .iter()
+                .find(|g| Some(g.library) == v.library.as_deref())
+                .map_or(&[], |g| g.packages),
+            family,
+            library: v.library.clone(),
+        });
         f
     }
 }

@@ -82,14 +82,9 @@ impl Detector for HeapGrowth {
             .as_ref()
             .filter(|h| !h.growing.is_empty() && grown >= MIN_CLASS_GROWTH);
         let limit = s.kill_limit();
-        let max = gc.as_ref().and_then(|(src, t)| {
-            t.max_heap.map(|(b, line)| {
-                (
-                    b,
-                    Cite::line(src, line, format!("maximum heap {}", units::size(b))),
-                )
-            })
-        });
+        let max = gc
+            .as_ref()
+            .and_then(|(src, t)| Some((t.max_heap?.0, max_heap_cite(src, t)?)));
         let over = match (&max, limit) {
             (Some((m, cite)), Some(l)) if s.kernel_killed && *m > l => Some((*m, l, cite.clone())),
             _ => None,
@@ -132,6 +127,16 @@ impl Detector for HeapGrowth {
                 Basis::Measured,
             ));
             f.bearings.push(Bearing::Explained);
+            f.bearings.push(Bearing::HeapGrowthOf(
+                named
+                    .map(|h| {
+                        h.growing
+                            .iter()
+                            .map(|c| (c.class.clone(), c.bytes.1.saturating_sub(c.bytes.0)))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            ));
             if let Some((m, l, cite)) = &over {
                 let mut ev = vec![cite.clone()];
                 ev.extend(s.kill_ev.iter().cloned());
@@ -171,17 +176,49 @@ impl Detector for HeapGrowth {
 }
 
 /// The trend of the member's GC log with the most samples in its last
-/// life, with its source.
+/// life, with its source; the maximum heap from the JVM's flags when the
+/// log does not say it ([`flags_max_heap`]).
 fn gc_trend<'a>(s: &Scene<'a>) -> Option<(&'a String, GcTrend)> {
     let case = s.case;
+    let flags_max = flags_max_heap(s);
     s.member
         .gc_logs
         .iter()
         .filter_map(|&i| {
             let (src, log) = case.ev.gc_logs.get(i)?;
-            heap::gc_trend(log).map(|t| (src, t))
+            heap::gc_trend(log, flags_max).map(|t| (src, t))
         })
         .max_by_key(|(_, t)| t.samples)
+}
+
+/// The member's `MaxHeapSize` from a running JVM's flags (`jcmd VM.flags`,
+/// `-XX:+PrintFlagsFinal`, `VM.command_line`, tied by the Case): (source,
+/// bytes, line), when every flags file that says it says the same.
+fn flags_max_heap<'a>(s: &Scene<'a>) -> Option<(&'a str, u64, u64)> {
+    let mut said = s.member.flags.iter().filter_map(|&i| {
+        let (src, f) = s.case.ev.flags.get(i)?;
+        Some((
+            src.as_str(),
+            f.bytes("MaxHeapSize")?,
+            f.get("MaxHeapSize")?.line?,
+        ))
+    });
+    let first = said.next()?;
+    said.all(|o| o.1 == first.1).then_some(first)
+}
+
+/// The cite of the trend's maximum heap: the GC log's header line, or the
+/// flag's line in the flags file it came from.
+fn max_heap_cite(src: &str, t: &GcTrend) -> Option<Cite> {
+    let (max, line) = t.max_heap?;
+    Some(match &t.max_heap_from {
+        None => Cite::line(src, line, format!("maximum heap {}", units::size(max))),
+        Some(flags) => Cite::line(
+            flags,
+            line,
+            format!("maximum heap {} (MaxHeapSize)", units::size(max)),
+        ),
+    })
 }
 
 /// The member's class histograms as one series of one JVM (the pid most
@@ -233,13 +270,7 @@ fn trend_cites(src: &str, t: &GcTrend) -> Vec<Cite> {
             t.samples
         ),
     }];
-    if let Some((max, line)) = t.max_heap {
-        v.push(Cite::line(
-            src,
-            line,
-            format!("maximum heap {}", units::size(max)),
-        ));
-    }
+    v.extend(max_heap_cite(src, t));
     if let (Some((n, line)), Some((max, _))) = (t.pinned, t.max_heap) {
         v.push(Cite {
             source: src.to_string(),

@@ -19,7 +19,7 @@ mod heap;
 mod heap_growth;
 mod kill;
 mod memory;
-mod nmt;
+pub mod nmt;
 mod over_time;
 pub mod rank;
 mod scene;
@@ -127,6 +127,18 @@ pub enum Bearing {
     Explained,
     /// A mitigation that goes with every cause of the container.
     MitigateAll(&'static str),
+    /// A class-loading leak, shown by a class log naming the generator:
+    /// its family (`*$$EnhancerByCGLIB$$*`), library and the library's
+    /// runtime packages ([`crate::classes::Generator::packages`]).
+    ClassLeak {
+        family: String,
+        library: Option<String>,
+        packages: &'static [&'static str],
+    },
+    /// `heap-growth` with the classes the class histograms show growing
+    /// (class name as the histogram prints it, bytes grown); empty when no
+    /// histogram series named any.
+    HeapGrowthOf(Vec<(String, u64)>),
 }
 
 /// Runs every detector over the Case.

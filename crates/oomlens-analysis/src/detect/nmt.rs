@@ -5,10 +5,14 @@
 //! see (malloc arenas, JNI, native libraries). The committed `Java Heap`
 //! rising in every snapshot until it at least doubles and still rising
 //! (or at the maximum heap) is heap growth ([`crate::heap::nmt_heap_growth`]);
-//! a collector settling its heap size is not.
+//! a collector settling its heap size is not. The native gap (the
+//! container's memory beyond NMT's committed total, joined at each timed
+//! snapshot to the nearest sample of the member's series) rising while NMT
+//! stays flat is native growth NMT cannot see ([`NativeGap`]).
 
 use oomlens_evidence::jvm::nmt;
 
+use crate::case::Sample;
 use crate::diagnosis::*;
 use crate::ids::{CauseId, FindingId};
 use crate::kb;
@@ -22,8 +26,137 @@ use super::{Basis, Candidate, Detector, Found, Scene};
 /// measurement of the heap filling, short of showing objects retained.
 pub const NMT_HEAP: f64 = 0.6;
 
+/// The native gap (the container's memory beyond NMT's committed total)
+/// rising over time while that total stays flat: memory NMT cannot see,
+/// measured growing in two sources.
+pub const NATIVE_GAP: f64 = 0.75;
+
+/// The least growth of the native gap, first to last joined sample, that
+/// is a claim (as for an NMT category).
+const GAP_GROWTH_MIN: f64 = 8.0 * 1024.0 * 1024.0;
+
+/// How far from a snapshot a sample of the container's memory may be and
+/// still be joined to it: twice the series' step, at least this.
+const JOIN_SLACK_MS: i64 = 30_000;
+
 /// The Native Memory Tracking detector.
 pub struct Nmt;
+
+/// The native gap over time: the container's memory (`container_memory_rss`,
+/// else `container_memory_working_set_bytes`) at each timed NMT snapshot
+/// minus the snapshot's committed total. It grows when it rises (Theil-Sen
+/// slope, Mann-Kendall significant, [`crate::trend::rise`]) by
+/// [`GAP_GROWTH_MIN`] or more while NMT's committed total moves by under a
+/// quarter of the gap's slope; it is flat when it does not rise so.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NativeGap {
+    /// The metric whose samples were joined.
+    pub metric: String,
+    /// The gap at the first and last joined snapshot, in bytes (negative
+    /// when NMT's committed total, which counts pages not yet touched, is
+    /// above the memory used).
+    pub first: f64,
+    pub last: f64,
+    /// Theil-Sen slope of the gap, bytes per hour.
+    pub slope_per_hour: f64,
+    /// Seconds from the first to the last joined snapshot.
+    pub span_s: f64,
+    /// NMT's committed total at the first and last joined snapshot.
+    pub nmt_first: u64,
+    pub nmt_last: u64,
+    /// How many snapshots were joined to a sample.
+    pub joined: usize,
+    /// True when the gap grows while NMT stays flat (the claim); false
+    /// when it does not grow significantly (said as a fact).
+    pub grows: bool,
+    /// The first and last NMT totals and samples joined.
+    pub evidence: Vec<Cite>,
+}
+
+/// [`NativeGap`] from the member's timed NMT snapshots (`snaps`, in order)
+/// joined to its samples by the Case ([`crate::case::Samples::nearest`]),
+/// when four or more join: growing with NMT flat, or flat. `None` as well
+/// when both grow (the NMT categories say where).
+fn native_gap(s: &Scene<'_>, snaps: &[(&String, &nmt::Snapshot)]) -> Option<NativeGap> {
+    let (metric, samples) = ["container_memory_rss", "container_memory_working_set_bytes"]
+        .into_iter()
+        .map(|m| (m, s.case.samples(s.member, m)))
+        .find(|(_, x)| !x.0.is_empty())?;
+    let slack = (2 * samples.step_ms()).max(JOIN_SLACK_MS);
+    let joined: Vec<(&String, &nmt::Snapshot, &Sample<'_>)> = snaps
+        .iter()
+        .filter(|(_, x)| x.total_line.is_some())
+        .filter_map(|&(src, x)| Some((src, x, samples.nearest(x.unix_ms?, slack)?)))
+        .collect();
+    let points: Vec<GapPoint> = joined
+        .iter()
+        .map(|(_, x, p)| (p.ms, p.value, x.total_committed_bytes as f64))
+        .collect();
+    let (slope, grows) = gap_trend(&points)?;
+    let (first, last) = (joined.first()?, joined.last()?);
+    let mib = |b: f64| crate::units::number_in(b, crate::units::Unit::MiB, 0);
+    let cite = |(src, x, p): &(&String, &nmt::Snapshot, &Sample<'_>)| {
+        let total = Cite::line(
+            src,
+            x.total_line.unwrap_or(x.line),
+            format!(
+                "NMT total committed {} MiB",
+                mib(x.total_committed_bytes as f64)
+            ),
+        );
+        let sample = Cite {
+            source: p.source.to_string(),
+            line: p.line,
+            last_line: None,
+            what: format!(
+                "{metric} {} MiB at {}",
+                mib(p.value),
+                crate::memtime::utc(p.ms)
+            ),
+        };
+        [total, sample]
+    };
+    let gap = |(_, x, p): &(&String, &nmt::Snapshot, &Sample<'_>)| {
+        p.value - x.total_committed_bytes as f64
+    };
+    Some(NativeGap {
+        metric: metric.to_string(),
+        first: gap(first),
+        last: gap(last),
+        slope_per_hour: slope,
+        span_s: (last.2.ms - first.2.ms) as f64 / 1000.0,
+        nmt_first: first.1.total_committed_bytes,
+        nmt_last: last.1.total_committed_bytes,
+        joined: joined.len(),
+        grows,
+        evidence: cite(first).into_iter().chain(cite(last)).collect(),
+    })
+}
+
+/// A snapshot joined to a sample: (ms, the container's memory, NMT's
+/// committed total), bytes.
+type GapPoint = (i64, f64, f64);
+
+/// The gap's Theil-Sen slope per hour and whether it grows with NMT flat
+/// (see [`NativeGap`]); `None` with fewer than four points or when NMT
+/// grows at a quarter of the gap's rate or more while the gap grows.
+fn gap_trend(points: &[GapPoint]) -> Option<(f64, bool)> {
+    if points.len() < 4 {
+        return None;
+    }
+    let gap: Vec<(i64, f64)> = points.iter().map(|&(t, m, n)| (t, m - n)).collect();
+    let nmt: Vec<(i64, f64)> = points.iter().map(|&(t, _, n)| (t, n)).collect();
+    let rise = crate::trend::rise(&gap);
+    let slope = rise.slope_per_hour?.0;
+    let nmt_slope = crate::trend::rise(&nmt).slope_per_hour.map_or(0.0, |t| t.0);
+    let grown = gap[gap.len() - 1].1 - gap[0].1;
+    let grows = rise.rising && grown >= GAP_GROWTH_MIN;
+    if grows && nmt_slope.abs() * 4.0 > slope {
+        // NMT grows too: its categories say where.
+        return None;
+    }
+    Some((slope, grows))
+}
 
 impl Detector for Nmt {
     fn detect(&self, s: &Scene<'_>) -> Found {
@@ -183,6 +316,25 @@ impl Detector for Nmt {
                 basis: Basis::Measured,
             });
         }
+        // The native gap over time: the container's memory beyond NMT's
+        // total growing while that total stays flat.
+        if let Some(g) = native_gap(s, &snaps) {
+            let said = wording::native_gap(&g);
+            f.findings.push(Finding {
+                id: FindingId::NativeGap,
+                text: said.0.clone(),
+                evidence: g.evidence.clone(),
+            });
+            if g.grows {
+                f.candidates.push(s.candidate(
+                    CauseId::NativeGrowth,
+                    NATIVE_GAP,
+                    said,
+                    g.evidence,
+                    Basis::Measured,
+                ));
+            }
+        }
         // RSS beyond what NMT accounts for: glibc arenas, JNI, native libraries.
         if let (Some(r), Some((src, last))) = (s.latest_report(), snaps.last()) {
             if let Some(v) = &r.victim {
@@ -211,5 +363,50 @@ impl Detector for Nmt {
             }
         }
         f
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIB: f64 = 1024.0 * 1024.0;
+
+    /// Ten snapshots a minute apart: the container's memory and NMT's
+    /// total at each, in MiB as `f(minute)`.
+    fn points(mem: impl Fn(f64) -> f64, nmt: impl Fn(f64) -> f64) -> Vec<GapPoint> {
+        (0..10)
+            .map(|i| {
+                let m = i as f64;
+                (i * 60_000, mem(m) * MIB, nmt(m) * MIB)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_gap_grows_while_nmt_stays_flat() {
+        // +4 MiB a minute beyond a flat NMT (its last digit jitters).
+        let p = points(|m| 40.0 + 4.0 * m, |m| 58.0 - (m as i64 % 2) as f64);
+        let (slope, grows) = gap_trend(&p).unwrap();
+        assert!(grows);
+        assert!((slope / MIB - 240.0).abs() < 1.0, "{slope}");
+    }
+
+    #[test]
+    fn a_flat_gap_or_too_few_points_is_no_growth() {
+        let p = points(|m| 23.0 + (m as i64 % 3) as f64 * 0.1, |_| 57.0);
+        assert_eq!(gap_trend(&p).map(|t| t.1), Some(false));
+        // Rising but by less than 8 MiB in all.
+        let p = points(|m| 23.0 + 0.5 * m, |_| 57.0);
+        assert_eq!(gap_trend(&p).map(|t| t.1), Some(false));
+        assert_eq!(gap_trend(&p[..3]), None);
+    }
+
+    #[test]
+    fn nmt_growing_with_the_gap_is_not_said() {
+        // Memory +6 MiB/min, NMT +2 MiB/min: the gap grows at +4, NMT at
+        // half of it.
+        let p = points(|m| 40.0 + 6.0 * m, |m| 58.0 + 2.0 * m);
+        assert_eq!(gap_trend(&p), None);
     }
 }

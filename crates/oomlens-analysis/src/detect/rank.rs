@@ -10,7 +10,8 @@
 //!   never unloaded, and a kernel kill without `OutOfMemoryError`).
 //! - **0.6-0.8**: the process said so itself (an `OutOfMemoryError`
 //!   variant, 0.8; another runtime's out-of-memory death, 0.7) or a
-//!   measurement shows the region growing (NMT 0.7, metric series 0.6-0.75).
+//!   measurement shows the region growing (NMT 0.7, the native gap over
+//!   time 0.75, metric series 0.6-0.75).
 //! - **0.5**: fits the facts and is computed from the evidence, but nothing
 //!   shows it happen (a heap the JVM sizes over the limit; a kill within
 //!   minutes of every start). From 0.5 the headline says "cause"; below it
@@ -32,7 +33,15 @@
 //! 2. [`Bearing::Against`]: that cause's hypotheses drop to [`AGAINST`].
 //! 3. [`Bearing::Explained`]: every hypothesis below 0.5 steps back to
 //!    [`EXPLAINED_STEP_BACK`] of its confidence (two decimals).
-//! 4. [`Bearing::MitigateAll`]: the mitigation goes with every cause.
+//! 4. [`Bearing::ClassLeak`] with [`Bearing::HeapGrowthOf`]: heap growth
+//!    whose growing classes are, by half their bytes or more, what a
+//!    class-loading leak keeps on the heap (class metadata and reflection
+//!    objects, the leaked family, the generator library's own objects:
+//!    [`crate::classes::held_by_class_leak`]), or that no class histogram
+//!    names, is the heap side of that leak: it steps down to [`FOLDED`]
+//!    and its explanation begins with the class leak it belongs to, so it
+//!    never stands as a rival cause. Then [`Bearing::MitigateAll`]: the
+//!    mitigation goes with every cause.
 //! 5. Ties are broken by evidence, never left standing: between causes of
 //!    one container with equal confidence, the one on stronger ground
 //!    ([`Basis`]: said, measured, configured, timed, hypothesis) ranks
@@ -61,6 +70,9 @@ pub const AGAINST: f64 = 0.05;
 pub const EXPLAINED_STEP_BACK: f64 = 0.4;
 /// Below this a cause is a hypothesis: the headline says "not proven".
 pub const PROVEN: f64 = 0.5;
+/// Where heap growth steps down to when a class-loading leak accounts for
+/// it (rule 4): measured, but not a rival cause.
+pub const FOLDED: f64 = 0.3;
 /// How far a cause steps below the one before it when their confidences
 /// tie.
 pub const TIE_STEP: f64 = 0.01;
@@ -92,9 +104,10 @@ pub fn weigh(found: Vec<Found>) -> Vec<Cause> {
                     }
                 }
             }
-            Bearing::MitigateAll(_) => {}
+            Bearing::MitigateAll(_) | Bearing::ClassLeak { .. } | Bearing::HeapGrowthOf(_) => {}
         }
     }
+    fold_heap_into_class_leak(&mut causes, &bearings);
     for b in &bearings {
         if let Bearing::MitigateAll(m) = b {
             for (c, _) in causes.iter_mut() {
@@ -104,6 +117,48 @@ pub fn weigh(found: Vec<Found>) -> Vec<Cause> {
     }
     break_ties(&mut causes);
     causes.into_iter().map(|(c, _)| c).collect()
+}
+
+/// Rule 4: heap growth that is the heap side of a class-loading leak
+/// (the classes the histograms show growing are, by half their bytes or
+/// more, [`crate::classes::held_by_class_leak`]; or no histogram named
+/// any) steps down to [`FOLDED`], its explanation naming the class leak.
+fn fold_heap_into_class_leak(causes: &mut [(Cause, Basis)], bearings: &[Bearing]) {
+    let leak = bearings.iter().find_map(|b| match b {
+        Bearing::ClassLeak {
+            family,
+            library,
+            packages,
+        } => Some((family, library, packages)),
+        _ => None,
+    });
+    let Some((family, library, packages)) = leak else {
+        return;
+    };
+    let explained = bearings.iter().any(|b| match b {
+        Bearing::HeapGrowthOf(classes) => {
+            let total: u64 = classes.iter().map(|c| c.1).sum();
+            let held: u64 = classes
+                .iter()
+                .filter(|(name, _)| crate::classes::held_by_class_leak(name, family, packages))
+                .map(|c| c.1)
+                .sum();
+            held * 2 >= total
+        }
+        _ => false,
+    });
+    if !explained {
+        return;
+    }
+    for (c, _) in causes.iter_mut() {
+        if c.id == CauseId::HeapGrowth && c.confidence > FOLDED {
+            c.confidence = FOLDED;
+            c.explanation =
+                crate::wording::heap_growth_folded(family, library.as_deref(), &c.explanation);
+            c.fixes
+                .insert(0, crate::wording::HEAP_GROWTH_FOLDED_FIX.to_string());
+        }
+    }
 }
 
 /// Rule 5: ties broken by evidence, and the numbers stepped apart.
@@ -217,6 +272,65 @@ mod tests {
 
     fn ids(cs: &[Cause]) -> Vec<(CauseId, f64)> {
         cs.iter().map(|c| (c.id, c.confidence)).collect()
+    }
+
+    fn class_leak() -> Bearing {
+        Bearing::ClassLeak {
+            family: "*$$EnhancerByCGLIB$$*".into(),
+            library: Some("cglib".into()),
+            packages: &["net.sf.cglib."],
+        }
+    }
+
+    #[test]
+    fn heap_growth_of_leaked_classes_folds_into_the_class_leak() {
+        let leak = (
+            cause(CauseId::MetaspaceClassGeneration, 0.9, &[1]),
+            Basis::Measured,
+        );
+        let heap = (cause(CauseId::HeapGrowth, 0.85, &[2]), Basis::Measured);
+        let weighed = |of: Vec<(String, u64)>, with_leak: bool| {
+            let mut bearings = vec![Bearing::HeapGrowthOf(of)];
+            if with_leak {
+                bearings.push(class_leak());
+            }
+            weigh(vec![found(vec![leak.clone(), heap.clone()], bearings)])
+        };
+        // Reflection objects and the generator's own: folded.
+        let out = weighed(
+            vec![
+                ("java.lang.reflect.Method".into(), 40 << 20),
+                ("net.sf.cglib.proxy.MethodProxy".into(), 8 << 20),
+                ("[B".into(), 4 << 20),
+            ],
+            true,
+        );
+        assert_eq!(
+            ids(&out),
+            vec![
+                (CauseId::MetaspaceClassGeneration, 0.9),
+                (CauseId::HeapGrowth, FOLDED)
+            ]
+        );
+        assert!(out[1]
+            .explanation
+            .starts_with("Because of the class-loading leak"));
+        assert!(out[1].explanation.contains("*$$EnhancerByCGLIB$$*"));
+        assert_eq!(out[1].fixes[0], crate::wording::HEAP_GROWTH_FOLDED_FIX);
+        // No histogram named the classes: folded as well.
+        assert_eq!(weighed(vec![], true)[1].confidence, FOLDED);
+        // byte[] most of the growth: a heap leak of its own, a rival.
+        let out = weighed(
+            vec![
+                ("[B".into(), 40 << 20),
+                ("java.lang.reflect.Method".into(), 8 << 20),
+            ],
+            true,
+        );
+        assert_eq!(out[1].confidence, 0.85);
+        assert_eq!(out[1].explanation, "why heap-growth");
+        // Without a class leak nothing folds.
+        assert_eq!(weighed(vec![], false)[1].confidence, 0.85);
     }
 
     #[test]

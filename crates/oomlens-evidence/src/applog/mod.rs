@@ -77,7 +77,7 @@
 use std::io::{self, Read};
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::AhoCorasick;
 use memchr::memmem;
 use serde::Serialize;
 
@@ -224,7 +224,7 @@ impl AppLog {
 /// Streams a container log. Never panics on input; I/O errors end the scan.
 pub fn scan<R: Read>(source: &str, reader: R) -> io::Result<(AppLog, Warnings)> {
     let mut s = Scanner::new(source);
-    let counts = input::scan_lines(reader, Some(anchors()), &mut s)?;
+    let counts = input::scan_lines(reader, Some(ANCHORS.get()), &mut s)?;
     s.finish();
     s.log.lines = counts.lines;
     Ok((s.log, s.warnings))
@@ -273,7 +273,7 @@ const TRACE_KEYS: usize = 64;
 /// Strings at least one line of every signal contains, plus what shows a
 /// JVM. Lines without one are skipped unread unless a trace, banner or
 /// section is open.
-const ANCHORS: [&str; 31] = [
+static ANCHORS: input::Anchors<&str> = input::Anchors::new(&[
     "MemoryError",
     "Dumping heap to",
     "Heap dump file created",
@@ -305,7 +305,7 @@ const ANCHORS: [&str; 31] = [
     "Picked up JDK_JAVA_OPTIONS",
     ":: Spring Boot ::",
     "org.apache.catalina",
-];
+]);
 
 /// What shows a JVM, besides stack frames (all are anchors too, with
 /// `org.springframework`, which `at org.` covers in traces).
@@ -326,16 +326,6 @@ const JVM_MARKERS: [&[u8]; 15] = [
     b"org.springframework",
     b"Java Runtime Environment",
 ];
-
-fn anchors() -> &'static AhoCorasick {
-    static AC: OnceLock<AhoCorasick> = OnceLock::new();
-    AC.get_or_init(|| {
-        AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(ANCHORS)
-            .expect("static anchor set builds")
-    })
-}
 
 /// What a line must hold for each check to run: one pass over the line
 /// finds them all, so a line that holds none costs one search.

@@ -61,9 +61,7 @@
 
 use std::collections::VecDeque;
 use std::io::{self, Read};
-use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Serialize;
 
 use super::jcmd::parse_size;
@@ -276,7 +274,7 @@ impl GcLog {
 }
 
 /// Lines a streaming scan must see; the others are skipped unread.
-const ANCHORS: [&str; 24] = [
+static ANCHORS: input::Anchors<&str> = input::Anchors::new(&[
     "Metaspace",
     "Metadata",
     "Pause ",
@@ -302,17 +300,7 @@ const ANCHORS: [&str; 24] = [
     "Concurrent Cycle",
     " secs]",
     "-Xmx",
-];
-
-fn anchors() -> &'static AhoCorasick {
-    static AC: OnceLock<AhoCorasick> = OnceLock::new();
-    AC.get_or_init(|| {
-        AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(ANCHORS)
-            .expect("static anchor set builds")
-    })
-}
+]);
 
 /// Longest raw flags text kept, in bytes.
 const MAX_FLAGS: usize = 8192;
@@ -384,7 +372,7 @@ fn is_gc_line(l: &str) -> bool {
 /// Streams a GC log. Never panics on input; I/O errors end the scan.
 pub fn scan<R: Read>(source: &str, reader: R) -> io::Result<(GcLog, Warnings)> {
     let mut s = Scanner::new(source);
-    let counts = input::scan_lines(reader, Some(anchors()), &mut s)?;
+    let counts = input::scan_lines(reader, Some(ANCHORS.get()), &mut s)?;
     s.finish();
     s.log.lines = counts.lines;
     Ok((s.log, s.warnings))

@@ -28,9 +28,7 @@ mod lines;
 
 use std::collections::BTreeMap;
 use std::io::{self, Read};
-use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, MatchKind};
 use serde::Serialize;
 
 use crate::cgroup::{CgroupLevel, ContainerIdentity};
@@ -263,7 +261,7 @@ pub struct ScanSummary {
 
 /// Strings at least one line of every report fragment contains. Lines
 /// without one are skipped unread while no report is open.
-const ANCHORS: [&str; 17] = [
+static ANCHORS: input::Anchors<&str> = input::Anchors::new(&[
     "invoked oom-killer",
     "Killed process",
     "Kill process",
@@ -281,17 +279,7 @@ const ANCHORS: [&str; 17] = [
     "pid ]",
     "pid  ]",
     "mems_allowed=",
-];
-
-fn anchors() -> &'static AhoCorasick {
-    static AC: OnceLock<AhoCorasick> = OnceLock::new();
-    AC.get_or_init(|| {
-        AhoCorasick::builder()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(ANCHORS)
-            .expect("static anchor set builds")
-    })
-}
+]);
 
 /// Streams a kernel log and calls `sink` with each OOM report as it is
 /// completed. Never panics on input; I/O errors end the scan.
@@ -302,7 +290,7 @@ pub fn scan<R: Read>(
     sink: impl FnMut(OomReport),
 ) -> io::Result<ScanSummary> {
     let mut a = Assembler::new(source, ctx, sink);
-    let counts = input::scan_lines(reader, Some(anchors()), &mut a)?;
+    let counts = input::scan_lines(reader, Some(ANCHORS.get()), &mut a)?;
     a.finish();
     Ok(ScanSummary {
         counts,
@@ -333,7 +321,7 @@ impl<'c, F: FnMut(OomReport)> Feed<'c, F> {
     /// without report content are skipped as [`scan`] skips them.
     pub fn line(&mut self, line: &[u8]) {
         self.lines += 1;
-        if self.a.wants_every_line() || anchors().is_match(line) {
+        if self.a.wants_every_line() || ANCHORS.get().is_match(line) {
             self.a.line(self.lines, line);
         }
     }

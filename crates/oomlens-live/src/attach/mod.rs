@@ -19,6 +19,7 @@
 //! reused meanwhile is never signalled.
 
 pub mod capture;
+pub mod gather;
 pub mod reply;
 pub mod socket;
 

@@ -1,64 +1,69 @@
 //! `oomlens diagnose`: read every piece of evidence given, join it into one
-//! Case, judge it, print the Diagnosis.
+//! Case, judge it, print the Diagnosis. With no path: this node, now
+//! ([`super::node`]).
 
 use std::io::{self, Write};
 
 use anyhow::Result;
 use oomlens_analysis::case::Evidence;
-use oomlens_analysis::diagnosis::SourceNote;
-use oomlens_evidence::kernel;
 use oomlens_evidence::load::load;
-use oomlens_evidence::time::TimeContext;
 
-use super::{load_options, time_context, Outcome};
+use super::{load_options, node, time_context, Outcome};
 use crate::{DiagnoseArgs, Format};
 
 pub fn run(args: DiagnoseArgs, style: oomlens_report::Style) -> Result<Outcome> {
     let base = time_context(&args.time)?;
     let mut ev = Evidence::default();
+    let mut before = String::new();
+    let format = args.out.format();
     if args.paths.is_empty() {
-        live(&base, &mut ev)?;
+        let (mut view, opts) = node::read(&args.node)?;
+        eprintln!(
+            "oomlens: no path given: diagnosing this node now ({} container cgroup(s) under {}, pod logs in {}, {} file(s) read)",
+            view.containers.len(),
+            opts.paths.cgroup_root.display(),
+            opts.paths.pod_logs.display(),
+            view.files.len()
+        );
+        let prefix = match &args.node.save {
+            Some(dir) => {
+                let (b, prefix) = node::open_bundle(dir)?;
+                node::save(b, &view, &opts)?;
+                eprintln!(
+                    "oomlens: what was read on this node is in {} ({} files); `oomlens diagnose {}` reads it",
+                    dir.display(),
+                    view.files.len() + 1,
+                    dir.display()
+                );
+                prefix
+            }
+            None => String::new(),
+        };
+        node::evidence(&mut view, &opts, &prefix, &base, &mut ev);
+        if format == Format::Text {
+            before = node::summary(&view, &opts, args.node.near, style);
+        }
     } else {
+        anyhow::ensure!(
+            args.node.save.is_none() && args.node.cgroup_root.is_none(),
+            "--save and --cgroup-root read this node: give no path with them"
+        );
         for loaded in load(&args.paths, &load_options(&base, None)) {
             ev.add(loaded);
         }
     }
     let d = oomlens_analysis::diagnose(ev);
-    let out = match args.out.format() {
+    let out = match format {
         Format::Json => oomlens_report::diagnosis::json(&d),
         Format::Text => oomlens_report::diagnosis::text(&d, style),
         Format::Markdown => oomlens_report::diagnosis::markdown(&d),
     };
-    io::stdout().lock().write_all(out.as_bytes())?;
+    let mut stdout = io::stdout().lock();
+    stdout.write_all(before.as_bytes())?;
+    stdout.write_all(out.as_bytes())?;
     Ok(if d.oom_kill_found {
         Outcome::Found
     } else {
         Outcome::NotFound
     })
-}
-
-/// With no path: this machine's kernel log.
-fn live(base: &TimeContext, ev: &mut Evidence) -> Result<()> {
-    let log = oomlens_live::kmsg::read()?;
-    eprintln!(
-        "oomlens: no path given: diagnosing this machine from its kernel log ({})",
-        log.source
-    );
-    let mut ctx = base.clone();
-    if ctx.boot.is_none() {
-        if let Some(b) = oomlens_live::kmsg::boot_time() {
-            ctx.boot = Some((b, "this machine's boot time (/proc/stat btime)".into()));
-        }
-    }
-    let s = kernel::scan(log.source, &log.bytes[..], &ctx, |r| ev.kernel.push(r))?;
-    ev.sources.push(SourceNote {
-        source: log.source.into(),
-        kind: "kernel-log".into(),
-        note: format!(
-            "{} OOM-killer report(s) in {} lines",
-            s.reports, s.counts.lines
-        ),
-    });
-    ev.warnings.extend(s.warnings);
-    Ok(())
 }

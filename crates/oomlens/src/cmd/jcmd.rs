@@ -6,16 +6,15 @@
 //! `--all` runs the commands oomlens reads into a folder `diagnose` takes.
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use oomlens_live::attach::capture::{self, copy_reply};
 use oomlens_live::attach::{self, Options, Reach, Vm};
 
 use crate::cmd::Outcome;
 use crate::JcmdArgs;
 
-const NMT_HINT: &str = "run the JVM with -XX:NativeMemoryTracking=summary to see its native memory";
+use attach::gather::{copy_reply, ALL, NMT_HINT};
 
 pub fn run(args: JcmdArgs) -> Result<Outcome> {
     let timeout = oomlens_analysis::scan::parse_duration(&args.timeout)
@@ -89,29 +88,36 @@ fn perf_counters(pid: u32, out: &mut impl Write) -> Result<Outcome> {
     Ok(Outcome::Found)
 }
 
-/// `--all`: one attach, every command of [`capture::COMMANDS`] into its
-/// file, and the JVM's performance-counter file copied as `hsperfdata`.
+/// `--all`: one attach, every command of [`ALL`] into its file, and the
+/// JVM's performance-counter file copied as `hsperfdata`.
 fn all(pid: u32, dir: Option<PathBuf>, opts: &Options) -> Result<Outcome> {
     let dir = dir.unwrap_or_else(|| PathBuf::from(format!("oomlens-jcmd-{pid}")));
     let vm = Vm::attach(pid, opts)?;
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    let c = capture::all(&vm, &dir);
-    for ((file, _), (command, outcome)) in capture::COMMANDS.iter().zip(&c.commands) {
-        match outcome {
-            capture::Outcome::Written(n) => eprintln!("{}: {n} bytes", dir.join(file).display()),
-            capture::Outcome::NmtOff => {
+    let mut written = 0;
+    for (file, command) in ALL {
+        let path = dir.join(file);
+        match one(&vm, command, &path) {
+            Ok(Some(n)) => {
+                written += 1;
+                eprintln!("{}: {n} bytes", path.display());
+            }
+            Ok(None) => {
                 eprintln!("{command}: skipped, NMT is not enabled in this JVM ({NMT_HINT})")
             }
-            capture::Outcome::Failed(e) => eprintln!("{command}: {e}"),
+            Err(e) => eprintln!("{command}: {e:#}"),
         }
     }
-    if let Some(n) = c.hsperf {
-        eprintln!(
-            "{}: {n} bytes (performance counters)",
-            dir.join(capture::HSPERF_FILE).display()
-        );
+    if let Some(src) = oomlens_live::hsperf::find(pid) {
+        let path = dir.join("hsperfdata");
+        match std::fs::copy(&src, &path) {
+            Ok(n) => {
+                written += 1;
+                eprintln!("{}: {n} bytes (performance counters)", path.display());
+            }
+            Err(e) => eprintln!("copying {}: {e}", src.display()),
+        }
     }
-    let written = c.files();
     eprintln!(
         "{written} files in {}; read them with `oomlens diagnose {}`",
         dir.display(),
@@ -122,4 +128,14 @@ fn all(pid: u32, dir: Option<PathBuf>, opts: &Options) -> Result<Outcome> {
     } else {
         Outcome::NotFound
     })
+}
+
+/// One command into `path`, as `jcmd PID COMMAND > path` writes it. `None`
+/// (and no file) when NMT is off.
+fn one(vm: &Vm, command: &str, path: &Path) -> Result<Option<u64>> {
+    let Some(bytes) = vm.jcmd_output(command, None)? else {
+        return Ok(None);
+    };
+    std::fs::write(path, &bytes).with_context(|| format!("writing {}", path.display()))?;
+    Ok(Some(bytes.len() as u64))
 }

@@ -6,6 +6,7 @@ pub mod collect;
 pub mod diagnose;
 pub mod jcmd;
 pub mod kernel;
+pub mod node;
 pub mod sample;
 pub mod scan;
 pub mod watch;

@@ -58,6 +58,7 @@ pub fn run(args: WatchArgs) -> Result<Outcome> {
             Start::End
         },
         grace: duration("--grace", &args.grace)?,
+        pod_logs: args.pod_logs,
         ..oomlens_watch::Options::default()
     };
     let stop = Arc::new(AtomicBool::new(false));
