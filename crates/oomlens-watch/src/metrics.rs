@@ -16,8 +16,8 @@
 //! | `oomlens_agent_containers` | gauge | |
 //!
 //! Labels `pod` and `container` fall back to the pod UID and the
-//! container id's first 12 characters while names are not known
-//! (`Identity::metric_names`). A container's kill series is created at 0
+//! container id's first 12 characters where the pod log folders name no
+//! container (`Identity::metric_names`). A container's kill series is created at 0
 //! when it appears, so the first kill is an increase `increase()` sees.
 
 use std::net::SocketAddr;
