@@ -168,6 +168,8 @@ struct Agent<'a> {
     root: PathBuf,
     /// Where containers are named from (the pod log folders).
     paths: oomlens_live::node::Paths,
+    /// This node's name, in the spooled kernel log's lines.
+    host: String,
     sampler: Sampler,
     ledger: Ledger,
     watched: HashMap<String, Watched>,
@@ -236,6 +238,7 @@ pub fn run(opts: Options, stop: Arc<AtomicBool>, out: &mut dyn Write) -> io::Res
         }),
         version,
         paths: oomlens_live::node::Paths::at(version, root.clone(), a_pod_logs.clone()),
+        host: oomlens_live::node::hostname(),
         root,
         spool,
         metrics,
@@ -576,7 +579,7 @@ impl Agent<'_> {
             captures: 0,
             spool: None,
         };
-        let kern = kernel::iso_lines(&r.records, self.boot);
+        let kern = kmsg::as_syslog(&r.records, self.boot, &self.host);
         self.publish(&mut kill, at, Some(&kern))
     }
 

@@ -30,8 +30,8 @@ pub struct Report {
     pub report: OomReport,
     /// The sequence number of its first record (its id in this boot).
     pub first_seq: u64,
-    /// Its records, as `(usec since boot, message)`.
-    pub records: Vec<(u64, Vec<u8>)>,
+    /// Its records as read (`prio,seq,usec,flags;message`), one per line.
+    pub records: Vec<u8>,
     /// The victim's memory cgroup, read from `/proc/PID/cgroup` as soon as
     /// its `Killed process` record was read (the victim is usually still
     /// there then): what ties a rate-limited report, which names no cgroup,
@@ -90,8 +90,8 @@ pub fn follow(
     stop: &AtomicBool,
 ) -> Result<Option<u64>, String> {
     let mut f = Follower::open(start).map_err(|e| format!("opening /dev/kmsg: {e}"))?;
-    // Line numbers of the feed -> (seq, usec, message) of their record.
-    let mut kept: VecDeque<(u64, u64, u64, Vec<u8>)> = VecDeque::new();
+    // Line numbers of the feed -> (seq, line) of their record.
+    let mut kept: VecDeque<(u64, u64, Vec<u8>)> = VecDeque::new();
     let done = std::cell::RefCell::new(Vec::new());
     let mut feed = kernel::Feed::new("/dev/kmsg", ctx, |r| done.borrow_mut().push(r));
     let mut last_seq: Option<u64> = None;
@@ -112,18 +112,18 @@ pub fn follow(
                     }
                 }
                 feed.line(r.line);
-                (r.seq, r.usec, r.message.to_vec())
+                (r.seq, r.line.to_vec())
             });
         health.overruns.store(f.overruns, Ordering::Relaxed);
         health.missed.store(f.missed, Ordering::Relaxed);
         match &next {
-            Some((seq, usec, message)) => {
+            Some((seq, line)) => {
                 health.records.fetch_add(1, Ordering::Relaxed);
                 last_seq = Some(*seq);
                 if kept.len() == KEEP {
                     kept.pop_front();
                 }
-                kept.push_back((feed.lines(), *seq, *usec, message.clone()));
+                kept.push_back((feed.lines(), *seq, line.clone()));
             }
             None => {
                 feed.settle();
@@ -135,8 +135,12 @@ pub fn follow(
                 .iter()
                 .filter(|(no, ..)| (first..=last).contains(no))
                 .collect();
-            let first_seq = own.first().map_or(0, |(_, seq, ..)| *seq);
-            let records = own.iter().map(|(_, _, us, m)| (*us, m.clone())).collect();
+            let first_seq = own.first().map_or(0, |(_, seq, _)| *seq);
+            let mut records = Vec::new();
+            for (_, _, line) in &own {
+                records.extend_from_slice(line);
+                records.push(b'\n');
+            }
             let victim_cgroup = report.victim.as_ref().and_then(|v| {
                 victims
                     .iter()
@@ -220,26 +224,6 @@ fn killed(message: &[u8]) -> Option<(u64, String)> {
     let close = rest.iter().rposition(|&b| b == b')')?;
     let comm = String::from_utf8_lossy(rest.get(open + 1..close)?).into_owned();
     Some((pid, comm))
-}
-
-/// A report's records as `dmesg --time-format iso` prints them (each
-/// record's boot-relative time placed with the boot instant), which
-/// `oomlens diagnose` reads back with wall-clock times.
-pub fn iso_lines(records: &[(u64, Vec<u8>)], boot: jiff::Timestamp) -> Vec<u8> {
-    let mut out = Vec::new();
-    for (usec, msg) in records {
-        let t = boot
-            .checked_add(jiff::SignedDuration::from_micros(*usec as i64))
-            .unwrap_or(boot);
-        out.extend_from_slice(
-            t.strftime("%Y-%m-%dT%H:%M:%S,%6f+00:00 ")
-                .to_string()
-                .as_bytes(),
-        );
-        out.extend_from_slice(msg);
-        out.push(b'\n');
-    }
-    out
 }
 
 #[cfg(test)]
