@@ -313,22 +313,17 @@ pub fn clock_start() -> Option<Timestamp> {
 pub fn as_syslog(records: &[u8], boot: Timestamp, host: &str) -> Vec<u8> {
     let mut out = Vec::with_capacity(records.len() + records.len() / 4);
     for line in records.split(|&b| b == b'\n') {
-        let Some(semi) = line.iter().position(|&b| b == b';') else {
+        let Some(r) = Record::parse(line) else {
             continue;
         };
-        let mut head = line[..semi].split(|&b| b == b',');
-        let num = |f: Option<&[u8]>| -> Option<u64> { std::str::from_utf8(f?).ok()?.parse().ok() };
-        let (Some(prio), _, Some(usec)) = (num(head.next()), head.next(), num(head.next())) else {
-            continue;
-        };
-        if prio >> 3 != 0 {
+        if r.prio >> 3 != 0 {
             continue;
         }
-        let Ok(at) = boot.checked_add(jiff::SignedDuration::from_micros(usec as i64)) else {
+        let Ok(at) = boot.checked_add(jiff::SignedDuration::from_micros(r.usec as i64)) else {
             continue;
         };
         out.extend_from_slice(format!("{at} {host} kernel: ").as_bytes());
-        out.extend_from_slice(&line[semi + 1..]);
+        out.extend_from_slice(r.message);
         out.push(b'\n');
     }
     out
