@@ -157,6 +157,33 @@ Exit status: 0 when the heap as sized cannot fit (or the limit is too small), 1 
 
 Exit status: 0 when samples were written, 1 when there was nothing to sample, 2 on error.")]
     Sample(SampleArgs),
+    /// The node agent: every OOM kill as it happens, the JVM's view before it,
+    /// a diagnosis after it.
+    ///
+    /// Follows the kernel log (/dev/kmsg, resumed after a restart from the
+    /// cursor in the spool, neither repeating nor missing a report) and every
+    /// container cgroup's OOM-kill counter (memory.oom_control or
+    /// memory.events oom_kill, so a kill is seen when the kernel rate-limits
+    /// its reports). Samples every container's memory each --interval; when a
+    /// container's working set reaches --threshold of its limit (or its
+    /// failcnt / memory.events max rises within 10 points of it) and a JVM
+    /// runs in it, captures the JVM's view through attach (NMT summary when on,
+    /// VM.metaspace, VM.classloader_stats, GC.heap_info, GC.class_histogram,
+    /// VM.flags), and again at --capture-again. After a kill, runs `oomlens
+    /// diagnose` over the kill's spool entry (the kernel's report, the samples
+    /// before it, the captures) and prints the verdict. One JSON line per
+    /// event (oomlens/watch-event/v1) on stdout and in the spool's
+    /// events.jsonl; Prometheus metrics on --listen. SIGINT or SIGTERM stops it.
+    #[command(after_help = "Examples:
+  oomlens watch --listen 127.0.0.1:9842 --spool /var/lib/oomlens/spool
+  oomlens watch --once | jq 'select(.event == \"kill\")'
+  oomlens spool ls; oomlens spool show <entry>; oomlens spool export <entry> -o kill.tar.gz
+
+Exit status: 0 when it stopped on a signal (--once: when a kill was seen), 1 (--once) when none was, 2 on error.")]
+    Watch(WatchArgs),
+    /// What `oomlens watch` kept on this node: list, show or export its entries.
+    #[command(subcommand)]
+    Spool(SpoolCommand),
     /// Rank every container of a fleet by OOM risk, from Prometheus.
     ///
     /// Asks a Prometheus-compatible server (Prometheus, Thanos, Mimir,
@@ -290,6 +317,82 @@ struct SampleArgs {
     /// cgroups.
     #[arg(long)]
     no_jvm: bool,
+}
+
+#[derive(Args)]
+struct WatchArgs {
+    /// Time between sampling passes: 1s, 500ms.
+    #[arg(long, default_value = "1s")]
+    interval: String,
+    /// Working set / limit at which a JVM is captured: 90% or 0.9.
+    #[arg(long, default_value = "90%")]
+    threshold: String,
+    /// The second level, where it is captured again.
+    #[arg(long, default_value = "95%")]
+    capture_again: String,
+    /// Do not attach to JVMs (no captures).
+    #[arg(long)]
+    no_capture: bool,
+    #[command(flatten)]
+    spool: SpoolArgs,
+    /// The spool's size limit (oldest entries dropped first): 256Mi, 1Gi.
+    #[arg(long, default_value = "256Mi")]
+    spool_max_bytes: String,
+    /// The spool's entry limit (kills and captures).
+    #[arg(long, default_value_t = 200)]
+    spool_max_entries: usize,
+    /// Serve Prometheus metrics on this address at /metrics (port 0: any).
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<std::net::SocketAddr>,
+    /// One pass: sample every container, read the kernel log (from the
+    /// cursor, else all of it), print, exit.
+    #[arg(long)]
+    once: bool,
+    /// With no cursor of this boot, read the kernel log from its oldest
+    /// record instead of only what comes next.
+    #[arg(long)]
+    from_oldest: bool,
+    /// How long a kill seen in a counter waits for the kernel's report.
+    #[arg(long, default_value = "2s")]
+    grace: String,
+    /// The kubelet's pod log folders, which name each container's
+    /// namespace, pod and container.
+    #[arg(long, value_name = "DIR", default_value = "/var/log/pods")]
+    pod_logs: PathBuf,
+}
+
+#[derive(Args)]
+struct SpoolArgs {
+    /// The spool folder.
+    #[arg(long, value_name = "DIR", default_value = "/var/lib/oomlens/spool")]
+    spool: PathBuf,
+}
+
+#[derive(Subcommand)]
+enum SpoolCommand {
+    /// List the entries, oldest first: kills and the captures not yet followed by one.
+    Ls {
+        #[command(flatten)]
+        spool: SpoolArgs,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Show one entry: its event, its verdict and its files.
+    Show {
+        /// The entry's name, KEY/NAME, or a unique prefix of its name.
+        entry: String,
+        #[command(flatten)]
+        spool: SpoolArgs,
+    },
+    /// Copy one entry to a folder or a .tar.gz that `oomlens diagnose` reads.
+    Export {
+        entry: String,
+        #[command(flatten)]
+        spool: SpoolArgs,
+        /// Where: a folder, or a path ending in .tar.gz.
+        #[arg(long, short = 'o')]
+        output: PathBuf,
+    },
 }
 
 #[derive(Args)]
@@ -542,6 +645,8 @@ fn main() -> ExitCode {
         Command::Classes(args) => cmd::classes::run(args, style),
         Command::Budget(args) => cmd::budget::run(args, style),
         Command::Sample(args) => cmd::sample::run(args),
+        Command::Watch(args) => cmd::watch::run(args),
+        Command::Spool(c) => cmd::watch::spool(c),
         Command::Kernel(args) => cmd::kernel::run(args, style),
         Command::Scan(args) => cmd::scan::run(args, style),
         Command::Jcmd(args) => cmd::jcmd::run(args),

@@ -424,6 +424,7 @@ fn all_writes_what_diagnose_reads() {
         "VM.native_memory-summary.txt",
         "VM.metaspace.txt",
         "VM.classloader_stats.txt",
+        "GC.heap_info.txt",
         "GC.class_histogram.txt",
         "hsperfdata",
     ] {

@@ -810,4 +810,21 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             self.flush_host(h);
         }
     }
+
+    /// Emits the reports that are complete and only wait for their
+    /// `oom_reaper` line; reports still being printed stay open.
+    pub(super) fn settle(&mut self) {
+        for h in 0..self.hosts.len() {
+            let ready: Vec<_> = self.hosts[h].1.pending.drain(..).collect();
+            for (_, b) in ready {
+                self.emit(b);
+            }
+        }
+    }
+
+    /// Whether no report is open or waiting: every line read so far is in a
+    /// report already emitted or in none.
+    pub(super) fn idle(&self) -> bool {
+        self.open_count == 0 && self.hosts.iter().all(|(_, st)| st.pending.is_empty())
+    }
 }

@@ -32,7 +32,7 @@ use std::io::{self, Read};
 use serde::Serialize;
 
 use crate::cgroup::{CgroupLevel, ContainerIdentity};
-use crate::input::{self, ScanCounts};
+use crate::input::{self, LineSink, ScanCounts};
 use crate::provenance::{Span, Warnings};
 use crate::time::{EventTime, TimeContext};
 
@@ -299,6 +299,57 @@ pub fn scan<R: Read>(
     })
 }
 
+/// A kernel log fed one line at a time, for a follower of a live log
+/// (`/dev/kmsg`): the same assembly as [`scan`], with the waits a stream
+/// cannot make in lines made by its caller in time ([`Feed::settle`]).
+pub struct Feed<'c, F: FnMut(OomReport)> {
+    a: Assembler<'c, F>,
+    lines: u64,
+}
+
+impl<'c, F: FnMut(OomReport)> Feed<'c, F> {
+    /// A feed citing `source`; `sink` gets each report as it completes.
+    pub fn new(source: &str, ctx: &'c TimeContext, sink: F) -> Self {
+        Feed {
+            a: Assembler::new(source, ctx, sink),
+            lines: 0,
+        }
+    }
+
+    /// Reads one line (without its `\n`); lines are numbered from 1 in the
+    /// order fed, and a report's `lines` span cites those numbers. Lines
+    /// without report content are skipped as [`scan`] skips them.
+    pub fn line(&mut self, line: &[u8]) {
+        self.lines += 1;
+        if self.a.wants_every_line() || ANCHORS.get().is_match(line) {
+            self.a.line(self.lines, line);
+        }
+    }
+
+    /// Lines fed so far: the number of the last one.
+    pub fn lines(&self) -> u64 {
+        self.lines
+    }
+
+    /// Emits the reports that are complete (their victim line read) and only
+    /// wait for an `oom_reaper` line that may never come: call it when the
+    /// log has been quiet for a moment.
+    pub fn settle(&mut self) {
+        self.a.settle();
+    }
+
+    /// Whether no report is open or waiting: a point to resume from.
+    pub fn idle(&self) -> bool {
+        self.a.idle()
+    }
+
+    /// Emits everything still open and returns the warnings.
+    pub fn finish(mut self) -> Warnings {
+        self.a.finish();
+        self.a.warnings
+    }
+}
+
 /// Parses a whole log held in memory: every report and the warnings.
 pub fn parse(source: &str, bytes: &[u8], ctx: &TimeContext) -> (Vec<OomReport>, Warnings) {
     let mut out = Vec::new();
@@ -334,6 +385,34 @@ mod tests {
 [   43.602963] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod11111111_2222_3333_4444_555555555555.slice/cri-containerd-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.scope,task_memcg=/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod11111111_2222_3333_4444_555555555555.slice/cri-containerd-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.scope,task=python3,pid=1753,uid=0
 [   43.602992] Memory cgroup out of memory: Killed process 1753 (python3) total-vm:75160kB, anon-rss:65152kB, file-rss:6616kB, shmem-rss:0kB, UID:0 pgtables:188kB oom_score_adj:0
 ";
+
+    #[test]
+    fn feed_emits_a_report_once_settled_and_resumes_when_idle() {
+        let ctx = TimeContext::default();
+        let mut got = Vec::new();
+        let mut f = Feed::new("/dev/kmsg", &ctx, |r| got.push(r));
+        assert!(f.idle());
+        f.line(b"unrelated traffic");
+        let lines: Vec<&str> = K6.lines().collect();
+        for l in &lines[..3] {
+            f.line(l.as_bytes());
+        }
+        assert!(!f.idle(), "a report is being printed");
+        for l in &lines[3..] {
+            f.line(l.as_bytes());
+        }
+        // Complete, waiting for an `oom_reaper` line.
+        assert!(!f.idle());
+        f.settle();
+        assert!(f.idle());
+        f.line(b"[   44.000000] oom_reaper: reaped process 1753 (python3), now anon-rss:0kB, file-rss:0kB, shmem-rss:0kB");
+        let w = f.finish();
+        assert_eq!(got.len(), 1, "{w:?}");
+        let r = &got[0];
+        assert_eq!(r.victim.as_ref().map(|v| v.pid), Some(1753));
+        assert_eq!(r.kind, Kind::Memcg);
+        assert_eq!(r.lines.first, 2, "numbered in the order fed");
+    }
 
     #[test]
     fn kernel_6_v1_multiline() {

@@ -18,6 +18,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("VM.native_memory-summary.txt", "VM.native_memory summary"),
     ("VM.metaspace.txt", "VM.metaspace"),
     ("VM.classloader_stats.txt", "VM.classloader_stats"),
+    ("GC.heap_info.txt", "GC.heap_info"),
     ("GC.class_histogram.txt", "GC.class_histogram"),
 ];
 

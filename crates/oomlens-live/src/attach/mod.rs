@@ -18,6 +18,7 @@
 //! `HotSpotAttachProvider` reads them). Signals go through a pidfd, so a pid
 //! reused meanwhile is never signalled.
 
+pub mod capture;
 pub mod gather;
 pub mod reply;
 pub mod socket;

@@ -9,6 +9,7 @@ pub mod kernel;
 pub mod node;
 pub mod sample;
 pub mod scan;
+pub mod watch;
 
 use anyhow::{Context, Result};
 use oomlens_evidence::time::{parse_instant, parse_tz, TimeContext};

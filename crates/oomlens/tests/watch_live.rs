@@ -1,0 +1,597 @@
+//! `oomlens watch` on this machine: real processes OOM-killed by the kernel
+//! in real Kubernetes-shaped memory cgroups while the agent runs. A kill is
+//! a JSON event and a metric within a second; a burst of 50 kills, with the
+//! agent stopped and started again in the middle of it, gives each kill
+//! exactly once. The agent, its cgroups and its processes are removed
+//! whatever happens (guards).
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::time::{Duration, Instant};
+
+use support::{KillOnDrop, PodCgroup, TempDir, HOG};
+
+/// The kernel log and the cgroup tree are the machine's: one test at a
+/// time.
+static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// A running agent: its event lines as they come, with when each came.
+struct Agent {
+    child: KillOnDrop,
+    lines: Receiver<(Instant, serde_json::Value)>,
+    metrics: Option<String>,
+}
+
+impl Agent {
+    fn start(spool: &std::path::Path, extra: &[&str]) -> Agent {
+        let mut child = Command::new(support::oomlens())
+            .args([
+                "watch",
+                "--spool",
+                spool.to_str().unwrap(),
+                "--interval",
+                "200ms",
+            ])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start oomlens watch");
+        let out = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines() {
+                let Ok(line) = line else { return };
+                let v: serde_json::Value = serde_json::from_str(&line)
+                    .unwrap_or_else(|e| panic!("not a JSON line ({e}): {line}"));
+                assert_eq!(v["schema"], "oomlens/watch-event/v1", "{line}");
+                if tx.send((Instant::now(), v)).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut a = Agent {
+            child: KillOnDrop(child),
+            lines: rx,
+            metrics: None,
+        };
+        let (_, started) = a.next(Duration::from_secs(20)).expect("a started event");
+        assert_eq!(started["event"], "started", "{started}");
+        a.metrics = started["metrics"].as_str().map(str::to_string);
+        // The first pass and the kernel-log thread are up.
+        std::thread::sleep(Duration::from_millis(300));
+        a
+    }
+
+    fn next(&self, within: Duration) -> Option<(Instant, serde_json::Value)> {
+        self.lines.recv_timeout(within).ok()
+    }
+
+    /// The first event `want` accepts, within `within`.
+    fn until(
+        &self,
+        within: Duration,
+        want: impl Fn(&serde_json::Value) -> bool,
+    ) -> Option<(Instant, serde_json::Value)> {
+        let end = Instant::now() + within;
+        loop {
+            let (t, v) = self.next(end.saturating_duration_since(Instant::now()))?;
+            if want(&v) {
+                return Some((t, v));
+            }
+        }
+    }
+
+    /// SIGTERM, and the exit it makes.
+    fn stop(mut self) -> Vec<(Instant, serde_json::Value)> {
+        let pid = self.child.0.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let st = self.child.0.wait().expect("wait for the agent");
+        assert!(st.success(), "the agent ended on SIGTERM with {st}");
+        std::iter::from_fn(|| self.next(Duration::from_millis(500))).collect()
+    }
+}
+
+/// `GET /metrics`.
+fn scrape(addr: &str) -> String {
+    let mut s = std::net::TcpStream::connect(addr).expect("connect to /metrics");
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    write!(s, "GET /metrics HTTP/1.0\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut body = String::new();
+    s.read_to_string(&mut body).unwrap();
+    assert!(
+        body.starts_with("HTTP/1.1 200") || body.starts_with("HTTP/1.0 200"),
+        "{body}"
+    );
+    body
+}
+
+/// Runs HOG in `cg` until the kernel kills it; returns its pid and when
+/// its parent saw it die.
+fn kill_one(cg: &PodCgroup) -> (u32, Instant) {
+    let mut g = cg.spawn(HOG);
+    let pid = g.0.id();
+    let st = g.0.wait().expect("wait for the hog");
+    let died = Instant::now();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(st.signal(), Some(9), "the kernel killed the hog");
+    (pid, died)
+}
+
+#[test]
+fn a_kill_is_an_event_and_a_metric_within_a_second() {
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    if !support::require_cgroups() {
+        return;
+    }
+    let tmp = TempDir::new("oomlens-watch");
+    let agent = Agent::start(
+        &tmp.path().join("spool"),
+        &["--listen", "127.0.0.1:0", "--no-capture"],
+    );
+    let addr = agent.metrics.clone().expect("the metrics address");
+    let cg = PodCgroup::new(32 << 20);
+    let (pid, died) = kill_one(&cg);
+    let died_at = jiff::Timestamp::now();
+
+    // Other kills on this node are reported too: ours is the one in our cgroup.
+    let (seen, kill) = agent
+        .until(Duration::from_secs(10), |v| {
+            v["event"] == "kill" && v["cgroup"] == cg.container_path.as_str()
+        })
+        .expect("a kill event of our cgroup");
+    let latency = seen.saturating_duration_since(died);
+    eprintln!("kill -> event: {} ms", latency.as_millis());
+    assert!(latency < Duration::from_secs(1), "{latency:?}: {kill}");
+    assert_eq!(kill["pid"], pid, "{kill}");
+    assert_eq!(kill["process"], "perl");
+    assert_eq!(kill["cgroup"], cg.container_path.as_str());
+    assert_eq!(kill["pod_uid"], cg.pod_uid.as_str());
+    assert_eq!(kill["container_id"], cg.container_id.as_str());
+    assert_eq!(kill["kind"], "memcg");
+    assert_eq!(kill["source"], "kernel-log");
+    assert_eq!(kill["limit_bytes"], 32 << 20);
+    // The kernel's time of the kill, placed on the wall clock.
+    let at: jiff::Timestamp = kill["time"].as_str().unwrap().parse().unwrap();
+    let off = (died_at.as_millisecond() - at.as_millisecond()).abs();
+    assert!(off < 500, "kill at {at}, seen dead at {died_at}");
+    let entry = std::path::PathBuf::from(kill["spool"].as_str().expect("spooled"));
+    let kern = std::fs::read_to_string(entry.join("kern.log")).unwrap();
+    assert!(
+        kern.contains(&format!("Killed process {pid} (perl)")),
+        "{kern}"
+    );
+
+    // The metric, by the same second.
+    let page = scrape(&addr);
+    let scraped = Instant::now().saturating_duration_since(died);
+    let series = format!(
+        "oomlens_oom_kills_total{{namespace=\"\",pod=\"{}\",container=\"{}\",kind=\"memcg\"}} 1",
+        cg.pod_uid,
+        &cg.container_id[..12]
+    );
+    assert!(page.contains(&series), "{series} not in:\n{page}");
+    assert!(
+        scraped < Duration::from_secs(1),
+        "scraped {scraped:?} after the kill"
+    );
+    for name in [
+        "oomlens_agent_kmsg_overruns_total",
+        "oomlens_agent_sample_pass_seconds_count",
+        "oomlens_agent_spool_bytes",
+        "oomlens_captures_total",
+    ] {
+        assert!(page.contains(name), "{name} not in:\n{page}");
+    }
+
+    // The verdict follows, from the spool entry.
+    let (_, d) = agent
+        .until(Duration::from_secs(60), |v| {
+            v["event"] == "diagnosis" && v["kill"] == kill["id"]
+        })
+        .expect("a diagnosis event");
+    assert_eq!(d["kill"], kill["id"]);
+    assert!(
+        d["headline"]
+            .as_str()
+            .is_some_and(|h| h.contains("killed by the kernel")),
+        "{d}"
+    );
+    assert!(entry.join("diagnosis.json").is_file());
+    let after = scrape(&addr);
+    assert!(after.contains("oomlens_diagnosis_cause_total{"), "{after}");
+
+    // Kill to event over 20 more kills, one after another.
+    let mut latencies = Vec::new();
+    for _ in 0..20 {
+        let cg = PodCgroup::new(16 << 20);
+        let (pid, died) = kill_one(&cg);
+        let (seen, _) = agent
+            .until(Duration::from_secs(10), |v| {
+                v["event"] == "kill" && v["pid"] == pid
+            })
+            .expect("each kill an event");
+        latencies.push(seen.saturating_duration_since(died));
+    }
+    latencies.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    eprintln!(
+        "kill -> event over 20 kills: p50 {:.0} ms, p99 (max) {:.0} ms",
+        ms(latencies[10]),
+        ms(latencies[19])
+    );
+    assert!(latencies[19] < Duration::from_secs(1), "{latencies:?}");
+    let rest = agent.stop();
+    assert!(
+        rest.iter().all(|(_, v)| v["event"] != "kill"),
+        "one kill, one event: {rest:?}"
+    );
+}
+
+#[test]
+fn a_burst_of_50_kills_across_a_restart_is_reported_exactly_once() {
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    if !support::require_cgroups() {
+        return;
+    }
+    let tmp = TempDir::new("oomlens-watch");
+    let spool = tmp.path().join("spool");
+    const N: usize = 50;
+    let cgroups: Vec<PodCgroup> = (0..N).map(|_| PodCgroup::new(16 << 20)).collect();
+    let paths: Vec<String> = cgroups.iter().map(|c| c.container_path.clone()).collect();
+
+    // Five workers, ten kills each, one cgroup per kill; the agent is
+    // stopped and started again once half of the kills are done.
+    let mut events = Vec::new();
+    let a = Agent::start(&spool, &["--no-capture"]);
+    let started = Instant::now();
+    let (done_tx, done_rx) = mpsc::channel::<u32>();
+    let pids = std::thread::scope(|s| {
+        let chunks: Vec<&[PodCgroup]> = cgroups.chunks(N / 5).collect();
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                let done = done_tx.clone();
+                s.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|cg| {
+                            let (pid, _) = kill_one(cg);
+                            let _ = done.send(pid);
+                            pid
+                        })
+                        .collect::<Vec<u32>>()
+                })
+            })
+            .collect();
+        drop(done_tx);
+        for _ in 0..N / 2 {
+            done_rx.recv().expect("half of the kills");
+        }
+        events.extend(a.stop());
+        let b = Agent::start(&spool, &["--no-capture"]);
+        let pids: Vec<u32> = handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect();
+        eprintln!("{N} kills in {:.1} s", started.elapsed().as_secs_f64());
+        // Until every kill of ours is reported (at most 20 s), then 2 s more
+        // for any second report of one.
+        let ours = |v: &serde_json::Value| {
+            v["event"] == "kill"
+                && v["cgroup"]
+                    .as_str()
+                    .is_some_and(|c| paths.iter().any(|p| p == c))
+        };
+        let mut seen = events.iter().filter(|(_, v)| ours(v)).count();
+        let end = Instant::now() + Duration::from_secs(20);
+        while seen < N {
+            let left = end.saturating_duration_since(Instant::now());
+            let Some(e) = b.until(left, |_| true) else {
+                break;
+            };
+            seen += usize::from(ours(&e.1));
+            events.push(e);
+        }
+        std::thread::sleep(Duration::from_secs(2));
+        events.extend(b.stop());
+        pids
+    });
+    // Kills of this test's cgroups (others on this node are reported too).
+    let kills: Vec<&serde_json::Value> = events
+        .iter()
+        .map(|(_, v)| v)
+        .filter(|v| v["event"] == "kill")
+        .filter(|v| {
+            v["cgroup"]
+                .as_str()
+                .is_some_and(|c| paths.iter().any(|p| p == c))
+        })
+        .collect();
+    let mut by_cgroup: BTreeMap<&str, usize> = BTreeMap::new();
+    for k in &kills {
+        *by_cgroup
+            .entry(k["cgroup"].as_str().unwrap_or(""))
+            .or_default() += 1;
+    }
+    let twice: Vec<_> = by_cgroup.iter().filter(|(_, &n)| n > 1).collect();
+    assert!(twice.is_empty(), "reported more than once: {twice:?}");
+    let missed: Vec<_> = paths
+        .iter()
+        .filter(|p| !by_cgroup.contains_key(p.as_str()))
+        .collect();
+    assert!(
+        missed.is_empty(),
+        "not reported: {missed:?}\nevents: {kills:#?}"
+    );
+    assert_eq!(kills.len(), N, "{by_cgroup:#?}");
+    let from_log: Vec<u64> = kills.iter().filter_map(|k| k["pid"].as_u64()).collect();
+    let distinct: BTreeSet<u64> = from_log.iter().copied().collect();
+    assert_eq!(distinct.len(), from_log.len(), "a pid twice: {from_log:?}");
+    let ours: BTreeSet<u64> = pids.iter().map(|&p| u64::from(p)).collect();
+    assert!(
+        distinct.is_subset(&ours),
+        "pids not ours: {:?}",
+        distinct.difference(&ours)
+    );
+    // None of ours went without a cgroup (other kills on this node may:
+    // their cgroups need not look like containers).
+    let unplaced: Vec<_> = events
+        .iter()
+        .map(|(_, v)| v)
+        .filter(|v| v["event"] == "kill" && v["cgroup"] == "")
+        .filter(|v| v["pid"].as_u64().is_some_and(|p| ours.contains(&p)))
+        .collect();
+    assert!(
+        unplaced.is_empty(),
+        "kills of ours tied to no cgroup: {unplaced:?}"
+    );
+    let counted = kills
+        .iter()
+        .filter(|k| k["source"] == "oom-kill-counter")
+        .count();
+    eprintln!(
+        "{} from the kernel log, {counted} from counters alone",
+        kills.len() - counted
+    );
+}
+
+/// The demo programs' class path (`scripts/capture/jvm-build.sh` builds
+/// them once); `None` after a loud skip when Java or the jars are missing.
+fn jvm_classpath() -> Option<String> {
+    let repo = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = Command::new(repo.join("scripts/capture/jvm-build.sh")).output();
+    match out {
+        Ok(o) if o.status.success() => Some(String::from_utf8_lossy(&o.stdout).trim().to_string()),
+        Ok(o) => {
+            support::skip_or_fail(&format!(
+                "the JVM test programs do not build (OpenJDK 17, libjavassist-java): {}",
+                String::from_utf8_lossy(&o.stderr)
+            ));
+            None
+        }
+        Err(e) => panic!("cannot run scripts/capture/jvm-build.sh: {e}"),
+    }
+}
+
+#[test]
+fn a_leaking_jvm_is_captured_before_the_kill_and_its_cause_named() {
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    if !support::require_cgroups() {
+        return;
+    }
+    let Some(cp) = jvm_classpath() else { return };
+    let tmp = TempDir::new("oomlens-watch-jvm");
+    // 80 %: this leak can cross the last tenth between two passes on a
+    // loaded machine; the second level stays at 95 %.
+    let agent = Agent::start(&tmp.path().join("spool"), &["--threshold", "80%"]);
+    // The Orika-like leak of tests/jvm (a javassist mapper class generated
+    // per request, kept for ever in Metaspace), NMT on, in 160 MiB.
+    let cg = PodCgroup::new(160 << 20);
+    let _java = cg.spawn(&format!(
+        "java --add-opens java.base/java.lang=ALL-UNNAMED -XX:NativeMemoryTracking=summary \
+         -cp {cp} oomlens.demo.OrikaLikeLeak --sleep-ms 1 --every 100000"
+    ));
+    let ours = |v: &serde_json::Value| v["cgroup"] == cg.container_path.as_str();
+    let mut captures = Vec::new();
+    let kill = loop {
+        let (_, v) = agent
+            .until(Duration::from_secs(240), |v| ours(v))
+            .expect("the JVM is killed within 4 minutes");
+        match v["event"].as_str() {
+            Some("capture") => captures.push(v),
+            Some("kill") => break v,
+            _ => {}
+        }
+    };
+    assert!(!captures.is_empty(), "no capture before the kill: {kill}");
+    let first = &captures[0];
+    assert_eq!(first["reason"], "threshold", "{first}");
+    assert!(first["ratio"].as_f64().is_some_and(|r| r >= 0.8), "{first}");
+    assert_eq!(first["errors"], serde_json::json!([]), "{first}");
+    // Eight commands (NMT on) and the counter file.
+    assert_eq!(first["files"], 9, "{first}");
+    assert_eq!(kill["process"], "java");
+    assert_eq!(kill["captures"], captures.len(), "{kill}");
+    let entry = std::path::PathBuf::from(kill["spool"].as_str().unwrap());
+    let capture_dir = std::fs::read_dir(&entry)
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().contains("-capture-80"))
+        .expect("the first capture moved into the kill's entry")
+        .path();
+    let nmt = std::fs::read_to_string(capture_dir.join("VM.native_memory-summary.txt")).unwrap();
+    assert!(nmt.contains("Native Memory Tracking:"), "{nmt}");
+    let meta = std::fs::read_to_string(capture_dir.join("VM.metaspace.txt")).unwrap();
+    assert!(meta.contains("Total Usage"), "{meta}");
+
+    let (_, d) = agent
+        .until(Duration::from_secs(120), |v| {
+            v["event"] == "diagnosis" && v["kill"] == kill["id"]
+        })
+        .expect("the kill's diagnosis");
+    assert_eq!(d["causes"][0]["id"], "metaspace-class-generation", "{d}");
+    eprintln!(
+        "{} capture(s), first {} ms; verdict: {}",
+        captures.len(),
+        first["took_ms"],
+        d["headline"]
+    );
+}
+
+#[test]
+fn once_reads_from_the_cursor_and_the_spool_shows_what_it_kept() {
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    if !support::require_cgroups() {
+        return;
+    }
+    let tmp = TempDir::new("oomlens-watch-once");
+    let spool = tmp.path().join("spool");
+    let sp = spool.to_str().unwrap();
+    // A cursor at the end of the kernel log as it is now.
+    let a = Agent::start(&spool, &["--no-capture"]);
+    std::fs::write("/dev/kmsg", "oomlens watch test: cursor here\n").unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    a.stop();
+    assert!(spool.join("kmsg.cursor").is_file());
+
+    let cg = PodCgroup::new(32 << 20);
+    let (pid, _) = kill_one(&cg);
+    let once = |code: i32| -> Vec<serde_json::Value> {
+        let out = Command::new(support::oomlens())
+            .args(["watch", "--once", "--no-capture", "--spool", sp])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
+    };
+    let first = once(0);
+    let ours: Vec<&serde_json::Value> = first
+        .iter()
+        .filter(|v| v["cgroup"] == cg.container_path.as_str())
+        .collect();
+    let kinds: Vec<&str> = ours.iter().filter_map(|v| v["event"].as_str()).collect();
+    assert_eq!(kinds, ["kill", "diagnosis"], "{first:?}");
+    assert_eq!(ours[0]["pid"], pid);
+    // Again: the cursor moved past it.
+    let again = once(1)
+        .into_iter()
+        .chain(std::iter::empty())
+        .collect::<Vec<_>>();
+    assert!(
+        again
+            .iter()
+            .all(|v| v["event"] != "kill" || v["cgroup"] != cg.container_path.as_str()),
+        "{again:?}"
+    );
+
+    let name = std::path::Path::new(ours[0]["spool"].as_str().unwrap())
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    let ls = support::oomlens_json(&["spool", "ls", "--spool", sp, "-f", "json"], &[0]);
+    assert!(
+        ls.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["name"] == name.as_str() && e["kind"] == "kill"),
+        "{ls}"
+    );
+    let show = Command::new(support::oomlens())
+        .args(["spool", "show", &name, "--spool", sp])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&show.stdout);
+    assert!(
+        text.contains(&format!("\"pid\": {pid}")) && text.contains("kern.log"),
+        "{text}"
+    );
+    let out = tmp.path().join("exported");
+    let export = Command::new(support::oomlens())
+        .args([
+            "spool",
+            "export",
+            &name,
+            "--spool",
+            sp,
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        export.status.success(),
+        "{}",
+        String::from_utf8_lossy(&export.stderr)
+    );
+    let d = support::oomlens_json(&["diagnose", out.to_str().unwrap(), "-f", "json"], &[0]);
+    assert_eq!(d["oom_kill_found"], true, "{d}");
+}
+
+#[test]
+fn a_kill_the_kernel_log_does_not_show_is_seen_in_its_counter() {
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    if !support::require_cgroups() {
+        return;
+    }
+    let tmp = TempDir::new("oomlens-watch-counter");
+    let spool = tmp.path().join("spool");
+    let cg = PodCgroup::new(16 << 20);
+    kill_one(&cg);
+    // An agent that starts after the kill reads the kernel log from its end
+    // (the report is behind it) and takes the counter as it is.
+    let a = Agent::start(&spool, &["--no-capture"]);
+    std::fs::write("/dev/kmsg", "oomlens watch test: past the kill\n").unwrap();
+    std::thread::sleep(Duration::from_millis(500));
+    let before = a.stop();
+    assert!(
+        before
+            .iter()
+            .all(|(_, v)| v["cgroup"] != cg.container_path.as_str()),
+        "{before:?}"
+    );
+    // As if the kill had come while the agent was down, its report lost
+    // (rate-limited, or overwritten in the ring buffer): the saved counter
+    // is from before it.
+    let path = spool.join("oom-kill-counters.json");
+    let mut saved: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(saved["counters"][&cg.container_path], 1, "{saved}");
+    saved["counters"][&cg.container_path] = 0.into();
+    std::fs::write(&path, saved.to_string()).unwrap();
+
+    let out = Command::new(support::oomlens())
+        .args([
+            "watch",
+            "--once",
+            "--no-capture",
+            "--spool",
+            spool.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let kills: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .filter(|v| v["event"] == "kill" && v["cgroup"] == cg.container_path.as_str())
+        .collect();
+    assert_eq!(kills.len(), 1, "{kills:?}");
+    assert_eq!(kills[0]["source"], "oom-kill-counter");
+    assert_eq!(kills[0]["cgroup_from"], "oom-kill-counter");
+    assert_eq!(kills[0]["pid"], serde_json::Value::Null);
+    assert_eq!(kills[0]["pod_uid"], cg.pod_uid.as_str());
+}
