@@ -15,10 +15,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use k8s_openapi::api::core::v1::Pod;
 use serde_json::Value;
 
-use crate::api::{escape, Access, Api, CallError, Keep, Verb};
+use crate::api::{escape, Access, Api, CallError, Exit, Keep, Verb};
 use crate::bundle::{safe, Bundle};
 use crate::manifest::*;
 use crate::redact;
+use oomlens_live::attach::gather;
 
 /// Which pods.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,10 +61,34 @@ pub struct Plan {
     /// `limit` of each list page.
     pub chunk_size: u32,
     pub prometheus: Option<Prometheus>,
+    /// How JVM evidence is gathered from the containers taken for JVMs.
+    pub jvm: JvmPlan,
     /// For the manifest.
     pub context: Option<String>,
     pub impersonate_user: Option<String>,
     pub impersonate_groups: Vec<String>,
+}
+
+/// How JVM evidence is gathered.
+#[derive(Debug, Clone)]
+pub struct JvmPlan {
+    /// Run `jcmd` in the container through the exec subresource (RBAC
+    /// `create pods/exec`). Off: only the commands are printed.
+    pub exec: bool,
+    /// Each exec's bound (the class histogram forces a full collection).
+    pub exec_timeout: std::time::Duration,
+    /// Stdout kept of each jcmd output.
+    pub max_bytes: usize,
+}
+
+impl Default for JvmPlan {
+    fn default() -> JvmPlan {
+        JvmPlan {
+            exec: true,
+            exec_timeout: std::time::Duration::from_secs(60),
+            max_bytes: 16 << 20,
+        }
+    }
 }
 
 /// Why a collection could not be made at all.
@@ -94,6 +119,7 @@ const EVENTS: Access = Access::new(Verb::List, "", "events");
 const EVENTS_K8S: Access = Access::new(Verb::List, "events.k8s.io", "events");
 const LOG: Access = Access::new(Verb::Get, "", "pods/log");
 const NODE_PROXY: Access = Access::new(Verb::Get, "", "nodes/proxy");
+const EXEC: Access = Access::new(Verb::Create, "", "pods/exec");
 
 /// The bound of one API object or list page.
 const OBJECT_BYTES: usize = 64 << 20;
@@ -317,6 +343,55 @@ fn jvm_reason(c: &k8s_openapi::api::core::v1::Container) -> Option<String> {
     None
 }
 
+/// The JVMs `jcmd -l` lists (`PID MAIN-CLASS`), without jcmd itself.
+fn jvm_pids(out: &[u8]) -> Vec<u32> {
+    out.split(|&b| b == b'\n')
+        .filter(|l| memchr::memmem::find(l, b"sun.tools.jcmd.JCmd").is_none())
+        .filter_map(|l| {
+            let end = l
+                .iter()
+                .position(|b| !b.is_ascii_digit())
+                .unwrap_or(l.len());
+            std::str::from_utf8(&l[..end]).ok()?.parse().ok()
+        })
+        .collect()
+}
+
+/// Whether a jcmd output is NMT's "not enabled" answer after its `PID:` line.
+fn nmt_off(out: &[u8]) -> bool {
+    let body = match memchr::memchr(b'\n', out) {
+        Some(i) => &out[i + 1..],
+        None => out,
+    };
+    body.trim_ascii() == oomlens_live::attach::NMT_NOT_ENABLED.as_bytes()
+}
+
+/// An exec that ran but failed, as a call error for the manifest.
+fn exec_failure(exit: &Exit, stderr: &[u8]) -> CallError {
+    CallError::Status {
+        status: 101,
+        reason: match exit {
+            Exit::Code(_) => "NonZeroExitCode".into(),
+            Exit::Failed { reason, .. } => reason.clone(),
+        },
+        message: exit_text(exit, stderr),
+    }
+}
+
+fn exit_text(exit: &Exit, stderr: &[u8]) -> String {
+    let err = String::from_utf8_lossy(&stderr[..stderr.len().min(300)]);
+    let err = err.trim();
+    let head = match exit {
+        Exit::Code(c) => format!("exit code {c}"),
+        Exit::Failed { message, .. } => message.clone(),
+    };
+    if err.is_empty() {
+        head
+    } else {
+        format!("{head}: {err}")
+    }
+}
+
 /// Where a file came from, for its manifest entry.
 struct Origin<'a> {
     what: Item,
@@ -445,28 +520,11 @@ impl Run<'_> {
             let restarted = st.is_some_and(|s| s.restart_count > 0) || last.is_some();
             self.logs(&ns, &name, &c.name, &dir, restarted)?;
             if let Some(because) = jvm_reason(c) {
-                let exec = [
-                    "VM.version",
-                    "VM.flags",
-                    "VM.native_memory summary",
-                    "VM.metaspace",
-                    "GC.heap_info",
-                    "GC.class_histogram",
-                ]
-                .iter()
-                .map(|cmd| format!("kubectl exec -n {ns} {name} -c {} -- jcmd 1 {cmd}", c.name))
-                .collect();
-                self.m.jvm.push(JvmNote {
-                    namespace: ns.clone(),
-                    pod: name.clone(),
-                    container: c.name.clone(),
-                    because,
-                    exec,
-                    debug: format!(
-                        "kubectl debug -n {ns} {name} --target={} --image=IMAGE_WITH_OOMLENS -- oomlens jcmd --all 1",
-                        c.name
-                    ),
-                });
+                let mut note = JvmNote::printed(&ns, &name, &c.name, because);
+                if self.plan.jvm.exec {
+                    self.jvm_exec(&dir, &mut note)?;
+                }
+                self.m.jvm.push(note);
             }
         }
         let owners = self.owner_chain(&ns, &p, &dir)?;
@@ -478,6 +536,109 @@ impl Run<'_> {
             containers,
             owners,
         });
+        Ok(())
+    }
+
+    /// JVM evidence through the exec subresource: `jcmd -l` finds the
+    /// container's JVMs, then each command of [`gather::ALL`] runs as
+    /// `jcmd PID COMMAND`, its stdout written as `jcmd PID COMMAND > FILE`
+    /// writes it to `DIR/jvm/POD.CONTAINER.PID.FILE` (where the node view
+    /// writes them too). A refusal, a missing `jcmd` or no JVM is noted in
+    /// `note` and the failures; the printed commands stay.
+    fn jvm_exec(&mut self, dir: &str, note: &mut JvmNote) -> Result<(), Fatal> {
+        let (ns, pod, container) = (
+            note.namespace.clone(),
+            note.pod.clone(),
+            note.container.clone(),
+        );
+        let plan = self.plan.jvm.clone();
+        let path_of = |cmd: &[&str]| {
+            let mut p = format!(
+                "/api/v1/namespaces/{}/pods/{}/exec?container={}",
+                escape(&ns),
+                escape(&pod),
+                escape(&container)
+            );
+            for c in cmd {
+                p.push_str(&format!("&command={}", escape(c)));
+            }
+            p
+        };
+        let list = ["jcmd", "-l"];
+        let path = path_of(&list);
+        let listed = match self
+            .api
+            .exec(&ns, &pod, &container, &list, 1 << 20, plan.exec_timeout)
+        {
+            Ok(o) => o,
+            Err(e) => {
+                note.problem = Some(Failure::new(Item::Jcmd, &path, EXEC, &e).hint);
+                self.fail(Item::Jcmd, &path, EXEC, &e);
+                return Ok(());
+            }
+        };
+        if listed.exit.not_found() {
+            note.problem = Some(format!(
+                "the image has no jcmd ({})",
+                exit_text(&listed.exit, &listed.stderr)
+            ));
+            return Ok(());
+        }
+        if listed.exit != Exit::Code(0) {
+            let e = exec_failure(&listed.exit, &listed.stderr);
+            note.problem = Some(format!("jcmd -l failed: {e}"));
+            self.fail(Item::Jcmd, &path, EXEC, &e);
+            return Ok(());
+        }
+        note.pids = jvm_pids(&listed.stdout);
+        if note.pids.is_empty() {
+            note.problem = Some("jcmd -l lists no JVM in the container".into());
+            return Ok(());
+        }
+        note.gathered = JvmGathered::Exec;
+        let stem = format!("{}.{}", safe(&pod), safe(&container));
+        for pid in note.pids.clone() {
+            let pid_s = pid.to_string();
+            for (file, command) in gather::ALL {
+                let mut cmd = vec!["jcmd", pid_s.as_str()];
+                cmd.extend(command.split_whitespace());
+                let path = path_of(&cmd);
+                let o = match self.api.exec(
+                    &ns,
+                    &pod,
+                    &container,
+                    &cmd,
+                    plan.max_bytes,
+                    plan.exec_timeout,
+                ) {
+                    Ok(o) => o,
+                    Err(e) => {
+                        self.fail(Item::Jcmd, &path, EXEC, &e);
+                        continue;
+                    }
+                };
+                if o.exit != Exit::Code(0) {
+                    self.fail(Item::Jcmd, &path, EXEC, &exec_failure(&o.exit, &o.stderr));
+                    continue;
+                }
+                if nmt_off(&o.stdout) {
+                    note.skipped
+                        .push(format!("{command}: {}", gather::NMT_HINT));
+                    continue;
+                }
+                self.text(
+                    &format!("{dir}/jvm/{stem}.{pid}.{file}"),
+                    &Origin {
+                        what: Item::Jcmd,
+                        api_path: &path,
+                        access: EXEC,
+                        status: 101,
+                        truncated: o.truncated,
+                    },
+                    &o.stdout,
+                )?;
+            }
+        }
         Ok(())
     }
 
@@ -1008,6 +1169,27 @@ mod tests {
                 && !out.contains("pod=\"p2\"")
                 && !out.contains("machine_memory")
         );
+    }
+
+    #[test]
+    fn jcmd_l_lists_the_jvms_not_jcmd_itself() {
+        let recorded = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/fixtures/kube-api/exec/jcmd-l.stdout"
+        ))
+        .unwrap();
+        assert_eq!(jvm_pids(&recorded), vec![15659]);
+        assert_eq!(
+            jvm_pids(b"1 app.jar\n42 jdk.jcmd/sun.tools.jcmd.JCmd -l\n"),
+            vec![1]
+        );
+        assert!(jvm_pids(b"").is_empty());
+    }
+
+    #[test]
+    fn nmt_off_is_the_whole_answer_after_the_pid_line() {
+        assert!(nmt_off(b"1:\nNative memory tracking is not enabled\n"));
+        assert!(!nmt_off(b"1:\n\nNative Memory Tracking:\n"));
     }
 
     #[test]

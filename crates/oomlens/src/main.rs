@@ -378,6 +378,13 @@ struct CollectArgs {
     /// How far back the Prometheus series go: 7d, 36h (at least 1h).
     #[arg(long, default_value = "1d")]
     window: String,
+    /// Do not run jcmd in JVM containers through the exec subresource
+    /// (RBAC create pods/exec); only print the commands that would.
+    #[arg(long)]
+    no_exec: bool,
+    /// The bound of each jcmd run through exec.
+    #[arg(long, default_value = "60s", value_name = "DURATION")]
+    exec_timeout: String,
 }
 
 #[derive(Args)]

@@ -32,10 +32,76 @@ struct Faults {
     events_forbidden: bool,
     no_previous_log: bool,
     node_gone: bool,
+    exec: ExecFault,
+}
+
+/// How the exec subresource answers.
+#[derive(Default, Clone, Copy, PartialEq)]
+enum ExecFault {
+    /// jcmd runs: the recorded outputs of a real JDK 17 jcmd.
+    #[default]
+    Works,
+    /// RBAC refuses `create pods/exec`.
+    Forbidden,
+    /// The image has no jcmd: the runtime's "executable file not found".
+    NoJcmd,
+}
+
+/// The JVM's pid in the recorded `jcmd -l`.
+const JVM_PID: &str = "15659";
+
+/// The exec subresource of the pod: `jcmd -l` and `jcmd PID COMMAND` for
+/// each command of `oomlens jcmd --all`, answered with what the JDK's jcmd
+/// printed for them (tests/fixtures/kube-api/exec).
+fn exec_route(f: ExecFault) -> Handler {
+    Box::new(move |q: &standin::Req| {
+        if q.path != format!("{NS}/pods/{POD}/exec") {
+            return None;
+        }
+        let status = |n: &str| fixture(n);
+        Some(match f {
+            ExecFault::Forbidden => Resp::json(403, fixture("status-403-exec.json")),
+            ExecFault::NoJcmd => Resp::exec(vec![], vec![], status("status-exec-no-jcmd.json")),
+            ExecFault::Works => {
+                let cmd = q.params("command");
+                let words: Vec<&str> = cmd.iter().map(String::as_str).collect();
+                match words.as_slice() {
+                    ["jcmd", "-l"] => Resp::exec(
+                        fixture("exec/jcmd-l.stdout"),
+                        vec![],
+                        status("status-exec-success.json"),
+                    ),
+                    ["jcmd", pid, rest @ ..] if *pid == JVM_PID => {
+                        let command = rest.join(" ");
+                        match oomlens_live::attach::gather::ALL
+                            .iter()
+                            .find(|(_, c)| *c == command)
+                        {
+                            Some((file, _)) => Resp::exec(
+                                fixture(&format!("exec/jcmd-{file}")),
+                                vec![],
+                                status("status-exec-success.json"),
+                            ),
+                            None => Resp::exec(
+                                vec![],
+                                b"unknown command\n".to_vec(),
+                                status("status-exec-nonzero-exit.json"),
+                            ),
+                        }
+                    }
+                    _ => Resp::exec(
+                        vec![],
+                        b"no such process\n".to_vec(),
+                        status("status-exec-nonzero-exit.json"),
+                    ),
+                }
+            }
+        })
+    })
 }
 
 fn routes(f: Faults) -> Vec<Handler> {
-    let mut r: Vec<Handler> = Vec::new();
+    let mut r: Vec<Handler> = vec![exec_route(f.exec)];
     r.push(route(&format!("{NS}/pods/{POD}"), &[], || {
         Resp::json(200, fixture("pod-orders-api.json"))
     }));
@@ -387,7 +453,8 @@ fn a_chunked_namespace_list() {
     assert!(s.requests().iter().all(|q| !q
         .path
         .starts_with(&format!("{NS}/pods/orders-api-7d9f8b6c5-p"))
-        || q.path.ends_with("/log")));
+        || q.path.ends_with("/log")
+        || q.path.ends_with("/exec")));
     assert_eq!(
         s.count("/apis/apps/v1/namespaces/shop/replicasets/orders-api-7d9f8b6c5"),
         1,
@@ -474,4 +541,126 @@ fn a_tarball_bundle_is_diagnosed_as_the_folder_is() {
         .collect();
     assert!(kinds.contains(&"tarball"), "{kinds:?}");
     assert!(kinds.contains(&"kernel-log"), "{kinds:?}");
+}
+
+/// jcmd through the exec subresource: every command of `oomlens jcmd
+/// --all` run in the container, its output where `diagnose` reads it, the
+/// JVM's flags, NMT and Metaspace in the diagnosis.
+#[test]
+fn jvm_evidence_through_exec_is_diagnosed() {
+    let s = StandIn::start(routes(Faults::default()));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("bundle");
+    let t0 = std::time::Instant::now();
+    let (res, m) = collect(&s, &out, &[POD]);
+    let took = t0.elapsed();
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert!(res.status.success(), "{err}");
+    let execs = s.count(&format!("{NS}/pods/{POD}/exec"));
+    let all = oomlens_live::attach::gather::ALL;
+    assert_eq!(execs, 1 + all.len(), "jcmd -l, then each command once");
+    eprintln!(
+        "collect of one pod with {execs} exec round trips: {:.0} ms",
+        took.as_secs_f64() * 1000.0
+    );
+    let jvm = &m["jvm"][0];
+    assert_eq!(jvm["gathered"], "exec", "{jvm:#}");
+    assert_eq!(jvm["pids"][0].as_u64(), Some(JVM_PID.parse().unwrap()));
+    for (file, _) in all {
+        let f = out
+            .join("shop")
+            .join(POD)
+            .join(format!("jvm/{POD}.orders-api.{JVM_PID}.{file}"));
+        let want = fixture(&format!("exec/jcmd-{file}"));
+        assert_eq!(std::fs::read(&f).ok(), Some(want), "{}", f.display());
+    }
+    let jcmd: Vec<&serde_json::Value> = m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["what"] == "jcmd")
+        .collect();
+    assert_eq!(jcmd.len(), all.len());
+    for f in &jcmd {
+        assert_eq!(f["access"]["verb"], "create");
+        assert_eq!(f["access"]["resource"], "pods/exec");
+        assert!(f["api_path"]
+            .as_str()
+            .unwrap()
+            .contains("/exec?container=orders-api&command=jcmd&command=15659"));
+    }
+    // diagnose reads them: the JVM's flags, NMT and Metaspace are cited.
+    let diag = oomlens(&["diagnose", "-f", "json", out.to_str().unwrap()]);
+    assert!(
+        diag.status.success(),
+        "{}",
+        String::from_utf8_lossy(&diag.stderr)
+    );
+    let dtext = String::from_utf8_lossy(&diag.stdout);
+    for file in [
+        "VM.flags.txt",
+        "VM.native_memory-summary.txt",
+        "VM.metaspace.txt",
+    ] {
+        assert!(
+            dtext.contains(&format!("{POD}.orders-api.{JVM_PID}.{file}")),
+            "{file} cited in the diagnosis"
+        );
+    }
+}
+
+/// RBAC refuses exec: the missing verb is named, the commands are printed,
+/// the rest is collected.
+#[test]
+fn forbidden_exec_names_the_verb_and_prints_the_commands() {
+    let s = StandIn::start(routes(Faults {
+        exec: ExecFault::Forbidden,
+        ..Default::default()
+    }));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("b");
+    let (res, m) = collect(&s, &out, &[POD]);
+    assert!(res.status.success());
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert!(
+        err.contains("verb `create` on resource `pods/exec`"),
+        "{err}"
+    );
+    assert!(err.contains("kubectl exec -n shop"), "{err}");
+    let f = failures(&m, "jcmd");
+    assert_eq!(f.len(), 1, "{:#}", m["failures"]);
+    assert_eq!(f[0]["status"], 403);
+    assert_eq!(m["jvm"][0]["gathered"], "printed");
+    assert_eq!(s.count(&format!("{NS}/pods/{POD}/exec")), 1);
+    assert!(!out.join("shop").join(POD).join("jvm").exists());
+    assert!(out.join("shop").join(POD).join("pod.json").is_file());
+}
+
+/// An image without jcmd: one exec, then the debug-container command.
+#[test]
+fn an_image_without_jcmd_falls_back_to_the_printed_commands() {
+    let s = StandIn::start(routes(Faults {
+        exec: ExecFault::NoJcmd,
+        ..Default::default()
+    }));
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("b");
+    let (res, m) = collect(&s, &out, &[POD]);
+    assert!(res.status.success());
+    let err = String::from_utf8_lossy(&res.stderr);
+    let jvm = &m["jvm"][0];
+    assert_eq!(jvm["gathered"], "printed");
+    assert!(
+        jvm["problem"]
+            .as_str()
+            .unwrap()
+            .starts_with("the image has no jcmd"),
+        "{jvm:#}"
+    );
+    assert!(err.contains("kubectl debug -n shop"), "{err}");
+    assert_eq!(s.count(&format!("{NS}/pods/{POD}/exec")), 1);
+    assert!(
+        failures(&m, "jcmd").is_empty(),
+        "a missing jcmd is not a failure"
+    );
 }
