@@ -263,17 +263,57 @@ impl Api {
         max_bytes: usize,
         keep: Keep,
     ) -> Result<Reply, CallError> {
+        self.send(http::Method::GET, path, None, access, max_bytes, keep)
+    }
+
+    /// `PATCH path` with a strategic merge patch (`body`), reading at most
+    /// `max_bytes` of the answer.
+    pub fn patch(
+        &self,
+        path: &str,
+        body: Vec<u8>,
+        access: Access,
+        max_bytes: usize,
+    ) -> Result<Reply, CallError> {
+        self.send(
+            http::Method::PATCH,
+            path,
+            Some(("application/strategic-merge-patch+json", body)),
+            access,
+            max_bytes,
+            Keep::Head,
+        )
+    }
+
+    fn send(
+        &self,
+        method: http::Method,
+        path: &str,
+        content: Option<(&str, Vec<u8>)>,
+        access: Access,
+        max_bytes: usize,
+        keep: Keep,
+    ) -> Result<Reply, CallError> {
         self.calls.fetch_add(1, Ordering::Relaxed);
         if access.verb == Verb::List {
             self.lists.fetch_add(1, Ordering::Relaxed);
         }
-        let mut req =
-            http::Request::get(path).header(http::header::ACCEPT, "application/json, */*");
+        let mut req = http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header(http::header::ACCEPT, "application/json, */*");
         if keep == Keep::Tail {
             req = req.header(http::header::RANGE, format!("bytes=-{max_bytes}"));
         }
+        let body = match content {
+            Some((ty, bytes)) => {
+                req = req.header(http::header::CONTENT_TYPE, ty);
+                kube::client::Body::from(bytes)
+            }
+            None => kube::client::Body::empty(),
+        };
         let req = req
-            .body(kube::client::Body::empty())
+            .body(body)
             .map_err(|e| CallError::Transport(format!("bad request path {path:?}: {e}")))?;
         self.rt.block_on(async {
             let res = self

@@ -79,6 +79,13 @@ pub struct JvmPlan {
     pub exec_timeout: std::time::Duration,
     /// Stdout kept of each jcmd output.
     pub max_bytes: usize,
+    /// When exec did not gather (no jcmd in the image, exec refused): an
+    /// image with oomlens to run as an ephemeral debug container targeting
+    /// the JVM's container (`oomlens jcmd --all 1 -o -`; RBAC `patch
+    /// pods/ephemeralcontainers`), read back through its log.
+    pub debug_image: Option<String>,
+    /// How long to wait for the debug container to finish.
+    pub debug_timeout: std::time::Duration,
 }
 
 impl Default for JvmPlan {
@@ -87,6 +94,8 @@ impl Default for JvmPlan {
             exec: true,
             exec_timeout: std::time::Duration::from_secs(60),
             max_bytes: 16 << 20,
+            debug_image: None,
+            debug_timeout: std::time::Duration::from_secs(120),
         }
     }
 }
@@ -120,6 +129,7 @@ const EVENTS_K8S: Access = Access::new(Verb::List, "events.k8s.io", "events");
 const LOG: Access = Access::new(Verb::Get, "", "pods/log");
 const NODE_PROXY: Access = Access::new(Verb::Get, "", "nodes/proxy");
 const EXEC: Access = Access::new(Verb::Create, "", "pods/exec");
+const EPHEMERAL: Access = Access::new(Verb::Patch, "", "pods/ephemeralcontainers");
 
 /// The bound of one API object or list page.
 const OBJECT_BYTES: usize = 64 << 20;
@@ -524,6 +534,11 @@ impl Run<'_> {
                 if self.plan.jvm.exec {
                     self.jvm_exec(&dir, &mut note)?;
                 }
+                if note.gathered == JvmGathered::Printed {
+                    if let Some(image) = self.plan.jvm.debug_image.clone() {
+                        self.jvm_debug(&dir, &image, &mut note)?;
+                    }
+                }
                 self.m.jvm.push(note);
             }
         }
@@ -639,6 +654,135 @@ impl Run<'_> {
                 )?;
             }
         }
+        Ok(())
+    }
+
+    /// JVM evidence through an ephemeral debug container: PATCH the pod's
+    /// `ephemeralcontainers` with a container of `image` targeting the
+    /// JVM's container (its processes visible, the JVM as pid 1) running
+    /// `oomlens jcmd --all 1 -o -`; wait (bounded) for it to end; read its
+    /// log, a tar of `jcmd --all`'s files, into `DIR/jvm/`. Ephemeral
+    /// containers cannot be removed: it stays in the pod's spec, ended.
+    fn jvm_debug(&mut self, dir: &str, image: &str, note: &mut JvmNote) -> Result<(), Fatal> {
+        let (ns, pod, container) = (
+            note.namespace.clone(),
+            note.pod.clone(),
+            note.container.clone(),
+        );
+        let name = format!(
+            "oomlens-jcmd-{:x}",
+            jiff::Timestamp::now().as_millisecond() & 0xff_ffff
+        );
+        let base = format!("/api/v1/namespaces/{}/pods/{}", escape(&ns), escape(&pod));
+        let path = format!("{base}/ephemeralcontainers");
+        let body = serde_json::json!({"spec": {"ephemeralContainers": [{
+            "name": name,
+            "image": image,
+            "command": ["oomlens", "jcmd", "--all", "1", "-o", "-"],
+            "targetContainerName": container,
+            "stdin": false,
+            "tty": false,
+        }]}});
+        let body = serde_json::to_vec(&body).map_err(|e| Fatal::Write(e.into()))?;
+        if let Err(e) = self.api.patch(&path, body, EPHEMERAL, OBJECT_BYTES) {
+            let f = Failure::new(Item::Jcmd, &path, EPHEMERAL, &e);
+            note.problem = Some(format!(
+                "{}; the debug container was not started: {}",
+                note.problem.as_deref().unwrap_or("no exec"),
+                f.hint
+            ));
+            self.m.failures.push(f);
+            return Ok(());
+        }
+        note.debug_container = Some(name.clone());
+        // Wait for it to end: the pod's ephemeralContainerStatuses.
+        let deadline = std::time::Instant::now() + self.plan.jvm.debug_timeout;
+        let ended = loop {
+            let st = self
+                .api
+                .get(&base, POD_GET, OBJECT_BYTES, Keep::Head)
+                .ok()
+                .and_then(|r| serde_json::from_slice::<Pod>(&r.body).ok())
+                .and_then(|p| {
+                    p.status?
+                        .ephemeral_container_statuses?
+                        .into_iter()
+                        .find(|c| c.name == name)
+                });
+            if let Some(t) = st
+                .as_ref()
+                .and_then(|c| c.state.as_ref()?.terminated.clone())
+            {
+                break Some(t.exit_code);
+            }
+            if std::time::Instant::now() >= deadline {
+                break None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(250));
+        };
+        let Some(code) = ended else {
+            note.problem = Some(format!(
+                "the debug container {name} did not end within {:?}",
+                self.plan.jvm.debug_timeout
+            ));
+            return Ok(());
+        };
+        let log = format!("{base}/log?container={}", escape(&name));
+        let r = match self
+            .api
+            .get(&log, LOG, self.plan.jvm.max_bytes * 8, Keep::Head)
+        {
+            Ok(r) => r,
+            Err(e) => {
+                self.fail(Item::Jcmd, &log, LOG, &e);
+                return Ok(());
+            }
+        };
+        let stem = format!("{}.{}", safe(&pod), safe(&container));
+        let mut got = 0;
+        let mut archive = tar::Archive::new(&r.body[..]);
+        let entries = archive.entries().map_err(Fatal::Write)?;
+        for entry in entries {
+            let Ok(mut entry) = entry else { break };
+            let member = entry
+                .path()
+                .ok()
+                .and_then(|p| p.to_str().map(str::to_string))
+                .unwrap_or_default();
+            let what = if member == "hsperfdata" {
+                Item::Hsperfdata
+            } else if gather::ALL.iter().any(|(f, _)| *f == member) {
+                Item::Jcmd
+            } else {
+                continue;
+            };
+            let mut bytes = Vec::new();
+            if std::io::Read::read_to_end(&mut entry, &mut bytes).is_err() {
+                break;
+            }
+            let origin = Origin {
+                what,
+                api_path: &log,
+                access: LOG,
+                status: r.status,
+                truncated: false,
+            };
+            let file = format!("{dir}/jvm/{stem}.1.{member}");
+            if what == Item::Hsperfdata {
+                self.file(&file, &origin, &bytes)?;
+            } else {
+                self.text(&file, &origin, &bytes)?;
+            }
+            got += 1;
+        }
+        if got == 0 {
+            note.problem = Some(format!(
+                "the debug container {name} ended with exit code {code} and wrote no jcmd output (its log: {log})"
+            ));
+            return Ok(());
+        }
+        note.gathered = JvmGathered::DebugContainer;
+        note.pids = vec![1];
         Ok(())
     }
 

@@ -227,6 +227,9 @@ pub struct RedactedNote {
 pub enum JvmGathered {
     /// `jcmd` ran in the container through the exec subresource.
     Exec,
+    /// `oomlens jcmd --all` ran in an ephemeral debug container targeting
+    /// the container; its files read from its log.
+    DebugContainer,
     /// Not gathered: `exec` and `debug` say what to run.
     Printed,
 }
@@ -250,6 +253,9 @@ pub struct JvmNote {
     pub problem: Option<String>,
     /// Commands whose output was not kept, and why (NMT off).
     pub skipped: Vec<String>,
+    /// The ephemeral container started for it (it stays in the pod's
+    /// spec, ended: ephemeral containers cannot be removed).
+    pub debug_container: Option<String>,
 }
 
 impl JvmNote {
@@ -275,6 +281,7 @@ impl JvmNote {
             pids: Vec::new(),
             problem: None,
             skipped: Vec::new(),
+            debug_container: None,
         }
     }
 }

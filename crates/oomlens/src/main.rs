@@ -259,8 +259,9 @@ struct JcmdArgs {
     /// Run every command oomlens reads, each into a file of a folder.
     #[arg(long, conflicts_with = "command")]
     all: bool,
-    /// The folder for --all (default: oomlens-jcmd-PID).
-    #[arg(long, short = 'o', requires = "all", value_name = "DIR")]
+    /// The folder for --all (default: oomlens-jcmd-PID); `-` writes the
+    /// files as a tar to stdout.
+    #[arg(long, short = 'o', requires = "all", value_name = "DIR|-")]
     output: Option<PathBuf>,
     /// How long to wait for the JVM to open its attach socket.
     #[arg(long, default_value = "10s")]
@@ -385,6 +386,16 @@ struct CollectArgs {
     /// The bound of each jcmd run through exec.
     #[arg(long, default_value = "60s", value_name = "DURATION")]
     exec_timeout: String,
+    /// When a JVM container has no jcmd (or exec is refused): run this
+    /// image (one with oomlens on its PATH) as an ephemeral debug container
+    /// targeting it, `oomlens jcmd --all 1 -o -`, and read its log (RBAC
+    /// patch pods/ephemeralcontainers). The container stays in the pod's
+    /// spec, ended.
+    #[arg(long, value_name = "IMAGE")]
+    debug_image: Option<String>,
+    /// How long to wait for the debug container to end.
+    #[arg(long, default_value = "2m", value_name = "DURATION")]
+    debug_timeout: String,
 }
 
 #[derive(Args)]

@@ -664,3 +664,171 @@ fn an_image_without_jcmd_falls_back_to_the_printed_commands() {
         "a missing jcmd is not a failure"
     );
 }
+
+/// The debug container's answers: the PATCH of `ephemeralcontainers`
+/// (its body kept), the pod with the container running then ended, and its
+/// log, a real `oomlens jcmd --all PID -o -` tar.
+fn debug_routes(
+    patched: std::sync::Arc<std::sync::Mutex<Option<serde_json::Value>>>,
+) -> Vec<Handler> {
+    let polls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let p1 = patched.clone();
+    let p2 = patched.clone();
+    let name = move |p: &std::sync::Mutex<Option<serde_json::Value>>| -> Option<String> {
+        let v = p.lock().ok()?.clone()?;
+        Some(
+            v["spec"]["ephemeralContainers"][0]["name"]
+                .as_str()?
+                .to_string(),
+        )
+    };
+    vec![
+        Box::new(move |q: &standin::Req| {
+            (q.method == "PATCH" && q.path == format!("{NS}/pods/{POD}/ephemeralcontainers")).then(
+                || {
+                    *p1.lock().unwrap() = serde_json::from_slice(&q.body).ok();
+                    Resp::json(200, fixture("pod-orders-api.json"))
+                },
+            )
+        }),
+        Box::new(move |q: &standin::Req| {
+            if q.path != format!("{NS}/pods/{POD}") {
+                return None;
+            }
+            let n = name(&p2)?;
+            let mut pod: serde_json::Value =
+                serde_json::from_slice(&fixture("pod-orders-api.json")).unwrap();
+            // Running at the first look, ended at the next.
+            let state = if polls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                serde_json::json!({"running": {"startedAt": "2026-12-07T10:00:01Z"}})
+            } else {
+                serde_json::json!({"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": "2026-12-07T10:00:01Z", "finishedAt": "2026-12-07T10:00:02Z"}})
+            };
+            pod["status"]["ephemeralContainerStatuses"] = serde_json::json!([{"name": n, "image": "oomlens:dev", "imageID": "", "ready": false, "restartCount": 0, "state": state}]);
+            Some(Resp::json(200, pod.to_string()))
+        }),
+        Box::new(move |q: &standin::Req| {
+            let n = name(&patched)?;
+            (q.path == format!("{NS}/pods/{POD}/log")
+                && q.param("container").as_deref() == Some(n.as_str()))
+            .then(|| Resp::text(200, fixture("exec/debug-container-log.tar")))
+        }),
+    ]
+}
+
+/// No jcmd in the image, `--debug-image` given: an ephemeral container
+/// targeting the JVM's runs `oomlens jcmd --all`, its files land where
+/// `diagnose` reads them.
+#[test]
+fn an_image_without_jcmd_is_read_through_a_debug_container() {
+    let patched = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let mut r = debug_routes(patched.clone());
+    r.extend(routes(Faults {
+        exec: ExecFault::NoJcmd,
+        ..Default::default()
+    }));
+    let s = StandIn::start(r);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("b");
+    let (res, m) = collect(
+        &s,
+        &out,
+        &[POD, "--debug-image", "registry.example.com/oomlens:dev"],
+    );
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert!(res.status.success(), "{err}");
+    let jvm = &m["jvm"][0];
+    assert_eq!(jvm["gathered"], "debug-container", "{jvm:#}");
+    let body = patched.lock().unwrap().clone().expect("a PATCH");
+    let c = &body["spec"]["ephemeralContainers"][0];
+    assert_eq!(c["targetContainerName"], "orders-api");
+    assert_eq!(c["image"], "registry.example.com/oomlens:dev");
+    assert_eq!(
+        c["command"],
+        serde_json::json!(["oomlens", "jcmd", "--all", "1", "-o", "-"])
+    );
+    assert_eq!(jvm["debug_container"], c["name"]);
+    let patch = s
+        .requests()
+        .into_iter()
+        .find(|q| q.method == "PATCH")
+        .unwrap();
+    assert_eq!(
+        patch.header("content-type"),
+        Some("application/strategic-merge-patch+json")
+    );
+    // Every member of the tar, byte for byte.
+    let tar = fixture("exec/debug-container-log.tar");
+    let mut a = tar::Archive::new(&tar[..]);
+    let mut n = 0;
+    for e in a.entries().unwrap() {
+        let mut e = e.unwrap();
+        let member = e.path().unwrap().to_str().unwrap().to_string();
+        let mut want = Vec::new();
+        std::io::Read::read_to_end(&mut e, &mut want).unwrap();
+        let got = std::fs::read(
+            out.join("shop")
+                .join(POD)
+                .join(format!("jvm/{POD}.orders-api.1.{member}")),
+        )
+        .unwrap();
+        assert_eq!(got, want, "{member}");
+        n += 1;
+    }
+    assert_eq!(
+        n,
+        oomlens_live::attach::gather::ALL.len() + 1,
+        "every command and hsperfdata"
+    );
+    let diag = oomlens(&["diagnose", "-f", "json", out.to_str().unwrap()]);
+    assert!(
+        diag.status.success(),
+        "{}",
+        String::from_utf8_lossy(&diag.stderr)
+    );
+    let dtext = String::from_utf8_lossy(&diag.stdout);
+    assert!(
+        dtext.contains(&format!("{POD}.orders-api.1.VM.flags.txt")),
+        "the flags cited"
+    );
+}
+
+/// Exec refused and the PATCH refused: both verbs named.
+#[test]
+fn a_refused_debug_container_names_its_verb() {
+    let s = StandIn::start({
+        let mut r: Vec<Handler> = vec![route(
+            &format!("{NS}/pods/{POD}/ephemeralcontainers"),
+            &[],
+            || {
+                let mut v: serde_json::Value =
+                    serde_json::from_slice(&fixture("status-403-exec.json")).unwrap();
+                v["message"] = "pods \"orders-api-7d9f8b6c5-x2x4q\" is forbidden: User \"system:serviceaccount:shop:oomlens\" cannot patch resource \"pods/ephemeralcontainers\" in API group \"\" in the namespace \"shop\"".into();
+                Resp::json(403, v.to_string())
+            },
+        )];
+        r.extend(routes(Faults {
+            exec: ExecFault::Forbidden,
+            ..Default::default()
+        }));
+        r
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let (res, m) = collect(
+        &s,
+        &tmp.path().join("b"),
+        &[POD, "--debug-image", "oomlens:dev"],
+    );
+    assert!(res.status.success());
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert!(
+        err.contains("verb `create` on resource `pods/exec`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("verb `patch` on resource `pods/ephemeralcontainers`"),
+        "{err}"
+    );
+    assert_eq!(failures(&m, "jcmd").len(), 2);
+    assert_eq!(m["jvm"][0]["gathered"], "printed");
+}

@@ -26,6 +26,7 @@ pub struct Req {
     pub query: String,
     /// Lower-case names.
     pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
 }
 
 impl Req {
@@ -326,6 +327,7 @@ fn serve<S: Read + Write>(stream: S, handlers: &[Handler], requests: &Mutex<Vec<
             path,
             query,
             headers,
+            body,
         };
         if let Ok(mut log) = requests.lock() {
             log.push(req.clone());

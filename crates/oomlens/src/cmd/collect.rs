@@ -106,6 +106,10 @@ pub fn run(args: CollectArgs) -> Result<Outcome> {
             exec_timeout: ranking::parse_duration(&args.exec_timeout)
                 .map_err(anyhow::Error::msg)
                 .context("--exec-timeout")?,
+            debug_image: args.debug_image.clone(),
+            debug_timeout: ranking::parse_duration(&args.debug_timeout)
+                .map_err(anyhow::Error::msg)
+                .context("--debug-timeout")?,
             ..JvmPlan::default()
         },
         context: args.context.clone(),
@@ -130,6 +134,10 @@ pub fn run(args: CollectArgs) -> Result<Outcome> {
             JvmGathered::Exec => eprintln!(
                 "oomlens: {who}: jcmd ran through exec for JVM pid(s) {:?}",
                 j.pids
+            ),
+            JvmGathered::DebugContainer => eprintln!(
+                "oomlens: {who}: oomlens jcmd --all ran in the ephemeral debug container {}",
+                j.debug_container.as_deref().unwrap_or("?")
             ),
             JvmGathered::Printed => {
                 if let Some(p) = &j.problem {
