@@ -244,7 +244,7 @@ fn one_pod_happy_path_is_diagnosed() {
     let owners = &m["pods"][0]["owners"];
     assert_eq!(owners[0]["kind"], "ReplicaSet");
     assert_eq!(owners[1]["kind"], "Deployment");
-    assert_eq!(owners[1]["memory_limits"][0][1], "200Mi");
+    assert_eq!(owners[1]["memory_limits"][0][1], "170Mi");
     // cAdvisor: only this pod's series.
     let cad = std::fs::read_to_string(out.join("nodes/vm/cadvisor.prom")).unwrap();
     assert!(
