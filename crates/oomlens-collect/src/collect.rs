@@ -1,12 +1,14 @@
 //! The collection itself: select pods (one by name, or a paged list by
 //! namespace, label selector, every namespace, OOM-killed since a time),
 //! and for each write its object, owner chain, logs (current and previous),
-//! events, its node's kernel log and cAdvisor series, and Prometheus
-//! series, redacted, into a [`Bundle`], with the [`Manifest`] last.
+//! events, its node's kernel log and cAdvisor series, Prometheus series,
+//! and the jcmd outputs of its JVM containers (exec, or an ephemeral debug
+//! container), redacted, into a [`Bundle`], with the [`Manifest`] last.
 //!
 //! What a list returns is never asked for one pod at a time: pods and
 //! events come from paged lists (`limit`/`continue`) when more than one pod
-//! is selected, owners are fetched once each, nodes once each. A failed
+//! is selected, owners are fetched once each, nodes once each; exec is
+//! per container by nature (one `jcmd -l`, one call per command). A failed
 //! call is recorded and the rest goes on; only a failure to read the pods
 //! themselves ends the collection.
 

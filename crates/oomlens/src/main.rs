@@ -198,13 +198,16 @@ within one more window), 1 when none is, 2 on error (server unreachable, bad que
     /// VM.flags, VM.native_memory summary, VM.metaspace,
     /// VM.classloader_stats, GC.class_histogram, which forces a full
     /// collection) into a folder, one file per command,
-    /// with a copy of the JVM's performance counters, for `oomlens diagnose`.
+    /// with a copy of the JVM's performance counters, for `oomlens diagnose`;
+    /// `-o -` writes the same files as a tar to stdout (what a debug
+    /// container started by `oomlens collect --debug-image` does).
     #[command(after_help = "Examples:
   oomlens jcmd 4242 VM.version
   oomlens jcmd 4242 VM.native_memory summary
   oomlens jcmd 4242 GC.heap_dump /tmp/heap.hprof   (the path is the JVM's: inside its container)
   oomlens jcmd 4242 help
   oomlens jcmd --all 4242 -o jvm-4242 && oomlens diagnose jvm-4242
+  oomlens jcmd --all 1 -o - > jvm.tar
 
 Exit status (jcmd's): 0 when the command ran, 1 when the JVM reports it failed (its message
 on stderr); 2 when the JVM cannot be attached to (not a JVM, attach disabled, no answer
@@ -225,6 +228,14 @@ within --timeout, permission).")]
     /// written. A refused call (403) names the RBAC verb and resource it
     /// needs and the rest goes on; manifest.json says what came from where
     /// and what failed. RBAC: deploy/rbac/collect.yaml.
+    ///
+    /// For a container that looks like a JVM: `jcmd -l` and then each
+    /// command of `oomlens jcmd --all` run inside it through the exec
+    /// subresource (RBAC create pods/exec); when the image has no jcmd (or
+    /// exec is refused) and --debug-image is given, an ephemeral debug
+    /// container of that image targeting it runs `oomlens jcmd --all 1 -o -`
+    /// and its log is read back (RBAC patch pods/ephemeralcontainers); else
+    /// the commands to run are printed.
     #[command(after_help = "Examples:
   oomlens collect orders-api-7d9f8b6c5-x2x4q -n shop -o incident/
   oomlens diagnose incident/
@@ -232,8 +243,12 @@ within --timeout, permission).")]
   oomlens collect --all-namespaces --oom-killed-since 6h -o last-6h/
   oomlens collect mypod --context prod --as oncall --as-group sre --prometheus http://prometheus:9090 -o x/
 
-JVM evidence is not gathered here: for each container that looks like a JVM the manifest
-and stderr give the `kubectl exec ... jcmd` and `kubectl debug` commands to run.
+  oomlens collect mypod --debug-image registry.example.com/oomlens:0.1 -o x/
+
+JVM evidence: jcmd through exec when the image has it; else with --debug-image an
+ephemeral container (it stays in the pod's spec, ended: ephemeral containers cannot be
+removed); else the manifest and stderr give the `kubectl exec ... jcmd` and `kubectl
+debug` commands to run. --no-exec only prints them.
 A .tar.gz holds one folder: `tar xzf x.tar.gz && oomlens diagnose x/`.
 Exit status: 0 when a pod was collected, 1 when none matched, 2 on error.")]
     Collect(CollectArgs),
