@@ -9,7 +9,7 @@ mod standin;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use standin::{route, Handler, Resp, StandIn};
+use standin::{route, Handler, Resp, StandIn, JVM_PID};
 
 const POD: &str = "orders-api-7d9f8b6c5-x2x4q";
 const NS: &str = "/api/v1/namespaces/shop";
@@ -47,57 +47,19 @@ enum ExecFault {
     NoJcmd,
 }
 
-/// The JVM's pid in the recorded `jcmd -l`.
-const JVM_PID: &str = "15659";
-
-/// The exec subresource of the pod: `jcmd -l` and `jcmd PID COMMAND` for
-/// each command of `oomlens jcmd --all`, answered with what the JDK's jcmd
-/// printed for them (tests/fixtures/kube-api/exec).
+/// The exec subresource of the pod: recorded real jcmd outputs
+/// (`standin::jcmd_exec`), a 403, or an image without jcmd.
 fn exec_route(f: ExecFault) -> Handler {
-    Box::new(move |q: &standin::Req| {
-        if q.path != format!("{NS}/pods/{POD}/exec") {
-            return None;
-        }
-        let status = |n: &str| fixture(n);
-        Some(match f {
-            ExecFault::Forbidden => Resp::json(403, fixture("status-403-exec.json")),
-            ExecFault::NoJcmd => Resp::exec(vec![], vec![], status("status-exec-no-jcmd.json")),
-            ExecFault::Works => {
-                let cmd = q.params("command");
-                let words: Vec<&str> = cmd.iter().map(String::as_str).collect();
-                match words.as_slice() {
-                    ["jcmd", "-l"] => Resp::exec(
-                        fixture("exec/jcmd-l.stdout"),
-                        vec![],
-                        status("status-exec-success.json"),
-                    ),
-                    ["jcmd", pid, rest @ ..] if *pid == JVM_PID => {
-                        let command = rest.join(" ");
-                        match oomlens_live::attach::gather::ALL
-                            .iter()
-                            .find(|(_, c)| *c == command)
-                        {
-                            Some((file, _)) => Resp::exec(
-                                fixture(&format!("exec/jcmd-{file}")),
-                                vec![],
-                                status("status-exec-success.json"),
-                            ),
-                            None => Resp::exec(
-                                vec![],
-                                b"unknown command\n".to_vec(),
-                                status("status-exec-nonzero-exit.json"),
-                            ),
-                        }
-                    }
-                    _ => Resp::exec(
-                        vec![],
-                        b"no such process\n".to_vec(),
-                        status("status-exec-nonzero-exit.json"),
-                    ),
-                }
-            }
-        })
-    })
+    let path = format!("{NS}/pods/{POD}/exec");
+    match f {
+        ExecFault::Works => standin::jcmd_exec(path, root()),
+        ExecFault::Forbidden => route(&path, &[], || {
+            Resp::json(403, fixture("status-403-exec.json"))
+        }),
+        ExecFault::NoJcmd => route(&path, &[], || {
+            Resp::exec(vec![], vec![], fixture("status-exec-no-jcmd.json"))
+        }),
+    }
 }
 
 fn routes(f: Faults) -> Vec<Handler> {
@@ -182,6 +144,31 @@ fn collect(s: &StandIn, out: &Path, extra: &[&str]) -> (std::process::Output, se
     let manifest = std::fs::read(out.join("manifest.json"))
         .map(|b| serde_json::from_slice(&b).expect("manifest json"));
     (res, manifest.unwrap_or(serde_json::Value::Null))
+}
+
+/// The stand-in with `handlers`, a collect of the pod into a fresh folder
+/// with `extra` flags: the stand-in, the folder (kept alive), the output,
+/// the manifest.
+fn collect_pod(
+    handlers: Vec<Handler>,
+    extra: &[&str],
+) -> (
+    StandIn,
+    tempfile::TempDir,
+    std::process::Output,
+    serde_json::Value,
+) {
+    let s = StandIn::start(handlers);
+    let tmp = tempfile::tempdir().unwrap();
+    let mut args = vec![POD];
+    args.extend_from_slice(extra);
+    let (res, m) = collect(&s, &tmp.path().join("b"), &args);
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    (s, tmp, res, m)
 }
 
 fn failures<'a>(m: &'a serde_json::Value, what: &str) -> Vec<&'a serde_json::Value> {
@@ -613,14 +600,11 @@ fn jvm_evidence_through_exec_is_diagnosed() {
 /// the rest is collected.
 #[test]
 fn forbidden_exec_names_the_verb_and_prints_the_commands() {
-    let s = StandIn::start(routes(Faults {
+    let faults = Faults {
         exec: ExecFault::Forbidden,
         ..Default::default()
-    }));
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("b");
-    let (res, m) = collect(&s, &out, &[POD]);
-    assert!(res.status.success());
+    };
+    let (s, tmp, res, m) = collect_pod(routes(faults), &[]);
     let err = String::from_utf8_lossy(&res.stderr);
     assert!(
         err.contains("verb `create` on resource `pods/exec`"),
@@ -632,21 +616,19 @@ fn forbidden_exec_names_the_verb_and_prints_the_commands() {
     assert_eq!(f[0]["status"], 403);
     assert_eq!(m["jvm"][0]["gathered"], "printed");
     assert_eq!(s.count(&format!("{NS}/pods/{POD}/exec")), 1);
-    assert!(!out.join("shop").join(POD).join("jvm").exists());
-    assert!(out.join("shop").join(POD).join("pod.json").is_file());
+    let dir = tmp.path().join("b/shop").join(POD);
+    assert!(!dir.join("jvm").exists());
+    assert!(dir.join("pod.json").is_file());
 }
 
 /// An image without jcmd: one exec, then the debug-container command.
 #[test]
 fn an_image_without_jcmd_falls_back_to_the_printed_commands() {
-    let s = StandIn::start(routes(Faults {
+    let faults = Faults {
         exec: ExecFault::NoJcmd,
         ..Default::default()
-    }));
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("b");
-    let (res, m) = collect(&s, &out, &[POD]);
-    assert!(res.status.success());
+    };
+    let (s, _tmp, res, m) = collect_pod(routes(faults), &[]);
     let err = String::from_utf8_lossy(&res.stderr);
     let jvm = &m["jvm"][0];
     assert_eq!(jvm["gathered"], "printed");
@@ -796,30 +778,21 @@ fn an_image_without_jcmd_is_read_through_a_debug_container() {
 /// Exec refused and the PATCH refused: both verbs named.
 #[test]
 fn a_refused_debug_container_names_its_verb() {
-    let s = StandIn::start({
-        let mut r: Vec<Handler> = vec![route(
-            &format!("{NS}/pods/{POD}/ephemeralcontainers"),
-            &[],
-            || {
-                let mut v: serde_json::Value =
-                    serde_json::from_slice(&fixture("status-403-exec.json")).unwrap();
-                v["message"] = "pods \"orders-api-7d9f8b6c5-x2x4q\" is forbidden: User \"system:serviceaccount:shop:oomlens\" cannot patch resource \"pods/ephemeralcontainers\" in API group \"\" in the namespace \"shop\"".into();
-                Resp::json(403, v.to_string())
-            },
-        )];
-        r.extend(routes(Faults {
-            exec: ExecFault::Forbidden,
-            ..Default::default()
-        }));
-        r
-    });
-    let tmp = tempfile::tempdir().unwrap();
-    let (res, m) = collect(
-        &s,
-        &tmp.path().join("b"),
-        &[POD, "--debug-image", "oomlens:dev"],
-    );
-    assert!(res.status.success());
+    let mut r: Vec<Handler> = vec![route(
+        &format!("{NS}/pods/{POD}/ephemeralcontainers"),
+        &[],
+        || {
+            let mut v: serde_json::Value =
+                serde_json::from_slice(&fixture("status-403-exec.json")).unwrap();
+            v["message"] = "pods \"orders-api-7d9f8b6c5-x2x4q\" is forbidden: User \"system:serviceaccount:shop:oomlens\" cannot patch resource \"pods/ephemeralcontainers\" in API group \"\" in the namespace \"shop\"".into();
+            Resp::json(403, v.to_string())
+        },
+    )];
+    r.extend(routes(Faults {
+        exec: ExecFault::Forbidden,
+        ..Default::default()
+    }));
+    let (_s, _tmp, res, m) = collect_pod(r, &["--debug-image", "oomlens:dev"]);
     let err = String::from_utf8_lossy(&res.stderr);
     assert!(
         err.contains("verb `create` on resource `pods/exec`"),

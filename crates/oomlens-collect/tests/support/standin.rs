@@ -151,6 +151,48 @@ pub fn route(
     })
 }
 
+/// The pid of the JVM in the recorded `jcmd -l`
+/// (tests/fixtures/kube-api/exec/jcmd-l.stdout).
+pub const JVM_PID: &str = "15659";
+
+/// The exec subresource at `path` (`/api/v1/namespaces/NS/pods/POD/exec`)
+/// answered as a container with a JDK: `jcmd -l` and `jcmd PID COMMAND`
+/// for each command of `oomlens jcmd --all`, with what the JDK's jcmd
+/// printed for them (tests/fixtures/kube-api/exec under `root`, the
+/// repository); anything else exits 1 with the recorded `NonZeroExitCode`.
+pub fn jcmd_exec(path: String, root: PathBuf) -> Handler {
+    let fx = move |name: &str| {
+        std::fs::read(root.join("tests/fixtures/kube-api").join(name)).unwrap_or_default()
+    };
+    Box::new(move |q: &Req| {
+        if q.path != path {
+            return None;
+        }
+        let words = q.params("command");
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        let ok = fx("status-exec-success.json");
+        let recorded = match words.as_slice() {
+            ["jcmd", "-l"] => Some("exec/jcmd-l.stdout".to_string()),
+            ["jcmd", pid, rest @ ..] if *pid == JVM_PID => {
+                let command = rest.join(" ");
+                oomlens_live::attach::gather::ALL
+                    .iter()
+                    .find(|(_, c)| *c == command)
+                    .map(|(file, _)| format!("exec/jcmd-{file}"))
+            }
+            _ => None,
+        };
+        Some(match recorded {
+            Some(f) => Resp::exec(fx(&f), Vec::new(), ok),
+            None => Resp::exec(
+                Vec::new(),
+                b"unknown command or process\n".to_vec(),
+                fx("status-exec-nonzero-exit.json"),
+            ),
+        })
+    })
+}
+
 pub struct StandIn {
     pub port: u16,
     pub dir: tempfile::TempDir,
