@@ -576,24 +576,28 @@ fn jvm_evidence_through_exec_is_diagnosed() {
             .unwrap()
             .contains("/exec?container=orders-api&command=jcmd&command=15659"));
     }
-    // diagnose reads them: the JVM's flags, NMT and Metaspace are cited.
+    // diagnose reads them: the JVM's flags, NMT and Metaspace as evidence.
     let diag = oomlens(&["diagnose", "-f", "json", out.to_str().unwrap()]);
     assert!(
         diag.status.success(),
         "{}",
         String::from_utf8_lossy(&diag.stderr)
     );
-    let dtext = String::from_utf8_lossy(&diag.stdout);
-    for file in [
-        "VM.flags.txt",
-        "VM.native_memory-summary.txt",
-        "VM.metaspace.txt",
-    ] {
-        assert!(
-            dtext.contains(&format!("{POD}.orders-api.{JVM_PID}.{file}")),
-            "{file} cited in the diagnosis"
-        );
-    }
+    let d: serde_json::Value = serde_json::from_slice(&diag.stdout).unwrap();
+    let kind = |file: &str| -> String {
+        let name = format!("{POD}.orders-api.{JVM_PID}.{file}");
+        d["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["source"].as_str().unwrap_or("").ends_with(&name))
+            .map(|s| s["kind"].as_str().unwrap_or("").to_string())
+            .unwrap_or_else(|| panic!("{name} not among the sources"))
+    };
+    assert_eq!(kind("VM.native_memory-summary.txt"), "nmt");
+    assert_eq!(kind("VM.flags.txt"), "jvm-flags");
+    assert_eq!(kind("VM.metaspace.txt"), "jcmd");
+    assert_eq!(kind("GC.class_histogram.txt"), "jcmd");
 }
 
 /// RBAC refuses exec: the missing verb is named, the commands are printed,
