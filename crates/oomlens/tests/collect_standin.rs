@@ -535,14 +535,10 @@ fn a_tarball_bundle_is_diagnosed_as_the_folder_is() {
 /// JVM's flags, NMT and Metaspace in the diagnosis.
 #[test]
 fn jvm_evidence_through_exec_is_diagnosed() {
-    let s = StandIn::start(routes(Faults::default()));
-    let tmp = tempfile::tempdir().unwrap();
-    let out = tmp.path().join("bundle");
     let t0 = std::time::Instant::now();
-    let (res, m) = collect(&s, &out, &[POD]);
+    let (s, tmp, _, m) = collect_pod(routes(Faults::default()), &[]);
     let took = t0.elapsed();
-    let err = String::from_utf8_lossy(&res.stderr);
-    assert!(res.status.success(), "{err}");
+    let out = tmp.path().join("b");
     let execs = s.count(&format!("{NS}/pods/{POD}/exec"));
     let all = oomlens_live::attach::gather::ALL;
     assert_eq!(execs, 1 + all.len(), "jcmd -l, then each command once");
