@@ -805,3 +805,48 @@ fn a_refused_debug_container_names_its_verb() {
     assert_eq!(failures(&m, "jcmd").len(), 2);
     assert_eq!(m["jvm"][0]["gathered"], "printed");
 }
+
+/// A JVM without NMT (jcmd's real answer recorded) over the older v4
+/// channel protocol: the NMT command is skipped with the hint, no file,
+/// no failure, the other commands written.
+#[test]
+fn nmt_off_is_skipped_with_the_hint_over_protocol_v4() {
+    let path = format!("{NS}/pods/{POD}/exec");
+    let shared = standin::jcmd_exec(path.clone(), root());
+    let r: Vec<Handler> = vec![Box::new(move |q: &standin::Req| {
+        if q.path != path {
+            return None;
+        }
+        let mut resp = if q.params("command").last().map(String::as_str) == Some("summary") {
+            Resp::exec(
+                fixture("exec/jcmd-VM.native_memory-summary.nmt-off.txt"),
+                vec![],
+                fixture("status-exec-success.json"),
+            )
+        } else {
+            shared(q)?
+        };
+        resp.protocol = Some("v4.channel.k8s.io");
+        Some(resp)
+    })];
+    let mut r = r;
+    r.extend(routes(Faults::default()));
+    let (_s, tmp, _, m) = collect_pod(r, &[]);
+    let jvm = &m["jvm"][0];
+    assert_eq!(jvm["gathered"], "exec", "{jvm:#}");
+    let skipped = jvm["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "{jvm:#}");
+    assert!(skipped[0]
+        .as_str()
+        .unwrap()
+        .contains("-XX:NativeMemoryTracking=summary"));
+    assert!(failures(&m, "jcmd").is_empty(), "{:#}", m["failures"]);
+    let jvm_dir = tmp.path().join("b/shop").join(POD).join("jvm");
+    let files: Vec<_> = std::fs::read_dir(&jvm_dir).unwrap().collect();
+    assert_eq!(files.len(), oomlens_live::attach::gather::ALL.len() - 1);
+    assert!(!jvm_dir
+        .join(format!(
+            "{POD}.orders-api.{JVM_PID}.VM.native_memory-summary.txt"
+        ))
+        .exists());
+}

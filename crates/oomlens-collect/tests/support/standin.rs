@@ -91,6 +91,9 @@ pub struct Resp {
     /// An exec's stream: the messages sent after the upgrade, each a
     /// channel byte and its data.
     pub exec: Option<Vec<(u8, Vec<u8>)>>,
+    /// The channel subprotocol to answer an exec with (else the first the
+    /// client offered).
+    pub protocol: Option<&'static str>,
 }
 
 impl Resp {
@@ -100,6 +103,7 @@ impl Resp {
             content_type: "application/json",
             body: body.into(),
             exec: None,
+            protocol: None,
         }
     }
     pub fn text(status: u16, body: impl Into<Vec<u8>>) -> Resp {
@@ -108,6 +112,7 @@ impl Resp {
             content_type: "text/plain; charset=utf-8",
             body: body.into(),
             exec: None,
+            protocol: None,
         }
     }
     /// An exec that writes `stdout` and `stderr` and ends with the
@@ -126,6 +131,7 @@ impl Resp {
             content_type: "",
             body: Vec::new(),
             exec: Some(m),
+            protocol: None,
         }
     }
     /// The API server's `Status` for a failure.
@@ -382,7 +388,8 @@ fn serve<S: Read + Write>(stream: S, handlers: &[Handler], requests: &Mutex<Vec<
             )
         });
         if let (Some(messages), Some(key)) = (&resp.exec, req.header("sec-websocket-key")) {
-            upgrade(r, key, req.header("sec-websocket-protocol"), messages);
+            let offered = resp.protocol.or(req.header("sec-websocket-protocol"));
+            upgrade(r, key, offered, messages);
             return;
         }
         let head = format!(
