@@ -149,6 +149,10 @@ struct Run<'a> {
     /// namespace -> pods selected in it.
     by_ns: BTreeMap<String, Vec<String>>,
     uids: HashSet<String>,
+    /// Namespaces where exec was refused (403): not asked again.
+    exec_refused: HashSet<String>,
+    /// Images found without jcmd: not asked again.
+    no_jcmd: HashSet<String>,
 }
 
 fn now() -> String {
@@ -204,6 +208,8 @@ pub fn collect(api: &Api, plan: &Plan, out: Bundle) -> Result<Manifest, Fatal> {
         nodes: BTreeMap::new(),
         by_ns: BTreeMap::new(),
         uids: HashSet::new(),
+        exec_refused: HashSet::new(),
+        no_jcmd: HashSet::new(),
     };
     match &plan.selection {
         Selection::Pod { namespace, name } => {
@@ -533,8 +539,9 @@ impl Run<'_> {
             self.logs(&ns, &name, &c.name, &dir, restarted)?;
             if let Some(because) = jvm_reason(c) {
                 let mut note = JvmNote::printed(&ns, &name, &c.name, because);
+                let image = c.image.clone().unwrap_or_default();
                 if self.plan.jvm.exec {
-                    self.jvm_exec(&dir, &mut note)?;
+                    self.jvm_exec_once(&dir, &image, &mut note)?;
                 }
                 if note.gathered == JvmGathered::Printed {
                     if let Some(image) = self.plan.jvm.debug_image.clone() {
@@ -553,6 +560,40 @@ impl Run<'_> {
             containers,
             owners,
         });
+        Ok(())
+    }
+
+    /// [`Self::jvm_exec`] unless exec was refused in the namespace before
+    /// or the image is known to lack jcmd: a namespace of many pods asks
+    /// once, not once per pod, to learn either.
+    fn jvm_exec_once(&mut self, dir: &str, image: &str, note: &mut JvmNote) -> Result<(), Fatal> {
+        let ns = note.namespace.clone();
+        if self.exec_refused.contains(&ns) {
+            note.problem = Some(format!(
+                "exec was refused in namespace {ns} (RBAC: create pods/exec); not asked again"
+            ));
+            return Ok(());
+        }
+        if self.no_jcmd.contains(image) {
+            note.problem = Some(format!("the image {image} has no jcmd (found before)"));
+            return Ok(());
+        }
+        let failed_before = self.m.failures.len();
+        self.jvm_exec(dir, note)?;
+        if note.gathered == JvmGathered::Printed {
+            let refused = self.m.failures[failed_before..]
+                .iter()
+                .any(|f| f.status == Some(403) && f.access == EXEC);
+            if refused {
+                self.exec_refused.insert(ns);
+            } else if note
+                .problem
+                .as_deref()
+                .is_some_and(|p| p.starts_with("the image has no jcmd"))
+            {
+                self.no_jcmd.insert(image.to_string());
+            }
+        }
         Ok(())
     }
 

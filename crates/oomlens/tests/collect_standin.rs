@@ -420,6 +420,11 @@ fn a_chunked_namespace_list() {
         v["items"][0]["involvedObject"]["uid"] = "00000000-0000-4000-8000-000000000003".into();
         Resp::json(200, v.to_string())
     }));
+    // Exec refused in the namespace: asked once, not once per pod.
+    r.push(Box::new(|q: &standin::Req| {
+        (q.path.starts_with(&format!("{NS}/pods/")) && q.path.ends_with("/exec"))
+            .then(|| Resp::json(403, fixture("status-403-exec.json")))
+    }));
     r.extend(routes(Faults::default()));
     let s = StandIn::start(r);
     let tmp = tempfile::tempdir().unwrap();
@@ -472,6 +477,24 @@ fn a_chunked_namespace_list() {
     let m: serde_json::Value =
         serde_json::from_slice(&std::fs::read(b.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(m["pods"].as_array().unwrap().len(), 5);
+    let execs = s
+        .requests()
+        .iter()
+        .filter(|q| q.path.ends_with("/exec"))
+        .count();
+    assert_eq!(execs, 1, "a refused exec is not asked again");
+    let again = m["jvm"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|j| {
+            j["problem"]
+                .as_str()
+                .unwrap_or("")
+                .ends_with("not asked again")
+        })
+        .count();
+    assert_eq!(again, 4);
 }
 
 /// A `.tar.gz` bundle is read as is, member by member, to the verdict of
