@@ -1,6 +1,7 @@
 //! The API server stand-in as a program, for scripts/bench/collect.sh:
 //! serves the kube-api fixtures (pod `orders-api-7d9f8b6c5-x2x4q` in
-//! `shop`) and a namespace `big` of N pods (first argument, default 500)
+//! `shop`, whose exec answers with recorded real jcmd outputs) and a
+//! namespace `big` of N pods (first argument, default 500)
 //! listed in pages, prints the kubeconfig's path, and serves until its
 //! standard input closes.
 
@@ -50,6 +51,10 @@ fn main() {
     let rs2 = rs.clone();
     let dep2 = dep.clone();
     let routes: Vec<Handler> = vec![
+        standin::jcmd_exec(
+            format!("{shop}/pods/{pod_name}/exec"),
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.."),
+        ),
         route(&format!("{shop}/pods/{pod_name}"), &[], move || {
             Resp::json(200, podb())
         }),

@@ -37,6 +37,10 @@ pub struct Connect {
 pub enum Verb {
     Get,
     List,
+    /// `create pods/exec`.
+    Create,
+    /// `patch pods/ephemeralcontainers`.
+    Patch,
 }
 
 impl fmt::Display for Verb {
@@ -44,6 +48,8 @@ impl fmt::Display for Verb {
         f.write_str(match self {
             Verb::Get => "get",
             Verb::List => "list",
+            Verb::Create => "create",
+            Verb::Patch => "patch",
         })
     }
 }
@@ -91,6 +97,43 @@ pub struct Reply {
     pub status: u16,
     pub body: Vec<u8>,
     /// The body was longer than its bound and was cut.
+    pub truncated: bool,
+}
+
+/// How a command run through the exec subresource ended, from the
+/// `Status` the API server sends on channel 3.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Exit {
+    /// `Success` (0) or `NonZeroExitCode` with its `ExitCode` cause.
+    Code(i32),
+    /// Any other failure: the command did not run (`InternalError` with
+    /// the runtime's "executable file not found"), or the stream ended
+    /// without a status.
+    Failed { reason: String, message: String },
+}
+
+impl Exit {
+    /// Whether the command is missing from the image: the runtime's
+    /// "executable file not found" / "no such file or directory", or the
+    /// shell's 127.
+    pub fn not_found(&self) -> bool {
+        match self {
+            Exit::Code(c) => *c == 127,
+            Exit::Failed { message, .. } => {
+                message.contains("executable file not found")
+                    || message.contains("no such file or directory")
+            }
+        }
+    }
+}
+
+/// What a command run through the exec subresource wrote, bounded.
+#[derive(Debug)]
+pub struct ExecOutput {
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+    pub exit: Exit,
+    /// stdout was longer than its bound and was cut (its start is kept).
     pub truncated: bool,
 }
 
@@ -220,17 +263,57 @@ impl Api {
         max_bytes: usize,
         keep: Keep,
     ) -> Result<Reply, CallError> {
+        self.send(http::Method::GET, path, None, access, max_bytes, keep)
+    }
+
+    /// `PATCH path` with a strategic merge patch (`body`), reading at most
+    /// `max_bytes` of the answer.
+    pub fn patch(
+        &self,
+        path: &str,
+        body: Vec<u8>,
+        access: Access,
+        max_bytes: usize,
+    ) -> Result<Reply, CallError> {
+        self.send(
+            http::Method::PATCH,
+            path,
+            Some(("application/strategic-merge-patch+json", body)),
+            access,
+            max_bytes,
+            Keep::Head,
+        )
+    }
+
+    fn send(
+        &self,
+        method: http::Method,
+        path: &str,
+        content: Option<(&str, Vec<u8>)>,
+        access: Access,
+        max_bytes: usize,
+        keep: Keep,
+    ) -> Result<Reply, CallError> {
         self.calls.fetch_add(1, Ordering::Relaxed);
         if access.verb == Verb::List {
             self.lists.fetch_add(1, Ordering::Relaxed);
         }
-        let mut req =
-            http::Request::get(path).header(http::header::ACCEPT, "application/json, */*");
+        let mut req = http::Request::builder()
+            .method(method)
+            .uri(path)
+            .header(http::header::ACCEPT, "application/json, */*");
         if keep == Keep::Tail {
             req = req.header(http::header::RANGE, format!("bytes=-{max_bytes}"));
         }
+        let body = match content {
+            Some((ty, bytes)) => {
+                req = req.header(http::header::CONTENT_TYPE, ty);
+                kube::client::Body::from(bytes)
+            }
+            None => kube::client::Body::empty(),
+        };
         let req = req
-            .body(kube::client::Body::empty())
+            .body(body)
             .map_err(|e| CallError::Transport(format!("bad request path {path:?}: {e}")))?;
         self.rt.block_on(async {
             let res = self
@@ -286,6 +369,111 @@ impl Api {
                 Err(status_error(status, &out))
             }
         })
+    }
+}
+
+impl Api {
+    /// Runs `command` in `container` of pod `ns/pod` through the exec
+    /// subresource (a WebSocket upgrade of `GET .../pods/POD/exec`,
+    /// channel protocol v5 or v4 as the server picks; RBAC `create
+    /// pods/exec`), no stdin, no TTY; keeps at most `max_bytes` of stdout
+    /// and 64 KiB of stderr; gives up after `timeout`. A refused upgrade
+    /// (403, 404) is a [`CallError::Status`].
+    pub fn exec(
+        &self,
+        ns: &str,
+        pod: &str,
+        container: &str,
+        command: &[&str],
+        max_bytes: usize,
+        timeout: std::time::Duration,
+    ) -> Result<ExecOutput, CallError> {
+        use tokio::io::AsyncReadExt;
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        let pods: kube::Api<k8s_openapi::api::core::v1::Pod> =
+            kube::Api::namespaced(self.client.clone(), ns);
+        let ap = kube::api::AttachParams::default()
+            .container(container)
+            .stdin(false)
+            .stdout(true)
+            .stderr(true)
+            .max_stdout_buf_size(64 << 10);
+        let run = async {
+            let mut p =
+                pods.exec(pod, command.iter().copied(), &ap)
+                    .await
+                    .map_err(|e| match e {
+                        kube::Error::Api(s) => CallError::Status {
+                            status: s.code,
+                            reason: s.reason.clone(),
+                            message: s.message.clone(),
+                        },
+                        other => CallError::Transport(chain(&other)),
+                    })?;
+            let (Some(out), Some(err), Some(status)) = (p.stdout(), p.stderr(), p.take_status())
+            else {
+                return Err(CallError::Transport("exec streams missing".into()));
+            };
+            let read = |r: tokio::io::ReadHalf<tokio::io::SimplexStream>, bound: usize| async move {
+                let mut buf = Vec::new();
+                let mut r = r.take(bound as u64 + 1);
+                let res = r.read_to_end(&mut buf).await;
+                // Whatever is past the bound is drained so the stream ends.
+                let mut rest = r.into_inner();
+                let _ = tokio::io::copy(&mut rest, &mut tokio::io::sink()).await;
+                res.map(|_| {
+                    let cut = buf.len() > bound;
+                    buf.truncate(bound);
+                    (buf, cut)
+                })
+            };
+            let (o, e, st) = tokio::join!(read(out, max_bytes), read(err, 64 << 10), status);
+            let (stdout, truncated) = o.map_err(|e| CallError::Transport(e.to_string()))?;
+            let (stderr, _) = e.map_err(|e| CallError::Transport(e.to_string()))?;
+            let _ = p.join().await;
+            Ok(ExecOutput {
+                stdout,
+                stderr,
+                exit: exit_of(st),
+                truncated,
+            })
+        };
+        self.rt.block_on(async {
+            tokio::time::timeout(timeout, run)
+                .await
+                .unwrap_or_else(|_| Err(CallError::Transport(format!("no end within {timeout:?}"))))
+        })
+    }
+}
+
+/// The exit of an exec from its channel-3 `Status`.
+fn exit_of(st: Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::Status>) -> Exit {
+    let Some(st) = st else {
+        return Exit::Failed {
+            reason: "NoStatus".into(),
+            message: "the stream ended without an exit status".into(),
+        };
+    };
+    if st.status.as_deref() == Some("Success") {
+        return Exit::Code(0);
+    }
+    let reason = st.reason.unwrap_or_default();
+    if reason == "NonZeroExitCode" {
+        let code = st
+            .details
+            .as_ref()
+            .and_then(|d| d.causes.as_ref())
+            .into_iter()
+            .flatten()
+            .find(|c| c.reason.as_deref() == Some("ExitCode"))
+            .and_then(|c| c.message.as_deref()?.trim().parse().ok());
+        if let Some(code) = code {
+            return Exit::Code(code);
+        }
+    }
+    Exit::Failed {
+        reason,
+        message: st.message.unwrap_or_default(),
     }
 }
 
@@ -351,6 +539,34 @@ mod tests {
     fn status_error_of_a_non_json_body_quotes_it() {
         let e = status_error(502, b"upstream connect error\n");
         assert_eq!(e.to_string(), "HTTP 502: upstream connect error");
+    }
+
+    fn status(file: &str) -> k8s_openapi::apimachinery::pkg::apis::meta::v1::Status {
+        let p = format!(
+            "{}/../../tests/fixtures/kube-api/{file}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        serde_json::from_slice(&std::fs::read(p).expect("fixture")).expect("a Status")
+    }
+
+    #[test]
+    fn exec_exits_read_from_recorded_statuses() {
+        assert_eq!(
+            exit_of(Some(status("status-exec-success.json"))),
+            Exit::Code(0)
+        );
+        assert_eq!(
+            exit_of(Some(status("status-exec-nonzero-exit.json"))),
+            Exit::Code(1)
+        );
+        let missing = exit_of(Some(status("status-exec-no-jcmd.json")));
+        assert!(
+            matches!(&missing, Exit::Failed { reason, .. } if reason == "InternalError"),
+            "{missing:?}"
+        );
+        assert!(missing.not_found());
+        assert!(!Exit::Code(1).not_found() && Exit::Code(127).not_found());
+        assert!(matches!(exit_of(None), Exit::Failed { .. }));
     }
 
     #[test]

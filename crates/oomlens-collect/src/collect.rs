@@ -1,12 +1,14 @@
 //! The collection itself: select pods (one by name, or a paged list by
 //! namespace, label selector, every namespace, OOM-killed since a time),
 //! and for each write its object, owner chain, logs (current and previous),
-//! events, its node's kernel log and cAdvisor series, and Prometheus
-//! series, redacted, into a [`Bundle`], with the [`Manifest`] last.
+//! events, its node's kernel log and cAdvisor series, Prometheus series,
+//! and the jcmd outputs of its JVM containers (exec, or an ephemeral debug
+//! container), redacted, into a [`Bundle`], with the [`Manifest`] last.
 //!
 //! What a list returns is never asked for one pod at a time: pods and
 //! events come from paged lists (`limit`/`continue`) when more than one pod
-//! is selected, owners are fetched once each, nodes once each. A failed
+//! is selected, owners are fetched once each, nodes once each; exec is
+//! per container by nature (one `jcmd -l`, one call per command). A failed
 //! call is recorded and the rest goes on; only a failure to read the pods
 //! themselves ends the collection.
 
@@ -15,10 +17,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use k8s_openapi::api::core::v1::Pod;
 use serde_json::Value;
 
-use crate::api::{escape, Access, Api, CallError, Keep, Verb};
+use crate::api::{escape, Access, Api, CallError, Exit, Keep, Verb};
 use crate::bundle::{safe, Bundle};
 use crate::manifest::*;
 use crate::redact;
+use oomlens_live::attach::gather;
 
 /// Which pods.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,10 +63,43 @@ pub struct Plan {
     /// `limit` of each list page.
     pub chunk_size: u32,
     pub prometheus: Option<Prometheus>,
+    /// How JVM evidence is gathered from the containers taken for JVMs.
+    pub jvm: JvmPlan,
     /// For the manifest.
     pub context: Option<String>,
     pub impersonate_user: Option<String>,
     pub impersonate_groups: Vec<String>,
+}
+
+/// How JVM evidence is gathered.
+#[derive(Debug, Clone)]
+pub struct JvmPlan {
+    /// Run `jcmd` in the container through the exec subresource (RBAC
+    /// `create pods/exec`). Off: only the commands are printed.
+    pub exec: bool,
+    /// Each exec's bound (the class histogram forces a full collection).
+    pub exec_timeout: std::time::Duration,
+    /// Stdout kept of each jcmd output.
+    pub max_bytes: usize,
+    /// When exec did not gather (no jcmd in the image, exec refused): an
+    /// image with oomlens to run as an ephemeral debug container targeting
+    /// the JVM's container (`oomlens jcmd --all 1 -o -`; RBAC `patch
+    /// pods/ephemeralcontainers`), read back through its log.
+    pub debug_image: Option<String>,
+    /// How long to wait for the debug container to finish.
+    pub debug_timeout: std::time::Duration,
+}
+
+impl Default for JvmPlan {
+    fn default() -> JvmPlan {
+        JvmPlan {
+            exec: true,
+            exec_timeout: std::time::Duration::from_secs(60),
+            max_bytes: 16 << 20,
+            debug_image: None,
+            debug_timeout: std::time::Duration::from_secs(120),
+        }
+    }
 }
 
 /// Why a collection could not be made at all.
@@ -94,6 +130,8 @@ const EVENTS: Access = Access::new(Verb::List, "", "events");
 const EVENTS_K8S: Access = Access::new(Verb::List, "events.k8s.io", "events");
 const LOG: Access = Access::new(Verb::Get, "", "pods/log");
 const NODE_PROXY: Access = Access::new(Verb::Get, "", "nodes/proxy");
+const EXEC: Access = Access::new(Verb::Create, "", "pods/exec");
+const EPHEMERAL: Access = Access::new(Verb::Patch, "", "pods/ephemeralcontainers");
 
 /// The bound of one API object or list page.
 const OBJECT_BYTES: usize = 64 << 20;
@@ -111,6 +149,10 @@ struct Run<'a> {
     /// namespace -> pods selected in it.
     by_ns: BTreeMap<String, Vec<String>>,
     uids: HashSet<String>,
+    /// Namespaces where exec was refused (403): not asked again.
+    exec_refused: HashSet<String>,
+    /// Images found without jcmd: not asked again.
+    no_jcmd: HashSet<String>,
 }
 
 fn now() -> String {
@@ -166,6 +208,8 @@ pub fn collect(api: &Api, plan: &Plan, out: Bundle) -> Result<Manifest, Fatal> {
         nodes: BTreeMap::new(),
         by_ns: BTreeMap::new(),
         uids: HashSet::new(),
+        exec_refused: HashSet::new(),
+        no_jcmd: HashSet::new(),
     };
     match &plan.selection {
         Selection::Pod { namespace, name } => {
@@ -317,6 +361,55 @@ fn jvm_reason(c: &k8s_openapi::api::core::v1::Container) -> Option<String> {
     None
 }
 
+/// The JVMs `jcmd -l` lists (`PID MAIN-CLASS`), without jcmd itself.
+fn jvm_pids(out: &[u8]) -> Vec<u32> {
+    out.split(|&b| b == b'\n')
+        .filter(|l| memchr::memmem::find(l, b"sun.tools.jcmd.JCmd").is_none())
+        .filter_map(|l| {
+            let end = l
+                .iter()
+                .position(|b| !b.is_ascii_digit())
+                .unwrap_or(l.len());
+            std::str::from_utf8(&l[..end]).ok()?.parse().ok()
+        })
+        .collect()
+}
+
+/// Whether a jcmd output is NMT's "not enabled" answer after its `PID:` line.
+fn nmt_off(out: &[u8]) -> bool {
+    let body = match memchr::memchr(b'\n', out) {
+        Some(i) => &out[i + 1..],
+        None => out,
+    };
+    body.trim_ascii() == oomlens_live::attach::NMT_NOT_ENABLED.as_bytes()
+}
+
+/// An exec that ran but failed, as a call error for the manifest.
+fn exec_failure(exit: &Exit, stderr: &[u8]) -> CallError {
+    CallError::Status {
+        status: 101,
+        reason: match exit {
+            Exit::Code(_) => "NonZeroExitCode".into(),
+            Exit::Failed { reason, .. } => reason.clone(),
+        },
+        message: exit_text(exit, stderr),
+    }
+}
+
+fn exit_text(exit: &Exit, stderr: &[u8]) -> String {
+    let err = String::from_utf8_lossy(&stderr[..stderr.len().min(300)]);
+    let err = err.trim();
+    let head = match exit {
+        Exit::Code(c) => format!("exit code {c}"),
+        Exit::Failed { message, .. } => message.clone(),
+    };
+    if err.is_empty() {
+        head
+    } else {
+        format!("{head}: {err}")
+    }
+}
+
 /// Where a file came from, for its manifest entry.
 struct Origin<'a> {
     what: Item,
@@ -445,28 +538,17 @@ impl Run<'_> {
             let restarted = st.is_some_and(|s| s.restart_count > 0) || last.is_some();
             self.logs(&ns, &name, &c.name, &dir, restarted)?;
             if let Some(because) = jvm_reason(c) {
-                let exec = [
-                    "VM.version",
-                    "VM.flags",
-                    "VM.native_memory summary",
-                    "VM.metaspace",
-                    "GC.heap_info",
-                    "GC.class_histogram",
-                ]
-                .iter()
-                .map(|cmd| format!("kubectl exec -n {ns} {name} -c {} -- jcmd 1 {cmd}", c.name))
-                .collect();
-                self.m.jvm.push(JvmNote {
-                    namespace: ns.clone(),
-                    pod: name.clone(),
-                    container: c.name.clone(),
-                    because,
-                    exec,
-                    debug: format!(
-                        "kubectl debug -n {ns} {name} --target={} --image=IMAGE_WITH_OOMLENS -- oomlens jcmd --all 1",
-                        c.name
-                    ),
-                });
+                let mut note = JvmNote::printed(&ns, &name, &c.name, because);
+                let image = c.image.clone().unwrap_or_default();
+                if self.plan.jvm.exec {
+                    self.jvm_exec_once(&dir, &image, &mut note)?;
+                }
+                if note.gathered == JvmGathered::Printed {
+                    if let Some(image) = self.plan.jvm.debug_image.clone() {
+                        self.jvm_debug(&dir, &image, &mut note)?;
+                    }
+                }
+                self.m.jvm.push(note);
             }
         }
         let owners = self.owner_chain(&ns, &p, &dir)?;
@@ -478,6 +560,272 @@ impl Run<'_> {
             containers,
             owners,
         });
+        Ok(())
+    }
+
+    /// [`Self::jvm_exec`] unless exec was refused in the namespace before
+    /// or the image is known to lack jcmd: a namespace of many pods asks
+    /// once, not once per pod, to learn either.
+    fn jvm_exec_once(&mut self, dir: &str, image: &str, note: &mut JvmNote) -> Result<(), Fatal> {
+        let ns = note.namespace.clone();
+        if self.exec_refused.contains(&ns) {
+            note.problem = Some(format!(
+                "exec was refused in namespace {ns} (RBAC: create pods/exec); not asked again"
+            ));
+            return Ok(());
+        }
+        if self.no_jcmd.contains(image) {
+            note.problem = Some(format!("the image {image} has no jcmd (found before)"));
+            return Ok(());
+        }
+        let failed_before = self.m.failures.len();
+        self.jvm_exec(dir, note)?;
+        if note.gathered == JvmGathered::Printed {
+            let refused = self.m.failures[failed_before..]
+                .iter()
+                .any(|f| f.status == Some(403) && f.access == EXEC);
+            if refused {
+                self.exec_refused.insert(ns);
+            } else if note
+                .problem
+                .as_deref()
+                .is_some_and(|p| p.starts_with("the image has no jcmd"))
+            {
+                self.no_jcmd.insert(image.to_string());
+            }
+        }
+        Ok(())
+    }
+
+    /// JVM evidence through the exec subresource: `jcmd -l` finds the
+    /// container's JVMs, then each command of [`gather::ALL`] runs as
+    /// `jcmd PID COMMAND`, its stdout written as `jcmd PID COMMAND > FILE`
+    /// writes it to `DIR/jvm/POD.CONTAINER.PID.FILE` (where the node view
+    /// writes them too). A refusal, a missing `jcmd` or no JVM is noted in
+    /// `note` and the failures; the printed commands stay.
+    fn jvm_exec(&mut self, dir: &str, note: &mut JvmNote) -> Result<(), Fatal> {
+        let (ns, pod, container) = (
+            note.namespace.clone(),
+            note.pod.clone(),
+            note.container.clone(),
+        );
+        let plan = self.plan.jvm.clone();
+        let path_of = |cmd: &[&str]| {
+            let mut p = format!(
+                "/api/v1/namespaces/{}/pods/{}/exec?container={}",
+                escape(&ns),
+                escape(&pod),
+                escape(&container)
+            );
+            for c in cmd {
+                p.push_str(&format!("&command={}", escape(c)));
+            }
+            p
+        };
+        let list = ["jcmd", "-l"];
+        let path = path_of(&list);
+        let listed = match self
+            .api
+            .exec(&ns, &pod, &container, &list, 1 << 20, plan.exec_timeout)
+        {
+            Ok(o) => o,
+            Err(e) => {
+                note.problem = Some(Failure::new(Item::Jcmd, &path, EXEC, &e).hint);
+                self.fail(Item::Jcmd, &path, EXEC, &e);
+                return Ok(());
+            }
+        };
+        if listed.exit.not_found() {
+            note.problem = Some(format!(
+                "the image has no jcmd ({})",
+                exit_text(&listed.exit, &listed.stderr)
+            ));
+            return Ok(());
+        }
+        if listed.exit != Exit::Code(0) {
+            let e = exec_failure(&listed.exit, &listed.stderr);
+            note.problem = Some(format!("jcmd -l failed: {e}"));
+            self.fail(Item::Jcmd, &path, EXEC, &e);
+            return Ok(());
+        }
+        note.pids = jvm_pids(&listed.stdout);
+        if note.pids.is_empty() {
+            note.problem = Some("jcmd -l lists no JVM in the container".into());
+            return Ok(());
+        }
+        note.gathered = JvmGathered::Exec;
+        let stem = format!("{}.{}", safe(&pod), safe(&container));
+        for pid in note.pids.clone() {
+            let pid_s = pid.to_string();
+            for (file, command) in gather::ALL {
+                let mut cmd = vec!["jcmd", pid_s.as_str()];
+                cmd.extend(command.split_whitespace());
+                let path = path_of(&cmd);
+                let o = match self.api.exec(
+                    &ns,
+                    &pod,
+                    &container,
+                    &cmd,
+                    plan.max_bytes,
+                    plan.exec_timeout,
+                ) {
+                    Ok(o) => o,
+                    Err(e) => {
+                        self.fail(Item::Jcmd, &path, EXEC, &e);
+                        continue;
+                    }
+                };
+                if o.exit != Exit::Code(0) {
+                    self.fail(Item::Jcmd, &path, EXEC, &exec_failure(&o.exit, &o.stderr));
+                    continue;
+                }
+                if nmt_off(&o.stdout) {
+                    note.skipped
+                        .push(format!("{command}: {}", gather::NMT_HINT));
+                    continue;
+                }
+                self.text(
+                    &format!("{dir}/jvm/{stem}.{pid}.{file}"),
+                    &Origin {
+                        what: Item::Jcmd,
+                        api_path: &path,
+                        access: EXEC,
+                        status: 101,
+                        truncated: o.truncated,
+                    },
+                    &o.stdout,
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// JVM evidence through an ephemeral debug container: PATCH the pod's
+    /// `ephemeralcontainers` with a container of `image` targeting the
+    /// JVM's container (its processes visible, the JVM as pid 1) running
+    /// `oomlens jcmd --all 1 -o -`; wait (bounded) for it to end; read its
+    /// log, a tar of `jcmd --all`'s files, into `DIR/jvm/`. Ephemeral
+    /// containers cannot be removed: it stays in the pod's spec, ended.
+    fn jvm_debug(&mut self, dir: &str, image: &str, note: &mut JvmNote) -> Result<(), Fatal> {
+        let (ns, pod, container) = (
+            note.namespace.clone(),
+            note.pod.clone(),
+            note.container.clone(),
+        );
+        let name = format!(
+            "oomlens-jcmd-{:x}",
+            jiff::Timestamp::now().as_millisecond() & 0xff_ffff
+        );
+        let base = format!("/api/v1/namespaces/{}/pods/{}", escape(&ns), escape(&pod));
+        let path = format!("{base}/ephemeralcontainers");
+        let body = serde_json::json!({"spec": {"ephemeralContainers": [{
+            "name": name,
+            "image": image,
+            "command": ["oomlens", "jcmd", "--all", "1", "-o", "-"],
+            "targetContainerName": container,
+            "stdin": false,
+            "tty": false,
+        }]}});
+        let body = serde_json::to_vec(&body).map_err(|e| Fatal::Write(e.into()))?;
+        if let Err(e) = self.api.patch(&path, body, EPHEMERAL, OBJECT_BYTES) {
+            let f = Failure::new(Item::Jcmd, &path, EPHEMERAL, &e);
+            note.problem = Some(format!(
+                "{}; the debug container was not started: {}",
+                note.problem.as_deref().unwrap_or("no exec"),
+                f.hint
+            ));
+            self.m.failures.push(f);
+            return Ok(());
+        }
+        note.debug_container = Some(name.clone());
+        // Wait for it to end: the pod's ephemeralContainerStatuses.
+        let deadline = std::time::Instant::now() + self.plan.jvm.debug_timeout;
+        let ended = loop {
+            let st = self
+                .api
+                .get(&base, POD_GET, OBJECT_BYTES, Keep::Head)
+                .ok()
+                .and_then(|r| serde_json::from_slice::<Pod>(&r.body).ok())
+                .and_then(|p| {
+                    p.status?
+                        .ephemeral_container_statuses?
+                        .into_iter()
+                        .find(|c| c.name == name)
+                });
+            if let Some(t) = st
+                .as_ref()
+                .and_then(|c| c.state.as_ref()?.terminated.clone())
+            {
+                break Some(t.exit_code);
+            }
+            if std::time::Instant::now() >= deadline {
+                break None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(250));
+        };
+        let Some(code) = ended else {
+            note.problem = Some(format!(
+                "the debug container {name} did not end within {:?}",
+                self.plan.jvm.debug_timeout
+            ));
+            return Ok(());
+        };
+        let log = format!("{base}/log?container={}", escape(&name));
+        let r = match self
+            .api
+            .get(&log, LOG, self.plan.jvm.max_bytes * 8, Keep::Head)
+        {
+            Ok(r) => r,
+            Err(e) => {
+                self.fail(Item::Jcmd, &log, LOG, &e);
+                return Ok(());
+            }
+        };
+        let stem = format!("{}.{}", safe(&pod), safe(&container));
+        let mut got = 0;
+        let mut archive = tar::Archive::new(&r.body[..]);
+        let entries = archive.entries().map_err(Fatal::Write)?;
+        for entry in entries {
+            let Ok(mut entry) = entry else { break };
+            let member = entry
+                .path()
+                .ok()
+                .and_then(|p| p.to_str().map(str::to_string))
+                .unwrap_or_default();
+            let what = if member == "hsperfdata" {
+                Item::Hsperfdata
+            } else if gather::ALL.iter().any(|(f, _)| *f == member) {
+                Item::Jcmd
+            } else {
+                continue;
+            };
+            let mut bytes = Vec::new();
+            if std::io::Read::read_to_end(&mut entry, &mut bytes).is_err() {
+                break;
+            }
+            let origin = Origin {
+                what,
+                api_path: &log,
+                access: LOG,
+                status: r.status,
+                truncated: false,
+            };
+            let file = format!("{dir}/jvm/{stem}.1.{member}");
+            if what == Item::Hsperfdata {
+                self.file(&file, &origin, &bytes)?;
+            } else {
+                self.text(&file, &origin, &bytes)?;
+            }
+            got += 1;
+        }
+        if got == 0 {
+            note.problem = Some(format!(
+                "the debug container {name} ended with exit code {code} and wrote no jcmd output (its log: {log})"
+            ));
+            return Ok(());
+        }
+        note.gathered = JvmGathered::DebugContainer;
+        note.pids = vec![1];
         Ok(())
     }
 
@@ -1008,6 +1356,27 @@ mod tests {
                 && !out.contains("pod=\"p2\"")
                 && !out.contains("machine_memory")
         );
+    }
+
+    #[test]
+    fn jcmd_l_lists_the_jvms_not_jcmd_itself() {
+        let recorded = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/fixtures/kube-api/exec/jcmd-l.stdout"
+        ))
+        .unwrap();
+        assert_eq!(jvm_pids(&recorded), vec![15659]);
+        assert_eq!(
+            jvm_pids(b"1 app.jar\n42 jdk.jcmd/sun.tools.jcmd.JCmd -l\n"),
+            vec![1]
+        );
+        assert!(jvm_pids(b"").is_empty());
+    }
+
+    #[test]
+    fn nmt_off_is_the_whole_answer_after_the_pid_line() {
+        assert!(nmt_off(b"1:\nNative memory tracking is not enabled\n"));
+        assert!(!nmt_off(b"1:\n\nNative Memory Tracking:\n"));
     }
 
     #[test]

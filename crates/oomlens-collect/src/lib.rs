@@ -2,10 +2,13 @@
 //! selector, or every pod OOM-killed since a time, gathered through the
 //! Kubernetes API (kube-rs), the kubelet's log and cAdvisor endpoints
 //! behind the API's node proxy, and Prometheus, redacted, into a folder or
-//! `.tar.gz` that `oomlens diagnose` reads as is.
+//! `.tar.gz` that `oomlens diagnose` reads as is. JVM evidence comes from
+//! inside the container: `jcmd` through the exec subresource, or
+//! `oomlens jcmd --all` in an ephemeral debug container.
 //!
 //! - [`api`]: the client (kubeconfig, in-cluster, context, impersonation),
-//!   bounded reads, the RBAC each call needs.
+//!   bounded reads, exec (WebSocket channel protocol), the RBAC each call
+//!   needs.
 //! - [`collect`]: selection and the collection itself.
 //! - [`redact`]: secrets out of objects and text before anything is written.
 //! - [`bundle`]: the folder or tarball.

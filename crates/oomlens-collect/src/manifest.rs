@@ -69,8 +69,9 @@ pub struct Manifest {
     pub files: Vec<FileNote>,
     pub failures: Vec<Failure>,
     pub redacted: Vec<RedactedNote>,
-    /// JVM evidence: not gathered by `collect` itself; the commands that
-    /// would gather it, per JVM container.
+    /// JVM evidence per container taken for a JVM: how it was gathered
+    /// (jcmd through exec) or why not, and the commands that gather it
+    /// by hand.
     pub jvm: Vec<JvmNote>,
     /// Set when the bundle was read on a node (`oomlens diagnose --save`)
     /// rather than through the API.
@@ -220,6 +221,19 @@ pub struct RedactedNote {
     pub kind: RedactionKind,
 }
 
+/// How a container's JVM evidence was gathered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum JvmGathered {
+    /// `jcmd` ran in the container through the exec subresource.
+    Exec,
+    /// `oomlens jcmd --all` ran in an ephemeral debug container targeting
+    /// the container; its files read from its log.
+    DebugContainer,
+    /// Not gathered: `exec` and `debug` say what to run.
+    Printed,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct JvmNote {
     pub namespace: String,
@@ -231,4 +245,43 @@ pub struct JvmNote {
     pub exec: Vec<String>,
     /// Run when it has not (RBAC: patch pods/ephemeralcontainers).
     pub debug: String,
+    pub gathered: JvmGathered,
+    /// The JVMs `jcmd -l` listed in the container.
+    pub pids: Vec<u32>,
+    /// Why it was not gathered (a refusal naming the verb, no jcmd in the
+    /// image, no JVM listed).
+    pub problem: Option<String>,
+    /// Commands whose output was not kept, and why (NMT off).
+    pub skipped: Vec<String>,
+    /// The ephemeral container started for it (it stays in the pod's
+    /// spec, ended: ephemeral containers cannot be removed).
+    pub debug_container: Option<String>,
+}
+
+impl JvmNote {
+    /// The note of a container not (yet) gathered from: the commands of
+    /// `oomlens jcmd --all` (`oomlens_live::attach::gather::ALL`) as
+    /// `kubectl exec` lines, and the `kubectl debug` line.
+    pub fn printed(ns: &str, pod: &str, container: &str, because: String) -> JvmNote {
+        JvmNote {
+            namespace: ns.into(),
+            pod: pod.into(),
+            container: container.into(),
+            because,
+            exec: oomlens_live::attach::gather::ALL
+                .iter()
+                .map(|(_, cmd)| {
+                    format!("kubectl exec -n {ns} {pod} -c {container} -- jcmd 1 {cmd}")
+                })
+                .collect(),
+            debug: format!(
+                "kubectl debug -n {ns} {pod} --target={container} --image=IMAGE_WITH_OOMLENS -- oomlens jcmd --all 1"
+            ),
+            gathered: JvmGathered::Printed,
+            pids: Vec::new(),
+            problem: None,
+            skipped: Vec::new(),
+            debug_container: None,
+        }
+    }
 }

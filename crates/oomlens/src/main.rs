@@ -225,13 +225,16 @@ within one more window), 1 when none is, 2 on error (server unreachable, bad que
     /// VM.flags, VM.native_memory summary, VM.metaspace,
     /// VM.classloader_stats, GC.class_histogram, which forces a full
     /// collection) into a folder, one file per command,
-    /// with a copy of the JVM's performance counters, for `oomlens diagnose`.
+    /// with a copy of the JVM's performance counters, for `oomlens diagnose`;
+    /// `-o -` writes the same files as a tar to stdout (what a debug
+    /// container started by `oomlens collect --debug-image` does).
     #[command(after_help = "Examples:
   oomlens jcmd 4242 VM.version
   oomlens jcmd 4242 VM.native_memory summary
   oomlens jcmd 4242 GC.heap_dump /tmp/heap.hprof   (the path is the JVM's: inside its container)
   oomlens jcmd 4242 help
   oomlens jcmd --all 4242 -o jvm-4242 && oomlens diagnose jvm-4242
+  oomlens jcmd --all 1 -o - > jvm.tar
 
 Exit status (jcmd's): 0 when the command ran, 1 when the JVM reports it failed (its message
 on stderr); 2 when the JVM cannot be attached to (not a JVM, attach disabled, no answer
@@ -252,6 +255,14 @@ within --timeout, permission).")]
     /// written. A refused call (403) names the RBAC verb and resource it
     /// needs and the rest goes on; manifest.json says what came from where
     /// and what failed. RBAC: deploy/rbac/collect.yaml.
+    ///
+    /// For a container that looks like a JVM: `jcmd -l` and then each
+    /// command of `oomlens jcmd --all` run inside it through the exec
+    /// subresource (RBAC create pods/exec); when the image has no jcmd (or
+    /// exec is refused) and --debug-image is given, an ephemeral debug
+    /// container of that image targeting it runs `oomlens jcmd --all 1 -o -`
+    /// and its log is read back (RBAC patch pods/ephemeralcontainers); else
+    /// the commands to run are printed.
     #[command(after_help = "Examples:
   oomlens collect orders-api-7d9f8b6c5-x2x4q -n shop -o incident/
   oomlens diagnose incident/
@@ -259,8 +270,12 @@ within --timeout, permission).")]
   oomlens collect --all-namespaces --oom-killed-since 6h -o last-6h/
   oomlens collect mypod --context prod --as oncall --as-group sre --prometheus http://prometheus:9090 -o x/
 
-JVM evidence is not gathered here: for each container that looks like a JVM the manifest
-and stderr give the `kubectl exec ... jcmd` and `kubectl debug` commands to run.
+  oomlens collect mypod --debug-image registry.example.com/oomlens:0.1 -o x/
+
+JVM evidence: jcmd through exec when the image has it; else with --debug-image an
+ephemeral container (it stays in the pod's spec, ended: ephemeral containers cannot be
+removed); else the manifest and stderr give the `kubectl exec ... jcmd` and `kubectl
+debug` commands to run. --no-exec only prints them.
 A .tar.gz holds one folder: `tar xzf x.tar.gz && oomlens diagnose x/`.
 Exit status: 0 when a pod was collected, 1 when none matched, 2 on error.")]
     Collect(CollectArgs),
@@ -286,8 +301,9 @@ struct JcmdArgs {
     /// Run every command oomlens reads, each into a file of a folder.
     #[arg(long, conflicts_with = "command")]
     all: bool,
-    /// The folder for --all (default: oomlens-jcmd-PID).
-    #[arg(long, short = 'o', requires = "all", value_name = "DIR")]
+    /// The folder for --all (default: oomlens-jcmd-PID); `-` writes the
+    /// files as a tar to stdout.
+    #[arg(long, short = 'o', requires = "all", value_name = "DIR|-")]
     output: Option<PathBuf>,
     /// How long to wait for the JVM to open its attach socket.
     #[arg(long, default_value = "10s")]
@@ -481,6 +497,23 @@ struct CollectArgs {
     /// How far back the Prometheus series go: 7d, 36h (at least 1h).
     #[arg(long, default_value = "1d")]
     window: String,
+    /// Do not run jcmd in JVM containers through the exec subresource
+    /// (RBAC create pods/exec); only print the commands that would.
+    #[arg(long)]
+    no_exec: bool,
+    /// The bound of each jcmd run through exec.
+    #[arg(long, default_value = "60s", value_name = "DURATION")]
+    exec_timeout: String,
+    /// When a JVM container has no jcmd (or exec is refused): run this
+    /// image (one with oomlens on its PATH) as an ephemeral debug container
+    /// targeting it, `oomlens jcmd --all 1 -o -`, and read its log (RBAC
+    /// patch pods/ephemeralcontainers). The container stays in the pod's
+    /// spec, ended.
+    #[arg(long, value_name = "IMAGE")]
+    debug_image: Option<String>,
+    /// How long to wait for the debug container to end.
+    #[arg(long, default_value = "2m", value_name = "DURATION")]
+    debug_timeout: String,
 }
 
 #[derive(Args)]

@@ -9,7 +9,7 @@ mod standin;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use standin::{route, Handler, Resp, StandIn};
+use standin::{route, Handler, Resp, StandIn, JVM_PID};
 
 const POD: &str = "orders-api-7d9f8b6c5-x2x4q";
 const NS: &str = "/api/v1/namespaces/shop";
@@ -32,10 +32,38 @@ struct Faults {
     events_forbidden: bool,
     no_previous_log: bool,
     node_gone: bool,
+    exec: ExecFault,
+}
+
+/// How the exec subresource answers.
+#[derive(Default, Clone, Copy, PartialEq)]
+enum ExecFault {
+    /// jcmd runs: the recorded outputs of a real JDK 17 jcmd.
+    #[default]
+    Works,
+    /// RBAC refuses `create pods/exec`.
+    Forbidden,
+    /// The image has no jcmd: the runtime's "executable file not found".
+    NoJcmd,
+}
+
+/// The exec subresource of the pod: recorded real jcmd outputs
+/// (`standin::jcmd_exec`), a 403, or an image without jcmd.
+fn exec_route(f: ExecFault) -> Handler {
+    let path = format!("{NS}/pods/{POD}/exec");
+    match f {
+        ExecFault::Works => standin::jcmd_exec(path, root()),
+        ExecFault::Forbidden => route(&path, &[], || {
+            Resp::json(403, fixture("status-403-exec.json"))
+        }),
+        ExecFault::NoJcmd => route(&path, &[], || {
+            Resp::exec(vec![], vec![], fixture("status-exec-no-jcmd.json"))
+        }),
+    }
 }
 
 fn routes(f: Faults) -> Vec<Handler> {
-    let mut r: Vec<Handler> = Vec::new();
+    let mut r: Vec<Handler> = vec![exec_route(f.exec)];
     r.push(route(&format!("{NS}/pods/{POD}"), &[], || {
         Resp::json(200, fixture("pod-orders-api.json"))
     }));
@@ -118,6 +146,31 @@ fn collect(s: &StandIn, out: &Path, extra: &[&str]) -> (std::process::Output, se
     (res, manifest.unwrap_or(serde_json::Value::Null))
 }
 
+/// The stand-in with `handlers`, a collect of the pod into a fresh folder
+/// with `extra` flags: the stand-in, the folder (kept alive), the output,
+/// the manifest.
+fn collect_pod(
+    handlers: Vec<Handler>,
+    extra: &[&str],
+) -> (
+    StandIn,
+    tempfile::TempDir,
+    std::process::Output,
+    serde_json::Value,
+) {
+    let s = StandIn::start(handlers);
+    let tmp = tempfile::tempdir().unwrap();
+    let mut args = vec![POD];
+    args.extend_from_slice(extra);
+    let (res, m) = collect(&s, &tmp.path().join("b"), &args);
+    assert!(
+        res.status.success(),
+        "{}",
+        String::from_utf8_lossy(&res.stderr)
+    );
+    (s, tmp, res, m)
+}
+
 fn failures<'a>(m: &'a serde_json::Value, what: &str) -> Vec<&'a serde_json::Value> {
     m["failures"]
         .as_array()
@@ -178,7 +231,7 @@ fn one_pod_happy_path_is_diagnosed() {
     let owners = &m["pods"][0]["owners"];
     assert_eq!(owners[0]["kind"], "ReplicaSet");
     assert_eq!(owners[1]["kind"], "Deployment");
-    assert_eq!(owners[1]["memory_limits"][0][1], "200Mi");
+    assert_eq!(owners[1]["memory_limits"][0][1], "170Mi");
     // cAdvisor: only this pod's series.
     let cad = std::fs::read_to_string(out.join("nodes/vm/cadvisor.prom")).unwrap();
     assert!(
@@ -367,6 +420,11 @@ fn a_chunked_namespace_list() {
         v["items"][0]["involvedObject"]["uid"] = "00000000-0000-4000-8000-000000000003".into();
         Resp::json(200, v.to_string())
     }));
+    // Exec refused in the namespace: asked once, not once per pod.
+    r.push(Box::new(|q: &standin::Req| {
+        (q.path.starts_with(&format!("{NS}/pods/")) && q.path.ends_with("/exec"))
+            .then(|| Resp::json(403, fixture("status-403-exec.json")))
+    }));
     r.extend(routes(Faults::default()));
     let s = StandIn::start(r);
     let tmp = tempfile::tempdir().unwrap();
@@ -387,7 +445,8 @@ fn a_chunked_namespace_list() {
     assert!(s.requests().iter().all(|q| !q
         .path
         .starts_with(&format!("{NS}/pods/orders-api-7d9f8b6c5-p"))
-        || q.path.ends_with("/log")));
+        || q.path.ends_with("/log")
+        || q.path.ends_with("/exec")));
     assert_eq!(
         s.count("/apis/apps/v1/namespaces/shop/replicasets/orders-api-7d9f8b6c5"),
         1,
@@ -418,6 +477,24 @@ fn a_chunked_namespace_list() {
     let m: serde_json::Value =
         serde_json::from_slice(&std::fs::read(b.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(m["pods"].as_array().unwrap().len(), 5);
+    let execs = s
+        .requests()
+        .iter()
+        .filter(|q| q.path.ends_with("/exec"))
+        .count();
+    assert_eq!(execs, 1, "a refused exec is not asked again");
+    let again = m["jvm"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|j| {
+            j["problem"]
+                .as_str()
+                .unwrap_or("")
+                .ends_with("not asked again")
+        })
+        .count();
+    assert_eq!(again, 4);
 }
 
 /// A `.tar.gz` bundle is read as is, member by member, to the verdict of
@@ -474,4 +551,325 @@ fn a_tarball_bundle_is_diagnosed_as_the_folder_is() {
         .collect();
     assert!(kinds.contains(&"tarball"), "{kinds:?}");
     assert!(kinds.contains(&"kernel-log"), "{kinds:?}");
+}
+
+/// jcmd through the exec subresource: every command of `oomlens jcmd
+/// --all` run in the container, its output where `diagnose` reads it, the
+/// JVM's flags, NMT and Metaspace in the diagnosis.
+#[test]
+fn jvm_evidence_through_exec_is_diagnosed() {
+    let t0 = std::time::Instant::now();
+    let (s, tmp, _, m) = collect_pod(routes(Faults::default()), &[]);
+    let took = t0.elapsed();
+    let out = tmp.path().join("b");
+    let execs = s.count(&format!("{NS}/pods/{POD}/exec"));
+    let all = oomlens_live::attach::gather::ALL;
+    assert_eq!(execs, 1 + all.len(), "jcmd -l, then each command once");
+    eprintln!(
+        "collect of one pod with {execs} exec round trips: {:.0} ms",
+        took.as_secs_f64() * 1000.0
+    );
+    let jvm = &m["jvm"][0];
+    assert_eq!(jvm["gathered"], "exec", "{jvm:#}");
+    assert_eq!(jvm["pids"][0].as_u64(), Some(JVM_PID.parse().unwrap()));
+    for (file, _) in all {
+        let f = out
+            .join("shop")
+            .join(POD)
+            .join(format!("jvm/{POD}.orders-api.{JVM_PID}.{file}"));
+        let want = fixture(&format!("exec/jcmd-{file}"));
+        assert_eq!(std::fs::read(&f).ok(), Some(want), "{}", f.display());
+    }
+    let jcmd: Vec<&serde_json::Value> = m["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["what"] == "jcmd")
+        .collect();
+    assert_eq!(jcmd.len(), all.len());
+    for f in &jcmd {
+        assert_eq!(f["access"]["verb"], "create");
+        assert_eq!(f["access"]["resource"], "pods/exec");
+        assert!(f["api_path"]
+            .as_str()
+            .unwrap()
+            .contains("/exec?container=orders-api&command=jcmd&command=15659"));
+    }
+    // diagnose reads them: the JVM's flags, NMT and Metaspace as evidence.
+    let diag = oomlens(&["diagnose", "-f", "json", out.to_str().unwrap()]);
+    assert!(
+        diag.status.success(),
+        "{}",
+        String::from_utf8_lossy(&diag.stderr)
+    );
+    let d: serde_json::Value = serde_json::from_slice(&diag.stdout).unwrap();
+    let kind = |file: &str| -> String {
+        let name = format!("{POD}.orders-api.{JVM_PID}.{file}");
+        d["sources"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["source"].as_str().unwrap_or("").ends_with(&name))
+            .map(|s| s["kind"].as_str().unwrap_or("").to_string())
+            .unwrap_or_else(|| panic!("{name} not among the sources"))
+    };
+    assert_eq!(kind("VM.native_memory-summary.txt"), "nmt");
+    assert_eq!(kind("VM.flags.txt"), "jvm-flags");
+    assert_eq!(kind("VM.metaspace.txt"), "jcmd");
+    assert_eq!(kind("GC.class_histogram.txt"), "jcmd");
+}
+
+/// RBAC refuses exec: the missing verb is named, the commands are printed,
+/// the rest is collected.
+#[test]
+fn forbidden_exec_names_the_verb_and_prints_the_commands() {
+    let faults = Faults {
+        exec: ExecFault::Forbidden,
+        ..Default::default()
+    };
+    let (s, tmp, res, m) = collect_pod(routes(faults), &[]);
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert!(
+        err.contains("verb `create` on resource `pods/exec`"),
+        "{err}"
+    );
+    assert!(err.contains("kubectl exec -n shop"), "{err}");
+    let f = failures(&m, "jcmd");
+    assert_eq!(f.len(), 1, "{:#}", m["failures"]);
+    assert_eq!(f[0]["status"], 403);
+    assert_eq!(m["jvm"][0]["gathered"], "printed");
+    assert_eq!(s.count(&format!("{NS}/pods/{POD}/exec")), 1);
+    let dir = tmp.path().join("b/shop").join(POD);
+    assert!(!dir.join("jvm").exists());
+    assert!(dir.join("pod.json").is_file());
+}
+
+/// An image without jcmd: one exec, then the debug-container command.
+#[test]
+fn an_image_without_jcmd_falls_back_to_the_printed_commands() {
+    let faults = Faults {
+        exec: ExecFault::NoJcmd,
+        ..Default::default()
+    };
+    let (s, _tmp, res, m) = collect_pod(routes(faults), &[]);
+    let err = String::from_utf8_lossy(&res.stderr);
+    let jvm = &m["jvm"][0];
+    assert_eq!(jvm["gathered"], "printed");
+    assert!(
+        jvm["problem"]
+            .as_str()
+            .unwrap()
+            .starts_with("the image has no jcmd"),
+        "{jvm:#}"
+    );
+    assert!(err.contains("kubectl debug -n shop"), "{err}");
+    assert_eq!(s.count(&format!("{NS}/pods/{POD}/exec")), 1);
+    assert!(
+        failures(&m, "jcmd").is_empty(),
+        "a missing jcmd is not a failure"
+    );
+}
+
+/// The debug container's answers: the PATCH of `ephemeralcontainers`
+/// (its body kept), the pod with the container running then ended, and its
+/// log, a real `oomlens jcmd --all PID -o -` tar.
+fn debug_routes(
+    patched: std::sync::Arc<std::sync::Mutex<Option<serde_json::Value>>>,
+) -> Vec<Handler> {
+    let polls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let p1 = patched.clone();
+    let p2 = patched.clone();
+    let name = move |p: &std::sync::Mutex<Option<serde_json::Value>>| -> Option<String> {
+        let v = p.lock().ok()?.clone()?;
+        Some(
+            v["spec"]["ephemeralContainers"][0]["name"]
+                .as_str()?
+                .to_string(),
+        )
+    };
+    vec![
+        Box::new(move |q: &standin::Req| {
+            (q.method == "PATCH" && q.path == format!("{NS}/pods/{POD}/ephemeralcontainers")).then(
+                || {
+                    *p1.lock().unwrap() = serde_json::from_slice(&q.body).ok();
+                    Resp::json(200, fixture("pod-orders-api.json"))
+                },
+            )
+        }),
+        Box::new(move |q: &standin::Req| {
+            if q.path != format!("{NS}/pods/{POD}") {
+                return None;
+            }
+            let n = name(&p2)?;
+            let mut pod: serde_json::Value =
+                serde_json::from_slice(&fixture("pod-orders-api.json")).unwrap();
+            // Running at the first look, ended at the next.
+            let state = if polls.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                serde_json::json!({"running": {"startedAt": "2026-12-07T10:00:01Z"}})
+            } else {
+                serde_json::json!({"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": "2026-12-07T10:00:01Z", "finishedAt": "2026-12-07T10:00:02Z"}})
+            };
+            pod["status"]["ephemeralContainerStatuses"] = serde_json::json!([{"name": n, "image": "oomlens:dev", "imageID": "", "ready": false, "restartCount": 0, "state": state}]);
+            Some(Resp::json(200, pod.to_string()))
+        }),
+        Box::new(move |q: &standin::Req| {
+            let n = name(&patched)?;
+            (q.path == format!("{NS}/pods/{POD}/log")
+                && q.param("container").as_deref() == Some(n.as_str()))
+            .then(|| Resp::text(200, fixture("exec/debug-container-log.tar")))
+        }),
+    ]
+}
+
+/// No jcmd in the image, `--debug-image` given: an ephemeral container
+/// targeting the JVM's runs `oomlens jcmd --all`, its files land where
+/// `diagnose` reads them.
+#[test]
+fn an_image_without_jcmd_is_read_through_a_debug_container() {
+    let patched = std::sync::Arc::new(std::sync::Mutex::new(None));
+    let mut r = debug_routes(patched.clone());
+    r.extend(routes(Faults {
+        exec: ExecFault::NoJcmd,
+        ..Default::default()
+    }));
+    let s = StandIn::start(r);
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("b");
+    let (res, m) = collect(
+        &s,
+        &out,
+        &[POD, "--debug-image", "registry.example.com/oomlens:dev"],
+    );
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert!(res.status.success(), "{err}");
+    let jvm = &m["jvm"][0];
+    assert_eq!(jvm["gathered"], "debug-container", "{jvm:#}");
+    let body = patched.lock().unwrap().clone().expect("a PATCH");
+    let c = &body["spec"]["ephemeralContainers"][0];
+    assert_eq!(c["targetContainerName"], "orders-api");
+    assert_eq!(c["image"], "registry.example.com/oomlens:dev");
+    assert_eq!(
+        c["command"],
+        serde_json::json!(["oomlens", "jcmd", "--all", "1", "-o", "-"])
+    );
+    assert_eq!(jvm["debug_container"], c["name"]);
+    let patch = s
+        .requests()
+        .into_iter()
+        .find(|q| q.method == "PATCH")
+        .unwrap();
+    assert_eq!(
+        patch.header("content-type"),
+        Some("application/strategic-merge-patch+json")
+    );
+    // Every member of the tar, byte for byte.
+    let tar = fixture("exec/debug-container-log.tar");
+    let mut a = tar::Archive::new(&tar[..]);
+    let mut n = 0;
+    for e in a.entries().unwrap() {
+        let mut e = e.unwrap();
+        let member = e.path().unwrap().to_str().unwrap().to_string();
+        let mut want = Vec::new();
+        std::io::Read::read_to_end(&mut e, &mut want).unwrap();
+        let got = std::fs::read(
+            out.join("shop")
+                .join(POD)
+                .join(format!("jvm/{POD}.orders-api.1.{member}")),
+        )
+        .unwrap();
+        assert_eq!(got, want, "{member}");
+        n += 1;
+    }
+    assert_eq!(
+        n,
+        oomlens_live::attach::gather::ALL.len() + 1,
+        "every command and hsperfdata"
+    );
+    let diag = oomlens(&["diagnose", "-f", "json", out.to_str().unwrap()]);
+    assert!(
+        diag.status.success(),
+        "{}",
+        String::from_utf8_lossy(&diag.stderr)
+    );
+    let dtext = String::from_utf8_lossy(&diag.stdout);
+    assert!(
+        dtext.contains(&format!("{POD}.orders-api.1.VM.flags.txt")),
+        "the flags cited"
+    );
+}
+
+/// Exec refused and the PATCH refused: both verbs named.
+#[test]
+fn a_refused_debug_container_names_its_verb() {
+    let mut r: Vec<Handler> = vec![route(
+        &format!("{NS}/pods/{POD}/ephemeralcontainers"),
+        &[],
+        || {
+            let mut v: serde_json::Value =
+                serde_json::from_slice(&fixture("status-403-exec.json")).unwrap();
+            v["message"] = "pods \"orders-api-7d9f8b6c5-x2x4q\" is forbidden: User \"system:serviceaccount:shop:oomlens\" cannot patch resource \"pods/ephemeralcontainers\" in API group \"\" in the namespace \"shop\"".into();
+            Resp::json(403, v.to_string())
+        },
+    )];
+    r.extend(routes(Faults {
+        exec: ExecFault::Forbidden,
+        ..Default::default()
+    }));
+    let (_s, _tmp, res, m) = collect_pod(r, &["--debug-image", "oomlens:dev"]);
+    let err = String::from_utf8_lossy(&res.stderr);
+    assert!(
+        err.contains("verb `create` on resource `pods/exec`"),
+        "{err}"
+    );
+    assert!(
+        err.contains("verb `patch` on resource `pods/ephemeralcontainers`"),
+        "{err}"
+    );
+    assert_eq!(failures(&m, "jcmd").len(), 2);
+    assert_eq!(m["jvm"][0]["gathered"], "printed");
+}
+
+/// A JVM without NMT (jcmd's real answer recorded) over the older v4
+/// channel protocol: the NMT command is skipped with the hint, no file,
+/// no failure, the other commands written.
+#[test]
+fn nmt_off_is_skipped_with_the_hint_over_protocol_v4() {
+    let path = format!("{NS}/pods/{POD}/exec");
+    let shared = standin::jcmd_exec(path.clone(), root());
+    let r: Vec<Handler> = vec![Box::new(move |q: &standin::Req| {
+        if q.path != path {
+            return None;
+        }
+        let mut resp = if q.params("command").last().map(String::as_str) == Some("summary") {
+            Resp::exec(
+                fixture("exec/jcmd-VM.native_memory-summary.nmt-off.txt"),
+                vec![],
+                fixture("status-exec-success.json"),
+            )
+        } else {
+            shared(q)?
+        };
+        resp.protocol = Some("v4.channel.k8s.io");
+        Some(resp)
+    })];
+    let mut r = r;
+    r.extend(routes(Faults::default()));
+    let (_s, tmp, _, m) = collect_pod(r, &[]);
+    let jvm = &m["jvm"][0];
+    assert_eq!(jvm["gathered"], "exec", "{jvm:#}");
+    let skipped = jvm["skipped"].as_array().unwrap();
+    assert_eq!(skipped.len(), 1, "{jvm:#}");
+    assert!(skipped[0]
+        .as_str()
+        .unwrap()
+        .contains("-XX:NativeMemoryTracking=summary"));
+    assert!(failures(&m, "jcmd").is_empty(), "{:#}", m["failures"]);
+    let jvm_dir = tmp.path().join("b/shop").join(POD).join("jvm");
+    let files: Vec<_> = std::fs::read_dir(&jvm_dir).unwrap().collect();
+    assert_eq!(files.len(), oomlens_live::attach::gather::ALL.len() - 1);
+    assert!(!jvm_dir
+        .join(format!(
+            "{POD}.orders-api.{JVM_PID}.VM.native_memory-summary.txt"
+        ))
+        .exists());
 }

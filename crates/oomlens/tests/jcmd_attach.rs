@@ -408,6 +408,36 @@ fn jvm_in_its_own_namespaces_as_jcmd_inside_sees_it() {
     jvm.assert_no_attach_file();
 }
 
+/// `--all -o -`: the same files as tar members on stdout (what a debug
+/// container started by `collect --debug-image` writes to its log).
+#[test]
+fn all_to_stdout_is_a_tar_of_the_same_files() {
+    let Some(jar) = require_java() else { return };
+    let jvm = Jvm::start(&jar, &["-XX:NativeMemoryTracking=summary"], &[], false);
+    let pid = jvm.pid.to_string();
+    let run = oomlens(&["jcmd", "--all", &pid, "-o", "-"]);
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let mut names = Vec::new();
+    let mut version = Vec::new();
+    let mut archive = tar::Archive::new(&run.stdout[..]);
+    for e in archive.entries().unwrap() {
+        let mut e = e.unwrap();
+        let name = e.path().unwrap().to_str().unwrap().to_string();
+        if name == "VM.version.txt" {
+            std::io::Read::read_to_end(&mut e, &mut version).unwrap();
+        }
+        names.push(name);
+    }
+    let mut want: Vec<String> = oomlens_live::attach::gather::ALL
+        .iter()
+        .map(|(f, _)| f.to_string())
+        .collect();
+    want.push("hsperfdata".into());
+    assert_eq!(names, want);
+    assert_eq!(version, jcmd(jvm.pid, &["VM.version"]).stdout);
+    jvm.assert_no_attach_file();
+}
+
 #[test]
 fn all_writes_what_diagnose_reads() {
     let Some(jar) = require_java() else { return };

@@ -3,6 +3,12 @@
 //! pointing at it with that CA, routes answered from recorded responses
 //! (or a handler), and every request recorded (method, path and query,
 //! headers) so tests can count calls and check headers.
+//!
+//! It speaks exec as the API server does: a `GET .../exec` with a
+//! WebSocket upgrade is answered `101` with the channel subprotocol the
+//! client offered first (`v5.channel.k8s.io` or `v4.channel.k8s.io`), then
+//! binary messages of one channel byte and the data (1 stdout, 2 stderr,
+//! 3 the `Status` JSON of the exit), then a close.
 
 #![allow(dead_code)]
 
@@ -20,6 +26,7 @@ pub struct Req {
     pub query: String,
     /// Lower-case names.
     pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
 }
 
 impl Req {
@@ -35,6 +42,17 @@ impl Req {
             .iter()
             .filter(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
+            .collect()
+    }
+
+    /// Every value of a repeated query parameter (exec's `command`), in order.
+    pub fn params(&self, name: &str) -> Vec<String> {
+        self.query
+            .split('&')
+            .filter_map(|kv| {
+                let (k, v) = kv.split_once('=')?;
+                (k == name).then(|| decode(v))
+            })
             .collect()
     }
 
@@ -70,6 +88,12 @@ pub struct Resp {
     pub status: u16,
     pub content_type: &'static str,
     pub body: Vec<u8>,
+    /// An exec's stream: the messages sent after the upgrade, each a
+    /// channel byte and its data.
+    pub exec: Option<Vec<(u8, Vec<u8>)>>,
+    /// The channel subprotocol to answer an exec with (else the first the
+    /// client offered).
+    pub protocol: Option<&'static str>,
 }
 
 impl Resp {
@@ -78,6 +102,8 @@ impl Resp {
             status,
             content_type: "application/json",
             body: body.into(),
+            exec: None,
+            protocol: None,
         }
     }
     pub fn text(status: u16, body: impl Into<Vec<u8>>) -> Resp {
@@ -85,6 +111,27 @@ impl Resp {
             status,
             content_type: "text/plain; charset=utf-8",
             body: body.into(),
+            exec: None,
+            protocol: None,
+        }
+    }
+    /// An exec that writes `stdout` and `stderr` and ends with the
+    /// `Status` JSON `status` on channel 3.
+    pub fn exec(stdout: Vec<u8>, stderr: Vec<u8>, status: Vec<u8>) -> Resp {
+        let mut m = Vec::new();
+        // Output in pieces, as a runtime streams it.
+        for (ch, data) in [(1u8, stdout), (2, stderr)] {
+            for piece in data.chunks(8 << 10) {
+                m.push((ch, piece.to_vec()));
+            }
+        }
+        m.push((3, status));
+        Resp {
+            status: 101,
+            content_type: "",
+            body: Vec::new(),
+            exec: Some(m),
+            protocol: None,
         }
     }
     /// The API server's `Status` for a failure.
@@ -107,6 +154,48 @@ pub fn route(
     let needles: Vec<String> = needles.iter().map(|s| s.to_string()).collect();
     Box::new(move |r: &Req| {
         (r.path == path && needles.iter().all(|n| r.query.contains(n.as_str()))).then(&resp)
+    })
+}
+
+/// The pid of the JVM in the recorded `jcmd -l`
+/// (tests/fixtures/kube-api/exec/jcmd-l.stdout).
+pub const JVM_PID: &str = "15659";
+
+/// The exec subresource at `path` (`/api/v1/namespaces/NS/pods/POD/exec`)
+/// answered as a container with a JDK: `jcmd -l` and `jcmd PID COMMAND`
+/// for each command of `oomlens jcmd --all`, with what the JDK's jcmd
+/// printed for them (tests/fixtures/kube-api/exec under `root`, the
+/// repository); anything else exits 1 with the recorded `NonZeroExitCode`.
+pub fn jcmd_exec(path: String, root: PathBuf) -> Handler {
+    let fx = move |name: &str| {
+        std::fs::read(root.join("tests/fixtures/kube-api").join(name)).unwrap_or_default()
+    };
+    Box::new(move |q: &Req| {
+        if q.path != path {
+            return None;
+        }
+        let words = q.params("command");
+        let words: Vec<&str> = words.iter().map(String::as_str).collect();
+        let ok = fx("status-exec-success.json");
+        let recorded = match words.as_slice() {
+            ["jcmd", "-l"] => Some("exec/jcmd-l.stdout".to_string()),
+            ["jcmd", pid, rest @ ..] if *pid == JVM_PID => {
+                let command = rest.join(" ");
+                oomlens_live::attach::gather::ALL
+                    .iter()
+                    .find(|(_, c)| *c == command)
+                    .map(|(file, _)| format!("exec/jcmd-{file}"))
+            }
+            _ => None,
+        };
+        Some(match recorded {
+            Some(f) => Resp::exec(fx(&f), Vec::new(), ok),
+            None => Resp::exec(
+                Vec::new(),
+                b"unknown command or process\n".to_vec(),
+                fx("status-exec-nonzero-exit.json"),
+            ),
+        })
     })
 }
 
@@ -286,6 +375,7 @@ fn serve<S: Read + Write>(stream: S, handlers: &[Handler], requests: &Mutex<Vec<
             path,
             query,
             headers,
+            body,
         };
         if let Ok(mut log) = requests.lock() {
             log.push(req.clone());
@@ -297,6 +387,11 @@ fn serve<S: Read + Write>(stream: S, handlers: &[Handler], requests: &Mutex<Vec<
                 "the server could not find the requested resource",
             )
         });
+        if let (Some(messages), Some(key)) = (&resp.exec, req.header("sec-websocket-key")) {
+            let offered = resp.protocol.or(req.header("sec-websocket-protocol"));
+            upgrade(r, key, offered, messages);
+            return;
+        }
         let head = format!(
             "HTTP/1.1 {} X\r\nContent-Type: {}\r\nContent-Length: {}\r\n\r\n",
             resp.status,
@@ -311,4 +406,40 @@ fn serve<S: Read + Write>(stream: S, handlers: &[Handler], requests: &Mutex<Vec<
             return;
         }
     }
+}
+
+/// Answers a WebSocket upgrade as the API server does for exec, sends the
+/// messages, closes, and reads until the client is gone.
+fn upgrade<S: Read + Write>(
+    mut r: BufReader<S>,
+    key: &str,
+    offered: Option<&str>,
+    messages: &[(u8, Vec<u8>)],
+) {
+    use tungstenite::protocol::{Role, WebSocket};
+    let protocol = offered
+        .into_iter()
+        .flat_map(|o| o.split(','))
+        .map(str::trim)
+        .find(|p| *p == "v5.channel.k8s.io" || *p == "v4.channel.k8s.io")
+        .unwrap_or("v4.channel.k8s.io");
+    let head = format!(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: {}\r\nSec-WebSocket-Protocol: {protocol}\r\n\r\n",
+        tungstenite::handshake::derive_accept_key(key.as_bytes())
+    );
+    let w = r.get_mut();
+    if w.write_all(head.as_bytes()).is_err() || w.flush().is_err() {
+        return;
+    }
+    let mut ws = WebSocket::from_raw_socket(r.into_inner(), Role::Server, None);
+    for (ch, data) in messages {
+        let mut m = Vec::with_capacity(data.len() + 1);
+        m.push(*ch);
+        m.extend_from_slice(data);
+        if ws.send(tungstenite::Message::binary(m)).is_err() {
+            return;
+        }
+    }
+    let _ = ws.close(None);
+    while ws.read().is_ok() {}
 }

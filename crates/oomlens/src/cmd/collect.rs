@@ -6,7 +6,8 @@ use anyhow::{anyhow, bail, Context, Result};
 use oomlens_analysis::scan::{self as ranking, Params};
 use oomlens_collect::api::{Api, Connect};
 use oomlens_collect::bundle::Bundle;
-use oomlens_collect::collect::{collect, Plan, Prometheus, Selection};
+use oomlens_collect::collect::{collect, JvmPlan, Plan, Prometheus, Selection};
+use oomlens_collect::manifest::JvmGathered;
 use oomlens_evidence::k8s::quantity::memory_bytes;
 
 use super::Outcome;
@@ -100,6 +101,17 @@ pub fn run(args: CollectArgs) -> Result<Outcome> {
         node_log_bytes: usize::try_from(node_log_bytes).unwrap_or(usize::MAX),
         chunk_size: args.chunk_size,
         prometheus,
+        jvm: JvmPlan {
+            exec: !args.no_exec,
+            exec_timeout: ranking::parse_duration(&args.exec_timeout)
+                .map_err(anyhow::Error::msg)
+                .context("--exec-timeout")?,
+            debug_image: args.debug_image.clone(),
+            debug_timeout: ranking::parse_duration(&args.debug_timeout)
+                .map_err(anyhow::Error::msg)
+                .context("--debug-timeout")?,
+            ..JvmPlan::default()
+        },
         context: args.context.clone(),
         impersonate_user: args.as_user.clone(),
         impersonate_groups: args.as_groups.clone(),
@@ -117,14 +129,31 @@ pub fn run(args: CollectArgs) -> Result<Outcome> {
         );
     }
     for j in &m.jvm {
-        eprintln!(
-            "oomlens: {}/{} container {} looks like a JVM ({}); for its memory pools run: {}",
-            j.namespace,
-            j.pod,
-            j.container,
-            j.because,
-            j.exec.get(2).map_or("", String::as_str)
-        );
+        let who = format!("{}/{} container {}", j.namespace, j.pod, j.container);
+        match j.gathered {
+            JvmGathered::Exec => eprintln!(
+                "oomlens: {who}: jcmd ran through exec for JVM pid(s) {:?}",
+                j.pids
+            ),
+            JvmGathered::DebugContainer => eprintln!(
+                "oomlens: {who}: oomlens jcmd --all ran in the ephemeral debug container {}",
+                j.debug_container.as_deref().unwrap_or("?")
+            ),
+            JvmGathered::Printed => {
+                if let Some(p) = &j.problem {
+                    eprintln!("oomlens: {who}: no JVM evidence gathered: {p}");
+                }
+                eprintln!(
+                    "oomlens: {who} looks like a JVM ({}); for its memory pools run: {}\n  or, when its image has no jcmd: {}",
+                    j.because,
+                    j.exec.get(2).map_or("", String::as_str),
+                    j.debug
+                );
+            }
+        }
+        for s in &j.skipped {
+            eprintln!("oomlens: {who}: {s}");
+        }
     }
     eprintln!(
         "oomlens: {} pod(s), {} file(s), {} failure(s), {} redaction(s), {} API call(s) ({} lists) -> {}",

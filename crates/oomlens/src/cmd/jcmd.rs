@@ -3,7 +3,9 @@
 //! JVM's output byte for byte, "Command executed successfully" when there
 //! is none, the JVM's failure message on stderr) with jcmd's exit status
 //! (0, or 1 when the JVM reports failure; 2 when it cannot be attached to).
-//! `--all` runs the commands oomlens reads into a folder `diagnose` takes.
+//! `--all` runs the commands oomlens reads into a folder `diagnose` takes,
+//! or with `-o -` as a tar on stdout (what an ephemeral debug container
+//! started by `oomlens collect --debug-image` writes to its log).
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -89,8 +91,12 @@ fn perf_counters(pid: u32, out: &mut impl Write) -> Result<Outcome> {
 }
 
 /// `--all`: one attach, every command of [`ALL`] into its file, and the
-/// JVM's performance-counter file copied as `hsperfdata`.
+/// JVM's performance-counter file copied as `hsperfdata`; `-o -`: the same
+/// files as members of a tar written to stdout.
 fn all(pid: u32, dir: Option<PathBuf>, opts: &Options) -> Result<Outcome> {
+    if dir.as_deref() == Some(Path::new("-")) {
+        return all_tar(pid, opts);
+    }
     let dir = dir.unwrap_or_else(|| PathBuf::from(format!("oomlens-jcmd-{pid}")));
     let vm = Vm::attach(pid, opts)?;
     std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -123,6 +129,56 @@ fn all(pid: u32, dir: Option<PathBuf>, opts: &Options) -> Result<Outcome> {
         dir.display(),
         dir.display()
     );
+    Ok(if written > 0 {
+        Outcome::Found
+    } else {
+        Outcome::NotFound
+    })
+}
+
+/// `--all -o -`: each file of [`ALL`] (and `hsperfdata`) as a tar member
+/// on stdout, in the order run; what failed is said on stderr.
+fn all_tar(pid: u32, opts: &Options) -> Result<Outcome> {
+    let vm = Vm::attach(pid, opts)?;
+    let mut tar = tar::Builder::new(io::stdout().lock());
+    let mtime = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut put = |name: &str, bytes: &[u8]| -> Result<()> {
+        let mut h = tar::Header::new_gnu();
+        h.set_size(bytes.len() as u64);
+        h.set_mode(0o644);
+        h.set_mtime(mtime);
+        h.set_entry_type(tar::EntryType::Regular);
+        tar.append_data(&mut h, name, bytes)
+            .with_context(|| format!("writing {name} to stdout"))
+    };
+    let mut written = 0;
+    for (file, command) in ALL {
+        match vm.jcmd_output(command, None) {
+            Ok(Some(bytes)) => {
+                put(file, &bytes)?;
+                written += 1;
+            }
+            Ok(None) => {
+                eprintln!("{command}: skipped, NMT is not enabled in this JVM ({NMT_HINT})")
+            }
+            Err(e) => eprintln!("{command}: {e:#}"),
+        }
+    }
+    if let Some(src) = oomlens_live::hsperf::find(pid) {
+        match std::fs::read(&src) {
+            Ok(bytes) => {
+                put("hsperfdata", &bytes)?;
+                written += 1;
+            }
+            Err(e) => eprintln!("reading {}: {e}", src.display()),
+        }
+    }
+    tar.into_inner()
+        .and_then(|mut o| o.flush())
+        .context("finishing the tar")?;
+    eprintln!("{written} files written as a tar to stdout");
     Ok(if written > 0 {
         Outcome::Found
     } else {
