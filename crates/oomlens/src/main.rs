@@ -333,6 +333,12 @@ struct WatchArgs {
     /// Do not attach to JVMs (no captures).
     #[arg(long)]
     no_capture: bool,
+    /// Also dump a JVM's heap into its capture at this level: 95% or 0.95
+    /// (off unless given). Refused, and said so in the capture event, when
+    /// the spool's filesystem lacks the committed heap plus a margin or
+    /// the dump would pass the spool's size limit.
+    #[arg(long, value_name = "LEVEL")]
+    heap_dump_at: Option<String>,
     #[command(flatten)]
     spool: SpoolArgs,
     /// The spool's size limit (oldest entries dropped first): 256Mi, 1Gi.

@@ -595,3 +595,122 @@ fn a_kill_the_kernel_log_does_not_show_is_seen_in_its_counter() {
     assert_eq!(kills[0]["pid"], serde_json::Value::Null);
     assert_eq!(kills[0]["pod_uid"], cg.pod_uid.as_str());
 }
+
+/// A tmpfs mounted for a test, unmounted whatever happens.
+struct Tmpfs(std::path::PathBuf);
+
+impl Tmpfs {
+    fn mount(at: &std::path::Path, size: &str) -> Option<Tmpfs> {
+        std::fs::create_dir_all(at).unwrap();
+        let st = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(at)
+            .status();
+        match st {
+            Ok(s) if s.success() => Some(Tmpfs(at.to_path_buf())),
+            _ => {
+                support::skip_or_fail(&format!("cannot mount a tmpfs at {}", at.display()));
+                None
+            }
+        }
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// An idle JVM with a 32 MiB heap in a 256 MiB pod cgroup, watched with
+/// every level at 1 % (crossed on the first pass): its first capture, with
+/// the heap dump asked for.
+fn first_capture_of_an_idle_jvm(spool: &std::path::Path, cp: &str) -> serde_json::Value {
+    let agent = Agent::start(
+        spool,
+        &[
+            "--threshold",
+            "1%",
+            "--capture-again",
+            "1%",
+            "--heap-dump-at",
+            "1%",
+        ],
+    );
+    let cg = PodCgroup::new(256 << 20);
+    let _java = cg.spawn(&format!(
+        "java -Xms32m -Xmx32m -XX:+UseSerialGC -cp {cp} oomlens.demo.Idle"
+    ));
+    let (_, c) = agent
+        .until(Duration::from_secs(90), |v| {
+            v["event"] == "capture" && v["cgroup"] == cg.container_path.as_str()
+        })
+        .expect("the idle JVM is captured");
+    agent.stop();
+    c
+}
+
+#[test]
+fn a_heap_dump_is_written_at_its_level_into_the_capture() {
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    if !support::require_cgroups() {
+        return;
+    }
+    let Some(cp) = jvm_classpath() else { return };
+    let tmp = TempDir::new("oomlens-watch-dump");
+    let c = first_capture_of_an_idle_jvm(&tmp.path().join("spool"), &cp);
+    let dump = &c["heap_dump"];
+    assert_eq!(dump["outcome"], "written", "{c}");
+    let file = std::path::PathBuf::from(dump["file"].as_str().unwrap());
+    assert_eq!(file.parent().unwrap().to_str(), c["spool"].as_str(), "{c}");
+    let bytes = std::fs::read(&file).unwrap();
+    assert_eq!(bytes.len() as u64, dump["bytes"].as_u64().unwrap());
+    assert!(
+        bytes.starts_with(b"JAVA PROFILE 1.0.2\0"),
+        "not an HPROF file"
+    );
+    // The dump is part of the entry the spool's limits count.
+    let ls = Command::new(support::oomlens())
+        .args(["spool", "ls", "--format", "json", "--spool"])
+        .arg(tmp.path().join("spool"))
+        .output()
+        .unwrap();
+    let entries: serde_json::Value = serde_json::from_slice(&ls.stdout).unwrap();
+    let entry = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["path"] == c["spool"])
+        .unwrap_or_else(|| panic!("the capture in `spool ls`: {entries}"));
+    assert!(
+        entry["bytes"].as_u64().unwrap() >= bytes.len() as u64,
+        "{entry}"
+    );
+}
+
+#[test]
+fn a_heap_dump_is_refused_when_the_spool_has_no_room() {
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    if !support::require_cgroups() {
+        return;
+    }
+    let Some(cp) = jvm_classpath() else { return };
+    let tmp = TempDir::new("oomlens-watch-nodump");
+    let spool = tmp.path().join("spool");
+    let Some(_fs) = Tmpfs::mount(&spool, "8m") else {
+        return;
+    };
+    let c = first_capture_of_an_idle_jvm(&spool, &cp);
+    let dump = &c["heap_dump"];
+    assert_eq!(dump["outcome"], "refused", "{c}");
+    let why = dump["why"].as_str().unwrap();
+    assert!(
+        why.contains("free") && why.contains("32 MiB committed heap"),
+        "{why}"
+    );
+    // The rest of the capture is there; no dump was started.
+    assert_eq!(c["errors"], serde_json::json!([]), "{c}");
+    let dir = std::path::PathBuf::from(c["spool"].as_str().unwrap());
+    assert!(c["files"].as_u64() > Some(0), "{c}");
+    assert!(!dir.join("heap.hprof").exists());
+}

@@ -59,6 +59,11 @@ pub fn run(args: WatchArgs) -> Result<Outcome> {
         },
         grace: duration("--grace", &args.grace)?,
         pod_logs: args.pod_logs,
+        heap_dump_at: args
+            .heap_dump_at
+            .as_deref()
+            .map(|v| share("--heap-dump-at", v))
+            .transpose()?,
         ..oomlens_watch::Options::default()
     };
     let stop = Arc::new(AtomicBool::new(false));
