@@ -37,6 +37,7 @@ pub struct Connect {
 pub enum Verb {
     Get,
     List,
+    Create,
 }
 
 impl fmt::Display for Verb {
@@ -44,6 +45,7 @@ impl fmt::Display for Verb {
         f.write_str(match self {
             Verb::Get => "get",
             Verb::List => "list",
+            Verb::Create => "create",
         })
     }
 }
@@ -281,6 +283,48 @@ impl Api {
                     status,
                     body: out,
                     truncated,
+                })
+            } else {
+                Err(status_error(status, &out))
+            }
+        })
+    }
+}
+
+impl Api {
+    /// `POST path` with a JSON `body` (an object to create), reading at
+    /// most 64 KiB of the answer.
+    pub fn post(&self, path: &str, access: Access, body: Vec<u8>) -> Result<Reply, CallError> {
+        debug_assert_eq!(access.verb, Verb::Create);
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        let req = http::Request::post(path)
+            .header(http::header::ACCEPT, "application/json")
+            .header(http::header::CONTENT_TYPE, "application/json")
+            .body(kube::client::Body::from(body))
+            .map_err(|e| CallError::Transport(format!("bad request path {path:?}: {e}")))?;
+        self.rt.block_on(async {
+            let res = self
+                .client
+                .send(req)
+                .await
+                .map_err(|e| CallError::Transport(chain(&e)))?;
+            let status = res.status().as_u16();
+            let mut body = res.into_body();
+            let mut out: Vec<u8> = Vec::new();
+            while let Some(frame) = body.frame().await {
+                let frame = frame.map_err(|e| CallError::Transport(e.to_string()))?;
+                if let Ok(data) = frame.into_data() {
+                    out.extend_from_slice(&data);
+                    if out.len() > 64 << 10 {
+                        break;
+                    }
+                }
+            }
+            if (200..300).contains(&status) {
+                Ok(Reply {
+                    status,
+                    body: out,
+                    truncated: false,
                 })
             } else {
                 Err(status_error(status, &out))

@@ -72,6 +72,9 @@ pub struct Options {
     /// Working set / limit at which a JVM's heap is also dumped into its
     /// capture (`--heap-dump-at`); `None`: never.
     pub heap_dump_at: Option<f64>,
+    /// This node's name (`--node-name`, `$NODE_NAME`); `None`: the host
+    /// name.
+    pub node_name: Option<String>,
 }
 
 impl Default for Options {
@@ -92,6 +95,7 @@ impl Default for Options {
             root: None,
             pod_logs: PathBuf::from("/var/log/pods"),
             heap_dump_at: None,
+            node_name: None,
         }
     }
 }
@@ -199,12 +203,29 @@ struct Agent<'a> {
     health: Arc<Health>,
     captures: Option<SyncSender<CaptureJob>>,
     diagnoses: Option<SyncSender<DiagnosisJob>>,
+    /// Where each diagnosis is told as an Event on its Pod.
+    pod_events: Option<crate::pod_event::Poster>,
+    /// Each kill's victim (`java (pid 4242)`) until its diagnosis.
+    victims: HashMap<String, String>,
+    /// Pod Events lost so far, as counted in the dropped metric.
+    pod_events_lost: u64,
     summary: Summary,
 }
 
 /// Runs the agent until `stop` is set (or one pass with `--once`),
 /// printing each event as a line on `out`.
 pub fn run(opts: Options, stop: Arc<AtomicBool>, out: &mut dyn Write) -> io::Result<Summary> {
+    run_with(opts, None, stop, out)
+}
+
+/// [`run`], each diagnosis also posted as a Kubernetes Event on its Pod
+/// through `pod_events` (not with `--once`).
+pub fn run_with(
+    opts: Options,
+    pod_events: Option<crate::pod_event::Poster>,
+    stop: Arc<AtomicBool>,
+    out: &mut dyn Write,
+) -> io::Result<Summary> {
     let (version, root) = match opts.root.clone().or_else(cgroup::memory_root) {
         Some(r) => r,
         None => {
@@ -247,7 +268,10 @@ pub fn run(opts: Options, stop: Arc<AtomicBool>, out: &mut dyn Write) -> io::Res
         }),
         version,
         paths: oomlens_live::node::Paths::at(version, root.clone(), a_pod_logs.clone()),
-        host: oomlens_live::node::hostname(),
+        host: opts
+            .node_name
+            .clone()
+            .unwrap_or_else(oomlens_live::node::hostname),
         root,
         spool,
         metrics,
@@ -266,6 +290,9 @@ pub fn run(opts: Options, stop: Arc<AtomicBool>, out: &mut dyn Write) -> io::Res
         health: Arc::new(Health::default()),
         captures: None,
         diagnoses: None,
+        pod_events,
+        victims: HashMap::new(),
+        pod_events_lost: 0,
         summary: Summary::default(),
         out,
         opts,
@@ -405,6 +432,18 @@ impl Agent<'_> {
             for cg in overdue {
                 self.counter_kill(&cg)?;
             }
+            if let Some(p) = &self.pod_events {
+                let lost = p.lost();
+                if lost > self.pod_events_lost {
+                    self.metrics
+                        .dropped
+                        .get_or_create(&WhatLabels {
+                            what: "pod-event".into(),
+                        })
+                        .inc_by(lost - self.pod_events_lost);
+                    self.pod_events_lost = lost;
+                }
+            }
             self.metrics.kmsg(
                 self.health.overruns.load(Ordering::Relaxed),
                 self.health.missed.load(Ordering::Relaxed),
@@ -439,7 +478,8 @@ impl Agent<'_> {
                             .inc();
                     }
                     self.summary.diagnoses += 1;
-                    self.emit(&Event::Diagnosis(d))?;
+                    self.emit(&Event::Diagnosis(d.clone()))?;
+                    self.tell_pod(&d);
                 }
                 Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => {}
             }
@@ -654,6 +694,15 @@ impl Agent<'_> {
         self.summary.kills += 1;
         self.emit(&Event::Kill(kill.clone()))?;
         self.save_counters();
+        if self.pod_events.is_some() {
+            let victim = match (&kill.process, kill.pid) {
+                (Some(p), Some(pid)) => format!("{p} (pid {pid})"),
+                (Some(p), None) => p.clone(),
+                (None, Some(pid)) => format!("pid {pid}"),
+                (None, None) => "a process".into(),
+            };
+            self.victims.insert(kill.id.clone(), victim);
+        }
         if let Some(dir) = entry {
             let job = DiagnosisJob {
                 entry: dir,
@@ -671,6 +720,50 @@ impl Agent<'_> {
         }
         self.enforce();
         Ok(())
+    }
+
+    /// Posts `d` as a Kubernetes Event on its Pod, when Events are on and
+    /// the Pod is named; a notice the queue has no room for is counted
+    /// dropped.
+    fn tell_pod(&mut self, d: &event::Diagnosis) {
+        let victim = self.victims.remove(&d.kill);
+        let Some(p) = &self.pod_events else { return };
+        let (Some(ns), Some(pod)) = (&d.who.namespace, &d.who.pod) else {
+            return;
+        };
+        let container = d.who.container.as_deref().unwrap_or("?");
+        let mut message = format!(
+            "{} OOM-killed in container {container}: {}",
+            victim.as_deref().unwrap_or("a process"),
+            d.headline
+        );
+        if let Some(c) = d.causes.first() {
+            message.push_str(&format!(" Cause: {}", c.summary));
+        }
+        if let Some(s) = &d.spool {
+            let dir = Path::new(s).parent().unwrap_or(Path::new(s));
+            message.push_str(&format!(
+                " Evidence: {} on node {} (oomlens spool show).",
+                dir.display(),
+                self.host
+            ));
+        }
+        let n = crate::pod_event::Notice {
+            namespace: ns.clone(),
+            pod: pod.clone(),
+            pod_uid: d.who.pod_uid.clone(),
+            container: d.who.container.clone(),
+            message,
+            time: Timestamp::now(),
+        };
+        if !p.offer(n) {
+            self.metrics
+                .dropped
+                .get_or_create(&WhatLabels {
+                    what: "pod-event".into(),
+                })
+                .inc();
+        }
     }
 
     fn offer<T>(&self, tx: SyncSender<T>, job: T, what: &str) {

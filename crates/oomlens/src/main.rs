@@ -339,6 +339,19 @@ struct WatchArgs {
     /// the dump would pass the spool's size limit.
     #[arg(long, value_name = "LEVEL")]
     heap_dump_at: Option<String>,
+    /// This node's name, in the Pod Events and the spooled kernel log (else
+    /// $NODE_NAME, which the DaemonSet sets from the downward API, else the
+    /// host name).
+    #[arg(long, value_name = "NAME")]
+    node_name: Option<String>,
+    /// Post each diagnosis as a Kubernetes Event on its Pod through this
+    /// kubeconfig (in a pod, the service account is used without it, when
+    /// KUBERNETES_SERVICE_HOST is set).
+    #[arg(long, value_name = "FILE")]
+    kubeconfig: Option<std::path::PathBuf>,
+    /// Post no Kubernetes Events.
+    #[arg(long)]
+    no_events: bool,
     #[command(flatten)]
     spool: SpoolArgs,
     /// The spool's size limit (oldest entries dropped first): 256Mi, 1Gi.

@@ -5,6 +5,8 @@
 //! exactly once. The agent, its cgroups and its processes are removed
 //! whatever happens (guards).
 
+#[path = "../../oomlens-collect/tests/support/standin.rs"]
+mod standin;
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -713,4 +715,154 @@ fn a_heap_dump_is_refused_when_the_spool_has_no_room() {
     let dir = std::path::PathBuf::from(c["spool"].as_str().unwrap());
     assert!(c["files"].as_u64() > Some(0), "{c}");
     assert!(!dir.join("heap.hprof").exists());
+}
+
+/// A pod log folder naming `cg`'s pod `shop/orders-api-<n>` and its one
+/// container `app`, as the kubelet lays it out.
+fn pod_logs(dir: &std::path::Path, cg: &PodCgroup, pod: &str) {
+    let d = dir.join(format!("shop_{pod}_{}", cg.pod_uid)).join("app");
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(d.join("0.log"), "").unwrap();
+}
+
+/// The agent with Events on, through the stand-in's kubeconfig.
+fn agent_with_events(tmp: &std::path::Path, kubeconfig: &std::path::Path) -> Agent {
+    Agent::start(
+        &tmp.join("spool"),
+        &[
+            "--no-capture",
+            "--listen",
+            "127.0.0.1:0",
+            "--node-name",
+            "node-7",
+            "--pod-logs",
+            tmp.join("pods").to_str().unwrap(),
+            "--kubeconfig",
+            kubeconfig.to_str().unwrap(),
+        ],
+    )
+}
+
+#[test]
+fn a_kill_is_an_event_on_its_pod_within_two_seconds() {
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    if !support::require_cgroups() {
+        return;
+    }
+    let api = standin::StandIn::start(vec![standin::route(
+        "/api/v1/namespaces/shop/events",
+        &[],
+        || standin::Resp::json(201, "{}"),
+    )]);
+    let tmp = TempDir::new("oomlens-watch-events");
+    let cg = PodCgroup::new(32 << 20);
+    pod_logs(&tmp.path().join("pods"), &cg, "orders-api-1");
+    let agent = agent_with_events(tmp.path(), &api.kubeconfig);
+    let (pid, died) = kill_one(&cg);
+    let (_, d) = agent
+        .until(Duration::from_secs(10), |v| {
+            v["event"] == "diagnosis" && v["cgroup"] == cg.container_path.as_str()
+        })
+        .expect("the kill's diagnosis");
+    let end = Instant::now() + Duration::from_secs(3);
+    let post = loop {
+        let posts: Vec<_> = api
+            .requests()
+            .into_iter()
+            .filter(|r| r.method == "POST")
+            .collect();
+        if let Some(p) = posts.first() {
+            assert_eq!(posts.len(), 1, "one Event per kill");
+            break p.clone();
+        }
+        assert!(Instant::now() < end, "no Event posted: {d}");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let latency = post.at.saturating_duration_since(died);
+    eprintln!("kill -> Pod Event: {} ms", latency.as_millis());
+    assert!(latency < Duration::from_secs(2), "{latency:?}");
+    assert_eq!(post.path, "/api/v1/namespaces/shop/events");
+    assert_eq!(
+        post.header("authorization"),
+        Some("Bearer standin-secret-token")
+    );
+    let e: serde_json::Value = serde_json::from_slice(&post.body).unwrap();
+    assert_eq!(e["kind"], "Event");
+    assert_eq!(e["reason"], "OOMKillDiagnosed");
+    assert_eq!(e["type"], "Warning");
+    assert_eq!(
+        e["involvedObject"],
+        serde_json::json!({
+            "apiVersion": "v1", "kind": "Pod", "namespace": "shop",
+            "name": "orders-api-1", "uid": cg.pod_uid,
+            "fieldPath": "spec.containers{app}",
+        })
+    );
+    assert_eq!(e["reportingComponent"], "oomlens-watch");
+    assert_eq!(e["reportingInstance"], "node-7");
+    assert_eq!(
+        e["source"],
+        serde_json::json!({"component": "oomlens-watch", "host": "node-7"})
+    );
+    let msg = e["message"].as_str().unwrap();
+    assert!(
+        msg.contains(&format!("perl (pid {pid}) OOM-killed in container app")),
+        "{msg}"
+    );
+    assert!(msg.contains(d["headline"].as_str().unwrap()), "{msg}");
+    let entry = std::path::Path::new(d["spool"].as_str().unwrap())
+        .parent()
+        .unwrap();
+    assert!(
+        msg.contains(&format!("{} on node node-7", entry.display())),
+        "{msg}"
+    );
+    agent.stop();
+}
+
+#[test]
+fn a_refused_event_is_counted_and_said_once() {
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    if !support::require_cgroups() {
+        return;
+    }
+    let api = standin::StandIn::start(vec![standin::route(
+        "/api/v1/namespaces/shop/events",
+        &[],
+        || {
+            standin::Resp::json(
+                403,
+                std::fs::read(
+                    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("../../tests/fixtures/kube-api/status-403-events.json"),
+                )
+                .unwrap(),
+            )
+        },
+    )]);
+    let tmp = TempDir::new("oomlens-watch-403");
+    let cg = PodCgroup::new(32 << 20);
+    pod_logs(&tmp.path().join("pods"), &cg, "orders-api-2");
+    let agent = agent_with_events(tmp.path(), &api.kubeconfig);
+    let addr = agent.metrics.clone().unwrap();
+    for _ in 0..3 {
+        kill_one(&cg);
+    }
+    for _ in 0..3 {
+        agent
+            .until(Duration::from_secs(10), |v| {
+                v["event"] == "diagnosis" && v["cgroup"] == cg.container_path.as_str()
+            })
+            .expect("each kill's diagnosis");
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    // One refused post; the other two not tried.
+    let posts = api.requests().iter().filter(|r| r.method == "POST").count();
+    assert_eq!(posts, 1);
+    let page = scrape(&addr);
+    assert!(
+        page.contains("oomlens_agent_events_dropped_total{what=\"pod-event\"} 3"),
+        "{page}"
+    );
+    agent.stop();
 }
