@@ -866,3 +866,86 @@ fn a_refused_event_is_counted_and_said_once() {
     );
     agent.stop();
 }
+
+/// p-th percentile (nearest rank) of `v`, sorted here.
+fn percentile(v: &mut [Duration], p: f64) -> Duration {
+    v.sort();
+    let rank = ((p / 100.0) * v.len() as f64).ceil().max(1.0) as usize;
+    v[rank.min(v.len()) - 1]
+}
+
+/// The latency floors, run by `scripts/bench/watch-latency.sh` (a release
+/// build): 20 real kills one after another, each timed from its death
+/// (its parent's wait) to the agent's `kill` line and to the stand-in API
+/// server's receipt of its Pod Event. Prints each floor with PASS/FAIL;
+/// fails when one fails.
+#[test]
+#[ignore = "a benchmark: scripts/bench/watch-latency.sh"]
+fn latency_floors() {
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    if !support::require_cgroups() {
+        return;
+    }
+    let kills: usize = std::env::var("BENCH_KILLS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(20);
+    let api = standin::StandIn::start(vec![standin::route(
+        "/api/v1/namespaces/shop/events",
+        &[],
+        || standin::Resp::json(201, "{}"),
+    )]);
+    let tmp = TempDir::new("oomlens-watch-floors");
+    let cg = PodCgroup::new(32 << 20);
+    pod_logs(&tmp.path().join("pods"), &cg, "orders-api-3");
+    let agent = agent_with_events(tmp.path(), &api.kubeconfig);
+    let (mut to_line, mut to_event) = (Vec::new(), Vec::new());
+    for i in 0..kills {
+        let (pid, died) = kill_one(&cg);
+        let (seen, _) = agent
+            .until(Duration::from_secs(10), |v| {
+                v["event"] == "kill" && v["pid"] == pid
+            })
+            .unwrap_or_else(|| panic!("kill {i} (pid {pid}) reported"));
+        to_line.push(seen.saturating_duration_since(died));
+        let end = Instant::now() + Duration::from_secs(10);
+        let post = loop {
+            let posts: Vec<_> = api
+                .requests()
+                .into_iter()
+                .filter(|r| r.method == "POST")
+                .collect();
+            if posts.len() > i {
+                break posts[i].clone();
+            }
+            assert!(Instant::now() < end, "no Pod Event for kill {i}");
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        to_event.push(post.at.saturating_duration_since(died));
+    }
+    agent.stop();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let mut fail = false;
+    for (what, v, floor) in [
+        ("kill -> JSON event", &mut to_line, Duration::from_secs(1)),
+        (
+            "kill -> Pod Event (stand-in)",
+            &mut to_event,
+            Duration::from_secs(2),
+        ),
+    ] {
+        let p50 = percentile(v, 50.0);
+        let p99 = percentile(v, 99.0);
+        let ok = p99 < floor;
+        fail |= !ok;
+        println!(
+            "{what}: p50 {:.0} ms, p99 {:.0} ms over {} kills; floor p99 < {:.0} ms: {}",
+            ms(p50),
+            ms(p99),
+            v.len(),
+            ms(floor),
+            if ok { "PASS" } else { "FAIL" }
+        );
+    }
+    assert!(!fail, "a latency floor failed");
+}
