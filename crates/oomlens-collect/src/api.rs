@@ -234,6 +234,17 @@ impl Api {
         let req = req
             .body(kube::client::Body::empty())
             .map_err(|e| CallError::Transport(format!("bad request path {path:?}: {e}")))?;
+        self.exchange(req, max_bytes, keep)
+    }
+
+    /// Sends `req` and reads its answer's body, at most `max_bytes` of it
+    /// (the part `keep` says).
+    fn exchange(
+        &self,
+        req: http::Request<kube::client::Body>,
+        max_bytes: usize,
+        keep: Keep,
+    ) -> Result<Reply, CallError> {
         self.rt.block_on(async {
             let res = self
                 .client
@@ -302,34 +313,7 @@ impl Api {
             .header(http::header::CONTENT_TYPE, "application/json")
             .body(kube::client::Body::from(body))
             .map_err(|e| CallError::Transport(format!("bad request path {path:?}: {e}")))?;
-        self.rt.block_on(async {
-            let res = self
-                .client
-                .send(req)
-                .await
-                .map_err(|e| CallError::Transport(chain(&e)))?;
-            let status = res.status().as_u16();
-            let mut body = res.into_body();
-            let mut out: Vec<u8> = Vec::new();
-            while let Some(frame) = body.frame().await {
-                let frame = frame.map_err(|e| CallError::Transport(e.to_string()))?;
-                if let Ok(data) = frame.into_data() {
-                    out.extend_from_slice(&data);
-                    if out.len() > 64 << 10 {
-                        break;
-                    }
-                }
-            }
-            if (200..300).contains(&status) {
-                Ok(Reply {
-                    status,
-                    body: out,
-                    truncated: false,
-                })
-            } else {
-                Err(status_error(status, &out))
-            }
-        })
+        self.exchange(req, 64 << 10, Keep::Head)
     }
 }
 

@@ -725,6 +725,28 @@ fn pod_logs(dir: &std::path::Path, cg: &PodCgroup, pod: &str) {
     std::fs::write(d.join("0.log"), "").unwrap();
 }
 
+/// The POSTs the stand-in received, in order.
+fn posts(api: &standin::StandIn) -> Vec<standin::Req> {
+    api.requests()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .collect()
+}
+
+/// The `n`th POST (from 0), waiting for it at most `within`.
+fn nth_post(api: &standin::StandIn, n: usize, within: Duration) -> Option<standin::Req> {
+    let end = Instant::now() + within;
+    loop {
+        if let Some(p) = posts(api).into_iter().nth(n) {
+            return Some(p);
+        }
+        if Instant::now() >= end {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
 /// The agent with Events on, through the stand-in's kubeconfig.
 fn agent_with_events(tmp: &std::path::Path, kubeconfig: &std::path::Path) -> Agent {
     Agent::start(
@@ -764,20 +786,9 @@ fn a_kill_is_an_event_on_its_pod_within_two_seconds() {
             v["event"] == "diagnosis" && v["cgroup"] == cg.container_path.as_str()
         })
         .expect("the kill's diagnosis");
-    let end = Instant::now() + Duration::from_secs(3);
-    let post = loop {
-        let posts: Vec<_> = api
-            .requests()
-            .into_iter()
-            .filter(|r| r.method == "POST")
-            .collect();
-        if let Some(p) = posts.first() {
-            assert_eq!(posts.len(), 1, "one Event per kill");
-            break p.clone();
-        }
-        assert!(Instant::now() < end, "no Event posted: {d}");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let post = nth_post(&api, 0, Duration::from_secs(3)).unwrap_or_else(|| panic!("no Event: {d}"));
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(posts(&api).len(), 1, "one Event per kill");
     let latency = post.at.saturating_duration_since(died);
     eprintln!("kill -> Pod Event: {} ms", latency.as_millis());
     assert!(latency < Duration::from_secs(2), "{latency:?}");
@@ -857,8 +868,7 @@ fn a_refused_event_is_counted_and_said_once() {
     }
     std::thread::sleep(Duration::from_millis(500));
     // One refused post; the other two not tried.
-    let posts = api.requests().iter().filter(|r| r.method == "POST").count();
-    assert_eq!(posts, 1);
+    assert_eq!(posts(&api).len(), 1);
     let page = scrape(&addr);
     assert!(
         page.contains("oomlens_agent_events_dropped_total{what=\"pod-event\"} 3"),
@@ -908,19 +918,8 @@ fn latency_floors() {
             })
             .unwrap_or_else(|| panic!("kill {i} (pid {pid}) reported"));
         to_line.push(seen.saturating_duration_since(died));
-        let end = Instant::now() + Duration::from_secs(10);
-        let post = loop {
-            let posts: Vec<_> = api
-                .requests()
-                .into_iter()
-                .filter(|r| r.method == "POST")
-                .collect();
-            if posts.len() > i {
-                break posts[i].clone();
-            }
-            assert!(Instant::now() < end, "no Pod Event for kill {i}");
-            std::thread::sleep(Duration::from_millis(5));
-        };
+        let post = nth_post(&api, i, Duration::from_secs(10))
+            .unwrap_or_else(|| panic!("no Pod Event for kill {i}"));
         to_event.push(post.at.saturating_duration_since(died));
     }
     agent.stop();
