@@ -37,5 +37,20 @@ for out in "${rendered[@]}"; do
   grep -q "image: localhost/oomlens:$version\$" "$out" \
     || { echo "$out: the image is not localhost/oomlens:$version" >&2; exit 1; }
 done
+# Every flag a DaemonSet passes is one `oomlens watch` takes, spelled as
+# its --help spells it; without hostPID (strict) the agent does not attach.
+oomlens=${OOMLENS:-target/debug/oomlens}
+[ -x "$oomlens" ] || cargo build --quiet -p oomlens
+help=$("$oomlens" watch --help)
+for out in "${rendered[@]}"; do
+  for f in $(grep -oE -- '^ *- --[a-z][a-z-]*' "$out" | sed 's/.*- //' | sort -u); do
+    grep -qE -- "(^|[ ,])$f([ =,]|\$)" <<<"$help" \
+      || { echo "$out: $f is not a flag of oomlens watch" >&2; exit 1; }
+  done
+  if grep -q 'hostPID: false' "$out" && ! grep -q -- '- --no-capture$' "$out"; then
+    echo "$out: no hostPID but no --no-capture" >&2
+    exit 1
+  fi
+done
 python3 scripts/deploy/validate.py --self-test "$k8s" "$work/deploy_watch_overlays_default.yaml"
 scripts/deploy/rules.sh

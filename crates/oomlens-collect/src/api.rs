@@ -315,6 +315,17 @@ impl Api {
         let req = req
             .body(body)
             .map_err(|e| CallError::Transport(format!("bad request path {path:?}: {e}")))?;
+        self.exchange(req, max_bytes, keep)
+    }
+
+    /// Sends `req` and reads its answer's body, at most `max_bytes` of it
+    /// (the part `keep` says).
+    fn exchange(
+        &self,
+        req: http::Request<kube::client::Body>,
+        max_bytes: usize,
+        keep: Keep,
+    ) -> Result<Reply, CallError> {
         self.rt.block_on(async {
             let res = self
                 .client
@@ -373,6 +384,19 @@ impl Api {
 }
 
 impl Api {
+    /// `POST path` with a JSON `body` (an object to create), reading at
+    /// most 64 KiB of the answer.
+    pub fn post(&self, path: &str, access: Access, body: Vec<u8>) -> Result<Reply, CallError> {
+        debug_assert_eq!(access.verb, Verb::Create);
+        self.calls.fetch_add(1, Ordering::Relaxed);
+        let req = http::Request::post(path)
+            .header(http::header::ACCEPT, "application/json")
+            .header(http::header::CONTENT_TYPE, "application/json")
+            .body(kube::client::Body::from(body))
+            .map_err(|e| CallError::Transport(format!("bad request path {path:?}: {e}")))?;
+        self.exchange(req, 64 << 10, Keep::Head)
+    }
+
     /// Runs `command` in `container` of pod `ns/pod` through the exec
     /// subresource (a WebSocket upgrade of `GET .../pods/POD/exec`,
     /// channel protocol v5 or v4 as the server picks; RBAC `create

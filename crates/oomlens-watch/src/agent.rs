@@ -69,6 +69,12 @@ pub struct Options {
     pub root: Option<(Version, PathBuf)>,
     /// The kubelet's pod log folders, which name containers.
     pub pod_logs: PathBuf,
+    /// Working set / limit at which a JVM's heap is also dumped into its
+    /// capture (`--heap-dump-at`); `None`: never.
+    pub heap_dump_at: Option<f64>,
+    /// This node's name (`--node-name`, `$NODE_NAME`); `None`: the host
+    /// name.
+    pub node_name: Option<String>,
 }
 
 impl Default for Options {
@@ -88,6 +94,8 @@ impl Default for Options {
             attach_timeout: Duration::from_secs(5),
             root: None,
             pod_logs: PathBuf::from("/var/log/pods"),
+            heap_dump_at: None,
+            node_name: None,
         }
     }
 }
@@ -117,6 +125,8 @@ struct Watched {
     history: VecDeque<Kept>,
     /// The capture level reached: 0 none, 1 the threshold, 2 the second.
     level: u8,
+    /// Its heap was dumped (or refused) since it last rose past the level.
+    dumped: bool,
     failcnt: u64,
     limit: Option<u64>,
     /// When its processes went (kept a while for a late kill report).
@@ -136,6 +146,9 @@ struct CaptureJob {
     ratio: f64,
     level: f64,
     reason: &'static str,
+    /// A heap dump is asked for too, with the JVM's committed heap when
+    /// known (the space it needs).
+    dump: Option<Option<u64>>,
 }
 
 struct DiagnosisJob {
@@ -190,12 +203,29 @@ struct Agent<'a> {
     health: Arc<Health>,
     captures: Option<SyncSender<CaptureJob>>,
     diagnoses: Option<SyncSender<DiagnosisJob>>,
+    /// Where each diagnosis is told as an Event on its Pod.
+    pod_events: Option<crate::pod_event::Poster>,
+    /// Each kill's victim (`java (pid 4242)`) until its diagnosis.
+    victims: HashMap<String, String>,
+    /// Pod Events lost so far, as counted in the dropped metric.
+    pod_events_lost: u64,
     summary: Summary,
 }
 
 /// Runs the agent until `stop` is set (or one pass with `--once`),
 /// printing each event as a line on `out`.
 pub fn run(opts: Options, stop: Arc<AtomicBool>, out: &mut dyn Write) -> io::Result<Summary> {
+    run_with(opts, None, stop, out)
+}
+
+/// [`run`], each diagnosis also posted as a Kubernetes Event on its Pod
+/// through `pod_events` (not with `--once`).
+pub fn run_with(
+    opts: Options,
+    pod_events: Option<crate::pod_event::Poster>,
+    stop: Arc<AtomicBool>,
+    out: &mut dyn Write,
+) -> io::Result<Summary> {
     let (version, root) = match opts.root.clone().or_else(cgroup::memory_root) {
         Some(r) => r,
         None => {
@@ -238,7 +268,10 @@ pub fn run(opts: Options, stop: Arc<AtomicBool>, out: &mut dyn Write) -> io::Res
         }),
         version,
         paths: oomlens_live::node::Paths::at(version, root.clone(), a_pod_logs.clone()),
-        host: oomlens_live::node::hostname(),
+        host: opts
+            .node_name
+            .clone()
+            .unwrap_or_else(oomlens_live::node::hostname),
         root,
         spool,
         metrics,
@@ -257,6 +290,9 @@ pub fn run(opts: Options, stop: Arc<AtomicBool>, out: &mut dyn Write) -> io::Res
         health: Arc::new(Health::default()),
         captures: None,
         diagnoses: None,
+        pod_events,
+        victims: HashMap::new(),
+        pod_events_lost: 0,
         summary: Summary::default(),
         out,
         opts,
@@ -396,6 +432,18 @@ impl Agent<'_> {
             for cg in overdue {
                 self.counter_kill(&cg)?;
             }
+            if let Some(p) = &self.pod_events {
+                let lost = p.lost();
+                if lost > self.pod_events_lost {
+                    self.metrics
+                        .dropped
+                        .get_or_create(&WhatLabels {
+                            what: "pod-event".into(),
+                        })
+                        .inc_by(lost - self.pod_events_lost);
+                    self.pod_events_lost = lost;
+                }
+            }
             self.metrics.kmsg(
                 self.health.overruns.load(Ordering::Relaxed),
                 self.health.missed.load(Ordering::Relaxed),
@@ -430,7 +478,8 @@ impl Agent<'_> {
                             .inc();
                     }
                     self.summary.diagnoses += 1;
-                    self.emit(&Event::Diagnosis(d))?;
+                    self.emit(&Event::Diagnosis(d.clone()))?;
+                    self.tell_pod(&d);
                 }
                 Err(RecvTimeoutError::Timeout) | Err(RecvTimeoutError::Disconnected) => {}
             }
@@ -645,6 +694,15 @@ impl Agent<'_> {
         self.summary.kills += 1;
         self.emit(&Event::Kill(kill.clone()))?;
         self.save_counters();
+        if self.pod_events.is_some() {
+            let victim = match (&kill.process, kill.pid) {
+                (Some(p), Some(pid)) => format!("{p} (pid {pid})"),
+                (Some(p), None) => p.clone(),
+                (None, Some(pid)) => format!("pid {pid}"),
+                (None, None) => "a process".into(),
+            };
+            self.victims.insert(kill.id.clone(), victim);
+        }
         if let Some(dir) = entry {
             let job = DiagnosisJob {
                 entry: dir,
@@ -662,6 +720,50 @@ impl Agent<'_> {
         }
         self.enforce();
         Ok(())
+    }
+
+    /// Posts `d` as a Kubernetes Event on its Pod, when Events are on and
+    /// the Pod is named; a notice the queue has no room for is counted
+    /// dropped.
+    fn tell_pod(&mut self, d: &event::Diagnosis) {
+        let victim = self.victims.remove(&d.kill);
+        let Some(p) = &self.pod_events else { return };
+        let (Some(ns), Some(pod)) = (&d.who.namespace, &d.who.pod) else {
+            return;
+        };
+        let container = d.who.container.as_deref().unwrap_or("?");
+        let mut message = format!(
+            "{} OOM-killed in container {container}: {}",
+            victim.as_deref().unwrap_or("a process"),
+            d.headline
+        );
+        if let Some(c) = d.causes.first() {
+            message.push_str(&format!(" Cause: {}", c.summary));
+        }
+        if let Some(s) = &d.spool {
+            let dir = Path::new(s).parent().unwrap_or(Path::new(s));
+            message.push_str(&format!(
+                " Evidence: {} on node {} (oomlens spool show).",
+                dir.display(),
+                self.host
+            ));
+        }
+        let n = crate::pod_event::Notice {
+            namespace: ns.clone(),
+            pod: pod.clone(),
+            pod_uid: d.who.pod_uid.clone(),
+            container: d.who.container.clone(),
+            message,
+            time: Timestamp::now(),
+        };
+        if !p.offer(n) {
+            self.metrics
+                .dropped
+                .get_or_create(&WhatLabels {
+                    what: "pod-event".into(),
+                })
+                .inc();
+        }
     }
 
     fn offer<T>(&self, tx: SyncSender<T>, job: T, what: &str) {
@@ -768,6 +870,7 @@ impl Agent<'_> {
                     who,
                     history: VecDeque::new(),
                     level: 0,
+                    dumped: false,
                     failcnt: l.reading.failcnt,
                     limit: l.reading.limit_bytes,
                     gone: None,
@@ -775,6 +878,7 @@ impl Agent<'_> {
             });
             if w.gone.take().is_some() {
                 w.level = 0;
+                w.dumped = false;
             }
             self.metrics.touch_kills(&w.who, "memcg");
             let js = jvms.remove(id.as_str()).unwrap_or_default();
@@ -795,16 +899,25 @@ impl Agent<'_> {
                 let (want, reason) = wanted(r, pressure, t, t2);
                 if r < t - REARM {
                     w.level = 0;
+                    w.dumped = false;
                 }
-                if want > w.level && self.opts.capture {
-                    if let Some((pid, _)) = js.first() {
-                        w.level = want;
+                let dump = self.opts.heap_dump_at.is_some_and(|d| r >= d) && !w.dumped;
+                if (want > w.level || dump) && self.opts.capture {
+                    if let Some((pid, m)) = js.first() {
+                        let (level, reason) = if want > w.level {
+                            (if want == 2 { t2 } else { t }, reason)
+                        } else {
+                            (self.opts.heap_dump_at.unwrap_or(t2), "heap-dump")
+                        };
+                        w.level = w.level.max(want);
+                        w.dumped |= dump;
                         jobs.push(CaptureJob {
                             pid: *pid,
                             who: w.who.clone(),
                             ratio: r,
-                            level: if want == 2 { t2 } else { t },
+                            level,
                             reason,
+                            dump: dump.then(|| m.heap_committed.or(m.heap_max)),
                         });
                     }
                 }
@@ -990,6 +1103,7 @@ fn run_capture(spool: &Spool, timeout: Duration, job: CaptureJob) -> event::Capt
         errors: Vec::new(),
         took_ms: 0,
         spool: None,
+        heap_dump: None,
     };
     let opts = attach::Options {
         timeout,
@@ -1008,12 +1122,81 @@ fn run_capture(spool: &Spool, timeout: Duration, job: CaptureJob) -> event::Capt
                         c.errors.push(format!("{cmd}: {e}"));
                     }
                 }
+                if let Some(heap) = job.dump {
+                    c.heap_dump = Some(dump_heap(&vm, spool, &dir, heap));
+                }
                 c.spool = Some(dir.display().to_string());
             }
         },
     }
     c.took_ms = started.elapsed().as_millis() as u64;
     c
+}
+
+/// The free space a heap dump leaves on the spool's filesystem beyond
+/// its own size: a tenth of the heap, at least 64 MiB.
+fn dump_margin(heap: u64) -> u64 {
+    (heap / 10).max(64 << 20)
+}
+
+/// Why a dump of `heap` committed bytes may not be written, given `free`
+/// bytes on the spool's filesystem and a spool of `used` of `max` bytes;
+/// `None`: there is room. The dump counts against the spool's size limit.
+fn no_room_for_dump(heap: Option<u64>, free: u64, used: u64, max: u64) -> Option<String> {
+    use oomlens_evidence::units::size;
+    let Some(heap) = heap else {
+        return Some("the JVM's committed heap is unknown (no performance counters)".into());
+    };
+    let need = heap.saturating_add(dump_margin(heap));
+    if free < need {
+        return Some(format!(
+            "the spool's filesystem has {} free; a dump of the {} committed heap needs {} (with a margin of {})",
+            size(free),
+            size(heap),
+            size(need),
+            size(dump_margin(heap))
+        ));
+    }
+    if used.saturating_add(heap) > max {
+        return Some(format!(
+            "the spool holds {} of its {} limit; a dump of the {} committed heap does not fit",
+            size(used),
+            size(max),
+            size(heap)
+        ));
+    }
+    None
+}
+
+/// How long a heap dump may take (the JVM is stopped while it writes).
+const DUMP_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Dumps the JVM's heap into its capture `dir` as `heap.hprof` when the
+/// spool's filesystem and size limit have room for it.
+fn dump_heap(vm: &Vm, spool: &Spool, dir: &Path, heap: Option<u64>) -> event::HeapDump {
+    let free = match capture::free_bytes(dir) {
+        Ok(f) => f,
+        Err(e) => {
+            return event::HeapDump::Refused {
+                why: format!("statvfs {}: {e}", dir.display()),
+            }
+        }
+    };
+    let used = spool::du(spool.root());
+    if let Some(why) = no_room_for_dump(heap, free, used, spool.limits().max_bytes) {
+        return event::HeapDump::Refused { why };
+    }
+    let file = dir.join("heap.hprof");
+    match capture::heap_dump(vm, &file, Some(DUMP_TIMEOUT)) {
+        Ok(bytes) => event::HeapDump::Written {
+            file: file.display().to_string(),
+            bytes,
+        },
+        Err(e) => {
+            let _ = std::fs::remove_file(&file);
+            event::HeapDump::Failed { why: e.to_string() }
+        }
+    }
 }
 
 fn diagnosis_worker(ctx: TimeContext, tx: Sender<In>) -> io::Result<SyncSender<DiagnosisJob>> {
@@ -1086,6 +1269,24 @@ mod tests {
         assert_eq!(wanted(0.85, false, 0.9, 0.95), (0, ""));
         assert_eq!(wanted(0.85, true, 0.9, 0.95), (1, "pressure"));
         assert_eq!(wanted(0.75, true, 0.9, 0.95), (0, ""), "too far below");
+    }
+
+    #[test]
+    fn a_heap_dump_needs_the_heap_and_a_margin_free_and_room_in_the_spool() {
+        const MI: u64 = 1 << 20;
+        assert_eq!(no_room_for_dump(Some(32 * MI), 200 * MI, 0, 256 * MI), None);
+        let why = no_room_for_dump(Some(32 * MI), 8 * MI, 0, 256 * MI).unwrap();
+        assert!(why.contains("8 MiB free"), "{why}");
+        assert!(why.contains("needs 96 MiB"), "{why}");
+        // The margin grows with the heap: a tenth of 2 GiB.
+        assert!(no_room_for_dump(Some(2048 * MI), 2200 * MI, 0, 8192 * MI).is_some());
+        assert_eq!(
+            no_room_for_dump(Some(2048 * MI), 2300 * MI, 0, 8192 * MI),
+            None
+        );
+        let why = no_room_for_dump(Some(32 * MI), 200 * MI, 240 * MI, 256 * MI).unwrap();
+        assert!(why.contains("limit"), "{why}");
+        assert!(no_room_for_dump(None, u64::MAX, 0, u64::MAX).is_some());
     }
 
     #[test]

@@ -89,6 +89,23 @@ pub struct Capture {
     pub errors: Vec<String>,
     pub took_ms: u64,
     pub spool: Option<String>,
+    /// The heap dump asked for at this level (`--heap-dump-at`), when one
+    /// was: written, refused for want of space, or failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub heap_dump: Option<HeapDump>,
+}
+
+/// What became of a heap dump.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "outcome", rename_all = "kebab-case")]
+pub enum HeapDump {
+    /// In the capture's spool entry.
+    Written { file: String, bytes: u64 },
+    /// Not attempted: the spool's filesystem or its size limit has no
+    /// room for a dump of the committed heap; `why` says by how much.
+    Refused { why: String },
+    /// Attempted; the JVM or the copy failed.
+    Failed { why: String },
 }
 
 /// A kill's verdict: what `oomlens diagnose` says about its spool entry.

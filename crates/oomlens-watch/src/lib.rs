@@ -24,6 +24,7 @@ pub mod identity;
 pub mod kernel;
 pub mod ledger;
 pub mod metrics;
+pub mod pod_event;
 pub mod spool;
 
 pub use agent::{run, Options};

@@ -8,7 +8,7 @@
 //! | `oomlens_container_memory_ratio` | gauge (working set / limit) | `namespace`, `pod`, `container` |
 //! | `oomlens_captures_total` | counter | `result` (`ok`, `failed`) |
 //! | `oomlens_diagnosis_cause_total` | counter | `cause` |
-//! | `oomlens_agent_events_dropped_total` | counter | `what` (`capture`, `diagnosis`) |
+//! | `oomlens_agent_events_dropped_total` | counter | `what` (`capture`, `diagnosis`, `pod-event`) |
 //! | `oomlens_agent_kmsg_overruns_total` | counter | |
 //! | `oomlens_agent_kmsg_missed_records_total` | counter | |
 //! | `oomlens_agent_sample_pass_seconds` | histogram | |
@@ -100,7 +100,7 @@ impl Metrics {
                 result: result.into(),
             });
         }
-        for what in ["capture", "diagnosis"] {
+        for what in ["capture", "diagnosis", "pod-event"] {
             let _ = m.dropped.get_or_create(&WhatLabels { what: what.into() });
         }
         let mut r = Registry::default();

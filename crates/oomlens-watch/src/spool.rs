@@ -86,6 +86,11 @@ impl Spool {
         &self.root
     }
 
+    /// Its size and entry limits.
+    pub fn limits(&self) -> Limits {
+        self.limits
+    }
+
     pub fn cursor(&self) -> PathBuf {
         self.root.join(CURSOR)
     }

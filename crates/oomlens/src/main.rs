@@ -349,6 +349,25 @@ struct WatchArgs {
     /// Do not attach to JVMs (no captures).
     #[arg(long)]
     no_capture: bool,
+    /// Also dump a JVM's heap into its capture at this level: 95% or 0.95
+    /// (off unless given). Refused, and said so in the capture event, when
+    /// the spool's filesystem lacks the committed heap plus a margin or
+    /// the dump would pass the spool's size limit.
+    #[arg(long, value_name = "LEVEL")]
+    heap_dump_at: Option<String>,
+    /// This node's name, in the Pod Events and the spooled kernel log (else
+    /// $NODE_NAME, which the DaemonSet sets from the downward API, else the
+    /// host name).
+    #[arg(long, value_name = "NAME")]
+    node_name: Option<String>,
+    /// Post each diagnosis as a Kubernetes Event on its Pod through this
+    /// kubeconfig (in a pod, the service account is used without it, when
+    /// KUBERNETES_SERVICE_HOST is set).
+    #[arg(long, value_name = "FILE")]
+    kubeconfig: Option<std::path::PathBuf>,
+    /// Post no Kubernetes Events.
+    #[arg(long)]
+    no_events: bool,
     #[command(flatten)]
     spool: SpoolArgs,
     /// The spool's size limit (oldest entries dropped first): 256Mi, 1Gi.

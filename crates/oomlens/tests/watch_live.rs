@@ -5,6 +5,8 @@
 //! exactly once. The agent, its cgroups and its processes are removed
 //! whatever happens (guards).
 
+#[path = "../../oomlens-collect/tests/support/standin.rs"]
+mod standin;
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -594,4 +596,355 @@ fn a_kill_the_kernel_log_does_not_show_is_seen_in_its_counter() {
     assert_eq!(kills[0]["cgroup_from"], "oom-kill-counter");
     assert_eq!(kills[0]["pid"], serde_json::Value::Null);
     assert_eq!(kills[0]["pod_uid"], cg.pod_uid.as_str());
+}
+
+/// A tmpfs mounted for a test, unmounted whatever happens.
+struct Tmpfs(std::path::PathBuf);
+
+impl Tmpfs {
+    fn mount(at: &std::path::Path, size: &str) -> Option<Tmpfs> {
+        std::fs::create_dir_all(at).unwrap();
+        let st = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(at)
+            .status();
+        match st {
+            Ok(s) if s.success() => Some(Tmpfs(at.to_path_buf())),
+            _ => {
+                support::skip_or_fail(&format!("cannot mount a tmpfs at {}", at.display()));
+                None
+            }
+        }
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// An idle JVM with a 32 MiB heap in a 256 MiB pod cgroup, watched with
+/// every level at 1 % (crossed on the first pass): its first capture, with
+/// the heap dump asked for.
+fn first_capture_of_an_idle_jvm(spool: &std::path::Path, cp: &str) -> serde_json::Value {
+    let agent = Agent::start(
+        spool,
+        &[
+            "--threshold",
+            "1%",
+            "--capture-again",
+            "1%",
+            "--heap-dump-at",
+            "1%",
+        ],
+    );
+    let cg = PodCgroup::new(256 << 20);
+    let _java = cg.spawn(&format!(
+        "java -Xms32m -Xmx32m -XX:+UseSerialGC -cp {cp} oomlens.demo.Idle"
+    ));
+    let (_, c) = agent
+        .until(Duration::from_secs(90), |v| {
+            v["event"] == "capture" && v["cgroup"] == cg.container_path.as_str()
+        })
+        .expect("the idle JVM is captured");
+    agent.stop();
+    c
+}
+
+#[test]
+fn a_heap_dump_is_written_at_its_level_into_the_capture() {
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    if !support::require_cgroups() {
+        return;
+    }
+    let Some(cp) = jvm_classpath() else { return };
+    let tmp = TempDir::new("oomlens-watch-dump");
+    let c = first_capture_of_an_idle_jvm(&tmp.path().join("spool"), &cp);
+    let dump = &c["heap_dump"];
+    assert_eq!(dump["outcome"], "written", "{c}");
+    let file = std::path::PathBuf::from(dump["file"].as_str().unwrap());
+    assert_eq!(file.parent().unwrap().to_str(), c["spool"].as_str(), "{c}");
+    let bytes = std::fs::read(&file).unwrap();
+    assert_eq!(bytes.len() as u64, dump["bytes"].as_u64().unwrap());
+    assert!(
+        bytes.starts_with(b"JAVA PROFILE 1.0.2\0"),
+        "not an HPROF file"
+    );
+    // The dump is part of the entry the spool's limits count.
+    let ls = Command::new(support::oomlens())
+        .args(["spool", "ls", "--format", "json", "--spool"])
+        .arg(tmp.path().join("spool"))
+        .output()
+        .unwrap();
+    let entries: serde_json::Value = serde_json::from_slice(&ls.stdout).unwrap();
+    let entry = entries
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["path"] == c["spool"])
+        .unwrap_or_else(|| panic!("the capture in `spool ls`: {entries}"));
+    assert!(
+        entry["bytes"].as_u64().unwrap() >= bytes.len() as u64,
+        "{entry}"
+    );
+}
+
+#[test]
+fn a_heap_dump_is_refused_when_the_spool_has_no_room() {
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    if !support::require_cgroups() {
+        return;
+    }
+    let Some(cp) = jvm_classpath() else { return };
+    let tmp = TempDir::new("oomlens-watch-nodump");
+    let spool = tmp.path().join("spool");
+    let Some(_fs) = Tmpfs::mount(&spool, "8m") else {
+        return;
+    };
+    let c = first_capture_of_an_idle_jvm(&spool, &cp);
+    let dump = &c["heap_dump"];
+    assert_eq!(dump["outcome"], "refused", "{c}");
+    let why = dump["why"].as_str().unwrap();
+    assert!(
+        why.contains("free") && why.contains("32 MiB committed heap"),
+        "{why}"
+    );
+    // The rest of the capture is there; no dump was started.
+    assert_eq!(c["errors"], serde_json::json!([]), "{c}");
+    let dir = std::path::PathBuf::from(c["spool"].as_str().unwrap());
+    assert!(c["files"].as_u64() > Some(0), "{c}");
+    assert!(!dir.join("heap.hprof").exists());
+}
+
+/// A pod log folder naming `cg`'s pod `shop/orders-api-<n>` and its one
+/// container `app`, as the kubelet lays it out.
+fn pod_logs(dir: &std::path::Path, cg: &PodCgroup, pod: &str) {
+    let d = dir.join(format!("shop_{pod}_{}", cg.pod_uid)).join("app");
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(d.join("0.log"), "").unwrap();
+}
+
+/// The POSTs the stand-in received, in order.
+fn posts(api: &standin::StandIn) -> Vec<standin::Req> {
+    api.requests()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .collect()
+}
+
+/// The `n`th POST (from 0), waiting for it at most `within`.
+fn nth_post(api: &standin::StandIn, n: usize, within: Duration) -> Option<standin::Req> {
+    let end = Instant::now() + within;
+    loop {
+        if let Some(p) = posts(api).into_iter().nth(n) {
+            return Some(p);
+        }
+        if Instant::now() >= end {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+/// The agent with Events on, through the stand-in's kubeconfig.
+fn agent_with_events(tmp: &std::path::Path, kubeconfig: &std::path::Path) -> Agent {
+    Agent::start(
+        &tmp.join("spool"),
+        &[
+            "--no-capture",
+            "--listen",
+            "127.0.0.1:0",
+            "--node-name",
+            "node-7",
+            "--pod-logs",
+            tmp.join("pods").to_str().unwrap(),
+            "--kubeconfig",
+            kubeconfig.to_str().unwrap(),
+        ],
+    )
+}
+
+#[test]
+fn a_kill_is_an_event_on_its_pod_within_two_seconds() {
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    if !support::require_cgroups() {
+        return;
+    }
+    let api = standin::StandIn::start(vec![standin::route(
+        "/api/v1/namespaces/shop/events",
+        &[],
+        || standin::Resp::json(201, "{}"),
+    )]);
+    let tmp = TempDir::new("oomlens-watch-events");
+    let cg = PodCgroup::new(32 << 20);
+    pod_logs(&tmp.path().join("pods"), &cg, "orders-api-1");
+    let agent = agent_with_events(tmp.path(), &api.kubeconfig);
+    let (pid, died) = kill_one(&cg);
+    let (_, d) = agent
+        .until(Duration::from_secs(10), |v| {
+            v["event"] == "diagnosis" && v["cgroup"] == cg.container_path.as_str()
+        })
+        .expect("the kill's diagnosis");
+    let post = nth_post(&api, 0, Duration::from_secs(3)).unwrap_or_else(|| panic!("no Event: {d}"));
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(posts(&api).len(), 1, "one Event per kill");
+    let latency = post.at.saturating_duration_since(died);
+    eprintln!("kill -> Pod Event: {} ms", latency.as_millis());
+    assert!(latency < Duration::from_secs(2), "{latency:?}");
+    assert_eq!(post.path, "/api/v1/namespaces/shop/events");
+    assert_eq!(
+        post.header("authorization"),
+        Some("Bearer standin-secret-token")
+    );
+    let e: serde_json::Value = serde_json::from_slice(&post.body).unwrap();
+    assert_eq!(e["kind"], "Event");
+    assert_eq!(e["reason"], "OOMKillDiagnosed");
+    assert_eq!(e["type"], "Warning");
+    assert_eq!(
+        e["involvedObject"],
+        serde_json::json!({
+            "apiVersion": "v1", "kind": "Pod", "namespace": "shop",
+            "name": "orders-api-1", "uid": cg.pod_uid,
+            "fieldPath": "spec.containers{app}",
+        })
+    );
+    assert_eq!(e["reportingComponent"], "oomlens-watch");
+    assert_eq!(e["reportingInstance"], "node-7");
+    assert_eq!(
+        e["source"],
+        serde_json::json!({"component": "oomlens-watch", "host": "node-7"})
+    );
+    let msg = e["message"].as_str().unwrap();
+    assert!(
+        msg.contains(&format!("perl (pid {pid}) OOM-killed in container app")),
+        "{msg}"
+    );
+    assert!(msg.contains(d["headline"].as_str().unwrap()), "{msg}");
+    let entry = std::path::Path::new(d["spool"].as_str().unwrap())
+        .parent()
+        .unwrap();
+    assert!(
+        msg.contains(&format!("{} on node node-7", entry.display())),
+        "{msg}"
+    );
+    agent.stop();
+}
+
+#[test]
+fn a_refused_event_is_counted_and_said_once() {
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    if !support::require_cgroups() {
+        return;
+    }
+    let api = standin::StandIn::start(vec![standin::route(
+        "/api/v1/namespaces/shop/events",
+        &[],
+        || {
+            standin::Resp::json(
+                403,
+                std::fs::read(
+                    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                        .join("../../tests/fixtures/kube-api/status-403-events.json"),
+                )
+                .unwrap(),
+            )
+        },
+    )]);
+    let tmp = TempDir::new("oomlens-watch-403");
+    let cg = PodCgroup::new(32 << 20);
+    pod_logs(&tmp.path().join("pods"), &cg, "orders-api-2");
+    let agent = agent_with_events(tmp.path(), &api.kubeconfig);
+    let addr = agent.metrics.clone().unwrap();
+    for _ in 0..3 {
+        kill_one(&cg);
+    }
+    for _ in 0..3 {
+        agent
+            .until(Duration::from_secs(10), |v| {
+                v["event"] == "diagnosis" && v["cgroup"] == cg.container_path.as_str()
+            })
+            .expect("each kill's diagnosis");
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    // One refused post; the other two not tried.
+    assert_eq!(posts(&api).len(), 1);
+    let page = scrape(&addr);
+    assert!(
+        page.contains("oomlens_agent_events_dropped_total{what=\"pod-event\"} 3"),
+        "{page}"
+    );
+    agent.stop();
+}
+
+/// p-th percentile (nearest rank) of `v`, sorted here.
+fn percentile(v: &mut [Duration], p: f64) -> Duration {
+    v.sort();
+    let rank = ((p / 100.0) * v.len() as f64).ceil().max(1.0) as usize;
+    v[rank.min(v.len()) - 1]
+}
+
+/// The latency floors, run by `scripts/bench/watch-latency.sh` (a release
+/// build): 20 real kills one after another, each timed from its death
+/// (its parent's wait) to the agent's `kill` line and to the stand-in API
+/// server's receipt of its Pod Event. Prints each floor with PASS/FAIL;
+/// fails when one fails.
+#[test]
+#[ignore = "a benchmark: scripts/bench/watch-latency.sh"]
+fn latency_floors() {
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    if !support::require_cgroups() {
+        return;
+    }
+    let kills: usize = std::env::var("BENCH_KILLS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(20);
+    let api = standin::StandIn::start(vec![standin::route(
+        "/api/v1/namespaces/shop/events",
+        &[],
+        || standin::Resp::json(201, "{}"),
+    )]);
+    let tmp = TempDir::new("oomlens-watch-floors");
+    let cg = PodCgroup::new(32 << 20);
+    pod_logs(&tmp.path().join("pods"), &cg, "orders-api-3");
+    let agent = agent_with_events(tmp.path(), &api.kubeconfig);
+    let (mut to_line, mut to_event) = (Vec::new(), Vec::new());
+    for i in 0..kills {
+        let (pid, died) = kill_one(&cg);
+        let (seen, _) = agent
+            .until(Duration::from_secs(10), |v| {
+                v["event"] == "kill" && v["pid"] == pid
+            })
+            .unwrap_or_else(|| panic!("kill {i} (pid {pid}) reported"));
+        to_line.push(seen.saturating_duration_since(died));
+        let post = nth_post(&api, i, Duration::from_secs(10))
+            .unwrap_or_else(|| panic!("no Pod Event for kill {i}"));
+        to_event.push(post.at.saturating_duration_since(died));
+    }
+    agent.stop();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let mut fail = false;
+    for (what, v, floor) in [
+        ("kill -> JSON event", &mut to_line, Duration::from_secs(1)),
+        (
+            "kill -> Pod Event (stand-in)",
+            &mut to_event,
+            Duration::from_secs(2),
+        ),
+    ] {
+        let p50 = percentile(v, 50.0);
+        let p99 = percentile(v, 99.0);
+        let ok = p99 < floor;
+        fail |= !ok;
+        println!(
+            "{what}: p50 {:.0} ms, p99 {:.0} ms over {} kills; floor p99 < {:.0} ms: {}",
+            ms(p50),
+            ms(p99),
+            v.len(),
+            ms(floor),
+            if ok { "PASS" } else { "FAIL" }
+        );
+    }
+    assert!(!fail, "a latency floor failed");
 }

@@ -26,7 +26,10 @@ pub struct Req {
     pub query: String,
     /// Lower-case names.
     pub headers: Vec<(String, String)>,
+    /// The body (Content-Length bytes).
     pub body: Vec<u8>,
+    /// When it was read in full.
+    pub at: std::time::Instant,
 }
 
 impl Req {
@@ -376,6 +379,7 @@ fn serve<S: Read + Write>(stream: S, handlers: &[Handler], requests: &Mutex<Vec<
             query,
             headers,
             body,
+            at: std::time::Instant::now(),
         };
         if let Ok(mut log) = requests.lock() {
             log.push(req.clone());

@@ -76,3 +76,67 @@ pub fn all(vm: &Vm, dir: &Path, timeout: Option<Duration>) -> Capture {
         took: started.elapsed(),
     }
 }
+
+/// The bytes free to unprivileged writers on the filesystem holding
+/// `path` (`statvfs`: blocks available × fragment size).
+pub fn free_bytes(path: &Path) -> std::io::Result<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes())
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+    let mut st = std::mem::MaybeUninit::<libc::statvfs>::zeroed();
+    // SAFETY: `c` is a NUL-terminated path and `st` a buffer of the size
+    // statvfs writes; it is read only after a 0 return.
+    let rc = unsafe { libc::statvfs(c.as_ptr(), st.as_mut_ptr()) };
+    if rc != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: statvfs returned 0, so it filled the struct.
+    let st = unsafe { st.assume_init() };
+    Ok(st.f_bavail.saturating_mul(st.f_frsize))
+}
+
+/// Where a heap dump of the JVM `pid` is written: the path the JVM is
+/// told (in its own mount namespace) and where that file is seen from
+/// here. A JVM in this mount namespace writes `file` itself; one in
+/// another (a container) writes into its own `/tmp`, seen through
+/// `/proc/PID/root`, and the file is moved to `file` afterwards.
+pub fn dump_paths(pid: u32, file: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let ns = |p: &str| std::fs::read_link(p).ok();
+    let same = ns("/proc/self/ns/mnt").is_some()
+        && ns("/proc/self/ns/mnt") == ns(&format!("/proc/{pid}/ns/mnt"));
+    if same {
+        return (file.to_path_buf(), file.to_path_buf());
+    }
+    let inner = std::path::PathBuf::from(format!("/tmp/oomlens-heap-{pid}.hprof"));
+    let seen = std::path::PathBuf::from(format!("/proc/{pid}/root/tmp/oomlens-heap-{pid}.hprof"));
+    (inner, seen)
+}
+
+/// Dumps the JVM's live objects (`GC.heap_dump`) into `file`, waiting at
+/// most `timeout` for the JVM to finish; returns the dump's size. The
+/// free space is the caller's to check first ([`free_bytes`]).
+pub fn heap_dump(vm: &Vm, file: &Path, timeout: Option<Duration>) -> Result<u64, Error> {
+    let (told, seen) = dump_paths(vm.pid, file);
+    let line = format!("GC.heap_dump {}", told.display());
+    let out = vm.jcmd_output(&line, timeout)?.unwrap_or_default();
+    let io = |doing: String, source| Error::Io { doing, source };
+    let text = String::from_utf8_lossy(&out);
+    if !text.contains("Heap dump file created") {
+        return Err(Error::Failed {
+            status: 0,
+            message: format!("GC.heap_dump: {}", text.trim()),
+        });
+    }
+    if seen != file {
+        std::fs::copy(&seen, file).map_err(|e| {
+            io(
+                format!("copying {} to {}", seen.display(), file.display()),
+                e,
+            )
+        })?;
+        let _ = std::fs::remove_file(&seen);
+    }
+    std::fs::metadata(file)
+        .map(|m| m.len())
+        .map_err(|e| io(format!("reading {}", file.display()), e))
+}

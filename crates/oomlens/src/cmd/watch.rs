@@ -35,6 +35,25 @@ fn duration(flag: &str, v: &str) -> Result<std::time::Duration> {
 
 pub fn run(args: WatchArgs) -> Result<Outcome> {
     let threshold = share("--threshold", &args.threshold)?;
+    let node = args
+        .node_name
+        .clone()
+        .or_else(|| std::env::var("NODE_NAME").ok().filter(|n| !n.is_empty()))
+        .unwrap_or_else(oomlens_live::node::hostname);
+    let in_cluster = std::env::var_os("KUBERNETES_SERVICE_HOST").is_some();
+    let pod_events = if args.no_events || args.once || !(args.kubeconfig.is_some() || in_cluster) {
+        None
+    } else {
+        let c = oomlens_collect::api::Connect {
+            kubeconfig: args.kubeconfig.clone(),
+            ..Default::default()
+        };
+        Some(
+            oomlens_watch::pod_event::Poster::start(&c, node.clone())
+                .map_err(anyhow::Error::msg)
+                .context("the Kubernetes client for Pod Events (--no-events to go without)")?,
+        )
+    };
     let again = share("--capture-again", &args.capture_again)?;
     let max_bytes = oomlens_evidence::units::parse::kube_bytes(&args.spool_max_bytes)
         .map_err(|e| anyhow::anyhow!("--spool-max-bytes {:?}: {e}", args.spool_max_bytes))?;
@@ -59,6 +78,12 @@ pub fn run(args: WatchArgs) -> Result<Outcome> {
         },
         grace: duration("--grace", &args.grace)?,
         pod_logs: args.pod_logs,
+        heap_dump_at: args
+            .heap_dump_at
+            .as_deref()
+            .map(|v| share("--heap-dump-at", v))
+            .transpose()?,
+        node_name: Some(node.clone()),
         ..oomlens_watch::Options::default()
     };
     let stop = Arc::new(AtomicBool::new(false));
@@ -68,7 +93,7 @@ pub fn run(args: WatchArgs) -> Result<Outcome> {
     let once = opts.once;
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
-    let s = oomlens_watch::run(opts, stop, &mut out)?;
+    let s = oomlens_watch::agent::run_with(opts, pod_events, stop, &mut out)?;
     out.flush()?;
     Ok(if !once || s.kills > 0 {
         Outcome::Found

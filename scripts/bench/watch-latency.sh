@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The node agent's latency floors: 20 real processes OOM-killed one after
+# another in a real Kubernetes-shaped memory cgroup while `oomlens watch`
+# runs (release build), each timed from its death to the agent's `kill`
+# JSON line (floor: p99 under 1 s) and to the receipt of its Kubernetes
+# Event on the Pod by the API stand-in of `collect`'s tests, HTTPS on
+# 127.0.0.1 (floor: p99 under 2 s). Prints p50 and p99 of each with
+# PASS/FAIL; exits 1 when a floor fails.
+#
+# The footprint floors (CPU and RSS over N cgroups) are scripts/bench/watch.sh.
+#
+# Usage: scripts/bench/watch-latency.sh            (BENCH_KILLS=N for another count)
+#
+# Environment:
+#   BENCH_PROFILE=dev  a debug build instead (for a try; not the floors)
+#
+# Needs root and a memory cgroup controller; the test's guards remove every
+# cgroup and process it makes. Latencies on a loaded machine are inflated:
+# the script says the load it ran under, and numbers taken at a load of 3
+# or more are not the floors' numbers.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+load=$(cut -d' ' -f1 /proc/loadavg)
+profile=${BENCH_PROFILE:-release}
+echo "load average at start: $load ($(nproc) cores), profile: $profile"
+if awk -v l="$load" 'BEGIN { exit !(l >= 3) }'; then
+  echo "warning: the machine is busy (load $load >= 3): these numbers are not final"
+fi
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+rc=0
+cargo test -q --profile "$profile" -p oomlens --test watch_live -- \
+  --ignored --exact latency_floors --nocapture >"$out" 2>&1 || rc=$?
+grep -E '^kill -> ' "$out" || true
+if [ "$rc" -ne 0 ]; then
+  tail -n 30 "$out" >&2
+  exit 1
+fi
