@@ -46,6 +46,7 @@ VM.flags.txt|VM.flags
 VM.native_memory-summary.txt|VM.native_memory summary
 VM.metaspace.txt|VM.metaspace
 VM.classloader_stats.txt|VM.classloader_stats
+GC.heap_info.txt|GC.heap_info
 GC.class_histogram.txt|GC.class_histogram
 LIST
 echo "JVM pid $pid" >&2
