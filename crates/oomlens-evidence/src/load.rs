@@ -42,6 +42,10 @@ pub struct Loaded {
     /// part of a class log whose group another [`Loaded`] carries.
     pub parsed: Option<Parsed>,
     pub warnings: Warnings,
+    /// Set when this input is a path the user named (not one found in a
+    /// folder) and it could not be read at all: why. Commands exit with
+    /// status 2 for it, after reporting what the other inputs gave.
+    pub unreadable: Option<String>,
 }
 
 /// A read-only hook that wraps a streamed input's reader (a progress bar):
@@ -64,9 +68,20 @@ pub struct Options<'a> {
 pub fn load(paths: &[PathBuf], opts: &Options<'_>) -> Vec<Loaded> {
     let mut out = Vec::new();
     for entry in expand(paths) {
+        let start = out.len();
+        let named = match &entry {
+            Entry::File(p) | Entry::Problem(p, _) => paths.contains(p),
+        };
         match entry {
             Entry::File(path) => load_one(&path, opts, &mut out),
             Entry::Problem(path, message) => out.push(skipped(path, message)),
+        }
+        if named {
+            for l in &mut out[start..] {
+                if l.kind == "skipped" && l.parsed.is_none() && l.note.starts_with("cannot read") {
+                    l.unreadable = Some(l.note.clone());
+                }
+            }
         }
     }
     group_rotations(&mut out);
@@ -100,6 +115,7 @@ pub(crate) fn skipped(path: PathBuf, message: String) -> Loaded {
         note: message,
         parsed: None,
         warnings,
+        unreadable: None,
     }
 }
 
@@ -120,6 +136,7 @@ pub(crate) fn load_input(mut input: Input, opts: &Options<'_>) -> Loaded {
         note: o.note,
         parsed: o.parsed,
         warnings: o.warnings,
+        unreadable: None,
     }
 }
 

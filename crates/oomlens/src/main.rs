@@ -476,8 +476,9 @@ struct KernelArgs {
 
 #[derive(Args)]
 struct OutputArgs {
-    /// Output format. Default: text on a terminal, json otherwise.
-    #[arg(long, short = 'f', value_enum)]
+    /// Output format (also `-o json`, as kubectl spells it). Default: text,
+    /// whatever standard output is.
+    #[arg(long, short = 'f', short_alias = 'o', value_enum)]
     format: Option<Format>,
 }
 
@@ -511,11 +512,7 @@ enum ColorChoice {
 
 impl OutputArgs {
     fn format(&self) -> Format {
-        self.format.unwrap_or(if std::io::stdout().is_terminal() {
-            Format::Text
-        } else {
-            Format::Json
-        })
+        self.format.unwrap_or(Format::Text)
     }
 }
 

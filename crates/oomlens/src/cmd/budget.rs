@@ -23,7 +23,9 @@ pub fn run(args: BudgetArgs, style: oomlens_report::Style) -> Result<Outcome> {
     let mut cpus = args.cpus;
     let mut jdk = args.jdk;
     let time = TimeContext::default();
+    let mut unreadable = super::Unreadable::default();
     for l in load(&args.files, &load_options(&time, None)) {
+        unreadable.note(&l);
         let name = l.source;
         let unreadable = l.note.starts_with("cannot read");
         warnings.extend(l.warnings);
@@ -130,7 +132,7 @@ pub fn run(args: BudgetArgs, style: oomlens_report::Style) -> Result<Outcome> {
             eprintln!("warning: {w}");
         }
     }
-    Ok(
+    unreadable.check(
         if b.verdicts
             .iter()
             .any(|v| v.id == "heap-sized-over-limit" || v.id == "limit-too-small")

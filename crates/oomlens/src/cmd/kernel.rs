@@ -28,7 +28,7 @@ pub fn run(args: KernelArgs, style: oomlens_report::Style) -> Result<Outcome> {
     let mut sources = Vec::new();
     let mut total = 0u64;
     let mut write_err: Option<io::Error> = None;
-    let mut readable = 0usize;
+    let mut unreadable = super::Unreadable::default();
 
     let mut sink = |r: OomReport| match json.as_mut() {
         Some(j) => {
@@ -54,7 +54,6 @@ pub fn run(args: KernelArgs, style: oomlens_report::Style) -> Result<Outcome> {
             }
         }
         let s = kernel::scan(log.source, &log.bytes[..], &ctx, &mut sink)?;
-        readable += 1;
         total += s.reports;
         sources.push(SourceSummary {
             source: log.source.into(),
@@ -68,6 +67,9 @@ pub fn run(args: KernelArgs, style: oomlens_report::Style) -> Result<Outcome> {
             let path = match entry {
                 Entry::File(p) => p,
                 Entry::Problem(p, message) => {
+                    if args.files.contains(&p) {
+                        unreadable.push(p.display().to_string(), message.clone());
+                    }
                     warnings.push(&p.display().to_string(), None, message);
                     continue;
                 }
@@ -76,6 +78,9 @@ pub fn run(args: KernelArgs, style: oomlens_report::Style) -> Result<Outcome> {
             let mut input = match Input::open(&path) {
                 Ok(i) => i,
                 Err(e) => {
+                    if args.files.contains(&path) {
+                        unreadable.push(name.clone(), format!("cannot read: {e}"));
+                    }
                     warnings.push(&name, None, format!("cannot read: {e}"));
                     continue;
                 }
@@ -84,7 +89,6 @@ pub fn run(args: KernelArgs, style: oomlens_report::Style) -> Result<Outcome> {
             let ctx = time_for(&base, &path);
             match kernel::scan(&name, reader, &ctx, &mut sink) {
                 Ok(s) => {
-                    readable += 1;
                     total += s.reports;
                     sources.push(SourceSummary {
                         source: name.clone(),
@@ -139,10 +143,7 @@ pub fn run(args: KernelArgs, style: oomlens_report::Style) -> Result<Outcome> {
             }
         }
     }
-    if readable == 0 && !args.files.is_empty() {
-        anyhow::bail!("no input could be read");
-    }
-    Ok(if total > 0 {
+    unreadable.check(if total > 0 {
         Outcome::Found
     } else {
         Outcome::NotFound
