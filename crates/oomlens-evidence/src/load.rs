@@ -279,13 +279,20 @@ impl Input {
         });
         let mut head = Vec::with_capacity(HEAD);
         (&mut rest).take(HEAD as u64).read_to_end(&mut head)?;
+        // Old Mac line endings (CR only, as some exports and terminals
+        // save): every parser reads lines, so each CR becomes a line end.
+        let cr_only = memchr::memchr(b'\n', &head).is_none() && memchr::memchr(b'\r', &head).is_some();
+        if cr_only {
+            cr_to_lf(&mut head);
+            rest = Box::new(CrToLf(rest));
+        }
         Ok(Input {
             name,
             path: path.to_path_buf(),
             head,
             rest,
             len,
-            plain_file: reopenable && !gzip,
+            plain_file: reopenable && !gzip && !cr_only,
             stop,
         })
     }
@@ -362,6 +369,23 @@ impl Read for Salvage {
                 }
             }
         }
+    }
+}
+
+fn cr_to_lf(buf: &mut [u8]) {
+    for b in buf.iter_mut().filter(|b| **b == b'\r') {
+        *b = b'\n';
+    }
+}
+
+/// A reader of CR-only text giving LF line ends.
+struct CrToLf(Box<dyn Read + Send>);
+
+impl Read for CrToLf {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.0.read(buf)?;
+        cr_to_lf(&mut buf[..n]);
+        Ok(n)
     }
 }
 

@@ -484,8 +484,8 @@ struct OutputArgs {
 
 #[derive(Args, Clone)]
 struct TimeArgs {
-    /// Year of syslog stamps, which carry none.
-    #[arg(long)]
+    /// Year of syslog stamps, which carry none (1 to 9999).
+    #[arg(long, value_parser = clap::value_parser!(i16).range(1..=9999))]
     year: Option<i16>,
     /// Zone of stamps that carry none: UTC, +08:00, or an IANA name.
     #[arg(long)]

@@ -307,6 +307,64 @@ pub fn parse(source: &str, bytes: &[u8], ctx: &TimeContext) -> (Vec<OomReport>, 
     (out, summary.warnings)
 }
 
+/// One kill printed in several logs (dmesg and syslog of one node, rotated
+/// copies of one log: `kern.log`, `syslog`, `syslog.1.gz`) is one kill:
+/// reports with the same victim pid, victim cgroup and sizes. The one
+/// dedupe of `kernel` and `diagnose`; one look-up per report, so linear in
+/// the number of kills, and a few dozen bytes per kill whatever the report.
+#[derive(Debug, Default)]
+pub struct Dedupe {
+    seen: rustc_hash::FxHashMap<DedupeKey, Seen>,
+}
+
+/// pid, a hash of the victim's memcg path, anon-rss, total-vm.
+type DedupeKey = (u64, u64, Option<u64>, Option<u64>);
+
+/// Where a kill was first seen, and its index among the kept reports.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub index: usize,
+    pub source: String,
+    pub line: u64,
+    pub pid: u64,
+}
+
+impl Dedupe {
+    /// `None` when `r` is a kill not seen before (recorded as kept report
+    /// number `index`); else where it was first seen.
+    pub fn check(&mut self, r: &OomReport, index: usize) -> Option<&Seen> {
+        use std::hash::{BuildHasher, Hash, Hasher};
+        let v = r.victim.as_ref()?;
+        let mut h = rustc_hash::FxBuildHasher.build_hasher();
+        r.task_memcg.hash(&mut h);
+        let key = (v.pid, h.finish(), v.anon_rss_kb, v.total_vm_kb);
+        match self.seen.entry(key) {
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(Seen {
+                    index,
+                    source: r.lines.source.clone(),
+                    line: r.lines.first,
+                    pid: v.pid,
+                });
+                None
+            }
+            std::collections::hash_map::Entry::Occupied(e) => Some(e.into_mut()),
+        }
+    }
+}
+
+impl Seen {
+    /// The warning for a later copy of this kill.
+    pub fn warning(&self) -> String {
+        same_kill(&self.source, self.line, self.pid)
+    }
+}
+
+/// The warning for a copy of the kill kept at `source:line`.
+pub fn same_kill(source: &str, line: u64, pid: u64) -> String {
+    format!("the same kill as {source}:{line} (victim pid {pid}): counted once")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
