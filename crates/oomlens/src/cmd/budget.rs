@@ -107,7 +107,13 @@ pub fn run(args: BudgetArgs, style: oomlens_report::Style) -> Result<Outcome> {
             warnings.push(&name, None, "no JVM flags, NMT output or pod in this file");
         }
     }
-    // Flags on the command line come last: they win.
+    // Flags on the command line come last: they win. One the JVM would
+    // refuse to start with is refused here too, with the JVM's words.
+    for tok in &args.java {
+        if let Some(why) = flags::refused(tok) {
+            anyhow::bail!("{why}\nError: Could not create the Java Virtual Machine. (the JVM refuses {tok:?}; so does this budget)");
+        }
+    }
     jf.flags
         .extend(flags::from_command_line(&args.java.join(" "), None));
     let limit = match &args.limit {
@@ -132,16 +138,11 @@ pub fn run(args: BudgetArgs, style: oomlens_report::Style) -> Result<Outcome> {
             eprintln!("warning: {w}");
         }
     }
-    unreadable.check(
-        if b.verdicts
-            .iter()
-            .any(|v| v.id == "heap-sized-over-limit" || v.id == "limit-too-small")
-        {
-            Outcome::Found
-        } else {
-            Outcome::NotFound
-        },
-    )
+    unreadable.check(if b.does_not_fit() {
+        Outcome::Found
+    } else {
+        Outcome::NotFound
+    })
 }
 
 /// A text's command line, else its JDK version; whether there was either.
