@@ -279,6 +279,9 @@ static ANCHORS: input::Anchors<&str> = input::Anchors::new(&[
     "pid ]",
     "pid  ]",
     "mems_allowed=",
+    // journald's JSON keeps a message that is not UTF-8 as an array of
+    // byte values: no anchor shows until it is framed, so it is looked at.
+    "\"MESSAGE\":[",
 ]);
 
 /// Streams a kernel log and calls `sink` with each OOM report as it is
