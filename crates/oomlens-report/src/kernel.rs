@@ -78,7 +78,7 @@ fn when(r: &OomReport) -> String {
 /// value takes: a UTC time, a pod UID, `runtime://` and 12 hex digits). A
 /// longer value pushes the rest of its row only.
 const COLUMNS: [(&str, usize); 10] = [
-    ("TIME", 23),
+    ("TIME", 24),
     ("KIND", 7),
     ("POD UID", 36),
     ("CONTAINER", 25),
@@ -98,6 +98,7 @@ pub struct TableStream<W: Write> {
     out: W,
     style: Style,
     truncated: bool,
+    assumed: bool,
 }
 
 impl<W: Write> TableStream<W> {
@@ -114,11 +115,13 @@ impl<W: Write> TableStream<W> {
             out,
             style,
             truncated: false,
+            assumed: false,
         })
     }
 
     pub fn report(&mut self, r: &OomReport) -> io::Result<()> {
         self.truncated |= r.truncated;
+        self.assumed |= !r.time.assumed.is_empty();
         let colour = (self.style == Style::Color).then_some(if r.kind == Kind::Global {
             35 // magenta
         } else {
@@ -128,8 +131,15 @@ impl<W: Write> TableStream<W> {
         writeln!(self.out, "{line}")
     }
 
-    /// Writes the footnote (when a report was incomplete) and flushes.
+    /// Writes the footnotes (a time with an assumed year or zone, marked `?`;
+/// an incomplete report, marked `*`) and flushes.
     pub fn finish(mut self) -> io::Result<W> {
+        if self.assumed {
+            writeln!(
+                self.out,
+                "? a year or zone the log does not carry was assumed (--year, --tz; the JSON says which)"
+            )?;
+        }
         if self.truncated {
             writeln!(
                 self.out,
@@ -230,8 +240,12 @@ fn cells(r: &OomReport) -> [String; 10] {
     } else {
         kind.to_string()
     };
+    let mut time = when(r);
+    if !r.time.assumed.is_empty() {
+        time.push('?');
+    }
     [
-        when(r),
+        time,
         kind_cell,
         pod,
         container,
