@@ -106,7 +106,12 @@ pub fn kernel(data: &[u8]) {
 /// input.
 pub fn metrics(data: &[u8]) {
     let lines = data.split(|&b| b == b'\n').count() as u64;
-    for parse in [metrics::parse, metrics::parse_text, metrics::parse_json, metrics::parse_csv] {
+    for parse in [
+        metrics::parse,
+        metrics::parse_text,
+        metrics::parse_json,
+        metrics::parse_csv,
+    ] {
         let (series, _) = parse("fuzz", data);
         for s in &series {
             assert!(s.points.windows(2).all(|w| w[0].0 <= w[1].0));

@@ -443,8 +443,8 @@ pub fn budget(limit: u64, cpus: u32, jdk: u32, flags: &JvmFlags, seen: &Observed
         limit_bytes: limit,
         total_max_bytes: all_bounded.then_some(bounded),
         headroom_bytes: Some(
-            (i128::from(limit) - i128::from(bounded)).clamp(i128::from(i64::MIN), i128::from(i64::MAX))
-                as i64,
+            (i128::from(limit) - i128::from(bounded))
+                .clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64,
         ),
         ergonomics: e,
         regions,

@@ -281,7 +281,8 @@ impl Input {
         (&mut rest).take(HEAD as u64).read_to_end(&mut head)?;
         // Old Mac line endings (CR only, as some exports and terminals
         // save): every parser reads lines, so each CR becomes a line end.
-        let cr_only = memchr::memchr(b'\n', &head).is_none() && memchr::memchr(b'\r', &head).is_some();
+        let cr_only =
+            memchr::memchr(b'\n', &head).is_none() && memchr::memchr(b'\r', &head).is_some();
         if cr_only {
             cr_to_lf(&mut head);
             rest = Box::new(CrToLf(rest));

@@ -159,14 +159,13 @@ impl Error {
         matches!(
             self,
             Error::Unreachable { .. } | Error::Config(_) | Error::Timeout { .. }
+        ) || matches!(
+            self,
+            Error::Status {
+                status: 401 | 403 | 404,
+                ..
+            }
         )
-            || matches!(
-                self,
-                Error::Status {
-                    status: 401 | 403 | 404,
-                    ..
-                }
-            )
     }
 
     fn retryable(&self) -> bool {

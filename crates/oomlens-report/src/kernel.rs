@@ -132,7 +132,7 @@ impl<W: Write> TableStream<W> {
     }
 
     /// Writes the footnotes (a time with an assumed year or zone, marked `?`;
-/// an incomplete report, marked `*`) and flushes.
+    /// an incomplete report, marked `*`) and flushes.
     pub fn finish(mut self) -> io::Result<W> {
         if self.assumed {
             writeln!(

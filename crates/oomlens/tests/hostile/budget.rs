@@ -8,13 +8,25 @@ use crate::run::oomlens;
 #[test]
 fn over_the_limit_is_exit_status_0() {
     let r = oomlens(&[
-        "budget", "--limit", "1Gi", "--", "-Xmx512m", "-XX:MaxMetaspaceSize=600m",
+        "budget",
+        "--limit",
+        "1Gi",
+        "--",
+        "-Xmx512m",
+        "-XX:MaxMetaspaceSize=600m",
         "-XX:MaxDirectMemorySize=1g",
     ]);
     assert!(r.text().contains("OVER"), "{}", r.text());
     assert_eq!(r.code, Some(0), "OVER is printed: the JVM does not fit");
-    let r = oomlens(&["budget", "--limit", "4Gi", "--", "-Xmx1g", "-XX:MaxMetaspaceSize=256m",
-        "-XX:MaxDirectMemorySize=256m"]);
+    let r = oomlens(&[
+        "budget",
+        "--limit",
+        "4Gi",
+        "--",
+        "-Xmx1g",
+        "-XX:MaxMetaspaceSize=256m",
+        "-XX:MaxDirectMemorySize=256m",
+    ]);
     assert!(r.text().contains("headroom"), "{}", r.text());
     assert_eq!(r.code, Some(1), "it fits");
 }
@@ -27,13 +39,21 @@ fn flags_the_jvm_refuses_are_refused() {
         ("-Xmx1.5g", "Invalid maximum heap size: -Xmx1.5g"),
         ("-Xmxfoo", "Invalid maximum heap size: -Xmxfoo"),
         ("-Xss1x", "Invalid thread stack size: -Xss1x"),
-        ("-XX:MaxRAMPercentage=abc", "Improperly specified VM option 'MaxRAMPercentage=abc'"),
-        ("-XX:MaxDirectMemorySize=12q", "Improperly specified VM option 'MaxDirectMemorySize=12q'"),
+        (
+            "-XX:MaxRAMPercentage=abc",
+            "Improperly specified VM option 'MaxRAMPercentage=abc'",
+        ),
+        (
+            "-XX:MaxDirectMemorySize=12q",
+            "Improperly specified VM option 'MaxDirectMemorySize=12q'",
+        ),
     ] {
         let r = oomlens(&["budget", "--limit", "1Gi", "--", flag]);
         assert_eq!(r.code, Some(2), "{flag}");
         assert!(r.stderr.contains(said), "{flag}: {}", r.stderr);
-        assert!(r.stderr.contains("Could not create the Java Virtual Machine"));
+        assert!(r
+            .stderr
+            .contains("Could not create the Java Virtual Machine"));
     }
 }
 
@@ -41,7 +61,17 @@ fn flags_the_jvm_refuses_are_refused() {
 /// gave "0 KiB" in a release build, a panic in a debug one).
 #[test]
 fn overflowing_sizes_saturate() {
-    let r = oomlens(&["budget", "--limit", "1Gi", "--threads", "4294967296", "-f", "json", "--", "-Xss4g"]);
+    let r = oomlens(&[
+        "budget",
+        "--limit",
+        "1Gi",
+        "--threads",
+        "4294967296",
+        "-f",
+        "json",
+        "--",
+        "-Xss4g",
+    ]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     let b = r.json();
     let stacks = b["regions"]
@@ -52,7 +82,15 @@ fn overflowing_sizes_saturate() {
         .unwrap();
     assert_eq!(stacks["max_bytes"].as_u64(), Some(u64::MAX));
     assert!(b["headroom_bytes"].as_i64().unwrap() < 0);
-    let r = oomlens(&["budget", "--limit", "1Gi", "-f", "json", "--", "-XX:MaxDirectMemorySize=18446744073709551615"]);
+    let r = oomlens(&[
+        "budget",
+        "--limit",
+        "1Gi",
+        "-f",
+        "json",
+        "--",
+        "-XX:MaxDirectMemorySize=18446744073709551615",
+    ]);
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert!(r.json()["headroom_bytes"].as_i64().unwrap() < 0);
 }

@@ -28,11 +28,19 @@ fn text_is_the_default_on_a_pipe_and_json_is_asked_for() {
     for cmd in ["diagnose", "kernel"] {
         let r = oomlens(&[cmd, &log]);
         assert_eq!(r.code, Some(0));
-        assert!(!r.text().trim_start().starts_with('{'), "{cmd}: {}", r.text());
+        assert!(
+            !r.text().trim_start().starts_with('{'),
+            "{cmd}: {}",
+            r.text()
+        );
         assert!(!r.text().contains('\x1b'), "{cmd}: no colour on a pipe");
         let long = oomlens(&[cmd, &log, "--format", "json"]);
         let short = oomlens(&[cmd, &log, "-o", "json"]);
-        assert_eq!(long.json()["schema"], short.json()["schema"], "{cmd}: -o json");
+        assert_eq!(
+            long.json()["schema"],
+            short.json()["schema"],
+            "{cmd}: -o json"
+        );
     }
     let b = oomlens(&["budget", "--limit", "1Gi", "-o", "json", "--", "-Xmx256m"]);
     assert_eq!(b.json()["schema"], "oomlens/budget/v1");
@@ -82,12 +90,18 @@ fn on_a_terminal_colour_follows_no_color_and_the_kernel_table_lines_up() {
     let bin = crate::support::oomlens().display().to_string();
     let line = format!("{bin} kernel {log}");
     let coloured = on_a_tty(&line, false);
-    assert!(coloured.contains("\x1b["), "colour on a terminal: {coloured:?}");
+    assert!(
+        coloured.contains("\x1b["),
+        "colour on a terminal: {coloured:?}"
+    );
     let plain = on_a_tty(&line, true);
     assert!(!plain.contains('\x1b'), "NO_COLOR: {plain:?}");
     for out in [strip_ansi(&coloured), plain] {
         let lines: Vec<&str> = out.lines().collect();
-        let head = lines.iter().position(|l| l.starts_with("TIME")).expect(&out);
+        let head = lines
+            .iter()
+            .position(|l| l.starts_with("TIME"))
+            .expect(&out);
         let (h, row) = (lines[head], lines[head + 1]);
         for (col, value) in [
             ("KIND", "memcg"),
@@ -96,7 +110,11 @@ fn on_a_terminal_colour_follows_no_color_and_the_kernel_table_lines_up() {
             ("VICTIM", "java (1000)"),
             ("WHERE", "kern.log:1-4"),
         ] {
-            assert_eq!(h.find(col), row.find(value), "{col} over {value}:\n{h}\n{row}");
+            assert_eq!(
+                h.find(col),
+                row.find(value),
+                "{col} over {value}:\n{h}\n{row}"
+            );
         }
     }
 }
@@ -108,7 +126,11 @@ fn the_readme_exit_status_table_is_true() {
     let tmp = gen::tmp("oomlens-exit");
     let log = kern_log(&tmp);
     let noise = tmp.path().join("noise.log");
-    std::fs::write(&noise, "Mar  1 00:00:00 node1 systemd[1]: Started something.\n").unwrap();
+    std::fs::write(
+        &noise,
+        "Mar  1 00:00:00 node1 systemd[1]: Started something.\n",
+    )
+    .unwrap();
     let noise = noise.to_str().unwrap();
     let leak = root()
         .join("tests/fixtures/classload/CglibLeak")
@@ -116,14 +138,43 @@ fn the_readme_exit_status_table_is_true() {
         .to_string();
     let missing = "/nonexistent/x.log";
     let cases: Vec<(&str, [Vec<&str>; 3])> = vec![
-        ("diagnose", [vec!["diagnose", &log], vec!["diagnose", noise], vec!["diagnose", missing]]),
-        ("kernel", [vec!["kernel", &log], vec!["kernel", noise], vec!["kernel", missing]]),
-        ("classes", [vec!["classes", &leak], vec!["classes", noise], vec!["classes", missing]]),
+        (
+            "diagnose",
+            [
+                vec!["diagnose", &log],
+                vec!["diagnose", noise],
+                vec!["diagnose", missing],
+            ],
+        ),
+        (
+            "kernel",
+            [
+                vec!["kernel", &log],
+                vec!["kernel", noise],
+                vec!["kernel", missing],
+            ],
+        ),
+        (
+            "classes",
+            [
+                vec!["classes", &leak],
+                vec!["classes", noise],
+                vec!["classes", missing],
+            ],
+        ),
         (
             "budget",
             [
                 vec!["budget", "--limit", "1Gi", "--", "-Xmx2g"],
-                vec!["budget", "--limit", "4Gi", "--", "-Xmx1g", "-XX:MaxMetaspaceSize=256m", "-XX:MaxDirectMemorySize=256m"],
+                vec![
+                    "budget",
+                    "--limit",
+                    "4Gi",
+                    "--",
+                    "-Xmx1g",
+                    "-XX:MaxMetaspaceSize=256m",
+                    "-XX:MaxDirectMemorySize=256m",
+                ],
                 vec!["budget", "--limit", "1Gi", "--", "-Xmx1.5g"],
             ],
         ),
@@ -150,10 +201,16 @@ fn license_profiles_and_install_are_what_they_say() {
     assert!(cargo.contains("license = \"Apache-2.0\""));
     let license = std::fs::read_to_string(root().join("LICENSE")).unwrap();
     assert!(license.contains("Apache License") && license.contains("Version 2.0, January 2004"));
-    assert!(license.contains("END OF TERMS AND CONDITIONS"), "the whole text");
+    assert!(
+        license.contains("END OF TERMS AND CONDITIONS"),
+        "the whole text"
+    );
     let release = cargo.split("[profile.release]").nth(1).unwrap();
     let release = release.split("\n[").next().unwrap();
-    assert!(release.contains("debug = 0") && release.contains("strip = true"), "{release}");
+    assert!(
+        release.contains("debug = 0") && release.contains("strip = true"),
+        "{release}"
+    );
     assert!(cargo.contains("[profile.profiling]\ninherits = \"release\""));
     let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
     assert!(readme.contains("cargo install --path crates/oomlens"));

@@ -53,7 +53,10 @@ fn replay(target: &str, body: fn(&[u8]), path: &Path, limit: Duration) {
             let _ = t.join();
             panic!("{target}: {} makes the parser panic", path.display());
         }
-        Err(_) => panic!("{target}: {} hangs the parser (over {limit:?})", path.display()),
+        Err(_) => panic!(
+            "{target}: {} hangs the parser (over {limit:?})",
+            path.display()
+        ),
     }
 }
 
@@ -62,8 +65,16 @@ fn corpora_and_artifacts_replay() {
     let mut n = 0;
     for (target, body) in TARGETS {
         let mut inputs = Vec::new();
-        files(&root().join("fuzz/corpus").join(target), u64::MAX, &mut inputs);
-        files(&root().join("fuzz/artifacts").join(target), u64::MAX, &mut inputs);
+        files(
+            &root().join("fuzz/corpus").join(target),
+            u64::MAX,
+            &mut inputs,
+        );
+        files(
+            &root().join("fuzz/artifacts").join(target),
+            u64::MAX,
+            &mut inputs,
+        );
         assert!(!inputs.is_empty(), "fuzz/corpus/{target} is empty");
         for p in &inputs {
             replay(target, *body, p, Duration::from_secs(20));

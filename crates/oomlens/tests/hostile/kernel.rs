@@ -57,7 +57,12 @@ fn kills_of_one_container_diagnosed_in_linear_time() {
         assert_eq!(r.code, Some(0), "{}", r.stderr);
         let d = r.json();
         let c = &d["containers"][0];
-        assert_eq!(c["kills"].as_array().map(Vec::len), Some(n as usize), "{}", c["kills"].to_string().len());
+        assert_eq!(
+            c["kills"].as_array().map(Vec::len),
+            Some(n as usize),
+            "{}",
+            c["kills"].to_string().len()
+        );
         cpu.push(r.cpu_s);
     }
     let ratio = cpu[1] / cpu[0].max(0.01);
@@ -86,7 +91,11 @@ fn rotated_copies_count_each_kill_once() {
     let k = oomlens(&["kernel", dir, "-f", "json"]);
     assert_eq!(k.code, Some(0), "{}", k.stderr);
     let k = k.json();
-    assert_eq!(k["reports"].as_array().unwrap().len(), 3, "kernel: each kill once");
+    assert_eq!(
+        k["reports"].as_array().unwrap().len(),
+        3,
+        "kernel: each kill once"
+    );
     let copies = k["warnings"]
         .as_array()
         .unwrap()
@@ -97,7 +106,10 @@ fn rotated_copies_count_each_kill_once() {
     let t = oomlens(&["kernel", dir]);
     assert!(t.text().contains("3 OOM kill(s)"), "{}", t.text());
     let g = oomlens(&["diagnose", dir, "-f", "json"]).json();
-    assert_eq!(g["containers"][0]["kills"].as_array().map(Vec::len), Some(3));
+    assert_eq!(
+        g["containers"][0]["kills"].as_array().map(Vec::len),
+        Some(3)
+    );
 }
 
 /// A log saved with CR-only line ends (old Mac convention, some exports)
@@ -113,9 +125,15 @@ fn cr_only_line_ends_are_lines() {
     std::fs::write(&p, log).unwrap();
     let k = oomlens(&["kernel", p.to_str().unwrap(), "-f", "json"]).json();
     assert_eq!(k["reports"].as_array().unwrap().len(), 3);
-    assert_eq!(k["reports"][2]["lines"]["first"], 9, "lines counted at each CR");
+    assert_eq!(
+        k["reports"][2]["lines"]["first"], 9,
+        "lines counted at each CR"
+    );
     let d = oomlens(&["diagnose", p.to_str().unwrap(), "-f", "json"]).json();
-    assert_eq!(d["containers"][0]["kills"].as_array().map(Vec::len), Some(3));
+    assert_eq!(
+        d["containers"][0]["kills"].as_array().map(Vec::len),
+        Some(3)
+    );
 }
 
 /// `anon-rss:99999999999999999999999kB` was shown as `-` without a word.
@@ -130,8 +148,15 @@ fn a_number_too_large_is_warned_about() {
     let k = oomlens(&["kernel", p.to_str().unwrap(), "-f", "json"]).json();
     assert!(k["reports"][0]["victim"]["anon_rss_kb"].is_null());
     assert!(
-        k["warnings"].as_array().unwrap().iter().any(|w| w["line"] == 4
-            && w["message"].as_str().unwrap().contains("`anon-rss` is too large")),
+        k["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["line"] == 4
+                && w["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("`anon-rss` is too large")),
         "{}",
         k["warnings"]
     );
@@ -144,7 +169,11 @@ fn journald_byte_array_messages_are_read() {
     let tmp = gen::tmp("oomlens-jbytes");
     let p = tmp.path().join("journal.json");
     let mut out = String::new();
-    for (i, line) in String::from_utf8(gen::kills(2)).unwrap().lines().enumerate() {
+    for (i, line) in String::from_utf8(gen::kills(2))
+        .unwrap()
+        .lines()
+        .enumerate()
+    {
         let msg = line.split_once("kernel: ").unwrap().1;
         let bytes: Vec<String> = msg.bytes().map(|b| b.to_string()).collect();
         out.push_str(&format!(
@@ -155,7 +184,12 @@ fn journald_byte_array_messages_are_read() {
     }
     std::fs::write(&p, out).unwrap();
     let k = oomlens(&["kernel", p.to_str().unwrap(), "-f", "json"]).json();
-    assert_eq!(k["reports"].as_array().unwrap().len(), 2, "{}", k["warnings"]);
+    assert_eq!(
+        k["reports"].as_array().unwrap().len(),
+        2,
+        "{}",
+        k["warnings"]
+    );
     assert_eq!(k["reports"][0]["victim"]["pid"], 1000);
 }
 

@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::process::Command;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,8 +12,8 @@ use crate::run::run;
 
 #[derive(Clone, Copy)]
 enum Mode {
-    /// The first query gets `n` bytes of valid-looking JSON, the others an
-    /// empty vector.
+    /// The first working-set query gets `n` bytes of valid-looking JSON,
+    /// the other requests an empty vector.
     Huge(u64),
     /// Reads the request and closes the connection.
     Close,
@@ -28,16 +28,18 @@ fn serve(mode: Mode) -> (String, Arc<AtomicUsize>) {
     let url = format!("http://{}", l.local_addr().unwrap());
     let hits = Arc::new(AtomicUsize::new(0));
     let count = Arc::clone(&hits);
+    let huge_sent = Arc::new(AtomicBool::new(false));
     std::thread::spawn(move || {
         for s in l.incoming().flatten() {
-            let n = count.fetch_add(1, Ordering::SeqCst);
-            std::thread::spawn(move || answer(s, mode, n));
+            count.fetch_add(1, Ordering::SeqCst);
+            let huge_sent = Arc::clone(&huge_sent);
+            std::thread::spawn(move || answer(s, mode, &huge_sent));
         }
     });
     (url, hits)
 }
 
-fn answer(mut s: TcpStream, mode: Mode, n: usize) {
+fn answer(mut s: TcpStream, mode: Mode, huge_sent: &AtomicBool) {
     let mut r = BufReader::new(s.try_clone().unwrap());
     let mut len = 0usize;
     loop {
@@ -57,7 +59,10 @@ fn answer(mut s: TcpStream, mode: Mode, n: usize) {
     match mode {
         Mode::Close => {}
         Mode::Hang => std::thread::sleep(Duration::from_secs(120)),
-        Mode::Huge(total) if n == 0 => {
+        Mode::Huge(total)
+            if String::from_utf8_lossy(&body).contains("working_set")
+                && !huge_sent.swap(true, Ordering::SeqCst) =>
+        {
             let _ = s.write_all(
                 b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n\
                   {\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[",
@@ -90,7 +95,17 @@ fn answer(mut s: TcpStream, mode: Mode, n: usize) {
 
 fn scan(url: &str, timeout: &str) -> crate::run::Run {
     let mut cmd = Command::new(crate::support::oomlens());
-    cmd.args(["scan", "--prometheus", url, "--timeout", timeout, "--at", "1700000000", "-f", "json"]);
+    cmd.args([
+        "scan",
+        "--prometheus",
+        url,
+        "--timeout",
+        timeout,
+        "--at",
+        "1700000000",
+        "-f",
+        "json",
+    ]);
     run(cmd, None, Duration::from_secs(240))
 }
 

@@ -35,8 +35,11 @@ fn a_named_input_that_cannot_be_read_is_status_2_with_path_and_reason() {
             r.stderr
         );
         if args.contains(&good) {
-            assert!(r.text().contains("1 OOM kill") || r.text().contains("killed by the kernel"),
-                "{args:?}: the readable input is still reported: {}", r.text());
+            assert!(
+                r.text().contains("1 OOM kill") || r.text().contains("killed by the kernel"),
+                "{args:?}: the readable input is still reported: {}",
+                r.text()
+            );
         }
     }
 }
@@ -49,8 +52,19 @@ fn a_year_out_of_range_is_refused() {
     std::fs::write(&p, gen::kills(1)).unwrap();
     let r = oomlens(&["kernel", "--year", "10000", p.to_str().unwrap()]);
     assert_eq!(r.code, Some(2));
-    assert!(r.stderr.contains("--year") && r.stderr.contains("1..=9999"), "{}", r.stderr);
-    let r = oomlens(&["kernel", "--year", "2024", p.to_str().unwrap(), "-f", "json"]);
+    assert!(
+        r.stderr.contains("--year") && r.stderr.contains("1..=9999"),
+        "{}",
+        r.stderr
+    );
+    let r = oomlens(&[
+        "kernel",
+        "--year",
+        "2024",
+        p.to_str().unwrap(),
+        "-f",
+        "json",
+    ]);
     assert_eq!(r.code, Some(0));
     assert!(r.json()["reports"][0]["time"]["utc"]
         .as_str()
@@ -72,8 +86,12 @@ fn a_symlinked_folder_is_named() {
     let k = oomlens(&["kernel", given.to_str().unwrap(), "-f", "json"]);
     let link = given.join("link").display().to_string();
     assert!(
-        k.json()["warnings"].as_array().unwrap().iter().any(|w| w["source"] == link.as_str()
-            && w["message"].as_str().unwrap().contains("not followed")),
+        k.json()["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["source"] == link.as_str()
+                && w["message"].as_str().unwrap().contains("not followed")),
         "{}",
         k.stderr
     );
@@ -84,7 +102,15 @@ fn a_symlinked_folder_is_named() {
 #[test]
 fn sample_checks_its_output_before_sampling() {
     let mut cmd = Command::new(crate::support::oomlens());
-    cmd.args(["sample", "--for", "60s", "--every", "1s", "-o", "/nonexistent/dir/x.om"]);
+    cmd.args([
+        "sample",
+        "--for",
+        "60s",
+        "--every",
+        "1s",
+        "-o",
+        "/nonexistent/dir/x.om",
+    ]);
     let r = run(cmd, None, Duration::from_secs(30));
     assert_eq!(r.code, Some(2), "{}", r.stderr);
     assert!(r.stderr.contains("/nonexistent/dir/x.om"), "{}", r.stderr);
@@ -98,9 +124,21 @@ fn sample_ends_on_time_with_a_tiny_period() {
     let tmp = gen::tmp("oomlens-sample");
     let out = tmp.path().join("s.om");
     let mut cmd = Command::new(crate::support::oomlens());
-    cmd.args(["sample", "--for", "2s", "--every", "1ms", "-o", out.to_str().unwrap()]);
+    cmd.args([
+        "sample",
+        "--for",
+        "2s",
+        "--every",
+        "1ms",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     let r = run(cmd, None, Duration::from_secs(30));
     assert!(matches!(r.code, Some(0 | 1)), "{}", r.stderr);
-    assert!(r.wall < Duration::from_secs(6), "2 s of sampling took {:?}", r.wall);
+    assert!(
+        r.wall < Duration::from_secs(6),
+        "2 s of sampling took {:?}",
+        r.wall
+    );
     assert!(out.exists());
 }
