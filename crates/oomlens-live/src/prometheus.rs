@@ -565,11 +565,13 @@ impl Client {
 }
 
 /// The longest answer decoded. Answers are decoded as they stream in and
-/// keep only labels and points (a few times smaller than their JSON), so
-/// this bounds a query's memory to well under this size; a server that
-/// answers more (a query matching the whole fleet's history) gets
-/// [`Error::TooLarge`] instead of exhausting memory.
-pub const MAX_ANSWER: u64 = 256 << 20;
+/// keep only labels and points; for the scan's aggregated queries (three
+/// labels, a few dozen points per container) 128 MiB is over 200k
+/// containers. Small series cost more decoded than as JSON (measured: a
+/// 256 MiB answer of one-point, three-label series peaked at 1.1 GB), so
+/// the cap is what bounds a query's memory: a server that answers more
+/// gets [`Error::TooLarge`] (narrow the query) instead of exhausting it.
+pub const MAX_ANSWER: u64 = 128 << 20;
 
 /// A reader that counts the bytes it gave (to tell a cut answer from a
 /// malformed one).
