@@ -336,11 +336,10 @@ impl Dedupe {
     /// `None` when `r` is a kill not seen before (recorded as kept report
     /// number `index`); else where it was first seen.
     pub fn check(&mut self, r: &OomReport, index: usize) -> Option<&Seen> {
-        use std::hash::{BuildHasher, Hash, Hasher};
+        use std::hash::BuildHasher;
         let v = r.victim.as_ref()?;
-        let mut h = rustc_hash::FxBuildHasher.build_hasher();
-        r.task_memcg.hash(&mut h);
-        let key = (v.pid, h.finish(), v.anon_rss_kb, v.total_vm_kb);
+        let memcg = rustc_hash::FxBuildHasher.hash_one(&r.task_memcg);
+        let key = (v.pid, memcg, v.anon_rss_kb, v.total_vm_kb);
         match self.seen.entry(key) {
             std::collections::hash_map::Entry::Vacant(e) => {
                 e.insert(Seen {

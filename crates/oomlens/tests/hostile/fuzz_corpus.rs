@@ -9,7 +9,10 @@ use std::time::Duration;
 #[path = "../../../../fuzz/bodies.rs"]
 mod bodies;
 
-const TARGETS: &[(&str, fn(&[u8]))] = &[
+/// A target's body.
+type Body = fn(&[u8]);
+
+const TARGETS: &[(&str, Body)] = &[
     ("applog", bodies::applog),
     ("classload", bodies::classload),
     ("framing", bodies::framing),
@@ -40,7 +43,7 @@ fn files(dir: &Path, max: u64, out: &mut Vec<PathBuf>) {
 }
 
 /// Runs `body` on `data` in a thread: a panic or more than `limit` fails.
-fn replay(target: &str, body: fn(&[u8]), path: &Path, limit: Duration) {
+fn replay(target: &str, body: Body, path: &Path, limit: Duration) {
     let data = std::fs::read(path).unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
     let t = std::thread::spawn(move || {

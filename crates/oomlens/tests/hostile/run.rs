@@ -35,6 +35,9 @@ impl Run {
     }
 }
 
+/// What writes a child's stdin (closed when it returns).
+pub type Feed = Box<dyn FnOnce(&mut dyn Write) + Send>;
+
 /// `oomlens ARGS` with no input on stdin, within 120 s.
 pub fn oomlens(args: &[&str]) -> Run {
     let mut cmd = Command::new(crate::support::oomlens());
@@ -44,11 +47,7 @@ pub fn oomlens(args: &[&str]) -> Run {
 
 /// Runs `cmd`; `feed` writes its stdin (then closed). Killed and failed
 /// after `limit`.
-pub fn run(
-    mut cmd: Command,
-    feed: Option<Box<dyn FnOnce(&mut dyn Write) + Send>>,
-    limit: Duration,
-) -> Run {
+pub fn run(mut cmd: Command, feed: Option<Feed>, limit: Duration) -> Run {
     let start = Instant::now();
     cmd.stdin(if feed.is_some() {
         Stdio::piped()
@@ -57,6 +56,8 @@ pub fn run(
     })
     .stdout(Stdio::piped())
     .stderr(Stdio::piped());
+    // Reaped below by wait4 (which also gives its rusage), not by wait().
+    #[allow(clippy::zombie_processes)]
     let mut child = cmd.spawn().expect("spawn");
     let pid = child.id() as libc::pid_t;
     let feeder = feed.map(|f| {
@@ -112,7 +113,7 @@ pub fn run(
 
 /// Writes `total` bytes of `chunk` repeated (a broken pipe ends it: the
 /// child may stop reading early).
-pub fn repeat(chunk: Vec<u8>, total: u64) -> Box<dyn FnOnce(&mut dyn Write) + Send> {
+pub fn repeat(chunk: Vec<u8>, total: u64) -> Feed {
     Box::new(move |w: &mut dyn Write| {
         let mut sent = 0u64;
         while sent < total {
