@@ -32,7 +32,7 @@
 #   BENCH_JOBS=J     shards backfilled at once (default 2)
 #   BENCH_RUNS=R     timed scans, best kept (default 3)
 #   CARGO_TARGET_DIR honoured when locating the profiling binary
-#   BENCH_BIN=PATH   scan with this binary instead of building the release one
+#   BENCH_BIN=PATH   scan with this binary instead of building the profiling one
 #   BENCH_BEFORE=PATH  also scan with this binary (an older build) for the accuracy
 #
 # Floors (exit 1 if any fails): scan time <= 60 s, queries <= 20, oomlens peak

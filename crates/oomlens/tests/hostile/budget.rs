@@ -3,6 +3,17 @@
 
 use crate::run::oomlens;
 
+/// A JVM whose every bounded region fits its limit with headroom.
+pub const FITS: &[&str] = &[
+    "budget",
+    "--limit",
+    "4Gi",
+    "--",
+    "-Xmx1g",
+    "-XX:MaxMetaspaceSize=256m",
+    "-XX:MaxDirectMemorySize=256m",
+];
+
 /// Exit 1 ("fits") while printing "1.54 GiB OVER": the status now follows
 /// what is printed.
 #[test]
@@ -18,15 +29,7 @@ fn over_the_limit_is_exit_status_0() {
     ]);
     assert!(r.text().contains("OVER"), "{}", r.text());
     assert_eq!(r.code, Some(0), "OVER is printed: the JVM does not fit");
-    let r = oomlens(&[
-        "budget",
-        "--limit",
-        "4Gi",
-        "--",
-        "-Xmx1g",
-        "-XX:MaxMetaspaceSize=256m",
-        "-XX:MaxDirectMemorySize=256m",
-    ]);
+    let r = oomlens(FITS);
     assert!(r.text().contains("headroom"), "{}", r.text());
     assert_eq!(r.code, Some(1), "it fits");
 }

@@ -166,15 +166,7 @@ fn the_readme_exit_status_table_is_true() {
             "budget",
             [
                 vec!["budget", "--limit", "1Gi", "--", "-Xmx2g"],
-                vec![
-                    "budget",
-                    "--limit",
-                    "4Gi",
-                    "--",
-                    "-Xmx1g",
-                    "-XX:MaxMetaspaceSize=256m",
-                    "-XX:MaxDirectMemorySize=256m",
-                ],
+                crate::budget::FITS.to_vec(),
                 vec!["budget", "--limit", "1Gi", "--", "-Xmx1.5g"],
             ],
         ),
