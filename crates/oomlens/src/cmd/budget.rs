@@ -119,7 +119,22 @@ pub fn run(args: BudgetArgs, style: oomlens_report::Style) -> Result<Outcome> {
     let limit = match &args.limit {
         Some(l) => k8s::quantity::memory_bytes(l)
             .with_context(|| format!("--limit {l:?}: not a Kubernetes quantity"))?,
-        None => limit.context("no container limit: give --limit (e.g. 3Gi) or a pod with one")?,
+        None => match limit {
+            Some(l) => l,
+            None => {
+                // A pod file that was cut or broken is why there is no limit:
+                // say what went wrong with the inputs, not only that.
+                let why: Vec<String> = warnings.into_vec().iter().map(|w| w.to_string()).collect();
+                anyhow::bail!(
+                    "no container limit: give --limit (e.g. 3Gi) or a pod with one{}",
+                    if why.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (the inputs: {})", why.join("; "))
+                    }
+                )
+            }
+        },
     };
     let cpus =
         cpus.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get() as u32));

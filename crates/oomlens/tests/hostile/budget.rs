@@ -97,3 +97,37 @@ fn overflowing_sizes_saturate() {
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert!(r.json()["headroom_bytes"].as_i64().unwrap() < 0);
 }
+
+/// A pod.json cut short became "no container limit" with no word of the
+/// cut: the error now says what went wrong with the input.
+#[test]
+fn a_truncated_pod_is_said() {
+    let tmp = crate::gen::tmp("oomlens-podcut");
+    let pod = r#"{
+  "apiVersion": "v1",
+  "kind": "Pod",
+  "metadata": {"name": "a", "namespace": "x"},
+  "spec": {"containers": [{"name": "app", "image": "i",
+    "command": ["java", "-Xmx2g", "-jar", "a.jar"],
+    "resources": {"limits": {"memory": "3Gi"}}}]}
+}
+"#;
+    let whole = tmp.path().join("pod.json");
+    let cut = tmp.path().join("cut.json");
+    std::fs::write(&whole, pod).unwrap();
+    std::fs::write(&cut, &pod[..pod.len() * 3 / 4]).unwrap();
+    let r = oomlens(&["budget", whole.to_str().unwrap(), "-f", "json"]);
+    assert_eq!(
+        r.json()["limit_bytes"].as_u64(),
+        Some(3 << 30),
+        "{}",
+        r.stderr
+    );
+    let r = oomlens(&["budget", cut.to_str().unwrap()]);
+    assert_eq!(r.code, Some(2));
+    assert!(
+        r.stderr.contains("no container limit") && r.stderr.contains("does not parse"),
+        "{}",
+        r.stderr
+    );
+}
