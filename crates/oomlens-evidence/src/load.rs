@@ -68,39 +68,33 @@ pub struct Options<'a> {
 pub fn load(paths: &[PathBuf], opts: &Options<'_>) -> Vec<Loaded> {
     let mut out = Vec::new();
     for entry in expand(paths) {
-        let start = out.len();
-        let named = match &entry {
-            Entry::File(p) | Entry::Problem(p, _) => paths.contains(p),
+        let (path, problem) = match entry {
+            Entry::File(path) => match load_one(&path, opts, &mut out) {
+                Ok(()) => continue,
+                Err(why) => (path, why),
+            },
+            Entry::Problem(path, why) => (path, why),
         };
-        match entry {
-            Entry::File(path) => load_one(&path, opts, &mut out),
-            Entry::Problem(path, message) => out.push(skipped(path, message)),
-        }
+        let named = paths.contains(&path);
+        let mut l = skipped(path, problem.clone());
         if named {
-            for l in &mut out[start..] {
-                if l.kind == "skipped" && l.parsed.is_none() && l.note.starts_with("cannot read") {
-                    l.unreadable = Some(l.note.clone());
-                }
-            }
+            l.unreadable = Some(problem);
         }
+        out.push(l);
     }
     group_rotations(&mut out);
     out
 }
 
-fn load_one(path: &Path, opts: &Options<'_>, out: &mut Vec<Loaded>) {
-    let input = match Input::open(path) {
-        Ok(i) => i,
-        Err(e) => {
-            out.push(skipped(path.to_path_buf(), format!("cannot read: {e}")));
-            return;
-        }
-    };
+/// Loads one file into `out`; `Err` with why when it cannot be opened.
+fn load_one(path: &Path, opts: &Options<'_>, out: &mut Vec<Loaded>) -> Result<(), String> {
+    let input = Input::open(path).map_err(|e| format!("cannot read: {e}"))?;
     if opts.only.is_none() && tarball::is_tar(&input.head) {
         tarball::load_members(input, opts, out);
     } else {
         out.push(load_input(input, opts));
     }
+    Ok(())
 }
 
 /// An input that gave nothing, and why (also as its warning).
