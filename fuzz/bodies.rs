@@ -1,7 +1,8 @@
 //! The body of every fuzz target, one function per target: `cargo fuzz`
 //! runs them on mutated inputs (fuzz_targets/), and the `hostile` test of
-//! the oomlens crate replays each target's corpus (fuzz/corpus/<target>/,
-//! every input that ever crashed or hung a parser) through the same
+//! the oomlens crate replays each target's regressions
+//! (fuzz/regressions/<target>/, every input that ever crashed or hung a
+//! parser) and corpus through the same
 //! functions on stable Rust, in CI. Each panics on a broken invariant.
 #![allow(dead_code)]
 

@@ -1,5 +1,7 @@
 //! The fuzz targets' corpora replayed as ordinary tests (no nightly): every
-//! file of `fuzz/corpus/<target>/` and `fuzz/artifacts/<target>/`, and
+//! file of `fuzz/regressions/<target>/` (tracked: every input that ever
+//! crashed or hung a parser), `fuzz/corpus/<target>/` and
+//! `fuzz/artifacts/<target>/` when present (cargo fuzz's, untracked), and
 //! every fixture under `tests/fixtures/` (the corpora's seeds), through the
 //! target's own body (`fuzz/bodies.rs`), each within a time bound.
 
