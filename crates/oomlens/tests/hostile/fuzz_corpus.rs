@@ -70,17 +70,11 @@ fn corpora_and_artifacts_replay() {
     let mut n = 0;
     for (target, body) in TARGETS {
         let mut inputs = Vec::new();
-        files(
-            &root().join("fuzz/corpus").join(target),
-            u64::MAX,
-            &mut inputs,
-        );
-        files(
-            &root().join("fuzz/artifacts").join(target),
-            u64::MAX,
-            &mut inputs,
-        );
-        assert!(!inputs.is_empty(), "fuzz/corpus/{target} is empty");
+        let dir = |d: &str| root().join("fuzz").join(d).join(target);
+        files(&dir("regressions"), u64::MAX, &mut inputs);
+        assert!(!inputs.is_empty(), "fuzz/regressions/{target} is empty");
+        files(&dir("corpus"), 1 << 20, &mut inputs);
+        files(&dir("artifacts"), u64::MAX, &mut inputs);
         for p in &inputs {
             replay(target, *body, p, Duration::from_secs(20));
         }
