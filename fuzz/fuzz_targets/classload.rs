@@ -3,12 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use oomlens_evidence::jvm::classload;
 
-fuzz_target!(|data: &[u8]| {
-    let _ = classload::parse_line(data);
-    if let Ok((log, _)) = classload::scan("fuzz", data) {
-        let loaded: u64 = log.families.iter().map(|f| f.loaded).sum();
-        assert_eq!(loaded + log.overflow_loaded, log.loaded);
-    }
-});
+#[path = "../bodies.rs"]
+mod bodies;
+
+fuzz_target!(|data: &[u8]| bodies::classload(data));

@@ -2,11 +2,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use oomlens_evidence::framing;
 
-fuzz_target!(|data: &[u8]| {
-    let f = framing::frame(data);
-    for m in f.messages() {
-        assert!(!m.contains(&b'\n'));
-    }
-});
+#[path = "../bodies.rs"]
+mod bodies;
+
+fuzz_target!(|data: &[u8]| bodies::framing(data));

@@ -4,13 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use oomlens_evidence::jvm::hsperf;
 
-fuzz_target!(|data: &[u8]| {
-    if let Ok(p) = hsperf::parse(data) {
-        // Entries start after the 32-byte prologue and are 20 bytes or more.
-        assert!(p.counters.len() <= data.len().saturating_sub(32) / 20);
-        assert!(p.warnings.len() <= 65);
-        let _ = hsperf::memory(&p);
-    }
-});
+#[path = "../bodies.rs"]
+mod bodies;
+
+fuzz_target!(|data: &[u8]| bodies::hsperf(data));

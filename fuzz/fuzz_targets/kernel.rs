@@ -3,13 +3,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use oomlens_evidence::kernel;
-use oomlens_evidence::time::TimeContext;
 
-fuzz_target!(|data: &[u8]| {
-    let (reports, _) = kernel::parse("fuzz", data, &TimeContext::default());
-    let lines = data.split(|&b| b == b'\n').count() as u64;
-    for r in reports {
-        assert!(r.lines.first >= 1 && r.lines.first <= r.lines.last && r.lines.last <= lines);
-    }
-});
+#[path = "../bodies.rs"]
+mod bodies;
+
+fuzz_target!(|data: &[u8]| bodies::kernel(data));

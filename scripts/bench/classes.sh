@@ -17,7 +17,7 @@
 #   BENCH_MAX_RATIO   the floor on the oomlens/grep ratio (default 1.5)
 #   BENCH_TIME_BIN    GNU time used for peak RSS (default /usr/bin/time; a missing one
 #                     triggers `apt-get install time`, else VmHWM is polled from /proc)
-#   CARGO_TARGET_DIR  honoured when locating the release binary
+#   CARGO_TARGET_DIR  honoured when locating the profiling binary
 #
 # Floors (exit 1 if any fails): median oomlens/grep wall-time ratio <= BENCH_MAX_RATIO; the
 # report's `loaded` equal to `grep -c 'class,load'` and `unloaded` to `grep -c 'class,unload'`
@@ -62,7 +62,7 @@ MAX_RSS_MIB="128"
 
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
-BIN="$TARGET_DIR/release/oomlens"
+BIN="$TARGET_DIR/profiling/oomlens"
 
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/oomlens-bench.XXXXXX")"
 POLL_PID=""
@@ -76,8 +76,8 @@ trap 'exit 130' INT TERM
 log() { printf '==> %s\n' "$*" >&2; }
 
 # ---------------------------------------------------------------- build
-log "building release binary (cargo build --release -p oomlens)"
-(cd "$ROOT" && cargo build --release -p oomlens)
+log "building profiling binary (cargo build --profile profiling -p oomlens)"
+(cd "$ROOT" && cargo build --profile profiling -p oomlens)
 if [ ! -x "$BIN" ]; then
     echo "error: $BIN not found after build" >&2
     exit 1

@@ -10,10 +10,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-500}
-cargo build -q --release -p oomlens --bin oomlens
-cargo build -q --release -p oomlens-collect --example kube_standin
-BIN=${BENCH_BIN:-target/release/oomlens}
-STANDIN=target/release/examples/kube_standin
+cargo build -q --profile profiling -p oomlens --bin oomlens
+cargo build -q --profile profiling -p oomlens-collect --example kube_standin
+BIN=${BENCH_BIN:-target/profiling/oomlens}
+STANDIN=target/profiling/examples/kube_standin
 work=$(mktemp -d)
 coproc SI { exec "$STANDIN" "$N"; }
 trap 'exec {SI[1]}>&-; wait 2>/dev/null; rm -rf "$work"' EXIT

@@ -10,8 +10,8 @@
 # Usage: scripts/bench/jcmd.sh [RUNS]          (default 30 per command)
 #
 # Environment:
-#   BENCH_BIN=PATH    the oomlens binary (default: target/release/oomlens, built)
-#   CARGO_TARGET_DIR  honoured when locating the release binary
+#   BENCH_BIN=PATH    the oomlens binary (default: target/profiling/oomlens, built)
+#   CARGO_TARGET_DIR  honoured when locating the profiling binary
 #
 # Floor (exit 1 when missed): the oomlens median under 200 ms.
 set -euo pipefail
@@ -32,9 +32,9 @@ log() { printf '==> %s\n' "$*" >&2; }
 
 BIN="${BENCH_BIN:-}"
 if [ -z "$BIN" ]; then
-    log "building release binary (cargo build --release -p oomlens)"
-    (cd "$ROOT" && cargo build --release -p oomlens)
-    BIN="$TARGET_DIR/release/oomlens"
+    log "building profiling binary (cargo build --profile profiling -p oomlens)"
+    (cd "$ROOT" && cargo build --profile profiling -p oomlens)
+    BIN="$TARGET_DIR/profiling/oomlens"
 fi
 [ -x "$BIN" ] || { echo "no oomlens binary at $BIN" >&2; exit 2; }
 command -v java >/dev/null && command -v jcmd >/dev/null \

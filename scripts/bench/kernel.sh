@@ -10,7 +10,7 @@
 #   BENCH_RUNS=N      timed runs per command, best is kept (default 3)
 #   BENCH_TIME_BIN    GNU time used for peak RSS (default /usr/bin/time; a missing one
 #                     triggers `apt-get install time`, else VmHWM is polled from /proc)
-#   CARGO_TARGET_DIR  honoured when locating the release binary
+#   CARGO_TARGET_DIR  honoured when locating the profiling binary
 #
 # Floors (exit 1 if any fails): oomlens/grep wall-time ratio <= 1.5, all reports
 # found (len(reports) == grep -c 'Killed process'), oomlens peak RSS < 64 MiB.
@@ -31,7 +31,7 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
-BIN="$TARGET_DIR/release/oomlens"
+BIN="$TARGET_DIR/profiling/oomlens"
 
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/oomlens-bench.XXXXXX")"
 POLL_PID=""
@@ -45,8 +45,8 @@ trap 'exit 130' INT TERM
 log() { printf '==> %s\n' "$*" >&2; }
 
 # ---------------------------------------------------------------- build
-log "building release binary (cargo build --release -p oomlens)"
-(cd "$ROOT" && cargo build --release -p oomlens)
+log "building profiling binary (cargo build --profile profiling -p oomlens)"
+(cd "$ROOT" && cargo build --profile profiling -p oomlens)
 if [ ! -x "$BIN" ]; then
     echo "error: $BIN not found after build" >&2
     exit 1

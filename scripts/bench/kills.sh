@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # How `oomlens diagnose` scales with the number of kills: N kernel OOM kills
 # of one container in one log for N = 10k, 20k, 50k, 100k, 200k, and N kills
-# in N distinct pods (release build). Prints each time,
+# in N distinct pods (profiling build: release with symbols). Prints each time,
 # the time per 10k kills and the ratio to the smallest N, so the curve is
 # visible: linear when time per 10k kills stays flat.
 #
@@ -10,8 +10,8 @@
 # Environment:
 #   BENCH_KEEP=1       keep the generated logs in bench-out/kills-*.log for next runs
 #   BENCH_PODS_NS=list N of the runs with one pod per kill (default "10000 20000")
-#   BENCH_NO_BUILD=1   use the release binary as it is
-#   CARGO_TARGET_DIR   honoured when locating the release binary
+#   BENCH_NO_BUILD=1   use the profiling binary as it is
+#   CARGO_TARGET_DIR   honoured when locating the profiling binary
 #
 # Besides wall time it prints CPU time (user + sys), which a busy machine
 # inflates less.
@@ -26,7 +26,7 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
-BIN="$TARGET_DIR/release/oomlens"
+BIN="$TARGET_DIR/profiling/oomlens"
 if [ "$#" -gt 0 ]; then NS=("$@"); else NS=(10000 20000 50000 100000 200000); fi
 MAX_S_200K=10
 
@@ -37,8 +37,8 @@ log() { printf '==> %s\n' "$*" >&2; }
 [ -x /usr/bin/time ] || { echo "needs GNU time: apt-get install time" >&2; exit 2; }
 
 if [ "${BENCH_NO_BUILD:-0}" != "1" ]; then
-    log "building release binary (cargo build --release -p oomlens)"
-    (cd "$ROOT" && cargo build --release -p oomlens)
+    log "building profiling binary (cargo build --profile profiling -p oomlens)"
+    (cd "$ROOT" && cargo build --profile profiling -p oomlens)
 fi
 
 # gen N PODS: path of a log with N reports over PODS pods.

@@ -31,8 +31,8 @@
 #                    (the scan then runs --at the time the data ends)
 #   BENCH_JOBS=J     shards backfilled at once (default 2)
 #   BENCH_RUNS=R     timed scans, best kept (default 3)
-#   CARGO_TARGET_DIR honoured when locating the release binary
-#   BENCH_BIN=PATH   scan with this binary instead of building the release one
+#   CARGO_TARGET_DIR honoured when locating the profiling binary
+#   BENCH_BIN=PATH   scan with this binary instead of building the profiling one
 #   BENCH_BEFORE=PATH  also scan with this binary (an older build) for the accuracy
 #
 # Floors (exit 1 if any fails): scan time <= 60 s, queries <= 20, oomlens peak
@@ -60,7 +60,7 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
-BIN="${BENCH_BIN:-$TARGET_DIR/release/oomlens}"
+BIN="${BENCH_BIN:-$TARGET_DIR/profiling/oomlens}"
 
 for prog in prometheus promtool rustc python3; do
     command -v "$prog" > /dev/null || { echo "error: $prog not found (Debian: apt-get install prometheus)" >&2; exit 2; }
@@ -81,8 +81,8 @@ secs_since() { awk -v a="$1" -v b="$(now_ns)" 'BEGIN { printf "%.1f", (b - a) / 
 
 # ---------------------------------------------------------------- build
 if [ -z "${BENCH_BIN:-}" ]; then
-    log "building release binary (cargo build --release -p oomlens)"
-    (cd "$ROOT" && cargo build --release -p oomlens)
+    log "building profiling binary (cargo build --profile profiling -p oomlens)"
+    (cd "$ROOT" && cargo build --profile profiling -p oomlens)
 fi
 GEN="$TMP/gen_scan_metrics"
 rustc --edition 2021 -O -o "$GEN" "$SCRIPT_DIR/gen_scan_metrics.rs"

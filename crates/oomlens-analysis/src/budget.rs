@@ -43,7 +43,7 @@ pub struct Ergonomics {
 }
 
 fn align_up(x: u64, a: u64) -> u64 {
-    x.div_ceil(a) * a
+    x.div_ceil(a).saturating_mul(a)
 }
 
 /// HotSpot's default `MaxHeapSize` on 64-bit: `ScaleForWordSize(96M)`.
@@ -189,6 +189,19 @@ pub struct Budget {
     pub trade_offs: Vec<String>,
 }
 
+impl Budget {
+    /// Whether the JVM does not fit its limit: a heap sized over it, a limit
+    /// too small for the non-heap regions, or bounded regions summing over
+    /// it (printed as OVER). The command's exit status 0.
+    pub fn does_not_fit(&self) -> bool {
+        self.headroom_bytes.is_some_and(|h| h < 0)
+            || self
+                .verdicts
+                .iter()
+                .any(|v| v.id == "heap-sized-over-limit" || v.id == "limit-too-small")
+    }
+}
+
 /// What is known beyond the flags.
 #[derive(Debug, Clone, Default)]
 pub struct Observed {
@@ -229,11 +242,13 @@ pub fn budget(limit: u64, cpus: u32, jdk: u32, flags: &JvmFlags, seen: &Observed
             .filter(|(n, _)| names.contains(&n.as_str()))
             .map(|(_, b)| *b)
             .collect();
-        (!v.is_empty()).then(|| v.iter().sum())
+        (!v.is_empty()).then(|| v.iter().fold(0u64, |a, b| a.saturating_add(*b)))
     };
     let threads = seen.threads.unwrap_or(DEFAULT_THREADS);
     let classes = seen.classes.unwrap_or(DEFAULT_CLASSES);
-    let meta_est = classes * CLASS_BYTES + METASPACE_BASE;
+    let meta_est = classes
+        .saturating_mul(CLASS_BYTES)
+        .saturating_add(METASPACE_BASE);
     let gc_overhead = match e.gc.as_str() {
         "G1" => e.max_heap_bytes / 32,
         "ZGC" | "Shenandoah" => e.max_heap_bytes / 16,
@@ -275,7 +290,7 @@ pub fn budget(limit: u64, cpus: u32, jdk: u32, flags: &JvmFlags, seen: &Observed
         },
         Region {
             name: "Thread stacks".into(),
-            max_bytes: Some(threads * e.thread_stack_bytes),
+            max_bytes: Some(threads.saturating_mul(e.thread_stack_bytes)),
             observed_bytes: nmt(&["Thread"]),
             note: format!(
                 "{} threads x {} (-Xss){}",
@@ -318,7 +333,10 @@ pub fn budget(limit: u64, cpus: u32, jdk: u32, flags: &JvmFlags, seen: &Observed
             note: "UNBOUNDED: malloc arenas, symbols, JIT, JNI and native libraries".into(),
         },
     ];
-    let bounded: u64 = regions.iter().filter_map(|r| r.max_bytes).sum();
+    let bounded: u64 = regions
+        .iter()
+        .filter_map(|r| r.max_bytes)
+        .fold(0u64, u64::saturating_add);
     let all_bounded = regions.iter().all(|r| r.max_bytes.is_some());
     // What non-heap needs at least: Metaspace (its bound or estimate), code
     // cache in use (a quarter of its reserve is typical), stacks, GC, and a
@@ -328,19 +346,19 @@ pub fn budget(limit: u64, cpus: u32, jdk: u32, flags: &JvmFlags, seen: &Observed
         .max_metaspace_bytes
         .unwrap_or(meta_est)
         .min(meta_est.max(e.max_metaspace_bytes.unwrap_or(0)))
-        + e.reserved_code_cache_bytes / 4
-        + threads * e.thread_stack_bytes / 4
-        + gc_overhead
-        + baseline_native;
+        .saturating_add(e.reserved_code_cache_bytes / 4)
+        .saturating_add(threads.saturating_mul(e.thread_stack_bytes) / 4)
+        .saturating_add(gc_overhead)
+        .saturating_add(baseline_native);
     let mut verdicts = Vec::new();
-    if e.max_heap_bytes + non_heap_need > limit {
+    if e.max_heap_bytes.saturating_add(non_heap_need) > limit {
         verdicts.push(BudgetVerdict {
             id: "heap-sized-over-limit".into(),
             text: format!(
                 "max heap {} + non-heap baseline {} = {} exceeds the {} limit: a full heap alone gets the JVM killed",
                 mib(e.max_heap_bytes),
                 mib(non_heap_need),
-                mib(e.max_heap_bytes + non_heap_need),
+                mib(e.max_heap_bytes.saturating_add(non_heap_need)),
                 mib(limit)
             ),
         });
@@ -371,17 +389,19 @@ pub fn budget(limit: u64, cpus: u32, jdk: u32, flags: &JvmFlags, seen: &Observed
         16 * MIB,
     );
     let code_rec = e.reserved_code_cache_bytes;
-    let stacks_rec = threads * e.thread_stack_bytes;
+    let stacks_rec = threads.saturating_mul(e.thread_stack_bytes);
     let direct_rec = if e.direct_from_flag {
         e.max_direct_bytes
     } else {
         10 * MIB
     };
     let headroom = limit / 10;
-    let rest = meta_rec + code_rec + stacks_rec + direct_rec + headroom;
+    let rest = [meta_rec, code_rec, stacks_rec, direct_rec, headroom]
+        .into_iter()
+        .fold(0u64, u64::saturating_add);
     let mut recommended = Vec::new();
     let mut trade_offs = Vec::new();
-    if rest + 64 * MIB > limit {
+    if rest.saturating_add(64 * MIB) > limit {
         verdicts.push(BudgetVerdict {
             id: "limit-too-small".into(),
             text: format!(
@@ -422,7 +442,10 @@ pub fn budget(limit: u64, cpus: u32, jdk: u32, flags: &JvmFlags, seen: &Observed
     Budget {
         limit_bytes: limit,
         total_max_bytes: all_bounded.then_some(bounded),
-        headroom_bytes: Some(limit as i64 - bounded as i64),
+        headroom_bytes: Some(
+            (i128::from(limit) - i128::from(bounded))
+                .clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64,
+        ),
         ergonomics: e,
         regions,
         verdicts,

@@ -20,7 +20,6 @@
 //! Each join records how it was made, so the Diagnosis can say so. Kernel
 //! reports that join nothing become containers of their own.
 
-use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
 
 use oomlens_evidence::applog::AppLog;
@@ -853,27 +852,12 @@ fn latest_container_id(
 /// one kill. The one whose time is best known stays; a warning names the
 /// copy.
 fn dedupe_kernel(ev: &mut Evidence) {
-    type Key = (u64, Option<String>, Option<u64>, Option<u64>);
-    let key = |r: &OomReport| -> Option<Key> {
-        r.victim
-            .as_ref()
-            .map(|v| (v.pid, r.task_memcg.clone(), v.anon_rss_kb, v.total_vm_kb))
-    };
-    // One look-up per report: linear in the number of kills.
-    let mut seen: HashMap<Key, usize> = HashMap::new();
+    let mut seen = oomlens_evidence::kernel::Dedupe::default();
     let mut kept: Vec<OomReport> = Vec::new();
     for r in std::mem::take(&mut ev.kernel) {
-        let Some(k) = key(&r) else {
+        let Some(i) = seen.check(&r, kept.len()).map(|s| s.index) else {
             kept.push(r);
             continue;
-        };
-        let i = match seen.entry(k) {
-            Entry::Vacant(e) => {
-                e.insert(kept.len());
-                kept.push(r);
-                continue;
-            }
-            Entry::Occupied(e) => *e.get(),
         };
         let better = kept[i].time.utc.is_none() && r.time.utc.is_some();
         let drop = if better {
@@ -885,11 +869,10 @@ fn dedupe_kernel(ev: &mut Evidence) {
         ev.warnings.push(
             &drop.lines.source,
             Some(drop.lines.first),
-            format!(
-                "the same kill as {}:{} (victim pid {}): counted once",
-                keep.lines.source,
+            oomlens_evidence::kernel::same_kill(
+                &keep.lines.source,
                 keep.lines.first,
-                keep.victim.as_ref().map_or(0, |v| v.pid)
+                keep.victim.as_ref().map_or(0, |v| v.pid),
             ),
         );
     }

@@ -42,6 +42,10 @@ pub struct Loaded {
     /// part of a class log whose group another [`Loaded`] carries.
     pub parsed: Option<Parsed>,
     pub warnings: Warnings,
+    /// Set when this input is a path the user named (not one found in a
+    /// folder) and it could not be read at all: why. Commands exit with
+    /// status 2 for it, after reporting what the other inputs gave.
+    pub unreadable: Option<String>,
 }
 
 /// A read-only hook that wraps a streamed input's reader (a progress bar):
@@ -64,28 +68,33 @@ pub struct Options<'a> {
 pub fn load(paths: &[PathBuf], opts: &Options<'_>) -> Vec<Loaded> {
     let mut out = Vec::new();
     for entry in expand(paths) {
-        match entry {
-            Entry::File(path) => load_one(&path, opts, &mut out),
-            Entry::Problem(path, message) => out.push(skipped(path, message)),
+        let (path, problem) = match entry {
+            Entry::File(path) => match load_one(&path, opts, &mut out) {
+                Ok(()) => continue,
+                Err(why) => (path, why),
+            },
+            Entry::Problem(path, why) => (path, why),
+        };
+        let named = paths.contains(&path);
+        let mut l = skipped(path, problem.clone());
+        if named {
+            l.unreadable = Some(problem);
         }
+        out.push(l);
     }
     group_rotations(&mut out);
     out
 }
 
-fn load_one(path: &Path, opts: &Options<'_>, out: &mut Vec<Loaded>) {
-    let input = match Input::open(path) {
-        Ok(i) => i,
-        Err(e) => {
-            out.push(skipped(path.to_path_buf(), format!("cannot read: {e}")));
-            return;
-        }
-    };
+/// Loads one file into `out`; `Err` with why when it cannot be opened.
+fn load_one(path: &Path, opts: &Options<'_>, out: &mut Vec<Loaded>) -> Result<(), String> {
+    let input = Input::open(path).map_err(|e| format!("cannot read: {e}"))?;
     if opts.only.is_none() && tarball::is_tar(&input.head) {
         tarball::load_members(input, opts, out);
     } else {
         out.push(load_input(input, opts));
     }
+    Ok(())
 }
 
 /// An input that gave nothing, and why (also as its warning).
@@ -100,6 +109,7 @@ pub(crate) fn skipped(path: PathBuf, message: String) -> Loaded {
         note: message,
         parsed: None,
         warnings,
+        unreadable: None,
     }
 }
 
@@ -120,6 +130,7 @@ pub(crate) fn load_input(mut input: Input, opts: &Options<'_>) -> Loaded {
         note: o.note,
         parsed: o.parsed,
         warnings: o.warnings,
+        unreadable: None,
     }
 }
 
@@ -262,13 +273,21 @@ impl Input {
         });
         let mut head = Vec::with_capacity(HEAD);
         (&mut rest).take(HEAD as u64).read_to_end(&mut head)?;
+        // Old Mac line endings (CR only, as some exports and terminals
+        // save): every parser reads lines, so each CR becomes a line end.
+        let cr_only =
+            memchr::memchr(b'\n', &head).is_none() && memchr::memchr(b'\r', &head).is_some();
+        if cr_only {
+            cr_to_lf(&mut head);
+            rest = Box::new(CrToLf(rest));
+        }
         Ok(Input {
             name,
             path: path.to_path_buf(),
             head,
             rest,
             len,
-            plain_file: reopenable && !gzip,
+            plain_file: reopenable && !gzip && !cr_only,
             stop,
         })
     }
@@ -345,6 +364,23 @@ impl Read for Salvage {
                 }
             }
         }
+    }
+}
+
+fn cr_to_lf(buf: &mut [u8]) {
+    for b in buf.iter_mut().filter(|b| **b == b'\r') {
+        *b = b'\n';
+    }
+}
+
+/// A reader of CR-only text giving LF line ends.
+struct CrToLf(Box<dyn Read + Send>);
+
+impl Read for CrToLf {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.0.read(buf)?;
+        cr_to_lf(&mut buf[..n]);
+        Ok(n)
     }
 }
 

@@ -139,6 +139,7 @@ pub fn load_members(mut input: Input, opts: &Options<'_>, out: &mut Vec<Loaded>)
         note: format!("a tar archive of {members} file(s), each read as its own input"),
         parsed: None,
         warnings,
+        unreadable: None,
     });
 }
 

@@ -132,6 +132,11 @@ pub enum Error {
     Unreachable { url: String, detail: String },
     /// No complete answer within the deadline.
     Timeout { url: String, after: Duration },
+    /// The server closed the connection before its answer was complete.
+    Closed { url: String },
+    /// The answer is longer than [`MAX_ANSWER`]: it was not decoded past
+    /// that, and is not used.
+    TooLarge { url: String, limit: u64 },
     /// The server answered with an HTTP error.
     Status {
         url: String,
@@ -146,21 +151,26 @@ pub enum Error {
 }
 
 impl Error {
-    /// Whether other queries to the same server are bound to fail too.
+    /// Whether other queries to the same server are bound to fail too. A
+    /// query that timed out on every try is: the server hangs, and waiting
+    /// `tries x --timeout` for each other query would make a scan take
+    /// hours; so a hung server bounds the whole scan to one query's tries.
     pub fn is_fatal(&self) -> bool {
-        matches!(self, Error::Unreachable { .. } | Error::Config(_))
-            || matches!(
-                self,
-                Error::Status {
-                    status: 401 | 403 | 404,
-                    ..
-                }
-            )
+        matches!(
+            self,
+            Error::Unreachable { .. } | Error::Config(_) | Error::Timeout { .. }
+        ) || matches!(
+            self,
+            Error::Status {
+                status: 401 | 403 | 404,
+                ..
+            }
+        )
     }
 
     fn retryable(&self) -> bool {
         match self {
-            Error::Timeout { .. } => true,
+            Error::Timeout { .. } | Error::Closed { .. } => true,
             Error::Status { status, .. } => *status == 429 || *status >= 500,
             _ => false,
         }
@@ -177,6 +187,15 @@ impl fmt::Display for Error {
                 f,
                 "no answer from {url} within {:.0} s (--timeout)",
                 after.as_secs_f64()
+            ),
+            Error::Closed { url } => write!(
+                f,
+                "{url} closed the connection before its answer was complete"
+            ),
+            Error::TooLarge { url, limit } => write!(
+                f,
+                "the answer from {url} is longer than {} MiB: not used (narrow the query, e.g. --selector)",
+                limit >> 20
             ),
             Error::Status {
                 url,
@@ -363,12 +382,26 @@ impl Client {
             Err(ureq::Error::Transport(t)) => return Err((self.transport(&t), None)),
         };
         let content_type = resp.content_type().to_string();
-        let reader = BufReader::with_capacity(256 << 10, resp.into_reader().take(4 << 30));
+        let read = Arc::new(AtomicUsize::new(0));
+        let counted = Counted {
+            inner: resp.into_reader().take(MAX_ANSWER),
+            read: Arc::clone(&read),
+        };
+        let reader = BufReader::with_capacity(256 << 10, counted);
         let env: Envelope = serde_json::from_reader(reader).map_err(|e| {
-            let err = if e.is_io() && io_timed_out(&e) {
+            let err = if read.load(Ordering::Relaxed) as u64 >= MAX_ANSWER {
+                Error::TooLarge {
+                    url: self.shown.clone(),
+                    limit: MAX_ANSWER,
+                }
+            } else if e.is_io() && io_timed_out(&e) {
                 Error::Timeout {
                     url: self.shown.clone(),
                     after: self.cfg.timeout,
+                }
+            } else if e.is_eof() || e.is_io() {
+                Error::Closed {
+                    url: self.shown.clone(),
                 }
             } else {
                 Error::Decode {
@@ -453,10 +486,9 @@ impl Client {
                     detail
                 },
             },
-            ureq::ErrorKind::Io => Error::Timeout {
-                // A connection reset mid-answer: retried like a timeout.
+            ureq::ErrorKind::Io => Error::Closed {
+                // A connection closed or reset before the answer: retried.
                 url: self.shown.clone(),
-                after: self.cfg.timeout,
             },
             _ => Error::Unreachable {
                 url: self.shown.clone(),
@@ -529,6 +561,30 @@ impl Client {
                 })
             })
             .collect()
+    }
+}
+
+/// The longest answer decoded. Answers are decoded as they stream in and
+/// keep only labels and points; for the scan's aggregated queries (three
+/// labels, a few dozen points per container) 128 MiB is over 200k
+/// containers. Small series cost more decoded than as JSON (measured: a
+/// 256 MiB answer of one-point, three-label series peaked at 1.1 GB), so
+/// the cap is what bounds a query's memory: a server that answers more
+/// gets [`Error::TooLarge`] (narrow the query) instead of exhausting it.
+pub const MAX_ANSWER: u64 = 128 << 20;
+
+/// A reader that counts the bytes it gave (to tell a cut answer from a
+/// malformed one).
+struct Counted<R> {
+    inner: R,
+    read: Arc<AtomicUsize>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n, Ordering::Relaxed);
+        Ok(n)
     }
 }
 

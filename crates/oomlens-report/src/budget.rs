@@ -61,7 +61,11 @@ pub fn text(b: &Budget, inputs: &[String], style: Style) -> String {
         out.push_str(l.strip_prefix(' ').unwrap_or(l).trim_end());
         out.push('\n');
     }
-    let bounded: u64 = b.regions.iter().filter_map(|r| r.max_bytes).sum();
+    let bounded: u64 = b
+        .regions
+        .iter()
+        .filter_map(|r| r.max_bytes)
+        .fold(0u64, u64::saturating_add);
     out.push_str(&format!(
         "bounded regions: {} of the {} limit ({}){}\n",
         size(bounded),

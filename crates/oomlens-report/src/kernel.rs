@@ -3,7 +3,6 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{presets, Attribute, Cell, Color, ContentArrangement, Table};
 use oomlens_evidence::kernel::{Kind, OomReport};
 use oomlens_evidence::Warning;
 use serde::Serialize;
@@ -75,131 +74,186 @@ fn when(r: &OomReport) -> String {
     }
 }
 
-/// The kills as a table: time, pod UID, container, victim, anon-rss, limit,
-/// usage, failcnt, and where in the log.
-pub fn table(reports: &[OomReport], style: Style) -> String {
-    let mut t = Table::new();
-    t.load_preset(presets::NOTHING)
-        .set_content_arrangement(ContentArrangement::Disabled);
-    if style == Style::Plain {
-        t.force_no_tty();
-    } else {
-        t.enforce_styling();
-    }
-    let head = [
-        "TIME",
-        "KIND",
-        "POD UID",
-        "CONTAINER",
-        "VICTIM",
-        "ANON-RSS",
-        "LIMIT",
-        "USAGE",
-        "FAILCNT",
-        "WHERE",
-    ];
-    t.set_header(head.iter().map(|h| {
-        let c = Cell::new(h);
+/// The columns of the kills table and their widths (what the longest usual
+/// value takes: a UTC time, a pod UID, `runtime://` and 12 hex digits). A
+/// longer value pushes the rest of its row only.
+const COLUMNS: [(&str, usize); 10] = [
+    ("TIME", 24),
+    ("KIND", 7),
+    ("POD UID", 36),
+    ("CONTAINER", 25),
+    ("VICTIM", 20),
+    ("ANON-RSS", 10),
+    ("LIMIT", 20),
+    ("USAGE", 10),
+    ("FAILCNT", 8),
+    ("WHERE", 0),
+];
+
+/// The kills as a table written row by row (time, kind, pod UID, container,
+/// victim, anon-rss, limit, usage, failcnt, where in the log): columns of
+/// fixed width, so the header lines up with the data on a terminal and off
+/// it, and any number of kills is printed in bounded memory.
+pub struct TableStream<W: Write> {
+    out: W,
+    style: Style,
+    truncated: bool,
+    assumed: bool,
+}
+
+impl<W: Write> TableStream<W> {
+    /// Writes the header.
+    pub fn start(mut out: W, style: Style) -> io::Result<Self> {
+        let head: Vec<String> = COLUMNS.iter().map(|(h, _)| h.to_string()).collect();
+        let line = pad_row(&head, None);
         if style == Style::Color {
-            c.add_attribute(Attribute::Bold)
+            writeln!(out, "\x1b[1m{line}\x1b[0m")?;
         } else {
-            c
+            writeln!(out, "{line}")?;
         }
-    }));
-    for r in reports {
-        let id = r.container.as_ref();
-        let pod = id
-            .and_then(|c| c.pod_uid.clone())
-            .unwrap_or_else(|| "-".into());
-        let container = id
-            .and_then(|c| {
-                c.container_id.as_ref().map(|cid| {
-                    let short = &cid[..cid.len().min(12)];
-                    match &c.runtime {
-                        Some(rt) => format!("{rt}://{short}"),
-                        None => short.to_string(),
+        Ok(TableStream {
+            out,
+            style,
+            truncated: false,
+            assumed: false,
+        })
+    }
+
+    pub fn report(&mut self, r: &OomReport) -> io::Result<()> {
+        self.truncated |= r.truncated;
+        self.assumed |= !r.time.assumed.is_empty();
+        let colour = (self.style == Style::Color).then_some(if r.kind == Kind::Global {
+            35 // magenta
+        } else {
+            31 // red
+        });
+        let line = pad_row(&cells(r), colour);
+        writeln!(self.out, "{line}")
+    }
+
+    /// Writes the footnotes (a time with an assumed year or zone, marked `?`;
+    /// an incomplete report, marked `*`) and flushes.
+    pub fn finish(mut self) -> io::Result<W> {
+        if self.assumed {
+            writeln!(
+                self.out,
+                "? a year or zone the log does not carry was assumed (--year, --tz; the JSON says which)"
+            )?;
+        }
+        if self.truncated {
+            writeln!(
+                self.out,
+                "* the report is incomplete in the log (see the warnings)"
+            )?;
+        }
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+/// One row, each cell padded to its column's width and two blanks apart;
+/// the KIND cell in the ANSI colour given (padded first: escapes take no
+/// column).
+fn pad_row(cells: &[String], kind_colour: Option<u8>) -> String {
+    let mut line = String::with_capacity(200);
+    for (i, (c, (_, w))) in cells.iter().zip(COLUMNS.iter()).enumerate() {
+        if i > 0 {
+            line.push_str("  ");
+        }
+        let colour = kind_colour.filter(|_| i == 1);
+        if let Some(code) = colour {
+            line.push_str(&format!("\x1b[{code}m"));
+        }
+        line.push_str(c);
+        let n = c.chars().count();
+        if i + 1 < COLUMNS.len() && n < *w {
+            line.extend(std::iter::repeat_n(' ', w - n));
+        }
+        if colour.is_some() {
+            line.push_str("\x1b[0m");
+        }
+    }
+    line.trim_end().to_string()
+}
+
+/// The table cells of one report, plain.
+fn cells(r: &OomReport) -> [String; 10] {
+    let id = r.container.as_ref();
+    let pod = id
+        .and_then(|c| c.pod_uid.clone())
+        .unwrap_or_else(|| "-".into());
+    let container = id
+        .and_then(|c| {
+            c.container_id.as_ref().map(|cid| {
+                let short = &cid[..cid.len().min(12)];
+                match &c.runtime {
+                    Some(rt) => format!("{rt}://{short}"),
+                    None => short.to_string(),
+                }
+            })
+        })
+        .unwrap_or_else(|| "-".into());
+    let victim = r
+        .victim
+        .as_ref()
+        .map(|v| format!("{} ({})", v.comm, v.pid))
+        .unwrap_or_else(|| "-".into());
+    let anon = r
+        .victim
+        .as_ref()
+        .and_then(|v| v.anon_rss_kb)
+        .map(format::kb)
+        .unwrap_or_else(|| "-".into());
+    let (limit, usage, failcnt) = match &r.memory {
+        Some(m) => (
+            m.limit_kb
+                .map(|l| {
+                    let level = r
+                        .limit_level
+                        .and_then(|l| serde_json::to_value(l).ok())
+                        .and_then(|v| v.as_str().map(str::to_string));
+                    let s = if format::is_unlimited_kb(l) {
+                        "unlimited".to_string()
+                    } else {
+                        format::kb(l)
+                    };
+                    match level {
+                        Some(lv) => format!("{s} ({lv})"),
+                        None => s,
                     }
                 })
-            })
-            .unwrap_or_else(|| "-".into());
-        let victim = r
-            .victim
-            .as_ref()
-            .map(|v| format!("{} ({})", v.comm, v.pid))
-            .unwrap_or_else(|| "-".into());
-        let anon = r
-            .victim
-            .as_ref()
-            .and_then(|v| v.anon_rss_kb)
-            .map(format::kb)
-            .unwrap_or_else(|| "-".into());
-        let (limit, usage, failcnt) = match &r.memory {
-            Some(m) => (
-                m.limit_kb
-                    .map(|l| {
-                        let level = r
-                            .limit_level
-                            .and_then(|l| serde_json::to_value(l).ok())
-                            .and_then(|v| v.as_str().map(str::to_string));
-                        let s = if format::is_unlimited_kb(l) {
-                            "unlimited".to_string()
-                        } else {
-                            format::kb(l)
-                        };
-                        match level {
-                            Some(lv) => format!("{s} ({lv})"),
-                            None => s,
-                        }
-                    })
-                    .unwrap_or_else(|| "-".into()),
-                m.usage_kb.map(format::kb).unwrap_or_else(|| "-".into()),
-                m.failcnt
-                    .map(|f| f.to_string())
-                    .unwrap_or_else(|| "-".into()),
-            ),
-            None => ("-".into(), "-".into(), "-".into()),
-        };
-        let kind = match r.kind {
-            Kind::Memcg => "memcg",
-            Kind::Global => "global",
-            Kind::Unknown => "?",
-        };
-        let mut kind_cell = Cell::new(if r.truncated {
-            format!("{kind}*")
-        } else {
-            kind.to_string()
-        });
-        if style == Style::Color {
-            kind_cell = kind_cell.fg(if r.kind == Kind::Global {
-                Color::Magenta
-            } else {
-                Color::Red
-            });
-        }
-        t.add_row(vec![
-            Cell::new(when(r)),
-            kind_cell,
-            Cell::new(pod),
-            Cell::new(container),
-            Cell::new(victim),
-            Cell::new(anon),
-            Cell::new(limit),
-            Cell::new(usage),
-            Cell::new(failcnt),
-            Cell::new(where_(r)),
-        ]);
+                .unwrap_or_else(|| "-".into()),
+            m.usage_kb.map(format::kb).unwrap_or_else(|| "-".into()),
+            m.failcnt
+                .map(|f| f.to_string())
+                .unwrap_or_else(|| "-".into()),
+        ),
+        None => ("-".into(), "-".into(), "-".into()),
+    };
+    let kind = match r.kind {
+        Kind::Memcg => "memcg",
+        Kind::Global => "global",
+        Kind::Unknown => "?",
+    };
+    let kind_cell = if r.truncated {
+        format!("{kind}*")
+    } else {
+        kind.to_string()
+    };
+    let mut time = when(r);
+    if !r.time.assumed.is_empty() {
+        time.push('?');
     }
-    let mut s = t.to_string();
-    // comfy-table pads the last column (trailing blanks only get in the way)
-    // and the left padding of the first column only indents the table.
-    s = s
-        .lines()
-        .map(|l| l.strip_prefix(' ').unwrap_or(l).trim_end())
-        .collect::<Vec<_>>()
-        .join("\n");
-    s.push('\n');
-    if reports.iter().any(|r| r.truncated) {
-        s.push_str("* the report is incomplete in the log (see the warnings)\n");
-    }
-    s
+    [
+        time,
+        kind_cell,
+        pod,
+        container,
+        victim,
+        anon,
+        limit,
+        usage,
+        failcnt,
+        where_(r),
+    ]
 }

@@ -631,15 +631,16 @@ struct KernelArgs {
 
 #[derive(Args)]
 struct OutputArgs {
-    /// Output format. Default: text on a terminal, json otherwise.
-    #[arg(long, short = 'f', value_enum)]
+    /// Output format (also `-o json`, as kubectl spells it). Default: text,
+    /// whatever standard output is.
+    #[arg(long, short = 'f', short_alias = 'o', value_enum)]
     format: Option<Format>,
 }
 
 #[derive(Args, Clone)]
 struct TimeArgs {
-    /// Year of syslog stamps, which carry none.
-    #[arg(long)]
+    /// Year of syslog stamps, which carry none (1 to 9999).
+    #[arg(long, value_parser = clap::value_parser!(i16).range(1..=9999))]
     year: Option<i16>,
     /// Zone of stamps that carry none: UTC, +08:00, or an IANA name.
     #[arg(long)]
@@ -666,11 +667,7 @@ enum ColorChoice {
 
 impl OutputArgs {
     fn format(&self) -> Format {
-        self.format.unwrap_or(if std::io::stdout().is_terminal() {
-            Format::Text
-        } else {
-            Format::Json
-        })
+        self.format.unwrap_or(Format::Text)
     }
 }
 

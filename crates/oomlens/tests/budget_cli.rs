@@ -35,7 +35,12 @@ fn the_seed_flags_golden() {
         "-XX:MaxRAMPercentage=50.0",
     ];
     let (code, text) = run(&seed);
-    assert_eq!(code, Some(1), "the heap fits; direct memory is the risk");
+    assert!(text.contains("(770 MiB OVER)"), "{text}");
+    assert_eq!(
+        code,
+        Some(0),
+        "the heap fits, but with direct memory the bounded regions are OVER the limit: it does not fit"
+    );
     assert!(text.contains("Java heap       1.50 GiB"), "{text}");
     assert!(text.contains("direct-defaults-to-heap"), "{text}");
     insta::assert_snapshot!("seed_budget_text", text);

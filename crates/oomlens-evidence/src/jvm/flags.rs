@@ -160,6 +160,48 @@ pub fn parse_token(tok: &str, line: Option<u64>) -> Option<Flag> {
     Some(mk(name, value))
 }
 
+/// What HotSpot prints when it refuses to start with `tok` (its
+/// `Arguments::parse_each_vm_init_arg` messages), for the memory options
+/// this crate reads: a size that does not parse or overflows (`-Xmx1.5g`,
+/// `-Xmxfoo`), a number flag that is not a number
+/// (`-XX:MaxRAMPercentage=abc`). `None` for tokens it accepts or that are
+/// not memory options.
+pub fn refused(tok: &str) -> Option<String> {
+    for (prefix, what) in [
+        ("-Xmx", "maximum heap size"),
+        ("-Xms", "initial heap size"),
+        ("-Xmn", "maximum new generation size"),
+        ("-Xss", "thread stack size"),
+    ] {
+        if let Some(v) = tok.strip_prefix(prefix) {
+            return parse_size(v)
+                .is_none()
+                .then(|| format!("Invalid {what}: {tok}"));
+        }
+    }
+    let (name, v) = tok.strip_prefix("-XX:")?.split_once('=')?;
+    let bad = if SIZE_FLAGS.contains(&name) {
+        parse_size(v).is_none()
+            || KIB_FLAGS.contains(&name)
+                && v.chars().all(|c| c.is_ascii_digit())
+                && parse_size(v).and_then(|b| b.checked_mul(1024)).is_none()
+    } else {
+        NUMBER_FLAGS.contains(&name) && v.parse::<f64>().is_err()
+    };
+    bad.then(|| format!("Improperly specified VM option '{name}={v}'"))
+}
+
+/// Number-valued HotSpot flags the budget reads.
+const NUMBER_FLAGS: &[&str] = &[
+    "MaxRAMPercentage",
+    "InitialRAMPercentage",
+    "MinRAMPercentage",
+    "ActiveProcessorCount",
+    "ParallelGCThreads",
+    "ConcGCThreads",
+    "CICompilerCount",
+];
+
 /// Flags of a command line or an options variable (whitespace-separated;
 /// quotes are not interpreted).
 pub fn from_command_line(text: &str, line: Option<u64>) -> Vec<Flag> {

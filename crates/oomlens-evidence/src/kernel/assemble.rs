@@ -364,6 +364,10 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                 ..Victim::default()
             };
             for (k, val) in colon_pairs(tail) {
+                let Some(val) = val else {
+                    self.warnings.push(&self.source, Some(no), too_large(&k));
+                    continue;
+                };
                 let u = u64::try_from(val).ok();
                 match k.as_str() {
                     "total-vm" => v.total_vm_kb = u,
@@ -661,6 +665,10 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             line: no,
         };
         for (k, v) in colon_pairs(tail) {
+            let Some(v) = v else {
+                self.warnings.push(&self.source, Some(no), too_large(&k));
+                continue;
+            };
             let u = u64::try_from(v).ok();
             match k.as_str() {
                 "anon-rss" => r.anon_rss_kb = u,
@@ -827,4 +835,9 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
     pub(super) fn idle(&self) -> bool {
         self.open_count == 0 && self.hosts.iter().all(|(_, st)| st.pending.is_empty())
     }
+}
+
+/// The warning for a value too large to read (shown as `-`).
+fn too_large(key: &str) -> String {
+    format!("`{key}` is too large a number to read: left out (shown as -)")
 }

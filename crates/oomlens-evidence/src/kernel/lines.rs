@@ -92,8 +92,9 @@ pub(super) fn pid_comm<'a>(b: &'a [u8], stops: &[&[u8]]) -> Option<(u64, String,
 }
 
 /// `key:value` pairs in `total-vm:75160kB, anon-rss:65152kB, UID:0 ...`,
-/// also RHEL 7's `UID 0`. Values keep their sign; `kB` is dropped.
-pub(super) fn colon_pairs(b: &[u8]) -> Vec<(String, i64)> {
+/// also RHEL 7's `UID 0`. Values keep their sign; `kB` is dropped; `None`
+/// for a number too large to hold (over 18 digits), to be warned about.
+pub(super) fn colon_pairs(b: &[u8]) -> Vec<(String, Option<i64>)> {
     let mut out = Vec::new();
     let mut toks = b
         .split(|&c| c == b',' || c == b' ')
@@ -101,12 +102,15 @@ pub(super) fn colon_pairs(b: &[u8]) -> Vec<(String, i64)> {
         .peekable();
     while let Some(t) = toks.next() {
         if let Some(c) = memchr::memchr(b':', t) {
-            if let Some((v, _)) = leading_int(&t[c + 1..]) {
-                out.push((lossy(&t[..c]), v));
+            let value = &t[c + 1..];
+            if let Some((v, _)) = leading_int(value) {
+                out.push((lossy(&t[..c]), Some(v)));
+            } else if value.first().is_some_and(u8::is_ascii_digit) {
+                out.push((lossy(&t[..c]), None));
             }
         } else if t == b"UID" {
             if let Some((v, _)) = toks.peek().and_then(|n| leading_int(n)) {
-                out.push(("UID".into(), v));
+                out.push(("UID".into(), Some(v)));
                 toks.next();
             }
         }

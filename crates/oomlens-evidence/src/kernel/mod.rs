@@ -279,6 +279,9 @@ static ANCHORS: input::Anchors<&str> = input::Anchors::new(&[
     "pid ]",
     "pid  ]",
     "mems_allowed=",
+    // journald's JSON keeps a message that is not UTF-8 as an array of
+    // byte values: no anchor shows until it is framed, so it is looked at.
+    "\"MESSAGE\":[",
 ]);
 
 /// Streams a kernel log and calls `sink` with each OOM report as it is
@@ -356,6 +359,63 @@ pub fn parse(source: &str, bytes: &[u8], ctx: &TimeContext) -> (Vec<OomReport>, 
     let summary =
         scan(source, bytes, ctx, |r| out.push(r)).unwrap_or_else(|_| ScanSummary::default());
     (out, summary.warnings)
+}
+
+/// One kill printed in several logs (dmesg and syslog of one node, rotated
+/// copies of one log: `kern.log`, `syslog`, `syslog.1.gz`) is one kill:
+/// reports with the same victim pid, victim cgroup and sizes. The one
+/// dedupe of `kernel` and `diagnose`; one look-up per report, so linear in
+/// the number of kills, and a few dozen bytes per kill whatever the report.
+#[derive(Debug, Default)]
+pub struct Dedupe {
+    seen: rustc_hash::FxHashMap<DedupeKey, Seen>,
+}
+
+/// pid, a hash of the victim's memcg path, anon-rss, total-vm.
+type DedupeKey = (u64, u64, Option<u64>, Option<u64>);
+
+/// Where a kill was first seen, and its index among the kept reports.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub index: usize,
+    pub source: String,
+    pub line: u64,
+    pub pid: u64,
+}
+
+impl Dedupe {
+    /// `None` when `r` is a kill not seen before (recorded as kept report
+    /// number `index`); else where it was first seen.
+    pub fn check(&mut self, r: &OomReport, index: usize) -> Option<&Seen> {
+        use std::hash::BuildHasher;
+        let v = r.victim.as_ref()?;
+        let memcg = rustc_hash::FxBuildHasher.hash_one(&r.task_memcg);
+        let key = (v.pid, memcg, v.anon_rss_kb, v.total_vm_kb);
+        match self.seen.entry(key) {
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(Seen {
+                    index,
+                    source: r.lines.source.clone(),
+                    line: r.lines.first,
+                    pid: v.pid,
+                });
+                None
+            }
+            std::collections::hash_map::Entry::Occupied(e) => Some(e.into_mut()),
+        }
+    }
+}
+
+impl Seen {
+    /// The warning for a later copy of this kill.
+    pub fn warning(&self) -> String {
+        same_kill(&self.source, self.line, self.pid)
+    }
+}
+
+/// The warning for a copy of the kill kept at `source:line`.
+pub fn same_kill(source: &str, line: u64, pid: u64) -> String {
+    format!("the same kill as {source}:{line} (victim pid {pid}): counted once")
 }
 
 #[cfg(test)]

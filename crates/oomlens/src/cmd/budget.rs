@@ -23,7 +23,9 @@ pub fn run(args: BudgetArgs, style: oomlens_report::Style) -> Result<Outcome> {
     let mut cpus = args.cpus;
     let mut jdk = args.jdk;
     let time = TimeContext::default();
+    let mut unreadable = super::Unreadable::default();
     for l in load(&args.files, &load_options(&time, None)) {
+        unreadable.note(&l);
         let name = l.source;
         let unreadable = l.note.starts_with("cannot read");
         warnings.extend(l.warnings);
@@ -105,13 +107,34 @@ pub fn run(args: BudgetArgs, style: oomlens_report::Style) -> Result<Outcome> {
             warnings.push(&name, None, "no JVM flags, NMT output or pod in this file");
         }
     }
-    // Flags on the command line come last: they win.
+    // Flags on the command line come last: they win. One the JVM would
+    // refuse to start with is refused here too, with the JVM's words.
+    for tok in &args.java {
+        if let Some(why) = flags::refused(tok) {
+            anyhow::bail!("{why}\nError: Could not create the Java Virtual Machine. (the JVM refuses {tok:?}; so does this budget)");
+        }
+    }
     jf.flags
         .extend(flags::from_command_line(&args.java.join(" "), None));
     let limit = match &args.limit {
         Some(l) => k8s::quantity::memory_bytes(l)
             .with_context(|| format!("--limit {l:?}: not a Kubernetes quantity"))?,
-        None => limit.context("no container limit: give --limit (e.g. 3Gi) or a pod with one")?,
+        None => match limit {
+            Some(l) => l,
+            None => {
+                // A pod file that was cut or broken is why there is no limit:
+                // say what went wrong with the inputs, not only that.
+                let why: Vec<String> = warnings.into_vec().iter().map(|w| w.to_string()).collect();
+                anyhow::bail!(
+                    "no container limit: give --limit (e.g. 3Gi) or a pod with one{}",
+                    if why.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (the inputs: {})", why.join("; "))
+                    }
+                )
+            }
+        },
     };
     let cpus =
         cpus.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get() as u32));
@@ -130,16 +153,11 @@ pub fn run(args: BudgetArgs, style: oomlens_report::Style) -> Result<Outcome> {
             eprintln!("warning: {w}");
         }
     }
-    Ok(
-        if b.verdicts
-            .iter()
-            .any(|v| v.id == "heap-sized-over-limit" || v.id == "limit-too-small")
-        {
-            Outcome::Found
-        } else {
-            Outcome::NotFound
-        },
-    )
+    unreadable.check(if b.does_not_fit() {
+        Outcome::Found
+    } else {
+        Outcome::NotFound
+    })
 }
 
 /// A text's command line, else its JDK version; whether there was either.

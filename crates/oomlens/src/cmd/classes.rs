@@ -20,7 +20,9 @@ pub fn run(args: ClassesArgs, style: oomlens_report::Style) -> Result<Outcome> {
     // Every input is read as a class log (class lines mixed into any output
     // count); rotated files of one log (`classes.log.0`, `.1`, `.gz`) are one.
     let only = registry::by_name("class-log");
+    let mut unreadable = super::Unreadable::default();
     for l in load(&args.files, &load_options(&time, only)) {
+        unreadable.note(&l);
         warnings.extend(l.warnings);
         match l.parsed {
             Some(Parsed::ClassLogs(parts)) => {
@@ -31,15 +33,6 @@ pub fn run(args: ClassesArgs, style: oomlens_report::Style) -> Result<Outcome> {
             ),
             _ => {}
         }
-    }
-    if reports.is_empty()
-        && !warnings.is_empty()
-        && args
-            .files
-            .iter()
-            .all(|f| !f.exists() && f.as_os_str() != "-")
-    {
-        anyhow::bail!("no input could be read");
     }
     let warnings = warnings.into_vec();
     let out = match args.out.format() {
@@ -53,7 +46,7 @@ pub fn run(args: ClassesArgs, style: oomlens_report::Style) -> Result<Outcome> {
             eprintln!("warning: {w}");
         }
     }
-    Ok(if reports.iter().any(|r| r.verdict.leak) {
+    unreadable.check(if reports.iter().any(|r| r.verdict.leak) {
         Outcome::Found
     } else {
         Outcome::NotFound

@@ -14,6 +14,7 @@ use crate::{DiagnoseArgs, Format};
 pub fn run(args: DiagnoseArgs, style: oomlens_report::Style) -> Result<Outcome> {
     let base = time_context(&args.time)?;
     let mut ev = Evidence::default();
+    let mut unreadable = super::Unreadable::default();
     let mut before = String::new();
     let format = args.out.format();
     if args.paths.is_empty() {
@@ -49,6 +50,7 @@ pub fn run(args: DiagnoseArgs, style: oomlens_report::Style) -> Result<Outcome> 
             "--save and --cgroup-root read this node: give no path with them"
         );
         for loaded in load(&args.paths, &load_options(&base, None)) {
+            unreadable.note(&loaded);
             ev.add(loaded);
         }
     }
@@ -61,7 +63,7 @@ pub fn run(args: DiagnoseArgs, style: oomlens_report::Style) -> Result<Outcome> 
     let mut stdout = io::stdout().lock();
     stdout.write_all(before.as_bytes())?;
     stdout.write_all(out.as_bytes())?;
-    Ok(if d.oom_kill_found {
+    unreadable.check(if d.oom_kill_found {
         Outcome::Found
     } else {
         Outcome::NotFound

@@ -3,10 +3,10 @@
 use std::io::{self, BufWriter, Write};
 
 use anyhow::Result;
-use oomlens_evidence::kernel::{self, OomReport};
+use oomlens_evidence::kernel::{self, Dedupe, OomReport};
 use oomlens_evidence::load::{expand, time_for, Entry, Input};
 use oomlens_evidence::Warnings;
-use oomlens_report::kernel::{JsonStream, SourceSummary};
+use oomlens_report::kernel::{JsonStream, SourceSummary, TableStream};
 
 use super::{progress, time_context, Outcome};
 use crate::{Format, KernelArgs};
@@ -15,30 +15,36 @@ pub fn run(args: KernelArgs, style: oomlens_report::Style) -> Result<Outcome> {
     let base = time_context(&args.time)?;
     let format = super::text_or_json(args.out.format())?;
     let stdout = io::stdout().lock();
-    let mut json = match format {
-        Format::Json => Some(JsonStream::start(BufWriter::with_capacity(
-            1 << 16,
-            stdout,
-        ))?),
-        Format::Text => None,
+    let out = BufWriter::with_capacity(1 << 16, stdout);
+    let mut sink_out = match format {
+        Format::Json => Out::Json(JsonStream::start(out)?),
+        Format::Text => Out::Table(None, out),
         Format::Markdown => unreachable!("refused above"),
     };
-    let mut kept: Vec<OomReport> = Vec::new();
+    let mut dedupe = Dedupe::default();
+    let mut kept = 0usize;
+    let mut memcg = 0usize;
+    let mut dupes = Warnings::new();
     let mut warnings = Warnings::new();
     let mut sources = Vec::new();
     let mut total = 0u64;
     let mut write_err: Option<io::Error> = None;
-    let mut readable = 0usize;
+    let mut unreadable = super::Unreadable::default();
 
-    let mut sink = |r: OomReport| match json.as_mut() {
-        Some(j) => {
-            if write_err.is_none() {
-                if let Err(e) = j.report(&r) {
-                    write_err = Some(e);
-                }
+    // Each kill once (rotated copies of one log repeat it), written as it
+    // comes: JSON or table rows, in bounded memory.
+    let mut sink = |r: OomReport| {
+        if let Some(seen) = dedupe.check(&r, kept) {
+            dupes.push(&r.lines.source, Some(r.lines.first), seen.warning());
+            return;
+        }
+        kept += 1;
+        memcg += usize::from(r.kind == kernel::Kind::Memcg);
+        if write_err.is_none() {
+            if let Err(e) = sink_out.report(&r, style) {
+                write_err = Some(e);
             }
         }
-        None => kept.push(r),
     };
 
     if args.files.is_empty() {
@@ -54,7 +60,6 @@ pub fn run(args: KernelArgs, style: oomlens_report::Style) -> Result<Outcome> {
             }
         }
         let s = kernel::scan(log.source, &log.bytes[..], &ctx, &mut sink)?;
-        readable += 1;
         total += s.reports;
         sources.push(SourceSummary {
             source: log.source.into(),
@@ -68,6 +73,9 @@ pub fn run(args: KernelArgs, style: oomlens_report::Style) -> Result<Outcome> {
             let path = match entry {
                 Entry::File(p) => p,
                 Entry::Problem(p, message) => {
+                    if args.files.contains(&p) {
+                        unreadable.push(p.display().to_string(), message.clone());
+                    }
                     warnings.push(&p.display().to_string(), None, message);
                     continue;
                 }
@@ -76,6 +84,9 @@ pub fn run(args: KernelArgs, style: oomlens_report::Style) -> Result<Outcome> {
             let mut input = match Input::open(&path) {
                 Ok(i) => i,
                 Err(e) => {
+                    if args.files.contains(&path) {
+                        unreadable.push(name.clone(), format!("cannot read: {e}"));
+                    }
                     warnings.push(&name, None, format!("cannot read: {e}"));
                     continue;
                 }
@@ -84,7 +95,6 @@ pub fn run(args: KernelArgs, style: oomlens_report::Style) -> Result<Outcome> {
             let ctx = time_for(&base, &path);
             match kernel::scan(&name, reader, &ctx, &mut sink) {
                 Ok(s) => {
-                    readable += 1;
                     total += s.reports;
                     sources.push(SourceSummary {
                         source: name.clone(),
@@ -102,17 +112,21 @@ pub fn run(args: KernelArgs, style: oomlens_report::Style) -> Result<Outcome> {
         }
     }
 
+    warnings.extend(dupes);
     let warnings = warnings.into_vec();
     if let Some(e) = write_err {
         return Err(e.into());
     }
-    match json {
-        Some(j) => {
+    match sink_out {
+        Out::Json(j) => {
             j.finish(&warnings, &sources)?;
         }
-        None => {
-            let mut out = io::stdout().lock();
-            if kept.is_empty() {
+        Out::Table(table, out) => {
+            let mut out = match table {
+                Some(t) => t.finish()?,
+                None => out,
+            };
+            if kept == 0 {
                 let lines: u64 = sources.iter().map(|s| s.lines).sum();
                 writeln!(
                     out,
@@ -121,30 +135,52 @@ pub fn run(args: KernelArgs, style: oomlens_report::Style) -> Result<Outcome> {
                     sources.len()
                 )?;
             } else {
-                out.write_all(oomlens_report::kernel::table(&kept, style).as_bytes())?;
-                let memcg = kept
-                    .iter()
-                    .filter(|r| r.kind == kernel::Kind::Memcg)
-                    .count();
                 writeln!(
                     out,
                     "{} OOM kill(s): {} at a cgroup limit, {} node-wide",
-                    kept.len(),
+                    kept,
                     memcg,
-                    kept.len() - memcg
+                    kept - memcg
                 )?;
             }
+            out.flush()?;
             for w in &warnings {
                 eprintln!("warning: {w}");
             }
         }
     }
-    if readable == 0 && !args.files.is_empty() {
-        anyhow::bail!("no input could be read");
-    }
-    Ok(if total > 0 {
+    unreadable.check(if total > 0 {
         Outcome::Found
     } else {
         Outcome::NotFound
     })
+}
+
+type Stdout = BufWriter<io::StdoutLock<'static>>;
+
+/// Where kills go as they come: the JSON document, or the table (started
+/// at the first kill, so no kill prints no header).
+enum Out {
+    Json(JsonStream<Stdout>),
+    Table(Option<TableStream<Stdout>>, Stdout),
+}
+
+impl Out {
+    fn report(&mut self, r: &OomReport, style: oomlens_report::Style) -> io::Result<()> {
+        match self {
+            Out::Json(j) => j.report(r),
+            Out::Table(t, out) => {
+                if t.is_none() {
+                    // The header goes through the same writer; the plain
+                    // one is kept for the end.
+                    let w = std::mem::replace(out, BufWriter::new(io::stdout().lock()));
+                    *t = Some(TableStream::start(w, style)?);
+                }
+                match t {
+                    Some(t) => t.report(r),
+                    None => Ok(()),
+                }
+            }
+        }
+    }
 }

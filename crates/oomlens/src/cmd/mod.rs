@@ -32,6 +32,39 @@ pub enum Outcome {
     NotFound,
 }
 
+/// Inputs named on the command line that could not be read at all, each
+/// `(path, why)`: collected while the others are read and reported, then
+/// [`Unreadable::check`] turns them into the error of exit status 2.
+#[derive(Default)]
+pub struct Unreadable(Vec<(String, String)>);
+
+impl Unreadable {
+    /// Notes `loaded` when it is a named input that could not be read.
+    pub fn note(&mut self, loaded: &oomlens_evidence::load::Loaded) {
+        if let Some(why) = &loaded.unreadable {
+            self.0.push((loaded.source.clone(), why.clone()));
+        }
+    }
+
+    pub fn push(&mut self, path: String, why: String) {
+        self.0.push((path, why));
+    }
+
+    /// `Err` naming every unreadable input (path and reason), else `outcome`.
+    pub fn check(self, outcome: Outcome) -> Result<Outcome> {
+        match self.0.as_slice() {
+            [] => Ok(outcome),
+            list => anyhow::bail!(
+                "{}",
+                list.iter()
+                    .map(|(p, why)| format!("{p}: {why}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        }
+    }
+}
+
 /// The time context the user's flags describe.
 pub fn time_context(args: &TimeArgs) -> Result<TimeContext> {
     let mut ctx = TimeContext {

@@ -70,6 +70,14 @@ pub fn run(args: SampleArgs) -> Result<Outcome> {
         bar.enable_steady_tick(Duration::from_millis(500));
         bar
     });
+    // The output is created before sampling starts: a path that cannot be
+    // written is said now, not after the whole --for.
+    let file = match &args.output {
+        Some(p) => Some(std::io::BufWriter::new(
+            std::fs::File::create(p).with_context(|| format!("writing {}", p.display()))?,
+        )),
+        None => None,
+    };
     let mut s = Sampler::new(sampler::Options {
         version,
         root,
@@ -86,16 +94,13 @@ pub fn run(args: SampleArgs) -> Result<Outcome> {
         b.finish_and_clear();
     }
     let samples = w.samples();
-    match &args.output {
-        Some(p) => {
-            let mut f = std::io::BufWriter::new(
-                std::fs::File::create(p).with_context(|| format!("writing {}", p.display()))?,
-            );
+    match (file, &args.output) {
+        (Some(mut f), Some(p)) => {
             w.finish(&mut f)
                 .and_then(|_| f.flush())
                 .with_context(|| format!("writing {}", p.display()))?;
         }
-        None => {
+        _ => {
             let mut out = std::io::stdout().lock();
             w.finish(&mut out)?;
             out.flush()?;
