@@ -93,7 +93,7 @@ pub struct Outcome {
     /// The evidence, or `None` when the input held nothing to use.
     pub parsed: Option<Parsed>,
     /// What the input was found to be (`kernel-log`, `describe`,
-    /// `k8s-objects`, `app-log`, `hs-err`, `class-log`, `gc-log`, `jcmd`,
+    /// `k8s-objects`, `k8s-fragment`, `app-log`, `hs-err`, `class-log`, `gc-log`, `jcmd`,
     /// `nmt`, `metrics`, `jvm-flags`, `command-line`, `hsperfdata`,
     /// `heap-dump`), or `skipped`.
     pub kind: &'static str,
@@ -220,6 +220,14 @@ pub const FORMATS: &[Format] = &[
         parse: Parse::Whole(|name, bytes| {
             let (o, w) = k8s::parse_objects(name, bytes);
             kubernetes(o, w, "k8s-objects")
+        }),
+    },
+    Format {
+        name: "k8s-fragment",
+        recognise: k8s::looks_like_pasted,
+        parse: Parse::Whole(|name, bytes| {
+            let (o, w) = k8s::parse_pasted(name, bytes);
+            kubernetes(o, w, "k8s-fragment")
         }),
     },
     Format {

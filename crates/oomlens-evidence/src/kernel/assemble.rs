@@ -44,6 +44,10 @@ struct Building {
     /// `__alloc_pages_may_oom` a global one.
     trace_memcg: bool,
     trace_global: bool,
+    /// An `oom-kill:` line that ended before its `uid=` (wrapped when
+    /// pasted): its line and its text after the last comma, which the next
+    /// bare line continues.
+    oom_kill_cut: Option<(u64, Vec<u8>)>,
 }
 
 #[derive(Default)]
@@ -190,6 +194,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             oom_kill_task: None,
             trace_memcg: false,
             trace_global: false,
+            oom_kill_cut: None,
         });
         st.open.as_mut().expect("just set")
     }
@@ -424,6 +429,9 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             let score =
                 find_lit!(tail, b"score ").and_then(|j| leading_int(&tail[j + 6..]).map(|x| x.0));
             let memcg = find_lit!(&msg[..i], b"Memory cgroup").is_some();
+            // 3.10-era node-wide OOM: `Out of memory: Kill process N (c)
+            // score S or sacrifice child` is its only marker.
+            let global = !memcg && find_lit!(&msg[..i], b"Out of memory").is_some();
             let b = self.current(h, no);
             b.r.selected = Some(Selected {
                 pid,
@@ -433,17 +441,35 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             });
             if memcg {
                 b.victim_prefix_kind = Some(Kind::Memcg);
+            } else if global && b.victim_prefix_kind.is_none() {
+                b.victim_prefix_kind = Some(Kind::Global);
             }
             b.r.lines.cover(no);
             b.last_content = no;
             return;
         }
 
-        if let Some(rest) = msg.strip_prefix(b"oom-kill:") {
+        // A long `oom-kill:` line wrapped when pasted: a bare line (no
+        // stamp) right after one that ended before its `uid=` continues it,
+        // mid-value or at a key.
+        let cut = self.hosts[h]
+            .1
+            .open
+            .as_ref()
+            .and_then(|b| b.oom_kill_cut.as_ref())
+            .filter(|(n, _)| *n + 1 == no && framed.stamp == Stamp::None)
+            .map(|(_, tail)| [&tail[..], msg].concat());
+        let oom_kill = msg.strip_prefix(b"oom-kill:").map(<[u8]>::to_vec).or(cut);
+        if let Some(rest) = oom_kill {
+            let rest = &rest[..];
             let b = self.current(h, no);
             b.r.lines.cover(no);
             b.last_content = no;
             b.section = Section::None;
+            b.oom_kill_cut = find_lit!(rest, b",uid=").is_none().then(|| {
+                let from = memchr::memrchr(b',', rest).map_or(0, |i| i + 1);
+                (no, rest[from..].to_vec())
+            });
             // `task=`, `pid=` and `uid=` name the victim again; parts
             // without `=` are `global_oom` or a comma inside a value
             // (`mems_allowed=0,1`).
@@ -715,7 +741,13 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                 victim_from_oom_kill = true;
             }
         }
-        r.kind = if r.constraint.as_deref() == Some("CONSTRAINT_MEMCG") {
+        // Some kernels print `constraint=CONSTRAINT_NONE` for a memcg kill
+        // whose kill line says `Memory cgroup out of memory` and whose
+        // `oom_memcg` names a cgroup below the root: it is a memcg kill.
+        let none_but_memcg = r.constraint.as_deref() == Some("CONSTRAINT_NONE")
+            && victim_prefix_kind == Some(Kind::Memcg)
+            && r.oom_memcg.as_deref().is_some_and(|m| m != "/");
+        r.kind = if r.constraint.as_deref() == Some("CONSTRAINT_MEMCG") || none_but_memcg {
             Kind::Memcg
         } else if r.constraint.is_some() {
             Kind::Global

@@ -1,0 +1,180 @@
+//! Evidence as people paste it: each fixture under
+//! `tests/fixtures/{k8s,kernel}/pasted/` (where each comes from: the
+//! SOURCES.md beside them) is recognised by the registry as the right kind
+//! and its facts are read: exit code, reason, restarts, kill kind, memcg.
+
+use std::path::PathBuf;
+
+use oomlens_evidence::k8s::{self, Objects};
+use oomlens_evidence::kernel::{self, Kind, OomReport};
+use oomlens_evidence::registry::FORMATS;
+use oomlens_evidence::time::TimeContext;
+
+fn read(dir: &str, name: &str) -> Vec<u8> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures")
+        .join(dir)
+        .join("pasted")
+        .join(name);
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// The name of the first format whose recogniser takes the bytes.
+fn recognised(bytes: &[u8]) -> &'static str {
+    FORMATS
+        .iter()
+        .find(|f| (f.recognise)(bytes))
+        .map_or("none", |f| f.name)
+}
+
+fn fragment(name: &str) -> Objects {
+    let b = read("k8s", name);
+    assert_eq!(recognised(&b), "k8s-fragment", "{name}");
+    k8s::parse_pasted(name, &b).0
+}
+
+fn report(name: &str) -> OomReport {
+    let b = read("kernel", name);
+    let (mut r, w) = kernel::parse(name, &b, &TimeContext::default());
+    assert_eq!(r.len(), 1, "{name}: {r:#?} {w:?}");
+    r.remove(0)
+}
+
+#[test]
+fn get_pods_table_gives_status_and_restarts() {
+    let o = fragment("get-pods-hmcts-pr28772.txt");
+    let p = &o.pods[0];
+    assert_eq!(
+        p.name.as_deref(),
+        Some("tax-tribunals-application-base-74464f6b98-2kj6g")
+    );
+    let c = &p.containers[0];
+    assert_eq!(c.restart_count, Some(4));
+    let last = c.last_state.as_ref().expect("last state");
+    assert_eq!(last.reason.as_deref(), Some("OOMKilled"));
+    assert_eq!(last.line, Some(2));
+}
+
+#[test]
+fn go_template_lastate_with_2015_reason_spelling() {
+    let o = fragment("gotemplate-k8sdocs-simmemleak-laststate.txt");
+    let c = &o.pods[0].containers[0];
+    assert_eq!(c.name, "simmemleak");
+    let s = c.last_state.as_ref().expect("last state");
+    assert_eq!(s.reason.as_deref(), Some("OOMKilled"));
+    assert_eq!(s.exit_code, Some(137));
+    assert_eq!(
+        s.finished_at.as_ref().and_then(|t| t.utc.as_deref()),
+        Some("2015-07-07T20:58:43Z")
+    );
+    assert_eq!(c.runtime.as_deref(), Some("docker"));
+}
+
+#[test]
+fn json_fragment_ending_in_a_comma() {
+    let o = fragment("json-laststate-k8s-issue53669-trailing-comma.txt");
+    let c = &o.pods[0].containers[0];
+    let s = c.last_state.as_ref().expect("last state");
+    assert_eq!(s.exit_code, Some(137));
+    assert_eq!(s.reason.as_deref(), Some("Error"));
+    assert_eq!(s.line, Some(2));
+    assert_eq!(
+        c.id.as_deref().or(s.container_id.as_deref()),
+        Some("5954f621c17f13706c25a215db06fe2bf7b9a9a6c732a909eb0db39d62346724")
+    );
+}
+
+#[test]
+fn state_termination_of_the_2014_api() {
+    let o = fragment("status-json-k8s-pr3044-oom-killed-spelling.txt");
+    let c = &o.pods[0].containers[0];
+    let s = c.last_state.as_ref().expect("last state");
+    assert_eq!(s.reason.as_deref(), Some("OOMKilled"));
+    assert_eq!(s.exit_code, Some(137));
+}
+
+#[test]
+fn yaml_block_cut_out_of_a_pod() {
+    let o = fragment("yaml-laststate-grep-lab-notes.txt");
+    let s = o.pods[0].containers[0].last_state.clone().expect("last");
+    assert_eq!(s.exit_code, Some(137));
+    assert_eq!(s.reason.as_deref(), Some("OOMKilled"));
+}
+
+#[test]
+fn docker_inspect_exit_137_without_oomkilled_is_explained() {
+    let b = read("k8s", "docker-inspect-state-k8s-issue19825.txt");
+    assert_eq!(recognised(&b), "k8s-fragment");
+    let (o, w) = k8s::parse_pasted("d", &b);
+    let s = o.pods[0].containers[0].last_state.clone().expect("state");
+    assert_eq!(s.exit_code, Some(137));
+    assert_eq!(s.reason, None);
+    let w = format!("{w:?}");
+    assert!(w.contains("SIGKILL") && w.contains("no OOM"), "{w}");
+}
+
+#[test]
+fn describe_last_state_three_lines_are_a_describe() {
+    for name in [
+        "describe-gimlet-issue649-deindented.txt",
+        "describe-kube-eventer-issue285-exit1.txt",
+    ] {
+        let b = read("k8s", name);
+        assert_eq!(recognised(&b), "describe", "{name}");
+        let (pods, _) = k8s::parse_describe(name, &b);
+        let s = pods[0].containers[0].last_state.clone().expect("last");
+        assert_eq!(s.reason.as_deref(), Some("OOMKilled"), "{name}");
+    }
+}
+
+#[test]
+fn sacrifice_child_alone_is_a_global_kill() {
+    for name in [
+        "k3.10-global-sacrifice-child-pandora-issue49.log",
+        "k2.6-global-sacrifice-child-redis-issue2174.log",
+    ] {
+        let r = report(name);
+        assert_eq!(r.kind, Kind::Global, "{name}");
+        assert!(r.victim.is_some(), "{name}");
+    }
+}
+
+#[test]
+fn constraint_none_with_a_memcg_kill_line_is_memcg() {
+    let r = report("k5.x-memcg-constraint-none-kubepods-docker-syslog.log");
+    assert_eq!(r.kind, Kind::Memcg);
+    assert!(r.oom_memcg.as_deref().unwrap_or("").contains("kubepods"));
+}
+
+#[test]
+fn user_slice_memcg_outside_kubernetes() {
+    let r = report("k6.x-memcg-user-slice-dmesg-indented-lkml.log");
+    assert_eq!(r.kind, Kind::Memcg);
+    assert_eq!(
+        r.oom_memcg.as_deref(),
+        Some("/user.slice/user-1000.slice/user@1000.service/app.slice/run-u640.service")
+    );
+    assert_eq!(r.task_memcg, r.oom_memcg);
+}
+
+#[test]
+fn wrapped_oom_kill_lines_are_joined() {
+    let r = report("k6.x-memcg-user-slice-wrapped-journal-notes.log");
+    assert_eq!(r.kind, Kind::Memcg);
+    assert_eq!(
+        r.oom_memcg.as_deref(),
+        Some("/user.slice/user-1001.slice/user@1001.service/needle.slice/run-p1830008-i211518363.scope")
+    );
+    assert!(r.task_memcg.is_some());
+    let r = report("k5.x-memcg-wrapped-midvalue-cadvisor-issue2417.log");
+    assert_eq!(
+        r.oom_memcg.as_deref(),
+        Some("/kubepods/burstable/podfbdfe8e3-1c87-4ff2-907c-b2ec8e25d012")
+    );
+    assert!(r
+        .task_memcg
+        .as_deref()
+        .unwrap_or("")
+        .ends_with("ef807430361e6e82b45db92e2e9b6fbec98f419b12c591e655c1a725565e73a8"));
+    assert_eq!(r.victim.as_ref().map(|v| v.pid), Some(966));
+}
