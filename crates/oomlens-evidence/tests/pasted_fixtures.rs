@@ -178,3 +178,83 @@ fn wrapped_oom_kill_lines_are_joined() {
         .ends_with("ef807430361e6e82b45db92e2e9b6fbec98f419b12c591e655c1a725565e73a8"));
     assert_eq!(r.victim.as_ref().map(|v| v.pid), Some(966));
 }
+
+fn flags(name: &str) -> oomlens_evidence::jvm::flags::JvmFlags {
+    let b = read("jvm", name);
+    assert_eq!(recognised(&b), "jvm-flags", "{name}");
+    oomlens_evidence::jvm::flags::parse(name, &b)
+        .0
+        .unwrap_or_else(|| panic!("{name}: no flags"))
+}
+
+#[test]
+fn print_flags_final_lines_grepped_without_header() {
+    let f = flags("printflagsfinal-grep-maxheap-openjdk8u141-notes.txt");
+    assert_eq!(f.kind, "print-flags-final");
+    assert_eq!(f.bytes("MaxHeapSize"), Some(1_035_993_088));
+    assert_eq!(f.get("MaxHeapSize").and_then(|x| x.line), Some(2));
+    let f = flags("printflagsfinal-grep-maxheap-with-version-jdk8-notes.txt");
+    assert_eq!(f.bytes("MaxHeapSize"), Some(520_093_696));
+    assert_eq!(f.jdk, Some(8));
+}
+
+#[test]
+fn dockerfile_entrypoint_array_in_a_diff_gives_the_new_flags() {
+    let f = flags("dockerfile-entrypoint-diff-simplereport-pr3395.txt");
+    assert_eq!(f.kind, "command-line");
+    assert_eq!(f.number("MaxRAMPercentage"), Some(75.0));
+    assert_eq!(f.number("InitialRAMPercentage"), Some(75.0));
+    assert_eq!(f.get("MaxRAMPercentage").and_then(|x| x.line), Some(6));
+}
+
+#[test]
+fn echoed_java_opts() {
+    let f = flags("java-opts-echo-azure-dev-docs-issue1306.txt");
+    assert_eq!(f.kind, "command-line");
+    assert_eq!(f.number("MaxRAMPercentage"), Some(75.0));
+    assert_eq!(f.bytes("MaxMetaspaceSize"), Some(1024 << 20));
+    assert_eq!(f.bool("UseZGC"), Some(true));
+}
+
+fn jcmd_out(name: &str) -> oomlens_evidence::jvm::jcmd::JcmdOutput {
+    let b = read("jcmd", name);
+    assert_eq!(recognised(&b), "jcmd", "{name}");
+    oomlens_evidence::jvm::jcmd::parse(name, &b)
+        .0
+        .unwrap_or_else(|| panic!("{name}: not read"))
+}
+
+#[test]
+fn jmap_clstats_of_jdk8_serviceability_agent() {
+    let o = jcmd_out("clstats-jdk8-sa-jmap-notes.txt");
+    assert_eq!(format!("{:?}", o.kind), "Clstats");
+    assert_eq!(o.loader_rows, 4, "{o:#?}");
+    let total = format!("{:?}", o.loader_total);
+    assert!(total.contains("689"), "{total}");
+}
+
+#[test]
+fn class_histogram_rows_without_header() {
+    let o = jcmd_out("histo-rows-no-header-jdk8-notes.txt");
+    assert_eq!(format!("{:?}", o.kind), "ClassHistogram");
+    assert_eq!(o.histogram_rows, 4);
+    assert_eq!(o.histogram[0].class, "java.util.HashMap$Node");
+    assert_eq!(o.histogram[0].bytes, 83456);
+    assert_eq!(o.histogram[0].line, 1);
+}
+
+#[test]
+fn get_events_table() {
+    let o = fragment("get-events-devto-releaserun-partial.txt");
+    assert!(o.pods.is_empty());
+    let e = &o.events[0];
+    assert_eq!(e.reason.as_deref(), Some("Scheduled"));
+    assert_eq!(e.event_type.as_deref(), Some("Normal"));
+    assert_eq!(e.object.as_deref(), Some("Pod/web-abc12"));
+    assert_eq!(e.age.as_deref(), Some("2m"));
+    assert_eq!(
+        e.message.as_deref(),
+        Some("Successfully assigned default/web-abc12 to node-3")
+    );
+    assert_eq!(e.line, Some(2));
+}

@@ -146,3 +146,44 @@ fn memcg_kills_with_odd_summaries_are_memcg() {
         "{c:#}"
     );
 }
+
+#[test]
+fn pasted_jvm_flags_are_read_as_flags() {
+    for (name, count) in [
+        (
+            "printflagsfinal-grep-maxheap-openjdk8u141-notes.txt",
+            "2 JVM flag(s), print-flags-final",
+        ),
+        (
+            "dockerfile-entrypoint-diff-simplereport-pr3395.txt",
+            "2 JVM flag(s), command-line",
+        ),
+        (
+            "java-opts-echo-azure-dev-docs-issue1306.txt",
+            "4 JVM flag(s), command-line",
+        ),
+    ] {
+        let d = diagnose("jvm", name);
+        assert_eq!(source_kind(&d), "jvm-flags", "{name}: {d:#}");
+        let note = d["sources"][0]["note"].as_str().unwrap_or("");
+        assert!(note.starts_with(count), "{name}: {note}");
+    }
+}
+
+#[test]
+fn pasted_class_data_is_read() {
+    for name in [
+        "clstats-jdk8-sa-jmap-notes.txt",
+        "histo-rows-no-header-jdk8-notes.txt",
+    ] {
+        let d = diagnose("jcmd", name);
+        assert_eq!(source_kind(&d), "jcmd", "{name}: {d:#}");
+    }
+}
+
+#[test]
+fn get_events_table_is_read() {
+    let d = diagnose("k8s", "get-events-devto-releaserun-partial.txt");
+    assert_eq!(source_kind(&d), "k8s-fragment", "{d:#}");
+    assert_eq!(d["sources"][0]["note"], "0 pod(s), 1 event(s)");
+}
