@@ -258,3 +258,13 @@ fn get_events_table() {
     );
     assert_eq!(e.line, Some(2));
 }
+
+#[test]
+fn ecs_task_memcg_outside_kubernetes() {
+    let r = report("k4.14-memcg-ecs-task-dmesgT-ecs-agent-issue4508-partial.log");
+    assert_eq!(r.kind, Kind::Memcg);
+    let ecs = "/ecs/f209da7f990b45b585488946f0eec404/15e20c7f5997947ffa3adb2b2bff199eea61004e29501677c53751b2c549bb15";
+    assert_eq!(r.oom_memcg.as_deref(), Some(ecs));
+    assert_eq!(r.task_memcg.as_deref(), Some(ecs));
+    assert_eq!(r.memory.as_ref().and_then(|m| m.limit_kb), Some(1_048_576));
+}

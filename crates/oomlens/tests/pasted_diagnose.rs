@@ -187,3 +187,19 @@ fn get_events_table_is_read() {
     assert_eq!(source_kind(&d), "k8s-fragment", "{d:#}");
     assert_eq!(d["sources"][0]["note"], "0 pod(s), 1 event(s)");
 }
+
+#[test]
+fn ecs_task_kill_names_the_container_and_its_limit() {
+    let d = diagnose(
+        "kernel",
+        "k4.14-memcg-ecs-task-dmesgT-ecs-agent-issue4508-partial.log",
+    );
+    let c = only_container(&d);
+    assert_eq!(
+        c["container"]["id"],
+        "15e20c7f5997947ffa3adb2b2bff199eea61004e29501677c53751b2c549bb15"
+    );
+    assert_eq!(kill_kinds(c), ["kernel-memcg"], "{c:#}");
+    assert_eq!(c["kills"][0]["limit_bytes"], 1u64 << 30, "{c:#}");
+    assert_eq!(c["kills"][0]["time"], "2025-02-19T06:41:03Z");
+}
