@@ -160,6 +160,27 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
     }
 
     fn start(&mut self, h: usize, no: u64, headless: bool) -> &mut Building {
+        // An `oom-kill:` summary printed (or pasted) just before its
+        // `invoked oom-killer` line is this report's, not one of its own.
+        let summary = if headless {
+            None
+        } else {
+            let st = &mut self.hosts[h].1;
+            let only_summary = st.open.as_ref().is_some_and(|b| {
+                b.headless
+                    && b.oom_kill_task.is_some()
+                    && b.r.victim.is_none()
+                    && b.r.memory.is_none()
+                    && b.r.tasks.is_empty()
+                    && no.saturating_sub(b.last_content) <= 2
+            });
+            if only_summary {
+                self.open_count -= 1;
+                st.open.take()
+            } else {
+                None
+            }
+        };
         self.flush_host(h);
         let mut r = OomReport::new(&self.source, no);
         r.host = self.hosts[h].0.as_deref().map(lossy);
@@ -196,7 +217,16 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             trace_global: false,
             oom_kill_cut: None,
         });
-        st.open.as_mut().expect("just set")
+        let b = st.open.as_mut().expect("just set");
+        if let Some(sum) = summary {
+            b.r.lines.cover(sum.r.lines.first);
+            b.r.constraint = sum.r.constraint;
+            b.r.oom_memcg = sum.r.oom_memcg;
+            b.r.task_memcg = sum.r.task_memcg;
+            b.r.cpuset = sum.r.cpuset;
+            b.oom_kill_task = sum.oom_kill_task;
+        }
+        b
     }
 
     /// Emits every report of host `h`, open or pending.

@@ -483,6 +483,24 @@ mod tests {
         assert_eq!(w.items().len(), 1, "{w:?}");
     }
 
+    /// The `oom-kill:` summary before its `invoked oom-killer` line (as a
+    /// paste or a merged log may order them): one report, the summary's
+    /// memcg kept. Lines of reportportal/kubernetes#203, reordered.
+    #[test]
+    fn summary_before_its_invoked_line_is_one_report() {
+        let text = "\
+[ 7063.247400] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=abc,mems_allowed=0,oom_memcg=/kubepods/burstable/pod1,task_memcg=/kubepods/burstable/pod1/abc,task=uwsgi,pid=63214,uid=0
+[ 7063.247000] uwsgi invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=986
+[ 7063.247300] memory: usage 524288kB, limit 524288kB, failcnt 0
+[ 7063.247407] Memory cgroup out of memory: Killed process 63214 (uwsgi) total-vm:3149468kB, anon-rss:164992kB, file-rss:52176kB, shmem-rss:92kB, UID:0 pgtables:1372kB oom_score_adj:986
+";
+        let (r, _) = one(text);
+        assert_eq!(r.kind, Kind::Memcg);
+        assert_eq!(r.oom_memcg.as_deref(), Some("/kubepods/burstable/pod1"));
+        assert_eq!(r.victim.as_ref().and_then(|v| v.anon_rss_kb), Some(164_992));
+        assert_eq!((r.lines.first, r.lines.last), (1, 4));
+    }
+
     #[test]
     fn lone_killed_line_and_truncated_end() {
         let (r, _) = one("Killed process 7 (x) total-vm:1kB, anon-rss:1kB, file-rss:0kB\n");
