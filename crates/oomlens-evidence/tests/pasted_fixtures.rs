@@ -268,3 +268,28 @@ fn ecs_task_memcg_outside_kubernetes() {
     assert_eq!(r.task_memcg.as_deref(), Some(ecs));
     assert_eq!(r.memory.as_ref().and_then(|m| m.limit_kb), Some(1_048_576));
 }
+
+fn class_log(name: &str) -> oomlens_evidence::jvm::classload::ClassLog {
+    let b = read("classload", name);
+    assert_eq!(recognised(&b), "class-log", "{name}");
+    oomlens_evidence::jvm::classload::scan(name, &b[..])
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+        .0
+}
+
+#[test]
+fn hs_err_classes_loaded_section() {
+    let l = class_log("hs_err-classes-loaded-jdk21-windows-eclipse.txt");
+    // Eight `Loading class X done` lines; the four without `done` only start.
+    assert_eq!(l.loaded, 8);
+    assert_eq!(l.unloaded, 0);
+    assert_eq!(l.first_uptime_s, Some(0.733));
+    assert_eq!(l.last_uptime_s, Some(0.766));
+}
+
+#[test]
+fn hs_err_classes_unloaded_section() {
+    let l = class_log("hs_err-classes-unloaded-jdk21-windows.txt");
+    assert_eq!(l.unloaded, 18);
+    assert_eq!(l.loaded, 0);
+}

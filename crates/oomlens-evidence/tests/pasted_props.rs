@@ -1,9 +1,9 @@
 //! Pasted fragments damaged: the real fixtures under
-//! `tests/fixtures/{jvm,jcmd,kernel}/pasted/` cut anywhere, with a byte
-//! changed or a line wrapped again, never make the flags, jcmd or kernel
-//! parsers panic; unchanged ones keep their facts.
+//! `tests/fixtures/{jvm,jcmd,kernel,classload}/pasted/` cut anywhere, with a
+//! byte changed or a line wrapped again, never make the flags, jcmd, kernel
+//! or class-log parsers panic; unchanged ones keep their facts.
 
-use oomlens_evidence::jvm::{flags, jcmd};
+use oomlens_evidence::jvm::{classload, flags, jcmd};
 use oomlens_evidence::kernel;
 use oomlens_evidence::time::TimeContext;
 use proptest::prelude::*;
@@ -18,6 +18,8 @@ const FILES: &[&str] = &[
     "kernel/pasted/k5.x-memcg-wrapped-midvalue-cadvisor-issue2417.log",
     "kernel/pasted/k3.10-global-sacrifice-child-pandora-issue49.log",
     "kernel/pasted/k2.6-global-sacrifice-child-redis-issue2174.log",
+    "classload/pasted/hs_err-classes-loaded-jdk21-windows-eclipse.txt",
+    "classload/pasted/hs_err-classes-unloaded-jdk21-windows.txt",
 ];
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -31,6 +33,7 @@ fn all_parsers(bytes: &[u8]) {
     let _ = jcmd::sniff(bytes);
     let _ = jcmd::parse("p", bytes);
     let _ = kernel::parse("p", bytes, &TimeContext::default());
+    let _ = classload::scan("p", bytes);
 }
 
 proptest! {
@@ -66,6 +69,9 @@ fn unchanged_fixtures_keep_their_kind() {
             assert!(flags::parse(f, &b).0.is_some(), "{f}");
         } else if f.starts_with("jcmd/") {
             assert!(jcmd::parse(f, &b).0.is_some(), "{f}");
+        } else if f.starts_with("classload/") {
+            let (log, _) = classload::scan(f, &b[..]).expect("in memory");
+            assert!(log.loaded + log.unloaded > 0, "{f}");
         } else {
             assert_eq!(
                 kernel::parse(f, &b, &TimeContext::default()).0.len(),

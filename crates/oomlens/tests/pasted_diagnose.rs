@@ -203,3 +203,21 @@ fn ecs_task_kill_names_the_container_and_its_limit() {
     assert_eq!(c["kills"][0]["limit_bytes"], 1u64 << 30, "{c:#}");
     assert_eq!(c["kills"][0]["time"], "2025-02-19T06:41:03Z");
 }
+
+#[test]
+fn hs_err_class_event_sections_are_class_logs() {
+    for (name, note) in [
+        (
+            "hs_err-classes-loaded-jdk21-windows-eclipse.txt",
+            "8 classes loaded, 0 unloaded",
+        ),
+        (
+            "hs_err-classes-unloaded-jdk21-windows.txt",
+            "0 classes loaded, 18 unloaded",
+        ),
+    ] {
+        let d = diagnose("classload", name);
+        assert_eq!(source_kind(&d), "class-log", "{name}: {d:#}");
+        assert_eq!(d["sources"][0]["note"], note, "{name}");
+    }
+}
