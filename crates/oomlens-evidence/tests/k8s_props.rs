@@ -37,6 +37,22 @@ fn all_parsers(bytes: &[u8]) {
     let _ = k8s::parse_pasted("p", bytes);
 }
 
+/// `bytes` with the byte at `flip` set to `byte`, cut at `cut`.
+fn damage(
+    mut bytes: Vec<u8>,
+    flip: prop::sample::Index,
+    byte: u8,
+    cut: prop::sample::Index,
+) -> Vec<u8> {
+    if !bytes.is_empty() {
+        let i = flip.index(bytes.len());
+        bytes[i] = byte;
+    }
+    let end = cut.index(bytes.len() + 1);
+    bytes.truncate(end);
+    bytes
+}
+
 /// Pasted fragments (`tests/fixtures/k8s/pasted/`).
 const PASTED: &[&str] = &[
     "pasted/get-pods-hmcts-pr28772.txt",
@@ -210,14 +226,7 @@ proptest! {
         flip in any::<prop::sample::Index>(),
         byte in any::<u8>(),
     ) {
-        let mut bytes = fixture(OBJECTS[which]).into_bytes();
-        if !bytes.is_empty() {
-            let i = flip.index(bytes.len());
-            bytes[i] = byte;
-        }
-        let end = cut.index(bytes.len() + 1);
-        bytes.truncate(end);
-        all_parsers(&bytes);
+        all_parsers(&damage(fixture(OBJECTS[which]).into_bytes(), flip, byte, cut));
     }
 
     /// Pasted fragments cut anywhere or with a byte changed: never a panic,
@@ -232,14 +241,7 @@ proptest! {
         let whole = fixture(PASTED[which]).into_bytes();
         let (o, _) = k8s::parse_pasted("p", &whole);
         prop_assert_eq!(o.pods.len(), 1);
-        let mut bytes = whole;
-        if !bytes.is_empty() {
-            let i = flip.index(bytes.len());
-            bytes[i] = byte;
-        }
-        let end = cut.index(bytes.len() + 1);
-        bytes.truncate(end);
-        all_parsers(&bytes);
+        all_parsers(&damage(whole, flip, byte, cut));
     }
 }
 

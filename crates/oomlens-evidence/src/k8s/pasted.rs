@@ -121,10 +121,7 @@ fn pods_table<'a>(
     cols: &[(&str, usize)],
 ) -> Objects {
     let mut o = Objects::default();
-    for (i, row) in rows {
-        if row.trim().is_empty() {
-            continue;
-        }
+    for (i, row) in rows.filter(|(_, r)| !r.trim().is_empty()) {
         let line = Some(i as u64 + 1);
         let status = field(row, cols, "STATUS");
         // `4 (57s ago)`: the count is the first word.
@@ -172,10 +169,7 @@ fn events_table<'a>(
     cols: &[(&str, usize)],
 ) -> Objects {
     let mut o = Objects::default();
-    for (i, row) in rows {
-        if row.trim().is_empty() {
-            continue;
-        }
+    for (i, row) in rows.filter(|(_, r)| !r.trim().is_empty()) {
         let age = field(row, cols, "LAST SEEN");
         // `x3 over 10m` in a COUNT column, or the count itself.
         let count = field(row, cols, "COUNT").and_then(|c| c.parse().ok());
