@@ -56,6 +56,7 @@ fn damage(
 /// Pasted fragments (`tests/fixtures/k8s/pasted/`).
 const PASTED: &[&str] = &[
     "pasted/get-pods-hmcts-pr28772.txt",
+    "pasted/get-pods-collapsed-spaces-devopsaitoolkit.txt",
     "pasted/gotemplate-k8sdocs-simmemleak-laststate.txt",
     "pasted/json-laststate-k8s-issue53669-trailing-comma.txt",
     "pasted/status-json-k8s-pr3044-oom-killed-spelling.txt",

@@ -293,3 +293,31 @@ fn hs_err_classes_unloaded_section() {
     assert_eq!(l.unloaded, 18);
     assert_eq!(l.loaded, 0);
 }
+
+#[test]
+fn get_pods_table_with_collapsed_spaces() {
+    let o = fragment("get-pods-collapsed-spaces-devopsaitoolkit.txt");
+    let p = &o.pods[0];
+    assert_eq!(p.name.as_deref(), Some("worker-5f7d8c9b6d-h4kpz"));
+    assert_eq!(p.namespace, None);
+    let c = &p.containers[0];
+    assert_eq!(c.restart_count, Some(3));
+    let s = c.last_state.as_ref().expect("last state");
+    assert_eq!(s.reason.as_deref(), Some("OOMKilled"));
+    assert_eq!(s.line, Some(2));
+}
+
+#[test]
+fn describe_lines_all_at_column_zero() {
+    let name = "describe-flat-column0-devopsaitoolkit-partial.txt";
+    let b = read("k8s", name);
+    assert_eq!(recognised(&b), "describe");
+    let (pods, _) = k8s::parse_describe(name, &b);
+    let s = pods[0].containers[0].last_state.clone().expect("last");
+    assert_eq!(s.reason.as_deref(), Some("OOMKilled"));
+    assert_eq!(s.exit_code, Some(137));
+    assert_eq!(
+        s.started_at.as_ref().and_then(|t| t.utc.as_deref()),
+        Some("2026-06-23T14:08:02Z")
+    );
+}

@@ -221,3 +221,14 @@ fn hs_err_class_event_sections_are_class_logs() {
         assert_eq!(d["sources"][0]["note"], note, "{name}");
     }
 }
+
+#[test]
+fn collapsed_get_pods_and_flat_describe_are_read() {
+    let d = diagnose("k8s", "get-pods-collapsed-spaces-devopsaitoolkit.txt");
+    let c = only_container(&d);
+    assert_eq!(c["restart_count"], 3, "{c:#}");
+    assert_eq!(kill_kinds(c), ["kernel-memcg"], "{c:#}");
+    let d = diagnose("k8s", "describe-flat-column0-devopsaitoolkit-partial.txt");
+    assert_eq!(source_kind(&d), "describe", "{d:#}");
+    assert_eq!(kill_kinds(only_container(&d)), ["kernel-memcg"], "{d:#}");
+}

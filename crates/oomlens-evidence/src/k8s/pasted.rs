@@ -12,7 +12,8 @@
 //!   account as an OOM of the container's cgroup, and said so in a warning;
 //! - `kubectl get pods` tables (`STATUS OOMKilled`, `RESTARTS 4 (57s ago)`)
 //!   and `kubectl get events` tables (`LAST SEEN TYPE REASON OBJECT
-//!   MESSAGE`), cut by their header's columns.
+//!   MESSAGE`), cut by their header's columns; a `get pods` table whose
+//!   runs of spaces were collapsed (a chat, a web page) is read by words.
 //!
 //! Keys are found by a byte scan of each line (no regex, no per-line
 //! allocation beyond the values kept); every fact keeps its line.
@@ -44,6 +45,9 @@ pub(super) fn looks_like_pasted(head: &[u8]) -> bool {
 #[derive(Clone, Copy, PartialEq)]
 enum Table {
     Pods,
+    /// A `get pods` table whose runs of spaces were collapsed to one (a
+    /// chat or a web page): read by words.
+    PodsByWords,
     Events,
 }
 
@@ -56,6 +60,12 @@ fn table_header(line: &str) -> Option<(Table, Vec<(&str, usize)>)> {
     }
     if has("LAST SEEN") && has("TYPE") && has("REASON") && has("MESSAGE") {
         return Some((Table::Events, cols));
+    }
+    let words: Vec<&str> = line.split_whitespace().collect();
+    let words = words.strip_prefix(&["NAMESPACE"]).unwrap_or(&words);
+    if words.starts_with(&["NAME", "READY", "STATUS", "RESTARTS", "AGE"]) {
+        let ns = line.split_whitespace().next() == Some("NAMESPACE");
+        return Some((Table::PodsByWords, vec![("NAMESPACE", usize::from(ns))]));
     }
     None
 }
@@ -106,6 +116,7 @@ pub(super) fn parse(source: &str, bytes: &[u8]) -> (Objects, Warnings) {
             let rows = text.lines().enumerate().skip(i + 1);
             let o = match table {
                 Table::Pods => pods_table(source, rows, &cols),
+                Table::PodsByWords => pods_by_words(source, rows, cols[0].1 == 1),
                 Table::Events => events_table(rows, &cols),
             };
             return (o, warnings);
@@ -122,46 +133,102 @@ fn pods_table<'a>(
 ) -> Objects {
     let mut o = Objects::default();
     for (i, row) in rows.filter(|(_, r)| !r.trim().is_empty()) {
-        let line = Some(i as u64 + 1);
-        let status = field(row, cols, "STATUS");
-        // `4 (57s ago)`: the count is the first word.
-        let restarts = field(row, cols, "RESTARTS")
-            .and_then(|r| r.split_whitespace().next())
-            .and_then(|n| n.parse::<u64>().ok());
-        // kubectl prints the reason of a terminated container here; the
-        // analysis reads a container's last termination from `last_state`.
-        let state = status.map(|s| State {
-            status: if is_terminated_reason(s) {
-                "terminated".into()
-            } else {
-                "waiting".into()
+        let f = |c: &str| field(row, cols, c);
+        o.pods.push(pod_row(
+            source,
+            i,
+            PodRow {
+                name: f("NAME"),
+                namespace: f("NAMESPACE"),
+                status: f("STATUS"),
+                restarts: f("RESTARTS"),
+                node: f("NODE"),
             },
-            reason: Some(normal_reason(s)),
-            line,
-            ..State::default()
-        });
-        let c = Container {
-            last_state: state.clone().filter(|s| s.status == "terminated"),
-            state,
-            restart_count: restarts,
-            restart_count_line: restarts.and(line),
-            line,
-            ..Container::default()
-        };
-        o.pods.push(Pod {
-            name: field(row, cols, "NAME").map(str::to_string),
-            namespace: field(row, cols, "NAMESPACE").map(str::to_string),
-            uid: None,
-            node: field(row, cols, "NODE").map(str::to_string),
-            qos_class: None,
-            start_time: None,
-            containers: vec![c],
-            events: Vec::new(),
-            format: "get-pods".into(),
-            lines: Span::line(source, i as u64 + 1),
-        });
+        ));
     }
     o
+}
+
+/// `name ready status restarts... age` rows, words separated by single
+/// spaces: the restarts are the word after the status (`3 (30s ago)`).
+fn pods_by_words<'a>(
+    source: &str,
+    rows: impl Iterator<Item = (usize, &'a str)>,
+    namespaced: bool,
+) -> Objects {
+    let mut o = Objects::default();
+    for (i, row) in rows.filter(|(_, r)| !r.trim().is_empty()) {
+        let mut w = row.split_whitespace();
+        let namespace = if namespaced { w.next() } else { None };
+        let (Some(name), Some(_ready), Some(status), Some(restarts)) =
+            (w.next(), w.next(), w.next(), w.next())
+        else {
+            continue;
+        };
+        o.pods.push(pod_row(
+            source,
+            i,
+            PodRow {
+                name: Some(name),
+                namespace,
+                status: Some(status),
+                restarts: Some(restarts),
+                node: None,
+            },
+        ));
+    }
+    o
+}
+
+/// The fields of one `kubectl get pods` row.
+struct PodRow<'a> {
+    name: Option<&'a str>,
+    namespace: Option<&'a str>,
+    status: Option<&'a str>,
+    /// `4 (57s ago)`: the count is the first word.
+    restarts: Option<&'a str>,
+    node: Option<&'a str>,
+}
+
+/// A pod of one container from a `get pods` row at 0-based line `i`.
+fn pod_row(source: &str, i: usize, r: PodRow<'_>) -> Pod {
+    let line = Some(i as u64 + 1);
+    let restarts = r
+        .restarts
+        .and_then(|r| r.split_whitespace().next())
+        .and_then(|n| n.parse::<u64>().ok());
+    // kubectl prints the reason of a terminated container here; the
+    // analysis reads a container's last termination from `last_state`.
+    let state = r.status.map(|s| State {
+        status: if is_terminated_reason(s) {
+            "terminated".into()
+        } else {
+            "waiting".into()
+        },
+        reason: Some(normal_reason(s)),
+        line,
+        ..State::default()
+    });
+    let c = Container {
+        last_state: state.clone().filter(|s| s.status == "terminated"),
+        state,
+        restart_count: restarts,
+        restart_count_line: restarts.and(line),
+        line,
+        ..Container::default()
+    };
+    Pod {
+        name: r.name.map(str::to_string),
+        namespace: r.namespace.map(str::to_string),
+        uid: None,
+        node: r.node.map(str::to_string),
+        qos_class: None,
+        start_time: None,
+        containers: vec![c],
+        events: Vec::new(),
+        format: "get-pods".into(),
+        lines: Span::line(source, i as u64 + 1),
+    }
 }
 
 fn events_table<'a>(
