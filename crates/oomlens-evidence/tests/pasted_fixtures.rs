@@ -321,3 +321,12 @@ fn describe_lines_all_at_column_zero() {
         Some("2026-06-23T14:08:02Z")
     );
 }
+
+#[test]
+fn docker_inspect_grep_oomkilled_true() {
+    let o = fragment("docker-inspect-grep-oom-true-training-notes.txt");
+    let s = o.pods[0].containers[0].last_state.clone().expect("state");
+    assert_eq!(s.reason.as_deref(), Some("OOMKilled"));
+    assert_eq!(s.exit_code, None);
+    assert_eq!(s.line, Some(2));
+}

@@ -232,3 +232,11 @@ fn collapsed_get_pods_and_flat_describe_are_read() {
     assert_eq!(source_kind(&d), "describe", "{d:#}");
     assert_eq!(kill_kinds(only_container(&d)), ["kernel-memcg"], "{d:#}");
 }
+
+#[test]
+fn docker_inspect_oomkilled_true_is_an_oom_kill() {
+    let d = diagnose("k8s", "docker-inspect-grep-oom-true-training-notes.txt");
+    assert_eq!(source_kind(&d), "k8s-fragment", "{d:#}");
+    assert_eq!(d["oom_kill_found"], true, "{d:#}");
+    assert_eq!(kill_kinds(only_container(&d)), ["kernel-memcg"], "{d:#}");
+}

@@ -38,7 +38,7 @@ pub(super) fn looks_like_pasted(head: &[u8]) -> bool {
         || has("\"termination\"");
     let exit = has("exitCode");
     (status && (exit || has("OOMKilled") || has("OOM Killed")))
-        || (has("\"OOMKilled\"") && has("\"ExitCode\""))
+        || (has("\"OOMKilled\"") && (has("\"ExitCode\"") || has("\"OOMKilled\": true")))
 }
 
 /// Which table a header line opens.
