@@ -356,6 +356,15 @@ fn fmt_utc(t: Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%S%.fZ").to_string()
 }
 
+/// A termination reason as today's API spells it: `OOM Killed`, the
+/// 2014-2015 spelling (Kubernetes before 1.0), becomes `OOMKilled`.
+pub(crate) fn normal_reason(s: &str) -> String {
+    match s {
+        "OOM Killed" => "OOMKilled".into(),
+        _ => s.to_string(),
+    }
+}
+
 /// Splits `containerd://<id>` into the runtime and the id. The id is kept
 /// only when it is 64 hex digits (what cgroup paths and kernel logs name);
 /// the third value says whether it was.

@@ -330,3 +330,17 @@ fn docker_inspect_grep_oomkilled_true() {
     assert_eq!(s.exit_code, None);
     assert_eq!(s.line, Some(2));
 }
+
+#[test]
+fn the_2015_reason_spelling_in_describe_and_objects() {
+    let (pods, _) = k8s::parse_describe(
+        "d",
+        b"    Last State:\tTerminated\n      Reason:\tOOM Killed\n      Exit Code:\t137\n",
+    );
+    let s = pods[0].containers[0].last_state.clone().expect("last");
+    assert_eq!(s.reason.as_deref(), Some("OOMKilled"));
+    let pod = br#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"status":{"containerStatuses":[{"name":"c","lastState":{"terminated":{"exitCode":137,"reason":"OOM Killed"}}}]}}"#;
+    let (o, _) = k8s::parse_objects("o", pod);
+    let s = o.pods[0].containers[0].last_state.clone().expect("last");
+    assert_eq!(s.reason.as_deref(), Some("OOMKilled"));
+}

@@ -272,12 +272,12 @@ fn is_terminated_reason(s: &str) -> bool {
     ) || s.starts_with("Init:OOMKilled")
 }
 
-/// The reason as today's API spells it (`OOM Killed`, the 2014 spelling,
-/// becomes `OOMKilled`).
+/// The reason as today's API spells it (see [`super::normal_reason`]);
+/// `Init:OOMKilled` of `get pods` is an init container's `OOMKilled`.
 fn normal_reason(s: &str) -> String {
     match s {
-        "OOM Killed" | "Init:OOMKilled" => "OOMKilled".into(),
-        _ => s.to_string(),
+        "Init:OOMKilled" => "OOMKilled".into(),
+        _ => super::normal_reason(s),
     }
 }
 
