@@ -161,6 +161,12 @@ fn user_slice_memcg_outside_kubernetes() {
 fn wrapped_oom_kill_lines_are_joined() {
     let r = report("k6.x-memcg-user-slice-wrapped-journal-notes.log");
     assert_eq!(r.kind, Kind::Memcg);
+    // `Killed process 1851349 (git)` wrapped before its sizes.
+    let v = r.victim.as_ref().expect("victim");
+    assert_eq!(
+        (v.pid, v.anon_rss_kb, v.uid),
+        (1851349, Some(8_452_204), Some(1001))
+    );
     assert_eq!(
         r.oom_memcg.as_deref(),
         Some("/user.slice/user-1001.slice/user@1001.service/needle.slice/run-p1830008-i211518363.scope")

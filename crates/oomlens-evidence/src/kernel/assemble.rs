@@ -376,6 +376,21 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
         }
 
         // Everything below is report content.
+        // `Killed process N (comm)` wrapped when pasted: its sizes on the
+        // next bare line.
+        if msg.starts_with(b"total-vm:") && framed.stamp == Stamp::None {
+            // A bare line lost its host: the report is the last one active.
+            let st = &mut self.hosts[self.last_active.unwrap_or(h)].1;
+            let last = st.open.as_mut().or(st.pending.last_mut().map(|(_, b)| b));
+            if let Some(b) = last.filter(|b| b.r.victim.as_ref().is_some_and(|v| v.line + 1 == no))
+            {
+                if let Some(v) = b.r.victim.as_mut() {
+                    victim_sizes(v, msg);
+                }
+                b.r.lines.cover(no);
+                return;
+            }
+        }
         if let Some(i) = find_lit!(msg, b"Killed process ") {
             let prefix = &msg[..i];
             let kind = if find_lit!(prefix, b"Memory cgroup out of memory").is_some() {
@@ -398,19 +413,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                 line: no,
                 ..Victim::default()
             };
-            for (k, val) in colon_pairs(tail) {
-                let u = u64::try_from(val).ok();
-                match k.as_str() {
-                    "total-vm" => v.total_vm_kb = u,
-                    "anon-rss" => v.anon_rss_kb = u,
-                    "file-rss" => v.file_rss_kb = u,
-                    "shmem-rss" => v.shmem_rss_kb = u,
-                    "UID" => v.uid = Some(val),
-                    "pgtables" => v.pgtables_kb = u,
-                    "oom_score_adj" => v.oom_score_adj = Some(val),
-                    _ => {}
-                }
-            }
+            victim_sizes(&mut v, tail);
             let st = &mut self.hosts[h].1;
             if st.open.is_none() {
                 if let Some((_, b)) = st
@@ -870,6 +873,24 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
     pub(super) fn finish(&mut self) {
         for h in 0..self.hosts.len() {
             self.flush_host(h);
+        }
+    }
+}
+
+/// The sizes of a `Killed process` line (`total-vm:75160kB, anon-rss:...,
+/// UID:0 pgtables:188kB oom_score_adj:0`) into its victim.
+fn victim_sizes(v: &mut Victim, tail: &[u8]) {
+    for (k, val) in colon_pairs(tail) {
+        let u = u64::try_from(val).ok();
+        match k.as_str() {
+            "total-vm" => v.total_vm_kb = u,
+            "anon-rss" => v.anon_rss_kb = u,
+            "file-rss" => v.file_rss_kb = u,
+            "shmem-rss" => v.shmem_rss_kb = u,
+            "UID" => v.uid = Some(val),
+            "pgtables" => v.pgtables_kb = u,
+            "oom_score_adj" => v.oom_score_adj = Some(val),
+            _ => {}
         }
     }
 }

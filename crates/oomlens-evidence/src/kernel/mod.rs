@@ -279,6 +279,8 @@ static ANCHORS: input::Anchors<&str> = input::Anchors::new(&[
     "pid ]",
     "pid  ]",
     "mems_allowed=",
+    // The sizes of a `Killed process` line wrapped onto the next line.
+    "total-vm:",
 ]);
 
 /// Streams a kernel log and calls `sink` with each OOM report as it is
