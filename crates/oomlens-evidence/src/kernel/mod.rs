@@ -503,6 +503,21 @@ mod tests {
         assert_eq!((r.lines.first, r.lines.last), (1, 4));
     }
 
+    /// `dmesg -T` under a German locale: the report is read and timed.
+    /// The stamps are in the form of a real German `dmesg -T` (see the
+    /// framing tests); the lines are genular/pandora#49's.
+    #[test]
+    fn localized_dmesg_t_report() {
+        let text = "\
+[Mo M\u{e4}r 29 13:10:39 2021] Out of memory: Kill process 27438 (R) score 31 or sacrifice child
+[Mo M\u{e4}r 29 13:10:39 2021] Killed process 27438 (R) total-vm:38349780kB, anon-rss:1041924kB, file-rss:4kB, shmem-rss:0kB
+";
+        let (r, _) = one(text);
+        assert_eq!(r.kind, Kind::Global);
+        let utc = r.time.utc.as_deref().unwrap_or("");
+        assert!(utc.starts_with("2021-03-29T"), "{:?}", r.time);
+    }
+
     #[test]
     fn lone_killed_line_and_truncated_end() {
         let (r, _) = one("Killed process 7 (x) total-vm:1kB, anon-rss:1kB, file-rss:0kB\n");
