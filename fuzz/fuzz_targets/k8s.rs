@@ -1,5 +1,5 @@
-//! Arbitrary bytes through the describe and object parsers and the
-//! quantity parser: never a panic.
+//! Arbitrary bytes through the describe, object and pasted-fragment
+//! parsers and the quantity parser: never a panic.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -387,14 +387,82 @@ fn monotonic(inner: &[u8]) -> Option<u64> {
     secs.checked_mul(1_000_000)?.checked_add(us)
 }
 
-/// `Sat Dec  2 13:55:56 2023`.
+/// Month names of `dmesg -T` under other locales (`LC_TIME`), lowercase,
+/// without a trailing dot: German, French, Spanish, Italian, Dutch,
+/// Portuguese, Russian (English is [`MONTHS`]; CJK `3月` is read apart).
+const LOCAL_MONTHS: &[(&str, i8)] = &[
+    ("mär", 3),
+    ("mai", 5),
+    ("okt", 10),
+    ("dez", 12),
+    ("janv", 1),
+    ("févr", 2),
+    ("mars", 3),
+    ("avr", 4),
+    ("juin", 6),
+    ("juil", 7),
+    ("août", 8),
+    ("sept", 9),
+    ("déc", 12),
+    ("ene", 1),
+    ("abr", 4),
+    ("ago", 8),
+    ("dic", 12),
+    ("gen", 1),
+    ("mag", 5),
+    ("giu", 6),
+    ("lug", 7),
+    ("set", 9),
+    ("ott", 10),
+    ("mrt", 3),
+    ("fev", 2),
+    ("out", 10),
+    ("янв", 1),
+    ("фев", 2),
+    ("мар", 3),
+    ("апр", 4),
+    ("мая", 5),
+    ("июн", 6),
+    ("июл", 7),
+    ("авг", 8),
+    ("сен", 9),
+    ("окт", 10),
+    ("ноя", 11),
+    ("дек", 12),
+];
+
+/// A month token of `dmesg -T` in any locale [`LOCAL_MONTHS`] knows:
+/// `Dec`, `Mär`, `déc.`, `дек`, `12月`.
+fn local_month(tok: &[u8]) -> Option<i8> {
+    if let Some(m) = month(tok).filter(|_| tok.len() == 3) {
+        return Some(m);
+    }
+    let t = std::str::from_utf8(tok).ok()?;
+    if let Some(n) = t.strip_suffix('月') {
+        return n.parse::<i8>().ok().filter(|m| (1..=12).contains(m));
+    }
+    let t = t.strip_suffix('.').unwrap_or(t).to_lowercase();
+    if let Some(m) = MONTHS
+        .iter()
+        .position(|x| x.eq_ignore_ascii_case(t.as_bytes()))
+    {
+        return Some(m as i8 + 1);
+    }
+    LOCAL_MONTHS.iter().find(|(n, _)| *n == t).map(|&(_, m)| m)
+}
+
+/// `Sat Dec  2 13:55:56 2023`, also with the day and month names of
+/// another locale (`Mo Mär 29 13:10:39 2021`, `二 3月 5 ...`).
 fn ctime(inner: &[u8]) -> Option<DateTime> {
     let t = inner;
-    if t.len() < 20 || t[3] != b' ' {
+    if t.len() < 20 {
         return None;
     }
-    let mo = month(&t[4..])?;
-    let rest = skip_spaces(&t[7..]);
+    let day_name = memchr::memchr(b' ', t)?;
+    let rest = skip_spaces(&t[day_name..]);
+    let mon_len = memchr::memchr(b' ', rest)?;
+    let mo = local_month(&rest[..mon_len])?;
+    let rest = skip_spaces(&rest[mon_len..]);
     let dn = digits(rest);
     let day = num(&rest[..dn])? as i8;
     let rest = skip_spaces(&rest[dn..]);
@@ -850,6 +918,33 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert_eq!(msg(&f), "memory: usage 1kB");
+    }
+
+    #[test]
+    fn dmesg_ctime_in_other_locales() {
+        // The first line is from a real German `dmesg -T` posted in a public
+        // repository (public-code index id 42833881989).
+        for (line, month, day) in [
+            (&b"[Mo M\xc3\xa4r 29 13:10:39 2021] BTRFS info"[..], 3, 29),
+            (b"[mar. d\xc3\xa9c.  7 10:11:12 2021] x", 12, 7),
+            (b"[\xe4\xba\x8c 3\xe6\x9c\x88  5 10:11:12 2021] x", 3, 5),
+            (
+                b"[\xd0\xbf\xd1\x82 \xd0\xb4\xd0\xb5\xd0\xba 24 10:11:12 2021] x",
+                12,
+                24,
+            ),
+        ] {
+            match frame(line).stamp {
+                Stamp::Ctime { civil } => {
+                    assert_eq!((civil.month(), civil.day()), (month, day), "{line:?}");
+                }
+                other => panic!("{line:?}: {other:?}"),
+            }
+        }
+        assert!(!matches!(
+            frame(b"[Xx Foo 29 13:10:39 2021] x").stamp,
+            Stamp::Ctime { .. }
+        ));
     }
 
     #[test]

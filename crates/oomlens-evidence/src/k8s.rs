@@ -33,6 +33,7 @@ mod describe;
 /// The key-line index moved to [`crate::lines`]; the old path stays.
 use crate::lines;
 mod objects;
+mod pasted;
 
 /// A point in time as Kubernetes printed it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -159,7 +160,8 @@ pub struct Objects {
 /// the top, in any indentation. A describe whose top was cut off is also
 /// recognised by a `Containers:` line followed by container fields
 /// (`State:`, `Restart Count:`), a container fragment (`State:` and
-/// `Restart Count:` lines), or an `Events:` table header
+/// `Restart Count:` lines, or the three lines `Last State:`, `Reason:`,
+/// `Exit Code:` people paste, at any indentation), or an `Events:` table header
 /// (`Type  Reason  Age  From  Message`).
 pub fn looks_like_describe(head: &[u8]) -> bool {
     let text = String::from_utf8_lossy(head);
@@ -172,6 +174,8 @@ pub fn looks_like_describe(head: &[u8]) -> bool {
     let mut events_header = false;
     let mut state = false;
     let mut restart_count = false;
+    let mut reason = false;
+    let mut exit_code = false;
     for line in text.lines().take(400) {
         let t = line.trim();
         let key = t.split(':').next().unwrap_or("");
@@ -196,6 +200,8 @@ pub fn looks_like_describe(head: &[u8]) -> bool {
         match key {
             "State" | "Last State" => state = true,
             "Restart Count" => restart_count = true,
+            "Reason" => reason = true,
+            "Exit Code" => exit_code = true,
             _ => {}
         }
     }
@@ -203,6 +209,7 @@ pub fn looks_like_describe(head: &[u8]) -> bool {
         || container_field
         || events_header
         || (state && restart_count)
+        || (state && reason && exit_code)
 }
 
 fn is_events_header(t: &str) -> bool {
@@ -284,6 +291,20 @@ pub fn parse_objects(source: &str, text: &[u8]) -> (Objects, Warnings) {
     objects::parse(source, text)
 }
 
+/// Whether a head is a pasted fragment: a container status block cut out
+/// of a Pod (YAML, JSON or Go-template `map[...]`), `docker inspect`'s
+/// `State`, or a `kubectl get pods` / `kubectl get events` table. Tried
+/// after [`looks_like_describe`] and [`looks_like_object`].
+pub fn looks_like_pasted(head: &[u8]) -> bool {
+    pasted::looks_like_pasted(head)
+}
+
+/// Parses a pasted fragment (see [`looks_like_pasted`]) into pods and
+/// events; what a fragment lacks (pod name, limits) stays `None`.
+pub fn parse_pasted(source: &str, text: &[u8]) -> (Objects, Warnings) {
+    pasted::parse(source, text)
+}
+
 impl TimeFact {
     /// A time as Kubernetes prints it, resolved (see [`time_fact`]).
     pub fn parse(raw: &str, line: Option<u64>) -> TimeFact {
@@ -333,6 +354,15 @@ fn fixed_zone_of(raw: &str) -> Option<jiff::tz::Offset> {
 
 fn fmt_utc(t: Timestamp) -> String {
     t.strftime("%Y-%m-%dT%H:%M:%S%.fZ").to_string()
+}
+
+/// A termination reason as today's API spells it: `OOM Killed`, the
+/// 2014-2015 spelling (Kubernetes before 1.0), becomes `OOMKilled`.
+pub(crate) fn normal_reason(s: &str) -> String {
+    match s {
+        "OOM Killed" => "OOMKilled".into(),
+        _ => s.to_string(),
+    }
 }
 
 /// Splits `containerd://<id>` into the runtime and the id. The id is kept

@@ -93,7 +93,7 @@ pub struct Outcome {
     /// The evidence, or `None` when the input held nothing to use.
     pub parsed: Option<Parsed>,
     /// What the input was found to be (`kernel-log`, `describe`,
-    /// `k8s-objects`, `app-log`, `hs-err`, `class-log`, `gc-log`, `jcmd`,
+    /// `k8s-objects`, `k8s-fragment`, `app-log`, `hs-err`, `class-log`, `gc-log`, `jcmd`,
     /// `nmt`, `metrics`, `jvm-flags`, `command-line`, `hsperfdata`,
     /// `heap-dump`), or `skipped`.
     pub kind: &'static str,
@@ -223,6 +223,14 @@ pub const FORMATS: &[Format] = &[
         }),
     },
     Format {
+        name: "k8s-fragment",
+        recognise: k8s::looks_like_pasted,
+        parse: Parse::Whole(|name, bytes| {
+            let (o, w) = k8s::parse_pasted(name, bytes);
+            kubernetes(o, w, "k8s-fragment")
+        }),
+    },
+    Format {
         name: "class-log",
         recognise: looks_like_class_log,
         parse: Parse::Stream(class_log),
@@ -317,8 +325,10 @@ pub fn looks_like_proc_cmdline(head: &[u8]) -> bool {
 }
 
 /// Class-loading lines: `[Loaded X from Y]` at the start of a line (JDK 8),
-/// or a `class,load` / `class+load` unified-logging tag (JDK 9+), on at
-/// least a quarter of the head's first 500 non-empty lines.
+/// a `class,load` / `class+load` unified-logging tag (JDK 9+), or an
+/// `hs_err` class event (`Event: 0.733 Loading class X`, `... Unloading
+/// class ...`), on at least a quarter of the head's first 500 non-empty
+/// lines.
 pub fn looks_like_class_log(head: &[u8]) -> bool {
     let mut lines = 0usize;
     let mut loaded = 0usize;
@@ -330,6 +340,8 @@ pub fn looks_like_class_log(head: &[u8]) -> bool {
         if l.starts_with(b"[Loaded ")
             || memchr::memmem::find(l, b"[class,load").is_some()
             || memchr::memmem::find(l, b"[class+load").is_some()
+            || (l.trim_ascii_start().starts_with(b"Event: ")
+                && memchr::memmem::find(l, b"oading class ").is_some())
         {
             loaded += 1;
         }

@@ -33,7 +33,35 @@ fn all_parsers(bytes: &[u8]) {
     let _ = k8s::parse_describe("p", bytes);
     let _ = k8s::parse_describe_objects("p", bytes);
     let _ = k8s::parse_objects("p", bytes);
+    let _ = k8s::looks_like_pasted(bytes);
+    let _ = k8s::parse_pasted("p", bytes);
 }
+
+/// `bytes` with the byte at `flip` set to `byte`, cut at `cut`.
+fn damage(
+    mut bytes: Vec<u8>,
+    flip: prop::sample::Index,
+    byte: u8,
+    cut: prop::sample::Index,
+) -> Vec<u8> {
+    if !bytes.is_empty() {
+        let i = flip.index(bytes.len());
+        bytes[i] = byte;
+    }
+    let end = cut.index(bytes.len() + 1);
+    bytes.truncate(end);
+    bytes
+}
+
+/// Pasted fragments (`tests/fixtures/k8s/pasted/`).
+const PASTED: &[&str] = &[
+    "pasted/get-pods-hmcts-pr28772.txt",
+    "pasted/get-pods-collapsed-spaces-devopsaitoolkit.txt",
+    "pasted/gotemplate-k8sdocs-simmemleak-laststate.txt",
+    "pasted/json-laststate-k8s-issue53669-trailing-comma.txt",
+    "pasted/status-json-k8s-pr3044-oom-killed-spelling.txt",
+    "pasted/docker-inspect-state-k8s-issue19825.txt",
+];
 
 /// Lines made of describe and YAML vocabulary, to reach deep states.
 fn vocabulary_line() -> impl Strategy<Value = String> {
@@ -84,6 +112,15 @@ fn vocabulary_line() -> impl Strategy<Value = String> {
         "lastState:",
         "terminated:",
         "containerStatuses:",
+        "LastState: map[terminated:map[exitCode:137 reason:OOM Killed",
+        "map[terminated:map[",
+        "]]",
+        "\"OOMKilled\":",
+        "\"ExitCode\":",
+        "\"State\": {",
+        "NAME   READY   STATUS      RESTARTS      AGE",
+        "LAST SEEN   TYPE      REASON      OBJECT      MESSAGE",
+        "\"termination\": {",
     ]);
     let values = prop::sample::select(vec![
         "",
@@ -190,14 +227,22 @@ proptest! {
         flip in any::<prop::sample::Index>(),
         byte in any::<u8>(),
     ) {
-        let mut bytes = fixture(OBJECTS[which]).into_bytes();
-        if !bytes.is_empty() {
-            let i = flip.index(bytes.len());
-            bytes[i] = byte;
-        }
-        let end = cut.index(bytes.len() + 1);
-        bytes.truncate(end);
-        all_parsers(&bytes);
+        all_parsers(&damage(fixture(OBJECTS[which]).into_bytes(), flip, byte, cut));
+    }
+
+    /// Pasted fragments cut anywhere or with a byte changed: never a panic,
+    /// and an uncut, unchanged one keeps its container.
+    #[test]
+    fn damaged_pasted_fragments(
+        which in 0..PASTED.len(),
+        cut in any::<prop::sample::Index>(),
+        flip in any::<prop::sample::Index>(),
+        byte in any::<u8>(),
+    ) {
+        let whole = fixture(PASTED[which]).into_bytes();
+        let (o, _) = k8s::parse_pasted("p", &whole);
+        prop_assert_eq!(o.pods.len(), 1);
+        all_parsers(&damage(whole, flip, byte, cut));
     }
 }
 

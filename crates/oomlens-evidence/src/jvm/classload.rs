@@ -6,6 +6,9 @@
 //!   (`Y` a jar URL, a path, `__JVM_DefineClass__`, ...), and
 //!   `-XX:+TraceClassUnloading`: `[Unloading class X 0x...]` (older JDKs
 //!   without the address);
+//! - the `Classes loaded` / `Classes unloaded` event sections of an
+//!   `hs_err` file, pasted alone (`Event: 0.733 Loading class X done`,
+//!   `Event: 7.661 Thread 0x... Unloading class 0x... 'X'`);
 //! - JDK 9+ unified logging `-Xlog:class+load,class+unload` and
 //!   `-verbose:class` with any decorators (read by [`super::ulog`]:
 //!   `[2023-12-02T13:55:56.123+0800]`, `[12.345s]`, `[0,512s]`, `[12345ms]`,
@@ -208,10 +211,75 @@ pub fn parse_line(line: &[u8]) -> Option<ClassLine<'_>> {
         });
     }
     if line.first() != Some(&b'[') {
-        return None;
+        return hs_err_event(line);
     }
     let d = ulog::read(line);
     unified(d.tags?, d.message, d.uptime_ms(), d.time_text)
+}
+
+/// A class event of an `hs_err` file's `Classes loaded` / `Classes
+/// unloaded` sections, as pasted: `Event: 0.733 Loading class java/lang/X
+/// done` (the load; the line without `done` only starts it) and `Event:
+/// 7.661 Thread 0x... Unloading class 0x... 'java/lang/X'`. Names keep the
+/// JVM's `/`.
+fn hs_err_event(line: &[u8]) -> Option<ClassLine<'_>> {
+    let rest = line.trim_ascii_start().strip_prefix(b"Event: ")?;
+    let sp = memchr::memchr(b' ', rest)?;
+    let uptime_ms = seconds_ms(&rest[..sp]);
+    let rest = &rest[sp..];
+    // `Loading` in `Classes loaded`, `loading` in JDK 17's `Events`.
+    if let Some(r) = rest
+        .strip_prefix(b" Loading class ")
+        .or_else(|| rest.strip_prefix(b" loading class "))
+    {
+        let name = r.strip_suffix(b" done")?;
+        if name.is_empty() || memchr::memchr(b' ', name).is_some() {
+            return None;
+        }
+        return Some(ClassLine {
+            unload: false,
+            name,
+            source: None,
+            uptime_ms,
+            time: None,
+            jdk8: false,
+        });
+    }
+    let at = memchr::memmem::find(rest, b" Unloading class ")?;
+    let r = &rest[at..];
+    let open = memchr::memchr(b'\'', r)?;
+    let name = &r[open + 1..];
+    let name = &name[..memchr::memchr(b'\'', name)?];
+    (!name.is_empty()).then_some(ClassLine {
+        unload: true,
+        name,
+        source: None,
+        uptime_ms,
+        time: None,
+        jdk8: false,
+    })
+}
+
+/// `12.345` seconds as milliseconds.
+fn seconds_ms(b: &[u8]) -> Option<u64> {
+    let (int, frac) = match memchr::memchr(b'.', b) {
+        Some(i) => (&b[..i], &b[i + 1..]),
+        None => (b, &b""[..]),
+    };
+    if int.is_empty() || int.len() > 12 || !int.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let secs = int.iter().fold(0u64, |n, &c| n * 10 + u64::from(c - b'0'));
+    let mut ms = 0u64;
+    for i in 0..3 {
+        let d = match frac.get(i) {
+            Some(c) if c.is_ascii_digit() => u64::from(c - b'0'),
+            Some(_) => return None,
+            None => 0,
+        };
+        ms = ms * 10 + d;
+    }
+    secs.checked_mul(1000)?.checked_add(ms)
 }
 
 /// The class line of a unified-logging line with these decorations.
@@ -771,6 +839,19 @@ mod tests {
         let l = parse_line(b"[Unloading class Foo]").unwrap();
         assert_eq!(l.name, b"Foo");
         assert!(parse_line(b"[Loaded ").is_none());
+        let l = parse_line(b"Event: 0.733 Loading class java/lang/Long$LongCache done").unwrap();
+        assert_eq!(
+            (l.name, l.unload, l.uptime_ms),
+            (&b"java/lang/Long$LongCache"[..], false, Some(733))
+        );
+        assert!(parse_line(b"Event: 0.733 Loading class java/lang/Long$LongCache").is_none());
+        let l = parse_line(b"  Event: 7.661 Thread 0x00007f282c2174f0 Unloading class 0x0000000801591000 'java/lang/invoke/LambdaForm$DMH+0x0000000801591000'").unwrap();
+        assert!(l.unload);
+        assert_eq!(
+            l.name,
+            b"java/lang/invoke/LambdaForm$DMH+0x0000000801591000"
+        );
+        assert!(parse_line(b"Event: x Unloading class 0x1 'unclosed").is_none());
     }
 
     #[test]

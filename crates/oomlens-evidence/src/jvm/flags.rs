@@ -40,7 +40,9 @@ pub struct Flag {
 /// Flags read from one source.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct JvmFlags {
-    /// `command-line`, `print-flags-final`, `vm-flags`, `vm-command-line`.
+    /// `command-line` (also pasted: a Dockerfile, a diff of one, an
+    /// echoed `JAVA_OPTS`), `print-flags-final`, `vm-flags`,
+    /// `vm-command-line`.
     pub kind: String,
     pub flags: Vec<Flag>,
     /// The JDK feature release (8, 11, 17, 21), when the text says.
@@ -203,11 +205,95 @@ const NUMBER_FLAGS: &[&str] = &[
 ];
 
 /// Flags of a command line or an options variable (whitespace-separated;
-/// quotes are not interpreted).
+/// quotes are not interpreted). Tokens are also read as people paste them:
+/// quoted and comma-separated in a JSON array (`["java", "-Xmx1g",`), or as
+/// the value of a variable (`JAVA_OPTS="-Xmx1g`).
 pub fn from_command_line(text: &str, line: Option<u64>) -> Vec<Flag> {
     text.split_whitespace()
-        .filter_map(|t| parse_token(t, line))
+        .filter_map(|t| token_flag(t, line))
         .collect()
+}
+
+/// One whitespace-separated token, with JSON-array and `VAR=` wrapping
+/// taken off.
+fn token_flag(tok: &str, line: Option<u64>) -> Option<Flag> {
+    let wrap = |c: char| matches!(c, '"' | '\'' | ',' | '[' | ']' | '`');
+    parse_token(tok, line)
+        .or_else(|| parse_token(tok.trim_matches(wrap), line))
+        .or_else(|| {
+            let (_, v) = tok.split_once('=')?;
+            parse_token(v.trim_matches(wrap), line)
+        })
+}
+
+/// HotSpot's flag types, the first word of a `PrintFlagsFinal` line.
+const FLAG_TYPES: &[&str] = &[
+    "bool",
+    "int",
+    "intx",
+    "uint",
+    "uintx",
+    "uint64_t",
+    "size_t",
+    "double",
+    "ccstr",
+    "ccstrlist",
+];
+
+/// Whether a line is one of `PrintFlagsFinal` (`uintx MaxHeapSize := 1035993088
+/// {product}`), grepped out of it with its leading spaces or without.
+fn is_print_flags_line(t: &str) -> bool {
+    let mut w = t.split_whitespace();
+    matches!(
+        (w.next(), w.next(), w.next()),
+        (Some(ty), Some(_), Some("=" | ":=")) if FLAG_TYPES.contains(&ty)
+    )
+}
+
+/// Lines around flags in what people paste: Dockerfile instructions, diff
+/// headers, shell prompts and `echo`/`export`, comments.
+fn is_scaffolding(t: &str) -> bool {
+    const STARTS: &[&str] = &[
+        "@@", "---", "+++", "diff ", "index ", "#", "$ ", "echo ", "export ",
+    ];
+    const INSTRUCTIONS: &[&str] = &[
+        "FROM",
+        "RUN",
+        "USER",
+        "COPY",
+        "ADD",
+        "WORKDIR",
+        "EXPOSE",
+        "ENV",
+        "ARG",
+        "ENTRYPOINT",
+        "CMD",
+        "LABEL",
+        "VOLUME",
+    ];
+    if STARTS.iter().any(|p| t.starts_with(p)) {
+        return true;
+    }
+    let body = t.strip_prefix(['+', '-']).unwrap_or(t).trim_start();
+    body.is_empty()
+        || body
+            .split_whitespace()
+            .next()
+            .is_some_and(|w| INSTRUCTIONS.contains(&w))
+}
+
+/// Whether a text is only flags and the lines around them (a Dockerfile,
+/// a diff of one, `JAVA_OPTS` as echoed), with at least one flag.
+fn is_command_lines(lines: &[&str]) -> bool {
+    let mut flags = 0;
+    for t in lines {
+        if !from_command_line(t, None).is_empty() {
+            flags += 1;
+        } else if !is_scaffolding(t) {
+            return false;
+        }
+    }
+    flags > 0
 }
 
 /// The option variables the JVM (or its launchers) read flags from.
@@ -241,7 +327,10 @@ pub fn from_container(c: &crate::k8s::Container) -> JvmFlags {
     out
 }
 
-/// Which kind of flags output a head looks like.
+/// Which kind of flags output a head looks like: `print-flags-final` (with
+/// its `[Global flags]` header, or lines grepped out of it), `vm-command-line`,
+/// `vm-flags`, or `command-line` for a short text of nothing but flags and the
+/// lines around them (Dockerfile instructions, diff headers, `echo $JAVA_OPTS`).
 pub fn sniff(head: &[u8]) -> Option<&'static str> {
     let text = String::from_utf8_lossy(&head[..head.len().min(8192)]);
     if text.contains("[Global flags]") {
@@ -254,10 +343,18 @@ pub fn sniff(head: &[u8]) -> Option<&'static str> {
         .lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && super::pid_line(l).is_none())
-        .take(3)
+        .take(40)
         .collect();
     if body.first().is_some_and(|l| l.starts_with("-XX:")) {
         return Some("vm-flags");
+    }
+    if body.first().is_some_and(|l| is_print_flags_line(l)) {
+        // grepped out of PrintFlagsFinal: no `[Global flags]` header.
+        return Some("print-flags-final");
+    }
+    // Only the first 40 lines are looked at: a long text is not a paste.
+    if body.len() < 40 && is_command_lines(&body) {
+        return Some("command-line");
     }
     None
 }
@@ -301,7 +398,8 @@ fn feature(v: &str) -> Option<u32> {
     }
 }
 
-/// Parses PrintFlagsFinal, VM.flags or VM.command_line output.
+/// Parses PrintFlagsFinal (whole or grepped), VM.flags or VM.command_line
+/// output, or pasted command lines (see [`sniff`]).
 pub fn parse(source: &str, text: &[u8]) -> (Option<JvmFlags>, Warnings) {
     let mut w = Warnings::new();
     let Some(kind) = sniff(text) else {
@@ -316,6 +414,7 @@ pub fn parse(source: &str, text: &[u8]) -> (Option<JvmFlags>, Warnings) {
         out.jdk = Some(v);
         out.jdk_line = Some(l);
     }
+    let diff = s.lines().any(|l| l.starts_with("@@ "));
     for (i, l) in s.lines().enumerate() {
         let no = i as u64 + 1;
         let t = l.trim();
@@ -375,6 +474,13 @@ pub fn parse(source: &str, text: &[u8]) -> (Option<JvmFlags>, Warnings) {
                 if let Some(args) = t.strip_prefix("jvm_args:") {
                     out.flags.extend(from_command_line(args, Some(no)));
                 }
+            }
+            "command-line" => {
+                // A diff's removed lines are the old flags.
+                if diff && t.starts_with('-') && !t.starts_with("---") {
+                    continue;
+                }
+                out.flags.extend(from_command_line(t, Some(no)));
             }
             _ => {
                 if t.starts_with("-XX:") || t.starts_with("-X") {

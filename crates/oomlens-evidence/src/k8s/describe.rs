@@ -728,7 +728,7 @@ impl ContB {
                     n
                 };
                 match k {
-                    "Reason" if !v.is_empty() => s.reason = Some(v.to_string()),
+                    "Reason" if !v.is_empty() => s.reason = Some(super::normal_reason(v)),
                     "Message" if !v.is_empty() => s.message = Some(v.to_string()),
                     "Exit Code" => s.exit_code = int(w),
                     "Signal" => s.signal = int(w),

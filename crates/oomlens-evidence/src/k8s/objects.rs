@@ -480,7 +480,7 @@ impl Reader<'_> {
         };
         let mut s = State {
             status: status.to_string(),
-            reason: str_at(inner, "reason"),
+            reason: str_at(inner, "reason").map(|r| super::normal_reason(&r)),
             exit_code: inner.get("exitCode").and_then(Value::as_i64),
             signal: inner.get("signal").and_then(Value::as_i64),
             message: str_at(inner, "message"),

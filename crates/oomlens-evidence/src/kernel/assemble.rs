@@ -44,6 +44,10 @@ struct Building {
     /// `__alloc_pages_may_oom` a global one.
     trace_memcg: bool,
     trace_global: bool,
+    /// An `oom-kill:` line that ended before its `uid=` (wrapped when
+    /// pasted): its line and its text after the last comma, which the next
+    /// bare line continues.
+    oom_kill_cut: Option<(u64, Vec<u8>)>,
 }
 
 #[derive(Default)]
@@ -156,6 +160,27 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
     }
 
     fn start(&mut self, h: usize, no: u64, headless: bool) -> &mut Building {
+        // An `oom-kill:` summary printed (or pasted) just before its
+        // `invoked oom-killer` line is this report's, not one of its own.
+        let summary = if headless {
+            None
+        } else {
+            let st = &mut self.hosts[h].1;
+            let only_summary = st.open.as_ref().is_some_and(|b| {
+                b.headless
+                    && b.oom_kill_task.is_some()
+                    && b.r.victim.is_none()
+                    && b.r.memory.is_none()
+                    && b.r.tasks.is_empty()
+                    && no.saturating_sub(b.last_content) <= 2
+            });
+            if only_summary {
+                self.open_count -= 1;
+                st.open.take()
+            } else {
+                None
+            }
+        };
         self.flush_host(h);
         let mut r = OomReport::new(&self.source, no);
         r.host = self.hosts[h].0.as_deref().map(lossy);
@@ -190,8 +215,18 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             oom_kill_task: None,
             trace_memcg: false,
             trace_global: false,
+            oom_kill_cut: None,
         });
-        st.open.as_mut().expect("just set")
+        let b = st.open.as_mut().expect("just set");
+        if let Some(sum) = summary {
+            b.r.lines.cover(sum.r.lines.first);
+            b.r.constraint = sum.r.constraint;
+            b.r.oom_memcg = sum.r.oom_memcg;
+            b.r.task_memcg = sum.r.task_memcg;
+            b.r.cpuset = sum.r.cpuset;
+            b.oom_kill_task = sum.oom_kill_task;
+        }
+        b
     }
 
     /// Emits every report of host `h`, open or pending.
@@ -341,6 +376,25 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
         }
 
         // Everything below is report content.
+        // `Killed process N (comm)` wrapped when pasted: its sizes on the
+        // next bare line.
+        if msg.starts_with(b"total-vm:") && framed.stamp == Stamp::None {
+            // A bare line lost its host: the report is the last one active.
+            let st = &mut self.hosts[self.last_active.unwrap_or(h)].1;
+            let last = st.open.as_mut().or(st.pending.last_mut().map(|(_, b)| b));
+            if let Some(b) = last.filter(|b| b.r.victim.as_ref().is_some_and(|v| v.line + 1 == no))
+            {
+                let too_big = match b.r.victim.as_mut() {
+                    Some(v) => victim_sizes(v, msg),
+                    None => Vec::new(),
+                };
+                for k in too_big {
+                    self.warnings.push(&self.source, Some(no), too_large(&k));
+                }
+                b.r.lines.cover(no);
+                return;
+            }
+        }
         if let Some(i) = find_lit!(msg, b"Killed process ") {
             let prefix = &msg[..i];
             let kind = if find_lit!(prefix, b"Memory cgroup out of memory").is_some() {
@@ -363,22 +417,8 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                 line: no,
                 ..Victim::default()
             };
-            for (k, val) in colon_pairs(tail) {
-                let Some(val) = val else {
-                    self.warnings.push(&self.source, Some(no), too_large(&k));
-                    continue;
-                };
-                let u = u64::try_from(val).ok();
-                match k.as_str() {
-                    "total-vm" => v.total_vm_kb = u,
-                    "anon-rss" => v.anon_rss_kb = u,
-                    "file-rss" => v.file_rss_kb = u,
-                    "shmem-rss" => v.shmem_rss_kb = u,
-                    "UID" => v.uid = Some(val),
-                    "pgtables" => v.pgtables_kb = u,
-                    "oom_score_adj" => v.oom_score_adj = Some(val),
-                    _ => {}
-                }
+            for k in victim_sizes(&mut v, tail) {
+                self.warnings.push(&self.source, Some(no), too_large(&k));
             }
             let st = &mut self.hosts[h].1;
             if st.open.is_none() {
@@ -428,6 +468,9 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             let score =
                 find_lit!(tail, b"score ").and_then(|j| leading_int(&tail[j + 6..]).map(|x| x.0));
             let memcg = find_lit!(&msg[..i], b"Memory cgroup").is_some();
+            // 3.10-era node-wide OOM: `Out of memory: Kill process N (c)
+            // score S or sacrifice child` is its only marker.
+            let global = !memcg && find_lit!(&msg[..i], b"Out of memory").is_some();
             let b = self.current(h, no);
             b.r.selected = Some(Selected {
                 pid,
@@ -437,17 +480,35 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             });
             if memcg {
                 b.victim_prefix_kind = Some(Kind::Memcg);
+            } else if global && b.victim_prefix_kind.is_none() {
+                b.victim_prefix_kind = Some(Kind::Global);
             }
             b.r.lines.cover(no);
             b.last_content = no;
             return;
         }
 
-        if let Some(rest) = msg.strip_prefix(b"oom-kill:") {
+        // A long `oom-kill:` line wrapped when pasted: a bare line (no
+        // stamp) right after one that ended before its `uid=` continues it,
+        // mid-value or at a key.
+        let cut = self.hosts[h]
+            .1
+            .open
+            .as_ref()
+            .and_then(|b| b.oom_kill_cut.as_ref())
+            .filter(|(n, _)| *n + 1 == no && framed.stamp == Stamp::None)
+            .map(|(_, tail)| [&tail[..], msg].concat());
+        let oom_kill = msg.strip_prefix(b"oom-kill:").map(<[u8]>::to_vec).or(cut);
+        if let Some(rest) = oom_kill {
+            let rest = &rest[..];
             let b = self.current(h, no);
             b.r.lines.cover(no);
             b.last_content = no;
             b.section = Section::None;
+            b.oom_kill_cut = find_lit!(rest, b",uid=").is_none().then(|| {
+                let from = memchr::memrchr(b',', rest).map_or(0, |i| i + 1);
+                (no, rest[from..].to_vec())
+            });
             // `task=`, `pid=` and `uid=` name the victim again; parts
             // without `=` are `global_oom` or a comma inside a value
             // (`mems_allowed=0,1`).
@@ -723,7 +784,13 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                 victim_from_oom_kill = true;
             }
         }
-        r.kind = if r.constraint.as_deref() == Some("CONSTRAINT_MEMCG") {
+        // Some kernels print `constraint=CONSTRAINT_NONE` for a memcg kill
+        // whose kill line says `Memory cgroup out of memory` and whose
+        // `oom_memcg` names a cgroup below the root: it is a memcg kill.
+        let none_but_memcg = r.constraint.as_deref() == Some("CONSTRAINT_NONE")
+            && victim_prefix_kind == Some(Kind::Memcg)
+            && r.oom_memcg.as_deref().is_some_and(|m| m != "/");
+        r.kind = if r.constraint.as_deref() == Some("CONSTRAINT_MEMCG") || none_but_memcg {
             Kind::Memcg
         } else if r.constraint.is_some() {
             Kind::Global
@@ -840,4 +907,29 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
 /// The warning for a value too large to read (shown as `-`).
 fn too_large(key: &str) -> String {
     format!("`{key}` is too large a number to read: left out (shown as -)")
+}
+
+/// The sizes of a `Killed process` line (`total-vm:75160kB, anon-rss:...,
+/// UID:0 pgtables:188kB oom_score_adj:0`) into its victim; gives the keys
+/// whose values were too large to read (left out).
+fn victim_sizes(v: &mut Victim, tail: &[u8]) -> Vec<String> {
+    let mut too_big = Vec::new();
+    for (k, val) in colon_pairs(tail) {
+        let Some(val) = val else {
+            too_big.push(k);
+            continue;
+        };
+        let u = u64::try_from(val).ok();
+        match k.as_str() {
+            "total-vm" => v.total_vm_kb = u,
+            "anon-rss" => v.anon_rss_kb = u,
+            "file-rss" => v.file_rss_kb = u,
+            "shmem-rss" => v.shmem_rss_kb = u,
+            "UID" => v.uid = Some(val),
+            "pgtables" => v.pgtables_kb = u,
+            "oom_score_adj" => v.oom_score_adj = Some(val),
+            _ => {}
+        }
+    }
+    too_big
 }

@@ -73,11 +73,19 @@ pub(super) fn kb_after(msg: &[u8], key: &[u8]) -> Option<u64> {
     u64::try_from(v).ok()
 }
 
-/// `pid (comm)` at the start of `b`: the comm ends at the last `)` before
-/// `stop` (comm names may hold spaces and parentheses).
+/// `pid (comm)` at the start of `b` (or RHEL 6's `pid, UID u, (comm)`):
+/// the comm ends at the last `)` before `stop` (comm names may hold spaces
+/// and parentheses).
 pub(super) fn pid_comm<'a>(b: &'a [u8], stops: &[&[u8]]) -> Option<(u64, String, &'a [u8])> {
     let (pid, rest) = leading_int(b)?;
-    let rest = rest.strip_prefix(b" (")?;
+    let rest = match rest.strip_prefix(b" (") {
+        Some(r) => r,
+        None => {
+            // RHEL 6: `Killed process N, UID U, (comm) total-vm:...`.
+            let r = rest.strip_prefix(b", UID ")?;
+            &r[find(r, b", (")? + 3..]
+        }
+    };
     let limit = stops
         .iter()
         .filter_map(|s| find(rest, s))

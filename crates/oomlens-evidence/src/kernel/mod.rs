@@ -282,6 +282,8 @@ static ANCHORS: input::Anchors<&str> = input::Anchors::new(&[
     // journald's JSON keeps a message that is not UTF-8 as an array of
     // byte values: no anchor shows until it is framed, so it is looked at.
     "\"MESSAGE\":[",
+    // The sizes of a `Killed process` line wrapped onto the next line.
+    "total-vm:",
 ]);
 
 /// Streams a kernel log and calls `sink` with each OOM report as it is
@@ -620,6 +622,39 @@ mod tests {
         );
         assert_eq!(r[1].reaped.as_ref().unwrap().pid, 20);
         assert_eq!(w.items().len(), 1, "{w:?}");
+    }
+
+    /// The `oom-kill:` summary before its `invoked oom-killer` line (as a
+    /// paste or a merged log may order them): one report, the summary's
+    /// memcg kept. Lines of reportportal/kubernetes#203, reordered.
+    #[test]
+    fn summary_before_its_invoked_line_is_one_report() {
+        let text = "\
+[ 7063.247400] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=abc,mems_allowed=0,oom_memcg=/kubepods/burstable/pod1,task_memcg=/kubepods/burstable/pod1/abc,task=uwsgi,pid=63214,uid=0
+[ 7063.247000] uwsgi invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=986
+[ 7063.247300] memory: usage 524288kB, limit 524288kB, failcnt 0
+[ 7063.247407] Memory cgroup out of memory: Killed process 63214 (uwsgi) total-vm:3149468kB, anon-rss:164992kB, file-rss:52176kB, shmem-rss:92kB, UID:0 pgtables:1372kB oom_score_adj:986
+";
+        let (r, _) = one(text);
+        assert_eq!(r.kind, Kind::Memcg);
+        assert_eq!(r.oom_memcg.as_deref(), Some("/kubepods/burstable/pod1"));
+        assert_eq!(r.victim.as_ref().and_then(|v| v.anon_rss_kb), Some(164_992));
+        assert_eq!((r.lines.first, r.lines.last), (1, 4));
+    }
+
+    /// `dmesg -T` under a German locale: the report is read and timed.
+    /// The stamps are in the form of a real German `dmesg -T` (see the
+    /// framing tests); the lines are genular/pandora#49's.
+    #[test]
+    fn localized_dmesg_t_report() {
+        let text = "\
+[Mo M\u{e4}r 29 13:10:39 2021] Out of memory: Kill process 27438 (R) score 31 or sacrifice child
+[Mo M\u{e4}r 29 13:10:39 2021] Killed process 27438 (R) total-vm:38349780kB, anon-rss:1041924kB, file-rss:4kB, shmem-rss:0kB
+";
+        let (r, _) = one(text);
+        assert_eq!(r.kind, Kind::Global);
+        let utc = r.time.utc.as_deref().unwrap_or("");
+        assert!(utc.starts_with("2021-03-29T"), "{:?}", r.time);
     }
 
     #[test]

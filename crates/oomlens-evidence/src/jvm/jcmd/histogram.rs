@@ -161,7 +161,10 @@ pub fn parse_histograms(source: &str, text: &[u8]) -> (Vec<HistogramSnapshot>, W
 
 impl Parser<'_> {
     pub(super) fn histogram(&mut self, lines: &[Line<'_>]) {
-        let mut in_table = false;
+        // Rows pasted without their header line are a table from the start.
+        let mut in_table = !lines
+            .iter()
+            .any(|(_, l)| l.contains("#instances") && l.contains("#bytes"));
         for (no, l) in lines {
             let t = l.trim();
             if t.contains("#instances") && t.contains("#bytes") {

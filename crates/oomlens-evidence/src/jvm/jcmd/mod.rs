@@ -113,10 +113,12 @@ const SNIFF_LINES: usize = 60;
 /// Longest text quoted in a warning.
 const MAX_QUOTE: usize = 120;
 /// Which jcmd/jmap output a head looks like, if any: the first line (of
-/// the first sixty) that marks one kind decides. A JVM fatal-error banner
+/// the first sixty) that marks one kind decides; a class histogram pasted
+/// without its header is known by its first line being a row. A JVM fatal-error banner
 /// before it (an `hs_err` file, which has a `Metaspace:` section of its
 /// own) means none: that is [`crate::applog`]'s.
 pub fn sniff(head: &[u8]) -> Option<JcmdKind> {
+    let mut first = true;
     for raw in head.split(|&b| b == b'\n').take(SNIFF_LINES) {
         let text = String::from_utf8_lossy(raw);
         let t = text.trim();
@@ -126,6 +128,15 @@ pub fn sniff(head: &[u8]) -> Option<JcmdKind> {
         if let Some(k) = marker(t) {
             return Some(k);
         }
+        if t.is_empty() || super::pid_line(t).is_some() {
+            continue;
+        }
+        // Histogram rows pasted without their header: the first line is
+        // a row (`  12:   2608   83456  java.util.HashMap$Node`).
+        if first && histogram::histo_row(t, 0).is_some() {
+            return Some(JcmdKind::ClassHistogram);
+        }
+        first = false;
     }
     None
 }
