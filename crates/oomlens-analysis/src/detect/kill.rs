@@ -137,7 +137,8 @@ impl Detector for EarlyKill {
     fn detect(&self, s: &Scene<'_>) -> Found {
         let mut f = Found::default();
         if let Some(up) = s.timeline.median_uptime_before_kill_s {
-            if up < 300.0 && s.kernel_killed {
+            // Never a claim without its evidence.
+            if up < 300.0 && s.kernel_killed && !s.timeline.evidence.is_empty() {
                 f.candidates.push(s.candidate(
                     CauseId::UndersizedLimit,
                     0.5,
@@ -421,6 +422,10 @@ fn cite_event(src: &str, e: &oomlens_evidence::k8s::Event) -> Cite {
     }
 }
 
+/// The kubelet's first restart back-off, seconds: two kills of one
+/// container closer than this are one OOM episode, not two runs.
+const MIN_RESTART_GAP_S: f64 = 10.0;
+
 /// How often the container dies: restarts, kills per day, uptime before a
 /// kill.
 pub(super) fn timeline(
@@ -495,8 +500,33 @@ pub(super) fn timeline(
         }
     }
     if m.pod.is_some() || m.kills.len() > 1 {
-        for w in instants.windows(2) {
-            ups.push((w[1].as_second() - w[0].as_second()) as f64);
+        // Kills closer than the kubelet's shortest restart back-off are
+        // victims of one OOM episode (several processes of one container),
+        // not one run's end and the next's: no uptime between them.
+        let mut timed: Vec<&Kill> = kills.iter().filter(|k| k.at.is_some()).collect();
+        timed.sort_by_key(|k| k.at);
+        let mut bounds: Vec<Cite> = Vec::new();
+        for w in timed.windows(2) {
+            let (Some(a), Some(b)) = (w[0].at, w[1].at) else {
+                continue;
+            };
+            let gap = (b.as_second() - a.as_second()) as f64;
+            if gap < MIN_RESTART_GAP_S {
+                continue;
+            }
+            ups.push(gap);
+            for k in [w[0], w[1]] {
+                if let Some(c) = k.evidence.last() {
+                    if bounds.len() < 4 && !bounds.contains(c) {
+                        bounds.push(c.clone());
+                    }
+                }
+            }
+        }
+        // With nothing else to cite, the kills that bound the uptimes are
+        // the evidence of the timeline.
+        if t.evidence.is_empty() {
+            t.evidence = bounds;
         }
     }
     if !ups.is_empty() {
