@@ -76,6 +76,10 @@ pub struct Round {
     pub appeared: Vec<Arc<Cgroup>>,
     /// Cgroups that had processes last round and have none now.
     pub gone: Vec<Gone>,
+    /// Container cgroups listed this round with no process in them (those
+    /// in `gone` among them), id and folder: their counters (an OOM kill
+    /// leaves a cgroup empty) can be read without walking the tree again.
+    pub empty: Vec<(String, PathBuf)>,
     /// Cgroups with processes now (some may be missing from `live` when
     /// their files could not be read).
     pub alive: usize,
@@ -174,6 +178,7 @@ impl Sampler {
             jvms: Vec::new(),
             appeared: Vec::new(),
             gone: Vec::new(),
+            empty: Vec::new(),
             alive: 0,
         };
         let mut alive = BTreeMap::new();
@@ -191,6 +196,7 @@ impl Sampler {
                         cgroup: cg,
                     });
                 }
+                round.empty.push((id.clone(), dir));
                 present.push(id);
                 continue;
             }

@@ -332,7 +332,6 @@ pub fn run_with(
     sampler_thread(
         sampler,
         version,
-        a.root.clone(),
         a.opts.interval,
         tx.clone(),
         Arc::clone(&stop),
@@ -601,7 +600,7 @@ impl Agent<'_> {
     ) -> io::Result<()> {
         let rep = &r.report;
         let at = rep.time.at.unwrap_or_else(Timestamp::now);
-        let who = identify(&self.paths, cgroup.as_deref().unwrap_or(""));
+        let who = self.who(cgroup.as_deref().unwrap_or(""));
         let last = cgroup
             .as_deref()
             .and_then(|c| self.watched.get(c))
@@ -632,6 +631,21 @@ impl Agent<'_> {
         self.publish(&mut kill, at, Some(&kern))
     }
 
+    /// Who `cgroup` is, as its captures and samples were keyed: the
+    /// identity kept for a watched container (named again first if the
+    /// kubelet's log folders did not name it yet), else found now.
+    fn who(&mut self, cgroup: &str) -> Identity {
+        match self.watched.get_mut(cgroup) {
+            Some(w) => {
+                if w.who.container.is_none() {
+                    w.who = identify(&self.paths, cgroup);
+                }
+                w.who.clone()
+            }
+            None => identify(&self.paths, cgroup),
+        }
+    }
+
     /// A kill only a counter saw.
     fn counter_kill(&mut self, cgroup: &str) -> io::Result<()> {
         self.counter_kills += 1;
@@ -646,7 +660,7 @@ impl Agent<'_> {
             time: event::time(at),
             pid: None,
             process: None,
-            who: identify(&self.paths, cgroup),
+            who: self.who(cgroup),
             kind: Kind::Unknown,
             source: KillSource::OomKillCounter,
             cgroup_from: CgroupFrom::OomKillCounter,
@@ -837,7 +851,7 @@ impl Agent<'_> {
     /// One sampling pass taken here (`--once`).
     fn pass(&mut self) -> io::Result<()> {
         let round = self.sampler.step(Timestamp::now());
-        let counters = counters(self.version, &self.root);
+        let counters = counters_of(self.version, &round);
         let took = elapsed_since(round.at);
         self.absorb(Pass {
             round,
@@ -988,6 +1002,21 @@ fn counters(version: Version, root: &Path) -> Vec<(String, u64)> {
         .collect()
 }
 
+/// The OOM-kill counters of the container cgroups a sampling round saw:
+/// the live ones from their readings, the empty ones (a kill often leaves
+/// its cgroup so) from their counter file; no second walk of the tree.
+fn counters_of(version: Version, round: &Round) -> Vec<(String, u64)> {
+    let live = round
+        .live
+        .iter()
+        .map(|l| (l.cgroup.id.clone(), l.reading.oom_events));
+    let empty = round
+        .empty
+        .iter()
+        .filter_map(|(id, dir)| Some((id.clone(), cgroup::oom_kills(version, dir)?)));
+    live.chain(empty).collect()
+}
+
 fn elapsed_since(t: Timestamp) -> Duration {
     Duration::try_from(Timestamp::now().duration_since(t)).unwrap_or_default()
 }
@@ -996,12 +1025,11 @@ fn elapsed_since(t: Timestamp) -> Duration {
 struct Forward {
     tx: Sender<In>,
     version: Version,
-    root: PathBuf,
 }
 
 impl Sink for Forward {
     fn round(&mut self, round: &Round) -> io::Result<()> {
-        let counters = counters(self.version, &self.root);
+        let counters = counters_of(self.version, round);
         let pass = Pass {
             round: round.clone(),
             counters,
@@ -1019,7 +1047,6 @@ impl Sink for Forward {
 fn sampler_thread(
     mut sampler: Sampler,
     version: Version,
-    root: PathBuf,
     interval: Duration,
     tx: Sender<In>,
     stop: Arc<AtomicBool>,
@@ -1029,7 +1056,7 @@ fn sampler_thread(
         .spawn(move || {
             // Deadlines for as long as the agent runs (a century).
             let mut schedule = Schedule::new(interval, Duration::from_secs(100 * 365 * 86_400));
-            let mut sink = Forward { tx, version, root };
+            let mut sink = Forward { tx, version };
             if schedule.wait(&stop) == sampler::Wait::Next {
                 let _ = sampler::run(&mut sampler, &mut schedule, &stop, &mut sink);
             }
