@@ -1006,7 +1006,7 @@ fn is_separator(body: &str) -> bool {
 
 /// The slice of `raw` between two byte columns, if both fall on character
 /// boundaries.
-fn cut(raw: &str, from: usize, to: Option<usize>) -> Option<&str> {
+pub(super) fn cut(raw: &str, from: usize, to: Option<usize>) -> Option<&str> {
     let to = to.unwrap_or(raw.len()).min(raw.len());
     if from > to || !raw.is_char_boundary(from) || !raw.is_char_boundary(to) {
         return None;
@@ -1178,7 +1178,7 @@ fn component(from: &str) -> Option<String> {
 }
 
 /// `3m (x9 over 13d)` -> 9; an age without `(xN` means one occurrence.
-fn age_count(age: &str) -> u64 {
+pub(super) fn age_count(age: &str) -> u64 {
     age.find("(x")
         .and_then(|i| {
             let digits: String = age[i + 2..]

@@ -98,12 +98,7 @@ fn columns(line: &str) -> Vec<(&str, usize)> {
 /// The field of a row under column `k` of `cols` (to the next column).
 fn field<'a>(row: &'a str, cols: &[(&str, usize)], name: &str) -> Option<&'a str> {
     let k = cols.iter().position(|(c, _)| *c == name)?;
-    let from = cols[k].1;
-    let to = cols.get(k + 1).map_or(row.len(), |c| c.1).min(row.len());
-    if from >= to || !row.is_char_boundary(from) || !row.is_char_boundary(to) {
-        return None;
-    }
-    Some(row[from..to].trim()).filter(|s| !s.is_empty())
+    super::describe::cut(row, cols[k].1, cols.get(k + 1).map(|c| c.1)).filter(|s| !s.is_empty())
 }
 
 /// Parses a pasted fragment (see the module doc).
@@ -238,8 +233,14 @@ fn events_table<'a>(
     let mut o = Objects::default();
     for (i, row) in rows.filter(|(_, r)| !r.trim().is_empty()) {
         let age = field(row, cols, "LAST SEEN");
-        // `x3 over 10m` in a COUNT column, or the count itself.
-        let count = field(row, cols, "COUNT").and_then(|c| c.parse().ok());
+        // The count itself (`-o wide`'s COUNT), or `5m (x3 over 10m)` in
+        // LAST SEEN (the default columns).
+        let count = field(row, cols, "COUNT")
+            .and_then(|c| c.parse().ok())
+            .or_else(|| {
+                age.filter(|a| a.contains("(x"))
+                    .map(super::describe::age_count)
+            });
         o.events.push(Event {
             event_type: field(row, cols, "TYPE").map(str::to_string),
             reason: field(row, cols, "REASON").map(str::to_string),
@@ -497,6 +498,17 @@ fn status_fragment(source: &str, text: &str, w: &mut Warnings) -> Objects {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_repeated_event_counts_from_last_seen() {
+        // kubectl's default columns put the count in LAST SEEN.
+        let t = "LAST SEEN          TYPE      REASON    OBJECT        MESSAGE\n\
+                 5m (x3 over 10m)   Warning   BackOff   pod/web-1     Back-off restarting failed container\n\
+                 2m                 Normal    Pulled    pod/web-1     Container image already present\n";
+        let (o, _) = parse("t", t.as_bytes());
+        let counts: Vec<_> = o.events.iter().map(|e| e.count).collect();
+        assert_eq!(counts, [Some(3), None]);
+    }
 
     #[test]
     fn go_template_map_gives_a_last_state() {

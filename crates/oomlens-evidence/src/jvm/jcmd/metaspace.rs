@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::{count, parse_size, parse_size_wide, Line, LoaderRow, Parser};
+use super::{count, parse_size, Line, LoaderRow, Parser};
 use crate::units::parse::{hotspot_limit, hotspot_parts, Limit};
 
 /// The `VM.metaspace` summary.
@@ -244,7 +244,7 @@ impl Parser<'_> {
             }
             "current gc threshold" => {
                 first_line(m, any, no);
-                match parse_size_wide(value).and_then(|b| Limit::from_bytes(b).ok()) {
+                match hotspot_limit(value).ok() {
                     Some(Limit::Bytes(b)) => {
                         m.gc_threshold_bytes = Some(b);
                         m.gc_threshold_line = Some(no);

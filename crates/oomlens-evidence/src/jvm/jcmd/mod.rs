@@ -287,12 +287,6 @@ pub fn parse_size(text: &str) -> Option<u64> {
     units::hotspot_size(text).ok()
 }
 
-/// [`parse_size`] without the 64-bit limit: `17179869184.00 GB` (the
-/// printed `max_uintx` of an unlimited `MaxMetaspaceSize`) is 2^64.
-pub fn parse_size_wide(text: &str) -> Option<u128> {
-    units::hotspot_size_wide(text).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::histogram::histo_row;
@@ -314,7 +308,6 @@ mod tests {
         assert_eq!(parse_size("0 bytes"), Some(0));
         assert_eq!(parse_size("745.42 KB"), Some(763310));
         assert_eq!(parse_size("17179869184.00 GB"), None);
-        assert_eq!(parse_size_wide("17179869184,00 GB"), Some(1u128 << 64));
         for bad in [
             "",
             "MB",
