@@ -137,8 +137,7 @@ impl Detector for EarlyKill {
     fn detect(&self, s: &Scene<'_>) -> Found {
         let mut f = Found::default();
         if let Some(up) = s.timeline.median_uptime_before_kill_s {
-            // Never a claim without its evidence.
-            if up < 300.0 && s.kernel_killed && !s.timeline.evidence.is_empty() {
+            if up < 300.0 && s.kernel_killed {
                 f.candidates.push(s.candidate(
                     CauseId::UndersizedLimit,
                     0.5,

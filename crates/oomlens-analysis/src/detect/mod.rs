@@ -202,7 +202,12 @@ fn container(
         }
         found.push(f);
     }
-    let causes = rank::weigh(found);
+    // Every claim cites its evidence: a finding or cause left with none
+    // (a detector fed by a list that came out empty) is not said at all.
+    // The one place this is enforced, for every detector.
+    findings.retain(|f: &Finding| !f.evidence.is_empty());
+    let mut causes = rank::weigh(found);
+    causes.retain(|c| !c.evidence.is_empty());
     let cd = scene.into_diagnosis(findings, memory_over_time, metric_kills);
     (cd, causes)
 }

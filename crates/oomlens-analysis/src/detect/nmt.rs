@@ -83,11 +83,15 @@ fn native_gap(s: &Scene<'_>, snaps: &[(&String, &nmt::Snapshot)]) -> Option<Nati
         .map(|m| (m, s.case.samples(s.member, m)))
         .find(|(_, x)| !x.0.is_empty())?;
     let slack = (2 * samples.step_ms()).max(JOIN_SLACK_MS);
-    let joined: Vec<(&String, &nmt::Snapshot, &Sample<'_>)> = snaps
+    let mut joined: Vec<(&String, &nmt::Snapshot, &Sample<'_>)> = snaps
         .iter()
         .filter(|(_, x)| x.total_line.is_some())
         .filter_map(|&(src, x)| Some((src, x, samples.nearest(x.unix_ms?, slack)?)))
         .collect();
+    // In time order (files load in path order: `nmt-10` before `nmt-2`),
+    // one snapshot per sample: the trend test and first/last need it.
+    joined.sort_by_key(|j| j.2.ms);
+    joined.dedup_by_key(|j| j.2.ms);
     let points: Vec<GapPoint> = joined
         .iter()
         .map(|(_, x, p)| (p.ms, p.value, x.total_committed_bytes as f64))
