@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The node agent's latency floors: 20 real processes OOM-killed one after
 # another in a real Kubernetes-shaped memory cgroup while `oomlens watch`
-# runs (release build), each timed from its death to the agent's `kill`
+# runs (profiling build), each timed from its death to the agent's `kill`
 # JSON line (floor: p99 under 1 s) and to the receipt of its Kubernetes
 # Event on the Pod by the API stand-in of `collect`'s tests, HTTPS on
 # 127.0.0.1 (floor: p99 under 2 s). Prints p50 and p99 of each with
@@ -21,7 +21,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 load=$(cut -d' ' -f1 /proc/loadavg)
-profile=${BENCH_PROFILE:-release}
+profile=${BENCH_PROFILE:-profiling}
 echo "load average at start: $load ($(nproc) cores), profile: $profile"
 if awk -v l="$load" 'BEGIN { exit !(l >= 3) }'; then
   echo "warning: the machine is busy (load $load >= 3): these numbers are not final"

@@ -421,6 +421,7 @@ enum SpoolCommand {
     },
     /// Copy one entry to a folder or a .tar.gz that `oomlens diagnose` reads.
     Export {
+        /// The entry's name, KEY/NAME, or a unique prefix of its name.
         entry: String,
         #[command(flatten)]
         spool: SpoolArgs,
@@ -686,6 +687,14 @@ fn style(choice: ColorChoice) -> oomlens_report::Style {
     }
 }
 
+/// Whether `e` is, or was caused by, a write to a closed pipe.
+fn broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let style = style(cli.color);
@@ -701,18 +710,20 @@ fn main() -> ExitCode {
         Command::Jcmd(args) => cmd::jcmd::run(args),
         Command::Collect(args) => cmd::collect::run(args),
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "oomlens",
-                &mut std::io::stdout(),
-            );
-            Ok(cmd::Outcome::Found)
+            // Into a buffer first: clap_complete panics on a failed write.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "oomlens", &mut script);
+            std::io::Write::write_all(&mut std::io::stdout().lock(), &script)
+                .map(|()| cmd::Outcome::Found)
+                .map_err(Into::into)
         }
     };
     match result {
         Ok(cmd::Outcome::Found) => ExitCode::SUCCESS,
         Ok(cmd::Outcome::NotFound) => ExitCode::from(1),
+        // The reader went away (`| head`): nothing is wrong, as for rg or
+        // git, so no message and no error status.
+        Err(e) if broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("oomlens: {e:#}");
             ExitCode::from(2)

@@ -200,7 +200,7 @@ fn license_profiles_and_install_are_what_they_say() {
     let release = cargo.split("[profile.release]").nth(1).unwrap();
     let release = release.split("\n[").next().unwrap();
     assert!(
-        release.contains("debug = 0") && release.contains("strip = true"),
+        release.contains("debug = 0") && release.contains("strip = \"debuginfo\""),
         "{release}"
     );
     assert!(cargo.contains("[profile.profiling]\ninherits = \"release\""));
