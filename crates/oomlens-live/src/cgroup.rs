@@ -617,7 +617,7 @@ mod tests {
         let c1 = pod(1).join(format!("cri-containerd-{}.scope", id(1)));
         std::fs::create_dir_all(&c1).unwrap();
         let mut tree = Tree::new(root.path(), None);
-        assert_eq!(tree.containers(), [c1.clone()]);
+        assert_eq!(tree.containers(), std::slice::from_ref(&c1));
         assert!(!tree.changed(), "nothing happened: no walk");
         // A new pod with its container, made in two steps as the runtime does.
         std::fs::create_dir(pod(2)).unwrap();
@@ -625,7 +625,7 @@ mod tests {
         std::fs::create_dir(&c2).unwrap();
         assert_eq!(tree.containers(), [c1.clone(), c2.clone()]);
         std::fs::remove_dir(&c1).unwrap();
-        assert_eq!(tree.containers(), [c2.clone()]);
+        assert_eq!(tree.containers(), std::slice::from_ref(&c2));
         assert!(!tree.changed());
     }
 
