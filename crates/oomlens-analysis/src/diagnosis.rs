@@ -87,6 +87,17 @@ pub enum KillKind {
     Unknown,
 }
 
+impl KillKind {
+    /// Whether it is an OOM kill (the kernel's, the JVM's, an eviction):
+    /// not [`KillKind::Probe`], not [`KillKind::Unknown`].
+    pub fn is_oom(self) -> bool {
+        matches!(
+            self,
+            KillKind::KernelMemcg | KillKind::KernelGlobal | KillKind::JvmOome | KillKind::Evicted
+        )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Victim {
     pub pid: u64,
@@ -236,4 +247,74 @@ pub struct Diagnosis {
     pub causes: Vec<Cause>,
     pub sources: Vec<SourceNote>,
     pub warnings: Vec<Warning>,
+}
+
+/// A container OOM-killed within a window ([`Diagnosis::killed_since`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Killed {
+    /// Index into [`Diagnosis::containers`].
+    pub container: usize,
+    /// OOM kills within the window, counting kills whose time is unknown
+    /// (the evidence cannot place them before it).
+    pub kills: usize,
+    /// Seconds from the newest of them to `now`, when its time is known.
+    pub last_ago_s: Option<f64>,
+}
+
+impl Diagnosis {
+    /// The containers with an OOM kill ([`KillKind::is_oom`]) at or after
+    /// `since`, newest kill first (kills of unknown time last).
+    pub fn killed_since(&self, since: jiff::Timestamp, now: jiff::Timestamp) -> Vec<Killed> {
+        let mut rows: Vec<(Killed, Option<jiff::Timestamp>)> = Vec::new();
+        for (i, c) in self.containers.iter().enumerate() {
+            let within: Vec<&Kill> = c
+                .kills
+                .iter()
+                .filter(|k| k.kind.is_oom() && k.at.is_none_or(|t| t >= since))
+                .collect();
+            if within.is_empty() {
+                continue;
+            }
+            let last = within.iter().filter_map(|k| k.at).max();
+            rows.push((
+                Killed {
+                    container: i,
+                    kills: within.len(),
+                    last_ago_s: last.map(|t| now.duration_since(t).as_secs_f64().max(0.0)),
+                },
+                last,
+            ));
+        }
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.container.cmp(&b.0.container)));
+        rows.into_iter().map(|(k, _)| k).collect()
+    }
+
+    /// Keeps only the containers named `name` and the causes about them
+    /// (re-indexed; causes about no container stay), and says the headline
+    /// and `oom_kill_found` again for what is left. Returns how many
+    /// containers were kept; with none kept, nothing changes.
+    pub fn retain_container(&mut self, name: &str) -> usize {
+        let keep: Vec<usize> = (0..self.containers.len())
+            .filter(|&i| self.containers[i].container.name.as_deref() == Some(name))
+            .collect();
+        if keep.is_empty() {
+            return 0;
+        }
+        self.causes
+            .retain(|c| c.container.is_none_or(|i| keep.contains(&i)));
+        for c in &mut self.causes {
+            c.container = c.container.and_then(|i| keep.iter().position(|&k| k == i));
+        }
+        let mut i = 0;
+        self.containers.retain(|_| {
+            i += 1;
+            keep.contains(&(i - 1))
+        });
+        self.oom_kill_found = self
+            .containers
+            .iter()
+            .any(|c| c.kills.iter().any(|k| k.kind.is_oom()));
+        self.headline = crate::wording::headline(&self.containers, &self.causes);
+        keep.len()
+    }
 }
