@@ -56,14 +56,18 @@ pub fn run(args: KubectlArgs, style: oomlens_report::Style) -> Result<Outcome> {
         gather.debug_image = None;
     }
     let tmp;
-    let bundle: PathBuf = match &args.bundle {
-        Some(b) => b.clone(),
+    // A temporary bundle is removed at the end: what the Diagnosis cites
+    // in it is named relative to it.
+    let (bundle, cut): (PathBuf, Option<String>) = match &args.bundle {
+        Some(b) => (b.clone(), None),
         None => {
             tmp = tempfile::Builder::new()
                 .prefix("kubectl-oomlens-")
                 .tempdir()
                 .context("a temporary folder for the evidence")?;
-            tmp.path().join("bundle")
+            let b = tmp.path().join("bundle");
+            let cut = format!("{}/", b.display());
+            (b, Some(cut))
         }
     };
     let m = collect::gather(&api, selection, since, &bundle, &args.cluster, &gather)?;
@@ -92,11 +96,14 @@ pub fn run(args: KubectlArgs, style: oomlens_report::Style) -> Result<Outcome> {
     let mut out = std::io::stdout().lock();
     let outcome = match (args.output, since) {
         (Some(KubectlOutput::Json), _) => {
-            out.write_all(oomlens_report::diagnosis::json(&d).as_bytes())?;
+            let mut s = serde_json::to_string_pretty(&value(&d, cut.as_deref())?)?;
+            s.push('\n');
+            out.write_all(s.as_bytes())?;
             found(&d)
         }
         (Some(KubectlOutput::Yaml), _) => {
-            out.write_all(yaml(&d)?.as_bytes())?;
+            let s = serde_yaml_ng::to_string(&value(&d, cut.as_deref())?)?;
+            out.write_all(s.as_bytes())?;
             found(&d)
         }
         // `--html FILE` is not offered yet: the HTML renderer of
@@ -140,8 +147,28 @@ fn found(d: &Diagnosis) -> Outcome {
     }
 }
 
-/// The Diagnosis as YAML: the JSON contract's fields and values, in YAML.
-fn yaml(d: &Diagnosis) -> Result<String> {
-    let v: serde_json::Value = serde_json::from_str(&oomlens_report::diagnosis::json(d))?;
-    Ok(serde_yaml_ng::to_string(&v)?)
+/// The Diagnosis as a value in the contract's field order (YAML's
+/// mapping keeps it), with `cut` removed from the start of every string
+/// (the temporary bundle's folder, from the paths it cites).
+fn value(d: &Diagnosis, cut: Option<&str>) -> Result<serde_yaml_ng::Value> {
+    let mut v = serde_yaml_ng::to_value(d)?;
+    if let Some(cut) = cut {
+        relative(&mut v, cut);
+    }
+    Ok(v)
+}
+
+fn relative(v: &mut serde_yaml_ng::Value, cut: &str) {
+    use serde_yaml_ng::Value;
+    match v {
+        Value::String(s) => {
+            if let Some(rest) = s.strip_prefix(cut) {
+                *s = rest.to_string();
+            }
+        }
+        Value::Sequence(xs) => xs.iter_mut().for_each(|x| relative(x, cut)),
+        Value::Mapping(m) => m.iter_mut().for_each(|(_, x)| relative(x, cut)),
+        Value::Tagged(t) => relative(&mut t.value, cut),
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
 }
