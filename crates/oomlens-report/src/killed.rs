@@ -1,6 +1,6 @@
 //! The containers OOM-killed within a window (`kubectl oomlens` without a
 //! pod) as kubectl prints a list: upper-case headers, columns three spaces
-//! apart, no borders, ages as kubectl writes them (`45s`, `3m12s`, `5h`,
+//! apart (its tabwriter's padding), no borders, ages as kubectl writes them (`45s`, `3m12s`, `5h`,
 //! `4d7h`).
 
 use comfy_table::{presets, Cell, ContentArrangement, Table};
@@ -53,11 +53,13 @@ pub fn table(d: &Diagnosis, rows: &[Killed], wide: bool) -> String {
         row.push(wording::verdict(c, r.container, &d.causes));
         t.add_row(row.into_iter().map(Cell::new));
     }
-    // comfy-table pads each cell by one space on both sides: kubectl's
-    // three-space gap, with the outer spaces cut.
+    // kubectl's tabwriter: three spaces after each column, none before.
+    for c in t.column_iter_mut() {
+        c.set_padding((0, 3));
+    }
     t.to_string()
         .lines()
-        .map(|l| l.strip_prefix(' ').unwrap_or(l).trim_end().to_string() + "\n")
+        .map(|l| l.trim_end().to_string() + "\n")
         .collect()
 }
 

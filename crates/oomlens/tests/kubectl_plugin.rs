@@ -106,6 +106,28 @@ fn a_pod_through_the_symlink_is_collected_and_diagnosed() {
     let b = bundle_of(&o);
     assert!(b.starts_with(std::env::temp_dir()), "{}", b.display());
     assert!(!b.exists(), "{} left behind", b.display());
+    // --bundle keeps it, and -o json is `oomlens diagnose -f json` of it,
+    // byte for byte.
+    let keep = tempfile::tempdir().unwrap();
+    let b = keep.path().join("incident.tar.gz");
+    let j = ok(&plugin(
+        dir.path(),
+        &[
+            POD,
+            "--kubeconfig",
+            kc,
+            "--bundle",
+            b.to_str().unwrap(),
+            "-o",
+            "json",
+        ],
+        &[],
+    ));
+    let d = Command::new(env!("CARGO_BIN_EXE_oomlens"))
+        .args(["diagnose", "-f", "json", b.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(j, ok(&d));
 }
 
 #[test]
@@ -326,11 +348,14 @@ fn every_container_oom_killed_in_the_window_is_listed() {
     let dir = plugin_dir();
     let env = [("KUBECONFIG", s.kubeconfig.as_path())];
     // Two weeks: orders-api (its status) and web (its event); not the quiet pod.
-    let t = rows(&ok(&kubectl(
+    let out = ok(&kubectl(
         dir.path(),
         &["oomlens", "--all-namespaces", "--since", "14d"],
         &env,
-    )));
+    ));
+    // kubectl's layout: three spaces after the widest cell of a column.
+    assert!(out.starts_with("NAMESPACE   POD  "), "{out}");
+    let t = rows(&out);
     assert_eq!(
         t[0],
         ["NAMESPACE", "POD", "CONTAINER", "KILLS", "LAST", "VERDICT"]
