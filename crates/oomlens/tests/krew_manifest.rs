@@ -350,83 +350,93 @@ fn broken_manifests_are_refused() {
         p["sha256"] = sha.into();
     }
     validate(&path, &filled, false).unwrap();
-    fn p0(m: &mut Value) -> &mut Value {
-        &mut m["spec"]["platforms"][0]
-    }
-    type Break = Box<dyn Fn(&mut Value)>;
-    let cases: Vec<(&str, Break)> = vec![
+    // (the rule broken, the field set, its new value)
+    let p0 = "spec.platforms.0";
+    let cases: Vec<(&str, String, Value)> = vec![
         (
             "plugin should be named",
-            Box::new(|m| m["metadata"]["name"] = "lens".into()),
+            "metadata.name".into(),
+            "lens".into(),
         ),
         (
             "failed to parse plugin version",
-            Box::new(|m| m["spec"]["version"] = "0.1.0".into()),
+            "spec.version".into(),
+            "0.1.0".into(),
         ),
         (
             "failed to parse plugin version",
-            Box::new(|m| m["spec"]["version"] = "v0.1".into()),
+            "spec.version".into(),
+            "v0.1".into(),
         ),
         (
             "failed to parse plugin version",
-            Box::new(|m| m["spec"]["version"] = "v01.1.0".into()),
+            "spec.version".into(),
+            "v01.1.0".into(),
         ),
-        (
-            "line breaks",
-            Box::new(|m| m["spec"]["shortDescription"] = "a\nb".into()),
-        ),
+        ("line breaks", "spec.shortDescription".into(), "a\nb".into()),
         (
             "should have a short description",
-            Box::new(|m| m["spec"]["shortDescription"] = "".into()),
+            "spec.shortDescription".into(),
+            "".into(),
         ),
         (
             "line length in `shortDescription`",
-            Box::new(|m| m["spec"]["shortDescription"] = "word ".repeat(15).into()),
+            "spec.shortDescription".into(),
+            "word ".repeat(15).into(),
         ),
         (
             "should have a platform",
-            Box::new(|m| m["spec"]["platforms"] = Value::Sequence(vec![])),
+            "spec.platforms".into(),
+            Value::Sequence(vec![]),
         ),
         (
             "`sha256` must match",
-            Box::new(move |m| p0(m)["sha256"] = sha.to_uppercase().into()),
+            format!("{p0}.sha256"),
+            sha.to_uppercase().into(),
         ),
         (
             "`sha256` must match",
-            Box::new(move |m| p0(m)["sha256"] = sha[1..].into()),
+            format!("{p0}.sha256"),
+            sha[1..].into(),
         ),
-        (
-            "`bin` has to be set",
-            Box::new(move |m| p0(m)["bin"] = "".into()),
-        ),
+        ("`bin` has to be set", format!("{p0}.bin"), "".into()),
         (
             "`files` has to be unspecified or non-empty",
-            Box::new(move |m| p0(m)["files"] = Value::Sequence(vec![])),
+            format!("{p0}.files"),
+            Value::Sequence(vec![]),
         ),
         (
             "`to` is not a clean path",
-            Box::new(move |m| p0(m)["files"][0]["to"] = "./bin/".into()),
+            format!("{p0}.files.0.to"),
+            "./bin/".into(),
         ),
-        (
-            "nil selector",
-            Box::new(move |m| p0(m)["selector"] = Value::Null),
-        ),
+        ("nil selector", format!("{p0}.selector"), Value::Null),
         (
             "key \"cpu\" not supported",
-            Box::new(move |m| p0(m)["selector"]["matchLabels"]["cpu"] = "x".into()),
+            format!("{p0}.selector.matchLabels.cpu"),
+            "x".into(),
         ),
         (
             "doesn't match any supported platforms",
-            Box::new(move |m| p0(m)["selector"]["matchLabels"]["os"] = "plan9".into()),
+            format!("{p0}.selector.matchLabels.os"),
+            "plan9".into(),
         ),
         (
             "select os=linux/arch=arm64",
-            Box::new(move |m| p0(m)["selector"]["matchLabels"]["arch"] = "arm64".into()),
+            format!("{p0}.selector.matchLabels.arch"),
+            "arm64".into(),
         ),
     ];
-    for (want, break_it) in cases {
+    for (want, field, value) in cases {
         let mut m = filled.clone();
-        break_it(&mut m);
+        let mut at = &mut m;
+        for k in field.split('.') {
+            at = match k.parse::<usize>() {
+                Ok(n) => &mut at[n],
+                Err(_) => &mut at[k],
+            };
+        }
+        *at = value;
         let err = validate(&path, &m, false).expect_err(want);
         assert!(err.contains(want), "want {want:?}, got {err:?}");
     }
@@ -559,26 +569,18 @@ fn the_manifest_script_refuses_a_missing_platform_and_a_bad_version() {
     let t = tmp.path().join("o.tar.gz");
     std::fs::write(&t, b"not used").unwrap();
     let one = format!("linux/amd64={}", t.display());
-    let o = sh(
-        "scripts/krew-manifest.sh",
-        &["v0.1.0", "https://x.invalid", &one],
-    );
-    assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("no tarball for: linux/arm64"));
-    let o = sh(
-        "scripts/krew-manifest.sh",
-        &["0.1.0", "https://x.invalid", &one],
-    );
-    assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("leading v"));
-    let o = sh(
-        "scripts/krew-manifest.sh",
-        &[
-            "v0.1.0",
-            "https://x.invalid",
-            &format!("darwin/arm64={}", t.display()),
-        ],
-    );
-    assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("has no platform darwin/arm64"));
+    let darwin = format!("darwin/arm64={}", t.display());
+    for (version, platform, want) in [
+        ("v0.1.0", &one, "no tarball for: linux/arm64"),
+        ("0.1.0", &one, "leading v"),
+        ("v0.1.0", &darwin, "has no platform darwin/arm64"),
+    ] {
+        let o = sh(
+            "scripts/krew-manifest.sh",
+            &[version, "https://x.invalid", platform],
+        );
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(want), "want {want:?}: {err}");
+    }
 }

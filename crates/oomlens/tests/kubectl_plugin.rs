@@ -66,6 +66,13 @@ fn ok(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// The stderr of a run that failed with exit status 2 (an error).
+fn failed(o: &Output) -> String {
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    err
+}
+
 /// The stderr line collect ends with names the bundle: `-> PATH`.
 fn bundle_of(o: &Output) -> PathBuf {
     let err = String::from_utf8_lossy(&o.stderr);
@@ -172,9 +179,11 @@ fn kubectl_finds_the_plugin_and_reads_kubeconfig_from_the_environment() {
     assert_eq!(y["containers"][0]["kills"], j["containers"][0]["kills"]);
     assert_eq!(y["causes"][0]["id"], "heap-sized-over-limit");
     // A container the pod does not have is refused, naming the ones it has.
-    let o = kubectl(dir.path(), &["oomlens", POD, "-c", "sidecar"], &env);
-    assert_eq!(o.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&o.stderr);
+    let err = failed(&kubectl(
+        dir.path(),
+        &["oomlens", POD, "-c", "sidecar"],
+        &env,
+    ));
     assert!(
         err.contains("container \"sidecar\" is not in pod") && err.contains("orders-api"),
         "{err}"
@@ -198,53 +207,25 @@ fn context_and_request_timeout_are_honoured() {
         &["oomlens", POD, "--context", "other", "--kubeconfig", kc],
         &[],
     );
-    assert_eq!(o.status.code(), Some(2));
+    let err = failed(&o);
     assert_eq!(s.count(&format!("/api/v1/namespaces/big/pods/{POD}")), 1);
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("/api/v1/namespaces/big/pods/"),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert!(err.contains("/api/v1/namespaces/big/pods/"), "{err}");
     // --request-timeout 1s gives up on the slow pod, well before it answers.
+    let with_timeout = |t: &str| {
+        kubectl(
+            dir.path(),
+            &["oomlens", POD, "--kubeconfig", kc, "--request-timeout", t],
+            &[],
+        )
+    };
     let t0 = std::time::Instant::now();
-    let o = kubectl(
-        dir.path(),
-        &[
-            "oomlens",
-            POD,
-            "--kubeconfig",
-            kc,
-            "--request-timeout",
-            "1s",
-        ],
-        &[],
-    );
+    let o = with_timeout("1s");
     let took = t0.elapsed();
-    assert_eq!(
-        o.status.code(),
-        Some(2),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let err = failed(&o);
     assert!(took.as_secs_f64() < 2.8, "gave up after {took:?}");
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains("cannot read the pods"),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    assert!(err.contains("cannot read the pods"), "{err}");
     // A longer one waits for it.
-    let o = kubectl(
-        dir.path(),
-        &[
-            "oomlens",
-            POD,
-            "--kubeconfig",
-            kc,
-            "--request-timeout",
-            "10s",
-        ],
-        &[],
-    );
+    let o = with_timeout("10s");
     assert!(ok(&o).starts_with("orders-api: killed by the kernel"));
 }
 
