@@ -354,8 +354,14 @@ fn every_container_oom_killed_in_the_window_is_listed() {
             && orders[5].contains("max heap plus non-heap larger than the limit"),
         "{orders:?}"
     );
-    let web = t.iter().find(|r| r[0] == "front").expect("web listed");
-    assert_eq!(web[1..4], ["web-5c6b9d7f4-kq2lp", "web", "1"]);
+    // Newest kill first: the eviction two hours ago (kubectl's `120m`).
+    let web = &t[1];
+    assert_eq!(web[..4], ["front", "web-5c6b9d7f4-kq2lp", "web", "1"]);
+    let minutes: u64 = web[4]
+        .strip_suffix('m')
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
+    assert!((120..=122).contains(&minutes), "{web:?}");
     assert!(
         web.last()
             .unwrap()
