@@ -318,3 +318,148 @@ impl Diagnosis {
         keep.len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> jiff::Timestamp {
+        s.parse().expect("time")
+    }
+
+    fn kill(kind: KillKind, when: Option<&str>) -> Kill {
+        Kill {
+            time: when.map(str::to_string),
+            time_note: None,
+            kind,
+            oome_variant: None,
+            victim: None,
+            usage_bytes: None,
+            limit_bytes: Some(200 << 20),
+            limit_level: None,
+            failcnt: None,
+            evidence: Vec::new(),
+            at: when.map(at),
+        }
+    }
+
+    fn container(name: &str, kills: Vec<Kill>) -> ContainerDiagnosis {
+        ContainerDiagnosis {
+            pod: PodRef {
+                namespace: Some("shop".into()),
+                name: Some("orders-api-0".into()),
+                uid: None,
+            },
+            container: ContainerRef {
+                name: Some(name.into()),
+                ..ContainerRef::default()
+            },
+            node: None,
+            qos: None,
+            restart_count: None,
+            limit_bytes: Some(200 << 20),
+            request_bytes: None,
+            kills,
+            timeline: Timeline::default(),
+            memory: None,
+            memory_over_time: None,
+            findings: Vec::new(),
+        }
+    }
+
+    fn cause(id: CauseId, container: Option<usize>, summary: &str) -> Cause {
+        Cause {
+            id,
+            confidence: 0.9,
+            container,
+            summary: summary.into(),
+            explanation: String::new(),
+            evidence: Vec::new(),
+            fixes: Vec::new(),
+            mitigations: Vec::new(),
+            next_steps: Vec::new(),
+        }
+    }
+
+    fn diagnosis() -> Diagnosis {
+        let containers = vec![
+            container(
+                "app",
+                vec![
+                    kill(KillKind::KernelMemcg, Some("2026-12-01T00:00:00Z")),
+                    kill(KillKind::KernelMemcg, Some("2026-12-06T23:00:00Z")),
+                    kill(KillKind::Probe, Some("2026-12-06T23:30:00Z")),
+                ],
+            ),
+            container(
+                "sidecar",
+                vec![kill(KillKind::Probe, Some("2026-12-06T22:00:00Z"))],
+            ),
+            container("batch", vec![kill(KillKind::Evicted, None)]),
+        ];
+        let causes = vec![
+            cause(CauseId::HeapGrowth, Some(0), "heap growth"),
+            cause(CauseId::UndersizedLimit, Some(2), "limit too small"),
+            cause(CauseId::Unknown, None, "none named"),
+        ];
+        Diagnosis {
+            schema: SCHEMA,
+            oom_kill_found: true,
+            headline: crate::wording::headline(&containers, &causes),
+            containers,
+            causes,
+            sources: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn killed_since_counts_oom_kills_in_the_window_newest_first() {
+        let d = diagnosis();
+        let now = at("2026-12-07T00:00:00Z");
+        let rows = d.killed_since(at("2026-12-06T00:00:00Z"), now);
+        // app: one OOM kill in the day (the older one and the probe kill
+        // are not counted); batch: a kill of unknown time, last; the
+        // sidecar's probe kill is no OOM kill.
+        assert_eq!(
+            rows,
+            vec![
+                Killed {
+                    container: 0,
+                    kills: 1,
+                    last_ago_s: Some(3600.0)
+                },
+                Killed {
+                    container: 2,
+                    kills: 1,
+                    last_ago_s: None
+                },
+            ]
+        );
+        let week = d.killed_since(at("2026-11-30T00:00:00Z"), now);
+        assert_eq!(week[0].kills, 2);
+    }
+
+    #[test]
+    fn retain_container_keeps_its_causes_renumbered() {
+        let mut d = diagnosis();
+        assert_eq!(d.retain_container("nope"), 0);
+        assert_eq!(d.containers.len(), 3, "nothing changes when none is kept");
+        assert_eq!(d.retain_container("batch"), 1);
+        assert_eq!(d.containers.len(), 1);
+        let ids: Vec<(CauseId, Option<usize>)> =
+            d.causes.iter().map(|c| (c.id, c.container)).collect();
+        assert_eq!(
+            ids,
+            [
+                (CauseId::UndersizedLimit, Some(0)),
+                (CauseId::Unknown, None)
+            ]
+        );
+        assert!(d.oom_kill_found);
+        assert!(d.headline.starts_with("batch: evicted"), "{}", d.headline);
+        let mut d = diagnosis();
+        d.retain_container("sidecar");
+        assert!(!d.oom_kill_found, "a probe kill is no OOM kill");
+    }
+}

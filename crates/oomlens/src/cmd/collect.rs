@@ -156,7 +156,8 @@ pub fn gather(
         impersonate_user: cluster.as_user.clone(),
         impersonate_groups: cluster.as_groups.clone(),
     };
-    let bundle = Bundle::create(output).with_context(|| format!("{}", output.display()))?;
+    let bundle = Bundle::create(output)
+        .with_context(|| format!("cannot create the bundle {}", output.display()))?;
     let m = collect(api, &plan, bundle)?;
     for f in &m.failures {
         eprintln!(
