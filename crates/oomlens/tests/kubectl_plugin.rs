@@ -178,6 +178,24 @@ fn kubectl_finds_the_plugin_and_reads_kubeconfig_from_the_environment() {
     assert_eq!(y["headline"], j["headline"]);
     assert_eq!(y["containers"][0]["kills"], j["containers"][0]["kills"]);
     assert_eq!(y["causes"][0]["id"], "heap-sized-over-limit");
+    // `oomlens kubectl` is the same command under the oomlens name.
+    let o = Command::new(env!("CARGO_BIN_EXE_oomlens"))
+        .args(["kubectl", POD, "-o", "json"])
+        .env("KUBECONFIG", &s.kubeconfig)
+        .output()
+        .unwrap();
+    let same: serde_json::Value = serde_json::from_str(&ok(&o)).unwrap();
+    assert_eq!(same["headline"], j["headline"]);
+    assert_eq!(same["containers"][0]["kills"][0]["victim"]["pid"], 4548);
+    // kubectl takes its flags after a plugin's name only.
+    let err = String::from_utf8_lossy(
+        &kubectl(dir.path(), &["--context", "standin", "oomlens", POD], &env).stderr,
+    )
+    .into_owned();
+    assert!(
+        err.contains("flags cannot be placed before plugin name"),
+        "{err}"
+    );
     // A container the pod does not have is refused, naming the ones it has.
     let err = failed(&kubectl(
         dir.path(),
