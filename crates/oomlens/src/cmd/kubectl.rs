@@ -28,33 +28,28 @@ pub fn run(args: KubectlArgs, style: oomlens_report::Style) -> Result<Outcome> {
         .namespace
         .clone()
         .unwrap_or_else(|| api.default_namespace.clone());
-    let (selection, since, mut gather) = match &args.pod {
+    let mut gather = args.gather.clone();
+    let (selection, since) = match &args.pod {
         Some(pod) => (
             Selection::Pod {
                 namespace: namespace.clone(),
                 name: pod.clone(),
             },
             None,
-            args.gather.clone(),
         ),
         None => {
-            let since = collect::ago(&args.since).context("--since")?;
-            (
-                Selection::List {
-                    namespace: (!args.all_namespaces).then(|| namespace.clone()),
-                    label_selector: args.selector.clone(),
-                },
-                Some(since),
-                args.gather.clone(),
-            )
+            // A listing reads what the cluster keeps (statuses, events,
+            // logs, the nodes' kernel logs); it runs nothing inside the
+            // containers.
+            gather.no_exec = true;
+            gather.debug_image = None;
+            let list = Selection::List {
+                namespace: (!args.all_namespaces).then(|| namespace.clone()),
+                label_selector: args.selector.clone(),
+            };
+            (list, Some(collect::ago(&args.since).context("--since")?))
         }
     };
-    // A listing reads what the cluster keeps (statuses, events, logs, the
-    // nodes' kernel logs); it runs nothing inside the containers.
-    if since.is_some() {
-        gather.no_exec = true;
-        gather.debug_image = None;
-    }
     let tmp;
     // A temporary bundle is removed at the end: what the Diagnosis cites
     // in it is named relative to it.
@@ -115,9 +110,10 @@ pub fn run(args: KubectlArgs, style: oomlens_report::Style) -> Result<Outcome> {
         (wide, Some(since)) => {
             let rows = d.killed_since(since, jiff::Timestamp::now());
             if rows.is_empty() {
-                let scope = match (args.all_namespaces, &args.selector) {
-                    (true, _) => "any namespace".to_string(),
-                    (false, _) => format!("namespace {namespace}"),
+                let scope = if args.all_namespaces {
+                    "any namespace".to_string()
+                } else {
+                    format!("namespace {namespace}")
                 };
                 let sel = args
                     .selector
