@@ -1431,6 +1431,75 @@ fn label<'a>(line: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
 mod tests {
     use super::*;
 
+    /// Which core events select their pod for `oom_killed_since`: the
+    /// reasons and message of the kubelet's eviction manager
+    /// (`pkg/kubelet/eviction/helpers.go`), node-problem-detector's
+    /// `OOMKilling`, and each event's newest time.
+    #[test]
+    fn oom_events_select_within_the_window() {
+        let since: jiff::Timestamp = "2026-12-07T00:00:00Z".parse().unwrap();
+        let ev = |reason: &str, message: &str, key: &str, t: &str| serde_json::json!({"reason": reason, "message": message, key: t});
+        let memory =
+            "The node was low on resource: memory. Threshold quantity: 100Mi, available: 87480Ki. ";
+        let disk = "The node was low on resource: ephemeral-storage. Threshold quantity: 10Gi, available: 9Gi. ";
+        for (e, want) in [
+            (
+                ev("Evicted", memory, "lastTimestamp", "2026-12-07T01:00:00Z"),
+                true,
+            ),
+            (
+                ev("Evicted", disk, "lastTimestamp", "2026-12-07T01:00:00Z"),
+                false,
+            ),
+            (
+                ev("Evicted", memory, "lastTimestamp", "2026-12-06T23:59:59Z"),
+                false,
+            ),
+            (
+                ev(
+                    "OOMKilling",
+                    "Memory cgroup out of memory: Killed process 4548 (java)",
+                    "lastTimestamp",
+                    "2026-12-07T00:00:00Z",
+                ),
+                true,
+            ),
+            (
+                ev(
+                    "SystemOOM",
+                    "System OOM encountered, victim process: java, pid: 5151",
+                    "eventTime",
+                    "2026-12-07T00:00:00.000000Z",
+                ),
+                true,
+            ),
+            (
+                ev(
+                    "BackOff",
+                    "Back-off restarting failed container orders-api",
+                    "lastTimestamp",
+                    "2026-12-07T01:00:00Z",
+                ),
+                false,
+            ),
+            (
+                ev(
+                    "Killing",
+                    "Container web was OOMKilled",
+                    "firstTimestamp",
+                    "2026-12-07T01:00:00Z",
+                ),
+                true,
+            ),
+            (
+                serde_json::json!({"reason": "OOMKilling", "message": "no time"}),
+                false,
+            ),
+        ] {
+            assert_eq!(oom_event_since(&e, since), want, "{e}");
+        }
+    }
+
     #[test]
     fn cadvisor_keeps_the_pods_series_and_their_families() {
         let page = b"# HELP container_memory_working_set_bytes Current working set in bytes.\n# TYPE container_memory_working_set_bytes gauge\ncontainer_memory_working_set_bytes{container=\"a\",namespace=\"shop\",pod=\"p1\"} 1 1700000000000\ncontainer_memory_working_set_bytes{container=\"b\",namespace=\"shop\",pod=\"p2\"} 2 1700000000000\n# HELP machine_memory_bytes x\n# TYPE machine_memory_bytes gauge\nmachine_memory_bytes 3\n";
