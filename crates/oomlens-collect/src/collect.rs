@@ -318,10 +318,12 @@ fn event_lists(ns: Option<&str>) -> (String, String) {
     }
 }
 
-/// Whether a core event says its pod was OOM-killed (`OOMKilling`,
+/// Whether a core event about a pod says it was OOM-killed (`OOMKilling`,
 /// `SystemOOM`, an `OOMKilled` message) or evicted for memory (`Evicted`,
 /// "low on resource: memory") at or after `since` (its `lastTimestamp`,
-/// else `eventTime`, else `firstTimestamp`).
+/// else `eventTime`, else `firstTimestamp`). node-problem-detector's and
+/// the kubelet's own OOM events are about nodes: the pre-pass lists pod
+/// events only, and does not map those.
 fn oom_event_since(e: &Value, since: jiff::Timestamp) -> bool {
     let reason = e.get("reason").and_then(Value::as_str).unwrap_or("");
     let message = e.get("message").and_then(Value::as_str).unwrap_or("");
