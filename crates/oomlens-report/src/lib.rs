@@ -10,6 +10,7 @@ pub mod classes;
 pub mod diagnosis;
 pub mod format;
 pub mod kernel;
+pub mod killed;
 pub mod scan;
 
 /// Whether to colour text output.
