@@ -225,7 +225,11 @@ fn every_page_says_what_help_says() {
                 .unwrap_or("")
                 .trim_matches(|c| c == '[' || c == ']' || c == '<' || c == '>' || c == '.');
             assert!(text.contains(flag), "{name}: {flag} missing");
-            assert!(e.help.len() > 3, "{name}: {} has no help to compare", e.flags);
+            assert!(
+                e.help.len() > 3,
+                "{name}: {} has no help to compare",
+                e.flags
+            );
             assert!(
                 text.contains(&e.help),
                 "{name}: the help of {}\n  help: {}\n  page: {text}",
