@@ -35,7 +35,7 @@ impl Paint {
     }
 }
 
-fn cites(c: &[Cite]) -> String {
+pub(crate) fn cites(c: &[Cite]) -> String {
     let mut seen: Vec<String> = Vec::new();
     for x in c {
         let s = x.short();
@@ -46,7 +46,7 @@ fn cites(c: &[Cite]) -> String {
     seen.join(" ")
 }
 
-fn who(c: &ContainerDiagnosis) -> String {
+pub(crate) fn who(c: &ContainerDiagnosis) -> String {
     c.container
         .name
         .clone()
@@ -56,7 +56,7 @@ fn who(c: &ContainerDiagnosis) -> String {
         })
 }
 
-fn kind_word(k: KillKind) -> &'static str {
+pub(crate) fn kind_word(k: KillKind) -> &'static str {
     match k {
         KillKind::KernelMemcg => "kernel-memcg",
         KillKind::KernelGlobal => "kernel-global",
@@ -67,7 +67,7 @@ fn kind_word(k: KillKind) -> &'static str {
     }
 }
 
-fn victim_line(k: &Kill, c: &ContainerDiagnosis) -> Option<String> {
+pub(crate) fn victim_line(k: &Kill, c: &ContainerDiagnosis) -> Option<String> {
     let v = k.victim.as_ref()?;
     let mut s = format!("victim {} pid {}", v.comm, v.pid);
     if let Some(a) = v.anon_rss_kb {

@@ -657,6 +657,9 @@ enum Format {
     Json,
     /// Markdown, for an incident ticket (diagnose only).
     Markdown,
+    /// One self-contained HTML page with charts, to share or print
+    /// (diagnose and scan only).
+    Html,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

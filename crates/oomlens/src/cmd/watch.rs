@@ -108,7 +108,7 @@ pub fn spool(c: SpoolCommand) -> Result<Outcome> {
             let s = open(&spool.spool)?;
             let entries = s.entries();
             let mut w = std::io::stdout().lock();
-            match out.format() {
+            match super::accept(out.format(), "spool ls", super::TEXT_OR_JSON)? {
                 Format::Json => {
                     let v: Vec<_> = entries
                         .iter()
@@ -122,7 +122,7 @@ pub fn spool(c: SpoolCommand) -> Result<Outcome> {
                     serde_json::to_writer_pretty(&mut w, &v)?;
                     writeln!(w)?;
                 }
-                Format::Text | Format::Markdown => {
+                Format::Text | Format::Markdown | Format::Html => {
                     for e in &entries {
                         writeln!(
                             w,
