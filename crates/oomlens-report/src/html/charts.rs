@@ -319,7 +319,7 @@ pub fn memory(c: &ContainerDiagnosis, m: &MemoryOverTime) -> Option<Chart> {
     let (unit, sym) = size_unit(top);
     let ymax = top / unit;
     let u = |v: f64| v / unit;
-    let (svg, map) = svg(760, 320, |root| {
+    let (svg, map) = svg(700, 320, |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(10)
             .x_label_area_size(30)
@@ -331,7 +331,7 @@ pub fn memory(c: &ContainerDiagnosis, m: &MemoryOverTime) -> Option<Chart> {
             .y_labels(7)
             .x_label_formatter(&|x| tick_label(*x))
             .y_label_formatter(&|y| unit_label(*y, sym))
-            .label_style(label_font(14))
+            .label_style(label_font(17))
             .axis_style(Role::Ink.rgb())
             .bold_line_style(Role::Grid.rgb())
             .light_line_style(TRANSPARENT)
@@ -481,7 +481,7 @@ pub fn jvm(c: &ContainerDiagnosis, m: &MemoryOverTime, x: (f64, f64)) -> Vec<Cha
             let threads = d.unit == "threads";
             let (unit, sym) = if threads { (1.0, "") } else { size_unit(top) };
             let ymax = top / unit;
-            let (svg, map) = svg(760, 200, |root| {
+            let (svg, map) = svg(700, 200, |root| {
                 let mut chart = ChartBuilder::on(root)
                     .margin(10)
                     .x_label_area_size(30)
@@ -499,7 +499,7 @@ pub fn jvm(c: &ContainerDiagnosis, m: &MemoryOverTime, x: (f64, f64)) -> Vec<Cha
                             unit_label(*y, sym)
                         }
                     })
-                    .label_style(label_font(14))
+                    .label_style(label_font(17))
                     .axis_style(Role::Ink.rgb())
                     .bold_line_style(Role::Grid.rgb())
                     .light_line_style(TRANSPARENT)
@@ -572,7 +572,7 @@ pub fn at_kill(m: &MemoryAtKill, limit: Option<u64>) -> Option<Chart> {
     let top = (total.max(limit.unwrap_or(0)) as f64 * 1.05).max(1.0);
     let (unit, sym) = size_unit(top);
     let xmax = top / unit;
-    let (svg, map) = svg(760, 100, |root| {
+    let (svg, map) = svg(700, 100, |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(10)
             .x_label_area_size(30)
@@ -585,7 +585,7 @@ pub fn at_kill(m: &MemoryAtKill, limit: Option<u64>) -> Option<Chart> {
             .disable_y_axis()
             .disable_y_mesh()
             .x_label_formatter(&|x| unit_label(*x, sym))
-            .label_style(label_font(14))
+            .label_style(label_font(17))
             .axis_style(Role::Ink.rgb())
             .bold_line_style(Role::Grid.rgb())
             .light_line_style(TRANSPARENT)
