@@ -86,13 +86,14 @@ pub fn thin(points: &[(i64, f64)], buckets: usize) -> Vec<(i64, f64)> {
     }
     let (t0, t1) = (points[0].0, points[points.len() - 1].0);
     let width = ((t1 - t0) / buckets as i64).max(1);
-    let mut out = Vec::with_capacity(2 * buckets + 1);
+    let bucket = |t: i64| ((t - t0) / width).min(buckets as i64 - 1);
+    let mut out = Vec::with_capacity(2 * buckets);
     let mut i = 0;
     while i < points.len() {
-        let w = (points[i].0 - t0) / width;
+        let w = bucket(points[i].0);
         let (mut lo, mut hi) = (i, i);
         let mut j = i + 1;
-        while j < points.len() && (points[j].0 - t0) / width == w {
+        while j < points.len() && bucket(points[j].0) == w {
             if points[j].1 < points[lo].1 {
                 lo = j;
             }
@@ -364,6 +365,23 @@ mod tests {
         (0..hours * 60)
             .map(|m| (m * 60_000, f(m as f64 / 60.0)))
             .collect()
+    }
+
+    #[test]
+    fn thin_keeps_peaks_and_troughs() {
+        // Two days a minute apart (2880 points), a spike at the limit and
+        // a restart's trough in the middle of a window each.
+        let mut pts = series(48, |h| 100.0 + h);
+        pts[1000].1 = 1000.0;
+        pts[2001].1 = 0.0;
+        let t = thin(&pts, 240);
+        assert!(t.len() <= 480, "{}", t.len());
+        assert!(t.contains(&pts[1000]) && t.contains(&pts[2001]));
+        assert!(t.windows(2).all(|w| w[0].0 < w[1].0), "time order");
+        assert_eq!(t.first(), pts.first());
+        // Short series stay whole.
+        assert_eq!(thin(&pts[..400], 240), pts[..400].to_vec());
+        assert_eq!(thin(&[], 240), Vec::<(i64, f64)>::new());
     }
 
     #[test]

@@ -462,3 +462,133 @@ pub fn scan(s: &Scan, h: &ScanHead, top: usize) -> String {
     o.push_str(&foot());
     o
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oomlens_analysis::scan::{ContainerRisk, Envelope};
+
+    /// A container of a synthetic fleet: names as long as real ones, 48
+    /// envelope windows over a day, every fifth one leaking.
+    fn container(i: usize) -> ContainerRisk {
+        let leak = i % 5 == 0;
+        let limit = (256u64 + (i as u64 % 8) * 256) << 20;
+        let t0 = 1_700_000_000_000i64;
+        let floor: Vec<(i64, f64)> = (0..48)
+            .map(|w| {
+                let grow = if leak { w as f64 * 0.01 } else { 0.0 };
+                (t0 + w * 1_800_000, limit as f64 * (0.4 + grow))
+            })
+            .collect();
+        let peaks = floor.iter().map(|(t, v)| (*t, v * 1.1)).collect();
+        ContainerRisk {
+            namespace: format!("team-{:03}", i % 120),
+            pod: format!("orders-api-{i:05}-7d9f8b6c5-x2x4q"),
+            container: "app".into(),
+            limit_bytes: Some(limit),
+            limit_source: Some("cadvisor"),
+            working_set_bytes: Some((limit as f64 * 0.5) as u64),
+            max_working_set_bytes: Some((limit as f64 * 0.9) as u64),
+            max_usage_bytes: None,
+            growth_bytes_per_hour: leak.then_some(4.0 * 1048576.0),
+            growing: leak,
+            mann_kendall_z: Some(if leak { 6.1 } else { 0.3 }),
+            lives: 1,
+            time_to_limit_seconds: leak.then_some(36_000.0),
+            peak_excess_bytes: Some(1 << 20),
+            stopped_reporting: false,
+            last_reported: None,
+            failcnt: 0,
+            oom_kills: 0,
+            oom_kills_source: None,
+            restarts: 0,
+            risk: if leak { 60.0 } else { 10.0 },
+            at_risk: leak,
+            verdict: if leak { "leak" } else { "steady" },
+            why: "the working set's floor rises 4.0 MiB/h (Mann-Kendall z 6.1); its peaks reach the 512 MiB limit in ~10 h".into(),
+            envelope: Envelope { floor, peaks },
+        }
+    }
+
+    fn fleet(n: usize) -> Scan {
+        let mut containers: Vec<ContainerRisk> = (0..n).map(container).collect();
+        containers.sort_by(|a, b| b.risk.total_cmp(&a.risk));
+        Scan {
+            at_risk: containers.iter().filter(|c| c.at_risk).count(),
+            stopped_reporting: 0,
+            verdicts: [("leak", n / 5), ("steady", n - n / 5)]
+                .into_iter()
+                .collect(),
+            containers,
+        }
+    }
+
+    const HEAD: ScanHead = ScanHead {
+        server: "http://prometheus:9090",
+        at: "2023-11-15T22:13:20Z",
+        window: "24h",
+        matchers: "",
+        warnings: &[],
+    };
+
+    #[test]
+    fn scan_of_ten_thousand_stays_under_two_megabytes() {
+        let s = fleet(10_000);
+        let html = scan(&s, &HEAD, 30);
+        assert!(html.len() < 2 << 20, "{} bytes", html.len());
+        assert_eq!(html.matches("data-chart=\"spark\"").count(), 30);
+        assert_eq!(html.matches("<tr><td>").count(), SCAN_ROWS);
+        assert!(html.contains("The 1000 riskiest of 10000"));
+        eprintln!("a scan of 10,000 containers: {} bytes", html.len());
+    }
+
+    #[test]
+    fn spark_draws_the_limit_at_its_height() {
+        let c = container(5);
+        let ch = charts::spark(&c).unwrap();
+        let (_, (y0, y1, py0, py1)) = ch.map;
+        let want = py0 + (c.limit_bytes.unwrap() as f64 - y0) / (y1 - y0) * (py1 - py0);
+        let limit = Role::Limit.hex();
+        let line = ch
+            .svg
+            .split("<polyline ")
+            .find(|t| t.contains(&format!("stroke=\"{limit}\"")))
+            .unwrap();
+        let pts = line
+            .split("points=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        for p in pts.split_whitespace() {
+            let y: f64 = p.split(',').nth(1).unwrap().parse().unwrap();
+            assert!((y - want).abs() <= 1.5, "{y} vs {want}");
+        }
+        // The floor: every window drawn.
+        let ws = Role::WorkingSet.hex();
+        let floor = ch
+            .svg
+            .split("<polyline ")
+            .find(|t| t.contains(&format!("stroke=\"{ws}\"")))
+            .unwrap();
+        let n = floor
+            .split("points=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .count();
+        assert_eq!(n, 48);
+    }
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(
+            esc("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
+}
