@@ -24,6 +24,9 @@ need prometheus && need promtool || install prometheus
 # The same tests against VictoriaMetrics (Debian's binary: victoria-metrics).
 need victoria-metrics || install victoria-metrics
 need openssl || install openssl
+# The HTML report's browser tests (crates/oomlens/tests/html_browser.rs):
+# headless Chromium.
+need chromium || install chromium
 # The real-JVM tests: OpenJDK 17 and the class generators they leak with.
 need javac || install openjdk-17-jdk-headless
 for jar in javassist-3.27.0-GA cglib-3.3.0 asm-9.4 groovy-all-2.4.21; do
