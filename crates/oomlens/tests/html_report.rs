@@ -33,6 +33,7 @@ const LIMIT: &str = "#E377C2";
 const RESTART: &str = "#7F7F7F";
 const WORKING_SET: &str = "#1F77B4";
 const ANON: &str = "#1F77B4";
+const FIT: &str = "#FF7F0E";
 const HUGE: &str = "#9EDAE5";
 
 /// The value of attribute `name` in one tag.
@@ -214,6 +215,18 @@ fn seed_incident_page() {
     assert_eq!(restarts.len(), 2);
     for (x, t) in restarts.iter().zip(&starts) {
         assert!((x - m.px(*t)).abs() <= 1.5, "restart x {x} vs {}", m.px(*t));
+    }
+    // Each killed life's forecast: the predicted kill marked where it is.
+    let checks = mot["kill_checks"].as_array().unwrap();
+    let predicted = m.marks(FIT);
+    assert_eq!(predicted.len(), checks.len());
+    for (x, k) in predicted.iter().zip(checks) {
+        let t = ms(k["predicted_kill"].as_str().unwrap());
+        assert!(
+            (x - m.px(t)).abs() <= 1.5,
+            "predicted kill x {x} vs {}",
+            m.px(t)
+        );
     }
     // The limit: a dashed line, every dash at the limit's height.
     let dashes: Vec<Vec<(f64, f64)>> = tags(m.body, "polyline")

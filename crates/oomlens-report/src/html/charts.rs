@@ -407,6 +407,30 @@ pub fn memory(c: &ContainerDiagnosis, m: &MemoryOverTime) -> Option<Chart> {
                 ))
                 .ok()?;
         }
+        // Each killed life's forecast from its first half: the predicted
+        // kill and its range, just above the limit.
+        if let Some(l) = limit {
+            let y = u(l) + (ymax - u(l)) * 0.5;
+            let parse = |s: &Option<String>| {
+                s.as_deref()
+                    .and_then(|s| s.parse::<jiff::Timestamp>().ok())
+                    .map(|t| t.as_millisecond())
+            };
+            for k in &m.kill_checks {
+                let p = k.at.predicted_kill.as_millisecond().clamp(x0, x1);
+                let lo = parse(&k.predicted_earliest).unwrap_or(p).clamp(x0, x1);
+                let hi = parse(&k.predicted_latest).unwrap_or(p).clamp(x0, x1);
+                chart
+                    .draw_series([
+                        PathElement::new(vec![(lo, y), (hi, y)], Role::Fit.rgb().stroke_width(3)),
+                        PathElement::new(
+                            vec![(p, u(l)), (p, ymax)],
+                            Role::Fit.rgb().stroke_width(2),
+                        ),
+                    ])
+                    .ok()?;
+            }
+        }
         // Restarts: each life after the first begins with one.
         chart
             .draw_series(
@@ -446,6 +470,13 @@ pub fn memory(c: &ContainerDiagnosis, m: &MemoryOverTime) -> Option<Chart> {
     }
     if m.life_starts.len() > 1 {
         legend.push((Role::Restart, "restart".into()));
+    }
+    if !m.kill_checks.is_empty() {
+        legend.push((
+            Role::Fit,
+            "each killed life foretold from its first half: the predicted kill, above the limit its range"
+                .into(),
+        ));
     }
     if m.fit.is_some() || !m.kill_checks.is_empty() {
         legend.push((
