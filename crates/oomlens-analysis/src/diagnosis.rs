@@ -186,6 +186,10 @@ pub struct ContainerDiagnosis {
     /// there are any.
     pub memory_over_time: Option<crate::memtime::MemoryOverTime>,
     pub findings: Vec<Finding>,
+    /// The JVM's regions against the limit (the memory model of `oomlens
+    /// budget`, from the flags the spec shows), when the container runs a
+    /// JVM and the limit is known. An addition to v1.
+    pub budget: Option<crate::budget::Budget>,
 }
 
 /// A possible root cause, ranked by confidence.

@@ -324,6 +324,20 @@ fn real_kill_java_page() {
         .map(|t| attr(t, "width").unwrap().parse::<f64>().unwrap())
         .sum();
     assert!((w - (at.px(anon) - at.px(0.0))).abs() <= 1.5, "{w}");
+    // The JVM's budget: the heap at its bound, far past the limit's line.
+    let b = &c["budget"];
+    let heap = b["regions"][0]["max_bytes"].as_f64().unwrap();
+    assert_eq!(b["regions"][0]["name"], "Java heap");
+    let bf = &figures(&html, "budget")[0];
+    let w: f64 = tags(bf.body, "rect")
+        .iter()
+        .filter(|t| attr(t, "fill") == Some(ANON))
+        .map(|t| attr(t, "width").unwrap().parse::<f64>().unwrap())
+        .sum();
+    assert!((w - (bf.px(heap) - bf.px(0.0))).abs() <= 1.5, "{w}");
+    let line = bf.marks(LIMIT)[0];
+    assert!((line - bf.px(b["limit_bytes"].as_f64().unwrap())).abs() <= 1.5);
+    assert!(line < bf.px(heap), "the heap alone is past the limit");
     insta::assert_snapshot!("real_kill_java_html", html);
 }
 

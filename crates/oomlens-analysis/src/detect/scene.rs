@@ -296,6 +296,10 @@ impl<'a> Scene<'a> {
         metric_kills: Vec<crate::memtime::KnownKill>,
     ) -> ContainerDiagnosis {
         let c = self.container;
+        let budget = self
+            .kill_limit()
+            .filter(|_| self.jvm)
+            .map(|l| super::budget::jvm_budget(c, &self.flags, l));
         let mut kills = self.kills;
         let added = !metric_kills.is_empty();
         for (ms, cite) in metric_kills {
@@ -350,6 +354,7 @@ impl<'a> Scene<'a> {
             memory: self.memory,
             memory_over_time,
             findings,
+            budget,
         }
     }
 }

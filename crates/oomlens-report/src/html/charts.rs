@@ -8,6 +8,7 @@
 //! Each chart says how its axes map to pixels ([`Chart::map`]) so a test
 //! or a reader can check that a mark stands where its value says.
 
+use oomlens_analysis::budget::Budget;
 use oomlens_analysis::diagnosis::{ContainerDiagnosis, KillKind, MemoryAtKill};
 use oomlens_analysis::memtime::{Drawn, DrawnKind, MemoryOverTime};
 use oomlens_analysis::scan::ContainerRisk;
@@ -586,7 +587,7 @@ pub fn at_kill(m: &MemoryAtKill, limit: Option<u64>) -> Option<Chart> {
     let huge = m.huge_bytes.unwrap_or(0).min(anon);
     let file = m.file_bytes.unwrap_or(0);
     let shmem = m.shmem_bytes.unwrap_or(0).min(file);
-    let parts: Vec<(Role, &str, u64)> = [
+    let parts: Vec<Part> = [
         (Role::Anon, "anon", anon - huge),
         (Role::Huge, "huge pages", huge),
         (Role::File, "page cache", file - shmem),
@@ -594,12 +595,71 @@ pub fn at_kill(m: &MemoryAtKill, limit: Option<u64>) -> Option<Chart> {
         (Role::Kernel, "kernel", m.kernel_bytes.unwrap_or(0)),
     ]
     .into_iter()
-    .filter(|p| p.2 > 0)
+    .map(|(role, name, bytes)| Part {
+        role,
+        label: format!("{name} {}", size(bytes)),
+        bytes,
+        bound: true,
+    })
     .collect();
+    bar("at-kill", parts, limit)
+}
+
+/// The JVM's regions against the limit, one stacked bar: each region at
+/// its bound, an unbounded one at what was observed or estimated (drawn
+/// lighter); `None` when no region has a size.
+pub fn budget(b: &Budget) -> Option<Chart> {
+    const ROLES: [Role; 7] = [
+        Role::Anon,
+        Role::Jvm,
+        Role::Cache,
+        Role::Shmem,
+        Role::Huge,
+        Role::Kernel,
+        Role::Usage,
+    ];
+    let parts: Vec<Part> = b
+        .regions
+        .iter()
+        .zip(ROLES.iter().cycle())
+        .filter_map(|(r, role)| {
+            let (bytes, bound) = match (r.max_bytes, r.observed_bytes) {
+                (Some(m), _) => (m, true),
+                (None, Some(o)) => (o, false),
+                (None, None) => return None,
+            };
+            Some(Part {
+                role: *role,
+                label: if bound {
+                    format!("{} {}", r.name, size(bytes))
+                } else {
+                    format!("{} {} (unbounded; seen or estimated)", r.name, size(bytes))
+                },
+                bytes,
+                bound,
+            })
+        })
+        .collect();
+    bar("budget", parts, Some(b.limit_bytes))
+}
+
+/// A part of a stacked bar.
+struct Part {
+    role: Role,
+    label: String,
+    bytes: u64,
+    /// Solid when a bound or a measure; lighter when an estimate.
+    bound: bool,
+}
+
+/// One stacked bar of `parts` (those of no size left out) against the
+/// limit, on an axis of sizes in one unit.
+fn bar(kind: &'static str, parts: Vec<Part>, limit: Option<u64>) -> Option<Chart> {
+    let parts: Vec<Part> = parts.into_iter().filter(|p| p.bytes > 0).collect();
     if parts.is_empty() {
         return None;
     }
-    let total: u64 = parts.iter().map(|p| p.2).sum();
+    let total: u64 = parts.iter().map(|p| p.bytes).sum();
     let top = (total.max(limit.unwrap_or(0)) as f64 * 1.05).max(1.0);
     let (unit, sym) = size_unit(top);
     let xmax = top / unit;
@@ -624,9 +684,10 @@ pub fn at_kill(m: &MemoryAtKill, limit: Option<u64>) -> Option<Chart> {
             .ok()?;
         let mut at = 0.0;
         let mut bars = Vec::new();
-        for (role, _, b) in &parts {
-            let end = at + *b as f64 / unit;
-            bars.push(Rectangle::new([(at, 0.2), (end, 0.8)], role.rgb().filled()));
+        for p in &parts {
+            let end = at + p.bytes as f64 / unit;
+            let colour = p.role.rgb().mix(if p.bound { 1.0 } else { 0.45 });
+            bars.push(Rectangle::new([(at, 0.2), (end, 0.8)], colour.filled()));
             at = end;
         }
         chart.draw_series(bars).ok()?;
@@ -645,15 +706,12 @@ pub fn at_kill(m: &MemoryAtKill, limit: Option<u64>) -> Option<Chart> {
             ((xmax, 1.0), (top, 1.0)),
         ))
     })?;
-    let mut legend: Legend = parts
-        .iter()
-        .map(|(r, n, b)| (*r, format!("{n} {}", size(*b))))
-        .collect();
+    let mut legend: Legend = parts.into_iter().map(|p| (p.role, p.label)).collect();
     if let Some(l) = limit {
         legend.push((Role::Limit, format!("limit {}", size(l))));
     }
     Some(Chart {
-        kind: "at-kill",
+        kind,
         svg,
         map,
         legend,

@@ -290,6 +290,23 @@ fn container(o: &mut String, d: &Diagnosis, i: usize, c: &ContainerDiagnosis) {
             }
         }
     }
+    if let Some(ch) = c.budget.as_ref().and_then(charts::budget) {
+        o.push_str("<h3>The JVM's budget</h3>\n");
+        let verdicts: Vec<String> = c
+            .budget
+            .iter()
+            .flat_map(|b| &b.verdicts)
+            .map(|v| format!("<li>{}</li>", esc(&v.text)))
+            .collect();
+        o.push_str(&figure(
+            &format!("budget-{i}"),
+            &ch,
+            &format!(
+                "<p>The JVM's regions at their bounds as HotSpot sizes them for this container (the flags the spec shows, JDK 17; <code>oomlens budget</code> for more), against the limit: past the line is memory the JVM may take that the container does not have.</p><ul>{}</ul>",
+                verdicts.join("")
+            ),
+        ));
+    }
     let findings: Vec<_> = c
         .findings
         .iter()
