@@ -190,6 +190,10 @@ pub struct ContainerDiagnosis {
     /// budget`, from the flags the spec shows), when the container runs a
     /// JVM and the limit is known. An addition to v1.
     pub budget: Option<crate::budget::Budget>,
+    /// Loads over time per class family, one entry per class-loading log
+    /// of the container with families of more than one class. An addition
+    /// to v1.
+    pub class_loads: Vec<crate::classes::ClassLoads>,
 }
 
 /// A possible root cause, ranked by confidence.

@@ -342,6 +342,56 @@ fn real_kill_java_page() {
 }
 
 #[test]
+fn class_loads_page() {
+    // A real leaking JVM (tests/fixtures/classload/CglibLeak): its class
+    // families' loads over uptime, the leak in red on top.
+    let dir = format!(
+        "{}/../../tests/fixtures/classload/CglibLeak",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let run = |format: &str| {
+        let out = Command::new(support::oomlens())
+            .args(["diagnose", &dir, "--format", format])
+            .output()
+            .expect("run oomlens");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let html = run("html");
+    let json: Value = serde_json::from_str(&run("json")).unwrap();
+    self_contained(&html);
+    let loads = json["containers"][0]["class_loads"].as_array().unwrap();
+    let figs = figures(&html, "classes");
+    assert_eq!(figs.len(), loads.len());
+    assert!(!figs.is_empty());
+    for (f, l) in figs.iter().zip(loads) {
+        let fams = l["families"].as_array().unwrap();
+        // The data's lines: not the axes (ink) nor the grid.
+        let lines: Vec<&str> = tags(f.body, "polyline")
+            .into_iter()
+            .filter(|t| !matches!(attr(t, "stroke"), Some("#333333") | Some("#DDDDDD")))
+            .collect();
+        assert_eq!(lines.len(), fams.len());
+        let leak = fams.iter().find(|x| x["leak"] == true).expect("a leak");
+        let counts: Vec<f64> = leak["counts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_f64().unwrap())
+            .collect();
+        // Drawn last (on top), in the alarm colour, a point per bucket at
+        // its count.
+        let last = lines.last().unwrap();
+        assert_eq!(attr(last, "stroke"), Some(KERNEL_KILL));
+        let pts = points(last);
+        assert_eq!(pts.len(), counts.len());
+        for (p, c) in pts.iter().zip(&counts) {
+            assert!((p.1 - f.py(*c)).abs() <= 1.5, "{} vs {c}", p.1);
+        }
+        assert!(f.body.contains(", LEAK"));
+    }
+}
+
+#[test]
 fn each_command_refuses_the_formats_it_does_not_write() {
     let dir = format!(
         "{}/../../examples/seed-incident",

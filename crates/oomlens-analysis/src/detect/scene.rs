@@ -300,6 +300,12 @@ impl<'a> Scene<'a> {
             .kill_limit()
             .filter(|_| self.jvm)
             .map(|l| super::budget::jvm_budget(c, &self.flags, l));
+        let class_loads = self
+            .member
+            .class_reports
+            .iter()
+            .filter_map(|&i| crate::classes::loads(&self.case.ev.class_reports[i]))
+            .collect();
         let mut kills = self.kills;
         let added = !metric_kills.is_empty();
         for (ms, cite) in metric_kills {
@@ -355,6 +361,7 @@ impl<'a> Scene<'a> {
             memory_over_time,
             findings,
             budget,
+            class_loads,
         }
     }
 }

@@ -9,6 +9,7 @@
 //! or a reader can check that a mark stands where its value says.
 
 use oomlens_analysis::budget::Budget;
+use oomlens_analysis::classes::ClassLoads;
 use oomlens_analysis::diagnosis::{ContainerDiagnosis, KillKind, MemoryAtKill};
 use oomlens_analysis::memtime::{Drawn, DrawnKind, MemoryOverTime};
 use oomlens_analysis::scan::ContainerRisk;
@@ -712,6 +713,128 @@ fn bar(kind: &'static str, parts: Vec<Part>, limit: Option<u64>) -> Option<Chart
     }
     Some(Chart {
         kind,
+        svg,
+        map,
+        legend,
+    })
+}
+
+/// Class loads over the log's clock, one line per family (loads per
+/// bucket); leaking families in the alarm colour and thicker. The clock
+/// is the JVM's uptime (in s, min or h, as the span reads best) or, for a
+/// log without uptime stamps, the offset in the log (MiB).
+pub fn class_loads(l: &ClassLoads) -> Option<Chart> {
+    let n = l
+        .families
+        .iter()
+        .map(|f| f.counts.len())
+        .max()
+        .filter(|n| *n > 0)?;
+    let span = (n as u64 * l.bucket_width) as f64;
+    let (scale, unit) = if l.clock == "uptime-ms" {
+        if span >= 3.0 * 3_600_000.0 {
+            (3_600_000.0, "h")
+        } else if span >= 180_000.0 {
+            (60_000.0, "min")
+        } else {
+            (1000.0, "s")
+        }
+    } else {
+        (1024.0 * 1024.0, "MiB")
+    };
+    let x1 = span / scale;
+    let ymax = l
+        .families
+        .iter()
+        .flat_map(|f| f.counts.iter())
+        .copied()
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64
+        * 1.1;
+    const OTHERS: [Role; 5] = [
+        Role::WorkingSet,
+        Role::Rss,
+        Role::Cache,
+        Role::Jvm,
+        Role::Usage,
+    ];
+    let roles: Vec<Role> = {
+        let mut others = OTHERS.iter().cycle();
+        l.families
+            .iter()
+            .map(|f| {
+                if f.leak {
+                    Role::KernelKill
+                } else {
+                    *others.next().unwrap_or(&Role::Usage)
+                }
+            })
+            .collect()
+    };
+    let (svg, map) = svg(700, 240, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(10)
+            .x_label_area_size(30)
+            .y_label_area_size(60)
+            .build_cartesian_2d(0f64..x1, 0f64..ymax)
+            .ok()?;
+        chart
+            .configure_mesh()
+            .x_labels(6)
+            .y_labels(5)
+            .x_label_formatter(&|x| format!("{} {unit}", (x * 10.0).round() / 10.0))
+            .y_label_formatter(&|y| format!("{y:.0}"))
+            .label_style(label_font(17))
+            .axis_style(Role::Ink.rgb())
+            .bold_line_style(Role::Grid.rgb())
+            .light_line_style(TRANSPARENT)
+            .draw()
+            .ok()?;
+        // Draw the others first: a leak stays on top.
+        let mut order: Vec<usize> = (0..l.families.len()).collect();
+        order.sort_by_key(|&i| l.families[i].leak);
+        for i in order {
+            let f = &l.families[i];
+            let w = l.bucket_width as f64 / scale;
+            chart
+                .draw_series(LineSeries::new(
+                    f.counts
+                        .iter()
+                        .enumerate()
+                        .map(|(b, &c)| ((b as f64 + 0.5) * w, f64::from(c))),
+                    roles[i].rgb().stroke_width(if f.leak { 3 } else { 2 }),
+                ))
+                .ok()?;
+        }
+        Some(ends(
+            &chart,
+            ((0.0, 0.0), (0.0, 0.0)),
+            ((x1, ymax), (span, ymax)),
+        ))
+    })?;
+    let legend = l
+        .families
+        .iter()
+        .zip(&roles)
+        .map(|(f, r)| {
+            (
+                *r,
+                format!(
+                    "{}{} {} loaded{}",
+                    f.pattern,
+                    f.library
+                        .as_ref()
+                        .map(|l| format!(" ({l})"))
+                        .unwrap_or_default(),
+                    f.loaded,
+                    if f.leak { ", LEAK" } else { "" }
+                ),
+            )
+        })
+        .collect();
+    Some(Chart {
+        kind: "classes",
         svg,
         map,
         legend,

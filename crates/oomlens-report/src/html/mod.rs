@@ -290,6 +290,33 @@ fn container(o: &mut String, d: &Diagnosis, i: usize, c: &ContainerDiagnosis) {
             }
         }
     }
+    for (n, l) in c.class_loads.iter().enumerate() {
+        if let Some(ch) = charts::class_loads(l) {
+            if n == 0 {
+                o.push_str("<h3>Class loading</h3>\n");
+            }
+            let cites: Vec<Cite> = l.families.iter().map(|f| f.evidence.clone()).collect();
+            o.push_str(&figure(
+                &format!("classes-{i}-{n}"),
+                &ch,
+                &format!(
+                    "<p>Classes loaded per {} of {} by family ({}){}.</p>",
+                    if l.clock == "uptime-ms" {
+                        "stretch of the JVM's uptime"
+                    } else {
+                        "stretch of the log (it has no uptime stamps)"
+                    },
+                    esc(l.source.rsplit('/').next().unwrap_or(&l.source)),
+                    if l.families.iter().any(|f| f.leak) {
+                        "a leaking family in red"
+                    } else {
+                        "none leaks"
+                    },
+                    cite_list(&cites)
+                ),
+            ));
+        }
+    }
     if let Some(ch) = c.budget.as_ref().and_then(charts::budget) {
         o.push_str("<h3>The JVM's budget</h3>\n");
         let verdicts: Vec<String> = c
