@@ -392,6 +392,60 @@ fn class_loads_page() {
 }
 
 #[test]
+fn nmt_page() {
+    // NMT summaries of a real JVM adding threads (tests/fixtures/nmt): the
+    // category that grew most drawn thickest, a point per snapshot at its
+    // committed bytes.
+    let file = format!(
+        "{}/../../tests/fixtures/nmt/jdk17-threads-summaries.txt",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let run = |format: &str| {
+        let out = Command::new(support::oomlens())
+            .args(["diagnose", &file, "--format", format])
+            .output()
+            .expect("run oomlens");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let html = run("html");
+    let json: Value = serde_json::from_str(&run("json")).unwrap();
+    self_contained(&html);
+    let snaps = json["containers"][0]["nmt"].as_array().unwrap();
+    assert_eq!(snaps.len(), 4);
+    let f = &figures(&html, "nmt")[0];
+    assert!(
+        f.body.contains("Thread (grew most: +9.4 MiB)"),
+        "{}",
+        f.body
+    );
+    let thick: Vec<&str> = tags(f.body, "polyline")
+        .into_iter()
+        .filter(|t| attr(t, "stroke-width") == Some("4"))
+        .collect();
+    assert_eq!(thick.len(), 1);
+    let pts = points(thick[0]);
+    assert_eq!(pts.len(), 4);
+    for (i, (p, s)) in pts.iter().zip(snaps).enumerate() {
+        let thread = s["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c[0] == "Thread")
+            .unwrap()[1]
+            .as_f64()
+            .unwrap();
+        assert!((p.0 - f.px(i as f64 + 1.0)).abs() <= 1.5);
+        assert!(
+            (p.1 - f.py(thread)).abs() <= 1.5,
+            "{} vs {}",
+            p.1,
+            f.py(thread)
+        );
+    }
+    assert!(cites_as_text(&html, &run("text")) >= 2);
+}
+
+#[test]
 fn each_command_refuses_the_formats_it_does_not_write() {
     let dir = format!(
         "{}/../../examples/seed-incident",

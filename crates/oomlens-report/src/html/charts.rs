@@ -10,7 +10,7 @@
 
 use oomlens_analysis::budget::Budget;
 use oomlens_analysis::classes::ClassLoads;
-use oomlens_analysis::diagnosis::{ContainerDiagnosis, KillKind, MemoryAtKill};
+use oomlens_analysis::diagnosis::{ContainerDiagnosis, KillKind, MemoryAtKill, NmtSnapshot};
 use oomlens_analysis::memtime::{Drawn, DrawnKind, MemoryOverTime};
 use oomlens_analysis::scan::ContainerRisk;
 use plotters::coord::Shift;
@@ -835,6 +835,119 @@ pub fn class_loads(l: &ClassLoads) -> Option<Chart> {
         .collect();
     Some(Chart {
         kind: "classes",
+        svg,
+        map,
+        legend,
+    })
+}
+
+/// NMT's committed bytes per category over the snapshots (x: the
+/// snapshot's number, from 1), the categories of at least 1% of the largest
+/// total, at most eight; the one that grew most drawn thicker and named so.
+/// `None` with fewer than two snapshots.
+pub fn nmt(snaps: &[NmtSnapshot]) -> Option<Chart> {
+    if snaps.len() < 2 {
+        return None;
+    }
+    let total = snaps.iter().map(|s| s.total_committed_bytes).max()? as f64;
+    let mut names: Vec<&str> = Vec::new();
+    for s in snaps {
+        for (n, _) in &s.categories {
+            if !names.contains(&n.as_str()) {
+                names.push(n);
+            }
+        }
+    }
+    let value = |s: &NmtSnapshot, n: &str| -> f64 {
+        s.categories
+            .iter()
+            .find(|c| c.0 == n)
+            .map_or(0.0, |c| c.1 as f64)
+    };
+    let mut cats: Vec<(&str, f64, f64)> = names
+        .iter()
+        .map(|n| {
+            let max = snaps.iter().map(|s| value(s, n)).fold(0.0, f64::max);
+            let grew = value(&snaps[snaps.len() - 1], n) - value(&snaps[0], n);
+            (*n, max, grew)
+        })
+        .filter(|c| c.1 >= 0.01 * total)
+        .collect();
+    cats.sort_by(|a, b| b.1.total_cmp(&a.1));
+    cats.truncate(8);
+    let grew_most = cats
+        .iter()
+        .filter(|c| c.2 > 0.0)
+        .max_by(|a, b| a.2.total_cmp(&b.2))
+        .map(|c| c.0);
+    let top = cats.iter().map(|c| c.1).fold(0.0, f64::max) * 1.1;
+    let top = if top > 0.0 { top } else { 1.0 };
+    let (unit, sym) = size_unit(top);
+    let ymax = top / unit;
+    let x1 = snaps.len() as f64;
+    const ROLES: [Role; 8] = [
+        Role::Anon,
+        Role::Rss,
+        Role::Cache,
+        Role::Jvm,
+        Role::Shmem,
+        Role::Usage,
+        Role::Limit,
+        Role::Huge,
+    ];
+    let (svg, map) = svg(700, 240, |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(10)
+            .x_label_area_size(30)
+            .y_label_area_size(70)
+            .build_cartesian_2d(1f64..x1, 0f64..ymax)
+            .ok()?;
+        chart
+            .configure_mesh()
+            .x_labels(snaps.len().min(8))
+            .y_labels(5)
+            .x_label_formatter(&|x| format!("#{x:.0}"))
+            .y_label_formatter(&|y| unit_label(*y, sym))
+            .label_style(label_font(17))
+            .axis_style(Role::Ink.rgb())
+            .bold_line_style(Role::Grid.rgb())
+            .light_line_style(TRANSPARENT)
+            .draw()
+            .ok()?;
+        for ((n, _, _), role) in cats.iter().zip(ROLES.iter()) {
+            let thick = Some(*n) == grew_most;
+            chart
+                .draw_series(LineSeries::new(
+                    snaps
+                        .iter()
+                        .enumerate()
+                        .map(|(i, s)| ((i + 1) as f64, value(s, n) / unit)),
+                    role.rgb().stroke_width(if thick { 4 } else { 2 }),
+                ))
+                .ok()?;
+        }
+        Some(ends(
+            &chart,
+            ((1.0, 0.0), (1.0, 0.0)),
+            ((x1, ymax), (x1, top)),
+        ))
+    })?;
+    let legend = cats
+        .iter()
+        .zip(ROLES.iter())
+        .map(|((n, _, grew), role)| {
+            (
+                *role,
+                if Some(*n) == grew_most {
+                    format!("{n} (grew most: {})", crate::format::signed_mib(*grew))
+                } else {
+                    n.to_string()
+                },
+            )
+        })
+        .collect();
+    Some(Chart {
+        kind: "nmt",
         svg,
         map,
         legend,

@@ -317,6 +317,25 @@ fn container(o: &mut String, d: &Diagnosis, i: usize, c: &ContainerDiagnosis) {
             ));
         }
     }
+    if let Some(ch) = charts::nmt(&c.nmt) {
+        o.push_str("<h3>Native Memory Tracking</h3>\n");
+        let cites: Vec<Cite> = c.nmt.iter().map(|s| s.evidence.clone()).collect();
+        let times: Vec<&str> = c.nmt.iter().filter_map(|s| s.time.as_deref()).collect();
+        o.push_str(&figure(
+            &format!("nmt-{i}"),
+            &ch,
+            &format!(
+                "<p>Committed memory per NMT category in each of {} snapshots{}{}.</p>",
+                c.nmt.len(),
+                match (times.first(), times.last()) {
+                    (Some(a), Some(b)) if times.len() == c.nmt.len() =>
+                        format!(", {} to {}", esc(a), esc(b)),
+                    _ => String::new(),
+                },
+                cite_list(&cites)
+            ),
+        ));
+    }
     if let Some(ch) = c.budget.as_ref().and_then(charts::budget) {
         o.push_str("<h3>The JVM's budget</h3>\n");
         let verdicts: Vec<String> = c
