@@ -67,6 +67,23 @@ pub(crate) fn kind_word(k: KillKind) -> &'static str {
     }
 }
 
+/// A kill's victim (`java (4548)`), its anon-rss, the usage and the limit,
+/// `-` for what is not known: the cells of a kills table.
+pub(crate) fn kill_cells(k: &Kill) -> [String; 4] {
+    let or_dash = |s: Option<String>| s.unwrap_or_else(|| "-".into());
+    [
+        or_dash(k.victim.as_ref().map(|v| format!("{} ({})", v.comm, v.pid))),
+        or_dash(
+            k.victim
+                .as_ref()
+                .and_then(|v| v.anon_rss_kb)
+                .map(|a| size(a * 1024)),
+        ),
+        or_dash(k.usage_bytes.map(size)),
+        or_dash(k.limit_bytes.map(size)),
+    ]
+}
+
 pub(crate) fn victim_line(k: &Kill, c: &ContainerDiagnosis) -> Option<String> {
     let v = k.victim.as_ref()?;
     let mut s = format!("victim {} pid {}", v.comm, v.pid);
@@ -279,21 +296,15 @@ pub fn markdown(d: &Diagnosis) -> String {
             o.push_str(&format!("**{}**\n\n", kill_phrase(c)));
             o.push_str("| time (UTC) | kind | victim | anon-rss | usage | limit | evidence |\n|---|---|---|---|---|---|---|\n");
             for k in &c.kills {
+                let cells = kill_cells(k);
                 o.push_str(&format!(
                     "| {} | {} | {} | {} | {} | {} | {} |\n",
                     k.time.clone().unwrap_or_else(|| "-".into()),
                     kind_word(k.kind),
-                    k.victim
-                        .as_ref()
-                        .map(|v| format!("{} ({})", v.comm, v.pid))
-                        .unwrap_or_else(|| "-".into()),
-                    k.victim
-                        .as_ref()
-                        .and_then(|v| v.anon_rss_kb)
-                        .map(|a| size(a * 1024))
-                        .unwrap_or_else(|| "-".into()),
-                    k.usage_bytes.map(size).unwrap_or_else(|| "-".into()),
-                    k.limit_bytes.map(size).unwrap_or_else(|| "-".into()),
+                    cells[0],
+                    cells[1],
+                    cells[2],
+                    cells[3],
                     md_cites(&k.evidence)
                 ));
             }

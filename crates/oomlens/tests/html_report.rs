@@ -11,20 +11,7 @@ use std::process::Command;
 use serde_json::Value;
 
 fn diagnose(example: &str, format: &str) -> String {
-    let dir = format!("{}/../../examples/{example}", env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new(support::oomlens())
-        .args(["diagnose", &dir, "--format", format, "--color", "never"])
-        .output()
-        .expect("run oomlens");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .replace(&format!("{}/../../", env!("CARGO_MANIFEST_DIR")), "")
+    support::diagnose(&format!("examples/{example}"), format, &[0])
 }
 
 /// The colours of the chart roles (`oomlens_report::html::charts::Role`).
@@ -345,17 +332,7 @@ fn real_kill_java_page() {
 fn class_loads_page() {
     // A real leaking JVM (tests/fixtures/classload/CglibLeak): its class
     // families' loads over uptime, the leak in red on top.
-    let dir = format!(
-        "{}/../../tests/fixtures/classload/CglibLeak",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let run = |format: &str| {
-        let out = Command::new(support::oomlens())
-            .args(["diagnose", &dir, "--format", format])
-            .output()
-            .expect("run oomlens");
-        String::from_utf8(out.stdout).unwrap()
-    };
+    let run = |format| support::diagnose("tests/fixtures/classload/CglibLeak", format, &[0]);
     let html = run("html");
     let json: Value = serde_json::from_str(&run("json")).unwrap();
     self_contained(&html);
@@ -396,16 +373,13 @@ fn nmt_page() {
     // NMT summaries of a real JVM adding threads (tests/fixtures/nmt): the
     // category that grew most drawn thickest, a point per snapshot at its
     // committed bytes.
-    let file = format!(
-        "{}/../../tests/fixtures/nmt/jdk17-threads-summaries.txt",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    let run = |format: &str| {
-        let out = Command::new(support::oomlens())
-            .args(["diagnose", &file, "--format", format])
-            .output()
-            .expect("run oomlens");
-        String::from_utf8(out.stdout).unwrap()
+    // No kill in NMT summaries alone: exit 1.
+    let run = |format| {
+        support::diagnose(
+            "tests/fixtures/nmt/jdk17-threads-summaries.txt",
+            format,
+            &[1],
+        )
     };
     let html = run("html");
     let json: Value = serde_json::from_str(&run("json")).unwrap();

@@ -13,6 +13,7 @@ use oomlens_analysis::classes::ClassLoads;
 use oomlens_analysis::diagnosis::{ContainerDiagnosis, KillKind, MemoryAtKill, NmtSnapshot};
 use oomlens_analysis::memtime::{Drawn, DrawnKind, MemoryOverTime};
 use oomlens_analysis::scan::ContainerRisk;
+use plotters::chart::MeshStyle;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -166,6 +167,22 @@ fn unit_label(v: f64, unit: &str) -> String {
     }
     let r = (v * 1000.0).round() / 1000.0;
     format!("{r} {unit}")
+}
+
+/// A chart's frame in the page's style: a margin, room for the x labels
+/// and `y_area` pixels for the y labels.
+fn frame<'a, 'c>(root: &'a Area<'c>, y_area: u32) -> ChartBuilder<'a, 'a, SVGBackend<'c>> {
+    let mut b = ChartBuilder::on(root);
+    b.margin(10).x_label_area_size(30).y_label_area_size(y_area);
+    b
+}
+
+/// The page's mesh: labels and axes in ink, grid lines at the labels only.
+fn house<X: Ranged, Y: Ranged, DB: DrawingBackend>(m: &mut MeshStyle<'_, '_, X, Y, DB>) {
+    m.label_style(label_font(17))
+        .axis_style(Role::Ink.rgb())
+        .bold_line_style(Role::Grid.rgb())
+        .light_line_style(TRANSPARENT);
 }
 
 fn label_font(px: u32) -> TextStyle<'static> {
@@ -322,21 +339,14 @@ pub fn memory(c: &ContainerDiagnosis, m: &MemoryOverTime) -> Option<Chart> {
     let ymax = top / unit;
     let u = |v: f64| v / unit;
     let (svg, map) = svg(700, 320, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .margin(10)
-            .x_label_area_size(30)
-            .y_label_area_size(70)
+        let mut chart = frame(root, 70)
             .build_cartesian_2d((x0..x1).with_key_points(time_ticks(x0, x1)), 0f64..ymax)
             .ok()?;
-        chart
-            .configure_mesh()
-            .y_labels(7)
+        let mut mesh = chart.configure_mesh();
+        house(&mut mesh);
+        mesh.y_labels(7)
             .x_label_formatter(&|x| tick_label(*x))
             .y_label_formatter(&|y| unit_label(*y, sym))
-            .label_style(label_font(17))
-            .axis_style(Role::Ink.rgb())
-            .bold_line_style(Role::Grid.rgb())
-            .light_line_style(TRANSPARENT)
             .draw()
             .ok()?;
         // The parts the forecasts were fitted on, under everything.
@@ -515,15 +525,12 @@ pub fn jvm(c: &ContainerDiagnosis, m: &MemoryOverTime, x: (f64, f64)) -> Vec<Cha
             let (unit, sym) = if threads { (1.0, "") } else { size_unit(top) };
             let ymax = top / unit;
             let (svg, map) = svg(700, 200, |root| {
-                let mut chart = ChartBuilder::on(root)
-                    .margin(10)
-                    .x_label_area_size(30)
-                    .y_label_area_size(70)
+                let mut chart = frame(root, 70)
                     .build_cartesian_2d((x0..x1).with_key_points(time_ticks(x0, x1)), 0f64..ymax)
                     .ok()?;
-                chart
-                    .configure_mesh()
-                    .y_labels(4)
+                let mut mesh = chart.configure_mesh();
+                house(&mut mesh);
+                mesh.y_labels(4)
                     .x_label_formatter(&|x| tick_label(*x))
                     .y_label_formatter(&|y| {
                         if threads {
@@ -532,10 +539,6 @@ pub fn jvm(c: &ContainerDiagnosis, m: &MemoryOverTime, x: (f64, f64)) -> Vec<Cha
                             unit_label(*y, sym)
                         }
                     })
-                    .label_style(label_font(17))
-                    .axis_style(Role::Ink.rgb())
-                    .bold_line_style(Role::Grid.rgb())
-                    .light_line_style(TRANSPARENT)
                     .draw()
                     .ok()?;
                 for run in runs(&d.points) {
@@ -665,22 +668,15 @@ fn bar(kind: &'static str, parts: Vec<Part>, limit: Option<u64>) -> Option<Chart
     let (unit, sym) = size_unit(top);
     let xmax = top / unit;
     let (svg, map) = svg(700, 100, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .margin(10)
-            .x_label_area_size(30)
-            .y_label_area_size(10)
+        let mut chart = frame(root, 10)
             .build_cartesian_2d(0f64..xmax, 0f64..1.0)
             .ok()?;
-        chart
-            .configure_mesh()
-            .x_labels(7)
+        let mut mesh = chart.configure_mesh();
+        house(&mut mesh);
+        mesh.x_labels(7)
             .disable_y_axis()
             .disable_y_mesh()
             .x_label_formatter(&|x| unit_label(*x, sym))
-            .label_style(label_font(17))
-            .axis_style(Role::Ink.rgb())
-            .bold_line_style(Role::Grid.rgb())
-            .light_line_style(TRANSPARENT)
             .draw()
             .ok()?;
         let mut at = 0.0;
@@ -773,22 +769,15 @@ pub fn class_loads(l: &ClassLoads) -> Option<Chart> {
             .collect()
     };
     let (svg, map) = svg(700, 240, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .margin(10)
-            .x_label_area_size(30)
-            .y_label_area_size(60)
+        let mut chart = frame(root, 60)
             .build_cartesian_2d(0f64..x1, 0f64..ymax)
             .ok()?;
-        chart
-            .configure_mesh()
-            .x_labels(6)
+        let mut mesh = chart.configure_mesh();
+        house(&mut mesh);
+        mesh.x_labels(6)
             .y_labels(5)
             .x_label_formatter(&|x| format!("{} {unit}", (x * 10.0).round() / 10.0))
             .y_label_formatter(&|y| format!("{y:.0}"))
-            .label_style(label_font(17))
-            .axis_style(Role::Ink.rgb())
-            .bold_line_style(Role::Grid.rgb())
-            .light_line_style(TRANSPARENT)
             .draw()
             .ok()?;
         // Draw the others first: a leak stays on top.
@@ -896,22 +885,15 @@ pub fn nmt(snaps: &[NmtSnapshot]) -> Option<Chart> {
         Role::Huge,
     ];
     let (svg, map) = svg(700, 240, |root| {
-        let mut chart = ChartBuilder::on(root)
-            .margin(10)
-            .x_label_area_size(30)
-            .y_label_area_size(70)
+        let mut chart = frame(root, 70)
             .build_cartesian_2d(1f64..x1, 0f64..ymax)
             .ok()?;
-        chart
-            .configure_mesh()
-            .x_labels(snaps.len().min(8))
+        let mut mesh = chart.configure_mesh();
+        house(&mut mesh);
+        mesh.x_labels(snaps.len().min(8))
             .y_labels(5)
             .x_label_formatter(&|x| format!("#{x:.0}"))
             .y_label_formatter(&|y| unit_label(*y, sym))
-            .label_style(label_font(17))
-            .axis_style(Role::Ink.rgb())
-            .bold_line_style(Role::Grid.rgb())
-            .light_line_style(TRANSPARENT)
             .draw()
             .ok()?;
         for ((n, _, _), role) in cats.iter().zip(ROLES.iter()) {

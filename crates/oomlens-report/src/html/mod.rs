@@ -18,7 +18,7 @@ use oomlens_analysis::diagnosis::{Cite, ContainerDiagnosis, Diagnosis, FindingId
 use oomlens_analysis::scan::{human_duration, Scan};
 use oomlens_analysis::wording::kill_phrase;
 
-use crate::diagnosis::{cites, kind_word, victim_line, who};
+use crate::diagnosis::{cites, kill_cells, kind_word, victim_line, who};
 use crate::format::{size, uptime};
 use charts::{Chart, Role};
 
@@ -213,27 +213,17 @@ fn container(o: &mut String, d: &Diagnosis, i: usize, c: &ContainerDiagnosis) {
         }
         o.push_str("<div class=\"scroll\"><table class=\"kills\">\n<thead><tr><th>time (UTC)</th><th>kind</th><th>victim</th><th>anon-rss</th><th>usage</th><th>limit</th><th>evidence</th></tr></thead>\n<tbody>\n");
         for k in &c.kills {
+            let [victim, anon, usage, limit] = kill_cells(k);
             let _ = writeln!(
                 o,
-                "<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{anon}</td><td>{usage}</td><td>{limit}</td><td>{}</td></tr>",
                 esc(k.time.as_deref().unwrap_or("-")),
                 k.time_note
                     .as_deref()
                     .map(|n| format!(" <span class=\"dim\" title=\"{}\">*</span>", esc(n)))
                     .unwrap_or_default(),
                 kind_word(k.kind),
-                esc(&k
-                    .victim
-                    .as_ref()
-                    .map(|v| format!("{} ({})", v.comm, v.pid))
-                    .unwrap_or_else(|| "-".into())),
-                k.victim
-                    .as_ref()
-                    .and_then(|v| v.anon_rss_kb)
-                    .map(|a| size(a * 1024))
-                    .unwrap_or_else(|| "-".into()),
-                k.usage_bytes.map(size).unwrap_or_else(|| "-".into()),
-                k.limit_bytes.map(size).unwrap_or_else(|| "-".into()),
+                esc(&victim),
                 cite_list(&k.evidence)
             );
         }

@@ -182,7 +182,7 @@ pub fn spool(c: SpoolCommand) -> Result<Outcome> {
             }
             writeln!(
                 w,
-                "(`oomlens diagnose {}` for the whole verdict)",
+                "(`oomlens diagnose {0}` for the whole verdict, `--format html` for it as a page)",
                 e.path.display()
             )?;
             Ok(Outcome::Found)
