@@ -141,14 +141,15 @@ fn cites_as_text(html: &str, text: &str) -> usize {
             let Some((file, line_no)) = word.rsplit_once(':') else {
                 continue;
             };
-            if file.contains('.') || ["messages", "previous"].contains(&file) {
-                if line_no.chars().all(|c| c.is_ascii_digit() || c == '-') && !line_no.is_empty() {
-                    assert!(
-                        html.contains(&format!(">{word}</cite>")),
-                        "the text report cites {word}; the page does not"
-                    );
-                    n += 1;
-                }
+            let a_file = file.contains('.') || ["messages", "previous"].contains(&file);
+            let a_line =
+                !line_no.is_empty() && line_no.chars().all(|c| c.is_ascii_digit() || c == '-');
+            if a_file && a_line {
+                assert!(
+                    html.contains(&format!(">{word}</cite>")),
+                    "the text report cites {word}; the page does not"
+                );
+                n += 1;
             }
         }
     }

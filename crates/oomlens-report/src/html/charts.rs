@@ -91,10 +91,8 @@ pub struct Chart {
     pub kind: &'static str,
     /// The `<svg>` element.
     pub svg: String,
-    /// How values map to pixels: `(x0, x1, px0, px1)` and
-    /// `(y0, y1, py0, py1)`, the value at each end of each axis and its
-    /// pixel in the SVG's coordinates.
-    pub map: ((f64, f64, f64, f64), (f64, f64, f64, f64)),
+    /// How values map to pixels.
+    pub map: Mapping,
     pub legend: Legend,
 }
 
@@ -204,7 +202,12 @@ fn svg(w: u32, h: u32, draw: impl FnOnce(&Area) -> Option<Mapping>) -> Option<(S
     Some((buf.replacen("<svg ", "<svg role=\"img\" ", 1), map))
 }
 
-type Mapping = ((f64, f64, f64, f64), (f64, f64, f64, f64));
+/// One axis: `(v0, v1, p0, p1)`, the value at each end and its pixel in
+/// the SVG's coordinates.
+pub type Axis = (f64, f64, f64, f64);
+
+/// How a chart's values map to pixels: its x axis and its y axis.
+pub type Mapping = (Axis, Axis);
 
 /// The kills of a container with a time, as (ms, kernel or not).
 fn kill_times(c: &ContainerDiagnosis) -> Vec<(i64, bool)> {

@@ -196,9 +196,9 @@ fn container(o: &mut String, d: &Diagnosis, i: usize, c: &ContainerDiagnosis) {
     o.push_str("</dl>\n");
     if let Some(k) = c.kills.last() {
         let ev: Vec<Cite> = k.evidence.iter().take(2).cloned().collect();
-        let _ = write!(
+        let _ = writeln!(
             o,
-            "<p class=\"kill alarm\">{}{}</p>\n",
+            "<p class=\"kill alarm\">{}{}</p>",
             esc(&kill_phrase(c)),
             cite_list(&ev)
         );
@@ -449,9 +449,9 @@ pub fn scan(s: &Scan, h: &ScanHead, top: usize) -> String {
             Role::Limit.hex()
         );
         for (n, c) in shown.iter().enumerate() {
-            let _ = write!(
+            let _ = writeln!(
                 o,
-                "<li class=\"risk {}\"><h3><span class=\"conf\">{:.1}</span> {}/{}/{} <span class=\"verdict\">{}</span></h3>\n",
+                "<li class=\"risk {}\"><h3><span class=\"conf\">{:.1}</span> {}/{}/{} <span class=\"verdict\">{}</span></h3>",
                 c.verdict,
                 c.risk,
                 esc(&c.namespace),
@@ -483,7 +483,7 @@ pub fn scan(s: &Scan, h: &ScanHead, top: usize) -> String {
                 c.limit_bytes.map(size).unwrap_or_else(|| "none".into()),
                 c.growth_bytes_per_hour
                     .filter(|_| c.growing)
-                    .map(|g| crate::format::signed_mib(g))
+                    .map(crate::format::signed_mib)
                     .unwrap_or_else(|| "-".into()),
                 if c.stopped_reporting {
                     "stopped".into()
