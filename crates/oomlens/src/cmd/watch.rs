@@ -105,10 +105,11 @@ pub fn run(args: WatchArgs) -> Result<Outcome> {
 pub fn spool(c: SpoolCommand) -> Result<Outcome> {
     match c {
         SpoolCommand::Ls { spool, out } => {
+            let format = super::accept(out.format(), "spool ls", super::TEXT_OR_JSON)?;
             let s = open(&spool.spool)?;
             let entries = s.entries();
             let mut w = std::io::stdout().lock();
-            match super::accept(out.format(), "spool ls", super::TEXT_OR_JSON)? {
+            match format {
                 Format::Json => {
                     let v: Vec<_> = entries
                         .iter()
