@@ -194,11 +194,15 @@ struct Expect {
 static TURN: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn check(example: &str, expect: Expect) {
+    check_page(example, &page(example), expect);
+}
+
+/// [`check`] of a page; `example` names it in failures.
+fn check_page(example: &str, html: &str, expect: Expect) {
     let _turn = TURN.lock().unwrap_or_else(|e| e.into_inner());
     let tmp = tempfile::tempdir().unwrap();
-    let html = page(example);
     let file = tmp.path().join("report.html");
-    std::fs::write(&file, &html).unwrap();
+    std::fs::write(&file, html).unwrap();
     let url = format!("file://{}", file.display());
     for width in [390u32, 1280] {
         // The page itself: a screenshot, and not one console message.
@@ -216,7 +220,7 @@ fn check(example: &str, expect: Expect) {
         assert_eq!((w, h), (width, 1600), "{example}: screenshot size");
         // Its layout at that width.
         let hfile = tmp.path().join(format!("harness-{width}.html"));
-        std::fs::write(&hfile, harness(&html, width)).unwrap();
+        std::fs::write(&hfile, harness(html, width)).unwrap();
         let (dom, err) = run(
             &tmp.path().join("profile"),
             &format!("file://{}", hfile.display()),
@@ -301,6 +305,85 @@ fn real_kill_java_in_chromium() {
         "real-kill-java",
         Expect {
             charts: 2.0,
+            kills: 0.0,
+        },
+    );
+}
+
+/// A fleet's page (`oomlens scan -f html`, rendered from a ranked scan as
+/// the command does): one container killed, one leaking, one steady, with
+/// names as long as real ones; each charted from its envelopes.
+#[test]
+fn scan_page_in_chromium() {
+    use oomlens_analysis::scan::{ContainerRisk, Envelope, Scan};
+    let t0 = 1_700_000_000_000i64;
+    let risk = |n: usize, verdict: &'static str, slope: f64| {
+        let limit = 512u64 << 20;
+        let floor: Vec<(i64, f64)> = (0..48)
+            .map(|w| (t0 + w * 1_800_000, 200e6 + slope * w as f64))
+            .collect();
+        ContainerRisk {
+            namespace: "payments-eu-west-1".into(),
+            pod: format!("settlement-reconciler-{n}-5f7d9c8b6d-qw3rt"),
+            container: "reconciler".into(),
+            limit_bytes: Some(limit),
+            limit_source: Some("cadvisor"),
+            working_set_bytes: floor.last().map(|p| p.1 as u64),
+            max_working_set_bytes: None,
+            max_usage_bytes: None,
+            growth_bytes_per_hour: Some(slope * 2.0),
+            growing: slope > 0.0,
+            mann_kendall_z: None,
+            lives: 1,
+            time_to_limit_seconds: None,
+            peak_excess_bytes: None,
+            stopped_reporting: false,
+            last_reported: None,
+            failcnt: 0,
+            oom_kills: u64::from(verdict == "oom-killed"),
+            oom_kills_source: None,
+            restarts: 0,
+            risk: 90.0 - n as f64 * 30.0,
+            at_risk: verdict != "steady",
+            verdict,
+            why: format!(
+                "{verdict}: the working set's floor over the window, against the 512 MiB limit"
+            ),
+            envelope: Envelope {
+                peaks: floor.iter().map(|(t, v)| (*t, v + 30e6)).collect(),
+                floor,
+            },
+        }
+    };
+    let containers = vec![
+        risk(0, "oom-killed", 6e6),
+        risk(1, "leak", 3e6),
+        risk(2, "steady", 0.0),
+    ];
+    let scan = Scan {
+        at_risk: 2,
+        stopped_reporting: 0,
+        verdicts: [("oom-killed", 1), ("leak", 1), ("steady", 1)]
+            .into_iter()
+            .collect(),
+        containers,
+    };
+    let html = oomlens_report::html::scan(
+        &scan,
+        &oomlens_report::html::ScanHead {
+            server: "http://prometheus.monitoring.svc.cluster.local:9090",
+            at: "2023-11-15T22:13:20Z",
+            window: "24h",
+            matchers: "",
+            warnings: &[],
+        },
+        30,
+    );
+    check_page(
+        "scan",
+        &html,
+        Expect {
+            charts: 3.0,
             kills: 0.0,
         },
     );
