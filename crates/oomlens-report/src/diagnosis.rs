@@ -84,6 +84,15 @@ pub(crate) fn kill_cells(k: &Kill) -> [String; 4] {
     ]
 }
 
+/// The cites of a kill's victim: its `Killed process` lines.
+pub(crate) fn victim_cites(k: &Kill) -> Vec<Cite> {
+    k.evidence
+        .iter()
+        .filter(|e| e.what.starts_with("Killed process"))
+        .cloned()
+        .collect()
+}
+
 pub(crate) fn victim_line(k: &Kill, c: &ContainerDiagnosis) -> Option<String> {
     let v = k.victim.as_ref()?;
     let mut s = format!("victim {} pid {}", v.comm, v.pid);
@@ -129,13 +138,7 @@ pub fn text(d: &Diagnosis, style: Style) -> String {
             let ev: Vec<Cite> = k.evidence.iter().take(2).cloned().collect();
             line(&mut out, &p.red(&kill_phrase(c)), &p.dim(&cites(&ev)));
             if let Some(v) = victim_line(k, c) {
-                let ev: Vec<Cite> = k
-                    .evidence
-                    .iter()
-                    .filter(|e| e.what.starts_with("Killed process"))
-                    .cloned()
-                    .collect();
-                line(&mut out, &v, &p.dim(&cites(&ev)));
+                line(&mut out, &v, &p.dim(&cites(&victim_cites(k))));
             }
             if let Some(t) = &k.time {
                 let mut s = format!("at {}", t.replace('T', " ").replace('Z', " UTC"));

@@ -1,6 +1,6 @@
 //! `--format html` in a real browser: headless Chromium (Debian's
 //! `chromium`; `OOMLENS_CHROMIUM` names another binary) renders each
-//! example's page. The test fails when no Chromium can be found: it never
+//! example's page and a fleet's `scan` page. The test fails when no Chromium can be found: it never
 //! skips.
 //!
 //! What is checked, and how:

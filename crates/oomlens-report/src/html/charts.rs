@@ -14,6 +14,7 @@ use oomlens_analysis::diagnosis::{ContainerDiagnosis, KillKind, MemoryAtKill, Nm
 use oomlens_analysis::memtime::{Drawn, DrawnKind, MemoryOverTime};
 use oomlens_analysis::scan::ContainerRisk;
 use plotters::chart::MeshStyle;
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -277,6 +278,24 @@ fn mark(t: i64, top: f64, role: Role) -> PathElement<(i64, f64)> {
     PathElement::new(vec![(t, 0.0), (t, top)], role.rgb().stroke_width(2))
 }
 
+/// Marks each kill on a time chart (last, on top of the lines) and says
+/// how its axes map: `ymax` in the chart's unit is `top` bytes (or count).
+fn kill_marks<X: Ranged<ValueType = i64>>(
+    chart: &mut ChartContext<SVGBackend, Cartesian2d<X, RangedCoordf64>>,
+    kills: &[(i64, bool)],
+    (x0, x1): (i64, i64),
+    (ymax, top): (f64, f64),
+) -> Option<Mapping> {
+    chart
+        .draw_series(kills.iter().map(|(t, k)| mark(*t, ymax, kill_role(*k))))
+        .ok()?;
+    Some(ends(
+        chart,
+        ((x0, 0.0), (x0 as f64, 0.0)),
+        ((x1, ymax), (x1 as f64, top)),
+    ))
+}
+
 fn kill_role(kernel: bool) -> Role {
     if kernel {
         Role::KernelKill
@@ -461,14 +480,7 @@ pub fn memory(c: &ContainerDiagnosis, m: &MemoryOverTime) -> Option<Chart> {
                     }),
             )
             .ok()?;
-        chart
-            .draw_series(kills.iter().map(|(t, k)| mark(*t, ymax, kill_role(*k))))
-            .ok()?;
-        Some(ends(
-            &chart,
-            ((x0, 0.0), (x0 as f64, 0.0)),
-            ((x1, ymax), (x1 as f64, top)),
-        ))
+        kill_marks(&mut chart, &kills, (x0, x1), (ymax, top))
     })?;
     let mut legend: Legend = mem
         .iter()
@@ -554,14 +566,7 @@ pub fn jvm(c: &ContainerDiagnosis, m: &MemoryOverTime, x: (f64, f64)) -> Vec<Cha
                         ))
                         .ok()?;
                 }
-                chart
-                    .draw_series(kills.iter().map(|(t, k)| mark(*t, ymax, kill_role(*k))))
-                    .ok()?;
-                Some(ends(
-                    &chart,
-                    ((x0, 0.0), (x0 as f64, 0.0)),
-                    ((x1, ymax), (x1 as f64, top)),
-                ))
+                kill_marks(&mut chart, &kills, (x0, x1), (ymax, top))
             })?;
             let mut legend = vec![(
                 Role::Jvm,

@@ -18,7 +18,7 @@ use oomlens_analysis::diagnosis::{Cite, ContainerDiagnosis, Diagnosis, FindingId
 use oomlens_analysis::scan::{human_duration, Scan};
 use oomlens_analysis::wording::kill_phrase;
 
-use crate::diagnosis::{cites, kill_cells, kind_word, victim_line, who};
+use crate::diagnosis::{cites, kill_cells, kind_word, victim_cites, victim_line, who};
 use crate::format::{size, uptime};
 use charts::{Chart, Role};
 
@@ -203,13 +203,7 @@ fn container(o: &mut String, d: &Diagnosis, i: usize, c: &ContainerDiagnosis) {
             cite_list(&ev)
         );
         if let Some(v) = victim_line(k, c) {
-            let ev: Vec<Cite> = k
-                .evidence
-                .iter()
-                .filter(|e| e.what.starts_with("Killed process"))
-                .cloned()
-                .collect();
-            let _ = writeln!(o, "<p>{}{}</p>", esc(&v), cite_list(&ev));
+            let _ = writeln!(o, "<p>{}{}</p>", esc(&v), cite_list(&victim_cites(k)));
         }
         o.push_str("<div class=\"scroll\"><table class=\"kills\">\n<thead><tr><th>time (UTC)</th><th>kind</th><th>victim</th><th>anon-rss</th><th>usage</th><th>limit</th><th>evidence</th></tr></thead>\n<tbody>\n");
         for k in &c.kills {
