@@ -27,6 +27,8 @@ need openssl || install openssl
 # The HTML report's browser tests (crates/oomlens/tests/html_browser.rs):
 # headless Chromium.
 need chromium || install chromium
+# The man-page test renders each page with `man -l` (man-db, with groff).
+need man || install man-db
 # The real-JVM tests: OpenJDK 17 and the class generators they leak with.
 need javac || install openjdk-17-jdk-headless
 for jar in javassist-3.27.0-GA cglib-3.3.0 asm-9.4 groovy-all-2.4.21; do

@@ -87,6 +87,17 @@ pub enum KillKind {
     Unknown,
 }
 
+impl KillKind {
+    /// Whether it is an OOM kill (the kernel's, the JVM's, an eviction):
+    /// not [`KillKind::Probe`], not [`KillKind::Unknown`].
+    pub fn is_oom(self) -> bool {
+        matches!(
+            self,
+            KillKind::KernelMemcg | KillKind::KernelGlobal | KillKind::JvmOome | KillKind::Evicted
+        )
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Victim {
     pub pid: u64,
@@ -265,4 +276,219 @@ pub struct Diagnosis {
     pub causes: Vec<Cause>,
     pub sources: Vec<SourceNote>,
     pub warnings: Vec<Warning>,
+}
+
+/// A container OOM-killed within a window ([`Diagnosis::killed_since`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Killed {
+    /// Index into [`Diagnosis::containers`].
+    pub container: usize,
+    /// OOM kills within the window, counting kills whose time is unknown
+    /// (the evidence cannot place them before it).
+    pub kills: usize,
+    /// Seconds from the newest of them to `now`, when its time is known.
+    pub last_ago_s: Option<f64>,
+}
+
+impl Diagnosis {
+    /// The containers with an OOM kill ([`KillKind::is_oom`]) at or after
+    /// `since`, newest kill first (kills of unknown time last).
+    pub fn killed_since(&self, since: jiff::Timestamp, now: jiff::Timestamp) -> Vec<Killed> {
+        let mut rows: Vec<(Killed, Option<jiff::Timestamp>)> = Vec::new();
+        for (i, c) in self.containers.iter().enumerate() {
+            let within: Vec<&Kill> = c
+                .kills
+                .iter()
+                .filter(|k| k.kind.is_oom() && k.at.is_none_or(|t| t >= since))
+                .collect();
+            if within.is_empty() {
+                continue;
+            }
+            let last = within.iter().filter_map(|k| k.at).max();
+            rows.push((
+                Killed {
+                    container: i,
+                    kills: within.len(),
+                    last_ago_s: last.map(|t| now.duration_since(t).as_secs_f64().max(0.0)),
+                },
+                last,
+            ));
+        }
+        rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.container.cmp(&b.0.container)));
+        rows.into_iter().map(|(k, _)| k).collect()
+    }
+
+    /// Keeps only the containers named `name` and the causes about them
+    /// (re-indexed; causes about no container stay), and says the headline
+    /// and `oom_kill_found` again for what is left. Returns how many
+    /// containers were kept; with none kept, nothing changes.
+    pub fn retain_container(&mut self, name: &str) -> usize {
+        let keep: Vec<usize> = (0..self.containers.len())
+            .filter(|&i| self.containers[i].container.name.as_deref() == Some(name))
+            .collect();
+        if keep.is_empty() {
+            return 0;
+        }
+        self.causes
+            .retain(|c| c.container.is_none_or(|i| keep.contains(&i)));
+        for c in &mut self.causes {
+            c.container = c.container.and_then(|i| keep.iter().position(|&k| k == i));
+        }
+        let mut i = 0;
+        self.containers.retain(|_| {
+            i += 1;
+            keep.contains(&(i - 1))
+        });
+        self.oom_kill_found = self
+            .containers
+            .iter()
+            .any(|c| c.kills.iter().any(|k| k.kind.is_oom()));
+        self.headline = crate::wording::headline(&self.containers, &self.causes);
+        keep.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> jiff::Timestamp {
+        s.parse().expect("time")
+    }
+
+    fn kill(kind: KillKind, when: Option<&str>) -> Kill {
+        Kill {
+            time: when.map(str::to_string),
+            time_note: None,
+            kind,
+            oome_variant: None,
+            victim: None,
+            usage_bytes: None,
+            limit_bytes: Some(200 << 20),
+            limit_level: None,
+            failcnt: None,
+            evidence: Vec::new(),
+            at: when.map(at),
+        }
+    }
+
+    fn container(name: &str, kills: Vec<Kill>) -> ContainerDiagnosis {
+        ContainerDiagnosis {
+            pod: PodRef {
+                namespace: Some("shop".into()),
+                name: Some("orders-api-0".into()),
+                uid: None,
+            },
+            container: ContainerRef {
+                name: Some(name.into()),
+                ..ContainerRef::default()
+            },
+            node: None,
+            qos: None,
+            restart_count: None,
+            limit_bytes: Some(200 << 20),
+            request_bytes: None,
+            kills,
+            timeline: Timeline::default(),
+            memory: None,
+            memory_over_time: None,
+            findings: Vec::new(),
+        }
+    }
+
+    fn cause(id: CauseId, container: Option<usize>, summary: &str) -> Cause {
+        Cause {
+            id,
+            confidence: 0.9,
+            container,
+            summary: summary.into(),
+            explanation: String::new(),
+            evidence: Vec::new(),
+            fixes: Vec::new(),
+            mitigations: Vec::new(),
+            next_steps: Vec::new(),
+        }
+    }
+
+    fn diagnosis() -> Diagnosis {
+        let containers = vec![
+            container(
+                "app",
+                vec![
+                    kill(KillKind::KernelMemcg, Some("2026-12-01T00:00:00Z")),
+                    kill(KillKind::KernelMemcg, Some("2026-12-06T23:00:00Z")),
+                    kill(KillKind::Probe, Some("2026-12-06T23:30:00Z")),
+                ],
+            ),
+            container(
+                "sidecar",
+                vec![kill(KillKind::Probe, Some("2026-12-06T22:00:00Z"))],
+            ),
+            container("batch", vec![kill(KillKind::Evicted, None)]),
+        ];
+        let causes = vec![
+            cause(CauseId::HeapGrowth, Some(0), "heap growth"),
+            cause(CauseId::UndersizedLimit, Some(2), "limit too small"),
+            cause(CauseId::Unknown, None, "none named"),
+        ];
+        Diagnosis {
+            schema: SCHEMA,
+            oom_kill_found: true,
+            headline: crate::wording::headline(&containers, &causes),
+            containers,
+            causes,
+            sources: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn killed_since_counts_oom_kills_in_the_window_newest_first() {
+        let d = diagnosis();
+        let now = at("2026-12-07T00:00:00Z");
+        let rows = d.killed_since(at("2026-12-06T00:00:00Z"), now);
+        // app: one OOM kill in the day (the older one and the probe kill
+        // are not counted); batch: a kill of unknown time, last; the
+        // sidecar's probe kill is no OOM kill.
+        assert_eq!(
+            rows,
+            vec![
+                Killed {
+                    container: 0,
+                    kills: 1,
+                    last_ago_s: Some(3600.0)
+                },
+                Killed {
+                    container: 2,
+                    kills: 1,
+                    last_ago_s: None
+                },
+            ]
+        );
+        let week = d.killed_since(at("2026-11-30T00:00:00Z"), now);
+        assert_eq!(week[0].kills, 2);
+    }
+
+    #[test]
+    fn retain_container_keeps_its_causes_renumbered() {
+        let mut d = diagnosis();
+        assert_eq!(d.retain_container("nope"), 0);
+        assert_eq!(d.containers.len(), 3, "nothing changes when none is kept");
+        assert_eq!(d.retain_container("batch"), 1);
+        assert_eq!(d.containers.len(), 1);
+        let ids: Vec<(CauseId, Option<usize>)> =
+            d.causes.iter().map(|c| (c.id, c.container)).collect();
+        assert_eq!(
+            ids,
+            [
+                (CauseId::UndersizedLimit, Some(0)),
+                (CauseId::Unknown, None)
+            ]
+        );
+        assert!(d.oom_kill_found);
+        assert!(d.headline.starts_with("batch: evicted"), "{}", d.headline);
+        let mut d = diagnosis();
+        d.retain_container("sidecar");
+        assert!(!d.oom_kill_found, "a probe kill is no OOM kill");
+    }
 }

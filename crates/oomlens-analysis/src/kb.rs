@@ -273,7 +273,34 @@ mod tests {
         for c in CAUSES {
             assert_eq!(cause(c.id).id, c.id);
         }
-        assert_eq!(CAUSES.len(), 9, "one entry per CauseId");
+        use CauseId::*;
+        let every = [
+            MetaspaceClassGeneration,
+            HeapGrowth,
+            DirectMemory,
+            ThreadGrowth,
+            NativeGrowth,
+            HeapSizedOverLimit,
+            UndersizedLimit,
+            PageCache,
+            Unknown,
+        ];
+        for id in every {
+            // Exhaustive: a new CauseId does not compile until listed above.
+            match id {
+                MetaspaceClassGeneration
+                | HeapGrowth
+                | DirectMemory
+                | ThreadGrowth
+                | NativeGrowth
+                | HeapSizedOverLimit
+                | UndersizedLimit
+                | PageCache
+                | Unknown => {}
+            }
+            assert_eq!(cause(id).id, id, "{id:?} has its own entry");
+        }
+        assert_eq!(CAUSES.len(), every.len(), "one entry per CauseId");
         assert_eq!(oome(OomeVariant::Other).0, CauseId::Unknown);
     }
 

@@ -40,17 +40,24 @@ pub fn headline(containers: &[ContainerDiagnosis], causes: &[Cause]) -> String {
         .or_else(|| c.pod.name.clone())
         .or_else(|| c.pod.uid.clone().map(|u| format!("pod {u}")))
         .unwrap_or_else(|| "the process in this evidence".into());
+    format!("{who}: {}", verdict(c, ci, causes))
+}
+
+/// One killed container's verdict in a line (the headline without the
+/// name): how it was last killed and its strongest cause, `cause:` from
+/// [`PROVEN`] on, else `not proven, most likely:`. `c` is
+/// `containers[ci]` and has at least one kill.
+pub fn verdict(c: &ContainerDiagnosis, ci: usize, causes: &[Cause]) -> String {
     let how = kill_phrase(c);
     match causes.iter().find(|x| x.container == Some(ci)) {
-        Some(top) if top.confidence >= PROVEN => format!(
-            "{who}: {how}; cause: {} ({:.2})",
-            top.summary, top.confidence
-        ),
+        Some(top) if top.confidence >= PROVEN => {
+            format!("{how}; cause: {} ({:.2})", top.summary, top.confidence)
+        }
         Some(top) => format!(
-            "{who}: {how}; not proven, most likely: {} ({:.2})",
+            "{how}; not proven, most likely: {} ({:.2})",
             top.summary, top.confidence
         ),
-        None => format!("{who}: {how}"),
+        None => how,
     }
 }
 

@@ -29,6 +29,9 @@ pub struct Connect {
     pub as_user: Option<String>,
     /// `--as-group` (repeatable; `Impersonate-Group`).
     pub as_groups: Vec<String>,
+    /// kubectl's `--request-timeout`: the bound of connecting, and of each
+    /// read and write of a request (else kube's defaults).
+    pub request_timeout: Option<std::time::Duration>,
 }
 
 /// The RBAC verb a call needs.
@@ -227,6 +230,11 @@ impl Api {
         }
         if !c.as_groups.is_empty() {
             config.auth_info.impersonate_groups = Some(c.as_groups.clone());
+        }
+        if let Some(t) = c.request_timeout {
+            config.connect_timeout = Some(t);
+            config.read_timeout = Some(t);
+            config.write_timeout = Some(t);
         }
         let server = config.cluster_url.to_string();
         let default_namespace = config.default_namespace.clone();

@@ -52,7 +52,8 @@ pub struct Prometheus {
 pub struct Plan {
     pub selection: Selection,
     /// Only pods with a container whose last termination was `OOMKilled`
-    /// at or after this time.
+    /// at or after this time, or (for a list) a core event saying the pod
+    /// was OOM-killed or evicted for memory since then.
     pub oom_killed_since: Option<jiff::Timestamp>,
     /// `tailLines` of each log.
     pub tail_lines: Option<u64>,
@@ -153,6 +154,10 @@ struct Run<'a> {
     exec_refused: HashSet<String>,
     /// Images found without jcmd: not asked again.
     no_jcmd: HashSet<String>,
+    /// Pods an event says were OOM-killed within `oom_killed_since`.
+    oom_event_uids: HashSet<String>,
+    /// The core event pages [`Run::oom_events`] listed.
+    listed_events: Option<Vec<(String, u16, Value)>>,
 }
 
 fn now() -> String {
@@ -210,6 +215,8 @@ pub fn collect(api: &Api, plan: &Plan, out: Bundle) -> Result<Manifest, Fatal> {
         uids: HashSet::new(),
         exec_refused: HashSet::new(),
         no_jcmd: HashSet::new(),
+        oom_event_uids: HashSet::new(),
+        listed_events: None,
     };
     match &plan.selection {
         Selection::Pod { namespace, name } => {
@@ -232,6 +239,9 @@ pub fn collect(api: &Api, plan: &Plan, out: Bundle) -> Result<Manifest, Fatal> {
                 Some(ns) => format!("/api/v1/namespaces/{}/pods", escape(ns)),
                 None => "/api/v1/pods".to_string(),
             };
+            if let Some(since) = plan.oom_killed_since {
+                r.oom_events(namespace.as_deref(), since);
+            }
             let mut query = format!("limit={}", plan.chunk_size.max(1));
             if let Some(sel) = label_selector {
                 query.push_str(&format!("&labelSelector={}", escape(sel)));
@@ -292,6 +302,41 @@ fn read_pods(api: &Api, path: &str, what: Item, access: Access) -> Result<(Value
         )))
     })?;
     Ok((v, reply.status))
+}
+
+/// The core and events.k8s.io event lists of a namespace, or of all.
+fn event_lists(ns: Option<&str>) -> (String, String) {
+    match ns {
+        Some(ns) => (
+            format!("/api/v1/namespaces/{}/events", escape(ns)),
+            format!("/apis/events.k8s.io/v1/namespaces/{}/events", escape(ns)),
+        ),
+        None => (
+            "/api/v1/events".into(),
+            "/apis/events.k8s.io/v1/events".into(),
+        ),
+    }
+}
+
+/// Whether a core event about a pod says it was OOM-killed (`OOMKilling`,
+/// `SystemOOM`, an `OOMKilled` message) or evicted for memory (`Evicted`,
+/// "low on resource: memory") at or after `since` (its `lastTimestamp`,
+/// else `eventTime`, else `firstTimestamp`). node-problem-detector's and
+/// the kubelet's own OOM events are about nodes: the pre-pass lists pod
+/// events only, and does not map those.
+fn oom_event_since(e: &Value, since: jiff::Timestamp) -> bool {
+    let reason = e.get("reason").and_then(Value::as_str).unwrap_or("");
+    let message = e.get("message").and_then(Value::as_str).unwrap_or("");
+    let oom = match reason {
+        "OOMKilling" | "SystemOOM" => true,
+        "Evicted" => message.contains("low on resource: memory"),
+        _ => message.contains("OOMKilled"),
+    };
+    let at = ["lastTimestamp", "eventTime", "firstTimestamp"]
+        .iter()
+        .find_map(|k| e.get(*k).and_then(Value::as_str))
+        .and_then(|t| t.parse::<jiff::Timestamp>().ok());
+    oom && at.is_some_and(|t| t >= since)
 }
 
 /// Whether a pod had a container OOM-killed at or after `since`.
@@ -481,7 +526,12 @@ impl Run<'_> {
             }
         };
         if let Some(since) = self.plan.oom_killed_since {
-            if !oom_killed_since(&p, since) {
+            let by_event = p
+                .metadata
+                .uid
+                .as_ref()
+                .is_some_and(|u| self.oom_event_uids.contains(u));
+            if !by_event && !oom_killed_since(&p, since) {
                 return Ok(());
             }
         }
@@ -1057,16 +1107,7 @@ impl Run<'_> {
     /// lists, kept when they are about a selected pod; one file per page
     /// that kept any.
     fn events_listed(&mut self, ns: Option<&str>) -> Result<(), Fatal> {
-        let (core, k8s) = match ns {
-            Some(ns) => (
-                format!("/api/v1/namespaces/{}/events", escape(ns)),
-                format!("/apis/events.k8s.io/v1/namespaces/{}/events", escape(ns)),
-            ),
-            None => (
-                "/api/v1/events".into(),
-                "/apis/events.k8s.io/v1/events".into(),
-            ),
-        };
+        let (core, k8s) = event_lists(ns);
         let dir = ns.map_or_else(|| "events".to_string(), |n| format!("{}/events", safe(n)));
         for (base, access, what, about, stem) in [
             (core, EVENTS, Item::Events, "involvedObject", "events"),
@@ -1078,38 +1119,13 @@ impl Run<'_> {
                 "events.k8s.io",
             ),
         ] {
-            let selector = escape(&format!("{about}.kind=Pod"));
-            let mut cont: Option<String> = None;
+            // The core pages the OOM pre-pass listed are not asked again.
+            let pages = match (what, self.listed_events.take()) {
+                (Item::Events, Some(pages)) => pages,
+                _ => self.list_pages(&base, about, what, access),
+            };
             let mut page_no = 0;
-            loop {
-                let mut path = format!(
-                    "{base}?limit={}&fieldSelector={selector}",
-                    self.plan.chunk_size.max(1)
-                );
-                if let Some(c) = &cont {
-                    path.push_str(&format!("&continue={}", escape(c)));
-                }
-                let r = match self.api.get(&path, access, OBJECT_BYTES, Keep::Head) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        self.fail(what, &path, access, &e);
-                        break;
-                    }
-                };
-                let Ok(mut page) = serde_json::from_slice::<Value>(&r.body) else {
-                    self.fail(
-                        what,
-                        &path,
-                        access,
-                        &CallError::Transport("not an event list".into()),
-                    );
-                    break;
-                };
-                cont = page
-                    .pointer("/metadata/continue")
-                    .and_then(Value::as_str)
-                    .filter(|c| !c.is_empty())
-                    .map(str::to_string);
+            for (path, status, mut page) in pages {
                 if let Some(Value::Array(items)) = page.get_mut("items") {
                     let uids = &self.uids;
                     items.retain(|e| {
@@ -1128,19 +1144,91 @@ impl Run<'_> {
                                 what,
                                 api_path: &path,
                                 access,
-                                status: r.status,
+                                status,
                                 truncated: false,
                             },
                             page,
                         )?;
                     }
                 }
-                if cont.is_none() {
-                    break;
-                }
             }
         }
         Ok(())
+    }
+
+    /// Every page of an event list about pods (`{about}.kind=Pod`): (path,
+    /// status, page). A failed or unreadable page is recorded and ends the
+    /// list.
+    fn list_pages(
+        &mut self,
+        base: &str,
+        about: &str,
+        what: Item,
+        access: Access,
+    ) -> Vec<(String, u16, Value)> {
+        let selector = escape(&format!("{about}.kind=Pod"));
+        let mut pages = Vec::new();
+        let mut cont: Option<String> = None;
+        loop {
+            let mut path = format!(
+                "{base}?limit={}&fieldSelector={selector}",
+                self.plan.chunk_size.max(1)
+            );
+            if let Some(c) = &cont {
+                path.push_str(&format!("&continue={}", escape(c)));
+            }
+            let r = match self.api.get(&path, access, OBJECT_BYTES, Keep::Head) {
+                Ok(r) => r,
+                Err(e) => {
+                    self.fail(what, &path, access, &e);
+                    break;
+                }
+            };
+            let Ok(page) = serde_json::from_slice::<Value>(&r.body) else {
+                self.fail(
+                    what,
+                    &path,
+                    access,
+                    &CallError::Transport("not an event list".into()),
+                );
+                break;
+            };
+            cont = page
+                .pointer("/metadata/continue")
+                .and_then(Value::as_str)
+                .filter(|c| !c.is_empty())
+                .map(str::to_string);
+            pages.push((path, r.status, page));
+            if cont.is_none() {
+                break;
+            }
+        }
+        pages
+    }
+
+    /// With `oom_killed_since` over a list: the core events of the
+    /// namespace (or all), listed once and kept for [`Run::events_listed`];
+    /// the pods they say were OOM-killed or evicted for memory within the
+    /// window are selected too, whatever their status says now (a later
+    /// restart hides an OOMKilled termination from `lastState`).
+    fn oom_events(&mut self, ns: Option<&str>, since: jiff::Timestamp) {
+        let (core, _) = event_lists(ns);
+        let pages = self.list_pages(&core, "involvedObject", Item::Events, EVENTS);
+        for (_, _, page) in &pages {
+            for e in page
+                .get("items")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if oom_event_since(e, since) {
+                    if let Some(uid) = e.pointer("/involvedObject/uid").and_then(Value::as_str) {
+                        self.oom_event_uids.insert(uid.to_string());
+                    }
+                }
+            }
+        }
+        self.listed_events = Some(pages);
     }
 
     /// Each node once: its kernel log and its cAdvisor series of the
@@ -1344,6 +1432,75 @@ fn label<'a>(line: &'a [u8], key: &[u8]) -> Option<&'a [u8]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Which core events select their pod for `oom_killed_since`: the
+    /// reasons and message of the kubelet's eviction manager
+    /// (`pkg/kubelet/eviction/helpers.go`), node-problem-detector's
+    /// `OOMKilling`, and each event's newest time.
+    #[test]
+    fn oom_events_select_within_the_window() {
+        let since: jiff::Timestamp = "2026-12-07T00:00:00Z".parse().unwrap();
+        let ev = |reason: &str, message: &str, key: &str, t: &str| serde_json::json!({"reason": reason, "message": message, key: t});
+        let memory =
+            "The node was low on resource: memory. Threshold quantity: 100Mi, available: 87480Ki. ";
+        let disk = "The node was low on resource: ephemeral-storage. Threshold quantity: 10Gi, available: 9Gi. ";
+        for (e, want) in [
+            (
+                ev("Evicted", memory, "lastTimestamp", "2026-12-07T01:00:00Z"),
+                true,
+            ),
+            (
+                ev("Evicted", disk, "lastTimestamp", "2026-12-07T01:00:00Z"),
+                false,
+            ),
+            (
+                ev("Evicted", memory, "lastTimestamp", "2026-12-06T23:59:59Z"),
+                false,
+            ),
+            (
+                ev(
+                    "OOMKilling",
+                    "Memory cgroup out of memory: Killed process 4548 (java)",
+                    "lastTimestamp",
+                    "2026-12-07T00:00:00Z",
+                ),
+                true,
+            ),
+            (
+                ev(
+                    "SystemOOM",
+                    "System OOM encountered, victim process: java, pid: 5151",
+                    "eventTime",
+                    "2026-12-07T00:00:00.000000Z",
+                ),
+                true,
+            ),
+            (
+                ev(
+                    "BackOff",
+                    "Back-off restarting failed container orders-api",
+                    "lastTimestamp",
+                    "2026-12-07T01:00:00Z",
+                ),
+                false,
+            ),
+            (
+                ev(
+                    "Killing",
+                    "Container web was OOMKilled",
+                    "firstTimestamp",
+                    "2026-12-07T01:00:00Z",
+                ),
+                true,
+            ),
+            (
+                serde_json::json!({"reason": "OOMKilling", "message": "no time"}),
+                false,
+            ),
+        ] {
+            assert_eq!(oom_event_since(&e, since), want, "{e}");
+        }
+    }
 
     #[test]
     fn cadvisor_keeps_the_pods_series_and_their_families() {

@@ -689,30 +689,59 @@ fn rfc5424(b: &[u8]) -> Option<Framed<'_>> {
     })
 }
 
-/// A raw `/dev/kmsg` record: `prio,seq,usec,flags[,more];message`.
-fn kmsg(b: &[u8]) -> Option<Framed<'_>> {
+/// The header of a raw `/dev/kmsg` record,
+/// `prio,seq,usec,flags[,more];message` (the kernel's
+/// Documentation/ABI/testing/dev-kmsg): the one reader of it, for files
+/// and for the live follower alike.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KmsgHead {
+    /// Facility and level, as `(facility << 3) | level`.
+    pub prio: u32,
+    /// One more for each record the kernel logs, from 0 at boot.
+    pub seq: u64,
+    /// Microseconds since boot (the monotonic clock).
+    pub usec: u64,
+    /// `c` for a continuation of the previous record, `-` (or `+`) otherwise.
+    pub flag: u8,
+    /// Where the message starts (after the `;`).
+    pub message_at: usize,
+}
+
+/// Takes a kmsg record's header apart; `None` when `b` does not start
+/// with one (the `;` within its first 64 bytes, numbers in decimal).
+pub fn kmsg_head(b: &[u8]) -> Option<KmsgHead> {
     let semi = memchr::memchr(b';', b.get(..64).unwrap_or(b))?;
-    let head = &b[..semi];
-    let mut parts = head.split(|&c| c == b',');
-    let prio = num(parts.next()?)?;
-    let _seq = num(parts.next()?)?;
+    let mut parts = b[..semi].split(|&c| c == b',');
+    let prio = u32::try_from(num(parts.next()?)?).ok()?;
+    let seq = num(parts.next()?)? as u64;
     let usec = num(parts.next()?)? as u64;
     let flags = parts.next()?;
     if flags.len() > 2 {
         return None;
     }
-    let msg = &b[semi + 1..];
+    Some(KmsgHead {
+        prio,
+        seq,
+        usec,
+        flag: flags.first().copied().unwrap_or(b'-'),
+        message_at: semi + 1,
+    })
+}
+
+/// A raw `/dev/kmsg` record: `prio,seq,usec,flags[,more];message`.
+fn kmsg(b: &[u8]) -> Option<Framed<'_>> {
+    let h = kmsg_head(b)?;
     Some(Framed {
         host: None,
         stamp: Stamp::None,
-        stamp_raw: Cow::Borrowed(head),
-        monotonic_us: Some(usec),
-        origin: if prio >> 3 == 0 {
+        stamp_raw: Cow::Borrowed(&b[..h.message_at - 1]),
+        monotonic_us: Some(h.usec),
+        origin: if h.prio >> 3 == 0 {
             Origin::Kernel
         } else {
             Origin::Other
         },
-        message: unescape_hex(msg),
+        message: unescape_hex(&b[h.message_at..]),
     })
 }
 

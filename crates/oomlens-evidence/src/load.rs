@@ -21,6 +21,7 @@ use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 use flate2::read::MultiGzDecoder;
 
@@ -34,6 +35,9 @@ pub struct Loaded {
     /// The input's name as given (`kern.log`, `-`, `/dev/fd/63`).
     pub source: String,
     pub path: PathBuf,
+    /// When the input was last modified: the file's own time, a tarball
+    /// member's header time; `None` for stdin, pipes and memory.
+    pub modified: Option<SystemTime>,
     /// What it was found to be (see [`Outcome::kind`]), or `skipped`.
     pub kind: &'static str,
     /// One line: what was read, or why nothing was.
@@ -105,6 +109,7 @@ pub(crate) fn skipped(path: PathBuf, message: String) -> Loaded {
     Loaded {
         source,
         path,
+        modified: None,
         kind: "skipped",
         note: message,
         parsed: None,
@@ -126,6 +131,7 @@ pub(crate) fn load_input(mut input: Input, opts: &Options<'_>) -> Loaded {
     Loaded {
         source,
         path: input.path,
+        modified: input.modified,
         kind: o.kind,
         note: o.note,
         parsed: o.parsed,
@@ -187,7 +193,7 @@ fn parse(input: &mut Input, format: &Format, opts: &Options<'_>) -> Outcome {
             o
         }
         Parse::Stream(f) => {
-            let time = time_for(opts.time, &input.path);
+            let time = time_for(opts.time, input.modified);
             let reader = input.reader();
             let reopen = input.plain_file.then_some(input.path.as_path());
             f(Stream {
@@ -214,6 +220,9 @@ pub struct Input {
     rest: Box<dyn Read + Send>,
     /// The size on disk of a regular file.
     pub len: Option<u64>,
+    /// When it was last modified (see [`Loaded::modified`]); set by the
+    /// opener that knows it.
+    pub modified: Option<SystemTime>,
     /// A regular file, not gzip: it may be opened again by path.
     plain_file: bool,
     stop: Arc<Mutex<Option<String>>>,
@@ -236,7 +245,9 @@ impl Input {
         };
         let regular = meta.as_ref().is_some_and(|m| m.is_file());
         let len = meta.as_ref().filter(|m| m.is_file()).map(|m| m.len());
-        Input::from_reader(path.display().to_string(), path, raw, len, regular)
+        let mut input = Input::from_reader(path.display().to_string(), path, raw, len, regular)?;
+        input.modified = meta.filter(|m| m.is_file()).and_then(|m| m.modified().ok());
+        Ok(input)
     }
 
     /// An input read from `raw` (a file, a member of a tarball, bytes in
@@ -287,6 +298,7 @@ impl Input {
             head,
             rest,
             len,
+            modified: None,
             plain_file: reopenable && !gzip && !cr_only,
             stop,
         })
@@ -442,18 +454,15 @@ fn walk(dir: &Path, out: &mut Vec<Entry>) {
 }
 
 /// The time context for one input: syslog's missing year is guessed from
-/// the file's modification time (or today, for stdin and pipes).
-pub fn time_for(base: &TimeContext, path: &Path) -> TimeContext {
+/// the input's modification time ([`Input::modified`]), or today's date for
+/// stdin, pipes and memory.
+pub fn time_for(base: &TimeContext, modified: Option<SystemTime>) -> TimeContext {
     let mut ctx = base.clone();
     if ctx.year.is_some() {
         return ctx;
     }
-    let modified = std::fs::metadata(path)
-        .ok()
-        .filter(|m| m.is_file())
-        .and_then(|m| m.modified().ok());
     let (ts, how) = match modified {
-        Some(t) if path.as_os_str() != "-" => (
+        Some(t) => (
             jiff::Timestamp::try_from(t).ok(),
             "the file's modification time",
         ),
@@ -508,9 +517,8 @@ fn group_rotations(items: &mut [Loaded]) {
         let mut ordered = members;
         ordered.sort_by_key(|&i| {
             let p = &items[i].path;
-            let mtime = std::fs::metadata(p).and_then(|m| m.modified()).ok();
             (
-                mtime,
+                items[i].modified,
                 std::cmp::Reverse(p.file_name().map(|n| n.len()).unwrap_or(0)),
             )
         });

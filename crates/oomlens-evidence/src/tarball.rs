@@ -11,6 +11,7 @@
 //! walker.
 
 use std::io::{self, Read};
+use std::path::{Component, Path, PathBuf};
 use std::sync::mpsc::{sync_channel, Receiver};
 
 use crate::load::{load_input, Input, Loaded, Options};
@@ -30,6 +31,8 @@ pub fn is_tar(head: &[u8]) -> bool {
 /// One member as the walker announces it.
 struct Member {
     name: String,
+    /// The header's modification time (a syslog member's missing year).
+    modified: Option<std::time::SystemTime>,
     size: u64,
     chunks: Receiver<Vec<u8>>,
 }
@@ -59,6 +62,20 @@ impl Read for Chunks {
     }
 }
 
+/// The path a member stands for: below the archive's own path, made of
+/// the member name's plain components only, so neither `/etc/x` nor
+/// `../../x` names a file outside the archive (nothing is ever read from
+/// it: it groups rotations and names the member).
+fn member_path(archive: &Path, member: &str) -> PathBuf {
+    let mut p = archive.to_path_buf();
+    for c in Path::new(member).components() {
+        if let Component::Normal(c) = c {
+            p.push(c);
+        }
+    }
+    p
+}
+
 /// Loads every regular member of the tarball `input`, in archive order,
 /// into `out`, then one entry for the archive itself (kind `tarball`: how
 /// many members, and where reading stopped if the archive is damaged).
@@ -77,8 +94,14 @@ pub fn load_members(mut input: Input, opts: &Options<'_>, out: &mut Vec<Loaded>)
             }
             let name = String::from_utf8_lossy(&e.path_bytes()).into_owned();
             let (ctx, crx) = sync_channel(IN_FLIGHT);
+            let modified = e
+                .header()
+                .mtime()
+                .ok()
+                .map(|s| std::time::UNIX_EPOCH + std::time::Duration::from_secs(s));
             let member = Member {
                 name,
+                modified,
                 size: e.size(),
                 chunks: crx,
             };
@@ -105,14 +128,17 @@ pub fn load_members(mut input: Input, opts: &Options<'_>, out: &mut Vec<Loaded>)
     for m in rx {
         members += 1;
         let name = format!("{archive}:{}", m.name);
-        let path = archive_path.join(&m.name);
+        let path = member_path(&archive_path, &m.name);
         let raw = Chunks {
             rx: m.chunks,
             buf: Vec::new(),
             at: 0,
         };
         match Input::from_reader(name, &path, Box::new(raw), Some(m.size), false) {
-            Ok(i) => out.push(load_input(i, opts)),
+            Ok(mut i) => {
+                i.modified = m.modified;
+                out.push(load_input(i, opts))
+            }
             Err(e) => out.push(crate::load::skipped(path, format!("cannot read: {e}"))),
         }
     }
@@ -135,6 +161,7 @@ pub fn load_members(mut input: Input, opts: &Options<'_>, out: &mut Vec<Loaded>)
     out.push(Loaded {
         source: archive,
         path: archive_path,
+        modified: input.modified,
         kind: "tarball",
         note: format!("a tar archive of {members} file(s), each read as its own input"),
         parsed: None,
@@ -149,6 +176,9 @@ mod tests {
     use crate::time::TimeContext;
     use std::io::Write;
 
+    /// 2019-06-01T00:00:00Z: every test member's header time.
+    const MTIME: u64 = 1_559_347_200;
+
     fn tarball(files: &[(&str, &[u8])]) -> Vec<u8> {
         let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         let mut b = tar::Builder::new(gz);
@@ -156,8 +186,16 @@ mod tests {
             let mut h = tar::Header::new_gnu();
             h.set_size(bytes.len() as u64);
             h.set_mode(0o644);
+            h.set_mtime(MTIME);
             h.set_entry_type(tar::EntryType::Regular);
-            b.append_data(&mut h, name, *bytes).unwrap();
+            if name.len() < 100 {
+                // Raw, as a hostile archive would have it (`..`, `/`).
+                h.as_old_mut().name[..name.len()].copy_from_slice(name.as_bytes());
+                h.set_cksum();
+                b.append(&h, *bytes).unwrap();
+            } else {
+                b.append_data(&mut h, name, *bytes).unwrap();
+            }
         }
         b.into_inner().unwrap().finish().unwrap()
     }
@@ -210,6 +248,34 @@ mod tests {
         let last = got.last().unwrap();
         assert_eq!(last.kind, "tarball");
         assert!(!last.warnings.is_empty(), "the damage is said");
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn members_name_no_host_path_and_carry_their_header_time() {
+        let dir = tempfile_dir("paths");
+        let bytes = tarball(&[("../../etc/kern.log", b"x\n"), ("./b/c.log", b"y\n")]);
+        let p = dir.join("p.tar");
+        let mut d = flate2::read::GzDecoder::new(&bytes[..]);
+        let mut plain = Vec::new();
+        d.read_to_end(&mut plain).unwrap();
+        std::fs::write(&p, &plain).unwrap();
+        let got = load(&p);
+        assert_eq!(got[0].path, p.join("etc/kern.log"));
+        assert_eq!(got[1].path, p.join("b/c.log"));
+        let header = std::time::UNIX_EPOCH + std::time::Duration::from_secs(MTIME);
+        assert_eq!(got[0].modified, Some(header));
+        assert_eq!(
+            crate::load::time_for(&TimeContext::default(), got[0].modified)
+                .reference
+                .map(|(d, _)| d.year()),
+            Some(2019),
+            "a member's missing year comes from its header, not today"
+        );
+        assert_eq!(
+            member_path(Path::new("/x/b.tar"), "/etc/passwd"),
+            Path::new("/x/b.tar/etc/passwd")
+        );
         std::fs::remove_dir_all(dir).unwrap();
     }
 

@@ -5,6 +5,8 @@
 //! cAdvisor would export, so the samples can be written as OpenMetrics and
 //! read back like any Prometheus data.
 
+use std::fs::File;
+use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
 
 use crate::openmetrics::{Kind, Writer};
@@ -43,19 +45,74 @@ pub struct Reading {
     pub oom_events: u64,
 }
 
-fn read_u64(p: &Path) -> Option<u64> {
-    std::fs::read_to_string(p).ok()?.trim().parse().ok()
+/// The files one reading is made of, by slot: usage, `memory.stat`, the
+/// limit, v1's failcnt (v2 has none: `max` events count instead), the file
+/// with `oom_kill` (v1 `memory.oom_control`, v2 `memory.events`).
+fn files(version: Version) -> [Option<&'static str>; 5] {
+    match version {
+        Version::V1 => [
+            Some("memory.usage_in_bytes"),
+            Some("memory.stat"),
+            Some("memory.limit_in_bytes"),
+            Some("memory.failcnt"),
+            Some("memory.oom_control"),
+        ],
+        Version::V2 => [
+            Some("memory.current"),
+            Some("memory.stat"),
+            Some("memory.max"),
+            None,
+            Some("memory.events"),
+        ],
+    }
 }
 
-fn stat(p: &Path) -> Vec<(String, u64)> {
-    std::fs::read_to_string(p)
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| {
-            let (k, v) = l.split_once(' ')?;
-            Some((k.to_string(), v.trim().parse().ok()?))
-        })
-        .collect()
+/// The value of `key` in a flat-keyed cgroup file (`key value` lines).
+fn field(text: &str, key: &str) -> Option<u64> {
+    text.lines().find_map(|l| {
+        let (k, v) = l.split_once(' ')?;
+        (k == key).then(|| v.trim().parse().ok())?
+    })
+}
+
+/// The number a single-value cgroup file holds (`max` is not one).
+fn number(text: &str) -> Option<u64> {
+    text.trim().parse().ok()
+}
+
+/// A reading from the texts of [`files`] (by slot; `None` where a file
+/// could not be read). `None` without a usage.
+fn reading(version: Version, texts: &[Option<&str>; 5]) -> Option<Reading> {
+    let usage = number(texts[0]?)?;
+    let stat = texts[1].unwrap_or("");
+    let events = texts[4].unwrap_or("");
+    let get = |k: &str| field(stat, k);
+    Some(match version {
+        Version::V1 => Reading {
+            usage_bytes: usage,
+            working_set_bytes: usage.saturating_sub(
+                get("total_inactive_file")
+                    .or_else(|| get("inactive_file"))
+                    .unwrap_or(0),
+            ),
+            rss_bytes: get("total_rss").or_else(|| get("rss")).unwrap_or(0),
+            cache_bytes: get("total_cache").or_else(|| get("cache")).unwrap_or(0),
+            failcnt: texts[3].and_then(number).unwrap_or(0),
+            // v1 says "unlimited" with a page-rounded huge number.
+            limit_bytes: texts[2].and_then(number).filter(|&l| l < 1 << 62),
+            oom_events: field(events, "oom_kill").unwrap_or(0),
+        },
+        Version::V2 => Reading {
+            usage_bytes: usage,
+            working_set_bytes: usage.saturating_sub(get("inactive_file").unwrap_or(0)),
+            rss_bytes: get("anon").unwrap_or(0),
+            cache_bytes: get("file").unwrap_or(0),
+            // v2 has no failcnt: `max` counts the times usage hit the limit.
+            failcnt: field(events, "max").unwrap_or(0),
+            limit_bytes: texts[2].and_then(number),
+            oom_events: field(events, "oom_kill").unwrap_or(0),
+        },
+    })
 }
 
 /// The cgroup's OOM-kill counter alone (`oom_kill` of `memory.oom_control`
@@ -63,58 +120,143 @@ fn stat(p: &Path) -> Vec<(String, u64)> {
 /// for every cgroup whenever a kill needs placing. `None` when the file or
 /// the field is not there.
 pub fn oom_kills(version: Version, dir: &Path) -> Option<u64> {
-    let file = match version {
-        Version::V1 => "memory.oom_control",
-        Version::V2 => "memory.events",
-    };
-    std::fs::read_to_string(dir.join(file))
-        .ok()?
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("oom_kill ")
-                .and_then(|v| v.trim().parse().ok())
-        })
+    let file = files(version)[4]?;
+    field(&std::fs::read_to_string(dir.join(file)).ok()?, "oom_kill")
 }
 
-/// Reads one cgroup (a folder under the memory root).
+/// Reads one cgroup (a folder under the memory root), opening each file.
 pub fn read(version: Version, dir: &Path) -> Option<Reading> {
-    let get = |s: &[(String, u64)], k: &str| s.iter().find(|(x, _)| x == k).map(|x| x.1);
-    match version {
-        Version::V1 => {
-            let usage = read_u64(&dir.join("memory.usage_in_bytes"))?;
-            let s = stat(&dir.join("memory.stat"));
-            let inactive = get(&s, "total_inactive_file")
-                .or(get(&s, "inactive_file"))
-                .unwrap_or(0);
-            let limit = read_u64(&dir.join("memory.limit_in_bytes")).filter(|&l| l < 1 << 62);
-            let oom = oom_kills(version, dir).unwrap_or(0);
-            Some(Reading {
-                usage_bytes: usage,
-                working_set_bytes: usage.saturating_sub(inactive),
-                rss_bytes: get(&s, "total_rss").or(get(&s, "rss")).unwrap_or(0),
-                cache_bytes: get(&s, "total_cache").or(get(&s, "cache")).unwrap_or(0),
-                failcnt: read_u64(&dir.join("memory.failcnt")).unwrap_or(0),
-                limit_bytes: limit,
-                oom_events: oom,
-            })
+    let texts = files(version).map(|f| std::fs::read_to_string(dir.join(f?)).ok());
+    reading(version, &texts.each_ref().map(|t| t.as_deref()))
+}
+
+/// One container cgroup's files held open between sampling rounds: each
+/// round reads them again from their first byte (`pread` at 0, which
+/// cgroupfs answers afresh), so a round costs no path walk and no open per
+/// file. A file that could not be opened (a descriptor limit) or no longer
+/// reads (a folder made again under the same name) is opened again the
+/// next round.
+#[derive(Debug)]
+pub struct Held {
+    version: Version,
+    dir: PathBuf,
+    files: [Option<File>; 5],
+    procs: Option<File>,
+    bufs: [Vec<u8>; 6],
+}
+
+impl Held {
+    /// Opens the reading's files and `cgroup.procs` of the cgroup `dir`.
+    pub fn open(version: Version, dir: &Path) -> Held {
+        let open = |f: Option<&str>| File::open(dir.join(f?)).ok();
+        Held {
+            version,
+            dir: dir.to_path_buf(),
+            files: files(version).map(open),
+            procs: open(Some("cgroup.procs")),
+            bufs: Default::default(),
         }
-        Version::V2 => {
-            let usage = read_u64(&dir.join("memory.current"))?;
-            let s = stat(&dir.join("memory.stat"));
-            let events = stat(&dir.join("memory.events"));
-            let limit = std::fs::read_to_string(dir.join("memory.max"))
-                .ok()
-                .and_then(|t| t.trim().parse().ok());
-            Some(Reading {
-                usage_bytes: usage,
-                working_set_bytes: usage.saturating_sub(get(&s, "inactive_file").unwrap_or(0)),
-                rss_bytes: get(&s, "anon").unwrap_or(0),
-                cache_bytes: get(&s, "file").unwrap_or(0),
-                // v2 has no failcnt: `max` counts the times usage hit the limit.
-                failcnt: get(&events, "max").unwrap_or(0),
-                limit_bytes: limit,
-                oom_events: get(&events, "oom_kill").unwrap_or(0),
-            })
+    }
+
+    /// A reading, as [`read`] takes it.
+    pub fn read(&mut self) -> Option<Reading> {
+        let names = files(self.version);
+        let mut len = [None; 5];
+        for (i, name) in names.iter().enumerate() {
+            let Some(name) = name else { continue };
+            len[i] = reread(&mut self.files[i], &self.dir.join(name), &mut self.bufs[i]);
+        }
+        let texts: [Option<&str>; 5] =
+            std::array::from_fn(|i| std::str::from_utf8(&self.bufs[i][..len[i]?]).ok());
+        reading(self.version, &texts)
+    }
+
+    /// The processes of the cgroup: its own `cgroup.procs`, and only when
+    /// that is empty the cgroups below it too (a container's processes
+    /// live in its own cgroup; looking deeper every round would list every
+    /// container's folder each time).
+    pub fn pids(&mut self) -> Vec<u32> {
+        let own = reread(
+            &mut self.procs,
+            &self.dir.join("cgroup.procs"),
+            &mut self.bufs[5],
+        );
+        match own.map(|n| &self.bufs[5][..n]) {
+            Some(b) if !b.is_empty() => std::str::from_utf8(b)
+                .unwrap_or("")
+                .lines()
+                .filter_map(|l| l.trim().parse().ok())
+                .collect(),
+            _ => pids(&self.dir),
+        }
+    }
+}
+
+/// Raises this process's soft limit on open files to its hard limit, so
+/// the [`Held`] files of every container fit (six per container: the
+/// usual soft limit of 1024 holds about 170 containers); the soft limit
+/// now, `None` when it could not be read.
+pub fn raise_open_files() -> Option<u64> {
+    let mut l = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit/setrlimit only read and write the struct given.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut l) != 0 {
+            return None;
+        }
+        if l.rlim_cur < l.rlim_max {
+            let raised = libc::rlimit {
+                rlim_cur: l.rlim_max,
+                rlim_max: l.rlim_max,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &raised) == 0 {
+                l = raised;
+            }
+        }
+    }
+    Some(l.rlim_cur)
+}
+
+/// Reads the file held in `slot` (or `path`, opened into the slot when
+/// nothing is held or what is held fails: a folder made again under the
+/// same name) into the start of `buf`: how many bytes, `None` when it
+/// could not be read.
+fn reread(slot: &mut Option<File>, path: &Path, buf: &mut Vec<u8>) -> Option<usize> {
+    if let Some(f) = slot {
+        if let Ok(n) = pread_all(f, buf) {
+            return Some(n);
+        }
+    }
+    *slot = File::open(path).ok();
+    pread_all(slot.as_ref()?, buf).ok()
+}
+
+/// Reads the whole of `f` from its first byte into the start of `buf`, by
+/// offset (the file's own position untouched): how many bytes. A read
+/// shorter than asked is the end (cgroupfs fills what it is asked for), so
+/// a small file costs one system call; `buf` only ever grows, so its bytes
+/// are zeroed once.
+fn pread_all(f: &File, buf: &mut Vec<u8>) -> std::io::Result<usize> {
+    let mut at = 0;
+    if buf.len() < 4096 {
+        buf.resize(4096, 0);
+    }
+    loop {
+        if at == buf.len() {
+            buf.resize(2 * at, 0);
+        }
+        match f.read_at(&mut buf[at..], at as u64) {
+            Ok(n) => {
+                let short = at + n < buf.len();
+                at += n;
+                if n == 0 || short {
+                    return Ok(at);
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
     }
 }
@@ -122,10 +264,27 @@ pub fn read(version: Version, dir: &Path) -> Option<Reading> {
 /// Container cgroups under the memory root: folders whose name holds a
 /// 64-hex container id (or every folder below `under`, when given).
 pub fn containers(root: &Path, under: Option<&Path>) -> Vec<PathBuf> {
+    walk(root, under, &mut |_| {})
+}
+
+/// Whether a cgroup folder's name holds a 64-hex container id
+/// (`cri-containerd-<id>.scope`, `docker-<id>.scope`, `crio-<id>`, `<id>`).
+fn is_container(name: &str) -> bool {
+    name.trim_end_matches(".scope")
+        .rsplit(['-', ':'])
+        .next()
+        .is_some_and(|id| id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// [`containers`], telling `seen` every folder about to be listed on the
+/// way (the folders a container may appear in).
+fn walk(root: &Path, under: Option<&Path>, seen: &mut dyn FnMut(&Path)) -> Vec<PathBuf> {
     let start = under.map_or_else(|| root.to_path_buf(), Path::to_path_buf);
     let mut out = Vec::new();
     let mut stack = vec![start.clone()];
     while let Some(d) = stack.pop() {
+        // Told before it is listed: a folder made meanwhile is not missed.
+        seen(&d);
         let Ok(rd) = std::fs::read_dir(&d) else {
             continue;
         };
@@ -136,16 +295,13 @@ pub fn containers(root: &Path, under: Option<&Path>) -> Vec<PathBuf> {
                 continue;
             }
             let p = e.path();
-            let name = e.file_name().to_string_lossy().into_owned();
-            let is_container = name
-                .trim_end_matches(".scope")
-                .rsplit(['-', ':'])
-                .next()
-                .is_some_and(|id| id.len() == 64 && id.bytes().all(|b| b.is_ascii_hexdigit()));
-            if is_container {
-                out.push(p.clone());
+            // A container's own cgroups (rare) are its business: the walk
+            // stops at it, one folder listing fewer per container.
+            if is_container(&e.file_name().to_string_lossy()) {
+                out.push(p);
+            } else {
+                stack.push(p);
             }
-            stack.push(p);
         }
     }
     if under.is_some() && out.is_empty() {
@@ -153,6 +309,86 @@ pub fn containers(root: &Path, under: Option<&Path>) -> Vec<PathBuf> {
     }
     out.sort();
     out
+}
+
+/// The container cgroups of a tree followed over time: listed again only
+/// when a folder was made or removed in it (inotify on every folder the
+/// walk went through, as cAdvisor watches cgroupfs), and at least every
+/// [`Tree::REWALK`] in case a change went unheard. Without inotify it
+/// lists the tree every time.
+pub struct Tree {
+    root: PathBuf,
+    under: Option<PathBuf>,
+    inotify: Option<inotify::Inotify>,
+    containers: Vec<PathBuf>,
+    walked: Option<std::time::Instant>,
+}
+
+impl std::fmt::Debug for Tree {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tree")
+            .field("root", &self.root)
+            .field("under", &self.under)
+            .field("inotify", &self.inotify.is_some())
+            .field("containers", &self.containers.len())
+            .finish()
+    }
+}
+
+impl Tree {
+    /// The longest a listing is trusted without a full walk.
+    pub const REWALK: std::time::Duration = std::time::Duration::from_secs(300);
+
+    pub fn new(root: &Path, under: Option<&Path>) -> Tree {
+        Tree {
+            root: root.to_path_buf(),
+            under: under.map(Path::to_path_buf),
+            inotify: inotify::Inotify::init().ok(),
+            containers: Vec::new(),
+            walked: None,
+        }
+    }
+
+    /// The container cgroups now (see [`containers`]).
+    pub fn containers(&mut self) -> &[PathBuf] {
+        if self.changed() {
+            let mut watch = |d: &Path| {
+                if let Some(i) = &self.inotify {
+                    let mask = inotify::WatchMask::CREATE
+                        | inotify::WatchMask::DELETE
+                        | inotify::WatchMask::ONLYDIR;
+                    let _ = i.watches().add(d, mask);
+                }
+            };
+            self.containers = walk(&self.root, self.under.as_deref(), &mut watch);
+            self.walked = Some(std::time::Instant::now());
+        }
+        &self.containers
+    }
+
+    /// Whether the listing must be taken again: never taken, too old, no
+    /// inotify, or an event (or a lost one) since.
+    fn changed(&mut self) -> bool {
+        let fresh = self.walked.is_some_and(|t| t.elapsed() < Self::REWALK);
+        let Some(i) = self.inotify.as_mut().filter(|_| fresh) else {
+            return true;
+        };
+        let mut buf = [0u8; 4096];
+        let mut any = false;
+        // Drained whole: a burst of mkdirs is one walk.
+        loop {
+            match i.read_events(&mut buf) {
+                Ok(mut events) => {
+                    if events.next().is_none() {
+                        return any;
+                    }
+                    any = true;
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return any,
+                Err(_) => return true,
+            }
+        }
+    }
 }
 
 /// The cgroup path as the kernel prints it (`/kubepods.slice/...`).
@@ -347,6 +583,50 @@ mod tests {
         // No memory.current: not a memory cgroup.
         std::fs::remove_file(dir.path().join("memory.current")).unwrap();
         assert_eq!(read(Version::V2, dir.path()), None);
+    }
+
+    #[test]
+    fn held_files_read_afresh_each_round() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("c");
+        std::fs::create_dir(&dir).unwrap();
+        fake::v2(&dir, 104_857_600, 1, Some(268_435_456));
+        std::fs::write(dir.join("cgroup.procs"), "12\n13\n").unwrap();
+        let mut held = Held::open(Version::V2, &dir);
+        assert_eq!(held.read(), read(Version::V2, &dir));
+        assert_eq!(held.pids(), vec![12, 13]);
+        // Written in place (as the kernel's values change): read afresh.
+        fake::v2(&dir, 209_715_200, 2, Some(268_435_456));
+        let r = held.read().unwrap();
+        assert_eq!((r.usage_bytes, r.oom_events), (209_715_200, 2));
+        // Its processes gone to a cgroup below it: looked for there.
+        std::fs::create_dir(dir.join("sub")).unwrap();
+        std::fs::write(dir.join("cgroup.procs"), "").unwrap();
+        std::fs::write(dir.join("sub/cgroup.procs"), "14\n").unwrap();
+        assert_eq!(held.pids(), vec![14], "an empty cgroup is looked below");
+    }
+
+    #[test]
+    fn a_followed_tree_is_listed_again_when_a_folder_comes_or_goes() {
+        let root = tempfile::tempdir().unwrap();
+        let id = |n: u8| format!("{n:02x}").repeat(32);
+        let pod = |n: u8| {
+            root.path()
+                .join(format!("kubepods.slice/kubepods-pod{n}.slice"))
+        };
+        let c1 = pod(1).join(format!("cri-containerd-{}.scope", id(1)));
+        std::fs::create_dir_all(&c1).unwrap();
+        let mut tree = Tree::new(root.path(), None);
+        assert_eq!(tree.containers(), std::slice::from_ref(&c1));
+        assert!(!tree.changed(), "nothing happened: no walk");
+        // A new pod with its container, made in two steps as the runtime does.
+        std::fs::create_dir(pod(2)).unwrap();
+        let c2 = pod(2).join(format!("cri-containerd-{}.scope", id(2)));
+        std::fs::create_dir(&c2).unwrap();
+        assert_eq!(tree.containers(), [c1.clone(), c2.clone()]);
+        std::fs::remove_dir(&c1).unwrap();
+        assert_eq!(tree.containers(), std::slice::from_ref(&c2));
+        assert!(!tree.changed());
     }
 
     #[test]

@@ -109,23 +109,14 @@ impl<'a> Record<'a> {
     /// `prio,seq,usec,flags;`.
     pub fn parse(buf: &'a [u8]) -> Option<Record<'a>> {
         let line = &buf[..memchr_nl(buf)];
-        let semi = line.iter().position(|&b| b == b';')?;
-        let mut fields = line[..semi].split(|&b| b == b',');
-        let num = |f: Option<&[u8]>| -> Option<u64> { std::str::from_utf8(f?).ok()?.parse().ok() };
-        let prio = u32::try_from(num(fields.next())?).ok()?;
-        let seq = num(fields.next())?;
-        let usec = num(fields.next())?;
-        let flag = fields
-            .next()
-            .and_then(|f| f.first().copied())
-            .unwrap_or(b'-');
+        let h = oomlens_evidence::framing::kmsg_head(line)?;
         Some(Record {
-            prio,
-            seq,
-            usec,
-            flag,
+            prio: h.prio,
+            seq: h.seq,
+            usec: h.usec,
+            flag: h.flag,
             line,
-            message: &line[semi + 1..],
+            message: &line[h.message_at..],
         })
     }
 }

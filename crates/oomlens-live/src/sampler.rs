@@ -12,8 +12,11 @@
 //! What does not change between rounds is found once: a cgroup's labels
 //! when it first appears, a process's performance-counter file when first
 //! found (a process without one is searched again after 1 s, then after
-//! twice as long each time, up to 30 s: a JVM started by a shell script
-//! writes its file a moment after the shell's exec).
+//! twice as long each time, up to 2 minutes: a JVM started by a shell
+//! script writes its file a moment after the shell's exec, and a process
+//! that has run for minutes without one is searched rarely, as most on a
+//! node are not JVMs). Each known container's files are held open and read
+//! again from their start each round (see [`cgroup::Held`]).
 
 use std::collections::{BTreeMap, HashMap};
 use std::io;
@@ -117,7 +120,7 @@ enum Counters {
 }
 
 const RETRY_FIRST_MS: i64 = 1000;
-const RETRY_MAX_MS: i64 = 30_000;
+const RETRY_MAX_MS: i64 = 120_000;
 
 /// The state carried between rounds.
 #[derive(Debug)]
@@ -128,6 +131,10 @@ pub struct Sampler {
     /// Every cgroup seen with processes, by kernel path (labels found once);
     /// a cgroup is forgotten when its folder is removed.
     known: BTreeMap<String, Arc<Cgroup>>,
+    /// The files of every known cgroup, held open between rounds.
+    held: HashMap<String, cgroup::Held>,
+    /// The container cgroups, listed again when the tree changes.
+    tree: cgroup::Tree,
     counters: HashMap<u32, Counters>,
     rounds: u64,
     cgroups_seen: u64,
@@ -137,9 +144,11 @@ pub struct Sampler {
 impl Sampler {
     pub fn new(opts: Options) -> Sampler {
         Sampler {
+            tree: cgroup::Tree::new(&opts.root, opts.under.as_deref()),
             opts,
             alive: BTreeMap::new(),
             known: BTreeMap::new(),
+            held: HashMap::new(),
             counters: HashMap::new(),
             rounds: 0,
             cgroups_seen: 0,
@@ -184,15 +193,20 @@ impl Sampler {
         let mut alive = BTreeMap::new();
         let mut present = Vec::new();
         let mut pids_now = Vec::new();
-        for dir in cgroup::containers(&self.opts.root, self.opts.under.as_deref()) {
+        for dir in self.tree.containers().to_vec() {
             let id = cgroup::kernel_path(&self.opts.root, &dir);
             // A container with no process left is gone (cAdvisor drops it
             // too): its cgroup only waits to be removed.
-            let pids = cgroup::pids(&dir);
+            let version = self.opts.version;
+            let held = self
+                .held
+                .entry(id.clone())
+                .or_insert_with(|| cgroup::Held::open(version, &dir));
+            let pids = held.pids();
             if pids.is_empty() {
                 if let Some(cg) = self.alive.remove(&id) {
                     round.gone.push(Gone {
-                        last: cgroup::read(self.opts.version, &cg.dir),
+                        last: held.read(),
                         cgroup: cg,
                     });
                 }
@@ -216,7 +230,7 @@ impl Sampler {
             if self.alive.remove(&id).is_none() {
                 round.appeared.push(Arc::clone(&cg));
             }
-            if let Some(r) = cgroup::read(self.opts.version, &dir) {
+            if let Some(r) = held.read() {
                 round.live.push(Live {
                     cgroup: Arc::clone(&cg),
                     reading: r,
@@ -250,6 +264,7 @@ impl Sampler {
         self.alive = alive;
         present.sort_unstable();
         self.known.retain(|id, _| present.binary_search(id).is_ok());
+        self.held.retain(|id, _| present.binary_search(id).is_ok());
         pids_now.sort_unstable();
         self.counters
             .retain(|pid, _| pids_now.binary_search(pid).is_ok());

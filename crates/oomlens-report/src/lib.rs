@@ -11,6 +11,7 @@ pub mod diagnosis;
 pub mod format;
 pub mod html;
 pub mod kernel;
+pub mod killed;
 pub mod scan;
 
 /// Whether to colour text output.

@@ -235,6 +235,8 @@ pub fn run_with(
         }
     };
     let spool = Spool::open(&opts.spool, opts.limits)?;
+    // Every container's files are held open between passes.
+    cgroup::raise_open_files();
     let boot = kmsg::clock_start()
         .or_else(kmsg::boot_time)
         .unwrap_or(Timestamp::UNIX_EPOCH);

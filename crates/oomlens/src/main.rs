@@ -30,6 +30,7 @@ mod cmd;
   oomlens scan --prometheus http://prom:9090   a fleet ranked by OOM risk
   oomlens jcmd 4242 VM.native_memory summary   a JVM's diagnostic command, no JDK needed
   oomlens collect mypod -n shop -o incident/   one pod's evidence from the cluster
+  kubectl oomlens mypod -n shop             collect and diagnose in one go (kubectl plugin)
   journalctl -k -o json | oomlens kernel -  the same from journald
   oomlens kernel                            this machine's kernel log
   oomlens completions bash > /etc/bash_completion.d/oomlens
@@ -279,11 +280,78 @@ debug` commands to run. --no-exec only prints them.
 A .tar.gz holds one folder: `tar xzf x.tar.gz && oomlens diagnose x/`.
 Exit status: 0 when a pod was collected, 1 when none matched, 2 on error.")]
     Collect(CollectArgs),
+    /// Collect one pod's evidence and diagnose it in one go, or list the
+    /// containers OOM-killed lately with their verdicts: what `kubectl
+    /// oomlens` runs.
+    ///
+    /// The binary is also a kubectl plugin: installed (or linked) as
+    /// `kubectl-oomlens` on the PATH, `kubectl oomlens ...` runs this
+    /// command with kubectl's conventions. With a pod, it collects as
+    /// `oomlens collect` does (same client, kubeconfig, RBAC, redaction,
+    /// jcmd through exec) into a temporary bundle (or --bundle), diagnoses
+    /// it, and prints the text report (-o json or yaml: the Diagnosis).
+    /// Without one, it lists every container of the namespace (-n, -l, or
+    /// -A) OOM-killed within --since, from the pods' statuses and events,
+    /// with the node's kernel log and the pods' logs read for the verdict
+    /// (no exec), as a table: NAMESPACE POD CONTAINER KILLS LAST VERDICT
+    /// (-o wide adds NODE LIMIT RESTARTS CAUSE).
+    #[command(after_help = KUBECTL_HELP)]
+    Kubectl(KubectlArgs),
     /// Print a shell completion script.
     Completions {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
+    /// Write the man pages (oomlens.1, one per command, kubectl-oomlens.1).
+    #[command(hide = true)]
+    Man {
+        /// The folder to write them in.
+        #[arg(long, value_name = "DIR")]
+        dir: PathBuf,
+    },
+}
+
+/// The examples and conventions of `oomlens kubectl` and `kubectl oomlens`.
+const KUBECTL_HELP: &str = "Examples:
+  kubectl oomlens orders-api-7d9f8b6c5-x2x4q -n shop
+  kubectl oomlens orders-api-7d9f8b6c5-x2x4q -n shop -c orders-api -o yaml
+  kubectl oomlens mypod --bundle incident.tar.gz     and keep the evidence
+  kubectl oomlens --all-namespaces --since 24h
+  kubectl oomlens -n shop -l app=orders-api --since 7d -o wide
+  oomlens kubectl mypod --context prod               the same without kubectl
+
+kubectl's global flags --context, --kubeconfig, --namespace, --request-timeout, --as and
+--as-group go after `oomlens`; $KUBECONFIG is honoured. Man page: kubectl-oomlens(1).
+Exit status: 0 when an OOM kill was found (listing: a container was listed), 1 when
+none was, 2 on error.";
+
+/// Why was the container OOMKilled? One pod's evidence collected and
+/// diagnosed, or the containers OOM-killed lately listed with their verdicts.
+///
+/// kubectl runs this as a plugin (`kubectl-oomlens` on the PATH: the
+/// oomlens binary under that name, a copy or a symlink); it is `oomlens
+/// kubectl` with kubectl's conventions. With a pod, it collects as `oomlens
+/// collect` does (the Pod, its events, owners, logs, the node's kernel log
+/// and cAdvisor series, jcmd through exec in JVM containers; secrets
+/// redacted) into a temporary bundle (or --bundle) and prints the diagnosis.
+/// Without one, it lists every container of the namespace (-n, -l, or -A)
+/// OOM-killed within --since, from the pods' statuses and events, each with
+/// its one-line verdict.
+#[derive(Parser)]
+#[command(
+    name = "kubectl-oomlens",
+    bin_name = "kubectl oomlens",
+    display_name = "kubectl-oomlens",
+    version,
+    max_term_width = 100
+)]
+#[command(after_help = KUBECTL_HELP)]
+struct Plugin {
+    /// When to colour text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    #[command(flatten)]
+    args: KubectlArgs,
 }
 
 #[derive(Args)]
@@ -484,9 +552,20 @@ struct CollectArgs {
     /// Every namespace.
     #[arg(long, short = 'A')]
     all_namespaces: bool,
-    /// Only pods with a container OOM-killed within this long: 6h, 2d.
+    /// Only pods with a container OOM-killed within this long (from the
+    /// pods' statuses, and for a list from their events): 6h, 2d.
     #[arg(long, value_name = "DURATION")]
     oom_killed_since: Option<String>,
+    #[command(flatten)]
+    cluster: ClusterArgs,
+    #[command(flatten)]
+    gather: GatherArgs,
+}
+
+/// How to reach the cluster, as kubectl's global flags say it (`collect`
+/// and `kubectl`).
+#[derive(Args, Clone)]
+struct ClusterArgs {
     /// A kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then in-cluster).
     #[arg(long, value_name = "FILE")]
     kubeconfig: Option<PathBuf>,
@@ -499,6 +578,15 @@ struct CollectArgs {
     /// Impersonate this group, as kubectl --as-group (repeatable).
     #[arg(long = "as-group", value_name = "GROUP")]
     as_groups: Vec<String>,
+    /// How long to wait for each API request (connecting, and each read or
+    /// write) before giving up: 1s, 2m, 3h; 0 keeps the client's defaults.
+    #[arg(long, value_name = "DURATION", default_value = "0")]
+    request_timeout: String,
+}
+
+/// What `collect` gathers of each pod, and how much (`collect` and `kubectl`).
+#[derive(Args, Clone)]
+struct GatherArgs {
     /// Lines of each log, from its end (default: all, up to --limit-bytes).
     #[arg(long)]
     tail: Option<u64>,
@@ -534,6 +622,52 @@ struct CollectArgs {
     /// How long to wait for the debug container to end.
     #[arg(long, default_value = "2m", value_name = "DURATION")]
     debug_timeout: String,
+}
+
+/// `kubectl oomlens`: one pod collected and diagnosed, or the containers
+/// OOM-killed lately listed with their verdicts.
+#[derive(Args)]
+struct KubectlArgs {
+    /// The pod to collect and diagnose (else: list the containers
+    /// OOM-killed within --since in the namespace, -l or -A).
+    pod: Option<String>,
+    /// The namespace (default: the context's).
+    #[arg(long, short = 'n')]
+    namespace: Option<String>,
+    /// Every namespace (listing).
+    #[arg(long, short = 'A')]
+    all_namespaces: bool,
+    /// A label selector (listing): app=orders-api,tier!=cache.
+    #[arg(long, short = 'l')]
+    selector: Option<String>,
+    /// With a pod: report only this container (default: every container
+    /// of the pod).
+    #[arg(long, short = 'c')]
+    container: Option<String>,
+    /// Listing: how far back an OOM kill counts: 24h, 7d, 90m.
+    #[arg(long, value_name = "DURATION", default_value = "24h")]
+    since: String,
+    /// Output format: json or yaml (the Diagnosis, `oomlens/diagnosis/v1`),
+    /// wide (the listing's table with more columns); default: the text
+    /// report, or the listing's table.
+    #[arg(long, short = 'o', value_enum)]
+    output: Option<KubectlOutput>,
+    /// Keep the evidence in this bundle (a new or empty folder, or a
+    /// .tar.gz) instead of a temporary folder removed at the end.
+    #[arg(long, value_name = "DIR|FILE.tar.gz")]
+    bundle: Option<PathBuf>,
+    #[command(flatten)]
+    cluster: ClusterArgs,
+    #[command(flatten)]
+    gather: GatherArgs,
+}
+
+/// `kubectl oomlens -o`, as kubectl spells its output formats.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum KubectlOutput {
+    Json,
+    Yaml,
+    Wide,
 }
 
 #[derive(Args)]
@@ -698,10 +832,28 @@ fn broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
+/// Whether the binary was started by the name kubectl gives plugins
+/// (`kubectl-oomlens`, through a copy or a symlink; `.exe` on Windows).
+fn invoked_as_plugin() -> bool {
+    std::env::args_os()
+        .next()
+        .and_then(|a| {
+            let name = std::path::Path::new(&a).file_name()?.to_str()?.to_string();
+            Some(name.strip_suffix(".exe").unwrap_or(&name) == "kubectl-oomlens")
+        })
+        .unwrap_or(false)
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    let style = style(cli.color);
-    let result = match cli.command {
+    let (command, color) = if invoked_as_plugin() {
+        let p = Plugin::parse();
+        (Command::Kubectl(p.args), p.color)
+    } else {
+        let cli = Cli::parse();
+        (cli.command, cli.color)
+    };
+    let style = style(color);
+    let result = match command {
         Command::Diagnose(args) => cmd::diagnose::run(args, style),
         Command::Classes(args) => cmd::classes::run(args, style),
         Command::Budget(args) => cmd::budget::run(args, style),
@@ -712,6 +864,8 @@ fn main() -> ExitCode {
         Command::Scan(args) => cmd::scan::run(args, style),
         Command::Jcmd(args) => cmd::jcmd::run(args),
         Command::Collect(args) => cmd::collect::run(args),
+        Command::Kubectl(args) => cmd::kubectl::run(args, style),
+        Command::Man { dir } => cmd::man::write(&dir, Cli::command(), Plugin::command()),
         Command::Completions { shell } => {
             // Into a buffer first: clap_complete panics on a failed write.
             let mut script = Vec::new();

@@ -281,7 +281,14 @@ pub(super) fn kubelet_kills(
         }
     }
     if !evicted.is_empty() && kills.is_empty() {
-        kills.push(bare(KillKind::Evicted, None, evicted));
+        // The eviction's time: its newest event's (when last seen).
+        let when = events
+            .iter()
+            .filter(|(_, e)| e.reason.as_deref() == Some("Evicted"))
+            .filter_map(|(_, e)| e.last_seen.as_ref().or(e.first_seen.as_ref()))
+            .filter(|t| t.at.is_some())
+            .max_by_key(|t| t.at);
+        kills.push(bare(KillKind::Evicted, when, evicted));
     }
     KubeletView {
         kills,

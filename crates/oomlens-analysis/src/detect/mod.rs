@@ -151,17 +151,9 @@ pub fn run(case: &Case) -> Diagnosis {
         causes.append(&mut cs);
     }
     rank::order(&mut causes);
-    let oom_kill_found = containers.iter().any(|c| {
-        c.kills.iter().any(|k| {
-            matches!(
-                k.kind,
-                KillKind::KernelMemcg
-                    | KillKind::KernelGlobal
-                    | KillKind::JvmOome
-                    | KillKind::Evicted
-            )
-        })
-    });
+    let oom_kill_found = containers
+        .iter()
+        .any(|c| c.kills.iter().any(|k| k.kind.is_oom()));
     let mut sources = case.ev.sources.clone();
     for loose in &case.loose {
         let src = &loose.source;

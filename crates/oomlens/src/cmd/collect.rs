@@ -1,26 +1,23 @@
 //! `oomlens collect`: wires the flags to `oomlens_collect` (the API
 //! client, the plan, the bundle) and `scan`'s Prometheus queries, and
-//! prints what was written and what failed.
+//! prints what was written and what failed. `kubectl oomlens` collects
+//! through [`connect`] and [`gather`] too.
+
+use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
 use oomlens_analysis::scan::{self as ranking, Params};
 use oomlens_collect::api::{Api, Connect};
 use oomlens_collect::bundle::Bundle;
 use oomlens_collect::collect::{collect, JvmPlan, Plan, Prometheus, Selection};
-use oomlens_collect::manifest::JvmGathered;
+use oomlens_collect::manifest::{JvmGathered, Manifest};
 use oomlens_evidence::k8s::quantity::memory_bytes;
 
 use super::Outcome;
-use crate::CollectArgs;
+use crate::{ClusterArgs, CollectArgs, GatherArgs};
 
 pub fn run(args: CollectArgs) -> Result<Outcome> {
-    let connect = Connect {
-        kubeconfig: args.kubeconfig.clone(),
-        context: args.context.clone(),
-        as_user: args.as_user.clone(),
-        as_groups: args.as_groups.clone(),
-    };
-    let api = Api::connect(&connect).map_err(|e| anyhow!(e))?;
+    let api = connect(&args.cluster)?;
     let namespace = args
         .namespace
         .clone()
@@ -42,30 +39,73 @@ pub fn run(args: CollectArgs) -> Result<Outcome> {
         },
     };
     let oom_killed_since = match &args.oom_killed_since {
-        Some(d) => {
-            let d = ranking::parse_duration(d)
-                .map_err(anyhow::Error::msg)
-                .context("--oom-killed-since")?;
-            let back = jiff::SignedDuration::try_from(d).context("--oom-killed-since")?;
-            Some(jiff::Timestamp::now() - back)
-        }
+        Some(d) => Some(ago(d).context("--oom-killed-since")?),
         None => None,
     };
-    let limit_bytes = memory_bytes(&args.limit_bytes).ok_or_else(|| {
-        anyhow!(
-            "--limit-bytes {:?}: want 10Mi, 1G or bytes",
-            args.limit_bytes
-        )
-    })?;
-    let node_log_bytes = memory_bytes(&args.node_log_bytes).ok_or_else(|| {
+    let m = gather(
+        &api,
+        selection,
+        oom_killed_since,
+        &args.output,
+        &args.cluster,
+        &args.gather,
+    )?;
+    Ok(if m.pods.is_empty() {
+        Outcome::NotFound
+    } else {
+        Outcome::Found
+    })
+}
+
+/// The instant `d` (7d, 36h, 90m) before now.
+pub fn ago(d: &str) -> Result<jiff::Timestamp> {
+    let d = ranking::parse_duration(d).map_err(anyhow::Error::msg)?;
+    let back = jiff::SignedDuration::try_from(d)?;
+    Ok(jiff::Timestamp::now() - back)
+}
+
+/// The API client kubectl's flags (and `$KUBECONFIG`) describe; no
+/// request is made.
+pub fn connect(c: &ClusterArgs) -> Result<Api> {
+    let request_timeout = match c.request_timeout.trim() {
+        "0" | "0s" => None,
+        t => Some(
+            ranking::parse_duration(t)
+                .map_err(anyhow::Error::msg)
+                .context("--request-timeout")?,
+        ),
+    };
+    let connect = Connect {
+        kubeconfig: c.kubeconfig.clone(),
+        context: c.context.clone(),
+        as_user: c.as_user.clone(),
+        as_groups: c.as_groups.clone(),
+        request_timeout,
+    };
+    Api::connect(&connect).map_err(|e| anyhow!(e))
+}
+
+/// Collects `selection` into a new bundle at `output` as `g` says, prints
+/// each failure and JVM note on stderr, and returns the manifest.
+pub fn gather(
+    api: &Api,
+    selection: Selection,
+    oom_killed_since: Option<jiff::Timestamp>,
+    output: &Path,
+    cluster: &ClusterArgs,
+    g: &GatherArgs,
+) -> Result<Manifest> {
+    let limit_bytes = memory_bytes(&g.limit_bytes)
+        .ok_or_else(|| anyhow!("--limit-bytes {:?}: want 10Mi, 1G or bytes", g.limit_bytes))?;
+    let node_log_bytes = memory_bytes(&g.node_log_bytes).ok_or_else(|| {
         anyhow!(
             "--node-log-bytes {:?}: want 32Mi or bytes",
-            args.node_log_bytes
+            g.node_log_bytes
         )
     })?;
-    let prometheus = match &args.prometheus {
+    let prometheus = match &g.prometheus {
         Some(url) => {
-            let window_s = ranking::parse_duration(&args.window)
+            let window_s = ranking::parse_duration(&g.window)
                 .map_err(anyhow::Error::msg)
                 .context("--window")?
                 .as_secs()
@@ -96,29 +136,29 @@ pub fn run(args: CollectArgs) -> Result<Outcome> {
     let plan = Plan {
         selection,
         oom_killed_since,
-        tail_lines: args.tail,
+        tail_lines: g.tail,
         limit_bytes,
         node_log_bytes: usize::try_from(node_log_bytes).unwrap_or(usize::MAX),
-        chunk_size: args.chunk_size,
+        chunk_size: g.chunk_size,
         prometheus,
         jvm: JvmPlan {
-            exec: !args.no_exec,
-            exec_timeout: ranking::parse_duration(&args.exec_timeout)
+            exec: !g.no_exec,
+            exec_timeout: ranking::parse_duration(&g.exec_timeout)
                 .map_err(anyhow::Error::msg)
                 .context("--exec-timeout")?,
-            debug_image: args.debug_image.clone(),
-            debug_timeout: ranking::parse_duration(&args.debug_timeout)
+            debug_image: g.debug_image.clone(),
+            debug_timeout: ranking::parse_duration(&g.debug_timeout)
                 .map_err(anyhow::Error::msg)
                 .context("--debug-timeout")?,
             ..JvmPlan::default()
         },
-        context: args.context.clone(),
-        impersonate_user: args.as_user.clone(),
-        impersonate_groups: args.as_groups.clone(),
+        context: cluster.context.clone(),
+        impersonate_user: cluster.as_user.clone(),
+        impersonate_groups: cluster.as_groups.clone(),
     };
-    let bundle =
-        Bundle::create(&args.output).with_context(|| format!("-o {}", args.output.display()))?;
-    let m = collect(&api, &plan, bundle)?;
+    let bundle = Bundle::create(output)
+        .with_context(|| format!("cannot create the bundle {}", output.display()))?;
+    let m = collect(api, &plan, bundle)?;
     for f in &m.failures {
         eprintln!(
             "oomlens: {} ({}): {}{}",
@@ -163,11 +203,7 @@ pub fn run(args: CollectArgs) -> Result<Outcome> {
         m.redacted.len(),
         m.calls.total,
         m.calls.lists,
-        args.output.display()
+        output.display()
     );
-    Ok(if m.pods.is_empty() {
-        Outcome::NotFound
-    } else {
-        Outcome::Found
-    })
+    Ok(m)
 }

@@ -11,6 +11,19 @@ use oomlens_evidence::load::load;
 use super::{load_options, node, time_context, Outcome};
 use crate::{DiagnoseArgs, Format};
 
+/// Reads every path into `ev`, noting those that could not be read.
+pub fn add(
+    paths: &[std::path::PathBuf],
+    time: &oomlens_evidence::time::TimeContext,
+    ev: &mut Evidence,
+    unreadable: &mut super::Unreadable,
+) {
+    for loaded in load(paths, &load_options(time, None)) {
+        unreadable.note(&loaded);
+        ev.add(loaded);
+    }
+}
+
 pub fn run(args: DiagnoseArgs, style: oomlens_report::Style) -> Result<Outcome> {
     let base = time_context(&args.time)?;
     let mut ev = Evidence::default();
@@ -49,10 +62,7 @@ pub fn run(args: DiagnoseArgs, style: oomlens_report::Style) -> Result<Outcome> 
             args.node.save.is_none() && args.node.cgroup_root.is_none(),
             "--save and --cgroup-root read this node: give no path with them"
         );
-        for loaded in load(&args.paths, &load_options(&base, None)) {
-            unreadable.note(&loaded);
-            ev.add(loaded);
-        }
+        add(&args.paths, &base, &mut ev, &mut unreadable);
     }
     let d = oomlens_analysis::diagnose(ev);
     let out = match format {

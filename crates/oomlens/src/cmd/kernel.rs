@@ -92,7 +92,7 @@ pub fn run(args: KernelArgs, style: oomlens_report::Style) -> Result<Outcome> {
                 }
             };
             let reader = progress(input.reader(), input.len, &name);
-            let ctx = time_for(&base, &path);
+            let ctx = time_for(&base, input.modified);
             match kernel::scan(&name, reader, &ctx, &mut sink) {
                 Ok(s) => {
                     total += s.reports;

@@ -6,6 +6,8 @@ pub mod collect;
 pub mod diagnose;
 pub mod jcmd;
 pub mod kernel;
+pub mod kubectl;
+pub mod man;
 pub mod node;
 pub mod sample;
 pub mod scan;
