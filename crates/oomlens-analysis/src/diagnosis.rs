@@ -393,6 +393,9 @@ mod tests {
             memory: None,
             memory_over_time: None,
             findings: Vec::new(),
+            budget: None,
+            class_loads: Vec::new(),
+            nmt: Vec::new(),
         }
     }
 
