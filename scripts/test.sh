@@ -24,6 +24,9 @@ need prometheus && need promtool || install prometheus
 # The same tests against VictoriaMetrics (Debian's binary: victoria-metrics).
 need victoria-metrics || install victoria-metrics
 need openssl || install openssl
+# The HTML report's browser tests (crates/oomlens/tests/html_browser.rs):
+# headless Chromium.
+need chromium || install chromium
 # The man-page test renders each page with `man -l` (man-db, with groff).
 need man || install man-db
 # The real-JVM tests: OpenJDK 17 and the class generators they leak with.

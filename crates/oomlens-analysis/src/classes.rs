@@ -378,6 +378,10 @@ pub struct Family {
     /// counter past [`MIN_LEAK_SEQ`].
     pub leak: bool,
     pub evidence: Cite,
+    /// Its loads over the log's clock (its parts' histograms merged), when
+    /// it had more than one class (not in `oomlens/classes/v1`).
+    #[serde(skip)]
+    pub loads: Option<Histogram>,
 }
 
 /// The verdict over all families.
@@ -407,6 +411,91 @@ pub struct ClassReport {
     pub families_total: usize,
     pub families: Vec<Family>,
     pub verdict: Verdict,
+    /// The log's clock: `uptime-ms`, or `byte-offset` (not in
+    /// `oomlens/classes/v1`).
+    #[serde(skip)]
+    pub clock: String,
+}
+
+/// Loads over the clock of one class-loading log, per family: what the
+/// HTML report charts. Part of `oomlens/diagnosis/v1`
+/// (`containers[].class_loads`, an addition).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClassLoads {
+    pub source: String,
+    /// `uptime-ms` (the JVM's uptime) or `byte-offset` (the log has no
+    /// uptime stamps).
+    pub clock: String,
+    /// Clock units per bucket: bucket `i` holds the loads from
+    /// `i * bucket_width` to `(i + 1) * bucket_width`.
+    pub bucket_width: u64,
+    /// Leaking families first, then by loads; at most [`CHARTED`].
+    pub families: Vec<FamilyLoads>,
+}
+
+/// One family's loads per bucket.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FamilyLoads {
+    pub pattern: String,
+    pub library: Option<String>,
+    pub leak: bool,
+    pub loaded: u64,
+    /// Loads per bucket, up to the last bucket with a load of any family.
+    pub counts: Vec<u32>,
+    pub evidence: Cite,
+}
+
+/// Families charted per log.
+pub const CHARTED: usize = 6;
+
+/// The loads of a report's families with a histogram, on one bucket width
+/// (the widest of theirs), leaks first; `None` when none has one.
+pub fn loads(r: &ClassReport) -> Option<ClassLoads> {
+    let fams: Vec<&Family> = r
+        .families
+        .iter()
+        .filter(|f| f.loads.is_some() && f.trend != "noise")
+        .take(CHARTED)
+        .collect();
+    let width = fams
+        .iter()
+        .filter_map(|f| f.loads.as_ref())
+        .map(|h| h.width)
+        .max()?;
+    let mut families: Vec<FamilyLoads> = fams
+        .iter()
+        .map(|f| {
+            let mut h = Histogram {
+                width,
+                counts: vec![0; oomlens_evidence::jvm::classload::BUCKETS],
+            };
+            if let Some(l) = &f.loads {
+                h.merge(l);
+            }
+            FamilyLoads {
+                pattern: f.pattern.clone(),
+                library: f.library.clone(),
+                leak: f.leak,
+                loaded: f.loaded,
+                counts: h.counts,
+                evidence: f.evidence.clone(),
+            }
+        })
+        .collect();
+    let end = families
+        .iter()
+        .filter_map(|f| f.counts.iter().rposition(|&c| c > 0))
+        .max()
+        .map_or(0, |i| i + 1);
+    for f in &mut families {
+        f.counts.truncate(end);
+    }
+    Some(ClassLoads {
+        source: r.source.clone(),
+        clock: r.clock.clone(),
+        bucket_width: width,
+        families,
+    })
 }
 
 fn hist_from(h: Option<&Histogram>, from: u64, first_line_clock_late: bool) -> u64 {
@@ -633,6 +722,14 @@ fn analyze_with(source: &str, log: &ClassLog, source_of: &dyn Fn(&str) -> String
                     last_line: (last_line != first_line).then_some(last_line),
                     what,
                 },
+                loads: parts.iter().filter_map(|f| f.histogram.as_ref()).fold(
+                    None,
+                    |acc: Option<Histogram>, h| {
+                        let mut a = acc.unwrap_or_default();
+                        a.merge(h);
+                        Some(a)
+                    },
+                ),
             }
         })
         .collect();
@@ -728,6 +825,7 @@ fn analyze_with(source: &str, log: &ClassLog, source_of: &dyn Fn(&str) -> String
             fams.truncate(MAX_REPORTED);
             fams
         },
+        clock: log.clock.clone(),
         verdict,
     }
 }

@@ -197,6 +197,35 @@ pub struct ContainerDiagnosis {
     /// there are any.
     pub memory_over_time: Option<crate::memtime::MemoryOverTime>,
     pub findings: Vec<Finding>,
+    /// The JVM's regions against the limit (the memory model of `oomlens
+    /// budget`, from the flags the spec shows), when the container runs a
+    /// JVM and the limit is known. An addition to v1.
+    pub budget: Option<crate::budget::Budget>,
+    /// Loads over time per class family, one entry per class-loading log
+    /// of the container with families of more than one class. An addition
+    /// to v1.
+    pub class_loads: Vec<crate::classes::ClassLoads>,
+    /// Native Memory Tracking's committed bytes per category in each
+    /// summary snapshot of the container, in order (at most
+    /// [`NMT_SNAPSHOTS`]). An addition to v1.
+    pub nmt: Vec<NmtSnapshot>,
+}
+
+/// Snapshots kept in [`ContainerDiagnosis::nmt`]: past that, evenly
+/// spaced ones (the first and the last always).
+pub const NMT_SNAPSHOTS: usize = 240;
+
+/// One NMT summary, committed bytes per category.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NmtSnapshot {
+    /// The snapshot's time, RFC 3339 UTC, when a stamp before it says.
+    pub time: Option<String>,
+    pub total_committed_bytes: u64,
+    /// `(category, committed bytes)` in NMT's order (`Java Heap`, `Class`,
+    /// `Thread`, `Code`, `GC`, `Internal`, `Other`, ...).
+    pub categories: Vec<(String, u64)>,
+    /// The snapshot's `Total:` line (or its first line).
+    pub evidence: Cite,
 }
 
 /// A possible root cause, ranked by confidence.
@@ -364,6 +393,9 @@ mod tests {
             memory: None,
             memory_over_time: None,
             findings: Vec::new(),
+            budget: None,
+            class_loads: Vec::new(),
+            nmt: Vec::new(),
         }
     }
 

@@ -38,6 +38,77 @@ pub struct MemoryOverTime {
     pub kill_checks: Vec<KillCheck>,
     pub text: String,
     pub evidence: Vec<Cite>,
+    /// The series behind the verdict, thinned for drawing (an addition to
+    /// v1): the working set, RSS, usage and page cache of the container
+    /// and the JVM's parts that were read, each at most [`DRAWN_POINTS`]
+    /// points.
+    pub series: Vec<Drawn>,
+    /// When each life of the working set began, RFC 3339 UTC (the first is
+    /// the series' start; each later one a restart).
+    pub life_starts: Vec<String>,
+    /// The trend fitted on the judged life, when it has one.
+    pub fit: Option<Fit>,
+}
+
+/// Points kept per drawn series: [`trend::thin`] keeps the lowest and the
+/// highest sample of each of half as many time windows.
+pub const DRAWN_POINTS: usize = 480;
+
+/// What a drawn series is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DrawnKind {
+    /// `container_memory_working_set_bytes`: what the kubelet and the
+    /// OOM-kill decision look at (usage minus inactive page cache).
+    WorkingSet,
+    /// `container_memory_rss`: anonymous memory.
+    Rss,
+    /// `container_memory_usage_bytes`: everything charged, page cache too.
+    Usage,
+    /// `container_memory_cache`: page cache.
+    Cache,
+    /// A part of the JVM (`jvm Metaspace`, `jvm heap`, `jvm direct
+    /// buffers`, `jvm threads`).
+    Jvm,
+}
+
+/// One series, thinned for drawing.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Drawn {
+    pub kind: DrawnKind,
+    /// The metric (`container_memory_rss`, `jvm_memory_used_bytes`).
+    pub metric: String,
+    /// What it is in words (`working set`, `jvm Metaspace`).
+    pub label: String,
+    /// `bytes`, or `threads` for a thread count.
+    pub unit: &'static str,
+    /// Samples read, before thinning.
+    pub samples: usize,
+    /// `[ms since the epoch, value]`, in time order; at most
+    /// [`DRAWN_POINTS`].
+    pub points: Vec<(i64, f64)>,
+    pub evidence: Cite,
+}
+
+/// The trend fitted on the lower envelope of a life, after warm-up.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Fit {
+    /// Which life of the working set, from 1.
+    pub life: usize,
+    /// The fitted part, RFC 3339 UTC.
+    pub from: String,
+    pub until: String,
+    /// The fitted floor at `from` and at `until`.
+    pub floor_from_bytes: f64,
+    pub floor_until_bytes: f64,
+    /// How far the peaks rise above the floor: the forecast is of the
+    /// floor plus this reaching the limit.
+    pub peak_excess_bytes: f64,
+    /// The instants `from` and `until` name, ms (not serialised).
+    #[serde(skip)]
+    pub from_ms: i64,
+    #[serde(skip)]
+    pub until_ms: i64,
 }
 
 /// What the working set of one container does over time.
@@ -370,8 +441,120 @@ fn last_life(s: &Series) -> (trend::Life, usize, usize) {
     (trend::life(&s.points[last]), i, ls.len())
 }
 
-/// Judges a container's memory series against its limit.
+/// Judges a container's memory series against its limit, with the
+/// series and the fit thinned for drawing.
 pub fn judge(
+    series: &[(String, Series)],
+    limit: Option<u64>,
+    kills: &[KnownKill],
+) -> Option<MemoryOverTime> {
+    let mut v = verdict(series, limit, kills)?;
+    let ws = pick(series, "container_memory_working_set_bytes", |_| true)?;
+    let (l, judged, _) = last_life(&ws.1);
+    v.life_starts = trend::lives(&ws.1.points)
+        .iter()
+        .map(|r| rfc3339(ws.1.points[r.start].0))
+        .collect();
+    v.fit = l
+        .slope_per_hour
+        .zip(l.floor_at_end)
+        .map(|(slope, end)| Fit {
+            life: judged,
+            from: rfc3339(l.fit_from_ms),
+            until: rfc3339(l.end_ms),
+            floor_from_bytes: end - slope * (l.end_ms - l.fit_from_ms) as f64 / 3_600_000.0,
+            floor_until_bytes: end,
+            peak_excess_bytes: l.peak_excess,
+            from_ms: l.fit_from_ms,
+            until_ms: l.end_ms,
+        });
+    let drawn = |kind, label: &str, (src, s): &(String, Series)| Drawn {
+        kind,
+        metric: s.name.clone(),
+        label: label.to_string(),
+        unit: if s.name.contains("threads") {
+            "threads"
+        } else {
+            "bytes"
+        },
+        samples: s.points.len(),
+        points: trend::thin(&s.points, DRAWN_POINTS / 2),
+        evidence: cite(src, s, s.name.clone()),
+    };
+    v.series
+        .push(drawn(DrawnKind::WorkingSet, "working set", &ws));
+    for (kind, metric, label) in [
+        (DrawnKind::Rss, "container_memory_rss", "RSS"),
+        (DrawnKind::Usage, "container_memory_usage_bytes", "usage"),
+        (DrawnKind::Cache, "container_memory_cache", "page cache"),
+    ] {
+        if let Some(p) = pick(series, metric, |_| true) {
+            v.series.push(drawn(kind, label, &p));
+        }
+    }
+    for (metric, label, _, f) in jvm_parts().iter() {
+        if v.series.iter().any(|d| d.label == *label) {
+            continue;
+        }
+        if let Some(p) = pick(series, metric, f) {
+            v.series.push(drawn(DrawnKind::Jvm, label, &p));
+        }
+    }
+    Some(v)
+}
+
+/// The JVM's parts a container's series may hold, in the order they are
+/// looked for.
+fn jvm_parts() -> [JvmPart; 6] {
+    [
+        (
+            "jvm_memory_used_bytes",
+            "jvm Metaspace",
+            CauseId::MetaspaceClassGeneration,
+            Box::new(|s: &Series| s.labels.get("id").is_some_and(|i| i == "Metaspace")),
+        ),
+        (
+            "jvm_memory_pool_bytes_used",
+            "jvm Metaspace",
+            CauseId::MetaspaceClassGeneration,
+            Box::new(|s: &Series| s.labels.get("pool").is_some_and(|i| i == "Metaspace")),
+        ),
+        (
+            "jvm_buffer_memory_used_bytes",
+            "jvm direct buffers",
+            CauseId::DirectMemory,
+            Box::new(|s: &Series| s.labels.get("id").is_none_or(|i| i == "direct")),
+        ),
+        (
+            "jvm_threads_live_threads",
+            "jvm threads",
+            CauseId::ThreadGrowth,
+            Box::new(|_: &Series| true),
+        ),
+        (
+            "jvm_memory_used_bytes",
+            "jvm heap",
+            CauseId::HeapGrowth,
+            Box::new(|s: &Series| {
+                s.labels.get("area").is_some_and(|a| a == "heap")
+                    && s.labels.get("id").is_none_or(|i| lasting_heap(i))
+            }),
+        ),
+        (
+            "jvm_memory_pool_bytes_used",
+            "jvm heap",
+            CauseId::HeapGrowth,
+            Box::new(|s: &Series| {
+                s.labels
+                    .get("pool")
+                    .is_some_and(|p| p.contains("Old Gen") || p.contains("Tenured"))
+            }),
+        ),
+    ]
+}
+
+/// The verdict of [`judge`], without the drawn series.
+fn verdict(
     series: &[(String, Series)],
     limit: Option<u64>,
     kills: &[KnownKill],
@@ -426,56 +609,15 @@ pub fn judge(
                     mib(l.max)
                 ),
                 evidence,
+                series: Vec::new(),
+                life_starts: Vec::new(),
+                fit: None,
             });
         }
     }
     if rising {
         // Which part grows: JVM regions first, they name the cause.
-        let jvm_parts: [JvmPart; 6] = [
-            (
-                "jvm_memory_used_bytes",
-                "jvm Metaspace",
-                CauseId::MetaspaceClassGeneration,
-                Box::new(|s: &Series| s.labels.get("id").is_some_and(|i| i == "Metaspace")),
-            ),
-            (
-                "jvm_memory_pool_bytes_used",
-                "jvm Metaspace",
-                CauseId::MetaspaceClassGeneration,
-                Box::new(|s: &Series| s.labels.get("pool").is_some_and(|i| i == "Metaspace")),
-            ),
-            (
-                "jvm_buffer_memory_used_bytes",
-                "jvm direct buffers",
-                CauseId::DirectMemory,
-                Box::new(|s: &Series| s.labels.get("id").is_none_or(|i| i == "direct")),
-            ),
-            (
-                "jvm_threads_live_threads",
-                "jvm threads",
-                CauseId::ThreadGrowth,
-                Box::new(|_: &Series| true),
-            ),
-            (
-                "jvm_memory_used_bytes",
-                "jvm heap",
-                CauseId::HeapGrowth,
-                Box::new(|s: &Series| {
-                    s.labels.get("area").is_some_and(|a| a == "heap")
-                        && s.labels.get("id").is_none_or(|i| lasting_heap(i))
-                }),
-            ),
-            (
-                "jvm_memory_pool_bytes_used",
-                "jvm heap",
-                CauseId::HeapGrowth,
-                Box::new(|s: &Series| {
-                    s.labels
-                        .get("pool")
-                        .is_some_and(|p| p.contains("Old Gen") || p.contains("Tenured"))
-                }),
-            ),
-        ];
+        let jvm_parts = jvm_parts();
         // Which JVM part explains the growth: the region growing fastest,
         // when it grows at a quarter of the working set's rate or more; else
         // live threads, when 16 or more were added; else none of the JVM's
@@ -572,6 +714,9 @@ pub fn judge(
             lives,
             text,
             evidence,
+            series: Vec::new(),
+            life_starts: Vec::new(),
+            fit: None,
         });
     }
     // Steady at the limit, with the memcg failing charges: too small.
@@ -600,6 +745,9 @@ pub fn judge(
                     mib(lim)
                 ),
                 evidence,
+                series: Vec::new(),
+                life_starts: Vec::new(),
+                fit: None,
             });
         }
     }
@@ -613,6 +761,9 @@ pub fn judge(
         lives,
         text: format!("the working set is steady (max {} MiB)", mib(l.max)),
         evidence,
+        series: Vec::new(),
+        life_starts: Vec::new(),
+        fit: None,
     })
 }
 

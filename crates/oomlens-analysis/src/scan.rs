@@ -403,6 +403,19 @@ pub struct ContainerRisk {
     /// `steady`.
     pub verdict: &'static str,
     pub why: String,
+    /// The working set's floor and peaks over the window, as the server
+    /// computed them: for the HTML report's small charts. Not in the JSON
+    /// (a fleet of 10,000 would carry a million points).
+    #[serde(skip)]
+    pub envelope: Envelope,
+}
+
+/// The working set's envelopes of one container: the minimum and the
+/// maximum of each window, (ms since the epoch, bytes), in time order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Envelope {
+    pub floor: Vec<(i64, f64)>,
+    pub peaks: Vec<(i64, f64)>,
 }
 
 fn rfc3339<S: serde::Serializer>(t: &Option<jiff::Timestamp>, s: S) -> Result<S::Ok, S::Error> {
@@ -681,6 +694,10 @@ pub fn rank(
                 at_risk,
                 verdict,
                 why,
+                envelope: Envelope {
+                    floor: floor.to_vec(),
+                    peaks: peak_env.to_vec(),
+                },
             }
         })
         .collect();

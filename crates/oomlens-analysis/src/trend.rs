@@ -17,6 +17,9 @@ use serde::Serialize;
 pub struct Life {
     pub start_ms: i64,
     pub end_ms: i64,
+    /// Where the fitted part begins: the first envelope point after
+    /// warm-up ([`warm_up`]); the trend is fitted from here to `end_ms`.
+    pub fit_from_ms: i64,
     pub samples: usize,
     pub first: f64,
     pub last: f64,
@@ -69,6 +72,42 @@ pub fn lives(points: &[(i64, f64)]) -> Vec<std::ops::Range<usize>> {
         }
     }
     out.push(start..points.len());
+    out
+}
+
+/// At most `2 * buckets` points of `points` (time-ordered) for drawing:
+/// the time span cut into `buckets` equal windows, each keeping its lowest
+/// and its highest sample in time order, so peaks (a kill at the limit)
+/// and troughs (a restart) survive while a long series shrinks to what a
+/// chart can show. Series of up to `2 * buckets` points are kept whole.
+pub fn thin(points: &[(i64, f64)], buckets: usize) -> Vec<(i64, f64)> {
+    if points.len() <= 2 * buckets || buckets == 0 {
+        return points.to_vec();
+    }
+    let (t0, t1) = (points[0].0, points[points.len() - 1].0);
+    let width = ((t1 - t0) / buckets as i64).max(1);
+    let bucket = |t: i64| ((t - t0) / width).min(buckets as i64 - 1);
+    let mut out = Vec::with_capacity(2 * buckets);
+    let mut i = 0;
+    while i < points.len() {
+        let w = bucket(points[i].0);
+        let (mut lo, mut hi) = (i, i);
+        let mut j = i + 1;
+        while j < points.len() && bucket(points[j].0) == w {
+            if points[j].1 < points[lo].1 {
+                lo = j;
+            }
+            if points[j].1 > points[hi].1 {
+                hi = j;
+            }
+            j += 1;
+        }
+        out.push(points[lo.min(hi)]);
+        if lo != hi {
+            out.push(points[lo.max(hi)]);
+        }
+        i = j;
+    }
     out
 }
 
@@ -231,6 +270,7 @@ pub fn life(points: &[(i64, f64)]) -> Life {
     let env = lower_envelope(points, 48);
     let warm = warm_up(&env);
     let env = &env[warm.min(env.len().saturating_sub(2))..];
+    let fit_from_ms = env.first().or(points.first()).map_or(0, |p| p.0);
     let hours: Vec<(f64, f64)> = env
         .iter()
         .map(|&(t, v)| (t as f64 / 3_600_000.0, v))
@@ -254,6 +294,7 @@ pub fn life(points: &[(i64, f64)]) -> Life {
     Life {
         start_ms: points.first().map_or(0, |p| p.0),
         end_ms,
+        fit_from_ms,
         samples: points.len(),
         first: points.first().map_or(0.0, |p| p.1),
         last: points.last().map_or(0.0, |p| p.1),
@@ -324,6 +365,23 @@ mod tests {
         (0..hours * 60)
             .map(|m| (m * 60_000, f(m as f64 / 60.0)))
             .collect()
+    }
+
+    #[test]
+    fn thin_keeps_peaks_and_troughs() {
+        // Two days a minute apart (2880 points), a spike at the limit and
+        // a restart's trough in the middle of a window each.
+        let mut pts = series(48, |h| 100.0 + h);
+        pts[1000].1 = 1000.0;
+        pts[2001].1 = 0.0;
+        let t = thin(&pts, 240);
+        assert!(t.len() <= 480, "{}", t.len());
+        assert!(t.contains(&pts[1000]) && t.contains(&pts[2001]));
+        assert!(t.windows(2).all(|w| w[0].0 < w[1].0), "time order");
+        assert_eq!(t.first(), pts.first());
+        // Short series stay whole.
+        assert_eq!(thin(&pts[..400], 240), pts[..400].to_vec());
+        assert_eq!(thin(&[], 240), Vec::<(i64, f64)>::new());
     }
 
     #[test]

@@ -35,7 +35,7 @@ impl Paint {
     }
 }
 
-fn cites(c: &[Cite]) -> String {
+pub(crate) fn cites(c: &[Cite]) -> String {
     let mut seen: Vec<String> = Vec::new();
     for x in c {
         let s = x.short();
@@ -46,7 +46,7 @@ fn cites(c: &[Cite]) -> String {
     seen.join(" ")
 }
 
-fn who(c: &ContainerDiagnosis) -> String {
+pub(crate) fn who(c: &ContainerDiagnosis) -> String {
     c.container
         .name
         .clone()
@@ -56,7 +56,7 @@ fn who(c: &ContainerDiagnosis) -> String {
         })
 }
 
-fn kind_word(k: KillKind) -> &'static str {
+pub(crate) fn kind_word(k: KillKind) -> &'static str {
     match k {
         KillKind::KernelMemcg => "kernel-memcg",
         KillKind::KernelGlobal => "kernel-global",
@@ -67,7 +67,33 @@ fn kind_word(k: KillKind) -> &'static str {
     }
 }
 
-fn victim_line(k: &Kill, c: &ContainerDiagnosis) -> Option<String> {
+/// A kill's victim (`java (4548)`), its anon-rss, the usage and the limit,
+/// `-` for what is not known: the cells of a kills table.
+pub(crate) fn kill_cells(k: &Kill) -> [String; 4] {
+    let or_dash = |s: Option<String>| s.unwrap_or_else(|| "-".into());
+    [
+        or_dash(k.victim.as_ref().map(|v| format!("{} ({})", v.comm, v.pid))),
+        or_dash(
+            k.victim
+                .as_ref()
+                .and_then(|v| v.anon_rss_kb)
+                .map(|a| size(a * 1024)),
+        ),
+        or_dash(k.usage_bytes.map(size)),
+        or_dash(k.limit_bytes.map(size)),
+    ]
+}
+
+/// The cites of a kill's victim: its `Killed process` lines.
+pub(crate) fn victim_cites(k: &Kill) -> Vec<Cite> {
+    k.evidence
+        .iter()
+        .filter(|e| e.what.starts_with("Killed process"))
+        .cloned()
+        .collect()
+}
+
+pub(crate) fn victim_line(k: &Kill, c: &ContainerDiagnosis) -> Option<String> {
     let v = k.victim.as_ref()?;
     let mut s = format!("victim {} pid {}", v.comm, v.pid);
     if let Some(a) = v.anon_rss_kb {
@@ -112,13 +138,7 @@ pub fn text(d: &Diagnosis, style: Style) -> String {
             let ev: Vec<Cite> = k.evidence.iter().take(2).cloned().collect();
             line(&mut out, &p.red(&kill_phrase(c)), &p.dim(&cites(&ev)));
             if let Some(v) = victim_line(k, c) {
-                let ev: Vec<Cite> = k
-                    .evidence
-                    .iter()
-                    .filter(|e| e.what.starts_with("Killed process"))
-                    .cloned()
-                    .collect();
-                line(&mut out, &v, &p.dim(&cites(&ev)));
+                line(&mut out, &v, &p.dim(&cites(&victim_cites(k))));
             }
             if let Some(t) = &k.time {
                 let mut s = format!("at {}", t.replace('T', " ").replace('Z', " UTC"));
@@ -279,21 +299,15 @@ pub fn markdown(d: &Diagnosis) -> String {
             o.push_str(&format!("**{}**\n\n", kill_phrase(c)));
             o.push_str("| time (UTC) | kind | victim | anon-rss | usage | limit | evidence |\n|---|---|---|---|---|---|---|\n");
             for k in &c.kills {
+                let cells = kill_cells(k);
                 o.push_str(&format!(
                     "| {} | {} | {} | {} | {} | {} | {} |\n",
                     k.time.clone().unwrap_or_else(|| "-".into()),
                     kind_word(k.kind),
-                    k.victim
-                        .as_ref()
-                        .map(|v| format!("{} ({})", v.comm, v.pid))
-                        .unwrap_or_else(|| "-".into()),
-                    k.victim
-                        .as_ref()
-                        .and_then(|v| v.anon_rss_kb)
-                        .map(|a| size(a * 1024))
-                        .unwrap_or_else(|| "-".into()),
-                    k.usage_bytes.map(size).unwrap_or_else(|| "-".into()),
-                    k.limit_bytes.map(size).unwrap_or_else(|| "-".into()),
+                    cells[0],
+                    cells[1],
+                    cells[2],
+                    cells[3],
                     md_cites(&k.evidence)
                 ));
             }

@@ -3,12 +3,13 @@
 //! Renderers format facts and findings that other crates computed; they
 //! compute nothing themselves. Text is for people (tables, colour when the
 //! output is a terminal); JSON is a versioned contract documented in
-//! `docs/json.md`.
+//! `docs/json.md`; HTML ([`html`]) is one self-contained page with charts.
 
 pub mod budget;
 pub mod classes;
 pub mod diagnosis;
 pub mod format;
+pub mod html;
 pub mod kernel;
 pub mod killed;
 pub mod scan;

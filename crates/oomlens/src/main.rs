@@ -656,6 +656,10 @@ struct KubectlArgs {
     /// .tar.gz) instead of a temporary folder removed at the end.
     #[arg(long, value_name = "DIR|FILE.tar.gz")]
     bundle: Option<PathBuf>,
+    /// With a pod: also write the report as one self-contained HTML page
+    /// (charts, the causes' commands with copy buttons) to this file.
+    #[arg(long, value_name = "FILE", requires = "pod")]
+    html: Option<PathBuf>,
     #[command(flatten)]
     cluster: ClusterArgs,
     #[command(flatten)]
@@ -791,6 +795,9 @@ enum Format {
     Json,
     /// Markdown, for an incident ticket (diagnose only).
     Markdown,
+    /// One self-contained HTML page with charts, to share or print
+    /// (diagnose and scan only).
+    Html,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]

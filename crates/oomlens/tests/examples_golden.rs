@@ -4,24 +4,8 @@
 
 mod support;
 
-use std::process::Command;
-
 fn diagnose(example: &str, format: &str) -> String {
-    let dir = format!("{}/../../examples/{example}", env!("CARGO_MANIFEST_DIR"));
-    let out = Command::new(support::oomlens())
-        .args(["diagnose", &dir, "--format", format, "--color", "never"])
-        .output()
-        .expect("run oomlens");
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    // Paths as the test ran them differ by checkout: keep them relative.
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .replace(&format!("{}/../../", env!("CARGO_MANIFEST_DIR")), "")
+    support::diagnose(&format!("examples/{example}"), format, &[0])
 }
 
 #[test]

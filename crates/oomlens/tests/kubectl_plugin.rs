@@ -138,6 +138,36 @@ fn a_pod_through_the_symlink_is_collected_and_diagnosed() {
 }
 
 #[test]
+fn html_writes_the_report_as_a_page_beside_the_text() {
+    let s = StandIn::start(routes(Faults::default()));
+    let dir = plugin_dir();
+    let kc = s.kubeconfig.to_str().unwrap();
+    let keep = tempfile::tempdir().unwrap();
+    let page = keep.path().join("report.html");
+    let o = plugin(
+        dir.path(),
+        &[POD, "--kubeconfig", kc, "--html", page.to_str().unwrap()],
+        &[],
+    );
+    assert!(ok(&o).starts_with("orders-api: killed by the kernel"));
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    // The memory at the kill and the JVM's budget, charted; the victim
+    // cited as the text cites it; no temporary path.
+    assert!(html.contains("data-chart=\"at-kill\"") && html.contains("data-chart=\"budget\""));
+    assert!(html.contains(">kern.log:78</cite>"), "the victim's cite");
+    let tmp = std::env::temp_dir();
+    assert!(!html.contains(&format!("{}/kubectl-oomlens-", tmp.display())));
+    // A listing has no page to write.
+    let o = plugin(
+        dir.path(),
+        &["-A", "--kubeconfig", kc, "--html", "x.html"],
+        &[],
+    );
+    assert!(failed(&o).contains("--html"), "{}", failed(&o));
+}
+
+#[test]
 fn kubectl_finds_the_plugin_and_reads_kubeconfig_from_the_environment() {
     let s = StandIn::start(routes(Faults::default()));
     let dir = plugin_dir();

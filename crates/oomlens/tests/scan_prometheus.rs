@@ -498,6 +498,46 @@ fn fleet_is_ranked(url: &str, end_ms: i64) {
     assert_eq!(doc["window_seconds"], 172_800);
     let queries = doc["queries"].as_array().unwrap();
     assert!(queries.len() <= 20, "{} queries", queries.len());
+    // The same scan as a page: the five riskiest in the JSON's order, each
+    // with a chart of the working set's floor as the server computed it.
+    let page = scan(
+        url,
+        &["--window", "2d", "--at", &at, "-f", "html", "--top", "5"],
+    );
+    assert_eq!(page.status.code(), Some(0));
+    let html = String::from_utf8(page.stdout).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    let mut from = 0;
+    for c in doc["containers"].as_array().unwrap().iter().take(5) {
+        let name = format!(
+            "{}/{}/{}",
+            c["namespace"].as_str().unwrap(),
+            c["pod"].as_str().unwrap(),
+            c["container"].as_str().unwrap()
+        );
+        let at = html[from..]
+            .find(&format!("{name} <span class=\"verdict\">"))
+            .unwrap_or_else(|| panic!("{name} not next among the riskiest"));
+        from += at + 1;
+    }
+    let sparks: Vec<&str> = html.split("data-chart=\"spark\"").skip(1).collect();
+    assert_eq!(sparks.len(), 5);
+    for s in &sparks {
+        let floor = s
+            .split("<polyline ")
+            .find(|t| t.contains("stroke=\"#1F77B4\""))
+            .expect("a floor line");
+        let n = floor
+            .split("points=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .split_whitespace()
+            .count();
+        assert!(n >= 10, "{n} points");
+    }
     for q in queries {
         assert!(q["error"].is_null(), "{q}");
         assert!(q["seconds"].as_f64().unwrap() >= 0.0);

@@ -41,16 +41,22 @@ pub fn heap_sizing<'s>(s: &'s Scene<'_>) -> (HeapSizing<'s>, Option<Cite>) {
     (sizing, cite)
 }
 
+/// The JVM's budget in the container as the evidence shows it: its CPU
+/// limit (2 without one), JDK 17, the spec's flags, nothing observed.
+pub fn jvm_budget(c: Option<&Container>, flags: &JvmFlags, limit: u64) -> crate::budget::Budget {
+    let cpus = c
+        .and_then(|c| c.limits.cpu_millis)
+        .map_or(2, |m| m.div_ceil(1000).max(1) as u32);
+    budget(limit, cpus, 17, flags, &Observed::default())
+}
+
 /// Whether a heap sized for `limit` leaves room for the rest of the JVM:
 /// `Some(text)` saying why not when the budget finds the heap sized over
 /// the limit and the max heap alone is 80% of the limit or more (the
 /// budget's non-heap baseline assumes class and thread counts this evidence
 /// does not have, so only a heap that takes most of the limit counts).
 pub fn heap_over_limit(c: Option<&Container>, flags: &JvmFlags, limit: u64) -> Option<String> {
-    let cpus = c
-        .and_then(|c| c.limits.cpu_millis)
-        .map_or(2, |m| m.div_ceil(1000).max(1) as u32);
-    let b = budget(limit, cpus, 17, flags, &Observed::default());
+    let b = jvm_budget(c, flags, limit);
     let heap = b.ergonomics.max_heap_bytes;
     b.verdicts
         .iter()

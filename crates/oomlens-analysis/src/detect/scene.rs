@@ -296,6 +296,17 @@ impl<'a> Scene<'a> {
         metric_kills: Vec<crate::memtime::KnownKill>,
     ) -> ContainerDiagnosis {
         let c = self.container;
+        let budget = self
+            .kill_limit()
+            .filter(|_| self.jvm)
+            .map(|l| super::budget::jvm_budget(c, &self.flags, l));
+        let class_loads = self
+            .member
+            .class_reports
+            .iter()
+            .filter_map(|&i| crate::classes::loads(&self.case.ev.class_reports[i]))
+            .collect();
+        let nmt = self.nmt_snapshots();
         let mut kills = self.kills;
         let added = !metric_kills.is_empty();
         for (ms, cite) in metric_kills {
@@ -350,6 +361,48 @@ impl<'a> Scene<'a> {
             memory: self.memory,
             memory_over_time,
             findings,
+            budget,
+            class_loads,
+            nmt,
         }
+    }
+
+    /// The member's NMT summaries (not diffs), in order, thinned to
+    /// [`NMT_SNAPSHOTS`] evenly spaced ones.
+    fn nmt_snapshots(&self) -> Vec<NmtSnapshot> {
+        let all: Vec<(&String, &oomlens_evidence::jvm::nmt::Snapshot)> = self
+            .member
+            .nmt
+            .iter()
+            .flat_map(|&i| {
+                let (src, snaps) = &self.case.ev.nmt[i];
+                snaps.iter().filter(|x| !x.diff).map(move |x| (src, x))
+            })
+            .collect();
+        let n = all.len();
+        let keep = |i: usize| {
+            n <= NMT_SNAPSHOTS || i == n - 1 || i * NMT_SNAPSHOTS / n != (i + 1) * NMT_SNAPSHOTS / n
+        };
+        all.iter()
+            .enumerate()
+            .filter(|(i, _)| keep(*i))
+            .map(|(_, (src, x))| NmtSnapshot {
+                time: x.unix_ms.map(crate::memtime::utc),
+                total_committed_bytes: x.total_committed_bytes,
+                categories: x
+                    .categories
+                    .iter()
+                    .map(|c| (c.name.clone(), c.committed_bytes))
+                    .collect(),
+                evidence: Cite::line(
+                    src,
+                    x.total_line.unwrap_or(x.line),
+                    format!(
+                        "NMT total committed {}",
+                        crate::units::size(x.total_committed_bytes)
+                    ),
+                ),
+            })
+            .collect()
     }
 }

@@ -14,7 +14,7 @@ use super::{load_options, Outcome};
 use crate::{BudgetArgs, Format};
 
 pub fn run(args: BudgetArgs, style: oomlens_report::Style) -> Result<Outcome> {
-    super::text_or_json(args.out.format())?;
+    super::accept(args.out.format(), "budget", super::TEXT_OR_JSON)?;
     let mut warnings = Warnings::new();
     let mut inputs = Vec::new();
     let mut jf = flags::JvmFlags::default();
@@ -145,7 +145,7 @@ pub fn run(args: BudgetArgs, style: oomlens_report::Style) -> Result<Outcome> {
     let out = match args.out.format() {
         Format::Json => oomlens_report::budget::json(&b, &inputs, &warnings),
         Format::Text => oomlens_report::budget::text(&b, &inputs, style),
-        Format::Markdown => unreachable!("refused above"),
+        Format::Markdown | Format::Html => unreachable!("refused above"),
     };
     io::stdout().lock().write_all(out.as_bytes())?;
     if args.out.format() != Format::Json {

@@ -13,7 +13,7 @@ use super::{load_options, Outcome};
 use crate::{ClassesArgs, Format};
 
 pub fn run(args: ClassesArgs, style: oomlens_report::Style) -> Result<Outcome> {
-    super::text_or_json(args.out.format())?;
+    super::accept(args.out.format(), "classes", super::TEXT_OR_JSON)?;
     let mut warnings = Warnings::new();
     let mut reports = Vec::new();
     let time = TimeContext::default();
@@ -38,7 +38,7 @@ pub fn run(args: ClassesArgs, style: oomlens_report::Style) -> Result<Outcome> {
     let out = match args.out.format() {
         Format::Json => oomlens_report::classes::json(&reports, &warnings),
         Format::Text => oomlens_report::classes::text(&reports, args.top, style),
-        Format::Markdown => unreachable!("refused above"),
+        Format::Markdown | Format::Html => unreachable!("refused above"),
     };
     io::stdout().lock().write_all(out.as_bytes())?;
     if args.out.format() != Format::Json {

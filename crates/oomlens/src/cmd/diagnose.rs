@@ -69,6 +69,7 @@ pub fn run(args: DiagnoseArgs, style: oomlens_report::Style) -> Result<Outcome> 
         Format::Json => oomlens_report::diagnosis::json(&d),
         Format::Text => oomlens_report::diagnosis::text(&d, style),
         Format::Markdown => oomlens_report::diagnosis::markdown(&d),
+        Format::Html => oomlens_report::html::diagnosis(&d),
     };
     let mut stdout = io::stdout().lock();
     stdout.write_all(before.as_bytes())?;

@@ -13,13 +13,13 @@ use crate::{Format, KernelArgs};
 
 pub fn run(args: KernelArgs, style: oomlens_report::Style) -> Result<Outcome> {
     let base = time_context(&args.time)?;
-    let format = super::text_or_json(args.out.format())?;
+    let format = super::accept(args.out.format(), "kernel", super::TEXT_OR_JSON)?;
     let stdout = io::stdout().lock();
     let out = BufWriter::with_capacity(1 << 16, stdout);
     let mut sink_out = match format {
         Format::Json => Out::Json(JsonStream::start(out)?),
         Format::Text => Out::Table(None, out),
-        Format::Markdown => unreachable!("refused above"),
+        Format::Markdown | Format::Html => unreachable!("refused above"),
     };
     let mut dedupe = Dedupe::default();
     let mut kept = 0usize;

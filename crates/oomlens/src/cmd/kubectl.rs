@@ -88,6 +88,14 @@ pub fn run(args: KubectlArgs, style: oomlens_report::Style) -> Result<Outcome> {
             );
         }
     }
+    if let Some(path) = &args.html {
+        let mut page = oomlens_report::html::diagnosis(&d);
+        if let Some(cut) = &cut {
+            // The temporary bundle's folder, out of the paths it cites.
+            page = page.replace(cut.as_str(), "");
+        }
+        std::fs::write(path, page).with_context(|| format!("writing {}", path.display()))?;
+    }
     let mut out = std::io::stdout().lock();
     let outcome = match (args.output, since) {
         (Some(KubectlOutput::Json), _) => {
@@ -101,8 +109,6 @@ pub fn run(args: KubectlArgs, style: oomlens_report::Style) -> Result<Outcome> {
             out.write_all(s.as_bytes())?;
             found(&d)
         }
-        // `--html FILE` is not offered yet: the HTML renderer of
-        // oomlens-report is to write `d` here, beside the text.
         (_, None) => {
             out.write_all(oomlens_report::diagnosis::text(&d, style).as_bytes())?;
             found(&d)

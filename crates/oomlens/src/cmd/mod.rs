@@ -18,15 +18,28 @@ use oomlens_evidence::time::{parse_instant, parse_tz, TimeContext};
 
 use crate::TimeArgs;
 
-/// Markdown is a format of `diagnose` only: the other commands refuse it
-/// before doing any work.
-pub fn text_or_json(f: crate::Format) -> Result<crate::Format> {
+/// `f` when `command` writes it (one of `formats`), else an error naming
+/// the formats it does write: every command refuses a format it lacks
+/// before doing any work (Markdown is `diagnose`'s only; HTML `diagnose`'s
+/// and `scan`'s).
+pub fn accept(f: crate::Format, command: &str, formats: &[crate::Format]) -> Result<crate::Format> {
+    use clap::ValueEnum;
+    let name = |f: &crate::Format| {
+        f.to_possible_value()
+            .map(|v| v.get_name().to_string())
+            .unwrap_or_default()
+    };
     anyhow::ensure!(
-        f != crate::Format::Markdown,
-        "--format markdown is for `oomlens diagnose`"
+        formats.contains(&f),
+        "--format {} is not a format of `oomlens {command}`: it writes {}",
+        name(&f),
+        formats.iter().map(name).collect::<Vec<_>>().join(" or ")
     );
     Ok(f)
 }
+
+/// The formats of commands that write text or JSON only.
+pub const TEXT_OR_JSON: &[crate::Format] = &[crate::Format::Text, crate::Format::Json];
 
 /// What a command found, for the exit status.
 pub enum Outcome {

@@ -136,7 +136,11 @@ fn run_queries(
 }
 
 pub fn run(args: ScanArgs, style: oomlens_report::Style) -> Result<Outcome> {
-    super::text_or_json(args.out.format())?;
+    super::accept(
+        args.out.format(),
+        "scan",
+        &[Format::Text, Format::Json, Format::Html],
+    )?;
     let started = Instant::now();
     let window_s = ranking::parse_duration(&args.window)
         .map_err(anyhow::Error::msg)
@@ -250,6 +254,17 @@ pub fn run(args: ScanArgs, style: oomlens_report::Style) -> Result<Outcome> {
     };
     let out = match args.out.format() {
         Format::Json => oomlens_report::scan::json(&scan, &meta, args.top),
+        Format::Html => oomlens_report::html::scan(
+            &scan,
+            &oomlens_report::html::ScanHead {
+                server: meta.server,
+                at: &meta.at,
+                window: &meta.window,
+                matchers: meta.matchers,
+                warnings: meta.warnings,
+            },
+            args.top.unwrap_or(30),
+        ),
         Format::Text | Format::Markdown => {
             oomlens_report::scan::text(&scan, &meta, args.top.unwrap_or(30), style)
         }

@@ -105,10 +105,11 @@ pub fn run(args: WatchArgs) -> Result<Outcome> {
 pub fn spool(c: SpoolCommand) -> Result<Outcome> {
     match c {
         SpoolCommand::Ls { spool, out } => {
+            let format = super::accept(out.format(), "spool ls", super::TEXT_OR_JSON)?;
             let s = open(&spool.spool)?;
             let entries = s.entries();
             let mut w = std::io::stdout().lock();
-            match out.format() {
+            match format {
                 Format::Json => {
                     let v: Vec<_> = entries
                         .iter()
@@ -122,7 +123,7 @@ pub fn spool(c: SpoolCommand) -> Result<Outcome> {
                     serde_json::to_writer_pretty(&mut w, &v)?;
                     writeln!(w)?;
                 }
-                Format::Text | Format::Markdown => {
+                Format::Text | Format::Markdown | Format::Html => {
                     for e in &entries {
                         writeln!(
                             w,
@@ -182,7 +183,7 @@ pub fn spool(c: SpoolCommand) -> Result<Outcome> {
             }
             writeln!(
                 w,
-                "(`oomlens diagnose {}` for the whole verdict)",
+                "(`oomlens diagnose {0}` for the whole verdict, `--format html` for it as a page)",
                 e.path.display()
             )?;
             Ok(Outcome::Found)

@@ -125,6 +125,27 @@ pub fn oomlens_json(args: &[&str], codes: &[i32]) -> serde_json::Value {
         .unwrap_or_else(|e| panic!("oomlens {args:?}: not JSON ({e}); stderr: {stderr}"))
 }
 
+/// `oomlens diagnose PATH --format FORMAT --color never` (PATH relative
+/// to the repository), its exit status one of `codes`; the output with the
+/// checkout's own path taken out, so golden files hold relative paths.
+pub fn diagnose(path: &str, format: &str, codes: &[i32]) -> String {
+    let root = format!("{}/../../", env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new(oomlens())
+        .args(["diagnose", &format!("{root}{path}"), "--format", format])
+        .args(["--color", "never"])
+        .output()
+        .expect("run oomlens");
+    assert!(
+        out.status.code().is_some_and(|c| codes.contains(&c)),
+        "oomlens diagnose {path} exited {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("UTF-8")
+        .replace(&root, "")
+}
+
 extern "C" {
     #[link_name = "geteuid"]
     fn libc_geteuid() -> u32;
