@@ -434,7 +434,7 @@ impl<'de> Visitor<'de> for Element<'_, '_> {
         let cx = self.0;
         let first_line = cx.line();
         let mut metric: Option<(Value, u64)> = None;
-        let mut points: Vec<(Result<(i64, f64), String>, u64)> = Vec::new();
+        let mut points: Vec<Point> = Vec::new();
         let mut values_not_array = false;
         let mut any = false;
         let mut histograms = false;
@@ -515,11 +515,14 @@ impl<'de> Visitor<'de> for Element<'_, '_> {
     }
 }
 
+/// One point read (milliseconds, value) or why not, and its line.
+type Point = (Result<(i64, f64), String>, u64);
+
 /// A `values` array: each point with its line; `false` when it is not an
 /// array.
 struct Points<'a> {
     lines: &'a Rc<Cell<u64>>,
-    out: &'a mut Vec<(Result<(i64, f64), String>, u64)>,
+    out: &'a mut Vec<Point>,
 }
 
 impl<'de> DeserializeSeed<'de> for Points<'_> {
@@ -549,20 +552,20 @@ impl<'de> Visitor<'de> for Points<'_> {
 struct PointSeed<'a>(&'a Rc<Cell<u64>>);
 
 impl PointSeed<'_> {
-    fn not_a_pair(self) -> (Result<(i64, f64), String>, u64) {
+    fn not_a_pair(self) -> Point {
         (Err("not a [time, value] pair".into()), self.0.get() + 1)
     }
 }
 
 impl<'de> DeserializeSeed<'de> for PointSeed<'_> {
-    type Value = (Result<(i64, f64), String>, u64);
+    type Value = Point;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
         d.deserialize_any(self)
     }
 }
 
 impl<'de> Visitor<'de> for PointSeed<'_> {
-    type Value = (Result<(i64, f64), String>, u64);
+    type Value = Point;
     scalars!(PointSeed::not_a_pair);
 
     fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {

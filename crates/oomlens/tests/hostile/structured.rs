@@ -7,7 +7,23 @@
 //! and the suite stays quick.
 
 use crate::gen;
-use crate::run::oomlens;
+use crate::run::{oomlens, Run};
+
+/// Asserts that the document's share of `r`'s peak memory, above the same
+/// command's on a tiny document of its kind (`tiny`, written to `path`),
+/// is under twice the document's `size`.
+fn within_twice(r: &Run, size: u64, path: &std::path::Path, tiny: &[u8], what: &str) {
+    std::fs::write(path, tiny).unwrap();
+    let base = oomlens(&["diagnose", path.to_str().unwrap(), "-f", "json"]).max_rss_kib;
+    let used = r.max_rss_kib.saturating_sub(base);
+    assert!(
+        used < 2 * size / 1024,
+        "{} MiB above the start-up's {} MiB for a {} MiB {what}: over 2x",
+        used >> 10,
+        base >> 10,
+        size >> 20
+    );
+}
 
 /// A real pod (`tests/fixtures/k8s/pod-backstage-quarkus-crio.json`)
 /// copied `n` times into a `PodList`, pretty-printed as `kubectl get pods
@@ -87,18 +103,13 @@ fn a_large_pod_list_is_read_item_by_item() {
         kill["evidence"][0]["line"], terminated_line,
         "the kill cited at its own line: {kill:#}"
     );
-    // The document's share: the peak above the same run on a list of ten
-    // pods (the binary itself, a debug build, is about 17 MiB).
-    let small = tmp.path().join("ten.json");
-    std::fs::write(&small, pod_list(10, 3)).unwrap();
-    let base = oomlens(&["diagnose", small.to_str().unwrap(), "-f", "json"]).max_rss_kib;
-    let used = r.max_rss_kib.saturating_sub(base);
-    assert!(
-        used < 2 * size / 1024,
-        "{} MiB above the start-up's {} MiB for a {} MiB pod List: over 2x",
-        used >> 10,
-        base >> 10,
-        size >> 20
+    // Over the start-up of a debug build (about 17 MiB), on ten pods.
+    within_twice(
+        &r,
+        size,
+        &tmp.path().join("ten.json"),
+        &pod_list(10, 3),
+        "pod List",
     );
 }
 
@@ -154,15 +165,12 @@ fn a_large_prometheus_answer_is_streamed() {
         "{:#}",
         d["sources"]
     );
-    let small = tmp.path().join("small.json");
-    std::fs::write(&small, prometheus_matrix(2, 10)).unwrap();
-    let base = oomlens(&["diagnose", small.to_str().unwrap(), "-f", "json"]).max_rss_kib;
-    let used = r.max_rss_kib.saturating_sub(base);
-    assert!(
-        used < 2 * size / 1024,
-        "{} MiB above the start-up's {} MiB for a {} MiB Prometheus answer: over 2x",
-        used >> 10,
-        base >> 10,
-        size >> 20
+    let small = prometheus_matrix(2, 10);
+    within_twice(
+        &r,
+        size,
+        &tmp.path().join("small.json"),
+        &small,
+        "Prometheus answer",
     );
 }
