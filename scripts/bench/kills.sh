@@ -5,12 +5,15 @@
 # the time per 10k kills and the ratio to the smallest N, so the curve is
 # visible: linear when time per 10k kills stays flat.
 #
-# Usage: scripts/bench/kills.sh [N ...]        (default 10000 20000 50000 100000 200000)
+# Usage: scripts/bench/kills.sh [N ...]        (default 10000 50000 100000 200000)
 #
 # Environment:
 #   BENCH_KEEP=1       keep the generated logs in bench-out/kills-*.log for next runs
 #   BENCH_PODS_NS=list N of the runs with one pod per kill (default "10000 20000")
 #   BENCH_NO_BUILD=1   use the profiling binary as it is
+#   BENCH_BEFORE=BIN   another oomlens binary (an older build) run on each
+#                      log right after this one: its CPU time and the
+#                      ratio after/before are printed beside
 #   CARGO_TARGET_DIR   honoured when locating the profiling binary
 #
 # Besides wall time it prints CPU time (user + sys), which a busy machine
@@ -27,7 +30,8 @@ ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
 BIN="$TARGET_DIR/profiling/oomlens"
-if [ "$#" -gt 0 ]; then NS=("$@"); else NS=(10000 20000 50000 100000 200000); fi
+if [ "$#" -gt 0 ]; then NS=("$@"); else NS=(10000 50000 100000 200000); fi
+BEFORE="${BENCH_BEFORE:-}"
 MAX_S_200K=10
 
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/oomlens-kills.XXXXXX")"
@@ -57,11 +61,11 @@ gen() {
     printf '%s\n' "$out"
 }
 
-# run LOG: "wall cpu" seconds of one diagnose, by GNU time (the log is
-# read once before, to time the analysis and not the disk).
+# run LOG [BIN]: "wall cpu" seconds of one diagnose, by GNU time (the log
+# is read once before, to time the analysis and not the disk).
 run() {
     cat "$1" > /dev/null
-    /usr/bin/time -f '%e %U %S' -o "$TMP/time" "$BIN" diagnose -f json "$1" > "$TMP/out.json" \
+    /usr/bin/time -f '%e %U %S' -o "$TMP/time" "${2:-$BIN}" diagnose -f json "$1" > "$TMP/out.json" \
         || [ $? -eq 1 ]
     awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }' "$TMP/time"
 }
@@ -69,7 +73,10 @@ run() {
 fail=0
 read -r -a PODS_NS <<< "${BENCH_PODS_NS:-10000 20000}"
 for shape in one pods; do
-    printf '\n%-10s %-8s %10s %10s %14s %8s\n' kills pods wall_s cpu_s "cpu s/10k" ratio
+    printf '\n%-10s %-8s %10s %10s %14s %8s' kills pods wall_s cpu_s "cpu s/10k" ratio
+    [ -n "$BEFORE" ] && printf ' %12s %14s' before_cpu_s after/before
+    printf '\n'
+
     base=""
     if [ "$shape" = one ]; then list=("${NS[@]}"); else list=("${PODS_NS[@]}"); fi
     for n in "${list[@]}"; do
@@ -80,7 +87,12 @@ for shape in one pods; do
         per=$(echo "scale=3; $cpu * 10000 / $n" | bc)
         [ -z "$base" ] && base="$per"
         ratio=$(echo "scale=2; $per / $base" | bc)
-        printf '%-10s %-8s %10s %10s %14s %8s\n' "$n" "$pods" "$s" "$cpu" "$per" "$ratio"
+        printf '%-10s %-8s %10s %10s %14s %8s' "$n" "$pods" "$s" "$cpu" "$per" "$ratio"
+        if [ -n "$BEFORE" ]; then
+            read -r _ bcpu <<< "$(run "$log" "$BEFORE")"
+            printf ' %12s %14s' "$bcpu" "$(echo "scale=2; $cpu / $bcpu" | bc)"
+        fi
+        printf '\n'
         if [ "$shape" = one ] && [ "$n" -ge 200000 ] && [ "$(echo "$cpu > $MAX_S_200K" | bc)" = 1 ]; then
             fail=1
         fi

@@ -747,7 +747,9 @@ fn kmsg(b: &[u8]) -> Option<Framed<'_>> {
 
 /// kmsg escapes every unprintable byte as `\xNN`.
 fn unescape_hex(b: &[u8]) -> Cow<'_, [u8]> {
-    if memmem::find(b, b"\\x").is_none() {
+    static ESCAPE: std::sync::LazyLock<memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memmem::Finder::new(b"\\x"));
+    if ESCAPE.find(b).is_none() {
         return Cow::Borrowed(b);
     }
     let mut out = Vec::with_capacity(b.len());
@@ -772,7 +774,10 @@ fn unescape_hex(b: &[u8]) -> Cow<'_, [u8]> {
 /// rsyslog writes control characters as `#` and three octal digits: `#012`
 /// is a line break, `#011` a tab.
 fn unescape_rsyslog(b: &[u8]) -> Cow<'_, [u8]> {
-    if memmem::find(b, b"#01").is_none() {
+    // A searcher built once: this runs on every syslog line.
+    static ESCAPE: std::sync::LazyLock<memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memmem::Finder::new(b"#01"));
+    if ESCAPE.find(b).is_none() {
         return Cow::Borrowed(b);
     }
     let mut out = Vec::with_capacity(b.len());

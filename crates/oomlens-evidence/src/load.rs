@@ -163,30 +163,51 @@ pub fn load_memory(items: Vec<(String, Vec<u8>)>, opts: &Options<'_>) -> Vec<Loa
     out
 }
 
+/// `bytes` (what was read already) and the rest of an input from `rest`, up
+/// to [`WHOLE_MAX`] bytes in all: a longer input is cut there and a
+/// warning says so; a read error is a warning too, and what was read
+/// before it is kept. `len`, the input's size when known, is reserved at
+/// once: a buffer grown by doubling holds its old and new copies while it
+/// moves, twice the input at the peak.
+pub(crate) fn read_capped(
+    name: &str,
+    mut bytes: Vec<u8>,
+    rest: &mut dyn Read,
+    len: Option<u64>,
+) -> (Vec<u8>, Warnings) {
+    if let Some(len) = len {
+        let want = len.min(WHOLE_MAX + 1).saturating_sub(bytes.len() as u64);
+        bytes.reserve_exact(usize::try_from(want).unwrap_or(0));
+    }
+    let room = (WHOLE_MAX + 1).saturating_sub(bytes.len() as u64);
+    let read = rest.take(room).read_to_end(&mut bytes);
+    let mut cut = Warnings::new();
+    if bytes.len() as u64 > WHOLE_MAX {
+        bytes.truncate(WHOLE_MAX as usize);
+        cut.push(
+            name,
+            None,
+            format!(
+                "larger than {} MiB: only its first {} MiB were read",
+                WHOLE_MAX >> 20,
+                WHOLE_MAX >> 20
+            ),
+        );
+    }
+    if let Err(e) = read {
+        cut.push(name, None, format!("read error: {e}"));
+    }
+    (bytes, cut)
+}
+
 fn parse(input: &mut Input, format: &Format, opts: &Options<'_>) -> Outcome {
     let name = input.name.clone();
     match format.parse {
         Parse::Head(f) => f(&name, &input.head),
         Parse::Whole(f) => {
-            let mut bytes = std::mem::take(&mut input.head);
-            let room = (WHOLE_MAX + 1).saturating_sub(bytes.len() as u64);
-            let read = input.rest().take(room).read_to_end(&mut bytes);
-            let mut cut = Warnings::new();
-            if bytes.len() as u64 > WHOLE_MAX {
-                bytes.truncate(WHOLE_MAX as usize);
-                cut.push(
-                    &name,
-                    None,
-                    format!(
-                        "larger than {} MiB: only its first {} MiB were read",
-                        WHOLE_MAX >> 20,
-                        WHOLE_MAX >> 20
-                    ),
-                );
-            }
-            if let Err(e) = read {
-                cut.push(&name, None, format!("read error: {e}"));
-            }
+            let head = std::mem::take(&mut input.head);
+            let len = input.len;
+            let (bytes, mut cut) = read_capped(&name, head, &mut input.rest(), len);
             let mut o = f(&name, &bytes);
             cut.extend(std::mem::take(&mut o.warnings));
             o.warnings = cut;

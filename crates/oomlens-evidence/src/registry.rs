@@ -243,11 +243,7 @@ pub const FORMATS: &[Format] = &[
     Format {
         name: "metrics",
         recognise: |h| metrics::sniff(h).is_some(),
-        parse: Parse::Whole(|name, bytes| {
-            let (series, w) = metrics::parse(name, bytes);
-            let note = format!("{} series", series.len());
-            Outcome::new(Parsed::Metrics(series), "metrics", note, w)
-        }),
+        parse: Parse::Stream(metrics_file),
     },
     Format {
         name: "nmt",
@@ -497,6 +493,32 @@ fn class_log(mut s: Stream<'_>) -> Outcome {
         }
         Err(e) => read_error(s.name, &e),
     }
+}
+
+/// A metrics file: a Prometheus API answer streamed (it can be hundreds of
+/// MB: a long range of many series), text and CSV read whole up to
+/// [`WHOLE_MAX`].
+fn metrics_file(mut s: Stream<'_>) -> Outcome {
+    let (series, w) = if metrics::sniff(s.head) == Some(metrics::JSON) {
+        let mut reader = s.take_reader();
+        // serde_json reads no byte-order mark.
+        if s.head.starts_with(b"\xef\xbb\xbf") {
+            let mut bom = [0u8; 3];
+            if let Err(e) = reader.read_exact(&mut bom) {
+                return read_error(s.name, &e);
+            }
+        }
+        metrics::parse_json_reader(s.name, reader)
+    } else {
+        let len = s.len;
+        let (bytes, mut cut) =
+            crate::load::read_capped(s.name, Vec::new(), &mut s.take_reader(), len);
+        let (series, w) = metrics::parse(s.name, &bytes);
+        cut.extend(w);
+        (series, cut)
+    };
+    let note = format!("{} series", series.len());
+    Outcome::new(Parsed::Metrics(series), "metrics", note, w)
 }
 
 fn gc_log(mut s: Stream<'_>) -> Outcome {

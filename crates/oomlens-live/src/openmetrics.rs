@@ -5,6 +5,14 @@
 //! [`Writer`] keeps each family's lines in an anonymous temporary file of its
 //! own (removed by the system whatever happens) and joins them, headers
 //! first, when done: memory stays bounded however long the sampling runs.
+//!
+//! A sampler can be killed before it is done (the OOM killer, a node
+//! drain): with a journal ([`Writer::with_journal`]) each round is also
+//! appended to the output as it is taken, whole lines in one write, flushed
+//! ([`Writer::end_round`]), so a kill loses at most the round being taken.
+//! The journal is the same text with the families interleaved round by
+//! round and no `# EOF` (oomlens reads it; promtool wants the finished
+//! form); [`Writer::finish`] then writes the finished form in its place.
 
 use std::fs::File;
 use std::io::{self, BufWriter, Seek, Write};
@@ -29,6 +37,9 @@ struct Family {
 #[derive(Default)]
 pub struct Writer {
     families: Vec<Family>,
+    /// Where rounds are appended as they are taken, and the lines of the
+    /// round being taken.
+    journal: Option<(File, Vec<u8>)>,
 }
 
 /// A label value escaped for the text format.
@@ -41,6 +52,28 @@ pub fn escape(v: &str) -> String {
 impl Writer {
     pub fn new() -> Writer {
         Writer::default()
+    }
+
+    /// A writer that also appends each round to `journal` as it is taken
+    /// (see the module's note): the family's `# TYPE` and `# HELP` before
+    /// its first sample, then sample lines; written and flushed by
+    /// [`Writer::end_round`].
+    pub fn with_journal(journal: File) -> Writer {
+        Writer {
+            families: Vec::new(),
+            journal: Some((journal, Vec::new())),
+        }
+    }
+
+    /// Appends the round's lines to the journal in one write and flushes
+    /// them to the file (a no-op without a journal).
+    pub fn end_round(&mut self) -> io::Result<()> {
+        if let Some((file, buf)) = &mut self.journal {
+            file.write_all(buf)?;
+            file.flush()?;
+            buf.clear();
+        }
+        Ok(())
     }
 
     /// One sample: `labels` are `(name, value)` pairs (values escaped
@@ -57,6 +90,9 @@ impl Writer {
         let i = match self.families.iter().position(|f| f.name == name) {
             Some(i) => i,
             None => {
+                if let Some((_, buf)) = &mut self.journal {
+                    header(buf, name, kind, help)?;
+                }
                 self.families.push(Family {
                     name,
                     kind,
@@ -77,11 +113,11 @@ impl Writer {
             .iter()
             .map(|(k, v)| format!("{k}=\"{}\"", escape(v)))
             .collect();
-        writeln!(
-            f.spill,
-            "{name}{suffix}{{{}}} {value} {t:.3}",
-            labels.join(",")
-        )?;
+        let line = format!("{name}{suffix}{{{}}} {value} {t:.3}\n", labels.join(","));
+        f.spill.write_all(line.as_bytes())?;
+        if let Some((_, buf)) = &mut self.journal {
+            buf.extend_from_slice(line.as_bytes());
+        }
         f.samples += 1;
         Ok(())
     }
@@ -94,21 +130,22 @@ impl Writer {
     /// Writes every family, then `# EOF`.
     pub fn finish(self, out: &mut dyn Write) -> io::Result<()> {
         for f in self.families {
-            let kind = match f.kind {
-                Kind::Gauge => "gauge",
-                Kind::Counter => "counter",
-            };
-            writeln!(
-                out,
-                "# TYPE {} {kind}\n# HELP {} {}",
-                f.name, f.name, f.help
-            )?;
+            header(out, f.name, f.kind, f.help)?;
             let mut file = f.spill.into_inner().map_err(|e| e.into_error())?;
             file.rewind()?;
             io::copy(&mut file, out)?;
         }
         out.write_all(b"# EOF\n")
     }
+}
+
+/// A family's `# TYPE` and `# HELP` lines.
+fn header(out: &mut dyn Write, name: &str, kind: Kind, help: &str) -> io::Result<()> {
+    let kind = match kind {
+        Kind::Gauge => "gauge",
+        Kind::Counter => "counter",
+    };
+    writeln!(out, "# TYPE {name} {kind}\n# HELP {name} {help}")
 }
 
 #[cfg(test)]

@@ -314,7 +314,8 @@ pub trait Sink {
 
 /// Writes each round as OpenMetrics samples: every live reading with
 /// cAdvisor's names, the counters of the last reading of a container gone,
-/// and each JVM's counters with Micrometer's names.
+/// and each JVM's counters with Micrometer's names; the round is then
+/// appended to the writer's journal, if it has one.
 impl Sink for Writer {
     fn round(&mut self, round: &Round) -> io::Result<()> {
         let t = round.seconds();
@@ -329,7 +330,7 @@ impl Sink for Writer {
         for j in &round.jvms {
             hsperf::write(self, t, &j.cgroup.labels, j.pid, &j.memory)?;
         }
-        Ok(())
+        self.end_round()
     }
 }
 

@@ -18,6 +18,13 @@ pub fn json(d: &Diagnosis) -> String {
     s
 }
 
+/// [`json`] written to `out` as it is made, not held whole first (the
+/// diagnosis of thousands of pods is megabytes of text).
+pub fn write_json(d: &Diagnosis, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, d)?;
+    out.write_all(b"\n")
+}
+
 struct Paint(Style);
 
 impl Paint {

@@ -163,3 +163,79 @@ fn a_sample_alone_names_its_container() {
     let headline = d["headline"].as_str().unwrap();
     assert!(!headline.contains("container ?"), "{headline}");
 }
+
+/// `sample` wrote nothing until the end, so a SIGKILL (the OOM killer, a
+/// node drain) left no file. Each round is now appended and flushed as it is
+/// taken: killed after 3 s of sampling every 100 ms, the file holds whole
+/// lines of many rounds, and `diagnose` reads the container's memory from it.
+#[test]
+fn a_killed_sampler_leaves_the_rounds_it_took() {
+    if !support::require_cgroups() {
+        return;
+    }
+    let cg = PodCgroup::new(256 << 20);
+    let proc = cg.spawn(
+        "perl -e 'my @a; for (1..100) { push @a, \"x\" x (2 << 20); select(undef, undef, undef, 0.1) } sleep 60'",
+    );
+    let dir = support::TempDir::new("oomlens-sample-kill");
+    let out_file = dir.path().join("node.om");
+    let mut sampler = support::KillOnDrop(
+        Command::new(support::oomlens())
+            .args([
+                "sample",
+                "--cgroup",
+                &cg.container_path,
+                "--for",
+                "120s",
+                "--every",
+                "100ms",
+                "-o",
+            ])
+            .arg(&out_file)
+            .spawn()
+            .unwrap(),
+    );
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    sampler.0.kill().unwrap();
+    let st = sampler.0.wait().unwrap();
+    drop(proc);
+    assert_eq!(
+        std::os::unix::process::ExitStatusExt::signal(&st),
+        Some(9),
+        "{st:?}"
+    );
+    let text = std::fs::read_to_string(&out_file).unwrap();
+    assert!(
+        text.ends_with('\n'),
+        "a line cut: {:?}",
+        &text[text.len().saturating_sub(200)..]
+    );
+    assert!(!text.contains("# EOF"), "finished, not killed");
+    let rounds: std::collections::BTreeSet<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("container_memory_working_set_bytes{"))
+        .filter_map(|l| l.rsplit(' ').next())
+        .collect();
+    assert!(
+        rounds.len() >= 5,
+        "{} rounds left by 3 s of sampling every 100 ms",
+        rounds.len()
+    );
+    // Every round is whole: each has the limit beside the working set.
+    let limits = text
+        .lines()
+        .filter(|l| l.starts_with("container_spec_memory_limit_bytes{"))
+        .count();
+    assert_eq!(limits, rounds.len(), "{text}");
+    let d = support::oomlens_json(
+        &["diagnose", dir.path().to_str().unwrap(), "-f", "json"],
+        &[0, 1],
+    );
+    let c = &d["containers"][0];
+    assert_eq!(c["pod"]["uid"], cg.pod_uid.as_str(), "{c:#}");
+    assert_eq!(c["container"]["id"], cg.container_id.as_str(), "{c:#}");
+    assert!(
+        c["memory_over_time"].is_object(),
+        "the rounds reach the diagnosis: {c:#}"
+    );
+}

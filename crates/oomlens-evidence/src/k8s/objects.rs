@@ -3,7 +3,10 @@
 //! The text is cut into documents first (JSON values one after another,
 //! YAML documents between `---` lines) so that one corrupt document costs
 //! only itself. Each document is parsed by serde into a `serde_json::Value`
-//! and its text scanned by [`LineIndex`] for the lines of its keys.
+//! and its text scanned by [`LineIndex`] for the lines of its keys. A JSON
+//! list (`List`, `PodList`, `EventList`: `kubectl get pods -A -o json` of a
+//! large cluster) is read item by item the same way, so memory beyond the
+//! text itself is one item's, not the whole list's tree.
 
 use serde_json::Value;
 
@@ -75,9 +78,12 @@ impl Reader<'_> {
             if rest.is_empty() {
                 return;
             }
-            let mut stream = serde_json::Deserializer::from_str(rest).into_iter::<Value>();
+            // Checked and measured without building its tree: a list is
+            // then read an item at a time.
+            let mut stream =
+                serde_json::Deserializer::from_str(rest).into_iter::<serde::de::IgnoredAny>();
             match stream.next() {
-                Some(Ok(value)) => {
+                Some(Ok(_)) => {
                     let mut used = stream.byte_offset().min(rest.len());
                     while !rest.is_char_boundary(used) {
                         used -= 1;
@@ -86,14 +92,26 @@ impl Reader<'_> {
                         return;
                     }
                     let doc_text = &rest[..used];
-                    let idx = LineIndex::json(doc_text, line);
-                    let doc = Doc {
-                        idx: &idx,
-                        format: "json",
-                        first: line,
-                        last: line + lines_in(doc_text.trim_end()),
-                    };
-                    self.document(&value, &doc);
+                    if !self.json_list(doc_text, line) {
+                        match serde_json::from_str::<Value>(doc_text) {
+                            Ok(value) => {
+                                let idx = LineIndex::json(doc_text, line);
+                                let doc = Doc {
+                                    idx: &idx,
+                                    format: "json",
+                                    first: line,
+                                    last: line + lines_in(doc_text.trim_end()),
+                                };
+                                self.document(&value, &doc);
+                            }
+                            Err(e) => self.warn(
+                                Some(line),
+                                format!(
+                                    "the JSON value that starts at line {line} does not parse: {e}"
+                                ),
+                            ),
+                        }
+                    }
                     line += lines_in(doc_text);
                     rest = &rest[used..];
                 }
@@ -133,6 +151,50 @@ impl Reader<'_> {
                 None => return,
             }
         }
+    }
+
+    /// A JSON document (valid, `first` its first line) that is a `List`,
+    /// `PodList` or `EventList` with `items`, read item by item: each item's
+    /// text parsed and indexed on its own, its lines counted from its own
+    /// first line. `false` (nothing read) for any other document.
+    fn json_list(&mut self, text: &str, first: u64) -> bool {
+        #[derive(serde::Deserialize)]
+        struct Shell {
+            kind: Option<String>,
+            #[serde(rename = "apiVersion")]
+            api_version: Option<String>,
+        }
+        let Some(items) = list_items(text.as_bytes()) else {
+            return false;
+        };
+        let Ok(shell) = serde_json::from_str::<Shell>(text) else {
+            return false;
+        };
+        let kind = shell.kind.unwrap_or_default();
+        let api = shell.api_version.unwrap_or_default();
+        if !matches!(kind.as_str(), "List" | "PodList" | "EventList")
+            || api.starts_with("audit.k8s.io")
+        {
+            return false;
+        }
+        let (mut line, mut counted) = (first, 0usize);
+        for r in items {
+            line += memchr::memchr_iter(b'\n', &text.as_bytes()[counted..r.start]).count() as u64;
+            counted = r.start;
+            let item_text = &text[r];
+            let Ok(item) = serde_json::from_str::<Value>(item_text) else {
+                continue;
+            };
+            let idx = LineIndex::json(item_text, line);
+            let doc = Doc {
+                idx: &idx,
+                format: "json",
+                first: line,
+                last: line + lines_in(item_text),
+            };
+            self.list_item(&kind, &api, &item, "", &doc);
+        }
+        true
     }
 
     /// YAML documents separated by `---` lines (a `...` line ends one).
@@ -246,12 +308,7 @@ impl Reader<'_> {
                 let items_path = join(path, "items");
                 for (i, item) in items.iter().enumerate() {
                     let p = join(&items_path, &i.to_string());
-                    match (list_kind.as_str(), str_at(item, "kind").as_deref()) {
-                        ("PodList", None) => self.pod(item, &p, doc),
-                        ("EventList", None) => self.event(item, &p, doc, api.clone(), true),
-                        ("List", None) => self.untyped(item, &p, doc, true),
-                        _ => self.object(item, &p, doc, true),
-                    }
+                    self.list_item(&list_kind, &api, item, &p, doc);
                 }
             }
             Some(other) => {
@@ -263,6 +320,17 @@ impl Reader<'_> {
                 }
             }
             None => self.untyped(v, path, doc, in_list),
+        }
+    }
+
+    /// An item of a list of `list_kind` (of `api`) at `path`: an item
+    /// without a `kind` is what its list holds.
+    fn list_item(&mut self, list_kind: &str, api: &str, item: &Value, path: &str, doc: &Doc) {
+        match (list_kind, str_at(item, "kind").as_deref()) {
+            ("PodList", None) => self.pod(item, path, doc),
+            ("EventList", None) => self.event(item, path, doc, api.to_string(), true),
+            ("List", None) => self.untyped(item, path, doc, true),
+            _ => self.object(item, path, doc, true),
         }
     }
 
@@ -615,6 +683,101 @@ fn too_deep_flow(text: &str) -> Option<u64> {
     None
 }
 
+/// The byte ranges of the elements of the root object's `items` array in
+/// valid JSON text (each trimmed), or `None` when the root is not an object
+/// with an `items` array. Strings are skipped whole (escapes included).
+fn list_items(b: &[u8]) -> Option<Vec<std::ops::Range<usize>>> {
+    // Past a string that opens at `i`: the index after its closing quote.
+    fn string_end(b: &[u8], mut i: usize) -> usize {
+        i += 1;
+        while let Some(&c) = b.get(i) {
+            match c {
+                b'\\' => i += 2,
+                b'"' => return i + 1,
+                _ => i += 1,
+            }
+        }
+        b.len()
+    }
+    let skip_ws = |mut i: usize| {
+        while b.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        i
+    };
+    let mut depth = 0usize;
+    let mut i = skip_ws(0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    // Find the root's `items` key and step into its array.
+    loop {
+        let c = *b.get(i)?;
+        match c {
+            b'"' => {
+                let end = string_end(b, i);
+                let after = skip_ws(end);
+                if depth == 1 && b.get(after) == Some(&b':') && b.get(i..end) == Some(b"\"items\"")
+                {
+                    i = skip_ws(after + 1);
+                    if b.get(i) != Some(&b'[') {
+                        return None;
+                    }
+                    i += 1;
+                    break;
+                }
+                i = end;
+                continue;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    return None;
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    // Inside `items`: elements end at a `,` or the `]` at this depth.
+    let mut out = Vec::new();
+    let mut depth = 0usize;
+    let mut start: Option<usize> = None;
+    while let Some(&c) = b.get(i) {
+        if start.is_none() && !c.is_ascii_whitespace() && !matches!(c, b',' | b']') {
+            start = Some(i);
+        }
+        match c {
+            b'"' => {
+                i = string_end(b, i);
+                continue;
+            }
+            b'{' | b'[' => depth += 1,
+            b']' if depth == 0 => {
+                if let Some(s) = start.take() {
+                    out.push(s..i);
+                }
+                break;
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            b',' if depth == 0 => {
+                if let Some(s) = start.take() {
+                    out.push(s..i);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    for r in &mut out {
+        while r.end > r.start && b[r.end - 1].is_ascii_whitespace() {
+            r.end -= 1;
+        }
+    }
+    Some(out)
+}
+
 fn str_at(v: &Value, k: &str) -> Option<String> {
     v.get(k).and_then(Value::as_str).map(str::to_string)
 }
@@ -641,4 +804,37 @@ fn strings(v: Option<&Value>) -> Vec<String> {
     v.and_then(Value::as_array)
         .map(|a| a.iter().filter_map(scalar_string).collect())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_items_cut_at_the_root_items_only() {
+        let t = br#"{"kind":"List","metadata":{"items":[9]},"note":"\"items\": [1]",
+ "items": [ {"a":[1,{"b":"],"}]} , "s\"x", 3
+ ,null ], "after":[7]}"#;
+        let r = list_items(t).unwrap();
+        let got: Vec<&str> = r
+            .iter()
+            .map(|r| std::str::from_utf8(&t[r.clone()]).unwrap())
+            .collect();
+        assert_eq!(got, [r#"{"a":[1,{"b":"],"}]}"#, r#""s\"x""#, "3", "null"]);
+        assert_eq!(list_items(br#"{"items": null}"#), None);
+        assert_eq!(list_items(br#"[{"items": []}]"#), None);
+        assert_eq!(list_items(br#"{"items": []}"#), Some(vec![]));
+    }
+
+    #[test]
+    fn list_items_keep_their_own_lines() {
+        let t = "{\n\"kind\": \"PodList\",\n\"items\": [\n{\"metadata\": {\"name\": \"a\"},\n \"spec\": {\"containers\": [{\"name\": \"x\"}]}},\n{\"metadata\": {\"name\": \"b\"},\n \"spec\": {\"containers\": [{\"name\": \"y\"}]}}\n]}\n";
+        let (o, w) = parse("l.json", t.as_bytes());
+        assert!(w.is_empty(), "{:?}", w.items());
+        assert_eq!(o.pods.len(), 2);
+        assert_eq!(o.pods[1].name.as_deref(), Some("b"));
+        assert_eq!(o.pods[1].lines.first, 6);
+        assert_eq!(o.pods[1].lines.last, 7);
+        assert_eq!(o.pods[1].containers[0].line, Some(7));
+    }
 }

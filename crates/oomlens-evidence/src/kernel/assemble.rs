@@ -20,6 +20,23 @@ const QUIET_LIMIT: u64 = 2000;
 /// How far before a headless report a `CPU: .. Comm:` line may be.
 const CPU_LOOKBACK: u64 = 100;
 
+/// Every string one of [`Assembler::message`]'s line kinds needs somewhere
+/// inside the message (not at its start): a message with none of them is
+/// section content or a line of a prefix kind, and the searches for each
+/// are skipped (one pass instead of a dozen on most lines of a report).
+static INNER: crate::input::Anchors<&str> = crate::input::Anchors::new(&[
+    " invoked oom-killer",
+    " Comm: ",
+    "mem_cgroup_out_of_memory",
+    "mem_cgroup_oom",
+    "__alloc_pages_may_oom",
+    "cpuset=",
+    "callbacks suppressed",
+    "Killed process ",
+    "Kill process ",
+    " killed as a result of limit of ",
+]);
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Section {
     None,
@@ -83,7 +100,21 @@ impl<F: FnMut(OomReport)> LineSink for Assembler<'_, F> {
             return;
         }
         let host_idx = self.host_index(framed.host.as_deref(), no);
-        self.line_stamp = Some((framed.stamp, framed.stamp_text(), framed.monotonic_us));
+        // Kept for a report that starts on this line; its text buffer is
+        // reused from line to line (a String per line cost an allocation
+        // on every line of a log with many reports).
+        let raw = String::from_utf8_lossy(&framed.stamp_raw);
+        match &mut self.line_stamp {
+            Some((stamp, text, mono)) => {
+                *stamp = framed.stamp;
+                text.clear();
+                text.push_str(&raw);
+                *mono = framed.monotonic_us;
+            }
+            None => {
+                self.line_stamp = Some((framed.stamp, raw.into_owned(), framed.monotonic_us));
+            }
+        }
         for msg in framed.messages() {
             self.message(host_idx, no, msg, &framed);
         }
@@ -259,8 +290,13 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             return;
         }
         let stamp = || (framed.stamp, framed.stamp_text(), framed.monotonic_us);
+        let inner = INNER.get().is_match(msg);
 
-        if let Some(i) = find_lit!(msg, b" invoked oom-killer") {
+        if let Some(i) = if inner {
+            find_lit!(msg, b" invoked oom-killer")
+        } else {
+            None
+        } {
             let b = self.start(h, no, false);
             b.stamp = Some(stamp());
             let pairs = &msg[i + b" invoked oom-killer".len()..];
@@ -288,7 +324,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             return;
         }
 
-        if msg.starts_with(b"CPU: ") && find_lit!(msg, b" Comm: ").is_some() {
+        if inner && msg.starts_with(b"CPU: ") && find_lit!(msg, b" Comm: ").is_some() {
             let cpu = parse_cpu(no, msg);
             let st = &mut self.hosts[h].1;
             match st.open.as_mut() {
@@ -306,7 +342,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             return;
         }
 
-        if let Some(b) = self.hosts[h].1.open.as_mut() {
+        if let Some(b) = self.hosts[h].1.open.as_mut().filter(|_| inner) {
             if find_lit!(msg, b"mem_cgroup_out_of_memory").is_some()
                 || find_lit!(msg, b"mem_cgroup_oom").is_some()
             {
@@ -316,7 +352,9 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             }
         }
 
-        let cpuset_at = if msg.starts_with(b"cpuset=") {
+        let cpuset_at = if !inner {
+            None
+        } else if msg.starts_with(b"cpuset=") {
             Some(0)
         } else {
             find_lit!(msg, b" cpuset=").map(|i| i + 1)
@@ -333,7 +371,11 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             return;
         }
 
-        if let Some(i) = find_lit!(msg, b": ").filter(|_| msg.ends_with(b"callbacks suppressed")) {
+        if let Some(i) = if inner && msg.ends_with(b"callbacks suppressed") {
+            find_lit!(msg, b": ")
+        } else {
+            None
+        } {
             let func = lossy(&msg[..i]);
             // The OOM killer's own rate limits; `slab_out_of_memory` is the
             // slab allocator's and says nothing about OOM reports.
@@ -395,7 +437,11 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                 return;
             }
         }
-        if let Some(i) = find_lit!(msg, b"Killed process ") {
+        if let Some(i) = if inner {
+            find_lit!(msg, b"Killed process ")
+        } else {
+            None
+        } {
             let prefix = &msg[..i];
             let kind = if find_lit!(prefix, b"Memory cgroup out of memory").is_some() {
                 Some(Kind::Memcg)
@@ -458,7 +504,11 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             return;
         }
 
-        if let Some(i) = find_lit!(msg, b"Kill process ") {
+        if let Some(i) = if inner {
+            find_lit!(msg, b"Kill process ")
+        } else {
+            None
+        } {
             let rest = &msg[i + b"Kill process ".len()..];
             let Some((pid, comm, tail)) = pid_comm(rest, &[b" score ", b" or sacrifice"]) else {
                 self.warnings
@@ -545,7 +595,11 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             return;
         }
 
-        if let Some(i) = find_lit!(msg, b" killed as a result of limit of ") {
+        if let Some(i) = if inner {
+            find_lit!(msg, b" killed as a result of limit of ")
+        } else {
+            None
+        } {
             let task = msg.strip_prefix(b"Task in ").unwrap_or(&msg[..i]);
             let task = &task[..task.len().min(i.saturating_sub(b"Task in ".len()))];
             let limit = &msg[i + b" killed as a result of limit of ".len()..];
@@ -621,7 +675,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             return;
         }
 
-        if msg.starts_with(b"[") && find_lit!(msg, b"pid").is_some() && msg.ends_with(b"name") {
+        if msg.starts_with(b"[") && msg.ends_with(b"name") && find_lit!(msg, b"pid").is_some() {
             let cols: Vec<String> = msg
                 .split(|&c| c == b' ' || c == b'[' || c == b']' || c == b'\t')
                 .filter(|t| !t.is_empty())

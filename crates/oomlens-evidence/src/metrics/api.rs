@@ -2,8 +2,11 @@
 //! `query` vectors, the bare `data` object and promtool's result arrays
 //! ([`parse_json`]).
 
+use std::cell::Cell;
+use std::io;
+use std::rc::Rc;
+
 use super::*;
-use crate::lines::{scan_json, JsonVisitor};
 
 /// Whether a head looks like a Prometheus API answer: a `"resultType"`, a
 /// `"status"` of `"success"` or `"error"`, or (promtool's output) an array of
@@ -22,158 +25,6 @@ pub(super) fn looks_like_api_json(head: &[u8]) -> bool {
     has(b"\"resultType\"")
         || status
         || (head.first() == Some(&b'[') && has(b"\"metric\"") && has(b"\"value"))
-}
-
-/// Where things are in a JSON text: lines of the result elements' `"metric"`
-/// keys and of their points, and of the root object's keys.
-#[derive(Default)]
-pub(super) struct JsonLines {
-    root_keys: HashMap<String, u64>,
-    /// Per result element, the line of its `"metric"` key (0 if none).
-    pub(super) metric: Vec<u64>,
-    /// Per result element, the line each of its points opens on.
-    pub(super) points: Vec<Vec<u64>>,
-}
-
-#[derive(Clone, Copy, PartialEq)]
-enum Role {
-    Root,
-    Data,
-    Result,
-    Element(usize),
-    Values(usize),
-    Other,
-}
-
-/// The keys that matter here.
-#[derive(Clone, Copy, PartialEq)]
-enum Key {
-    None,
-    Data,
-    Result,
-    Metric,
-    Values,
-    Value,
-    Other,
-}
-
-struct Frame {
-    object: bool,
-    role: Role,
-    /// Values begun so far (arrays).
-    count: usize,
-    /// The last key read (objects).
-    key: Key,
-}
-
-impl JsonLines {
-    fn element(&mut self, e: usize) {
-        if self.metric.len() <= e {
-            self.metric.resize(e + 1, 0);
-            self.points.resize(e + 1, Vec::new());
-        }
-    }
-
-    fn point(&mut self, e: usize, line: u64) {
-        self.element(e);
-        if let Some(p) = self.points.get_mut(e) {
-            p.push(line);
-        }
-    }
-}
-
-/// Follows the shared JSON line tracker ([`crate::lines::scan_json`]) to
-/// the result elements and their points, by role: no path per point.
-#[derive(Default)]
-struct ApiVisitor {
-    out: JsonLines,
-    stack: Vec<Frame>,
-}
-
-impl JsonVisitor for ApiVisitor {
-    fn key(&mut self, raw: &[u8], line: u64) {
-        let Some(top) = self.stack.last_mut() else {
-            return;
-        };
-        let key = match raw {
-            b"data" => Key::Data,
-            b"result" => Key::Result,
-            b"metric" => Key::Metric,
-            b"values" => Key::Values,
-            b"value" => Key::Value,
-            _ => Key::Other,
-        };
-        match top.role {
-            Role::Root => {
-                let name = String::from_utf8_lossy(raw).into_owned();
-                self.out.root_keys.entry(name).or_insert(line);
-            }
-            Role::Element(e) if key == Key::Metric => {
-                self.out.element(e);
-                if let Some(m) = self.out.metric.get_mut(e) {
-                    if *m == 0 {
-                        *m = line;
-                    }
-                }
-            }
-            _ => {}
-        }
-        top.key = key;
-    }
-
-    fn value(&mut self, container: Option<bool>, line: u64) {
-        let role = match self.stack.last_mut() {
-            None => Role::Root,
-            Some(parent) => {
-                let index = parent.count;
-                if !parent.object {
-                    parent.count += 1;
-                }
-                let Some(object) = container else {
-                    return;
-                };
-                let out = &mut self.out;
-                match (parent.role, parent.object, parent.key, object) {
-                    (Role::Root, true, Key::Data, true) => Role::Data,
-                    (Role::Root | Role::Data, true, Key::Result, false) => Role::Result,
-                    (Role::Root, false, _, true) | (Role::Result, false, _, true) => {
-                        out.element(index);
-                        Role::Element(index)
-                    }
-                    (Role::Element(e), true, Key::Values, false) => Role::Values(e),
-                    (Role::Element(e), true, Key::Value, false)
-                    | (Role::Values(e), false, _, false) => {
-                        out.point(e, line);
-                        Role::Other
-                    }
-                    _ => Role::Other,
-                }
-            }
-        };
-        if let Some(object) = container {
-            self.stack.push(Frame {
-                object,
-                role,
-                count: 0,
-                key: Key::None,
-            });
-        }
-    }
-
-    fn close(&mut self, _line: u64) {
-        self.stack.pop();
-    }
-}
-
-/// Scans well-formed JSON for the lines [`JsonLines`] holds.
-pub(super) fn json_lines(text: &[u8]) -> JsonLines {
-    let mut v = ApiVisitor::default();
-    scan_json(text, 1, &mut v);
-    v.out
-}
-
-pub(super) fn json_str(v: Option<&Value>) -> Option<&str> {
-    v.and_then(Value::as_str)
 }
 
 /// A `[time, "value"]` pair: (milliseconds, value).
@@ -202,101 +53,433 @@ pub(super) fn json_point(v: &Value) -> Result<(i64, f64), String> {
 
 /// Parses a Prometheus HTTP API answer (or `promtool query -o json` output).
 pub fn parse_json(source: &str, text: &[u8]) -> (Vec<Series>, Warnings) {
-    let mut w = Warnings::new();
-    let text = strip_bom(text);
-    let doc: Value = match serde_json::from_slice(text) {
-        Ok(v) => v,
-        Err(e) => {
-            let line = Some(e.line() as u64).filter(|&l| l > 0);
-            w.push(source, line, format!("not valid JSON: {e}"));
+    parse_json_reader(source, strip_bom(text))
+}
+
+/// [`parse_json`] from a reader, streamed: one result element's points
+/// are held at a time besides the series collected, never the text or a
+/// tree of it, so memory is the series' own (about 24 bytes a point). A
+/// text cut short or broken keeps the series read before the break, with a
+/// warning where it stopped.
+pub fn parse_json_reader(source: &str, reader: impl io::Read) -> (Vec<Series>, Warnings) {
+    let lines = Rc::new(Cell::new(0u64));
+    let counted = Counted {
+        inner: io::BufReader::with_capacity(64 * 1024, reader),
+        newlines: Rc::clone(&lines),
+    };
+    let mut cx = Cx {
+        source,
+        lines,
+        w: Warnings::new(),
+        elem_w: Warnings::new(),
+        col: Collector::default(),
+        root_keys: HashMap::new(),
+        error: None,
+        result_type: None,
+        result: ResultSeen::No,
+        has_data: false,
+        elements: 0,
+    };
+    let mut de = serde_json::Deserializer::from_reader(counted);
+    let read =
+        serde::de::DeserializeSeed::deserialize(Root(&mut cx), &mut de).and_then(|_| de.end());
+    let key_line = |cx: &Cx, k: &str| cx.root_keys.get(k).copied();
+    let root_line = |cx: &Cx, k: &str| key_line(cx, k).or(Some(1));
+    if let Err(e) = read {
+        let line = Some(e.line() as u64).filter(|&l| l > 0);
+        let kept = if cx.elements > 0 {
+            format!("; the {} result(s) read before it are kept", cx.elements)
+        } else {
+            String::new()
+        };
+        let mut w = std::mem::take(&mut cx.w);
+        w.push(source, line, format!("not valid JSON: {e}{kept}"));
+        w.extend(std::mem::take(&mut cx.elem_w));
+        let series = std::mem::take(&mut cx.col).finish(source, &mut w);
+        return (series, w);
+    }
+    let mut w = std::mem::take(&mut cx.w);
+    if let Some((kind, msg)) = cx.error.take() {
+        w.push(
+            source,
+            key_line(&cx, "error")
+                .or(key_line(&cx, "status"))
+                .or(Some(1)),
+            format!("Prometheus answered an error ({kind}): {msg}"),
+        );
+        return (Vec::new(), w);
+    }
+    match cx.result_type.as_deref() {
+        None | Some("matrix" | "vector") => {}
+        Some(other) => {
+            w.push(
+                source,
+                root_line(&cx, "data"),
+                format!("a `{other}` result holds no series"),
+            );
             return (Vec::new(), w);
         }
+    }
+    match cx.result {
+        ResultSeen::Array => {}
+        ResultSeen::NotArray => {
+            w.push(
+                source,
+                root_line(&cx, "data"),
+                "`data.result` is not an array",
+            );
+            return (Vec::new(), w);
+        }
+        ResultSeen::No if cx.has_data => {
+            w.push(
+                source,
+                root_line(&cx, "data"),
+                "`data.result` is not an array",
+            );
+            return (Vec::new(), w);
+        }
+        ResultSeen::No => {
+            w.push(
+                source,
+                root_line(&cx, "status"),
+                "no `data.result` in this JSON: not a Prometheus query answer",
+            );
+            return (Vec::new(), w);
+        }
+    }
+    w.extend(std::mem::take(&mut cx.elem_w));
+    let series = std::mem::take(&mut cx.col).finish(source, &mut w);
+    if series.is_empty() && w.is_empty() {
+        w.push(source, root_line(&cx, "data"), "the answer holds no series");
+    }
+    (series, w)
+}
+
+/// A reader that counts the newlines it hands out: serde_json reads a byte
+/// at a time and looks one byte ahead at most, so when a visitor is called
+/// for a value that opened with `[` or after a key, the count is the line's.
+struct Counted<R> {
+    inner: io::BufReader<R>,
+    newlines: Rc<Cell<u64>>,
+}
+
+impl<R: io::Read> io::Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let nl = memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
+        if nl > 0 {
+            self.newlines.set(self.newlines.get() + nl);
+        }
+        Ok(n)
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum ResultSeen {
+    No,
+    Array,
+    NotArray,
+}
+
+/// What the streamed answer said so far.
+struct Cx<'s> {
+    source: &'s str,
+    lines: Rc<Cell<u64>>,
+    /// Warnings of the answer itself (`warnings`, `infos`).
+    w: Warnings,
+    /// Warnings of result elements: dropped when the answer turns out to
+    /// be an error or a scalar.
+    elem_w: Warnings,
+    col: Collector,
+    root_keys: HashMap<String, u64>,
+    /// `status: error`: (errorType, error).
+    error: Option<(String, String)>,
+    result_type: Option<String>,
+    result: ResultSeen,
+    /// A `data` key was seen.
+    has_data: bool,
+    /// Result elements read.
+    elements: usize,
+}
+
+impl Cx<'_> {
+    fn line(&self) -> u64 {
+        self.lines.get() + 1
+    }
+
+    /// Whether a result of the type said so far holds series.
+    fn wants_result(&self) -> bool {
+        matches!(
+            self.result_type.as_deref(),
+            None | Some("matrix" | "vector")
+        )
+    }
+}
+
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+/// A visitor's `expecting`, and every scalar visit answered by `$v`.
+macro_rules! scalars {
+    ($v:expr) => {
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a JSON value")
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($v(self))
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($v(self))
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($v(self))
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($v(self))
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($v(self))
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok($v(self))
+        }
     };
-    let pos = json_lines(text);
-    // The line of a top-level key; line 1 when the answer has no such key.
-    let key_line = |k: &str| pos.root_keys.get(k).copied();
-    let root_line = |k: &str| key_line(k).or(Some(1));
-    let result: &[Value] = match &doc {
-        Value::Array(items) => items,
-        Value::Object(o) => {
-            for key in ["warnings", "infos"] {
-                if let Some(list) = o.get(key).and_then(Value::as_array) {
+}
+
+/// Skips every element or entry left in an array or object.
+fn drain_seq<'de, A: SeqAccess<'de>>(mut seq: A) -> Result<(), A::Error> {
+    while seq.next_element::<IgnoredAny>()?.is_some() {}
+    Ok(())
+}
+
+fn drain_map<'de, A: MapAccess<'de>>(mut map: A) -> Result<(), A::Error> {
+    while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+    Ok(())
+}
+
+/// The whole answer: promtool's array of results, or an object.
+struct Root<'c, 's>(&'c mut Cx<'s>);
+
+impl<'de> DeserializeSeed<'de> for Root<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Root<'_, '_> {
+    type Value = ();
+    scalars!(|_| ());
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        self.0.result = ResultSeen::Array;
+        elements(self.0, seq)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        object(self.0, map, true)
+    }
+}
+
+/// The root object (`root`) or its `data` object: the keys that matter.
+fn object<'de, A: MapAccess<'de>>(cx: &mut Cx<'_>, mut map: A, root: bool) -> Result<(), A::Error> {
+    let mut status_error = false;
+    let mut error_type: Option<String> = None;
+    let mut error: Option<String> = None;
+    while let Some(key) = map.next_key::<String>()? {
+        let line = cx.line();
+        if root {
+            cx.root_keys.entry(key.clone()).or_insert(line);
+        }
+        match key.as_str() {
+            "data" if root => {
+                map.next_value_seed(Data(cx))?;
+            }
+            "result" => {
+                if cx.wants_result() {
+                    map.next_value_seed(ResultSeed(cx))?;
+                } else {
+                    cx.result = ResultSeen::Array;
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            "resultType" => {
+                let v: Value = map.next_value()?;
+                if let Some(t) = v.as_str() {
+                    cx.result_type = Some(t.to_string());
+                }
+            }
+            "status" if root => {
+                let v: Value = map.next_value()?;
+                status_error = v.as_str() == Some("error");
+            }
+            "errorType" if root => {
+                error_type = map.next_value::<Value>()?.as_str().map(str::to_string)
+            }
+            "error" if root => error = map.next_value::<Value>()?.as_str().map(str::to_string),
+            "warnings" | "infos" if root => {
+                let v: Value = map.next_value()?;
+                if let Some(list) = v.as_array() {
+                    let what = if key == "infos" { "noted" } else { "warned" };
                     for item in list {
                         let msg = item
                             .as_str()
                             .map_or_else(|| item.to_string(), str::to_string);
-                        let what = if key == "infos" { "noted" } else { "warned" };
-                        w.push(source, root_line(key), format!("Prometheus {what}: {msg}"));
+                        cx.w.push(cx.source, Some(line), format!("Prometheus {what}: {msg}"));
                     }
                 }
             }
-            if json_str(o.get("status")) == Some("error") {
-                let kind = json_str(o.get("errorType")).unwrap_or("error");
-                let msg = json_str(o.get("error")).unwrap_or("(no message)");
-                w.push(
-                    source,
-                    key_line("error").or(key_line("status")).or(Some(1)),
-                    format!("Prometheus answered an error ({kind}): {msg}"),
-                );
-                return (Vec::new(), w);
-            }
-            let data = match o.get("data") {
-                Some(Value::Object(d)) => d,
-                _ if o.contains_key("result") => o,
-                _ => {
-                    w.push(
-                        source,
-                        root_line("status"),
-                        "no `data.result` in this JSON: not a Prometheus query answer",
-                    );
-                    return (Vec::new(), w);
-                }
-            };
-            match json_str(data.get("resultType")) {
-                None | Some("matrix" | "vector") => {}
-                Some(other) => {
-                    w.push(
-                        source,
-                        root_line("data"),
-                        format!("a `{other}` result holds no series"),
-                    );
-                    return (Vec::new(), w);
-                }
-            }
-            match data.get("result") {
-                Some(Value::Array(items)) => items,
-                _ => {
-                    w.push(source, root_line("data"), "`data.result` is not an array");
-                    return (Vec::new(), w);
-                }
+            _ => {
+                map.next_value::<IgnoredAny>()?;
             }
         }
-        _ => {
-            w.push(source, Some(1), "not a Prometheus query answer");
-            return (Vec::new(), w);
-        }
-    };
+    }
+    if status_error {
+        cx.error = Some((
+            error_type.unwrap_or_else(|| "error".into()),
+            error.unwrap_or_else(|| "(no message)".into()),
+        ));
+    }
+    Ok(())
+}
 
-    let mut col = Collector::default();
-    for (e, item) in result.iter().enumerate() {
-        let mline = pos.metric.get(e).copied().filter(|&l| l > 0).unwrap_or(1);
-        let Some(obj) = item.as_object() else {
-            w.push(
-                source,
-                Some(mline),
-                format!("result {e} is not an object: skipped"),
-            );
-            continue;
-        };
+/// The `data` object.
+struct Data<'c, 's>(&'c mut Cx<'s>);
+
+impl<'de> DeserializeSeed<'de> for Data<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Data<'_, '_> {
+    type Value = ();
+    scalars!(|_| ());
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        drain_seq(seq)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        self.0.has_data = true;
+        object(self.0, map, false)
+    }
+}
+
+/// The `result` value: an array of elements, else noted as not one.
+struct ResultSeed<'c, 's>(&'c mut Cx<'s>);
+
+impl<'de> DeserializeSeed<'de> for ResultSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ResultSeed<'_, '_> {
+    type Value = ();
+    scalars!(|s: Self| s.0.result = ResultSeen::NotArray);
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        self.0.result = ResultSeen::Array;
+        elements(self.0, seq)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
+        self.0.result = ResultSeen::NotArray;
+        drain_map(map)
+    }
+}
+
+fn elements<'de, A: SeqAccess<'de>>(cx: &mut Cx<'_>, mut seq: A) -> Result<(), A::Error> {
+    while seq.next_element_seed(Element(cx))?.is_some() {}
+    Ok(())
+}
+
+/// One result element: its labels and points, added to the series when
+/// it closes (its keys may come in any order).
+struct Element<'c, 's>(&'c mut Cx<'s>);
+
+impl<'de> DeserializeSeed<'de> for Element<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl Element<'_, '_> {
+    fn not_an_object(self) {
+        let cx = self.0;
+        let e = cx.elements;
+        cx.elements += 1;
+        let line = cx.line();
+        cx.elem_w.push(
+            cx.source,
+            Some(line),
+            format!("result {e} is not an object: skipped"),
+        );
+    }
+}
+
+impl<'de> Visitor<'de> for Element<'_, '_> {
+    type Value = ();
+    scalars!(Element::not_an_object);
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<(), A::Error> {
+        self.not_an_object();
+        drain_seq(seq)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let cx = self.0;
+        let first_line = cx.line();
+        let mut metric: Option<(Value, u64)> = None;
+        let mut points: Vec<Point> = Vec::new();
+        let mut values_not_array = false;
+        let mut any = false;
+        let mut histograms = false;
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "metric" => {
+                    let line = cx.line();
+                    let v: Value = map.next_value()?;
+                    metric.get_or_insert((v, line));
+                }
+                "values" => {
+                    any = true;
+                    values_not_array |= !map.next_value_seed(Points {
+                        lines: &cx.lines,
+                        out: &mut points,
+                    })?;
+                }
+                "value" => {
+                    any = true;
+                    let p = map.next_value_seed(PointSeed(&cx.lines))?;
+                    points.push(p);
+                }
+                "histograms" | "histogram" => {
+                    any = true;
+                    histograms = true;
+                    map.next_value::<IgnoredAny>()?;
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        cx.elements += 1;
+        let source = cx.source;
+        let mline = metric.as_ref().map_or(first_line, |m| m.1);
+        let w = &mut cx.elem_w;
         let mut labels = BTreeMap::new();
-        match obj.get("metric") {
+        match metric.map(|m| m.0) {
             Some(Value::Object(m)) => {
                 for (k, v) in m {
-                    match v.as_str() {
-                        Some(s) => {
-                            labels.insert(k.clone(), s.to_string());
+                    match v {
+                        Value::String(s) => {
+                            labels.insert(k, s);
                         }
-                        None => w.push(
+                        _ => w.push(
                             source,
                             Some(mline),
                             format!("label `{k}` is not a string: left out"),
@@ -308,33 +491,17 @@ pub fn parse_json(source: &str, text: &[u8]) -> (Vec<Series>, Warnings) {
             None => {}
         }
         let name = labels.remove("__name__").unwrap_or_default();
-        let idx = col.series(name, labels, mline);
-        let lines = pos.points.get(e).map(Vec::as_slice).unwrap_or(&[]);
-        let mut any = false;
-        let add = |k: usize, v: &Value, w: &mut Warnings, col: &mut Collector| {
-            let line = lines.get(k).copied().unwrap_or(mline);
-            match json_point(v) {
-                Ok((ms, value)) => col.push(idx, ms, value, line),
+        let idx = cx.col.series(name, labels, mline);
+        if values_not_array {
+            w.push(source, Some(mline), "`values` is not an array");
+        }
+        for (p, line) in points {
+            match p {
+                Ok((ms, value)) => cx.col.push(idx, ms, value, line),
                 Err(msg) => w.push(source, Some(line), format!("{msg}: point skipped")),
             }
-        };
-        if let Some(values) = obj.get("values") {
-            any = true;
-            match values.as_array() {
-                Some(vs) => {
-                    for (k, v) in vs.iter().enumerate() {
-                        add(k, v, &mut w, &mut col);
-                    }
-                }
-                None => w.push(source, Some(mline), "`values` is not an array"),
-            }
         }
-        if let Some(v) = obj.get("value") {
-            any = true;
-            add(0, v, &mut w, &mut col);
-        }
-        if obj.contains_key("histograms") || obj.contains_key("histogram") {
-            any = true;
+        if histograms {
             w.push(
                 source,
                 Some(mline),
@@ -344,10 +511,76 @@ pub fn parse_json(source: &str, text: &[u8]) -> (Vec<Series>, Warnings) {
         if !any {
             w.push(source, Some(mline), "a result with no `values` or `value`");
         }
+        Ok(())
     }
-    let series = col.finish(source, &mut w);
-    if series.is_empty() && w.is_empty() {
-        w.push(source, root_line("data"), "the answer holds no series");
+}
+
+/// One point read (milliseconds, value) or why not, and its line.
+type Point = (Result<(i64, f64), String>, u64);
+
+/// A `values` array: each point with its line; `false` when it is not an
+/// array.
+struct Points<'a> {
+    lines: &'a Rc<Cell<u64>>,
+    out: &'a mut Vec<Point>,
+}
+
+impl<'de> DeserializeSeed<'de> for Points<'_> {
+    type Value = bool;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<bool, D::Error> {
+        d.deserialize_any(self)
     }
-    (series, w)
+}
+
+impl<'de> Visitor<'de> for Points<'_> {
+    type Value = bool;
+    scalars!(|_| false);
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<bool, A::Error> {
+        drain_map(map).map(|_| false)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<bool, A::Error> {
+        while let Some(p) = seq.next_element_seed(PointSeed(self.lines))? {
+            self.out.push(p);
+        }
+        Ok(true)
+    }
+}
+
+/// One `[time, "value"]` pair and the line it opens on.
+struct PointSeed<'a>(&'a Rc<Cell<u64>>);
+
+impl PointSeed<'_> {
+    fn not_a_pair(self) -> Point {
+        (Err("not a [time, value] pair".into()), self.0.get() + 1)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for PointSeed<'_> {
+    type Value = Point;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PointSeed<'_> {
+    type Value = Point;
+    scalars!(PointSeed::not_a_pair);
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        let p = self.not_a_pair();
+        drain_map(map).map(|_| p)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let line = self.0.get() + 1;
+        let mut pair = Vec::with_capacity(2);
+        while let Some(v) = seq.next_element::<Value>()? {
+            if pair.len() < 3 {
+                pair.push(v);
+            }
+        }
+        Ok((json_point(&Value::Array(pair)), line))
+    }
 }

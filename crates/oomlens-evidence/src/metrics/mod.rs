@@ -78,7 +78,7 @@ mod api;
 mod csv;
 mod text;
 
-pub use api::parse_json;
+pub use api::{parse_json, parse_json_reader};
 pub use csv::parse_csv;
 pub use text::parse_text;
 
@@ -715,19 +715,20 @@ mod tests {
     #[test]
     fn json_lines_found_in_one_line_and_pretty_json() {
         let one = br#"{"status":"success","data":{"resultType":"matrix","result":[{"metric":{"__name__":"a"},"values":[[1,"1"],[2,"2"]]},{"metric":{"__name__":"b"},"values":[[1,"3"]]}]}}"#;
-        let pos = json_lines(one);
-        assert_eq!(pos.metric, vec![1, 1]);
-        assert_eq!(pos.points, vec![vec![1, 1], vec![1]]);
+        let (series, w) = parse_json("o", one);
+        assert!(w.is_empty(), "{:?}", w.items());
+        assert_eq!(series.len(), 2);
+        assert_eq!(series[0].line, Some(1));
+        assert_eq!(series[0].point_lines, vec![1, 1]);
         let pretty = b"{\n \"data\": {\n  \"result\": [\n   {\n    \"metric\": {\"x\": \"[{\\\"\"},\n    \"value\": [\n     1, \"2\"]\n   },\n   {\"metric\": {},\n    \"values\": [[1, \"1\"],\n     [2, \"2\"]]}\n  ]\n }\n}\n";
-        let pos = json_lines(pretty);
-        assert_eq!(pos.metric, vec![5, 9]);
-        assert_eq!(pos.points, vec![vec![6], vec![10, 11]]);
         let (series, w) = parse_json("p", pretty);
         assert!(w.is_empty(), "{:?}", w.items());
         assert_eq!(series.len(), 2);
         assert_eq!(series[0].name, "");
         assert_eq!(series[0].label("x"), Some("[{\""));
         assert_eq!(series[0].line, Some(5));
+        assert_eq!(series[0].point_lines, vec![6]);
+        assert_eq!(series[1].line, Some(9));
         assert_eq!(series[1].point_lines, vec![10, 11]);
     }
 

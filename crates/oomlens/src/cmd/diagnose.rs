@@ -65,15 +65,15 @@ pub fn run(args: DiagnoseArgs, style: oomlens_report::Style) -> Result<Outcome> 
         add(&args.paths, &base, &mut ev, &mut unreadable);
     }
     let d = oomlens_analysis::diagnose(ev);
-    let out = match format {
-        Format::Json => oomlens_report::diagnosis::json(&d),
-        Format::Text => oomlens_report::diagnosis::text(&d, style),
-        Format::Markdown => oomlens_report::diagnosis::markdown(&d),
-        Format::Html => oomlens_report::html::diagnosis(&d),
-    };
-    let mut stdout = io::stdout().lock();
+    let mut stdout = io::BufWriter::new(io::stdout().lock());
     stdout.write_all(before.as_bytes())?;
-    stdout.write_all(out.as_bytes())?;
+    match format {
+        Format::Json => oomlens_report::diagnosis::write_json(&d, &mut stdout)?,
+        Format::Text => stdout.write_all(oomlens_report::diagnosis::text(&d, style).as_bytes())?,
+        Format::Markdown => stdout.write_all(oomlens_report::diagnosis::markdown(&d).as_bytes())?,
+        Format::Html => stdout.write_all(oomlens_report::html::diagnosis(&d).as_bytes())?,
+    }
+    stdout.flush()?;
     unreadable.check(if d.oom_kill_found {
         Outcome::Found
     } else {

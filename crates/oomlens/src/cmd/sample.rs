@@ -71,11 +71,13 @@ pub fn run(args: SampleArgs) -> Result<Outcome> {
         bar
     });
     // The output is created before sampling starts: a path that cannot be
-    // written is said now, not after the whole --for.
-    let file = match &args.output {
-        Some(p) => Some(std::io::BufWriter::new(
-            std::fs::File::create(p).with_context(|| format!("writing {}", p.display()))?,
-        )),
+    // written is said now, not after the whole --for. Each round is
+    // appended to it as it is taken (a kill loses at most that round); the
+    // finished OpenMetrics replaces it at the end.
+    let journal = match &args.output {
+        Some(p) => {
+            Some(std::fs::File::create(p).with_context(|| format!("writing {}", p.display()))?)
+        }
         None => None,
     };
     let mut s = Sampler::new(sampler::Options {
@@ -84,21 +86,20 @@ pub fn run(args: SampleArgs) -> Result<Outcome> {
         under,
         jvms: !args.no_jvm,
     });
-    let mut out = Out {
-        w: openmetrics::Writer::new(),
-        bar,
+    let w = match &journal {
+        Some(f) => openmetrics::Writer::with_journal(f.try_clone()?),
+        None => openmetrics::Writer::new(),
     };
+    let mut out = Out { w, bar };
     let end = sampler::run(&mut s, &mut Schedule::new(every, total), &stop, &mut out)?;
     let Out { w, bar, .. } = out;
     if let Some(b) = bar {
         b.finish_and_clear();
     }
     let samples = w.samples();
-    match (file, &args.output) {
-        (Some(mut f), Some(p)) => {
-            w.finish(&mut f)
-                .and_then(|_| f.flush())
-                .with_context(|| format!("writing {}", p.display()))?;
+    match (journal, &args.output) {
+        (Some(journal), Some(p)) => {
+            finish_file(w, journal, p).with_context(|| format!("writing {}", p.display()))?
         }
         _ => {
             let mut out = std::io::stdout().lock();
@@ -125,4 +126,46 @@ pub fn run(args: SampleArgs) -> Result<Outcome> {
     } else {
         Outcome::Found
     })
+}
+
+/// Writes the finished OpenMetrics over the journal at `path`: into a new
+/// file beside it (`PATH.PID.tmp`), renamed over it, so that a kill while
+/// finishing leaves the journal whole; in place when no file can be made
+/// beside it.
+fn finish_file(
+    w: openmetrics::Writer,
+    journal: std::fs::File,
+    path: &std::path::Path,
+) -> std::io::Result<()> {
+    let mut tmp_name = path.as_os_str().to_owned();
+    tmp_name.push(format!(".{}.tmp", std::process::id()));
+    let tmp_path = std::path::PathBuf::from(tmp_name);
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp_path)
+    {
+        Ok(tmp) => {
+            let done = (|| {
+                // The mode the journal was created with.
+                tmp.set_permissions(journal.metadata()?.permissions())?;
+                let mut out = std::io::BufWriter::new(tmp);
+                w.finish(&mut out)?;
+                out.flush()?;
+                std::fs::rename(&tmp_path, path)
+            })();
+            if done.is_err() {
+                let _ = std::fs::remove_file(&tmp_path);
+            }
+            done
+        }
+        Err(_) => {
+            journal.set_len(0)?;
+            let mut journal = journal;
+            std::io::Seek::rewind(&mut journal)?;
+            let mut out = std::io::BufWriter::new(journal);
+            w.finish(&mut out)?;
+            out.flush()
+        }
+    }
 }

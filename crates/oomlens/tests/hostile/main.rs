@@ -18,3 +18,4 @@ mod kernel;
 mod run;
 mod scan;
 mod smaller;
+mod structured;
