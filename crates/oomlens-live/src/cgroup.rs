@@ -6,7 +6,7 @@
 //! read back like any Prometheus data.
 
 use std::fs::File;
-use std::os::unix::fs::FileExt;
+use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::openmetrics::{Kind, Writer};
@@ -135,13 +135,16 @@ pub fn read(version: Version, dir: &Path) -> Option<Reading> {
 /// cgroupfs answers afresh), so a round costs no path walk and no open per
 /// file. A file that could not be opened (a descriptor limit) or no longer
 /// reads (a folder made again under the same name) is opened again the
-/// next round.
+/// next round. `cgroup.procs` is the exception: a held one keeps listing
+/// a process gone since it was first read, so it is opened afresh each
+/// round, relative to the folder held open (no path walk).
 #[derive(Debug)]
 pub struct Held {
     version: Version,
     dir: PathBuf,
     files: [Option<File>; 5],
-    procs: Option<File>,
+    /// The folder itself (`O_PATH`), what `cgroup.procs` is opened from.
+    folder: Option<File>,
     bufs: [Vec<u8>; 6],
 }
 
@@ -153,7 +156,11 @@ impl Held {
             version,
             dir: dir.to_path_buf(),
             files: files(version).map(open),
-            procs: open(Some("cgroup.procs")),
+            folder: std::fs::OpenOptions::new()
+                .read(true)
+                .custom_flags(libc::O_PATH | libc::O_DIRECTORY)
+                .open(dir)
+                .ok(),
             bufs: Default::default(),
         }
     }
@@ -176,8 +183,12 @@ impl Held {
     /// live in its own cgroup; looking deeper every round would list every
     /// container's folder each time).
     pub fn pids(&mut self) -> Vec<u32> {
+        let mut procs = self
+            .folder
+            .as_ref()
+            .and_then(|d| open_at(d, c"cgroup.procs"));
         let own = reread(
-            &mut self.procs,
+            &mut procs,
             &self.dir.join("cgroup.procs"),
             &mut self.bufs[5],
         );
@@ -190,6 +201,21 @@ impl Held {
             _ => pids(&self.dir),
         }
     }
+}
+
+/// Opens `name` in the folder `dir` for reading (`openat`).
+fn open_at(dir: &File, name: &std::ffi::CStr) -> Option<File> {
+    use std::os::fd::{AsRawFd, FromRawFd};
+    // SAFETY: openat reads a NUL-terminated name and returns a new
+    // descriptor (or -1), which the File then owns alone.
+    let fd = unsafe {
+        libc::openat(
+            dir.as_raw_fd(),
+            name.as_ptr(),
+            libc::O_RDONLY | libc::O_CLOEXEC,
+        )
+    };
+    (fd >= 0).then(|| unsafe { File::from_raw_fd(fd) })
 }
 
 /// Raises this process's soft limit on open files to its hard limit, so
