@@ -20,7 +20,8 @@
 //! The prefix is `|  ` per level above the parent and `|--` for the last;
 //! the name is followed by `/` and the loader; interfaces end in ` (intf)`.
 //! A hidden class's name carries its own `/0x...` suffix, so the loader is
-//! what follows the last `/`. A capture cut at its size cap ends with the
+//! what follows the last `/`; a generated reflection accessor adds what it
+//! calls (` (invokes: pkg/Class::method (sig)ret)`). A capture cut at its size cap ends with the
 //! [`CUT_NOTE`] line, which the parse reports.
 
 use memchr::memchr;
@@ -101,6 +102,11 @@ pub fn class_line(line: &[u8]) -> Option<(&[u8], &[u8])> {
         .iter()
         .position(|&b| !matches!(b, b'|' | b'-' | b' '))?;
     let mut rest = &line[start..];
+    // A generated reflection accessor says what it calls after its loader
+    // (` (invokes: java/lang/ClassLoader::defineClass (Ljava/...)`).
+    if let Some(i) = memchr::memmem::find(rest, b" (invokes: ") {
+        rest = &rest[..i];
+    }
     rest = rest.strip_suffix(b" (intf)").unwrap_or(rest);
     let slash = memchr::memrchr(b'/', rest)?;
     let (name, loader) = (&rest[..slash], &rest[slash + 1..]);
@@ -219,6 +225,10 @@ mod tests {
         assert_eq!(
             class_line(b"|--java.util.Map/null (intf)\r"),
             Some((&b"java.util.Map"[..], &b"null"[..]))
+        );
+        assert_eq!(
+            class_line(b"|  |--jdk.internal.reflect.GeneratedMethodAccessor1/0x00007f5e880414c0 (invokes: java/lang/ClassLoader::defineClass (Ljava/lang/String;[BII)Ljava/lang/Class;)"),
+            Some((&b"jdk.internal.reflect.GeneratedMethodAccessor1"[..], &b"0x00007f5e880414c0"[..]))
         );
         assert_eq!(
             class_line(b"|--Foo$$Lambda$4/0x00007f1cb4042cf0/null"),

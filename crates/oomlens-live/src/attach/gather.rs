@@ -10,7 +10,12 @@ use super::{Error, Vm, NMT_NOT_ENABLED};
 /// What is run, and the file each output goes to (as
 /// `scripts/capture/jvm-leak.sh` names them): what `diagnose` and `budget`
 /// read (VM.version for the JDK release). Cheap ones first: the class
-/// histogram forces a full collection.
+/// histogram forces a full collection. `VM.class_hierarchy` lists every
+/// loaded class (a histogram lists only classes with instances, and a
+/// generated class leaking Metaspace usually has none): what names a
+/// leaking class family when no class-loading log was kept. It is last and
+/// capped ([`cap_of`]): about 110 bytes and 10 µs per class (7.4 MB in
+/// 0.64 s for 68,500 classes on a loaded 2-core machine).
 pub const ALL: &[(&str, &str)] = &[
     ("VM.version.txt", "VM.version"),
     ("VM.command_line.txt", "VM.command_line"),
@@ -20,7 +25,19 @@ pub const ALL: &[(&str, &str)] = &[
     ("VM.classloader_stats.txt", "VM.classloader_stats"),
     ("GC.heap_info.txt", "GC.heap_info"),
     ("GC.class_histogram.txt", "GC.class_histogram"),
+    ("VM.class_hierarchy.txt", "VM.class_hierarchy"),
 ];
+
+/// The most bytes of a class listing kept (about 150,000 classes): past
+/// it the output is cut at a line's end and a line starting with
+/// [`oomlens_evidence::jvm::classlist::CUT_NOTE`] says so.
+pub const CLASS_LIST_CAP: u64 = 16 << 20;
+
+/// The cap on a command's output, for the commands whose output grows
+/// with the application (`None`: kept whole).
+pub fn cap_of(command: &str) -> Option<u64> {
+    (command == "VM.class_hierarchy").then_some(CLASS_LIST_CAP)
+}
 
 /// The hint given when NMT is off.
 pub const NMT_HINT: &str =
@@ -43,7 +60,9 @@ impl Vm {
     /// the `PID:` line, the JVM's output byte for byte, and "Command
     /// executed successfully" when there is none. `None` when the command
     /// is NMT's and NMT is off. `timeout` bounds each wait for the JVM's
-    /// output (`None`: wait as long as it takes).
+    /// output (`None`: wait as long as it takes). An output past its
+    /// command's [`cap_of`] is cut at the last line's end before the cap,
+    /// and a line saying so is added.
     pub fn jcmd_output(
         &self,
         command: &str,
@@ -56,9 +75,27 @@ impl Vm {
         };
         output.get_ref().set_read_timeout(timeout).map_err(io_err)?;
         let mut out = format!("{}:\n", self.pid).into_bytes();
-        let (n, nmt_off) = copy_reply(output, &mut out).map_err(io_err)?;
+        let cap = cap_of(command);
+        let (n, nmt_off) = match cap {
+            Some(cap) => copy_reply(output.take(cap + 1), &mut out),
+            None => copy_reply(output, &mut out),
+        }
+        .map_err(io_err)?;
         if nmt_off {
             return Ok(None);
+        }
+        if let Some(cap) = cap.filter(|&c| n > c) {
+            // The rest is not read: the JVM's write fails when the
+            // connection closes, and the listener goes on.
+            let keep = out.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+            out.truncate(keep);
+            out.extend_from_slice(
+                format!(
+                    "{} {cap} bytes\n",
+                    oomlens_evidence::jvm::classlist::CUT_NOTE
+                )
+                .as_bytes(),
+            );
         }
         if n == 0 {
             out.extend_from_slice(b"Command executed successfully\n");

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# The node agent's capture floor: a real JVM holding about 256 MiB of live
+# objects (three million: a HashMap of a million Long -> byte[200]), NMT on,
+# in a real Kubernetes-shaped memory cgroup, captured by `oomlens watch`
+# (profiling build) with every level at 1 % (at its threshold on the first
+# pass, at the second level on the next), BENCH_RUNS agents one after
+# another (default 3). Prints the capture event's took_ms (every command of
+# the capture set, the class listing included) and, timed alone through
+# `oomlens jcmd` as the agent runs them, NMT + Metaspace + class histogram
+# (floor: under 1 s), with PASS/FAIL, and the load it ran under.
+#
+# Usage: scripts/bench/watch-capture.sh
+#
+# Environment:
+#   BENCH_PROFILE=dev  a debug build instead (the JVM does the work; the
+#                      attach client's build matters little)
+#   BENCH_RUNS=N       agents run one after another (two captures each)
+#
+# Needs root, a memory cgroup controller and OpenJDK 17 (javac, java); the
+# test's guards remove every cgroup and process it makes.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+load=$(cut -d' ' -f1 /proc/loadavg)
+profile=${BENCH_PROFILE:-profiling}
+echo "load average at start: $load ($(nproc) cores), profile: $profile"
+if awk -v l="$load" 'BEGIN { exit !(l >= 3) }'; then
+  echo "warning: the machine is busy (load $load >= 3): these numbers are not final"
+fi
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+rc=0
+cargo test -q --profile "$profile" -p oomlens --test watch_live -- \
+  --ignored --exact capture_floor --nocapture >"$out" 2>&1 || rc=$?
+grep -E '^(JVM |capture |NMT |load |  |garbage|Heap| )' "$out" || true
+if [ "$rc" -ne 0 ]; then
+  tail -n 30 "$out" >&2
+  exit 1
+fi
