@@ -934,7 +934,10 @@ mod tests {
             .join("../../tests/fixtures/classlist")
             .join(rel);
         let bytes = std::fs::read(&path).expect("fixture");
-        (rel.to_string(), oomlens_evidence::jvm::classlist::parse(rel, &bytes).0)
+        (
+            rel.to_string(),
+            oomlens_evidence::jvm::classlist::parse(rel, &bytes).0,
+        )
     }
 
     #[test]
@@ -951,11 +954,25 @@ mod tests {
             Some("ma.glasnost.orika.generated.Orika_*_Mapper*")
         );
         assert_eq!(v.library.as_deref(), Some("Orika"));
-        assert!(v.summary.contains("659 classes loaded at the last of 2 listings, 474 more"), "{}", v.summary);
+        assert!(
+            v.summary
+                .contains("659 classes loaded at the last of 2 listings, 474 more"),
+            "{}",
+            v.summary
+        );
         assert_eq!(v.evidence.len(), 2);
-        assert_eq!(v.evidence[0].source, "OrikaLikeLeak/2.VM.class_hierarchy.txt");
-        assert_eq!(v.evidence[1].source, "OrikaLikeLeak/1.VM.class_hierarchy.txt");
-        assert!(v.fix.as_deref().is_some_and(|f| f.contains("MapperFactory")));
+        assert_eq!(
+            v.evidence[0].source,
+            "OrikaLikeLeak/2.VM.class_hierarchy.txt"
+        );
+        assert_eq!(
+            v.evidence[1].source,
+            "OrikaLikeLeak/1.VM.class_hierarchy.txt"
+        );
+        assert!(v
+            .fix
+            .as_deref()
+            .is_some_and(|f| f.contains("MapperFactory")));
         // Either listing alone shows no growth, and the counter (658) is
         // below the sign on its own.
         for one in &parts {

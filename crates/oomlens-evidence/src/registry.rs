@@ -247,7 +247,11 @@ pub const FORMATS: &[Format] = &[
                 "{} loaded class(es) in {} famil(ies){}",
                 l.classes,
                 l.families.len(),
-                if l.cut_line.is_some() { ", cut at the capture's cap" } else { "" }
+                if l.cut_line.is_some() {
+                    ", cut at the capture's cap"
+                } else {
+                    ""
+                }
             );
             Outcome::new(Parsed::ClassList(l), "class-hierarchy", note, w)
         }),

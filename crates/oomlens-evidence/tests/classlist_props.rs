@@ -106,7 +106,9 @@ fn real_listings_read_whole_and_the_same_with_crlf() {
         let f = l
             .families
             .iter()
-            .find(|f| f.shape == "ma.glasnost.orika.generated.Orika_FieldVO_FieldDetailDTO_Mapper*$*")
+            .find(|f| {
+                f.shape == "ma.glasnost.orika.generated.Orika_FieldVO_FieldDetailDTO_Mapper*$*"
+            })
             .expect("the mapper family");
         assert_eq!(f.classes, orika, "{rel}");
         let crlf = String::from_utf8(bytes).unwrap().replace('\n', "\r\n");

@@ -205,8 +205,7 @@ pub fn parse(source: &str, bytes: &[u8]) -> (ClassListing, Warnings) {
     }
     out.lines = no;
     // Stable: equal counts keep their listing order.
-    out.families
-        .sort_by_key(|f| std::cmp::Reverse(f.classes));
+    out.families.sort_by_key(|f| std::cmp::Reverse(f.classes));
     (out, warnings)
 }
 
@@ -279,7 +278,9 @@ mod tests {
         // The two LambdaForm$DMH hidden classes are one family, listed first
         // among the two-class families by its first line.
         assert_eq!(l.families[0].classes, 2);
-        assert!(l.families[0].sample.starts_with("java.lang.invoke.LambdaForm$DMH/0x"));
+        assert!(l.families[0]
+            .sample
+            .starts_with("java.lang.invoke.LambdaForm$DMH/0x"));
     }
 
     #[test]
