@@ -642,44 +642,20 @@ fn analyze_with(source: &str, log: &ClassLog, source_of: &dyn Fn(&str) -> String
 
     let verdict = match fams.iter().find(|f| f.leak) {
         Some(f) => {
-            let g = generator_of(&f.sample);
-            let how = if f.trend == "growing" {
-                match f.rate_per_hour {
-                    Some(r) => format!(
-                        "{} loaded, {} unloaded, still loading at {:.0}/h at the end of the log",
-                        f.loaded, f.unloaded, r
-                    ),
-                    None => format!(
-                        "{} loaded, {} unloaded, {:.0}% of them in the second half of the log",
-                        f.loaded,
-                        f.unloaded,
-                        f.late_share * 100.0
-                    ),
-                }
-            } else {
-                format!(
-                    "the generator's counter reads {} (`{}`): it has made at least that many classes",
-                    f.max_seq, f.sample
-                )
-            };
-            Verdict {
-                leak: true,
-                family: Some(f.pattern.clone()),
-                library: f.library.clone(),
-                rate_per_hour: f.rate_per_hour,
-                summary: format!(
-                    "generated classes never unloaded: {}{}: {how}",
-                    f.pattern,
-                    f.library
-                        .as_ref()
-                        .map(|l| format!(" ({l})"))
-                        .unwrap_or_default()
+            let how = match (f.trend == "growing", f.rate_per_hour) {
+                (true, Some(r)) => format!(
+                    "{} loaded, {} unloaded, still loading at {:.0}/h at the end of the log",
+                    f.loaded, f.unloaded, r
                 ),
-                cause: g.map(|g| g.cause.to_string()),
-                fix: g.map(|g| g.fix.to_string()),
-                reference: g.map(|g| g.reference.to_string()),
-                evidence: vec![f.evidence.clone()],
-            }
+                (true, None) => format!(
+                    "{} loaded, {} unloaded, {:.0}% of them in the second half of the log",
+                    f.loaded,
+                    f.unloaded,
+                    f.late_share * 100.0
+                ),
+                (false, _) => counter_reads(f),
+            };
+            leak_verdict(f, how, vec![f.evidence.clone()])
         }
         None => {
             let warm: Vec<&Family> = fams.iter().filter(|f| f.trend == "warm-up").collect();
@@ -843,7 +819,6 @@ pub fn analyze_listings(parts: &[(String, ClassListing)]) -> ClassReport {
     let families_total = fams.len();
     let verdict = match fams.iter().find(|f| f.leak) {
         Some(f) => {
-            let g = generator_of(&f.sample);
             let how = if f.trend == "growing" {
                 let n = f.loaded - before.get(&f.pattern).map_or(0, |e| e.0);
                 format!(
@@ -852,10 +827,7 @@ pub fn analyze_listings(parts: &[(String, ClassListing)]) -> ClassReport {
                     parts.len()
                 )
             } else {
-                format!(
-                    "the generator's counter reads {} (`{}`): it has made at least that many classes",
-                    f.max_seq, f.sample
-                )
+                counter_reads(f)
             };
             let mut evidence = vec![f.evidence.clone()];
             if let Some(&(n, a, b)) = before.get(&f.pattern) {
@@ -866,24 +838,7 @@ pub fn analyze_listings(parts: &[(String, ClassListing)]) -> ClassReport {
                     what: format!("{n} loaded classes of {} listed", f.pattern),
                 });
             }
-            Verdict {
-                leak: true,
-                family: Some(f.pattern.clone()),
-                library: f.library.clone(),
-                rate_per_hour: None,
-                summary: format!(
-                    "generated classes never unloaded: {}{}: {how}",
-                    f.pattern,
-                    f.library
-                        .as_ref()
-                        .map(|l| format!(" ({l})"))
-                        .unwrap_or_default()
-                ),
-                cause: g.map(|g| g.cause.to_string()),
-                fix: g.map(|g| g.fix.to_string()),
-                reference: g.map(|g| g.reference.to_string()),
-                evidence,
-            }
+            leak_verdict(f, how, evidence)
         }
         None => Verdict {
             leak: false,
@@ -917,6 +872,38 @@ pub fn analyze_listings(parts: &[(String, ClassListing)]) -> ClassReport {
         families_total,
         families: fams,
         verdict,
+    }
+}
+
+/// What a generator's counter says of a family judged a leak by it.
+fn counter_reads(f: &Family) -> String {
+    format!(
+        "the generator's counter reads {} (`{}`): it has made at least that many classes",
+        f.max_seq, f.sample
+    )
+}
+
+/// The verdict on a family judged a leak: `how` says why, the knowledge
+/// base what to do.
+fn leak_verdict(f: &Family, how: String, evidence: Vec<Cite>) -> Verdict {
+    let g = generator_of(&f.sample);
+    Verdict {
+        leak: true,
+        family: Some(f.pattern.clone()),
+        library: f.library.clone(),
+        rate_per_hour: f.rate_per_hour,
+        summary: format!(
+            "generated classes never unloaded: {}{}: {how}",
+            f.pattern,
+            f.library
+                .as_ref()
+                .map(|l| format!(" ({l})"))
+                .unwrap_or_default()
+        ),
+        cause: g.map(|g| g.cause.to_string()),
+        fix: g.map(|g| g.fix.to_string()),
+        reference: g.map(|g| g.reference.to_string()),
+        evidence,
     }
 }
 
