@@ -43,6 +43,21 @@ pub fn cap_of(command: &str) -> Option<u64> {
 pub const NMT_HINT: &str =
     "run the JVM with -XX:NativeMemoryTracking=summary to see its native memory";
 
+/// Ends an output read past its `cap`: drops the partial line at its end
+/// and adds the line that says it was cut
+/// ([`oomlens_evidence::jvm::classlist::CUT_NOTE`]).
+pub fn cut(out: &mut Vec<u8>, cap: u64) {
+    let keep = out.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    out.truncate(keep);
+    out.extend_from_slice(
+        format!(
+            "{} {cap} bytes\n",
+            oomlens_evidence::jvm::classlist::CUT_NOTE
+        )
+        .as_bytes(),
+    );
+}
+
 /// Copies a reply's output; says how many bytes, and whether it was NMT's
 /// "not enabled" answer.
 pub fn copy_reply(mut output: impl Read, out: &mut impl Write) -> io::Result<(u64, bool)> {
@@ -87,19 +102,33 @@ impl Vm {
         if let Some(cap) = cap.filter(|&c| n > c) {
             // The rest is not read: the JVM's write fails when the
             // connection closes, and the listener goes on.
-            let keep = out.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-            out.truncate(keep);
-            out.extend_from_slice(
-                format!(
-                    "{} {cap} bytes\n",
-                    oomlens_evidence::jvm::classlist::CUT_NOTE
-                )
-                .as_bytes(),
-            );
+            cut(&mut out, cap);
         }
         if n == 0 {
             out.extend_from_slice(b"Command executed successfully\n");
         }
         Ok(Some(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_capped_output_is_cut_at_a_line_and_says_so() {
+        assert_eq!(cap_of("VM.class_hierarchy"), Some(CLASS_LIST_CAP));
+        assert_eq!(cap_of("GC.class_histogram"), None);
+        // What `take(cap + 1)` read of a listing: the last line is partial.
+        let mut out = b"1:\njava.lang.Object/null\n|--a.B/null\n|--a.C/nu".to_vec();
+        cut(&mut out, 40);
+        let text = String::from_utf8(out).unwrap();
+        assert_eq!(
+            text,
+            "1:\njava.lang.Object/null\n|--a.B/null\noomlens: output cut at 40 bytes\n"
+        );
+        let (l, w) = oomlens_evidence::jvm::classlist::parse("t", text.as_bytes());
+        assert_eq!((l.classes, l.cut_line), (2, Some(4)));
+        assert_eq!(w.items().len(), 1);
     }
 }
