@@ -19,20 +19,6 @@
 # the script says the load it ran under, and numbers taken at a load of 3
 # or more are not the floors' numbers.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
-load=$(cut -d' ' -f1 /proc/loadavg)
-profile=${BENCH_PROFILE:-profiling}
-echo "load average at start: $load ($(nproc) cores), profile: $profile"
-if awk -v l="$load" 'BEGIN { exit !(l >= 3) }'; then
-  echo "warning: the machine is busy (load $load >= 3): these numbers are not final"
-fi
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
-rc=0
-cargo test -q --profile "$profile" -p oomlens --test watch_live -- \
-  --ignored --exact latency_floors --nocapture >"$out" 2>&1 || rc=$?
-grep -E '^kill -> ' "$out" || true
-if [ "$rc" -ne 0 ]; then
-  tail -n 30 "$out" >&2
-  exit 1
-fi
+# shellcheck source=watch-test.sh
+. "$(dirname "$0")/watch-test.sh"
+watch_test latency_floors '^kill -> '

@@ -48,5 +48,6 @@ VM.metaspace.txt|VM.metaspace
 VM.classloader_stats.txt|VM.classloader_stats
 GC.heap_info.txt|GC.heap_info
 GC.class_histogram.txt|GC.class_histogram
+VM.class_hierarchy.txt|VM.class_hierarchy
 LIST
 echo "JVM pid $pid" >&2

@@ -43,6 +43,9 @@ pub struct Evidence {
     pub logs: Vec<(String, AppLog)>,
     /// Class-loading logs, judged, with their source.
     pub class_reports: Vec<crate::classes::ClassReport>,
+    /// `VM.class_hierarchy` listings (the classes loaded at one moment),
+    /// with their source.
+    pub class_lists: Vec<(String, oomlens_evidence::jvm::classlist::ClassListing)>,
     /// GC logs, with their source.
     pub gc_logs: Vec<(String, oomlens_evidence::jvm::gclog::GcLog)>,
     /// `jcmd` / `jmap` outputs, with their source.
@@ -104,6 +107,8 @@ pub struct Member {
     pub logs: Vec<usize>,
     /// Indexes into `Evidence::class_reports`.
     pub class_reports: Vec<usize>,
+    /// Indexes into `Evidence::class_lists`.
+    pub class_lists: Vec<usize>,
     /// Indexes into `Evidence::gc_logs` and `Evidence::jcmd`.
     pub gc_logs: Vec<usize>,
     pub jcmd: Vec<usize>,
@@ -146,6 +151,7 @@ pub struct Labelled {
 pub enum Tied {
     Log,
     ClassReport,
+    ClassList,
     GcLog,
     Jcmd,
     Nmt,
@@ -525,6 +531,10 @@ impl Case {
                     .enumerate()
                     .map(|(i, r)| (Tied::ClassReport, i, r.source.clone())),
             )
+            .chain(tagged(
+                Tied::ClassList,
+                self.ev.class_lists.iter().map(|x| &x.0),
+            ))
             .chain(tagged(Tied::GcLog, self.ev.gc_logs.iter().map(|x| &x.0)))
             .chain(tagged(Tied::Jcmd, self.ev.jcmd.iter().map(|x| &x.0)))
             .chain(tagged(Tied::Nmt, self.ev.nmt.iter().map(|x| &x.0)))
@@ -549,6 +559,7 @@ impl Case {
             let list = match kind {
                 Tied::Log => &mut m.logs,
                 Tied::ClassReport => &mut m.class_reports,
+                Tied::ClassList => &mut m.class_lists,
                 Tied::GcLog => &mut m.gc_logs,
                 Tied::Jcmd => &mut m.jcmd,
                 Tied::Nmt => &mut m.nmt,

@@ -18,6 +18,7 @@
 //! JDK plumbing (`LambdaForm$MH`, `$$Lambda`, `jdk.internal.*`) is listed
 //! but never called a leak.
 
+use oomlens_evidence::jvm::classlist::{ClassListing, ListedFamily};
 use oomlens_evidence::jvm::classload::{ClassLog, FamilyStats, Histogram};
 use serde::Serialize;
 
@@ -738,44 +739,20 @@ fn analyze_with(source: &str, log: &ClassLog, source_of: &dyn Fn(&str) -> String
 
     let verdict = match fams.iter().find(|f| f.leak) {
         Some(f) => {
-            let g = generator_of(&f.sample);
-            let how = if f.trend == "growing" {
-                match f.rate_per_hour {
-                    Some(r) => format!(
-                        "{} loaded, {} unloaded, still loading at {:.0}/h at the end of the log",
-                        f.loaded, f.unloaded, r
-                    ),
-                    None => format!(
-                        "{} loaded, {} unloaded, {:.0}% of them in the second half of the log",
-                        f.loaded,
-                        f.unloaded,
-                        f.late_share * 100.0
-                    ),
-                }
-            } else {
-                format!(
-                    "the generator's counter reads {} (`{}`): it has made at least that many classes",
-                    f.max_seq, f.sample
-                )
-            };
-            Verdict {
-                leak: true,
-                family: Some(f.pattern.clone()),
-                library: f.library.clone(),
-                rate_per_hour: f.rate_per_hour,
-                summary: format!(
-                    "generated classes never unloaded: {}{}: {how}",
-                    f.pattern,
-                    f.library
-                        .as_ref()
-                        .map(|l| format!(" ({l})"))
-                        .unwrap_or_default()
+            let how = match (f.trend == "growing", f.rate_per_hour) {
+                (true, Some(r)) => format!(
+                    "{} loaded, {} unloaded, still loading at {:.0}/h at the end of the log",
+                    f.loaded, f.unloaded, r
                 ),
-                cause: g.map(|g| g.cause.to_string()),
-                fix: g.map(|g| g.fix.to_string()),
-                reference: g.map(|g| g.reference.to_string()),
-                evidence: vec![f.evidence.clone()],
-            }
+                (true, None) => format!(
+                    "{} loaded, {} unloaded, {:.0}% of them in the second half of the log",
+                    f.loaded,
+                    f.unloaded,
+                    f.late_share * 100.0
+                ),
+                (false, _) => counter_reads(f),
+            };
+            leak_verdict(f, how, vec![f.evidence.clone()])
         }
         None => {
             let warm: Vec<&Family> = fams.iter().filter(|f| f.trend == "warm-up").collect();
@@ -830,6 +807,204 @@ fn analyze_with(source: &str, log: &ClassLog, source_of: &dyn Fn(&str) -> String
     }
 }
 
+/// Judges the `VM.class_hierarchy` listings of one JVM, oldest first (the
+/// captures at 90 % and 95 % of its limit): the classes loaded at each
+/// moment, by family, merged per generator as for a log. A generated
+/// family that gained [`MIN_LEAK_LOADS`] classes or more from the first
+/// listing to the last is `growing`: nothing unloaded them, and the
+/// generator kept making them. A known generator's counter past
+/// [`MIN_LEAK_SEQ`] is a leak sign in a single listing too. A listing has
+/// no clock: `rate_per_hour` is not known, and `loaded` / `live` are the
+/// classes the last listing holds.
+pub fn analyze_listings(parts: &[(String, ClassListing)]) -> ClassReport {
+    use std::collections::HashMap;
+    let Some((last_src, last)) = parts.last() else {
+        return analyze("", &ClassLog::default());
+    };
+    let (first_src, first) = &parts[0];
+    let key_of = |f: &ListedFamily| {
+        generator_of(&f.sample).map_or_else(|| f.shape.clone(), |g| g.pattern.to_string())
+    };
+    let mut before: HashMap<String, (u64, u64, u64)> = HashMap::new();
+    if parts.len() > 1 {
+        for f in &first.families {
+            let e = before
+                .entry(key_of(f))
+                .or_insert((0, f.first_line, f.last_line));
+            e.0 += f.classes;
+            e.1 = e.1.min(f.first_line);
+            e.2 = e.2.max(f.last_line);
+        }
+    }
+    let mut merged: Vec<(String, Vec<&ListedFamily>)> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for f in &last.families {
+        let key = key_of(f);
+        match index.get(&key) {
+            Some(&i) => merged[i].1.push(f),
+            None => {
+                index.insert(key.clone(), merged.len());
+                merged.push((key, vec![f]));
+            }
+        }
+    }
+    let mut fams: Vec<Family> = merged
+        .into_iter()
+        .map(|(pattern, parts_of)| {
+            let sample = parts_of[0].sample.clone();
+            let g = generator_of(&sample);
+            let classes: u64 = parts_of.iter().map(|f| f.classes).sum();
+            let max_seq = parts_of.iter().map(|f| f.max_seq).max().unwrap_or(0);
+            let first_line = parts_of.iter().map(|f| f.first_line).min().unwrap_or(0);
+            let last_line = parts_of.iter().map(|f| f.last_line).max().unwrap_or(0);
+            let earlier = before.get(&pattern);
+            let grew = earlier.map(|e| classes.saturating_sub(e.0));
+            let noise = is_noise(&sample);
+            let generated = g.is_some() || pattern.contains('*');
+            let trend = if noise {
+                "noise"
+            } else if grew.is_some_and(|n| n >= MIN_LEAK_LOADS) {
+                "growing"
+            } else {
+                "steady"
+            };
+            let counter_sign = g.is_some_and(|g| g.counter) && max_seq >= MIN_LEAK_SEQ;
+            let leak = !noise && generated && (trend == "growing" || counter_sign);
+            let what = match (parts.len() > 1, earlier) {
+                (true, Some((n, ..))) => {
+                    format!("{classes} loaded classes of {sample} listed, {n} in the first listing ({first_src})")
+                }
+                (true, None) => {
+                    format!("{classes} loaded classes of {sample} listed, none in the first listing ({first_src})")
+                }
+                _ => format!("{classes} loaded classes of {sample} listed"),
+            };
+            Family {
+                pattern,
+                library: g.map(|g| g.library.to_string()),
+                sample,
+                loaded: classes,
+                unloaded: 0,
+                live: classes,
+                rate_per_hour: None,
+                late_share: match grew {
+                    Some(n) if classes > 0 => n as f64 / classes as f64,
+                    _ => 0.0,
+                },
+                max_seq,
+                source: None,
+                live_share: if last.classes > 0 {
+                    classes as f64 / last.classes as f64
+                } else {
+                    0.0
+                },
+                first_line,
+                last_line,
+                first_uptime_s: None,
+                last_uptime_s: None,
+                trend: trend.to_string(),
+                leak,
+                evidence: Cite {
+                    source: last_src.clone(),
+                    line: Some(first_line),
+                    last_line: (last_line != first_line).then_some(last_line),
+                    what,
+                },
+            }
+        })
+        .collect();
+    fams.sort_by(|a, b| b.leak.cmp(&a.leak).then(b.loaded.cmp(&a.loaded)));
+    let families_total = fams.len();
+    let verdict = match fams.iter().find(|f| f.leak) {
+        Some(f) => {
+            let how = if f.trend == "growing" {
+                let n = f.loaded - before.get(&f.pattern).map_or(0, |e| e.0);
+                format!(
+                    "{} classes loaded at the last of {} listings, {n} more than at the first",
+                    f.loaded,
+                    parts.len()
+                )
+            } else {
+                counter_reads(f)
+            };
+            let mut evidence = vec![f.evidence.clone()];
+            if let Some(&(n, a, b)) = before.get(&f.pattern) {
+                evidence.push(Cite {
+                    source: first_src.clone(),
+                    line: Some(a),
+                    last_line: (b != a).then_some(b),
+                    what: format!("{n} loaded classes of {} listed", f.pattern),
+                });
+            }
+            leak_verdict(f, how, evidence)
+        }
+        None => Verdict {
+            leak: false,
+            family: None,
+            library: None,
+            rate_per_hour: None,
+            summary: format!(
+                "no class family grew among {} loaded classes ({} listings)",
+                last.classes,
+                parts.len()
+            ),
+            cause: None,
+            fix: None,
+            reference: None,
+            evidence: vec![Cite::file(
+                last_src,
+                format!(
+                    "{} loaded classes listed, no generated family growing",
+                    last.classes
+                ),
+            )],
+        },
+    };
+    fams.truncate(MAX_REPORTED);
+    ClassReport {
+        source: last_src.clone(),
+        loaded: last.classes,
+        unloaded: 0,
+        jdk: None,
+        span_s: None,
+        families_total,
+        families: fams,
+        verdict,
+    }
+}
+
+/// What a generator's counter says of a family judged a leak by it.
+fn counter_reads(f: &Family) -> String {
+    format!(
+        "the generator's counter reads {} (`{}`): it has made at least that many classes",
+        f.max_seq, f.sample
+    )
+}
+
+/// The verdict on a family judged a leak: `how` says why, the knowledge
+/// base what to do.
+fn leak_verdict(f: &Family, how: String, evidence: Vec<Cite>) -> Verdict {
+    let g = generator_of(&f.sample);
+    Verdict {
+        leak: true,
+        family: Some(f.pattern.clone()),
+        library: f.library.clone(),
+        rate_per_hour: f.rate_per_hour,
+        summary: format!(
+            "generated classes never unloaded: {}{}: {how}",
+            f.pattern,
+            f.library
+                .as_ref()
+                .map(|l| format!(" ({l})"))
+                .unwrap_or_default()
+        ),
+        cause: g.map(|g| g.cause.to_string()),
+        fix: g.map(|g| g.fix.to_string()),
+        reference: g.map(|g| g.reference.to_string()),
+        evidence,
+    }
+}
+
 /// At most this many families are reported (leaks first, then by loads);
 /// `families_total` says how many there were.
 pub const MAX_REPORTED: usize = 500;
@@ -838,6 +1013,64 @@ pub const MAX_REPORTED: usize = 500;
 mod tests {
     use super::*;
     use oomlens_evidence::jvm::classload;
+
+    fn listing(rel: &str) -> (String, ClassListing) {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/classlist")
+            .join(rel);
+        let bytes = std::fs::read(&path).expect("fixture");
+        (
+            rel.to_string(),
+            oomlens_evidence::jvm::classlist::parse(rel, &bytes).0,
+        )
+    }
+
+    #[test]
+    fn two_listings_name_the_growing_family_and_its_library() {
+        let parts = [
+            listing("OrikaLikeLeak/1.VM.class_hierarchy.txt"),
+            listing("OrikaLikeLeak/2.VM.class_hierarchy.txt"),
+        ];
+        let r = analyze_listings(&parts);
+        let v = &r.verdict;
+        assert!(v.leak, "{v:?}");
+        assert_eq!(
+            v.family.as_deref(),
+            Some("ma.glasnost.orika.generated.Orika_*_Mapper*")
+        );
+        assert_eq!(v.library.as_deref(), Some("Orika"));
+        assert!(
+            v.summary
+                .contains("659 classes loaded at the last of 2 listings, 474 more"),
+            "{}",
+            v.summary
+        );
+        assert_eq!(v.evidence.len(), 2);
+        assert_eq!(
+            v.evidence[0].source,
+            "OrikaLikeLeak/2.VM.class_hierarchy.txt"
+        );
+        assert_eq!(
+            v.evidence[1].source,
+            "OrikaLikeLeak/1.VM.class_hierarchy.txt"
+        );
+        assert!(v
+            .fix
+            .as_deref()
+            .is_some_and(|f| f.contains("MapperFactory")));
+        // Either listing alone shows no growth, and the counter (658) is
+        // below the sign on its own.
+        for one in &parts {
+            let r = analyze_listings(std::slice::from_ref(one));
+            assert!(!r.verdict.leak, "{:?}", r.verdict);
+        }
+        // JDK plumbing that grew is never the leak.
+        assert!(r
+            .families
+            .iter()
+            .filter(|f| f.sample.contains("LambdaForm$"))
+            .all(|f| !f.leak && f.trend == "noise"));
+    }
 
     #[test]
     fn held_by_class_leak_is_class_metadata_family_and_library() {

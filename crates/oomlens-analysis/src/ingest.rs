@@ -49,6 +49,7 @@ impl Evidence {
             }
             Parsed::GcLog(g) => self.gc_logs.push((source, *g)),
             Parsed::Jcmd(o) => self.jcmd.push((source, *o)),
+            Parsed::ClassList(l) => self.class_lists.push((source, l)),
             Parsed::Nmt(snaps) if !snaps.is_empty() => self.nmt.push((source, snaps)),
             Parsed::Metrics(series) if !series.is_empty() => self.metrics.push((source, series)),
             Parsed::HsPerf(m) => self.hsperf.push((source, m)),

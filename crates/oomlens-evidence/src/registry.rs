@@ -20,7 +20,7 @@ use std::path::Path;
 
 use crate::applog::{self, AppLog};
 use crate::jvm::flags::{self, Flag, JvmFlags};
-use crate::jvm::{classload, gclog, hsperf, jcmd, nmt};
+use crate::jvm::{classlist, classload, gclog, hsperf, jcmd, nmt};
 use crate::kernel::{self, OomReport};
 use crate::time::TimeContext;
 use crate::{k8s, metrics, Warnings};
@@ -93,7 +93,8 @@ pub struct Outcome {
     /// The evidence, or `None` when the input held nothing to use.
     pub parsed: Option<Parsed>,
     /// What the input was found to be (`kernel-log`, `describe`,
-    /// `k8s-objects`, `k8s-fragment`, `app-log`, `hs-err`, `class-log`, `gc-log`, `jcmd`,
+    /// `k8s-objects`, `k8s-fragment`, `app-log`, `hs-err`, `class-log`, `gc-log`,
+    /// `class-hierarchy`, `jcmd`,
     /// `nmt`, `metrics`, `jvm-flags`, `command-line`, `hsperfdata`,
     /// `heap-dump`), or `skipped`.
     pub kind: &'static str,
@@ -153,6 +154,8 @@ pub enum Parsed {
     Kubernetes(k8s::Objects),
     GcLog(Box<gclog::GcLog>),
     Jcmd(Box<jcmd::JcmdOutput>),
+    /// `VM.class_hierarchy`: the classes loaded at one moment, by family.
+    ClassList(classlist::ClassListing),
     /// Native Memory Tracking snapshots, in order.
     Nmt(Vec<nmt::Snapshot>),
     Metrics(Vec<metrics::Series>),
@@ -234,6 +237,24 @@ pub const FORMATS: &[Format] = &[
         name: "class-log",
         recognise: looks_like_class_log,
         parse: Parse::Stream(class_log),
+    },
+    Format {
+        name: "class-hierarchy",
+        recognise: classlist::looks_like_class_hierarchy,
+        parse: Parse::Whole(|name, bytes| {
+            let (l, w) = classlist::parse(name, bytes);
+            let note = format!(
+                "{} loaded class(es) in {} famil(ies){}",
+                l.classes,
+                l.families.len(),
+                if l.cut_line.is_some() {
+                    ", cut at the capture's cap"
+                } else {
+                    ""
+                }
+            );
+            Outcome::new(Parsed::ClassList(l), "class-hierarchy", note, w)
+        }),
     },
     Format {
         name: "jcmd",
@@ -679,6 +700,10 @@ mod tests {
             (
                 "tests/fixtures/jcmd/jdk17-g1-capped64m-gc.class_histogram.txt",
                 "jcmd",
+            ),
+            (
+                "tests/fixtures/classlist/OrikaLikeLeak/1.VM.class_hierarchy.txt",
+                "class-hierarchy",
             ),
             ("examples/seed-incident/prometheus.json", "metrics"),
             (

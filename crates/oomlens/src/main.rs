@@ -170,7 +170,7 @@ Exit status: 0 when samples were written, 1 when there was nothing to sample, 2 
     /// failcnt / memory.events max rises within 10 points of it) and a JVM
     /// runs in it, captures the JVM's view through attach (NMT summary when on,
     /// VM.metaspace, VM.classloader_stats, GC.heap_info, GC.class_histogram,
-    /// VM.flags), and again at --capture-again. After a kill, runs `oomlens
+    /// VM.flags, VM.class_hierarchy: every loaded class, up to 16 MiB), and again at --capture-again. After a kill, runs `oomlens
     /// diagnose` over the kill's spool entry (the kernel's report, the samples
     /// before it, the captures) and prints the verdict. One JSON line per
     /// event (oomlens/watch-event/v1) on stdout and in the spool's
@@ -224,8 +224,9 @@ within one more window), 1 when none is, 2 on error (server unreachable, bad que
     ///
     /// With --all, runs what oomlens reads (VM.version, VM.command_line,
     /// VM.flags, VM.native_memory summary, VM.metaspace,
-    /// VM.classloader_stats, GC.class_histogram, which forces a full
-    /// collection) into a folder, one file per command,
+    /// VM.classloader_stats, GC.heap_info, GC.class_histogram, which forces a
+    /// full collection, VM.class_hierarchy, every loaded class, cut at 16 MiB)
+    /// into a folder, one file per command,
     /// with a copy of the JVM's performance counters, for `oomlens diagnose`;
     /// `-o -` writes the same files as a tar to stdout (what a debug
     /// container started by `oomlens collect --debug-image` does).

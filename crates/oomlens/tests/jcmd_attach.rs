@@ -456,6 +456,7 @@ fn all_writes_what_diagnose_reads() {
         "VM.classloader_stats.txt",
         "GC.heap_info.txt",
         "GC.class_histogram.txt",
+        "VM.class_hierarchy.txt",
         "hsperfdata",
     ] {
         assert!(dir.join(f).is_file(), "{f} written");
@@ -484,6 +485,7 @@ fn all_writes_what_diagnose_reads() {
     assert_eq!(kind("VM.metaspace.txt"), "jcmd");
     assert_eq!(kind("VM.classloader_stats.txt"), "jcmd");
     assert_eq!(kind("GC.class_histogram.txt"), "jcmd");
+    assert_eq!(kind("VM.class_hierarchy.txt"), "class-hierarchy");
     assert_eq!(kind("hsperfdata"), "hsperfdata");
     jvm.assert_no_attach_file();
     drop(jvm);

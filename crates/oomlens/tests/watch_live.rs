@@ -416,8 +416,8 @@ fn a_leaking_jvm_is_captured_before_the_kill_and_its_cause_named() {
     assert_eq!(first["reason"], "threshold", "{first}");
     assert!(first["ratio"].as_f64().is_some_and(|r| r >= 0.8), "{first}");
     assert_eq!(first["errors"], serde_json::json!([]), "{first}");
-    // Eight commands (NMT on) and the counter file.
-    assert_eq!(first["files"], 9, "{first}");
+    // Nine commands (NMT on) and the counter file.
+    assert_eq!(first["files"], 10, "{first}");
     assert_eq!(kill["process"], "java");
     assert_eq!(kill["captures"], captures.len(), "{kill}");
     let entry = std::path::PathBuf::from(kill["spool"].as_str().unwrap());
@@ -438,6 +438,12 @@ fn a_leaking_jvm_is_captured_before_the_kill_and_its_cause_named() {
         })
         .expect("the kill's diagnosis");
     assert_eq!(d["causes"][0]["id"], "metaspace-class-generation", "{d}");
+    // No class-loading log: the captures' class listings name the family
+    // and its library.
+    let named = "Metaspace leak: ma.glasnost.orika.generated.Orika_*_Mapper* classes (Orika) never unloaded";
+    assert_eq!(d["causes"][0]["summary"], named, "{d}");
+    let listing = std::fs::read_to_string(capture_dir.join("VM.class_hierarchy.txt")).unwrap();
+    assert!(listing.contains("\njava.lang.Object/null\n"), "{listing}");
     eprintln!(
         "{} capture(s), first {} ms; verdict: {}",
         captures.len(),
@@ -947,4 +953,130 @@ fn latency_floors() {
         );
     }
     assert!(!fail, "a latency floor failed");
+}
+
+/// A JVM holding about 256 MiB of live objects (a million map entries of a
+/// `Long` key and a 200-byte array: three million objects), NMT on.
+const HEAP_HOLD: &str = r#"
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+public class HeapHold256 {
+    static final Map<Long, byte[]> HELD = new HashMap<>();
+
+    public static void main(String[] args) throws Exception {
+        for (long i = 0; i < 1_000_000; i++) HELD.put(i, new byte[200]);
+        Files.writeString(Path.of(args[0]), "ready\n");
+        Thread.sleep(600_000);
+    }
+}
+"#;
+
+#[test]
+#[ignore = "a benchmark: scripts/bench/watch-capture.sh"]
+fn capture_floor() {
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    if !support::require_cgroups() {
+        return;
+    }
+    let runs: usize = std::env::var("BENCH_RUNS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(5);
+    let tmp = TempDir::new("oomlens-watch-capture");
+    let src = tmp.path().join("HeapHold256.java");
+    std::fs::write(&src, HEAP_HOLD).unwrap();
+    let javac = Command::new("javac")
+        .arg("-d")
+        .arg(tmp.path())
+        .arg(&src)
+        .status()
+        .expect("javac (OpenJDK 17)");
+    assert!(javac.success());
+    let cg = PodCgroup::new(1 << 30);
+    let ready = tmp.path().join("ready");
+    let _java = cg.spawn(&format!(
+        "java -Xms512m -Xmx512m -XX:NativeMemoryTracking=summary -cp {} HeapHold256 {}",
+        tmp.path().display(),
+        ready.display()
+    ));
+    let t0 = Instant::now();
+    while !ready.exists() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(180),
+            "the heap is filled"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let pid: u32 = std::fs::read_to_string(cg.dir().join("cgroup.procs"))
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .and_then(|p| p.parse().ok())
+        .expect("the JVM's pid");
+    let heap = Command::new(support::oomlens())
+        .args(["jcmd", &pid.to_string(), "GC.heap_info"])
+        .output()
+        .unwrap();
+    println!(
+        "JVM {pid}, heap filled in {:.1} s:\n{}",
+        t0.elapsed().as_secs_f64(),
+        String::from_utf8_lossy(&heap.stdout).trim()
+    );
+    // The agent's capture: every level at 1 %, so the JVM is past them on
+    // the first pass (one capture, at the second level).
+    let mut took = Vec::new();
+    for run in 0..runs {
+        let agent = Agent::start(
+            &tmp.path().join(format!("spool-{run}")),
+            &["--threshold", "1%", "--capture-again", "2%"],
+        );
+        let (_, c) = agent
+            .until(Duration::from_secs(120), |v| {
+                v["event"] == "capture" && v["cgroup"] == cg.container_path.as_str()
+            })
+            .expect("the JVM is captured");
+        assert_eq!(c["errors"], serde_json::json!([]), "{c}");
+        took.push(Duration::from_millis(c["took_ms"].as_u64().unwrap()));
+        agent.stop();
+    }
+    // The floor's three commands alone, one attach each, as the agent runs
+    // them.
+    let mut floor_set = Vec::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        for cmd in [
+            "VM.native_memory summary",
+            "VM.metaspace",
+            "GC.class_histogram",
+        ] {
+            let mut args = vec!["jcmd".to_string(), pid.to_string()];
+            args.extend(cmd.split(' ').map(str::to_string));
+            let o = Command::new(support::oomlens())
+                .args(&args)
+                .output()
+                .unwrap();
+            assert!(o.status.success(), "{cmd}");
+        }
+        floor_set.push(t.elapsed());
+    }
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let max = |v: &[Duration]| v.iter().max().copied().unwrap_or_default();
+    let (cap_max, floor_max) = (max(&took), max(&floor_set));
+    println!(
+        "capture (every command, took_ms): median {:.0} ms, max {:.0} ms over {} captures",
+        ms(percentile(&mut took, 50.0)),
+        ms(cap_max),
+        took.len()
+    );
+    println!(
+        "NMT + Metaspace + histogram: median {:.0} ms, max {:.0} ms over {runs} runs; floor < 1000 ms: {}",
+        ms(percentile(&mut floor_set, 50.0)),
+        ms(floor_max),
+        if floor_max < Duration::from_secs(1) { "PASS" } else { "FAIL" }
+    );
+    println!("load average at the end: {}", load.trim());
 }

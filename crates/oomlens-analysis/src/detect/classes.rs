@@ -3,7 +3,8 @@
 //! `metaspace-class-generation` cause, and the kill is explained); one
 //! that stays flat speaks against a Metaspace leak; Metaspace over time
 //! (GC logs, `jcmd` snapshots) supports the hypothesis when no class log
-//! says which classes.
+//! says which classes. Without a class log, the class listings a capture
+//! took (`VM.class_hierarchy`) are judged in its place.
 
 use oomlens_evidence::applog::OomeVariant;
 
@@ -39,10 +40,26 @@ impl Detector for Classes {
                 own.into_iter().collect(),
             ));
         }
+        // No class-loading log: the class listings of the captures
+        // (`VM.class_hierarchy`, oldest first by their spool names) say
+        // which classes, when they show a leak or were taken more than once
+        // (a single listing says nothing of growth).
+        let listed = (m.class_reports.is_empty() && !m.class_lists.is_empty())
+            .then(|| {
+                let mut parts: Vec<_> = m
+                    .class_lists
+                    .iter()
+                    .map(|&i| case.ev.class_lists[i].clone())
+                    .collect();
+                parts.sort_by(|a, b| a.0.cmp(&b.0));
+                crate::classes::analyze_listings(&parts)
+            })
+            .filter(|r| r.verdict.leak || m.class_lists.len() > 1);
         let reports: Vec<&crate::classes::ClassReport> = m
             .class_reports
             .iter()
             .map(|&i| &case.ev.class_reports[i])
+            .chain(listed.as_ref())
             .collect();
         let gc: Vec<(String, oomlens_evidence::jvm::gclog::GcLog)> = m
             .gc_logs

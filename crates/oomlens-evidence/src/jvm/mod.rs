@@ -1,5 +1,7 @@
 //! JVM evidence: class-loading logs, GC logs and `jcmd` / `jmap` outputs.
 //!
+//! - [`classlist`]: `VM.class_hierarchy`, every class loaded now, as
+//!   families of one shape with their counts.
 //! - [`classload`]: `-Xlog:class+load,class+unload` (JDK 9+, any
 //!   decorators) and `-XX:+TraceClassLoading` / `-verbose:class` (JDK 8),
 //!   streamed into per-family counts in bounded memory.
@@ -18,6 +20,7 @@
 //! - [`ulog`]: the `[...]` decorations of JDK 9+ unified logging, read
 //!   once for the class-loading and GC log readers.
 
+pub mod classlist;
 pub mod classload;
 pub mod family;
 pub mod flags;
