@@ -7,3 +7,6 @@
 //! answers with a histogram of exact shallow sizes, the class-loader view
 //! with generated-class families, retained sizes over the dominator tree,
 //! and the off-heap pointers the heap holds (direct buffers, threads).
+
+pub mod dominator;
+pub mod graph;
