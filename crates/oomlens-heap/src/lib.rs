@@ -10,3 +10,4 @@
 
 pub mod dominator;
 pub mod graph;
+pub mod retained;
