@@ -25,13 +25,12 @@
 //! up to 4,294,967,294 objects (past MAT's 2^31 limit); beyond, building
 //! stops with [`GraphError::TooManyObjects`].
 
+use crate::reader::{ClassDump, Instance, ObjectArray, PrimitiveArray, Visitor};
+pub use crate::Id;
 use rustc_hash::FxHashMap;
 
 /// An object's dense index (file order of its record).
 pub type Ix = u32;
-
-/// An object id as the dump writes it (widened to 64 bits).
-pub type Id = u64;
 
 /// No object: an unresolved or absent index.
 pub const NONE: Ix = u32::MAX;
@@ -393,30 +392,15 @@ impl VarCsr {
     }
 }
 
-/// The kind of GC root, as HPROF names it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RootKind {
-    Unknown,
-    JniGlobal,
-    JniLocal,
-    JavaFrame,
-    NativeStack,
-    StickyClass,
-    ThreadBlock,
-    MonitorUsed,
-    ThreadObject,
-    Other,
-}
+pub use crate::reader::RootKind;
 
-impl RootKind {
-    /// Roots that belong to a thread's stack: MAT makes them references of
-    /// the thread object when the thread is known, not roots.
-    fn is_thread_local(self) -> bool {
-        matches!(
-            self,
-            RootKind::JniLocal | RootKind::JavaFrame | RootKind::NativeStack | RootKind::ThreadBlock
-        )
-    }
+/// Roots that belong to a thread's stack: MAT makes them references of the
+/// thread object when the thread is known, not roots.
+fn is_thread_local(kind: RootKind) -> bool {
+    matches!(
+        kind,
+        RootKind::JniLocal | RootKind::JavaFrame | RootKind::NativeStack | RootKind::ThreadBlock
+    )
 }
 
 /// The first pass: objects in file order, GC roots, threads.
@@ -493,7 +477,7 @@ impl GraphBuilder {
             return;
         }
         match thread_serial {
-            Some(s) if kind.is_thread_local() => self.locals.push((id, s)),
+            Some(s) if is_thread_local(kind) => self.locals.push((id, s)),
             _ => self.roots.push(id),
         }
         if kind == RootKind::ThreadObject {
@@ -578,14 +562,31 @@ impl EdgePass {
     /// The reference to the object's class is added here. Objects past the
     /// first pass's count are ignored.
     pub fn object(&mut self, refs: impl IntoIterator<Item = Id>, excluded: &[Id]) {
+        self.object_with(true, refs, excluded)
+    }
+
+    /// As [`EdgePass::object`] for an object whose `refs` already hold its
+    /// class (a class object: `java.lang.Class` comes first in its refs).
+    pub fn object_without_class(&mut self, refs: impl IntoIterator<Item = Id>, excluded: &[Id]) {
+        self.object_with(false, refs, excluded)
+    }
+
+    fn object_with(
+        &mut self,
+        class_edge: bool,
+        refs: impl IntoIterator<Item = Id>,
+        excluded: &[Id],
+    ) {
         let v = self.next;
         if v as usize >= self.index.len() {
             return;
         }
         self.next += 1;
         self.targets.clear();
-        let c = self.class_obj[self.class_of[v as usize] as usize];
-        self.push_target(v, c);
+        if class_edge {
+            let c = self.class_obj[self.class_of[v as usize] as usize];
+            self.push_target(v, c);
+        }
         for id in refs {
             if id == 0 {
                 continue;
@@ -637,6 +638,88 @@ impl EdgePass {
             excluded: self.excluded,
             dangling: self.dangling,
         }
+    }
+}
+
+/// What the second pass needs to know of the dump's classes and strings
+/// (all found in the first pass).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct EdgeNames {
+    /// The class object of `java.lang.Class`: every class refers to it.
+    pub class_class: Id,
+    /// The class object of `java.lang.ref.Reference` and the string id of
+    /// `referent`: that field's target is left out of paths from roots.
+    pub reference_class: Option<Id>,
+    pub referent: Option<Id>,
+    /// The class object of `java.lang.ref.Finalizer` and the string id of
+    /// `unfinalized`: that static's target is left out of paths too.
+    pub finalizer_class: Option<Id>,
+    pub unfinalized: Option<Id>,
+}
+
+/// The second pass as a record [`Visitor`]: each heap object's references
+/// as MAT's parser takes them, handed to an [`EdgePass`].
+pub struct EdgeVisitor<'a> {
+    pub pass: &'a mut EdgePass,
+    pub names: EdgeNames,
+    refs: Vec<Id>,
+}
+
+impl<'a> EdgeVisitor<'a> {
+    pub fn new(pass: &'a mut EdgePass, names: EdgeNames) -> EdgeVisitor<'a> {
+        EdgeVisitor {
+            pass,
+            names,
+            refs: Vec::new(),
+        }
+    }
+}
+
+impl Visitor for EdgeVisitor<'_> {
+    fn class_dump(&mut self, c: &ClassDump<'_>) {
+        // ClassImpl.getReferences: its class, superclass, loader, statics.
+        self.refs.clear();
+        self.refs.push(self.names.class_class);
+        self.refs.push(c.super_class);
+        self.refs.push(c.loader);
+        let mut excluded = None;
+        for f in c.statics() {
+            if let crate::Value::Object(id) = f.value {
+                self.refs.push(id);
+                if Some(c.class) == self.names.finalizer_class
+                    && Some(f.name) == self.names.unfinalized
+                {
+                    excluded = Some(id);
+                }
+            }
+        }
+        // The class's own class edge is `class_class`: pass it once.
+        let refs = std::mem::take(&mut self.refs);
+        self.pass
+            .object_without_class(refs.iter().copied(), excluded.as_slice());
+        self.refs = refs;
+    }
+
+    fn instance(&mut self, i: &Instance<'_>) {
+        let referent = match (i.layout, self.names.referent) {
+            (Some(l), Some(name)) => l
+                .field(name)
+                .filter(|s| Some(s.declared_by) == self.names.reference_class)
+                .and_then(|_| match i.field(name) {
+                    Some(crate::Value::Object(id)) if id != 0 => Some(id),
+                    _ => None,
+                }),
+            _ => None,
+        };
+        self.pass.object(i.references(), referent.as_slice());
+    }
+
+    fn object_array(&mut self, a: &ObjectArray<'_>) {
+        self.pass.object(a.references(), &[]);
+    }
+
+    fn primitive_array(&mut self, _a: &PrimitiveArray<'_>) {
+        self.pass.object(std::iter::empty(), &[]);
     }
 }
 
