@@ -166,7 +166,10 @@ pub fn dominator_tree<G: Successors>(g: &G, roots: &[Ix]) -> DomTree {
     drop(semi);
     let idom_pre = parent;
 
-    // Leaves: the nearest common ancestor of their predecessors.
+    // Leaves: the nearest common ancestor of their predecessors. An
+    // ancestor test by dominator-tree preorder intervals keeps a shared leaf
+    // (an empty array, a cached box) from climbing the tree at every edge.
+    let anc = Intervals::new(&idom_pre);
     for (pv, &v) in order.iter().enumerate().skip(1) {
         g.for_each_successor(v, |t| {
             if (t as usize) < n && t != v && leaf.contains(t) && !is_root.contains(t) {
@@ -174,11 +177,12 @@ pub fn dominator_tree<G: Successors>(g: &G, roots: &[Ix]) -> DomTree {
                 pre[t as usize] = if cur == LEAF {
                     pv as Ix
                 } else {
-                    nca(&idom_pre, cur, pv as Ix)
+                    anc.nca(&idom_pre, cur, pv as Ix)
                 };
             }
         });
     }
+    drop(anc);
     for &r in &roots {
         if leaf.contains(r) {
             pre[r as usize] = 0;
@@ -230,18 +234,50 @@ fn eval(v: Ix, ancestor: &mut [Ix], label: &mut [Ix], path: &mut Vec<Ix>) -> Ix 
     label[v as usize]
 }
 
-/// The nearest common ancestor of two preorder numbers in a tree whose
-/// parents have smaller numbers.
-#[inline]
-fn nca(idom: &[Ix], mut a: Ix, mut b: Ix) -> Ix {
-    while a != b {
-        if a > b {
-            a = idom[a as usize];
-        } else {
-            b = idom[b as usize];
+/// Dominator-tree preorder intervals over preorder numbers (vertex 0 the
+/// super-root): `a` is an ancestor of `b` when `b`'s position falls in
+/// `a`'s subtree span.
+struct Intervals {
+    pos: Vec<Ix>,
+    size: Vec<Ix>,
+}
+
+impl Intervals {
+    /// `idom[w] < w` for every `w > 0` (preorder numbers).
+    fn new(idom: &[Ix]) -> Intervals {
+        let m = idom.len();
+        let mut size = vec![1 as Ix; m];
+        for w in (1..m).rev() {
+            size[idom[w] as usize] += size[w];
         }
+        let mut pos = vec![0 as Ix; m];
+        // `next[v]`: where v's next child's subtree starts.
+        let mut next = vec![0 as Ix; m];
+        next[0] = 1;
+        for w in 1..m {
+            let p = idom[w] as usize;
+            pos[w] = next[p];
+            next[p] += size[w];
+            next[w] = pos[w] + 1;
+        }
+        Intervals { pos, size }
     }
-    a
+
+    #[inline]
+    fn is_ancestor(&self, a: Ix, b: Ix) -> bool {
+        let (pa, pb) = (self.pos[a as usize], self.pos[b as usize]);
+        pa <= pb && pb - pa < self.size[a as usize]
+    }
+
+    /// The nearest common ancestor of `a` and `b`: `a` climbs until it
+    /// holds `b`.
+    #[inline]
+    fn nca(&self, idom: &[Ix], mut a: Ix, b: Ix) -> Ix {
+        while !self.is_ancestor(a, b) {
+            a = idom[a as usize];
+        }
+        a
+    }
 }
 
 #[cfg(test)]

@@ -447,10 +447,11 @@ impl GraphBuilder {
     /// Records the next object of the dump (file order): its id, the id of
     /// its class object and its shallow size in bytes. Class objects come
     /// here too, with `java.lang.Class` as their class.
-    pub fn object(&mut self, id: Id, class: Id, shallow: u64) {
+    /// Returns its index ([`NONE`] past [`MAX_OBJECTS`]).
+    pub fn object(&mut self, id: Id, class: Id, shallow: u64) -> Ix {
         if self.ids.len() as u64 >= MAX_OBJECTS {
             self.too_many = true;
-            return;
+            return NONE;
         }
         let next = self.class_ids.len() as u32;
         let c = *self.class_num.entry(class).or_insert(next);
@@ -467,6 +468,7 @@ impl GraphBuilder {
                 self.big.insert(i, shallow);
             }
         }
+        i
     }
 
     /// Records a GC root. Roots of a thread's stack (`thread_serial` given
@@ -483,6 +485,21 @@ impl GraphBuilder {
         if kind == RootKind::ThreadObject {
             if let Some(s) = thread_serial {
                 self.threads.insert(s, id);
+            }
+        }
+    }
+
+    /// Sets the shallow size of object `i` (a size that needed the whole
+    /// dump); an index out of range is ignored.
+    pub fn resize(&mut self, i: Ix, bytes: u64) {
+        let Some(slot) = self.shallow.get_mut(i as usize) else {
+            return;
+        };
+        match u32::try_from(bytes) {
+            Ok(s) => *slot = s,
+            Err(_) => {
+                *slot = u32::MAX;
+                self.big.insert(i, bytes);
             }
         }
     }
@@ -638,6 +655,172 @@ impl EdgePass {
             excluded: self.excluded,
             dangling: self.dangling,
         }
+    }
+}
+
+/// Shallow sizes of the records of the first pass.
+pub trait Sizer {
+    /// The shallow size of a class object (`java.lang.Class` mirror).
+    fn class(&mut self, c: &ClassDump<'_>) -> u64;
+    fn instance(&mut self, i: &Instance<'_>) -> u64;
+    fn object_array(&mut self, a: &ObjectArray<'_>) -> u64;
+    fn primitive_array(&mut self, a: &PrimitiveArray<'_>) -> u64;
+    /// Called once the pass is over: sizes that needed the whole dump (a
+    /// class object's size needs `java.lang.Class`'s) as (id, bytes).
+    fn late_sizes(&mut self) -> Vec<(Id, u64)> {
+        Vec::new()
+    }
+}
+
+/// The first pass as a record [`Visitor`]: objects, roots, and the names
+/// the second pass needs, with sizes from a [`Sizer`].
+pub struct ObjectVisitor<'s, S> {
+    pub builder: GraphBuilder,
+    pub sizer: &'s mut S,
+    strings: FxHashMap<Id, Box<[u8]>>,
+    /// LOAD CLASS: class object id -> name string id.
+    class_names: FxHashMap<Id, Id>,
+    /// Class objects of the primitive array classes, by type code.
+    prim_classes: FxHashMap<u8, Id>,
+    class_class: Option<Id>,
+    /// Class objects: id -> index, for late sizes.
+    class_index: FxHashMap<Id, Ix>,
+}
+
+impl<'s, S: Sizer> ObjectVisitor<'s, S> {
+    pub fn new(sizer: &'s mut S) -> ObjectVisitor<'s, S> {
+        ObjectVisitor {
+            builder: GraphBuilder::new(),
+            sizer,
+            strings: FxHashMap::default(),
+            class_names: FxHashMap::default(),
+            prim_classes: FxHashMap::default(),
+            class_class: None,
+            class_index: FxHashMap::default(),
+        }
+    }
+
+    /// The binary name (`java/lang/String`, `[B`) of a class object.
+    pub fn class_name(&self, class: Id) -> Option<&[u8]> {
+        self.class_names
+            .get(&class)
+            .and_then(|n| self.strings.get(n))
+            .map(|b| &b[..])
+    }
+
+    fn class_named(&self, name: &[u8]) -> Option<Id> {
+        self.class_names
+            .iter()
+            .find(|(_, n)| self.strings.get(n).map(|b| &b[..]) == Some(name))
+            .map(|(&c, _)| c)
+    }
+
+    fn string_id(&self, s: &[u8]) -> Option<Id> {
+        self.strings
+            .iter()
+            .find(|(_, b)| &b[..] == s)
+            .map(|(&id, _)| id)
+    }
+
+    fn resolve(&mut self) {
+        if self.class_class.is_none() {
+            self.class_class = Some(self.class_named(b"java/lang/Class").unwrap_or(0));
+            for (code, name) in PRIM_ARRAY_CLASSES {
+                if let Some(c) = self.class_named(name.as_bytes()) {
+                    self.prim_classes.insert(code, c);
+                }
+            }
+        }
+    }
+
+    /// Ends the pass: late sizes applied, and what the second pass needs.
+    pub fn finish(mut self) -> (GraphBuilder, EdgeNames, ClassNames) {
+        self.resolve();
+        for (id, bytes) in self.sizer.late_sizes() {
+            if let Some(&i) = self.class_index.get(&id) {
+                self.builder.resize(i, bytes);
+            }
+        }
+        let names = EdgeNames {
+            class_class: self.class_class.unwrap_or(0),
+            reference_class: self.class_named(b"java/lang/ref/Reference"),
+            referent: self.string_id(b"referent"),
+            finalizer_class: self.class_named(b"java/lang/ref/Finalizer"),
+            unfinalized: self.string_id(b"unfinalized"),
+        };
+        let classes = ClassNames {
+            names: self
+                .class_names
+                .iter()
+                .filter_map(|(&c, n)| Some((c, self.strings.get(n)?.clone())))
+                .collect(),
+        };
+        (self.builder, names, classes)
+    }
+}
+
+/// The primitive array classes by HPROF type code (their objects name no
+/// class; HotSpot dumps these classes under these names).
+const PRIM_ARRAY_CLASSES: [(u8, &str); 8] = [
+    (4, "[Z"),
+    (5, "[C"),
+    (6, "[F"),
+    (7, "[D"),
+    (8, "[B"),
+    (9, "[S"),
+    (10, "[I"),
+    (11, "[J"),
+];
+
+/// Class names by class object id, binary form.
+#[derive(Clone, Debug, Default)]
+pub struct ClassNames {
+    names: FxHashMap<Id, Box<[u8]>>,
+}
+
+impl ClassNames {
+    /// The binary name of a class object (`java/lang/String`, `[B`).
+    pub fn get(&self, class: Id) -> Option<&[u8]> {
+        self.names.get(&class).map(|b| &b[..])
+    }
+}
+
+impl<S: Sizer> Visitor for ObjectVisitor<'_, S> {
+    fn string(&mut self, id: Id, utf8: &[u8]) {
+        self.strings.insert(id, utf8.into());
+    }
+    fn load_class(&mut self, c: &crate::LoadClass) {
+        self.class_names.insert(c.class, c.name);
+    }
+    fn root(&mut self, r: &crate::Root) {
+        self.builder.root(r.object, r.kind, r.thread_serial);
+    }
+    fn class_dump(&mut self, c: &ClassDump<'_>) {
+        self.resolve();
+        let size = self.sizer.class(c);
+        let i = self
+            .builder
+            .object(c.class, self.class_class.unwrap_or(0), size);
+        self.class_index.insert(c.class, i);
+    }
+    fn instance(&mut self, i: &Instance<'_>) {
+        let size = self.sizer.instance(i);
+        self.builder.object(i.id, i.class, size);
+    }
+    fn object_array(&mut self, a: &ObjectArray<'_>) {
+        let size = self.sizer.object_array(a);
+        self.builder.object(a.id, a.class, size);
+    }
+    fn primitive_array(&mut self, a: &PrimitiveArray<'_>) {
+        self.resolve();
+        let code = a.ty as u8;
+        let class = self
+            .prim_classes
+            .get(&code)
+            .copied()
+            .unwrap_or(u64::MAX - u64::from(code));
+        let size = self.sizer.primitive_array(a);
+        self.builder.object(a.id, class, size);
     }
 }
 

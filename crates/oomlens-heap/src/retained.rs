@@ -48,9 +48,71 @@
 //! dominator, from the tree) + 4 + 4 per reachable object (the dominator
 //! tree's children as CSR); a path search adds 4.
 
-use crate::dominator::{DomTree, SUPER};
-use crate::graph::{Graph, Id, Ix, NONE};
+use crate::dominator::{dominator_tree, DomTree, SUPER};
+use crate::graph::{ClassNames, EdgeVisitor, Graph, GraphError, Id, Ix, ObjectVisitor, Sizer, NONE};
+use crate::reader::{read_path, read_stream, OpenError, Outcome, Visitor};
 use serde::Serialize;
+use std::path::Path;
+
+/// Why retained sizes could not be computed.
+#[derive(Debug)]
+pub enum RetainedError {
+    Open(OpenError),
+    Graph(GraphError),
+}
+
+impl std::fmt::Display for RetainedError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RetainedError::Open(e) => write!(f, "{e}"),
+            RetainedError::Graph(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for RetainedError {}
+
+/// Reads a dump through one buffer (a plain file is not mapped, so the
+/// process holds no more of it than the buffer), or through the reader's
+/// gzip stream.
+fn read_buffered(path: &Path, v: &mut impl Visitor) -> Result<Outcome, OpenError> {
+    let mut f = std::fs::File::open(path)?;
+    let mut magic = [0u8; 2];
+    let n = std::io::Read::read(&mut f, &mut magic)?;
+    if n == 2 && magic == [0x1f, 0x8b] {
+        return read_path(path, v);
+    }
+    read_stream(std::fs::File::open(path)?, v)
+}
+
+/// The object graph of a dump: one pass for objects and roots, one for
+/// references. Also returns the class names and the first pass's outcome
+/// (where a cut-short dump stopped).
+pub fn read_graph<S: Sizer>(
+    path: &Path,
+    sizer: &mut S,
+) -> Result<(Graph, ClassNames, Outcome), RetainedError> {
+    let mut objects = ObjectVisitor::new(sizer);
+    let outcome = read_buffered(path, &mut objects).map_err(RetainedError::Open)?;
+    let (builder, names, classes) = objects.finish();
+    let mut pass = builder.finish().map_err(RetainedError::Graph)?;
+    read_buffered(path, &mut EdgeVisitor::new(&mut pass, names)).map_err(RetainedError::Open)?;
+    Ok((pass.finish(), classes, outcome))
+}
+
+/// The `retained` section for a dump: graph, dominator tree, retained
+/// sizes, and the report of its `top` biggest.
+pub fn analyze<S: Sizer>(
+    path: &Path,
+    sizer: &mut S,
+    top: usize,
+    class_name: &dyn Fn(&ClassNames, Id) -> String,
+) -> Result<RetainedReport, RetainedError> {
+    let (g, classes, _) = read_graph(path, sizer)?;
+    let tree = dominator_tree(&g, g.roots());
+    let r = Retained::compute(&g, tree);
+    Ok(r.report(&g, top, &|id| class_name(&classes, id)))
+}
 
 /// MAT's leak-suspect threshold: share of the reachable heap, in percent.
 pub const SUSPECT_PERCENT: u64 = 20;
