@@ -17,9 +17,13 @@
 //! (byte offset, record) it stopped.
 
 mod feed;
+pub mod histogram;
 pub mod hprof;
 pub mod layout;
+pub mod names;
 pub mod reader;
+pub mod sizing;
+pub mod summary;
 #[doc(hidden)]
 pub mod synth;
 
@@ -30,3 +34,5 @@ pub use reader::{
     OpenError, Outcome, PrimitiveArray, Root, RootKind, StackTrace, StaticField, Stop, StopKind,
     Visitor,
 };
+pub use sizing::{Sizing, SizingBasis};
+pub use summary::{summarize, ReadInfo, Summary};
