@@ -67,6 +67,21 @@ pub struct Totals {
     pub class_bytes: u64,
 }
 
+/// What a pass does with a class's instances beyond counting them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum Role {
+    #[default]
+    Plain,
+    /// A `java.lang.ClassLoader`.
+    Loader,
+    /// A `java.lang.Thread`.
+    Thread,
+    /// A `java.nio.DirectByteBuffer` (or its read-only subclass).
+    DirectBuffer,
+    /// A `java.lang.String`.
+    String,
+}
+
 /// One class as the pass keeps it.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct ClassInfo {
@@ -74,8 +89,9 @@ pub(crate) struct ClassInfo {
     pub name: Id,
     pub super_class: Id,
     pub loader: Id,
-    /// Shallow size of an instance, once its layout was seen.
+    /// Shallow size of an instance and its role, once its layout was seen.
     pub instance_size: Option<u64>,
+    pub role: Role,
     /// Bytes of the static fields (for the class object's size).
     pub static_bytes: u64,
     /// Bytes of fields the VM injects into this class's instances.
@@ -139,20 +155,47 @@ impl Classes {
         e.static_bytes = c.statics().map(|s| sizing.field_size(s.ty)).sum();
     }
 
-    /// Counts one instance of `class` laid out as `layout`.
+    /// Counts one instance of `class` laid out as `layout`; its size and role.
     #[inline]
-    pub fn instance(&mut self, class: Id, layout: Option<&ClassLayout>, sizing: &Sizing) -> u64 {
+    pub fn instance(
+        &mut self,
+        class: Id,
+        layout: Option<&ClassLayout>,
+        sizing: &Sizing,
+        strings: &Strings,
+    ) -> (u64, Role) {
         let i = self.slot(class);
         self.list[i].instances += 1;
         match (self.list[i].instance_size, layout) {
-            (Some(s), _) => s,
+            (Some(s), _) => (s, self.list[i].role),
             (None, Some(l)) => {
                 let s = self.instance_size(class, l, sizing);
-                self.list[i].instance_size = Some(s);
-                s
+                let role = self.role(class, strings);
+                let e = &mut self.list[i];
+                e.instance_size = Some(s);
+                e.role = role;
+                (s, role)
             }
-            (None, None) => 0,
+            (None, None) => (0, Role::Plain),
         }
+    }
+
+    /// The role of `class`, from the names along its chain.
+    fn role(&self, class: Id, strings: &Strings) -> Role {
+        let chain = self.chain(class);
+        let own = chain.first().and_then(|c| strings.get(c.name));
+        if own == Some(b"java/lang/String") {
+            return Role::String;
+        }
+        for c in &chain {
+            match strings.get(c.name) {
+                Some(b"java/lang/ClassLoader") => return Role::Loader,
+                Some(b"java/lang/Thread") => return Role::Thread,
+                Some(b"java/nio/DirectByteBuffer") => return Role::DirectBuffer,
+                _ => {}
+            }
+        }
+        Role::Plain
     }
 
     /// The class and its superclasses, most derived first.

@@ -20,6 +20,7 @@ mod feed;
 pub mod histogram;
 pub mod hprof;
 pub mod layout;
+pub mod loaders;
 pub mod names;
 pub mod reader;
 pub mod sizing;

@@ -6,8 +6,9 @@
 //! `Summary` is the plain-data answer the renderers and `diagnose` read;
 //! `retained` is left for the dominator tree's section.
 
-use crate::histogram::{self, ArrayRow, ClassRow, Classes, PrimArrays, Totals};
+use crate::histogram::{self, ArrayRow, ClassRow, Classes, PrimArrays, Role, Totals};
 use crate::hprof::{Header, Id};
+use crate::loaders::{self, LoaderView};
 use crate::names::Strings;
 use crate::reader::{
     read_path, ClassDump, Counts, Instance, LoadClass, ObjectArray, OpenError, PrimitiveArray,
@@ -40,6 +41,8 @@ pub struct Summary {
     pub histogram: Vec<ClassRow>,
     /// Arrays by element type, by bytes.
     pub arrays: Vec<ArrayRow>,
+    /// Class loaders, their classes, generated-class families, duplicates.
+    pub class_loaders: LoaderView,
 }
 
 impl Summary {
@@ -55,6 +58,8 @@ struct Pass {
     strings: Strings,
     classes: Classes,
     prims: PrimArrays,
+    /// (loader object, its class) for every class-loader instance.
+    loader_objects: Vec<(Id, Id)>,
 }
 
 impl Visitor for Pass {
@@ -73,7 +78,14 @@ impl Visitor for Pass {
     }
     #[inline]
     fn instance(&mut self, i: &Instance<'_>) {
-        self.classes.instance(i.class, i.layout, &self.sizing);
+        let (_, role) = self
+            .classes
+            .instance(i.class, i.layout, &self.sizing, &self.strings);
+        match role {
+            Role::Plain => {}
+            Role::Loader => self.loader_objects.push((i.id, i.class)),
+            Role::Thread | Role::DirectBuffer | Role::String => {}
+        }
     }
     #[inline]
     fn object_array(&mut self, a: &ObjectArray<'_>) {
@@ -96,6 +108,7 @@ pub fn summarize(path: &Path) -> Result<Summary, OpenError> {
         strings: Strings::default(),
         classes: Classes::default(),
         prims: PrimArrays::default(),
+        loader_objects: Vec::new(),
     };
     let outcome = read_path(path, &mut pass)?;
     if !pass.strings.is_sealed() {
@@ -103,6 +116,7 @@ pub fn summarize(path: &Path) -> Result<Summary, OpenError> {
     }
     let (histogram, arrays, totals) =
         histogram::build(&pass.classes, &pass.prims, &pass.strings, &pass.sizing);
+    let class_loaders = loaders::build(&pass.classes, &pass.loader_objects, &pass.strings);
     let stop = outcome.stop.filter(|s| s.kind != StopKind::Enough);
     Ok(Summary {
         header: outcome.header,
@@ -116,5 +130,6 @@ pub fn summarize(path: &Path) -> Result<Summary, OpenError> {
         totals,
         histogram,
         arrays,
+        class_loaders,
     })
 }

@@ -1,6 +1,7 @@
 // A JVM whose heap holds known things, for the heap dump tests
 // (crates/oomlens/tests/heap_dump.rs): N instances of Shapes$Item, K
 // generated classes `gen.G*` defined from bytes across L class loaders,
+// the template class gen.G0000000 in each of them (a duplicate class),
 // one java.lang.reflect.Proxy class per loader, B direct buffers of
 // CAPACITY bytes, T threads named `shapes-worker-<i>`, and D distinct
 // String objects with one content. Arguments: N K L B CAPACITY T D.
@@ -70,6 +71,8 @@ public class HeapShapes {
             KEEP.add(loader.define(name.replace('/', '.'), bytes));
         }
         for (BytesLoader loader : loaders) {
+            // The template itself in every loader: one name, L loaders.
+            KEEP.add(loader.define("gen.G0000000", template));
             // A proxy class per loader: the interface is visible to each.
             KEEP.add(Proxy.newProxyInstance(loader, new Class<?>[] {Runnable.class}, (p, m, args) -> null));
         }
