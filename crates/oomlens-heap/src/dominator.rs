@@ -190,8 +190,8 @@ pub fn dominator_tree<G: Successors>(g: &G, roots: &[Ix]) -> DomTree {
     }
 
     // From preorder numbers to objects, in place.
-    for v in 0..n {
-        let p = pre[v];
+    for (v, slot) in pre.iter_mut().enumerate() {
+        let p = *slot;
         if p == NONE {
             continue;
         }
@@ -200,7 +200,7 @@ pub fn dominator_tree<G: Successors>(g: &G, roots: &[Ix]) -> DomTree {
         } else {
             idom_pre[p as usize]
         };
-        pre[v] = if d == 0 { SUPER } else { order[d as usize] };
+        *slot = if d == 0 { SUPER } else { order[d as usize] };
     }
     order.remove(0);
     DomTree {

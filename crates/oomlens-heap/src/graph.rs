@@ -25,7 +25,11 @@
 //! up to 4,294,967,294 objects (past MAT's 2^31 limit); beyond, building
 //! stops with [`GraphError::TooManyObjects`].
 
+use crate::histogram::{Classes, Role};
+use crate::names::Strings;
 use crate::reader::{ClassDump, Instance, ObjectArray, PrimitiveArray, Visitor};
+use crate::sizing::Sizing;
+use crate::BasicType;
 pub use crate::Id;
 use rustc_hash::FxHashMap;
 
@@ -658,169 +662,183 @@ impl EdgePass {
     }
 }
 
-/// Shallow sizes of the records of the first pass.
-pub trait Sizer {
-    /// The shallow size of a class object (`java.lang.Class` mirror).
-    fn class(&mut self, c: &ClassDump<'_>) -> u64;
-    fn instance(&mut self, i: &Instance<'_>) -> u64;
-    fn object_array(&mut self, a: &ObjectArray<'_>) -> u64;
-    fn primitive_array(&mut self, a: &PrimitiveArray<'_>) -> u64;
-    /// Called once the pass is over: sizes that needed the whole dump (a
-    /// class object's size needs `java.lang.Class`'s) as (id, bytes).
-    fn late_sizes(&mut self) -> Vec<(Id, u64)> {
-        Vec::new()
-    }
-}
-
-/// The first pass as a record [`Visitor`]: objects, roots, and the names
-/// the second pass needs, with sizes from a [`Sizer`].
-pub struct ObjectVisitor<'s, S> {
+/// The first pass as a record [`Visitor`]: objects with their exact
+/// shallow sizes (the histogram's `Classes` and `Sizing`, so each object
+/// weighs what `GC.class_histogram` says), GC roots, class names, and the
+/// class-loader instances.
+pub struct ObjectVisitor {
     pub builder: GraphBuilder,
-    pub sizer: &'s mut S,
-    strings: FxHashMap<Id, Box<[u8]>>,
-    /// LOAD CLASS: class object id -> name string id.
-    class_names: FxHashMap<Id, Id>,
-    /// Class objects of the primitive array classes, by type code.
-    prim_classes: FxHashMap<u8, Id>,
-    class_class: Option<Id>,
-    /// Class objects: id -> index, for late sizes.
+    sizing: Sizing,
+    strings: Strings,
+    classes: Classes,
+    /// Class objects: id -> index, sized once `java.lang.Class` is known.
     class_index: FxHashMap<Id, Ix>,
+    /// Class objects of the primitive array classes, by type code.
+    prim_classes: [Id; 12],
+    class_class: Option<Id>,
+    /// (loader instance, its class) of every `java.lang.ClassLoader`.
+    loaders: Vec<(Id, Id)>,
 }
 
-impl<'s, S: Sizer> ObjectVisitor<'s, S> {
-    pub fn new(sizer: &'s mut S) -> ObjectVisitor<'s, S> {
+impl ObjectVisitor {
+    pub fn new(sizing: Sizing) -> ObjectVisitor {
         ObjectVisitor {
             builder: GraphBuilder::new(),
-            sizer,
-            strings: FxHashMap::default(),
-            class_names: FxHashMap::default(),
-            prim_classes: FxHashMap::default(),
-            class_class: None,
+            sizing,
+            strings: Strings::default(),
+            classes: Classes::default(),
             class_index: FxHashMap::default(),
+            prim_classes: [0; 12],
+            class_class: None,
+            loaders: Vec::new(),
         }
-    }
-
-    /// The binary name (`java/lang/String`, `[B`) of a class object.
-    pub fn class_name(&self, class: Id) -> Option<&[u8]> {
-        self.class_names
-            .get(&class)
-            .and_then(|n| self.strings.get(n))
-            .map(|b| &b[..])
     }
 
     fn class_named(&self, name: &[u8]) -> Option<Id> {
-        self.class_names
+        self.classes
+            .list
             .iter()
-            .find(|(_, n)| self.strings.get(n).map(|b| &b[..]) == Some(name))
-            .map(|(&c, _)| c)
+            .find(|c| self.strings.get(c.name) == Some(name))
+            .map(|c| c.id)
     }
 
-    fn string_id(&self, s: &[u8]) -> Option<Id> {
-        self.strings
-            .iter()
-            .find(|(_, b)| &b[..] == s)
-            .map(|(&id, _)| id)
-    }
-
+    /// Once, when the heap dump starts (HotSpot writes every string and
+    /// LOAD CLASS first): `java.lang.Class` and the primitive array classes.
     fn resolve(&mut self) {
-        if self.class_class.is_none() {
-            self.class_class = Some(self.class_named(b"java/lang/Class").unwrap_or(0));
-            for (code, name) in PRIM_ARRAY_CLASSES {
-                if let Some(c) = self.class_named(name.as_bytes()) {
-                    self.prim_classes.insert(code, c);
+        if self.class_class.is_some() {
+            return;
+        }
+        if !self.strings.is_sealed() {
+            self.strings.seal();
+        }
+        self.class_class = Some(self.class_named(b"java/lang/Class").unwrap_or(0));
+        for code in 0..self.prim_classes.len() as u8 {
+            let Some(ty) = BasicType::from_code(code).filter(|t| *t != BasicType::Object) else {
+                continue;
+            };
+            let name = [b'[', signature(ty)];
+            // Objects of an array class that was not dumped still need one.
+            self.prim_classes[code as usize] = self
+                .class_named(&name)
+                .unwrap_or(u64::MAX - u64::from(code));
+        }
+    }
+
+    /// Ends the pass: class objects sized (a `java.lang.Class` instance with
+    /// its statics after the fields, as `histogram::build` weighs them), and
+    /// what the second pass and the report need.
+    pub fn finish(mut self) -> (GraphBuilder, EdgeNames, ClassNames) {
+        self.resolve();
+        let mirror = self
+            .class_class
+            .and_then(|c| self.classes.get(c))
+            .and_then(|c| c.instance_size);
+        if let Some(m) = mirror {
+            for c in self.classes.list.iter().filter(|c| c.dumped) {
+                if let Some(&i) = self.class_index.get(&c.id) {
+                    self.builder
+                        .resize(i, self.sizing.round_up(m + c.static_bytes));
                 }
             }
         }
-    }
-
-    /// Ends the pass: late sizes applied, and what the second pass needs.
-    pub fn finish(mut self) -> (GraphBuilder, EdgeNames, ClassNames) {
-        self.resolve();
-        for (id, bytes) in self.sizer.late_sizes() {
-            if let Some(&i) = self.class_index.get(&id) {
-                self.builder.resize(i, bytes);
-            }
-        }
+        let string_id = |s: &[u8]| self.strings.find(s);
         let names = EdgeNames {
             class_class: self.class_class.unwrap_or(0),
             reference_class: self.class_named(b"java/lang/ref/Reference"),
-            referent: self.string_id(b"referent"),
+            referent: string_id(b"referent"),
             finalizer_class: self.class_named(b"java/lang/ref/Finalizer"),
-            unfinalized: self.string_id(b"unfinalized"),
+            unfinalized: string_id(b"unfinalized"),
         };
         let classes = ClassNames {
-            names: self
-                .class_names
-                .iter()
-                .filter_map(|(&c, n)| Some((c, self.strings.get(n)?.clone())))
-                .collect(),
+            strings: self.strings,
+            classes: self.classes,
+            loaders: self.loaders,
+            prim_classes: self.prim_classes,
         };
         (self.builder, names, classes)
     }
 }
 
-/// The primitive array classes by HPROF type code (their objects name no
-/// class; HotSpot dumps these classes under these names).
-const PRIM_ARRAY_CLASSES: [(u8, &str); 8] = [
-    (4, "[Z"),
-    (5, "[C"),
-    (6, "[F"),
-    (7, "[D"),
-    (8, "[B"),
-    (9, "[S"),
-    (10, "[I"),
-    (11, "[J"),
-];
+/// The JVM's type letter of a primitive type (`[B` is `byte[]`).
+fn signature(ty: BasicType) -> u8 {
+    match ty {
+        BasicType::Object => b'L',
+        BasicType::Boolean => b'Z',
+        BasicType::Char => b'C',
+        BasicType::Float => b'F',
+        BasicType::Double => b'D',
+        BasicType::Byte => b'B',
+        BasicType::Short => b'S',
+        BasicType::Int => b'I',
+        BasicType::Long => b'J',
+    }
+}
 
-/// Class names by class object id, binary form.
-#[derive(Clone, Debug, Default)]
+/// Class names (and the class-loader instances) after the first pass.
 pub struct ClassNames {
-    names: FxHashMap<Id, Box<[u8]>>,
+    strings: Strings,
+    classes: Classes,
+    loaders: Vec<(Id, Id)>,
+    prim_classes: [Id; 12],
 }
 
 impl ClassNames {
-    /// The binary name of a class object (`java/lang/String`, `[B`).
-    pub fn get(&self, class: Id) -> Option<&[u8]> {
-        self.names.get(&class).map(|b| &b[..])
+    /// The Java name of a class object (`java.lang.String`, `byte[]`).
+    pub fn name(&self, class: Id) -> String {
+        if let Some(code) = self.prim_classes.iter().position(|&c| c == class) {
+            if let Some(ty) = BasicType::from_code(code as u8) {
+                return ty.array_name().to_string();
+            }
+        }
+        self.classes.name(class, &self.strings)
+    }
+
+    /// Every class-loader instance: (its id, its class's id).
+    pub fn loaders(&self) -> &[(Id, Id)] {
+        &self.loaders
     }
 }
 
-impl<S: Sizer> Visitor for ObjectVisitor<'_, S> {
+impl Visitor for ObjectVisitor {
     fn string(&mut self, id: Id, utf8: &[u8]) {
-        self.strings.insert(id, utf8.into());
+        self.strings.add(id, utf8);
     }
     fn load_class(&mut self, c: &crate::LoadClass) {
-        self.class_names.insert(c.class, c.name);
+        self.classes.load_class(c);
     }
     fn root(&mut self, r: &crate::Root) {
         self.builder.root(r.object, r.kind, r.thread_serial);
     }
     fn class_dump(&mut self, c: &ClassDump<'_>) {
         self.resolve();
-        let size = self.sizer.class(c);
+        self.classes.class_dump(c, &self.sizing, &self.strings);
         let i = self
             .builder
-            .object(c.class, self.class_class.unwrap_or(0), size);
+            .object(c.class, self.class_class.unwrap_or(0), 0);
         self.class_index.insert(c.class, i);
     }
+    #[inline]
     fn instance(&mut self, i: &Instance<'_>) {
-        let size = self.sizer.instance(i);
-        self.builder.object(i.id, i.class, size);
+        self.resolve();
+        let (bytes, role) = self
+            .classes
+            .instance(i.class, i.layout, &self.sizing, &self.strings);
+        if role == Role::Loader {
+            self.loaders.push((i.id, i.class));
+        }
+        self.builder.object(i.id, i.class, bytes);
     }
+    #[inline]
     fn object_array(&mut self, a: &ObjectArray<'_>) {
-        let size = self.sizer.object_array(a);
-        self.builder.object(a.id, a.class, size);
+        self.builder
+            .object(a.id, a.class, self.sizing.object_array(a.len));
     }
+    #[inline]
     fn primitive_array(&mut self, a: &PrimitiveArray<'_>) {
         self.resolve();
-        let code = a.ty as u8;
-        let class = self
-            .prim_classes
-            .get(&code)
-            .copied()
-            .unwrap_or(u64::MAX - u64::from(code));
-        let size = self.sizer.primitive_array(a);
-        self.builder.object(a.id, class, size);
+        let class = self.prim_classes[a.ty as usize];
+        self.builder
+            .object(a.id, class, self.sizing.primitive_array(a.ty, a.len));
     }
 }
 

@@ -19,10 +19,15 @@
 pub mod dominator;
 mod feed;
 pub mod graph;
+pub mod histogram;
 pub mod hprof;
 pub mod layout;
+pub mod loaders;
+pub mod names;
 pub mod reader;
 pub mod retained;
+pub mod sizing;
+pub mod summary;
 #[doc(hidden)]
 pub mod synth;
 
@@ -33,3 +38,5 @@ pub use reader::{
     OpenError, Outcome, PrimitiveArray, Root, RootKind, StackTrace, StaticField, Stop, StopKind,
     Visitor,
 };
+pub use sizing::{Sizing, SizingBasis};
+pub use summary::{summarize, ReadInfo, Summary};

@@ -43,6 +43,12 @@ pub trait Visitor {
     fn instance(&mut self, _instance: &Instance<'_>) {}
     fn object_array(&mut self, _array: &ObjectArray<'_>) {}
     fn primitive_array(&mut self, _array: &PrimitiveArray<'_>) {}
+    /// Asked before each heap dump sub-record: false ends the pass there
+    /// (the `Outcome` then stops with `StopKind::Enough`).
+    #[inline]
+    fn wants_more(&self) -> bool {
+        true
+    }
 }
 
 /// LOAD CLASS: a class's serial number, object id and name string id.
@@ -287,6 +293,8 @@ pub enum StopKind {
     Malformed,
     /// The read itself failed (an I/O error, a damaged gzip stream).
     ReadFailed,
+    /// The visitor said it had read enough (`Visitor::wants_more`).
+    Enough,
 }
 
 /// Where and why reading stopped early; all records before `offset` were visited.
@@ -307,6 +315,7 @@ impl fmt::Display for Stop {
             StopKind::Truncated => "the dump is cut short",
             StopKind::Malformed => "the dump is damaged",
             StopKind::ReadFailed => "reading failed",
+            StopKind::Enough => "reading ended early, as asked,",
         };
         write!(
             f,
@@ -611,6 +620,14 @@ impl<'v, F: Feed, V: Visitor> Parser<'v, F, V> {
                 return Ok(());
             }
             let left = end - at;
+            if !self.v.wants_more() {
+                return Err(stop(
+                    StopKind::Enough,
+                    at,
+                    rec_kind,
+                    "the visitor had read enough".into(),
+                ));
+            }
             // Find the sub-record's length, asking for more bytes as needed.
             let mut need = 1 + 2 * id as usize + 9;
             let total = loop {

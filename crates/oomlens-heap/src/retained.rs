@@ -49,7 +49,8 @@
 //! tree's children as CSR); a path search adds 4.
 
 use crate::dominator::{dominator_tree, DomTree, SUPER};
-use crate::graph::{ClassNames, EdgeVisitor, Graph, GraphError, Id, Ix, ObjectVisitor, Sizer, NONE};
+use crate::graph::{ClassNames, EdgeVisitor, Graph, GraphError, Id, Ix, ObjectVisitor, NONE};
+use crate::sizing::Sizing;
 use crate::reader::{read_path, read_stream, OpenError, Outcome, Visitor};
 use serde::Serialize;
 use std::path::Path;
@@ -87,12 +88,10 @@ fn read_buffered(path: &Path, v: &mut impl Visitor) -> Result<Outcome, OpenError
 
 /// The object graph of a dump: one pass for objects and roots, one for
 /// references. Also returns the class names and the first pass's outcome
-/// (where a cut-short dump stopped).
-pub fn read_graph<S: Sizer>(
-    path: &Path,
-    sizer: &mut S,
-) -> Result<(Graph, ClassNames, Outcome), RetainedError> {
-    let mut objects = ObjectVisitor::new(sizer);
+/// (where a cut-short dump stopped: the graph is then of what came before).
+pub fn read_graph(path: &Path) -> Result<(Graph, ClassNames, Outcome), RetainedError> {
+    let sizing = Sizing::detect(path).map_err(RetainedError::Open)?;
+    let mut objects = ObjectVisitor::new(sizing);
     let outcome = read_buffered(path, &mut objects).map_err(RetainedError::Open)?;
     let (builder, names, classes) = objects.finish();
     let mut pass = builder.finish().map_err(RetainedError::Graph)?;
@@ -102,16 +101,13 @@ pub fn read_graph<S: Sizer>(
 
 /// The `retained` section for a dump: graph, dominator tree, retained
 /// sizes, and the report of its `top` biggest.
-pub fn analyze<S: Sizer>(
-    path: &Path,
-    sizer: &mut S,
-    top: usize,
-    class_name: &dyn Fn(&ClassNames, Id) -> String,
-) -> Result<RetainedReport, RetainedError> {
-    let (g, classes, _) = read_graph(path, sizer)?;
+pub fn analyze(path: &Path, top: usize) -> Result<RetainedReport, RetainedError> {
+    let (g, classes, _) = read_graph(path)?;
     let tree = dominator_tree(&g, g.roots());
     let r = Retained::compute(&g, tree);
-    Ok(r.report(&g, top, &|id| class_name(&classes, id)))
+    let mut rep = r.report(&g, top, &|id| classes.name(id));
+    rep.loaders = r.loaders(&g, classes.loaders(), top, &|id| classes.name(id));
+    Ok(rep)
 }
 
 /// MAT's leak-suspect threshold: share of the reachable heap, in percent.
@@ -339,6 +335,27 @@ impl Retained {
             .collect()
     }
 
+    /// The `top` class-loader instances (id, class id) by retained size.
+    pub fn loaders(
+        &self,
+        g: &Graph,
+        loaders: &[(Id, Id)],
+        top: usize,
+        class_name: &dyn Fn(Id) -> String,
+    ) -> Vec<RetainedObject> {
+        let mut v: Vec<Ix> = loaders.iter().filter_map(|&(id, _)| g.index(id)).collect();
+        v.sort_unstable_by_key(|&i| (std::cmp::Reverse(self.of(i)), i));
+        v.into_iter()
+            .take(top)
+            .map(|i| RetainedObject {
+                id: format!("{:#x}", g.id(i)),
+                class: class_name(g.class_id(g.class_of(i))),
+                shallow: g.shallow(i),
+                retained: self.of(i),
+            })
+            .collect()
+    }
+
     /// The report: the `top` biggest objects no single object dominates,
     /// the `top` classes by retained size, MAT's leak suspects with their
     /// accumulation points and paths. `class_name` names a class object id.
@@ -431,6 +448,7 @@ impl Retained {
             biggest,
             classes,
             suspects,
+            loaders: Vec::new(),
         }
     }
 }
@@ -453,6 +471,10 @@ pub struct RetainedReport {
     pub classes: Vec<RetainedClass>,
     /// MAT's leak suspects: objects, then classes.
     pub suspects: Vec<Suspect>,
+    /// Class-loader instances by retained size: each loader with what it
+    /// alone keeps alive (its classes and their statics when nothing else
+    /// holds them).
+    pub loaders: Vec<RetainedObject>,
 }
 
 /// One object with its sizes.

@@ -1,0 +1,278 @@
+//! Heap dumps of a real JVM with known content (`tests/java/heap/
+//! HeapShapes.java`), taken with `jcmd PID GC.heap_dump` under the default
+//! layout, without compressed oops, and with 16-byte alignment: the
+//! histogram equals the JVM's own `GC.class_histogram` per class, and a
+//! truncated or compressed copy of each dump reads as it should.
+//!
+//! `GC.class_histogram` is taken before and after the dump; the attach
+//! machinery allocates a little between them, so a class is compared
+//! when the two histograms agree on it (nearly all do; the test says how
+//! many). `java.lang.Class` is left out: the JVM counts every mirror in
+//! the heap (CDS archives hold a thousand unloaded ones), HPROF dumps the
+//! loaded classes.
+
+mod support;
+
+use oomlens_heap::histogram::RowKind;
+use oomlens_heap::names::java_name;
+use oomlens_heap::Summary;
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// The program's arguments: N K L B CAPACITY T D.
+const ITEMS: u64 = 3000;
+const GENERATED: u64 = 60;
+const LOADERS: u64 = 3;
+const BUFFERS: u64 = 4;
+const CAPACITY: u64 = 65536;
+const THREADS: u64 = 5;
+const DUPLICATES: u64 = 20;
+
+fn java_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/java/heap")
+}
+
+fn compile(out: &Path) {
+    let src = java_dir();
+    let ok = Command::new("javac")
+        .arg("-d")
+        .arg(out)
+        .arg(src.join("HeapShapes.java"))
+        .arg(src.join("gen/G0000000.java"))
+        .status()
+        .expect("run javac")
+        .success();
+    assert!(ok, "javac failed");
+}
+
+/// Starts HeapShapes with `flags` and waits for its "ready".
+fn start(classes: &Path, flags: &[&str]) -> support::KillOnDrop {
+    let args = [
+        ITEMS, GENERATED, LOADERS, BUFFERS, CAPACITY, THREADS, DUPLICATES,
+    ]
+    .map(|n| n.to_string());
+    let child = Command::new("java")
+        .args(["-Xmx64m", "-XX:+UseSerialGC"])
+        .args(flags)
+        .arg("-cp")
+        .arg(classes)
+        .arg("HeapShapes")
+        .args(&args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start java");
+    let mut guard = support::KillOnDrop(child);
+    let out = guard.0.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(out)
+        .read_line(&mut line)
+        .expect("read java's stdout");
+    assert_eq!(
+        line.trim(),
+        "ready",
+        "HeapShapes did not start with {flags:?}"
+    );
+    guard
+}
+
+fn jcmd(pid: u32, args: &[&str]) -> String {
+    for _ in 0..50 {
+        let o = Command::new("jcmd")
+            .arg(pid.to_string())
+            .args(args)
+            .output()
+            .expect("run jcmd");
+        if o.status.success() {
+            return String::from_utf8_lossy(&o.stdout).into_owned();
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    panic!("jcmd {pid} {args:?} kept failing");
+}
+
+/// `GC.class_histogram` rows by Java name: (instances, bytes), summed
+/// over classes of one name.
+fn jvm_histogram(text: &str) -> BTreeMap<String, (u64, u64)> {
+    let mut m = BTreeMap::new();
+    for line in text.lines() {
+        let mut f = line.split_whitespace();
+        let (Some(num), Some(n), Some(b), Some(name)) = (f.next(), f.next(), f.next(), f.next())
+        else {
+            continue;
+        };
+        if !num.ends_with(':') {
+            continue;
+        }
+        let (Ok(n), Ok(b)) = (n.parse::<u64>(), b.parse::<u64>()) else {
+            continue;
+        };
+        // Array names are descriptors (`[B`); others are Java names already.
+        let name = if name.starts_with('[') {
+            java_name(name.as_bytes())
+        } else {
+            name.to_string()
+        };
+        let e = m.entry(name).or_insert((0, 0));
+        e.0 += n;
+        e.1 += b;
+    }
+    m
+}
+
+fn our_histogram(s: &Summary) -> BTreeMap<String, (u64, u64)> {
+    let mut m = BTreeMap::new();
+    for r in &s.histogram {
+        if r.kind == RowKind::Class {
+            continue;
+        }
+        let e = m.entry(r.class.clone()).or_insert((0, 0));
+        e.0 += r.instances;
+        e.1 += r.bytes;
+    }
+    m
+}
+
+struct Dump {
+    path: PathBuf,
+    before: BTreeMap<String, (u64, u64)>,
+    after: BTreeMap<String, (u64, u64)>,
+}
+
+/// Runs HeapShapes with `flags` and dumps it into `dir`.
+fn dump(dir: &Path, classes: &Path, flags: &[&str], name: &str) -> Dump {
+    let guard = start(classes, flags);
+    let pid = guard.0.id();
+    let path = dir.join(name);
+    let before = jvm_histogram(&jcmd(pid, &["GC.class_histogram"]));
+    jcmd(pid, &["GC.heap_dump", path.to_str().unwrap()]);
+    let after = jvm_histogram(&jcmd(pid, &["GC.class_histogram"]));
+    drop(guard);
+    Dump {
+        path,
+        before,
+        after,
+    }
+}
+
+/// Every class both JVM histograms agree on has our instances and bytes.
+fn assert_histogram_matches(d: &Dump, s: &Summary, what: &str) {
+    let ours = our_histogram(s);
+    let mut compared = 0;
+    let mut wrong = Vec::new();
+    for (class, jvm) in &d.before {
+        if class == "java.lang.Class" || d.after.get(class) != Some(jvm) {
+            continue;
+        }
+        compared += 1;
+        let got = ours.get(class).copied().unwrap_or((0, 0));
+        if got != *jvm {
+            wrong.push(format!("{class}: jvm {jvm:?}, ours {got:?}"));
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{what}: {} of {compared} classes differ:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    assert!(
+        compared > 300,
+        "{what}: only {compared} classes were stable enough to compare"
+    );
+    for must in [
+        "HeapShapes$Item",
+        "HeapShapes$BytesLoader",
+        "java.nio.DirectByteBuffer",
+    ] {
+        assert!(
+            d.before.get(must) == d.after.get(must),
+            "{what}: {must} moved between histograms"
+        );
+        assert_eq!(ours.get(must), d.before.get(must), "{what}: {must}");
+    }
+    assert_eq!(ours["HeapShapes$Item"].0, ITEMS, "{what}");
+    eprintln!("{what}: {compared} classes equal to GC.class_histogram");
+}
+
+/// A copy of the first `frac` of `path`.
+fn truncated_copy(path: &Path, frac: f64) -> (PathBuf, u64) {
+    let bytes = std::fs::read(path).unwrap();
+    let cut = (bytes.len() as f64 * frac) as usize;
+    let out = path.with_extension("cut.hprof");
+    std::fs::write(&out, &bytes[..cut]).unwrap();
+    (out, cut as u64)
+}
+
+fn gz_copy(path: &Path) -> PathBuf {
+    use std::io::Write;
+    let out = path.with_extension("hprof.gz");
+    let mut gz = flate2::write::GzEncoder::new(
+        std::fs::File::create(&out).unwrap(),
+        flate2::Compression::fast(),
+    );
+    gz.write_all(&std::fs::read(path).unwrap()).unwrap();
+    gz.finish().unwrap();
+    out
+}
+
+fn check_layout(flags: &[&str], name: &str, oops: bool, align: u32) {
+    if !support::require_program("javac", "openjdk-17-jdk-headless")
+        || !support::require_program("jcmd", "openjdk-17-jdk-headless")
+    {
+        return;
+    }
+    let tmp = support::TempDir::new("oomlens-heap");
+    let classes = tmp.path().join("classes");
+    compile(&classes);
+    let d = dump(tmp.path(), &classes, flags, name);
+    let s = oomlens_heap::summarize(&d.path).expect("read the dump");
+    assert!(s.read.complete, "{name}: {:?}", s.read.stop);
+    assert_eq!(s.sizing.compressed_oops, oops, "{name}: {:?}", s.sizing);
+    assert!(s.sizing.compressed_class_pointers, "{name}: {:?}", s.sizing);
+    assert_eq!(s.sizing.align, align, "{name}: {:?}", s.sizing);
+    assert_histogram_matches(&d, &s, name);
+
+    // The same dump compressed reads the same.
+    let gz = oomlens_heap::summarize(&gz_copy(&d.path)).expect("read the .gz");
+    assert_eq!(gz.histogram, s.histogram, "{name}.gz");
+    assert_eq!(gz.read.bytes, s.read.bytes);
+
+    // A copy cut at 60%: what came before, and where it stopped.
+    let (cut, at) = truncated_copy(&d.path, 0.6);
+    let c = oomlens_heap::summarize(&cut).expect("a cut dump still reads");
+    assert!(!c.read.complete, "{name} cut");
+    let stop = c.read.stop.as_ref().unwrap();
+    assert_eq!(stop.kind, oomlens_heap::StopKind::Truncated, "{stop}");
+    assert!(
+        stop.offset <= at && stop.offset + (1 << 20) > at,
+        "{stop} (cut at {at})"
+    );
+    assert!(
+        c.totals.objects > 0 && c.totals.objects < s.totals.objects,
+        "{name} cut"
+    );
+}
+
+#[test]
+fn default_layout_histogram_equals_the_jvms() {
+    check_layout(&[], "default.hprof", true, 8);
+}
+
+#[test]
+fn uncompressed_oops_histogram_equals_the_jvms() {
+    check_layout(&["-XX:-UseCompressedOops"], "wide.hprof", false, 8);
+}
+
+#[test]
+fn sixteen_byte_alignment_histogram_equals_the_jvms() {
+    check_layout(
+        &["-XX:ObjectAlignmentInBytes=16"],
+        "align16.hprof",
+        true,
+        16,
+    );
+}
