@@ -219,6 +219,60 @@ fn gz_copy(path: &Path) -> PathBuf {
     out
 }
 
+/// `oomlens heap` on the dump, its cut copy and a file that is no dump:
+/// the JSON schema and numbers, and the exit statuses 0, 1 and 2.
+fn check_cli(whole: &Path, cut: &Path, s: &Summary) {
+    let p = |p: &Path| p.to_str().unwrap().to_string();
+    let j = support::oomlens_json(&["heap", "--format", "json", "--top", "5", &p(whole)], &[0]);
+    assert_eq!(j["schema"], "oomlens/heap/v1");
+    let d = &j["dumps"][0];
+    assert_eq!(d["totals"]["objects"].as_u64(), Some(s.totals.objects));
+    assert_eq!(d["histogram"].as_array().unwrap().len(), 5);
+    assert_eq!(d["read"]["complete"], true);
+    assert!(d["retained"].is_null());
+    let gen = d["class_loaders"]["families"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["shape"] == "jdk.proxy*.$Proxy*")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(gen["library"], "java.lang.reflect.Proxy", "{gen}");
+
+    let c = support::oomlens_json(&["heap", "-o", "json", &p(cut)], &[1]);
+    assert_eq!(c["dumps"][0]["read"]["complete"], false);
+    assert_eq!(c["dumps"][0]["read"]["stop"]["kind"], "truncated");
+
+    let text = Command::new(support::oomlens())
+        .args(["heap", &p(whole)])
+        .output()
+        .unwrap();
+    assert_eq!(text.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("HeapShapes$Item") && text.contains("Duplicate classes"),
+        "{text}"
+    );
+    let md = Command::new(support::oomlens())
+        .args(["heap", "-o", "markdown", &p(whole)])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&md.stdout).contains("| LOADERS | CLASSES | LOADER TYPE |"));
+
+    let not = whole.with_extension("txt");
+    std::fs::write(&not, "not a heap dump\n").unwrap();
+    let o = Command::new(support::oomlens())
+        .args(["heap", &p(&not)])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&p(&not)) && err.contains("not an HPROF heap dump"),
+        "{err}"
+    );
+}
+
 fn check_layout(flags: &[&str], name: &str, oops: bool, align: u32) {
     if !support::require_program("javac", "openjdk-17-jdk-headless")
         || !support::require_program("jcmd", "openjdk-17-jdk-headless")
@@ -255,6 +309,65 @@ fn check_layout(flags: &[&str], name: &str, oops: bool, align: u32) {
         c.totals.objects > 0 && c.totals.objects < s.totals.objects,
         "{name} cut"
     );
+
+    assert_loaders(&s, name);
+    if name == "default.hprof" {
+        check_cli(&d.path, &cut, &s);
+    }
+}
+
+/// Each BytesLoader defined K/L generated classes, the template and a
+/// proxy; the generated classes form one family; the template is a
+/// duplicate class of L loaders.
+fn assert_loaders(s: &Summary, what: &str) {
+    let v = &s.class_loaders;
+    let ours: Vec<_> = v
+        .loaders
+        .iter()
+        .filter(|l| l.class == "HeapShapes$BytesLoader")
+        .collect();
+    assert_eq!(ours.len() as u64, LOADERS, "{what}: {:?}", v.loaders);
+    for l in &ours {
+        assert_eq!(l.classes, GENERATED / LOADERS + 2, "{what}: {l:?}");
+    }
+    let t = v
+        .by_type
+        .iter()
+        .find(|t| t.class == "HeapShapes$BytesLoader")
+        .unwrap();
+    assert_eq!(
+        (t.loaders, t.classes),
+        (LOADERS, GENERATED + 2 * LOADERS),
+        "{what}"
+    );
+    let gen = v.families.iter().find(|f| f.shape == "gen.G*").unwrap();
+    assert_eq!(
+        (gen.classes, gen.loaders),
+        (GENERATED + LOADERS, LOADERS),
+        "{what}: {gen:?}"
+    );
+    let proxies = v
+        .families
+        .iter()
+        .find(|f| f.shape == "jdk.proxy*.$Proxy*")
+        .unwrap();
+    assert_eq!(
+        (proxies.classes, proxies.loaders),
+        (LOADERS, LOADERS),
+        "{what}: {proxies:?}"
+    );
+    let dups: Vec<_> = v
+        .duplicates
+        .iter()
+        .filter(|d| d.class.starts_with("gen."))
+        .collect();
+    assert_eq!(dups.len(), 1, "{what}: {dups:?}");
+    assert_eq!(
+        (dups[0].class.as_str(), dups[0].loaders),
+        ("gen.G0000000", LOADERS)
+    );
+    let boot = v.loaders.iter().find(|l| l.loader == 0).unwrap();
+    assert!(boot.classes > 300, "{what}: {boot:?}");
 }
 
 #[test]

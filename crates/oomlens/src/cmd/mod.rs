@@ -4,6 +4,7 @@ pub mod budget;
 pub mod classes;
 pub mod collect;
 pub mod diagnose;
+pub mod heap;
 pub mod jcmd;
 pub mod kernel;
 pub mod node;

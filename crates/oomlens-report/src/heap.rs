@@ -1,0 +1,319 @@
+//! `oomlens heap` output: what a heap dump holds, as text, Markdown and the
+//! `oomlens/heap/v1` JSON document.
+//!
+//! Every section is built once as a titled table (`Section`) and drawn by
+//! the text or the Markdown renderer, so the two never disagree. The
+//! retained-size section (dominator tree, leak suspects) has its place
+//! here and in the JSON (`retained`), empty until it is computed.
+
+use comfy_table::{presets, Cell, ContentArrangement, Table};
+use oomlens_heap::Summary;
+use serde::Serialize;
+
+use crate::format::{bytes, paint, Tone};
+use crate::Style;
+
+pub const SCHEMA: &str = "oomlens/heap/v1";
+
+/// One dump's part of the JSON document.
+#[derive(Serialize)]
+pub struct DumpDoc<'a> {
+    /// The path as given.
+    pub source: &'a str,
+    #[serde(flatten)]
+    pub summary: &'a Summary,
+    /// Histogram rows left out by `--top`.
+    pub histogram_more: usize,
+    /// Retained sizes and leak suspects (the dominator tree's section):
+    /// null until computed.
+    pub retained: Option<serde_json::Value>,
+}
+
+/// The JSON document.
+#[derive(Serialize)]
+pub struct Doc<'a> {
+    pub schema: &'static str,
+    pub dumps: Vec<DumpDoc<'a>>,
+}
+
+/// A dump as the renderers take it: its summary cut to `top` rows, and how
+/// many histogram rows were left out.
+pub struct Shown<'a> {
+    pub source: &'a str,
+    pub summary: &'a Summary,
+    pub histogram_more: usize,
+}
+
+pub fn json(dumps: &[Shown<'_>]) -> String {
+    let doc = Doc {
+        schema: SCHEMA,
+        dumps: dumps
+            .iter()
+            .map(|d| DumpDoc {
+                source: d.source,
+                summary: d.summary,
+                histogram_more: d.histogram_more,
+                retained: None,
+            })
+            .collect(),
+    };
+    let mut s =
+        serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
+    s.push('\n');
+    s
+}
+
+/// A titled table.
+struct Section {
+    title: String,
+    /// Said under the title (what the table is and is not).
+    note: Option<String>,
+    header: Vec<&'static str>,
+    rows: Vec<Vec<String>>,
+    /// Said after the table (rows left out).
+    more: Option<String>,
+}
+
+fn sections(d: &Shown<'_>, top: usize) -> Vec<Section> {
+    let s = d.summary;
+    let mut out = Vec::new();
+    out.push(Section {
+        title: format!(
+            "Histogram: {} objects, {} (shallow)",
+            s.totals.objects,
+            bytes(s.totals.bytes)
+        ),
+        note: None,
+        header: vec!["INSTANCES", "BYTES", "CLASS"],
+        rows: s
+            .histogram
+            .iter()
+            .map(|r| vec![r.instances.to_string(), bytes(r.bytes), r.class.clone()])
+            .collect(),
+        more: (d.histogram_more > 0)
+            .then(|| format!("... {} more classes (--top N)", d.histogram_more)),
+    });
+    out.push(Section {
+        title: "Arrays by element type".into(),
+        note: None,
+        header: vec!["ARRAYS", "ELEMENTS", "BYTES", "ELEMENT"],
+        rows: s
+            .arrays
+            .iter()
+            .map(|a| {
+                vec![
+                    a.arrays.to_string(),
+                    a.elements.to_string(),
+                    bytes(a.bytes),
+                    a.element.clone(),
+                ]
+            })
+            .collect(),
+        more: None,
+    });
+    let v = &s.class_loaders;
+    out.push(Section {
+        title: format!(
+            "Class loaders: {} classes in {} loaders",
+            v.classes,
+            v.loaders.len()
+        ),
+        note: None,
+        header: vec!["LOADERS", "CLASSES", "LOADER TYPE"],
+        rows: v
+            .by_type
+            .iter()
+            .take(top)
+            .map(|t| {
+                vec![
+                    t.loaders.to_string(),
+                    t.classes.to_string(),
+                    t.class.clone(),
+                ]
+            })
+            .collect(),
+        more: (v.by_type.len() > top)
+            .then(|| format!("... {} more loader types", v.by_type.len() - top)),
+    });
+    out.push(Section {
+        title: "Loaders by classes defined".into(),
+        note: None,
+        header: vec!["CLASSES", "LOADER", "TYPE"],
+        rows: v
+            .loaders
+            .iter()
+            .take(top)
+            .map(|l| {
+                vec![
+                    l.classes.to_string(),
+                    format!("0x{:x}", l.loader),
+                    l.class.clone(),
+                ]
+            })
+            .collect(),
+        more: (v.loaders.len() > top)
+            .then(|| format!("... {} more loaders", v.loaders.len() - top)),
+    });
+    out.push(Section {
+        title: "Generated-class families".into(),
+        note: Some("classes whose names differ only in counters and hashes".into()),
+        header: vec!["CLASSES", "LOADERS", "LIBRARY", "FAMILY"],
+        rows: v
+            .families
+            .iter()
+            .take(top)
+            .map(|f| {
+                vec![
+                    f.classes.to_string(),
+                    f.loaders.to_string(),
+                    f.library.clone().unwrap_or_else(|| "-".into()),
+                    f.shape.clone(),
+                ]
+            })
+            .collect(),
+        more: (v.families.len() > top)
+            .then(|| format!("... {} more families", v.families.len() - top)),
+    });
+    out.push(Section {
+        title: "Duplicate classes".into(),
+        note: Some(
+            "one class name defined by several loaders (MAT's \"Duplicate Classes\"); \
+             not how many classes a generator made: see the families above"
+                .into(),
+        ),
+        header: vec!["LOADERS", "CLASS"],
+        rows: v
+            .duplicates
+            .iter()
+            .take(top)
+            .map(|c| vec![c.loaders.to_string(), c.class.clone()])
+            .collect(),
+        more: (v.duplicates.len() > top)
+            .then(|| format!("... {} more duplicate classes", v.duplicates.len() - top)),
+    });
+    out
+}
+
+/// The lines that open a dump's report: what was read and how it was sized.
+fn head(d: &Shown<'_>, style: Style) -> Vec<String> {
+    let s = d.summary;
+    let mut out = vec![format!(
+        "{}: {}, {}-byte ids, {} read",
+        d.source,
+        s.header.version.as_str(),
+        s.header.id_size,
+        bytes(s.read.bytes)
+    )];
+    let z = &s.sizing;
+    let how = match z.basis {
+        oomlens_heap::SizingBasis::Detected => format!(
+            "detected from {} neighbouring objects ({} disagreed)",
+            z.votes, z.dissent
+        ),
+        oomlens_heap::SizingBasis::Assumed => "assumed: no neighbouring objects told".into(),
+    };
+    out.push(format!(
+        "layout: compressed oops {}, compressed class pointers {}, {}-byte alignment ({how})",
+        if z.compressed_oops { "on" } else { "off" },
+        if z.compressed_class_pointers {
+            "on"
+        } else {
+            "off"
+        },
+        z.align
+    ));
+    if let Some(stop) = &s.read.stop {
+        out.push(paint(
+            style,
+            Tone::Alarm,
+            &format!("PARTIAL: {stop}; every number below is of the part before it"),
+        ));
+    }
+    out
+}
+
+/// The report as text: tables in fixed columns.
+pub fn text(dumps: &[Shown<'_>], top: usize, style: Style) -> String {
+    let mut out = String::new();
+    for d in dumps {
+        for l in head(d, style) {
+            out.push_str(&l);
+            out.push('\n');
+        }
+        for sec in sections(d, top) {
+            out.push('\n');
+            out.push_str(&paint(style, Tone::Bold, &sec.title));
+            out.push('\n');
+            if let Some(n) = &sec.note {
+                out.push_str(&format!("({n})\n"));
+            }
+            if sec.rows.is_empty() {
+                out.push_str("none\n");
+                continue;
+            }
+            let mut t = Table::new();
+            t.load_preset(presets::NOTHING)
+                .set_content_arrangement(ContentArrangement::Disabled)
+                .force_no_tty();
+            t.set_header(sec.header.clone());
+            for r in &sec.rows {
+                t.add_row(r.iter().map(Cell::new).collect::<Vec<_>>());
+            }
+            for l in t.to_string().lines() {
+                out.push_str(l.strip_prefix(' ').unwrap_or(l).trim_end());
+                out.push('\n');
+            }
+            if let Some(m) = &sec.more {
+                out.push_str(m);
+                out.push('\n');
+            }
+        }
+        // The retained-size section (dominator tree, leak suspects) goes here.
+        out.push('\n');
+    }
+    out
+}
+
+/// The report as Markdown: a heading per dump, a table per section.
+pub fn markdown(dumps: &[Shown<'_>], top: usize) -> String {
+    let mut out = String::new();
+    for d in dumps {
+        out.push_str(&format!("## Heap dump `{}`\n\n", d.source));
+        for l in head(d, Style::Plain) {
+            out.push_str(&format!("- {l}\n"));
+        }
+        for sec in sections(d, top) {
+            out.push_str(&format!("\n### {}\n\n", sec.title));
+            if let Some(n) = &sec.note {
+                out.push_str(&format!("_{n}_\n\n"));
+            }
+            if sec.rows.is_empty() {
+                out.push_str("none\n");
+                continue;
+            }
+            out.push_str(&format!("| {} |\n", sec.header.join(" | ")));
+            out.push_str(&format!("|{}\n", "---|".repeat(sec.header.len())));
+            for r in &sec.rows {
+                let last = r.len().saturating_sub(1);
+                let cells: Vec<String> = r
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let c = c.replace('|', "\\|");
+                        if i == last {
+                            format!("`{c}`")
+                        } else {
+                            c
+                        }
+                    })
+                    .collect();
+                out.push_str(&format!("| {} |\n", cells.join(" | ")));
+            }
+            if let Some(m) = &sec.more {
+                out.push_str(&format!("\n{m}\n"));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}

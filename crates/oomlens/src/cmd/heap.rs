@@ -1,0 +1,63 @@
+//! `oomlens heap`: what a heap dump holds (the histogram of exact shallow
+//! sizes, the class loaders and generated-class families), read in one
+//! pass by `oomlens-heap`; the families' libraries named from the
+//! analysis' knowledge base.
+
+use std::io::{self, Write};
+
+use anyhow::{Context, Result};
+use oomlens_heap::Summary;
+use oomlens_report::heap::Shown;
+
+use super::Outcome;
+use crate::{Format, HeapArgs};
+
+/// Names the library behind each family from the knowledge base.
+fn name_libraries(s: &mut Summary) {
+    for f in &mut s.class_loaders.families {
+        f.library =
+            oomlens_analysis::classes::generator_of(&f.example).map(|g| g.library.to_string());
+    }
+}
+
+pub fn run(args: HeapArgs, style: oomlens_report::Style) -> Result<Outcome> {
+    anyhow::ensure!(
+        args.dumps.len() <= 2,
+        "give one heap dump, or two of one JVM to compare"
+    );
+    let mut summaries = Vec::new();
+    for path in &args.dumps {
+        let mut s = oomlens_heap::summarize(path).with_context(|| path.display().to_string())?;
+        name_libraries(&mut s);
+        let more = s.histogram.len().saturating_sub(args.top);
+        s.truncate(args.top);
+        summaries.push((path.display().to_string(), s, more));
+    }
+    let shown: Vec<Shown<'_>> = summaries
+        .iter()
+        .map(|(source, summary, more)| Shown {
+            source,
+            summary,
+            histogram_more: *more,
+        })
+        .collect();
+    let out = match args.out.format() {
+        Format::Json => oomlens_report::heap::json(&shown),
+        Format::Text => oomlens_report::heap::text(&shown, args.top, style),
+        Format::Markdown => oomlens_report::heap::markdown(&shown, args.top),
+    };
+    io::stdout().lock().write_all(out.as_bytes())?;
+    let partial: Vec<String> = summaries
+        .iter()
+        .filter_map(|(source, s, _)| s.read.stop.as_ref().map(|stop| format!("{source}: {stop}")))
+        .collect();
+    if partial.is_empty() {
+        return Ok(Outcome::Found);
+    }
+    if args.out.format() != Format::Json {
+        for p in &partial {
+            eprintln!("warning: {p}");
+        }
+    }
+    Ok(Outcome::NotFound)
+}
