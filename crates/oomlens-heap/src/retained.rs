@@ -99,15 +99,21 @@ pub fn read_graph(path: &Path) -> Result<(Graph, ClassNames, Outcome), RetainedE
     Ok((pass.finish(), classes, outcome))
 }
 
-/// The `retained` section for a dump: graph, dominator tree, retained
-/// sizes, and the report of its `top` biggest.
-pub fn analyze(path: &Path, top: usize) -> Result<RetainedReport, RetainedError> {
+/// The `retained` section for a dump (graph, dominator tree, retained
+/// sizes, the report of its `top` biggest) and the retained size of every
+/// class-loader instance, by id.
+pub fn analyze(path: &Path, top: usize) -> Result<(RetainedReport, Vec<(Id, u64)>), RetainedError> {
     let (g, classes, _) = read_graph(path)?;
     let tree = dominator_tree(&g, g.roots());
     let r = Retained::compute(&g, tree);
     let mut rep = r.report(&g, top, &|id| classes.name(id));
     rep.loaders = r.loaders(&g, classes.loaders(), top, &|id| classes.name(id));
-    Ok(rep)
+    let by_loader = classes
+        .loaders()
+        .iter()
+        .filter_map(|&(id, _)| Some((id, r.of(g.index(id)?))))
+        .collect();
+    Ok((rep, by_loader))
 }
 
 /// MAT's leak-suspect threshold: share of the reachable heap, in percent.

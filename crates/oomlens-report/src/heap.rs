@@ -3,10 +3,11 @@
 //!
 //! Every section is built once as a titled table (`Section`) and drawn by
 //! the text or the Markdown renderer, so the two never disagree. The
-//! retained-size section (dominator tree, leak suspects) has its place
-//! here and in the JSON (`retained`), empty until it is computed.
+//! retained-size sections (dominator tree, leak suspects) follow when
+//! `--retained` computed them, and the JSON's `retained` holds them.
 
 use comfy_table::{presets, Cell, ContentArrangement, Table};
+use oomlens_heap::retained::{RetainedObject, RetainedReport, SuspectKind};
 use oomlens_heap::Summary;
 use serde::Serialize;
 
@@ -25,8 +26,8 @@ pub struct DumpDoc<'a> {
     /// Histogram rows left out by `--top`.
     pub histogram_more: usize,
     /// Retained sizes and leak suspects (the dominator tree's section):
-    /// null until computed.
-    pub retained: Option<serde_json::Value>,
+    /// null unless asked for (`--retained`).
+    pub retained: Option<&'a RetainedReport>,
 }
 
 /// The JSON document.
@@ -42,6 +43,7 @@ pub struct Shown<'a> {
     pub source: &'a str,
     pub summary: &'a Summary,
     pub histogram_more: usize,
+    pub retained: Option<&'a RetainedReport>,
 }
 
 pub fn json(dumps: &[Shown<'_>]) -> String {
@@ -53,7 +55,7 @@ pub fn json(dumps: &[Shown<'_>]) -> String {
                 source: d.source,
                 summary: d.summary,
                 histogram_more: d.histogram_more,
-                retained: None,
+                retained: d.retained,
             })
             .collect(),
     };
@@ -72,6 +74,90 @@ struct Section {
     rows: Vec<Vec<String>>,
     /// Said after the table (rows left out).
     more: Option<String>,
+}
+
+/// The retained-size sections: biggest objects, classes, leak suspects,
+/// class loaders.
+fn retained_sections(r: &RetainedReport, out: &mut Vec<Section>) {
+    let row = |o: &RetainedObject| {
+        vec![
+            bytes(o.retained),
+            bytes(o.shallow),
+            o.class.clone(),
+            o.id.clone(),
+        ]
+    };
+    out.push(Section {
+        title: format!(
+            "Retained: biggest objects ({} reachable in {} objects)",
+            bytes(r.reachable_bytes),
+            r.reachable_objects
+        ),
+        note: Some(format!(
+            "objects no single object dominates (the top of the dominator tree, as Eclipse MAT); \
+             {} unreachable objects ({}) retain nothing",
+            r.unreachable_objects,
+            bytes(r.unreachable_bytes)
+        )),
+        header: vec!["RETAINED", "SHALLOW", "CLASS", "ID"],
+        rows: r.biggest.iter().map(row).collect(),
+        more: None,
+    });
+    out.push(Section {
+        title: "Retained: classes".into(),
+        note: Some(
+            "the retained size of each class's instances that no other instance of it \
+             dominates (MAT's retained heap of a class)"
+                .into(),
+        ),
+        header: vec!["RETAINED", "INSTANCES", "CLASS"],
+        rows: r
+            .classes
+            .iter()
+            .map(|c| vec![bytes(c.retained), c.tops.to_string(), c.class.clone()])
+            .collect(),
+        more: None,
+    });
+    out.push(Section {
+        title: "Leak suspects".into(),
+        note: Some(
+            "as Eclipse MAT finds them: what retains over 20% of the reachable heap, one object \
+             or the instances of one class; the accumulation point is where the memory piles up \
+             below it, with a shortest path from a GC root"
+                .into(),
+        ),
+        header: vec!["RETAINED", "SHARE", "SUSPECT", "ACCUMULATES IN", "PATH FROM A GC ROOT"],
+        rows: r
+            .suspects
+            .iter()
+            .map(|s| {
+                let what = match s.kind {
+                    SuspectKind::Object => s.class.clone(),
+                    SuspectKind::Class => format!("{} instances of {}", s.instances, s.class),
+                };
+                let at = s
+                    .accumulation_point
+                    .as_ref()
+                    .map_or(String::new(), |a| format!("{} {}", a.class, a.id));
+                let path: Vec<&str> = s.path.iter().map(|p| p.class.as_str()).collect();
+                vec![
+                    bytes(s.retained),
+                    format!("{:.0}%", s.share * 100.0),
+                    what,
+                    at,
+                    path.join(" > "),
+                ]
+            })
+            .collect(),
+        more: None,
+    });
+    out.push(Section {
+        title: "Retained: class loaders".into(),
+        note: Some("each loader with what it alone keeps alive".into()),
+        header: vec!["RETAINED", "SHALLOW", "CLASS", "ID"],
+        rows: r.loaders.iter().map(row).collect(),
+        more: None,
+    });
 }
 
 fn sections(d: &Shown<'_>, top: usize) -> Vec<Section> {
@@ -191,6 +277,9 @@ fn sections(d: &Shown<'_>, top: usize) -> Vec<Section> {
         more: (v.duplicates.len() > top)
             .then(|| format!("... {} more duplicate classes", v.duplicates.len() - top)),
     });
+    if let Some(r) = d.retained {
+        retained_sections(r, &mut out);
+    }
     out
 }
 
@@ -268,7 +357,6 @@ pub fn text(dumps: &[Shown<'_>], top: usize, style: Style) -> String {
                 out.push('\n');
             }
         }
-        // The retained-size section (dominator tree, leak suspects) goes here.
         out.push('\n');
     }
     out

@@ -607,6 +607,12 @@ struct HeapArgs {
     /// How many rows each table lists.
     #[arg(long, default_value_t = 20)]
     top: usize,
+    /// Also compute retained sizes over the dominator tree, as Eclipse MAT
+    /// does: the biggest objects, classes and class loaders by what they
+    /// alone keep alive, and the leak suspects with their accumulation
+    /// points and paths from GC roots (two more passes over the dump).
+    #[arg(long)]
+    retained: bool,
     #[command(flatten)]
     out: OutputArgs,
 }

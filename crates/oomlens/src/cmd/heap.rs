@@ -31,14 +31,26 @@ pub fn run(args: HeapArgs, style: oomlens_report::Style) -> Result<Outcome> {
         name_libraries(&mut s);
         let more = s.histogram.len().saturating_sub(args.top);
         s.truncate(args.top);
-        summaries.push((path.display().to_string(), s, more));
+        let retained = if args.retained {
+            let (r, loaders) = oomlens_heap::retained::analyze(path, args.top)
+                .with_context(|| format!("{}: retained sizes", path.display()))?;
+            let by_id: std::collections::HashMap<u64, u64> = loaders.into_iter().collect();
+            for l in &mut s.class_loaders.loaders {
+                l.retained = by_id.get(&l.loader).copied();
+            }
+            Some(r)
+        } else {
+            None
+        };
+        summaries.push((path.display().to_string(), s, more, retained));
     }
     let shown: Vec<Shown<'_>> = summaries
         .iter()
-        .map(|(source, summary, more)| Shown {
+        .map(|(source, summary, more, retained)| Shown {
             source,
             summary,
             histogram_more: *more,
+            retained: retained.as_ref(),
         })
         .collect();
     let out = match args.out.format() {
@@ -49,7 +61,7 @@ pub fn run(args: HeapArgs, style: oomlens_report::Style) -> Result<Outcome> {
     io::stdout().lock().write_all(out.as_bytes())?;
     let partial: Vec<String> = summaries
         .iter()
-        .filter_map(|(source, s, _)| s.read.stop.as_ref().map(|stop| format!("{source}: {stop}")))
+        .filter_map(|(source, s, _, _)| s.read.stop.as_ref().map(|stop| format!("{source}: {stop}")))
         .collect();
     if partial.is_empty() {
         return Ok(Outcome::Found);
