@@ -658,6 +658,7 @@ impl EdgePass {
             succ: self.succ,
             excluded: self.excluded,
             dangling: self.dangling,
+            parked: None,
         }
     }
 }
@@ -924,6 +925,33 @@ impl Visitor for EdgeVisitor<'_> {
     }
 }
 
+fn write_u32s(w: &mut impl std::io::Write, v: &[u32]) -> std::io::Result<()> {
+    let mut buf = Vec::with_capacity(1 << 16);
+    for chunk in v.chunks(1 << 14) {
+        buf.clear();
+        for x in chunk {
+            buf.extend_from_slice(&x.to_le_bytes());
+        }
+        w.write_all(&buf)?;
+    }
+    Ok(())
+}
+
+fn read_u32s(r: &mut impl std::io::Read, n: usize) -> std::io::Result<Vec<u32>> {
+    let mut v = Vec::with_capacity(n);
+    let mut buf = vec![0u8; 1 << 16];
+    while v.len() < n {
+        let k = ((n - v.len()) * 4).min(buf.len());
+        r.read_exact(&mut buf[..k])?;
+        v.extend(
+            buf[..k]
+                .chunks_exact(4)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+        );
+    }
+    Ok(v)
+}
+
 /// The object graph: what the dominator tree and retained sizes read.
 #[derive(Debug)]
 pub struct Graph {
@@ -937,6 +965,8 @@ pub struct Graph {
     succ: VarCsr,
     excluded: Vec<(Ix, Ix)>,
     dangling: u64,
+    /// The columns [`Graph::park`] moved to a file, and their lengths.
+    parked: Option<(std::fs::File, [usize; 3])>,
 }
 
 impl Graph {
@@ -1007,6 +1037,51 @@ impl Graph {
     /// References to ids the dump does not hold (skipped).
     pub fn dangling(&self) -> u64 {
         self.dangling
+    }
+
+    /// Moves the per-object columns the dominator tree does not read
+    /// (narrow ids, classes, shallow sizes: 12 bytes an object) to an
+    /// unnamed temporary file until [`Graph::unpark`]; while parked, only
+    /// [`Graph::successors`] and [`Graph::roots`] may be used.
+    pub fn park(&mut self) -> std::io::Result<()> {
+        if self.parked.is_some() {
+            return Ok(());
+        }
+        let mut f = std::io::BufWriter::with_capacity(1 << 20, tempfile::tempfile()?);
+        let ids = match &mut self.index.ids {
+            IdColumn::Narrow { slots, .. } => Some(std::mem::take(slots)),
+            IdColumn::Wide(_) => None,
+        };
+        let cols = [
+            std::mem::take(&mut self.class_of),
+            std::mem::take(&mut self.shallow),
+            ids.unwrap_or_default(),
+        ];
+        let lens = cols.each_ref().map(|c| c.len());
+        for c in &cols {
+            write_u32s(&mut f, c)?;
+        }
+        drop(cols);
+        let f = f.into_inner().map_err(|e| e.into_error())?;
+        self.parked = Some((f, lens));
+        Ok(())
+    }
+
+    /// Brings back what [`Graph::park`] moved out.
+    pub fn unpark(&mut self) -> std::io::Result<()> {
+        use std::io::Seek;
+        let Some((mut f, lens)) = self.parked.take() else {
+            return Ok(());
+        };
+        f.seek(std::io::SeekFrom::Start(0))?;
+        let mut r = std::io::BufReader::with_capacity(1 << 20, f);
+        self.class_of = read_u32s(&mut r, lens[0])?;
+        self.shallow = read_u32s(&mut r, lens[1])?;
+        let ids = read_u32s(&mut r, lens[2])?;
+        if let IdColumn::Narrow { slots, .. } = &mut self.index.ids {
+            *slots = ids;
+        }
+        Ok(())
     }
 
     /// Bytes the graph holds in memory.

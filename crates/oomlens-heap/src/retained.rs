@@ -103,8 +103,10 @@ pub fn read_graph(path: &Path) -> Result<(Graph, ClassNames, Outcome), RetainedE
 /// sizes, the report of its `top` biggest) and the retained size of every
 /// class-loader instance, by id.
 pub fn analyze(path: &Path, top: usize) -> Result<(RetainedReport, Vec<(Id, u64)>), RetainedError> {
-    let (g, classes, _) = read_graph(path)?;
+    let (mut g, classes, _) = read_graph(path)?;
+    g.park().map_err(|e| RetainedError::Open(e.into()))?;
     let tree = dominator_tree(&g, g.roots());
+    g.unpark().map_err(|e| RetainedError::Open(e.into()))?;
     let r = Retained::compute(&g, tree);
     let mut rep = r.report(&g, top, &|id| classes.name(id));
     rep.loaders = r.loaders(&g, classes.loaders(), top, &|id| classes.name(id));
@@ -129,7 +131,7 @@ pub struct Retained {
     /// Per object: retained bytes (0 when unreachable).
     bytes: Vec<u64>,
     idom: Vec<Ix>,
-    /// Dominator-tree children: `children[child_off[v]..child_off[v+1]]`.
+    /// Dominator-tree children: `children[child_off[v+1]..child_off[v+2]]`.
     child_off: Vec<u32>,
     children: Vec<Ix>,
     /// The children of the super-root (objects no single object dominates).
@@ -173,7 +175,10 @@ impl Retained {
             }
         }
         drop(order);
-        let mut child_off = vec![0u32; n + 1];
+        // Children by counting: `child_off[d + 1]` counts d's children,
+        // prefix sums make it d's end, filling backwards makes it d's start,
+        // so `child_off[d + 1]..child_off[d + 2]` is d's range (no copy).
+        let mut child_off = vec![0u32; n + 2];
         let mut top = Vec::new();
         for (v, &d) in idom.iter().enumerate() {
             if d == SUPER {
@@ -182,18 +187,17 @@ impl Retained {
                 child_off[d as usize + 1] += 1;
             }
         }
-        for i in 1..=n {
+        for i in 1..child_off.len() {
             child_off[i] += child_off[i - 1];
         }
-        let mut children = vec![0 as Ix; child_off[n] as usize];
-        let mut at = child_off.clone();
-        for (v, &d) in idom.iter().enumerate() {
+        let mut children = vec![0 as Ix; child_off[n + 1] as usize];
+        for (v, &d) in idom.iter().enumerate().rev() {
             if d != SUPER && d != NONE {
-                children[at[d as usize] as usize] = v as Ix;
-                at[d as usize] += 1;
+                let at = &mut child_off[d as usize + 1];
+                *at -= 1;
+                children[*at as usize] = v as Ix;
             }
         }
-        drop(at);
         top.sort_unstable_by_key(|&v| std::cmp::Reverse(bytes[v as usize]));
         Retained {
             bytes,
@@ -221,10 +225,10 @@ impl Retained {
     /// The objects `v` immediately dominates.
     pub fn children(&self, v: Ix) -> &[Ix] {
         let v = v as usize;
-        if v + 1 >= self.child_off.len() {
+        if v + 2 >= self.child_off.len() {
             return &[];
         }
-        &self.children[self.child_off[v] as usize..self.child_off[v + 1] as usize]
+        &self.children[self.child_off[v + 1] as usize..self.child_off[v + 2] as usize]
     }
 
     /// The super-root's children, biggest retained first.
