@@ -103,57 +103,15 @@ pub fn dominator_tree<G: Successors>(g: &G, roots: &[Ix]) -> DomTree {
     drop(stack);
     let m = order.len();
 
-    // Predecessors among the non-leaves, by preorder number.
-    let mut off = vec![0u64; m + 1];
-    let each_inner_edge = |f: &mut dyn FnMut(Ix, Ix)| {
-        for (pv, &v) in order.iter().enumerate().skip(1) {
-            g.for_each_successor(v, |t| {
-                if (t as usize) < n && t != v && !is_root.contains(t) {
-                    let pt = pre[t as usize];
-                    if !leaf.contains(t) {
-                        f(pv as Ix, pt);
-                    }
-                }
-            });
-        }
-        for &r in &roots {
-            if !leaf.contains(r) {
-                f(0, pre[r as usize]);
-            }
-        }
+    // Predecessors among the non-leaves, by preorder number (offsets in
+    // `u32` while they fit), then the semidominators.
+    let mut inner = 0u64;
+    each_inner_edge(g, &order, &pre, &leaf, &is_root, &roots, &mut |_, _| inner += 1);
+    let semi = if inner < u64::from(u32::MAX) {
+        semidominators::<u32>(g, &order, &pre, &leaf, &is_root, &roots, &parent)
+    } else {
+        semidominators::<u64>(g, &order, &pre, &leaf, &is_root, &roots, &parent)
     };
-    each_inner_edge(&mut |_, t| off[t as usize + 1] += 1);
-    for i in 1..=m {
-        off[i] += off[i - 1];
-    }
-    let mut preds = vec![0 as Ix; off[m] as usize];
-    each_inner_edge(&mut |s, t| {
-        let at = &mut off[t as usize];
-        preds[*at as usize] = s;
-        *at += 1;
-    });
-    for i in (1..=m).rev() {
-        off[i] = off[i - 1];
-    }
-    off[0] = 0;
-
-    // Semidominators in reverse preorder; label holds the least semi on
-    // the compressed forest path, ancestor the forest links.
-    let mut semi: Vec<Ix> = (0..m as Ix).collect();
-    let mut label: Vec<Ix> = semi.clone();
-    let mut ancestor = vec![NONE; m];
-    let mut path: Vec<Ix> = Vec::new();
-    for w in (1..m).rev() {
-        let mut s = semi[w];
-        for &v in &preds[off[w] as usize..off[w + 1] as usize] {
-            let e = eval(v, &mut ancestor, &mut label, &mut path);
-            s = s.min(e);
-        }
-        semi[w] = s;
-        label[w] = s;
-        ancestor[w] = parent[w];
-    }
-    drop((label, ancestor, preds, off, path));
 
     // Immediate dominators by climbing from the parent (in place).
     for w in 1..m {
@@ -208,6 +166,109 @@ pub fn dominator_tree<G: Successors>(g: &G, roots: &[Ix]) -> DomTree {
         order,
         leaf,
     }
+}
+
+/// Calls `f(source, target)` in preorder numbers for every edge between
+/// non-leaves, and `(0, root)` for every non-leaf GC root.
+fn each_inner_edge<G: Successors>(
+    g: &G,
+    order: &[Ix],
+    pre: &[Ix],
+    leaf: &BitSet,
+    is_root: &BitSet,
+    roots: &[Ix],
+    f: &mut dyn FnMut(Ix, Ix),
+) {
+    let n = pre.len();
+    for (pv, &v) in order.iter().enumerate().skip(1) {
+        g.for_each_successor(v, |t| {
+            if (t as usize) < n && t != v && !is_root.contains(t) && !leaf.contains(t) {
+                f(pv as Ix, pre[t as usize]);
+            }
+        });
+    }
+    for &r in roots {
+        if !leaf.contains(r) {
+            f(0, pre[r as usize]);
+        }
+    }
+}
+
+/// A predecessor-list offset: `u32` while the edges fit it.
+trait Offset: Copy {
+    const ZERO: Self;
+    fn get(self) -> usize;
+    fn add(self, k: u64) -> Self;
+}
+
+impl Offset for u32 {
+    const ZERO: u32 = 0;
+    fn get(self) -> usize {
+        self as usize
+    }
+    fn add(self, k: u64) -> u32 {
+        self + k as u32
+    }
+}
+
+impl Offset for u64 {
+    const ZERO: u64 = 0;
+    fn get(self) -> usize {
+        self as usize
+    }
+    fn add(self, k: u64) -> u64 {
+        self + k
+    }
+}
+
+/// The semidominator of every preorder number (Lengauer-Tarjan's, with the
+/// label/ancestor forest compressed iteratively); `pre` and `order` are
+/// only read to list the predecessors.
+fn semidominators<O: Offset>(
+    g: &impl Successors,
+    order: &[Ix],
+    pre: &[Ix],
+    leaf: &BitSet,
+    is_root: &BitSet,
+    roots: &[Ix],
+    parent: &[Ix],
+) -> Vec<Ix> {
+    let m = order.len();
+    let mut off = vec![O::ZERO; m + 1];
+    each_inner_edge(g, order, pre, leaf, is_root, roots, &mut |_, t| {
+        off[t as usize + 1] = off[t as usize + 1].add(1)
+    });
+    for i in 1..=m {
+        off[i] = off[i].add(off[i - 1].get() as u64);
+    }
+    let mut preds = vec![0 as Ix; off[m].get()];
+    each_inner_edge(g, order, pre, leaf, is_root, roots, &mut |s, t| {
+        let at = &mut off[t as usize];
+        preds[at.get()] = s;
+        *at = at.add(1);
+    });
+    for i in (1..=m).rev() {
+        off[i] = off[i - 1];
+    }
+    off[0] = O::ZERO;
+
+    // Semidominators in reverse preorder; label holds the least semi on
+    // the compressed forest path, ancestor the forest links.
+    let mut semi: Vec<Ix> = (0..m as Ix).collect();
+    let mut label: Vec<Ix> = semi.clone();
+    let mut ancestor = vec![NONE; m];
+    let mut path: Vec<Ix> = Vec::new();
+    for w in (1..m).rev() {
+        let mut s = semi[w];
+        for &v in &preds[off[w].get()..off[w + 1].get()] {
+            let e = eval(v, &mut ancestor, &mut label, &mut path);
+            s = s.min(e);
+        }
+        semi[w] = s;
+        label[w] = s;
+        ancestor[w] = parent[w];
+    }
+    semi
 }
 
 /// The least label on `v`'s forest path below its tree's root, compressing
