@@ -62,7 +62,11 @@ impl DomTree {
 pub fn dominator_tree<G: Successors>(g: &G, roots: &[Ix]) -> DomTree {
     let n = g.node_count();
     let mut is_root = BitSet::new(n);
-    let roots: Vec<Ix> = roots.iter().copied().filter(|&r| (r as usize) < n).collect();
+    let roots: Vec<Ix> = roots
+        .iter()
+        .copied()
+        .filter(|&r| (r as usize) < n)
+        .collect();
     for &r in &roots {
         is_root.insert(r);
     }
@@ -106,7 +110,9 @@ pub fn dominator_tree<G: Successors>(g: &G, roots: &[Ix]) -> DomTree {
     // Predecessors among the non-leaves, by preorder number (offsets in
     // `u32` while they fit), then the semidominators.
     let mut inner = 0u64;
-    each_inner_edge(g, &order, &pre, &leaf, &is_root, &roots, &mut |_, _| inner += 1);
+    each_inner_edge(g, &order, &pre, &leaf, &is_root, &roots, &mut |_, _| {
+        inner += 1
+    });
     let semi = if inner < u64::from(u32::MAX) {
         semidominators::<u32>(g, &order, &pre, &leaf, &is_root, &roots, &parent)
     } else {
@@ -449,7 +455,10 @@ pub(crate) mod tests {
         let mut seen = vec![false; n];
         for &v in &t.order {
             let d = t.idom[v as usize];
-            assert!(d == SUPER || seen[d as usize], "{v} before its dominator {d}");
+            assert!(
+                d == SUPER || seen[d as usize],
+                "{v} before its dominator {d}"
+            );
             seen[v as usize] = true;
         }
     }
@@ -502,11 +511,9 @@ pub(crate) mod tests {
     #[test]
     fn a_deep_chain_needs_no_stack() {
         let n = 2_000_000usize;
-        let g = Adj(
-            (0..n)
-                .map(|i| if i + 1 < n { vec![i as Ix + 1] } else { vec![] })
-                .collect(),
-        );
+        let g = Adj((0..n)
+            .map(|i| if i + 1 < n { vec![i as Ix + 1] } else { vec![] })
+            .collect());
         let t = dominator_tree(&g, &[0]);
         assert_eq!(t.idom[n - 1], (n - 2) as Ix);
         assert_eq!(t.order.len(), n - 1);

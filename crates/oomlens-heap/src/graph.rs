@@ -1232,8 +1232,16 @@ mod tests {
             s
         };
         assert_eq!(succ(0), Vec::<Ix>::new());
-        assert_eq!(succ(1), Vec::<Ix>::new(), "class -> java.lang.Class (a root)");
-        assert_eq!(succ(2), vec![1, 3], "thread -> its class, its frame's local");
+        assert_eq!(
+            succ(1),
+            Vec::<Ix>::new(),
+            "class -> java.lang.Class (a root)"
+        );
+        assert_eq!(
+            succ(2),
+            vec![1, 3],
+            "thread -> its class, its frame's local"
+        );
         assert_eq!(succ(3), vec![1, 4]);
         assert_eq!(succ(4), vec![1, 1], "its class, then the field holding it");
         assert!(g.is_excluded(3, 4));

@@ -50,8 +50,8 @@
 
 use crate::dominator::{dominator_tree, DomTree, SUPER};
 use crate::graph::{ClassNames, EdgeVisitor, Graph, GraphError, Id, Ix, ObjectVisitor, NONE};
-use crate::sizing::Sizing;
 use crate::reader::{read_path, read_stream, OpenError, Outcome, Visitor};
+use crate::sizing::Sizing;
 use serde::Serialize;
 use std::path::Path;
 
@@ -414,7 +414,13 @@ impl Retained {
             .map(|(p, &v)| p.unwrap_or(v))
             .collect();
         let paths = self.paths(g, &targets);
-        let share = |b: u64| if total == 0 { 0.0 } else { b as f64 / total as f64 };
+        let share = |b: u64| {
+            if total == 0 {
+                0.0
+            } else {
+                b as f64 / total as f64
+            }
+        };
         let mut suspects: Vec<Suspect> = single
             .iter()
             .zip(points)
@@ -436,8 +442,10 @@ impl Retained {
             e.0 += 1;
             e.1 += self.of(v);
         }
-        let mut groups: Vec<(u32, (u64, u64))> =
-            groups.into_iter().filter(|(_, (_, b))| *b > threshold).collect();
+        let mut groups: Vec<(u32, (u64, u64))> = groups
+            .into_iter()
+            .filter(|(_, (_, b))| *b > threshold)
+            .collect();
         groups.sort_unstable_by_key(|&(c, (_, b))| (std::cmp::Reverse(b), c));
         suspects.extend(groups.into_iter().map(|(c, (k, b))| Suspect {
             kind: SuspectKind::Class,

@@ -126,7 +126,13 @@ fn retained_sections(r: &RetainedReport, out: &mut Vec<Section>) {
              below it, with a shortest path from a GC root"
                 .into(),
         ),
-        header: vec!["RETAINED", "SHARE", "SUSPECT", "ACCUMULATES IN", "PATH FROM A GC ROOT"],
+        header: vec![
+            "RETAINED",
+            "SHARE",
+            "SUSPECT",
+            "ACCUMULATES IN",
+            "PATH FROM A GC ROOT",
+        ],
         rows: r
             .suspects
             .iter()

@@ -70,7 +70,10 @@ fn instance_size(d: &Value, class: &str) -> u64 {
         .iter()
         .find(|r| r["class"] == class)
         .unwrap_or_else(|| panic!("no histogram row for {class}"));
-    let (n, b) = (row["instances"].as_u64().unwrap(), row["bytes"].as_u64().unwrap());
+    let (n, b) = (
+        row["instances"].as_u64().unwrap(),
+        row["bytes"].as_u64().unwrap(),
+    );
     assert!(n > 0 && b % n == 0, "{class}: {b} bytes in {n} instances");
     b / n
 }
@@ -126,7 +129,10 @@ fn check(flags: &[&str], name: &str) {
         + N * array_size(d, M, 1);
     let row = class_row(r, "Retain$Holder");
     assert_eq!(row["tops"], 1, "{name}");
-    assert_eq!(row["retained"], holder, "{name}: the holder retains its list");
+    assert_eq!(
+        row["retained"], holder,
+        "{name}: the holder retains its list"
+    );
 
     let chain = K * (instance_size(d, "Retain$Node") + array_size(d, P, 1));
     let row = class_row(r, "Retain$Node");
@@ -160,7 +166,10 @@ fn check(flags: &[&str], name: &str) {
     assert_eq!(s["retained"], holder);
     let at = &s["accumulation_point"];
     assert_eq!(at["class"], "java.lang.Object[]");
-    assert_eq!(at["retained"], array_size(d, N, refs) + N * array_size(d, M, 1));
+    assert_eq!(
+        at["retained"],
+        array_size(d, N, refs) + N * array_size(d, M, 1)
+    );
     let path = s["path"].as_array().unwrap();
     assert!(path.len() >= 2, "{name}: {path:?}");
     assert_eq!(path.last().unwrap()["id"], at["id"]);
@@ -169,7 +178,11 @@ fn check(flags: &[&str], name: &str) {
     // sizes never exceed the reachable heap, which the histogram bounds.
     let reachable = r["reachable_bytes"].as_u64().unwrap();
     let unreachable = r["unreachable_bytes"].as_u64().unwrap();
-    assert_eq!(reachable + unreachable, d["totals"]["bytes"].as_u64().unwrap(), "{name}");
+    assert_eq!(
+        reachable + unreachable,
+        d["totals"]["bytes"].as_u64().unwrap(),
+        "{name}"
+    );
     let app = d["class_loaders"]["loaders"]
         .as_array()
         .unwrap()

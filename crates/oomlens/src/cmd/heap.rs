@@ -61,7 +61,9 @@ pub fn run(args: HeapArgs, style: oomlens_report::Style) -> Result<Outcome> {
     io::stdout().lock().write_all(out.as_bytes())?;
     let partial: Vec<String> = summaries
         .iter()
-        .filter_map(|(source, s, _, _)| s.read.stop.as_ref().map(|stop| format!("{source}: {stop}")))
+        .filter_map(|(source, s, _, _)| {
+            s.read.stop.as_ref().map(|stop| format!("{source}: {stop}"))
+        })
         .collect();
     if partial.is_empty() {
         return Ok(Outcome::Found);
