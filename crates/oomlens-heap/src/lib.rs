@@ -22,6 +22,7 @@ pub mod hprof;
 pub mod layout;
 pub mod loaders;
 pub mod names;
+pub mod offheap;
 pub mod reader;
 pub mod sizing;
 pub mod summary;

@@ -174,6 +174,79 @@ fn sections(d: &Shown<'_>, top: usize) -> Vec<Section> {
         more: (v.families.len() > top)
             .then(|| format!("... {} more families", v.families.len() - top)),
     });
+    let b = &s.direct_buffers;
+    out.push(Section {
+        title: format!(
+            "Direct byte buffers: {} owning {} of native memory",
+            b.owners,
+            bytes(b.owned_capacity)
+        ),
+        note: Some(
+            "owners were allocated by allocateDirect and hold a Cleaner; views, slices and duplicates share an owner's memory".into(),
+        ),
+        header: vec!["BUFFERS", "CAPACITY", "WHICH"],
+        rows: vec![
+            vec![b.owners.to_string(), bytes(b.owned_capacity), "owners".into()],
+            vec![b.buffers.to_string(), bytes(b.capacity), "all DirectByteBuffer objects".into()],
+        ],
+        more: None,
+    });
+    let t = &s.threads;
+    out.push(Section {
+        title: format!("Threads: {}", t.threads),
+        note: t.unnamed.gt(&0).then(|| {
+            format!(
+                "{} threads whose name could not be read are not listed",
+                t.unnamed
+            )
+        }),
+        header: vec!["THREADS", "NAME PATTERN", "TOP FRAME"],
+        rows: t
+            .groups
+            .iter()
+            .take(top)
+            .map(|g| {
+                vec![
+                    g.threads.to_string(),
+                    g.pattern.clone(),
+                    g.frames.first().cloned().unwrap_or_else(|| "-".into()),
+                ]
+            })
+            .collect(),
+        more: (t.groups.len() > top)
+            .then(|| format!("... {} more thread patterns", t.groups.len() - top)),
+    });
+    let st = &s.strings;
+    out.push(Section {
+        title: format!(
+            "String duplication: {} contents held more than once, {} wasted",
+            st.duplicated_contents,
+            bytes(st.wasted)
+        ),
+        note: Some(format!(
+            "{} strings read{}; wasted: the arrays and Strings of every copy beyond the first",
+            st.strings,
+            if st.unmatched > 0 {
+                format!(", {} whose array was not found", st.unmatched)
+            } else {
+                String::new()
+            }
+        )),
+        header: vec!["COPIES", "WASTED", "VALUE"],
+        rows: st
+            .top
+            .iter()
+            .take(top)
+            .map(|d| {
+                vec![
+                    d.copies.to_string(),
+                    bytes(d.wasted),
+                    format!("{:?}", d.value),
+                ]
+            })
+            .collect(),
+        more: None,
+    });
     out.push(Section {
         title: "Duplicate classes".into(),
         note: Some(

@@ -126,7 +126,9 @@ Exit status: 0 when a leaking family was found, 1 when none was, 2 on error.")]
     /// pointers and object alignment detected from the dump, so the numbers
     /// equal `GC.class_histogram`'s), arrays by element type, the classes
     /// each class loader defined, loaders by type, generated-class families
-    /// and the library behind each, and duplicate classes. A dump cut short
+    /// and the library behind each, duplicate classes, direct byte buffers
+    /// and the native memory they own, threads by name pattern with their
+    /// stacks, and duplicated strings. A dump cut short
     /// by a kill or a full disk gives what came before the cut, marked
     /// partial, with the byte offset where it stopped.
     #[command(after_help = "Examples:

@@ -311,9 +311,58 @@ fn check_layout(flags: &[&str], name: &str, oops: bool, align: u32) {
     );
 
     assert_loaders(&s, name);
+    assert_offheap(&s, name);
     if name == "default.hprof" {
         check_cli(&d.path, &cut, &s);
     }
+}
+
+/// B direct buffers of CAPACITY own their memory, T threads share one
+/// name pattern and sleep, D new Strings and the literal hold one content.
+fn assert_offheap(s: &Summary, what: &str) {
+    let b = &s.direct_buffers;
+    assert_eq!(
+        (b.owners, b.owned_capacity),
+        (BUFFERS, BUFFERS * CAPACITY),
+        "{what}: {b:?}"
+    );
+    let t = s
+        .threads
+        .groups
+        .iter()
+        .find(|g| g.pattern == "shapes-worker-*")
+        .unwrap_or_else(|| panic!("{what}: {:?}", s.threads));
+    assert_eq!(t.threads, THREADS, "{what}");
+    assert!(t.example.starts_with("shapes-worker-"), "{what}: {t:?}");
+    assert_eq!(
+        t.frames.first().map(String::as_str),
+        Some("java.lang.Thread.sleep(Native Method)"),
+        "{what}: {t:?}"
+    );
+    assert!(
+        t.frames
+            .iter()
+            .any(|f| f.starts_with("HeapShapes.lambda$main$")),
+        "{what}: {t:?}"
+    );
+    let d = s
+        .strings
+        .top
+        .iter()
+        .find(|d| d.value == "duplicated-content-of-HeapShapes")
+        .unwrap_or_else(|| panic!("{what}: {:?}", s.strings.top));
+    let string = s
+        .histogram
+        .iter()
+        .find(|r| r.class == "java.lang.String")
+        .unwrap();
+    let copy = string.bytes / string.instances
+        + s.sizing.primitive_array(oomlens_heap::BasicType::Byte, 32);
+    assert_eq!(
+        (d.copies, d.wasted),
+        (DUPLICATES + 1, DUPLICATES * copy),
+        "{what}: {d:?}"
+    );
 }
 
 /// Each BytesLoader defined K/L generated classes, the template and a
