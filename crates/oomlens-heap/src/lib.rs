@@ -16,6 +16,7 @@
 //! `Root`s. The `Outcome` says whether the whole dump was read or where
 //! (byte offset, record) it stopped.
 
+pub mod diff;
 mod feed;
 pub mod histogram;
 pub mod hprof;

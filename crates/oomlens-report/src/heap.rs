@@ -7,6 +7,7 @@
 //! here and in the JSON (`retained`), empty until it is computed.
 
 use comfy_table::{presets, Cell, ContentArrangement, Table};
+use oomlens_heap::diff::{CountGrowth, HeapDiff};
 use oomlens_heap::Summary;
 use serde::Serialize;
 
@@ -34,6 +35,8 @@ pub struct DumpDoc<'a> {
 pub struct Doc<'a> {
     pub schema: &'static str,
     pub dumps: Vec<DumpDoc<'a>>,
+    /// With two dumps: what grew from the first to the second.
+    pub diff: Option<&'a HeapDiff>,
 }
 
 /// A dump as the renderers take it: its summary cut to `top` rows, and how
@@ -44,9 +47,10 @@ pub struct Shown<'a> {
     pub histogram_more: usize,
 }
 
-pub fn json(dumps: &[Shown<'_>]) -> String {
+pub fn json(dumps: &[Shown<'_>], diff: Option<&HeapDiff>) -> String {
     let doc = Doc {
         schema: SCHEMA,
+        diff,
         dumps: dumps
             .iter()
             .map(|d| DumpDoc {
@@ -267,6 +271,85 @@ fn sections(d: &Shown<'_>, top: usize) -> Vec<Section> {
     out
 }
 
+fn signed(n: i64) -> String {
+    if n > 0 {
+        format!("+{n}")
+    } else {
+        n.to_string()
+    }
+}
+
+fn signed_bytes(n: i64) -> String {
+    let b = bytes(n.unsigned_abs());
+    match n {
+        n if n > 0 => format!("+{b}"),
+        n if n < 0 => format!("-{b}"),
+        _ => b,
+    }
+}
+
+fn growth_rows(c: &[CountGrowth], top: usize) -> Vec<Vec<String>> {
+    c.iter()
+        .take(top)
+        .map(|g| {
+            vec![
+                g.before.to_string(),
+                g.after.to_string(),
+                signed(g.delta),
+                g.name.clone(),
+            ]
+        })
+        .collect()
+}
+
+fn diff_sections(d: &HeapDiff, top: usize) -> Vec<Section> {
+    let mut out = vec![Section {
+        title: format!("Growth between the dumps ({:.0} s apart)", d.seconds),
+        note: None,
+        header: vec!["BEFORE", "AFTER", "CHANGE", "WHAT"],
+        rows: growth_rows(&d.totals, usize::MAX),
+        more: None,
+    }];
+    out.push(Section {
+        title: "Classes by growth of shallow bytes".into(),
+        note: None,
+        header: vec!["INSTANCES", "CHANGE", "BYTES", "CHANGE", "CLASS"],
+        rows: d
+            .classes
+            .iter()
+            .take(top)
+            .map(|c| {
+                vec![
+                    c.instances_after.to_string(),
+                    signed(c.instances_delta),
+                    bytes(c.bytes_after),
+                    signed_bytes(c.bytes_delta),
+                    c.class.clone(),
+                ]
+            })
+            .collect(),
+        more: (d.classes.len() > top)
+            .then(|| format!("... {} more classes changed", d.classes.len() - top)),
+    });
+    for (title, rows) in [
+        ("Loader types by growth of instances", &d.loader_types),
+        (
+            "Loader types by growth of classes defined",
+            &d.loader_type_classes,
+        ),
+        ("Generated-class families by growth", &d.families),
+    ] {
+        out.push(Section {
+            title: title.into(),
+            note: None,
+            header: vec!["BEFORE", "AFTER", "CHANGE", "NAME"],
+            rows: growth_rows(rows, top),
+            more: None,
+        });
+    }
+    out
+}
+
 /// The lines that open a dump's report: what was read and how it was sized.
 fn head(d: &Shown<'_>, style: Style) -> Vec<String> {
     let s = d.summary;
@@ -306,87 +389,104 @@ fn head(d: &Shown<'_>, style: Style) -> Vec<String> {
 }
 
 /// The report as text: tables in fixed columns.
-pub fn text(dumps: &[Shown<'_>], top: usize, style: Style) -> String {
+pub fn text(dumps: &[Shown<'_>], diff: Option<&HeapDiff>, top: usize, style: Style) -> String {
     let mut out = String::new();
     for d in dumps {
         for l in head(d, style) {
             out.push_str(&l);
             out.push('\n');
         }
-        for sec in sections(d, top) {
-            out.push('\n');
-            out.push_str(&paint(style, Tone::Bold, &sec.title));
-            out.push('\n');
-            if let Some(n) = &sec.note {
-                out.push_str(&format!("({n})\n"));
-            }
-            if sec.rows.is_empty() {
-                out.push_str("none\n");
-                continue;
-            }
-            let mut t = Table::new();
-            t.load_preset(presets::NOTHING)
-                .set_content_arrangement(ContentArrangement::Disabled)
-                .force_no_tty();
-            t.set_header(sec.header.clone());
-            for r in &sec.rows {
-                t.add_row(r.iter().map(Cell::new).collect::<Vec<_>>());
-            }
-            for l in t.to_string().lines() {
-                out.push_str(l.strip_prefix(' ').unwrap_or(l).trim_end());
-                out.push('\n');
-            }
-            if let Some(m) = &sec.more {
-                out.push_str(m);
-                out.push('\n');
-            }
-        }
+        text_sections(&mut out, sections(d, top), style);
         // The retained-size section (dominator tree, leak suspects) goes here.
+        out.push('\n');
+    }
+    if let Some(g) = diff {
+        text_sections(&mut out, diff_sections(g, top), style);
         out.push('\n');
     }
     out
 }
 
+fn text_sections(out: &mut String, secs: Vec<Section>, style: Style) {
+    for sec in secs {
+        out.push('\n');
+        out.push_str(&paint(style, Tone::Bold, &sec.title));
+        out.push('\n');
+        if let Some(n) = &sec.note {
+            out.push_str(&format!("({n})\n"));
+        }
+        if sec.rows.is_empty() {
+            out.push_str("none\n");
+            continue;
+        }
+        let mut t = Table::new();
+        t.load_preset(presets::NOTHING)
+            .set_content_arrangement(ContentArrangement::Disabled)
+            .force_no_tty();
+        t.set_header(sec.header.clone());
+        for r in &sec.rows {
+            t.add_row(r.iter().map(Cell::new).collect::<Vec<_>>());
+        }
+        for l in t.to_string().lines() {
+            out.push_str(l.strip_prefix(' ').unwrap_or(l).trim_end());
+            out.push('\n');
+        }
+        if let Some(m) = &sec.more {
+            out.push_str(m);
+            out.push('\n');
+        }
+    }
+}
+
 /// The report as Markdown: a heading per dump, a table per section.
-pub fn markdown(dumps: &[Shown<'_>], top: usize) -> String {
+pub fn markdown(dumps: &[Shown<'_>], diff: Option<&HeapDiff>, top: usize) -> String {
     let mut out = String::new();
     for d in dumps {
         out.push_str(&format!("## Heap dump `{}`\n\n", d.source));
         for l in head(d, Style::Plain) {
             out.push_str(&format!("- {l}\n"));
         }
-        for sec in sections(d, top) {
-            out.push_str(&format!("\n### {}\n\n", sec.title));
-            if let Some(n) = &sec.note {
-                out.push_str(&format!("_{n}_\n\n"));
-            }
-            if sec.rows.is_empty() {
-                out.push_str("none\n");
-                continue;
-            }
-            out.push_str(&format!("| {} |\n", sec.header.join(" | ")));
-            out.push_str(&format!("|{}\n", "---|".repeat(sec.header.len())));
-            for r in &sec.rows {
-                let last = r.len().saturating_sub(1);
-                let cells: Vec<String> = r
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| {
-                        let c = c.replace('|', "\\|");
-                        if i == last {
-                            format!("`{c}`")
-                        } else {
-                            c
-                        }
-                    })
-                    .collect();
-                out.push_str(&format!("| {} |\n", cells.join(" | ")));
-            }
-            if let Some(m) = &sec.more {
-                out.push_str(&format!("\n{m}\n"));
-            }
-        }
+        markdown_sections(&mut out, sections(d, top));
+        out.push('\n');
+    }
+    if let Some(g) = diff {
+        out.push_str("## What grew between the dumps\n");
+        markdown_sections(&mut out, diff_sections(g, top));
         out.push('\n');
     }
     out
+}
+
+fn markdown_sections(out: &mut String, secs: Vec<Section>) {
+    for sec in secs {
+        out.push_str(&format!("\n### {}\n\n", sec.title));
+        if let Some(n) = &sec.note {
+            out.push_str(&format!("_{n}_\n\n"));
+        }
+        if sec.rows.is_empty() {
+            out.push_str("none\n");
+            continue;
+        }
+        out.push_str(&format!("| {} |\n", sec.header.join(" | ")));
+        out.push_str(&format!("|{}\n", "---|".repeat(sec.header.len())));
+        for r in &sec.rows {
+            let last = r.len().saturating_sub(1);
+            let cells: Vec<String> = r
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let c = c.replace('|', "\\|");
+                    if i == last {
+                        format!("`{c}`")
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            out.push_str(&format!("| {} |\n", cells.join(" | ")));
+        }
+        if let Some(m) = &sec.more {
+            out.push_str(&format!("\n{m}\n"));
+        }
+    }
 }

@@ -1,7 +1,8 @@
 //! `oomlens heap`: what a heap dump holds (the histogram of exact shallow
-//! sizes, the class loaders and generated-class families), read in one
-//! pass by `oomlens-heap`; the families' libraries named from the
-//! analysis' knowledge base.
+//! sizes, the class loaders and generated-class families, direct buffers,
+//! threads, duplicated strings), read in one pass by `oomlens-heap`, and
+//! with two dumps of one JVM what grew between them; the families'
+//! libraries named from the analysis' knowledge base.
 
 use std::io::{self, Write};
 
@@ -25,14 +26,25 @@ pub fn run(args: HeapArgs, style: oomlens_report::Style) -> Result<Outcome> {
         args.dumps.len() <= 2,
         "give one heap dump, or two of one JVM to compare"
     );
-    let mut summaries = Vec::new();
+    let mut whole = Vec::new();
     for path in &args.dumps {
         let mut s = oomlens_heap::summarize(path).with_context(|| path.display().to_string())?;
         name_libraries(&mut s);
-        let more = s.histogram.len().saturating_sub(args.top);
-        s.truncate(args.top);
-        summaries.push((path.display().to_string(), s, more));
+        whole.push((path.display().to_string(), s));
     }
+    // The diff reads the whole histograms, before `--top` cuts them.
+    let diff = match whole.as_slice() {
+        [(_, a), (_, b)] => Some(oomlens_heap::diff::diff(a, b)),
+        _ => None,
+    };
+    let summaries: Vec<(String, Summary, usize)> = whole
+        .into_iter()
+        .map(|(source, mut s)| {
+            let more = s.histogram.len().saturating_sub(args.top);
+            s.truncate(args.top);
+            (source, s, more)
+        })
+        .collect();
     let shown: Vec<Shown<'_>> = summaries
         .iter()
         .map(|(source, summary, more)| Shown {
@@ -42,9 +54,9 @@ pub fn run(args: HeapArgs, style: oomlens_report::Style) -> Result<Outcome> {
         })
         .collect();
     let out = match args.out.format() {
-        Format::Json => oomlens_report::heap::json(&shown),
-        Format::Text => oomlens_report::heap::text(&shown, args.top, style),
-        Format::Markdown => oomlens_report::heap::markdown(&shown, args.top),
+        Format::Json => oomlens_report::heap::json(&shown, diff.as_ref()),
+        Format::Text => oomlens_report::heap::text(&shown, diff.as_ref(), args.top, style),
+        Format::Markdown => oomlens_report::heap::markdown(&shown, diff.as_ref(), args.top),
     };
     io::stdout().lock().write_all(out.as_bytes())?;
     let partial: Vec<String> = summaries
