@@ -22,6 +22,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     println!("Total {:>12} {:>14}", s.totals.objects, s.totals.bytes);
+    println!("{:?}", s.direct_buffers);
+    for g in &s.threads.groups {
+        println!("{} x {}: {:?}", g.threads, g.pattern, g.frames.first());
+    }
+    println!(
+        "strings {} unmatched {} duplicated {} wasted {} top {:?}",
+        s.strings.strings,
+        s.strings.unmatched,
+        s.strings.duplicated_contents,
+        s.strings.wasted,
+        s.strings.top.first()
+    );
     if let Some(stop) = &s.read.stop {
         println!("{stop}");
     }

@@ -16,6 +16,7 @@
 //! `Root`s. The `Outcome` says whether the whole dump was read or where
 //! (byte offset, record) it stopped.
 
+pub mod diff;
 pub mod dominator;
 mod feed;
 pub mod graph;
@@ -24,6 +25,7 @@ pub mod hprof;
 pub mod layout;
 pub mod loaders;
 pub mod names;
+pub mod offheap;
 pub mod reader;
 pub mod retained;
 pub mod sizing;

@@ -10,9 +10,10 @@ use crate::histogram::{self, ArrayRow, ClassRow, Classes, PrimArrays, Role, Tota
 use crate::hprof::{Header, Id};
 use crate::loaders::{self, LoaderView};
 use crate::names::Strings;
+use crate::offheap::{DirectBuffers, FieldNames, OffHeap, StringDuplication, Threads};
 use crate::reader::{
-    read_path, ClassDump, Counts, Instance, LoadClass, ObjectArray, OpenError, PrimitiveArray,
-    Stop, StopKind, Visitor,
+    read_path, ClassDump, Counts, Frame, Instance, LoadClass, ObjectArray, OpenError,
+    PrimitiveArray, Root, StackTrace, Stop, StopKind, Visitor,
 };
 use crate::sizing::Sizing;
 use serde::Serialize;
@@ -43,6 +44,12 @@ pub struct Summary {
     pub arrays: Vec<ArrayRow>,
     /// Class loaders, their classes, generated-class families, duplicates.
     pub class_loaders: LoaderView,
+    /// Direct byte buffers and the native memory they hold.
+    pub direct_buffers: DirectBuffers,
+    /// Threads by name pattern, with a stack each.
+    pub threads: Threads,
+    /// Strings whose content several arrays hold.
+    pub strings: StringDuplication,
 }
 
 impl Summary {
@@ -60,6 +67,7 @@ struct Pass {
     prims: PrimArrays,
     /// (loader object, its class) for every class-loader instance.
     loader_objects: Vec<(Id, Id)>,
+    offheap: OffHeap,
 }
 
 impl Visitor for Pass {
@@ -68,23 +76,36 @@ impl Visitor for Pass {
     }
     fn load_class(&mut self, c: &LoadClass) {
         self.classes.load_class(c);
+        self.offheap.load_class(c);
+    }
+    fn frame(&mut self, f: &Frame) {
+        self.offheap.frame(f);
+    }
+    fn stack_trace(&mut self, t: &StackTrace<'_>) {
+        self.offheap.stack_trace(t);
+    }
+    fn root(&mut self, r: &Root) {
+        self.offheap.root(r);
     }
     fn class_dump(&mut self, c: &ClassDump<'_>) {
         if !self.strings.is_sealed() {
             // HotSpot writes every string before the heap dump.
             self.strings.seal();
+            self.offheap.fields = FieldNames::find(&self.strings);
         }
         self.classes.class_dump(c, &self.sizing, &self.strings);
     }
     #[inline]
     fn instance(&mut self, i: &Instance<'_>) {
-        let (_, role) = self
+        let (size, role) = self
             .classes
             .instance(i.class, i.layout, &self.sizing, &self.strings);
         match role {
             Role::Plain => {}
             Role::Loader => self.loader_objects.push((i.id, i.class)),
-            Role::Thread | Role::DirectBuffer | Role::String => {}
+            Role::Thread => self.offheap.thread(i),
+            Role::DirectBuffer => self.offheap.direct_buffer(i),
+            Role::String => self.offheap.string(i, size),
         }
     }
     #[inline]
@@ -94,8 +115,9 @@ impl Visitor for Pass {
     }
     #[inline]
     fn primitive_array(&mut self, a: &PrimitiveArray<'_>) {
-        self.prims
-            .add(a.ty, a.len, self.sizing.primitive_array(a.ty, a.len));
+        let bytes = self.sizing.primitive_array(a.ty, a.len);
+        self.prims.add(a.ty, a.len, bytes);
+        self.offheap.array(a, bytes);
     }
 }
 
@@ -109,6 +131,7 @@ pub fn summarize(path: &Path) -> Result<Summary, OpenError> {
         classes: Classes::default(),
         prims: PrimArrays::default(),
         loader_objects: Vec::new(),
+        offheap: OffHeap::default(),
     };
     let outcome = read_path(path, &mut pass)?;
     if !pass.strings.is_sealed() {
@@ -117,6 +140,7 @@ pub fn summarize(path: &Path) -> Result<Summary, OpenError> {
     let (histogram, arrays, totals) =
         histogram::build(&pass.classes, &pass.prims, &pass.strings, &pass.sizing);
     let class_loaders = loaders::build(&pass.classes, &pass.loader_objects, &pass.strings);
+    let (direct_buffers, threads, strings) = pass.offheap.finish(&pass.strings);
     let stop = outcome.stop.filter(|s| s.kind != StopKind::Enough);
     Ok(Summary {
         header: outcome.header,
@@ -131,5 +155,8 @@ pub fn summarize(path: &Path) -> Result<Summary, OpenError> {
         histogram,
         arrays,
         class_loaders,
+        direct_buffers,
+        threads,
+        strings,
     })
 }

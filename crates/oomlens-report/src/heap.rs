@@ -7,6 +7,7 @@
 //! `--retained` computed them, and the JSON's `retained` holds them.
 
 use comfy_table::{presets, Cell, ContentArrangement, Table};
+use oomlens_heap::diff::{CountGrowth, HeapDiff};
 use oomlens_heap::retained::{RetainedObject, RetainedReport, SuspectKind};
 use oomlens_heap::Summary;
 use serde::Serialize;
@@ -35,6 +36,8 @@ pub struct DumpDoc<'a> {
 pub struct Doc<'a> {
     pub schema: &'static str,
     pub dumps: Vec<DumpDoc<'a>>,
+    /// With two dumps: what grew from the first to the second.
+    pub diff: Option<&'a HeapDiff>,
 }
 
 /// A dump as the renderers take it: its summary cut to `top` rows, and how
@@ -46,9 +49,10 @@ pub struct Shown<'a> {
     pub retained: Option<&'a RetainedReport>,
 }
 
-pub fn json(dumps: &[Shown<'_>]) -> String {
+pub fn json(dumps: &[Shown<'_>], diff: Option<&HeapDiff>) -> String {
     let doc = Doc {
         schema: SCHEMA,
+        diff,
         dumps: dumps
             .iter()
             .map(|d| DumpDoc {
@@ -266,6 +270,79 @@ fn sections(d: &Shown<'_>, top: usize) -> Vec<Section> {
         more: (v.families.len() > top)
             .then(|| format!("... {} more families", v.families.len() - top)),
     });
+    let b = &s.direct_buffers;
+    out.push(Section {
+        title: format!(
+            "Direct byte buffers: {} owning {} of native memory",
+            b.owners,
+            bytes(b.owned_capacity)
+        ),
+        note: Some(
+            "owners were allocated by allocateDirect and hold a Cleaner; views, slices and duplicates share an owner's memory".into(),
+        ),
+        header: vec!["BUFFERS", "CAPACITY", "WHICH"],
+        rows: vec![
+            vec![b.owners.to_string(), bytes(b.owned_capacity), "owners".into()],
+            vec![b.buffers.to_string(), bytes(b.capacity), "all DirectByteBuffer objects".into()],
+        ],
+        more: None,
+    });
+    let t = &s.threads;
+    out.push(Section {
+        title: format!("Threads: {}", t.threads),
+        note: t.unnamed.gt(&0).then(|| {
+            format!(
+                "{} threads whose name could not be read are not listed",
+                t.unnamed
+            )
+        }),
+        header: vec!["THREADS", "NAME PATTERN", "TOP FRAME"],
+        rows: t
+            .groups
+            .iter()
+            .take(top)
+            .map(|g| {
+                vec![
+                    g.threads.to_string(),
+                    g.pattern.clone(),
+                    g.frames.first().cloned().unwrap_or_else(|| "-".into()),
+                ]
+            })
+            .collect(),
+        more: (t.groups.len() > top)
+            .then(|| format!("... {} more thread patterns", t.groups.len() - top)),
+    });
+    let st = &s.strings;
+    out.push(Section {
+        title: format!(
+            "String duplication: {} contents held more than once, {} wasted",
+            st.duplicated_contents,
+            bytes(st.wasted)
+        ),
+        note: Some(format!(
+            "{} strings read{}; wasted: the arrays and Strings of every copy beyond the first",
+            st.strings,
+            if st.unmatched > 0 {
+                format!(", {} whose array was not found", st.unmatched)
+            } else {
+                String::new()
+            }
+        )),
+        header: vec!["COPIES", "WASTED", "VALUE"],
+        rows: st
+            .top
+            .iter()
+            .take(top)
+            .map(|d| {
+                vec![
+                    d.copies.to_string(),
+                    bytes(d.wasted),
+                    format!("{:?}", d.value),
+                ]
+            })
+            .collect(),
+        more: None,
+    });
     out.push(Section {
         title: "Duplicate classes".into(),
         note: Some(
@@ -285,6 +362,85 @@ fn sections(d: &Shown<'_>, top: usize) -> Vec<Section> {
     });
     if let Some(r) = d.retained {
         retained_sections(r, &mut out);
+    }
+    out
+}
+
+fn signed(n: i64) -> String {
+    if n > 0 {
+        format!("+{n}")
+    } else {
+        n.to_string()
+    }
+}
+
+fn signed_bytes(n: i64) -> String {
+    let b = bytes(n.unsigned_abs());
+    match n {
+        n if n > 0 => format!("+{b}"),
+        n if n < 0 => format!("-{b}"),
+        _ => b,
+    }
+}
+
+fn growth_rows(c: &[CountGrowth], top: usize) -> Vec<Vec<String>> {
+    c.iter()
+        .take(top)
+        .map(|g| {
+            vec![
+                g.before.to_string(),
+                g.after.to_string(),
+                signed(g.delta),
+                g.name.clone(),
+            ]
+        })
+        .collect()
+}
+
+fn diff_sections(d: &HeapDiff, top: usize) -> Vec<Section> {
+    let mut out = vec![Section {
+        title: format!("Growth between the dumps ({:.0} s apart)", d.seconds),
+        note: None,
+        header: vec!["BEFORE", "AFTER", "CHANGE", "WHAT"],
+        rows: growth_rows(&d.totals, usize::MAX),
+        more: None,
+    }];
+    out.push(Section {
+        title: "Classes by growth of shallow bytes".into(),
+        note: None,
+        header: vec!["INSTANCES", "CHANGE", "BYTES", "CHANGE", "CLASS"],
+        rows: d
+            .classes
+            .iter()
+            .take(top)
+            .map(|c| {
+                vec![
+                    c.instances_after.to_string(),
+                    signed(c.instances_delta),
+                    bytes(c.bytes_after),
+                    signed_bytes(c.bytes_delta),
+                    c.class.clone(),
+                ]
+            })
+            .collect(),
+        more: (d.classes.len() > top)
+            .then(|| format!("... {} more classes changed", d.classes.len() - top)),
+    });
+    for (title, rows) in [
+        ("Loader types by growth of instances", &d.loader_types),
+        (
+            "Loader types by growth of classes defined",
+            &d.loader_type_classes,
+        ),
+        ("Generated-class families by growth", &d.families),
+    ] {
+        out.push(Section {
+            title: title.into(),
+            note: None,
+            header: vec!["BEFORE", "AFTER", "CHANGE", "NAME"],
+            rows: growth_rows(rows, top),
+            more: None,
+        });
     }
     out
 }
@@ -328,86 +484,103 @@ fn head(d: &Shown<'_>, style: Style) -> Vec<String> {
 }
 
 /// The report as text: tables in fixed columns.
-pub fn text(dumps: &[Shown<'_>], top: usize, style: Style) -> String {
+pub fn text(dumps: &[Shown<'_>], diff: Option<&HeapDiff>, top: usize, style: Style) -> String {
     let mut out = String::new();
     for d in dumps {
         for l in head(d, style) {
             out.push_str(&l);
             out.push('\n');
         }
-        for sec in sections(d, top) {
-            out.push('\n');
-            out.push_str(&paint(style, Tone::Bold, &sec.title));
-            out.push('\n');
-            if let Some(n) = &sec.note {
-                out.push_str(&format!("({n})\n"));
-            }
-            if sec.rows.is_empty() {
-                out.push_str("none\n");
-                continue;
-            }
-            let mut t = Table::new();
-            t.load_preset(presets::NOTHING)
-                .set_content_arrangement(ContentArrangement::Disabled)
-                .force_no_tty();
-            t.set_header(sec.header.clone());
-            for r in &sec.rows {
-                t.add_row(r.iter().map(Cell::new).collect::<Vec<_>>());
-            }
-            for l in t.to_string().lines() {
-                out.push_str(l.strip_prefix(' ').unwrap_or(l).trim_end());
-                out.push('\n');
-            }
-            if let Some(m) = &sec.more {
-                out.push_str(m);
-                out.push('\n');
-            }
-        }
+        text_sections(&mut out, sections(d, top), style);
+        out.push('\n');
+    }
+    if let Some(g) = diff {
+        text_sections(&mut out, diff_sections(g, top), style);
         out.push('\n');
     }
     out
 }
 
+fn text_sections(out: &mut String, secs: Vec<Section>, style: Style) {
+    for sec in secs {
+        out.push('\n');
+        out.push_str(&paint(style, Tone::Bold, &sec.title));
+        out.push('\n');
+        if let Some(n) = &sec.note {
+            out.push_str(&format!("({n})\n"));
+        }
+        if sec.rows.is_empty() {
+            out.push_str("none\n");
+            continue;
+        }
+        let mut t = Table::new();
+        t.load_preset(presets::NOTHING)
+            .set_content_arrangement(ContentArrangement::Disabled)
+            .force_no_tty();
+        t.set_header(sec.header.clone());
+        for r in &sec.rows {
+            t.add_row(r.iter().map(Cell::new).collect::<Vec<_>>());
+        }
+        for l in t.to_string().lines() {
+            out.push_str(l.strip_prefix(' ').unwrap_or(l).trim_end());
+            out.push('\n');
+        }
+        if let Some(m) = &sec.more {
+            out.push_str(m);
+            out.push('\n');
+        }
+    }
+}
+
 /// The report as Markdown: a heading per dump, a table per section.
-pub fn markdown(dumps: &[Shown<'_>], top: usize) -> String {
+pub fn markdown(dumps: &[Shown<'_>], diff: Option<&HeapDiff>, top: usize) -> String {
     let mut out = String::new();
     for d in dumps {
         out.push_str(&format!("## Heap dump `{}`\n\n", d.source));
         for l in head(d, Style::Plain) {
             out.push_str(&format!("- {l}\n"));
         }
-        for sec in sections(d, top) {
-            out.push_str(&format!("\n### {}\n\n", sec.title));
-            if let Some(n) = &sec.note {
-                out.push_str(&format!("_{n}_\n\n"));
-            }
-            if sec.rows.is_empty() {
-                out.push_str("none\n");
-                continue;
-            }
-            out.push_str(&format!("| {} |\n", sec.header.join(" | ")));
-            out.push_str(&format!("|{}\n", "---|".repeat(sec.header.len())));
-            for r in &sec.rows {
-                let last = r.len().saturating_sub(1);
-                let cells: Vec<String> = r
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| {
-                        let c = c.replace('|', "\\|");
-                        if i == last {
-                            format!("`{c}`")
-                        } else {
-                            c
-                        }
-                    })
-                    .collect();
-                out.push_str(&format!("| {} |\n", cells.join(" | ")));
-            }
-            if let Some(m) = &sec.more {
-                out.push_str(&format!("\n{m}\n"));
-            }
-        }
+        markdown_sections(&mut out, sections(d, top));
+        out.push('\n');
+    }
+    if let Some(g) = diff {
+        out.push_str("## What grew between the dumps\n");
+        markdown_sections(&mut out, diff_sections(g, top));
         out.push('\n');
     }
     out
+}
+
+fn markdown_sections(out: &mut String, secs: Vec<Section>) {
+    for sec in secs {
+        out.push_str(&format!("\n### {}\n\n", sec.title));
+        if let Some(n) = &sec.note {
+            out.push_str(&format!("_{n}_\n\n"));
+        }
+        if sec.rows.is_empty() {
+            out.push_str("none\n");
+            continue;
+        }
+        out.push_str(&format!("| {} |\n", sec.header.join(" | ")));
+        out.push_str(&format!("|{}\n", "---|".repeat(sec.header.len())));
+        for r in &sec.rows {
+            let last = r.len().saturating_sub(1);
+            let cells: Vec<String> = r
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let c = c.replace('|', "\\|");
+                    if i == last {
+                        format!("`{c}`")
+                    } else {
+                        c
+                    }
+                })
+                .collect();
+            out.push_str(&format!("| {} |\n", cells.join(" | ")));
+        }
+        if let Some(m) = &sec.more {
+            out.push_str(&format!("\n{m}\n"));
+        }
+    }
 }

@@ -126,12 +126,16 @@ Exit status: 0 when a leaking family was found, 1 when none was, 2 on error.")]
     /// pointers and object alignment detected from the dump, so the numbers
     /// equal `GC.class_histogram`'s), arrays by element type, the classes
     /// each class loader defined, loaders by type, generated-class families
-    /// and the library behind each, and duplicate classes. A dump cut short
+    /// and the library behind each, duplicate classes, direct byte buffers
+    /// and the native memory they own, threads by name pattern with their
+    /// stacks, and duplicated strings. Two dumps of one JVM: what grew
+    /// between them (classes, loaders, families, instances, bytes). A dump cut short
     /// by a kill or a full disk gives what came before the cut, marked
     /// partial, with the byte offset where it stopped.
     #[command(after_help = "Examples:
   oomlens heap app.hprof
   oomlens heap --top 50 app.hprof.gz
+  oomlens heap before.hprof after.hprof     what grew between two dumps of one JVM
   oomlens heap --format json app.hprof | jq '.dumps[0].class_loaders.families[:5]'
 
 To get a dump: jcmd PID GC.heap_dump /tmp/app.hprof (or oomlens jcmd PID GC.heap_dump FILE).
@@ -601,7 +605,8 @@ struct ClassesArgs {
 
 #[derive(Args)]
 struct HeapArgs {
-    /// The heap dump (`.hprof`, or `.hprof.gz`).
+    /// The heap dump (`.hprof`, or `.hprof.gz`); a second dump of the same
+    /// JVM to see what grew.
     #[arg(required = true, num_args = 1..=2, value_name = "DUMP")]
     dumps: Vec<PathBuf>,
     /// How many rows each table lists.

@@ -311,9 +311,58 @@ fn check_layout(flags: &[&str], name: &str, oops: bool, align: u32) {
     );
 
     assert_loaders(&s, name);
+    assert_offheap(&s, name);
     if name == "default.hprof" {
         check_cli(&d.path, &cut, &s);
     }
+}
+
+/// B direct buffers of CAPACITY own their memory, T threads share one
+/// name pattern and sleep, D new Strings and the literal hold one content.
+fn assert_offheap(s: &Summary, what: &str) {
+    let b = &s.direct_buffers;
+    assert_eq!(
+        (b.owners, b.owned_capacity),
+        (BUFFERS, BUFFERS * CAPACITY),
+        "{what}: {b:?}"
+    );
+    let t = s
+        .threads
+        .groups
+        .iter()
+        .find(|g| g.pattern == "shapes-worker-*")
+        .unwrap_or_else(|| panic!("{what}: {:?}", s.threads));
+    assert_eq!(t.threads, THREADS, "{what}");
+    assert!(t.example.starts_with("shapes-worker-"), "{what}: {t:?}");
+    assert_eq!(
+        t.frames.first().map(String::as_str),
+        Some("java.lang.Thread.sleep(Native Method)"),
+        "{what}: {t:?}"
+    );
+    assert!(
+        t.frames
+            .iter()
+            .any(|f| f.starts_with("HeapShapes.lambda$main$")),
+        "{what}: {t:?}"
+    );
+    let d = s
+        .strings
+        .top
+        .iter()
+        .find(|d| d.value == "duplicated-content-of-HeapShapes")
+        .unwrap_or_else(|| panic!("{what}: {:?}", s.strings.top));
+    let string = s
+        .histogram
+        .iter()
+        .find(|r| r.class == "java.lang.String")
+        .unwrap();
+    let copy = string.bytes / string.instances
+        + s.sizing.primitive_array(oomlens_heap::BasicType::Byte, 32);
+    assert_eq!(
+        (d.copies, d.wasted),
+        (DUPLICATES + 1, DUPLICATES * copy),
+        "{what}: {d:?}"
+    );
 }
 
 /// Each BytesLoader defined K/L generated classes, the template and a
@@ -368,6 +417,96 @@ fn assert_loaders(s: &Summary, what: &str) {
     );
     let boot = v.loaders.iter().find(|l| l.loader == 0).unwrap();
     assert!(boot.classes > 300, "{what}: {boot:?}");
+}
+
+/// Two dumps of one JVM that grew by N items and K classes in L loaders
+/// between them: `oomlens heap A B` says exactly that.
+#[test]
+fn two_dumps_show_what_grew() {
+    use std::io::Write;
+    if !support::require_program("javac", "openjdk-17-jdk-headless")
+        || !support::require_program("jcmd", "openjdk-17-jdk-headless")
+    {
+        return;
+    }
+    let tmp = support::TempDir::new("oomlens-heap-diff");
+    let classes = tmp.path().join("classes");
+    compile(&classes);
+    let args = [
+        ITEMS, GENERATED, LOADERS, BUFFERS, CAPACITY, THREADS, DUPLICATES,
+    ]
+    .map(|n| n.to_string());
+    let child = Command::new("java")
+        .args(["-Xmx64m", "-XX:+UseSerialGC", "-cp"])
+        .arg(&classes)
+        .arg("HeapShapes")
+        .args(&args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start java");
+    let mut guard = support::KillOnDrop(child);
+    let mut out = BufReader::new(guard.0.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "ready");
+    let pid = guard.0.id();
+    let (a, b) = (tmp.path().join("a.hprof"), tmp.path().join("b.hprof"));
+    jcmd(pid, &["GC.heap_dump", a.to_str().unwrap()]);
+    writeln!(guard.0.stdin.as_mut().unwrap(), "grow").unwrap();
+    line.clear();
+    out.read_line(&mut line).unwrap();
+    assert_eq!(line.trim(), "grown");
+    jcmd(pid, &["GC.heap_dump", b.to_str().unwrap()]);
+    drop(guard);
+
+    let j = support::oomlens_json(
+        &[
+            "heap",
+            "-o",
+            "json",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+        ],
+        &[0],
+    );
+    let d = &j["diff"];
+    let find = |list: &str, key: &str, name: &str| -> serde_json::Value {
+        d[list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c[key] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {name} in {list}: {}", d[list]))
+    };
+    let item = find("classes", "class", "HeapShapes$Item");
+    assert_eq!(
+        item["instances_delta"].as_i64(),
+        Some(ITEMS as i64),
+        "{item}"
+    );
+    assert_eq!(item["bytes_delta"], item["bytes_before"], "{item}");
+    let loaders = find("loader_types", "name", "HeapShapes$BytesLoader");
+    assert_eq!(
+        (loaders["before"].as_u64(), loaders["after"].as_u64()),
+        (Some(LOADERS), Some(2 * LOADERS))
+    );
+    let defined = find("loader_type_classes", "name", "HeapShapes$BytesLoader");
+    assert_eq!(
+        defined["delta"].as_i64(),
+        Some(GENERATED as i64),
+        "{defined}"
+    );
+    let gen = find("families", "name", "gen.G*");
+    assert_eq!(gen["delta"].as_i64(), Some(GENERATED as i64), "{gen}");
+    let classes = find("totals", "name", "classes");
+    assert_eq!(
+        classes["delta"].as_i64(),
+        Some(GENERATED as i64),
+        "{classes}"
+    );
 }
 
 #[test]

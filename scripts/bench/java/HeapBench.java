@@ -3,7 +3,7 @@
 // Strings with their byte arrays (one in eight a duplicate), object and
 // primitive arrays, classes generated across class loaders (proxies), direct
 // buffers and named threads. Argument: the number of records (default
-// 13,000,000; each is about three objects). Prints "ready", then sleeps.
+// 13,300,000; each is about three objects). Prints "ready", then sleeps.
 
 import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
@@ -25,7 +25,7 @@ public class HeapBench {
     static final String PAD = "-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
     public static void main(String[] a) throws Exception {
-        int n = a.length > 0 ? Integer.parseInt(a[0]) : 13_000_000;
+        int n = a.length > 0 ? Integer.parseInt(a[0]) : 13_300_000;
         Record[] heads = new Record[1024];
         for (int i = 0; i < n; i++) {
             Record r = new Record();

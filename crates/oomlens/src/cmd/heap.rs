@@ -1,11 +1,13 @@
 //! `oomlens heap`: what a heap dump holds (the histogram of exact shallow
-//! sizes, the class loaders and generated-class families), read in one
-//! pass by `oomlens-heap`; the families' libraries named from the
-//! analysis' knowledge base.
+//! sizes, the class loaders and generated-class families, direct buffers,
+//! threads, duplicated strings), read in one pass by `oomlens-heap`, and
+//! with two dumps of one JVM what grew between them; the families'
+//! libraries named from the analysis' knowledge base.
 
 use std::io::{self, Write};
 
 use anyhow::{Context, Result};
+use oomlens_heap::retained::RetainedReport;
 use oomlens_heap::Summary;
 use oomlens_report::heap::Shown;
 
@@ -25,12 +27,10 @@ pub fn run(args: HeapArgs, style: oomlens_report::Style) -> Result<Outcome> {
         args.dumps.len() <= 2,
         "give one heap dump, or two of one JVM to compare"
     );
-    let mut summaries = Vec::new();
+    let mut whole = Vec::new();
     for path in &args.dumps {
         let mut s = oomlens_heap::summarize(path).with_context(|| path.display().to_string())?;
         name_libraries(&mut s);
-        let more = s.histogram.len().saturating_sub(args.top);
-        s.truncate(args.top);
         let retained = if args.retained {
             let (r, loaders) = oomlens_heap::retained::analyze(path, args.top)
                 .with_context(|| format!("{}: retained sizes", path.display()))?;
@@ -42,8 +42,22 @@ pub fn run(args: HeapArgs, style: oomlens_report::Style) -> Result<Outcome> {
         } else {
             None
         };
-        summaries.push((path.display().to_string(), s, more, retained));
+        whole.push((path.display().to_string(), s, retained));
     }
+    // The diff reads the whole histograms, before `--top` cuts them.
+    let diff = match whole.as_slice() {
+        [(_, a, _), (_, b, _)] => Some(oomlens_heap::diff::diff(a, b)),
+        _ => None,
+    };
+    type Cut = (String, Summary, usize, Option<RetainedReport>);
+    let summaries: Vec<Cut> = whole
+        .into_iter()
+        .map(|(source, mut s, retained)| {
+            let more = s.histogram.len().saturating_sub(args.top);
+            s.truncate(args.top);
+            (source, s, more, retained)
+        })
+        .collect();
     let shown: Vec<Shown<'_>> = summaries
         .iter()
         .map(|(source, summary, more, retained)| Shown {
@@ -54,9 +68,9 @@ pub fn run(args: HeapArgs, style: oomlens_report::Style) -> Result<Outcome> {
         })
         .collect();
     let out = match args.out.format() {
-        Format::Json => oomlens_report::heap::json(&shown),
-        Format::Text => oomlens_report::heap::text(&shown, args.top, style),
-        Format::Markdown => oomlens_report::heap::markdown(&shown, args.top),
+        Format::Json => oomlens_report::heap::json(&shown, diff.as_ref()),
+        Format::Text => oomlens_report::heap::text(&shown, diff.as_ref(), args.top, style),
+        Format::Markdown => oomlens_report::heap::markdown(&shown, diff.as_ref(), args.top),
     };
     io::stdout().lock().write_all(out.as_bytes())?;
     let partial: Vec<String> = summaries

@@ -5,7 +5,8 @@
 // one java.lang.reflect.Proxy class per loader, B direct buffers of
 // CAPACITY bytes, T threads named `shapes-worker-<i>`, and D distinct
 // String objects with one content. Arguments: N K L B CAPACITY T D.
-// Prints "ready" once everything is built, then sleeps until killed.
+// Prints "ready" once everything is built; then each "grow" line on stdin
+// adds N more items and K more classes in L new loaders ("grown").
 
 import java.io.InputStream;
 import java.lang.reflect.Proxy;
@@ -101,6 +102,34 @@ public class HeapShapes {
 
         System.out.println("ready");
         System.out.flush();
+        // Each "grow" line on stdin adds N items and K classes in L new loaders.
+        java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(System.in));
+        int made = k;
+        for (String line; (line = in.readLine()) != null; ) {
+            if (!line.equals("grow")) {
+                continue;
+            }
+            Item more = null;
+            for (int i = 0; i < n; i++) {
+                Item it = new Item();
+                it.next = more;
+                more = it;
+            }
+            KEEP.add(more);
+            List<BytesLoader> fresh = new ArrayList<>();
+            for (int i = 0; i < l; i++) {
+                fresh.add(new BytesLoader());
+            }
+            for (int i = 0; i < k; i++) {
+                String name = String.format("gen/G%07d", ++made);
+                byte[] bytes = template.clone();
+                replace(bytes, from, name.getBytes("UTF-8"));
+                KEEP.add(fresh.get(i % l).define(name.replace('/', '.'), bytes));
+            }
+            KEEP.add(fresh);
+            System.out.println("grown");
+            System.out.flush();
+        }
         Thread.sleep(600_000);
     }
 
