@@ -648,7 +648,6 @@ impl EdgePass {
         self.excluded.sort_unstable();
         self.excluded.dedup();
         Graph {
-            index: self.index,
             class_of: self.class_of,
             shallow: self.shallow,
             big: self.big,
@@ -659,6 +658,8 @@ impl EdgePass {
             excluded: self.excluded,
             dangling: self.dangling,
             parked: None,
+            objects: self.index.len(),
+            index: self.index,
         }
     }
 }
@@ -967,16 +968,18 @@ pub struct Graph {
     dangling: u64,
     /// The columns [`Graph::park`] moved to a file, and their lengths.
     parked: Option<(std::fs::File, [usize; 3])>,
+    /// The number of objects (also while the id column is parked).
+    objects: usize,
 }
 
 impl Graph {
     /// The number of objects.
     pub fn len(&self) -> usize {
-        self.index.len()
+        self.objects
     }
 
     pub fn is_empty(&self) -> bool {
-        self.index.is_empty()
+        self.objects == 0
     }
 
     /// The id of object `i`.
@@ -1250,5 +1253,18 @@ mod tests {
         assert_eq!(g.shallow(4), 5_000_000_000);
         assert_eq!(g.class_id(g.class_of(3)), 0x100);
         assert_eq!(g.class_object(g.class_of(3)), Some(1));
+
+        // Parked, the graph keeps its size and successors; unparked, the rest.
+        let mut g = g;
+        g.park().unwrap();
+        assert_eq!(g.len(), 5);
+        let mut s = Vec::new();
+        g.successors().for_each(3, |t| s.push(t));
+        assert_eq!(s, vec![1, 4]);
+        g.unpark().unwrap();
+        assert_eq!(g.shallow(4), 5_000_000_000);
+        assert_eq!(g.shallow(3), 16);
+        assert_eq!(g.id(2), 0x200);
+        assert_eq!(g.class_id(g.class_of(3)), 0x100);
     }
 }
