@@ -421,6 +421,8 @@ pub struct GraphBuilder {
     locals: Vec<(Id, u32)>,
     threads: FxHashMap<u32, Id>,
     too_many: bool,
+    /// Whether a system-class root was seen.
+    sticky: bool,
 }
 
 impl Default for GraphBuilder {
@@ -445,6 +447,7 @@ impl GraphBuilder {
             locals: Vec::new(),
             threads: FxHashMap::default(),
             too_many: false,
+            sticky: false,
         }
     }
 
@@ -482,6 +485,7 @@ impl GraphBuilder {
         if id == 0 {
             return;
         }
+        self.sticky |= kind == RootKind::StickyClass;
         match thread_serial {
             Some(s) if is_thread_local(kind) => self.locals.push((id, s)),
             _ => self.roots.push(id),
@@ -731,6 +735,18 @@ impl ObjectVisitor {
     /// what the second pass and the report need.
     pub fn finish(mut self) -> (GraphBuilder, EdgeNames, ClassNames) {
         self.resolve();
+        // MAT (HprofParserHandlerImpl, `foundSystemClasses`): a dump that
+        // marks no system class (one cut short before its roots, which
+        // HotSpot writes last) has every class of the bootstrap loader made
+        // a root, array classes aside.
+        if !self.builder.sticky {
+            for c in self.classes.list.iter().filter(|c| c.dumped && c.loader == 0) {
+                let array = self.strings.get(c.name).is_some_and(|n| n.first() == Some(&b'['));
+                if !array {
+                    self.builder.root(c.id, RootKind::StickyClass, None);
+                }
+            }
+        }
         let mirror = self
             .class_class
             .and_then(|c| self.classes.get(c))
