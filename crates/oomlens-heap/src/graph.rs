@@ -740,8 +740,16 @@ impl ObjectVisitor {
         // HotSpot writes last) has every class of the bootstrap loader made
         // a root, array classes aside.
         if !self.builder.sticky {
-            for c in self.classes.list.iter().filter(|c| c.dumped && c.loader == 0) {
-                let array = self.strings.get(c.name).is_some_and(|n| n.first() == Some(&b'['));
+            for c in self
+                .classes
+                .list
+                .iter()
+                .filter(|c| c.dumped && c.loader == 0)
+            {
+                let array = self
+                    .strings
+                    .get(c.name)
+                    .is_some_and(|n| n.first() == Some(&b'['));
                 if !array {
                     self.builder.root(c.id, RootKind::StickyClass, None);
                 }

@@ -201,12 +201,21 @@ fn check(flags: &[&str], name: &str) {
     let cut = dir.path().join(format!("{name}-cut.hprof"));
     std::fs::write(&cut, &bytes[..bytes.len() * 6 / 10]).expect("write the cut copy");
     let doc = support::oomlens_json(
-        &["heap", "--retained", "--format", "json", cut.to_str().unwrap()],
+        &[
+            "heap",
+            "--retained",
+            "--format",
+            "json",
+            cut.to_str().unwrap(),
+        ],
         &[1],
     );
     let d = &doc["dumps"][0];
     assert_eq!(d["read"]["complete"], false);
-    assert!(d["retained"]["reachable_objects"].as_u64().unwrap() > 0, "{name}: cut");
+    assert!(
+        d["retained"]["reachable_objects"].as_u64().unwrap() > 0,
+        "{name}: cut"
+    );
 }
 
 #[test]
