@@ -15,6 +15,7 @@ use oomlens_evidence::k8s;
 use oomlens_evidence::kernel;
 use oomlens_evidence::metrics;
 use oomlens_evidence::time::TimeContext;
+use oomlens_heap::{ClassDump, Instance, ObjectArray, PrimitiveArray, StackTrace, Visitor};
 
 /// Arbitrary bytes through the container-log scanner: never a panic, and
 /// every signal cites a line that exists.
@@ -123,4 +124,47 @@ pub fn metrics(data: &[u8]) {
             }
         }
     }
+}
+
+/// Arbitrary bytes through the HPROF record reader, mapped and streamed:
+/// never a panic, every reference and field read stays inside the input,
+/// where it stops lies inside the input, and both paths read the same.
+pub fn hprof(data: &[u8]) {
+    #[derive(Default)]
+    struct Walk(u64);
+    impl Visitor for Walk {
+        fn class_dump(&mut self, c: &ClassDump<'_>) {
+            self.0 += c.statics().count() as u64 + c.instance_fields().count() as u64;
+        }
+        fn instance(&mut self, i: &Instance<'_>) {
+            self.0 += i.references().count() as u64;
+            if let Some(l) = i.layout {
+                for f in &l.fields {
+                    self.0 += u64::from(i.field(f.name).is_some());
+                }
+            }
+        }
+        fn object_array(&mut self, a: &ObjectArray<'_>) {
+            self.0 += a.elements().count() as u64;
+        }
+        fn primitive_array(&mut self, a: &PrimitiveArray<'_>) {
+            self.0 += a.data.map_or(0, |d| d.len() as u64);
+        }
+        fn stack_trace(&mut self, t: &StackTrace<'_>) {
+            self.0 += t.frames().count() as u64;
+        }
+    }
+    let mut mapped = Walk::default();
+    let Ok(a) = oomlens_heap::read_bytes(data, &mut mapped) else {
+        return;
+    };
+    assert!(a.bytes <= data.len() as u64);
+    if let Some(s) = &a.stop {
+        assert!(s.offset <= data.len() as u64, "{s}");
+    }
+    let mut streamed = Walk::default();
+    let b = oomlens_heap::read_stream(data, &mut streamed).expect("the header read once");
+    assert_eq!(a.counts, b.counts);
+    assert_eq!(a.stop, b.stop);
+    assert_eq!(mapped.0, streamed.0);
 }

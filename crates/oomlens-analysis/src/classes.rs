@@ -910,6 +910,8 @@ pub fn analyze_listings(parts: &[(String, ClassListing)]) -> ClassReport {
                     last_line: (last_line != first_line).then_some(last_line),
                     what,
                 },
+                // A listing has no clock: no loads over time.
+                loads: None,
             }
         })
         .collect();
@@ -970,6 +972,7 @@ pub fn analyze_listings(parts: &[(String, ClassListing)]) -> ClassReport {
         families_total,
         families: fams,
         verdict,
+        clock: "listing".into(),
     }
 }
 

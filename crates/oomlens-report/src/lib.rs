@@ -9,6 +9,7 @@ pub mod budget;
 pub mod classes;
 pub mod diagnosis;
 pub mod format;
+pub mod heap;
 pub mod html;
 pub mod kernel;
 pub mod killed;

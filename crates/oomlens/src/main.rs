@@ -26,6 +26,7 @@ mod cmd;
   oomlens diagnose examples/seed-incident   why the seed incident's pod died
   oomlens kernel /var/log/messages          OOM kills in a node's syslog
   oomlens classes classes.log               a generated-class leak, and its library
+  oomlens heap app.hprof                    what fills a heap dump, and who holds the classes
   oomlens budget --limit 3Gi -- -Xmx2g      where a JVM's memory goes against its limit
   oomlens scan --prometheus http://prom:9090   a fleet ranked by OOM risk
   oomlens jcmd 4242 VM.native_memory summary   a JVM's diagnostic command, no JDK needed
@@ -117,6 +118,31 @@ To get a class log: -Xlog:class+load,class+unload:file=/tmp/classes.log:uptime,l
 (JDK 9+) or -XX:+TraceClassLoading -XX:+TraceClassUnloading (JDK 8).
 Exit status: 0 when a leaking family was found, 1 when none was, 2 on error.")]
     Classes(ClassesArgs),
+    /// What a heap dump holds: what fills the heap, and who holds the classes.
+    ///
+    /// Reads an HPROF heap dump (`jcmd PID GC.heap_dump`, `jmap`,
+    /// `-XX:+HeapDumpOnOutOfMemoryError`; JAVA PROFILE 1.0.1 to 1.0.3, 4- or
+    /// 8-byte ids, segmented, `.hprof.gz`) in one pass: the class histogram
+    /// in the JVM's own shallow bytes (compressed oops, compressed class
+    /// pointers and object alignment detected from the dump, so the numbers
+    /// equal `GC.class_histogram`'s), arrays by element type, the classes
+    /// each class loader defined, loaders by type, generated-class families
+    /// and the library behind each, duplicate classes, direct byte buffers
+    /// and the native memory they own, threads by name pattern with their
+    /// stacks, and duplicated strings. Two dumps of one JVM: what grew
+    /// between them (classes, loaders, families, instances, bytes). A dump cut short
+    /// by a kill or a full disk gives what came before the cut, marked
+    /// partial, with the byte offset where it stopped.
+    #[command(after_help = "Examples:
+  oomlens heap app.hprof
+  oomlens heap --top 50 app.hprof.gz
+  oomlens heap before.hprof after.hprof     what grew between two dumps of one JVM
+  oomlens heap --format json app.hprof | jq '.dumps[0].class_loaders.families[:5]'
+
+To get a dump: jcmd PID GC.heap_dump /tmp/app.hprof (or oomlens jcmd PID GC.heap_dump FILE).
+Exit status: 0 when the whole dump was read, 1 when it was cut short (the part before the
+cut is reported), 2 on error (not a heap dump, unreadable).")]
+    Heap(HeapArgs),
     /// A JVM's memory regions against its container limit, and flags that fit.
     ///
     /// Models what HotSpot chooses in a container (collector, max heap from
@@ -717,6 +743,25 @@ struct ClassesArgs {
 }
 
 #[derive(Args)]
+struct HeapArgs {
+    /// The heap dump (`.hprof`, or `.hprof.gz`); a second dump of the same
+    /// JVM to see what grew.
+    #[arg(required = true, num_args = 1..=2, value_name = "DUMP")]
+    dumps: Vec<PathBuf>,
+    /// How many rows each table lists.
+    #[arg(long, default_value_t = 20)]
+    top: usize,
+    /// Also compute retained sizes over the dominator tree, as Eclipse MAT
+    /// does: the biggest objects, classes and class loaders by what they
+    /// alone keep alive, and the leak suspects with their accumulation
+    /// points and paths from GC roots (two more passes over the dump).
+    #[arg(long)]
+    retained: bool,
+    #[command(flatten)]
+    out: OutputArgs,
+}
+
+#[derive(Args)]
 struct DiagnoseArgs {
     /// Evidence files, folders and `.tar.gz` bundles, or `-` for stdin.
     /// None: this node, now.
@@ -794,7 +839,7 @@ struct TimeArgs {
 enum Format {
     Text,
     Json,
-    /// Markdown, for an incident ticket (diagnose only).
+    /// Markdown, for an incident ticket (diagnose and heap).
     Markdown,
     /// One self-contained HTML page with charts, to share or print
     /// (diagnose and scan only).
@@ -861,6 +906,7 @@ fn main() -> ExitCode {
     let result = match command {
         Command::Diagnose(args) => cmd::diagnose::run(args, style),
         Command::Classes(args) => cmd::classes::run(args, style),
+        Command::Heap(args) => cmd::heap::run(args, style),
         Command::Budget(args) => cmd::budget::run(args, style),
         Command::Sample(args) => cmd::sample::run(args),
         Command::Watch(args) => cmd::watch::run(args),

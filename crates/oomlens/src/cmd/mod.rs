@@ -4,6 +4,7 @@ pub mod budget;
 pub mod classes;
 pub mod collect;
 pub mod diagnose;
+pub mod heap;
 pub mod jcmd;
 pub mod kernel;
 pub mod kubectl;
@@ -20,8 +21,8 @@ use crate::TimeArgs;
 
 /// `f` when `command` writes it (one of `formats`), else an error naming
 /// the formats it does write: every command refuses a format it lacks
-/// before doing any work (Markdown is `diagnose`'s only; HTML `diagnose`'s
-/// and `scan`'s).
+/// before doing any work (Markdown is `diagnose`'s and `heap`'s; HTML
+/// `diagnose`'s and `scan`'s).
 pub fn accept(f: crate::Format, command: &str, formats: &[crate::Format]) -> Result<crate::Format> {
     use clap::ValueEnum;
     let name = |f: &crate::Format| {

@@ -18,6 +18,7 @@ const TARGETS: &[(&str, Body)] = &[
     ("applog", bodies::applog),
     ("classload", bodies::classload),
     ("framing", bodies::framing),
+    ("hprof", bodies::hprof),
     ("hsperf", bodies::hsperf),
     ("jvm", bodies::jvm),
     ("k8s", bodies::k8s),

@@ -1,0 +1,540 @@
+//! The dominator tree of an object graph over a virtual super-root whose
+//! successors are the GC roots: semi-NCA (Georgiadis and Tarjan, the
+//! Lengauer-Tarjan semidominators with nearest-common-ancestor climbing),
+//! iterative throughout, so a chain of millions of objects needs no stack.
+//!
+//! Leaves (objects with no outgoing reference: primitive arrays, boxed
+//! numbers, Strings' bytes once their class edge goes to a root class) take
+//! no part in the semidominator pass: a leaf's immediate dominator is the
+//! nearest common dominator-tree ancestor of its predecessors, found by
+//! climbing once the tree of the others is known. On a heap that is a large
+//! share of the objects, and it keeps the per-vertex arrays to the rest.
+//!
+//! As in Eclipse MAT (`DominatorTree.java`, `getPredecessors`), a GC root
+//! has the super-root as its only predecessor: references into a root are
+//! ignored.
+//!
+//! Memory, per object: 4 bytes (the preorder number, later the immediate
+//! dominator) + 1 bit (leaf); per non-leaf reachable object 4 (order) + 4
+//! (parent, later idom) + 4 (semi) + 4 (label) + 4 (ancestor) + 8 (offset
+//! of its predecessors); per edge between non-leaves 4. The label,
+//! ancestor, offsets and predecessors are freed before leaves are placed.
+
+use crate::graph::{BitSet, Ix, NONE};
+
+/// The super-root's place in [`DomTree::idom`]: the immediate dominator of
+/// every GC root and of every object reachable from two roots apart.
+pub const SUPER: Ix = u32::MAX - 1;
+
+/// A visited leaf whose dominator is not known yet.
+const LEAF: Ix = u32::MAX - 1;
+
+/// Outgoing references of a graph's objects.
+pub trait Successors {
+    /// The number of objects (indexes are `0..node_count()`).
+    fn node_count(&self) -> usize;
+    /// Calls `f` with each successor of `v` (duplicates allowed).
+    fn for_each_successor(&self, v: Ix, f: impl FnMut(Ix));
+}
+
+/// The dominator tree.
+#[derive(Clone, Debug)]
+pub struct DomTree {
+    /// Per object: its immediate dominator, [`SUPER`], or [`NONE`] when no
+    /// GC root reaches it.
+    pub idom: Vec<Ix>,
+    /// The reachable objects with outgoing references, in depth-first
+    /// preorder: each comes after its immediate dominator.
+    pub order: Vec<Ix>,
+    /// The reachable objects without outgoing references.
+    pub leaf: BitSet,
+}
+
+impl DomTree {
+    /// The number of reachable objects.
+    pub fn reachable(&self) -> usize {
+        self.idom.iter().filter(|&&d| d != NONE).count()
+    }
+}
+
+/// Computes the dominator tree of `g` for the GC roots `roots` (indexes
+/// out of range are ignored).
+pub fn dominator_tree<G: Successors>(g: &G, roots: &[Ix]) -> DomTree {
+    let n = g.node_count();
+    let mut is_root = BitSet::new(n);
+    let roots: Vec<Ix> = roots
+        .iter()
+        .copied()
+        .filter(|&r| (r as usize) < n)
+        .collect();
+    for &r in &roots {
+        is_root.insert(r);
+    }
+
+    // Depth-first preorder of the non-leaves, marking on pop: a stack entry
+    // is (object, preorder number of the object that pushed it).
+    let mut pre = vec![NONE; n];
+    let mut leaf = BitSet::new(n);
+    let mut order: Vec<Ix> = vec![SUPER];
+    let mut parent: Vec<Ix> = vec![0];
+    let mut stack: Vec<(Ix, Ix)> = roots.iter().rev().map(|&r| (r, 0)).collect();
+    let mut succ: Vec<Ix> = Vec::new();
+    while let Some((v, p)) = stack.pop() {
+        if pre[v as usize] != NONE {
+            continue;
+        }
+        succ.clear();
+        g.for_each_successor(v, |t| {
+            if (t as usize) < n && t != v && !is_root.contains(t) {
+                succ.push(t)
+            }
+        });
+        if succ.is_empty() {
+            pre[v as usize] = LEAF;
+            leaf.insert(v);
+            continue;
+        }
+        let pv = order.len() as Ix;
+        pre[v as usize] = pv;
+        order.push(v);
+        parent.push(p);
+        for &t in succ.iter().rev() {
+            if pre[t as usize] == NONE {
+                stack.push((t, pv));
+            }
+        }
+    }
+    drop(stack);
+    let m = order.len();
+
+    // Predecessors among the non-leaves, by preorder number (offsets in
+    // `u32` while they fit), then the semidominators.
+    let mut inner = 0u64;
+    each_inner_edge(g, &order, &pre, &leaf, &is_root, &roots, &mut |_, _| {
+        inner += 1
+    });
+    let semi = if inner < u64::from(u32::MAX) {
+        semidominators::<u32>(g, &order, &pre, &leaf, &is_root, &roots, &parent)
+    } else {
+        semidominators::<u64>(g, &order, &pre, &leaf, &is_root, &roots, &parent)
+    };
+
+    // Immediate dominators by climbing from the parent (in place).
+    for w in 1..m {
+        let mut d = parent[w];
+        while d > semi[w] {
+            d = parent[d as usize];
+        }
+        parent[w] = d;
+    }
+    drop(semi);
+    let idom_pre = parent;
+
+    // Leaves: the nearest common ancestor of their predecessors. An
+    // ancestor test by dominator-tree preorder intervals keeps a shared leaf
+    // (an empty array, a cached box) from climbing the tree at every edge.
+    let anc = Intervals::new(&idom_pre);
+    for (pv, &v) in order.iter().enumerate().skip(1) {
+        g.for_each_successor(v, |t| {
+            if (t as usize) < n && t != v && leaf.contains(t) && !is_root.contains(t) {
+                let cur = pre[t as usize];
+                pre[t as usize] = if cur == LEAF {
+                    pv as Ix
+                } else {
+                    anc.nca(&idom_pre, cur, pv as Ix)
+                };
+            }
+        });
+    }
+    drop(anc);
+    for &r in &roots {
+        if leaf.contains(r) {
+            pre[r as usize] = 0;
+        }
+    }
+
+    // From preorder numbers to objects, in place.
+    for (v, slot) in pre.iter_mut().enumerate() {
+        let p = *slot;
+        if p == NONE {
+            continue;
+        }
+        let d = if leaf.contains(v as Ix) {
+            p
+        } else {
+            idom_pre[p as usize]
+        };
+        *slot = if d == 0 { SUPER } else { order[d as usize] };
+    }
+    order.remove(0);
+    DomTree {
+        idom: pre,
+        order,
+        leaf,
+    }
+}
+
+/// Calls `f(source, target)` in preorder numbers for every edge between
+/// non-leaves, and `(0, root)` for every non-leaf GC root.
+fn each_inner_edge<G: Successors>(
+    g: &G,
+    order: &[Ix],
+    pre: &[Ix],
+    leaf: &BitSet,
+    is_root: &BitSet,
+    roots: &[Ix],
+    f: &mut dyn FnMut(Ix, Ix),
+) {
+    let n = pre.len();
+    for (pv, &v) in order.iter().enumerate().skip(1) {
+        g.for_each_successor(v, |t| {
+            if (t as usize) < n && t != v && !is_root.contains(t) && !leaf.contains(t) {
+                f(pv as Ix, pre[t as usize]);
+            }
+        });
+    }
+    for &r in roots {
+        if !leaf.contains(r) {
+            f(0, pre[r as usize]);
+        }
+    }
+}
+
+/// A predecessor-list offset: `u32` while the edges fit it.
+trait Offset: Copy {
+    const ZERO: Self;
+    fn get(self) -> usize;
+    fn add(self, k: u64) -> Self;
+}
+
+impl Offset for u32 {
+    const ZERO: u32 = 0;
+    fn get(self) -> usize {
+        self as usize
+    }
+    fn add(self, k: u64) -> u32 {
+        self + k as u32
+    }
+}
+
+impl Offset for u64 {
+    const ZERO: u64 = 0;
+    fn get(self) -> usize {
+        self as usize
+    }
+    fn add(self, k: u64) -> u64 {
+        self + k
+    }
+}
+
+/// The semidominator of every preorder number (Lengauer-Tarjan's, with the
+/// label/ancestor forest compressed iteratively); `pre` and `order` are
+/// only read to list the predecessors.
+fn semidominators<O: Offset>(
+    g: &impl Successors,
+    order: &[Ix],
+    pre: &[Ix],
+    leaf: &BitSet,
+    is_root: &BitSet,
+    roots: &[Ix],
+    parent: &[Ix],
+) -> Vec<Ix> {
+    let m = order.len();
+    let mut off = vec![O::ZERO; m + 1];
+    each_inner_edge(g, order, pre, leaf, is_root, roots, &mut |_, t| {
+        off[t as usize + 1] = off[t as usize + 1].add(1)
+    });
+    for i in 1..=m {
+        off[i] = off[i].add(off[i - 1].get() as u64);
+    }
+    let mut preds = vec![0 as Ix; off[m].get()];
+    each_inner_edge(g, order, pre, leaf, is_root, roots, &mut |s, t| {
+        let at = &mut off[t as usize];
+        preds[at.get()] = s;
+        *at = at.add(1);
+    });
+    for i in (1..=m).rev() {
+        off[i] = off[i - 1];
+    }
+    off[0] = O::ZERO;
+
+    // Semidominators in reverse preorder; label holds the least semi on
+    // the compressed forest path, ancestor the forest links.
+    let mut semi: Vec<Ix> = (0..m as Ix).collect();
+    let mut label: Vec<Ix> = semi.clone();
+    let mut ancestor = vec![NONE; m];
+    let mut path: Vec<Ix> = Vec::new();
+    for w in (1..m).rev() {
+        let mut s = semi[w];
+        for &v in &preds[off[w].get()..off[w + 1].get()] {
+            let e = eval(v, &mut ancestor, &mut label, &mut path);
+            s = s.min(e);
+        }
+        semi[w] = s;
+        label[w] = s;
+        ancestor[w] = parent[w];
+    }
+    semi
+}
+
+/// The least label on `v`'s forest path below its tree's root, compressing
+/// the path on the way (iteratively).
+#[inline]
+fn eval(v: Ix, ancestor: &mut [Ix], label: &mut [Ix], path: &mut Vec<Ix>) -> Ix {
+    let a = ancestor[v as usize];
+    if a == NONE || ancestor[a as usize] == NONE {
+        return label[v as usize];
+    }
+    path.clear();
+    let mut x = v;
+    while ancestor[ancestor[x as usize] as usize] != NONE {
+        path.push(x);
+        x = ancestor[x as usize];
+    }
+    while let Some(y) = path.pop() {
+        let a = ancestor[y as usize] as usize;
+        if label[a] < label[y as usize] {
+            label[y as usize] = label[a];
+        }
+        ancestor[y as usize] = ancestor[a];
+    }
+    label[v as usize]
+}
+
+/// Dominator-tree preorder intervals over preorder numbers (vertex 0 the
+/// super-root): `a` is an ancestor of `b` when `b`'s position falls in
+/// `a`'s subtree span.
+struct Intervals {
+    pos: Vec<Ix>,
+    size: Vec<Ix>,
+}
+
+impl Intervals {
+    /// `idom[w] < w` for every `w > 0` (preorder numbers).
+    fn new(idom: &[Ix]) -> Intervals {
+        let m = idom.len();
+        let mut size = vec![1 as Ix; m];
+        for w in (1..m).rev() {
+            size[idom[w] as usize] += size[w];
+        }
+        let mut pos = vec![0 as Ix; m];
+        // `next[v]`: where v's next child's subtree starts.
+        let mut next = vec![0 as Ix; m];
+        next[0] = 1;
+        for w in 1..m {
+            let p = idom[w] as usize;
+            pos[w] = next[p];
+            next[p] += size[w];
+            next[w] = pos[w] + 1;
+        }
+        Intervals { pos, size }
+    }
+
+    #[inline]
+    fn is_ancestor(&self, a: Ix, b: Ix) -> bool {
+        let (pa, pb) = (self.pos[a as usize], self.pos[b as usize]);
+        pa <= pb && pb - pa < self.size[a as usize]
+    }
+
+    /// The nearest common ancestor of `a` and `b`: `a` climbs until it
+    /// holds `b`.
+    #[inline]
+    fn nca(&self, idom: &[Ix], mut a: Ix, b: Ix) -> Ix {
+        while !self.is_ancestor(a, b) {
+            a = idom[a as usize];
+        }
+        a
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A graph as adjacency lists.
+    pub(crate) struct Adj(pub Vec<Vec<Ix>>);
+
+    impl Successors for Adj {
+        fn node_count(&self) -> usize {
+            self.0.len()
+        }
+        fn for_each_successor(&self, v: Ix, f: impl FnMut(Ix)) {
+            self.0[v as usize].iter().copied().for_each(f)
+        }
+    }
+
+    fn adj(n: usize, edges: &[(Ix, Ix)]) -> Adj {
+        let mut a = vec![Vec::new(); n];
+        for &(s, t) in edges {
+            a[s as usize].push(t);
+        }
+        Adj(a)
+    }
+
+    /// Dominator sets by the textbook fixpoint (`n` at most 63, the
+    /// super-root is bit 63), for comparison.
+    fn naive(g: &Adj, roots: &[Ix]) -> Vec<Ix> {
+        let n = g.0.len();
+        let s = 63usize;
+        let is_root = |v: usize| roots.contains(&(v as Ix));
+        let mut preds = vec![Vec::new(); n];
+        for (v, l) in g.0.iter().enumerate() {
+            for &t in l {
+                if !is_root(t as usize) && t as usize != v {
+                    preds[t as usize].push(v);
+                }
+            }
+        }
+        for &r in roots {
+            preds[r as usize] = vec![s];
+        }
+        // Reachability from the super-root.
+        let mut reach = vec![false; n];
+        let mut todo: Vec<usize> = roots.iter().map(|&r| r as usize).collect();
+        while let Some(v) = todo.pop() {
+            if std::mem::replace(&mut reach[v], true) {
+                continue;
+            }
+            for &t in &g.0[v] {
+                if !is_root(t as usize) {
+                    todo.push(t as usize);
+                }
+            }
+        }
+        let all = u64::MAX;
+        let mut dom = vec![all; n];
+        let dom_of = |dom: &Vec<u64>, p: usize| if p == s { 1u64 << s } else { dom[p] };
+        loop {
+            let mut changed = false;
+            for v in 0..n {
+                if !reach[v] {
+                    continue;
+                }
+                let mut d = all;
+                for &p in &preds[v] {
+                    if p == s || reach[p] {
+                        d &= dom_of(&dom, p);
+                    }
+                }
+                d |= 1 << v;
+                if d != dom[v] {
+                    dom[v] = d;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        (0..n)
+            .map(|v| {
+                if !reach[v] {
+                    return NONE;
+                }
+                // The strict dominator with the most dominators is the nearest.
+                let strict = dom[v] & !(1 << v);
+                let best = (0..64)
+                    .filter(|&d| strict & (1 << d) != 0)
+                    .max_by_key(|&d| if d == s { 0 } else { dom[d].count_ones() })
+                    .unwrap_or(s);
+                if best == s {
+                    SUPER
+                } else {
+                    best as Ix
+                }
+            })
+            .collect()
+    }
+
+    fn check(n: usize, edges: &[(Ix, Ix)], roots: &[Ix]) {
+        let g = adj(n, edges);
+        let t = dominator_tree(&g, roots);
+        assert_eq!(t.idom, naive(&g, roots), "edges {edges:?} roots {roots:?}");
+        // Every object of `order` comes after its immediate dominator.
+        let mut seen = vec![false; n];
+        for &v in &t.order {
+            let d = t.idom[v as usize];
+            assert!(
+                d == SUPER || seen[d as usize],
+                "{v} before its dominator {d}"
+            );
+            seen[v as usize] = true;
+        }
+    }
+
+    #[test]
+    fn chain_each_dominates_the_next() {
+        let edges: Vec<(Ix, Ix)> = (0..9).map(|i| (i, i + 1)).collect();
+        check(10, &edges, &[0]);
+        let t = dominator_tree(&adj(10, &edges), &[0]);
+        assert_eq!(t.idom[0], SUPER);
+        assert_eq!(t.idom[9], 8);
+        assert!(t.leaf.contains(9));
+    }
+
+    #[test]
+    fn diamond_is_dominated_by_its_top() {
+        // 0 -> 1, 0 -> 2, 1 -> 3, 2 -> 3, 3 -> 4
+        let e = [(0, 1), (0, 2), (1, 3), (2, 3), (3, 4)];
+        check(5, &e, &[0]);
+        let t = dominator_tree(&adj(5, &e), &[0]);
+        assert_eq!(t.idom, vec![SUPER, 0, 0, 0, 3]);
+    }
+
+    #[test]
+    fn cycles_and_two_roots() {
+        // 0 -> 1 -> 2 -> 1 (cycle), 3 (root) -> 2: 2 is held by both roots.
+        let e = [(0, 1), (1, 2), (2, 1), (3, 2), (2, 4), (4, 0)];
+        check(5, &e, &[0, 3]);
+        let t = dominator_tree(&adj(5, &e), &[0, 3]);
+        assert_eq!(t.idom, vec![SUPER, SUPER, SUPER, SUPER, 2]);
+    }
+
+    #[test]
+    fn unreachable_objects_have_no_dominator() {
+        let e = [(0, 1), (2, 1), (2, 3)];
+        let t = dominator_tree(&adj(4, &e), &[0]);
+        assert_eq!(t.idom, vec![SUPER, 0, NONE, NONE]);
+        assert_eq!(t.reachable(), 2);
+    }
+
+    #[test]
+    fn a_leaf_held_from_two_branches_goes_to_their_common_ancestor() {
+        // 0 -> 1 -> 2 -> 5, 0 -> 3 -> 4 -> 5 (5 is a leaf)
+        let e = [(0, 1), (1, 2), (2, 5), (0, 3), (3, 4), (4, 5)];
+        check(6, &e, &[0]);
+        let t = dominator_tree(&adj(6, &e), &[0]);
+        assert_eq!(t.idom[5], 0);
+    }
+
+    #[test]
+    fn a_deep_chain_needs_no_stack() {
+        let n = 2_000_000usize;
+        let g = Adj((0..n)
+            .map(|i| if i + 1 < n { vec![i as Ix + 1] } else { vec![] })
+            .collect());
+        let t = dominator_tree(&g, &[0]);
+        assert_eq!(t.idom[n - 1], (n - 2) as Ix);
+        assert_eq!(t.order.len(), n - 1);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(600))]
+        #[test]
+        fn semi_nca_agrees_with_the_fixpoint(
+            n in 1usize..40,
+            raw in proptest::collection::vec((0u32..40, 0u32..40), 0..120),
+            raw_roots in proptest::collection::vec(0u32..40, 1..4),
+        ) {
+            let edges: Vec<(Ix, Ix)> = raw
+                .into_iter()
+                .map(|(a, b)| (a % n as Ix, b % n as Ix))
+                .collect();
+            let mut roots: Vec<Ix> = raw_roots.into_iter().map(|r| r % n as Ix).collect();
+            roots.sort_unstable();
+            roots.dedup();
+            check(n, &edges, &roots);
+        }
+    }
+}

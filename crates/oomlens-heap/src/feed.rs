@@ -1,0 +1,208 @@
+//! Where the record reader gets its bytes: a whole slice (a mapped plain
+//! file, or bytes in memory) or a stream (a `.hprof.gz`, a pipe) read
+//! through one growing buffer.
+//!
+//! The reader asks for "at least n bytes from here"; a slice answers with
+//! all that is left, a stream refills its buffer. A stream never holds more
+//! than one sub-record beyond its block size, except primitive arrays
+//! larger than `STREAM_WINDOW`, whose contents are skipped unseen.
+
+use std::io::{self, Read};
+
+/// The buffer block of a stream: big enough that refills are rare.
+const STREAM_BLOCK: usize = 4 << 20;
+
+/// The largest record or sub-record a stream holds whole; a primitive
+/// array beyond it is passed on without its contents.
+pub(crate) const STREAM_WINDOW: usize = 256 << 20;
+
+pub(crate) trait Feed {
+    /// The bytes from the current position: at least `n` of them unless
+    /// the input ends first (then all that is left), or an error of the
+    /// underlying read. `n` is at most `window()`.
+    fn fill(&mut self, n: usize) -> io::Result<&[u8]>;
+    /// Moves past `n` bytes of the last `fill`.
+    fn consume(&mut self, n: usize);
+    /// Moves past `n` bytes; returns how many there were (fewer at the end).
+    fn skip(&mut self, n: u64) -> io::Result<u64>;
+    /// The file offset of the current position (decompressed, for a stream).
+    fn offset(&self) -> u64;
+    /// The most `fill` can be asked for.
+    fn window(&self) -> usize;
+}
+
+/// A whole input in memory: a mapped file or a byte slice.
+pub(crate) struct SliceFeed<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> SliceFeed<'a> {
+    pub(crate) fn new(bytes: &'a [u8], pos: usize) -> SliceFeed<'a> {
+        SliceFeed {
+            bytes,
+            pos: pos.min(bytes.len()),
+        }
+    }
+}
+
+impl Feed for SliceFeed<'_> {
+    #[inline]
+    fn fill(&mut self, _n: usize) -> io::Result<&[u8]> {
+        Ok(&self.bytes[self.pos..])
+    }
+    #[inline]
+    fn consume(&mut self, n: usize) {
+        self.pos = (self.pos + n).min(self.bytes.len());
+    }
+    fn skip(&mut self, n: u64) -> io::Result<u64> {
+        let left = (self.bytes.len() - self.pos) as u64;
+        let k = n.min(left);
+        self.pos += k as usize;
+        Ok(k)
+    }
+    #[inline]
+    fn offset(&self) -> u64 {
+        self.pos as u64
+    }
+    fn window(&self) -> usize {
+        usize::MAX
+    }
+}
+
+/// A stream read through one buffer that grows to the largest record held.
+pub(crate) struct StreamFeed<R> {
+    inner: R,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    /// File offset of `buf[start]`.
+    at: u64,
+    eof: bool,
+}
+
+impl<R: Read> StreamFeed<R> {
+    /// A stream whose first `consumed` bytes were already read (the header).
+    pub(crate) fn new(inner: R, head: &[u8], consumed: usize) -> StreamFeed<R> {
+        let mut buf = vec![0; STREAM_BLOCK.max(head.len())];
+        buf[..head.len()].copy_from_slice(head);
+        StreamFeed {
+            inner,
+            buf,
+            start: consumed.min(head.len()),
+            end: head.len(),
+            at: consumed.min(head.len()) as u64,
+            eof: false,
+        }
+    }
+}
+
+impl<R: Read> Feed for StreamFeed<R> {
+    fn fill(&mut self, n: usize) -> io::Result<&[u8]> {
+        if self.end - self.start < n && !self.eof {
+            if self.start > 0 {
+                self.buf.copy_within(self.start..self.end, 0);
+                self.end -= self.start;
+                self.start = 0;
+            }
+            let want = n.max(STREAM_BLOCK);
+            if self.buf.len() < want {
+                self.buf.resize(want, 0);
+            }
+            while self.end < n {
+                match self.inner.read(&mut self.buf[self.end..]) {
+                    Ok(0) => {
+                        self.eof = true;
+                        break;
+                    }
+                    Ok(k) => self.end += k,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(&self.buf[self.start..self.end])
+    }
+
+    fn consume(&mut self, n: usize) {
+        let n = n.min(self.end - self.start);
+        self.start += n;
+        self.at += n as u64;
+    }
+
+    fn skip(&mut self, n: u64) -> io::Result<u64> {
+        let held = (self.end - self.start) as u64;
+        if n <= held {
+            self.consume(n as usize);
+            return Ok(n);
+        }
+        self.consume(held as usize);
+        let mut left = n - held;
+        while left > 0 && !self.eof {
+            let k = (left.min(self.buf.len() as u64)) as usize;
+            match self.inner.read(&mut self.buf[..k]) {
+                Ok(0) => self.eof = true,
+                Ok(r) => {
+                    left -= r as u64;
+                    self.at += r as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.start = 0;
+        self.end = 0;
+        Ok(n - left)
+    }
+
+    fn offset(&self) -> u64 {
+        self.at
+    }
+
+    fn window(&self) -> usize {
+        STREAM_WINDOW
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader that hands out one byte per read: the worst refill pattern.
+    struct Trickle<'a>(&'a [u8]);
+    impl Read for Trickle<'_> {
+        fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+            match (self.0.split_first(), out.first_mut()) {
+                (Some((b, rest)), Some(o)) => {
+                    *o = *b;
+                    self.0 = rest;
+                    Ok(1)
+                }
+                _ => Ok(0),
+            }
+        }
+    }
+
+    #[test]
+    fn stream_fills_skips_and_counts_offsets() {
+        let data: Vec<u8> = (0..=255u8).cycle().take(10_000).collect();
+        let mut f = StreamFeed::new(Trickle(&data[4..]), &data[..4], 2);
+        assert_eq!(f.offset(), 2);
+        assert_eq!(&f.fill(3).unwrap()[..3], &[2, 3, 4]);
+        f.consume(3);
+        assert_eq!(f.skip(1000).unwrap(), 1000);
+        assert_eq!(f.offset(), 1005);
+        assert_eq!(f.fill(2).unwrap()[0], (1005 % 256) as u8);
+        assert_eq!(f.skip(1_000_000).unwrap(), 10_000 - 1005);
+        assert!(f.fill(1).unwrap().is_empty());
+    }
+
+    #[test]
+    fn slice_skip_stops_at_the_end() {
+        let data = [1u8; 10];
+        let mut f = SliceFeed::new(&data, 4);
+        assert_eq!(f.skip(100).unwrap(), 6);
+        assert_eq!(f.offset(), 10);
+        assert!(f.fill(1).unwrap().is_empty());
+    }
+}

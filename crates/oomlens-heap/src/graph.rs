@@ -1,0 +1,1294 @@
+//! The compact object graph of a heap dump: every object a dense `u32`
+//! index in file order, the id -> index map as a sorted column with a radix
+//! directory, and the outgoing references as one byte-coded CSR.
+//!
+//! Built in two passes over the dump ([`GraphBuilder`] then [`EdgePass`]):
+//! the first records each object's id, class and shallow size and the GC
+//! roots; the second resolves every object's references to indexes. The
+//! edges follow Eclipse MAT's parser (see `retained.rs` for the sources):
+//! every object refers to its class, a class to its `java.lang.Class`,
+//! superclass, loader and the objects of its static fields, an instance to
+//! the objects of its fields (the `referent` of a `java.lang.ref.Reference`
+//! included, marked so paths from GC roots can leave it out), and a thread
+//! object to the locals of its stack frames (which are then not roots).
+//! Edges into GC roots are dropped: a root's immediate dominator is the
+//! super-root whatever points at it, so they change no dominator.
+//!
+//! Memory per object, in bytes: 4 (id column, 8 when the ids do not fit a
+//! 32 GiB window of 8-byte-aligned addresses) + 4 (class number) + 4
+//! (shallow size; sizes of 4 GiB and more go to a side map) + 0.125 (root
+//! bit) + the edges: per object a varint of its list's byte length, per
+//! edge a zigzag varint of the delta to the previous target (1 to 2 bytes
+//! for the nearby targets typical of a heap), one `u64` per 32 objects to
+//! find a list. A dump with an id column out of file order adds 4 bytes
+//! per object (the sort permutation). Indexes are `u32`, so a graph holds
+//! up to 4,294,967,294 objects (past MAT's 2^31 limit); beyond, building
+//! stops with [`GraphError::TooManyObjects`].
+
+use crate::histogram::{Classes, Role};
+use crate::names::Strings;
+use crate::reader::{ClassDump, Instance, ObjectArray, PrimitiveArray, Visitor};
+use crate::sizing::Sizing;
+use crate::BasicType;
+pub use crate::Id;
+use rustc_hash::FxHashMap;
+
+/// An object's dense index (file order of its record).
+pub type Ix = u32;
+
+/// No object: an unresolved or absent index.
+pub const NONE: Ix = u32::MAX;
+
+/// The most objects a graph holds (two `u32` values stay reserved).
+pub const MAX_OBJECTS: u64 = u32::MAX as u64 - 1;
+
+/// Why a graph could not be built.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum GraphError {
+    /// More objects than `u32` indexes address.
+    TooManyObjects,
+}
+
+impl std::fmt::Display for GraphError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            GraphError::TooManyObjects => write!(
+                f,
+                "the dump holds more than {MAX_OBJECTS} objects: retained sizes are not computed"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for GraphError {}
+
+/// A fixed-size set of indexes, one bit each.
+#[derive(Clone, Debug, Default)]
+pub struct BitSet(Vec<u64>);
+
+impl BitSet {
+    pub fn new(n: usize) -> BitSet {
+        BitSet(vec![0; n.div_ceil(64)])
+    }
+    #[inline]
+    pub fn insert(&mut self, i: Ix) {
+        self.0[i as usize >> 6] |= 1 << (i & 63);
+    }
+    #[inline]
+    pub fn contains(&self, i: Ix) -> bool {
+        self.0
+            .get(i as usize >> 6)
+            .is_some_and(|w| w & (1 << (i & 63)) != 0)
+    }
+}
+
+/// Object ids in file order: `u32` slots of 8 bytes from a base while the
+/// ids fit that window, `u64` otherwise.
+#[derive(Clone, Debug)]
+enum IdColumn {
+    Narrow { base: u64, slots: Vec<u32> },
+    Wide(Vec<u64>),
+}
+
+/// The id window below and above the first id seen (16 GiB each way).
+const NARROW_BELOW: u64 = 1 << 31;
+
+impl IdColumn {
+    fn push(&mut self, id: Id) {
+        match self {
+            IdColumn::Narrow { base, slots } => {
+                if slots.is_empty() && *base == u64::MAX {
+                    *base = id - (id / 8).min(NARROW_BELOW) * 8;
+                }
+                match narrow_slot(*base, id) {
+                    Some(s) => slots.push(s),
+                    None => {
+                        let mut wide: Vec<u64> = Vec::with_capacity(slots.capacity());
+                        wide.extend(slots.iter().map(|&s| *base + u64::from(s) * 8));
+                        wide.push(id);
+                        *self = IdColumn::Wide(wide);
+                    }
+                }
+            }
+            IdColumn::Wide(v) => v.push(id),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            IdColumn::Narrow { slots, .. } => slots.len(),
+            IdColumn::Wide(v) => v.len(),
+        }
+    }
+
+    #[inline]
+    fn get(&self, i: usize) -> Id {
+        match self {
+            IdColumn::Narrow { base, slots } => *base + u64::from(slots[i]) * 8,
+            IdColumn::Wide(v) => v[i],
+        }
+    }
+
+    /// The key an id sorts by in this column (`None`: cannot be in it).
+    #[inline]
+    fn key(&self, id: Id) -> Option<u64> {
+        match self {
+            IdColumn::Narrow { base, .. } => narrow_slot(*base, id).map(u64::from),
+            IdColumn::Wide(_) => Some(id),
+        }
+    }
+
+    #[inline]
+    fn key_at(&self, i: usize) -> u64 {
+        match self {
+            IdColumn::Narrow { slots, .. } => u64::from(slots[i]),
+            IdColumn::Wide(v) => v[i],
+        }
+    }
+}
+
+#[inline]
+fn narrow_slot(base: u64, id: Id) -> Option<u32> {
+    let d = id.checked_sub(base)?;
+    if d % 8 != 0 {
+        return None;
+    }
+    u32::try_from(d / 8).ok()
+}
+
+/// Keys per directory bucket (as a shift): 2^10 slots, 8 KiB of heap.
+const DIR_SHIFT: u32 = 10;
+
+/// Id -> index: the id column, a sort permutation when the file is not in
+/// id order, and a radix directory of bucket starts over the sorted keys.
+#[derive(Clone, Debug)]
+pub struct IdIndex {
+    ids: IdColumn,
+    /// Positions in id order (empty: file order is id order).
+    perm: Vec<Ix>,
+    /// For a `Narrow` column: the first sorted position of each bucket of
+    /// `2^DIR_SHIFT` keys, plus one past the end.
+    dir: Vec<u32>,
+}
+
+impl IdIndex {
+    fn new(ids: IdColumn) -> IdIndex {
+        let n = ids.len();
+        let sorted = (1..n).all(|i| ids.key_at(i - 1) < ids.key_at(i));
+        let perm = if sorted {
+            Vec::new()
+        } else {
+            let mut p: Vec<Ix> = (0..n as Ix).collect();
+            p.sort_unstable_by_key(|&i| ids.key_at(i as usize));
+            p
+        };
+        let mut ix = IdIndex {
+            ids,
+            perm,
+            dir: Vec::new(),
+        };
+        if let (IdColumn::Narrow { .. }, Some(last)) = (&ix.ids, n.checked_sub(1)) {
+            let top = (ix.sorted_key(last) >> DIR_SHIFT) as usize;
+            let mut dir = vec![0u32; top + 2];
+            let mut b = 0usize;
+            for pos in 0..n {
+                let k = (ix.sorted_key(pos) >> DIR_SHIFT) as usize;
+                while b <= k {
+                    dir[b] = pos as u32;
+                    b += 1;
+                }
+            }
+            while b < dir.len() {
+                dir[b] = n as u32;
+                b += 1;
+            }
+            ix.dir = dir;
+        }
+        ix
+    }
+
+    #[inline]
+    fn sorted_key(&self, pos: usize) -> u64 {
+        if self.perm.is_empty() {
+            self.ids.key_at(pos)
+        } else {
+            self.ids.key_at(self.perm[pos] as usize)
+        }
+    }
+
+    /// The number of objects.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The id of object `i` (panics when `i` is out of range).
+    pub fn id(&self, i: Ix) -> Id {
+        self.ids.get(i as usize)
+    }
+
+    /// The index of the object with this id, if the dump holds it.
+    #[inline]
+    pub fn index(&self, id: Id) -> Option<Ix> {
+        let key = self.ids.key(id)?;
+        let (mut lo, mut hi) = if self.dir.is_empty() {
+            (0, self.len())
+        } else {
+            let b = (key >> DIR_SHIFT) as usize;
+            if b + 1 >= self.dir.len() {
+                return None;
+            }
+            (self.dir[b] as usize, self.dir[b + 1] as usize)
+        };
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            let k = self.sorted_key(mid);
+            if k < key {
+                lo = mid + 1;
+            } else if k > key {
+                hi = mid;
+            } else {
+                return Some(if self.perm.is_empty() {
+                    mid as Ix
+                } else {
+                    self.perm[mid]
+                });
+            }
+        }
+        None
+    }
+}
+
+/// Lists of `u32` targets per source, sources in order, coded as bytes:
+/// per list a varint of its byte length, then zigzag varint deltas (the
+/// first from the source, each next from the previous target).
+#[derive(Clone, Debug, Default)]
+pub struct VarCsr {
+    bytes: Vec<u8>,
+    /// Byte offset of every `VAR_BLOCK`-th list.
+    blocks: Vec<u64>,
+    lists: usize,
+    edges: u64,
+}
+
+const VAR_BLOCK: usize = 32;
+
+#[inline]
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+#[inline]
+fn get_varint(b: &[u8], pos: &mut usize) -> u64 {
+    let mut v = 0u64;
+    let mut shift = 0;
+    while let Some(&x) = b.get(*pos) {
+        *pos += 1;
+        v |= u64::from(x & 0x7f) << shift;
+        if x < 0x80 {
+            break;
+        }
+        shift += 7;
+    }
+    v
+}
+
+impl VarCsr {
+    /// Appends the list of the next source (sources are numbered in the
+    /// order their lists are pushed).
+    pub fn push(&mut self, targets: &[Ix], scratch: &mut Vec<u8>) {
+        let src = self.lists as i64;
+        if self.lists % VAR_BLOCK == 0 {
+            self.blocks.push(self.bytes.len() as u64);
+        }
+        scratch.clear();
+        let mut prev = src;
+        for &t in targets {
+            let d = i64::from(t) - prev;
+            put_varint(scratch, ((d << 1) ^ (d >> 63)) as u64);
+            prev = i64::from(t);
+        }
+        put_varint(&mut self.bytes, scratch.len() as u64);
+        self.bytes.extend_from_slice(scratch);
+        self.lists += 1;
+        self.edges += targets.len() as u64;
+    }
+
+    /// The number of lists.
+    pub fn len(&self) -> usize {
+        self.lists
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lists == 0
+    }
+
+    /// The number of targets over all lists.
+    pub fn edges(&self) -> u64 {
+        self.edges
+    }
+
+    /// Bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.bytes.capacity() + self.blocks.capacity() * 8
+    }
+
+    /// The byte range of list `v`'s deltas.
+    #[inline]
+    fn span(&self, v: Ix) -> (usize, usize) {
+        let v = v as usize;
+        let mut pos = self.blocks[v / VAR_BLOCK] as usize;
+        for _ in 0..v % VAR_BLOCK {
+            let len = get_varint(&self.bytes, &mut pos) as usize;
+            pos += len;
+        }
+        let len = get_varint(&self.bytes, &mut pos) as usize;
+        (pos, pos + len)
+    }
+
+    /// Calls `f` with each target of list `v` (nothing when `v` is out of
+    /// range).
+    #[inline]
+    pub fn for_each(&self, v: Ix, mut f: impl FnMut(Ix)) {
+        if v as usize >= self.lists {
+            return;
+        }
+        let (mut pos, end) = self.span(v);
+        let mut prev = i64::from(v);
+        while pos < end {
+            let z = get_varint(&self.bytes, &mut pos);
+            let d = (z >> 1) as i64 ^ -((z & 1) as i64);
+            prev += d;
+            f(prev as Ix);
+        }
+    }
+
+    /// Whether list `v` is empty.
+    #[inline]
+    pub fn is_empty_at(&self, v: Ix) -> bool {
+        if v as usize >= self.lists {
+            return true;
+        }
+        let (a, b) = self.span(v);
+        a == b
+    }
+
+    /// Every list in order, as `(source, target)` pairs to `f`.
+    pub fn for_each_edge(&self, mut f: impl FnMut(Ix, Ix)) {
+        let mut pos = 0usize;
+        for v in 0..self.lists {
+            let len = get_varint(&self.bytes, &mut pos) as usize;
+            let end = pos + len;
+            let mut prev = v as i64;
+            while pos < end {
+                let z = get_varint(&self.bytes, &mut pos);
+                prev += (z >> 1) as i64 ^ -((z & 1) as i64);
+                f(v as Ix, prev as Ix);
+            }
+        }
+    }
+}
+
+pub use crate::reader::RootKind;
+
+/// Roots that belong to a thread's stack: MAT makes them references of the
+/// thread object when the thread is known, not roots.
+fn is_thread_local(kind: RootKind) -> bool {
+    matches!(
+        kind,
+        RootKind::JniLocal | RootKind::JavaFrame | RootKind::NativeStack | RootKind::ThreadBlock
+    )
+}
+
+/// The first pass: objects in file order, GC roots, threads.
+#[derive(Debug)]
+pub struct GraphBuilder {
+    ids: IdColumn,
+    class_of: Vec<u32>,
+    shallow: Vec<u32>,
+    big: FxHashMap<Ix, u64>,
+    class_num: FxHashMap<Id, u32>,
+    class_ids: Vec<Id>,
+    roots: Vec<Id>,
+    /// (object, thread serial) of roots that belong to a thread's stack.
+    locals: Vec<(Id, u32)>,
+    threads: FxHashMap<u32, Id>,
+    too_many: bool,
+    /// Whether a system-class root was seen.
+    sticky: bool,
+}
+
+impl Default for GraphBuilder {
+    fn default() -> Self {
+        GraphBuilder::new()
+    }
+}
+
+impl GraphBuilder {
+    pub fn new() -> GraphBuilder {
+        GraphBuilder {
+            ids: IdColumn::Narrow {
+                base: u64::MAX,
+                slots: Vec::new(),
+            },
+            class_of: Vec::new(),
+            shallow: Vec::new(),
+            big: FxHashMap::default(),
+            class_num: FxHashMap::default(),
+            class_ids: Vec::new(),
+            roots: Vec::new(),
+            locals: Vec::new(),
+            threads: FxHashMap::default(),
+            too_many: false,
+            sticky: false,
+        }
+    }
+
+    /// Records the next object of the dump (file order): its id, the id of
+    /// its class object and its shallow size in bytes. Class objects come
+    /// here too, with `java.lang.Class` as their class.
+    /// Returns its index ([`NONE`] past [`MAX_OBJECTS`]).
+    pub fn object(&mut self, id: Id, class: Id, shallow: u64) -> Ix {
+        if self.ids.len() as u64 >= MAX_OBJECTS {
+            self.too_many = true;
+            return NONE;
+        }
+        let next = self.class_ids.len() as u32;
+        let c = *self.class_num.entry(class).or_insert(next);
+        if c == next {
+            self.class_ids.push(class);
+        }
+        let i = self.ids.len() as Ix;
+        self.ids.push(id);
+        self.class_of.push(c);
+        match u32::try_from(shallow) {
+            Ok(s) => self.shallow.push(s),
+            Err(_) => {
+                self.shallow.push(u32::MAX);
+                self.big.insert(i, shallow);
+            }
+        }
+        i
+    }
+
+    /// Records a GC root. Roots of a thread's stack (`thread_serial` given
+    /// and the thread's object known by the end of the pass) become
+    /// references of that thread object instead, as in MAT.
+    pub fn root(&mut self, id: Id, kind: RootKind, thread_serial: Option<u32>) {
+        if id == 0 {
+            return;
+        }
+        self.sticky |= kind == RootKind::StickyClass;
+        match thread_serial {
+            Some(s) if is_thread_local(kind) => self.locals.push((id, s)),
+            _ => self.roots.push(id),
+        }
+        if kind == RootKind::ThreadObject {
+            if let Some(s) = thread_serial {
+                self.threads.insert(s, id);
+            }
+        }
+    }
+
+    /// Sets the shallow size of object `i` (a size that needed the whole
+    /// dump); an index out of range is ignored.
+    pub fn resize(&mut self, i: Ix, bytes: u64) {
+        let Some(slot) = self.shallow.get_mut(i as usize) else {
+            return;
+        };
+        match u32::try_from(bytes) {
+            Ok(s) => *slot = s,
+            Err(_) => {
+                *slot = u32::MAX;
+                self.big.insert(i, bytes);
+            }
+        }
+    }
+
+    /// Ends the first pass.
+    pub fn finish(self) -> Result<EdgePass, GraphError> {
+        if self.too_many {
+            return Err(GraphError::TooManyObjects);
+        }
+        let index = IdIndex::new(self.ids);
+        let n = index.len();
+        let mut roots: Vec<Ix> = Vec::with_capacity(self.roots.len());
+        let mut locals: FxHashMap<Ix, Vec<Ix>> = FxHashMap::default();
+        for (id, serial) in self.locals {
+            let Some(o) = index.index(id) else { continue };
+            match self.threads.get(&serial).and_then(|&t| index.index(t)) {
+                Some(t) => locals.entry(t).or_default().push(o),
+                None => roots.push(o),
+            }
+        }
+        roots.extend(self.roots.iter().filter_map(|&id| index.index(id)));
+        roots.sort_unstable();
+        roots.dedup();
+        let mut is_root = BitSet::new(n);
+        for &r in &roots {
+            is_root.insert(r);
+        }
+        let class_obj = self
+            .class_ids
+            .iter()
+            .map(|&c| index.index(c).unwrap_or(NONE))
+            .collect();
+        Ok(EdgePass {
+            index,
+            class_of: self.class_of,
+            shallow: self.shallow,
+            big: self.big,
+            class_ids: self.class_ids,
+            class_obj,
+            roots,
+            is_root,
+            locals,
+            next: 0,
+            succ: VarCsr::default(),
+            excluded: Vec::new(),
+            targets: Vec::new(),
+            scratch: Vec::new(),
+            dangling: 0,
+        })
+    }
+}
+
+/// The second pass: each object's references, in the first pass's order.
+#[derive(Debug)]
+pub struct EdgePass {
+    index: IdIndex,
+    class_of: Vec<u32>,
+    shallow: Vec<u32>,
+    big: FxHashMap<Ix, u64>,
+    class_ids: Vec<Id>,
+    class_obj: Vec<Ix>,
+    roots: Vec<Ix>,
+    is_root: BitSet,
+    locals: FxHashMap<Ix, Vec<Ix>>,
+    next: Ix,
+    succ: VarCsr,
+    excluded: Vec<(Ix, Ix)>,
+    targets: Vec<Ix>,
+    scratch: Vec<u8>,
+    dangling: u64,
+}
+
+impl EdgePass {
+    /// The references of the next object: `refs` the ids it holds (0 for
+    /// null is skipped), `excluded` those among them that paths from GC
+    /// roots do not follow (a `Reference.referent`, `Finalizer.unfinalized`).
+    /// The reference to the object's class is added here. Objects past the
+    /// first pass's count are ignored.
+    pub fn object(&mut self, refs: impl IntoIterator<Item = Id>, excluded: &[Id]) {
+        self.object_with(true, refs, excluded)
+    }
+
+    /// As [`EdgePass::object`] for an object whose `refs` already hold its
+    /// class (a class object: `java.lang.Class` comes first in its refs).
+    pub fn object_without_class(&mut self, refs: impl IntoIterator<Item = Id>, excluded: &[Id]) {
+        self.object_with(false, refs, excluded)
+    }
+
+    fn object_with(
+        &mut self,
+        class_edge: bool,
+        refs: impl IntoIterator<Item = Id>,
+        excluded: &[Id],
+    ) {
+        let v = self.next;
+        if v as usize >= self.index.len() {
+            return;
+        }
+        self.next += 1;
+        self.targets.clear();
+        if class_edge {
+            let c = self.class_obj[self.class_of[v as usize] as usize];
+            self.push_target(v, c);
+        }
+        for id in refs {
+            if id == 0 {
+                continue;
+            }
+            match self.index.index(id) {
+                Some(t) => self.push_target(v, t),
+                None => self.dangling += 1,
+            }
+        }
+        if let Some(l) = self.locals.remove(&v) {
+            for t in l {
+                self.push_target(v, t);
+            }
+        }
+        for &id in excluded {
+            if let Some(t) = self.index.index(id) {
+                self.excluded.push((v, t));
+            }
+        }
+        let mut scratch = std::mem::take(&mut self.scratch);
+        self.succ.push(&self.targets, &mut scratch);
+        self.scratch = scratch;
+    }
+
+    #[inline]
+    fn push_target(&mut self, v: Ix, t: Ix) {
+        if t != NONE && t != v && !self.is_root.contains(t) {
+            self.targets.push(t);
+        }
+    }
+
+    /// Ends the second pass (objects it did not see have no references).
+    pub fn finish(mut self) -> Graph {
+        let empty: [Id; 0] = [];
+        while (self.next as usize) < self.index.len() {
+            self.object(empty, &[]);
+        }
+        self.excluded.sort_unstable();
+        self.excluded.dedup();
+        Graph {
+            class_of: self.class_of,
+            shallow: self.shallow,
+            big: self.big,
+            class_ids: self.class_ids,
+            class_obj: self.class_obj,
+            roots: self.roots,
+            succ: self.succ,
+            excluded: self.excluded,
+            dangling: self.dangling,
+            parked: None,
+            objects: self.index.len(),
+            index: self.index,
+        }
+    }
+}
+
+/// The first pass as a record [`Visitor`]: objects with their exact
+/// shallow sizes (the histogram's `Classes` and `Sizing`, so each object
+/// weighs what `GC.class_histogram` says), GC roots, class names, and the
+/// class-loader instances.
+pub struct ObjectVisitor {
+    pub builder: GraphBuilder,
+    sizing: Sizing,
+    strings: Strings,
+    classes: Classes,
+    /// Class objects: id -> index, sized once `java.lang.Class` is known.
+    class_index: FxHashMap<Id, Ix>,
+    /// Class objects of the primitive array classes, by type code.
+    prim_classes: [Id; 12],
+    class_class: Option<Id>,
+    /// (loader instance, its class) of every `java.lang.ClassLoader`.
+    loaders: Vec<(Id, Id)>,
+}
+
+impl ObjectVisitor {
+    pub fn new(sizing: Sizing) -> ObjectVisitor {
+        ObjectVisitor {
+            builder: GraphBuilder::new(),
+            sizing,
+            strings: Strings::default(),
+            classes: Classes::default(),
+            class_index: FxHashMap::default(),
+            prim_classes: [0; 12],
+            class_class: None,
+            loaders: Vec::new(),
+        }
+    }
+
+    fn class_named(&self, name: &[u8]) -> Option<Id> {
+        self.classes
+            .list
+            .iter()
+            .find(|c| self.strings.get(c.name) == Some(name))
+            .map(|c| c.id)
+    }
+
+    /// Once, when the heap dump starts (HotSpot writes every string and
+    /// LOAD CLASS first): `java.lang.Class` and the primitive array classes.
+    fn resolve(&mut self) {
+        if self.class_class.is_some() {
+            return;
+        }
+        if !self.strings.is_sealed() {
+            self.strings.seal();
+        }
+        self.class_class = Some(self.class_named(b"java/lang/Class").unwrap_or(0));
+        for code in 0..self.prim_classes.len() as u8 {
+            let Some(ty) = BasicType::from_code(code).filter(|t| *t != BasicType::Object) else {
+                continue;
+            };
+            let name = [b'[', signature(ty)];
+            // Objects of an array class that was not dumped still need one.
+            self.prim_classes[code as usize] = self
+                .class_named(&name)
+                .unwrap_or(u64::MAX - u64::from(code));
+        }
+    }
+
+    /// Ends the pass: class objects sized (a `java.lang.Class` instance with
+    /// its statics after the fields, as `histogram::build` weighs them), and
+    /// what the second pass and the report need.
+    pub fn finish(mut self) -> (GraphBuilder, EdgeNames, ClassNames) {
+        self.resolve();
+        // MAT (HprofParserHandlerImpl, `foundSystemClasses`): a dump that
+        // marks no system class (one cut short before its roots, which
+        // HotSpot writes last) has every class of the bootstrap loader made
+        // a root, array classes aside.
+        if !self.builder.sticky {
+            for c in self
+                .classes
+                .list
+                .iter()
+                .filter(|c| c.dumped && c.loader == 0)
+            {
+                let array = self
+                    .strings
+                    .get(c.name)
+                    .is_some_and(|n| n.first() == Some(&b'['));
+                if !array {
+                    self.builder.root(c.id, RootKind::StickyClass, None);
+                }
+            }
+        }
+        let mirror = self
+            .class_class
+            .and_then(|c| self.classes.get(c))
+            .and_then(|c| c.instance_size);
+        if let Some(m) = mirror {
+            for c in self.classes.list.iter().filter(|c| c.dumped) {
+                if let Some(&i) = self.class_index.get(&c.id) {
+                    self.builder
+                        .resize(i, self.sizing.round_up(m + c.static_bytes));
+                }
+            }
+        }
+        let string_id = |s: &[u8]| self.strings.find(s);
+        let names = EdgeNames {
+            class_class: self.class_class.unwrap_or(0),
+            reference_class: self.class_named(b"java/lang/ref/Reference"),
+            referent: string_id(b"referent"),
+            finalizer_class: self.class_named(b"java/lang/ref/Finalizer"),
+            unfinalized: string_id(b"unfinalized"),
+        };
+        let classes = ClassNames {
+            strings: self.strings,
+            classes: self.classes,
+            loaders: self.loaders,
+            prim_classes: self.prim_classes,
+        };
+        (self.builder, names, classes)
+    }
+}
+
+/// The JVM's type letter of a primitive type (`[B` is `byte[]`).
+fn signature(ty: BasicType) -> u8 {
+    match ty {
+        BasicType::Object => b'L',
+        BasicType::Boolean => b'Z',
+        BasicType::Char => b'C',
+        BasicType::Float => b'F',
+        BasicType::Double => b'D',
+        BasicType::Byte => b'B',
+        BasicType::Short => b'S',
+        BasicType::Int => b'I',
+        BasicType::Long => b'J',
+    }
+}
+
+/// Class names (and the class-loader instances) after the first pass.
+pub struct ClassNames {
+    strings: Strings,
+    classes: Classes,
+    loaders: Vec<(Id, Id)>,
+    prim_classes: [Id; 12],
+}
+
+impl ClassNames {
+    /// The Java name of a class object (`java.lang.String`, `byte[]`).
+    pub fn name(&self, class: Id) -> String {
+        if let Some(code) = self.prim_classes.iter().position(|&c| c == class) {
+            if let Some(ty) = BasicType::from_code(code as u8) {
+                return ty.array_name().to_string();
+            }
+        }
+        self.classes.name(class, &self.strings)
+    }
+
+    /// Every class-loader instance: (its id, its class's id).
+    pub fn loaders(&self) -> &[(Id, Id)] {
+        &self.loaders
+    }
+}
+
+impl Visitor for ObjectVisitor {
+    fn string(&mut self, id: Id, utf8: &[u8]) {
+        self.strings.add(id, utf8);
+    }
+    fn load_class(&mut self, c: &crate::LoadClass) {
+        self.classes.load_class(c);
+    }
+    fn root(&mut self, r: &crate::Root) {
+        self.builder.root(r.object, r.kind, r.thread_serial);
+    }
+    fn class_dump(&mut self, c: &ClassDump<'_>) {
+        self.resolve();
+        self.classes.class_dump(c, &self.sizing, &self.strings);
+        let i = self
+            .builder
+            .object(c.class, self.class_class.unwrap_or(0), 0);
+        self.class_index.insert(c.class, i);
+    }
+    #[inline]
+    fn instance(&mut self, i: &Instance<'_>) {
+        self.resolve();
+        let (bytes, role) = self
+            .classes
+            .instance(i.class, i.layout, &self.sizing, &self.strings);
+        if role == Role::Loader {
+            self.loaders.push((i.id, i.class));
+        }
+        self.builder.object(i.id, i.class, bytes);
+    }
+    #[inline]
+    fn object_array(&mut self, a: &ObjectArray<'_>) {
+        self.builder
+            .object(a.id, a.class, self.sizing.object_array(a.len));
+    }
+    #[inline]
+    fn primitive_array(&mut self, a: &PrimitiveArray<'_>) {
+        self.resolve();
+        let class = self.prim_classes[a.ty as usize];
+        self.builder
+            .object(a.id, class, self.sizing.primitive_array(a.ty, a.len));
+    }
+}
+
+/// What the second pass needs to know of the dump's classes and strings
+/// (all found in the first pass).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct EdgeNames {
+    /// The class object of `java.lang.Class`: every class refers to it.
+    pub class_class: Id,
+    /// The class object of `java.lang.ref.Reference` and the string id of
+    /// `referent`: that field's target is left out of paths from roots.
+    pub reference_class: Option<Id>,
+    pub referent: Option<Id>,
+    /// The class object of `java.lang.ref.Finalizer` and the string id of
+    /// `unfinalized`: that static's target is left out of paths too.
+    pub finalizer_class: Option<Id>,
+    pub unfinalized: Option<Id>,
+}
+
+/// The second pass as a record [`Visitor`]: each heap object's references
+/// as MAT's parser takes them, handed to an [`EdgePass`].
+pub struct EdgeVisitor<'a> {
+    pub pass: &'a mut EdgePass,
+    pub names: EdgeNames,
+    refs: Vec<Id>,
+}
+
+impl<'a> EdgeVisitor<'a> {
+    pub fn new(pass: &'a mut EdgePass, names: EdgeNames) -> EdgeVisitor<'a> {
+        EdgeVisitor {
+            pass,
+            names,
+            refs: Vec::new(),
+        }
+    }
+}
+
+impl Visitor for EdgeVisitor<'_> {
+    fn class_dump(&mut self, c: &ClassDump<'_>) {
+        // ClassImpl.getReferences: its class, superclass, loader, statics.
+        self.refs.clear();
+        self.refs.push(self.names.class_class);
+        self.refs.push(c.super_class);
+        self.refs.push(c.loader);
+        let mut excluded = None;
+        for f in c.statics() {
+            if let crate::Value::Object(id) = f.value {
+                self.refs.push(id);
+                if Some(c.class) == self.names.finalizer_class
+                    && Some(f.name) == self.names.unfinalized
+                {
+                    excluded = Some(id);
+                }
+            }
+        }
+        // The class's own class edge is `class_class`: pass it once.
+        let refs = std::mem::take(&mut self.refs);
+        self.pass
+            .object_without_class(refs.iter().copied(), excluded.as_slice());
+        self.refs = refs;
+    }
+
+    fn instance(&mut self, i: &Instance<'_>) {
+        let referent = match (i.layout, self.names.referent) {
+            (Some(l), Some(name)) => l
+                .field(name)
+                .filter(|s| Some(s.declared_by) == self.names.reference_class)
+                .and_then(|_| match i.field(name) {
+                    Some(crate::Value::Object(id)) if id != 0 => Some(id),
+                    _ => None,
+                }),
+            _ => None,
+        };
+        self.pass.object(i.references(), referent.as_slice());
+    }
+
+    fn object_array(&mut self, a: &ObjectArray<'_>) {
+        self.pass.object(a.references(), &[]);
+    }
+
+    fn primitive_array(&mut self, _a: &PrimitiveArray<'_>) {
+        self.pass.object(std::iter::empty(), &[]);
+    }
+}
+
+fn write_u32s(w: &mut impl std::io::Write, v: &[u32]) -> std::io::Result<()> {
+    let mut buf = Vec::with_capacity(1 << 16);
+    for chunk in v.chunks(1 << 14) {
+        buf.clear();
+        for x in chunk {
+            buf.extend_from_slice(&x.to_le_bytes());
+        }
+        w.write_all(&buf)?;
+    }
+    Ok(())
+}
+
+fn read_u32s(r: &mut impl std::io::Read, n: usize) -> std::io::Result<Vec<u32>> {
+    let mut v = Vec::with_capacity(n);
+    let mut buf = vec![0u8; 1 << 16];
+    while v.len() < n {
+        let k = ((n - v.len()) * 4).min(buf.len());
+        r.read_exact(&mut buf[..k])?;
+        v.extend(
+            buf[..k]
+                .chunks_exact(4)
+                .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+        );
+    }
+    Ok(v)
+}
+
+/// The object graph: what the dominator tree and retained sizes read.
+#[derive(Debug)]
+pub struct Graph {
+    index: IdIndex,
+    class_of: Vec<u32>,
+    shallow: Vec<u32>,
+    big: FxHashMap<Ix, u64>,
+    class_ids: Vec<Id>,
+    class_obj: Vec<Ix>,
+    roots: Vec<Ix>,
+    succ: VarCsr,
+    excluded: Vec<(Ix, Ix)>,
+    dangling: u64,
+    /// The columns [`Graph::park`] moved to a file, and their lengths.
+    parked: Option<(std::fs::File, [usize; 3])>,
+    /// The number of objects (also while the id column is parked).
+    objects: usize,
+}
+
+impl Graph {
+    /// The number of objects.
+    pub fn len(&self) -> usize {
+        self.objects
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.objects == 0
+    }
+
+    /// The id of object `i`.
+    pub fn id(&self, i: Ix) -> Id {
+        self.index.id(i)
+    }
+
+    /// The index of an id.
+    pub fn index(&self, id: Id) -> Option<Ix> {
+        self.index.index(id)
+    }
+
+    /// The class number of object `i` (see [`Graph::class_id`]).
+    #[inline]
+    pub fn class_of(&self, i: Ix) -> u32 {
+        self.class_of[i as usize]
+    }
+
+    /// The number of distinct classes objects have.
+    pub fn class_count(&self) -> usize {
+        self.class_ids.len()
+    }
+
+    /// The id of the class object of class number `c`.
+    pub fn class_id(&self, c: u32) -> Id {
+        self.class_ids[c as usize]
+    }
+
+    /// The object index of class number `c`'s class object, if dumped.
+    pub fn class_object(&self, c: u32) -> Option<Ix> {
+        Some(self.class_obj[c as usize]).filter(|&o| o != NONE)
+    }
+
+    /// The shallow size of object `i` in bytes.
+    #[inline]
+    pub fn shallow(&self, i: Ix) -> u64 {
+        match self.shallow[i as usize] {
+            u32::MAX => self.big.get(&i).copied().unwrap_or(u64::from(u32::MAX)),
+            s => u64::from(s),
+        }
+    }
+
+    /// The GC roots, sorted.
+    pub fn roots(&self) -> &[Ix] {
+        &self.roots
+    }
+
+    /// The outgoing references (edges into GC roots left out).
+    pub fn successors(&self) -> &VarCsr {
+        &self.succ
+    }
+
+    /// Whether paths from GC roots leave out the edge `from -> to`.
+    pub fn is_excluded(&self, from: Ix, to: Ix) -> bool {
+        self.excluded.binary_search(&(from, to)).is_ok()
+    }
+
+    /// References to ids the dump does not hold (skipped).
+    pub fn dangling(&self) -> u64 {
+        self.dangling
+    }
+
+    /// Moves the per-object columns the dominator tree does not read
+    /// (narrow ids, classes, shallow sizes: 12 bytes an object) to an
+    /// unnamed temporary file until [`Graph::unpark`]; while parked, only
+    /// [`Graph::successors`] and [`Graph::roots`] may be used.
+    pub fn park(&mut self) -> std::io::Result<()> {
+        if self.parked.is_some() {
+            return Ok(());
+        }
+        let mut f = std::io::BufWriter::with_capacity(1 << 20, tempfile::tempfile()?);
+        let ids = match &mut self.index.ids {
+            IdColumn::Narrow { slots, .. } => Some(std::mem::take(slots)),
+            IdColumn::Wide(_) => None,
+        };
+        let cols = [
+            std::mem::take(&mut self.class_of),
+            std::mem::take(&mut self.shallow),
+            ids.unwrap_or_default(),
+        ];
+        let lens = cols.each_ref().map(|c| c.len());
+        for c in &cols {
+            write_u32s(&mut f, c)?;
+        }
+        drop(cols);
+        let f = f.into_inner().map_err(|e| e.into_error())?;
+        self.parked = Some((f, lens));
+        Ok(())
+    }
+
+    /// Brings back what [`Graph::park`] moved out.
+    pub fn unpark(&mut self) -> std::io::Result<()> {
+        use std::io::Seek;
+        let Some((mut f, lens)) = self.parked.take() else {
+            return Ok(());
+        };
+        f.seek(std::io::SeekFrom::Start(0))?;
+        let mut r = std::io::BufReader::with_capacity(1 << 20, f);
+        self.class_of = read_u32s(&mut r, lens[0])?;
+        self.shallow = read_u32s(&mut r, lens[1])?;
+        let ids = read_u32s(&mut r, lens[2])?;
+        if let IdColumn::Narrow { slots, .. } = &mut self.index.ids {
+            *slots = ids;
+        }
+        Ok(())
+    }
+
+    /// Bytes the graph holds in memory.
+    pub fn heap_bytes(&self) -> usize {
+        let ids = match &self.index.ids {
+            IdColumn::Narrow { slots, .. } => slots.capacity() * 4,
+            IdColumn::Wide(v) => v.capacity() * 8,
+        };
+        ids + self.index.perm.capacity() * 4
+            + self.index.dir.capacity() * 4
+            + self.class_of.capacity() * 4
+            + self.shallow.capacity() * 4
+            + self.succ.heap_bytes()
+            + self.excluded.capacity() * 8
+    }
+}
+
+impl crate::dominator::Successors for Graph {
+    fn node_count(&self) -> usize {
+        self.len()
+    }
+    #[inline]
+    fn for_each_successor(&self, v: Ix, f: impl FnMut(Ix)) {
+        self.succ.for_each(v, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn csr(lists: &[&[Ix]]) -> VarCsr {
+        let mut c = VarCsr::default();
+        let mut s = Vec::new();
+        for l in lists {
+            c.push(l, &mut s);
+        }
+        c
+    }
+
+    #[test]
+    fn var_csr_round_trips_far_and_near_targets() {
+        let lists: Vec<Vec<Ix>> = (0..100u32)
+            .map(|v| match v % 4 {
+                0 => vec![],
+                1 => vec![v + 1, v, 0, u32::MAX - 2],
+                2 => vec![7; 3],
+                _ => (0..300).map(|k| k * 1000 + v).collect(),
+            })
+            .collect();
+        let refs: Vec<&[Ix]> = lists.iter().map(|l| l.as_slice()).collect();
+        let c = csr(&refs);
+        for (v, l) in lists.iter().enumerate() {
+            let mut got = Vec::new();
+            c.for_each(v as Ix, |t| got.push(t));
+            assert_eq!(&got, l, "list {v}");
+            assert_eq!(c.is_empty_at(v as Ix), l.is_empty());
+        }
+        let mut all = Vec::new();
+        c.for_each_edge(|s, t| all.push((s, t)));
+        let want: Vec<(Ix, Ix)> = lists
+            .iter()
+            .enumerate()
+            .flat_map(|(v, l)| l.iter().map(move |&t| (v as Ix, t)))
+            .collect();
+        assert_eq!(all, want);
+        assert_eq!(c.edges(), want.len() as u64);
+        let mut none = 0;
+        c.for_each(1000, |_| none += 1);
+        assert_eq!(none, 0);
+    }
+
+    fn index_of(ids: &[Id]) -> IdIndex {
+        let mut col = IdColumn::Narrow {
+            base: u64::MAX,
+            slots: Vec::new(),
+        };
+        for &id in ids {
+            col.push(id);
+        }
+        IdIndex::new(col)
+    }
+
+    #[test]
+    fn id_index_finds_ids_in_file_order_and_out_of_it() {
+        let sorted: Vec<Id> = (0..5000u64).map(|i| 0x7_0000_0000 + i * 24).collect();
+        let ix = index_of(&sorted);
+        assert!(matches!(ix.ids, IdColumn::Narrow { .. }));
+        assert!(ix.perm.is_empty());
+        for (i, &id) in sorted.iter().enumerate() {
+            assert_eq!(ix.index(id), Some(i as Ix));
+            assert_eq!(ix.id(i as Ix), id);
+            assert_eq!(ix.index(id + 8), None);
+        }
+        assert_eq!(ix.index(0x7_0000_0000 - 8), None);
+        assert_eq!(ix.index(u64::MAX), None);
+        assert_eq!(ix.index(3), None);
+
+        let mut shuffled = sorted.clone();
+        shuffled.reverse();
+        shuffled.swap(10, 4000);
+        let ix = index_of(&shuffled);
+        assert!(!ix.perm.is_empty());
+        for (i, &id) in shuffled.iter().enumerate() {
+            assert_eq!(ix.index(id), Some(i as Ix));
+        }
+    }
+
+    #[test]
+    fn ids_beyond_the_narrow_window_widen_the_column() {
+        let ids = [0x1000, 0x2000, 0xffff_0000_0000_0000, 0x1008, 0x1001];
+        let ix = index_of(&ids);
+        assert!(matches!(ix.ids, IdColumn::Wide(_)));
+        for (i, &id) in ids.iter().enumerate() {
+            assert_eq!(ix.index(id), Some(i as Ix));
+            assert_eq!(ix.id(i as Ix), id);
+        }
+        assert_eq!(ix.index(0x1010), None);
+    }
+
+    #[test]
+    fn builder_resolves_edges_class_references_and_thread_locals() {
+        // class C (id 0x100, class 0x10 = java.lang.Class), thread T (0x200),
+        // object A (0x300) held by T's frame, B (0x400) held by A; B also
+        // refers to the root class C, which is dropped.
+        let mut b = GraphBuilder::new();
+        b.object(0x10, 0x10, 100);
+        b.object(0x100, 0x10, 50);
+        b.object(0x200, 0x100, 120);
+        b.object(0x300, 0x100, 16);
+        b.object(0x400, 0x100, 5_000_000_000);
+        b.root(0x10, RootKind::StickyClass, None);
+        b.root(0x200, RootKind::ThreadObject, Some(7));
+        b.root(0x300, RootKind::JavaFrame, Some(7));
+        b.root(0x999, RootKind::JavaFrame, Some(8));
+        let mut e = b.finish().unwrap();
+        e.object([], &[]);
+        e.object([0x10, 0x0], &[]);
+        e.object([], &[]);
+        e.object([0x400, 0xdead], &[0x400]);
+        e.object([0x100], &[]);
+        let g = e.finish();
+        assert_eq!(g.len(), 5);
+        assert_eq!(g.roots(), &[0, 2]);
+        let succ = |v| {
+            let mut s = Vec::new();
+            g.successors().for_each(v, |t| s.push(t));
+            s
+        };
+        assert_eq!(succ(0), Vec::<Ix>::new());
+        assert_eq!(
+            succ(1),
+            Vec::<Ix>::new(),
+            "class -> java.lang.Class (a root)"
+        );
+        assert_eq!(
+            succ(2),
+            vec![1, 3],
+            "thread -> its class, its frame's local"
+        );
+        assert_eq!(succ(3), vec![1, 4]);
+        assert_eq!(succ(4), vec![1, 1], "its class, then the field holding it");
+        assert!(g.is_excluded(3, 4));
+        assert!(!g.is_excluded(4, 1));
+        assert_eq!(g.dangling(), 1);
+        assert_eq!(g.shallow(4), 5_000_000_000);
+        assert_eq!(g.class_id(g.class_of(3)), 0x100);
+        assert_eq!(g.class_object(g.class_of(3)), Some(1));
+
+        // Parked, the graph keeps its size and successors; unparked, the rest.
+        let mut g = g;
+        g.park().unwrap();
+        assert_eq!(g.len(), 5);
+        let mut s = Vec::new();
+        g.successors().for_each(3, |t| s.push(t));
+        assert_eq!(s, vec![1, 4]);
+        g.unpark().unwrap();
+        assert_eq!(g.shallow(4), 5_000_000_000);
+        assert_eq!(g.shallow(3), 16);
+        assert_eq!(g.id(2), 0x200);
+        assert_eq!(g.class_id(g.class_of(3)), 0x100);
+    }
+}

@@ -1,0 +1,174 @@
+//! Instance layouts: where each field of a class's instances sits in an
+//! INSTANCE DUMP's bytes, through the whole superclass chain.
+//!
+//! HotSpot writes an instance's fields class first, then its superclass's,
+//! up to `java.lang.Object` (`DumperSupport::dump_instance_fields`), each
+//! in the order of the class's CLASS DUMP field list. A `ClassLayout` is
+//! that order flattened once per class, with the offsets of the object
+//! references kept apart so walking an object's references reads only them.
+
+use crate::hprof::{BasicType, Id};
+use rustc_hash::FxHashMap;
+
+/// One instance field at its place in the dumped bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FieldSlot {
+    /// The field name's string id.
+    pub name: Id,
+    pub ty: BasicType,
+    /// Byte offset in the INSTANCE DUMP's field bytes.
+    pub offset: u32,
+    /// The class that declares it.
+    pub declared_by: Id,
+}
+
+/// The flattened layout of one class's instances.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ClassLayout {
+    /// Every instance field, the class's own first, then each superclass's.
+    pub fields: Vec<FieldSlot>,
+    /// Offsets of the object-reference fields, ascending.
+    pub refs: Vec<u32>,
+    /// Bytes of field data an instance dump of this class carries.
+    pub dump_len: u32,
+}
+
+impl ClassLayout {
+    /// The first field of this name (string id), searched from the class
+    /// itself upwards, so a subclass field shadows its superclass's.
+    pub fn field(&self, name: Id) -> Option<&FieldSlot> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+}
+
+/// What a CLASS DUMP said about one class, kept for layouts.
+#[derive(Clone, Debug)]
+pub(crate) struct ClassEntry {
+    pub super_class: Id,
+    pub own: Vec<(Id, BasicType)>,
+}
+
+/// Every class seen so far and the layouts computed from them.
+#[derive(Default)]
+pub(crate) struct Layouts {
+    classes: FxHashMap<Id, ClassEntry>,
+    flat: FxHashMap<Id, ClassLayout>,
+    id_size: u8,
+}
+
+impl Layouts {
+    pub(crate) fn new(id_size: u8) -> Layouts {
+        Layouts {
+            id_size,
+            ..Layouts::default()
+        }
+    }
+
+    pub(crate) fn add(&mut self, class: Id, entry: ClassEntry) {
+        self.classes.insert(class, entry);
+        // A class dumped again invalidates what was flattened through it;
+        // dumps do not do this, so clearing everything is cheap enough.
+        if !self.flat.is_empty() && self.flat.contains_key(&class) {
+            self.flat.clear();
+        }
+    }
+
+    /// The flattened layout of `class`, or None while it or a superclass
+    /// has not been dumped yet (or the chain loops).
+    pub(crate) fn get(&mut self, class: Id) -> Option<&ClassLayout> {
+        if !self.flat.contains_key(&class) {
+            let layout = self.flatten(class)?;
+            self.flat.insert(class, layout);
+        }
+        self.flat.get(&class)
+    }
+
+    fn flatten(&self, class: Id) -> Option<ClassLayout> {
+        let mut out = ClassLayout::default();
+        let mut at: u32 = 0;
+        let mut c = class;
+        let mut depth = 0;
+        while c != 0 {
+            let e = self.classes.get(&c)?;
+            for &(name, ty) in &e.own {
+                if ty == BasicType::Object {
+                    out.refs.push(at);
+                }
+                out.fields.push(FieldSlot {
+                    name,
+                    ty,
+                    offset: at,
+                    declared_by: c,
+                });
+                at = at.checked_add(ty.dump_size(self.id_size) as u32)?;
+            }
+            c = e.super_class;
+            depth += 1;
+            if depth > 10_000 {
+                return None;
+            }
+        }
+        out.dump_len = at;
+        Some(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flattens_own_fields_first_then_superclasses() {
+        let mut l = Layouts::new(8);
+        l.add(
+            1,
+            ClassEntry {
+                super_class: 0,
+                own: vec![],
+            },
+        );
+        l.add(
+            2,
+            ClassEntry {
+                super_class: 1,
+                own: vec![(10, BasicType::Int), (11, BasicType::Object)],
+            },
+        );
+        l.add(
+            3,
+            ClassEntry {
+                super_class: 2,
+                own: vec![(12, BasicType::Object), (13, BasicType::Byte)],
+            },
+        );
+        let c = l.get(3).unwrap().clone();
+        assert_eq!(c.refs, vec![0, 13]);
+        assert_eq!(c.dump_len, 8 + 1 + 4 + 8);
+        assert_eq!(
+            c.field(11).map(|f| (f.offset, f.declared_by)),
+            Some((13, 2))
+        );
+        assert!(l.get(4).is_none());
+    }
+
+    #[test]
+    fn a_missing_superclass_or_a_loop_gives_no_layout() {
+        let mut l = Layouts::new(4);
+        l.add(
+            5,
+            ClassEntry {
+                super_class: 6,
+                own: vec![],
+            },
+        );
+        assert!(l.get(5).is_none());
+        l.add(
+            6,
+            ClassEntry {
+                super_class: 5,
+                own: vec![],
+            },
+        );
+        assert!(l.get(5).is_none());
+    }
+}

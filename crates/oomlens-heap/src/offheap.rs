@@ -1,0 +1,524 @@
+//! What the heap points at outside itself, and what it holds twice:
+//! `java.nio.DirectByteBuffer`s and their native capacity, threads grouped
+//! by name pattern with their stacks (STACK TRACE and FRAME records), and
+//! strings whose content several `String`s hold in separate arrays.
+//!
+//! Strings are read through their `value` array: a String's array usually
+//! follows it in the dump (it is allocated right after), so the pass keeps
+//! the arrays it waits for and the last strings it saw, not every string.
+//! A thread's name is found the same way. What could not be matched is
+//! counted, never guessed.
+
+use crate::hprof::{BasicType, Id, Value};
+use crate::names::{java_name, Strings};
+use crate::reader::{Frame, Instance, LoadClass, PrimitiveArray, Root, RootKind, StackTrace};
+use oomlens_evidence::jvm::family::shape_into;
+use rustc_hash::{FxHashMap, FxHasher};
+use serde::Serialize;
+use std::hash::Hasher;
+
+/// Direct byte buffers and the native memory behind them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DirectBuffers {
+    /// `java.nio.DirectByteBuffer` instances (and subclasses), views included.
+    pub buffers: u64,
+    /// Their `capacity` fields summed.
+    pub capacity: u64,
+    /// Buffers that own their memory (a `cleaner`: allocated by
+    /// `allocateDirect`, not a slice, duplicate or view of another).
+    pub owners: u64,
+    /// The owners' capacity: the native memory these buffers hold.
+    pub owned_capacity: u64,
+    /// The largest owners' capacities, largest first (at most 10).
+    pub largest: Vec<u64>,
+}
+
+/// Threads whose names share a pattern.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ThreadGroup {
+    /// The name with its digit runs as `*` (`http-nio-8080-exec-*`).
+    pub pattern: String,
+    pub threads: u64,
+    /// One thread's name.
+    pub example: String,
+    /// Its stack, innermost frame first (`Class.method(File.java:12)`).
+    pub frames: Vec<String>,
+}
+
+/// Threads in the dump.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Threads {
+    /// `java.lang.Thread` instances.
+    pub threads: u64,
+    /// Groups by name pattern, largest first.
+    pub groups: Vec<ThreadGroup>,
+    /// Threads whose name could not be read.
+    pub unnamed: u64,
+}
+
+/// One content held by several String arrays.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct DuplicateString {
+    /// The first 80 characters of the content.
+    pub value: String,
+    /// Separate arrays holding it (Strings sharing one array count once).
+    pub copies: u64,
+    /// Bytes of the copies beyond the first: their arrays and Strings.
+    pub wasted: u64,
+}
+
+/// String duplication across the heap.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct StringDuplication {
+    /// Strings whose content was read.
+    pub strings: u64,
+    /// Strings whose array was not found where expected (not counted).
+    pub unmatched: u64,
+    /// Contents held more than once.
+    pub duplicated_contents: u64,
+    /// Bytes all the extra copies take.
+    pub wasted: u64,
+    /// The contents that waste the most, most first (at most 20).
+    pub top: Vec<DuplicateString>,
+}
+
+/// The string ids of the field names the pass reads.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct FieldNames {
+    capacity: Option<Id>,
+    cleaner: Option<Id>,
+    value: Option<Id>,
+    coder: Option<Id>,
+    name: Option<Id>,
+}
+
+impl FieldNames {
+    pub fn find(strings: &Strings) -> FieldNames {
+        FieldNames {
+            capacity: strings.find(b"capacity"),
+            cleaner: strings.find(b"cleaner"),
+            value: strings.find(b"value"),
+            coder: strings.find(b"coder"),
+            name: strings.find(b"name"),
+        }
+    }
+}
+
+fn obj(v: Option<Value>) -> Id {
+    match v {
+        Some(Value::Object(id)) => id,
+        _ => 0,
+    }
+}
+
+/// How many recent strings are remembered for a thread whose name string
+/// came before it, and recent contents for noticing a second copy.
+const RECENT: usize = 1 << 16;
+
+/// The most value arrays waited for at once: memory stays bounded when a
+/// dump lists arrays before their strings.
+const WAITING: usize = 1 << 20;
+
+/// Contents with a sample kept.
+const SAMPLES: usize = 1 << 14;
+
+/// A string's value array, waited for.
+#[derive(Clone, Copy)]
+struct Waiting {
+    /// 0 Latin-1, 1 UTF-16 (JDK 9+); 2 a `char[]` (JDK 8).
+    coder: u8,
+    /// The String object's shallow size.
+    string_bytes: u32,
+}
+
+/// The opening bytes of an array: enough for a thread name or a sample.
+#[derive(Clone, Copy)]
+struct Prefix {
+    bytes: [u8; 64],
+    len: u8,
+}
+
+impl Prefix {
+    fn of(data: &[u8]) -> Prefix {
+        let n = data.len().min(64);
+        let mut bytes = [0u8; 64];
+        bytes[..n].copy_from_slice(&data[..n]);
+        Prefix {
+            bytes,
+            len: n as u8,
+        }
+    }
+    fn text(&self, coder: u8, max: usize) -> String {
+        decode(&self.bytes[..self.len as usize], coder, max)
+    }
+}
+
+/// An array seen before any string pointed at it.
+#[derive(Clone, Copy)]
+struct RecentArray {
+    hash: u64,
+    bytes: u64,
+    prefix: Prefix,
+}
+
+/// A string seen lately, for a thread whose name it is.
+#[derive(Clone, Copy)]
+struct RecentString {
+    value: Id,
+    coder: u8,
+    /// Its content's opening, when the array came first.
+    prefix: Option<Prefix>,
+}
+
+/// A map that forgets its oldest entries past `RECENT`.
+struct Window<V> {
+    map: FxHashMap<Id, V>,
+    order: Vec<Id>,
+    at: usize,
+}
+
+impl<V> Default for Window<V> {
+    fn default() -> Self {
+        Window {
+            map: FxHashMap::default(),
+            order: Vec::new(),
+            at: 0,
+        }
+    }
+}
+
+impl<V> Window<V> {
+    fn insert(&mut self, k: Id, v: V) {
+        if self.order.len() < RECENT {
+            self.order.push(k);
+        } else {
+            let old = std::mem::replace(&mut self.order[self.at], k);
+            self.map.remove(&old);
+            self.at = (self.at + 1) % RECENT;
+        }
+        self.map.insert(k, v);
+    }
+}
+
+/// Everything the off-heap, thread and string sections keep during a pass.
+#[derive(Default)]
+pub(crate) struct OffHeap {
+    pub fields: FieldNames,
+    direct: DirectBuffers,
+    owned: Vec<u64>,
+    /// (thread object, name string).
+    threads: Vec<(Id, Id)>,
+    thread_traces: FxHashMap<Id, u32>,
+    traces: FxHashMap<u32, Vec<Id>>,
+    frames: FxHashMap<Id, Frame>,
+    class_serials: FxHashMap<u32, Id>,
+    /// Name strings wanted by threads, and the arrays wanted for them.
+    wanted_strings: FxHashMap<Id, ()>,
+    wanted_arrays: FxHashMap<Id, (Id, u8)>,
+    /// Thread name string -> its text.
+    names: FxHashMap<Id, String>,
+    recent_strings: Window<RecentString>,
+    recent_arrays: Window<RecentArray>,
+    /// Value arrays waited for by strings (at most `WAITING`).
+    waiting: FxHashMap<Id, Waiting>,
+    /// One word per array read: a 48-bit content hash over the bytes of
+    /// one copy (array and String); copies of 64 KiB or more go to `big`.
+    contents: Vec<u64>,
+    big: Vec<(u64, u64)>,
+    /// Contents seen lately (by hash), to notice a second copy.
+    seen: Window<()>,
+    /// The first 80 characters of contents seen twice.
+    samples: FxHashMap<u64, String>,
+    strings_read: u64,
+    /// Strings whose array was not found: it came long before, or too
+    /// many waited.
+    unmatched: u64,
+}
+
+impl OffHeap {
+    pub fn load_class(&mut self, c: &LoadClass) {
+        self.class_serials.insert(c.serial, c.name);
+    }
+
+    pub fn frame(&mut self, f: &Frame) {
+        self.frames.insert(f.id, *f);
+    }
+
+    pub fn stack_trace(&mut self, t: &StackTrace<'_>) {
+        self.traces.insert(t.serial, t.frames().collect());
+    }
+
+    pub fn root(&mut self, r: &Root) {
+        if r.kind == RootKind::ThreadObject {
+            if let Some(s) = r.stack_trace_serial {
+                self.thread_traces.insert(r.object, s);
+            }
+        }
+    }
+
+    pub fn direct_buffer(&mut self, i: &Instance<'_>) {
+        let capacity = match self.fields.capacity.and_then(|n| i.field(n)) {
+            Some(Value::Int(c)) => c.max(0) as u64,
+            _ => 0,
+        };
+        self.direct.buffers += 1;
+        self.direct.capacity += capacity;
+        if obj(self.fields.cleaner.and_then(|n| i.field(n))) != 0 {
+            self.direct.owners += 1;
+            self.direct.owned_capacity += capacity;
+            self.owned.push(capacity);
+        }
+    }
+
+    pub fn thread(&mut self, i: &Instance<'_>) {
+        let name = obj(self.fields.name.and_then(|n| i.field(n)));
+        self.threads.push((i.id, name));
+        if name == 0 {
+            return;
+        }
+        match self.recent_strings.map.get(&name).copied() {
+            Some(RecentString {
+                prefix: Some(p),
+                coder,
+                ..
+            }) => {
+                self.names.insert(name, p.text(coder, 64));
+            }
+            Some(r) => {
+                self.wanted_arrays.insert(r.value, (name, r.coder));
+            }
+            None => {
+                self.wanted_strings.insert(name, ());
+            }
+        }
+    }
+
+    pub fn string(&mut self, i: &Instance<'_>, string_bytes: u64) {
+        let value = obj(self.fields.value.and_then(|n| i.field(n)));
+        if value == 0 {
+            return;
+        }
+        let coder = match self.fields.coder.and_then(|n| i.field(n)) {
+            Some(Value::Byte(c)) => c as u8 & 1,
+            _ => 2,
+        };
+        let earlier = self.recent_arrays.map.remove(&value);
+        if self.wanted_strings.remove(&i.id).is_some() {
+            match &earlier {
+                Some(a) => {
+                    self.names.insert(i.id, a.prefix.text(coder, 64));
+                }
+                None => {
+                    self.wanted_arrays.insert(value, (i.id, coder));
+                }
+            }
+        }
+        self.recent_strings.insert(
+            i.id,
+            RecentString {
+                value,
+                coder,
+                prefix: earlier.map(|a| a.prefix),
+            },
+        );
+        if let Some(a) = earlier {
+            self.strings_read += 1;
+            self.account(a.hash, a.bytes + string_bytes, || a.prefix.text(coder, 80));
+            return;
+        }
+        if self.waiting.len() >= WAITING && !self.waiting.contains_key(&value) {
+            self.unmatched += 1;
+            return;
+        }
+        self.waiting.insert(
+            value,
+            Waiting {
+                coder,
+                string_bytes: string_bytes.min(u64::from(u32::MAX)) as u32,
+            },
+        );
+    }
+
+    /// A primitive array: a string's value or a thread name's, if waited for.
+    pub fn array(&mut self, a: &PrimitiveArray<'_>, array_bytes: u64) {
+        if !matches!(a.ty, BasicType::Byte | BasicType::Char) {
+            return;
+        }
+        let Some(data) = a.data else { return };
+        if let Some((string, coder)) = self.wanted_arrays.remove(&a.id) {
+            self.names.insert(string, decode(data, coder, 64));
+        }
+        let mut h = FxHasher::default();
+        h.write(data);
+        h.write_usize(data.len());
+        let hash = h.finish() >> 16;
+        match self.waiting.remove(&a.id) {
+            Some(w) => {
+                self.strings_read += 1;
+                let copy = array_bytes + u64::from(w.string_bytes);
+                self.account(hash, copy, || decode(data, w.coder, 80));
+            }
+            None => self.recent_arrays.insert(
+                a.id,
+                RecentArray {
+                    hash,
+                    bytes: array_bytes,
+                    prefix: Prefix::of(data),
+                },
+            ),
+        }
+    }
+
+    /// One string content of `copy` bytes (array and String).
+    fn account(&mut self, hash: u64, copy: u64, sample: impl FnOnce() -> String) {
+        if copy < 1 << 16 {
+            self.contents.push(hash << 16 | copy);
+        } else {
+            self.big.push((hash, copy));
+        }
+        // A second copy seen within the recent window keeps a sample.
+        if self.seen.map.contains_key(&hash) {
+            if self.samples.len() < SAMPLES && !self.samples.contains_key(&hash) {
+                self.samples.insert(hash, sample());
+            }
+            return;
+        }
+        self.seen.insert(hash, ());
+    }
+
+    pub fn finish(mut self, strings: &Strings) -> (DirectBuffers, Threads, StringDuplication) {
+        self.owned.sort_unstable_by(|a, b| b.cmp(a));
+        self.owned.truncate(10);
+        self.direct.largest = self.owned.clone();
+
+        // Threads: the name through its string's array, grouped by shape.
+        let mut threads = Threads {
+            threads: self.threads.len() as u64,
+            ..Threads::default()
+        };
+        let mut groups: FxHashMap<Vec<u8>, ThreadGroup> = FxHashMap::default();
+        let mut shape = Vec::new();
+        let resolved = std::mem::take(&mut self.names);
+        for &(thread, name) in &self.threads {
+            let Some(n) = resolved.get(&name) else {
+                threads.unnamed += 1;
+                continue;
+            };
+            shape_into(n.as_bytes(), &mut shape);
+            let frames = self.frames_of(thread, strings);
+            let g = groups.entry(shape.clone()).or_insert_with(|| ThreadGroup {
+                pattern: String::from_utf8_lossy(&shape).into_owned(),
+                threads: 0,
+                example: n.clone(),
+                frames,
+            });
+            g.threads += 1;
+        }
+        threads.groups = groups.into_values().collect();
+        threads.groups.sort_by(|a, b| {
+            b.threads
+                .cmp(&a.threads)
+                .then_with(|| a.pattern.cmp(&b.pattern))
+        });
+
+        (self.direct.clone(), threads, self.duplication())
+    }
+
+    fn frames_of(&self, thread: Id, strings: &Strings) -> Vec<String> {
+        let Some(serial) = self.thread_traces.get(&thread) else {
+            return Vec::new();
+        };
+        let Some(ids) = self.traces.get(serial) else {
+            return Vec::new();
+        };
+        let s = |id: Id| {
+            strings
+                .get(id)
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+                .unwrap_or_default()
+        };
+        ids.iter()
+            .filter_map(|id| self.frames.get(id))
+            .map(|f| {
+                let class = self
+                    .class_serials
+                    .get(&f.class_serial)
+                    .and_then(|&n| strings.get(n))
+                    .map(java_name)
+                    .unwrap_or_default();
+                let place = match f.line {
+                    l if l > 0 => format!("{}:{l}", s(f.source_file)),
+                    -3 => "Native Method".into(),
+                    -2 => "Compiled Code".into(),
+                    _ => s(f.source_file),
+                };
+                format!("{class}.{}({place})", s(f.method))
+            })
+            .collect()
+    }
+
+    fn duplication(&mut self) -> StringDuplication {
+        let mut d = StringDuplication {
+            strings: self.strings_read,
+            unmatched: self.unmatched + self.waiting.len() as u64,
+            ..StringDuplication::default()
+        };
+        let mut all: Vec<(u64, u64)> = std::mem::take(&mut self.big);
+        self.contents.sort_unstable();
+        let mut top: Vec<(u64, u64, u64)> = Vec::new();
+        let mut group = |hash: u64, copies: u64, copy: u64, top: &mut Vec<(u64, u64, u64)>| {
+            if copies < 2 {
+                return;
+            }
+            let wasted = (copies - 1) * copy;
+            d.duplicated_contents += 1;
+            d.wasted += wasted;
+            top.push((wasted, copies, hash));
+        };
+        for run in self.contents.chunk_by(|a, b| a == b) {
+            group(run[0] >> 16, run.len() as u64, run[0] & 0xffff, &mut top);
+        }
+        all.sort_unstable();
+        for run in all.chunk_by(|a, b| a == b) {
+            group(run[0].0, run.len() as u64, run[0].1, &mut top);
+        }
+        top.sort_unstable_by(|a, b| b.cmp(a));
+        top.truncate(20);
+        d.top = top
+            .into_iter()
+            .map(|(wasted, copies, hash)| DuplicateString {
+                value: self
+                    .samples
+                    .get(&hash)
+                    .cloned()
+                    .unwrap_or_else(|| "<content not kept>".into()),
+                copies,
+                wasted,
+            })
+            .collect();
+        d
+    }
+}
+
+/// Up to `max` characters of a string's array: Latin-1 or UTF-16 as its
+/// coder says (HotSpot stores UTF-16 in the machine's order: little-endian
+/// on x86 and ARM), or a JDK 8 `char[]` (big-endian in the dump).
+fn decode(data: &[u8], coder: u8, max: usize) -> String {
+    match coder {
+        0 => data.iter().take(max).map(|&b| b as char).collect(),
+        1 => char::decode_utf16(
+            data.chunks_exact(2)
+                .take(max)
+                .map(|c| u16::from_le_bytes([c[0], c[1]])),
+        )
+        .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect(),
+        _ => char::decode_utf16(
+            data.chunks_exact(2)
+                .take(max)
+                .map(|c| u16::from_be_bytes([c[0], c[1]])),
+        )
+        .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect(),
+    }
+}

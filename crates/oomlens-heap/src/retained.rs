@@ -1,0 +1,659 @@
+//! Retained sizes and leak suspects in Eclipse MAT's sense, over the
+//! dominator tree of `dominator.rs`: the retained size of an object is the
+//! sum of the shallow sizes of the objects it dominates (itself included),
+//! summed children-first in reverse preorder, no recursion.
+//!
+//! What MAT does, read in its source (github.com/eclipse-mat/mat), and
+//! what this module does alike:
+//! - References (`org.eclipse.mat.hprof/.../HprofParserHandlerImpl.java`,
+//!   `prepareHeapObject`, `addGCRoot`; `org.eclipse.mat.parser/.../model/
+//!   ClassImpl.java`, `getReferences`): every object refers to its class;
+//!   a class to `java.lang.Class`, its superclass, its loader and the
+//!   objects in its static fields; an instance to every object field of its
+//!   class chain. `java.lang.ref.Reference.referent` is an ordinary field
+//!   there: soft, weak, phantom and final referents are dominated by their
+//!   Reference object like any other field's target (only what is reachable
+//!   through nothing else, of course; a dump taken by `GC.heap_dump` holds no
+//!   weakly reachable object at all, the collection before it cleared them).
+//!   Java-frame, JNI-local, native-stack and thread-block roots whose thread
+//!   is known are not roots: they become references of the thread object.
+//! - Roots (`DominatorTree.java`, `getPredecessors`): a GC root's only
+//!   predecessor is the virtual root. When a dump marks no system class,
+//!   MAT makes every class of the bootstrap loader a root; HotSpot dumps
+//!   mark them (`ROOT_STICKY_CLASS`), so this module follows the dump.
+//! - Unreachable objects (`GarbageCleaner.java`): removed before the
+//!   dominator tree unless `keep_unreachable_objects` is set; here they are
+//!   counted apart (`unreachable_objects`, `unreachable_bytes`) and retain
+//!   nothing.
+//! - The system class loader: MAT adds a pseudo object (address 0) that the
+//!   bootstrap classes refer to; it is left out here (a few bytes).
+//! - Leak suspects (`org.eclipse.mat.api/.../inspections/FindLeaksQuery.java`):
+//!   the children of the virtual root retaining more than 20% of the
+//!   reachable heap are suspects one by one; the rest, grouped by class,
+//!   are a suspect class when their sum passes the same 20%. The
+//!   accumulation point (`findAccumulationPoint`) descends from a suspect
+//!   into its biggest dominated child while that child keeps at least 70%
+//!   of its parent's retained size (`big_drop_ratio`), at most 1000 steps.
+//!   The path from a GC root leaves out `java.lang.ref.Reference:referent`
+//!   and `java.lang.ref.Finalizer:unfinalized` (the query's `excludes`);
+//!   here it is a shortest path (breadth-first from all roots).
+//! - Retained size of a class (`SnapshotImpl.getMinRetainedSize`, as the
+//!   histogram's retained column computes it): the sum of the retained
+//!   sizes of the class's instances that no other instance of the class
+//!   dominates. A class loader's retained size here is that of the loader
+//!   instance in the dominator tree (what it alone keeps alive, its classes
+//!   when nothing else holds them).
+//!
+//! Memory per object, in bytes: 8 (retained size) + 4 (immediate
+//! dominator, from the tree) + 4 + 4 per reachable object (the dominator
+//! tree's children as CSR); a path search adds 4.
+
+use crate::dominator::{dominator_tree, DomTree, SUPER};
+use crate::graph::{ClassNames, EdgeVisitor, Graph, GraphError, Id, Ix, ObjectVisitor, NONE};
+use crate::reader::{read_path, read_stream, OpenError, Outcome, Visitor};
+use crate::sizing::Sizing;
+use serde::Serialize;
+use std::path::Path;
+
+/// Why retained sizes could not be computed.
+#[derive(Debug)]
+pub enum RetainedError {
+    Open(OpenError),
+    Graph(GraphError),
+}
+
+impl std::fmt::Display for RetainedError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RetainedError::Open(e) => write!(f, "{e}"),
+            RetainedError::Graph(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+impl std::error::Error for RetainedError {}
+
+/// Reads a dump through one buffer (a plain file is not mapped, so the
+/// process holds no more of it than the buffer), or through the reader's
+/// gzip stream.
+fn read_buffered(path: &Path, v: &mut impl Visitor) -> Result<Outcome, OpenError> {
+    let mut f = std::fs::File::open(path)?;
+    let mut magic = [0u8; 2];
+    let n = std::io::Read::read(&mut f, &mut magic)?;
+    if n == 2 && magic == [0x1f, 0x8b] {
+        return read_path(path, v);
+    }
+    read_stream(std::fs::File::open(path)?, v)
+}
+
+/// The object graph of a dump: one pass for objects and roots, one for
+/// references. Also returns the class names and the first pass's outcome
+/// (where a cut-short dump stopped: the graph is then of what came before).
+pub fn read_graph(path: &Path) -> Result<(Graph, ClassNames, Outcome), RetainedError> {
+    let sizing = Sizing::detect(path).map_err(RetainedError::Open)?;
+    let mut objects = ObjectVisitor::new(sizing);
+    let outcome = read_buffered(path, &mut objects).map_err(RetainedError::Open)?;
+    let (builder, names, classes) = objects.finish();
+    let mut pass = builder.finish().map_err(RetainedError::Graph)?;
+    read_buffered(path, &mut EdgeVisitor::new(&mut pass, names)).map_err(RetainedError::Open)?;
+    Ok((pass.finish(), classes, outcome))
+}
+
+/// The `retained` section for a dump (graph, dominator tree, retained
+/// sizes, the report of its `top` biggest) and the retained size of every
+/// class-loader instance, by id.
+pub fn analyze(path: &Path, top: usize) -> Result<(RetainedReport, Vec<(Id, u64)>), RetainedError> {
+    let (mut g, classes, _) = read_graph(path)?;
+    g.park().map_err(|e| RetainedError::Open(e.into()))?;
+    let tree = dominator_tree(&g, g.roots());
+    g.unpark().map_err(|e| RetainedError::Open(e.into()))?;
+    let r = Retained::compute(&g, tree);
+    let mut rep = r.report(&g, top, &|id| classes.name(id));
+    rep.loaders = r.loaders(&g, classes.loaders(), top, &|id| classes.name(id));
+    let by_loader = classes
+        .loaders()
+        .iter()
+        .filter_map(|&(id, _)| Some((id, r.of(g.index(id)?))))
+        .collect();
+    Ok((rep, by_loader))
+}
+
+/// MAT's leak-suspect threshold: share of the reachable heap, in percent.
+pub const SUSPECT_PERCENT: u64 = 20;
+/// MAT's `big_drop_ratio`: where the accumulation point descent stops.
+pub const BIG_DROP_RATIO: f64 = 0.7;
+/// MAT's `MAX_DEPTH` of the descent.
+pub const MAX_DEPTH: usize = 1000;
+
+/// Retained sizes over a dominator tree.
+#[derive(Debug)]
+pub struct Retained {
+    /// Per object: retained bytes (0 when unreachable).
+    bytes: Vec<u64>,
+    idom: Vec<Ix>,
+    /// Dominator-tree children: `children[child_off[v+1]..child_off[v+2]]`.
+    child_off: Vec<u32>,
+    children: Vec<Ix>,
+    /// The children of the super-root (objects no single object dominates).
+    top: Vec<Ix>,
+    reachable_objects: u64,
+    reachable_bytes: u64,
+    unreachable_objects: u64,
+    unreachable_bytes: u64,
+}
+
+impl Retained {
+    /// Sums shallow sizes up the tree (consumes the tree's arrays).
+    pub fn compute(g: &Graph, tree: DomTree) -> Retained {
+        let n = g.len();
+        let DomTree { idom, order, leaf } = tree;
+        let mut bytes = vec![0u64; n];
+        let (mut ro, mut rb, mut uo, mut ub) = (0u64, 0u64, 0u64, 0u64);
+        for v in 0..n as Ix {
+            let s = g.shallow(v);
+            if idom[v as usize] == NONE {
+                uo += 1;
+                ub += s;
+            } else {
+                ro += 1;
+                rb += s;
+                bytes[v as usize] = s;
+            }
+        }
+        // Leaves first (they dominate nothing), then the rest children-first.
+        for v in 0..n as Ix {
+            let d = idom[v as usize];
+            if d != NONE && d != SUPER && leaf.contains(v) {
+                bytes[d as usize] += bytes[v as usize];
+            }
+        }
+        drop(leaf);
+        for &v in order.iter().rev() {
+            let d = idom[v as usize];
+            if d != SUPER {
+                bytes[d as usize] += bytes[v as usize];
+            }
+        }
+        drop(order);
+        // Children by counting: `child_off[d + 1]` counts d's children,
+        // prefix sums make it d's end, filling backwards makes it d's start,
+        // so `child_off[d + 1]..child_off[d + 2]` is d's range (no copy).
+        let mut child_off = vec![0u32; n + 2];
+        let mut top = Vec::new();
+        for (v, &d) in idom.iter().enumerate() {
+            if d == SUPER {
+                top.push(v as Ix);
+            } else if d != NONE {
+                child_off[d as usize + 1] += 1;
+            }
+        }
+        for i in 1..child_off.len() {
+            child_off[i] += child_off[i - 1];
+        }
+        let mut children = vec![0 as Ix; child_off[n + 1] as usize];
+        for (v, &d) in idom.iter().enumerate().rev() {
+            if d != SUPER && d != NONE {
+                let at = &mut child_off[d as usize + 1];
+                *at -= 1;
+                children[*at as usize] = v as Ix;
+            }
+        }
+        top.sort_unstable_by_key(|&v| std::cmp::Reverse(bytes[v as usize]));
+        Retained {
+            bytes,
+            idom,
+            child_off,
+            children,
+            top,
+            reachable_objects: ro,
+            reachable_bytes: rb,
+            unreachable_objects: uo,
+            unreachable_bytes: ub,
+        }
+    }
+
+    /// The retained bytes of object `v`.
+    pub fn of(&self, v: Ix) -> u64 {
+        self.bytes.get(v as usize).copied().unwrap_or(0)
+    }
+
+    /// The immediate dominator of `v` ([`SUPER`], or [`NONE`] unreachable).
+    pub fn idom(&self, v: Ix) -> Ix {
+        self.idom.get(v as usize).copied().unwrap_or(NONE)
+    }
+
+    /// The objects `v` immediately dominates.
+    pub fn children(&self, v: Ix) -> &[Ix] {
+        let v = v as usize;
+        if v + 2 >= self.child_off.len() {
+            return &[];
+        }
+        &self.children[self.child_off[v + 1] as usize..self.child_off[v + 2] as usize]
+    }
+
+    /// The super-root's children, biggest retained first.
+    pub fn top(&self) -> &[Ix] {
+        &self.top
+    }
+
+    /// Bytes of all reachable objects (the retained size of the super-root).
+    pub fn reachable_bytes(&self) -> u64 {
+        self.reachable_bytes
+    }
+
+    /// MAT's accumulation point below `v`: the descent into the biggest
+    /// child while it keeps [`BIG_DROP_RATIO`] of its parent; `None` when
+    /// the descent goes [`MAX_DEPTH`] deep without a drop (MAT: none).
+    pub fn accumulation_point(&self, v: Ix) -> Option<Ix> {
+        let mut d = v;
+        for _ in 0..MAX_DEPTH {
+            let Some(&big) = self
+                .children(d)
+                .iter()
+                .max_by_key(|&&c| (self.of(c), std::cmp::Reverse(c)))
+            else {
+                return Some(d);
+            };
+            let parent = self.of(d);
+            if parent == 0 || (self.of(big) as f64) / (parent as f64) < BIG_DROP_RATIO {
+                return Some(d);
+            }
+            d = big;
+        }
+        if self.children(d).is_empty() {
+            Some(d)
+        } else {
+            None
+        }
+    }
+
+    /// Per class number: (the instances no other instance of the class
+    /// dominates, the sum of their retained sizes) — MAT's retained size of
+    /// a class.
+    pub fn class_retained(&self, g: &Graph) -> Vec<(u64, u64)> {
+        let mut active = vec![0u32; g.class_count()];
+        let mut out = vec![(0u64, 0u64); g.class_count()];
+        // (object, leaving?) pairs: leaving entries undo `active`.
+        let mut stack: Vec<(Ix, bool)> = self.top.iter().rev().map(|&v| (v, false)).collect();
+        while let Some((v, leaving)) = stack.pop() {
+            let c = g.class_of(v) as usize;
+            if leaving {
+                active[c] -= 1;
+                continue;
+            }
+            if active[c] == 0 {
+                out[c].0 += 1;
+                out[c].1 += self.of(v);
+            }
+            let kids = self.children(v);
+            if kids.is_empty() {
+                continue;
+            }
+            active[c] += 1;
+            stack.push((v, true));
+            stack.extend(kids.iter().map(|&k| (k, false)));
+        }
+        out
+    }
+
+    /// A shortest path from a GC root to each target (root first), leaving
+    /// out excluded edges; an empty path when none exists.
+    pub fn paths(&self, g: &Graph, targets: &[Ix]) -> Vec<Vec<Ix>> {
+        let n = g.len();
+        let mut from = vec![NONE; n];
+        let mut wanted: Vec<Ix> = targets.to_vec();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut left = wanted.len();
+        let mut queue = std::collections::VecDeque::new();
+        for &r in g.roots() {
+            if from[r as usize] == NONE {
+                from[r as usize] = r;
+                queue.push_back(r);
+                if wanted.binary_search(&r).is_ok() {
+                    left -= 1;
+                }
+            }
+        }
+        while left > 0 {
+            let Some(v) = queue.pop_front() else { break };
+            g.successors().for_each(v, |t| {
+                if from[t as usize] == NONE && !g.is_excluded(v, t) {
+                    from[t as usize] = v;
+                    queue.push_back(t);
+                    if wanted.binary_search(&t).is_ok() {
+                        left -= 1;
+                    }
+                }
+            });
+        }
+        targets
+            .iter()
+            .map(|&t| {
+                if (t as usize) >= n || from[t as usize] == NONE {
+                    return Vec::new();
+                }
+                let mut p = vec![t];
+                let mut v = t;
+                while from[v as usize] != v {
+                    v = from[v as usize];
+                    p.push(v);
+                }
+                p.reverse();
+                p
+            })
+            .collect()
+    }
+
+    /// The `top` class-loader instances (id, class id) by retained size.
+    pub fn loaders(
+        &self,
+        g: &Graph,
+        loaders: &[(Id, Id)],
+        top: usize,
+        class_name: &dyn Fn(Id) -> String,
+    ) -> Vec<RetainedObject> {
+        let mut v: Vec<Ix> = loaders.iter().filter_map(|&(id, _)| g.index(id)).collect();
+        v.sort_unstable_by_key(|&i| (std::cmp::Reverse(self.of(i)), i));
+        v.into_iter()
+            .take(top)
+            .map(|i| RetainedObject {
+                id: format!("{:#x}", g.id(i)),
+                class: class_name(g.class_id(g.class_of(i))),
+                shallow: g.shallow(i),
+                retained: self.of(i),
+            })
+            .collect()
+    }
+
+    /// The report: the `top` biggest objects no single object dominates,
+    /// the `top` classes by retained size, MAT's leak suspects with their
+    /// accumulation points and paths. `class_name` names a class object id.
+    pub fn report(
+        &self,
+        g: &Graph,
+        top: usize,
+        class_name: &dyn Fn(Id) -> String,
+    ) -> RetainedReport {
+        let object = |v: Ix| RetainedObject {
+            id: format!("{:#x}", g.id(v)),
+            class: class_name(g.class_id(g.class_of(v))),
+            shallow: g.shallow(v),
+            retained: self.of(v),
+        };
+        let biggest = self.top.iter().take(top).map(|&v| object(v)).collect();
+
+        let per_class = self.class_retained(g);
+        let mut classes: Vec<u32> = (0..per_class.len() as u32)
+            .filter(|&c| per_class[c as usize].0 > 0)
+            .collect();
+        classes.sort_unstable_by_key(|&c| std::cmp::Reverse(per_class[c as usize].1));
+        let classes = classes
+            .into_iter()
+            .take(top)
+            .map(|c| RetainedClass {
+                class: class_name(g.class_id(c)),
+                tops: per_class[c as usize].0,
+                retained: per_class[c as usize].1,
+            })
+            .collect();
+
+        // Leak suspects as FindLeaksQuery finds them.
+        let total = self.reachable_bytes;
+        let threshold = SUSPECT_PERCENT * total / 100;
+        let single: Vec<Ix> = self
+            .top
+            .iter()
+            .copied()
+            .take_while(|&v| self.of(v) > threshold)
+            .collect();
+        let points: Vec<Option<Ix>> = single.iter().map(|&v| self.accumulation_point(v)).collect();
+        let targets: Vec<Ix> = points
+            .iter()
+            .zip(&single)
+            .map(|(p, &v)| p.unwrap_or(v))
+            .collect();
+        let paths = self.paths(g, &targets);
+        let share = |b: u64| {
+            if total == 0 {
+                0.0
+            } else {
+                b as f64 / total as f64
+            }
+        };
+        let mut suspects: Vec<Suspect> = single
+            .iter()
+            .zip(points)
+            .zip(paths)
+            .map(|((&v, p), path)| Suspect {
+                kind: SuspectKind::Object,
+                class: class_name(g.class_id(g.class_of(v))),
+                instances: 1,
+                retained: self.of(v),
+                share: share(self.of(v)),
+                object: Some(object(v)),
+                accumulation_point: p.map(object),
+                path: path.into_iter().map(object).collect(),
+            })
+            .collect();
+        let mut groups: rustc_hash::FxHashMap<u32, (u64, u64)> = Default::default();
+        for &v in &self.top[single.len()..] {
+            let e = groups.entry(g.class_of(v)).or_default();
+            e.0 += 1;
+            e.1 += self.of(v);
+        }
+        let mut groups: Vec<(u32, (u64, u64))> = groups
+            .into_iter()
+            .filter(|(_, (_, b))| *b > threshold)
+            .collect();
+        groups.sort_unstable_by_key(|&(c, (_, b))| (std::cmp::Reverse(b), c));
+        suspects.extend(groups.into_iter().map(|(c, (k, b))| Suspect {
+            kind: SuspectKind::Class,
+            class: class_name(g.class_id(c)),
+            instances: k,
+            retained: b,
+            share: share(b),
+            object: None,
+            accumulation_point: None,
+            path: Vec::new(),
+        }));
+
+        RetainedReport {
+            reachable_objects: self.reachable_objects,
+            reachable_bytes: self.reachable_bytes,
+            unreachable_objects: self.unreachable_objects,
+            unreachable_bytes: self.unreachable_bytes,
+            biggest,
+            classes,
+            suspects,
+            loaders: Vec::new(),
+        }
+    }
+}
+
+/// The `retained` section of `oomlens heap`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RetainedReport {
+    /// Objects a GC root reaches, and their shallow bytes (the heap MAT
+    /// keeps after removing unreachable objects).
+    pub reachable_objects: u64,
+    pub reachable_bytes: u64,
+    /// Objects no GC root reaches: in the dump, retained by nothing.
+    pub unreachable_objects: u64,
+    pub unreachable_bytes: u64,
+    /// The biggest objects that no single object dominates (MAT's top of
+    /// the dominator tree), biggest retained first.
+    pub biggest: Vec<RetainedObject>,
+    /// Classes by retained size (MAT's minimum retained size of the set of
+    /// their instances), biggest first.
+    pub classes: Vec<RetainedClass>,
+    /// MAT's leak suspects: objects, then classes.
+    pub suspects: Vec<Suspect>,
+    /// Class-loader instances by retained size: each loader with what it
+    /// alone keeps alive (its classes and their statics when nothing else
+    /// holds them).
+    pub loaders: Vec<RetainedObject>,
+}
+
+/// One object with its sizes.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RetainedObject {
+    /// The object id, hexadecimal.
+    pub id: String,
+    pub class: String,
+    pub shallow: u64,
+    pub retained: u64,
+}
+
+/// A class's retained size.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct RetainedClass {
+    pub class: String,
+    /// Instances no other instance of the class dominates.
+    pub tops: u64,
+    /// The sum of their retained sizes.
+    pub retained: u64,
+}
+
+/// What a suspect is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SuspectKind {
+    /// One object retains more than the threshold.
+    Object,
+    /// Instances of one class, each below the threshold, together above it.
+    Class,
+}
+
+/// One leak suspect.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Suspect {
+    pub kind: SuspectKind,
+    pub class: String,
+    pub instances: u64,
+    pub retained: u64,
+    /// Share of the reachable heap, 0 to 1.
+    pub share: f64,
+    /// The suspect object (kind `object`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub object: Option<RetainedObject>,
+    /// Where the memory accumulates below it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accumulation_point: Option<RetainedObject>,
+    /// A shortest path from a GC root to the accumulation point (the
+    /// suspect itself without one), root first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<RetainedObject>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dominator::dominator_tree;
+    use crate::graph::{GraphBuilder, RootKind};
+
+    /// A graph from (id, class id, shallow) objects and id edges; class
+    /// objects are plain objects of class 1 here.
+    fn build(objects: &[(Id, Id, u64)], edges: &[(Id, &[Id])], roots: &[Id]) -> Graph {
+        let mut b = GraphBuilder::new();
+        for &(id, c, s) in objects {
+            b.object(id, c, s);
+        }
+        for &r in roots {
+            b.root(r, RootKind::JniGlobal, None);
+        }
+        let mut e = b.finish().unwrap();
+        for &(id, _, _) in objects {
+            let refs = edges
+                .iter()
+                .find(|(s, _)| *s == id)
+                .map(|(_, t)| t.to_vec())
+                .unwrap_or_default();
+            e.object(refs, &[]);
+        }
+        e.finish()
+    }
+
+    fn name(id: Id) -> String {
+        format!("C{id}")
+    }
+
+    #[test]
+    fn retained_sums_what_each_object_alone_keeps() {
+        // Class objects 1 (root), 2; holder 10 -> list 11 -> items 12, 13;
+        // 14 shared by 10 and by root 20.
+        let objs = [
+            (1, 1, 0),
+            (2, 1, 0),
+            (10, 2, 16),
+            (11, 2, 24),
+            (12, 2, 1000),
+            (13, 2, 1000),
+            (14, 2, 500),
+            (20, 2, 8),
+        ];
+        let edges: [(Id, &[Id]); 3] = [(10, &[11, 14]), (11, &[12, 13]), (20, &[14])];
+        let g = build(&objs, &edges, &[1, 2, 10, 20]);
+        let r = Retained::compute(&g, dominator_tree(&g, g.roots()));
+        let ix = |id| g.index(id).unwrap();
+        assert_eq!(r.of(ix(10)), 16 + 24 + 2000);
+        assert_eq!(r.of(ix(11)), 2024);
+        assert_eq!(r.of(ix(14)), 500);
+        assert_eq!(r.of(ix(20)), 8);
+        assert_eq!(r.reachable_bytes(), 16 + 24 + 2000 + 500 + 8);
+        assert_eq!(r.top()[0], ix(10));
+        assert_eq!(r.accumulation_point(ix(10)), Some(ix(11)));
+        let paths = r.paths(&g, &[ix(12), ix(14)]);
+        assert_eq!(paths[0], vec![ix(10), ix(11), ix(12)]);
+        assert_eq!(paths[1].len(), 2);
+    }
+
+    #[test]
+    fn class_retained_counts_only_the_topmost_instances() {
+        // A chain of class-2 nodes: only the head is a top; a class-3 leaf
+        // under the chain is a top of its own class.
+        let objs = [
+            (1, 1, 0),
+            (2, 1, 0),
+            (3, 1, 0),
+            (10, 2, 10),
+            (11, 2, 10),
+            (12, 2, 10),
+            (13, 3, 100),
+        ];
+        let edges: [(Id, &[Id]); 3] = [(10, &[11]), (11, &[12]), (12, &[13])];
+        let g = build(&objs, &edges, &[1, 2, 3, 10]);
+        let r = Retained::compute(&g, dominator_tree(&g, g.roots()));
+        let per = r.class_retained(&g);
+        let c2 = g.class_of(g.index(10).unwrap()) as usize;
+        let c3 = g.class_of(g.index(13).unwrap()) as usize;
+        assert_eq!(per[c2], (1, 130));
+        assert_eq!(per[c3], (1, 100));
+        let rep = r.report(&g, 5, &name);
+        assert_eq!(rep.suspects.len(), 1);
+        let s = &rep.suspects[0];
+        assert_eq!(s.kind, SuspectKind::Object);
+        assert_eq!(s.retained, 130);
+        // 10 (130) -> 11 (120) -> 12 (110) -> 13 (100): no drop below 70%.
+        assert_eq!(s.accumulation_point.as_ref().unwrap().id, "0xd");
+        assert_eq!(s.path.len(), 4);
+    }
+
+    #[test]
+    fn many_small_holders_of_one_class_are_a_class_suspect() {
+        let mut objs = vec![(1, 1, 0), (2, 1, 0)];
+        let mut roots = vec![1, 2];
+        for k in 0..10u64 {
+            objs.push((100 + k, 2, 100));
+            roots.push(100 + k);
+        }
+        let g = build(&objs, &[], &roots);
+        let r = Retained::compute(&g, dominator_tree(&g, g.roots()));
+        let rep = r.report(&g, 3, &name);
+        assert_eq!(rep.suspects.len(), 1);
+        assert_eq!(rep.suspects[0].kind, SuspectKind::Class);
+        assert_eq!(rep.suspects[0].instances, 10);
+        assert_eq!(rep.suspects[0].retained, 1000);
+        assert_eq!(rep.biggest.len(), 3);
+    }
+}

@@ -1,0 +1,162 @@
+//! One pass over a dump that answers the shallow questions at once: the
+//! histogram, and (filled by their own modules) the class loaders and
+//! families, direct buffers, threads and duplicated strings. The layout is
+//! detected first from the dump's opening objects (`sizing`).
+//!
+//! `Summary` is the plain-data answer the renderers and `diagnose` read;
+//! `retained` is left for the dominator tree's section.
+
+use crate::histogram::{self, ArrayRow, ClassRow, Classes, PrimArrays, Role, Totals};
+use crate::hprof::{Header, Id};
+use crate::loaders::{self, LoaderView};
+use crate::names::Strings;
+use crate::offheap::{DirectBuffers, FieldNames, OffHeap, StringDuplication, Threads};
+use crate::reader::{
+    read_path, ClassDump, Counts, Frame, Instance, LoadClass, ObjectArray, OpenError,
+    PrimitiveArray, Root, StackTrace, Stop, StopKind, Visitor,
+};
+use crate::sizing::Sizing;
+use serde::Serialize;
+use std::path::Path;
+
+/// How much of the dump was read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReadInfo {
+    /// Bytes read (decompressed, for a `.hprof.gz`).
+    pub bytes: u64,
+    /// True when the whole dump was read; else `stop` says where it ended
+    /// and every number is of the part before it.
+    pub complete: bool,
+    pub stop: Option<Stop>,
+    pub records: Counts,
+}
+
+/// What a heap dump holds, shallowly.
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    pub header: Header,
+    pub sizing: Sizing,
+    pub read: ReadInfo,
+    pub totals: Totals,
+    /// Every class with objects, by shallow bytes, largest first.
+    pub histogram: Vec<ClassRow>,
+    /// Arrays by element type, by bytes.
+    pub arrays: Vec<ArrayRow>,
+    /// Class loaders, their classes, generated-class families, duplicates.
+    pub class_loaders: LoaderView,
+    /// Direct byte buffers and the native memory they hold.
+    pub direct_buffers: DirectBuffers,
+    /// Threads by name pattern, with a stack each.
+    pub threads: Threads,
+    /// Strings whose content several arrays hold.
+    pub strings: StringDuplication,
+}
+
+impl Summary {
+    /// Keeps the `n` largest histogram rows.
+    pub fn truncate(&mut self, n: usize) {
+        self.histogram.truncate(n);
+    }
+}
+
+/// The pass's visitor: everything it keeps is per class or per string.
+struct Pass {
+    sizing: Sizing,
+    strings: Strings,
+    classes: Classes,
+    prims: PrimArrays,
+    /// (loader object, its class) for every class-loader instance.
+    loader_objects: Vec<(Id, Id)>,
+    offheap: OffHeap,
+}
+
+impl Visitor for Pass {
+    fn string(&mut self, id: Id, utf8: &[u8]) {
+        self.strings.add(id, utf8);
+    }
+    fn load_class(&mut self, c: &LoadClass) {
+        self.classes.load_class(c);
+        self.offheap.load_class(c);
+    }
+    fn frame(&mut self, f: &Frame) {
+        self.offheap.frame(f);
+    }
+    fn stack_trace(&mut self, t: &StackTrace<'_>) {
+        self.offheap.stack_trace(t);
+    }
+    fn root(&mut self, r: &Root) {
+        self.offheap.root(r);
+    }
+    fn class_dump(&mut self, c: &ClassDump<'_>) {
+        if !self.strings.is_sealed() {
+            // HotSpot writes every string before the heap dump.
+            self.strings.seal();
+            self.offheap.fields = FieldNames::find(&self.strings);
+        }
+        self.classes.class_dump(c, &self.sizing, &self.strings);
+    }
+    #[inline]
+    fn instance(&mut self, i: &Instance<'_>) {
+        let (size, role) = self
+            .classes
+            .instance(i.class, i.layout, &self.sizing, &self.strings);
+        match role {
+            Role::Plain => {}
+            Role::Loader => self.loader_objects.push((i.id, i.class)),
+            Role::Thread => self.offheap.thread(i),
+            Role::DirectBuffer => self.offheap.direct_buffer(i),
+            Role::String => self.offheap.string(i, size),
+        }
+    }
+    #[inline]
+    fn object_array(&mut self, a: &ObjectArray<'_>) {
+        let bytes = self.sizing.object_array(a.len);
+        self.classes.array(a.class, a.len, bytes);
+    }
+    #[inline]
+    fn primitive_array(&mut self, a: &PrimitiveArray<'_>) {
+        let bytes = self.sizing.primitive_array(a.ty, a.len);
+        self.prims.add(a.ty, a.len, bytes);
+        self.offheap.array(a, bytes);
+    }
+}
+
+/// Reads a dump (plain or `.hprof.gz`) and summarises it. A dump cut short
+/// gives the summary of what came before the cut, with `read.stop` set.
+pub fn summarize(path: &Path) -> Result<Summary, OpenError> {
+    let sizing = Sizing::detect(path)?;
+    let mut pass = Pass {
+        sizing,
+        strings: Strings::default(),
+        classes: Classes::default(),
+        prims: PrimArrays::default(),
+        loader_objects: Vec::new(),
+        offheap: OffHeap::default(),
+    };
+    let outcome = read_path(path, &mut pass)?;
+    if !pass.strings.is_sealed() {
+        pass.strings.seal();
+    }
+    let (histogram, arrays, totals) =
+        histogram::build(&pass.classes, &pass.prims, &pass.strings, &pass.sizing);
+    let class_loaders = loaders::build(&pass.classes, &pass.loader_objects, &pass.strings);
+    let (direct_buffers, threads, strings) = pass.offheap.finish(&pass.strings);
+    let stop = outcome.stop.filter(|s| s.kind != StopKind::Enough);
+    Ok(Summary {
+        header: outcome.header,
+        sizing: pass.sizing,
+        read: ReadInfo {
+            bytes: outcome.bytes,
+            complete: stop.is_none(),
+            stop,
+            records: outcome.counts,
+        },
+        totals,
+        histogram,
+        arrays,
+        class_loaders,
+        direct_buffers,
+        threads,
+        strings,
+    })
+}

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Retained sizes and leak suspects: `oomlens heap --retained` against
+# `hprof-analyzer` (crates.io 0.3.2, `cargo install --locked hprof-analyzer
+# --version 0.3.2`) on the same dump, one after the other in one go, page
+# cache warmed first (`cat` of the dump, timed as the floor of any reader).
+# Wall time and peak RSS of each (GNU time), and the ratios.
+#
+# The dump: the path given, or one made by scripts/bench/java/HeapBench.java
+# (RECORDS records, ~3.3 objects each; the default 13,000,000 gives ~43
+# million objects, ~2.6 GiB) with `jcmd PID GC.heap_dump`, kept at
+# $DUMP_DIR/heapbench-RECORDS.hprof for the next run.
+#
+# Usage: scripts/bench/heap-retained.sh [DUMP.hprof]
+#
+# Environment:
+#   RECORDS=N         records of the generated dump (default 13000000)
+#   DUMP_DIR=DIR      where a generated dump is kept (default /tmp)
+#   BENCH_BIN=PATH    the oomlens binary (default: target/release/oomlens, built)
+#   ANALYZER=PATH     hprof-analyzer (default: from PATH)
+#
+# Floors (exit 1 when missed): oomlens at least 4x faster than
+# hprof-analyzer, with at most half its peak RSS.
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
+TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
+case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
+RECORDS="${RECORDS:-13000000}"
+DUMP_DIR="${DUMP_DIR:-/tmp}"
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+[ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)" >&2; exit 2; }
+ANALYZER="${ANALYZER:-$(command -v hprof-analyzer || true)}"
+[ -n "$ANALYZER" ] || {
+    echo "needs hprof-analyzer: cargo install --locked hprof-analyzer --version 0.3.2" >&2
+    exit 2
+}
+BIN="${BENCH_BIN:-}"
+if [ -z "$BIN" ]; then
+    log "building oomlens (cargo build --release -p oomlens)"
+    (cd "$ROOT" && cargo build --release -p oomlens)
+    BIN="$TARGET_DIR/release/oomlens"
+fi
+
+WORK="$(mktemp -d)"
+JVM=""
+cleanup() {
+    [ -n "$JVM" ] && kill "$JVM" 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+DUMP="${1:-}"
+if [ -z "$DUMP" ]; then
+    DUMP="$DUMP_DIR/heapbench-$RECORDS.hprof"
+    if [ ! -s "$DUMP" ]; then
+        log "making $DUMP ($RECORDS records)"
+        javac -d "$WORK" "$SCRIPT_DIR/java/HeapBench.java"
+        java -Xmx6g -XX:+UseParallelGC -cp "$WORK" HeapBench "$RECORDS" >"$WORK/jvm.out" 2>&1 &
+        JVM=$!
+        for _ in $(seq 1 1200); do
+            grep -q ready "$WORK/jvm.out" 2>/dev/null && break
+            kill -0 "$JVM" 2>/dev/null || { cat "$WORK/jvm.out" >&2; exit 2; }
+            sleep 0.5
+        done
+        jcmd "$JVM" GC.heap_dump "$DUMP" >&2
+        kill "$JVM"
+        wait "$JVM" 2>/dev/null || true
+        JVM=""
+    fi
+fi
+[ -s "$DUMP" ] || { echo "no dump at $DUMP" >&2; exit 2; }
+
+# Runs a command under GNU time; prints "seconds kib".
+measure() {
+    local out="$WORK/time.$RANDOM"
+    /usr/bin/time -f '%e %M' -o "$out" "$@" >/dev/null 2>"$WORK/stderr" || {
+        cat "$WORK/stderr" >&2
+        echo "failed: $*" >&2
+        exit 2
+    }
+    tail -n 1 "$out"
+}
+
+log "warming the page cache"
+read -r cat_s _ <<<"$(measure cat "$DUMP")"
+log "hprof-analyzer (retained sizes, leak suspects)"
+read -r ha_s ha_kib <<<"$(measure "$ANALYZER" "$DUMP" "$WORK/report.json")"
+log "oomlens heap --retained"
+read -r ol_s ol_kib <<<"$(measure "$BIN" heap --retained --format json "$DUMP")"
+
+size=$(stat -c %s "$DUMP")
+printf '%s: %.2f GiB\n' "$DUMP" "$(echo "$size / 1073741824" | bc -l)"
+printf '%-16s %9s %12s\n' tool seconds "peak MiB"
+printf '%-16s %9.2f %12s\n' cat "$cat_s" -
+printf '%-16s %9.2f %12d\n' hprof-analyzer "$ha_s" $((ha_kib / 1024))
+printf '%-16s %9.2f %12d\n' oomlens "$ol_s" $((ol_kib / 1024))
+speed=$(echo "$ha_s / $ol_s" | bc -l)
+mem=$(echo "$ol_kib / $ha_kib" | bc -l)
+printf 'speed: oomlens %.2fx faster (floor 4x); memory: %.2f of hprof-analyzer'"'"'s (floor 0.50)\n' "$speed" "$mem"
+fail=0
+[ "$(echo "$speed >= 4" | bc)" = 1 ] || { echo "FLOOR MISSED: speed" >&2; fail=1; }
+[ "$(echo "$mem <= 0.5" | bc)" = 1 ] || { echo "FLOOR MISSED: memory" >&2; fail=1; }
+exit "$fail"
