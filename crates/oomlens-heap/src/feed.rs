@@ -1,6 +1,6 @@
-//! Where the record reader gets its bytes: a whole slice (a mapped plain
-//! file, or bytes in memory) or a stream (a `.hprof.gz`, a pipe) read
-//! through one growing buffer.
+//! Where the record reader gets its bytes: a whole slice (bytes in
+//! memory) or a stream (a plain file, a `.hprof.gz`, a pipe) read through
+//! one growing buffer.
 //!
 //! The reader asks for "at least n bytes from here"; a slice answers with
 //! all that is left, a stream refills its buffer. A stream never holds more
@@ -10,7 +10,7 @@
 use std::io::{self, Read};
 
 /// The buffer block of a stream: big enough that refills are rare.
-const STREAM_BLOCK: usize = 4 << 20;
+const STREAM_BLOCK: usize = 8 << 20;
 
 /// The largest record or sub-record a stream holds whole; a primitive
 /// array beyond it is passed on without its contents.

@@ -111,15 +111,20 @@ pub(crate) struct ClassInfo {
 pub(crate) struct Classes {
     pub list: Vec<ClassInfo>,
     index: FxHashMap<Id, u32>,
-    last: (Id, u32),
+    /// A direct-mapped cache of `index` (see `layout::cache_slot`).
+    cache: Vec<(Id, u32)>,
 }
 
 impl Classes {
     /// The slot of class `id`, made on first sight.
     #[inline]
     pub fn slot(&mut self, id: Id) -> usize {
-        if self.last.0 == id && !self.list.is_empty() {
-            return self.last.1 as usize;
+        let c = crate::layout::cache_slot(id);
+        if self.cache.is_empty() {
+            self.cache = vec![(u64::MAX, 0); crate::layout::CACHE];
+        }
+        if self.cache[c].0 == id {
+            return self.cache[c].1 as usize;
         }
         let n = self.list.len() as u32;
         let i = *self.index.entry(id).or_insert(n);
@@ -129,7 +134,7 @@ impl Classes {
                 ..ClassInfo::default()
             });
         }
-        self.last = (id, i);
+        self.cache[c] = (id, i);
         i as usize
     }
 

@@ -52,14 +52,29 @@ pub(crate) struct ClassEntry {
 #[derive(Default)]
 pub(crate) struct Layouts {
     classes: FxHashMap<Id, ClassEntry>,
-    flat: FxHashMap<Id, ClassLayout>,
+    /// Flattened layouts, indexed through `index`.
+    flat: Vec<ClassLayout>,
+    index: FxHashMap<Id, u32>,
+    /// A direct-mapped cache of `index`: instances of a few classes
+    /// alternate, and a probe here is cheaper than a hash lookup.
+    cache: Vec<(Id, u32)>,
     id_size: u8,
+}
+
+/// Slots of the class caches (a power of two).
+pub(crate) const CACHE: usize = 256;
+
+/// The cache slot of a class id (ids are addresses: drop the alignment bits).
+#[inline]
+pub(crate) fn cache_slot(id: Id) -> usize {
+    ((id >> 3) ^ (id >> 11)) as usize & (CACHE - 1)
 }
 
 impl Layouts {
     pub(crate) fn new(id_size: u8) -> Layouts {
         Layouts {
             id_size,
+            cache: vec![(u64::MAX, 0); CACHE],
             ..Layouts::default()
         }
     }
@@ -68,19 +83,37 @@ impl Layouts {
         self.classes.insert(class, entry);
         // A class dumped again invalidates what was flattened through it;
         // dumps do not do this, so clearing everything is cheap enough.
-        if !self.flat.is_empty() && self.flat.contains_key(&class) {
+        if self.index.contains_key(&class) {
             self.flat.clear();
+            self.index.clear();
+            self.cache.iter_mut().for_each(|c| *c = (u64::MAX, 0));
         }
     }
 
     /// The flattened layout of `class`, or None while it or a superclass
     /// has not been dumped yet (or the chain loops).
+    #[inline]
     pub(crate) fn get(&mut self, class: Id) -> Option<&ClassLayout> {
-        if !self.flat.contains_key(&class) {
-            let layout = self.flatten(class)?;
-            self.flat.insert(class, layout);
+        let slot = cache_slot(class);
+        if let Some(&(id, i)) = self.cache.get(slot) {
+            if id == class {
+                return self.flat.get(i as usize);
+            }
         }
-        self.flat.get(&class)
+        let i = match self.index.get(&class) {
+            Some(&i) => i,
+            None => {
+                let layout = self.flatten(class)?;
+                let i = self.flat.len() as u32;
+                self.flat.push(layout);
+                self.index.insert(class, i);
+                i
+            }
+        };
+        if let Some(c) = self.cache.get_mut(slot) {
+            *c = (class, i);
+        }
+        self.flat.get(i as usize)
     }
 
     fn flatten(&self, class: Id) -> Option<ClassLayout> {

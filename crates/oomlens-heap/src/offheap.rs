@@ -158,7 +158,9 @@ impl Prefix {
 struct RecentArray {
     hash: u64,
     bytes: u64,
-    prefix: Prefix,
+    /// Its opening in `Prefixes`, when kept (a thread waits for a name, or
+    /// its content was seen before).
+    prefix: u32,
 }
 
 /// A string seen lately, for a thread whose name it is.
@@ -166,42 +168,75 @@ struct RecentArray {
 struct RecentString {
     value: Id,
     coder: u8,
-    /// Its content's opening, when the array came first.
-    prefix: Option<Prefix>,
+    /// Its content's opening in `Prefixes`, when the array came first.
+    prefix: u32,
 }
 
-/// A map that forgets its oldest entries past `RECENT`.
-struct Window<V> {
-    map: FxHashMap<Id, V>,
-    order: Vec<Id>,
-    at: usize,
+const NO_PREFIX: u32 = u32::MAX;
+
+/// A direct-mapped table of the last entries by key: an insert overwrites
+/// whatever shared its slot. One probe per lookup, no allocation per entry.
+struct Recent<V> {
+    slots: Vec<(u64, V)>,
 }
 
-impl<V> Default for Window<V> {
-    fn default() -> Self {
-        Window {
-            map: FxHashMap::default(),
-            order: Vec::new(),
-            at: 0,
+impl<V: Copy> Recent<V> {
+    fn new(empty: V) -> Recent<V> {
+        Recent {
+            slots: vec![(u64::MAX, empty); RECENT],
+        }
+    }
+    #[inline]
+    fn slot(k: u64) -> usize {
+        ((k >> 3) ^ (k >> 19) ^ (k >> 35)) as usize & (RECENT - 1)
+    }
+    #[inline]
+    fn insert(&mut self, k: u64, v: V) {
+        self.slots[Self::slot(k)] = (k, v);
+    }
+    #[inline]
+    fn get(&self, k: u64) -> Option<V> {
+        let (key, v) = self.slots[Self::slot(k)];
+        (key == k).then_some(v)
+    }
+    #[inline]
+    fn take(&mut self, k: u64) -> Option<V> {
+        let e = &mut self.slots[Self::slot(k)];
+        if e.0 == k {
+            e.0 = u64::MAX;
+            Some(e.1)
+        } else {
+            None
         }
     }
 }
 
-impl<V> Window<V> {
-    fn insert(&mut self, k: Id, v: V) {
-        if self.order.len() < RECENT {
-            self.order.push(k);
+/// Array openings kept for names and samples, in a ring.
+struct Prefixes {
+    ring: Vec<Prefix>,
+    next: usize,
+}
+
+impl Prefixes {
+    fn keep(&mut self, data: &[u8]) -> u32 {
+        let i = self.next;
+        if self.ring.len() < 4096 {
+            self.ring.push(Prefix::of(data));
         } else {
-            let old = std::mem::replace(&mut self.order[self.at], k);
-            self.map.remove(&old);
-            self.at = (self.at + 1) % RECENT;
+            self.ring[i] = Prefix::of(data);
         }
-        self.map.insert(k, v);
+        self.next = (i + 1) % 4096;
+        i as u32
+    }
+    fn get(&self, i: u32) -> Option<&Prefix> {
+        if i == NO_PREFIX {
+            return None;
+        }
+        self.ring.get(i as usize)
     }
 }
 
 /// Everything the off-heap, thread and string sections keep during a pass.
-#[derive(Default)]
 pub(crate) struct OffHeap {
     pub fields: FieldNames,
     direct: DirectBuffers,
@@ -217,8 +252,9 @@ pub(crate) struct OffHeap {
     wanted_arrays: FxHashMap<Id, (Id, u8)>,
     /// Thread name string -> its text.
     names: FxHashMap<Id, String>,
-    recent_strings: Window<RecentString>,
-    recent_arrays: Window<RecentArray>,
+    recent_strings: Recent<RecentString>,
+    recent_arrays: Recent<RecentArray>,
+    prefixes: Prefixes,
     /// Value arrays waited for by strings (at most `WAITING`).
     waiting: FxHashMap<Id, Waiting>,
     /// One word per array read: a 48-bit content hash over the bytes of
@@ -226,13 +262,52 @@ pub(crate) struct OffHeap {
     contents: Vec<u64>,
     big: Vec<(u64, u64)>,
     /// Contents seen lately (by hash), to notice a second copy.
-    seen: Window<()>,
+    seen: Recent<()>,
     /// The first 80 characters of contents seen twice.
     samples: FxHashMap<u64, String>,
     strings_read: u64,
     /// Strings whose array was not found: it came long before, or too
     /// many waited.
     unmatched: u64,
+}
+
+impl Default for OffHeap {
+    fn default() -> OffHeap {
+        OffHeap {
+            fields: FieldNames::default(),
+            direct: DirectBuffers::default(),
+            owned: Vec::new(),
+            threads: Vec::new(),
+            thread_traces: FxHashMap::default(),
+            traces: FxHashMap::default(),
+            frames: FxHashMap::default(),
+            class_serials: FxHashMap::default(),
+            wanted_strings: FxHashMap::default(),
+            wanted_arrays: FxHashMap::default(),
+            names: FxHashMap::default(),
+            recent_strings: Recent::new(RecentString {
+                value: 0,
+                coder: 0,
+                prefix: NO_PREFIX,
+            }),
+            recent_arrays: Recent::new(RecentArray {
+                hash: 0,
+                bytes: 0,
+                prefix: NO_PREFIX,
+            }),
+            prefixes: Prefixes {
+                ring: Vec::new(),
+                next: 0,
+            },
+            waiting: FxHashMap::default(),
+            contents: Vec::new(),
+            big: Vec::new(),
+            seen: Recent::new(()),
+            samples: FxHashMap::default(),
+            strings_read: 0,
+            unmatched: 0,
+        }
+    }
 }
 
 impl OffHeap {
@@ -276,17 +351,16 @@ impl OffHeap {
         if name == 0 {
             return;
         }
-        match self.recent_strings.map.get(&name).copied() {
-            Some(RecentString {
-                prefix: Some(p),
-                coder,
-                ..
-            }) => {
-                self.names.insert(name, p.text(coder, 64));
-            }
-            Some(r) => {
-                self.wanted_arrays.insert(r.value, (name, r.coder));
-            }
+        match self.recent_strings.get(name) {
+            Some(r) => match self.prefixes.get(r.prefix) {
+                Some(p) => {
+                    let text = p.text(r.coder, 64);
+                    self.names.insert(name, text);
+                }
+                None => {
+                    self.wanted_arrays.insert(r.value, (name, r.coder));
+                }
+            },
             None => {
                 self.wanted_strings.insert(name, ());
             }
@@ -302,11 +376,13 @@ impl OffHeap {
             Some(Value::Byte(c)) => c as u8 & 1,
             _ => 2,
         };
-        let earlier = self.recent_arrays.map.remove(&value);
+        let earlier = self.recent_arrays.take(value);
+        let prefix = earlier.map_or(NO_PREFIX, |a| a.prefix);
         if self.wanted_strings.remove(&i.id).is_some() {
-            match &earlier {
-                Some(a) => {
-                    self.names.insert(i.id, a.prefix.text(coder, 64));
+            match self.prefixes.get(prefix) {
+                Some(p) => {
+                    let text = p.text(coder, 64);
+                    self.names.insert(i.id, text);
                 }
                 None => {
                     self.wanted_arrays.insert(value, (i.id, coder));
@@ -318,12 +394,15 @@ impl OffHeap {
             RecentString {
                 value,
                 coder,
-                prefix: earlier.map(|a| a.prefix),
+                prefix,
             },
         );
         if let Some(a) = earlier {
             self.strings_read += 1;
-            self.account(a.hash, a.bytes + string_bytes, || a.prefix.text(coder, 80));
+            let sample = self.prefixes.get(prefix).map(|p| p.text(coder, 80));
+            self.account(a.hash, a.bytes + string_bytes, || {
+                sample.unwrap_or_else(|| "<content not kept>".into())
+            });
             return;
         }
         if self.waiting.len() >= WAITING && !self.waiting.contains_key(&value) {
@@ -358,14 +437,22 @@ impl OffHeap {
                 let copy = array_bytes + u64::from(w.string_bytes);
                 self.account(hash, copy, || decode(data, w.coder, 80));
             }
-            None => self.recent_arrays.insert(
-                a.id,
-                RecentArray {
-                    hash,
-                    bytes: array_bytes,
-                    prefix: Prefix::of(data),
-                },
-            ),
+            None => {
+                // Keep the opening only when it may be asked for.
+                let prefix = if !self.wanted_strings.is_empty() || self.seen.get(hash).is_some() {
+                    self.prefixes.keep(data)
+                } else {
+                    NO_PREFIX
+                };
+                self.recent_arrays.insert(
+                    a.id,
+                    RecentArray {
+                        hash,
+                        bytes: array_bytes,
+                        prefix,
+                    },
+                );
+            }
         }
     }
 
@@ -377,7 +464,7 @@ impl OffHeap {
             self.big.push((hash, copy));
         }
         // A second copy seen within the recent window keeps a sample.
-        if self.seen.map.contains_key(&hash) {
+        if self.seen.get(hash).is_some() {
             if self.samples.len() < SAMPLES && !self.samples.contains_key(&hash) {
                 self.samples.insert(hash, sample());
             }
