@@ -551,6 +551,62 @@ pub fn markdown(dumps: &[Shown<'_>], diff: Option<&HeapDiff>, top: usize) -> Str
     out
 }
 
+/// The report as one HTML page (the page of `diagnose -f html`, with its
+/// light and dark styles): a heading per dump, a table per section, each
+/// table scrolling on its own on a phone.
+pub fn html(dumps: &[Shown<'_>], diff: Option<&HeapDiff>, top: usize) -> String {
+    use crate::html::esc;
+    let mut out = crate::html::head("oomlens heap");
+    for d in dumps {
+        out.push_str(&format!(
+            "<header>\n<p class=\"kicker\">oomlens heap</p>\n<h1>Heap dump {}</h1>\n</header>\n<ul>\n",
+            esc(&d.source)
+        ));
+        for l in head(d, Style::Plain) {
+            out.push_str(&format!("<li>{}</li>\n", esc(&l)));
+        }
+        out.push_str("</ul>\n");
+        html_sections(&mut out, sections(d, top));
+    }
+    if let Some(g) = diff {
+        out.push_str("<h2>What grew between the dumps</h2>\n");
+        html_sections(&mut out, diff_sections(g, top));
+    }
+    out.push_str(&crate::html::foot());
+    out
+}
+
+fn html_sections(out: &mut String, secs: Vec<Section>) {
+    use crate::html::esc;
+    for sec in secs {
+        out.push_str(&format!("<section>\n<h2>{}</h2>\n", esc(&sec.title)));
+        if let Some(n) = &sec.note {
+            out.push_str(&format!("<p class=\"dim\">{}</p>\n", esc(n)));
+        }
+        if sec.rows.is_empty() {
+            out.push_str("<p>none</p>\n</section>\n");
+            continue;
+        }
+        out.push_str("<div class=\"scroll\"><table>\n<thead><tr>");
+        for h in &sec.header {
+            out.push_str(&format!("<th>{}</th>", esc(h)));
+        }
+        out.push_str("</tr></thead>\n<tbody>\n");
+        for r in &sec.rows {
+            out.push_str("<tr>");
+            for c in r {
+                out.push_str(&format!("<td>{}</td>", esc(c)));
+            }
+            out.push_str("</tr>\n");
+        }
+        out.push_str("</tbody>\n</table></div>\n");
+        if let Some(m) = &sec.more {
+            out.push_str(&format!("<p>{}</p>\n", esc(m)));
+        }
+        out.push_str("</section>\n");
+    }
+}
+
 fn markdown_sections(out: &mut String, secs: Vec<Section>) {
     for sec in secs {
         out.push_str(&format!("\n### {}\n\n", sec.title));

@@ -841,8 +841,8 @@ enum Format {
     Json,
     /// Markdown, for an incident ticket (diagnose and heap).
     Markdown,
-    /// One self-contained HTML page with charts, to share or print
-    /// (diagnose and scan only).
+    /// One self-contained HTML page to share or print (diagnose and scan
+    /// with charts, heap as tables).
     Html,
 }
 

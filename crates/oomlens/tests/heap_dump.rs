@@ -259,6 +259,34 @@ fn check_cli(whole: &Path, cut: &Path, s: &Summary) {
         .unwrap();
     assert!(String::from_utf8_lossy(&md.stdout).contains("| LOADERS | CLASSES | LOADER TYPE |"));
 
+    // The page: one self-contained document whose histogram table holds
+    // the JSON's top classes, each with its instance count.
+    let page = Command::new(support::oomlens())
+        .args(["heap", "-o", "html", "--top", "5", &p(whole)])
+        .output()
+        .unwrap();
+    assert_eq!(page.status.code(), Some(0));
+    let page = String::from_utf8_lossy(&page.stdout);
+    assert!(page.starts_with("<!DOCTYPE html>") && page.trim_end().ends_with("</html>"));
+    assert!(!page.contains("src=\"http"), "nothing fetched");
+    for row in d["histogram"].as_array().unwrap() {
+        let cells = format!(
+            "<tr><td>{}</td>",
+            row["instances"].as_u64().unwrap()
+        );
+        let class = row["class"]
+            .as_str()
+            .unwrap()
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&#39;");
+        let at = page.find(&format!("<td>{class}</td></tr>")).unwrap_or_else(|| panic!("{class} not in the page"));
+        let line_start = page[..at].rfind('\n').map_or(0, |i| i + 1);
+        assert!(page[line_start..at].starts_with(&cells), "{}", &page[line_start..at + class.len() + 10]);
+    }
+
     let not = whole.with_extension("txt");
     std::fs::write(&not, "not a heap dump\n").unwrap();
     let o = Command::new(support::oomlens())

@@ -52,7 +52,7 @@ b.type='button';b.className='copy';b.textContent='copy';b.addEventListener('clic
 navigator.clipboard.writeText(p.querySelector('code').textContent).then(function(){b.textContent='copied';\
 setTimeout(function(){b.textContent='copy'},1500)},function(){b.textContent='copy failed'})});p.appendChild(b)})})();</script>";
 
-fn head(title: &str) -> String {
+pub(crate) fn head(title: &str) -> String {
     format!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
@@ -76,7 +76,7 @@ fn chart_css() -> String {
     )
 }
 
-fn foot() -> String {
+pub(crate) fn foot() -> String {
     format!("</main>\n{SCRIPT}\n</body>\n</html>\n")
 }
 

@@ -26,7 +26,7 @@ pub fn run(args: HeapArgs, style: oomlens_report::Style) -> Result<Outcome> {
     let format = super::accept(
         args.out.format(),
         "heap",
-        &[Format::Text, Format::Json, Format::Markdown],
+        &[Format::Text, Format::Json, Format::Markdown, Format::Html],
     )?;
     anyhow::ensure!(
         args.dumps.len() <= 2,
@@ -75,7 +75,8 @@ pub fn run(args: HeapArgs, style: oomlens_report::Style) -> Result<Outcome> {
     let out = match format {
         Format::Json => oomlens_report::heap::json(&shown, diff.as_ref()),
         Format::Markdown => oomlens_report::heap::markdown(&shown, diff.as_ref(), args.top),
-        _ => oomlens_report::heap::text(&shown, diff.as_ref(), args.top, style),
+        Format::Html => oomlens_report::heap::html(&shown, diff.as_ref(), args.top),
+        Format::Text => oomlens_report::heap::text(&shown, diff.as_ref(), args.top, style),
     };
     io::stdout().lock().write_all(out.as_bytes())?;
     let partial: Vec<String> = summaries

@@ -22,7 +22,7 @@ use crate::TimeArgs;
 /// `f` when `command` writes it (one of `formats`), else an error naming
 /// the formats it does write: every command refuses a format it lacks
 /// before doing any work (Markdown is `diagnose`'s and `heap`'s; HTML
-/// `diagnose`'s and `scan`'s).
+/// `diagnose`'s, `scan`'s and `heap`'s).
 pub fn accept(f: crate::Format, command: &str, formats: &[crate::Format]) -> Result<crate::Format> {
     use clap::ValueEnum;
     let name = |f: &crate::Format| {
