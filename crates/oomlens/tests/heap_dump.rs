@@ -270,10 +270,7 @@ fn check_cli(whole: &Path, cut: &Path, s: &Summary) {
     assert!(page.starts_with("<!DOCTYPE html>") && page.trim_end().ends_with("</html>"));
     assert!(!page.contains("src=\"http"), "nothing fetched");
     for row in d["histogram"].as_array().unwrap() {
-        let cells = format!(
-            "<tr><td>{}</td>",
-            row["instances"].as_u64().unwrap()
-        );
+        let cells = format!("<tr><td>{}</td>", row["instances"].as_u64().unwrap());
         let class = row["class"]
             .as_str()
             .unwrap()
@@ -282,9 +279,15 @@ fn check_cli(whole: &Path, cut: &Path, s: &Summary) {
             .replace('>', "&gt;")
             .replace('"', "&quot;")
             .replace('\'', "&#39;");
-        let at = page.find(&format!("<td>{class}</td></tr>")).unwrap_or_else(|| panic!("{class} not in the page"));
+        let at = page
+            .find(&format!("<td>{class}</td></tr>"))
+            .unwrap_or_else(|| panic!("{class} not in the page"));
         let line_start = page[..at].rfind('\n').map_or(0, |i| i + 1);
-        assert!(page[line_start..at].starts_with(&cells), "{}", &page[line_start..at + class.len() + 10]);
+        assert!(
+            page[line_start..at].starts_with(&cells),
+            "{}",
+            &page[line_start..at + class.len() + 10]
+        );
     }
 
     let not = whole.with_extension("txt");
