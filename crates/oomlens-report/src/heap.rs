@@ -560,7 +560,7 @@ pub fn html(dumps: &[Shown<'_>], diff: Option<&HeapDiff>, top: usize) -> String 
     for d in dumps {
         out.push_str(&format!(
             "<header>\n<p class=\"kicker\">oomlens heap</p>\n<h1>Heap dump {}</h1>\n</header>\n<ul>\n",
-            esc(&d.source)
+            esc(d.source)
         ));
         for l in head(d, Style::Plain) {
             out.push_str(&format!("<li>{}</li>\n", esc(&l)));
