@@ -6,15 +6,16 @@
 # Wall time and peak RSS of each (GNU time), and the ratios.
 #
 # The dump: the path given, or one made by scripts/bench/java/HeapBench.java
-# (RECORDS records, ~3.3 objects each; the default 13,000,000 gives ~43
-# million objects, ~2.6 GiB) with `jcmd PID GC.heap_dump`, kept at
-# $DUMP_DIR/heapbench-RECORDS.hprof for the next run.
+# (RECORDS records, ~3.3 objects each; the default 13,300,000 gives ~43
+# million objects, ~2.55 GiB) with `jcmd PID GC.heap_dump`, kept at
+# $DUMP_DIR/heap-bench-RECORDS.hprof for the next run: the dump heap.sh
+# makes and keeps.
 #
 # Usage: scripts/bench/heap-retained.sh [DUMP.hprof]
 #
 # Environment:
-#   RECORDS=N         records of the generated dump (default 13000000)
-#   DUMP_DIR=DIR      where a generated dump is kept (default /tmp)
+#   RECORDS=N         records of the generated dump (default 13300000, as heap.sh)
+#   DUMP_DIR=DIR      where a generated dump is kept (default bench-out/, as heap.sh)
 #   BENCH_BIN=PATH    the oomlens binary (default: target/release/oomlens, built)
 #   ANALYZER=PATH     hprof-analyzer (default: from PATH)
 #
@@ -26,8 +27,8 @@ SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
 TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
 case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
-RECORDS="${RECORDS:-13000000}"
-DUMP_DIR="${DUMP_DIR:-/tmp}"
+RECORDS="${RECORDS:-13300000}"
+DUMP_DIR="${DUMP_DIR:-$ROOT/bench-out}"
 
 log() { printf '==> %s\n' "$*" >&2; }
 
@@ -54,9 +55,10 @@ trap cleanup EXIT
 
 DUMP="${1:-}"
 if [ -z "$DUMP" ]; then
-    DUMP="$DUMP_DIR/heapbench-$RECORDS.hprof"
+    DUMP="$DUMP_DIR/heap-bench-$RECORDS.hprof"
     if [ ! -s "$DUMP" ]; then
         log "making $DUMP ($RECORDS records)"
+        mkdir -p "$DUMP_DIR"
         javac -d "$WORK" "$SCRIPT_DIR/java/HeapBench.java"
         java -Xmx6g -XX:+UseParallelGC -cp "$WORK" HeapBench "$RECORDS" >"$WORK/jvm.out" 2>&1 &
         JVM=$!

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # How `oomlens diagnose` scales with the number of kills: N kernel OOM kills
-# of one container in one log for N = 10k, 20k, 50k, 100k, 200k, and N kills
+# of one container in one log for N = 10k, 50k, 100k, 200k, and N kills
 # in N distinct pods (profiling build: release with symbols). Prints each time,
 # the time per 10k kills and the ratio to the smallest N, so the curve is
 # visible: linear when time per 10k kills stays flat.

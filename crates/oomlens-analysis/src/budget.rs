@@ -192,7 +192,7 @@ pub struct Budget {
 impl Budget {
     /// Whether the JVM does not fit its limit: a heap sized over it, a limit
     /// too small for the non-heap regions, or bounded regions summing over
-    /// it (printed as OVER). The command's exit status 0.
+    /// it (printed as OVER): then the command exits with status 0.
     pub fn does_not_fit(&self) -> bool {
         self.headroom_bytes.is_some_and(|h| h < 0)
             || self

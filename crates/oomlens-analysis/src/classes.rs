@@ -412,7 +412,8 @@ pub struct ClassReport {
     pub families_total: usize,
     pub families: Vec<Family>,
     pub verdict: Verdict,
-    /// The log's clock: `uptime-ms`, or `byte-offset` (not in
+    /// The log's clock: `uptime-ms`, `byte-offset`, or `listing` (loaded
+    /// classes listed, no clock: no loads over time) (not in
     /// `oomlens/classes/v1`).
     #[serde(skip)]
     pub clock: String,

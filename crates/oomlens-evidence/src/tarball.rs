@@ -94,11 +94,10 @@ pub fn load_members(mut input: Input, opts: &Options<'_>, out: &mut Vec<Loaded>)
             }
             let name = String::from_utf8_lossy(&e.path_bytes()).into_owned();
             let (ctx, crx) = sync_channel(IN_FLIGHT);
-            let modified = e
-                .header()
-                .mtime()
-                .ok()
-                .map(|s| std::time::UNIX_EPOCH + std::time::Duration::from_secs(s));
+            let modified =
+                e.header().mtime().ok().and_then(|s| {
+                    std::time::UNIX_EPOCH.checked_add(std::time::Duration::from_secs(s))
+                });
             let member = Member {
                 name,
                 modified,

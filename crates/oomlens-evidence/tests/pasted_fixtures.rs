@@ -171,7 +171,10 @@ fn wrapped_oom_kill_lines_are_joined() {
         r.oom_memcg.as_deref(),
         Some("/user.slice/user-1001.slice/user@1001.service/needle.slice/run-p1830008-i211518363.scope")
     );
-    assert!(r.task_memcg.is_some());
+    assert_eq!(
+        r.task_memcg.as_deref(),
+        Some("/…/run-p1830008-i211518363.scope")
+    );
     let r = report("k5.x-memcg-wrapped-midvalue-cadvisor-issue2417.log");
     assert_eq!(
         r.oom_memcg.as_deref(),

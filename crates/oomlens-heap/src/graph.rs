@@ -335,11 +335,6 @@ impl VarCsr {
         self.edges
     }
 
-    /// Bytes held.
-    pub fn heap_bytes(&self) -> usize {
-        self.bytes.capacity() + self.blocks.capacity() * 8
-    }
-
     /// The byte range of list `v`'s deltas.
     #[inline]
     fn span(&self, v: Ix) -> (usize, usize) {
@@ -1109,20 +1104,6 @@ impl Graph {
             *slots = ids;
         }
         Ok(())
-    }
-
-    /// Bytes the graph holds in memory.
-    pub fn heap_bytes(&self) -> usize {
-        let ids = match &self.index.ids {
-            IdColumn::Narrow { slots, .. } => slots.capacity() * 4,
-            IdColumn::Wide(v) => v.capacity() * 8,
-        };
-        ids + self.index.perm.capacity() * 4
-            + self.index.dir.capacity() * 4
-            + self.class_of.capacity() * 4
-            + self.shallow.capacity() * 4
-            + self.succ.heap_bytes()
-            + self.excluded.capacity() * 8
     }
 }
 

@@ -290,18 +290,6 @@ impl Value {
             BasicType::Double => Value::Double(f64::from_be_bytes(b.get(..8)?.try_into().ok()?)),
         })
     }
-
-    /// The value as a 64-bit integer when it is one of the integral types.
-    pub fn as_i64(self) -> Option<i64> {
-        match self {
-            Value::Byte(v) => Some(v.into()),
-            Value::Short(v) => Some(v.into()),
-            Value::Char(v) => Some(v.into()),
-            Value::Int(v) => Some(v.into()),
-            Value::Long(v) => Some(v),
-            _ => None,
-        }
-    }
 }
 
 /// Reads an identifier of `id_size` bytes at the start of `b`.

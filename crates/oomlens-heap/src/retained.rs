@@ -50,7 +50,7 @@
 
 use crate::dominator::{dominator_tree, DomTree, SUPER};
 use crate::graph::{ClassNames, EdgeVisitor, Graph, GraphError, Id, Ix, ObjectVisitor, NONE};
-use crate::reader::{read_path, read_stream, OpenError, Outcome, Visitor};
+use crate::reader::{read_path, OpenError, Outcome};
 use crate::sizing::Sizing;
 use serde::Serialize;
 use std::path::Path;
@@ -73,37 +73,31 @@ impl std::fmt::Display for RetainedError {
 
 impl std::error::Error for RetainedError {}
 
-/// Reads a dump through one buffer (a plain file is not mapped, so the
-/// process holds no more of it than the buffer), or through the reader's
-/// gzip stream.
-fn read_buffered(path: &Path, v: &mut impl Visitor) -> Result<Outcome, OpenError> {
-    let mut f = std::fs::File::open(path)?;
-    let mut magic = [0u8; 2];
-    let n = std::io::Read::read(&mut f, &mut magic)?;
-    if n == 2 && magic == [0x1f, 0x8b] {
-        return read_path(path, v);
-    }
-    read_stream(std::fs::File::open(path)?, v)
-}
-
-/// The object graph of a dump: one pass for objects and roots, one for
-/// references. Also returns the class names and the first pass's outcome
-/// (where a cut-short dump stopped: the graph is then of what came before).
-pub fn read_graph(path: &Path) -> Result<(Graph, ClassNames, Outcome), RetainedError> {
-    let sizing = Sizing::detect(path).map_err(RetainedError::Open)?;
+/// The object graph of a dump whose layout is `sizing` (the summary pass
+/// detected it): one pass for objects and roots, one for references. Also
+/// returns the class names and the first pass's outcome (where a cut-short
+/// dump stopped: the graph is then of what came before).
+pub fn read_graph(
+    path: &Path,
+    sizing: Sizing,
+) -> Result<(Graph, ClassNames, Outcome), RetainedError> {
     let mut objects = ObjectVisitor::new(sizing);
-    let outcome = read_buffered(path, &mut objects).map_err(RetainedError::Open)?;
+    let outcome = read_path(path, &mut objects).map_err(RetainedError::Open)?;
     let (builder, names, classes) = objects.finish();
     let mut pass = builder.finish().map_err(RetainedError::Graph)?;
-    read_buffered(path, &mut EdgeVisitor::new(&mut pass, names)).map_err(RetainedError::Open)?;
+    read_path(path, &mut EdgeVisitor::new(&mut pass, names)).map_err(RetainedError::Open)?;
     Ok((pass.finish(), classes, outcome))
 }
 
 /// The `retained` section for a dump (graph, dominator tree, retained
 /// sizes, the report of its `top` biggest) and the retained size of every
 /// class-loader instance, by id.
-pub fn analyze(path: &Path, top: usize) -> Result<(RetainedReport, Vec<(Id, u64)>), RetainedError> {
-    let (mut g, classes, _) = read_graph(path)?;
+pub fn analyze(
+    path: &Path,
+    sizing: Sizing,
+    top: usize,
+) -> Result<(RetainedReport, Vec<(Id, u64)>), RetainedError> {
+    let (mut g, classes, _) = read_graph(path, sizing)?;
     g.park().map_err(|e| RetainedError::Open(e.into()))?;
     let tree = dominator_tree(&g, g.roots());
     g.unpark().map_err(|e| RetainedError::Open(e.into()))?;
@@ -130,7 +124,6 @@ pub const MAX_DEPTH: usize = 1000;
 pub struct Retained {
     /// Per object: retained bytes (0 when unreachable).
     bytes: Vec<u64>,
-    idom: Vec<Ix>,
     /// Dominator-tree children: `children[child_off[v+1]..child_off[v+2]]`.
     child_off: Vec<u32>,
     children: Vec<Ix>,
@@ -201,7 +194,6 @@ impl Retained {
         top.sort_unstable_by_key(|&v| std::cmp::Reverse(bytes[v as usize]));
         Retained {
             bytes,
-            idom,
             child_off,
             children,
             top,
@@ -215,11 +207,6 @@ impl Retained {
     /// The retained bytes of object `v`.
     pub fn of(&self, v: Ix) -> u64 {
         self.bytes.get(v as usize).copied().unwrap_or(0)
-    }
-
-    /// The immediate dominator of `v` ([`SUPER`], or [`NONE`] unreachable).
-    pub fn idom(&self, v: Ix) -> Ix {
-        self.idom.get(v as usize).copied().unwrap_or(NONE)
     }
 
     /// The objects `v` immediately dominates.

@@ -170,11 +170,6 @@ impl Sizing {
                 .sum::<u64>()
     }
 
-    /// The shallow size of an instance of a class of this layout.
-    pub fn instance(&self, layout: &ClassLayout) -> u64 {
-        self.round_up(self.instance_raw(layout))
-    }
-
     /// Where an array's elements start.
     fn array_base(&self, elem: BasicType) -> u64 {
         let length_end = u64::from(self.header) + 4;

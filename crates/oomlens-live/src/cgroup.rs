@@ -171,7 +171,7 @@ impl Held {
         let mut len = [None; 5];
         for (i, name) in names.iter().enumerate() {
             let Some(name) = name else { continue };
-            len[i] = reread(&mut self.files[i], &self.dir.join(name), &mut self.bufs[i]);
+            len[i] = reread(&mut self.files[i], &self.dir, name, &mut self.bufs[i]);
         }
         let texts: [Option<&str>; 5] =
             std::array::from_fn(|i| std::str::from_utf8(&self.bufs[i][..len[i]?]).ok());
@@ -187,11 +187,7 @@ impl Held {
             .folder
             .as_ref()
             .and_then(|d| open_at(d, c"cgroup.procs"));
-        let own = reread(
-            &mut procs,
-            &self.dir.join("cgroup.procs"),
-            &mut self.bufs[5],
-        );
+        let own = reread(&mut procs, &self.dir, "cgroup.procs", &mut self.bufs[5]);
         match own.map(|n| &self.bufs[5][..n]) {
             Some(b) if !b.is_empty() => std::str::from_utf8(b)
                 .unwrap_or("")
@@ -245,17 +241,17 @@ pub fn raise_open_files() -> Option<u64> {
     Some(l.rlim_cur)
 }
 
-/// Reads the file held in `slot` (or `path`, opened into the slot when
+/// Reads the file held in `slot` (or `dir/name`, opened into the slot when
 /// nothing is held or what is held fails: a folder made again under the
 /// same name) into the start of `buf`: how many bytes, `None` when it
 /// could not be read.
-fn reread(slot: &mut Option<File>, path: &Path, buf: &mut Vec<u8>) -> Option<usize> {
+fn reread(slot: &mut Option<File>, dir: &Path, name: &str, buf: &mut Vec<u8>) -> Option<usize> {
     if let Some(f) = slot {
         if let Ok(n) = pread_all(f, buf) {
             return Some(n);
         }
     }
-    *slot = File::open(path).ok();
+    *slot = File::open(dir.join(name)).ok();
     pread_all(slot.as_ref()?, buf).ok()
 }
 
@@ -346,7 +342,9 @@ pub struct Tree {
     root: PathBuf,
     under: Option<PathBuf>,
     inotify: Option<inotify::Inotify>,
-    containers: Vec<PathBuf>,
+    containers: std::sync::Arc<[PathBuf]>,
+    /// When the listing was taken; `None` until it is, or when a folder
+    /// could not be watched.
     walked: Option<std::time::Instant>,
 }
 
@@ -370,26 +368,32 @@ impl Tree {
             root: root.to_path_buf(),
             under: under.map(Path::to_path_buf),
             inotify: inotify::Inotify::init().ok(),
-            containers: Vec::new(),
+            containers: std::sync::Arc::new([]),
             walked: None,
         }
     }
 
-    /// The container cgroups now (see [`containers`]).
-    pub fn containers(&mut self) -> &[PathBuf] {
+    /// The container cgroups now (see [`containers`]): shared, not copied,
+    /// between listings.
+    pub fn containers(&mut self) -> std::sync::Arc<[PathBuf]> {
         if self.changed() {
+            let mut unwatched = false;
             let mut watch = |d: &Path| {
                 if let Some(i) = &self.inotify {
                     let mask = inotify::WatchMask::CREATE
                         | inotify::WatchMask::DELETE
                         | inotify::WatchMask::ONLYDIR;
-                    let _ = i.watches().add(d, mask);
+                    // A folder not watched (the watch limit reached) would
+                    // hide its new containers: then walk every round.
+                    if i.watches().add(d, mask).is_err() {
+                        unwatched = true;
+                    }
                 }
             };
-            self.containers = walk(&self.root, self.under.as_deref(), &mut watch);
-            self.walked = Some(std::time::Instant::now());
+            self.containers = walk(&self.root, self.under.as_deref(), &mut watch).into();
+            self.walked = (!unwatched).then(std::time::Instant::now);
         }
-        &self.containers
+        std::sync::Arc::clone(&self.containers)
     }
 
     /// Whether the listing must be taken again: never taken, too old, no
@@ -643,15 +647,15 @@ mod tests {
         let c1 = pod(1).join(format!("cri-containerd-{}.scope", id(1)));
         std::fs::create_dir_all(&c1).unwrap();
         let mut tree = Tree::new(root.path(), None);
-        assert_eq!(tree.containers(), std::slice::from_ref(&c1));
+        assert_eq!(&*tree.containers(), std::slice::from_ref(&c1));
         assert!(!tree.changed(), "nothing happened: no walk");
         // A new pod with its container, made in two steps as the runtime does.
         std::fs::create_dir(pod(2)).unwrap();
         let c2 = pod(2).join(format!("cri-containerd-{}.scope", id(2)));
         std::fs::create_dir(&c2).unwrap();
-        assert_eq!(tree.containers(), [c1.clone(), c2.clone()]);
+        assert_eq!(&*tree.containers(), [c1.clone(), c2.clone()]);
         std::fs::remove_dir(&c1).unwrap();
-        assert_eq!(tree.containers(), std::slice::from_ref(&c2));
+        assert_eq!(&*tree.containers(), std::slice::from_ref(&c2));
         assert!(!tree.changed());
     }
 

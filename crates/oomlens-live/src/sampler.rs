@@ -193,15 +193,15 @@ impl Sampler {
         let mut alive = BTreeMap::new();
         let mut present = Vec::new();
         let mut pids_now = Vec::new();
-        for dir in self.tree.containers().to_vec() {
-            let id = cgroup::kernel_path(&self.opts.root, &dir);
+        for dir in self.tree.containers().iter() {
+            let id = cgroup::kernel_path(&self.opts.root, dir);
             // A container with no process left is gone (cAdvisor drops it
             // too): its cgroup only waits to be removed.
             let version = self.opts.version;
             let held = self
                 .held
                 .entry(id.clone())
-                .or_insert_with(|| cgroup::Held::open(version, &dir));
+                .or_insert_with(|| cgroup::Held::open(version, dir));
             let pids = held.pids();
             if pids.is_empty() {
                 if let Some(cg) = self.alive.remove(&id) {
@@ -210,7 +210,7 @@ impl Sampler {
                         cgroup: cg,
                     });
                 }
-                round.empty.push((id.clone(), dir));
+                round.empty.push((id.clone(), dir.clone()));
                 present.push(id);
                 continue;
             }

@@ -10,15 +10,8 @@ use oomlens_analysis::wording::kill_phrase;
 use crate::format::{paint, size, uptime, Tone};
 use crate::Style;
 
-/// The Diagnosis as pretty JSON (`oomlens/diagnosis/v1`).
-pub fn json(d: &Diagnosis) -> String {
-    let mut s =
-        serde_json::to_string_pretty(d).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"));
-    s.push('\n');
-    s
-}
-
-/// [`json`] written to `out` as it is made, not held whole first (the
+/// The Diagnosis as pretty JSON (`oomlens/diagnosis/v1`), written to `out`
+/// as it is made, not held whole first (the
 /// diagnosis of thousands of pods is megabytes of text).
 pub fn write_json(d: &Diagnosis, out: &mut dyn std::io::Write) -> std::io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, d)?;

@@ -1,8 +1,8 @@
-//! `oomlens heap` output: what a heap dump holds, as text, Markdown and the
-//! `oomlens/heap/v1` JSON document.
+//! `oomlens heap` output: what a heap dump holds, as text, Markdown, one
+//! HTML page and the `oomlens/heap/v1` JSON document.
 //!
 //! Every section is built once as a titled table (`Section`) and drawn by
-//! the text or the Markdown renderer, so the two never disagree. The
+//! the text, Markdown or HTML renderer, so they never disagree. The
 //! retained-size sections (dominator tree, leak suspects) follow when
 //! `--retained` computed them, and the JSON's `retained` holds them.
 
@@ -124,12 +124,12 @@ fn retained_sections(r: &RetainedReport, out: &mut Vec<Section>) {
     });
     out.push(Section {
         title: "Leak suspects".into(),
-        note: Some(
-            "as Eclipse MAT finds them: what retains over 20% of the reachable heap, one object \
+        note: Some(format!(
+            "as Eclipse MAT finds them: what retains over {}% of the reachable heap, one object \
              or the instances of one class; the accumulation point is where the memory piles up \
-             below it, with a shortest path from a GC root"
-                .into(),
-        ),
+             below it, with a shortest path from a GC root",
+            oomlens_heap::retained::SUSPECT_PERCENT
+        )),
         header: vec![
             "RETAINED",
             "SHARE",

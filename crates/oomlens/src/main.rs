@@ -159,7 +159,7 @@ cut is reported), 2 on error (not a heap dump, unreadable).")]
   oomlens budget --limit 512Mi --threads 400 --jdk 11 -- -Xmx400m
   oomlens budget pod.json nmt-summary.txt
 
-Exit status: 0 when the heap as sized cannot fit (or the limit is too small), 1 when it fits, 2 on error.")]
+Exit status: 0 when the JVM does not fit (the heap as sized, the non-heap regions, or the bounded regions summed: OVER), 1 when it fits, 2 on error.")]
     Budget(BudgetArgs),
     /// Sample this node's container memory cgroups over time, as OpenMetrics.
     ///

@@ -104,6 +104,8 @@ fn a_pod_through_the_symlink_is_collected_and_diagnosed() {
     );
     // jcmd ran through exec, as `oomlens collect` does.
     assert!(out.contains("VM.metaspace.txt:3"), "{out}");
+    // Cited relative to the temporary bundle, which is gone now.
+    assert!(!out.contains("kubectl-oomlens-"), "{out}");
     assert_eq!(s.count(&format!("{NS}/pods/{POD}")), 1);
     assert!(s
         .requests()

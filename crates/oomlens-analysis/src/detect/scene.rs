@@ -380,13 +380,10 @@ impl<'a> Scene<'a> {
             })
             .collect();
         let n = all.len();
-        let keep = |i: usize| {
-            n <= NMT_SNAPSHOTS || i == n - 1 || i * NMT_SNAPSHOTS / n != (i + 1) * NMT_SNAPSHOTS / n
-        };
-        all.iter()
-            .enumerate()
-            .filter(|(i, _)| keep(*i))
-            .map(|(_, (src, x))| NmtSnapshot {
+        spaced(n, NMT_SNAPSHOTS)
+            .into_iter()
+            .map(|i| &all[i])
+            .map(|(src, x)| NmtSnapshot {
                 time: x.unix_ms.map(crate::memtime::utc),
                 total_committed_bytes: x.total_committed_bytes,
                 categories: x
@@ -404,5 +401,29 @@ impl<'a> Scene<'a> {
                 ),
             })
             .collect()
+    }
+}
+
+/// `cap` indexes of `0..n` evenly spaced from the first to the last (all of
+/// them when `n <= cap`); distinct, as `n - 1 > cap - 1`.
+fn spaced(n: usize, cap: usize) -> Vec<usize> {
+    if n <= cap {
+        return (0..n).collect();
+    }
+    if cap < 2 {
+        return (n - cap..n).collect();
+    }
+    (0..cap).map(|k| k * (n - 1) / (cap - 1)).collect()
+}
+
+#[cfg(test)]
+mod spaced_tests {
+    #[test]
+    fn evenly_spaced_with_both_ends() {
+        assert_eq!(super::spaced(3, 240), vec![0, 1, 2]);
+        let s = super::spaced(1000, 240);
+        assert_eq!(s.len(), 240);
+        assert_eq!((s[0], s[239]), (0, 999));
+        assert!(s.windows(2).all(|w| w[0] < w[1] && w[1] - w[0] <= 5));
     }
 }

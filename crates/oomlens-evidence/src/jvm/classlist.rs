@@ -34,9 +34,9 @@ use crate::provenance::{clip, Warnings};
 /// prefix of the JVM's classes.
 pub const CUT_NOTE: &str = "oomlens: output cut at";
 
-/// At most this many families are kept; the classes of the rest are
-/// counted in [`ClassListing::overflow`].
-pub const MAX_FAMILIES: usize = 200_000;
+/// At most this many families are kept (the class-loading log's cap); the
+/// classes of the rest are counted in [`ClassListing::overflow`].
+pub use super::classload::MAX_FAMILIES;
 
 /// Longest text quoted in a warning.
 const MAX_QUOTE: usize = 120;

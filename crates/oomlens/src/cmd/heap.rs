@@ -37,7 +37,7 @@ pub fn run(args: HeapArgs, style: oomlens_report::Style) -> Result<Outcome> {
         let mut s = oomlens_heap::summarize(path).with_context(|| path.display().to_string())?;
         name_libraries(&mut s);
         let retained = if args.retained {
-            let (r, loaders) = oomlens_heap::retained::analyze(path, args.top)
+            let (r, loaders) = oomlens_heap::retained::analyze(path, s.sizing, args.top)
                 .with_context(|| format!("{}: retained sizes", path.display()))?;
             let by_id: std::collections::HashMap<u64, u64> = loaders.into_iter().collect();
             for l in &mut s.class_loaders.loaders {

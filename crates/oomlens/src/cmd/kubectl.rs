@@ -97,6 +97,12 @@ pub fn run(args: KubectlArgs, style: oomlens_report::Style) -> Result<Outcome> {
         std::fs::write(path, page).with_context(|| format!("writing {}", path.display()))?;
     }
     let mut out = std::io::stdout().lock();
+    // A listing found something when it lists a container, whatever it prints.
+    let found = |d: &Diagnosis| match since {
+        Some(s) if d.killed_since(s, jiff::Timestamp::now()).is_empty() => Outcome::NotFound,
+        Some(_) => Outcome::Found,
+        None => found(d),
+    };
     let outcome = match (args.output, since) {
         (Some(KubectlOutput::Json), _) => {
             let mut s = serde_json::to_string_pretty(&value(&d, cut.as_deref())?)?;
@@ -110,7 +116,13 @@ pub fn run(args: KubectlArgs, style: oomlens_report::Style) -> Result<Outcome> {
             found(&d)
         }
         (_, None) => {
-            out.write_all(oomlens_report::diagnosis::text(&d, style).as_bytes())?;
+            let mut text = oomlens_report::diagnosis::text(&d, style);
+            if let Some(cut) = &cut {
+                // The temporary bundle is gone when this ends: its cites
+                // are named relative to it, as in the other outputs.
+                text = text.replace(cut.as_str(), "");
+            }
+            out.write_all(text.as_bytes())?;
             found(&d)
         }
         (wide, Some(since)) => {
