@@ -196,6 +196,12 @@ impl Failure {
                 "forbidden: RBAC must allow verb `{}` on resource `{}` in API group {group} (see deploy/rbac/collect.yaml)",
                 access.verb, access.resource
             ),
+            // The API server answers 400 BadRequest, message `previous
+            // terminated container "C" in pod "P" not found`, when the
+            // kubelet keeps no earlier run of the container.
+            Some(400 | 404) if what == Item::PreviousLog => {
+                "no earlier run of this container is kept by the kubelet (it has not restarted, or its old log was removed)".into()
+            }
             Some(404) => "not found".into(),
             Some(s) => format!("the server answered {s}"),
             None => "no answer from the server".into(),

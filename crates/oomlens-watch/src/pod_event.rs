@@ -173,29 +173,43 @@ mod tests {
             time: "2026-11-26T21:44:54.123Z".parse().unwrap(),
         };
         let b = body(&n, "vm");
-        // The recorded core/v1 Event of the collect stand-in.
+        // A real kubelet's `create events` request and the API server's 201
+        // answer, from an audit log (tests/fixtures/kube-api/SOURCES.md).
         let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("../../tests/fixtures/kube-api/events-orders-api.json");
-        let list: serde_json::Value =
+            .join("../../tests/fixtures/kube-api/audit-kubelet-event-create.json");
+        let audit: serde_json::Value =
             serde_json::from_slice(&std::fs::read(fixture).unwrap()).unwrap();
-        let real = &list["items"][0];
-        for k in ["involvedObject", "source"] {
-            for (f, _) in b[k].as_object().unwrap() {
-                assert!(real[k].get(f).is_some(), "{k}.{f} is not in a real Event");
+        let real = &audit["requestObject"];
+        assert_eq!(audit["verb"], "create");
+        // Every field the agent sends, at every level, is one the kubelet
+        // sends, except `metadata.generateName` (the agent lets the API
+        // server pick the name's suffix, as `kubectl create` may).
+        for (f, v) in b.as_object().unwrap() {
+            assert!(real.get(f).is_some(), "{f} is not in a real kubelet Event");
+            if let Some(o) = v.as_object() {
+                for (g, _) in o {
+                    let ok = real[f].get(g).is_some() || (f == "metadata" && g == "generateName");
+                    assert!(ok, "{f}.{g} is not in a real kubelet Event");
+                }
             }
         }
-        for f in [
-            "reason",
-            "message",
-            "type",
-            "firstTimestamp",
-            "lastTimestamp",
-            "count",
-            "reportingComponent",
-            "reportingInstance",
-        ] {
-            assert!(real.get(f).is_some() && b.get(f).is_some(), "{f}");
+        // ... and the agent leaves out only what the API server fills in or
+        // the kubelet sends empty.
+        for (f, v) in real.as_object().unwrap() {
+            assert!(
+                b.get(f).is_some() || v.is_null(),
+                "{f}: sent by the kubelet, not by the agent"
+            );
         }
+        let list: serde_json::Value = serde_json::from_slice(
+            &std::fs::read(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../../tests/fixtures/kube-api/events-orders-api.json"),
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        let real = &list["items"][0];
         assert_eq!(
             b["involvedObject"]["fieldPath"],
             real["involvedObject"]["fieldPath"]

@@ -200,7 +200,13 @@ fn a_missing_previous_log_is_noted_not_fatal() {
     assert!(res.status.success());
     let f = failures(&m, "previous-log");
     assert_eq!(f.len(), 1, "{:#}", m["failures"]);
-    assert_eq!(f[0]["status"], 404);
+    assert_eq!(f[0]["status"], 400);
+    assert_eq!(f[0]["reason"], "BadRequest");
+    assert!(
+        f[0]["hint"].as_str().unwrap().contains("no earlier run"),
+        "{}",
+        f[0]["hint"]
+    );
     assert!(f[0]["api_path"].as_str().unwrap().contains("previous=true"));
     assert!(out
         .join("shop")

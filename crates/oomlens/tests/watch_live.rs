@@ -777,10 +777,21 @@ fn a_kill_is_an_event_on_its_pod_within_two_seconds() {
     if !support::require_cgroups() {
         return;
     }
+    // The API server's real 201 answer to a kubelet's Event (an audit
+    // log's responseObject, tests/fixtures/kube-api/SOURCES.md).
+    let audit: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../tests/fixtures/kube-api/audit-kubelet-event-create.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let created = audit["responseObject"].to_string();
     let api = standin::StandIn::start(vec![standin::route(
         "/api/v1/namespaces/shop/events",
         &[],
-        || standin::Resp::json(201, "{}"),
+        move || standin::Resp::json(201, created.clone()),
     )]);
     let tmp = TempDir::new("oomlens-watch-events");
     let cg = PodCgroup::new(32 << 20);

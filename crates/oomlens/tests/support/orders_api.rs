@@ -95,7 +95,7 @@ pub fn routes(f: Faults) -> Vec<Handler> {
         r.push(route(
             &format!("{NS}/pods/{POD}/log"),
             &["previous=true"],
-            || Resp::json(404, fixture("status-404-previous-log.json")),
+            || Resp::json(400, fixture("status-400-previous-log.json")),
         ));
     } else {
         r.push(route(
