@@ -364,3 +364,72 @@ fn sampled_node_series_are_matched_by_pod_uid() {
     assert!(f.text.contains("2 containers"), "{}", f.text);
     assert_eq!(f.evidence.len(), 2);
 }
+
+/// A GC log with wall-clock stamps beside a container's memory series: its
+/// heap after each collection joins the series drawn as a JVM part, on the
+/// same time axis (ms since the epoch of each stamp), cited to its lines.
+#[test]
+fn a_gc_logs_heap_after_gc_is_drawn_beside_the_memory_series() {
+    use oomlens_evidence::jvm::gclog;
+    use oomlens_evidence::metrics::Series;
+    const MIB: f64 = 1024.0 * 1024.0;
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/gclog/jdk17-parallel-uncapped-time-uptimemillis.log"
+    );
+    let (log, _) = gclog::parse("gc.log", &std::fs::read(path).unwrap());
+    let stamped: Vec<_> = log
+        .collections
+        .iter()
+        .filter(|c| c.time.is_some() && c.heap_after_bytes.is_some())
+        .collect();
+    assert!(stamped.len() >= 2);
+    let ws = Series {
+        name: "container_memory_working_set_bytes".into(),
+        labels: [("pod_uid", UID), ("id", "/kubepods/x")]
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        points: (0..600)
+            .map(|m| {
+                (
+                    1_795_000_000_000 + m * 60_000,
+                    20.0 * MIB + 4.0 * MIB * m as f64 / 60.0,
+                )
+            })
+            .collect(),
+        line: Some(1),
+        ..Series::default()
+    };
+    let ev = Evidence {
+        pods: vec![pod(Some(UID), None, vec![], vec![])],
+        metrics: vec![("node.om".into(), vec![ws])],
+        gc_logs: vec![("gc.log".into(), log.clone())],
+        ..Evidence::default()
+    };
+    let d = diagnose(ev);
+    let m = d.containers[0].memory_over_time.as_ref().expect("judged");
+    let gc = m
+        .series
+        .iter()
+        .find(|s| s.metric == "gc_log_heap_after_gc")
+        .expect("the GC log's heap drawn");
+    assert_eq!(gc.label, "jvm heap after GC");
+    assert_eq!(gc.samples, stamped.len());
+    // The first collection: `[2026-11-26T22:10:18.xxx+0000]` on its line.
+    let first = stamped[0];
+    let t: jiff::Timestamp = first
+        .time
+        .as_deref()
+        .unwrap()
+        .replace("+0000", "Z")
+        .parse()
+        .unwrap();
+    assert_eq!(gc.points[0].0, t.as_millisecond());
+    assert_eq!(gc.points[0].1, first.heap_after_bytes.unwrap() as f64);
+    assert_eq!(gc.evidence.source, "gc.log");
+    assert_eq!(
+        gc.evidence.line,
+        Some(first.heap_line.unwrap_or(first.line))
+    );
+}

@@ -101,7 +101,10 @@ fn judge(s: &Scene<'_>, f: &mut Found) -> Option<crate::memtime::MemoryOverTime>
         }
     }
     known.extend(f.kills.iter().cloned());
-    let v = crate::memtime::judge(&series, limit, &known)?;
+    let mut v = crate::memtime::judge(&series, limit, &known)?;
+    if !v.series.iter().any(|d| d.label == GC_HEAP_LABEL) {
+        v.series.extend(gc_heap_drawn(s));
+    }
     f.findings.push(Finding {
         id: FindingId::MemoryOverTime,
         text: v.text.clone(),
@@ -136,4 +139,68 @@ fn judge(s: &Scene<'_>, f: &mut Found) -> Option<crate::memtime::MemoryOverTime>
         basis: Basis::Measured,
     });
     Some(v)
+}
+
+/// What a GC log's heap after each collection is called when drawn.
+const GC_HEAP_LABEL: &str = "jvm heap after GC";
+
+/// The heap after each collection of the member's GC log with the most
+/// wall-clock-stamped collections, as a drawn JVM part on the time axis of
+/// the memory series: `None` when no log prints a wall clock with its zone
+/// beside the heap (an uptime alone cannot be placed on that axis) or
+/// fewer than two collections do.
+fn gc_heap_drawn(s: &Scene<'_>) -> Option<crate::memtime::Drawn> {
+    let (src, pts, lines) = s
+        .member
+        .gc_logs
+        .iter()
+        .filter_map(|&i| {
+            let (src, log) = s.case.ev.gc_logs.get(i)?;
+            let mut pts = Vec::new();
+            let mut lines = (u64::MAX, 0);
+            for c in &log.collections {
+                let (Some(t), Some(after)) =
+                    (c.time.as_deref().and_then(wall_ms), c.heap_after_bytes)
+                else {
+                    continue;
+                };
+                pts.push((t, after as f64));
+                let line = c.heap_line.unwrap_or(c.line);
+                lines = (lines.0.min(line), lines.1.max(line));
+            }
+            Some((src, pts, lines))
+        })
+        .max_by_key(|(_, p, _)| p.len())?;
+    if pts.len() < 2 {
+        return None;
+    }
+    let mut pts = pts;
+    pts.sort_by_key(|p| p.0);
+    Some(crate::memtime::Drawn {
+        kind: crate::memtime::DrawnKind::Jvm,
+        metric: "gc_log_heap_after_gc".into(),
+        label: GC_HEAP_LABEL.into(),
+        unit: "bytes",
+        samples: pts.len(),
+        points: crate::trend::thin(&pts, crate::memtime::DRAWN_POINTS / 2),
+        evidence: Cite {
+            source: src.clone(),
+            line: Some(lines.0),
+            last_line: (lines.1 > lines.0).then_some(lines.1),
+            what: format!("heap after GC, {} collections with a wall clock", pts.len()),
+        },
+    })
+}
+
+/// Milliseconds since the epoch of a GC log's wall-clock decoration
+/// (`2024-05-01T10:00:00.123+0000`); `None` without a zone.
+fn wall_ms(t: &str) -> Option<i64> {
+    use oomlens_evidence::framing::{iso_stamp, Stamp};
+    match iso_stamp(t.as_bytes())?.0 {
+        Stamp::Iso {
+            civil,
+            offset: Some(off),
+        } => off.to_timestamp(civil).ok().map(|ts| ts.as_millisecond()),
+        _ => None,
+    }
 }
