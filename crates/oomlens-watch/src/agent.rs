@@ -1243,7 +1243,7 @@ fn diagnosis_worker(ctx: TimeContext, tx: Sender<In>) -> io::Result<SyncSender<D
 }
 
 /// `oomlens diagnose` over a kill's spool entry; the Diagnosis is kept in
-/// it as `diagnosis.json`.
+/// it as `diagnosis.json` and as the HTML report `report.html`.
 fn diagnose(job: &DiagnosisJob, ctx: &TimeContext) -> event::Diagnosis {
     let started = Instant::now();
     let opts = oomlens_evidence::load::Options {
@@ -1258,7 +1258,7 @@ fn diagnose(job: &DiagnosisJob, ctx: &TimeContext) -> event::Diagnosis {
         if loaded
             .path
             .file_name()
-            .is_some_and(|n| n == "event.json" || n == "diagnosis.json")
+            .is_some_and(|n| n == "event.json" || n == "diagnosis.json" || n == "report.html")
         {
             continue;
         }
@@ -1267,6 +1267,12 @@ fn diagnose(job: &DiagnosisJob, ctx: &TimeContext) -> event::Diagnosis {
     let d = oomlens_analysis::diagnose(ev);
     let path = job.entry.join("diagnosis.json");
     let _ = std::fs::write(&path, serde_json::to_vec_pretty(&d).unwrap_or_default());
+    // The same Diagnosis as the HTML report `diagnose ENTRY --format html`
+    // prints, charts and all, for whoever opens the spool after the kill.
+    let page = job.entry.join("report.html");
+    let html = std::fs::write(&page, oomlens_report::html::diagnosis(&d))
+        .ok()
+        .map(|_| page.display().to_string());
     event::Diagnosis {
         kill: job.kill.clone(),
         time: event::time(Timestamp::now()),
@@ -1283,6 +1289,7 @@ fn diagnose(job: &DiagnosisJob, ctx: &TimeContext) -> event::Diagnosis {
             .collect(),
         took_ms: started.elapsed().as_millis() as u64,
         spool: Some(path.display().to_string()),
+        html,
     }
 }
 

@@ -123,6 +123,8 @@ pub struct Diagnosis {
     pub took_ms: u64,
     /// The full Diagnosis (`oomlens/diagnosis/v1`) in the spool entry.
     pub spool: Option<String>,
+    /// The same Diagnosis as an HTML report in the spool entry.
+    pub html: Option<String>,
 }
 
 /// One cause of a [`Diagnosis`].

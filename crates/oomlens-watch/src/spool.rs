@@ -11,6 +11,7 @@
 //!     <stamp>-kill-<id>/                a kill: event.json, kern.log,
 //!       <stamp>-capture-90/             samples.om, the captures before it
 //!       diagnosis.json                  (moved in), the Diagnosis
+//!       report.html                     and the same as the HTML report
 //! ```
 //!
 //! Entries (the second level) are named from the UTC instant they were made

@@ -205,6 +205,19 @@ fn a_kill_is_an_event_and_a_metric_within_a_second() {
         "{d}"
     );
     assert!(entry.join("diagnosis.json").is_file());
+    // The same verdict as an HTML page in the entry, named by the event.
+    let page = entry.join("report.html");
+    assert_eq!(d["html"], page.display().to_string());
+    let html = std::fs::read_to_string(&page).unwrap();
+    assert!(
+        html.starts_with("<!DOCTYPE html>"),
+        "{}",
+        &html[..html.len().min(80)]
+    );
+    assert!(
+        html.contains(&oomlens_report::html::esc(d["headline"].as_str().unwrap())),
+        "the page carries the event's headline"
+    );
     let after = scrape(&addr);
     assert!(after.contains("oomlens_diagnosis_cause_total{"), "{after}");
 
