@@ -201,6 +201,11 @@ pub struct ContainerDiagnosis {
     /// budget`, from the flags the spec shows), when the container runs a
     /// JVM and the limit is known. An addition to v1.
     pub budget: Option<crate::budget::Budget>,
+    /// Where the budget's inputs were read: the limit (the kill's report,
+    /// else the spec) and each JVM flag the spec shows. Empty without a
+    /// budget. An addition to v1.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub budget_evidence: Vec<Cite>,
     /// Loads over time per class family, one entry per class-loading log
     /// of the container with families of more than one class. An addition
     /// to v1.
@@ -394,6 +399,7 @@ mod tests {
             memory_over_time: None,
             findings: Vec::new(),
             budget: None,
+            budget_evidence: Vec::new(),
             class_loads: Vec::new(),
             nmt: Vec::new(),
         }

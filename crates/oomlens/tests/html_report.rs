@@ -326,6 +326,27 @@ fn real_kill_java_page() {
     let line = bf.marks(LIMIT)[0];
     assert!((line - bf.px(b["limit_bytes"].as_f64().unwrap())).abs() <= 1.5);
     assert!(line < bf.px(heap), "the heap alone is past the limit");
+    // Its inputs cited: the limit where the kernel printed it, the flags
+    // where the pod spec sets them.
+    let cited: Vec<String> = c["budget_evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            format!(
+                "{}:{}",
+                e["source"].as_str().unwrap().rsplit('/').next().unwrap(),
+                e["line"]
+            )
+        })
+        .collect();
+    assert_eq!(cited, ["kern.log:28", "pod.json:12", "pod.json:17"]);
+    for c in &cited {
+        assert!(
+            bf.body.contains(c.as_str()),
+            "{c} not cited in the budget figure"
+        );
+    }
     insta::assert_snapshot!("real_kill_java_html", html);
 }
 

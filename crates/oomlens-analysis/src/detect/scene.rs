@@ -300,6 +300,11 @@ impl<'a> Scene<'a> {
             .kill_limit()
             .filter(|_| self.jvm)
             .map(|l| super::budget::jvm_budget(c, &self.flags, l));
+        let budget_evidence = if budget.is_some() {
+            self.budget_cites()
+        } else {
+            Vec::new()
+        };
         let class_loads = self
             .member
             .class_reports
@@ -362,9 +367,51 @@ impl<'a> Scene<'a> {
             memory_over_time,
             findings,
             budget,
+            budget_evidence,
             class_loads,
             nmt,
         }
+    }
+
+    /// Where the budget's inputs come from: the limit of the last kill's
+    /// report (its cites that name the limit, else its first), or the
+    /// spec's memory limit; then each JVM flag the spec shows on a line.
+    fn budget_cites(&self) -> Vec<Cite> {
+        let mut out: Vec<Cite> = Vec::new();
+        let from_kill = self.kills.last().filter(|k| k.limit_bytes.is_some());
+        if let Some(k) = from_kill {
+            let named: Vec<&Cite> = k
+                .evidence
+                .iter()
+                .filter(|c| c.what.contains("limit"))
+                .collect();
+            if named.is_empty() {
+                out.extend(k.evidence.first().cloned());
+            } else {
+                out.extend(named.into_iter().cloned());
+            }
+        } else if let Some((c, line)) = self.container.and_then(|c| Some((c, c.limits.line?))) {
+            out.push(Cite::line(
+                &self.pod_src,
+                line,
+                format!(
+                    "limits.memory {}",
+                    c.limits
+                        .memory_bytes
+                        .map(oomlens_evidence::units::format::size)
+                        .unwrap_or_default()
+                ),
+            ));
+        }
+        for f in &self.flags.flags {
+            if let Some(l) = f.line {
+                let cite = Cite::line(&self.pod_src, l, f.raw.clone());
+                if !out.contains(&cite) {
+                    out.push(cite);
+                }
+            }
+        }
+        out
     }
 
     /// The member's NMT summaries (not diffs), in order, thinned to

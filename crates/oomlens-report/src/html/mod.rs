@@ -332,7 +332,8 @@ fn container(o: &mut String, d: &Diagnosis, i: usize, c: &ContainerDiagnosis) {
             &format!("budget-{i}"),
             &ch,
             &format!(
-                "<p>The JVM's regions at their bounds as HotSpot sizes them for this container (the flags the spec shows, JDK 17; <code>oomlens budget</code> for more), against the limit: past the line is memory the JVM may take that the container does not have.</p><ul>{}</ul>",
+                "<p>The JVM's regions at their bounds as HotSpot sizes them for this container (the flags the spec shows, JDK 17; <code>oomlens budget</code> for more), against the limit: past the line is memory the JVM may take that the container does not have.{}</p><ul>{}</ul>",
+                cite_list(&c.budget_evidence),
                 verdicts.join("")
             ),
         ));
