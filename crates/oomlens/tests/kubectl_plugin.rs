@@ -34,7 +34,14 @@ fn plugin(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Output {
 }
 
 /// `kubectl ARGS` with the plugin's folder first on the PATH.
+/// A test that needs kubectl fails loudly, naming it, where it is missing.
 fn kubectl(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Output {
+    let found = std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join("kubectl").is_file()));
+    assert!(
+        found,
+        "this test needs kubectl on the PATH (1.32 is on the CI machine; https://kubernetes.io/docs/tasks/tools/)"
+    );
     run(Command::new("kubectl"), dir, args, env)
 }
 
