@@ -274,6 +274,32 @@ fn eviction_and_global_oom() {
     let d = diagnose(ev);
     assert_eq!(d.containers[0].kills[0].kind, KillKind::Evicted);
     assert!(d.oom_kill_found);
+    // An eviction for disk is no OOM kill (as `collect --oom-killed-since`
+    // and `kubectl oomlens --since` also count it).
+    for message in [
+        "The node was low on resource: ephemeral-storage. Threshold quantity: 1Gi, available: 512Mi. ",
+        "Usage of EmptyDir volume \"logs\" exceeds the limit \"30Mi\".",
+    ] {
+        let disk = Event {
+            reason: Some("Evicted".into()),
+            message: Some(message.into()),
+            object: Some("Pod/web-1".into()),
+            namespace: Some("shop".into()),
+            line: Some(4),
+            ..Event::default()
+        };
+        let d = diagnose(Evidence {
+            pods: vec![pod(Some(UID), None, vec![], vec![])],
+            events: vec![("events.json".into(), disk)],
+            ..Evidence::default()
+        });
+        assert!(
+            d.containers.iter().all(|c| c.kills.is_empty()),
+            "{message}: {:?}",
+            d.containers
+        );
+        assert!(!d.oom_kill_found, "{message}");
+    }
 
     let text = "[5.0] java invoked oom-killer: gfp_mask=0x100cca(GFP_HIGHUSER_MOVABLE), order=0, oom_score_adj=0\n\
                 [5.1] Mem-Info:\n[5.2] active_anon:100 inactive_anon:200\n\

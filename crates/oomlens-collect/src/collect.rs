@@ -329,7 +329,7 @@ fn oom_event_since(e: &Value, since: jiff::Timestamp) -> bool {
     let message = e.get("message").and_then(Value::as_str).unwrap_or("");
     let oom = match reason {
         "OOMKilling" | "SystemOOM" => true,
-        "Evicted" => message.contains("low on resource: memory"),
+        "Evicted" => oomlens_evidence::k8s::eviction_for_memory(message),
         _ => message.contains("OOMKilled"),
     };
     let at = ["lastTimestamp", "eventTime", "firstTimestamp"]

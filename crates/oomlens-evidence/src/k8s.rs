@@ -387,6 +387,15 @@ fn container_ref(s: &str) -> (Option<String>, Option<String>, bool) {
 /// Kubernetes quantities: the grammar is
 /// [`crate::units::parse::kube_bytes`]'s. `None` when a quantity does not
 /// read or does not fit in 64 bits.
+/// Whether the kubelet's message of an `Evicted` event or status says the
+/// pod was evicted for memory (`The node was low on resource: memory.`,
+/// `The node had condition: [MemoryPressure].`), not for disk
+/// (`ephemeral-storage`, an `EmptyDir` over its limit) or PIDs. Only those
+/// count as OOM kills, in `diagnose` and in `collect --oom-killed-since`.
+pub fn eviction_for_memory(message: &str) -> bool {
+    message.contains("low on resource: memory") || message.contains("MemoryPressure")
+}
+
 pub mod quantity {
     use crate::units::parse::{kube_bytes, kube_millis};
 

@@ -233,9 +233,15 @@ pub(super) fn kubelet_kills(
         .filter(|(_, e)| e.message.as_deref().is_some_and(|m| m.contains("iveness")))
         .map(|(s, e)| cite_event(s, e))
         .collect();
+    // Evictions for memory only: one for disk or PIDs is no OOM kill.
     let evicted: Vec<Cite> = events
         .iter()
-        .filter(|(_, e)| e.reason.as_deref() == Some("Evicted"))
+        .filter(|(_, e)| {
+            e.reason.as_deref() == Some("Evicted")
+                && e.message
+                    .as_deref()
+                    .is_some_and(oomlens_evidence::k8s::eviction_for_memory)
+        })
         .map(|(s, e)| cite_event(s, e))
         .collect();
     let npd_oom: Vec<Cite> = events
@@ -284,7 +290,12 @@ pub(super) fn kubelet_kills(
         // The eviction's time: its newest event's (when last seen).
         let when = events
             .iter()
-            .filter(|(_, e)| e.reason.as_deref() == Some("Evicted"))
+            .filter(|(_, e)| {
+                e.reason.as_deref() == Some("Evicted")
+                    && e.message
+                        .as_deref()
+                        .is_some_and(oomlens_evidence::k8s::eviction_for_memory)
+            })
             .filter_map(|(_, e)| e.last_seen.as_ref().or(e.first_seen.as_ref()))
             .filter(|t| t.at.is_some())
             .max_by_key(|t| t.at);
