@@ -156,8 +156,59 @@ struct Run<'a> {
     no_jcmd: HashSet<String>,
     /// Pods an event says were OOM-killed within `oom_killed_since`.
     oom_event_uids: HashSet<String>,
-    /// The core event pages [`Run::oom_events`] listed.
-    listed_events: Option<Vec<(String, u16, Value)>>,
+    /// The core event pages [`Run::oom_events`] listed, kept on disk.
+    listed_events: Option<Spilled>,
+}
+
+/// What [`Run::list_pages`] hands each page to: the run, the page's path,
+/// its status and the page.
+type EachPage<'a, R> = dyn FnMut(&mut R, String, u16, Value) -> Result<(), Fatal> + 'a;
+
+/// Where the kept pages of one event list go: `DIR/STEM-N.json`.
+struct PageSink<'a> {
+    dir: &'a str,
+    stem: &'static str,
+    what: Item,
+    access: Access,
+    /// `involvedObject` (core) or `regarding` (`events.k8s.io`).
+    about: &'static str,
+    /// Files written so far.
+    written: usize,
+}
+
+/// Event-list pages kept between the OOM pre-pass and the events pass in
+/// an unnamed temporary file, so that a cluster's events are never all in
+/// memory at once: one page is.
+struct Spilled {
+    file: std::fs::File,
+    /// (path, status, offset, length) of each page in `file`.
+    pages: Vec<(String, u16, u64, usize)>,
+}
+
+impl Spilled {
+    fn new() -> std::io::Result<Spilled> {
+        Ok(Spilled {
+            file: tempfile::tempfile()?,
+            pages: Vec::new(),
+        })
+    }
+
+    fn push(&mut self, path: String, status: u16, page: &Value) -> std::io::Result<()> {
+        use std::io::{Seek, SeekFrom, Write};
+        let bytes = serde_json::to_vec(page)?;
+        let at = self.file.seek(SeekFrom::End(0))?;
+        self.file.write_all(&bytes)?;
+        self.pages.push((path, status, at, bytes.len()));
+        Ok(())
+    }
+
+    fn page(&self, i: usize) -> Option<(String, u16, Value)> {
+        use std::os::unix::fs::FileExt;
+        let (path, status, at, len) = self.pages.get(i)?;
+        let mut bytes = vec![0; *len];
+        self.file.read_exact_at(&mut bytes, *at).ok()?;
+        Some((path.clone(), *status, serde_json::from_slice(&bytes).ok()?))
+    }
 }
 
 fn now() -> String {
@@ -240,7 +291,7 @@ pub fn collect(api: &Api, plan: &Plan, out: Bundle) -> Result<Manifest, Fatal> {
                 None => "/api/v1/pods".to_string(),
             };
             if let Some(since) = plan.oom_killed_since {
-                r.oom_events(namespace.as_deref(), since);
+                r.oom_events(namespace.as_deref(), since)?;
             }
             let mut query = format!("limit={}", plan.chunk_size.max(1));
             if let Some(sel) = label_selector {
@@ -1119,55 +1170,82 @@ impl Run<'_> {
                 "events.k8s.io",
             ),
         ] {
-            // The core pages the OOM pre-pass listed are not asked again.
-            let pages = match (what, self.listed_events.take()) {
-                (Item::Events, Some(pages)) => pages,
-                _ => self.list_pages(&base, about, what, access),
+            let mut sink = PageSink {
+                dir: &dir,
+                stem,
+                what,
+                access,
+                about,
+                written: 0,
             };
-            let mut page_no = 0;
-            for (path, status, mut page) in pages {
-                if let Some(Value::Array(items)) = page.get_mut("items") {
-                    let uids = &self.uids;
-                    items.retain(|e| {
-                        e.pointer(&format!("/{about}/uid"))
-                            .and_then(Value::as_str)
-                            .is_some_and(|u| uids.contains(u))
-                    });
-                    if !items.is_empty() {
-                        page_no += 1;
-                        if let Some(md) = page.get_mut("metadata").and_then(Value::as_object_mut) {
-                            md.remove("continue");
+            // The core pages the OOM pre-pass listed are not asked again.
+            match (what, self.listed_events.take()) {
+                (Item::Events, Some(spilled)) => {
+                    for i in 0..spilled.pages.len() {
+                        if let Some((path, status, page)) = spilled.page(i) {
+                            self.keep_page(&mut sink, &path, status, page)?;
                         }
-                        self.object(
-                            &format!("{dir}/{stem}-{page_no}.json"),
-                            &Origin {
-                                what,
-                                api_path: &path,
-                                access,
-                                status,
-                                truncated: false,
-                            },
-                            page,
-                        )?;
                     }
+                }
+                _ => {
+                    self.list_pages(&base, about, what, access, &mut |r, path, status, page| {
+                        r.keep_page(&mut sink, &path, status, page)
+                    })?
                 }
             }
         }
         Ok(())
     }
 
-    /// Every page of an event list about pods (`{about}.kind=Pod`): (path,
-    /// status, page). A failed or unreadable page is recorded and ends the
-    /// list.
+    /// One page of an event list, kept to the events about a selected pod
+    /// and written as the sink's next numbered file when any are left.
+    fn keep_page(
+        &mut self,
+        sink: &mut PageSink<'_>,
+        path: &str,
+        status: u16,
+        mut page: Value,
+    ) -> Result<(), Fatal> {
+        if let Some(Value::Array(items)) = page.get_mut("items") {
+            let uids = &self.uids;
+            items.retain(|e| {
+                e.pointer(&format!("/{}/uid", sink.about))
+                    .and_then(Value::as_str)
+                    .is_some_and(|u| uids.contains(u))
+            });
+            if !items.is_empty() {
+                sink.written += 1;
+                if let Some(md) = page.get_mut("metadata").and_then(Value::as_object_mut) {
+                    md.remove("continue");
+                }
+                self.object(
+                    &format!("{}/{}-{}.json", sink.dir, sink.stem, sink.written),
+                    &Origin {
+                        what: sink.what,
+                        api_path: path,
+                        access: sink.access,
+                        status,
+                        truncated: false,
+                    },
+                    page,
+                )?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Every page of an event list about pods (`{about}.kind=Pod`), each
+    /// handed to `each` (path, status, page) as it comes: one page in memory
+    /// at a time. A failed or unreadable page is recorded and ends the list.
     fn list_pages(
         &mut self,
         base: &str,
         about: &str,
         what: Item,
         access: Access,
-    ) -> Vec<(String, u16, Value)> {
+        each: &mut EachPage<'_, Self>,
+    ) -> Result<(), Fatal> {
         let selector = escape(&format!("{about}.kind=Pod"));
-        let mut pages = Vec::new();
         let mut cont: Option<String> = None;
         loop {
             let mut path = format!(
@@ -1198,12 +1276,12 @@ impl Run<'_> {
                 .and_then(Value::as_str)
                 .filter(|c| !c.is_empty())
                 .map(str::to_string);
-            pages.push((path, r.status, page));
+            each(self, path, r.status, page)?;
             if cont.is_none() {
                 break;
             }
         }
-        pages
+        Ok(())
     }
 
     /// With `oom_killed_since` over a list: the core events of the
@@ -1211,24 +1289,39 @@ impl Run<'_> {
     /// the pods they say were OOM-killed or evicted for memory within the
     /// window are selected too, whatever their status says now (a later
     /// restart hides an OOMKilled termination from `lastState`).
-    fn oom_events(&mut self, ns: Option<&str>, since: jiff::Timestamp) {
+    fn oom_events(&mut self, ns: Option<&str>, since: jiff::Timestamp) -> Result<(), Fatal> {
         let (core, _) = event_lists(ns);
-        let pages = self.list_pages(&core, "involvedObject", Item::Events, EVENTS);
-        for (_, _, page) in &pages {
-            for e in page
-                .get("items")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                if oom_event_since(e, since) {
-                    if let Some(uid) = e.pointer("/involvedObject/uid").and_then(Value::as_str) {
-                        self.oom_event_uids.insert(uid.to_string());
+        // Without a temporary file the pages are listed again later.
+        let mut spilled = Spilled::new().ok();
+        self.list_pages(
+            &core,
+            "involvedObject",
+            Item::Events,
+            EVENTS,
+            &mut |r, path, status, page| {
+                for e in page
+                    .get("items")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    if oom_event_since(e, since) {
+                        if let Some(uid) = e.pointer("/involvedObject/uid").and_then(Value::as_str)
+                        {
+                            r.oom_event_uids.insert(uid.to_string());
+                        }
                     }
                 }
-            }
-        }
-        self.listed_events = Some(pages);
+                if let Some(s) = spilled.as_mut() {
+                    if s.push(path, status, &page).is_err() {
+                        spilled = None;
+                    }
+                }
+                Ok(())
+            },
+        )?;
+        self.listed_events = spilled;
+        Ok(())
     }
 
     /// Each node once: its kernel log and its cAdvisor series of the
@@ -1437,6 +1530,18 @@ mod tests {
     /// reasons and message of the kubelet's eviction manager
     /// (`pkg/kubelet/eviction/helpers.go`), node-problem-detector's
     /// `OOMKilling`, and each event's newest time.
+    #[test]
+    fn spilled_pages_read_back_as_written() {
+        let mut s = Spilled::new().unwrap();
+        let a = serde_json::json!({"kind": "EventList", "items": [{"reason": "OOMKilling"}]});
+        let b = serde_json::json!({"kind": "EventList", "items": [], "metadata": {"continue": ""}});
+        s.push("/p?limit=2".into(), 200, &a).unwrap();
+        s.push("/p?limit=2&continue=x".into(), 200, &b).unwrap();
+        assert_eq!(s.page(1), Some(("/p?limit=2&continue=x".into(), 200, b)));
+        assert_eq!(s.page(0), Some(("/p?limit=2".into(), 200, a)));
+        assert_eq!(s.page(2), None);
+    }
+
     #[test]
     fn oom_events_select_within_the_window() {
         let since: jiff::Timestamp = "2026-12-07T00:00:00Z".parse().unwrap();
