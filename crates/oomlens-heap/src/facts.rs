@@ -69,8 +69,10 @@ pub fn facts(s: &Summary) -> HeapDumpFacts {
                 max_seq: f.max_seq,
             })
             .collect(),
-        direct_buffers: s.direct_buffers.buffers,
-        direct_capacity: s.direct_buffers.capacity,
+        // The buffers that own their memory: a slice or view counts the
+        // same memory again.
+        direct_buffers: s.direct_buffers.owners,
+        direct_capacity: s.direct_buffers.owned_capacity,
         threads: s.threads.threads,
         thread_groups: s
             .threads

@@ -141,6 +141,9 @@ impl Detector for HeapDumps {
                 .take(3)
                 .map(|c| class_cite(last_src, c)),
         );
+        ev.extend(loader_cite(s));
+        ev.extend(direct_cites(s));
+        ev.extend(thread_cites(s));
         let top = last.top();
         f.findings.push(Finding {
             id: FindingId::HeapDump,

@@ -54,7 +54,9 @@ pub struct HeapDumpFacts {
     /// Generated-class families (names of one shape), by classes, at most
     /// [`TOP`].
     pub families: Vec<HeapFamily>,
-    /// `java.nio.DirectByteBuffer`s and their total capacity.
+    /// `java.nio.DirectByteBuffer`s that own their memory (allocated by
+    /// `allocateDirect`: not slices or views) and their total capacity, the
+    /// native memory they hold.
     pub direct_buffers: u64,
     pub direct_capacity: u64,
     /// `java.lang.Thread` objects, and by name pattern (at most [`TOP`]).
