@@ -19,10 +19,8 @@ use oomlens_heap::histogram::RowKind;
 use oomlens_heap::names::java_name;
 use oomlens_heap::Summary;
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
 /// The program's arguments: N K L B CAPACITY T D.
 const ITEMS: u64 = 3000;
@@ -406,7 +404,6 @@ fn assert_loaders(s: &Summary, what: &str) {
 /// between them: `oomlens heap A B` says exactly that.
 #[test]
 fn two_dumps_show_what_grew() {
-    use std::io::Write;
     if !support::require_program("javac", "openjdk-17-jdk-headless")
         || !support::require_program("jcmd", "openjdk-17-jdk-headless")
     {

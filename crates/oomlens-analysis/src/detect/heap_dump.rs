@@ -184,7 +184,7 @@ impl Detector for HeapDumps {
                 })
                 .filter(|(_, d)| *d > 0)
                 .collect();
-            growing.sort_by(|a, b| b.1.cmp(&a.1));
+            growing.sort_by_key(|g| std::cmp::Reverse(g.1));
             growing.truncate(3);
             let said = crate::wording::heap_dump_growth(
                 fd.shallow_bytes,
