@@ -347,7 +347,8 @@ pub fn generator_of(class: &str) -> Option<&'static Generator> {
     GENERATORS.iter().find(|g| glob_match(g.pattern, class))
 }
 
-fn is_noise(class: &str) -> bool {
+/// JDK plumbing ([`NOISE`]): listed, never called a leak.
+pub(crate) fn is_noise(class: &str) -> bool {
     NOISE.iter().any(|p| glob_match(p, class))
 }
 

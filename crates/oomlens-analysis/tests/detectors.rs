@@ -555,3 +555,77 @@ fn one_small_dump_grows_nothing() {
         "{fs:#?}"
     );
 }
+
+#[test]
+fn one_dump_beside_a_silent_kill_is_cited_by_the_jvm_hypotheses() {
+    use oomlens_evidence::jvm::heapdump::{HeapFamily, HeapLoaderType, HeapThreadGroup};
+    let mut d = dump(1_000, 20 << 20, &[("byte[]", 8 << 20)]);
+    d.families = vec![
+        HeapFamily {
+            shape: "java.lang.invoke.LambdaForm$MH/0x*".into(),
+            example: "java.lang.invoke.LambdaForm$MH/0x0000000800c01000".into(),
+            classes: 9000,
+            loaders: 1,
+            max_seq: 0,
+        },
+        HeapFamily {
+            shape: "gen.G*".into(),
+            example: "gen.G0000012".into(),
+            classes: 4000,
+            loaders: 400,
+            max_seq: 4000,
+        },
+    ];
+    d.loader_types = vec![HeapLoaderType {
+        class: "com.acme.ScriptLoader".into(),
+        loaders: 400,
+        classes: 4000,
+    }];
+    d.direct_buffers = 3;
+    d.direct_capacity = 3 << 20;
+    d.threads = 40;
+    d.thread_groups = vec![HeapThreadGroup {
+        pattern: "pool-*-thread-*".into(),
+        threads: 30,
+        example: "pool-1-thread-7".into(),
+    }];
+    let diag = killed_with_dumps(vec![("a.hprof", d)]);
+    let cause = |id| {
+        diag.causes
+            .iter()
+            .find(|c| c.id == id)
+            .unwrap_or_else(|| panic!("no {id:?}: {:#?}", diag.causes))
+    };
+    let whats = |id| -> Vec<String> { cause(id).evidence.iter().map(|e| e.what.clone()).collect() };
+    let meta = whats(CauseId::MetaspaceClassGeneration);
+    // The JDK's lambda forms are larger but plumbing: the generated family is named.
+    assert!(
+        meta.contains(&"4000 classes of gen.G* in the heap dump (e.g. gen.G0000012), defined by 400 class loaders".to_string()),
+        "{meta:#?}"
+    );
+    assert!(
+        meta.contains(
+            &"class loader instances of com.acme.ScriptLoader: 400, defining 4000 classes"
+                .to_string()
+        ),
+        "{meta:#?}"
+    );
+    let direct = whats(CauseId::DirectMemory);
+    assert!(
+        direct.contains(
+            &"java.nio.DirectByteBuffer: 3 buffers, 3 MiB of capacity (native memory)".to_string()
+        ),
+        "{direct:#?}"
+    );
+    let threads = whats(CauseId::ThreadGrowth);
+    assert!(
+        threads.contains(&"java.lang.Thread: 40 (pool-*-thread-* x30)".to_string()),
+        "{threads:#?}"
+    );
+    // 20 MiB of a 64 MiB limit: the heap's largest class did not fill it.
+    let fs = &diag.containers[0].findings;
+    assert!(
+        fs.iter().any(|f| f.id == FindingId::HeapDumpNotTheFiller),
+        "{fs:#?}"
+    );
+}

@@ -34,12 +34,16 @@ impl Detector for Classes {
                     None,
                 ),
             };
-            f.candidates.push(s.jvm_hypothesis(
-                CauseId::MetaspaceClassGeneration,
-                confidence,
-                silent_jvm_kill(why, s.logs.is_empty()),
-                own.into_iter().collect(),
-            ));
+            f.candidates.push(
+                s.jvm_hypothesis(
+                    CauseId::MetaspaceClassGeneration,
+                    confidence,
+                    silent_jvm_kill(why, s.logs.is_empty()),
+                    own.into_iter()
+                        .chain(super::heap_dump::family_cites(s))
+                        .collect(),
+                ),
+            );
         }
         // No class-loading log: the class listings of the captures
         // (`VM.class_hierarchy`, oldest first by their spool names) say

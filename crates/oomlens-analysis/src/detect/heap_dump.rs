@@ -87,6 +87,33 @@ pub(super) fn loader_cite(s: &Scene<'_>) -> Option<Cite> {
     ))
 }
 
+/// The latest dump's largest generated family (names of one shape with a
+/// counter or hash in them, JDK plumbing left out), cited with its
+/// loaders, and the loaders with the most instances: what a silent kill's
+/// Metaspace hypothesis rests on when one dump shows no growth.
+pub(super) fn family_cites(s: &Scene<'_>) -> Vec<Cite> {
+    let Some((src, d)) = dumps(s).last().copied() else {
+        return Vec::new();
+    };
+    let fam = d
+        .families
+        .iter()
+        .filter(|f| f.shape.contains('*') && !crate::classes::is_noise(&f.example))
+        .max_by_key(|f| f.classes);
+    fam.map(|f| {
+        Cite::file(
+            src,
+            format!(
+                "{} classes of {} in the heap dump (e.g. {}), defined by {} class loaders",
+                f.classes, f.shape, f.example, f.loaders
+            ),
+        )
+    })
+    .into_iter()
+    .chain(loader_cite(s))
+    .collect()
+}
+
 /// The latest dump's direct buffers, cited, when it holds any.
 pub(super) fn direct_cites(s: &Scene<'_>) -> Vec<Cite> {
     dumps(s)
