@@ -250,7 +250,8 @@ impl Detector for HeapDumps {
                 let change = t.bytes.abs_diff(b.bytes) as f64;
                 (change <= STEADY_SHARE * b.bytes.max(1) as f64).then_some((fsrc, b))
             });
-            let limit = s.kill_limit().filter(|&l| l > 0);
+            // An unlimited cgroup prints a limit near 2^63: no limit to compare.
+            let limit = s.kill_limit().filter(|&l| l > 0 && l < 1 << 50);
             let below = limit.filter(|&l| (last.shallow_bytes as f64) < WELL_BELOW * l as f64);
             if steady.is_some() || below.is_some() {
                 let mut why = Vec::new();
