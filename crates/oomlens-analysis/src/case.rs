@@ -59,6 +59,8 @@ pub struct Evidence {
     /// A running JVM's flags (`jcmd VM.flags`, `-XX:+PrintFlagsFinal`,
     /// `VM.command_line`), per source.
     pub flags: Vec<(String, oomlens_evidence::jvm::flags::JvmFlags)>,
+    /// Heap dumps read (their facts), per source, in the order given.
+    pub heap_dumps: Vec<(String, oomlens_evidence::jvm::heapdump::HeapDumpFacts)>,
     pub sources: Vec<SourceNote>,
     pub warnings: Warnings,
 }
@@ -118,6 +120,9 @@ pub struct Member {
     pub hsperf: Vec<usize>,
     /// Indexes into `Evidence::flags`.
     pub flags: Vec<usize>,
+    /// Indexes into `Evidence::heap_dumps`, oldest dump first (by the time
+    /// in its header).
+    pub heap_dumps: Vec<usize>,
     /// The metric series about this container: (index into
     /// `Evidence::metrics`, index of the series in that source), in the
     /// order read. Successive instances of the container (a restart gives
@@ -157,6 +162,7 @@ pub enum Tied {
     Nmt,
     HsPerf,
     Flags,
+    HeapDump,
 }
 
 /// Evidence that could not be tied to one container: kept, and said so.
@@ -179,7 +185,7 @@ pub struct Case {
     pub loose_class_reports: Vec<usize>,
     /// Every file that could not be tied to one container (logs, class
     /// logs, GC logs, jcmd outputs, NMT snapshots, hsperfdata copies, JVM
-    /// flags).
+    /// flags, heap dumps).
     pub loose: Vec<Loose>,
 }
 
@@ -223,6 +229,7 @@ impl Case {
                 && case.ev.nmt.is_empty()
                 && case.ev.hsperf.is_empty()
                 && case.ev.flags.is_empty()
+                && case.ev.heap_dumps.is_empty()
                 && case.ev.metrics.is_empty())
         {
             case.members.push(Member::default());
@@ -540,6 +547,10 @@ impl Case {
             .chain(tagged(Tied::Nmt, self.ev.nmt.iter().map(|x| &x.0)))
             .chain(tagged(Tied::HsPerf, self.ev.hsperf.iter().map(|x| &x.0)))
             .chain(tagged(Tied::Flags, self.ev.flags.iter().map(|x| &x.0)))
+            .chain(tagged(
+                Tied::HeapDump,
+                self.ev.heap_dumps.iter().map(|x| &x.0),
+            ))
             .collect();
         for (kind, index, source) in files {
             let Some(mi) = self.owner_of(&source) else {
@@ -565,8 +576,13 @@ impl Case {
                 Tied::Nmt => &mut m.nmt,
                 Tied::HsPerf => &mut m.hsperf,
                 Tied::Flags => &mut m.flags,
+                Tied::HeapDump => &mut m.heap_dumps,
             };
             list.push(index);
+        }
+        let dumps = &self.ev.heap_dumps;
+        for m in &mut self.members {
+            m.heap_dumps.sort_by_key(|&i| dumps[i].1.unix_ms);
         }
     }
 

@@ -20,6 +20,7 @@
 
 use oomlens_evidence::jvm::classlist::{ClassListing, ListedFamily};
 use oomlens_evidence::jvm::classload::{ClassLog, FamilyStats, Histogram};
+use oomlens_evidence::jvm::heapdump::HeapDumpFacts;
 use serde::Serialize;
 
 use crate::diagnosis::Cite;
@@ -346,7 +347,8 @@ pub fn generator_of(class: &str) -> Option<&'static Generator> {
     GENERATORS.iter().find(|g| glob_match(g.pattern, class))
 }
 
-fn is_noise(class: &str) -> bool {
+/// JDK plumbing ([`NOISE`]): listed, never called a leak.
+pub(crate) fn is_noise(class: &str) -> bool {
     NOISE.iter().any(|p| glob_match(p, class))
 }
 
@@ -818,6 +820,112 @@ fn analyze_with(source: &str, log: &ClassLog, source_of: &dyn Fn(&str) -> String
 /// no clock: `rate_per_hour` is not known, and `loaded` / `live` are the
 /// classes the last listing holds.
 pub fn analyze_listings(parts: &[(String, ClassListing)]) -> ClassReport {
+    judge_listings(parts, Snapshot::Listing)
+}
+
+/// Judges the heap dumps of one JVM, oldest first, as [`analyze_listings`]
+/// judges listings: a dump's classes by family (`oomlens heap`'s families,
+/// the same shapes), so a generated family that gained [`MIN_LEAK_LOADS`]
+/// classes between the first dump and the last is `growing`, and a known
+/// generator's counter past [`MIN_LEAK_SEQ`] is a leak sign in one dump. A
+/// dump has no lines: each family is cited by its file, with the loaders
+/// that defined it.
+pub fn analyze_dumps(parts: &[(String, &HeapDumpFacts)]) -> ClassReport {
+    let listings: Vec<(String, ClassListing)> = parts
+        .iter()
+        .map(|(src, d)| {
+            let families = d
+                .families
+                .iter()
+                .map(|f| ListedFamily {
+                    shape: f.shape.clone(),
+                    sample: f.example.clone(),
+                    classes: f.classes,
+                    max_seq: f.max_seq,
+                    first_line: 0,
+                    last_line: 0,
+                })
+                .collect();
+            let listing = ClassListing {
+                classes: d.classes,
+                families,
+                ..ClassListing::default()
+            };
+            (src.clone(), listing)
+        })
+        .collect();
+    let loaders = |src: &str, example: &str| -> Option<u64> {
+        let d = parts.iter().find(|(s, _)| s == src)?.1;
+        d.families
+            .iter()
+            .find(|f| f.example == example)
+            .map(|f| f.loaders)
+    };
+    let mut r = judge_listings(&listings, Snapshot::HeapDump);
+    for f in &mut r.families {
+        if let Some(n) = loaders(&r.source, &f.sample) {
+            f.evidence
+                .what
+                .push_str(&format!(", defined by {n} class loaders"));
+        }
+    }
+    if let (Some(fam), Some(first)) = (
+        r.families.iter().find(|f| f.leak),
+        r.verdict.evidence.first_mut(),
+    ) {
+        first.what = fam.evidence.what.clone();
+    }
+    r
+}
+
+/// What a judged snapshot of loaded classes is: a listing has lines, a
+/// heap dump has none.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Snapshot {
+    Listing,
+    HeapDump,
+}
+
+impl Snapshot {
+    /// How `n` classes of `what` are said to be in it.
+    fn held(self, n: u64, what: &str) -> String {
+        match self {
+            Snapshot::Listing => format!("{n} loaded classes of {what} listed"),
+            Snapshot::HeapDump => format!("{n} classes of {what} in the heap dump"),
+        }
+    }
+
+    /// How all `n` classes are said to be in it.
+    fn all(self, n: u64) -> String {
+        match self {
+            Snapshot::Listing => format!("{n} loaded classes listed"),
+            Snapshot::HeapDump => format!("{n} classes in the heap dump"),
+        }
+    }
+
+    fn plural(self) -> &'static str {
+        match self {
+            Snapshot::Listing => "listings",
+            Snapshot::HeapDump => "heap dumps",
+        }
+    }
+
+    fn first(self) -> &'static str {
+        match self {
+            Snapshot::Listing => "the first listing",
+            Snapshot::HeapDump => "the first heap dump",
+        }
+    }
+
+    fn clock(self) -> &'static str {
+        match self {
+            Snapshot::Listing => "listing",
+            Snapshot::HeapDump => "heap-dump",
+        }
+    }
+}
+
+fn judge_listings(parts: &[(String, ClassListing)], kind: Snapshot) -> ClassReport {
     use std::collections::HashMap;
     let Some((last_src, last)) = parts.last() else {
         return analyze("", &ClassLog::default());
@@ -871,14 +979,15 @@ pub fn analyze_listings(parts: &[(String, ClassListing)]) -> ClassReport {
             };
             let counter_sign = g.is_some_and(|g| g.counter) && max_seq >= MIN_LEAK_SEQ;
             let leak = !noise && generated && (trend == "growing" || counter_sign);
+            let held = kind.held(classes, &sample);
             let what = match (parts.len() > 1, earlier) {
                 (true, Some((n, ..))) => {
-                    format!("{classes} loaded classes of {sample} listed, {n} in the first listing ({first_src})")
+                    format!("{held}, {n} in {} ({first_src})", kind.first())
                 }
                 (true, None) => {
-                    format!("{classes} loaded classes of {sample} listed, none in the first listing ({first_src})")
+                    format!("{held}, none in {} ({first_src})", kind.first())
                 }
-                _ => format!("{classes} loaded classes of {sample} listed"),
+                _ => held,
             };
             Family {
                 pattern,
@@ -907,7 +1016,7 @@ pub fn analyze_listings(parts: &[(String, ClassListing)]) -> ClassReport {
                 leak,
                 evidence: Cite {
                     source: last_src.clone(),
-                    line: Some(first_line),
+                    line: (first_line > 0).then_some(first_line),
                     last_line: (last_line != first_line).then_some(last_line),
                     what,
                 },
@@ -923,9 +1032,10 @@ pub fn analyze_listings(parts: &[(String, ClassListing)]) -> ClassReport {
             let how = if f.trend == "growing" {
                 let n = f.loaded - before.get(&f.pattern).map_or(0, |e| e.0);
                 format!(
-                    "{} classes loaded at the last of {} listings, {n} more than at the first",
+                    "{} classes loaded at the last of {} {}, {n} more than at the first",
                     f.loaded,
-                    parts.len()
+                    parts.len(),
+                    kind.plural()
                 )
             } else {
                 counter_reads(f)
@@ -934,9 +1044,9 @@ pub fn analyze_listings(parts: &[(String, ClassListing)]) -> ClassReport {
             if let Some(&(n, a, b)) = before.get(&f.pattern) {
                 evidence.push(Cite {
                     source: first_src.clone(),
-                    line: Some(a),
+                    line: (a > 0).then_some(a),
                     last_line: (b != a).then_some(b),
-                    what: format!("{n} loaded classes of {} listed", f.pattern),
+                    what: kind.held(n, &f.pattern),
                 });
             }
             leak_verdict(f, how, evidence)
@@ -947,19 +1057,17 @@ pub fn analyze_listings(parts: &[(String, ClassListing)]) -> ClassReport {
             library: None,
             rate_per_hour: None,
             summary: format!(
-                "no class family grew among {} loaded classes ({} listings)",
+                "no class family grew among {} loaded classes ({} {})",
                 last.classes,
-                parts.len()
+                parts.len(),
+                kind.plural()
             ),
             cause: None,
             fix: None,
             reference: None,
             evidence: vec![Cite::file(
                 last_src,
-                format!(
-                    "{} loaded classes listed, no generated family growing",
-                    last.classes
-                ),
+                format!("{}, no generated family growing", kind.all(last.classes)),
             )],
         },
     };
@@ -973,7 +1081,7 @@ pub fn analyze_listings(parts: &[(String, ClassListing)]) -> ClassReport {
         families_total,
         families: fams,
         verdict,
-        clock: "listing".into(),
+        clock: kind.clock().into(),
     }
 }
 

@@ -94,6 +94,11 @@ pub enum FindingId {
     /// The container's memory beyond NMT's committed total, growing over
     /// time while NMT stays flat.
     NativeGap,
+    /// What a heap dump of the JVM held: its size and largest classes.
+    HeapDump,
+    /// The heap dump's biggest consumer is not what filled the container
+    /// (steady between dumps, or the heap well below the limit).
+    HeapDumpNotTheFiller,
 }
 
 impl FindingId {
@@ -118,6 +123,8 @@ impl FindingId {
             FindingId::HeapAfterGc => "heap-after-gc",
             FindingId::ClassHistogramGrowth => "class-histogram-growth",
             FindingId::NativeGap => "native-gap",
+            FindingId::HeapDump => "heap-dump",
+            FindingId::HeapDumpNotTheFiller => "heap-dump-not-the-filler",
         }
     }
 }
@@ -170,6 +177,8 @@ mod tests {
             FindingId::HeapAfterGc,
             FindingId::ClassHistogramGrowth,
             FindingId::NativeGap,
+            FindingId::HeapDump,
+            FindingId::HeapDumpNotTheFiller,
         ] {
             assert_eq!(
                 serde_json::to_value(f).ok(),

@@ -54,8 +54,10 @@ impl Evidence {
             Parsed::Metrics(series) if !series.is_empty() => self.metrics.push((source, series)),
             Parsed::HsPerf(m) => self.hsperf.push((source, m)),
             Parsed::Flags(f) => self.flags.push((source, f)),
+            Parsed::HeapDump { facts: Some(f), .. } => self.heap_dumps.push((source, *f)),
             // Read and noted; no detector uses them yet: a command line
-            // outside a pod spec, a heap dump, text with nothing of ours.
+            // outside a pod spec, a heap dump no reader read, text with
+            // nothing of ours.
             Parsed::Nmt(_)
             | Parsed::Metrics(_)
             | Parsed::CommandLine(_)

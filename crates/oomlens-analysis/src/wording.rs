@@ -794,3 +794,25 @@ pub fn nmt_heap(h: &crate::heap::NmtHeap) -> Said {
         ),
     )
 }
+
+/// `heap-growth` from two heap dumps: the heap's shallow bytes `before`
+/// and `after`, and the classes that grew most (name, bytes grown).
+pub fn heap_dump_growth(before: u64, after: u64, grown: &[(&str, u64)]) -> Said {
+    let named: Vec<String> = grown
+        .iter()
+        .map(|(c, d)| format!("{c} +{}", units::size(*d)))
+        .collect();
+    let summary = format!(
+        "the heap grew by {} between two heap dumps ({} to {}){}",
+        units::size(after.saturating_sub(before)),
+        units::size(before),
+        units::size(after),
+        if named.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", named.join(", "))
+        }
+    );
+    let explanation = "the live objects of the heap grew between the dumps: a heap that keeps growing fills the maximum heap and, when the maximum heap is larger than what the container has left, the container. The classes that grew are what to follow: `oomlens heap --retained` on the later dump shows what retains them.".to_string();
+    (summary, explanation)
+}

@@ -6,6 +6,7 @@ use oomlens_analysis::diagnose;
 use oomlens_analysis::diagnosis::{CauseId, FindingId, KillKind};
 use oomlens_analysis::memtime::Verdict;
 use oomlens_evidence::applog::{AppLog, OomeVariant, Signal, SignalKind};
+use oomlens_evidence::jvm::heapdump::{HeapClass, HeapDumpFacts};
 use oomlens_evidence::k8s::{Container, Event, Pod, Resources, State, TimeFact};
 use oomlens_evidence::kernel;
 use oomlens_evidence::time::TimeContext;
@@ -457,5 +458,200 @@ fn a_gc_logs_heap_after_gc_is_drawn_beside_the_memory_series() {
     assert_eq!(
         gc.evidence.line,
         Some(first.heap_line.unwrap_or(first.line))
+    );
+}
+
+/// Heap-dump facts as `oomlens-heap` fills them: `total` shallow bytes,
+/// the classes (name, bytes), taken at `unix_ms`.
+fn dump(unix_ms: u64, total: u64, classes: &[(&str, u64)]) -> HeapDumpFacts {
+    HeapDumpFacts {
+        version: "JAVA PROFILE 1.0.2".into(),
+        unix_ms,
+        objects: 1000,
+        shallow_bytes: total,
+        classes: 900,
+        top_classes: classes
+            .iter()
+            .map(|&(name, bytes)| HeapClass {
+                name: name.into(),
+                instances: 10,
+                bytes,
+            })
+            .collect(),
+        ..HeapDumpFacts::default()
+    }
+}
+
+fn killed_with_dumps(dumps: Vec<(&str, HeapDumpFacts)>) -> oomlens_analysis::diagnosis::Diagnosis {
+    let ev = Evidence {
+        kernel: kernel_report("2023-12-02T05:55:56Z", Some(UID)),
+        pods: vec![pod(Some(UID), terminated("OOMKilled", 137), vec![], vec![])],
+        heap_dumps: dumps.into_iter().map(|(s, d)| (s.to_string(), d)).collect(),
+        ..Evidence::default()
+    };
+    diagnose(ev)
+}
+
+#[test]
+fn a_steady_pool_in_the_dumps_is_not_what_filled_the_container() {
+    const POOL: &str = "io.netty.buffer.PoolChunk";
+    // Given newest first: the Case orders dumps by their own time.
+    let d = killed_with_dumps(vec![
+        (
+            "b.hprof",
+            dump(2_000, 25 << 20, &[(POOL, 20 << 20), ("byte[]", 3 << 20)]),
+        ),
+        (
+            "a.hprof",
+            dump(1_000, 24 << 20, &[(POOL, 20 << 20), ("byte[]", 2 << 20)]),
+        ),
+    ]);
+    let fs = &d.containers[0].findings;
+    let f = fs
+        .iter()
+        .find(|f| f.id == FindingId::HeapDumpNotTheFiller)
+        .unwrap_or_else(|| panic!("{fs:#?}"));
+    assert!(
+        f.text.contains(POOL) && f.text.contains("in the first dump too"),
+        "{}",
+        f.text
+    );
+    assert!(f.text.contains("of the 64 MiB limit"), "{}", f.text);
+    assert!(f
+        .evidence
+        .iter()
+        .any(|c| c.source == "a.hprof" && c.line.is_none()));
+    let top = fs.iter().find(|f| f.id == FindingId::HeapDump).unwrap();
+    assert!(
+        top.text.starts_with("heap dump b.hprof: 25 MiB"),
+        "{}",
+        top.text
+    );
+    assert!(
+        d.causes.iter().all(|c| c.id != CauseId::HeapGrowth),
+        "{:#?}",
+        d.causes
+    );
+}
+
+#[test]
+fn a_heap_that_grew_between_dumps_is_heap_growth() {
+    let d = killed_with_dumps(vec![
+        (
+            "a.hprof",
+            dump(1_000, 12 << 20, &[("byte[]", 8 << 20), ("Item", 1 << 20)]),
+        ),
+        (
+            "b.hprof",
+            dump(2_000, 52 << 20, &[("byte[]", 40 << 20), ("Item", 9 << 20)]),
+        ),
+    ]);
+    let c = d
+        .causes
+        .iter()
+        .find(|c| c.id == CauseId::HeapGrowth)
+        .unwrap_or_else(|| panic!("{:#?}", d.causes));
+    assert!(
+        c.summary.contains("grew by 40 MiB") && c.summary.contains("byte[] +32 MiB, Item +8 MiB"),
+        "{}",
+        c.summary
+    );
+    assert!(c
+        .evidence
+        .iter()
+        .any(|e| e.source == "a.hprof" && e.what.starts_with("byte[]")));
+    let fs = &d.containers[0].findings;
+    assert!(
+        fs.iter().all(|f| f.id != FindingId::HeapDumpNotTheFiller),
+        "{fs:#?}"
+    );
+}
+
+#[test]
+fn one_small_dump_grows_nothing() {
+    let d = killed_with_dumps(vec![(
+        "a.hprof",
+        dump(1_000, 60 << 20, &[("byte[]", 50 << 20)]),
+    )]);
+    assert!(d.causes.iter().all(|c| c.id != CauseId::HeapGrowth));
+    // 60 MiB of a 64 MiB limit: the heap may well have filled it.
+    let fs = &d.containers[0].findings;
+    assert!(
+        fs.iter().all(|f| f.id != FindingId::HeapDumpNotTheFiller),
+        "{fs:#?}"
+    );
+}
+
+#[test]
+fn one_dump_beside_a_silent_kill_is_cited_by_the_jvm_hypotheses() {
+    use oomlens_evidence::jvm::heapdump::{HeapFamily, HeapLoaderType, HeapThreadGroup};
+    let mut d = dump(1_000, 20 << 20, &[("byte[]", 8 << 20)]);
+    d.families = vec![
+        HeapFamily {
+            shape: "java.lang.invoke.LambdaForm$MH/0x*".into(),
+            example: "java.lang.invoke.LambdaForm$MH/0x0000000800c01000".into(),
+            classes: 9000,
+            loaders: 1,
+            max_seq: 0,
+        },
+        HeapFamily {
+            shape: "gen.G*".into(),
+            example: "gen.G0000012".into(),
+            classes: 4000,
+            loaders: 400,
+            max_seq: 4000,
+        },
+    ];
+    d.loader_types = vec![HeapLoaderType {
+        class: "com.acme.ScriptLoader".into(),
+        loaders: 400,
+        classes: 4000,
+    }];
+    d.direct_buffers = 3;
+    d.direct_capacity = 3 << 20;
+    d.threads = 40;
+    d.thread_groups = vec![HeapThreadGroup {
+        pattern: "pool-*-thread-*".into(),
+        threads: 30,
+        example: "pool-1-thread-7".into(),
+    }];
+    let diag = killed_with_dumps(vec![("a.hprof", d)]);
+    let cause = |id| {
+        diag.causes
+            .iter()
+            .find(|c| c.id == id)
+            .unwrap_or_else(|| panic!("no {id:?}: {:#?}", diag.causes))
+    };
+    let whats = |id| -> Vec<String> { cause(id).evidence.iter().map(|e| e.what.clone()).collect() };
+    let meta = whats(CauseId::MetaspaceClassGeneration);
+    // The JDK's lambda forms are larger but plumbing: the generated family is named.
+    assert!(
+        meta.contains(&"4000 classes of gen.G* in the heap dump (e.g. gen.G0000012), defined by 400 class loaders".to_string()),
+        "{meta:#?}"
+    );
+    assert!(
+        meta.contains(
+            &"class loader instances of com.acme.ScriptLoader: 400, defining 4000 classes"
+                .to_string()
+        ),
+        "{meta:#?}"
+    );
+    let direct = whats(CauseId::DirectMemory);
+    assert!(
+        direct.contains(
+            &"java.nio.DirectByteBuffer: 3 buffers, 3 MiB of capacity (native memory)".to_string()
+        ),
+        "{direct:#?}"
+    );
+    let threads = whats(CauseId::ThreadGrowth);
+    assert!(
+        threads.contains(&"java.lang.Thread: 40 (pool-*-thread-* x30)".to_string()),
+        "{threads:#?}"
+    );
+    // 20 MiB of a 64 MiB limit: the heap's largest class did not fill it.
+    let fs = &diag.containers[0].findings;
+    assert!(
+        fs.iter().any(|f| f.id == FindingId::HeapDumpNotTheFiller),
+        "{fs:#?}"
     );
 }

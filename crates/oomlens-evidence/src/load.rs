@@ -66,6 +66,9 @@ pub struct Options<'a> {
     pub wrap: Option<&'a Wrap>,
     /// Reads every input as this format instead of recognising it.
     pub only: Option<&'static Format>,
+    /// Reads heap dumps (`oomlens_heap::facts::read`, plugged in by the
+    /// commands that judge dumps); without it a dump is noted, not read.
+    pub heap: Option<&'a crate::jvm::heapdump::HeapReader>,
 }
 
 /// Loads every input below `paths`, in order; never fails as a whole.
@@ -226,6 +229,7 @@ fn parse(input: &mut Input, format: &Format, opts: &Options<'_>) -> Outcome {
                 reopen,
                 time: &time,
                 threads: opts.threads,
+                heap: opts.heap,
             })
         }
     }
@@ -578,6 +582,7 @@ mod tests {
             threads: 1,
             wrap: None,
             only: None,
+            heap: None,
         }
     }
 

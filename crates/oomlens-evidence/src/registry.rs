@@ -20,6 +20,7 @@ use std::path::Path;
 
 use crate::applog::{self, AppLog};
 use crate::jvm::flags::{self, Flag, JvmFlags};
+use crate::jvm::heapdump::{HeapDumpFacts, HeapReader};
 use crate::jvm::{classlist, classload, gclog, hsperf, jcmd, nmt};
 use crate::kernel::{self, OomReport};
 use crate::time::TimeContext;
@@ -74,6 +75,9 @@ pub struct Stream<'a> {
     pub time: &'a TimeContext,
     /// Worker threads a parser may use.
     pub threads: usize,
+    /// The heap-dump reader a command plugged in
+    /// ([`crate::load::Options::heap`]).
+    pub heap: Option<&'a HeapReader>,
 }
 
 impl Stream<'_> {
@@ -165,9 +169,11 @@ pub enum Parsed {
     CommandLine(Vec<Flag>),
     /// A copy of a JVM's hsperfdata file: its memory counters.
     HsPerf(hsperf::JvmMemory),
-    /// An HPROF heap dump: recognised, not read (`JAVA PROFILE 1.0.2`).
+    /// An HPROF heap dump (`JAVA PROFILE 1.0.2`): its facts when a
+    /// [`HeapReader`] read it, else recognised only.
     HeapDump {
         version: String,
+        facts: Option<Box<HeapDumpFacts>>,
     },
 }
 
@@ -190,7 +196,7 @@ pub const FORMATS: &[Format] = &[
     Format {
         name: "heap-dump",
         recognise: looks_like_hprof,
-        parse: Parse::Head(heap_dump),
+        parse: Parse::Stream(heap_dump),
     },
     Format {
         name: "hsperfdata",
@@ -381,16 +387,52 @@ pub fn looks_like_kernel_log(head: &[u8]) -> bool {
     lines > 0 && kernel * 5 >= lines.min(50)
 }
 
-fn heap_dump(_: &str, head: &[u8]) -> Outcome {
-    let end = memchr::memchr(0, head).unwrap_or(head.len().min(32));
-    let version = String::from_utf8_lossy(&head[..end]).into_owned();
-    let note = format!("a heap dump ({version}): not read by diagnose yet");
-    Outcome::new(
-        Parsed::HeapDump { version },
-        "heap-dump",
-        note,
-        Warnings::new(),
-    )
+/// A heap dump: streamed through the command's [`HeapReader`] when it
+/// plugged one in (the summary pass, once), else named and left unread.
+fn heap_dump(mut s: Stream<'_>) -> Outcome {
+    let end = memchr::memchr(0, s.head).unwrap_or(s.head.len().min(32));
+    let version = String::from_utf8_lossy(&s.head[..end]).into_owned();
+    let Some(read) = s.heap else {
+        let note = format!("a heap dump ({version}): not read (this command reads no dumps)");
+        return Outcome::new(
+            Parsed::HeapDump {
+                version,
+                facts: None,
+            },
+            "heap-dump",
+            note,
+            Warnings::new(),
+        );
+    };
+    let mut w = Warnings::new();
+    let mut reader = s.take_reader();
+    match read(&mut reader) {
+        Ok(facts) => {
+            let mut note = format!(
+                "a heap dump ({version}): {} objects, {} MiB shallow, {} classes",
+                facts.objects,
+                facts.shallow_bytes >> 20,
+                facts.classes
+            );
+            if let Some(stop) = &facts.stopped {
+                note.push_str(&format!("; read up to where it stopped: {stop}"));
+                w.push(s.name, None, format!("heap dump cut short: {stop}"));
+            }
+            Outcome::new(
+                Parsed::HeapDump {
+                    version,
+                    facts: Some(Box::new(facts)),
+                },
+                "heap-dump",
+                note,
+                w,
+            )
+        }
+        Err(e) => {
+            w.push(s.name, None, format!("heap dump not read: {e}"));
+            Outcome::skipped(format!("a heap dump that cannot be read: {e}"), w)
+        }
+    }
 }
 
 fn hsperfdata(name: &str, bytes: &[u8]) -> Outcome {
@@ -798,12 +840,44 @@ mod tests {
     }
 
     #[test]
-    fn heap_dump_is_named_not_read() {
-        let o = heap_dump("d.hprof", HPROF_HEAD);
+    fn heap_dump_is_named_not_read_without_a_reader() {
+        let t = TimeContext::default();
+        let stream = |heap| Stream {
+            name: "d.hprof",
+            head: HPROF_HEAD,
+            reader: Box::new(HPROF_HEAD),
+            len: None,
+            wrap: None,
+            reopen: None,
+            time: &t,
+            threads: 1,
+            heap,
+        };
+        let o = heap_dump(stream(None));
         assert_eq!(o.kind, "heap-dump");
         assert_eq!(
             o.note,
-            "a heap dump (JAVA PROFILE 1.0.2): not read by diagnose yet"
+            "a heap dump (JAVA PROFILE 1.0.2): not read (this command reads no dumps)"
         );
+        // A plugged reader gets the whole input from its first byte.
+        let reader: &HeapReader = &|r| {
+            let mut all = Vec::new();
+            r.read_to_end(&mut all).map_err(|e| e.to_string())?;
+            Ok(HeapDumpFacts {
+                bytes_read: all.len() as u64,
+                stopped: Some("cut at byte 9".into()),
+                ..HeapDumpFacts::default()
+            })
+        };
+        let o = heap_dump(stream(Some(reader)));
+        let Some(Parsed::HeapDump { facts: Some(f), .. }) = &o.parsed else {
+            panic!("{o:?}");
+        };
+        assert_eq!(f.bytes_read, HPROF_HEAD.len() as u64);
+        assert!(o.note.ends_with("stopped: cut at byte 9"), "{}", o.note);
+        assert_eq!(o.warnings.items().len(), 1);
+        let failing: &HeapReader = &|_| Err("not HPROF".into());
+        let o = heap_dump(stream(Some(failing)));
+        assert!(o.parsed.is_none() && o.note.ends_with("not HPROF"), "{o:?}");
     }
 }

@@ -296,6 +296,7 @@ mod tests {
             threads: 1,
             wrap: None,
             only: None,
+            heap: None,
         };
         crate::load::load(&[p.to_path_buf()], &o)
     }

@@ -18,6 +18,7 @@
 
 pub mod diff;
 pub mod dominator;
+pub mod facts;
 mod feed;
 pub mod graph;
 pub mod histogram;

@@ -48,6 +48,10 @@ pub struct FamilyRow {
     pub classes: u64,
     /// Distinct loaders that defined them.
     pub loaders: u64,
+    /// The highest number a name of the family ends with (a generator's
+    /// counter), for `diagnose` (not in `oomlens/heap/v1`).
+    #[serde(skip)]
+    pub max_seq: u64,
     /// The library that generates such classes, from the analysis'
     /// knowledge base (filled by the caller; None here or when unknown).
     pub library: Option<String>,
@@ -79,7 +83,7 @@ pub struct LoaderView {
 /// (`(loader object id, its class id)`).
 pub(crate) fn build(classes: &Classes, instances: &[(Id, Id)], strings: &Strings) -> LoaderView {
     let mut defined: FxHashMap<Id, u64> = FxHashMap::default();
-    let mut families: FxHashMap<Vec<u8>, (String, u64, Vec<Id>)> = FxHashMap::default();
+    let mut families: FxHashMap<Vec<u8>, (String, u64, Vec<Id>, u64)> = FxHashMap::default();
     let mut by_name: FxHashMap<&[u8], Vec<Id>> = FxHashMap::default();
     let mut shape = Vec::new();
     let mut view = LoaderView::default();
@@ -95,11 +99,13 @@ pub(crate) fn build(classes: &Classes, instances: &[(Id, Id)], strings: &Strings
         by_name.entry(raw).or_default().push(c.loader);
         let name = java_name(raw);
         shape_into(name.as_bytes(), &mut shape);
+        let seq = oomlens_evidence::jvm::classload::trailing_number(name.as_bytes());
         let f = families
             .entry(shape.clone())
-            .or_insert_with(|| (name, 0, Vec::new()));
+            .or_insert_with(|| (name, 0, Vec::new(), 0));
         f.1 += 1;
         f.2.push(c.loader);
+        f.3 = f.3.max(seq);
     }
 
     let class_of: FxHashMap<Id, Id> = instances.iter().copied().collect();
@@ -154,7 +160,7 @@ pub(crate) fn build(classes: &Classes, instances: &[(Id, Id)], strings: &Strings
     view.families = families
         .into_iter()
         .filter(|(_, f)| f.1 >= 2)
-        .map(|(shape, (example, n, mut loaders))| {
+        .map(|(shape, (example, n, mut loaders, max_seq))| {
             loaders.sort_unstable();
             loaders.dedup();
             FamilyRow {
@@ -162,6 +168,7 @@ pub(crate) fn build(classes: &Classes, instances: &[(Id, Id)], strings: &Strings
                 example,
                 classes: n,
                 loaders: loaders.len() as u64,
+                max_seq,
                 library: None,
             }
         })

@@ -18,7 +18,9 @@
 
 use crate::hprof::{BasicType, Id};
 use crate::layout::ClassLayout;
-use crate::reader::{read_path, Instance, ObjectArray, OpenError, PrimitiveArray, Visitor};
+use crate::reader::{
+    read_bytes, read_path, Instance, ObjectArray, OpenError, PrimitiveArray, Visitor,
+};
 use crate::Header;
 use serde::Serialize;
 use std::path::Path;
@@ -84,6 +86,14 @@ impl Sizing {
     pub fn detect(path: &Path) -> Result<Sizing, OpenError> {
         let mut probe = Probe::default();
         read_path(path, &mut probe)?;
+        Ok(probe.finish())
+    }
+
+    /// [`Sizing::detect`] over the opening of a dump held in memory (it
+    /// may be cut anywhere).
+    pub fn detect_bytes(bytes: &[u8]) -> Result<Sizing, OpenError> {
+        let mut probe = Probe::default();
+        read_bytes(bytes, &mut probe).map_err(OpenError::Header)?;
         Ok(probe.finish())
     }
 

@@ -12,11 +12,12 @@ use crate::loaders::{self, LoaderView};
 use crate::names::Strings;
 use crate::offheap::{DirectBuffers, FieldNames, OffHeap, StringDuplication, Threads};
 use crate::reader::{
-    read_path, ClassDump, Counts, Frame, Instance, LoadClass, ObjectArray, OpenError,
+    read_path, read_stream, ClassDump, Counts, Frame, Instance, LoadClass, ObjectArray, OpenError,
     PrimitiveArray, Root, StackTrace, Stop, StopKind, Visitor,
 };
 use crate::sizing::Sizing;
 use serde::Serialize;
+use std::io::{self, Read};
 use std::path::Path;
 
 /// How much of the dump was read.
@@ -125,6 +126,32 @@ impl Visitor for Pass {
 /// gives the summary of what came before the cut, with `read.stop` set.
 pub fn summarize(path: &Path) -> Result<Summary, OpenError> {
     let sizing = Sizing::detect(path)?;
+    run(sizing, |pass| read_path(path, pass))
+}
+
+/// The most of a stream's opening kept in memory to detect the layout from
+/// (`Sizing::detect_bytes`) before the one pass reads it again: HotSpot
+/// writes every string and class first, so a large application's first
+/// objects may lie past it; the layout is then HotSpot's default, and
+/// `sizing.basis` says it was assumed.
+pub const PROBE_PREFIX: u64 = 32 << 20;
+
+/// [`summarize`] over a stream (already decompressed), read once: its
+/// first [`PROBE_PREFIX`] bytes are held to detect the layout, then the
+/// pass reads them and the rest.
+pub fn summarize_reader(mut r: impl Read) -> Result<Summary, OpenError> {
+    let mut prefix = Vec::new();
+    (&mut r).take(PROBE_PREFIX).read_to_end(&mut prefix)?;
+    let sizing = Sizing::detect_bytes(&prefix)?;
+    run(sizing, |pass| {
+        read_stream(io::Cursor::new(prefix).chain(r), pass)
+    })
+}
+
+fn run(
+    sizing: Sizing,
+    read: impl FnOnce(&mut Pass) -> Result<crate::reader::Outcome, OpenError>,
+) -> Result<Summary, OpenError> {
     let mut pass = Pass {
         sizing,
         strings: Strings::default(),
@@ -133,7 +160,7 @@ pub fn summarize(path: &Path) -> Result<Summary, OpenError> {
         loader_objects: Vec::new(),
         offheap: OffHeap::default(),
     };
-    let outcome = read_path(path, &mut pass)?;
+    let outcome = read(&mut pass)?;
     if !pass.strings.is_sealed() {
         pass.strings.seal();
     }

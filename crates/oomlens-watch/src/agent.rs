@@ -1251,6 +1251,9 @@ fn diagnose(job: &DiagnosisJob, ctx: &TimeContext) -> event::Diagnosis {
         threads: 1,
         wrap: None,
         only: None,
+        // A heap dump in the entry waits for `oomlens diagnose`: reading
+        // gigabytes would hold back the next kill's diagnosis.
+        heap: None,
     };
     let mut ev = oomlens_analysis::case::Evidence::default();
     for loaded in oomlens_evidence::load::load(std::slice::from_ref(&job.entry), &opts) {

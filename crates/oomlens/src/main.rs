@@ -54,7 +54,7 @@ enum Command {
     /// output, pod and event objects as JSON or YAML), the node (kernel log,
     /// /var/log/messages, journalctl -k, `oomlens sample` output), the app
     /// (kubectl logs -p, hs_err files), the JVM (class-loading and GC logs,
-    /// jcmd outputs, NMT summaries) and monitoring (Prometheus text or API
+    /// jcmd outputs, NMT summaries, HPROF heap dumps) and monitoring (Prometheus text or API
     /// JSON, Grafana CSV). Every file is recognised by its content, joined into
     /// one incident per container, and judged: which container was killed,
     /// by whom, how often, what filled its memory, the likely causes ranked
@@ -76,6 +76,7 @@ enum Command {
   kubectl get pod mypod -o json > pod.json; oomlens diagnose pod.json node-messages.log
   oomlens diagnose --format markdown incident/ > ticket.md
   oomlens diagnose bundle.tar.gz
+  oomlens diagnose kern.log VM.flags.txt before.hprof after.hprof
   sudo oomlens diagnose                       # this node, now
   sudo oomlens diagnose --save node-bundle/   # and keep what was read
 

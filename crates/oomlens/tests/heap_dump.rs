@@ -13,14 +13,14 @@
 
 mod support;
 
+use support::heap_shapes::{compile, jcmd, Shapes};
+
 use oomlens_heap::histogram::RowKind;
 use oomlens_heap::names::java_name;
 use oomlens_heap::Summary;
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
 /// The program's arguments: N K L B CAPACITY T D.
 const ITEMS: u64 = 3000;
@@ -31,67 +31,17 @@ const CAPACITY: u64 = 65536;
 const THREADS: u64 = 5;
 const DUPLICATES: u64 = 20;
 
-fn java_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/java/heap")
-}
-
-fn compile(out: &Path) {
-    let src = java_dir();
-    let ok = Command::new("javac")
-        .arg("-d")
-        .arg(out)
-        .arg(src.join("HeapShapes.java"))
-        .arg(src.join("gen/G0000000.java"))
-        .status()
-        .expect("run javac")
-        .success();
-    assert!(ok, "javac failed");
-}
-
 /// Starts HeapShapes with `flags` and waits for its "ready".
-fn start(classes: &Path, flags: &[&str]) -> support::KillOnDrop {
-    let args = [
-        ITEMS, GENERATED, LOADERS, BUFFERS, CAPACITY, THREADS, DUPLICATES,
-    ]
-    .map(|n| n.to_string());
-    let child = Command::new("java")
-        .args(["-Xmx64m", "-XX:+UseSerialGC"])
-        .args(flags)
-        .arg("-cp")
-        .arg(classes)
-        .arg("HeapShapes")
-        .args(&args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start java");
-    let mut guard = support::KillOnDrop(child);
-    let out = guard.0.stdout.take().expect("stdout");
-    let mut line = String::new();
-    BufReader::new(out)
-        .read_line(&mut line)
-        .expect("read java's stdout");
-    assert_eq!(
-        line.trim(),
-        "ready",
-        "HeapShapes did not start with {flags:?}"
-    );
-    guard
-}
-
-fn jcmd(pid: u32, args: &[&str]) -> String {
-    for _ in 0..50 {
-        let o = Command::new("jcmd")
-            .arg(pid.to_string())
-            .args(args)
-            .output()
-            .expect("run jcmd");
-        if o.status.success() {
-            return String::from_utf8_lossy(&o.stdout).into_owned();
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    panic!("jcmd {pid} {args:?} kept failing");
+fn start(classes: &Path, flags: &[&str]) -> Shapes {
+    let mut all = vec!["-Xmx64m", "-XX:+UseSerialGC"];
+    all.extend_from_slice(flags);
+    Shapes::start(
+        classes,
+        &all,
+        [
+            ITEMS, GENERATED, LOADERS, BUFFERS, CAPACITY, THREADS, DUPLICATES,
+        ],
+    )
 }
 
 /// `GC.class_histogram` rows by Java name: (instances, bytes), summed
@@ -145,7 +95,7 @@ struct Dump {
 /// Runs HeapShapes with `flags` and dumps it into `dir`.
 fn dump(dir: &Path, classes: &Path, flags: &[&str], name: &str) -> Dump {
     let guard = start(classes, flags);
-    let pid = guard.0.id();
+    let pid = guard.pid();
     let path = dir.join(name);
     let before = jvm_histogram(&jcmd(pid, &["GC.class_histogram"]));
     jcmd(pid, &["GC.heap_dump", path.to_str().unwrap()]);
@@ -454,7 +404,6 @@ fn assert_loaders(s: &Summary, what: &str) {
 /// between them: `oomlens heap A B` says exactly that.
 #[test]
 fn two_dumps_show_what_grew() {
-    use std::io::Write;
     if !support::require_program("javac", "openjdk-17-jdk-headless")
         || !support::require_program("jcmd", "openjdk-17-jdk-headless")
     {
@@ -463,34 +412,18 @@ fn two_dumps_show_what_grew() {
     let tmp = support::TempDir::new("oomlens-heap-diff");
     let classes = tmp.path().join("classes");
     compile(&classes);
-    let args = [
-        ITEMS, GENERATED, LOADERS, BUFFERS, CAPACITY, THREADS, DUPLICATES,
-    ]
-    .map(|n| n.to_string());
-    let child = Command::new("java")
-        .args(["-Xmx64m", "-XX:+UseSerialGC", "-cp"])
-        .arg(&classes)
-        .arg("HeapShapes")
-        .args(&args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start java");
-    let mut guard = support::KillOnDrop(child);
-    let mut out = BufReader::new(guard.0.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    assert_eq!(line.trim(), "ready");
-    let pid = guard.0.id();
+    let mut jvm = Shapes::start(
+        &classes,
+        &["-Xmx64m", "-XX:+UseSerialGC"],
+        [
+            ITEMS, GENERATED, LOADERS, BUFFERS, CAPACITY, THREADS, DUPLICATES,
+        ],
+    );
     let (a, b) = (tmp.path().join("a.hprof"), tmp.path().join("b.hprof"));
-    jcmd(pid, &["GC.heap_dump", a.to_str().unwrap()]);
-    writeln!(guard.0.stdin.as_mut().unwrap(), "grow").unwrap();
-    line.clear();
-    out.read_line(&mut line).unwrap();
-    assert_eq!(line.trim(), "grown");
-    jcmd(pid, &["GC.heap_dump", b.to_str().unwrap()]);
-    drop(guard);
+    jvm.dump(&a);
+    jvm.grow();
+    jvm.dump(&b);
+    drop(jvm);
 
     let j = support::oomlens_json(
         &[

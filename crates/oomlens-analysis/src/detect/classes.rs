@@ -4,7 +4,8 @@
 //! that stays flat speaks against a Metaspace leak; Metaspace over time
 //! (GC logs, `jcmd` snapshots) supports the hypothesis when no class log
 //! says which classes. Without a class log, the class listings a capture
-//! took (`VM.class_hierarchy`) are judged in its place.
+//! took (`VM.class_hierarchy`) are judged in its place, and without those
+//! the heap dumps' class families (with the loaders that hold them).
 
 use oomlens_evidence::applog::OomeVariant;
 
@@ -33,12 +34,16 @@ impl Detector for Classes {
                     None,
                 ),
             };
-            f.candidates.push(s.jvm_hypothesis(
-                CauseId::MetaspaceClassGeneration,
-                confidence,
-                silent_jvm_kill(why, s.logs.is_empty()),
-                own.into_iter().collect(),
-            ));
+            f.candidates.push(
+                s.jvm_hypothesis(
+                    CauseId::MetaspaceClassGeneration,
+                    confidence,
+                    silent_jvm_kill(why, s.logs.is_empty()),
+                    own.into_iter()
+                        .chain(super::heap_dump::family_cites(s))
+                        .collect(),
+                ),
+            );
         }
         // No class-loading log: the class listings of the captures
         // (`VM.class_hierarchy`, oldest first by their spool names) say
@@ -55,11 +60,25 @@ impl Detector for Classes {
                 crate::classes::analyze_listings(&parts)
             })
             .filter(|r| r.verdict.leak || m.class_lists.len() > 1);
+        // Neither: the heap dumps' class families, judged the same way
+        // (oldest first, by the time in their headers).
+        let dumped =
+            (m.class_reports.is_empty() && m.class_lists.is_empty() && !m.heap_dumps.is_empty())
+                .then(|| {
+                    let parts: Vec<_> = m
+                        .heap_dumps
+                        .iter()
+                        .map(|&i| (case.ev.heap_dumps[i].0.clone(), &case.ev.heap_dumps[i].1))
+                        .collect();
+                    crate::classes::analyze_dumps(&parts)
+                })
+                .filter(|r| r.verdict.leak || m.heap_dumps.len() > 1);
         let reports: Vec<&crate::classes::ClassReport> = m
             .class_reports
             .iter()
             .map(|&i| &case.ev.class_reports[i])
             .chain(listed.as_ref())
+            .chain(dumped.as_ref())
             .collect();
         let gc: Vec<(String, oomlens_evidence::jvm::gclog::GcLog)> = m
             .gc_logs
@@ -149,6 +168,7 @@ impl Detector for Classes {
         if let Some(mv) = &meta {
             evidence.extend(mv.evidence.iter().cloned());
         }
+        evidence.extend(super::heap_dump::loader_cite(s));
         evidence.extend(s.kill_ev.iter().cloned());
         let family = v.family.clone().unwrap_or_default();
         f.findings.push(Finding {

@@ -2,7 +2,8 @@
 //! bounded by `-XX:MaxDirectMemorySize` (by default the max heap). For a
 //! JVM killed in silence, direct-buffer growth is a hypothesis, less likely
 //! when the flag caps it. (NMT's `Other` category and metric series show it
-//! grow; those detectors name it then.)
+//! grow; those detectors name it then.) A heap dump's direct buffers
+//! (count and capacity) are cited beside the hypothesis.
 
 use crate::ids::CauseId;
 use crate::kb;
@@ -27,12 +28,16 @@ impl Detector for Direct {
                 None,
             ),
         };
-        f.candidates.push(s.jvm_hypothesis(
-            CauseId::DirectMemory,
-            confidence,
-            silent_jvm_kill(why, s.logs.is_empty()),
-            own.into_iter().collect(),
-        ));
+        f.candidates.push(
+            s.jvm_hypothesis(
+                CauseId::DirectMemory,
+                confidence,
+                silent_jvm_kill(why, s.logs.is_empty()),
+                own.into_iter()
+                    .chain(super::heap_dump::direct_cites(s))
+                    .collect(),
+            ),
+        );
         f
     }
 }

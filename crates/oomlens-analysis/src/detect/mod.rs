@@ -16,6 +16,7 @@ mod budget;
 mod classes;
 mod direct;
 mod heap;
+mod heap_dump;
 mod heap_growth;
 mod kill;
 mod memory;
@@ -59,6 +60,7 @@ pub const DETECTORS: &[&dyn Detector] = &[
     &classes::Classes,
     &heap::HeapSize,
     &heap_growth::HeapGrowth,
+    &heap_dump::HeapDumps,
     &direct::Direct,
     &threads::Threads,
     &nmt::Nmt,

@@ -43,7 +43,8 @@ pub struct Scene<'a> {
     pub signals: Vec<(&'a String, &'a Signal)>,
     /// The `OutOfMemoryError`s among them.
     pub oomes: Vec<(&'a String, &'a Signal)>,
-    /// A JVM ran there (its log, an `hs_err`, a java victim, JVM flags).
+    /// A JVM ran there (its log, an `hs_err`, a java victim, JVM flags, a
+    /// heap dump).
     pub jvm: bool,
     /// The kernel killed it (memcg or global).
     pub kernel_killed: bool,
@@ -122,7 +123,8 @@ impl<'a> Scene<'a> {
             || kills
                 .iter()
                 .any(|k| k.victim.as_ref().is_some_and(|v| kill::java_like(&v.comm)))
-            || c.is_some_and(|c| !flags::from_container(c).flags.is_empty());
+            || c.is_some_and(|c| !flags::from_container(c).flags.is_empty())
+            || !m.heap_dumps.is_empty();
         let kill_ev: Vec<Cite> = kills
             .iter()
             .rev()

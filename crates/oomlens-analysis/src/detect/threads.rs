@@ -1,7 +1,8 @@
 //! Threads: every thread's stack and native structures live outside the
 //! heap. For a JVM killed in silence, thread growth is a hypothesis (NMT's
 //! `Thread` category and the live-thread series show it grow; those
-//! detectors name it then).
+//! detectors name it then). A heap dump's threads by name pattern are
+//! cited beside the hypothesis.
 
 use crate::ids::CauseId;
 use crate::wording::{silent_jvm_kill, Silent};
@@ -19,7 +20,7 @@ impl Detector for Threads {
                 CauseId::ThreadGrowth,
                 Scene::prior(CauseId::ThreadGrowth),
                 silent_jvm_kill(Silent::Threads, s.logs.is_empty()),
-                Vec::new(),
+                super::heap_dump::thread_cites(s),
             ));
         }
         f

@@ -12,6 +12,8 @@
 //! - [`gclog`]: every collection's heap before and after, the maximum heap,
 //!   Metaspace over time and Metadata-threshold collections from GC logs
 //!   (JDK 8 `-XX:+PrintGCDetails`, JDK 9+ `-Xlog:gc*`).
+//! - [`heapdump`]: a heap dump's facts as `diagnose` reads them, and the
+//!   [`heapdump::HeapReader`] seam through which `oomlens-heap` fills them.
 //! - [`hsperf`]: the HotSpot performance-counter file (`hsperfdata`, what
 //!   `jstat` reads): heap, Metaspace, class and thread counters.
 //! - [`jcmd`]: `VM.metaspace`, `VM.classloader_stats`, `jmap -clstats`,
@@ -25,6 +27,7 @@ pub mod classload;
 pub mod family;
 pub mod flags;
 pub mod gclog;
+pub mod heapdump;
 pub mod hsperf;
 pub mod jcmd;
 pub mod nmt;

@@ -18,7 +18,10 @@ pub fn add(
     ev: &mut Evidence,
     unreadable: &mut super::Unreadable,
 ) {
-    for loaded in load(paths, &load_options(time, None)) {
+    let mut opts = load_options(time, None);
+    // Heap dumps are evidence here: one summary pass each.
+    opts.heap = Some(&oomlens_heap::facts::read);
+    for loaded in load(paths, &opts) {
         unreadable.note(&loaded);
         ev.add(loaded);
     }

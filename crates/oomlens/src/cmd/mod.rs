@@ -142,5 +142,6 @@ pub fn load_options<'a>(
         threads: threads(),
         wrap: Some(&progress::<Box<dyn std::io::Read + Send>>),
         only,
+        heap: None,
     }
 }

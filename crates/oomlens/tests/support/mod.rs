@@ -350,6 +350,7 @@ pub fn oomlens() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_oomlens"))
 }
 
+pub mod heap_shapes;
 pub mod prometheus;
 
 /// Every finding and cause of a Diagnosis (JSON) cites something; `what`
