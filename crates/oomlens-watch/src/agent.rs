@@ -48,6 +48,13 @@ pub struct Options {
     pub threshold: f64,
     /// The second level, captured again.
     pub again: f64,
+    /// The early level, below [`Options::threshold`], at which a JVM's
+    /// class histogram alone is taken (one full collection, no other
+    /// command): with the histograms of the two capture levels, a timed
+    /// series of three that shows which classes grow
+    /// (`--histogram-at`); `None`, or a level at or above the threshold:
+    /// none of its own.
+    pub histogram_at: Option<f64>,
     pub spool: PathBuf,
     pub limits: Limits,
     /// Where `/metrics` is served.
@@ -83,6 +90,7 @@ impl Default for Options {
             interval: Duration::from_secs(1),
             threshold: 0.9,
             again: 0.95,
+            histogram_at: Some(0.8),
             spool: PathBuf::from("/var/lib/oomlens/spool"),
             limits: Limits::default(),
             listen: None,
@@ -125,6 +133,9 @@ struct Watched {
     history: VecDeque<Kept>,
     /// The capture level reached: 0 none, 1 the threshold, 2 the second.
     level: u8,
+    /// A class histogram was taken at or past the early level
+    /// ([`Options::histogram_at`]) since it last rose past it.
+    early: bool,
     /// Its heap was dumped (or refused) since it last rose past the level.
     dumped: bool,
     failcnt: u64,
@@ -146,6 +157,7 @@ struct CaptureJob {
     ratio: f64,
     level: f64,
     reason: &'static str,
+    scope: event::CaptureScope,
     /// A heap dump is asked for too, with the JVM's committed heap when
     /// known (the space it needs).
     dump: Option<Option<u64>>,
@@ -886,6 +898,7 @@ impl Agent<'_> {
                     who,
                     history: VecDeque::new(),
                     level: 0,
+                    early: false,
                     dumped: false,
                     failcnt: l.reading.failcnt,
                     limit: l.reading.limit_bytes,
@@ -894,6 +907,7 @@ impl Agent<'_> {
             });
             if w.gone.take().is_some() {
                 w.level = 0;
+                w.early = false;
                 w.dumped = false;
             }
             self.metrics.touch_kills(&w.who, "memcg");
@@ -917,6 +931,10 @@ impl Agent<'_> {
                     w.level = 0;
                     w.dumped = false;
                 }
+                let early = self.opts.histogram_at.filter(|&h| h < t);
+                if early.is_none_or(|h| r < h - REARM) {
+                    w.early = false;
+                }
                 let dump = self.opts.heap_dump_at.is_some_and(|d| r >= d) && !w.dumped;
                 if (want > w.level || dump) && self.opts.capture {
                     if let Some((pid, m)) = js.first() {
@@ -927,14 +945,32 @@ impl Agent<'_> {
                         };
                         w.level = w.level.max(want);
                         w.dumped |= dump;
+                        // Its histogram is the series' point at this level.
+                        w.early = true;
                         jobs.push(CaptureJob {
                             pid: *pid,
                             who: w.who.clone(),
                             ratio: r,
                             level,
                             reason,
+                            scope: event::CaptureScope::All,
                             dump: dump.then(|| m.heap_committed.or(m.heap_max)),
                         });
+                    }
+                } else if let Some(h) = early.filter(|&h| r >= h) {
+                    if !w.early && w.level == 0 && self.opts.capture {
+                        if let Some((pid, _)) = js.first() {
+                            w.early = true;
+                            jobs.push(CaptureJob {
+                                pid: *pid,
+                                who: w.who.clone(),
+                                ratio: r,
+                                level: h,
+                                reason: "threshold",
+                                scope: event::CaptureScope::Histogram,
+                                dump: None,
+                            });
+                        }
                     }
                 }
             }
@@ -1128,6 +1164,7 @@ fn run_capture(spool: &Spool, timeout: Duration, job: CaptureJob) -> event::Capt
         ratio: job.ratio,
         level: job.level,
         reason: job.reason,
+        scope: job.scope,
         files: 0,
         errors: Vec::new(),
         took_ms: 0,
@@ -1139,12 +1176,19 @@ fn run_capture(spool: &Spool, timeout: Duration, job: CaptureJob) -> event::Capt
         ..attach::Options::default()
     };
     let pct = (job.level * 100.0).round() as u32;
+    let name = match job.scope {
+        event::CaptureScope::All => format!("capture-{pct}"),
+        event::CaptureScope::Histogram => format!("capture-histogram-{pct}"),
+    };
     match Vm::attach(job.pid, &opts) {
         Err(e) => c.errors.push(format!("attach: {e}")),
-        Ok(vm) => match spool.make(&c.who.key(), at, &format!("capture-{pct}")) {
+        Ok(vm) => match spool.make(&c.who.key(), at, &name) {
             Err(e) => c.errors.push(format!("spool: {e}")),
             Ok(dir) => {
-                let got = capture::all(&vm, &dir, Some(timeout));
+                let got = match job.scope {
+                    event::CaptureScope::All => capture::all(&vm, &dir, Some(timeout)),
+                    event::CaptureScope::Histogram => capture::histogram(&vm, &dir, Some(timeout)),
+                };
                 c.files = got.files();
                 for (cmd, o) in &got.commands {
                     if let capture::Outcome::Failed(e) = o {

@@ -452,6 +452,173 @@ fn a_leaking_jvm_is_captured_before_the_kill_and_its_cause_named() {
     );
 }
 
+/// The time line a capture puts before a timed output: its time in Unix
+/// milliseconds.
+fn time_line_ms(file: &std::path::Path) -> i64 {
+    let text = std::fs::read_to_string(file).unwrap();
+    let first = text.lines().next().unwrap_or("");
+    let at: jiff::Timestamp = first
+        .parse()
+        .unwrap_or_else(|e| panic!("{}: no time line ({e}): {first:?}", file.display()));
+    assert!(first.ends_with('Z') && first.len() == 24, "{first:?}");
+    at.as_millisecond()
+}
+
+#[test]
+fn a_heap_leak_is_named_by_its_growing_classes_from_the_captures() {
+    let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
+    if !support::require_cgroups() {
+        return;
+    }
+    let Some(cp) = jvm_classpath() else { return };
+    let tmp = TempDir::new("oomlens-watch-heap");
+    // Levels 20 points apart instead of 80/90/95 %: this leak fills the
+    // last tenth of its limit in under a second, and a full capture on a
+    // loaded machine can take longer; each level is one histogram of the
+    // series.
+    let started = Instant::now();
+    let agent = Agent::start(
+        &tmp.path().join("spool"),
+        &[
+            "--histogram-at",
+            "55%",
+            "--threshold",
+            "70%",
+            "--capture-again",
+            "85%",
+        ],
+    );
+    // The heap leak of tests/jvm (a 16 KiB byte[] per request kept in a
+    // static list for ever), its maximum heap above the limit (the kernel
+    // kills it, not the JVM), NMT on, in 192 MiB.
+    let cg = PodCgroup::new(192 << 20);
+    let _java = cg.spawn(&format!(
+        "java -Xmx400m -XX:NativeMemoryTracking=summary -cp {cp} oomlens.demo.HeapLeak \
+         --kib 16 --sleep-ms 2 --every 100000"
+    ));
+    let ours = |v: &serde_json::Value| v["cgroup"] == cg.container_path.as_str();
+    let mut captures = Vec::new();
+    let kill = loop {
+        let (_, v) = agent
+            .until(Duration::from_secs(90), |v| ours(v))
+            .expect("the JVM is killed within 90 s");
+        match v["event"].as_str() {
+            Some("capture") => captures.push(v),
+            Some("kill") => break v,
+            _ => {}
+        }
+    };
+    assert_eq!(kill["process"], "java", "{kill}");
+    // The histogram alone at the early level, then the two full captures.
+    let scopes: Vec<(&str, f64)> = captures
+        .iter()
+        .map(|c| (c["scope"].as_str().unwrap(), c["level"].as_f64().unwrap()))
+        .collect();
+    assert_eq!(
+        scopes,
+        [("histogram", 0.55), ("all", 0.7), ("all", 0.85)],
+        "{captures:#?}"
+    );
+    for c in &captures {
+        assert_eq!(c["errors"], serde_json::json!([]), "{c}");
+    }
+    assert_eq!(captures[0]["files"], 1, "{}", captures[0]);
+    assert_eq!(kill["captures"], 3, "{kill}");
+
+    // In the kill's entry: each capture's histogram after its time line,
+    // in the order taken; NMT and Metaspace in the full ones.
+    let entry = std::path::PathBuf::from(kill["spool"].as_str().unwrap());
+    let mut dirs: Vec<std::path::PathBuf> = std::fs::read_dir(&entry)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    let names: Vec<String> = dirs
+        .iter()
+        .map(|d| d.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        names.len() == 3
+            && names[0].ends_with("-capture-histogram-55")
+            && names[1].ends_with("-capture-70")
+            && names[2].ends_with("-capture-85"),
+        "{names:?}"
+    );
+    let times: Vec<i64> = dirs
+        .iter()
+        .map(|d| time_line_ms(&d.join("GC.class_histogram.txt")))
+        .collect();
+    assert!(times.windows(2).all(|w| w[0] < w[1]), "{times:?}");
+    for d in &dirs[1..] {
+        let nmt = d.join("VM.native_memory-summary.txt");
+        time_line_ms(&nmt);
+        let nmt = std::fs::read_to_string(nmt).unwrap();
+        assert!(nmt.contains("Native Memory Tracking:"), "{nmt}");
+        let meta = std::fs::read_to_string(d.join("VM.metaspace.txt")).unwrap();
+        assert!(meta.contains("Total Usage"), "{meta}");
+    }
+    assert!(!dirs[0].join("VM.native_memory-summary.txt").exists());
+
+    // The verdict: a heap leak, byte[] named as what grows, cited in the
+    // first and last histogram.
+    let (_, d) = agent
+        .until(Duration::from_secs(60), |v| {
+            v["event"] == "diagnosis" && v["kill"] == kill["id"]
+        })
+        .expect("the kill's diagnosis");
+    let wall = started.elapsed();
+    assert_eq!(d["causes"][0]["id"], "heap-growth", "{d}");
+    let summary = d["causes"][0]["summary"].as_str().unwrap();
+    assert!(
+        summary.starts_with("Java heap growth: byte[] +"),
+        "{summary}"
+    );
+    let full: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(entry.join("diagnosis.json")).unwrap()).unwrap();
+    support::all_cited(&full, "the heap leak's diagnosis");
+    let cause = &full["causes"][0];
+    assert_eq!(cause["id"], "heap-growth");
+    let cites = cause["evidence"].as_array().unwrap();
+    let cited = |dir: &std::path::Path, what: &str| {
+        let file = dir.join("GC.class_histogram.txt");
+        let c = cites
+            .iter()
+            .find(|c| {
+                c["what"].as_str().is_some_and(|w| w.starts_with(what))
+                    && c["source"]
+                        .as_str()
+                        .is_some_and(|s| file.ends_with(s) || s.ends_with(&*file.to_string_lossy()))
+            })
+            .unwrap_or_else(|| panic!("no cite of {what:?} in {}: {cites:#?}", file.display()));
+        // The cited line is that class's row.
+        let line = c["line"].as_u64().unwrap() as usize;
+        let text = std::fs::read_to_string(&file).unwrap();
+        let row = text.lines().nth(line - 1).unwrap_or("");
+        (line, row.to_string())
+    };
+    let (_, first_row) = cited(&dirs[0], "byte[]: ");
+    let (_, last_row) = cited(&dirs[2], "byte[]: ");
+    for row in [&first_row, &last_row] {
+        assert_eq!(row.split_whitespace().nth(3), Some("[B"), "{row}");
+    }
+    let bytes = |row: &str| -> u64 { row.split_whitespace().nth(2).unwrap().parse().unwrap() };
+    assert!(
+        bytes(&last_row) > bytes(&first_row) + (16 << 20),
+        "{first_row} -> {last_row}"
+    );
+    let (t0, _) = cited(&dirs[0], "first class histogram's time");
+    assert_eq!(t0, 1);
+    eprintln!(
+        "heap leak: captures at {:?} ms apart, verdict {:?}; {:.1} s from the agent's start to the verdict",
+        times.windows(2).map(|w| w[1] - w[0]).collect::<Vec<_>>(),
+        summary,
+        wall.as_secs_f64()
+    );
+    agent.stop();
+}
+
 #[test]
 fn once_reads_from_the_cursor_and_the_spool_shows_what_it_kept() {
     let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
