@@ -935,6 +935,7 @@ impl Agent<'_> {
                 if early.is_none_or(|h| r < h - REARM) {
                     w.early = false;
                 }
+                let histogram = histogram_due(r, early, w.early, w.level);
                 let dump = self.opts.heap_dump_at.is_some_and(|d| r >= d) && !w.dumped;
                 if (want > w.level || dump) && self.opts.capture {
                     if let Some((pid, m)) = js.first() {
@@ -957,8 +958,8 @@ impl Agent<'_> {
                             dump: dump.then(|| m.heap_committed.or(m.heap_max)),
                         });
                     }
-                } else if let Some(h) = early.filter(|&h| r >= h) {
-                    if !w.early && w.level == 0 && self.opts.capture {
+                } else if let Some(h) = histogram {
+                    if self.opts.capture {
                         if let Some((pid, _)) = js.first() {
                             w.early = true;
                             jobs.push(CaptureJob {
@@ -1122,6 +1123,14 @@ fn wanted(ratio: f64, pressure: bool, threshold: f64, again: f64) -> (u8, &'stat
     } else {
         (0, "")
     }
+}
+
+/// The early level at which a reading asks for the class histogram alone:
+/// `ratio` at or above `early` (the histogram level, when below the
+/// threshold), none `taken` since it last rose past it, and no capture
+/// `level` reached (a full capture has the histogram).
+fn histogram_due(ratio: f64, early: Option<f64>, taken: bool, level: u8) -> Option<f64> {
+    early.filter(|&h| ratio >= h && !taken && level == 0)
 }
 
 /// Working set / limit, when there is a limit.
@@ -1342,6 +1351,15 @@ mod tests {
         assert_eq!(wanted(0.85, false, 0.9, 0.95), (0, ""));
         assert_eq!(wanted(0.85, true, 0.9, 0.95), (1, "pressure"));
         assert_eq!(wanted(0.75, true, 0.9, 0.95), (0, ""), "too far below");
+    }
+
+    #[test]
+    fn a_histogram_alone_once_at_the_early_level() {
+        assert_eq!(histogram_due(0.79, Some(0.8), false, 0), None);
+        assert_eq!(histogram_due(0.8, Some(0.8), false, 0), Some(0.8));
+        assert_eq!(histogram_due(0.85, Some(0.8), true, 0), None, "taken");
+        assert_eq!(histogram_due(0.85, Some(0.8), false, 1), None, "captured");
+        assert_eq!(histogram_due(0.85, None, false, 0), None, "off");
     }
 
     #[test]

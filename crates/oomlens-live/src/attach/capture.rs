@@ -1,9 +1,9 @@
 //! A capture of one JVM into a folder, as the node agent takes it when a
 //! container nears its limit: every command of [`gather::ALL`] (or the
-//! class histogram alone, [`histogram`]) into its file (`jcmd PID COMMAND
-//! > FILE`), a failure of one not stopping the others, and a copy of the
-//! JVM's performance-counter file; what each command gave is kept for the
-//! agent's event. The outputs that are one reading of a series over time
+//! class histogram alone, [`histogram`]) into its file (as `jcmd PID
+//! COMMAND > FILE` writes it), a failure of one not stopping the others,
+//! and a copy of the JVM's performance-counter file; what each command gave
+//! is kept for the agent's event. The outputs that are one reading of a series over time
 //! ([`gather::TIMED`]: the class histogram, the NMT summary) start with
 //! the time the command was sent, a line of its own (`date -u
 //! +%FT%T.%3NZ`, `2026-12-07T16:07:47.123Z`), as a capture loop's `date;
