@@ -50,11 +50,16 @@ pub struct Options {
     pub again: f64,
     /// The early level, below [`Options::threshold`], at which a JVM's
     /// class histogram alone is taken (one full collection, no other
-    /// command): with the histograms of the two capture levels, a timed
-    /// series of three that shows which classes grow
-    /// (`--histogram-at`); `None`, or a level at or above the threshold:
-    /// none of its own.
+    /// command): with the histograms of the capture levels, a timed series
+    /// that shows which classes grow (`--histogram-at`); `None`, or a
+    /// level at or above the threshold: none of its own.
     pub histogram_at: Option<f64>,
+    /// While the container stays at or above the early level, the
+    /// histogram alone again after this long, the wait doubling after each
+    /// (at most [`MAX_HISTOGRAMS_PER_RISE`]; `--histogram-every`): the
+    /// series does not hang on the working set reaching the capture levels
+    /// before the kill. `None`: once.
+    pub histogram_every: Option<Duration>,
     pub spool: PathBuf,
     pub limits: Limits,
     /// Where `/metrics` is served.
@@ -91,6 +96,7 @@ impl Default for Options {
             threshold: 0.9,
             again: 0.95,
             histogram_at: Some(0.8),
+            histogram_every: Some(Duration::from_secs(60)),
             spool: PathBuf::from("/var/lib/oomlens/spool"),
             limits: Limits::default(),
             listen: None,
@@ -133,9 +139,9 @@ struct Watched {
     history: VecDeque<Kept>,
     /// The capture level reached: 0 none, 1 the threshold, 2 the second.
     level: u8,
-    /// A class histogram was taken at or past the early level
-    /// ([`Options::histogram_at`]) since it last rose past it.
-    early: bool,
+    /// The class histograms taken since it last rose past the early
+    /// level ([`Options::histogram_at`]).
+    histograms: Histograms,
     /// Its heap was dumped (or refused) since it last rose past the level.
     dumped: bool,
     failcnt: u64,
@@ -898,7 +904,7 @@ impl Agent<'_> {
                     who,
                     history: VecDeque::new(),
                     level: 0,
-                    early: false,
+                    histograms: Histograms::default(),
                     dumped: false,
                     failcnt: l.reading.failcnt,
                     limit: l.reading.limit_bytes,
@@ -907,7 +913,7 @@ impl Agent<'_> {
             });
             if w.gone.take().is_some() {
                 w.level = 0;
-                w.early = false;
+                w.histograms = Histograms::default();
                 w.dumped = false;
             }
             self.metrics.touch_kills(&w.who, "memcg");
@@ -933,9 +939,11 @@ impl Agent<'_> {
                 }
                 let early = self.opts.histogram_at.filter(|&h| h < t);
                 if early.is_none_or(|h| r < h - REARM) {
-                    w.early = false;
+                    w.histograms = Histograms::default();
                 }
-                let histogram = histogram_due(r, early, w.early, w.level);
+                let now = Instant::now();
+                let histogram =
+                    histogram_due(r, early, &w.histograms, self.opts.histogram_every, now);
                 let dump = self.opts.heap_dump_at.is_some_and(|d| r >= d) && !w.dumped;
                 if (want > w.level || dump) && self.opts.capture {
                     if let Some((pid, m)) = js.first() {
@@ -947,7 +955,7 @@ impl Agent<'_> {
                         w.level = w.level.max(want);
                         w.dumped |= dump;
                         // Its histogram is the series' point at this level.
-                        w.early = true;
+                        w.histograms.last = Some(now);
                         jobs.push(CaptureJob {
                             pid: *pid,
                             who: w.who.clone(),
@@ -961,7 +969,8 @@ impl Agent<'_> {
                 } else if let Some(h) = histogram {
                     if self.opts.capture {
                         if let Some((pid, _)) = js.first() {
-                            w.early = true;
+                            w.histograms.alone += 1;
+                            w.histograms.last = Some(now);
                             jobs.push(CaptureJob {
                                 pid: *pid,
                                 who: w.who.clone(),
@@ -1125,12 +1134,41 @@ fn wanted(ratio: f64, pressure: bool, threshold: f64, again: f64) -> (u8, &'stat
     }
 }
 
-/// The early level at which a reading asks for the class histogram alone:
+/// The most class histograms taken alone in one rise past the early
+/// level.
+pub const MAX_HISTOGRAMS_PER_RISE: u32 = 8;
+
+/// The class histograms of a container since it last rose past the early
+/// level.
+#[derive(Debug, Clone, Copy, Default)]
+struct Histograms {
+    /// Taken alone.
+    alone: u32,
+    /// When the last one was asked for (alone or in a full capture).
+    last: Option<Instant>,
+}
+
+/// The early level at which a reading asks for the class histogram alone
+/// (a pass that asks for a full capture does not: it has the histogram):
 /// `ratio` at or above `early` (the histogram level, when below the
-/// threshold), none `taken` since it last rose past it, and no capture
-/// `level` reached (a full capture has the histogram).
-fn histogram_due(ratio: f64, early: Option<f64>, taken: bool, level: u8) -> Option<f64> {
-    early.filter(|&h| ratio >= h && !taken && level == 0)
+/// threshold), and none asked for since it rose past it; or, with `every`,
+/// `every` after the last one, doubled after each one taken alone, at most
+/// [`MAX_HISTOGRAMS_PER_RISE`] alone.
+fn histogram_due(
+    ratio: f64,
+    early: Option<f64>,
+    taken: &Histograms,
+    every: Option<Duration>,
+    now: Instant,
+) -> Option<f64> {
+    let h = early.filter(|&h| ratio >= h)?;
+    let Some(last) = taken.last else {
+        return Some(h);
+    };
+    let every = every?;
+    let wait = every.saturating_mul(1 << taken.alone.saturating_sub(1).min(16));
+    (taken.alone < MAX_HISTOGRAMS_PER_RISE && now.saturating_duration_since(last) >= wait)
+        .then_some(h)
 }
 
 /// Working set / limit, when there is a limit.
@@ -1354,12 +1392,44 @@ mod tests {
     }
 
     #[test]
-    fn a_histogram_alone_once_at_the_early_level() {
-        assert_eq!(histogram_due(0.79, Some(0.8), false, 0), None);
-        assert_eq!(histogram_due(0.8, Some(0.8), false, 0), Some(0.8));
-        assert_eq!(histogram_due(0.85, Some(0.8), true, 0), None, "taken");
-        assert_eq!(histogram_due(0.85, Some(0.8), false, 1), None, "captured");
-        assert_eq!(histogram_due(0.85, None, false, 0), None, "off");
+    fn a_histogram_alone_at_the_early_level_then_less_and_less_often() {
+        let t0 = Instant::now();
+        let s = Duration::from_secs;
+        let none = Histograms::default();
+        let every = Some(s(60));
+        assert_eq!(histogram_due(0.79, Some(0.8), &none, every, t0), None);
+        assert_eq!(histogram_due(0.8, Some(0.8), &none, every, t0), Some(0.8));
+        assert_eq!(histogram_due(0.85, None, &none, every, t0), None, "off");
+        // Once without `every`.
+        let one = Histograms {
+            alone: 1,
+            last: Some(t0),
+        };
+        assert_eq!(
+            histogram_due(0.85, Some(0.8), &one, None, t0 + s(999)),
+            None
+        );
+        // The waits: 60 s, then 60 s, 120 s, 240 s after each alone.
+        let after_full = Histograms {
+            alone: 0,
+            last: Some(t0),
+        };
+        let due = |h: &Histograms, at: u64| histogram_due(0.85, Some(0.8), h, every, t0 + s(at));
+        assert_eq!(due(&after_full, 59), None);
+        assert_eq!(due(&after_full, 60), Some(0.8));
+        assert_eq!(due(&one, 59), None);
+        assert_eq!(due(&one, 60), Some(0.8));
+        let three = Histograms {
+            alone: 3,
+            last: Some(t0),
+        };
+        assert_eq!(due(&three, 239), None);
+        assert_eq!(due(&three, 240), Some(0.8));
+        let cap = Histograms {
+            alone: MAX_HISTOGRAMS_PER_RISE,
+            last: Some(t0),
+        };
+        assert_eq!(due(&cap, 1 << 30), None, "at most so many");
     }
 
     #[test]

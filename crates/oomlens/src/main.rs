@@ -446,11 +446,16 @@ struct WatchArgs {
     capture_again: String,
     /// The early level, below --threshold, where the JVM's class histogram
     /// alone is taken (one full collection, no other command; `off`: none).
-    /// With the histograms of the two capture levels it makes a timed
-    /// series of three, from which a kill's diagnosis names the classes
-    /// that grow (a heap leak).
+    /// With the histograms of the capture levels it makes a timed series,
+    /// from which a kill's diagnosis names the classes that grow (a heap
+    /// leak).
     #[arg(long, value_name = "LEVEL", default_value = "80%")]
     histogram_at: String,
+    /// While the container stays at or above --histogram-at, the histogram
+    /// alone again after this long, the wait doubling after each one (at
+    /// most 8 until the ratio falls 20 points below the level; `off`: once).
+    #[arg(long, value_name = "DURATION", default_value = "1m")]
+    histogram_every: String,
     /// Do not attach to JVMs (no captures).
     #[arg(long)]
     no_capture: bool,

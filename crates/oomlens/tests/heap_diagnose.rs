@@ -324,20 +324,16 @@ fn as_three_captures(scenario: &str, into: &std::path::Path) -> Vec<std::path::P
         .collect()
 }
 
+fn diagnose_dir(dir: &std::path::Path) -> Value {
+    support::oomlens_json(&["diagnose", dir.to_str().unwrap(), "-f", "json"], &[0, 1])
+}
+
 #[test]
 fn three_captures_histograms_are_one_timed_series() {
     let tmp = support::TempDir::new("oomlens-heap-captures");
     for s in LEAKS {
         let files = as_three_captures(s, &tmp.path().join(s));
-        let d = support::oomlens_json(
-            &[
-                "diagnose",
-                tmp.path().join(s).to_str().unwrap(),
-                "-f",
-                "json",
-            ],
-            &[0, 1],
-        );
+        let d = diagnose_dir(&tmp.path().join(s));
         let c = cause(&d, "heap-growth");
         assert!(
             c["summary"]
@@ -381,15 +377,7 @@ fn three_captures_histograms_are_one_timed_series() {
         "native-steady",
     ] {
         as_three_captures(s, &tmp.path().join(s));
-        let d = support::oomlens_json(
-            &[
-                "diagnose",
-                tmp.path().join(s).to_str().unwrap(),
-                "-f",
-                "json",
-            ],
-            &[0, 1],
-        );
+        let d = diagnose_dir(&tmp.path().join(s));
         assert!(!has(&d, "heap-growth"), "{s}: {:?}", causes(&d));
     }
 }
