@@ -197,7 +197,8 @@ Exit status: 0 when samples were written, 1 when there was nothing to sample, 2 
     /// runs in it, captures the JVM's view through attach (NMT summary when on,
     /// VM.metaspace, VM.classloader_stats, GC.heap_info, GC.class_histogram,
     /// VM.flags, VM.class_hierarchy: every loaded class, up to 16 MiB), and again at --capture-again;
-    /// at --histogram-at, below the threshold, the class histogram alone. The class histogram and NMT
+    /// at --histogram-at, below the threshold, the class histogram alone (again every --histogram-every
+    /// while there, the wait doubling). The class histogram and NMT
     /// summary files start with the time they were taken (a line of their own), so the histograms of
     /// one JVM are a timed series (the classes that grow name a heap leak). After a kill, runs `oomlens
     /// diagnose` over the kill's spool entry (the kernel's report, the samples
