@@ -542,10 +542,15 @@ fn a_heap_leak_is_named_by_its_growing_classes_from_the_captures() {
         .iter()
         .find(|c| c["scope"] == "all" && c["level"] == 0.65)
         .unwrap_or_else(|| panic!("no full capture at 65 %: {captures:#?}"));
-    // The last one may be cut short by the kill; its folder is in the
-    // kill's entry even when its event comes after the kill's.
-    for c in &captures[..captures.len() - 1] {
-        assert_eq!(c["errors"], serde_json::json!([]), "{c}");
+    // The captures the kill cuts short (in its last seconds a full
+    // collection can itself take the JVM over its limit) fail; no other.
+    let killed: jiff::Timestamp = kill["time"].as_str().unwrap().parse().unwrap();
+    for c in &captures {
+        let at: jiff::Timestamp = c["time"].as_str().unwrap().parse().unwrap();
+        let before_kill = killed.as_millisecond() - at.as_millisecond();
+        if before_kill > 3000 || c == first || c == full {
+            assert_eq!(c["errors"], serde_json::json!([]), "{c}");
+        }
     }
     assert!(
         kill["captures"].as_u64() >= Some(captures.len() as u64),
@@ -647,7 +652,24 @@ fn a_heap_leak_is_named_by_its_growing_classes_from_the_captures() {
     };
     let (b0, b1) = (bytes(&rows[0].2), bytes(&rows[1].2));
     assert!(b1 > b0 + (16 << 20), "{b0} -> {b1}");
-    let killed: jiff::Timestamp = kill["time"].as_str().unwrap().parse().unwrap();
+    // Why no OutOfMemoryError came: the 400 MiB maximum heap, from the
+    // captured flags (VM.flags or VM.command_line: no GC log), above the
+    // 192 MiB limit.
+    let over = whole["causes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "heap-sized-over-limit")
+        .unwrap_or_else(|| panic!("no heap-sized-over-limit: {:#}", whole["causes"]));
+    assert!(
+        over["evidence"].as_array().unwrap().iter().any(|e| {
+            e["what"] == "maximum heap 400 MiB (MaxHeapSize)"
+                && e["source"].as_str().is_some_and(|s| {
+                    s.ends_with("VM.flags.txt") || s.ends_with("VM.command_line.txt")
+                })
+        }),
+        "{over:#}"
+    );
     eprintln!(
         "heap leak: {} histograms, {:?} ms apart, the last {} ms before the kill; captures took {:?} ms; \
          verdict {summary:?}; {:.1} s from the agent's start to the verdict",
