@@ -802,6 +802,28 @@ mod tests {
         };
         assert_eq!(j.series.len(), 1);
         assert_eq!(j.series[0].rows.len(), j.histogram.len());
+        // One histogram as `oomlens watch` captures it: its time line (UTC,
+        // to the millisecond) before jcmd's pid line.
+        let mut timed = b"2026-12-07T16:07:47.123Z\n".to_vec();
+        timed.extend_from_slice(&fixture(rel));
+        let o = jcmd_output(rel, &timed);
+        let Some(Parsed::Jcmd(j)) = o.parsed else {
+            panic!("{o:?}")
+        };
+        assert_eq!(j.series.len(), 1);
+        assert_eq!(j.series[0].unix_ms, Some(1_796_659_667_123));
+        assert_eq!(j.series[0].time_line, Some(1));
+        assert!(j.series[0].pid.is_some());
+        assert_eq!(j.pid, j.series[0].pid);
+        assert_eq!(j.histogram.len(), j.series[0].rows.len());
+        // The time line is no row gone wrong (the fixture's one cut row
+        // is warned of, as without it).
+        let w = o.warnings.items();
+        assert!(w.iter().all(|w| w.line != Some(1)), "{w:?}");
+        assert_eq!(
+            w.len(),
+            jcmd_output(rel, &fixture(rel)).warnings.items().len()
+        );
     }
 
     #[test]

@@ -48,6 +48,18 @@ pub struct Options {
     pub threshold: f64,
     /// The second level, captured again.
     pub again: f64,
+    /// The early level, below [`Options::threshold`], at which a JVM's
+    /// class histogram alone is taken (one full collection, no other
+    /// command): with the histograms of the capture levels, a timed series
+    /// that shows which classes grow (`--histogram-at`); `None`, or a
+    /// level at or above the threshold: none of its own.
+    pub histogram_at: Option<f64>,
+    /// While the container stays at or above the early level, the
+    /// histogram alone again after this long, the wait doubling after each
+    /// (at most [`MAX_HISTOGRAMS_PER_RISE`]; `--histogram-every`): the
+    /// series does not hang on the working set reaching the capture levels
+    /// before the kill. `None`: once.
+    pub histogram_every: Option<Duration>,
     pub spool: PathBuf,
     pub limits: Limits,
     /// Where `/metrics` is served.
@@ -83,6 +95,8 @@ impl Default for Options {
             interval: Duration::from_secs(1),
             threshold: 0.9,
             again: 0.95,
+            histogram_at: Some(0.8),
+            histogram_every: Some(Duration::from_secs(60)),
             spool: PathBuf::from("/var/lib/oomlens/spool"),
             limits: Limits::default(),
             listen: None,
@@ -125,6 +139,9 @@ struct Watched {
     history: VecDeque<Kept>,
     /// The capture level reached: 0 none, 1 the threshold, 2 the second.
     level: u8,
+    /// The class histograms taken since it last rose past the early
+    /// level ([`Options::histogram_at`]).
+    histograms: Histograms,
     /// Its heap was dumped (or refused) since it last rose past the level.
     dumped: bool,
     failcnt: u64,
@@ -146,6 +163,7 @@ struct CaptureJob {
     ratio: f64,
     level: f64,
     reason: &'static str,
+    scope: event::CaptureScope,
     /// A heap dump is asked for too, with the JVM's committed heap when
     /// known (the space it needs).
     dump: Option<Option<u64>>,
@@ -886,6 +904,7 @@ impl Agent<'_> {
                     who,
                     history: VecDeque::new(),
                     level: 0,
+                    histograms: Histograms::default(),
                     dumped: false,
                     failcnt: l.reading.failcnt,
                     limit: l.reading.limit_bytes,
@@ -894,6 +913,7 @@ impl Agent<'_> {
             });
             if w.gone.take().is_some() {
                 w.level = 0;
+                w.histograms = Histograms::default();
                 w.dumped = false;
             }
             self.metrics.touch_kills(&w.who, "memcg");
@@ -917,6 +937,13 @@ impl Agent<'_> {
                     w.level = 0;
                     w.dumped = false;
                 }
+                let early = self.opts.histogram_at.filter(|&h| h < t);
+                if early.is_none_or(|h| r < h - REARM) {
+                    w.histograms = Histograms::default();
+                }
+                let now = Instant::now();
+                let histogram =
+                    histogram_due(r, early, &w.histograms, self.opts.histogram_every, now);
                 let dump = self.opts.heap_dump_at.is_some_and(|d| r >= d) && !w.dumped;
                 if (want > w.level || dump) && self.opts.capture {
                     if let Some((pid, m)) = js.first() {
@@ -927,14 +954,33 @@ impl Agent<'_> {
                         };
                         w.level = w.level.max(want);
                         w.dumped |= dump;
+                        // Its histogram is the series' point at this level.
+                        w.histograms.last = Some(now);
                         jobs.push(CaptureJob {
                             pid: *pid,
                             who: w.who.clone(),
                             ratio: r,
                             level,
                             reason,
+                            scope: event::CaptureScope::All,
                             dump: dump.then(|| m.heap_committed.or(m.heap_max)),
                         });
+                    }
+                } else if let Some(h) = histogram {
+                    if self.opts.capture {
+                        if let Some((pid, _)) = js.first() {
+                            w.histograms.alone += 1;
+                            w.histograms.last = Some(now);
+                            jobs.push(CaptureJob {
+                                pid: *pid,
+                                who: w.who.clone(),
+                                ratio: r,
+                                level: h,
+                                reason: "threshold",
+                                scope: event::CaptureScope::Histogram,
+                                dump: None,
+                            });
+                        }
                     }
                 }
             }
@@ -1088,6 +1134,43 @@ fn wanted(ratio: f64, pressure: bool, threshold: f64, again: f64) -> (u8, &'stat
     }
 }
 
+/// The most class histograms taken alone in one rise past the early
+/// level.
+pub const MAX_HISTOGRAMS_PER_RISE: u32 = 8;
+
+/// The class histograms of a container since it last rose past the early
+/// level.
+#[derive(Debug, Clone, Copy, Default)]
+struct Histograms {
+    /// Taken alone.
+    alone: u32,
+    /// When the last one was asked for (alone or in a full capture).
+    last: Option<Instant>,
+}
+
+/// The early level at which a reading asks for the class histogram alone
+/// (a pass that asks for a full capture does not: it has the histogram):
+/// `ratio` at or above `early` (the histogram level, when below the
+/// threshold), and none asked for since it rose past it; or, with `every`,
+/// `every` after the last one, doubled after each one taken alone, at most
+/// [`MAX_HISTOGRAMS_PER_RISE`] alone.
+fn histogram_due(
+    ratio: f64,
+    early: Option<f64>,
+    taken: &Histograms,
+    every: Option<Duration>,
+    now: Instant,
+) -> Option<f64> {
+    let h = early.filter(|&h| ratio >= h)?;
+    let Some(last) = taken.last else {
+        return Some(h);
+    };
+    let every = every?;
+    let wait = every.saturating_mul(1 << taken.alone.saturating_sub(1).min(16));
+    (taken.alone < MAX_HISTOGRAMS_PER_RISE && now.saturating_duration_since(last) >= wait)
+        .then_some(h)
+}
+
 /// Working set / limit, when there is a limit.
 fn ratio(r: &Reading) -> Option<f64> {
     r.limit_bytes
@@ -1128,6 +1211,7 @@ fn run_capture(spool: &Spool, timeout: Duration, job: CaptureJob) -> event::Capt
         ratio: job.ratio,
         level: job.level,
         reason: job.reason,
+        scope: job.scope,
         files: 0,
         errors: Vec::new(),
         took_ms: 0,
@@ -1139,12 +1223,19 @@ fn run_capture(spool: &Spool, timeout: Duration, job: CaptureJob) -> event::Capt
         ..attach::Options::default()
     };
     let pct = (job.level * 100.0).round() as u32;
+    let name = match job.scope {
+        event::CaptureScope::All => format!("capture-{pct}"),
+        event::CaptureScope::Histogram => format!("capture-histogram-{pct}"),
+    };
     match Vm::attach(job.pid, &opts) {
         Err(e) => c.errors.push(format!("attach: {e}")),
-        Ok(vm) => match spool.make(&c.who.key(), at, &format!("capture-{pct}")) {
+        Ok(vm) => match spool.make(&c.who.key(), at, &name) {
             Err(e) => c.errors.push(format!("spool: {e}")),
             Ok(dir) => {
-                let got = capture::all(&vm, &dir, Some(timeout));
+                let got = match job.scope {
+                    event::CaptureScope::All => capture::all(&vm, &dir, Some(timeout)),
+                    event::CaptureScope::Histogram => capture::histogram(&vm, &dir, Some(timeout)),
+                };
                 c.files = got.files();
                 for (cmd, o) in &got.commands {
                     if let capture::Outcome::Failed(e) = o {
@@ -1308,6 +1399,47 @@ mod tests {
         assert_eq!(wanted(0.85, false, 0.9, 0.95), (0, ""));
         assert_eq!(wanted(0.85, true, 0.9, 0.95), (1, "pressure"));
         assert_eq!(wanted(0.75, true, 0.9, 0.95), (0, ""), "too far below");
+    }
+
+    #[test]
+    fn a_histogram_alone_at_the_early_level_then_less_and_less_often() {
+        let t0 = Instant::now();
+        let s = Duration::from_secs;
+        let none = Histograms::default();
+        let every = Some(s(60));
+        assert_eq!(histogram_due(0.79, Some(0.8), &none, every, t0), None);
+        assert_eq!(histogram_due(0.8, Some(0.8), &none, every, t0), Some(0.8));
+        assert_eq!(histogram_due(0.85, None, &none, every, t0), None, "off");
+        // Once without `every`.
+        let one = Histograms {
+            alone: 1,
+            last: Some(t0),
+        };
+        assert_eq!(
+            histogram_due(0.85, Some(0.8), &one, None, t0 + s(999)),
+            None
+        );
+        // The waits: 60 s, then 60 s, 120 s, 240 s after each alone.
+        let after_full = Histograms {
+            alone: 0,
+            last: Some(t0),
+        };
+        let due = |h: &Histograms, at: u64| histogram_due(0.85, Some(0.8), h, every, t0 + s(at));
+        assert_eq!(due(&after_full, 59), None);
+        assert_eq!(due(&after_full, 60), Some(0.8));
+        assert_eq!(due(&one, 59), None);
+        assert_eq!(due(&one, 60), Some(0.8));
+        let three = Histograms {
+            alone: 3,
+            last: Some(t0),
+        };
+        assert_eq!(due(&three, 239), None);
+        assert_eq!(due(&three, 240), Some(0.8));
+        let cap = Histograms {
+            alone: MAX_HISTOGRAMS_PER_RISE,
+            last: Some(t0),
+        };
+        assert_eq!(due(&cap, 1 << 30), None, "at most so many");
     }
 
     #[test]

@@ -78,11 +78,15 @@ pub struct Capture {
     pub who: Identity,
     /// Working set / limit when the capture was asked for.
     pub ratio: f64,
-    /// The level crossed: the threshold (`0.9`) or the second one (`0.95`).
+    /// The level crossed: the threshold (`0.9`), the second one (`0.95`),
+    /// or the early one of a histogram alone (`0.8`).
     pub level: f64,
     /// Why: `threshold` or `pressure` (failcnt / `max` events rising near
     /// it).
     pub reason: &'static str,
+    /// What was run: every command, or the class histogram alone (at the
+    /// early level, `--histogram-at`).
+    pub scope: CaptureScope,
     /// Files written (outputs and the counter file).
     pub files: usize,
     /// Commands that failed, with why.
@@ -93,6 +97,17 @@ pub struct Capture {
     /// was: written, refused for want of space, or failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub heap_dump: Option<HeapDump>,
+}
+
+/// What a capture runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CaptureScope {
+    /// Every command of `oomlens_live::attach::gather::ALL` and the
+    /// performance-counter file.
+    All,
+    /// `GC.class_histogram` alone, with its time line.
+    Histogram,
 }
 
 /// What became of a heap dump.

@@ -7,6 +7,7 @@
 //!   kmsg.cursor                         where the kernel log was read to
 //!   oom-kill-counters.json              the cgroups' OOM-kill counters as last read
 //!   <key>/                              one folder per container (Identity::key)
+//!     <stamp>-capture-histogram-80/     its class histogram alone (--histogram-at)
 //!     <stamp>-capture-90/               a JVM capture not yet followed by a kill
 //!     <stamp>-kill-<id>/                a kill: event.json, kern.log,
 //!       <stamp>-capture-90/             samples.om, the captures before it

@@ -197,7 +197,11 @@ Exit status: 0 when samples were written, 1 when there was nothing to sample, 2 
     /// failcnt / memory.events max rises within 10 points of it) and a JVM
     /// runs in it, captures the JVM's view through attach (NMT summary when on,
     /// VM.metaspace, VM.classloader_stats, GC.heap_info, GC.class_histogram,
-    /// VM.flags, VM.class_hierarchy: every loaded class, up to 16 MiB), and again at --capture-again. After a kill, runs `oomlens
+    /// VM.flags, VM.class_hierarchy: every loaded class, up to 16 MiB), and again at --capture-again;
+    /// at --histogram-at, below the threshold, the class histogram alone (again every --histogram-every
+    /// while there, the wait doubling). The class histogram and NMT
+    /// summary files start with the time they were taken (a line of their own), so the histograms of
+    /// one JVM are a timed series (the classes that grow name a heap leak). After a kill, runs `oomlens
     /// diagnose` over the kill's spool entry (the kernel's report, the samples
     /// before it, the captures) and prints the verdict. One JSON line per
     /// event (oomlens/watch-event/v1) on stdout and in the spool's
@@ -442,6 +446,18 @@ struct WatchArgs {
     /// The second level, where it is captured again.
     #[arg(long, default_value = "95%")]
     capture_again: String,
+    /// The early level, below --threshold, where the JVM's class histogram
+    /// alone is taken (one full collection, no other command; `off`: none).
+    /// With the histograms of the capture levels it makes a timed series,
+    /// from which a kill's diagnosis names the classes that grow (a heap
+    /// leak).
+    #[arg(long, value_name = "LEVEL", default_value = "80%")]
+    histogram_at: String,
+    /// While the container stays at or above --histogram-at, the histogram
+    /// alone again after this long, the wait doubling after each one (at
+    /// most 8 until the ratio falls 20 points below the level; `off`: once).
+    #[arg(long, value_name = "DURATION", default_value = "1m")]
+    histogram_every: String,
     /// Do not attach to JVMs (no captures).
     #[arg(long)]
     no_capture: bool,

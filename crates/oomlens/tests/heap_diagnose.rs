@@ -3,7 +3,8 @@
 //! the real per-collector GC logs of `tests/fixtures/gclog/`: each of the
 //! GC log, the class histograms and the NMT snapshots alone finds the
 //! leaks and nothing in the steady and the oversized JVM; the whole folders
-//! get their verdicts.
+//! get their verdicts; the histograms cut into three capture folders, as
+//! `oomlens watch` leaves them, are one timed series.
 
 mod support;
 
@@ -284,4 +285,99 @@ fn max_heap_from_vm_flags_when_the_gc_log_has_no_header() {
     assert!(has(&d, "heap-growth"));
     let over = cause(&d, "heap-sized-over-limit");
     assert!(over["confidence"].as_f64().unwrap() < 0.5, "{over}");
+}
+
+/// `heap/{scenario}/histograms.txt` cut into the files three captures of
+/// `oomlens watch` leave in a kill's spool entry: the first, a middle and
+/// the last snapshot, each in a folder of its own as
+/// `GC.class_histogram.txt` after its time line (UTC, to the millisecond).
+fn as_three_captures(scenario: &str, into: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let text =
+        std::fs::read_to_string(fixture(&format!("heap/{scenario}/histograms.txt"))).unwrap();
+    let mut snaps: Vec<(jiff::Timestamp, String)> = Vec::new();
+    for line in text.lines() {
+        match line.parse::<jiff::Timestamp>() {
+            Ok(at) => snaps.push((at, String::new())),
+            Err(_) => {
+                if let Some((_, body)) = snaps.last_mut() {
+                    body.push_str(line);
+                    body.push('\n');
+                }
+            }
+        }
+    }
+    // A date line whose jcmd failed (the JVM was gone) is no snapshot.
+    snaps.retain(|(_, body)| body.contains("#instances"));
+    assert!(snaps.len() >= 3, "{scenario}: {} snapshots", snaps.len());
+    let n = snaps.len();
+    [0, n / 2, n - 1]
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| {
+            let (at, body) = &snaps[k];
+            let dir = into.join(format!("{scenario}-capture-{i}"));
+            std::fs::create_dir_all(&dir).unwrap();
+            let file = dir.join("GC.class_histogram.txt");
+            std::fs::write(&file, format!("{at:.3}\n{body}")).unwrap();
+            file
+        })
+        .collect()
+}
+
+fn diagnose_dir(dir: &std::path::Path) -> Value {
+    support::oomlens_json(&["diagnose", dir.to_str().unwrap(), "-f", "json"], &[0, 1])
+}
+
+#[test]
+fn three_captures_histograms_are_one_timed_series() {
+    let tmp = support::TempDir::new("oomlens-heap-captures");
+    for s in LEAKS {
+        let files = as_three_captures(s, &tmp.path().join(s));
+        let d = diagnose_dir(&tmp.path().join(s));
+        let c = cause(&d, "heap-growth");
+        assert!(
+            c["summary"]
+                .as_str()
+                .unwrap()
+                .starts_with("Java heap growth: byte[] +"),
+            "{s}: {c}"
+        );
+        // byte[] cited in the first capture's file and in the last's, each
+        // after its time line (line 1).
+        let ev = c["evidence"].as_array().unwrap();
+        for (file, what) in [
+            (&files[0], "first class histogram's time"),
+            (&files[2], "last class histogram's time"),
+        ] {
+            let of_file = |e: &&Value| {
+                e["source"].as_str().is_some_and(|src| {
+                    file.ends_with(src) || src.ends_with(&*file.to_string_lossy())
+                })
+            };
+            assert!(
+                ev.iter()
+                    .filter(of_file)
+                    .any(|e| e["what"] == what && e["line"] == 1),
+                "{s}: {what} in {}: {ev:#?}",
+                file.display()
+            );
+            assert!(
+                ev.iter()
+                    .filter(of_file)
+                    .any(|e| e["what"].as_str().unwrap().starts_with("byte[]: ")),
+                "{s}: byte[] in {}: {ev:#?}",
+                file.display()
+            );
+        }
+    }
+    for s in [
+        "steady-sawtooth",
+        "sized-over-limit",
+        "native-leak",
+        "native-steady",
+    ] {
+        as_three_captures(s, &tmp.path().join(s));
+        let d = diagnose_dir(&tmp.path().join(s));
+        assert!(!has(&d, "heap-growth"), "{s}: {:?}", causes(&d));
+    }
 }

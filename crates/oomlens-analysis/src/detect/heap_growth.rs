@@ -82,9 +82,14 @@ impl Detector for HeapGrowth {
             .as_ref()
             .filter(|h| !h.growing.is_empty() && grown >= MIN_CLASS_GROWTH);
         let limit = s.kill_limit();
+        // The maximum heap: the GC log's (or the flags it was read with),
+        // else the JVM's flags alone (a capture without a GC log).
         let max = gc
             .as_ref()
-            .and_then(|(src, t)| Some((t.max_heap?.0, max_heap_cite(src, t)?)));
+            .and_then(|(src, t)| Some((t.max_heap?.0, max_heap_cite(src, t)?)))
+            .or_else(|| {
+                flags_max_heap(s).map(|(src, bytes, line)| (bytes, flags_cite(src, bytes, line)))
+            });
         let over = match (&max, limit) {
             (Some((m, cite)), Some(l)) if s.kernel_killed && *m > l => Some((*m, l, cite.clone())),
             _ => None,
@@ -213,11 +218,7 @@ fn max_heap_cite(src: &str, t: &GcTrend) -> Option<Cite> {
     let (max, line) = t.max_heap?;
     Some(match &t.max_heap_from {
         None => Cite::line(src, line, format!("maximum heap {}", units::size(max))),
-        Some(flags) => Cite::line(
-            flags,
-            line,
-            format!("maximum heap {} (MaxHeapSize)", units::size(max)),
-        ),
+        Some(flags) => flags_cite(flags, max, line),
     })
 }
 
@@ -250,6 +251,15 @@ fn histograms<'a>(s: &Scene<'a>) -> (Option<HistogramGrowth>, Option<(&'a str, &
         }
         None => (None, None),
     }
+}
+
+/// The cite of a maximum heap read from the JVM's flags.
+fn flags_cite(src: &str, max: u64, line: u64) -> Cite {
+    Cite::line(
+        src,
+        line,
+        format!("maximum heap {} (MaxHeapSize)", units::size(max)),
+    )
 }
 
 /// The cites of a GC trend: the samples' first and last lines, the

@@ -1,8 +1,14 @@
 //! A capture of one JVM into a folder, as the node agent takes it when a
-//! container nears its limit: every command of [`gather::ALL`] into its
-//! file (`jcmd PID COMMAND > FILE`), a failure of one not stopping the
-//! others, and a copy of the JVM's performance-counter file; what each
-//! command gave is kept for the agent's event.
+//! container nears its limit: every command of [`gather::ALL`] (or the
+//! class histogram alone, [`histogram`]) into its file (as `jcmd PID
+//! COMMAND > FILE` writes it), a failure of one not stopping the others,
+//! and a copy of the JVM's performance-counter file; what each command gave
+//! is kept for the agent's event. The outputs that are one reading of a series over time
+//! ([`gather::TIMED`]: the class histogram, the NMT summary) start with
+//! the time the command was sent, a line of its own (`date -u
+//! +%FT%T.%3NZ`, `2026-12-07T16:07:47.123Z`), as a capture loop's `date;
+//! jcmd ...` writes it: the evidence readers take it for the reading's
+//! time, so histograms of several captures are a timed series.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -50,31 +56,65 @@ impl Capture {
 /// copies its performance-counter file.
 pub fn all(vm: &Vm, dir: &Path, timeout: Option<Duration>) -> Capture {
     let started = Instant::now();
-    let commands = gather::ALL
+    let mut c = run(vm, dir, gather::ALL, timeout);
+    c.hsperf =
+        crate::hsperf::find(vm.pid).and_then(|src| std::fs::copy(src, dir.join(HSPERF_FILE)).ok());
+    c.took = started.elapsed();
+    c
+}
+
+/// The class histogram alone ([`gather::HISTOGRAM`], with its time line)
+/// into `dir`: the cheap early capture of a series (one full collection,
+/// no other command).
+pub fn histogram(vm: &Vm, dir: &Path, timeout: Option<Duration>) -> Capture {
+    run(vm, dir, std::slice::from_ref(&gather::HISTOGRAM), timeout)
+}
+
+/// Each of `commands` (file, command) into its file in `dir`; the outputs
+/// of [`gather::TIMED`] commands after their time line.
+fn run(
+    vm: &Vm,
+    dir: &Path,
+    commands: &[(&str, &'static str)],
+    timeout: Option<Duration>,
+) -> Capture {
+    let started = Instant::now();
+    let commands = commands
         .iter()
         .map(|(file, command)| {
             let path = dir.join(file);
+            let sent = jiff::Timestamp::now();
             let outcome = match vm.jcmd_output(command, timeout) {
                 Ok(None) => Outcome::NmtOff,
-                Ok(Some(bytes)) => match std::fs::write(&path, &bytes) {
-                    Ok(()) => Outcome::Written(bytes.len() as u64),
-                    Err(source) => Outcome::Failed(Error::Io {
-                        doing: format!("writing {}", path.display()),
-                        source,
-                    }),
-                },
+                Ok(Some(bytes)) => {
+                    let written = if gather::TIMED.contains(command) {
+                        std::fs::write(&path, [time_line(sent).as_bytes(), &bytes].concat())
+                    } else {
+                        std::fs::write(&path, &bytes)
+                    };
+                    match written {
+                        Ok(()) => Outcome::Written(bytes.len() as u64),
+                        Err(source) => Outcome::Failed(Error::Io {
+                            doing: format!("writing {}", path.display()),
+                            source,
+                        }),
+                    }
+                }
                 Err(e) => Outcome::Failed(e),
             };
             (*command, outcome)
         })
         .collect();
-    let hsperf =
-        crate::hsperf::find(vm.pid).and_then(|src| std::fs::copy(src, dir.join(HSPERF_FILE)).ok());
     Capture {
         commands,
-        hsperf,
+        hsperf: None,
         took: started.elapsed(),
     }
+}
+
+/// The line a timed output starts with: `at` in UTC to the millisecond.
+pub fn time_line(at: jiff::Timestamp) -> String {
+    format!("{at:.3}\n")
 }
 
 /// The bytes free to unprivileged writers on the filesystem holding
@@ -139,4 +179,17 @@ pub fn heap_dump(vm: &Vm, file: &Path, timeout: Option<Duration>) -> Result<u64,
     std::fs::metadata(file)
         .map(|m| m.len())
         .map_err(|e| io(format!("reading {}", file.display()), e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_time_line_is_utc_to_the_millisecond() {
+        let at: jiff::Timestamp = "2026-12-07T17:07:47.123456+01:00".parse().unwrap();
+        assert_eq!(time_line(at), "2026-12-07T16:07:47.123Z\n");
+        let whole: jiff::Timestamp = "2026-12-07T16:07:47Z".parse().unwrap();
+        assert_eq!(time_line(whole), "2026-12-07T16:07:47.000Z\n");
+    }
 }

@@ -24,9 +24,18 @@ pub const ALL: &[(&str, &str)] = &[
     ("VM.metaspace.txt", "VM.metaspace"),
     ("VM.classloader_stats.txt", "VM.classloader_stats"),
     ("GC.heap_info.txt", "GC.heap_info"),
-    ("GC.class_histogram.txt", "GC.class_histogram"),
+    HISTOGRAM,
     ("VM.class_hierarchy.txt", "VM.class_hierarchy"),
 ];
+
+/// The class histogram's file and command (one of [`ALL`]).
+pub const HISTOGRAM: (&str, &str) = ("GC.class_histogram.txt", "GC.class_histogram");
+
+/// The commands whose output is one reading of a series over time (the
+/// class histogram, the NMT summary): a capture puts the time it sent one
+/// before its output, as a line of its own
+/// ([`super::capture::time_line`]).
+pub const TIMED: &[&str] = &["GC.class_histogram", "VM.native_memory summary"];
 
 /// The most bytes of a class listing kept (about 150,000 classes): past
 /// it the output is cut at a line's end and a line starting with

@@ -55,6 +55,14 @@ pub fn run(args: WatchArgs) -> Result<Outcome> {
         )
     };
     let again = share("--capture-again", &args.capture_again)?;
+    let histogram_at = match args.histogram_at.trim() {
+        "off" | "none" => None,
+        v => Some(share("--histogram-at", v)?),
+    };
+    let histogram_every = match args.histogram_every.trim() {
+        "off" | "none" => None,
+        v => Some(duration("--histogram-every", v)?).filter(|d| !d.is_zero()),
+    };
     let max_bytes = oomlens_evidence::units::parse::kube_bytes(&args.spool_max_bytes)
         .map_err(|e| anyhow::anyhow!("--spool-max-bytes {:?}: {e}", args.spool_max_bytes))?;
     let interval = duration("--interval", &args.interval)?;
@@ -63,6 +71,10 @@ pub fn run(args: WatchArgs) -> Result<Outcome> {
         interval,
         threshold,
         again: again.max(threshold),
+        // At or above the threshold it adds nothing: the threshold's
+        // capture has the histogram.
+        histogram_at: histogram_at.filter(|&h| h < threshold),
+        histogram_every,
         spool: args.spool.spool,
         limits: Limits {
             max_bytes,

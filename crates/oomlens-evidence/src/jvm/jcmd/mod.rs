@@ -176,10 +176,12 @@ pub fn parse(source: &str, text: &[u8]) -> (Option<JcmdOutput>, Warnings) {
         .map(|(i, raw)| (i as u64 + 1, String::from_utf8_lossy(trim_cr(raw))))
         .collect();
     let mut out = JcmdOutput::new(kind);
+    // The pid line is the first, after the time line a capture may put
+    // before it.
     out.pid = lines
         .iter()
         .map(|(_, l)| l.trim())
-        .find(|l| !l.is_empty())
+        .find(|l| !l.is_empty() && super::date_line(l).is_none())
         .and_then(super::pid_line);
     let mut p = Parser {
         source,
