@@ -80,39 +80,81 @@ fn number(text: &str) -> Option<u64> {
     text.trim().parse().ok()
 }
 
+/// What a reading takes from the files that cost the most to read or
+/// change the least: `memory.stat` and the limit.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Slow {
+    inactive_file: u64,
+    rss: u64,
+    cache: u64,
+    limit: Option<u64>,
+}
+
+/// [`Slow`] from the texts of `memory.stat` and the limit file, `memory.stat`
+/// scanned once (v1's hierarchical `total_` figures preferred).
+fn slow(version: Version, stat: Option<&str>, limit: Option<&str>) -> Slow {
+    let (mut own, mut total) = ([None; 3], [None; 3]);
+    let keys: [&str; 3] = match version {
+        Version::V1 => ["inactive_file", "rss", "cache"],
+        Version::V2 => ["inactive_file", "anon", "file"],
+    };
+    for l in stat.unwrap_or("").lines() {
+        let Some((k, v)) = l.split_once(' ') else {
+            continue;
+        };
+        let (k, slots) = match k.strip_prefix("total_") {
+            Some(k) if version == Version::V1 => (k, &mut total),
+            _ => (k, &mut own),
+        };
+        if let Some(i) = keys.iter().position(|&x| x == k) {
+            slots[i] = v.trim().parse().ok();
+        }
+    }
+    let get = |i: usize| total[i].or(own[i]).unwrap_or(0);
+    let limit = limit.and_then(number);
+    Slow {
+        inactive_file: get(0),
+        rss: get(1),
+        cache: get(2),
+        limit: match version {
+            // v1 says "unlimited" with a page-rounded huge number.
+            Version::V1 => limit.filter(|&l| l < 1 << 62),
+            Version::V2 => limit,
+        },
+    }
+}
+
+/// failcnt and the OOM-kill counter from v1's `memory.failcnt` and
+/// `memory.oom_control`, or v2's `memory.events` (no failcnt there: `max`
+/// counts the times usage hit the limit).
+fn counts(version: Version, failcnt: Option<&str>, events: Option<&str>) -> (u64, u64) {
+    let events = events.unwrap_or("");
+    let failcnt = match version {
+        Version::V1 => failcnt.and_then(number),
+        Version::V2 => field(events, "max"),
+    };
+    (failcnt.unwrap_or(0), field(events, "oom_kill").unwrap_or(0))
+}
+
+/// A reading of `usage` with the counters and the slow figures.
+fn combine(usage: u64, (failcnt, oom_events): (u64, u64), s: &Slow) -> Reading {
+    Reading {
+        usage_bytes: usage,
+        working_set_bytes: usage.saturating_sub(s.inactive_file),
+        rss_bytes: s.rss,
+        cache_bytes: s.cache,
+        failcnt,
+        limit_bytes: s.limit,
+        oom_events,
+    }
+}
+
 /// A reading from the texts of [`files`] (by slot; `None` where a file
 /// could not be read). `None` without a usage.
 fn reading(version: Version, texts: &[Option<&str>; 5]) -> Option<Reading> {
     let usage = number(texts[0]?)?;
-    let stat = texts[1].unwrap_or("");
-    let events = texts[4].unwrap_or("");
-    let get = |k: &str| field(stat, k);
-    Some(match version {
-        Version::V1 => Reading {
-            usage_bytes: usage,
-            working_set_bytes: usage.saturating_sub(
-                get("total_inactive_file")
-                    .or_else(|| get("inactive_file"))
-                    .unwrap_or(0),
-            ),
-            rss_bytes: get("total_rss").or_else(|| get("rss")).unwrap_or(0),
-            cache_bytes: get("total_cache").or_else(|| get("cache")).unwrap_or(0),
-            failcnt: texts[3].and_then(number).unwrap_or(0),
-            // v1 says "unlimited" with a page-rounded huge number.
-            limit_bytes: texts[2].and_then(number).filter(|&l| l < 1 << 62),
-            oom_events: field(events, "oom_kill").unwrap_or(0),
-        },
-        Version::V2 => Reading {
-            usage_bytes: usage,
-            working_set_bytes: usage.saturating_sub(get("inactive_file").unwrap_or(0)),
-            rss_bytes: get("anon").unwrap_or(0),
-            cache_bytes: get("file").unwrap_or(0),
-            // v2 has no failcnt: `max` counts the times usage hit the limit.
-            failcnt: field(events, "max").unwrap_or(0),
-            limit_bytes: texts[2].and_then(number),
-            oom_events: field(events, "oom_kill").unwrap_or(0),
-        },
-    })
+    let s = slow(version, texts[1], texts[2]);
+    Some(combine(usage, counts(version, texts[3], texts[4]), &s))
 }
 
 /// The cgroup's OOM-kill counter alone (`oom_kill` of `memory.oom_control`
@@ -136,8 +178,14 @@ pub fn read(version: Version, dir: &Path) -> Option<Reading> {
 /// file. A file that could not be opened (a descriptor limit) or no longer
 /// reads (a folder made again under the same name) is opened again the
 /// next round. `cgroup.procs` is the exception: a held one keeps listing
-/// a process gone since it was first read, so it is opened afresh each
-/// round, relative to the folder held open (no path walk).
+/// a process gone since it was first read, so it is opened afresh,
+/// relative to the folder held open (no path walk), and only when the
+/// list may have changed: each process listed is held as a pidfd, and
+/// while every one of them is alive (one `poll` of them says so) the list
+/// is kept, listed afresh at least every [`Held::LIST_EVERY`] rounds all
+/// the same (a process that joined meanwhile). A cgroup whose processes
+/// cannot all be held (none listed, or a pid already gone) is listed every
+/// round.
 #[derive(Debug)]
 pub struct Held {
     version: Version,
@@ -146,6 +194,35 @@ pub struct Held {
     /// The folder itself (`O_PATH`), what `cgroup.procs` is opened from.
     folder: Option<File>,
     bufs: [Vec<u8>; 6],
+    /// The processes as last listed, and a pidfd for each (empty when
+    /// not every one could be held).
+    pids: Vec<u32>,
+    pidfds: Vec<std::os::fd::OwnedFd>,
+    /// Rounds since the processes were last listed.
+    kept: u32,
+    /// What `memory.stat` and the limit said when last read, the counters
+    /// then, and the rounds since ([`Held::sample`]).
+    slow: Option<(Slow, (u64, u64))>,
+    slow_age: u32,
+}
+
+/// How often [`Held::sample`] reads the files that cost the most
+/// (`memory.stat`, which the kernel formats afresh each time) or change the
+/// least (the limit).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cadence {
+    /// Rounds between two reads (1: every round).
+    pub every: u32,
+    /// Usage / limit from which every round reads them.
+    pub near: f64,
+}
+
+impl Cadence {
+    /// Every file every round.
+    pub const EVERY_ROUND: Cadence = Cadence {
+        every: 1,
+        near: 0.0,
+    };
 }
 
 impl Held {
@@ -162,41 +239,144 @@ impl Held {
                 .open(dir)
                 .ok(),
             bufs: Default::default(),
+            pids: Vec::new(),
+            pidfds: Vec::new(),
+            kept: 0,
+            slow: None,
+            slow_age: 0,
         }
     }
 
-    /// A reading, as [`read`] takes it.
+    /// The most rounds a list of processes whose every process is still
+    /// alive is kept before it is listed again.
+    pub const LIST_EVERY: u32 = 10;
+
+    /// A reading, as [`read`] takes it: every file.
     pub fn read(&mut self) -> Option<Reading> {
+        self.sample(Cadence::EVERY_ROUND)
+    }
+
+    /// A reading for a sampling round: usage, failcnt and the OOM-kill
+    /// counter read every time; `memory.stat` and the limit as `cadence`
+    /// says, and also whenever usage is at or above `cadence.near` of the
+    /// limit or a counter moved since they were last read. Between two
+    /// reads of `memory.stat` its figures are those last read, the working
+    /// set being the usage now minus the inactive file pages then (never
+    /// above the usage: a share of the limit below `near` stays below it).
+    /// A cgroup without a limit has no share: `cadence.every` alone.
+    pub fn sample(&mut self, cadence: Cadence) -> Option<Reading> {
         let names = files(self.version);
         let mut len = [None; 5];
-        for (i, name) in names.iter().enumerate() {
-            let Some(name) = name else { continue };
+        for i in [0, 3, 4] {
+            let Some(name) = names[i] else { continue };
             len[i] = reread(&mut self.files[i], &self.dir, name, &mut self.bufs[i]);
         }
-        let texts: [Option<&str>; 5] =
-            std::array::from_fn(|i| std::str::from_utf8(&self.bufs[i][..len[i]?]).ok());
-        reading(self.version, &texts)
+        let usage = number(text(&self.bufs[0], len[0])?)?;
+        let counts = counts(
+            self.version,
+            text(&self.bufs[3], len[3]),
+            text(&self.bufs[4], len[4]),
+        );
+        let fresh = match &self.slow {
+            Some((s, then)) => {
+                self.slow_age + 1 < cadence.every
+                    && *then == counts
+                    && s.limit
+                        .is_none_or(|l| (usage as f64) < cadence.near * l as f64)
+            }
+            None => false,
+        };
+        if fresh {
+            self.slow_age += 1;
+        } else {
+            for i in [1, 2] {
+                let Some(name) = names[i] else { continue };
+                len[i] = reread(&mut self.files[i], &self.dir, name, &mut self.bufs[i]);
+            }
+            let s = slow(
+                self.version,
+                text(&self.bufs[1], len[1]),
+                text(&self.bufs[2], len[2]),
+            );
+            self.slow = Some((s, counts));
+            self.slow_age = 0;
+        }
+        let (s, _) = self.slow.as_ref()?;
+        Some(combine(usage, counts, s))
     }
 
     /// The processes of the cgroup: its own `cgroup.procs`, and only when
     /// that is empty the cgroups below it too (a container's processes
     /// live in its own cgroup; looking deeper every round would list every
-    /// container's folder each time).
+    /// container's folder each time). The list of the round before when
+    /// each of its processes is held and alive (see [`Held`]).
     pub fn pids(&mut self) -> Vec<u32> {
+        if !self.pidfds.is_empty() && self.kept < Self::LIST_EVERY && all_alive(&self.pidfds) {
+            self.kept += 1;
+            return self.pids.clone();
+        }
         let mut procs = self
             .folder
             .as_ref()
             .and_then(|d| open_at(d, c"cgroup.procs"));
         let own = reread(&mut procs, &self.dir, "cgroup.procs", &mut self.bufs[5]);
-        match own.map(|n| &self.bufs[5][..n]) {
+        let pids: Vec<u32> = match own.map(|n| &self.bufs[5][..n]) {
             Some(b) if !b.is_empty() => std::str::from_utf8(b)
                 .unwrap_or("")
                 .lines()
                 .filter_map(|l| l.trim().parse().ok())
                 .collect(),
             _ => pids(&self.dir),
+        };
+        if pids != self.pids || self.pidfds.len() != pids.len() {
+            self.pidfds = pids.iter().map_while(|&p| pidfd_open(p)).collect();
+            if self.pidfds.len() != pids.len() {
+                self.pidfds.clear();
+            }
+            self.pids.clone_from(&pids);
         }
+        self.kept = 0;
+        pids
     }
+}
+
+/// A pidfd of process `pid` (`pidfd_open`, Linux 5.3): it names that
+/// process and no other that takes its pid later. `None` when the process
+/// is gone or the kernel has no pidfds.
+fn pidfd_open(pid: u32) -> Option<std::os::fd::OwnedFd> {
+    use std::os::fd::FromRawFd;
+    let pid = libc::pid_t::try_from(pid).ok()?;
+    // SAFETY: pidfd_open takes a pid and flags and returns a new
+    // descriptor (or -1), which the OwnedFd then owns alone.
+    let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+    let fd = i32::try_from(fd).ok().filter(|&fd| fd >= 0)?;
+    Some(unsafe { std::os::fd::OwnedFd::from_raw_fd(fd) })
+}
+
+/// Whether every process of `fds` (pidfds) is still running: a pidfd
+/// polls readable once its process has exited. One `poll` per 16, no
+/// wait.
+fn all_alive(fds: &[std::os::fd::OwnedFd]) -> bool {
+    use std::os::fd::AsRawFd;
+    fds.chunks(16).all(|chunk| {
+        let mut polled = [libc::pollfd {
+            fd: -1,
+            events: libc::POLLIN,
+            revents: 0,
+        }; 16];
+        for (p, f) in polled.iter_mut().zip(chunk) {
+            p.fd = f.as_raw_fd();
+        }
+        // SAFETY: `polled` holds at least `chunk.len()` pollfds and lives
+        // across the call.
+        let ready = unsafe { libc::poll(polled.as_mut_ptr(), chunk.len() as libc::nfds_t, 0) };
+        ready == 0
+    })
+}
+
+/// The first `len` bytes of `buf` as text, when read and UTF-8.
+fn text(buf: &[u8], len: Option<usize>) -> Option<&str> {
+    std::str::from_utf8(buf.get(..len?)?).ok()
 }
 
 /// Opens `name` in the folder `dir` for reading (`openat`).
@@ -634,6 +814,94 @@ mod tests {
         std::fs::write(dir.join("cgroup.procs"), "").unwrap();
         std::fs::write(dir.join("sub/cgroup.procs"), "14\n").unwrap();
         assert_eq!(held.pids(), vec![14], "an empty cgroup is looked below");
+    }
+
+    #[test]
+    fn memory_stat_and_the_limit_are_read_at_their_cadence() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let w = |f: &str, t: String| std::fs::write(d.join(f), t).unwrap();
+        let stat = |inactive: u64| format!("anon 1\nfile 2\ninactive_file {inactive}\n");
+        w("memory.current", "100\n".into());
+        w("memory.stat", stat(10));
+        w("memory.max", "1000\n".into());
+        w("memory.events", "max 0\noom_kill 0\n".into());
+        let c = Cadence {
+            every: 3,
+            near: 0.5,
+        };
+        let mut held = Held::open(Version::V2, d);
+        assert_eq!(held.sample(c).unwrap().working_set_bytes, 90);
+        // Far from the limit: the usage is new, memory.stat and the limit
+        // are those read before, for two rounds.
+        w("memory.current", "200\n".into());
+        w("memory.stat", stat(50));
+        w("memory.max", "2000\n".into());
+        let r = held.sample(c).unwrap();
+        assert_eq!((r.usage_bytes, r.working_set_bytes), (200, 190));
+        assert_eq!(r.limit_bytes, Some(1000));
+        assert_eq!(held.sample(c).unwrap().working_set_bytes, 190);
+        // The third round reads them again.
+        let r = held.sample(c).unwrap();
+        assert_eq!((r.working_set_bytes, r.limit_bytes), (150, Some(2000)));
+        // A counter that moves reads them at once.
+        held.sample(c);
+        w("memory.stat", stat(60));
+        w("memory.events", "max 1\noom_kill 0\n".into());
+        let r = held.sample(c).unwrap();
+        assert_eq!((r.working_set_bytes, r.failcnt), (140, 1));
+        // From `near` of the limit up, every round.
+        w("memory.current", "1000\n".into());
+        w("memory.stat", stat(70));
+        assert_eq!(held.sample(c).unwrap().working_set_bytes, 930);
+        w("memory.stat", stat(80));
+        assert_eq!(held.sample(c).unwrap().working_set_bytes, 920);
+        // Every round, every file.
+        w("memory.current", "100\n".into());
+        w("memory.stat", stat(90));
+        held.sample(Cadence::EVERY_ROUND);
+        w("memory.stat", stat(95));
+        assert_eq!(
+            held.sample(Cadence::EVERY_ROUND).unwrap().working_set_bytes,
+            5
+        );
+    }
+
+    #[test]
+    fn a_list_of_live_processes_is_kept_until_one_ends() {
+        let root = tempfile::tempdir().unwrap();
+        let d = root.path();
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        let procs = |t: String| std::fs::write(d.join("cgroup.procs"), t).unwrap();
+        procs(format!("{pid}\n"));
+        let mut held = Held::open(Version::V2, d);
+        assert_eq!(held.pids(), vec![pid]);
+        // A process joins: the list is kept while its one process lives,
+        // and listed again after LIST_EVERY rounds.
+        procs(format!("{pid}\n{}\n", std::process::id()));
+        for _ in 0..Held::LIST_EVERY {
+            assert_eq!(held.pids(), vec![pid]);
+        }
+        assert_eq!(held.pids(), vec![pid, std::process::id()]);
+        // A process ends: listed again at once.
+        procs(format!("{}\n", std::process::id()));
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert_eq!(held.pids(), vec![std::process::id()]);
+        // A pid no process has cannot be held: listed every round.
+        procs("5000001\n".into());
+        for _ in 0..Held::LIST_EVERY {
+            held.pids();
+        }
+        assert_eq!(held.pids(), vec![5_000_001]);
+        procs("5000002\n".into());
+        assert_eq!(held.pids(), vec![5_000_002]);
+        procs(String::new());
+        assert!(held.pids().is_empty());
     }
 
     #[test]

@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use oomlens_evidence::jvm::hsperf::JvmMemory;
 
-use crate::cgroup::{self, Label, Reading, Version};
+use crate::cgroup::{self, Cadence, Label, Reading, Version};
 use crate::hsperf;
 use crate::openmetrics::Writer;
 
@@ -96,7 +96,7 @@ impl Round {
 }
 
 /// What to sample.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Options {
     pub version: Version,
     /// The memory controller's root ([`cgroup::memory_root`]).
@@ -105,6 +105,8 @@ pub struct Options {
     pub under: Option<PathBuf>,
     /// Whether to read the performance counters of the JVMs in the cgroups.
     pub jvms: bool,
+    /// How often `memory.stat` and the limit are read ([`Cadence`]).
+    pub cadence: Cadence,
 }
 
 /// Where a process's performance counters are, as far as known.
@@ -230,7 +232,7 @@ impl Sampler {
             if self.alive.remove(&id).is_none() {
                 round.appeared.push(Arc::clone(&cg));
             }
-            if let Some(r) = held.read() {
+            if let Some(r) = held.sample(self.opts.cadence) {
                 round.live.push(Live {
                     cgroup: Arc::clone(&cg),
                     reading: r,
@@ -472,6 +474,7 @@ mod tests {
                 root: self.root.path().to_path_buf(),
                 under,
                 jvms: true,
+                cadence: Cadence::EVERY_ROUND,
             })
         }
     }

@@ -279,12 +279,14 @@ pub fn run_with(
     );
     let (tx, rx) = mpsc::channel::<In>();
     let a_pod_logs = opts.pod_logs.clone();
+    let cadence = cadence(&opts);
     let mut a = Agent {
         sampler: Sampler::new(sampler::Options {
             version,
             root: root.clone(),
             under: None,
             jvms: true,
+            cadence,
         }),
         version,
         paths: oomlens_live::node::Paths::at(version, root.clone(), a_pod_logs.clone()),
@@ -347,6 +349,7 @@ pub fn run_with(
             root: a.root.clone(),
             under: None,
             jvms: false,
+            cadence,
         }),
     );
     sampler_thread(
@@ -1169,6 +1172,30 @@ fn histogram_due(
     let wait = every.saturating_mul(1 << taken.alone.saturating_sub(1).min(16));
     (taken.alone < MAX_HISTOGRAMS_PER_RISE && now.saturating_duration_since(last) >= wait)
         .then_some(h)
+}
+
+/// Rounds between two reads of a container's `memory.stat` and limit while
+/// its usage is far from its limit.
+const SLOW_EVERY: u32 = 10;
+
+/// How often the sampler reads `memory.stat` and the limit: every
+/// [`SLOW_EVERY`] rounds while usage is below every share a decision
+/// is taken at (re-arming below the threshold minus [`REARM`], pressure
+/// within [`PRESSURE_BAND`] of it, the early histogram's level, a heap
+/// dump's level), every round from
+/// there. The working set is never above the usage, so below that share
+/// every decision is the one a fresh `memory.stat` would give; only the
+/// ratio gauge and the samples kept carry inactive file pages up to
+/// [`SLOW_EVERY`] rounds old.
+fn cadence(opts: &Options) -> cgroup::Cadence {
+    let near = (opts.threshold - REARM.max(PRESSURE_BAND))
+        .min(opts.heap_dump_at.unwrap_or(1.0))
+        .min(opts.histogram_at.unwrap_or(1.0))
+        .max(0.0);
+    cgroup::Cadence {
+        every: SLOW_EVERY,
+        near,
+    }
 }
 
 /// Working set / limit, when there is a limit.

@@ -85,6 +85,8 @@ pub fn run(args: SampleArgs) -> Result<Outcome> {
         root,
         under,
         jvms: !args.no_jvm,
+        // Every figure of every round is written: each read afresh.
+        cadence: oomlens_live::cgroup::Cadence::EVERY_ROUND,
     });
     let w = match &journal {
         Some(f) => openmetrics::Writer::with_journal(f.try_clone()?),
