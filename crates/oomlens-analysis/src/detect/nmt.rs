@@ -309,16 +309,32 @@ impl Detector for Nmt {
                 text: summary.clone(),
                 evidence: vec![cite.clone()],
             });
-            f.candidates.push(Candidate {
-                cause: s.cause(
-                    id,
-                    0.7,
-                    summary,
-                    wording::nmt_grows(name),
-                    vec![cite.clone()],
-                ),
-                basis: Basis::Measured,
-            });
+            // Class metadata that grew while a class-loading log of the same
+            // JVM over time saw every family stop after start-up is the
+            // start-up itself (a first snapshot taken while classes still
+            // loaded), not a generator: the log speaks for class generation.
+            let startup_only = id == CauseId::MetaspaceClassGeneration && {
+                let over_time: Vec<_> = s
+                    .member
+                    .class_reports
+                    .iter()
+                    .filter_map(|&i| s.case.ev.class_reports.get(i))
+                    .filter(|r| r.clock != "listing")
+                    .collect();
+                !over_time.is_empty() && over_time.iter().all(|r| !r.verdict.leak)
+            };
+            if !startup_only {
+                f.candidates.push(Candidate {
+                    cause: s.cause(
+                        id,
+                        0.7,
+                        summary,
+                        wording::nmt_grows(name),
+                        vec![cite.clone()],
+                    ),
+                    basis: Basis::Measured,
+                });
+            }
         }
         // The native gap over time: the container's memory beyond NMT's
         // total growing while that total stays flat.
