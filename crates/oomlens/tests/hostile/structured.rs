@@ -113,6 +113,61 @@ fn a_large_pod_list_is_read_item_by_item() {
     );
 }
 
+/// A pod List as `kubectl get pods -A -o yaml` prints it took 18x its
+/// size (one tree of the whole document: 5 MB -> 111 MB). 2,000 pods
+/// (about 10 MB of YAML): each pod is read, the OOM-killed one is found
+/// with its line, within 2x the file.
+#[test]
+fn a_large_yaml_pod_list_is_read_item_by_item() {
+    let n = 2_000;
+    let oom = 1_217;
+    let tmp = gen::tmp("oomlens-podyaml");
+    let p = tmp.path().join("pods.yaml");
+    let yaml = |n, oom| {
+        let list: serde_json::Value = serde_json::from_slice(&pod_list(n, oom)).unwrap();
+        serde_yaml_ng::to_string(&list).unwrap().into_bytes()
+    };
+    let list = yaml(n, oom);
+    assert!(
+        list.starts_with(b"apiVersion: v1\nitems:\n- "),
+        "kubectl's layout"
+    );
+    let size = list.len() as u64;
+    let line_of = |at: usize| 1 + list[..at].iter().filter(|&&b| b == b'\n').count() as u64;
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).rposition(|w| w == needle);
+    let oom_at = find(&list, b"reason: OOMKilled").unwrap();
+    let terminated_line = line_of(find(&list[..oom_at], b"terminated:").unwrap());
+    std::fs::write(&p, &list).unwrap();
+    drop(list);
+    let r = oomlens(&["diagnose", p.to_str().unwrap(), "-f", "json"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let d = r.json();
+    assert_eq!(
+        d["sources"][0]["note"],
+        format!("{n} pod(s), 0 event(s)"),
+        "{:#}",
+        d["sources"]
+    );
+    let containers = d["containers"].as_array().unwrap();
+    assert_eq!(containers.len(), n, "one container per pod");
+    let c = containers
+        .iter()
+        .find(|c| c["pod"]["name"] == format!("app-{oom:05}"))
+        .expect("the OOM-killed pod");
+    assert_eq!(c["limit_bytes"], 512u64 << 20, "{c:#}");
+    assert_eq!(
+        c["kills"][0]["evidence"][0]["line"], terminated_line,
+        "the kill cited at its own line: {c:#}"
+    );
+    within_twice(
+        &r,
+        size,
+        &tmp.path().join("ten.yaml"),
+        &yaml(10, 3),
+        "YAML pod List",
+    );
+}
+
 /// A Prometheus `query_range` answer of `series` series of `points` points
 /// each (one a minute), as the HTTP API writes it (one line), the working
 /// set of containers named `c<i>` in pod `p<i>`.
