@@ -516,11 +516,14 @@ fn class_log(mut s: Stream<'_>) -> Outcome {
     }
 }
 
-/// A metrics file: a Prometheus API answer streamed (it can be hundreds of
-/// MB: a long range of many series), text and CSV read whole up to
-/// [`WHOLE_MAX`].
+/// A metrics file: a Prometheus API answer or a CSV export streamed (they
+/// can be hundreds of MB: a long range of many series), exposition text
+/// read whole up to [`WHOLE_MAX`].
 fn metrics_file(mut s: Stream<'_>) -> Outcome {
-    let (series, w) = if metrics::sniff(s.head) == Some(metrics::JSON) {
+    let format = metrics::sniff(s.head);
+    let (series, w) = if format == Some(metrics::CSV) {
+        metrics::parse_csv_reader(s.name, s.take_reader())
+    } else if format == Some(metrics::JSON) {
         let mut reader = s.take_reader();
         // serde_json reads no byte-order mark.
         if s.head.starts_with(b"\xef\xbb\xbf") {
