@@ -137,6 +137,9 @@ pub enum Parsed {
     AppLog {
         log: AppLog,
         head: HeadFlags,
+        /// The class events of an `hs_err` file's `Classes loaded` /
+        /// `Classes unloaded` sections, judged as a class log would be.
+        classes: Option<classload::ClassLog>,
     },
     /// Text with nothing [`Parsed::AppLog`] or [`Parsed::Kernel`] would
     /// use; what its head says of JVM flags and version (a `ps` line, a
@@ -584,7 +587,7 @@ fn text(mut s: Stream<'_>) -> Outcome {
     let (k, a) = crate::tee::both(
         reader,
         |r| kernel::scan(name, r, time, |x| reports.push(x)),
-        |r| applog::scan(name, r),
+        |r| applog::scan_with_classes(name, r),
     );
     let k = match k {
         Ok(k) => k,
@@ -594,7 +597,7 @@ fn text(mut s: Stream<'_>) -> Outcome {
         return kernel_outcome(reports, k);
     }
     let mut warnings = k.warnings;
-    let (log, w) = match a {
+    let (log, classes, w) = match a {
         Ok(a) => a,
         Err(e) => {
             warnings.push(name, None, format!("read error: {e}"));
@@ -623,14 +626,20 @@ fn text(mut s: Stream<'_>) -> Outcome {
             warnings,
         };
     }
-    let note = format!(
+    let mut note = format!(
         "{} out-of-memory signal(s) in {} lines{}",
         log.signal_count,
         log.lines,
         if log.jvm_seen { ", a JVM" } else { "" }
     );
+    if let Some(c) = &classes {
+        note.push_str(&format!(
+            ", {} class(es) loaded and {} unloaded in its events",
+            c.loaded, c.unloaded
+        ));
+    }
     let kind = if crash { "hs-err" } else { "app-log" };
-    Outcome::new(Parsed::AppLog { log, head }, kind, note, warnings)
+    Outcome::new(Parsed::AppLog { log, head, classes }, kind, note, warnings)
 }
 
 fn kernel_outcome(reports: Vec<OomReport>, k: kernel::ScanSummary) -> Outcome {
