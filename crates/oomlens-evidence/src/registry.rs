@@ -29,8 +29,8 @@ use crate::{k8s, metrics, Warnings};
 pub const HEAD: usize = 64 * 1024;
 
 /// The most of one input read into memory (structured documents: objects,
-/// jcmd and NMT outputs, metric files, JVM flags, hsperfdata). Logs stream
-/// and have no limit.
+/// jcmd and NMT outputs, exposition text, hsperfdata). Logs, Prometheus
+/// API answers, CSV exports and JVM flags stream and have no limit.
 pub const WHOLE_MAX: u64 = 256 << 20;
 
 /// One format: its name, how a head is recognised as it, how it is parsed.
@@ -288,7 +288,7 @@ pub const FORMATS: &[Format] = &[
         // An hs_err file prints its `VM Arguments:` too, but it is a crash
         // report first: the text format reads it.
         recognise: |h| flags::sniff(h).is_some() && !applog::looks_like_hs_err(h),
-        parse: Parse::Whole(jvm_flags),
+        parse: Parse::Stream(jvm_flags),
     },
     Format {
         name: "text",
@@ -481,8 +481,10 @@ fn jcmd_output(name: &str, bytes: &[u8]) -> Outcome {
     }
 }
 
-fn jvm_flags(name: &str, bytes: &[u8]) -> Outcome {
-    match flags::parse(name, bytes) {
+/// A flags source, streamed line by line: a flag past any size is read.
+fn jvm_flags(mut s: Stream<'_>) -> Outcome {
+    let name = s.name;
+    match flags::scan(name, s.head, s.take_reader()) {
         (Some(f), w) => {
             let mut note = format!("{} JVM flag(s), {}", f.flags.len(), f.kind);
             if let Some(v) = f.jdk {
