@@ -39,7 +39,7 @@ impl Evidence {
                 // An hs_err file's class events are judged as a class log.
                 if let Some(c) = classes {
                     self.class_reports
-                        .push(crate::classes::analyze_rotated(&[(source.clone(), c)]));
+                        .push(crate::classes::analyze_rotated(&[(source.clone(), *c)]));
                 }
                 self.logs.push((source, log));
             }

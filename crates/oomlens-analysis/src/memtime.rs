@@ -363,7 +363,7 @@ fn pick(
     let mut chains: Vec<Chain> = Vec::new();
     for p in parts {
         let (k, first, last) = (
-            key(&p.1),
+            key(p.1),
             p.1.points[0].0,
             p.1.points[p.1.points.len() - 1].0,
         );

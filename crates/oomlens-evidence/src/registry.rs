@@ -139,7 +139,7 @@ pub enum Parsed {
         head: HeadFlags,
         /// The class events of an `hs_err` file's `Classes loaded` /
         /// `Classes unloaded` sections, judged as a class log would be.
-        classes: Option<classload::ClassLog>,
+        classes: Option<Box<classload::ClassLog>>,
     },
     /// Text with nothing [`Parsed::AppLog`] or [`Parsed::Kernel`] would
     /// use; what its head says of JVM flags and version (a `ps` line, a
@@ -641,7 +641,16 @@ fn text(mut s: Stream<'_>) -> Outcome {
         ));
     }
     let kind = if crash { "hs-err" } else { "app-log" };
-    Outcome::new(Parsed::AppLog { log, head, classes }, kind, note, warnings)
+    Outcome::new(
+        Parsed::AppLog {
+            log,
+            head,
+            classes: classes.map(Box::new),
+        },
+        kind,
+        note,
+        warnings,
+    )
 }
 
 fn kernel_outcome(reports: Vec<OomReport>, k: kernel::ScanSummary) -> Outcome {
