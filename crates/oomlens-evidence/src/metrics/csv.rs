@@ -739,16 +739,20 @@ pub(super) fn looks_like_csv(head: &[u8]) -> bool {
 mod tests {
     use super::*;
 
+    /// The warnings of a quoted cell never closed.
+    fn never_closed(w: &Warnings) -> Vec<&crate::provenance::Warning> {
+        w.items()
+            .iter()
+            .filter(|w| w.message.contains("never closed"))
+            .collect()
+    }
+
     #[test]
     fn an_unclosed_quote_is_named_at_its_line() {
         let (s, w) = parse_csv("q", b"Time,a\n1000000000000,1\n1000000001000,\"2\n3\n");
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].points, vec![(1_000_000_000_000, 1.0)]);
-        let open: Vec<_> = w
-            .items()
-            .iter()
-            .filter(|w| w.message.contains("never closed"))
-            .collect();
+        let open = never_closed(&w);
         assert_eq!(open.len(), 1, "{:?}", w.items());
         assert_eq!(open[0].line, Some(3));
         // Closed quotes, doubled quotes and an empty quoted cell at the end
@@ -812,11 +816,7 @@ mod tests {
         assert_eq!(s[0].point_lines.get(19_999), Some(20_003));
         assert_eq!(s[1].line, Some(20_007));
         assert_eq!(s[1].point_lines, vec![20_007]);
-        let open: Vec<_> = w
-            .items()
-            .iter()
-            .filter(|w| w.message.contains("never closed"))
-            .collect();
+        let open = never_closed(&w);
         assert_eq!(open.len(), 1, "{:?}", w.items());
         assert_eq!(open[0].line, Some(20_008));
         assert_eq!(parse_csv("s", &text).0, s);

@@ -68,48 +68,15 @@ fn pod_list(n: usize, oom: usize) -> Vec<u8> {
 /// is read, the OOM-killed one is found with its line, within 2x the file.
 #[test]
 fn a_large_pod_list_is_read_item_by_item() {
-    let n = 5_000;
-    let oom = 3_217;
-    let tmp = gen::tmp("oomlens-podlist");
-    let p = tmp.path().join("pods.json");
+    let (n, oom) = (5_000, 3_217);
     let list = pod_list(n, oom);
-    let size = list.len() as u64;
-    // The line of the OOM-killed container's `terminated:` key: the kill
-    // is cited there.
-    let line_of = |at: usize| 1 + list[..at].iter().filter(|&&b| b == b'\n').count() as u64;
-    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).rposition(|w| w == needle);
-    let oom_at = find(&list, b"\"OOMKilled\"").unwrap();
-    let terminated_line = line_of(find(&list[..oom_at], b"\"terminated\"").unwrap());
-    std::fs::write(&p, &list).unwrap();
-    drop(list);
-    let r = oomlens(&["diagnose", p.to_str().unwrap(), "-f", "json"]);
-    assert_eq!(r.code, Some(0), "{}", r.stderr);
-    let d = r.json();
-    assert_eq!(
-        d["sources"][0]["note"],
-        format!("{n} pod(s), 0 event(s)"),
-        "{:#}",
-        d["sources"]
-    );
-    let containers = d["containers"].as_array().unwrap();
-    assert_eq!(containers.len(), n, "one container per pod");
-    let c = containers
-        .iter()
-        .find(|c| c["pod"]["name"] == "app-03217")
-        .expect("the OOM-killed pod");
-    let kill = &c["kills"][0];
-    assert_eq!(c["limit_bytes"], 512u64 << 20, "{c:#}");
-    assert_eq!(
-        kill["evidence"][0]["line"], terminated_line,
-        "the kill cited at its own line: {kill:#}"
-    );
-    // Over the start-up of a debug build (about 17 MiB), on ten pods.
-    within_twice(
-        &r,
-        size,
-        &tmp.path().join("ten.json"),
+    pods_within_twice(
+        "pods.json",
+        list,
         &pod_list(10, 3),
-        "pod List",
+        n,
+        oom,
+        b"\"terminated\"",
     );
 }
 
@@ -119,10 +86,7 @@ fn a_large_pod_list_is_read_item_by_item() {
 /// with its line, within 2x the file.
 #[test]
 fn a_large_yaml_pod_list_is_read_item_by_item() {
-    let n = 2_000;
-    let oom = 1_217;
-    let tmp = gen::tmp("oomlens-podyaml");
-    let p = tmp.path().join("pods.yaml");
+    let (n, oom) = (2_000, 1_217);
     let yaml = |n, oom| {
         let list: serde_json::Value = serde_json::from_slice(&pod_list(n, oom)).unwrap();
         serde_yaml_ng::to_string(&list).unwrap().into_bytes()
@@ -132,11 +96,31 @@ fn a_large_yaml_pod_list_is_read_item_by_item() {
         list.starts_with(b"apiVersion: v1\nitems:\n- "),
         "kubectl's layout"
     );
+    pods_within_twice("pods.yaml", list, &yaml(10, 3), n, oom, b"terminated:");
+}
+
+/// Diagnoses a pod List `name` holding `list` (`n` pods, pod `oom`
+/// OOM-killed): each pod is read, the kill is cited at the line of its
+/// `terminated` key (`terminated`, the key as written), the limit found,
+/// within 2x the file (above the same command on `tiny`, about 17 MiB
+/// for a debug build).
+fn pods_within_twice(
+    name: &str,
+    list: Vec<u8>,
+    tiny: &[u8],
+    n: usize,
+    oom: usize,
+    terminated: &[u8],
+) {
+    let tmp = gen::tmp("oomlens-podlist");
+    let p = tmp.path().join(name);
     let size = list.len() as u64;
+    // The line of the OOM-killed container's `terminated` key: the kill
+    // is cited there.
     let line_of = |at: usize| 1 + list[..at].iter().filter(|&&b| b == b'\n').count() as u64;
     let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).rposition(|w| w == needle);
-    let oom_at = find(&list, b"reason: OOMKilled").unwrap();
-    let terminated_line = line_of(find(&list[..oom_at], b"terminated:").unwrap());
+    let oom_at = find(&list, b"OOMKilled").unwrap();
+    let terminated_line = line_of(find(&list[..oom_at], terminated).unwrap());
     std::fs::write(&p, &list).unwrap();
     drop(list);
     let r = oomlens(&["diagnose", p.to_str().unwrap(), "-f", "json"]);
@@ -162,9 +146,9 @@ fn a_large_yaml_pod_list_is_read_item_by_item() {
     within_twice(
         &r,
         size,
-        &tmp.path().join("ten.yaml"),
-        &yaml(10, 3),
-        "YAML pod List",
+        &tmp.path().join(format!("tiny-{name}")),
+        tiny,
+        name,
     );
 }
 
@@ -205,9 +189,16 @@ fn prometheus_matrix(series: usize, points: usize) -> Vec<u8> {
 #[test]
 fn a_large_prometheus_answer_is_streamed() {
     let (series, points) = (400usize, 4_000usize);
-    let tmp = gen::tmp("oomlens-promjson");
-    let p = tmp.path().join("range.json");
     let body = prometheus_matrix(series, points);
+    series_within_twice("range.json", body, &prometheus_matrix(2, 10), series);
+}
+
+/// Diagnoses a metrics file `name` holding `body`: every one of its
+/// `series` is read, with no warning, within 2x the file (above the same
+/// command on `small`).
+fn series_within_twice(name: &str, body: Vec<u8>, small: &[u8], series: usize) {
+    let tmp = gen::tmp("oomlens-series");
+    let p = tmp.path().join(name);
     let size = body.len() as u64;
     std::fs::write(&p, &body).unwrap();
     drop(body);
@@ -220,13 +211,13 @@ fn a_large_prometheus_answer_is_streamed() {
         "{:#}",
         d["sources"]
     );
-    let small = prometheus_matrix(2, 10);
+    assert_eq!(d["warnings"], serde_json::json!([]), "{:#}", d["warnings"]);
     within_twice(
         &r,
         size,
-        &tmp.path().join("small.json"),
-        &small,
-        "Prometheus answer",
+        &tmp.path().join(format!("small-{name}")),
+        small,
+        name,
     );
 }
 
@@ -265,27 +256,10 @@ fn grafana_csv(rows: usize, cols: usize) -> Vec<u8> {
 #[test]
 fn a_large_grafana_csv_is_streamed() {
     let (rows, cols) = (80_000usize, 50usize);
-    let tmp = gen::tmp("oomlens-grafanacsv");
-    let p = tmp.path().join("panel.csv");
-    let body = grafana_csv(rows, cols);
-    let size = body.len() as u64;
-    std::fs::write(&p, &body).unwrap();
-    drop(body);
-    let r = oomlens(&["diagnose", p.to_str().unwrap(), "-f", "json"]);
-    assert!(matches!(r.code, Some(0 | 1)), "{}", r.stderr);
-    let d = r.json();
-    assert_eq!(
-        d["sources"][0]["note"],
-        format!("{cols} series"),
-        "{:#}",
-        d["sources"]
-    );
-    assert_eq!(d["warnings"], serde_json::json!([]), "{:#}", d["warnings"]);
-    within_twice(
-        &r,
-        size,
-        &tmp.path().join("small.csv"),
+    series_within_twice(
+        "panel.csv",
+        grafana_csv(rows, cols),
         &grafana_csv(10, 5),
-        "Grafana CSV",
+        cols,
     );
 }
