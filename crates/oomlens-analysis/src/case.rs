@@ -753,7 +753,7 @@ impl Case {
                         ms,
                         value,
                         source: src.as_str(),
-                        line: x.point_lines.get(i).copied().or(x.line),
+                        line: x.point_lines.get(i).or(x.line),
                     })
             })
             .collect();

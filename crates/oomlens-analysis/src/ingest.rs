@@ -35,7 +35,14 @@ impl Evidence {
         };
         match parsed {
             Parsed::Kernel { reports, .. } => self.kernel.extend(reports),
-            Parsed::AppLog { log, .. } => self.logs.push((source, log)),
+            Parsed::AppLog { log, classes, .. } => {
+                // An hs_err file's class events are judged as a class log.
+                if let Some(c) = classes {
+                    self.class_reports
+                        .push(crate::classes::analyze_rotated(&[(source.clone(), *c)]));
+                }
+                self.logs.push((source, log));
+            }
             Parsed::ClassLog(log) => self
                 .class_reports
                 .push(crate::classes::analyze_rotated(&[(source, log)])),

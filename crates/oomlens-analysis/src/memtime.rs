@@ -323,7 +323,7 @@ type Labels = Vec<(String, String)>;
 
 /// Parts of one series over restarts: their labels, where the last ends,
 /// the parts.
-type Chain<'a> = (Labels, i64, Vec<&'a (String, Series)>);
+type Chain<'a> = (Labels, i64, Vec<&'a (String, &'a Series)>);
 
 /// Micrometer's heap pools that hold what survives: the old generation, or
 /// the whole heap of a collector without generations (and the `heap` total
@@ -343,7 +343,7 @@ fn lasting_heap(id: &str) -> bool {
 /// labelled `id`) stay apart. Of several, the one with the most samples.
 /// Cites the source and line of its latest part.
 fn pick(
-    series: &[(String, Series)],
+    series: &[(String, &Series)],
     name: &str,
     filter: impl Fn(&Series) -> bool,
 ) -> Option<(String, Series)> {
@@ -354,7 +354,7 @@ fn pick(
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect()
     };
-    let mut parts: Vec<&(String, Series)> = series
+    let mut parts: Vec<&(String, &Series)> = series
         .iter()
         .filter(|(_, s)| s.name == name && filter(s) && !s.points.is_empty())
         .collect();
@@ -363,7 +363,7 @@ fn pick(
     let mut chains: Vec<Chain> = Vec::new();
     for p in parts {
         let (k, first, last) = (
-            key(&p.1),
+            key(p.1),
             p.1.points[0].0,
             p.1.points[p.1.points.len() - 1].0,
         );
@@ -389,8 +389,17 @@ fn pick(
     if points.len() < 4 {
         return None;
     }
-    let mut merged = latest.1.clone();
-    merged.points = points;
+    // The latest part's name and labels with the joined points (its own
+    // points are not copied only to be replaced).
+    let mut merged = Series {
+        name: latest.1.name.clone(),
+        labels: latest.1.labels.clone(),
+        points,
+        line: latest.1.line,
+        point_lines: latest.1.point_lines.clone(),
+        unit: latest.1.unit.clone(),
+        metric_type: latest.1.metric_type.clone(),
+    };
     if members.len() > 1 {
         for k in INSTANCE_LABELS {
             merged.labels.remove(k);
@@ -444,7 +453,7 @@ fn last_life(s: &Series) -> (trend::Life, usize, usize) {
 /// Judges a container's memory series against its limit, with the
 /// series and the fit thinned for drawing.
 pub fn judge(
-    series: &[(String, Series)],
+    series: &[(String, &Series)],
     limit: Option<u64>,
     kills: &[KnownKill],
 ) -> Option<MemoryOverTime> {
@@ -555,7 +564,7 @@ fn jvm_parts() -> [JvmPart; 6] {
 
 /// The verdict of [`judge`], without the drawn series.
 fn verdict(
-    series: &[(String, Series)],
+    series: &[(String, &Series)],
     limit: Option<u64>,
     kills: &[KnownKill],
 ) -> Option<MemoryOverTime> {
@@ -771,6 +780,11 @@ fn verdict(
 mod tests {
     use super::*;
 
+    /// The series as `judge` and `pick` take them: borrowed.
+    fn refs(v: &[(String, Series)]) -> Vec<(String, &Series)> {
+        v.iter().map(|(src, s)| (src.clone(), s)).collect()
+    }
+
     fn s(name: &str, labels: &[(&str, &str)], f: impl Fn(f64) -> f64) -> (String, Series) {
         (
             "m.json".into(),
@@ -808,7 +822,7 @@ mod tests {
                 |h| 300.0 * MIB + 100.0 * MIB * (h * 2.0).fract(),
             ),
         ];
-        let m = judge(&series, Some(3 << 30), &[]).unwrap();
+        let m = judge(&refs(&series), Some(3 << 30), &[]).unwrap();
         assert_eq!(m.verdict, Verdict::Leak);
         assert_eq!(m.cause, Some(CauseId::MetaspaceClassGeneration));
         let t = m.time_to_limit.unwrap();
@@ -834,7 +848,7 @@ mod tests {
             }),
         ];
         assert_eq!(
-            judge(&series, Some(1024 * 1024 * 1024), &[])
+            judge(&refs(&series), Some(1024 * 1024 * 1024), &[])
                 .unwrap()
                 .verdict,
             Verdict::PageCache
@@ -845,7 +859,7 @@ mod tests {
             }),
             s("container_memory_failcnt", &[], |h| h * 100.0),
         ];
-        let m = judge(&series, Some(1024 * 1024 * 1024), &[]).unwrap();
+        let m = judge(&refs(&series), Some(1024 * 1024 * 1024), &[]).unwrap();
         assert_eq!(m.verdict, Verdict::UndersizedLimit);
         assert_eq!(m.evidence.len(), 2);
     }
@@ -967,7 +981,10 @@ mod tests {
         let mut other = part("/x", 0, 5.0);
         other.1.labels.insert("container".into(), "sidecar".into());
         let series = vec![part("/a", 0, 10.0), part("/b", 100 * 60_000, 10.0), other];
-        let (src, s) = pick(&series, "container_memory_working_set_bytes", |_| true).unwrap();
+        let (src, s) = pick(&refs(&series), "container_memory_working_set_bytes", |_| {
+            true
+        })
+        .unwrap();
         assert_eq!(src, "/b.json", "cites the latest part");
         assert_eq!(s.points.len(), 200);
         assert!(s.points.windows(2).all(|w| w[0].0 < w[1].0));
@@ -995,10 +1012,10 @@ mod tests {
             )
         };
         let series = vec![pool("G1 Eden Space", 1.0), pool("G1 Old Gen", 2.0)];
-        let (_, s) = pick(&series, "jvm_memory_used_bytes", |_| true).unwrap();
+        let (_, s) = pick(&refs(&series), "jvm_memory_used_bytes", |_| true).unwrap();
         assert_eq!(s.points.len(), 50);
         assert!(s.points.iter().all(|p| p.1 == s.points[0].1));
-        let (_, s) = pick(&series, "jvm_memory_used_bytes", |s| {
+        let (_, s) = pick(&refs(&series), "jvm_memory_used_bytes", |s| {
             s.labels.get("id").is_some_and(|i| lasting_heap(i))
         })
         .unwrap();
@@ -1029,7 +1046,7 @@ mod tests {
             ("m.om".to_string(), usage),
             ("m.om".to_string(), limit),
         ];
-        let m = judge(&series, None, &kills).unwrap();
+        let m = judge(&refs(&series), None, &kills).unwrap();
         assert_eq!(m.verdict, Verdict::Leak, "{m:#?}");
         assert_eq!(m.lives, 4);
         assert_eq!(m.kill_checks.len(), 3);

@@ -30,8 +30,8 @@ use crate::{k8s, metrics, Warnings};
 pub const HEAD: usize = 64 * 1024;
 
 /// The most of one input read into memory (structured documents: objects,
-/// jcmd and NMT outputs, metric files, JVM flags, hsperfdata). Logs stream
-/// and have no limit.
+/// jcmd and NMT outputs, exposition text, hsperfdata). Logs, Prometheus
+/// API answers, CSV exports and JVM flags stream and have no limit.
 pub const WHOLE_MAX: u64 = 256 << 20;
 
 /// One format: its name, how a head is recognised as it, how it is parsed.
@@ -141,6 +141,9 @@ pub enum Parsed {
     AppLog {
         log: AppLog,
         head: HeadFlags,
+        /// The class events of an `hs_err` file's `Classes loaded` /
+        /// `Classes unloaded` sections, judged as a class log would be.
+        classes: Option<Box<classload::ClassLog>>,
     },
     /// Text with nothing [`Parsed::AppLog`] or [`Parsed::Kernel`] would
     /// use; what its head says of JVM flags and version (a `ps` line, a
@@ -291,7 +294,7 @@ pub const FORMATS: &[Format] = &[
         // An hs_err file prints its `VM Arguments:` too, but it is a crash
         // report first: the text format reads it.
         recognise: |h| flags::sniff(h).is_some() && !applog::looks_like_hs_err(h),
-        parse: Parse::Whole(jvm_flags),
+        parse: Parse::Stream(jvm_flags),
     },
     Format {
         name: "text",
@@ -520,8 +523,10 @@ fn jcmd_output(name: &str, bytes: &[u8]) -> Outcome {
     }
 }
 
-fn jvm_flags(name: &str, bytes: &[u8]) -> Outcome {
-    match flags::parse(name, bytes) {
+/// A flags source, streamed line by line: a flag past any size is read.
+fn jvm_flags(mut s: Stream<'_>) -> Outcome {
+    let name = s.name;
+    match flags::scan(name, s.head, s.take_reader()) {
         (Some(f), w) => {
             let mut note = format!("{} JVM flag(s), {}", f.flags.len(), f.kind);
             if let Some(v) = f.jdk {
@@ -558,11 +563,14 @@ fn class_log(mut s: Stream<'_>) -> Outcome {
     }
 }
 
-/// A metrics file: a Prometheus API answer streamed (it can be hundreds of
-/// MB: a long range of many series), text and CSV read whole up to
-/// [`WHOLE_MAX`].
+/// A metrics file: a Prometheus API answer or a CSV export streamed (they
+/// can be hundreds of MB: a long range of many series), exposition text
+/// read whole up to [`WHOLE_MAX`].
 fn metrics_file(mut s: Stream<'_>) -> Outcome {
-    let (series, w) = if metrics::sniff(s.head) == Some(metrics::JSON) {
+    let format = metrics::sniff(s.head);
+    let (series, w) = if format == Some(metrics::CSV) {
+        metrics::parse_csv_reader(s.name, s.take_reader())
+    } else if format == Some(metrics::JSON) {
         let mut reader = s.take_reader();
         // serde_json reads no byte-order mark.
         if s.head.starts_with(b"\xef\xbb\xbf") {
@@ -623,7 +631,7 @@ fn text(mut s: Stream<'_>) -> Outcome {
     let (k, a) = crate::tee::both(
         reader,
         |r| kernel::scan(name, r, time, |x| reports.push(x)),
-        |r| applog::scan(name, r),
+        |r| applog::scan_with_classes(name, r),
     );
     let k = match k {
         Ok(k) => k,
@@ -633,7 +641,7 @@ fn text(mut s: Stream<'_>) -> Outcome {
         return kernel_outcome(reports, k);
     }
     let mut warnings = k.warnings;
-    let (log, w) = match a {
+    let (log, classes, w) = match a {
         Ok(a) => a,
         Err(e) => {
             warnings.push(name, None, format!("read error: {e}"));
@@ -662,14 +670,29 @@ fn text(mut s: Stream<'_>) -> Outcome {
             warnings,
         };
     }
-    let note = format!(
+    let mut note = format!(
         "{} out-of-memory signal(s) in {} lines{}",
         log.signal_count,
         log.lines,
         if log.jvm_seen { ", a JVM" } else { "" }
     );
+    if let Some(c) = &classes {
+        note.push_str(&format!(
+            ", {} class(es) loaded and {} unloaded in its events",
+            c.loaded, c.unloaded
+        ));
+    }
     let kind = if crash { "hs-err" } else { "app-log" };
-    Outcome::new(Parsed::AppLog { log, head }, kind, note, warnings)
+    Outcome::new(
+        Parsed::AppLog {
+            log,
+            head,
+            classes: classes.map(Box::new),
+        },
+        kind,
+        note,
+        warnings,
+    )
 }
 
 fn kernel_outcome(reports: Vec<OomReport>, k: kernel::ScanSummary) -> Outcome {

@@ -58,8 +58,8 @@ fn find<'a>(series: &'a [Series], name: &str, pairs: &[(&str, &str)]) -> &'a Ser
 fn ends(s: &Series) -> ((i64, f64, u64), (i64, f64, u64)) {
     let n = s.points.len() - 1;
     (
-        (s.points[0].0, s.points[0].1, s.point_lines[0]),
-        (s.points[n].0, s.points[n].1, s.point_lines[n]),
+        (s.points[0].0, s.points[0].1, s.point_lines.get(0).unwrap()),
+        (s.points[n].0, s.points[n].1, s.point_lines.get(n).unwrap()),
     )
 }
 
@@ -672,9 +672,9 @@ fn synth_grafana_10_joined_formatted_sizes() {
     let peak = app
         .points
         .iter()
-        .zip(&app.point_lines)
+        .zip(app.point_lines.iter())
         .max_by(|a, b| a.0 .1.total_cmp(&b.0 .1))
-        .map(|(p, l)| (p.1, *l));
+        .map(|(p, l)| (p.1, l));
     assert_eq!(peak, Some((0.5 * GIB, 8)));
     let proxy = find(
         &s,

@@ -23,7 +23,7 @@ fn invariants(series: &[Series], warnings: &Warnings, text: &[u8]) {
             assert!(v.is_finite(), "{s:?}");
             assert!(jiff::Timestamp::from_millisecond(ms).is_ok(), "{ms}");
         }
-        for &l in s.point_lines.iter().chain(s.line.iter()) {
+        for l in s.point_lines.iter().chain(s.line) {
             assert!(l >= 1 && l <= lines, "line {l} beyond {lines}: {s:?}");
         }
         assert!(s.line.is_some());
@@ -240,12 +240,12 @@ proptest! {
             prop_assert!(lines[l - 1].contains("\"metric\""));
             if pretty {
                 // Each pair opens on its own line, in time order.
-                prop_assert!(s.point_lines.windows(2).all(|w| w[0] < w[1]));
-                for &pl in &s.point_lines {
+                prop_assert!(s.point_lines.to_vec().windows(2).all(|w| w[0] < w[1]));
+                for pl in s.point_lines.iter() {
                     prop_assert_eq!(lines[pl as usize - 1].trim(), "[");
                 }
             } else {
-                prop_assert!(s.point_lines.iter().all(|&l| l == 1));
+                prop_assert!(s.point_lines.iter().all(|l| l == 1));
             }
         }
     }
@@ -319,7 +319,7 @@ fn a_long_series_is_read_whole() {
     assert!(w.is_empty());
     assert_eq!(series.len(), 1);
     assert_eq!(series[0].points.len(), 50_000);
-    assert_eq!(series[0].point_lines[49_999], 50_000);
+    assert_eq!(series[0].point_lines.get(49_999), Some(50_000));
 }
 
 #[test]

@@ -222,6 +222,46 @@ fn hs_err_class_event_sections_are_class_logs() {
     }
 }
 
+/// The same class event sections inside a whole `hs_err` file were read
+/// only as a crash report: its class events now reach the class analysis
+/// too. The real `hs_err` file of `tests/fixtures/applog` (4 `Loading
+/// class ... done` events, an empty `Classes unloaded` section), and the
+/// same file with the public 18-event `Classes unloaded` section above in
+/// place of its empty one: each the counts the sections alone give.
+#[test]
+fn hs_err_class_events_are_read_inside_a_whole_hs_err_file() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures");
+    let whole = format!("{root}/applog/jdk17-crash-on-oome-cgroup512m-hs_err_pid858.log");
+    let d = support::oomlens_json(&["diagnose", &whole, "-f", "json"], &[0, 1]);
+    assert_eq!(source_kind(&d), "hs-err", "{d:#}");
+    let note = d["sources"][0]["note"].as_str().unwrap_or_default();
+    assert!(
+        note.ends_with(", 4 class(es) loaded and 0 unloaded in its events"),
+        "{note}"
+    );
+    let text = std::fs::read_to_string(&whole).unwrap();
+    let unloaded = std::fs::read_to_string(format!(
+        "{root}/classload/pasted/hs_err-classes-unloaded-jdk21-windows.txt"
+    ))
+    .unwrap();
+    let empty = "Classes unloaded (0 events):\nNo events\n";
+    assert!(text.contains(empty), "the file's empty section");
+    let tmp = support::TempDir::new("oomlens-hserr-classes");
+    let spliced = tmp.path().join("hs_err_pid858.log");
+    std::fs::write(&spliced, text.replacen(empty, &unloaded, 1)).unwrap();
+    let d = support::oomlens_json(
+        &["diagnose", spliced.to_str().unwrap(), "-f", "json"],
+        &[0, 1],
+    );
+    assert_eq!(source_kind(&d), "hs-err", "{d:#}");
+    let note = d["sources"][0]["note"].as_str().unwrap_or_default();
+    assert!(
+        note.ends_with(", 4 class(es) loaded and 18 unloaded in its events"),
+        "{note}"
+    );
+    assert!(note.starts_with("1 out-of-memory signal(s)"), "{note}");
+}
+
 #[test]
 fn collapsed_get_pods_and_flat_describe_are_read() {
     let d = diagnose("k8s", "get-pods-collapsed-spaces-devopsaitoolkit.txt");

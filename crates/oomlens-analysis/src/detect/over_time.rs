@@ -27,10 +27,12 @@ impl Detector for OverTime {
 fn judge(s: &Scene<'_>, f: &mut Found) -> Option<crate::memtime::MemoryOverTime> {
     let limit = s.spec_limit();
     let kills = &s.kills;
-    let series: Vec<(String, oomlens_evidence::metrics::Series)> = s
+    // Borrowed, not copied: a large export's points are most of the
+    // memory a diagnosis takes.
+    let series: Vec<(String, &oomlens_evidence::metrics::Series)> = s
         .case
         .series(s.member)
-        .map(|(src, s)| (src.clone(), s.clone()))
+        .map(|(src, s)| (src.clone(), s))
         .collect();
     // Series that name several containers (a node's sample read with
     // nothing that tells its pods apart) are not guessed between.

@@ -82,6 +82,7 @@ use memchr::memmem;
 use serde::Serialize;
 
 use crate::input::{self, LineSink};
+use crate::jvm::classload::{ClassLog, HsErrEvents};
 use crate::provenance::Warnings;
 
 mod hs_err;
@@ -223,11 +224,29 @@ impl AppLog {
 
 /// Streams a container log. Never panics on input; I/O errors end the scan.
 pub fn scan<R: Read>(source: &str, reader: R) -> io::Result<(AppLog, Warnings)> {
+    scan_with_classes(source, reader).map(|(log, _, w)| (log, w))
+}
+
+/// [`scan`], and the class events of an `hs_err` file's `Classes loaded`
+/// / `Classes unloaded` sections as a class log (`None` when it has none),
+/// with that log's warnings among the returned ones.
+pub fn scan_with_classes<R: Read>(
+    source: &str,
+    reader: R,
+) -> io::Result<(AppLog, Option<ClassLog>, Warnings)> {
     let mut s = Scanner::new(source);
     let counts = input::scan_lines(reader, Some(ANCHORS.get()), &mut s)?;
     s.finish();
     s.log.lines = counts.lines;
-    Ok((s.log, s.warnings))
+    let mut warnings = s.warnings;
+    let classes = s
+        .class_events
+        .finish(counts.lines, counts.bytes)
+        .map(|(log, w)| {
+            warnings.extend(w);
+            log
+        });
+    Ok((s.log, classes, warnings))
 }
 
 /// Whether a head holds the JVM's fatal-error banner (`# A fatal error has
@@ -286,6 +305,8 @@ static ANCHORS: input::Anchors<&str> = input::Anchors::new(&[
     "jvm_args:",
     "java_command:",
     "container (cgroup) information",
+    // `hs_err` class events (`Event: 0.733 Loading class X done`).
+    "oading class ",
     "out of memory",
     "java.lang.",
     "java/lang/",
@@ -571,10 +592,15 @@ struct Scanner {
     /// Go's `cannot allocate` line, waiting for its `fatal error`.
     go_pending: Option<u64>,
     limit_warned: bool,
+    /// An `hs_err` file's class events.
+    class_events: HsErrEvents,
 }
 
 impl LineSink for Scanner {
     fn line(&mut self, no: u64, line: &[u8]) {
+        if self.class_events.line(no, line) {
+            return;
+        }
         let msg = unframe(line);
         let mut rest = msg;
         loop {
@@ -615,6 +641,7 @@ impl Scanner {
             last_oome: None,
             go_pending: None,
             limit_warned: false,
+            class_events: HsErrEvents::new(source),
         }
     }
 

@@ -7,8 +7,10 @@
 //!   `-XX:+TraceClassUnloading`: `[Unloading class X 0x...]` (older JDKs
 //!   without the address);
 //! - the `Classes loaded` / `Classes unloaded` event sections of an
-//!   `hs_err` file, pasted alone (`Event: 0.733 Loading class X done`,
-//!   `Event: 7.661 Thread 0x... Unloading class 0x... 'X'`);
+//!   `hs_err` file (`Event: 0.733 Loading class X done`, `Event: 7.661
+//!   Thread 0x... Unloading class 0x... 'X'`), pasted alone, or inside a
+//!   whole `hs_err` file through [`HsErrEvents`], which the `applog`
+//!   scanner feeds;
 //! - JDK 9+ unified logging `-Xlog:class+load,class+unload` and
 //!   `-verbose:class` with any decorators (read by [`super::ulog`]:
 //!   `[2023-12-02T13:55:56.123+0800]`, `[12.345s]`, `[0,512s]`, `[12345ms]`,
@@ -467,6 +469,36 @@ impl Agg {
             warnings: Warnings::new(),
             source: source.to_string(),
         }
+    }
+}
+
+/// The class events of an `hs_err` file's `Classes loaded` / `Classes
+/// unloaded` sections, gathered from a scan of the whole file (the
+/// `applog` scanner hands each anchored line to [`HsErrEvents::line`]),
+/// judged as the same events pasted alone would be.
+pub(crate) struct HsErrEvents(Agg);
+
+impl HsErrEvents {
+    pub(crate) fn new(source: &str) -> HsErrEvents {
+        HsErrEvents(Agg::new(source, 0))
+    }
+
+    /// Takes line `no` when it is a class event (`true`), else leaves it.
+    /// Every event has its uptime stamp, so the lines between them (not
+    /// seen here) are not needed for the clock.
+    pub(crate) fn line(&mut self, no: u64, line: &[u8]) -> bool {
+        if hs_err_event(line).is_none() {
+            return false;
+        }
+        self.0.line(no, line);
+        true
+    }
+
+    /// The events as a class log, when there was one; `lines` and `bytes`
+    /// are the whole file's.
+    pub(crate) fn finish(self, lines: u64, bytes: u64) -> Option<(ClassLog, Warnings)> {
+        let (log, w) = self.0.finish(lines, bytes);
+        (log.loaded + log.unloaded > 0).then_some((log, w))
     }
 }
 

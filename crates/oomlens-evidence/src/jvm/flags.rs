@@ -363,27 +363,38 @@ pub fn sniff(head: &[u8]) -> Option<&'static str> {
 /// `openjdk version "17.0.15"`, `java version "1.8.0_292"`, `JDK 17.0.15`.
 pub fn jdk_version(text: &str) -> Option<(u32, u64)> {
     for (i, l) in text.lines().enumerate() {
-        let t = l.trim();
-        if let Some(q) = t.find("version \"") {
-            let v = &t[q + 9..];
-            let v = &v[..v.find('"').unwrap_or(v.len())];
-            return feature(v).map(|f| (f, i as u64 + 1));
+        if let Some(v) = jdk_version_line(l) {
+            return v.map(|f| (f, i as u64 + 1));
         }
-        // hs_err: `# JRE version: OpenJDK Runtime Environment (17.0.15+6) (build ...)`
-        if let Some(r) = t.split("JRE version:").nth(1) {
-            // The first parenthesis that opens on a digit: `(TM)` is not it.
-            for (open, _) in r.match_indices('(') {
-                let v = &r[open + 1..];
-                if v.starts_with(|c: char| c.is_ascii_digit()) {
-                    if let Some(f) = feature(v.split([')', ' ']).next().unwrap_or("")) {
-                        return Some((f, i as u64 + 1));
-                    }
+    }
+    None
+}
+
+/// What one line says of the JDK's version: `Some` when the line decides
+/// (a `version "..."` or `JDK ...` line, the feature release when it reads
+/// as one; an `hs_err` `JRE version:` line only when it does), `None` when
+/// the search goes on.
+fn jdk_version_line(l: &str) -> Option<Option<u32>> {
+    let t = l.trim();
+    if let Some(q) = t.find("version \"") {
+        let v = &t[q + 9..];
+        let v = &v[..v.find('"').unwrap_or(v.len())];
+        return Some(feature(v));
+    }
+    // hs_err: `# JRE version: OpenJDK Runtime Environment (17.0.15+6) (build ...)`
+    if let Some(r) = t.split("JRE version:").nth(1) {
+        // The first parenthesis that opens on a digit: `(TM)` is not it.
+        for (open, _) in r.match_indices('(') {
+            let v = &r[open + 1..];
+            if v.starts_with(|c: char| c.is_ascii_digit()) {
+                if let Some(f) = feature(v.split([')', ' ']).next().unwrap_or("")) {
+                    return Some(Some(f));
                 }
             }
         }
-        if let Some(r) = t.strip_prefix("JDK ") {
-            return feature(r.split_whitespace().next().unwrap_or("")).map(|f| (f, i as u64 + 1));
-        }
+    }
+    if let Some(r) = t.strip_prefix("JDK ") {
+        return Some(feature(r.split_whitespace().next().unwrap_or("")));
     }
     None
 }
@@ -399,39 +410,94 @@ fn feature(v: &str) -> Option<u32> {
 }
 
 /// Parses PrintFlagsFinal (whole or grepped), VM.flags or VM.command_line
-/// output, or pasted command lines (see [`sniff`]).
+/// output, or pasted command lines (see [`sniff`]) held in memory:
+/// [`scan`] over the bytes.
 pub fn parse(source: &str, text: &[u8]) -> (Option<JvmFlags>, Warnings) {
-    let mut w = Warnings::new();
-    let Some(kind) = sniff(text) else {
-        return (None, w);
+    let head = &text[..text.len().min(crate::registry::HEAD)];
+    scan(source, head, text)
+}
+
+/// Streams a flags source (`PrintFlagsFinal`, `VM.flags`,
+/// `VM.command_line`, a command line, `JAVA_OPTS` lines) line by line:
+/// every flag is read whatever the input's size, memory is the flags'
+/// own. `head` (the input's first bytes; `reader` yields them again) says
+/// which kind it is ([`sniff`]) and whether it is a diff (a `@@ ` line:
+/// its removed lines are the old flags, skipped). `None` when the head is
+/// no flags source. A read that fails midway keeps the flags read before
+/// it, with a warning.
+pub fn scan<R: std::io::Read>(
+    source: &str,
+    head: &[u8],
+    reader: R,
+) -> (Option<JvmFlags>, Warnings) {
+    let Some(kind) = sniff(head) else {
+        return (None, Warnings::new());
     };
-    let s = String::from_utf8_lossy(text);
-    let mut out = JvmFlags {
-        kind: kind.into(),
-        ..JvmFlags::default()
+    let mut sink = FlagLines {
+        source,
+        kind,
+        diff: head.split(|&b| b == b'\n').any(|l| l.starts_with(b"@@ ")),
+        jdk_done: false,
+        out: JvmFlags {
+            kind: kind.into(),
+            ..JvmFlags::default()
+        },
+        w: Warnings::new(),
     };
-    if let Some((v, l)) = jdk_version(&s) {
-        out.jdk = Some(v);
-        out.jdk_line = Some(l);
+    if let Err(e) = crate::input::scan_lines(reader, None, &mut sink) {
+        sink.w.push(source, None, format!("read error: {e}"));
     }
-    let diff = s.lines().any(|l| l.starts_with("@@ "));
-    for (i, l) in s.lines().enumerate() {
-        let no = i as u64 + 1;
+    (Some(sink.out), sink.w)
+}
+
+/// The state of one [`scan`]: the flags read so far.
+struct FlagLines<'a> {
+    source: &'a str,
+    kind: &'static str,
+    /// Whether the text is a diff (a `@@ ` line was seen).
+    diff: bool,
+    /// Whether the line stating the JDK version was met (the first one
+    /// decides, as in [`jdk_version`]).
+    jdk_done: bool,
+    out: JvmFlags,
+    w: Warnings,
+}
+
+impl crate::input::LineSink for FlagLines<'_> {
+    fn line(&mut self, no: u64, line: &[u8]) {
+        // Blank lines hold nothing (checked on bytes: a source padded with
+        // them costs no string work).
+        if line.trim_ascii().is_empty() {
+            return;
+        }
+        let l = String::from_utf8_lossy(line);
+        let l = l.strip_suffix('\r').unwrap_or(&l);
+        let versioned = memchr::memmem::find(line, b"version").is_some()
+            || memchr::memmem::find(line, b"JDK ").is_some();
+        if !self.jdk_done && versioned {
+            if let Some(v) = jdk_version_line(l) {
+                self.jdk_done = true;
+                self.out.jdk = v;
+                self.out.jdk_line = v.map(|_| no);
+            }
+        }
+        self.diff |= l.starts_with("@@ ");
+        let (source, out, w) = (self.source, &mut self.out, &mut self.w);
         let t = l.trim();
-        match kind {
+        match self.kind {
             "print-flags-final" => {
                 // `size_t MaxHeapSize = 134217728 {product} {ergonomic}`
                 let Some((lhs, rhs)) = t.split_once(" = ").or_else(|| t.split_once(" := ")) else {
-                    continue;
+                    return;
                 };
                 let mut lt = lhs.split_whitespace();
                 let (Some(ty), Some(name)) = (lt.next(), lt.next()) else {
-                    continue;
+                    return;
                 };
                 let mut rt = rhs.split_whitespace();
                 let Some(v) = rt.next() else {
                     w.push(source, Some(no), format!("flag {name} without a value"));
-                    continue;
+                    return;
                 };
                 let origin = rhs
                     .rfind('{')
@@ -477,8 +543,8 @@ pub fn parse(source: &str, text: &[u8]) -> (Option<JvmFlags>, Warnings) {
             }
             "command-line" => {
                 // A diff's removed lines are the old flags.
-                if diff && t.starts_with('-') && !t.starts_with("---") {
-                    continue;
+                if self.diff && t.starts_with('-') && !t.starts_with("---") {
+                    return;
                 }
                 out.flags.extend(from_command_line(t, Some(no)));
             }
@@ -489,7 +555,6 @@ pub fn parse(source: &str, text: &[u8]) -> (Option<JvmFlags>, Warnings) {
             }
         }
     }
-    (Some(out), w)
 }
 
 #[cfg(test)]

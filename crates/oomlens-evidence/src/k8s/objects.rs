@@ -5,8 +5,10 @@
 //! only itself. Each document is parsed by serde into a `serde_json::Value`
 //! and its text scanned by [`LineIndex`] for the lines of its keys. A JSON
 //! list (`List`, `PodList`, `EventList`: `kubectl get pods -A -o json` of a
-//! large cluster) is read item by item the same way, so memory beyond the
-//! text itself is one item's, not the whole list's tree.
+//! large cluster) is read item by item the same way, and so is a YAML list
+//! in block style (cut at the `- ` lines of its root `items:`), so memory
+//! beyond the text itself is one item's, not the whole list's tree (and
+//! one corrupt item costs only itself).
 
 use serde_json::Value;
 
@@ -158,25 +160,15 @@ impl Reader<'_> {
     /// text parsed and indexed on its own, its lines counted from its own
     /// first line. `false` (nothing read) for any other document.
     fn json_list(&mut self, text: &str, first: u64) -> bool {
-        #[derive(serde::Deserialize)]
-        struct Shell {
-            kind: Option<String>,
-            #[serde(rename = "apiVersion")]
-            api_version: Option<String>,
-        }
         let Some(items) = list_items(text.as_bytes()) else {
             return false;
         };
-        let Ok(shell) = serde_json::from_str::<Shell>(text) else {
+        let Some((kind, api)) = serde_json::from_str::<Shell>(text)
+            .ok()
+            .and_then(Shell::list)
+        else {
             return false;
         };
-        let kind = shell.kind.unwrap_or_default();
-        let api = shell.api_version.unwrap_or_default();
-        if !matches!(kind.as_str(), "List" | "PodList" | "EventList")
-            || api.starts_with("audit.k8s.io")
-        {
-            return false;
-        }
         let (mut line, mut counted) = (first, 0usize);
         for r in items {
             line += memchr::memchr_iter(b'\n', &text.as_bytes()[counted..r.start]).count() as u64;
@@ -197,24 +189,89 @@ impl Reader<'_> {
         true
     }
 
-    /// YAML documents separated by `---` lines (a `...` line ends one).
-    fn yaml_documents(&mut self, text: &str) {
-        let mut start_line = 1u64;
-        let mut cur = String::new();
-        let mut n = 0u64;
-        for raw in text.split('\n') {
-            n += 1;
-            let l = raw.strip_suffix('\r').unwrap_or(raw);
-            if l == "---" || l.starts_with("--- ") || l == "..." {
-                self.yaml_document(&cur, start_line);
-                cur.clear();
-                start_line = n + 1;
+    /// A YAML document (`first` its first line) that is a `List`,
+    /// `PodList` or `EventList` written in block style with its `items:` at
+    /// the root (as `kubectl get -o yaml` prints it), read item by item:
+    /// the text is cut at the items' `- ` lines ([`yaml_list_items`]) and
+    /// each item parsed and indexed on its own, its lines counted from its
+    /// own first line, so memory beyond the text is one item's. An item
+    /// that does not parse costs only itself. `false` (nothing read) for
+    /// any other document.
+    fn yaml_list(&mut self, text: &str, first: u64) -> bool {
+        let Some(list) = yaml_list_items(text) else {
+            return false;
+        };
+        let mut shell = String::with_capacity(list.shell.0.len() + list.shell.1.len());
+        shell.push_str(&text[list.shell.0]);
+        shell.push_str(&text[list.shell.1]);
+        let Some((kind, api)) = serde_yaml_ng::from_str::<Shell>(&shell)
+            .ok()
+            .and_then(Shell::list)
+        else {
+            return false;
+        };
+        for (range, rel) in list.items {
+            let line = first + rel;
+            // The item as a document of its own: its `- ` made blank, so
+            // the mapping keeps its columns (and the index its paths).
+            let mut item_text = text[range].to_string();
+            if let Some(dash) = item_text.find('-') {
+                item_text.replace_range(dash..dash + 1, " ");
+            }
+            if let Some(at) = too_deep_flow(&item_text) {
+                self.warn(
+                    Some(line + at - 1),
+                    format!(
+                        "the list item that starts at line {line} nests flow collections more \
+                         than {MAX_FLOW_DEPTH} deep: not parsed"
+                    ),
+                );
                 continue;
             }
-            cur.push_str(l);
-            cur.push('\n');
+            match serde_yaml_ng::from_str::<Value>(&item_text) {
+                Ok(item) => {
+                    let idx = LineIndex::yaml(&item_text, line);
+                    let doc = Doc {
+                        idx: &idx,
+                        format: "yaml",
+                        first: line,
+                        last: line + lines_in(item_text.trim_end()),
+                    };
+                    self.list_item(&kind, &api, &item, "", &doc);
+                }
+                Err(e) => {
+                    let at = e
+                        .location()
+                        .map(|l| line + (l.line() as u64).saturating_sub(1));
+                    self.warn(
+                        at,
+                        format!(
+                            "the list item that starts at line {line} does not parse: {e} \
+                             (lines counted from the item's start); the other items are read"
+                        ),
+                    );
+                }
+            }
         }
-        self.yaml_document(&cur, start_line);
+        true
+    }
+
+    /// YAML documents separated by `---` lines (a `...` line ends one),
+    /// each a slice of `text` (nothing copied).
+    fn yaml_documents(&mut self, text: &str) {
+        let (mut start, mut offset) = (0usize, 0usize);
+        let mut start_line = 1u64;
+        for (n, raw) in text.split_inclusive('\n').enumerate() {
+            let l = raw.strip_suffix('\n').unwrap_or(raw);
+            let l = l.strip_suffix('\r').unwrap_or(l);
+            offset += raw.len();
+            if l == "---" || l.starts_with("--- ") || l == "..." {
+                self.yaml_document(&text[start..offset - raw.len()], start_line);
+                start = offset;
+                start_line = n as u64 + 2;
+            }
+        }
+        self.yaml_document(&text[start..], start_line);
     }
 
     fn yaml_document(&mut self, text: &str, first_line: u64) {
@@ -224,6 +281,13 @@ impl Reader<'_> {
         {
             return;
         }
+        if !self.yaml_list(text, first_line) {
+            self.yaml_whole(text, first_line);
+        }
+    }
+
+    /// A YAML document parsed whole, into one tree.
+    fn yaml_whole(&mut self, text: &str, first_line: u64) {
         if let Some(at) = too_deep_flow(text) {
             self.warn(
                 Some(first_line + at - 1),
@@ -637,6 +701,102 @@ impl Reader<'_> {
     }
 }
 
+/// The root keys of a list document that say what it holds.
+#[derive(serde::Deserialize)]
+struct Shell {
+    kind: Option<String>,
+    #[serde(rename = "apiVersion")]
+    api_version: Option<String>,
+}
+
+impl Shell {
+    /// (kind, apiVersion) of a `List`, `PodList` or `EventList` that is not
+    /// an audit log (those are read whole, and said to be skipped).
+    fn list(self) -> Option<(String, String)> {
+        let kind = self.kind.unwrap_or_default();
+        let api = self.api_version.unwrap_or_default();
+        (matches!(kind.as_str(), "List" | "PodList" | "EventList")
+            && !api.starts_with("audit.k8s.io"))
+        .then_some((kind, api))
+    }
+}
+
+/// A block-style YAML list cut at its items.
+struct YamlList {
+    /// The text before the `items:` line and after the last item: the
+    /// list's own keys.
+    shell: (std::ops::Range<usize>, std::ops::Range<usize>),
+    /// Each item's text (its `- ` line to its last line of content) and
+    /// that first line's offset from the document's first line.
+    items: Vec<(std::ops::Range<usize>, u64)>,
+}
+
+/// Cuts a YAML document at the items of its root `items:` key, when the
+/// root is a block mapping at column 0 and `items:` holds a block sequence
+/// (kubectl's layout: `- ` at column 0 or indented). An item runs from its
+/// `- ` line to the line before the next line of content at its indent or
+/// less (blank and comment lines end nothing; a block scalar's lines are
+/// indented deeper). `None` for anything else (`items: []`, no `items:`,
+/// flow style): the document is then read whole.
+fn yaml_list_items(text: &str) -> Option<YamlList> {
+    let mut lines = text.split_inclusive('\n').scan(0usize, |at, raw| {
+        let start = *at;
+        *at += raw.len();
+        Some((start, raw))
+    });
+    fn body(raw: &str) -> (usize, &str) {
+        let l = raw.trim_end_matches(['\n', '\r']);
+        let b = l.trim_start_matches(' ');
+        (l.len() - b.len(), b.trim_end())
+    }
+    let content = |b: &str| !b.is_empty() && !b.starts_with('#');
+    let is_item = |b: &str| b == "-" || b.starts_with("- ");
+    // The root `items:` line.
+    let mut n = 0u64;
+    let items_line = loop {
+        let (start, raw) = lines.next()?;
+        let (indent, b) = body(raw);
+        if content(b) && indent == 0 {
+            if let Some(v) = b.strip_prefix("items:") {
+                let v = v.trim_start();
+                if !(v.is_empty() || v.starts_with('#')) {
+                    return None;
+                }
+                break start;
+            }
+        }
+        n += 1;
+    };
+    let mut items: Vec<(std::ops::Range<usize>, u64)> = Vec::new();
+    let mut item_indent = None;
+    let mut end = text.len();
+    for (start, raw) in lines {
+        n += 1;
+        let (indent, b) = body(raw);
+        if !content(b) {
+            continue;
+        }
+        let ii = *item_indent.get_or_insert(indent);
+        if indent == ii && is_item(b) {
+            items.push((start..start + raw.len(), n));
+        } else if indent > ii && !items.is_empty() {
+            if let Some(last) = items.last_mut() {
+                last.0.end = start + raw.len();
+            }
+        } else {
+            end = start;
+            break;
+        }
+    }
+    if items.is_empty() {
+        return None;
+    }
+    Some(YamlList {
+        shell: (0..items_line, end..text.len()),
+        items,
+    })
+}
+
 /// serde stops at 128 levels anyway; libyaml takes time quadratic in the
 /// depth of `{`/`[` nesting before it says so, so deeper documents are
 /// refused before it sees them.
@@ -836,5 +996,60 @@ mod tests {
         assert_eq!(o.pods[1].lines.first, 6);
         assert_eq!(o.pods[1].lines.last, 7);
         assert_eq!(o.pods[1].containers[0].line, Some(7));
+    }
+
+    /// Every YAML list in the fixtures and an indented, commented, CRLF
+    /// one: read item by item, the facts (lines included) are those of the
+    /// whole document read as one tree; a corrupt item costs itself only.
+    #[test]
+    fn yaml_lists_item_by_item_give_the_whole_documents_facts() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/k8s/");
+        let elephant =
+            std::fs::read_to_string(format!("{root}pod-kodekloud-elephant-oomkilled.yaml"))
+                .unwrap();
+        let nginx =
+            std::fs::read_to_string(format!("{root}pod-k8sdocs-nginx-guaranteed.yaml")).unwrap();
+        let item = |pod: &str, pad: &str| {
+            let mut s = String::new();
+            for (i, l) in pod.lines().filter(|l| *l != "---").enumerate() {
+                let lead = if i == 0 { "- " } else { "  " };
+                s.push_str(&format!("{pad}{lead}{l}\n"));
+            }
+            s
+        };
+        let kubectl = format!(
+            "apiVersion: v1\nitems:\n{}{}kind: List\nmetadata:\n  resourceVersion: \"\"\n",
+            item(&elephant, ""),
+            item(&nginx, "")
+        );
+        let indented = format!(
+            "# two pods\nkind: PodList\napiVersion: v1\nitems:\n{}\n# between\n\n{}",
+            item(&elephant, "  "),
+            item(&nginx, "  ")
+        )
+        .replace('\n', "\r\n");
+        let events = std::fs::read_to_string(format!("{root}events-synth-core-v1.yaml")).unwrap();
+        for text in [kubectl.as_str(), &indented, &events] {
+            assert!(yaml_list_items(text).is_some(), "{text}");
+            let (o, w) = parse("l.yaml", text.as_bytes());
+            let mut whole = Reader {
+                source: "l.yaml",
+                objects: Objects::default(),
+                warnings: Warnings::new(),
+            };
+            whole.yaml_whole(text, 1);
+            assert!(w.is_empty(), "{:?}", w.items());
+            assert!(o.pods.len() + o.events.len() >= 2);
+            assert_eq!(o, whole.objects, "{text}");
+        }
+        // One item cut short: the other is read.
+        let broken = kubectl.replacen("  kind: Pod\n", "  kind: [Pod\n", 1);
+        let (o, w) = parse("b.yaml", broken.as_bytes());
+        assert_eq!(o.pods.len(), 1);
+        assert_eq!(w.items().len(), 1, "{:?}", w.items());
+        assert_eq!(w.items()[0].line.map(|l| l > 3), Some(true));
+        // Not lists: read whole as before.
+        assert!(yaml_list_items("items: []\nkind: List\n").is_none());
+        assert!(yaml_list_items("kind: Pod\nspec:\n  items:\n  - a\n").is_none());
     }
 }

@@ -2,6 +2,9 @@
 //! cells are read by [`crate::units::parse::grafana_value`].
 
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::io::{BufRead, BufReader, Read};
+use std::rc::Rc;
 
 use ::csv::ByteRecord;
 
@@ -37,7 +40,7 @@ impl Row {
 
 /// A `csv` reader over `body`: no header handling (tables are found here),
 /// rows of any width, cells kept as written.
-fn reader(body: &[u8], delim: u8) -> ::csv::Reader<&[u8]> {
+fn reader<R: Read>(body: R, delim: u8) -> ::csv::Reader<R> {
     ::csv::ReaderBuilder::new()
         .delimiter(delim)
         .has_headers(false)
@@ -47,19 +50,74 @@ fn reader(body: &[u8], delim: u8) -> ::csv::Reader<&[u8]> {
 
 /// The line a record starts on, and whether an empty line comes before it.
 /// `csv` positions a record where the previous one stopped: before the `\n`
-/// of a CRLF and before the empty lines it skips.
-fn record_start(body: &[u8], pos: &::csv::Position) -> (u64, bool) {
-    let from = usize::try_from(pos.byte())
-        .unwrap_or(usize::MAX)
-        .min(body.len());
-    let skipped = body[from..]
+/// of a CRLF and before the empty lines it skips. `body` is the input from
+/// that position on (as far as it was read).
+fn record_start(body: &[u8], pos: &::csv::Position, after_cr: bool) -> (u64, bool) {
+    let skipped = body
         .iter()
         .take_while(|&&b| matches!(b, b'\r' | b'\n'))
         .count();
-    let region = &body[from..from + skipped];
+    let region = &body[..skipped];
     let breaks = bytecount::count(region, b'\n') as u64;
-    let ends_crlf = from > 0 && body[from - 1] == b'\r' && region.first() == Some(&b'\n');
+    let ends_crlf = after_cr && region.first() == Some(&b'\n');
     (pos.line() + breaks, breaks > u64::from(ends_crlf))
+}
+
+/// The bytes the `csv` reader took from the input and the parser may still
+/// look at: from the start of the record being read on. [`Tap`] appends
+/// what is read; the parser drops what lies before a finished record.
+#[derive(Default)]
+struct Window {
+    /// The input offset of `bytes[0]`.
+    base: u64,
+    bytes: Vec<u8>,
+    /// Newlines before `base`.
+    lines_before: u64,
+    /// Whether the input's end was reached.
+    eof: bool,
+}
+
+impl Window {
+    /// Forgets the bytes before input offset `to` (in large steps: a
+    /// record's bytes are not moved each time).
+    fn drop_before(&mut self, to: u64) {
+        let n = usize::try_from(to.saturating_sub(self.base))
+            .unwrap_or(usize::MAX)
+            .min(self.bytes.len());
+        if n >= 1 << 16 {
+            self.lines_before += bytecount::count(&self.bytes[..n], b'\n') as u64;
+            self.bytes.drain(..n);
+            self.base += n as u64;
+        }
+    }
+
+    /// The bytes from input offset `at` on, and whether the byte before it
+    /// is a `\r`.
+    fn from(&self, at: u64) -> (&[u8], bool) {
+        let i = usize::try_from(at.saturating_sub(self.base))
+            .unwrap_or(usize::MAX)
+            .min(self.bytes.len());
+        (&self.bytes[i..], i > 0 && self.bytes[i - 1] == b'\r')
+    }
+}
+
+/// The input as the `csv` reader reads it, each chunk also kept in the
+/// [`Window`].
+struct Tap<R> {
+    inner: R,
+    window: Rc<RefCell<Window>>,
+}
+
+impl<R: Read> Read for Tap<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut w = self.window.borrow_mut();
+        if n == 0 && !buf.is_empty() {
+            w.eof = true;
+        }
+        w.bytes.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
 }
 
 /// The first record of one line of text, if any.
@@ -239,6 +297,10 @@ pub(super) struct Layout {
     label_cols: Vec<(usize, String)>,
     /// Value columns with their header, split into name and labels.
     value_cols: Vec<(usize, String, String, BTreeMap<String, String>)>,
+    /// Each value column's series once known, when the column alone names
+    /// it (no `Series` column, no label columns): looked up once, not per
+    /// cell.
+    fixed: Vec<std::cell::Cell<Option<usize>>>,
 }
 
 pub(super) fn layout(header: &[String], rows: &[Row], time: usize, delim: char) -> Layout {
@@ -247,6 +309,7 @@ pub(super) fn layout(header: &[String], rows: &[Row], time: usize, delim: char) 
         series_col: None,
         label_cols: Vec::new(),
         value_cols: Vec::new(),
+        fixed: Vec::new(),
     };
     for (c, h) in header.iter().enumerate() {
         if c == time {
@@ -271,6 +334,7 @@ pub(super) fn layout(header: &[String], rows: &[Row], time: usize, delim: char) 
             l.value_cols.push((c, h.trim().to_string(), name, labels));
         }
     }
+    l.fixed = vec![std::cell::Cell::new(None); l.value_cols.len()];
     l
 }
 
@@ -405,7 +469,8 @@ impl CsvParse<'_> {
             }
         }
         let series_cell = lay.series_col.map(|c| row.cell(c).unwrap_or_default());
-        for (c, h, name, labels) in &lay.value_cols {
+        let fixed = lay.series_col.is_none() && lay.label_cols.is_empty();
+        for (k, (c, h, name, labels)) in lay.value_cols.iter().enumerate() {
             let cell = row.cell(*c).unwrap_or_default();
             let (v, unit) = match parse_quantity(&cell, self.delim) {
                 Quantity::Empty => continue,
@@ -423,6 +488,12 @@ impl CsvParse<'_> {
                 }
                 Quantity::Value(v, unit) => (v, unit),
             };
+            let known = lay.fixed.get(k).filter(|_| fixed);
+            if let Some(i) = known.and_then(std::cell::Cell::get) {
+                self.col.unit(i, unit.as_deref(), row.line);
+                self.col.push(i, ms, v, row.line);
+                continue;
+            }
             let (name, mut labels) = match &series_cell {
                 Some(s) => {
                     let (n, l) = name_and_labels(s);
@@ -438,32 +509,58 @@ impl CsvParse<'_> {
                 labels.entry(lk.clone()).or_insert_with(|| lv.clone());
             }
             let i = self.col.series(name, labels, row.line);
+            if let Some(cell) = known {
+                cell.set(Some(i));
+            }
             self.col.unit(i, unit.as_deref(), row.line);
             self.col.push(i, ms, v, row.line);
         }
     }
 }
 
-/// Parses a CSV export (Grafana's, or any with a time column). Records
-/// stream from the `csv` reader; only the first [`LAYOUT_ROWS`] rows of a
-/// table wait (to choose its layout) before they become points.
+/// Parses a CSV export (Grafana's, or any with a time column) in memory:
+/// [`parse_csv_reader`] over the bytes.
 pub fn parse_csv(source: &str, text: &[u8]) -> (Vec<Series>, Warnings) {
-    let mut body = strip_bom(text);
+    parse_csv_reader(source, text)
+}
+
+/// Parses a CSV export (Grafana's, or any with a time column) as it is
+/// read. Records stream from the `csv` reader; only the first
+/// [`LAYOUT_ROWS`] rows of a table wait (to choose its layout) before they
+/// become points, and of the input only the record being read is held:
+/// memory is the series' points, whatever the file's size. A read that
+/// fails midway keeps what came before, with a warning.
+pub fn parse_csv_reader(source: &str, input: impl Read) -> (Vec<Series>, Warnings) {
+    let mut input = BufReader::with_capacity(1 << 16, input);
+    let mut w = Warnings::new();
+    // A byte-order mark, leading blank lines, then Excel's `sep=` line.
+    if input
+        .fill_buf()
+        .is_ok_and(|b| b.starts_with(b"\xef\xbb\xbf"))
+    {
+        input.consume(3);
+    }
     let mut skipped_lines = 0u64;
-    // Leading blank lines, then Excel's `sep=` line.
-    while let Some(nl) = memchr::memchr(b'\n', body) {
-        if body[..nl].trim_ascii().is_empty() {
-            body = &body[nl + 1..];
-            skipped_lines += 1;
-        } else {
-            break;
+    let mut first = Vec::new();
+    loop {
+        first.clear();
+        let limit = crate::input::MAX_LINE as u64;
+        match (&mut input).take(limit).read_until(b'\n', &mut first) {
+            Ok(0) => break,
+            Ok(_) if first.trim_ascii().is_empty() && first.ends_with(b"\n") => {
+                skipped_lines += 1;
+            }
+            Ok(_) => break,
+            Err(e) => {
+                w.push(source, None, format!("read error: {e}"));
+                return (Vec::new(), w);
+            }
         }
     }
-    let first_line =
-        String::from_utf8_lossy(&body[..memchr::memchr(b'\n', body).unwrap_or(body.len())]);
+    let first_line = String::from_utf8_lossy(first.strip_suffix(b"\n").unwrap_or(&first));
     let delim = match excel_sep(&first_line) {
         Some(d) => {
-            body = memchr::memchr(b'\n', body).map_or(&[][..], |nl| &body[nl + 1..]);
+            first.clear();
             skipped_lines += 1;
             d
         }
@@ -473,7 +570,7 @@ pub fn parse_csv(source: &str, text: &[u8]) -> (Vec<Series>, Warnings) {
         source,
         delim,
         col: Collector::default(),
-        w: Warnings::new(),
+        w,
         utc_warned: false,
     };
     let mut table = Table::None;
@@ -485,21 +582,54 @@ pub fn parse_csv(source: &str, text: &[u8]) -> (Vec<Series>, Warnings) {
         );
         return (Vec::new(), p.w);
     };
-    let mut rdr = reader(body, delim_byte);
+    let window = Rc::new(RefCell::new(Window::default()));
+    let mut rdr = reader(
+        Tap {
+            inner: std::io::Cursor::new(first).chain(input),
+            window: Rc::clone(&window),
+        },
+        delim_byte,
+    );
     let mut rec = ByteRecord::new();
     // Whether a blank line came since the last record.
     let mut gap = false;
     let mut open_quote = None;
-    // Read errors: `csv` reports none on a reader that is neither strict
-    // about widths nor about UTF-8; end at the first just in case.
-    while let Ok(true) = rdr.read_byte_record(&mut rec) {
-        let (line, blank_before) = rec
-            .position()
-            .map_or((1, false), |pos| record_start(body, pos));
-        gap |= blank_before;
-        if rdr.position().byte() == body.len() as u64 {
-            open_quote = unclosed_quote(body, &rec, delim_byte);
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                // Only a failed read: `csv` checks neither widths nor UTF-8
+                // here.
+                p.w.push(source, None, format!("read error: {e}"));
+                break;
+            }
         }
+        let (line, blank_before) = {
+            let win = window.borrow();
+            let end = rdr.position().byte();
+            let at_end = win.eof && end == win.base + win.bytes.len() as u64;
+            match rec.position() {
+                Some(pos) => {
+                    let (body, after_cr) = win.from(pos.byte());
+                    if at_end {
+                        open_quote = unclosed_quote(body, &rec, delim_byte).map(|l| {
+                            l + win.lines_before
+                                + bytecount::count(
+                                    &win.bytes[..win.bytes.len() - body.len()],
+                                    b'\n',
+                                ) as u64
+                        });
+                    }
+                    record_start(body, pos, after_cr)
+                }
+                None => (1, false),
+            }
+        };
+        if let Some(pos) = rec.position() {
+            window.borrow_mut().drop_before(pos.byte());
+        }
+        gap |= blank_before;
         let row = Row {
             line: line + skipped_lines,
             cells: std::mem::take(&mut rec),
@@ -609,16 +739,20 @@ pub(super) fn looks_like_csv(head: &[u8]) -> bool {
 mod tests {
     use super::*;
 
+    /// The warnings of a quoted cell never closed.
+    fn never_closed(w: &Warnings) -> Vec<&crate::provenance::Warning> {
+        w.items()
+            .iter()
+            .filter(|w| w.message.contains("never closed"))
+            .collect()
+    }
+
     #[test]
     fn an_unclosed_quote_is_named_at_its_line() {
         let (s, w) = parse_csv("q", b"Time,a\n1000000000000,1\n1000000001000,\"2\n3\n");
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].points, vec![(1_000_000_000_000, 1.0)]);
-        let open: Vec<_> = w
-            .items()
-            .iter()
-            .filter(|w| w.message.contains("never closed"))
-            .collect();
+        let open = never_closed(&w);
         assert_eq!(open.len(), 1, "{:?}", w.items());
         assert_eq!(open[0].line, Some(3));
         // Closed quotes, doubled quotes and an empty quoted cell at the end
@@ -654,5 +788,37 @@ mod tests {
         let (s, _) = parse_csv("t", b"Time,a\n1000000000000,1\n\nTime,b\n1000000000000,2\n");
         assert_eq!(s.len(), 2);
         assert_eq!(s[1].point_lines, vec![5]);
+    }
+
+    /// Read a few bytes at a time, past the window's trimming: lines of
+    /// rows, of a table after a blank line and of a quote never closed
+    /// are those of the whole text.
+    #[test]
+    fn streamed_lines_are_the_texts() {
+        struct Trickle<'a>(&'a [u8]);
+        impl Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let n = buf.len().min(7).min(self.0.len());
+                buf[..n].copy_from_slice(&self.0[..n]);
+                self.0 = &self.0[n..];
+                Ok(n)
+            }
+        }
+        let mut text = b"\xef\xbb\xbf\r\n\nTime,a\r\n".to_vec();
+        for r in 0..20_000u64 {
+            text.extend_from_slice(format!("{},{r}\r\n", 1_000_000_000_000 + r * 1000).as_bytes());
+        }
+        text.extend_from_slice(b"\r\n\r\nTime,b\n1000000000000,1\n1000000001000,\"2\n3\n");
+        let (s, w) = parse_csv_reader("s", Trickle(&text));
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].points.len(), 20_000);
+        assert_eq!(s[0].point_lines.get(0), Some(4));
+        assert_eq!(s[0].point_lines.get(19_999), Some(20_003));
+        assert_eq!(s[1].line, Some(20_007));
+        assert_eq!(s[1].point_lines, vec![20_007]);
+        let open = never_closed(&w);
+        assert_eq!(open.len(), 1, "{:?}", w.items());
+        assert_eq!(open[0].line, Some(20_008));
+        assert_eq!(parse_csv("s", &text).0, s);
     }
 }

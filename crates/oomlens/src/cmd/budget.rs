@@ -86,7 +86,7 @@ pub fn run(args: BudgetArgs, style: oomlens_report::Style) -> Result<Outcome> {
             }
             // An hs_err file's `jvm_args:`; else a command line (`ps`
             // output, a script) or `java -version` in a text's head.
-            Some(Parsed::AppLog { log, head }) => {
+            Some(Parsed::AppLog { log, head, .. }) => {
                 let args = log.hs_err.and_then(|h| h.jvm_args).unwrap_or_default();
                 let cmd = flags::from_command_line(&args, None);
                 if cmd.is_empty() {

@@ -131,3 +131,53 @@ fn a_truncated_pod_is_said() {
         r.stderr
     );
 }
+
+/// Flags past the 256 MiB cut were lost without a word: a flags source
+/// was read into memory up to 256 MiB. `PrintFlagsFinal` output with
+/// `MaxHeapSize` set twice, the second time (the one that counts) after
+/// 260 MiB of blank lines: streamed line by line, the later value is the
+/// heap, cited at its line, with no cut and little memory.
+#[test]
+fn flags_past_256_mib_are_read() {
+    use std::io::Write;
+    let tmp = crate::gen::tmp("oomlens-bigflags");
+    let p = tmp.path().join("flags.txt");
+    let mut f = std::io::BufWriter::new(std::fs::File::create(&p).unwrap());
+    let flag = |v: u64, origin: &str| {
+        format!("     size_t MaxHeapSize                              = {v:<40} {{product}} {{{origin}}}\n")
+    };
+    write!(f, "[Global flags]\n{}", flag(1 << 30, "ergonomic")).unwrap();
+    let mut blank = vec![b' '; 4095];
+    blank.push(b'\n');
+    let blanks = (260usize << 20) / blank.len();
+    for _ in 0..blanks {
+        f.write_all(&blank).unwrap();
+    }
+    f.write_all(flag(3 << 30, "command line").as_bytes())
+        .unwrap();
+    f.flush().unwrap();
+    drop(f);
+    let r = oomlens(&[
+        "budget",
+        p.to_str().unwrap(),
+        "--limit",
+        "8Gi",
+        "-f",
+        "json",
+    ]);
+    assert_eq!(r.code, Some(1), "fits: {}", r.stderr);
+    let b = r.json();
+    let heap = b["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["name"] == "Java heap")
+        .unwrap();
+    assert_eq!(heap["max_bytes"].as_u64(), Some(3 << 30), "{b:#}");
+    assert!(!r.stderr.contains("only its first"), "no cut: {}", r.stderr);
+    assert!(
+        r.max_rss_kib < 64 << 10,
+        "{} MiB for a streamed source",
+        r.max_rss_kib >> 10
+    );
+}
