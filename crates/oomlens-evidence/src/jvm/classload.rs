@@ -293,7 +293,7 @@ fn unified<'a>(
     let msg = message.trim_ascii_start();
     if rest.starts_with(b"unload") {
         let r = msg.strip_prefix(b"unloading class ")?;
-        let end = r.iter().position(|&b| b == b' ').unwrap_or(r.len());
+        let end = memchr::memchr(b' ', r).unwrap_or(r.len());
         return Some(ClassLine {
             unload: true,
             name: &r[..end],
