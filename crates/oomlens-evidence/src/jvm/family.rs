@@ -401,6 +401,14 @@ mod tests {
     }
 
     #[test]
+    fn a_percent_after_a_dollar_near_the_end_ends() {
+        // The zero test flags `%` (0x25 = `$` ^ 1) after a `$`; a shaper
+        // that took that flag for a stop looped forever on such names.
+        assert_eq!(shape("abcdefghij$%"), "abcdefghij$%");
+        assert_eq!(shape("com.acme.Xy_^1"), "com.acme.Xy_^*");
+    }
+
+    #[test]
     fn shapes_are_stable_and_idempotent() {
         for n in [
             "a1b2c3d4e5",
