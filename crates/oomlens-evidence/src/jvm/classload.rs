@@ -295,7 +295,7 @@ fn unified<'a>(
     let msg = message.trim_ascii_start();
     if rest.starts_with(b"unload") {
         let r = msg.strip_prefix(b"unloading class ")?;
-        let end = r.iter().position(|&b| b == b' ').unwrap_or(r.len());
+        let end = memchr::memchr(b' ', r).unwrap_or(r.len());
         return Some(ClassLine {
             unload: true,
             name: &r[..end],
@@ -420,6 +420,11 @@ struct Hot {
     pend_n: u32,
 }
 
+/// Milliseconds of uptime in seconds.
+fn uptime_s(ms: u64) -> f64 {
+    ms as f64 / 1000.0
+}
+
 fn source_hash(src: &[u8]) -> u64 {
     use std::hash::Hasher;
     let mut h = rustc_hash::FxHasher::default();
@@ -448,6 +453,9 @@ struct Agg {
     offset: u64,
     uptime_seen: u64,
     no_uptime_seen: u64,
+    /// The uptime of the last class line with one; `log.last_uptime_s`
+    /// once scanning is over.
+    last_uptime_ms: Option<u64>,
     log: ClassLog,
     warnings: Warnings,
     source: String,
@@ -465,6 +473,7 @@ impl Agg {
             offset: base_offset,
             uptime_seen: 0,
             no_uptime_seen: 0,
+            last_uptime_ms: None,
             log: ClassLog::default(),
             warnings: Warnings::new(),
             source: source.to_string(),
@@ -523,12 +532,12 @@ impl LineSink for Agg {
                 self.log.first_time = Some(String::from_utf8_lossy(t).into_owned());
             }
         }
-        let up = cl.uptime_ms.map(|ms| ms as f64 / 1000.0);
-        if up.is_some() {
+        if let Some(ms) = clock_ms {
             if self.log.first_uptime_s.is_none() {
-                self.log.first_uptime_s = up;
+                self.log.first_uptime_s = Some(uptime_s(ms));
             }
-            self.log.last_uptime_s = up;
+            // In seconds once, by `sync`.
+            self.last_uptime_ms = Some(ms);
         }
         family::shape_into(cl.name, &mut self.shape_buf);
         let key = shape_key(&self.shape_buf);
@@ -549,7 +558,7 @@ impl LineSink for Agg {
                         shape: String::from_utf8_lossy(&self.shape_buf).into_owned(),
                         sample: String::from_utf8_lossy(cl.name).into_owned(),
                         first_line: no,
-                        first_uptime_s: up,
+                        first_uptime_s: clock_ms.map(uptime_s),
                         ..FamilyStats::default()
                     },
                     key,
@@ -630,6 +639,9 @@ impl Agg {
             return;
         }
         self.synced = true;
+        if let Some(ms) = self.last_uptime_ms {
+            self.log.last_uptime_s = Some(uptime_s(ms));
+        }
         for (f, h) in self.fams.iter_mut().zip(&self.hot) {
             f.stats.loaded = h.loaded;
             f.stats.unloaded = h.unloaded;
@@ -640,7 +652,7 @@ impl Agg {
                 hist.add(h.pend_start, h.pend_n);
             }
             if h.last_uptime_ms.is_some() {
-                f.stats.last_uptime_s = h.last_uptime_ms.map(|ms| ms as f64 / 1000.0);
+                f.stats.last_uptime_s = h.last_uptime_ms.map(uptime_s);
             }
             for (k, s) in f.sources.iter_mut().enumerate() {
                 s.1 = h.src_count[k];
