@@ -27,16 +27,18 @@ pub(super) fn lossy(b: &[u8]) -> String {
 /// shared static string for the names in [`STAT_NAMES`], an owned one
 /// otherwise.
 pub(super) fn stat_name(b: &[u8]) -> StatName {
-    match STAT_NAMES.binary_search_by(|n| n.as_bytes().cmp(b)) {
-        Ok(i) => StatName::Borrowed(STAT_NAMES[i]),
-        Err(_) => StatName::Owned(lossy(b)),
+    // One hash and one comparison: this runs on every line of a stats dump.
+    static BY_BYTES: std::sync::LazyLock<rustc_hash::FxHashMap<&[u8], &str>> =
+        std::sync::LazyLock::new(|| STAT_NAMES.iter().map(|n| (n.as_bytes(), *n)).collect());
+    match BY_BYTES.get(b) {
+        Some(n) => StatName::Borrowed(n),
+        None => StatName::Owned(lossy(b)),
     }
 }
 
 /// The counter names kernels print in `memory.stat` dumps (cgroup v1 with
 /// its `total_*` and `hierarchical_*` lines, cgroup v2), in a global
-/// report's `Mem-Info:` and as task-table columns, sorted (bytes order)
-/// for [`stat_name`]'s search.
+/// report's `Mem-Info:` and as task-table columns, sorted.
 pub(super) const STAT_NAMES: [&str; 120] = [
     "active_anon",
     "active_file",
