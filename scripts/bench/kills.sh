@@ -17,7 +17,7 @@
 #   CARGO_TARGET_DIR   honoured when locating the profiling binary
 #
 # Besides wall time it prints CPU time (user + sys), which a busy machine
-# inflates less.
+# inflates less, and peak RSS (MiB).
 #
 # The logs come from gen_kernel_log.py (cgroup v2 reports, pods taken in turn,
 # as little noise as the generator allows); about 6 KB per report.
@@ -61,20 +61,21 @@ gen() {
     printf '%s\n' "$out"
 }
 
-# run LOG [BIN]: "wall cpu" seconds of one diagnose, by GNU time (the log
-# is read once before, to time the analysis and not the disk).
+# run LOG [BIN]: "wall cpu rss" of one diagnose (seconds, seconds, peak
+# RSS in MiB), by GNU time (the log is read once before, to time the
+# analysis and not the disk).
 run() {
     cat "$1" > /dev/null
-    /usr/bin/time -f '%e %U %S' -o "$TMP/time" "${2:-$BIN}" diagnose -f json "$1" > "$TMP/out.json" \
+    /usr/bin/time -f '%e %U %S %M' -o "$TMP/time" "${2:-$BIN}" diagnose -f json "$1" > "$TMP/out.json" \
         || [ $? -eq 1 ]
-    awk '{ printf "%.2f %.2f\n", $1, $2 + $3 }' "$TMP/time"
+    awk '{ printf "%.2f %.2f %.0f\n", $1, $2 + $3, $4 / 1024 }' "$TMP/time"
 }
 
 fail=0
 read -r -a PODS_NS <<< "${BENCH_PODS_NS:-10000 20000}"
 for shape in one pods; do
-    printf '\n%-10s %-8s %10s %10s %14s %8s' kills pods wall_s cpu_s "cpu s/10k" ratio
-    [ -n "$BEFORE" ] && printf ' %12s %14s' before_cpu_s after/before
+    printf '\n%-10s %-8s %10s %10s %14s %8s %9s' kills pods wall_s cpu_s "cpu s/10k" ratio rss_mib
+    [ -n "$BEFORE" ] && printf ' %12s %14s %16s' before_cpu_s after/before before_rss_mib
     printf '\n'
 
     base=""
@@ -83,14 +84,14 @@ for shape in one pods; do
         pods=1
         [ "$shape" = pods ] && pods="$n"
         log=$(gen "$n" "$pods")
-        read -r s cpu <<< "$(run "$log")"
+        read -r s cpu rss <<< "$(run "$log")"
         per=$(echo "scale=3; $cpu * 10000 / $n" | bc)
         [ -z "$base" ] && base="$per"
         ratio=$(echo "scale=2; $per / $base" | bc)
-        printf '%-10s %-8s %10s %10s %14s %8s' "$n" "$pods" "$s" "$cpu" "$per" "$ratio"
+        printf '%-10s %-8s %10s %10s %14s %8s %9s' "$n" "$pods" "$s" "$cpu" "$per" "$ratio" "$rss"
         if [ -n "$BEFORE" ]; then
-            read -r _ bcpu <<< "$(run "$log" "$BEFORE")"
-            printf ' %12s %14s' "$bcpu" "$(echo "scale=2; $cpu / $bcpu" | bc)"
+            read -r _ bcpu brss <<< "$(run "$log" "$BEFORE")"
+            printf ' %12s %14s %16s' "$bcpu" "$(echo "scale=2; $cpu / $bcpu" | bc)" "$brss"
         fi
         printf '\n'
         if [ "$shape" = one ] && [ "$n" -ge 200000 ] && [ "$(echo "$cpu > $MAX_S_200K" | bc)" = 1 ]; then

@@ -879,20 +879,20 @@ fn latest_container_id(
 /// one kill. The one whose time is best known stays; a warning names the
 /// copy.
 fn dedupe_kernel(ev: &mut Evidence) {
+    // In place: the kept reports are moved to the front, in order, and the
+    // copies cut off the end (no second list of every report).
     let mut seen = oomlens_evidence::kernel::Dedupe::default();
-    let mut kept: Vec<OomReport> = Vec::new();
-    for r in std::mem::take(&mut ev.kernel) {
-        let Some(i) = seen.check(&r, kept.len()).map(|s| s.index) else {
-            kept.push(r);
+    let mut kept = 0;
+    for i in 0..ev.kernel.len() {
+        let Some(k) = seen.check(&ev.kernel[i], kept).map(|s| s.index) else {
+            ev.kernel.swap(kept, i);
+            kept += 1;
             continue;
         };
-        let better = kept[i].time.utc.is_none() && r.time.utc.is_some();
-        let drop = if better {
-            std::mem::replace(&mut kept[i], r)
-        } else {
-            r
-        };
-        let keep = &kept[i];
+        if ev.kernel[k].time.utc.is_none() && ev.kernel[i].time.utc.is_some() {
+            ev.kernel.swap(k, i);
+        }
+        let (keep, drop) = (&ev.kernel[k], &ev.kernel[i]);
         ev.warnings.push(
             &drop.lines.source,
             Some(drop.lines.first),
@@ -903,7 +903,7 @@ fn dedupe_kernel(ev: &mut Evidence) {
             ),
         );
     }
-    ev.kernel = kept;
+    ev.kernel.truncate(kept);
 }
 
 /// Seconds between a kernel kill and a container's `finishedAt`, when they

@@ -34,6 +34,8 @@ impl Evidence {
             return;
         };
         match parsed {
+            // The first log's reports are taken as they are, not copied.
+            Parsed::Kernel { reports, .. } if self.kernel.is_empty() => self.kernel = reports,
             Parsed::Kernel { reports, .. } => self.kernel.extend(reports),
             Parsed::AppLog { log, classes, .. } => {
                 // An hs_err file's class events are judged as a class log.

@@ -79,7 +79,22 @@ impl Framed<'_> {
     /// The messages this line carries: one, or several when escaped line
     /// breaks were undone. Every yielded message has no `\n`.
     pub fn messages(&self) -> impl Iterator<Item = &[u8]> {
-        self.message.split(|&b| b == b'\n')
+        // `split` on `\n`, with `memchr` finding the breaks (this runs on
+        // every line of a report).
+        let mut rest = Some(&self.message[..]);
+        std::iter::from_fn(move || {
+            let r = rest?;
+            match memchr::memchr(b'\n', r) {
+                Some(i) => {
+                    rest = Some(&r[i + 1..]);
+                    Some(&r[..i])
+                }
+                None => {
+                    rest = None;
+                    Some(r)
+                }
+            }
+        })
     }
 
     /// The raw stamp as text (lossy).

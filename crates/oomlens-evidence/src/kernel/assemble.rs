@@ -48,7 +48,7 @@ enum Section {
 struct Building {
     r: OomReport,
     section: Section,
-    columns: Option<Vec<String>>,
+    columns: Option<Vec<StatName>>,
     last_content: u64,
     headless: bool,
     stamp: Option<(Stamp, String, Option<u64>)>,
@@ -89,7 +89,7 @@ pub(super) struct Assembler<'c, F: FnMut(OomReport)> {
     pub(super) warnings: Warnings,
     /// The stamp of the line being read: a report's time until its victim
     /// line gives a better one.
-    line_stamp: Option<(Stamp, String, Option<u64>)>,
+    line_stamp: Option<(Stamp, Vec<u8>, Option<u64>)>,
 }
 
 impl<F: FnMut(OomReport)> LineSink for Assembler<'_, F> {
@@ -100,19 +100,18 @@ impl<F: FnMut(OomReport)> LineSink for Assembler<'_, F> {
             return;
         }
         let host_idx = self.host_index(framed.host.as_deref(), no);
-        // Kept for a report that starts on this line; its text buffer is
-        // reused from line to line (a String per line cost an allocation
-        // on every line of a log with many reports).
-        let raw = String::from_utf8_lossy(&framed.stamp_raw);
+        // Kept for a report that starts on this line, as bytes in a buffer
+        // reused from line to line (made text only when a report starts).
         match &mut self.line_stamp {
-            Some((stamp, text, mono)) => {
+            Some((stamp, raw, mono)) => {
                 *stamp = framed.stamp;
-                text.clear();
-                text.push_str(&raw);
+                raw.clear();
+                raw.extend_from_slice(&framed.stamp_raw);
                 *mono = framed.monotonic_us;
             }
             None => {
-                self.line_stamp = Some((framed.stamp, raw.into_owned(), framed.monotonic_us));
+                self.line_stamp =
+                    Some((framed.stamp, framed.stamp_raw.to_vec(), framed.monotonic_us));
             }
         }
         for msg in framed.messages() {
@@ -240,7 +239,10 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             columns: None,
             last_content: no,
             headless,
-            stamp: self.line_stamp.clone(),
+            stamp: self
+                .line_stamp
+                .as_ref()
+                .map(|(stamp, raw, mono)| (*stamp, lossy(raw), *mono)),
             victim_prefix_kind: None,
             no_killable: false,
             oom_kill_task: None,
@@ -651,7 +653,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             {
                 if let Some(c) = memchr::memchr(b':', tok) {
                     if let Some(v) = stat_value(&tok[c + 1..]) {
-                        stats.insert(lossy(&tok[..c]), v);
+                        stats.insert(stat_name(&tok[..c]), v);
                     }
                 }
             }
@@ -676,10 +678,10 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
         }
 
         if msg.starts_with(b"[") && msg.ends_with(b"name") && find_lit!(msg, b"pid").is_some() {
-            let cols: Vec<String> = msg
+            let cols: Vec<StatName> = msg
                 .split(|&c| c == b' ' || c == b'[' || c == b']' || c == b'\t')
                 .filter(|t| !t.is_empty())
-                .map(lossy)
+                .map(stat_name)
                 .collect();
             let b = self.current(h, no);
             b.columns = Some(cols);
@@ -740,7 +742,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                     {
                         if let Some(c) = memchr::memchr(b':', tok) {
                             if let Some(v) = uint(&tok[c + 1..]) {
-                                b.r.mem_info.insert(lossy(&tok[..c]), v);
+                                b.r.mem_info.insert(stat_name(&tok[..c]), v);
                                 any = true;
                             }
                         }

@@ -14,9 +14,153 @@ pub(super) struct Cpu {
     pub(super) release: Option<String>,
 }
 
+/// `b` as text, invalid UTF-8 replaced (`U+FFFD`); the common all-valid
+/// case is checked by `str::from_utf8`'s fast ASCII path.
 pub(super) fn lossy(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    match std::str::from_utf8(b) {
+        Ok(s) => s.to_owned(),
+        Err(_) => String::from_utf8_lossy(b).into_owned(),
+    }
 }
+
+/// The name of a stats or `Mem-Info:` counter or of a task-table column: a
+/// shared static string for the names in [`STAT_NAMES`], an owned one
+/// otherwise.
+pub(super) fn stat_name(b: &[u8]) -> StatName {
+    // One hash and one comparison: this runs on every line of a stats dump.
+    static BY_BYTES: std::sync::LazyLock<rustc_hash::FxHashMap<&[u8], &str>> =
+        std::sync::LazyLock::new(|| STAT_NAMES.iter().map(|n| (n.as_bytes(), *n)).collect());
+    match BY_BYTES.get(b) {
+        Some(n) => StatName::Borrowed(n),
+        None => StatName::Owned(lossy(b)),
+    }
+}
+
+/// The counter names kernels print in `memory.stat` dumps (cgroup v1 with
+/// its `total_*` and `hierarchical_*` lines, cgroup v2), in a global
+/// report's `Mem-Info:` and as task-table columns, sorted.
+pub(super) const STAT_NAMES: [&str; 120] = [
+    "active_anon",
+    "active_file",
+    "anon",
+    "anon_thp",
+    "bounce",
+    "cache",
+    "dirty",
+    "file",
+    "file_dirty",
+    "file_mapped",
+    "file_thp",
+    "file_writeback",
+    "free",
+    "free_cma",
+    "free_pcp",
+    "hierarchical_memory_limit",
+    "hierarchical_memsw_limit",
+    "hugetlb",
+    "inactive_anon",
+    "inactive_file",
+    "isolated_anon",
+    "isolated_file",
+    "kernel",
+    "kernel_misc_reclaimable",
+    "kernel_stack",
+    "mapped",
+    "mapped_file",
+    "name",
+    "nr_pmds",
+    "nr_ptes",
+    "numa_hint_faults",
+    "numa_pages_migrated",
+    "numa_pte_updates",
+    "oom_score_adj",
+    "pagetables",
+    "percpu",
+    "pgactivate",
+    "pgdeactivate",
+    "pgdemote_direct",
+    "pgdemote_khugepaged",
+    "pgdemote_kswapd",
+    "pgfault",
+    "pglazyfree",
+    "pglazyfreed",
+    "pgmajfault",
+    "pgpgin",
+    "pgpgout",
+    "pgpromote_success",
+    "pgrefill",
+    "pgscan",
+    "pgscan_direct",
+    "pgscan_khugepaged",
+    "pgscan_kswapd",
+    "pgsteal",
+    "pgsteal_direct",
+    "pgsteal_khugepaged",
+    "pgsteal_kswapd",
+    "pgtables_bytes",
+    "pid",
+    "rss",
+    "rss_anon",
+    "rss_file",
+    "rss_huge",
+    "rss_shmem",
+    "sec_pagetables",
+    "shmem",
+    "shmem_thp",
+    "slab",
+    "slab_reclaimable",
+    "slab_unreclaimable",
+    "sock",
+    "swap",
+    "swapcached",
+    "swapents",
+    "tgid",
+    "thp_collapse_alloc",
+    "thp_fault_alloc",
+    "thp_swpout",
+    "thp_swpout_fallback",
+    "total_active_anon",
+    "total_active_file",
+    "total_cache",
+    "total_dirty",
+    "total_inactive_anon",
+    "total_inactive_file",
+    "total_mapped_file",
+    "total_pgfault",
+    "total_pgmajfault",
+    "total_pgpgin",
+    "total_pgpgout",
+    "total_rss",
+    "total_rss_huge",
+    "total_shmem",
+    "total_swap",
+    "total_unevictable",
+    "total_vm",
+    "total_workingset_activate",
+    "total_workingset_nodereclaim",
+    "total_workingset_refault",
+    "total_workingset_restore",
+    "total_writeback",
+    "uid",
+    "unevictable",
+    "vmalloc",
+    "workingset_activate",
+    "workingset_activate_anon",
+    "workingset_activate_file",
+    "workingset_nodereclaim",
+    "workingset_refault",
+    "workingset_refault_anon",
+    "workingset_refault_file",
+    "workingset_restore",
+    "workingset_restore_anon",
+    "workingset_restore_file",
+    "writeback",
+    "zswap",
+    "zswapped",
+    "zswpin",
+    "zswpout",
+    "zswpwb",
+];
 
 /// The first place of `needle` in `hay`; builds a searcher per call (for
 /// needles known only at run time: see [`find_lit!`] for literals).
@@ -176,13 +320,14 @@ pub(super) fn stat_value(v: &[u8]) -> Option<u64> {
 }
 
 /// A multi-line stats dump line: `anon 123456`.
-pub(super) fn stat_line(msg: &[u8]) -> Option<(String, u64)> {
+pub(super) fn stat_line(msg: &[u8]) -> Option<(StatName, u64)> {
     let sp = memchr::memchr(b' ', msg)?;
     let key = &msg[..sp];
     if key.is_empty() || !key.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_') {
         return None;
     }
-    Some((lossy(key), uint(trim(&msg[sp + 1..]))?))
+    let v = uint(trim(&msg[sp + 1..]))?;
+    Some((stat_name(key), v))
 }
 
 /// The task table layouts the kernel has printed, by the number of values
@@ -229,7 +374,7 @@ pub(super) const LAYOUTS: [&[&str]; 3] = [
 ];
 
 /// Columns for a row whose header is not in the log, guessed from its shape.
-pub(super) fn guess_columns(inner_after_pid: &[u8]) -> Option<Vec<String>> {
+pub(super) fn guess_columns(inner_after_pid: &[u8]) -> Option<Vec<StatName>> {
     let mut values = Vec::new();
     let mut rest = inner_after_pid;
     while let Some((v, after)) = leading_int(rest.trim_ascii_start()) {
@@ -250,12 +395,12 @@ pub(super) fn guess_columns(inner_after_pid: &[u8]) -> Option<Vec<String>> {
                         // nr_ptes counts pages; pgtables_bytes is a multiple
                         // of the page size.
                         if values[5] >= 4096 && values[5] % 4096 == 0 {
-                            "pgtables_bytes".to_string()
+                            StatName::Borrowed("pgtables_bytes")
                         } else {
-                            "nr_ptes".to_string()
+                            StatName::Borrowed("nr_ptes")
                         }
                     } else {
-                        c.to_string()
+                        StatName::Borrowed(c)
                     }
                 })
                 .collect(),
@@ -264,7 +409,11 @@ pub(super) fn guess_columns(inner_after_pid: &[u8]) -> Option<Vec<String>> {
     None
 }
 
-pub(super) fn task_row(msg: &[u8], columns: Option<&[String]>, no: u64) -> Result<TaskRow, String> {
+pub(super) fn task_row(
+    msg: &[u8],
+    columns: Option<&[StatName]>,
+    no: u64,
+) -> Result<TaskRow, String> {
     let inner = msg.strip_prefix(b"[").unwrap_or(msg);
     let guessed;
     let cols = match columns {
@@ -291,7 +440,7 @@ pub(super) fn task_row(msg: &[u8], columns: Option<&[String]>, no: u64) -> Resul
         let (v, after) = leading_int(t).ok_or_else(|| format!("task row: no value for `{col}`"))?;
         rest = after;
         let u = u64::try_from(v).ok();
-        match col.as_str() {
+        match col.as_ref() {
             "uid" => row.uid = Some(v),
             "tgid" => row.tgid = u,
             "total_vm" => row.total_vm_pages = u,
@@ -310,4 +459,31 @@ pub(super) fn task_row(msg: &[u8], columns: Option<&[String]>, no: u64) -> Resul
     }
     row.name = lossy(trim(rest));
     Ok(row)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stat_names_are_sorted_and_shared() {
+        // The search needs the list sorted in bytes order, without twins.
+        assert!(STAT_NAMES
+            .windows(2)
+            .all(|w| w[0].as_bytes() < w[1].as_bytes()));
+        for name in STAT_NAMES {
+            assert!(matches!(stat_name(name.as_bytes()), StatName::Borrowed(n) if n == name));
+        }
+        // A name no kernel in the list printed is kept, owned.
+        let odd = stat_name(b"zz_new_counter");
+        assert!(matches!(&odd, StatName::Owned(n) if n == "zz_new_counter"));
+        assert_eq!(
+            stat_line(b"anon 6034132992"),
+            Some(("anon".into(), 6034132992))
+        );
+        assert!(matches!(
+            stat_line(b"anon 1"),
+            Some((StatName::Borrowed(_), 1))
+        ));
+    }
 }

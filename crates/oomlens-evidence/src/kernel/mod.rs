@@ -145,13 +145,19 @@ pub struct Suppressed {
     pub line: u64,
 }
 
+/// The name of a counter in a stats dump or `Mem-Info:` (`anon`,
+/// `pgfault`, `total_rss`, `active_file`, ...): the names kernels print
+/// are shared static strings, any other is owned. A report carries dozens
+/// of them, so a log of many kills holds no copy of each name per report.
+pub type StatName = std::borrow::Cow<'static, str>;
+
 /// A cgroup path as the report printed it, with its line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct MemcgStats {
     pub cgroup: String,
     /// Values as printed, in bytes for sizes (`KB` suffixes multiplied out);
     /// event counters (`pgfault`, `workingset_*`, `thp_*`, ...) are counts.
-    pub stats: BTreeMap<String, u64>,
+    pub stats: BTreeMap<StatName, u64>,
     pub line: u64,
 }
 
@@ -186,7 +192,7 @@ pub struct OomReport {
     pub memcg_stats: Vec<MemcgStats>,
     /// Global OOM `Mem-Info:` counters, in pages.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub mem_info: BTreeMap<String, u64>,
+    pub mem_info: BTreeMap<StatName, u64>,
     pub tasks: Vec<TaskRow>,
     pub selected: Option<Selected>,
     pub victim: Option<Victim>,
