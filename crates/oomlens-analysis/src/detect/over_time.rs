@@ -104,9 +104,7 @@ fn judge(s: &Scene<'_>, f: &mut Found) -> Option<crate::memtime::MemoryOverTime>
     }
     known.extend(f.kills.iter().cloned());
     let mut v = crate::memtime::judge(&series, limit, &known)?;
-    if !v.series.iter().any(|d| d.label == GC_HEAP_LABEL) {
-        v.series.extend(gc_heap_drawn(s));
-    }
+    v.series.extend(gc_heap_drawn(s));
     f.findings.push(Finding {
         id: FindingId::MemoryOverTime,
         text: v.text.clone(),
@@ -152,7 +150,7 @@ const GC_HEAP_LABEL: &str = "jvm heap after GC";
 /// beside the heap (an uptime alone cannot be placed on that axis) or
 /// fewer than two collections do.
 fn gc_heap_drawn(s: &Scene<'_>) -> Option<crate::memtime::Drawn> {
-    let (src, pts, lines) = s
+    let (src, mut pts, lines) = s
         .member
         .gc_logs
         .iter()
@@ -176,7 +174,6 @@ fn gc_heap_drawn(s: &Scene<'_>) -> Option<crate::memtime::Drawn> {
     if pts.len() < 2 {
         return None;
     }
-    let mut pts = pts;
     pts.sort_by_key(|p| p.0);
     Some(crate::memtime::Drawn {
         kind: crate::memtime::DrawnKind::Jvm,
