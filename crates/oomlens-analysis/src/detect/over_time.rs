@@ -102,7 +102,16 @@ fn judge(s: &Scene<'_>, f: &mut Found) -> Option<crate::memtime::MemoryOverTime>
             }
         }
     }
-    known.extend(f.kills.iter().cloned());
+    // A counter's kill stands for a kill no report gave: one within two
+    // minutes of a reported kill is that kill, placed only to a sample
+    // (the rule `Scene::into_diagnosis` joins them by).
+    let counted: Vec<_> = f
+        .kills
+        .iter()
+        .filter(|(ms, _)| !known.iter().any(|(t, _)| (t - ms).abs() <= 120_000))
+        .cloned()
+        .collect();
+    known.extend(counted);
     let mut v = crate::memtime::judge(&series, limit, &known)?;
     v.series.extend(gc_heap_drawn(s));
     f.findings.push(Finding {
