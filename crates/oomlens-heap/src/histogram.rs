@@ -113,6 +113,9 @@ pub(crate) struct Classes {
     index: FxHashMap<Id, u32>,
     /// A direct-mapped cache of `index` (see `layout::cache_slot`).
     cache: Vec<(Id, u32)>,
+    /// `java.lang.Thread` came without JDK 8's `threadLocalRandomSeed`:
+    /// a JVM older than the fields HotSpot injects (`injected_bytes`).
+    before_jdk8: bool,
 }
 
 impl Classes {
@@ -149,11 +152,25 @@ impl Classes {
 
     pub fn class_dump(&mut self, c: &ClassDump<'_>, sizing: &Sizing, strings: &Strings) {
         let i = self.slot(c.class);
+        let before_jdk8 = self.before_jdk8;
         let e = &mut self.list[i];
         if let Some(n) = strings.get(e.name) {
-            e.injected = sizing.injected_bytes(n);
-            e.padding = sizing.contended_padding(n);
+            let has_field = |field: &[u8]| {
+                c.instance_fields()
+                    .any(|(f, _)| strings.get(f) == Some(field))
+            };
+            e.injected = if before_jdk8 {
+                0
+            } else {
+                sizing.injected_bytes(n)
+            };
+            e.padding = sizing.contended_padding(n, has_field);
+            if n == b"java/lang/Thread" && !has_field(b"threadLocalRandomSeed") {
+                self.before_jdk8 = true;
+                self.list.iter_mut().for_each(|c| c.injected = 0);
+            }
         }
+        let e = &mut self.list[i];
         e.super_class = c.super_class;
         e.loader = c.loader;
         e.dumped = true;

@@ -41,5 +41,5 @@ pub use reader::{
     OpenError, Outcome, PrimitiveArray, Root, RootKind, StackTrace, StaticField, Stop, StopKind,
     Visitor,
 };
-pub use sizing::{Sizing, SizingBasis};
+pub use sizing::{FieldBlocks, Sizing, SizingBasis};
 pub use summary::{summarize, ReadInfo, Summary};

@@ -426,6 +426,8 @@ struct Parser<'v, F, V> {
     counts: Counts,
     /// HEAP DUMP END seen: a segmented dump without it was cut short.
     ended: bool,
+    /// A HEAP DUMP SEGMENT seen (rather than one whole HEAP DUMP record).
+    segmented: bool,
 }
 
 impl<'v, F: Feed, V: Visitor> Parser<'v, F, V> {
@@ -438,6 +440,7 @@ impl<'v, F: Feed, V: Visitor> Parser<'v, F, V> {
             v,
             counts: Counts::default(),
             ended: false,
+            segmented: false,
         }
     }
 
@@ -460,7 +463,9 @@ impl<'v, F: Feed, V: Visitor> Parser<'v, F, V> {
                 .fill(9)
                 .map_err(|e| io_stop(at, RecordKind::RecordHeader, e))?;
             if b.is_empty() {
-                if self.counts.heap_dump_segments > 0 && !self.ended {
+                // A 1.0.1 dump's single HEAP DUMP record is whole by its
+                // length; only segments promise a HEAP DUMP END.
+                if self.segmented && !self.ended {
                     return Err(stop(
                         StopKind::Truncated,
                         at,
@@ -494,6 +499,7 @@ impl<'v, F: Feed, V: Visitor> Parser<'v, F, V> {
             match kind {
                 RecordKind::HeapDump | RecordKind::HeapDumpSegment => {
                     self.counts.heap_dump_segments += 1;
+                    self.segmented |= kind == RecordKind::HeapDumpSegment;
                     self.heap_dump(at, kind, u64::from(len))?;
                 }
                 RecordKind::Other => {

@@ -15,6 +15,9 @@
 //! Sizes follow HotSpot up to JDK 21: an instance is its header plus its
 //! fields (the whole class chain), rounded up to the alignment; an array is
 //! its header, the length word rounded up to 8 bytes, then its elements.
+//! HotSpot before JDK 15 started each class's fields at a multiple of the
+//! reference size after its superclass's (`FieldBlocks::PerClass`); the
+//! neighbours tell that apart too, so the dumps of JDK 6 to 14 size right.
 
 use crate::hprof::{BasicType, Id};
 use crate::layout::ClassLayout;
@@ -40,6 +43,8 @@ pub struct Sizing {
     pub align: u32,
     pub compressed_oops: bool,
     pub compressed_class_pointers: bool,
+    /// How the fields of a class chain are packed.
+    pub field_blocks: FieldBlocks,
     /// How the layout was found.
     pub basis: SizingBasis,
     /// Neighbouring objects whose gap matched the chosen layout alone,
@@ -58,8 +63,23 @@ pub enum SizingBasis {
     Assumed,
 }
 
+/// How HotSpot lays out the fields of a class and its superclasses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldBlocks {
+    /// All the chain's fields packed together (JDK 15 and later).
+    Packed,
+    /// Each class's fields start at a multiple of the reference size
+    /// after its superclass's (JDK 14 and earlier, as Eclipse MAT sizes).
+    PerClass,
+}
+
 /// The layouts a 64-bit HotSpot can have: (references, header).
 const LAYOUTS_64: [(u8, u8); 4] = [(4, 12), (8, 12), (8, 16), (4, 16)];
+
+/// Candidate layouts the probe sizes each object under: LAYOUTS_64 packed,
+/// then the same per class.
+const CANDIDATES: usize = 8;
 
 impl Sizing {
     /// HotSpot's default for a dump with `id_size`-byte identifiers:
@@ -76,6 +96,7 @@ impl Sizing {
             align,
             compressed_oops: id_size == 8 && ref_size == 4,
             compressed_class_pointers: id_size == 8 && header == 12,
+            field_blocks: FieldBlocks::Packed,
             basis,
             votes: 0,
             dissent: 0,
@@ -124,7 +145,8 @@ impl Sizing {
     /// binary name `name` (its own, not its superclasses'): fields the VM
     /// keeps in the object, which no class file declares and HPROF does not
     /// list (`javaClasses.hpp`'s injected fields, JDK 11 to 21). Without
-    /// them every class loader would be 8 bytes short.
+    /// them every class loader would be 8 bytes short. A JVM before JDK 8
+    /// injects none of these (the histogram checks for it).
     pub fn injected_bytes(&self, name: &[u8]) -> u64 {
         let word = if self.header == 8 { 4 } else { 8 };
         match name {
@@ -139,12 +161,14 @@ impl Sizing {
     /// The `@Contended` padding HotSpot puts into instances of the class
     /// of binary name `name` (before and after its contended field group,
     /// `-XX:ContendedPaddingWidth` 128 each); subclass fields start after
-    /// it. Only `java.lang.Thread`'s `tlr` group is measured (JDK 17);
+    /// it. Only `java.lang.Thread`'s `tlr` group is measured (JDK 17), and
+    /// only when the class declares it (`has_field`: the class declares an
+    /// instance field of that name; JDK 7 and earlier have no such group);
     /// other contended JDK classes (`Striped64$Cell`, `CounterCell`) exist
     /// only under contention and are left at their field sizes.
-    pub fn contended_padding(&self, name: &[u8]) -> u64 {
+    pub fn contended_padding(&self, name: &[u8], has_field: impl Fn(&[u8]) -> bool) -> u64 {
         match name {
-            b"java/lang/Thread" => 256,
+            b"java/lang/Thread" if has_field(b"threadLocalRandomSeed") => 256,
             _ => 0,
         }
     }
@@ -172,12 +196,31 @@ impl Sizing {
 
     /// Header plus fields, before alignment.
     fn instance_raw(&self, layout: &ClassLayout) -> u64 {
-        u64::from(self.header)
-            + layout
-                .fields
-                .iter()
-                .map(|f| self.field_size(f.ty))
-                .sum::<u64>()
+        let header = u64::from(self.header);
+        match self.field_blocks {
+            FieldBlocks::Packed => {
+                header
+                    + layout
+                        .fields
+                        .iter()
+                        .map(|f| self.field_size(f.ty))
+                        .sum::<u64>()
+            }
+            FieldBlocks::PerClass => {
+                // The layout lists the class's own fields first: walk it
+                // from the top of the chain, one block per declaring class.
+                let word = u64::from(self.ref_size);
+                let mut raw = header;
+                let mut fields = layout.fields.iter().rev().peekable();
+                while let Some(f) = fields.next() {
+                    raw += self.field_size(f.ty);
+                    if fields.peek().is_none_or(|n| n.declared_by != f.declared_by) {
+                        raw = raw.div_ceil(word) * word;
+                    }
+                }
+                raw
+            }
+        }
     }
 
     /// Where an array's elements start.
@@ -212,64 +255,93 @@ impl Sizing {
 #[derive(Default)]
 struct Probe {
     id_size: u8,
-    /// (address, raw size under each of LAYOUTS_64).
-    seen: Vec<(Id, [u32; 4])>,
+    /// (address, raw size under each of CANDIDATES).
+    seen: Vec<(Id, [u32; CANDIDATES])>,
 }
 
 impl Probe {
+    /// LAYOUTS_64 packed then per class; a 32-bit dump has one layout, so
+    /// its candidates repeat it (the repeats never vote alone).
     fn candidates(&self) -> impl Iterator<Item = Sizing> + '_ {
-        LAYOUTS_64
-            .iter()
-            .map(|&(r, h)| Sizing::new(self.id_size, r, h, 8, SizingBasis::Detected))
+        let id_size = self.id_size;
+        [FieldBlocks::Packed, FieldBlocks::PerClass]
+            .into_iter()
+            .flat_map(move |blocks| {
+                LAYOUTS_64.iter().map(move |&(r, h)| {
+                    let mut s = if id_size == 8 {
+                        Sizing::new(8, r, h, 8, SizingBasis::Detected)
+                    } else {
+                        Sizing::default_for(id_size)
+                    };
+                    s.field_blocks = blocks;
+                    s
+                })
+            })
     }
 
     fn push(&mut self, id: Id, raw: impl Fn(&Sizing) -> u64) {
-        let mut sizes = [0u32; 4];
+        let mut sizes = [0u32; CANDIDATES];
         for (slot, s) in sizes.iter_mut().zip(self.candidates()) {
             *slot = raw(&s).min(u64::from(u32::MAX)) as u32;
         }
         self.seen.push((id, sizes));
     }
 
+    /// Two votes over neighbours that sit one candidate size apart: the
+    /// layout (either packing of it fitting), then the packing under it.
+    /// A neighbour votes only when exactly one choice fits.
     fn finish(mut self) -> Sizing {
-        if self.id_size != 8 {
-            let mut s = Sizing::default_for(4);
-            s.align = alignment(&mut self.seen);
-            return s;
-        }
         let align = alignment(&mut self.seen);
         let round = |raw: u32| u64::from(raw).div_ceil(u64::from(align)) * u64::from(align);
-        let mut votes = [0u64; 4];
-        for w in self.seen.windows(2) {
-            let gap = w[1].0 - w[0].0;
-            let hits: Vec<bool> = w[0].1.iter().map(|&raw| round(raw) == gap).collect();
-            let n = hits.iter().filter(|&&h| h).count();
-            if n == 1 {
-                for (v, h) in votes.iter_mut().zip(&hits) {
-                    *v += u64::from(*h);
+        let layouts = LAYOUTS_64.len();
+        let vote = |choices: usize, fits: &dyn Fn(&[u32; CANDIDATES], u64, usize) -> bool| {
+            let mut votes = vec![0u64; choices];
+            for w in self.seen.windows(2) {
+                let gap = w[1].0 - w[0].0;
+                let hits: Vec<bool> = (0..choices).map(|c| fits(&w[0].1, gap, c)).collect();
+                if hits.iter().filter(|&&h| h).count() == 1 {
+                    for (v, h) in votes.iter_mut().zip(&hits) {
+                        *v += u64::from(*h);
+                    }
                 }
             }
+            votes
+        };
+        let mut s = Sizing::default_for(self.id_size);
+        s.align = align;
+        let mut layout = 0;
+        if self.id_size == 8 {
+            let votes = vote(layouts, &|sizes, gap, c| {
+                round(sizes[c]) == gap || round(sizes[c + layouts]) == gap
+            });
+            let best = (0..layouts)
+                .max_by_key(|&i| (votes[i], std::cmp::Reverse(i)))
+                .unwrap_or(0);
+            if votes[best] > 0 {
+                let (r, h) = LAYOUTS_64[best];
+                s = Sizing::new(8, r, h, align, SizingBasis::Detected);
+                s.votes = votes[best];
+                s.dissent = votes.iter().sum::<u64>() - votes[best];
+                layout = best;
+            }
         }
-        let total: u64 = votes.iter().sum();
-        let best = (0..4)
-            .max_by_key(|&i| (votes[i], std::cmp::Reverse(i)))
-            .unwrap_or(0);
-        if votes[best] == 0 {
-            let mut s = Sizing::default_for(8);
-            s.align = align;
-            return s;
+        let blocks = vote(2, &|sizes, gap, c| round(sizes[layout + c * layouts]) == gap);
+        if blocks[1] > blocks[0] {
+            s.field_blocks = FieldBlocks::PerClass;
+            s.basis = SizingBasis::Detected;
         }
-        let (r, h) = LAYOUTS_64[best];
-        let mut s = Sizing::new(8, r, h, align, SizingBasis::Detected);
-        s.votes = votes[best];
-        s.dissent = total - votes[best];
+        if self.id_size != 8 {
+            // One layout: the packing vote is the only one.
+            s.votes = blocks[0].max(blocks[1]);
+            s.dissent = blocks[0].min(blocks[1]);
+        }
         s
     }
 }
 
 /// The greatest common divisor of the gaps between sorted distinct
 /// addresses, kept within 8..=256 (MAT's bounds); sorts `seen`.
-fn alignment(seen: &mut [(Id, [u32; 4])]) -> u32 {
+fn alignment(seen: &mut [(Id, [u32; CANDIDATES])]) -> u32 {
     seen.sort_unstable_by_key(|e| e.0);
     let mut g: u64 = 0;
     for w in seen.windows(2) {
@@ -343,12 +415,12 @@ mod tests {
 
     #[test]
     fn alignment_is_the_gcd_of_gaps_within_bounds() {
-        let mut v: Vec<(Id, [u32; 4])> = [0x1000u64, 0x1010, 0x1040, 0x1060]
+        let mut v: Vec<(Id, [u32; CANDIDATES])> = [0x1000u64, 0x1010, 0x1040, 0x1060]
             .iter()
-            .map(|&a| (a, [0; 4]))
+            .map(|&a| (a, [0; CANDIDATES]))
             .collect();
         assert_eq!(alignment(&mut v), 16);
-        v.push((0x1068, [0; 4]));
+        v.push((0x1068, [0; CANDIDATES]));
         assert_eq!(alignment(&mut v), 8);
         assert_eq!(alignment(&mut []), 8);
     }
