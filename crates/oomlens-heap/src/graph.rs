@@ -416,6 +416,8 @@ pub struct GraphBuilder {
     locals: Vec<(Id, u32)>,
     threads: FxHashMap<u32, Id>,
     too_many: bool,
+    /// The most objects this graph takes (`MAX_OBJECTS` unless lowered).
+    limit: u64,
     /// Whether a system-class root was seen.
     sticky: bool,
 }
@@ -428,7 +430,15 @@ impl Default for GraphBuilder {
 
 impl GraphBuilder {
     pub fn new() -> GraphBuilder {
+        GraphBuilder::with_limit(MAX_OBJECTS)
+    }
+
+    /// A builder that takes at most `limit` objects (capped at
+    /// [`MAX_OBJECTS`]); one more makes [`GraphBuilder::finish`] fail with
+    /// [`GraphError::TooManyObjects`].
+    pub fn with_limit(limit: u64) -> GraphBuilder {
         GraphBuilder {
+            limit: limit.min(MAX_OBJECTS),
             ids: IdColumn::Narrow {
                 base: u64::MAX,
                 slots: Vec::new(),
@@ -451,7 +461,7 @@ impl GraphBuilder {
     /// here too, with `java.lang.Class` as their class.
     /// Returns its index ([`NONE`] past [`MAX_OBJECTS`]).
     pub fn object(&mut self, id: Id, class: Id, shallow: u64) -> Ix {
-        if self.ids.len() as u64 >= MAX_OBJECTS {
+        if self.ids.len() as u64 >= self.limit {
             self.too_many = true;
             return NONE;
         }
@@ -821,6 +831,10 @@ impl ClassNames {
 }
 
 impl Visitor for ObjectVisitor {
+    /// Past the limit the graph is refused: no need to read on.
+    fn wants_more(&self) -> bool {
+        !self.builder.too_many
+    }
     fn string(&mut self, id: Id, utf8: &[u8]) {
         self.strings.add(id, utf8);
     }

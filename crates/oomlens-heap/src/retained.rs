@@ -49,7 +49,10 @@
 //! tree's children as CSR); a path search adds 4.
 
 use crate::dominator::{dominator_tree, DomTree, SUPER};
-use crate::graph::{ClassNames, EdgeVisitor, Graph, GraphError, Id, Ix, ObjectVisitor, NONE};
+use crate::graph::{
+    ClassNames, EdgeVisitor, Graph, GraphBuilder, GraphError, Id, Ix, ObjectVisitor, MAX_OBJECTS,
+    NONE,
+};
 use crate::reader::{read_path, OpenError, Outcome};
 use crate::sizing::Sizing;
 use serde::Serialize;
@@ -81,7 +84,19 @@ pub fn read_graph(
     path: &Path,
     sizing: Sizing,
 ) -> Result<(Graph, ClassNames, Outcome), RetainedError> {
+    read_graph_within(path, sizing, MAX_OBJECTS)
+}
+
+/// [`read_graph`] of at most `max_objects` objects (capped at
+/// [`MAX_OBJECTS`], the most `u32` indexes address): a dump with more
+/// fails with [`GraphError::TooManyObjects`] as soon as it shows it.
+pub fn read_graph_within(
+    path: &Path,
+    sizing: Sizing,
+    max_objects: u64,
+) -> Result<(Graph, ClassNames, Outcome), RetainedError> {
     let mut objects = ObjectVisitor::new(sizing);
+    objects.builder = GraphBuilder::with_limit(max_objects);
     let outcome = read_path(path, &mut objects).map_err(RetainedError::Open)?;
     let (builder, names, classes) = objects.finish();
     let mut pass = builder.finish().map_err(RetainedError::Graph)?;
@@ -97,7 +112,18 @@ pub fn analyze(
     sizing: Sizing,
     top: usize,
 ) -> Result<(RetainedReport, Vec<(Id, u64)>), RetainedError> {
-    let (mut g, classes, _) = read_graph(path, sizing)?;
+    analyze_within(path, sizing, top, MAX_OBJECTS)
+}
+
+/// [`analyze`] of a dump of at most `max_objects` objects (see
+/// [`read_graph_within`]); past it, `RetainedError::Graph`.
+pub fn analyze_within(
+    path: &Path,
+    sizing: Sizing,
+    top: usize,
+    max_objects: u64,
+) -> Result<(RetainedReport, Vec<(Id, u64)>), RetainedError> {
+    let (mut g, classes, _) = read_graph_within(path, sizing, max_objects)?;
     g.park().map_err(|e| RetainedError::Open(e.into()))?;
     let tree = dominator_tree(&g, g.roots());
     g.unpark().map_err(|e| RetainedError::Open(e.into()))?;

@@ -325,7 +325,9 @@ impl Probe {
                 layout = best;
             }
         }
-        let blocks = vote(2, &|sizes, gap, c| round(sizes[layout + c * layouts]) == gap);
+        let blocks = vote(2, &|sizes, gap, c| {
+            round(sizes[layout + c * layouts]) == gap
+        });
         if blocks[1] > blocks[0] {
             s.field_blocks = FieldBlocks::PerClass;
             s.basis = SizingBasis::Detected;

@@ -154,7 +154,12 @@ fn mat_jdk11_segmented_dump_reads_whole() {
     assert_eq!(s.sizing.field_blocks, FieldBlocks::PerClass);
     let r = &s.read.records;
     assert_eq!(
-        (r.class_dumps, r.instances, r.object_arrays, r.primitive_arrays),
+        (
+            r.class_dumps,
+            r.instances,
+            r.object_arrays,
+            r.primitive_arrays
+        ),
         (560, 7900, 1199, 2282)
     );
     assert_eq!(s.totals.objects, 11941);

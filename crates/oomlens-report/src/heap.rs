@@ -29,6 +29,10 @@ pub struct DumpDoc<'a> {
     /// Retained sizes and leak suspects (the dominator tree's section):
     /// null unless asked for (`--retained`).
     pub retained: Option<&'a RetainedReport>,
+    /// Why `--retained` computed no retained sizes (a dump past the
+    /// graph's object limit); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retained_not_computed: Option<&'a str>,
 }
 
 /// The JSON document.
@@ -47,6 +51,8 @@ pub struct Shown<'a> {
     pub summary: &'a Summary,
     pub histogram_more: usize,
     pub retained: Option<&'a RetainedReport>,
+    /// Why retained sizes were asked for but not computed.
+    pub retained_not_computed: Option<&'a str>,
 }
 
 pub fn json(dumps: &[Shown<'_>], diff: Option<&HeapDiff>) -> String {
@@ -60,6 +66,7 @@ pub fn json(dumps: &[Shown<'_>], diff: Option<&HeapDiff>) -> String {
                 summary: d.summary,
                 histogram_more: d.histogram_more,
                 retained: d.retained,
+                retained_not_computed: d.retained_not_computed,
             })
             .collect(),
     };
@@ -463,8 +470,14 @@ fn head(d: &Shown<'_>, style: Style) -> Vec<String> {
         ),
         oomlens_heap::SizingBasis::Assumed => "assumed: no neighbouring objects told".into(),
     };
+    let blocks = match z.field_blocks {
+        oomlens_heap::FieldBlocks::Packed => "",
+        oomlens_heap::FieldBlocks::PerClass => {
+            ", fields laid out class by class (JDK 14 or earlier)"
+        }
+    };
     out.push(format!(
-        "layout: compressed oops {}, compressed class pointers {}, {}-byte alignment ({how})",
+        "layout: compressed oops {}, compressed class pointers {}, {}-byte alignment{blocks} ({how})",
         if z.compressed_oops { "on" } else { "off" },
         if z.compressed_class_pointers {
             "on"
@@ -478,6 +491,13 @@ fn head(d: &Shown<'_>, style: Style) -> Vec<String> {
             style,
             Tone::Alarm,
             &format!("PARTIAL: {stop}; every number below is of the part before it"),
+        ));
+    }
+    if let Some(why) = d.retained_not_computed {
+        out.push(paint(
+            style,
+            Tone::Alarm,
+            &format!("RETAINED SIZES NOT COMPUTED: {why}; every other section below is whole"),
         ));
     }
     out

@@ -6,8 +6,10 @@
 
 use std::io::{self, Write};
 
+use std::path::Path;
+
 use anyhow::{Context, Result};
-use oomlens_heap::retained::RetainedReport;
+use oomlens_heap::retained::{RetainedError, RetainedReport};
 use oomlens_heap::Summary;
 use oomlens_report::heap::Shown;
 
@@ -19,6 +21,29 @@ fn name_libraries(s: &mut Summary) {
     for f in &mut s.class_loaders.families {
         f.library =
             oomlens_analysis::classes::generator_of(&f.example).map(|g| g.library.to_string());
+    }
+}
+
+/// Retained sizes (`--retained`) of the dump at `path` whose summary is
+/// `s`, the loaders' retained sizes set on `s`; `Ok(Err(why))` when the
+/// dump holds more objects than the graph takes (`max_objects`, the
+/// graph's `MAX_OBJECTS` outside tests): the rest of the report stands.
+fn retained(
+    path: &Path,
+    s: &mut Summary,
+    top: usize,
+    max_objects: u64,
+) -> Result<Result<RetainedReport, String>> {
+    match oomlens_heap::retained::analyze_within(path, s.sizing, top, max_objects) {
+        Ok((r, loaders)) => {
+            let by_id: std::collections::HashMap<u64, u64> = loaders.into_iter().collect();
+            for l in &mut s.class_loaders.loaders {
+                l.retained = by_id.get(&l.loader).copied();
+            }
+            Ok(Ok(r))
+        }
+        Err(RetainedError::Graph(e)) => Ok(Err(e.to_string())),
+        Err(e) => Err(e).with_context(|| format!("{}: retained sizes", path.display())),
     }
 }
 
@@ -37,13 +62,12 @@ pub fn run(args: HeapArgs, style: oomlens_report::Style) -> Result<Outcome> {
         let mut s = oomlens_heap::summarize(path).with_context(|| path.display().to_string())?;
         name_libraries(&mut s);
         let retained = if args.retained {
-            let (r, loaders) = oomlens_heap::retained::analyze(path, s.sizing, args.top)
-                .with_context(|| format!("{}: retained sizes", path.display()))?;
-            let by_id: std::collections::HashMap<u64, u64> = loaders.into_iter().collect();
-            for l in &mut s.class_loaders.loaders {
-                l.retained = by_id.get(&l.loader).copied();
-            }
-            Some(r)
+            Some(retained(
+                path,
+                &mut s,
+                args.top,
+                oomlens_heap::graph::MAX_OBJECTS,
+            )?)
         } else {
             None
         };
@@ -54,7 +78,12 @@ pub fn run(args: HeapArgs, style: oomlens_report::Style) -> Result<Outcome> {
         [(_, a, _), (_, b, _)] => Some(oomlens_heap::diff::diff(a, b)),
         _ => None,
     };
-    type Cut = (String, Summary, usize, Option<RetainedReport>);
+    type Cut = (
+        String,
+        Summary,
+        usize,
+        Option<Result<RetainedReport, String>>,
+    );
     let summaries: Vec<Cut> = whole
         .into_iter()
         .map(|(source, mut s, retained)| {
@@ -69,7 +98,11 @@ pub fn run(args: HeapArgs, style: oomlens_report::Style) -> Result<Outcome> {
             source,
             summary,
             histogram_more: *more,
-            retained: retained.as_ref(),
+            retained: retained.as_ref().and_then(|r| r.as_ref().ok()),
+            retained_not_computed: retained
+                .as_ref()
+                .and_then(|r| r.as_ref().err())
+                .map(String::as_str),
         })
         .collect();
     let out = match format {
@@ -79,6 +112,13 @@ pub fn run(args: HeapArgs, style: oomlens_report::Style) -> Result<Outcome> {
         Format::Text => oomlens_report::heap::text(&shown, diff.as_ref(), args.top, style),
     };
     io::stdout().lock().write_all(out.as_bytes())?;
+    if format != Format::Json {
+        for (source, _, _, r) in &summaries {
+            if let Some(Err(why)) = r {
+                eprintln!("warning: {source}: {why}");
+            }
+        }
+    }
     let partial: Vec<String> = summaries
         .iter()
         .filter_map(|(source, s, _, _)| {
@@ -94,4 +134,47 @@ pub fn run(args: HeapArgs, style: oomlens_report::Style) -> Result<Outcome> {
         }
     }
     Ok(Outcome::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    /// hprof-slurp's NetBeans dump (8,262 objects, class objects included)
+    /// under a graph limit of 1,000: the histogram and every section come
+    /// out whole, and the report says retained sizes were not computed.
+    #[test]
+    fn a_dump_past_the_graph_limit_still_reports_all_but_retained_sizes() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/hprof/netbeans-hprof-64.hprof.gz");
+        let mut s = oomlens_heap::summarize(&path).unwrap();
+        let why = match retained(&path, &mut s, 5, 1_000).unwrap() {
+            Err(why) => why,
+            Ok(_) => panic!("retained sizes of a dump past the limit"),
+        };
+        assert!(why.contains("retained sizes are not computed"), "{why}");
+        assert!(retained(&path, &mut s, 5, u64::MAX).unwrap().is_ok());
+
+        s.truncate(5);
+        let shown = [Shown {
+            source: "netbeans.hprof.gz",
+            summary: &s,
+            histogram_more: 0,
+            retained: None,
+            retained_not_computed: Some(&why),
+        }];
+        let text = oomlens_report::heap::text(&shown, None, 5, oomlens_report::Style::Plain);
+        assert!(
+            text.contains("RETAINED SIZES NOT COMPUTED: the dump holds more than"),
+            "{text}"
+        );
+        assert!(text.contains("Histogram: 8262 objects"), "{text}");
+        let json: serde_json::Value =
+            serde_json::from_str(&oomlens_report::heap::json(&shown, None)).unwrap();
+        let d = &json["dumps"][0];
+        assert_eq!(d["retained_not_computed"].as_str(), Some(why.as_str()));
+        assert!(d["retained"].is_null());
+        assert_eq!(d["totals"]["objects"], 8262);
+    }
 }
