@@ -15,7 +15,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use support::heap_shapes::jcmd;
+use support::heap_shapes::{compile_with, jcmd};
 use support::PodCgroup;
 
 /// The pool: this many `byte[1 MiB]`.
@@ -68,16 +68,8 @@ fn a_steady_pool_next_to_a_metaspace_kill_is_not_the_filler() {
     }
     let tmp = support::TempDir::new("oomlens-not-the-filler");
     let classes = tmp.path().join("classes");
-    let java = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/java");
-    let ok = Command::new("javac")
-        .arg("-d")
-        .arg(&classes)
-        .arg(java.join("steady/SteadyPool.java"))
-        .arg(java.join("heap/gen/G0000000.java"))
-        .status()
-        .expect("run javac")
-        .success();
-    assert!(ok, "javac failed");
+    let steady = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/java/steady/SteadyPool.java");
+    compile_with(&classes, &[steady]);
     let signals = tmp.path().join("signals");
     let bundle = tmp.path().join("bundle");
     std::fs::create_dir(&signals).unwrap();

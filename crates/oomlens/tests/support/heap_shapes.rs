@@ -16,12 +16,19 @@ pub fn java_dir() -> PathBuf {
 
 /// Compiles HeapShapes and its template class into `out`.
 pub fn compile(out: &Path) {
+    compile_with(out, &[]);
+}
+
+/// Compiles HeapShapes, its template class and the `extra` sources (which
+/// may use them) into `out`.
+pub fn compile_with(out: &Path, extra: &[PathBuf]) {
     let src = java_dir();
     let ok = Command::new("javac")
         .arg("-d")
         .arg(out)
         .arg(src.join("HeapShapes.java"))
         .arg(src.join("gen/G0000000.java"))
+        .args(extra)
         .status()
         .expect("run javac")
         .success();

@@ -62,7 +62,7 @@ public class SteadyPool {
             }
             String name = String.format("gen/G%07d", ++made);
             byte[] bytes = template.clone();
-            replace(bytes, FROM, name.getBytes());
+            HeapShapes.replace(bytes, FROM, name.getBytes());
             KEEP.add(loader.define(name.replace('/', '.'), bytes));
         }
     }
@@ -70,18 +70,6 @@ public class SteadyPool {
     static void await(Path p) throws InterruptedException {
         while (!Files.exists(p)) {
             Thread.sleep(20);
-        }
-    }
-
-    static void replace(byte[] hay, byte[] from, byte[] to) {
-        outer:
-        for (int i = 0; i + from.length <= hay.length; i++) {
-            for (int j = 0; j < from.length; j++) {
-                if (hay[i + j] != from[j]) {
-                    continue outer;
-                }
-            }
-            System.arraycopy(to, 0, hay, i, to.length);
         }
     }
 }
