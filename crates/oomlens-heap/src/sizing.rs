@@ -416,6 +416,35 @@ mod tests {
     }
 
     #[test]
+    fn before_jdk15_each_class_s_fields_start_on_a_reference_boundary() {
+        // java.util.ArrayList on JDK 6: its elementData and size after
+        // AbstractList's modCount. `jmap -histo` of MAT's
+        // sun_jdk6_30_x64_nocompressedOops dump: 5 instances, 200 bytes.
+        let slot = |ty, declared_by| crate::layout::FieldSlot {
+            name: 0,
+            ty,
+            offset: 0,
+            declared_by,
+        };
+        let list = ClassLayout {
+            fields: vec![
+                slot(BasicType::Object, 2),
+                slot(BasicType::Int, 2),
+                slot(BasicType::Int, 1),
+            ],
+            ..ClassLayout::default()
+        };
+        let mut s = Sizing::new(8, 8, 16, 8, SizingBasis::Detected);
+        assert_eq!(s.instance_with(&list, 0), 32);
+        s.field_blocks = FieldBlocks::PerClass;
+        assert_eq!(s.instance_with(&list, 0), 40);
+        // With compressed oops the blocks round to 4: 12 + 4, then 4 + 4.
+        let mut c = Sizing::new(8, 4, 12, 8, SizingBasis::Detected);
+        c.field_blocks = FieldBlocks::PerClass;
+        assert_eq!(c.instance_with(&list, 0), 24);
+    }
+
+    #[test]
     fn alignment_is_the_gcd_of_gaps_within_bounds() {
         let mut v: Vec<(Id, [u32; CANDIDATES])> = [0x1000u64, 0x1010, 0x1040, 0x1060]
             .iter()
