@@ -11,6 +11,8 @@
 //!   counts and its top classes' instance counts (its sizes are computed as
 //!   if references were 8 bytes, so they are not compared).
 //! - MAT's JDK 11 dump, segmented: read whole, as MAT's general tests do.
+//! - MAT's `GeneralSnapshotTests` totals on every dump: the classes'
+//!   objects and bytes add up to the dump's.
 //!
 //! Every dump must read to its end with no stop (no "partial" warning).
 
@@ -205,4 +207,32 @@ fn hprof_slurp_netbeans_dump_counts_equal_its_golden_file() {
         compared += 1;
     }
     assert_eq!(compared, 20);
+}
+
+/// MAT's `GeneralSnapshotTests.totalObjects` / `totalHeapSize` /
+/// `totalClasses` on every dump: the histogram's rows add up to the
+/// totals, and every CLASS DUMP is one class.
+#[test]
+fn every_dump_s_histogram_adds_up_to_its_totals() {
+    for name in [
+        "sun_jdk6_18_x32.hprof.gz",
+        "sun_jdk6_18_x64.hprof.gz",
+        "sun_jdk6_30_x64_compressedOops.hprof.gz",
+        "sun_jdk6_30_x64_nocompressedOops.hprof.gz",
+        "java_pid1884.0001.hprof.gz",
+        "netbeans-hprof-64.hprof.gz",
+    ] {
+        let s = read_whole(name);
+        let objects: u64 = s.histogram.iter().map(|r| r.instances).sum();
+        let bytes: u64 = s.histogram.iter().map(|r| r.bytes).sum();
+        assert_eq!(objects, s.totals.objects, "{name}");
+        assert_eq!(bytes, s.totals.bytes, "{name}");
+        assert_eq!(s.totals.classes, s.read.records.class_dumps, "{name}");
+        let r = &s.read.records;
+        assert_eq!(
+            s.totals.objects,
+            r.instances + r.object_arrays + r.primitive_arrays + r.class_dumps,
+            "{name}"
+        );
+    }
 }
