@@ -463,6 +463,16 @@ impl<'v, F: Feed, V: Visitor> Parser<'v, F, V> {
                 .fill(9)
                 .map_err(|e| io_stop(at, RecordKind::RecordHeader, e))?;
             if b.is_empty() {
+                // Every dump the JVM writes holds a heap: a file that ends
+                // on a record boundary before any was cut there.
+                if self.counts.heap_dump_segments == 0 {
+                    return Err(stop(
+                        StopKind::Truncated,
+                        at,
+                        RecordKind::HeapDump,
+                        "the file ends before any heap dump record".into(),
+                    ));
+                }
                 // A 1.0.1 dump's single HEAP DUMP record is whole by its
                 // length; only segments promise a HEAP DUMP END.
                 if self.segmented && !self.ended {

@@ -14,10 +14,15 @@
 //! - MAT's `GeneralSnapshotTests` totals on every dump: the classes'
 //!   objects and bytes add up to the dump's.
 //!
-//! Every dump must read to its end with no stop (no "partial" warning).
+//! Every dump must read to its end with no stop (no "partial" warning),
+//! and copies cut at half, three quarters and all but its last byte must
+//! read as partial summaries of what came before the cut, stopped there.
 
-use oomlens_heap::{summarize, FieldBlocks, Summary, Version};
+use flate2::read::GzDecoder;
+use oomlens_heap::summary::summarize_reader;
+use oomlens_heap::{summarize, FieldBlocks, StopKind, Summary, Version};
 use std::collections::HashMap;
+use std::io::Read;
 use std::path::PathBuf;
 
 fn fixture(name: &str) -> PathBuf {
@@ -209,19 +214,21 @@ fn hprof_slurp_netbeans_dump_counts_equal_its_golden_file() {
     assert_eq!(compared, 20);
 }
 
+const DUMPS: [&str; 6] = [
+    "sun_jdk6_18_x32.hprof.gz",
+    "sun_jdk6_18_x64.hprof.gz",
+    "sun_jdk6_30_x64_compressedOops.hprof.gz",
+    "sun_jdk6_30_x64_nocompressedOops.hprof.gz",
+    "java_pid1884.0001.hprof.gz",
+    "netbeans-hprof-64.hprof.gz",
+];
+
 /// MAT's `GeneralSnapshotTests.totalObjects` / `totalHeapSize` /
 /// `totalClasses` on every dump: the histogram's rows add up to the
 /// totals, and every CLASS DUMP is one class.
 #[test]
 fn every_dump_s_histogram_adds_up_to_its_totals() {
-    for name in [
-        "sun_jdk6_18_x32.hprof.gz",
-        "sun_jdk6_18_x64.hprof.gz",
-        "sun_jdk6_30_x64_compressedOops.hprof.gz",
-        "sun_jdk6_30_x64_nocompressedOops.hprof.gz",
-        "java_pid1884.0001.hprof.gz",
-        "netbeans-hprof-64.hprof.gz",
-    ] {
+    for name in DUMPS {
         let s = read_whole(name);
         let objects: u64 = s.histogram.iter().map(|r| r.instances).sum();
         let bytes: u64 = s.histogram.iter().map(|r| r.bytes).sum();
@@ -234,5 +241,31 @@ fn every_dump_s_histogram_adds_up_to_its_totals() {
             r.instances + r.object_arrays + r.primitive_arrays + r.class_dumps,
             "{name}"
         );
+    }
+}
+
+#[test]
+fn every_dump_cut_short_reads_in_part() {
+    for name in DUMPS {
+        let whole = read_whole(name);
+        let mut bytes = Vec::new();
+        GzDecoder::new(std::fs::File::open(fixture(name)).unwrap())
+            .read_to_end(&mut bytes)
+            .unwrap();
+        let n = bytes.len();
+        for cut in [n / 2, n * 3 / 4, n - 1] {
+            let s = summarize_reader(&bytes[..cut])
+                .unwrap_or_else(|e| panic!("{name} cut at {cut}: {e}"));
+            let what = format!("{name} cut at {cut} of {n}");
+            assert!(!s.read.complete, "{what}");
+            let stop = s.read.stop.as_ref().unwrap();
+            assert_eq!(stop.kind, StopKind::Truncated, "{what}: {stop}");
+            assert!(stop.offset <= cut as u64, "{what}: {stop}");
+            assert!(s.read.bytes <= cut as u64, "{what}");
+            assert!(s.totals.objects <= whole.totals.objects, "{what}");
+            if cut == n - 1 {
+                assert!(s.totals.objects > 0, "{what}");
+            }
+        }
     }
 }
