@@ -237,6 +237,9 @@ pub const JVM_KILL_HYPOTHESES: [Hypothesis; 5] = [
 pub const METASPACE_CAPPED: f64 = 0.10;
 /// Direct memory capped by `-XX:MaxDirectMemorySize`.
 pub const DIRECT_CAPPED: f64 = 0.05;
+/// A whole heap dump of the JVM shows too little of it (direct buffers,
+/// thread stacks) to have filled the container: under 10% of the limit.
+pub const DUMP_SHOWS_LITTLE: f64 = 0.05;
 /// The JVM's own sizing puts the max heap at 80% of the limit or more and
 /// heap plus non-heap over it: a full heap alone gets it killed.
 pub const HEAP_OVER_LIMIT: f64 = 0.50;

@@ -136,7 +136,20 @@ pub enum Silent<'a> {
     DirectDefault,
     /// `-XX:MaxDirectMemorySize` as written.
     DirectCapped(&'a str),
+    /// A whole heap dump's direct buffers hold `capacity` bytes, under 10%
+    /// of `limit`.
+    DirectSmallInDump {
+        capacity: u64,
+        limit: u64,
+    },
     Threads,
+    /// A whole heap dump holds `threads` threads of `stack` bytes of stack
+    /// each, under 10% of `limit`.
+    ThreadsFewInDump {
+        threads: u64,
+        stack: u64,
+        limit: u64,
+    },
 }
 
 /// The explanation of one hypothesis for a JVM killed in silence: what
@@ -162,6 +175,8 @@ pub fn silent_jvm_kill(why: Silent<'_>, no_logs: bool) -> String {
         Silent::HeapNoLimit => "without the limit in the evidence the heap cannot be set against it".to_string(),
         Silent::DirectDefault => "direct buffers are bounded by -XX:MaxDirectMemorySize, which defaults to the max heap: heap and direct buffers together can pass the limit before either throws OutOfMemoryError".to_string(),
         Silent::DirectCapped(v) => format!("direct memory is capped ({v}): growth past it would have thrown OutOfMemoryError: Direct buffer memory"),
+        Silent::DirectSmallInDump { capacity, limit } => format!("the heap dump shows direct buffers of {} in all, under 10% of the {} limit: too little to have filled the container when it was taken", units::size(capacity), units::size(limit)),
+        Silent::ThreadsFewInDump { threads, stack, limit } => format!("the heap dump shows {threads} threads; at {} of stack each that is {}, under 10% of the {} limit: too few to have filled the container when it was taken", units::size(stack), units::size(threads.saturating_mul(stack)), units::size(limit)),
         Silent::Threads => "every thread's stack and native structures live outside the heap; a thread leak grows the process until the kernel kills it, unless the JVM first fails to start one (unable to create native thread)".to_string(),
     };
     format!("{kill}: {reason}.")

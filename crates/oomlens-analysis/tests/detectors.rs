@@ -655,3 +655,56 @@ fn one_dump_beside_a_silent_kill_is_cited_by_the_jvm_hypotheses() {
         "{fs:#?}"
     );
 }
+
+#[test]
+fn a_whole_dump_with_little_direct_memory_and_few_threads_lowers_those_hypotheses() {
+    let judged = |capacity: u64, threads: u64, stopped: Option<&str>| {
+        let mut d = dump(1_000, 20 << 20, &[("byte[]", 8 << 20)]);
+        d.direct_buffers = 1;
+        d.direct_capacity = capacity;
+        d.threads = threads;
+        d.stopped = stopped.map(str::to_string);
+        let diag = killed_with_dumps(vec![("a.hprof", d)]);
+        let get = |id| {
+            diag.causes
+                .iter()
+                .find(|c| c.id == id)
+                .unwrap_or_else(|| panic!("no {id:?}: {:#?}", diag.causes))
+                .clone()
+        };
+        (get(CauseId::DirectMemory), get(CauseId::ThreadGrowth))
+    };
+    // 1 KiB of direct buffers and 2 threads (2 MiB of stack) against a 64 MiB limit.
+    let (direct, threads) = judged(1 << 10, 2, None);
+    assert_eq!(direct.confidence, 0.05, "{direct:#?}");
+    assert!(
+        direct.explanation.contains(
+            "the heap dump shows direct buffers of 1 KiB in all, under 10% of the 64 MiB limit"
+        ),
+        "{}",
+        direct.explanation
+    );
+    assert!(direct.evidence.iter().any(
+        |e| e.source == "a.hprof" && e.what.starts_with("java.nio.DirectByteBuffer: 1 buffers")
+    ));
+    // Level with direct memory at 0.05: the ranking pass parts the tie.
+    assert!(
+        threads.confidence <= 0.05 && threads.confidence > 0.0,
+        "{threads:#?}"
+    );
+    assert!(
+        threads
+            .explanation
+            .contains("the heap dump shows 2 threads; at 1 MiB of stack each that is 2 MiB"),
+        "{}",
+        threads.explanation
+    );
+    // 16 MiB of buffers and 40 threads are a quarter and more of the limit: priors kept.
+    let (direct, threads) = judged(16 << 20, 40, None);
+    assert_eq!(direct.confidence, 0.15, "{direct:#?}");
+    assert_eq!(threads.confidence, 0.10, "{threads:#?}");
+    // A dump cut short may have missed them: it is no evidence against.
+    let (direct, threads) = judged(1 << 10, 2, Some("cut at byte 100"));
+    assert_eq!(direct.confidence, 0.15, "{direct:#?}");
+    assert_eq!(threads.confidence, 0.10, "{threads:#?}");
+}

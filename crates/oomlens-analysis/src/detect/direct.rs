@@ -3,7 +3,9 @@
 //! JVM killed in silence, direct-buffer growth is a hypothesis, less likely
 //! when the flag caps it. (NMT's `Other` category and metric series show it
 //! grow; those detectors name it then.) A heap dump's direct buffers
-//! (count and capacity) are cited beside the hypothesis.
+//! (count and capacity) are cited beside the hypothesis; when a whole
+//! dump shows them under 10% of the limit, the hypothesis falls to
+//! [`kb::DUMP_SHOWS_LITTLE`].
 
 use crate::ids::CauseId;
 use crate::kb;
@@ -20,9 +22,17 @@ impl Detector for Direct {
         if !s.silent_jvm_kill() {
             return f;
         }
-        let (confidence, why, own) = match s.flag("MaxDirectMemorySize") {
-            Some((raw, cite)) => (kb::DIRECT_CAPPED, Silent::DirectCapped(raw), cite),
-            None => (
+        let small = s
+            .kill_limit()
+            .and_then(|limit| Some((super::heap_dump::small_direct(s, limit)?, limit)));
+        let (confidence, why, own) = match (s.flag("MaxDirectMemorySize"), small) {
+            (Some((raw, cite)), _) => (kb::DIRECT_CAPPED, Silent::DirectCapped(raw), cite),
+            (None, Some((capacity, limit))) => (
+                kb::DUMP_SHOWS_LITTLE,
+                Silent::DirectSmallInDump { capacity, limit },
+                None,
+            ),
+            (None, None) => (
                 Scene::prior(CauseId::DirectMemory),
                 Silent::DirectDefault,
                 None,

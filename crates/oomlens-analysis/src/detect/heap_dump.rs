@@ -28,6 +28,9 @@ const DUMP_GROWTH: f64 = 0.7;
 const STEADY_SHARE: f64 = 0.1;
 /// The heap below this share of the limit did not fill the container.
 const WELL_BELOW: f64 = 0.5;
+/// Direct buffers or thread stacks under this share of the limit in a
+/// whole dump could not have filled the container at that moment.
+const SMALL_SHARE: f64 = 0.1;
 
 /// The heap-dump detector.
 pub struct HeapDumps;
@@ -118,7 +121,7 @@ pub(super) fn family_cites(s: &Scene<'_>) -> Vec<Cite> {
 pub(super) fn direct_cites(s: &Scene<'_>) -> Vec<Cite> {
     dumps(s)
         .last()
-        .filter(|(_, d)| d.direct_buffers > 0)
+        .filter(|(_, d)| d.direct_buffers > 0 || d.stopped.is_none())
         .map(|(src, d)| {
             Cite::file(
                 src,
@@ -131,6 +134,25 @@ pub(super) fn direct_cites(s: &Scene<'_>) -> Vec<Cite> {
         })
         .into_iter()
         .collect()
+}
+
+/// The latest whole dump's direct-buffer capacity when it is under
+/// [`SMALL_SHARE`] of `limit`: too little to have filled the container.
+pub(super) fn small_direct(s: &Scene<'_>, limit: u64) -> Option<u64> {
+    let (_, d) = dumps(s).last().copied()?;
+    (d.stopped.is_none() && (d.direct_capacity as f64) < SMALL_SHARE * limit as f64)
+        .then_some(d.direct_capacity)
+}
+
+/// The latest whole dump's threads when their stacks (`stack` bytes each)
+/// are under [`SMALL_SHARE`] of `limit`: too few to have filled the
+/// container.
+pub(super) fn few_threads(s: &Scene<'_>, limit: u64, stack: u64) -> Option<u64> {
+    let (_, d) = dumps(s).last().copied()?;
+    (d.stopped.is_none()
+        && d.threads > 0
+        && (d.threads.saturating_mul(stack) as f64) < SMALL_SHARE * limit as f64)
+        .then_some(d.threads)
 }
 
 /// The latest dump's threads and their largest name patterns, cited.
