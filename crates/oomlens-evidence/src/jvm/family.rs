@@ -66,9 +66,9 @@ fn shape_words<const LINE: bool>(s: &[u8], out: &mut Vec<u8>) -> Name {
     out.clear();
     // Jump from one stop (a digit, the `$` or `_` a marker starts with) to
     // the next and copy what lies between in one go: this runs once per
-    // class line. The stops of eight bytes at a time are one bit mask (a
+    // class line. The stops of sixteen bytes at a time are one bit mask (a
     // superset: [`stop`] passes over a false one), walked bit by bit: a
-    // word is read once, however many stops it holds.
+    // window is read once, however many stops it holds.
     let n = s.len();
     let mut name = Name {
         len: n,
@@ -80,9 +80,9 @@ fn shape_words<const LINE: bool>(s: &[u8], out: &mut Vec<u8>) -> Name {
     let mut i = 0;
     'words: while i < n {
         let (base, mut m) = window::<LINE>(s, i);
-        let mut resume = base + 8;
+        let mut resume = base + 16;
         while m != 0 {
-            let j = base + (m.trailing_zeros() / 8) as usize;
+            let j = base + m.trailing_zeros() as usize;
             let next = match s[j] {
                 b' ' if LINE => {
                     name.len = j;
@@ -94,12 +94,12 @@ fn shape_words<const LINE: bool>(s: &[u8], out: &mut Vec<u8>) -> Name {
                 }
                 _ => stop::<LINE>(s, j, &mut copied, out, &mut jumped),
             };
-            if next >= base + 8 {
+            if next >= base + 16 {
                 resume = next;
                 break;
             }
-            // Drop the stops before `next` (j < next < base + 8).
-            m &= u64::MAX << (8 * (next - base));
+            // Drop the stops before `next` (j < next < base + 16).
+            m &= u32::MAX << (next - base);
         }
         i = resume;
     }
@@ -174,32 +174,92 @@ fn stop<const LINE: bool>(
     d
 }
 
-/// The eight bytes of `name` from `i` (`i < name.len()`), as the index of
-/// the first and the [`stop_bits`] of those at or after `i`: near the end,
-/// the name's last eight bytes with those before `i` dropped; a name
-/// shorter than eight bytes padded with zeros. The byte after the window
-/// (a marker's second byte) is read too; past the name's end it is a zero.
+/// The sixteen bytes of `name` from `i` (`i < name.len()`), as the index
+/// of the first and the stops among those at or after `i`, one bit a byte
+/// ([`stops16`]): near the end, the name's last sixteen bytes with those
+/// before `i` dropped; a name shorter than sixteen bytes padded with zeros.
+/// The byte after the window (a marker's second byte) is read too; past the
+/// name's end it is a zero.
 #[inline(always)]
-fn window<const LINE: bool>(name: &[u8], i: usize) -> (usize, u64) {
+fn window<const LINE: bool>(name: &[u8], i: usize) -> (usize, u32) {
     let n = name.len();
-    let mut w = [0u8; 8];
-    if let Some(chunk) = name.get(i..i + 8) {
+    let mut w = [0u8; 16];
+    if let Some(chunk) = name.get(i..i + 16) {
         w.copy_from_slice(chunk);
-        let w = u64::from_le_bytes(w);
-        let after = name.get(i + 8).map_or(0, |&b| u64::from(b));
-        return (i, stop_bits::<LINE>(w, (w >> 8) | (after << 56)));
+        let after = name.get(i + 16).copied().unwrap_or(0);
+        return (i, stops16::<LINE>(&w, after));
     }
-    let base = n.saturating_sub(8);
-    match name.get(base..base + 8) {
+    let base = n.saturating_sub(16);
+    match name.get(base..base + 16) {
         Some(last) => w.copy_from_slice(last),
         None => w[..n].copy_from_slice(name),
     }
-    let w = u64::from_le_bytes(w);
-    // 0 <= i - base < 8.
-    (
-        base,
-        stop_bits::<LINE>(w, w >> 8) & (u64::MAX << (8 * (i - base))),
-    )
+    // 0 <= i - base < 16.
+    (base, stops16::<LINE>(&w, 0) & (u32::MAX << (i - base)))
+}
+
+/// The stops of sixteen bytes (`after`: the byte after them), one bit a
+/// byte: with SSE2 (every x86-64), a compare per byte class; elsewhere the
+/// word test ([`stop_bits`]) of each half. Both flag every byte that must
+/// stop, and may flag a few more.
+#[inline(always)]
+fn stops16<const LINE: bool>(w: &[u8; 16], after: u8) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: SSE2 is part of every x86-64 target (the baseline the
+    // compiler builds for); the function only reads `w`.
+    unsafe {
+        stops16_sse2::<LINE>(w, after)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        stops16_words::<LINE>(w, after)
+    }
+}
+
+/// [`stops16`] by two word tests, their high bits gathered into one bit a
+/// byte.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+#[inline(always)]
+fn stops16_words<const LINE: bool>(w: &[u8; 16], after: u8) -> u32 {
+    let mut lo = [0u8; 8];
+    let mut hi = [0u8; 8];
+    lo.copy_from_slice(&w[..8]);
+    hi.copy_from_slice(&w[8..]);
+    let (lo, hi) = (u64::from_le_bytes(lo), u64::from_le_bytes(hi));
+    let gather = |m: u64| ((m >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u32;
+    let low = stop_bits::<LINE>(lo, (lo >> 8) | (hi << 56));
+    let high = stop_bits::<LINE>(hi, (hi >> 8) | (u64::from(after) << 56));
+    gather(low) | (gather(high) << 8)
+}
+
+/// [`stops16`] with SSE2 compares: exact (no byte flagged that need not
+/// stop).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+#[inline]
+fn stops16_sse2<const LINE: bool>(w: &[u8; 16], after: u8) -> u32 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_min_epu8, _mm_movemask_epi8, _mm_set1_epi8, _mm_set_epi64x,
+        _mm_sub_epi8,
+    };
+    let mut lo = [0u8; 8];
+    let mut hi = [0u8; 8];
+    lo.copy_from_slice(&w[..8]);
+    hi.copy_from_slice(&w[8..]);
+    let v = _mm_set_epi64x(i64::from_le_bytes(hi), i64::from_le_bytes(lo));
+    let eq = |c: u8| _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8))) as u32;
+    // A digit: `b - '0'` (wrapping) at most 9.
+    let t = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
+    let digit = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(9)), t)) as u32;
+    let dollar = eq(b'$');
+    let next_bh = ((eq(b'B') | eq(b'H')) >> 1) | (u32::from(matches!(after, b'B' | b'H')) << 15);
+    let next_dollar = (dollar >> 1) | (u32::from(after == b'$') << 15);
+    let stops = digit | (dollar & next_bh) | (eq(b'_') & next_dollar);
+    if LINE {
+        stops | eq(b' ') | eq(b'/')
+    } else {
+        stops
+    }
 }
 
 /// High bits in the bytes of `w` that may start a shape's part: every
@@ -520,12 +580,42 @@ mod tests {
     }
 
     #[test]
+    fn sixteen_bytes_at_once_flag_every_stop() {
+        // Any two bytes at any place of sixteen, and the byte after them:
+        // every way of testing sixteen bytes flags each byte that must stop
+        // (and the compare per byte class flags nothing else).
+        for b in 0..=255u8 {
+            for c in 0..=255u8 {
+                for at in 0..16 {
+                    let mut bytes = *b"abcdefghijklmnopq";
+                    bytes[at] = b;
+                    bytes[at + 1] = c;
+                    let w: [u8; 16] = bytes[..16].try_into().unwrap();
+                    let words = stops16_words::<true>(&w, bytes[16]);
+                    #[cfg(target_arch = "x86_64")]
+                    // SAFETY: SSE2 is part of every x86-64 target.
+                    let sse2 = unsafe { stops16_sse2::<true>(&w, bytes[16]) };
+                    #[cfg(not(target_arch = "x86_64"))]
+                    let sse2 = words;
+                    for k in 0..16 {
+                        let must = must_stop(&bytes, k) || matches!(bytes[k], b' ' | b'/');
+                        if must {
+                            assert_ne!(words & (1 << k), 0, "{b} {c} at {at}: byte {k}");
+                        }
+                        assert_eq!(sse2 & (1 << k) != 0, must, "{b} {c} at {at}: byte {k}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
     fn the_last_word_of_a_name_flags_its_stops() {
         // Names of every length up to 24 ending in a stop or a marker's
         // start: the read of the last eight bytes finds what must stop.
-        for len in 1..24 {
+        for len in 1..40 {
             for tail in [&b"7"[..], b"$B", b"_$", b"$H", b"$", b"_", b"a"] {
-                let mut name = b"com.acme.Xy.Zw.Vu.Ts.Rq.".to_vec();
+                let mut name = b"com.acme.Xy.Zw.Vu.Ts.Rq.Po.Nm.Lk.Ji.".to_vec();
                 name.truncate(len);
                 name.extend_from_slice(tail);
                 let want: Vec<usize> = (0..name.len()).filter(|&j| must_stop(&name, j)).collect();
@@ -533,10 +623,10 @@ mod tests {
                 let mut i = 0;
                 while i < name.len() {
                     let (base, m) = window::<false>(&name, i);
-                    (0..8)
-                        .filter(|k| m & (0x80 << (8 * k)) != 0)
+                    (0..16)
+                        .filter(|k| m & (1 << k) != 0)
                         .for_each(|k| got.push(base + k));
-                    i = base + 8;
+                    i = base + 16;
                 }
                 for j in want {
                     assert!(
