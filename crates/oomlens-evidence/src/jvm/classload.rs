@@ -183,6 +183,44 @@ pub fn parse_line(line: &[u8]) -> Option<ClassLine<'_>> {
     if let Some(d) = ulog::read_common(line) {
         return unified(d.tags, d.message, Some(d.uptime_ms()), d.time_text);
     }
+    parse_other(line)
+}
+
+/// [`parse_line`] with the class name's shape written into `shape`
+/// ([`family::shape_into`]) and the length of the name before its first
+/// `/` (what [`trailing_number`] reads), for the scan: a load line in the
+/// common decorations has its name, shape and `/` found in one pass
+/// ([`family::shape_name`]); any other line is parsed, then shaped.
+fn parse_shaped<'a>(line: &'a [u8], shape: &mut Vec<u8>) -> Option<(ClassLine<'a>, usize)> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let cl = match ulog::read_common(line) {
+        Some(d) if d.tags == b"class,load" => {
+            let msg = d.message.trim_ascii_start();
+            let named = family::shape_name(msg, shape);
+            let name = &msg[..named.len];
+            if name.is_empty() || name.ends_with(b":") {
+                return None;
+            }
+            let cl = ClassLine {
+                unload: false,
+                name,
+                source: load_source(&msg[named.len..]),
+                uptime_ms: Some(d.uptime_ms()),
+                time: d.time_text,
+                jdk8: false,
+            };
+            return Some((cl, named.slash.unwrap_or(named.len)));
+        }
+        Some(d) => unified(d.tags, d.message, Some(d.uptime_ms()), d.time_text)?,
+        None => parse_other(line)?,
+    };
+    family::shape_into(cl.name, shape);
+    let numbered = memchr::memchr(b'/', cl.name).unwrap_or(cl.name.len());
+    Some((cl, numbered))
+}
+
+/// A line [`ulog::read_common`] did not read (`\r` stripped).
+fn parse_other(line: &[u8]) -> Option<ClassLine<'_>> {
     if let Some(rest) = line.strip_prefix(b"[Loaded ") {
         let end = rest.iter().position(|&b| b == b' ' || b == b']')?;
         let name = &rest[..end];
@@ -316,8 +354,20 @@ fn unified<'a>(
         // Debug detail lines (`klass: 0x...`) are not loads.
         return None;
     }
+    Some(ClassLine {
+        unload: false,
+        name,
+        source: load_source(&msg[end..]),
+        uptime_ms,
+        time,
+        jdk8: false,
+    })
+}
+
+/// The source of a load line, from what follows the class name.
+fn load_source(after_name: &[u8]) -> Option<&[u8]> {
     // ` source: ` follows the name directly.
-    let source = msg[end..].strip_prefix(b" source: ").map(|s| {
+    after_name.strip_prefix(b" source: ").map(|s| {
         // Debug decorations follow the source on the same line (` klass:
         // 0x...`); a source of generated classes (`__JVM_DefineClass__`)
         // has no `:`.
@@ -327,14 +377,6 @@ fn unified<'a>(
             s.len()
         };
         &s[..cut]
-    });
-    Some(ClassLine {
-        unload: false,
-        name,
-        source,
-        uptime_ms,
-        time,
-        jdk8: false,
     })
 }
 
@@ -352,6 +394,11 @@ pub fn trailing_number(name: &[u8]) -> u64 {
         Some(i) => &name[..i],
         None => name,
     };
+    number_at_end(name)
+}
+
+/// The number `name` ends with, or 0 (none, or over 18 digits).
+fn number_at_end(name: &[u8]) -> u64 {
     let digits = name.iter().rev().take_while(|b| b.is_ascii_digit()).count();
     if digits == 0 || digits > 18 {
         return 0;
@@ -516,7 +563,7 @@ impl LineSink for Agg {
         // The byte offset of this line: the scanner yields every line.
         let here = self.offset;
         self.offset += line.len() as u64 + 1;
-        let Some(cl) = parse_line(line) else {
+        let Some((cl, numbered)) = parse_shaped(line, &mut self.shape_buf) else {
             return;
         };
         if self.log.jdk.is_none() {
@@ -539,7 +586,6 @@ impl LineSink for Agg {
             // In seconds once, by `sync`.
             self.last_uptime_ms = Some(ms);
         }
-        family::shape_into(cl.name, &mut self.shape_buf);
         let key = shape_key(&self.shape_buf);
         let idx = match self.map.get(&key) {
             Some(&i) => i,
@@ -571,7 +617,7 @@ impl LineSink for Agg {
         };
         let h = &mut self.hot[idx];
         h.last_line = no;
-        h.max_seq = h.max_seq.max(trailing_number(cl.name));
+        h.max_seq = h.max_seq.max(number_at_end(&cl.name[..numbered]));
         if clock_ms.is_some() {
             h.last_uptime_ms = clock_ms;
         }
@@ -927,6 +973,38 @@ mod tests {
         assert!(parse_line(b"[0.1s][debug][class,load] klass: 0x1 super: 0x2").is_none());
         assert!(parse_line(b"hello").is_none());
         assert!(parse_line(b"[").is_none());
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+        /// Class lines cut from the pieces of real ones: the scan's parser
+        /// gives what `parse_line`, `shape_into` and `trailing_number`'s
+        /// `/` give.
+        #[test]
+        fn the_scan_parses_and_shapes_as_the_parts_do(head in proptest::sample::select(vec![
+            &b"[471.936s][info][class,load  ] "[..], b"[1.5s][info][class,load] ",
+            b"[1.5s][info][class,unload] unloading class ", b"[1.5s][debug][class,load] ",
+            b"[Loaded ", b"[0.1s][info][class,load]", b"",
+        ]), parts in proptest::collection::vec(
+            proptest::sample::select(vec![
+                &b"com.acme.Foo"[..], b"$$Lambda$", b"11317", b"/0x00007f00f08e5d10", b"$ByteBuddy$",
+                b"ab/c", b"$$EnhancerByCGLIB$$e9f71002", b" source: ", b"__JVM_DefineClass__",
+                b" klass: 0x1", b"jrt:/java.base", b" ", b":", b"/", b"]", b"\r", b"0x1",
+            ]),
+            0..10,
+        )) {
+            let line = [head, &parts.concat()].concat();
+            let mut shape = b"stale".to_vec();
+            let got = parse_shaped(&line, &mut shape);
+            let want = parse_line(&line);
+            proptest::prop_assert_eq!(got.as_ref().map(|g| &g.0), want.as_ref());
+            if let (Some((cl, numbered)), Some(w)) = (got, want) {
+                let mut by_parts = Vec::new();
+                family::shape_into(w.name, &mut by_parts);
+                proptest::prop_assert_eq!(shape, by_parts);
+                proptest::prop_assert_eq!(number_at_end(&cl.name[..numbered]), trailing_number(w.name));
+            }
+        }
     }
 
     fn log(text: &str) -> ClassLog {

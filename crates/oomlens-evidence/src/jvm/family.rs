@@ -38,49 +38,94 @@ const RANDOM_AFTER: [&[u8]; 4] = [
 
 /// Writes the shape of `name` into `out` (cleared first).
 pub fn shape_into(name: &[u8], out: &mut Vec<u8>) {
+    shape_words::<false>(name, out);
+}
+
+/// The class name a message starts with, as [`shape_name`] found it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Name {
+    /// The name's length: up to the message's first space, else all of it.
+    pub len: usize,
+    /// The name's first `/` (a hidden class's `/0x...` suffix), if any.
+    pub slash: Option<usize>,
+}
+
+/// Writes the shape of the class name `msg` starts with (`msg` up to its
+/// first space) into `out`, as [`shape_into`] writes it, and says where
+/// the name ends and where its first `/` is: one pass over the name for
+/// all three (a class line's name, its family and its number).
+pub fn shape_name(msg: &[u8], out: &mut Vec<u8>) -> Name {
+    shape_words::<true>(msg, out)
+}
+
+/// [`shape_into`] (`LINE` false: all of `s` is the name) and
+/// [`shape_name`] (`LINE` true: the name ends at the first space, and its
+/// first `/` is found on the way).
+#[inline(always)]
+fn shape_words<const LINE: bool>(s: &[u8], out: &mut Vec<u8>) -> Name {
     out.clear();
-    // Jump from one interesting byte (a digit, `$`, `_`) to the next and
-    // copy what lies between in one go: this runs once per class line.
-    // The interesting bytes of eight at a time are one exact bit mask,
-    // walked bit by bit: a word is read once, however many stops it holds.
-    let n = name.len();
+    // Jump from one stop (a digit, the `$` or `_` a marker starts with) to
+    // the next and copy what lies between in one go: this runs once per
+    // class line. The stops of sixteen bytes at a time are one bit mask (a
+    // superset: [`stop`] passes over a false one), walked bit by bit: a
+    // window is read once, however many stops it holds.
+    let n = s.len();
+    let mut name = Name {
+        len: n,
+        slash: None,
+    };
+    // A marker's random part was passed over: a `/` in it was not seen.
+    let mut jumped = false;
     let mut copied = 0;
     let mut i = 0;
-    while i < n {
-        let (base, mut m) = window(name, i);
-        let mut resume = base + 8;
+    'words: while i < n {
+        let (base, mut m) = window::<LINE>(s, i);
+        let mut resume = base + 16;
         while m != 0 {
-            let j = base + (m.trailing_zeros() / 8) as usize;
-            let next = stop(name, j, &mut copied, out);
-            if next >= base + 8 {
+            let j = base + m.trailing_zeros() as usize;
+            let next = match s[j] {
+                b' ' if LINE => {
+                    name.len = j;
+                    break 'words;
+                }
+                b'/' if LINE => {
+                    name.slash = name.slash.or(Some(j));
+                    j + 1
+                }
+                _ => stop::<LINE>(s, j, &mut copied, out, &mut jumped),
+            };
+            if next >= base + 16 {
                 resume = next;
                 break;
             }
-            // Drop the stops before `next` (0 < next - base < 8).
-            m &= u64::MAX << (8 * (next - base));
+            // Drop the stops before `next` (j < next < base + 16).
+            m &= u32::MAX << (next - base);
         }
         i = resume;
     }
-    out.extend_from_slice(&name[copied..]);
+    out.extend_from_slice(&s[copied..name.len]);
+    if LINE && jumped {
+        name.slash = memchr::memchr(b'/', &s[..name.len]);
+    }
+    name
 }
 
-/// The interesting byte at `j` of `name` (`name[copied..]` not yet
-/// written): writes what the shape has up to where the stop's part ends,
-/// and returns where the search goes on.
+/// The byte at `j` of `name` (`name[copied..]` not yet written), flagged
+/// by [`stop_bits`]: writes what the shape has up to where the stop's part
+/// ends, and returns where the search goes on (after `j`). With `LINE`, a
+/// space ends the name (and a marker's random part); `jumped` is set when
+/// a marker's random part is passed over.
 #[inline(always)]
-fn stop(name: &[u8], j: usize, copied: &mut usize, out: &mut Vec<u8>) -> usize {
+fn stop<const LINE: bool>(
+    name: &[u8],
+    j: usize,
+    copied: &mut usize,
+    out: &mut Vec<u8>,
+    jumped: &mut bool,
+) -> usize {
     let n = name.len();
     let c = name[j];
     if c == b'$' || c == b'_' {
-        // Every marker goes on with `$` after `_`, `B` or `H` after `$`:
-        // most `$` and `_` need no closer look.
-        let marker = matches!(
-            (c, name.get(j + 1)),
-            (b'_', Some(b'$')) | (b'$', Some(b'B' | b'H'))
-        );
-        if !marker {
-            return j + 1;
-        }
         let Some(m) = RANDOM_AFTER.iter().find(|m| name[j..].starts_with(m)) else {
             return j + 1;
         };
@@ -89,13 +134,18 @@ fn stop(name: &[u8], j: usize, copied: &mut usize, out: &mut Vec<u8>) -> usize {
         let from = j + m.len();
         let end = name[from..]
             .iter()
-            .position(|&b| b == b'$' || b == b'_' || b == b'.')
+            .position(|&b| b == b'$' || b == b'_' || b == b'.' || (LINE && b == b' '))
             .map_or(n, |q| from + q);
         if end > from {
             push_star(out);
         }
         *copied = end;
+        *jumped = true;
         return end;
+    }
+    if !c.is_ascii_digit() {
+        // A false flag of the word test.
+        return j + 1;
     }
     // A digit: the hex run around it is an id (hash, address) when it is
     // long and stands apart from the letters of an identifier.
@@ -124,56 +174,124 @@ fn stop(name: &[u8], j: usize, copied: &mut usize, out: &mut Vec<u8>) -> usize {
     d
 }
 
-/// The eight bytes of `name` from `i` (`i < name.len()`), as the index of
-/// the first and the exact mask of the interesting ones at or after `i`:
-/// near the end, the name's last eight bytes with those before `i`
-/// dropped; a name shorter than eight bytes padded with zeros.
+/// The sixteen bytes of `name` from `i` (`i < name.len()`), as the index
+/// of the first and the stops among those at or after `i`, one bit a byte
+/// ([`stops16`]): near the end, the name's last sixteen bytes with those
+/// before `i` dropped; a name shorter than sixteen bytes padded with zeros.
+/// The byte after the window (a marker's second byte) is read too; past the
+/// name's end it is a zero.
 #[inline(always)]
-fn window(name: &[u8], i: usize) -> (usize, u64) {
+fn window<const LINE: bool>(name: &[u8], i: usize) -> (usize, u32) {
     let n = name.len();
-    let mut w = [0u8; 8];
-    if let Some(chunk) = name.get(i..i + 8) {
+    let mut w = [0u8; 16];
+    if let Some(chunk) = name.get(i..i + 16) {
         w.copy_from_slice(chunk);
-        return (i, interesting_bits(u64::from_le_bytes(w)));
+        let after = name.get(i + 16).copied().unwrap_or(0);
+        return (i, stops16::<LINE>(&w, after));
     }
-    let base = n.saturating_sub(8);
-    match name.get(base..base + 8) {
+    let base = n.saturating_sub(16);
+    match name.get(base..base + 16) {
         Some(last) => w.copy_from_slice(last),
         None => w[..n].copy_from_slice(name),
     }
-    // 0 <= i - base < 8.
-    (
-        base,
-        interesting_bits(u64::from_le_bytes(w)) & (u64::MAX << (8 * (i - base))),
-    )
+    // 0 <= i - base < 16.
+    (base, stops16::<LINE>(&w, 0) & (u32::MAX << (i - base)))
 }
 
-/// The first interesting byte at or after `i`.
-#[cfg(test)]
-fn next_interesting(name: &[u8], i: usize) -> Option<usize> {
-    if i >= name.len() {
-        return None;
+/// The stops of sixteen bytes (`after`: the byte after them), one bit a
+/// byte: with SSE2 (every x86-64), a compare per byte class; elsewhere the
+/// word test ([`stop_bits`]) of each half. Both flag every byte that must
+/// stop, and may flag a few more.
+#[inline(always)]
+fn stops16<const LINE: bool>(w: &[u8; 16], after: u8) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: SSE2 is part of every x86-64 target (the baseline the
+    // compiler builds for); the function only reads `w`.
+    unsafe {
+        stops16_sse2::<LINE>(w, after)
     }
-    let (base, m) = window(name, i);
-    if m != 0 {
-        return Some(base + (m.trailing_zeros() / 8) as usize);
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        stops16_words::<LINE>(w, after)
     }
-    next_interesting(name, base + 8)
 }
 
-/// High bits in exactly the bytes of `w` that are a digit, `$` or `_`.
-fn interesting_bits(w: u64) -> u64 {
+/// [`stops16`] by two word tests, their high bits gathered into one bit a
+/// byte.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+#[inline(always)]
+fn stops16_words<const LINE: bool>(w: &[u8; 16], after: u8) -> u32 {
+    let mut lo = [0u8; 8];
+    let mut hi = [0u8; 8];
+    lo.copy_from_slice(&w[..8]);
+    hi.copy_from_slice(&w[8..]);
+    let (lo, hi) = (u64::from_le_bytes(lo), u64::from_le_bytes(hi));
+    let gather = |m: u64| ((m >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u32;
+    let low = stop_bits::<LINE>(lo, (lo >> 8) | (hi << 56));
+    let high = stop_bits::<LINE>(hi, (hi >> 8) | (u64::from(after) << 56));
+    gather(low) | (gather(high) << 8)
+}
+
+/// [`stops16`] with SSE2 compares: exact (no byte flagged that need not
+/// stop).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+#[inline]
+fn stops16_sse2<const LINE: bool>(w: &[u8; 16], after: u8) -> u32 {
+    use std::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_min_epu8, _mm_movemask_epi8, _mm_set1_epi8, _mm_set_epi64x,
+        _mm_sub_epi8,
+    };
+    let mut lo = [0u8; 8];
+    let mut hi = [0u8; 8];
+    lo.copy_from_slice(&w[..8]);
+    hi.copy_from_slice(&w[8..]);
+    let v = _mm_set_epi64x(i64::from_le_bytes(hi), i64::from_le_bytes(lo));
+    let eq = |c: u8| _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8))) as u32;
+    // A digit: `b - '0'` (wrapping) at most 9.
+    let t = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
+    let digit = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(9)), t)) as u32;
+    let dollar = eq(b'$');
+    let next_bh = ((eq(b'B') | eq(b'H')) >> 1) | (u32::from(matches!(after, b'B' | b'H')) << 15);
+    let next_dollar = (dollar >> 1) | (u32::from(after == b'$') << 15);
+    let stops = digit | (dollar & next_bh) | (eq(b'_') & next_dollar);
+    if LINE {
+        stops | eq(b' ') | eq(b'/')
+    } else {
+        stops
+    }
+}
+
+/// High bits in the bytes of `w` that may start a shape's part: every
+/// digit, every `$` whose next byte (in `next`: `w`'s bytes moved down by
+/// one, the byte after `w` on top) is `B`, `H` (or `@`, `J`), every `_`
+/// followed by `$`. A superset of the markers' first bytes ([`RANDOM_AFTER`]:
+/// `$B`, `$H`, `_$`): the `$` and `_` of ordinary names (`$$Lambda`,
+/// `$Proxy`, `Orika_A_B`) are passed over eight at a time. The zero tests
+/// may also flag the byte above a flagged one; digits are exact. With
+/// `LINE`, every space and `/` too ([`shape_name`]).
+#[inline(always)]
+fn stop_bits<const LINE: bool>(w: u64, next: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     const LOW7: u64 = ONES * 0x7f;
-    // A zero byte of `v`, exactly: no carry leaves a byte.
-    let zero = |v: u64| !(((v & LOW7) + LOW7) | v) & HIGH;
+    // A zero byte of `v` (and perhaps a 1 byte above one).
+    let zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGH;
     // A byte strictly between b'0' - 1 and b'9' + 1 (bytes >= 0x80 excluded
     // by `!w`); exact in every byte.
     let low = w & LOW7;
     let digit =
         (ONES * (127 + 0x3a)).wrapping_sub(low) & !w & low.wrapping_add(ONES * (127 - 0x2f)) & HIGH;
-    digit | zero(w ^ (ONES * u64::from(b'$'))) | zero(w ^ (ONES * u64::from(b'_')))
+    // `B` (0x42) and `H` (0x48) with bits 0x0a set are `J` (0x4a).
+    let dollar_bh =
+        zero(w ^ (ONES * u64::from(b'$'))) & zero((next | (ONES * 0x0a)) ^ (ONES * 0x4a));
+    let under_dollar = zero(w ^ (ONES * u64::from(b'_'))) & zero(next ^ (ONES * u64::from(b'$')));
+    let stops = digit | dollar_bh | under_dollar;
+    if LINE {
+        stops | zero(w ^ (ONES * u64::from(b' '))) | zero(w ^ (ONES * u64::from(b'/')))
+    } else {
+        stops
+    }
 }
 
 fn push_star(out: &mut Vec<u8>) {
@@ -264,6 +382,20 @@ mod tests {
         out
     }
 
+    /// What [`shape_name`] must give: the name up to the first space, its
+    /// shape by the reference, its first `/`.
+    fn shape_name_by_parts(msg: &[u8]) -> (Name, Vec<u8>) {
+        let len = msg.iter().position(|&b| b == b' ').unwrap_or(msg.len());
+        let slash = msg[..len].iter().position(|&b| b == b'/');
+        (Name { len, slash }, reference_shape(&msg[..len]))
+    }
+
+    fn shaped_name(msg: &[u8]) -> (Name, Vec<u8>) {
+        let mut out = b"left over".to_vec();
+        let name = shape_name(msg, &mut out);
+        (name, out)
+    }
+
     #[test]
     fn word_at_a_time_shapes_as_byte_at_a_time() {
         // Names from real generators, then every cut and one-byte edit of
@@ -287,6 +419,9 @@ mod tests {
                 "{}",
                 String::from_utf8_lossy(name)
             );
+            for msg in [name.to_vec(), [name, b" source: a/b 1"].concat()] {
+                assert_eq!(shape_name_by_parts(&msg), shaped_name(&msg));
+            }
         };
         for name in names {
             for cut in 0..=name.len() {
@@ -302,6 +437,45 @@ mod tests {
                     check(&edited);
                 }
             }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+        /// Names made of the parts that matter to the shaper (markers,
+        /// digits, hex letters, `$`, `_`, `/`, false flags of the word test
+        /// such as `%` after `$`) at every offset: the word-at-a-time shaper
+        /// writes what the byte-at-a-time reference writes.
+        #[test]
+        fn any_name_shapes_as_byte_at_a_time(parts in proptest::collection::vec(
+            proptest::sample::select(vec![
+                &b"$ByteBuddy$"[..], b"$HibernateProxy$", b"_$$_javassist_", b"_$$_jvst",
+                b"$", b"$$", b"_", b"$B", b"$H", b"_$", b"$%", b"_^", b"0", b"7", b"42",
+                b"a", b"f", b"e9f71002", b"0x00007f00f08e5d10", b"/", b".", b"x", b"B",
+                b"H", b"J", b"@", b"Lambda", b"com.acme.", b"\x80", b" ", b"%", b"\0",
+            ]),
+            0..24,
+        )) {
+            let name = parts.concat();
+            let mut out = Vec::new();
+            shape_into(&name, &mut out);
+            proptest::prop_assert_eq!(out, reference_shape(&name));
+        }
+
+        /// The same pieces as a class line's message (spaces and `/` in
+        /// the name, after it, in a marker's random part): the name, its
+        /// shape and its first `/` are what the separate passes find.
+        #[test]
+        fn any_message_names_as_the_separate_passes(parts in proptest::collection::vec(
+            proptest::sample::select(vec![
+                &b"$ByteBuddy$"[..], b"$HibernateProxy$", b"_$$_jvst", b"$", b"_", b"$B", b"_$",
+                b"$%", b"7", b"42", b"f", b"e9f71002", b"/", b"/0x00007f00f08e5d10", b".", b"!",
+                b" ", b" source: ", b"__JVM_DefineClass__", b"com.acme.", b"\x80", b"\0", b"x/y",
+            ]),
+            0..24,
+        )) {
+            let msg = parts.concat();
+            proptest::prop_assert_eq!(shaped_name(&msg), shape_name_by_parts(&msg));
         }
     }
 
@@ -353,48 +527,113 @@ mod tests {
         assert_eq!(shape(""), "");
     }
 
+    /// Whether the byte at `j` must be a stop: a digit, or the first byte
+    /// of a marker's first two (`$B`, `$H`, `_$`).
+    fn must_stop(name: &[u8], j: usize) -> bool {
+        let next = name.get(j + 1).copied();
+        match name[j] {
+            b'0'..=b'9' => true,
+            b'$' => matches!(next, Some(b'B' | b'H')),
+            b'_' => next == Some(b'$'),
+            _ => false,
+        }
+    }
+
     #[test]
-    fn eight_bytes_at_once_find_what_one_at_a_time_finds() {
-        let first = |name: &[u8], i: usize| {
-            name[i.min(name.len())..]
-                .iter()
-                .position(|&c| INTERESTING[c as usize])
-                .map(|p| i + p)
-        };
+    fn the_word_test_flags_every_stop_and_no_ordinary_letter() {
+        // Any two bytes at any place of a word, and the byte after it:
+        // each byte that must stop is flagged (the word test may flag more;
+        // `stop` passes over those).
         for b in 0..=255u8 {
-            for at in 0..8 {
-                let mut w = *b"abcdefgh";
-                w[at] = b;
-                let m = interesting_bits(u64::from_le_bytes(w));
-                let exact = if INTERESTING[b as usize] {
-                    0x80 << (8 * at)
-                } else {
-                    0
-                };
-                assert_eq!(m, exact, "byte {b} at {at}");
-                for len in [3, 7, 8, 12, 19, 24] {
-                    let mut name = b"com.acme.Xy.".repeat(2);
-                    name[at + 3] = b;
-                    name.truncate(len);
-                    for i in [0, 1, 4, 9, 30] {
-                        assert_eq!(
-                            next_interesting(&name, i),
-                            first(&name, i),
-                            "byte {b} at {at}, length {len}, from {i}"
-                        );
+            for c in 0..=255u8 {
+                for at in 0..8 {
+                    let mut bytes = *b"abcdefghi";
+                    bytes[at] = b;
+                    bytes[at + 1] = c;
+                    let w = u64::from_le_bytes(bytes[..8].try_into().unwrap());
+                    let next = u64::from_le_bytes(bytes[1..].try_into().unwrap());
+                    let m = stop_bits::<false>(w, next);
+                    for k in 0..8 {
+                        if must_stop(&bytes, k) {
+                            assert_ne!(m & (0x80 << (8 * k)), 0, "{b} {c} at {at}: byte {k}");
+                        }
                     }
                 }
             }
         }
-        // Two interesting bytes and any neighbour: the first one is found.
+        // Letters, dots, `$` and `_` of ordinary names stop nothing.
+        for word in [
+            &b"com.acme"[..],
+            b"$$Lambda",
+            b"$Proxy.x",
+            b"Orika_A_",
+            b"$$FastCl",
+        ] {
+            let w = u64::from_le_bytes(word.try_into().unwrap());
+            assert_eq!(
+                stop_bits::<false>(w, w >> 8),
+                0,
+                "{}",
+                String::from_utf8_lossy(word)
+            );
+        }
+    }
+
+    #[test]
+    fn sixteen_bytes_at_once_flag_every_stop() {
+        // Any two bytes at any place of sixteen, and the byte after them:
+        // every way of testing sixteen bytes flags each byte that must stop
+        // (and the compare per byte class flags nothing else).
         for b in 0..=255u8 {
-            for c in [b'0', b'$', b'_', b'9', b'a'] {
-                for at in 0..7 {
-                    let mut w = *b"abcdefgh";
-                    w[at] = b;
-                    w[at + 1] = c;
-                    let name = [&w[..], b"xy$"].concat();
-                    assert_eq!(next_interesting(&name, 0), first(&name, 0));
+            for c in 0..=255u8 {
+                for at in 0..16 {
+                    let mut bytes = *b"abcdefghijklmnopq";
+                    bytes[at] = b;
+                    bytes[at + 1] = c;
+                    let w: [u8; 16] = bytes[..16].try_into().unwrap();
+                    let words = stops16_words::<true>(&w, bytes[16]);
+                    #[cfg(target_arch = "x86_64")]
+                    // SAFETY: SSE2 is part of every x86-64 target.
+                    let sse2 = unsafe { stops16_sse2::<true>(&w, bytes[16]) };
+                    #[cfg(not(target_arch = "x86_64"))]
+                    let sse2 = words;
+                    for k in 0..16 {
+                        let must = must_stop(&bytes, k) || matches!(bytes[k], b' ' | b'/');
+                        if must {
+                            assert_ne!(words & (1 << k), 0, "{b} {c} at {at}: byte {k}");
+                        }
+                        assert_eq!(sse2 & (1 << k) != 0, must, "{b} {c} at {at}: byte {k}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_last_word_of_a_name_flags_its_stops() {
+        // Names of every length up to 24 ending in a stop or a marker's
+        // start: the read of the last eight bytes finds what must stop.
+        for len in 1..40 {
+            for tail in [&b"7"[..], b"$B", b"_$", b"$H", b"$", b"_", b"a"] {
+                let mut name = b"com.acme.Xy.Zw.Vu.Ts.Rq.Po.Nm.Lk.Ji.".to_vec();
+                name.truncate(len);
+                name.extend_from_slice(tail);
+                let want: Vec<usize> = (0..name.len()).filter(|&j| must_stop(&name, j)).collect();
+                let mut got = Vec::new();
+                let mut i = 0;
+                while i < name.len() {
+                    let (base, m) = window::<false>(&name, i);
+                    (0..16)
+                        .filter(|k| m & (1 << k) != 0)
+                        .for_each(|k| got.push(base + k));
+                    i = base + 16;
+                }
+                for j in want {
+                    assert!(
+                        got.contains(&j),
+                        "{} at {j}",
+                        String::from_utf8_lossy(&name)
+                    );
                 }
             }
         }

@@ -323,18 +323,24 @@ pub fn read_common(line: &[u8]) -> Option<Common<'_>> {
         p = 31;
     }
     let (uptime_ns, p) = common_uptime(b, p)?;
-    // `[info]` on nearly every line: one compare; padded or other levels
-    // go through the word reader.
-    let (level, next) = if b.get(p..p + 6) == Some(&b"info]["[..]) {
-        (Level::Info, p + 5)
-    } else {
-        let (word, next) = padded_word(b, p)?;
-        (level(word)?, next)
+    let (level, tags, next) = match info_class_tags(b, p) {
+        Some((tags, next)) => (Level::Info, tags, next),
+        None => {
+            // `[info]` on nearly every line: one compare; padded or other
+            // levels go through the word reader.
+            let (level, next) = if b.get(p..p + 6) == Some(&b"info]["[..]) {
+                (Level::Info, p + 5)
+            } else {
+                let (word, next) = padded_word(b, p)?;
+                (level(word)?, next)
+            };
+            if b.get(next) != Some(&b'[') {
+                return None;
+            }
+            let (tags, next) = tag_word(b, next + 1)?;
+            (level, tags, next)
+        }
     };
-    if b.get(next) != Some(&b'[') {
-        return None;
-    }
-    let (tags, next) = tag_word(b, next + 1)?;
     let rest = &b[next..];
     if rest.first() == Some(&b'[') {
         // More brackets that may be decorations: the general reader decides.
@@ -363,6 +369,32 @@ fn padded_word(b: &[u8], p: usize) -> Option<(&[u8], usize)> {
         return None;
     }
     Some((&b[p..e], closing(b, e)?))
+}
+
+/// `info][class,load` or `info][class,unload` at `p` (the level and tag
+/// set of class logs, millions of lines), as two or three word compares:
+/// the tag set and the index after its closing `]` (past any padding), as
+/// the level compare and [`tag_word`] find them. `None` for anything else
+/// (the caller reads it item by item).
+#[inline(always)]
+fn info_class_tags(b: &[u8], p: usize) -> Option<(&[u8], usize)> {
+    let word = |k: usize| {
+        b.get(k..k + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map(u64::from_le_bytes)
+    };
+    if word(p)? != u64::from_le_bytes(*b"info][cl") {
+        return None;
+    }
+    let second = word(p + 8)?;
+    let end = if second == u64::from_le_bytes(*b"ass,load") {
+        p + 16
+    } else if second == u64::from_le_bytes(*b"ass,unlo") && b.get(p + 16..p + 18) == Some(b"ad") {
+        p + 18
+    } else {
+        return None;
+    };
+    Some((&b[p + 6..end], closing(b, end)?))
 }
 
 /// `12.345s]` / `12,345s]` followed by `[` at `p`: at most 10 whole digits
@@ -701,8 +733,11 @@ mod tests {
         let bases: &[&[u8]] = &[
             b"[2023-12-02T09:14:31.219+0800][0.012s][info][class,load] A source: b",
             b"[12.345s][info ][class,load  ] A source: b",
+            b"[471.936s][info][class,load  ] A source: b",
+            b"[1.5s][info][class,unload] unloading class X 0x1",
+            b"[1.5s][info][class,loader,data] x",
         ];
-        let alphabet = b"0123456789[] .,:+-Tsminfoclas_Z";
+        let alphabet = b"0123456789[] .,:+-Tsminfoclasdu_Z";
         for base in bases {
             for i in 0..base.len() {
                 for &c in alphabet.iter() {
@@ -717,6 +752,34 @@ mod tests {
                         assert_eq!(q.message, d.message, "{what}");
                     }
                 }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4096))]
+        /// Lines made of the pieces of decorations (class tag sets cut and
+        /// padded, levels, uptimes): where the fast reader answers, the
+        /// general one answers the same.
+        #[test]
+        fn pieced_lines_read_as_the_general_reader_reads_them(head in proptest::sample::select(vec![
+            &b"[471.936s]["[..], b"[0,5s][", b"[2023-12-02T09:14:31.219+0800][1.5s][", b"[1.5s]", b"[",
+        ]), parts in proptest::collection::vec(
+            proptest::sample::select(vec![
+                &b"["[..], b"]", b"][", b" ", b"  ", b"471", b".", b",", b"936", b"s", b"s][",
+                b"info", b"info][", b"info][cl", b"ass,load", b"ass,unlo", b"ad", b"class,load",
+                b"class,unload", b"class,loader", b"debug", b"gc", b"x", b"\r", b"2023-12-02T09:14:31.219+0800",
+            ]),
+            0..12,
+        )) {
+            let l = [head, &parts.concat()].concat();
+            if let Some(q) = read_common(&l) {
+                let d = read(&l);
+                proptest::prop_assert_eq!(q.time_text, d.time_text);
+                proptest::prop_assert_eq!(Some(q.uptime_ns), d.uptime_ns);
+                proptest::prop_assert_eq!(Some(q.level), d.level);
+                proptest::prop_assert_eq!(Some(q.tags), d.tags);
+                proptest::prop_assert_eq!(q.message, d.message);
             }
         }
     }
