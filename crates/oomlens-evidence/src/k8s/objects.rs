@@ -50,11 +50,17 @@ struct Doc<'d> {
     /// The document's first and last line, for spans of whole objects.
     first: u64,
     last: u64,
+    /// Whether a key the index cannot place is cited at the document's
+    /// first line (a List's item written as a flow mapping: the index
+    /// places no key inside one, and the item starts there).
+    flat: bool,
 }
 
 impl Doc<'_> {
     fn line(&self, path: &str) -> Option<u64> {
-        self.idx.line(path)
+        self.idx
+            .line(path)
+            .or_else(|| self.flat.then_some(self.first))
     }
 }
 
@@ -103,6 +109,7 @@ impl Reader<'_> {
                                     format: "json",
                                     first: line,
                                     last: line + lines_in(doc_text.trim_end()),
+                                    flat: false,
                                 };
                                 self.document(&value, &doc);
                             }
@@ -183,6 +190,7 @@ impl Reader<'_> {
                 format: "json",
                 first: line,
                 last: line + lines_in(item_text),
+                flat: false,
             };
             self.list_item(&kind, &api, &item, "", &doc);
         }
@@ -241,6 +249,7 @@ impl Reader<'_> {
                         format: "yaml",
                         first: line,
                         last: line + lines_in(item_text.trim_end()),
+                        flat: list.style == ListStyle::Flow,
                     };
                     self.list_item(&kind, &api, &item, "", &doc);
                 }
@@ -311,6 +320,7 @@ impl Reader<'_> {
                     format: "yaml",
                     first: first_line,
                     last: first_line + lines_in(text.trim_end()),
+                    flat: false,
                 };
                 self.document(&value, &doc);
             }
@@ -1143,6 +1153,8 @@ mod tests {
         assert_eq!(o.pods[1].containers[0].name, "a,]}");
         assert_eq!(o.pods[1].containers[0].limits.memory_bytes, Some(1 << 30));
         assert_eq!((o.pods[1].lines.first, o.pods[1].lines.last), (4, 5));
+        // No key placed inside a flow mapping: cited at its item's line.
+        assert_eq!(o.pods[1].containers[0].limits.line, Some(4));
         assert_eq!(o.pods[2].lines.first, 6);
         let mut whole = Reader {
             source: "f.yaml",
