@@ -6,9 +6,10 @@
 //! and its text scanned by [`LineIndex`] for the lines of its keys. A JSON
 //! list (`List`, `PodList`, `EventList`: `kubectl get pods -A -o json` of a
 //! large cluster) is read item by item the same way, and so is a YAML list
-//! in block style (cut at the `- ` lines of its root `items:`), so memory
-//! beyond the text itself is one item's, not the whole list's tree (and
-//! one corrupt item costs only itself).
+//! (cut at the `- ` lines of its root `items:`, the document indented or
+//! not, or at the elements of a flow `items: [...]`), so memory beyond the
+//! text itself is one item's, not the whole list's tree (and one corrupt
+//! item costs only itself).
 
 use serde_json::Value;
 

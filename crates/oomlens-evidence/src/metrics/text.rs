@@ -321,29 +321,20 @@ impl<'s> TextParser<'s> {
             let i = *self.known.get(&t.as_bytes()[..end])?;
             Some((end, i))
         });
-        let (known, value, ts, name) = match hit {
-            Some((end, i)) => match sample_tail(&t[end..]) {
-                Ok((value, ts)) => (Some(i), value, ts, None),
-                Err(e) => {
-                    self.w.push(
-                        source,
-                        Some(n),
-                        format!("not a sample ({e}): `{}`", clip(t, 120)),
-                    );
-                    return;
-                }
-            },
-            None => match parse_sample(t) {
-                Ok(s) => (None, s.value, s.ts, Some((s.name, s.labels))),
-                Err(e) => {
-                    self.w.push(
-                        source,
-                        Some(n),
-                        format!("not a sample ({e}): `{}`", clip(t, 120)),
-                    );
-                    return;
-                }
-            },
+        let split = match hit {
+            Some((end, i)) => sample_tail(&t[end..]).map(|(value, ts)| (Some(i), value, ts, None)),
+            None => parse_sample(t).map(|s| (None, s.value, s.ts, Some((s.name, s.labels)))),
+        };
+        let (known, value, ts, name) = match split {
+            Ok(split) => split,
+            Err(e) => {
+                self.w.push(
+                    source,
+                    Some(n),
+                    format!("not a sample ({e}): `{}`", clip(t, 120)),
+                );
+                return;
+            }
         };
         let Some(value) = parse_float(value) else {
             self.w.push(

@@ -106,9 +106,11 @@ fn a_large_pod_list_is_read_item_by_item() {
 }
 
 /// A pod List as `kubectl get pods -A -o yaml` prints it took 18x its
-/// size (one tree of the whole document: 5 MB -> 111 MB). 2,000 pods
-/// (about 10 MB of YAML): each pod is read, the OOM-killed one is found
-/// with its line, within 2x the file.
+/// size (one tree of the whole document: 5 MB -> 111 MB), then 1.8-1.9x:
+/// the text, and beside it each pod's containers in vectors with room for
+/// four (a container is about 1 KiB). 2,000 pods (about 10 MB of YAML):
+/// each pod is read, the OOM-killed one is found with its line, within
+/// 1.5x the file (about 1.2x now).
 #[test]
 fn a_large_yaml_pod_list_is_read_item_by_item() {
     let _turn = TURN.lock().unwrap_or_else(|p| p.into_inner());
@@ -122,7 +124,14 @@ fn a_large_yaml_pod_list_is_read_item_by_item() {
         list.starts_with(b"apiVersion: v1\nitems:\n- "),
         "kubectl's layout"
     );
-    pods_within_twice("pods.yaml", list, &yaml(10, 3), n, oom, b"terminated:");
+    pods_within(
+        "pods.yaml",
+        list,
+        &yaml(10, 3),
+        (n, oom),
+        b"terminated:",
+        1.5,
+    );
 }
 
 /// The pod List of [`pod_list`] as YAML whose `items` is a flow sequence,
