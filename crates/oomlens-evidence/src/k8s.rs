@@ -20,8 +20,9 @@
 //!   documents). serde gives no line numbers, so the text is scanned a
 //!   second time to map each key path (`items.3.status.containerStatuses.0.
 //!   restartCount`) to the line of its key: exact for JSON and for the block
-//!   YAML kubectl prints, `None` where a fact's key cannot be placed (flow
-//!   style YAML, hand-written oddities).
+//!   YAML kubectl prints; a List's item written as a flow mapping cites
+//!   its facts at the item's first line; `None` where a fact's key cannot
+//!   be placed (other flow style YAML, hand-written oddities).
 //! - [`quantity`] turns `1.5Gi`, `129e6`, `1500m` into bytes and millicores.
 
 use jiff::Timestamp;
@@ -223,7 +224,8 @@ fn is_events_header(t: &str) -> bool {
 /// YAML with `apiVersion` and `kind`). Leading blank lines, `#` comments and
 /// `---` separators are skipped. A YAML list (`kubectl get pods -o yaml`)
 /// prints its own `kind: List` last, so for YAML an `apiVersion:` or `kind:`
-/// first key and the other key anywhere in `head` (an item's) suffice.
+/// first key (at any indent: the whole document may be indented) and the
+/// other key anywhere in `head` (an item's, block or flow style) suffice.
 pub fn looks_like_object(head: &[u8]) -> bool {
     let text = String::from_utf8_lossy(head);
     let mut first: Option<&str> = None;
@@ -242,7 +244,9 @@ pub fn looks_like_object(head: &[u8]) -> bool {
     if t.starts_with('{') || t.starts_with('[') {
         return text.contains("\"apiVersion\"") && text.contains("\"kind\"");
     }
-    let top_key = |k: &str| t.starts_with(k) && first.len() == t.len();
+    // The first line of content is at the root's indent, whatever it is
+    // (a document pasted indented is still one).
+    let top_key = |k: &str| t.starts_with(k);
     let any_key = |k: &str| {
         text.lines().any(|l| {
             let l = l.trim_start();
@@ -250,7 +254,14 @@ pub fn looks_like_object(head: &[u8]) -> bool {
             l.starts_with(k)
         })
     };
-    (top_key("apiVersion:") && any_key("kind:")) || (top_key("kind:") && any_key("apiVersion:"))
+    // A key inside a flow mapping (`items: [{"kind": "Pod", ...}]`).
+    let flow_key = |k: &str| {
+        text.contains(&format!("\"{k}\":"))
+            || text.contains(&format!("{{{k}:"))
+            || text.contains(&format!(", {k}:"))
+    };
+    (top_key("apiVersion:") && (any_key("kind:") || flow_key("kind")))
+        || (top_key("kind:") && (any_key("apiVersion:") || flow_key("apiVersion")))
 }
 
 /// Parses `kubectl describe pod` output (one or several pods).
@@ -769,6 +780,17 @@ Events:
         assert!(looks_like_object(
             b"  {\"kind\":\"Pod\",\"apiVersion\":\"v1\"}"
         ));
+        // A List indented whole, one whose items are a flow sequence.
+        assert!(looks_like_object(
+            b"    apiVersion: v1\n    items:\n    - apiVersion: v1\n      kind: Pod\n"
+        ));
+        assert!(looks_like_object(
+            b"apiVersion: v1\nitems: [\n  {\"apiVersion\":\"v1\",\"kind\":\"Pod\"},\n"
+        ));
+        assert!(looks_like_object(
+            b"apiVersion: v1\nitems: [{apiVersion: v1, kind: Pod}]\n"
+        ));
+        assert!(!looks_like_object(b"apiVersion: v1\nitems: [{name: x}]\n"));
         assert!(!looks_like_object(b"{\"name\": 1}"));
         assert!(!looks_like_object(DESCRIBE.as_bytes()));
         assert!(!looks_like_object(b""));

@@ -30,8 +30,9 @@ use crate::{k8s, metrics, Warnings};
 pub const HEAD: usize = 64 * 1024;
 
 /// The most of one input read into memory (structured documents: objects,
-/// jcmd and NMT outputs, exposition text, hsperfdata). Logs, Prometheus
-/// API answers, CSV exports and JVM flags stream and have no limit.
+/// jcmd and NMT outputs, hsperfdata). Logs, metrics (exposition text,
+/// Prometheus API answers, CSV exports) and JVM flags stream and have no
+/// limit.
 pub const WHOLE_MAX: u64 = 256 << 20;
 
 /// One format: its name, how a head is recognised as it, how it is parsed.
@@ -563,9 +564,9 @@ fn class_log(mut s: Stream<'_>) -> Outcome {
     }
 }
 
-/// A metrics file: a Prometheus API answer or a CSV export streamed (they
-/// can be hundreds of MB: a long range of many series), exposition text
-/// read whole up to [`WHOLE_MAX`].
+/// A metrics file, streamed whatever its format (they can be hundreds of
+/// MB: a long range of many series, a day of `/federate` scrapes): a
+/// Prometheus API answer, a CSV export, or exposition text.
 fn metrics_file(mut s: Stream<'_>) -> Outcome {
     let format = metrics::sniff(s.head);
     let (series, w) = if format == Some(metrics::CSV) {
@@ -581,12 +582,7 @@ fn metrics_file(mut s: Stream<'_>) -> Outcome {
         }
         metrics::parse_json_reader(s.name, reader)
     } else {
-        let len = s.len;
-        let (bytes, mut cut) =
-            crate::load::read_capped(s.name, Vec::new(), &mut s.take_reader(), len);
-        let (series, w) = metrics::parse(s.name, &bytes);
-        cut.extend(w);
-        (series, cut)
+        metrics::parse_text_reader(s.name, s.head, s.take_reader())
     };
     let note = format!("{} series", series.len());
     Outcome::new(Parsed::Metrics(series), "metrics", note, w)

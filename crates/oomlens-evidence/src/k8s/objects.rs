@@ -6,9 +6,10 @@
 //! and its text scanned by [`LineIndex`] for the lines of its keys. A JSON
 //! list (`List`, `PodList`, `EventList`: `kubectl get pods -A -o json` of a
 //! large cluster) is read item by item the same way, and so is a YAML list
-//! in block style (cut at the `- ` lines of its root `items:`), so memory
-//! beyond the text itself is one item's, not the whole list's tree (and
-//! one corrupt item costs only itself).
+//! (cut at the `- ` lines of its root `items:`, the document indented or
+//! not, or at the elements of a flow `items: [...]`), so memory beyond the
+//! text itself is one item's, not the whole list's tree (and one corrupt
+//! item costs only itself).
 
 use serde_json::Value;
 
@@ -50,11 +51,17 @@ struct Doc<'d> {
     /// The document's first and last line, for spans of whole objects.
     first: u64,
     last: u64,
+    /// Whether a key the index cannot place is cited at the document's
+    /// first line (a List's item written as a flow mapping: the index
+    /// places no key inside one, and the item starts there).
+    flat: bool,
 }
 
 impl Doc<'_> {
     fn line(&self, path: &str) -> Option<u64> {
-        self.idx.line(path)
+        self.idx
+            .line(path)
+            .or_else(|| self.flat.then_some(self.first))
     }
 }
 
@@ -103,6 +110,7 @@ impl Reader<'_> {
                                     format: "json",
                                     first: line,
                                     last: line + lines_in(doc_text.trim_end()),
+                                    flat: false,
                                 };
                                 self.document(&value, &doc);
                             }
@@ -183,6 +191,7 @@ impl Reader<'_> {
                 format: "json",
                 first: line,
                 last: line + lines_in(item_text),
+                flat: false,
             };
             self.list_item(&kind, &api, &item, "", &doc);
         }
@@ -190,21 +199,19 @@ impl Reader<'_> {
     }
 
     /// A YAML document (`first` its first line) that is a `List`,
-    /// `PodList` or `EventList` written in block style with its `items:` at
-    /// the root (as `kubectl get -o yaml` prints it), read item by item:
-    /// the text is cut at the items' `- ` lines ([`yaml_list_items`]) and
-    /// each item parsed and indexed on its own, its lines counted from its
-    /// own first line, so memory beyond the text is one item's. An item
-    /// that does not parse costs only itself. `false` (nothing read) for
-    /// any other document.
+    /// `PodList` or `EventList` with its `items:` at the root, in block
+    /// style (as `kubectl get -o yaml` prints it, the whole document
+    /// indented or not) or as a flow sequence (`items: [{...}, {...}]`),
+    /// read item by item: the text is cut at the items
+    /// ([`yaml_list_items`]) and each item parsed and indexed on its own,
+    /// its lines counted from its own first line, so memory beyond the
+    /// text is one item's. An item that does not parse costs only itself.
+    /// `false` (nothing read) for any other document.
     fn yaml_list(&mut self, text: &str, first: u64) -> bool {
         let Some(list) = yaml_list_items(text) else {
             return false;
         };
-        let mut shell = String::with_capacity(list.shell.0.len() + list.shell.1.len());
-        shell.push_str(&text[list.shell.0]);
-        shell.push_str(&text[list.shell.1]);
-        let Some((kind, api)) = serde_yaml_ng::from_str::<Shell>(&shell)
+        let Some((kind, api)) = serde_yaml_ng::from_str::<Shell>(&list.shell)
             .ok()
             .and_then(Shell::list)
         else {
@@ -212,12 +219,19 @@ impl Reader<'_> {
         };
         for (range, rel) in list.items {
             let line = first + rel;
-            // The item as a document of its own: its `- ` made blank, so
-            // the mapping keeps its columns (and the index its paths).
-            let mut item_text = text[range].to_string();
-            if let Some(dash) = item_text.find('-') {
-                item_text.replace_range(dash..dash + 1, " ");
-            }
+            let item_text = match list.style {
+                // The item as a document of its own: its `- ` made blank,
+                // so the mapping keeps its columns (and the index its
+                // paths).
+                ListStyle::Block => {
+                    let mut t = text[range].to_string();
+                    if let Some(dash) = t.find('-') {
+                        t.replace_range(dash..dash + 1, " ");
+                    }
+                    std::borrow::Cow::Owned(t)
+                }
+                ListStyle::Flow => std::borrow::Cow::Borrowed(&text[range]),
+            };
             if let Some(at) = too_deep_flow(&item_text) {
                 self.warn(
                     Some(line + at - 1),
@@ -236,6 +250,7 @@ impl Reader<'_> {
                         format: "yaml",
                         first: line,
                         last: line + lines_in(item_text.trim_end()),
+                        flat: list.style == ListStyle::Flow,
                     };
                     self.list_item(&kind, &api, &item, "", &doc);
                 }
@@ -306,6 +321,7 @@ impl Reader<'_> {
                     format: "yaml",
                     first: first_line,
                     last: first_line + lines_in(text.trim_end()),
+                    flat: false,
                 };
                 self.document(&value, &doc);
             }
@@ -508,6 +524,10 @@ impl Reader<'_> {
                 self.status(cs, &p, &mut pod.containers[at], doc);
             }
         }
+        // A container is about 1 KiB and a vector grown from empty holds
+        // room for four: a list of thousands of one-container pods would
+        // keep three times its containers in spare room.
+        pod.containers.shrink_to_fit();
         self.objects.pods.push(pod);
     }
 
@@ -721,23 +741,38 @@ impl Shell {
     }
 }
 
-/// A block-style YAML list cut at its items.
+/// How a YAML list writes its `items`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ListStyle {
+    /// A block sequence: each item a `- ` line and the lines below it.
+    Block,
+    /// A flow sequence: `[` items separated by `,` `]`.
+    Flow,
+}
+
+/// A YAML list cut at its items.
+#[derive(Debug)]
 struct YamlList {
-    /// The text before the `items:` line and after the last item: the
-    /// list's own keys.
-    shell: (std::ops::Range<usize>, std::ops::Range<usize>),
-    /// Each item's text (its `- ` line to its last line of content) and
-    /// that first line's offset from the document's first line.
+    /// The list's own keys: the document without its items (an empty
+    /// `items: []` for a flow sequence).
+    shell: String,
+    style: ListStyle,
+    /// Each item's text (a block item from its `- ` line to its last line
+    /// of content; a flow item from its first byte to its last) and that
+    /// first line's offset from the document's first line.
     items: Vec<(std::ops::Range<usize>, u64)>,
 }
 
 /// Cuts a YAML document at the items of its root `items:` key, when the
-/// root is a block mapping at column 0 and `items:` holds a block sequence
-/// (kubectl's layout: `- ` at column 0 or indented). An item runs from its
-/// `- ` line to the line before the next line of content at its indent or
-/// less (blank and comment lines end nothing; a block scalar's lines are
-/// indented deeper). `None` for anything else (`items: []`, no `items:`,
-/// flow style): the document is then read whole.
+/// root is a block mapping (at column 0, or the whole document indented
+/// alike: the first line of content says where) and `items:` holds a
+/// block sequence (`- ` at the key's column or deeper: kubectl's layout,
+/// yq's, PyYAML's) or a flow sequence (`items: [{...}, {...}]`, on one
+/// line or many). A block item runs from its `- ` line to the line before
+/// the next line of content at its indent or less (blank and comment lines
+/// end nothing; a block scalar's lines are indented deeper). `None` for
+/// anything else (`items: []`, no `items:`, a flow sequence that does not
+/// close): the document is then read whole.
 fn yaml_list_items(text: &str) -> Option<YamlList> {
     let mut lines = text.split_inclusive('\n').scan(0usize, |at, raw| {
         let start = *at;
@@ -751,14 +786,21 @@ fn yaml_list_items(text: &str) -> Option<YamlList> {
     }
     let content = |b: &str| !b.is_empty() && !b.starts_with('#');
     let is_item = |b: &str| b == "-" || b.starts_with("- ");
-    // The root `items:` line.
+    // The root `items:` line, at the root mapping's indent.
+    let mut root = None;
     let mut n = 0u64;
     let items_line = loop {
         let (start, raw) = lines.next()?;
         let (indent, b) = body(raw);
-        if content(b) && indent == 0 {
+        if content(b) && indent == *root.get_or_insert(indent) {
             if let Some(v) = b.strip_prefix("items:") {
                 let v = v.trim_start();
+                if v.starts_with('[') {
+                    let open = start
+                        + (raw.len() - raw.trim_start_matches(' ').len())
+                        + (b.len() - v.len());
+                    return flow_list_items(text, open);
+                }
                 if !(v.is_empty() || v.starts_with('#')) {
                     return None;
                 }
@@ -791,10 +833,115 @@ fn yaml_list_items(text: &str) -> Option<YamlList> {
     if items.is_empty() {
         return None;
     }
+    let mut shell = String::with_capacity(items_line + text.len() - end);
+    shell.push_str(&text[..items_line]);
+    shell.push_str(&text[end..]);
     Some(YamlList {
-        shell: (0..items_line, end..text.len()),
+        shell,
+        style: ListStyle::Block,
         items,
     })
+}
+
+/// Cuts the flow sequence that opens at `text[open] == '['` at its
+/// elements: each from its first byte to its last (blanks and comments
+/// around it left out), at a `,` or the closing `]` outside any nested
+/// `[...]`/`{...}` and outside quoted text (`"` with `\` escapes, `'`
+/// with `''`; a quote opens a scalar only where a value starts, so the
+/// `'` of a plain `don't` is text). `None` when the sequence does not
+/// close or a bracket does not match.
+fn flow_list_items(text: &str, open: usize) -> Option<YamlList> {
+    let b = text.as_bytes();
+    if b.get(open) != Some(&b'[') {
+        return None;
+    }
+    let mut items = Vec::new();
+    let (mut line, mut counted) = (0u64, 0usize);
+    let mut push = |items: &mut Vec<(std::ops::Range<usize>, u64)>, r: std::ops::Range<usize>| {
+        let mut end = r.end;
+        while end > r.start && b[end - 1].is_ascii_whitespace() {
+            end -= 1;
+        }
+        line += memchr::memchr_iter(b'\n', &b[counted..r.start]).count() as u64;
+        counted = r.start;
+        items.push((r.start..end, line));
+    };
+    let mut depth = 0usize;
+    let mut start: Option<usize> = None;
+    // The last byte before this one, and the last one not blank.
+    let (mut prev, mut prev_sig) = (b'[', b'[');
+    let mut i = open + 1;
+    while let Some(&c) = b.get(i) {
+        match c {
+            b'"' | b'\'' if matches!(prev_sig, b'[' | b'{' | b',' | b':' | b'?' | b'-') => {
+                start.get_or_insert(i);
+                i = quoted_end(b, i)?;
+                (prev, prev_sig) = (c, c);
+                continue;
+            }
+            b'#' if prev.is_ascii_whitespace() => {
+                i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |k| i + k);
+                continue;
+            }
+            b'[' | b'{' => {
+                start.get_or_insert(i);
+                depth += 1;
+            }
+            b']' | b'}' if depth > 0 => depth -= 1,
+            b']' => {
+                if let Some(s) = start.take() {
+                    push(&mut items, s..i);
+                }
+                if items.is_empty() {
+                    return None;
+                }
+                let mut shell = String::with_capacity(text.len() - (i + 1 - open) + 2);
+                shell.push_str(&text[..open]);
+                shell.push_str("[]");
+                shell.push_str(&text[i + 1..]);
+                return Some(YamlList {
+                    shell,
+                    style: ListStyle::Flow,
+                    items,
+                });
+            }
+            b'}' => return None,
+            b',' if depth == 0 => {
+                if let Some(s) = start.take() {
+                    push(&mut items, s..i);
+                }
+            }
+            c if c.is_ascii_whitespace() => {}
+            _ => {
+                start.get_or_insert(i);
+            }
+        }
+        prev = c;
+        if !c.is_ascii_whitespace() {
+            prev_sig = c;
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Past the quoted scalar that opens at `b[i]` (`"` or `'`): the index
+/// after its closing quote; `None` when it does not close.
+fn quoted_end(b: &[u8], i: usize) -> Option<usize> {
+    let q = *b.get(i)?;
+    let mut k = i + 1;
+    loop {
+        let at = k + memchr::memchr2(q, b'\\', b.get(k..)?)?;
+        if b[at] == b'\\' && q == b'"' {
+            k = at + 2;
+        } else if b[at] == b'\\' {
+            k = at + 1;
+        } else if q == b'\'' && b.get(at + 1) == Some(&b'\'') {
+            k = at + 2;
+        } else {
+            return Some(at + 1);
+        }
+    }
 }
 
 /// serde stops at 128 levels anyway; libyaml takes time quadratic in the
@@ -970,6 +1117,65 @@ fn strings(v: Option<&Value>) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// A List whose `items` is a flow sequence (JSON objects, plain
+    /// flow mappings over several lines, quotes of both kinds, comments,
+    /// a trailing comma): cut at its items, each read on its own with its
+    /// own first line; the same pods as the document read whole.
+    #[test]
+    fn yaml_flow_lists_are_read_item_by_item() {
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/k8s/");
+        let pod: Value = serde_json::from_str(
+            &std::fs::read_to_string(format!("{root}pod-backstage-quarkus-crio.json")).unwrap(),
+        )
+        .unwrap();
+        let text = format!(
+            "apiVersion: v1\nitems: [ # three pods\n  {},\n  {{kind: Pod, metadata: {{name: 'it''s', \
+             annotations: {{note: don't \"stop\"}}}},\n    spec: {{containers: [{{name: \"a,]}}\", \
+             resources: {{limits: {{memory: 1Gi}}}}}}]}}}},\n  {{\"kind\": \"Pod\", \"metadata\": \
+             {{\"name\": \"c\"}}}} , # last\n]\nkind: List\nmetadata: {{resourceVersion: \"\"}}\n",
+            serde_json::to_string(&pod).unwrap()
+        );
+        let list = yaml_list_items(&text).expect("a flow list is cut");
+        assert_eq!(list.style, ListStyle::Flow);
+        let lines: Vec<u64> = list.items.iter().map(|i| i.1).collect();
+        assert_eq!(lines, [2, 3, 5]);
+        assert!(list.items[2].0.end < text.find(" , # last").unwrap() + 1);
+        let (o, w) = parse("f.yaml", text.as_bytes());
+        assert!(w.is_empty(), "{:?}", w.items());
+        let names: Vec<Option<&str>> = o.pods.iter().map(|p| p.name.as_deref()).collect();
+        assert_eq!(
+            names,
+            [
+                Some("my-quarkus-app-7c775ff65d-gkm9c"),
+                Some("it's"),
+                Some("c")
+            ],
+        );
+        assert_eq!(o.pods[1].containers[0].name, "a,]}");
+        assert_eq!(o.pods[1].containers[0].limits.memory_bytes, Some(1 << 30));
+        assert_eq!((o.pods[1].lines.first, o.pods[1].lines.last), (4, 5));
+        // No key placed inside a flow mapping: cited at its item's line.
+        assert_eq!(o.pods[1].containers[0].limits.line, Some(4));
+        assert_eq!(o.pods[2].lines.first, 6);
+        let mut whole = Reader {
+            source: "f.yaml",
+            objects: Objects::default(),
+            warnings: Warnings::new(),
+        };
+        whole.yaml_whole(&text, 1);
+        assert_eq!(whole.objects.pods.len(), 3);
+        for (a, b) in o.pods.iter().zip(&whole.objects.pods) {
+            assert_eq!((&a.name, a.containers.len()), (&b.name, b.containers.len()));
+            for (x, y) in a.containers.iter().zip(&b.containers) {
+                assert_eq!(
+                    (&x.name, &x.limits.memory_bytes),
+                    (&y.name, &y.limits.memory_bytes)
+                );
+                assert_eq!(x.last_state.is_some(), y.last_state.is_some());
+            }
+        }
+    }
+
     #[test]
     fn list_items_cut_at_the_root_items_only() {
         let t = br#"{"kind":"List","metadata":{"items":[9]},"note":"\"items\": [1]",
@@ -1048,8 +1254,20 @@ mod tests {
         assert_eq!(o.pods.len(), 1);
         assert_eq!(w.items().len(), 1, "{:?}", w.items());
         assert_eq!(w.items()[0].line.map(|l| l > 3), Some(true));
+        // The whole document indented alike (pasted into a ticket, or
+        // `sed 's/^/    /'`): cut at its items all the same.
+        let shifted: String = kubectl.lines().map(|l| format!("    {l}\n")).collect();
+        let list = yaml_list_items(&shifted).expect("an indented list is cut");
+        assert_eq!(list.style, ListStyle::Block);
+        assert_eq!(list.items.len(), 2);
+        let (o, w) = parse("s.yaml", shifted.as_bytes());
+        assert!(w.is_empty(), "{:?}", w.items());
+        let (k, _) = parse("s.yaml", kubectl.as_bytes());
+        assert_eq!(o, k, "the same facts, lines included");
         // Not lists: read whole as before.
         assert!(yaml_list_items("items: []\nkind: List\n").is_none());
+        assert!(yaml_list_items("items: [a, {b: [1}]\nkind: List\n").is_none());
+        assert!(yaml_list_items("items: [a, b\nkind: List\n").is_none());
         assert!(yaml_list_items("kind: Pod\nspec:\n  items:\n  - a\n").is_none());
     }
 }

@@ -80,7 +80,7 @@ mod text;
 
 pub use api::{parse_json, parse_json_reader};
 pub use csv::{parse_csv, parse_csv_reader};
-pub use text::parse_text;
+pub use text::{parse_text, parse_text_reader};
 
 use api::looks_like_api_json;
 use csv::looks_like_csv;
@@ -849,6 +849,115 @@ mod tests {
         assert_eq!(w.items().len(), 1);
         assert_eq!(w.items()[0].line, Some(2));
         assert!(w.items()[0].message.contains("3 samples of 2 metrics"));
+    }
+
+    /// A reader that gives at most `n` bytes a call, then fails after
+    /// `fail_at` bytes when asked to.
+    struct Trickle<'a> {
+        rest: &'a [u8],
+        n: usize,
+        fail_at: Option<usize>,
+        given: usize,
+    }
+
+    impl std::io::Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+            if self.fail_at.is_some_and(|f| self.given >= f) {
+                return Err(std::io::Error::other("device gone"));
+            }
+            let k = self.n.min(buf.len()).min(self.rest.len());
+            buf[..k].copy_from_slice(&self.rest[..k]);
+            self.rest = &self.rest[k..];
+            self.given += k;
+            Ok(k)
+        }
+    }
+
+    /// Streamed in pieces of any size, exposition text gives what the
+    /// text in memory gives: series, points, lines, types, warnings (a
+    /// series seen before is found by its key's bytes, which a blank or
+    /// an escaped quote must not confuse).
+    #[test]
+    fn text_streamed_is_text_in_memory() {
+        let text: &[u8] = b"\xef\xbb\xbf# TYPE m gauge\n\
+            m{a=\"1\",b=\"x}\\\"y\"} 3 1700000003000\n\
+            m {a=\"1\",b=\"x}\\\"y\"} 1 1700000001000\n\
+            m{a=\"1\",b=\"x}\\\"y\"} 2 1700000002000\n\
+            m{a=\"2\"} 5 1700000001000\n\
+            m{a=\"2\"} oops 1700000002000\n\
+            m{a=\"2\"}7 1700000003000\n\
+            m{a=\"2\"} 6 1700000004000 junk\n\
+            m{a=\"2\"} 6\n\
+            m{a=\"2\"} NaN 1700000005000\n\
+            {\"m\", a=\"3\"} 1 1700000001000\n\
+            {\"m\", a=\"3\"} 2 1700000002000\n\
+            u 7\n";
+        let (whole, ww) = parse_text("t", text);
+        assert_eq!(whole.len(), 3, "{whole:?}");
+        assert_eq!(whole[0].points.len(), 3);
+        assert_eq!(whole[0].label("b"), Some("x}\"y"));
+        assert_eq!(whole[2].points.len(), 2);
+        for n in [1, 2, 7, 64, 1 << 20] {
+            let r = Trickle {
+                rest: text,
+                n,
+                fail_at: None,
+                given: 0,
+            };
+            let (s, w) = parse_text_reader("t", &text[..text.len().min(20)], r);
+            assert_eq!(s, whole, "pieces of {n}");
+            assert_eq!(w.items(), ww.items(), "pieces of {n}");
+        }
+        let lines: Vec<Option<u64>> = ww.items().iter().map(|w| w.line).collect();
+        assert_eq!(
+            lines,
+            [Some(6), Some(7), Some(8), Some(9), Some(13), Some(10)],
+            "{:?}",
+            ww.items()
+        );
+    }
+
+    /// A read that fails midway keeps every sample before it and says
+    /// where it stopped.
+    #[test]
+    fn text_read_error_keeps_what_was_read() {
+        let mut text = String::new();
+        for i in 0..1000i64 {
+            text.push_str(&format!(
+                "m{{pod=\"p\"}} {i} {}\n",
+                1_700_000_000_000 + i * 1000
+            ));
+        }
+        let r = Trickle {
+            rest: text.as_bytes(),
+            n: 100,
+            fail_at: Some(5000),
+            given: 0,
+        };
+        let (s, w) = parse_text_reader("cut", b"", r);
+        let kept = s[0].points.len();
+        assert!(kept > 100 && kept < 1000, "{kept}");
+        let last = w
+            .items()
+            .last()
+            .map(|w| w.message.clone())
+            .unwrap_or_default();
+        assert!(
+            last.starts_with(&format!("read error after line {kept}: device gone")),
+            "{last}"
+        );
+    }
+
+    /// An OpenMetrics file whose head has no `# UNIT`: its `# EOF` makes
+    /// it OpenMetrics, and its integer seconds are not called a guess.
+    #[test]
+    fn openmetrics_learnt_past_the_head() {
+        let text = b"m 1 1700000001\nm 2 1700000002\n# EOF\n";
+        let (s, w) = parse_text_reader("om", b"m 1", &text[..]);
+        assert_eq!(s[0].points[1], (1_700_000_002_000, 2.0));
+        assert!(w.is_empty(), "{:?}", w.items());
+        let (_, w) = parse_text_reader("p", b"m 1", &b"m 1 1700000001\n"[..]);
+        assert_eq!(w.items().len(), 1, "a guess without `# EOF`");
     }
 
     #[test]

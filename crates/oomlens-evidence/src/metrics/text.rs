@@ -1,6 +1,11 @@
-//! Prometheus / OpenMetrics exposition text with timestamps ([`parse_text`]).
+//! Prometheus / OpenMetrics exposition text with timestamps, read line by
+//! line as it streams ([`parse_text_reader`]; [`parse_text`] for text in
+//! memory).
+
+use std::io::Read;
 
 use super::*;
+use crate::input::LineSink;
 
 /// A label set read from `{...}`: a quoted metric name (Prometheus 3) if
 /// one was in it, the labels, and how many bytes it took.
@@ -126,7 +131,18 @@ pub(super) fn parse_sample(line: &str) -> Result<Sample<'_>, String> {
     if name.is_empty() {
         return Err("no metric name".into());
     }
-    let rest = &line[i..];
+    let (value, ts) = sample_tail(&line[i..])?;
+    Ok(Sample {
+        name,
+        labels,
+        value,
+        ts,
+    })
+}
+
+/// The value and the timestamp (if any) of a sample line's text after its
+/// series: a blank, the value, then a timestamp or an exemplar (`# ...`).
+fn sample_tail(rest: &str) -> Result<(&str, Option<&str>), String> {
     if !rest.starts_with([' ', '\t']) {
         return Err("no blank between the metric and its value".into());
     }
@@ -143,12 +159,7 @@ pub(super) fn parse_sample(line: &str) -> Result<Sample<'_>, String> {
             }
         }
     }
-    Ok(Sample {
-        name,
-        labels,
-        value,
-        ts,
-    })
+    Ok((value, ts))
 }
 
 /// Suffixes OpenMetrics adds to a family's name in its samples.
@@ -195,167 +206,317 @@ pub(super) fn text_stamp(tok: &str, openmetrics: bool) -> Stamp {
     }
 }
 
-/// Parses Prometheus text or OpenMetrics with timestamps.
+/// Parses Prometheus text or OpenMetrics with timestamps, held in memory
+/// (the same reader as [`parse_text_reader`]; OpenMetrics is told from the
+/// whole text).
 pub fn parse_text(source: &str, text: &[u8]) -> (Vec<Series>, Warnings) {
-    let mut w = Warnings::new();
-    let text = strip_bom(text);
-    let openmetrics = is_openmetrics(text);
-    let mut types: HashMap<String, String> = HashMap::new();
-    let mut units: HashMap<String, String> = HashMap::new();
-    let mut col = Collector::default();
-    // Samples without a timestamp, per name: (count, first line).
-    let mut untimed: Vec<(String, u64, u64)> = Vec::new();
-    let mut untimed_index: HashMap<String, usize> = HashMap::new();
-    let mut timed = 0u64;
-    let mut eof: Option<u64> = None;
-    let mut after_eof = 0u64;
-    let mut guessed: Option<u64> = None;
+    let mut p = TextParser::new(source, is_openmetrics(strip_bom(text)));
+    // A slice cannot fail to read.
+    let _ = crate::input::scan_lines(text, None, &mut p);
+    p.finish()
+}
 
-    for (k, raw) in text.split(|&b| b == b'\n').enumerate() {
-        let n = k as u64 + 1;
-        let Ok(line) = std::str::from_utf8(trim_cr(raw)) else {
-            w.push(source, Some(n), "not UTF-8: line skipped");
-            continue;
+/// Parses Prometheus text or OpenMetrics with timestamps as it is read,
+/// line by line through [`crate::input::scan_lines`]: of the input only a
+/// bounded buffer is held, memory is the series' points (16 bytes a
+/// sample) whatever the file's size. `head`, the input's first bytes, says
+/// whether it is OpenMetrics (a `# UNIT` or `# EOF` line in it); one met
+/// later makes the rest read as OpenMetrics. A read that fails midway
+/// keeps what came before, with a warning.
+pub fn parse_text_reader(source: &str, head: &[u8], input: impl Read) -> (Vec<Series>, Warnings) {
+    let mut p = TextParser::new(source, is_openmetrics(strip_bom(head)));
+    if let Err(e) = crate::input::scan_lines(input, None, &mut p) {
+        let at = p.lines;
+        p.w.push(
+            source,
+            None,
+            format!("read error after line {at}: {e}; the lines before it are kept"),
+        );
+    }
+    p.finish()
+}
+
+/// The state of one exposition text read line by line.
+struct TextParser<'s> {
+    source: &'s str,
+    w: Warnings,
+    openmetrics: bool,
+    /// Whether `openmetrics` was learnt past the head (integer timestamps
+    /// before it were read as Prometheus text reads them).
+    openmetrics_late: bool,
+    types: HashMap<String, String>,
+    units: HashMap<String, String>,
+    col: Collector,
+    /// A timed series' key as written (`name{labels}`, up to its value) to
+    /// its index in `col`: a line of a series already seen is split
+    /// without building its name and labels again.
+    known: rustc_hash::FxHashMap<Box<[u8]>, usize>,
+    /// Samples without a timestamp, per name: (count, first line).
+    untimed: Vec<(String, u64, u64)>,
+    untimed_index: HashMap<String, usize>,
+    timed: u64,
+    eof: Option<u64>,
+    after_eof: u64,
+    guessed: Option<u64>,
+    lines: u64,
+}
+
+impl<'s> TextParser<'s> {
+    fn new(source: &'s str, openmetrics: bool) -> Self {
+        TextParser {
+            source,
+            w: Warnings::new(),
+            openmetrics,
+            openmetrics_late: false,
+            types: HashMap::new(),
+            units: HashMap::new(),
+            col: Collector::default(),
+            known: rustc_hash::FxHashMap::default(),
+            untimed: Vec::new(),
+            untimed_index: HashMap::new(),
+            timed: 0,
+            eof: None,
+            after_eof: 0,
+            guessed: None,
+            lines: 0,
+        }
+    }
+
+    /// A comment line (`rest` after its `#`).
+    fn comment(&mut self, rest: &str, n: u64) {
+        let rest = rest.trim_start();
+        if rest == "EOF" {
+            self.eof = Some(n);
+            self.learn_openmetrics();
+            return;
+        }
+        let mut it = rest.splitn(3, [' ', '\t']);
+        let kw = it.next().unwrap_or("");
+        let family = it.next().unwrap_or("");
+        let arg = it.next().unwrap_or("").trim();
+        match kw {
+            "TYPE" if !family.is_empty() && !arg.is_empty() => {
+                self.types.insert(family.to_string(), arg.to_string());
+            }
+            "UNIT" if !family.is_empty() && !arg.is_empty() => {
+                self.units.insert(family.to_string(), arg.to_string());
+                self.learn_openmetrics();
+            }
+            _ => {}
+        }
+    }
+
+    fn learn_openmetrics(&mut self) {
+        if !self.openmetrics {
+            self.openmetrics = true;
+            self.openmetrics_late = true;
+        }
+    }
+
+    /// A sample line (trimmed, not a comment).
+    fn sample(&mut self, t: &str, n: u64) {
+        let source = self.source;
+        // A series seen before: only its value and timestamp are read.
+        let hit = series_key_end(t.as_bytes()).and_then(|end| {
+            let i = *self.known.get(&t.as_bytes()[..end])?;
+            Some((end, i))
+        });
+        let split = match hit {
+            Some((end, i)) => sample_tail(&t[end..]).map(|(value, ts)| (Some(i), value, ts, None)),
+            None => parse_sample(t).map(|s| (None, s.value, s.ts, Some((s.name, s.labels)))),
         };
-        let t = line.trim();
-        if t.is_empty() {
-            continue;
-        }
-        if let Some(at) = eof {
-            after_eof += 1;
-            if after_eof == 1 {
-                w.push(
-                    source,
-                    Some(n),
-                    format!("text after `# EOF` (line {at}) ignored"),
-                );
-            }
-            continue;
-        }
-        if let Some(rest) = t.strip_prefix('#') {
-            let rest = rest.trim_start();
-            if rest == "EOF" {
-                eof = Some(n);
-                continue;
-            }
-            let mut it = rest.splitn(3, [' ', '\t']);
-            let kw = it.next().unwrap_or("");
-            let family = it.next().unwrap_or("");
-            let arg = it.next().unwrap_or("").trim();
-            match kw {
-                "TYPE" if !family.is_empty() && !arg.is_empty() => {
-                    types.insert(family.to_string(), arg.to_string());
-                }
-                "UNIT" if !family.is_empty() && !arg.is_empty() => {
-                    units.insert(family.to_string(), arg.to_string());
-                }
-                _ => {}
-            }
-            continue;
-        }
-        let s = match parse_sample(t) {
-            Ok(s) => s,
+        let (known, value, ts, name) = match split {
+            Ok(split) => split,
             Err(e) => {
-                w.push(
+                self.w.push(
                     source,
                     Some(n),
                     format!("not a sample ({e}): `{}`", clip(t, 120)),
                 );
-                continue;
+                return;
             }
         };
-        let Some(value) = parse_float(s.value) else {
-            w.push(
+        let Some(value) = parse_float(value) else {
+            self.w.push(
                 source,
                 Some(n),
-                format!("`{}` is not a number: sample skipped", clip(s.value, 40)),
+                format!("`{}` is not a number: sample skipped", clip(value, 40)),
             );
-            continue;
+            return;
         };
-        let Some(tok) = s.ts else {
-            match untimed_index.entry(s.name) {
+        let Some(tok) = ts else {
+            let name = match (name, known) {
+                (Some((name, _)), _) => name,
+                (None, Some(i)) => self
+                    .col
+                    .series_mut(i)
+                    .map(|s| s.name.clone())
+                    .unwrap_or_default(),
+                (None, None) => return,
+            };
+            match self.untimed_index.entry(name) {
                 Entry::Occupied(e) => {
-                    if let Some(u) = untimed.get_mut(*e.get()) {
+                    if let Some(u) = self.untimed.get_mut(*e.get()) {
                         u.1 += 1;
                     }
                 }
                 Entry::Vacant(e) => {
-                    untimed.push((e.key().clone(), 1, n));
-                    e.insert(untimed.len() - 1);
+                    self.untimed.push((e.key().clone(), 1, n));
+                    e.insert(self.untimed.len() - 1);
                 }
             }
-            continue;
+            return;
         };
-        let ms = match text_stamp(tok, openmetrics) {
+        let ms = match text_stamp(tok, self.openmetrics) {
             Stamp::Ms(ms) => ms,
             Stamp::GuessedSeconds(ms) => {
-                guessed.get_or_insert(n);
+                self.guessed.get_or_insert(n);
                 ms
             }
             Stamp::Bad => {
-                w.push(
+                self.w.push(
                     source,
                     Some(n),
                     format!("`{}` is not a timestamp: sample skipped", clip(tok, 40)),
                 );
-                continue;
+                return;
             }
         };
-        timed += 1;
-        let metric_type = family_entry(&types, &s.name).cloned();
-        let unit = family_entry(&units, &s.name).cloned();
-        let i = col.series(s.name, s.labels, n);
-        if let Some(series) = col.series_mut(i) {
+        self.timed += 1;
+        let i = match (known, name) {
+            (Some(i), _) => i,
+            (None, Some((name, labels))) => {
+                let i = self.col.series(name, labels, n);
+                if let Some(end) = series_key_end(t.as_bytes()) {
+                    self.known.insert(t.as_bytes()[..end].into(), i);
+                }
+                i
+            }
+            (None, None) => return,
+        };
+        if let Some(series) = self.col.series_mut(i) {
             if series.metric_type.is_none() {
-                series.metric_type = metric_type;
+                series.metric_type = family_entry(&self.types, &series.name).cloned();
             }
             if series.unit.is_none() {
-                series.unit = unit;
+                series.unit = family_entry(&self.units, &series.name).cloned();
             }
         }
-        col.push(i, ms, value, n);
+        self.col.push(i, ms, value, n);
     }
 
-    if let Some(line) = guessed {
-        w.push(
-            source,
-            Some(line),
-            "integer timestamps too small for milliseconds were read as seconds",
-        );
-    }
-    let untimed_total: u64 = untimed.iter().map(|u| u.1).sum();
-    if timed == 0 && untimed_total > 0 {
-        let first = untimed.iter().map(|u| u.2).min();
-        w.push(
-            source,
-            first,
-            format!(
-                "no sample has a timestamp: this is one scrape, not a time series; \
-                 {untimed_total} sample{} of {} metric{} skipped (save `/federate`, or an API \
-                 `query_range` answer, to see memory over time)",
-                plural(untimed_total),
-                untimed.len(),
-                plural(untimed.len() as u64)
-            ),
-        );
-    } else {
-        for (name, count, line) in &untimed {
+    fn finish(mut self) -> (Vec<Series>, Warnings) {
+        let source = self.source;
+        let w = &mut self.w;
+        // Read as seconds is what OpenMetrics says they are: no guess.
+        if let (Some(line), false) = (self.guessed, self.openmetrics_late) {
             w.push(
                 source,
-                Some(*line),
-                format!(
-                    "{name}: {count} sample{} without a timestamp skipped (one instant is not \
-                     a time series)",
-                    plural(*count)
-                ),
+                Some(line),
+                "integer timestamps too small for milliseconds were read as seconds",
             );
         }
+        let untimed_total: u64 = self.untimed.iter().map(|u| u.1).sum();
+        if self.timed == 0 && untimed_total > 0 {
+            let first = self.untimed.iter().map(|u| u.2).min();
+            w.push(
+                source,
+                first,
+                format!(
+                    "no sample has a timestamp: this is one scrape, not a time series; \
+                     {untimed_total} sample{} of {} metric{} skipped (save `/federate`, or an \
+                     API `query_range` answer, to see memory over time)",
+                    plural(untimed_total),
+                    self.untimed.len(),
+                    plural(self.untimed.len() as u64)
+                ),
+            );
+        } else {
+            for (name, count, line) in &self.untimed {
+                w.push(
+                    source,
+                    Some(*line),
+                    format!(
+                        "{name}: {count} sample{} without a timestamp skipped (one instant is \
+                         not a time series)",
+                        plural(*count)
+                    ),
+                );
+            }
+        }
+        drop(self.known);
+        let series = self.col.finish(source, w);
+        if series.is_empty() && w.is_empty() {
+            w.push(source, None, "no samples");
+        }
+        (series, self.w)
     }
-    let series = col.finish(source, &mut w);
-    if series.is_empty() && w.is_empty() {
-        w.push(source, None, "no samples");
+}
+
+impl LineSink for TextParser<'_> {
+    fn line(&mut self, n: u64, raw: &[u8]) {
+        self.lines = n;
+        let raw = if n == 1 { strip_bom(raw) } else { raw };
+        let Ok(line) = std::str::from_utf8(trim_cr(raw)) else {
+            self.w.push(self.source, Some(n), "not UTF-8: line skipped");
+            return;
+        };
+        let t = line.trim();
+        if t.is_empty() {
+            return;
+        }
+        if let Some(at) = self.eof {
+            self.after_eof += 1;
+            if self.after_eof == 1 {
+                self.w.push(
+                    self.source,
+                    Some(n),
+                    format!("text after `# EOF` (line {at}) ignored"),
+                );
+            }
+            return;
+        }
+        match t.strip_prefix('#') {
+            Some(rest) => self.comment(rest, n),
+            None => self.sample(t, n),
+        }
     }
-    (series, w)
+
+    fn warnings(&mut self) -> Option<(&str, &mut Warnings)> {
+        Some((self.source, &mut self.w))
+    }
+}
+
+/// Where the series of a sample line ends (its name and label set, as
+/// [`parse_sample`] reads them): the byte after the name, or after the
+/// `}` of the label set (quoted text skipped, escapes included). `None`
+/// when there is neither or the set is not closed.
+fn series_key_end(b: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while b.get(i).is_some_and(|&c| is_ident(c)) {
+        i += 1;
+    }
+    let j = skip_blank(b, i);
+    if b.get(j) != Some(&b'{') {
+        return (i > 0).then_some(i);
+    }
+    let mut k = j + 1;
+    loop {
+        k += memchr::memchr2(b'"', b'}', b.get(k..)?)?;
+        if b[k] == b'}' {
+            return Some(k + 1);
+        }
+        // Past the quoted text that opens at `k`.
+        k += 1;
+        loop {
+            k += memchr::memchr2(b'"', b'\\', b.get(k..)?)?;
+            if b[k] == b'"' {
+                break;
+            }
+            k += 2;
+        }
+        k += 1;
+    }
 }
 
 /// Whether a head looks like exposition text: comment lines Prometheus
