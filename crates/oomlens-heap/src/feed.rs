@@ -12,6 +12,10 @@ use std::io::{self, Read};
 /// The buffer block of a stream: big enough that refills are rare.
 const STREAM_BLOCK: usize = 8 << 20;
 
+/// How much a refill reads at once: small enough that what it copies is
+/// still in the cache when it is parsed.
+const READ_STEP: usize = 512 << 10;
+
 /// The largest record or sub-record a stream holds whole; a primitive
 /// array beyond it is passed on without its contents.
 pub(crate) const STREAM_WINDOW: usize = 256 << 20;
@@ -21,6 +25,9 @@ pub(crate) trait Feed {
     /// the input ends first (then all that is left), or an error of the
     /// underlying read. `n` is at most `window()`.
     fn fill(&mut self, n: usize) -> io::Result<&[u8]>;
+    /// The bytes from the current position already held (what the last
+    /// `fill` returned, less what was consumed since), without reading.
+    fn held(&self) -> &[u8];
     /// Moves past `n` bytes of the last `fill`.
     fn consume(&mut self, n: usize);
     /// Moves past `n` bytes; returns how many there were (fewer at the end).
@@ -50,6 +57,10 @@ impl Feed for SliceFeed<'_> {
     #[inline]
     fn fill(&mut self, _n: usize) -> io::Result<&[u8]> {
         Ok(&self.bytes[self.pos..])
+    }
+    #[inline]
+    fn held(&self) -> &[u8] {
+        &self.bytes[self.pos..]
     }
     #[inline]
     fn consume(&mut self, n: usize) {
@@ -97,33 +108,53 @@ impl<R: Read> StreamFeed<R> {
     }
 }
 
+impl<R: Read> StreamFeed<R> {
+    /// Moves what is held to the buffer's start and reads until `n` bytes
+    /// are held (or the input ends), `READ_STEP` at a time: a step's bytes
+    /// are parsed while still in the cache the copy put them in.
+    #[cold]
+    #[inline(never)]
+    fn refill(&mut self, n: usize) -> io::Result<()> {
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        let want = n.max(STREAM_BLOCK);
+        if self.buf.len() < want {
+            self.buf.resize(want, 0);
+        }
+        let goal = n.max(self.end + READ_STEP).min(self.buf.len());
+        while self.end < n {
+            match self.inner.read(&mut self.buf[self.end..goal]) {
+                Ok(0) => {
+                    self.eof = true;
+                    break;
+                }
+                Ok(k) => self.end += k,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+}
+
 impl<R: Read> Feed for StreamFeed<R> {
+    #[inline]
     fn fill(&mut self, n: usize) -> io::Result<&[u8]> {
         if self.end - self.start < n && !self.eof {
-            if self.start > 0 {
-                self.buf.copy_within(self.start..self.end, 0);
-                self.end -= self.start;
-                self.start = 0;
-            }
-            let want = n.max(STREAM_BLOCK);
-            if self.buf.len() < want {
-                self.buf.resize(want, 0);
-            }
-            while self.end < n {
-                match self.inner.read(&mut self.buf[self.end..]) {
-                    Ok(0) => {
-                        self.eof = true;
-                        break;
-                    }
-                    Ok(k) => self.end += k,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(e),
-                }
-            }
+            self.refill(n)?;
         }
         Ok(&self.buf[self.start..self.end])
     }
 
+    #[inline]
+    fn held(&self) -> &[u8] {
+        &self.buf[self.start..self.end]
+    }
+
+    #[inline]
     fn consume(&mut self, n: usize) {
         let n = n.min(self.end - self.start);
         self.start += n;

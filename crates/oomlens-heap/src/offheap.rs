@@ -163,6 +163,15 @@ struct RecentArray {
     prefix: u32,
 }
 
+/// A String whose value array is looked for with the next record.
+#[derive(Clone, Copy)]
+struct Pending {
+    id: Id,
+    value: Id,
+    coder: u8,
+    string_bytes: u64,
+}
+
 /// A string seen lately, for a thread whose name it is.
 #[derive(Clone, Copy)]
 struct RecentString {
@@ -266,6 +275,10 @@ pub(crate) struct OffHeap {
     /// The first 80 characters of contents seen twice.
     samples: FxHashMap<u64, String>,
     strings_read: u64,
+    /// The last String read, its array not looked for yet: HotSpot writes
+    /// a String's value array right after it, so the next array usually
+    /// settles it without a probe of `recent_arrays` or `waiting`.
+    pending: Option<Pending>,
     /// Strings whose array was not found: it came long before, or too
     /// many waited.
     unmatched: u64,
@@ -305,6 +318,7 @@ impl Default for OffHeap {
             seen: Recent::new(()),
             samples: FxHashMap::default(),
             strings_read: 0,
+            pending: None,
             unmatched: 0,
         }
     }
@@ -346,6 +360,7 @@ impl OffHeap {
     }
 
     pub fn thread(&mut self, i: &Instance<'_>) {
+        self.settle_pending();
         let name = obj(self.fields.name.and_then(|n| i.field(n)));
         self.threads.push((i.id, name));
         if name == 0 {
@@ -376,21 +391,43 @@ impl OffHeap {
             Some(Value::Byte(c)) => c as u8 & 1,
             _ => 2,
         };
+        self.settle_pending();
+        self.pending = Some(Pending {
+            id: i.id,
+            value,
+            coder,
+            string_bytes,
+        });
+    }
+
+    /// Looks for the pending String's array among the arrays read before
+    /// it, or waits for it: what `string` did at once before the next
+    /// record could settle it.
+    fn settle_pending(&mut self) {
+        let Some(Pending {
+            id,
+            value,
+            coder,
+            string_bytes,
+        }) = self.pending.take()
+        else {
+            return;
+        };
         let earlier = self.recent_arrays.take(value);
         let prefix = earlier.map_or(NO_PREFIX, |a| a.prefix);
-        if self.wanted_strings.remove(&i.id).is_some() {
+        if self.wanted_strings.remove(&id).is_some() {
             match self.prefixes.get(prefix) {
                 Some(p) => {
                     let text = p.text(coder, 64);
-                    self.names.insert(i.id, text);
+                    self.names.insert(id, text);
                 }
                 None => {
-                    self.wanted_arrays.insert(value, (i.id, coder));
+                    self.wanted_arrays.insert(value, (id, coder));
                 }
             }
         }
         self.recent_strings.insert(
-            i.id,
+            id,
             RecentString {
                 value,
                 coder,
@@ -424,6 +461,35 @@ impl OffHeap {
             return;
         }
         let Some(data) = a.data else { return };
+        let next = self.pending.filter(|p| {
+            p.value == a.id && (self.waiting.len() < WAITING || self.waiting.contains_key(&p.value))
+        });
+        match next {
+            // The array right after its String: as if the String had waited
+            // for it (an array is dumped once, so none read before was it).
+            Some(p) => {
+                self.pending = None;
+                if self.wanted_strings.remove(&p.id).is_some() {
+                    self.wanted_arrays.insert(p.value, (p.id, p.coder));
+                }
+                self.recent_strings.insert(
+                    p.id,
+                    RecentString {
+                        value: p.value,
+                        coder: p.coder,
+                        prefix: NO_PREFIX,
+                    },
+                );
+                self.waiting.insert(
+                    p.value,
+                    Waiting {
+                        coder: p.coder,
+                        string_bytes: p.string_bytes.min(u64::from(u32::MAX)) as u32,
+                    },
+                );
+            }
+            None => self.settle_pending(),
+        }
         if let Some((string, coder)) = self.wanted_arrays.remove(&a.id) {
             self.names.insert(string, decode(data, coder, 64));
         }
@@ -474,6 +540,7 @@ impl OffHeap {
     }
 
     pub fn finish(mut self, strings: &Strings) -> (DirectBuffers, Threads, StringDuplication) {
+        self.settle_pending();
         self.owned.sort_unstable_by(|a, b| b.cmp(a));
         self.owned.truncate(10);
         self.direct.largest = self.owned.clone();

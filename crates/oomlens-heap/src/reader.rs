@@ -621,9 +621,10 @@ impl<'v, F: Feed, V: Visitor> Parser<'v, F, V> {
                     "the visitor had read enough".into(),
                 ));
             }
-            // Find the sub-record's length, asking for more bytes as needed.
+            // Find the sub-record's length, asking for more bytes as needed;
+            // the bytes that told it usually hold the whole sub-record.
             let mut need = 1 + 2 * id as usize + 9;
-            let total = loop {
+            let (total, held) = loop {
                 let b = match self.feed.fill(need) {
                     Ok(b) => b,
                     Err(e) => return Err(io_stop(at, RecordKind::Root, e)),
@@ -637,7 +638,7 @@ impl<'v, F: Feed, V: Visitor> Parser<'v, F, V> {
                     ));
                 }
                 match sub_len(b, id) {
-                    SubLen::Len(n) => break n,
+                    SubLen::Len(n) => break (n, b.len() as u64),
                     SubLen::Need(n) if n > b.len() && b.len() < need => {
                         let kind = sub_kind(b[0]);
                         let have = b.len();
@@ -660,42 +661,52 @@ impl<'v, F: Feed, V: Visitor> Parser<'v, F, V> {
                     }
                 }
             };
-            let b0 = self
-                .feed
-                .fill(1)
-                .map_err(|e| io_stop(at, RecordKind::Root, e))?;
-            let kind = sub_kind(b0[0]);
-            if total > left {
-                return Err(stop(
-                    StopKind::Malformed,
-                    at,
-                    kind,
-                    format!("its {total} bytes run past the end of its segment ({left} left)"),
-                ));
-            }
-            if total > self.feed.window() as u64 {
+            if total > left || total > self.feed.window() as u64 {
+                let b0 = self
+                    .feed
+                    .fill(1)
+                    .map_err(|e| io_stop(at, RecordKind::Root, e))?;
+                let kind = sub_kind(b0[0]);
+                if total > left {
+                    return Err(stop(
+                        StopKind::Malformed,
+                        at,
+                        kind,
+                        format!("its {total} bytes run past the end of its segment ({left} left)"),
+                    ));
+                }
                 self.oversized(at, kind, total)?;
                 continue;
             }
-            let b = match self.feed.fill(total as usize) {
-                Ok(b) => b,
-                Err(e) => return Err(io_stop(at, kind, e)),
+            let b = if held >= total {
+                self.feed.held()
+            } else {
+                match self.feed.fill(total as usize) {
+                    Ok(b) => b,
+                    Err(e) => return Err(io_stop(at, RecordKind::Root, e)),
+                }
             };
             if (b.len() as u64) < total {
                 let have = b.len();
                 return Err(stop(
                     StopKind::Truncated,
                     at,
-                    kind,
+                    sub_kind(b[0]),
                     format!("the file ends {have} of its {total} bytes into it"),
                 ));
             }
+            let kind_of = b[0];
             let b = &b[..total as usize];
             let Parser {
                 v, layouts, counts, ..
             } = self;
             if let Err(why) = visit_sub(b, id, *v, layouts, counts) {
-                return Err(stop(StopKind::Malformed, at, kind, why.to_string()));
+                return Err(stop(
+                    StopKind::Malformed,
+                    at,
+                    sub_kind(kind_of),
+                    why.to_string(),
+                ));
             }
             self.feed.consume(total as usize);
         }
