@@ -11,7 +11,7 @@
 
 use crate::hprof::{BasicType, Id, Value};
 use crate::names::{java_name, Strings};
-use crate::reader::{Frame, Instance, LoadClass, PrimitiveArray, Root, RootKind, StackTrace};
+use crate::reader::{Frame, Instance, LoadClass, PrimitiveArray, Root, RootKind};
 use oomlens_evidence::jvm::family::shape_into;
 use rustc_hash::{FxHashMap, FxHasher};
 use serde::Serialize;
@@ -104,6 +104,40 @@ impl FieldNames {
     }
 }
 
+impl FieldNames {
+    /// A direct buffer's capacity and whether a cleaner owns its memory.
+    pub fn direct_buffer(&self, i: &Instance<'_>) -> (u64, bool) {
+        let capacity = match self.capacity.and_then(|n| i.field(n)) {
+            Some(Value::Int(c)) => c.max(0) as u64,
+            _ => 0,
+        };
+        (capacity, obj(self.cleaner.and_then(|n| i.field(n))) != 0)
+    }
+
+    /// A thread's name String (0: none).
+    pub fn thread_name(&self, i: &Instance<'_>) -> Id {
+        obj(self.name.and_then(|n| i.field(n)))
+    }
+
+    /// A String's value array and coder (0 Latin-1, 1 UTF-16, 2 a JDK 8
+    /// `char[]`); None without a value.
+    pub fn string(&self, i: &Instance<'_>) -> Option<(Id, u8)> {
+        let value = obj(self.value.and_then(|n| i.field(n)));
+        if value == 0 {
+            return None;
+        }
+        let coder = match self.coder.and_then(|n| i.field(n)) {
+            Some(Value::Byte(c)) => c as u8 & 1,
+            _ => 2,
+        };
+        Some((value, coder))
+    }
+}
+
+/// The most of an array's bytes `OffHeap::array` reads besides its hash:
+/// 80 UTF-16 characters of a sample.
+pub(crate) const ARRAY_PREFIX: usize = 160;
+
 fn obj(v: Option<Value>) -> Id {
     match v {
         Some(Value::Object(id)) => id,
@@ -118,6 +152,9 @@ const RECENT: usize = 1 << 16;
 /// The most value arrays waited for at once: memory stays bounded when a
 /// dump lists arrays before their strings.
 const WAITING: usize = 1 << 20;
+
+/// Content words sorted at a time during the pass.
+const SORTED_RUN: usize = 1 << 20;
 
 /// Contents with a sample kept.
 const SAMPLES: usize = 1 << 14;
@@ -247,7 +284,6 @@ impl Prefixes {
 
 /// Everything the off-heap, thread and string sections keep during a pass.
 pub(crate) struct OffHeap {
-    pub fields: FieldNames,
     direct: DirectBuffers,
     owned: Vec<u64>,
     /// (thread object, name string).
@@ -287,7 +323,6 @@ pub(crate) struct OffHeap {
 impl Default for OffHeap {
     fn default() -> OffHeap {
         OffHeap {
-            fields: FieldNames::default(),
             direct: DirectBuffers::default(),
             owned: Vec::new(),
             threads: Vec::new(),
@@ -333,8 +368,9 @@ impl OffHeap {
         self.frames.insert(f.id, *f);
     }
 
-    pub fn stack_trace(&mut self, t: &StackTrace<'_>) {
-        self.traces.insert(t.serial, t.frames().collect());
+    /// A stack trace's frame ids, innermost first.
+    pub fn stack_trace(&mut self, serial: u32, frames: &[Id]) {
+        self.traces.insert(serial, frames.to_vec());
     }
 
     pub fn root(&mut self, r: &Root) {
@@ -345,24 +381,21 @@ impl OffHeap {
         }
     }
 
-    pub fn direct_buffer(&mut self, i: &Instance<'_>) {
-        let capacity = match self.fields.capacity.and_then(|n| i.field(n)) {
-            Some(Value::Int(c)) => c.max(0) as u64,
-            _ => 0,
-        };
+    /// A direct buffer of `capacity` bytes; `cleaner`: it owns its memory.
+    pub fn direct_buffer(&mut self, capacity: u64, cleaner: bool) {
         self.direct.buffers += 1;
         self.direct.capacity += capacity;
-        if obj(self.fields.cleaner.and_then(|n| i.field(n))) != 0 {
+        if cleaner {
             self.direct.owners += 1;
             self.direct.owned_capacity += capacity;
             self.owned.push(capacity);
         }
     }
 
-    pub fn thread(&mut self, i: &Instance<'_>) {
+    /// A thread object and its name String (0: none).
+    pub fn thread(&mut self, thread: Id, name: Id) {
         self.settle_pending();
-        let name = obj(self.fields.name.and_then(|n| i.field(n)));
-        self.threads.push((i.id, name));
+        self.threads.push((thread, name));
         if name == 0 {
             return;
         }
@@ -382,18 +415,12 @@ impl OffHeap {
         }
     }
 
-    pub fn string(&mut self, i: &Instance<'_>, string_bytes: u64) {
-        let value = obj(self.fields.value.and_then(|n| i.field(n)));
-        if value == 0 {
-            return;
-        }
-        let coder = match self.fields.coder.and_then(|n| i.field(n)) {
-            Some(Value::Byte(c)) => c as u8 & 1,
-            _ => 2,
-        };
+    /// String `id` of `string_bytes` with its `value` array (not 0) and
+    /// `coder` (`FieldNames::string`).
+    pub fn string(&mut self, id: Id, value: Id, coder: u8, string_bytes: u64) {
         self.settle_pending();
         self.pending = Some(Pending {
-            id: i.id,
+            id,
             value,
             coder,
             string_bytes,
@@ -455,14 +482,20 @@ impl OffHeap {
         );
     }
 
-    /// A primitive array: a string's value or a thread name's, if waited for.
-    pub fn array(&mut self, a: &PrimitiveArray<'_>, array_bytes: u64) {
-        if !matches!(a.ty, BasicType::Byte | BasicType::Char) {
-            return;
-        }
-        let Some(data) = a.data else { return };
+    /// Whether `array` reads a primitive array: a byte or char array
+    /// with its contents.
+    pub fn reads(a: &PrimitiveArray<'_>) -> bool {
+        matches!(a.ty, BasicType::Byte | BasicType::Char) && a.data.is_some()
+    }
+
+    /// A byte or char array with contents (`reads`): a string's value or
+    /// a thread name's, if waited for. `data` is its opening (at least
+    /// `ARRAY_PREFIX` bytes when it has them), `hash` its `content_hash`
+    /// (None when `data` is the whole array: hashed here).
+    pub fn array(&mut self, id: Id, array_bytes: u64, data: &[u8], hash: Option<u64>) {
+        let hash = hash.unwrap_or_else(|| content_hash(data));
         let next = self.pending.filter(|p| {
-            p.value == a.id && (self.waiting.len() < WAITING || self.waiting.contains_key(&p.value))
+            p.value == id && (self.waiting.len() < WAITING || self.waiting.contains_key(&p.value))
         });
         match next {
             // The array right after its String: as if the String had waited
@@ -480,24 +513,33 @@ impl OffHeap {
                         prefix: NO_PREFIX,
                     },
                 );
-                self.waiting.insert(
-                    p.value,
-                    Waiting {
-                        coder: p.coder,
-                        string_bytes: p.string_bytes.min(u64::from(u32::MAX)) as u32,
-                    },
-                );
+                // Waiting for it and found at once: an older wait for the
+                // same array (two Strings sharing it) ends with this one.
+                if !self.waiting.is_empty() {
+                    self.waiting.remove(&p.value);
+                    self.shrink_waiting();
+                }
+                if let Some((string, coder)) = self.wanted_arrays.remove(&id) {
+                    self.names.insert(string, decode(data, coder, 64));
+                }
+                self.strings_read += 1;
+                let copy = array_bytes + p.string_bytes.min(u64::from(u32::MAX));
+                self.account(hash, copy, || decode(data, p.coder, 80));
+                return;
             }
             None => self.settle_pending(),
         }
-        if let Some((string, coder)) = self.wanted_arrays.remove(&a.id) {
+        if let Some((string, coder)) = self.wanted_arrays.remove(&id) {
             self.names.insert(string, decode(data, coder, 64));
         }
-        let mut h = FxHasher::default();
-        h.write(data);
-        h.write_usize(data.len());
-        let hash = h.finish() >> 16;
-        match self.waiting.remove(&a.id) {
+        let waited = if self.waiting.is_empty() {
+            None
+        } else {
+            let w = self.waiting.remove(&id);
+            self.shrink_waiting();
+            w
+        };
+        match waited {
             Some(w) => {
                 self.strings_read += 1;
                 let copy = array_bytes + u64::from(w.string_bytes);
@@ -511,7 +553,7 @@ impl OffHeap {
                     NO_PREFIX
                 };
                 self.recent_arrays.insert(
-                    a.id,
+                    id,
                     RecentArray {
                         hash,
                         bytes: array_bytes,
@@ -522,10 +564,25 @@ impl OffHeap {
         }
     }
 
+    /// Gives back the memory of a wait table that emptied: a burst of
+    /// Strings before their arrays leaves it wide, and a probe of a wide
+    /// table misses the cache.
+    fn shrink_waiting(&mut self) {
+        if self.waiting.capacity() > 4096 && self.waiting.len() * 8 < self.waiting.capacity() {
+            self.waiting.shrink_to(self.waiting.len() * 2);
+        }
+    }
+
     /// One string content of `copy` bytes (array and String).
     fn account(&mut self, hash: u64, copy: u64, sample: impl FnOnce() -> String) {
         if copy < 1 << 16 {
             self.contents.push(hash << 16 | copy);
+            // Sorted a run at a time as the pass goes, so the sort at the
+            // end merges runs.
+            if self.contents.len() % SORTED_RUN == 0 {
+                let from = self.contents.len() - SORTED_RUN;
+                self.contents[from..].sort_unstable();
+            }
         } else {
             self.big.push((hash, copy));
         }
@@ -618,7 +675,8 @@ impl OffHeap {
             ..StringDuplication::default()
         };
         let mut all: Vec<(u64, u64)> = std::mem::take(&mut self.big);
-        self.contents.sort_unstable();
+        // Stable: it merges the runs sorted during the pass.
+        self.contents.sort();
         let mut top: Vec<(u64, u64, u64)> = Vec::new();
         let mut group = |hash: u64, copies: u64, copy: u64, top: &mut Vec<(u64, u64, u64)>| {
             if copies < 2 {
@@ -652,6 +710,14 @@ impl OffHeap {
             .collect();
         d
     }
+}
+
+/// A 48-bit hash of an array's content.
+pub(crate) fn content_hash(data: &[u8]) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(data);
+    h.write_usize(data.len());
+    h.finish() >> 16
 }
 
 /// Up to `max` characters of a string's array: Latin-1 or UTF-16 as its

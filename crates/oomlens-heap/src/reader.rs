@@ -905,7 +905,12 @@ fn visit_sub<V: Visitor>(
 ) -> Result<(), &'static str> {
     let ids = id as usize;
     let t = b[0];
-    if let Some(kind) = root_kind(t) {
+    // Objects first: they are nearly every sub-record.
+    let object = matches!(
+        t,
+        sub::INSTANCE_DUMP | sub::OBJ_ARRAY_DUMP | sub::PRIM_ARRAY_DUMP
+    );
+    if let Some(kind) = root_kind(t).filter(|_| !object) {
         let object = id_at(b, 1, id);
         let u = |i: usize| Some(u32_at(b, 1 + ids + 4 * i));
         let root = match t {
