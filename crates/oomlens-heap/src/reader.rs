@@ -910,7 +910,8 @@ fn visit_sub<V: Visitor>(
         t,
         sub::INSTANCE_DUMP | sub::OBJ_ARRAY_DUMP | sub::PRIM_ARRAY_DUMP
     );
-    if let Some(kind) = root_kind(t).filter(|_| !object) {
+    let root = if object { None } else { root_kind(t) };
+    if let Some(kind) = root {
         let object = id_at(b, 1, id);
         let u = |i: usize| Some(u32_at(b, 1 + ids + 4 * i));
         let root = match t {
