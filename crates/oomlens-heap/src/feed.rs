@@ -6,8 +6,10 @@
 //! all that is left, a stream refills its buffer. A stream never holds more
 //! than one sub-record beyond its block size, except primitive arrays
 //! larger than `STREAM_WINDOW`, whose contents are skipped unseen.
+//! `ReadAhead` reads (and decompresses) a stream on a thread of its own.
 
 use std::io::{self, Read};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 /// The buffer block of a stream: big enough that refills are rare.
 const STREAM_BLOCK: usize = 8 << 20;
@@ -195,6 +197,92 @@ impl<R: Read> Feed for StreamFeed<R> {
     }
 }
 
+/// A file read on a thread of its own, a block ahead of the parse: the
+/// copies out of the page cache overlap the parsing of what came before.
+/// Blocks go over a bounded channel and come back to be reused, so at
+/// most `AHEAD` blocks are held.
+pub(crate) struct ReadAhead {
+    /// Blocks with how many of their bytes were read (0: the end).
+    blocks: Receiver<io::Result<(Vec<u8>, usize)>>,
+    back: SyncSender<Vec<u8>>,
+    block: Vec<u8>,
+    len: usize,
+    at: usize,
+    done: bool,
+}
+
+/// Blocks read ahead at most.
+const AHEAD: usize = 4;
+
+impl ReadAhead {
+    /// Starts reading `inner` on a thread of `scope`, `READ_STEP` at a
+    /// time; the thread ends at the end of `inner`, at a failed read, or
+    /// when the `ReadAhead` is dropped.
+    pub(crate) fn spawn<'scope, R: Read + Send + 'scope>(
+        scope: &'scope std::thread::Scope<'scope, '_>,
+        mut inner: R,
+    ) -> ReadAhead {
+        let (to, blocks) = sync_channel(AHEAD);
+        let (back, returned) = sync_channel::<Vec<u8>>(AHEAD + 1);
+        scope.spawn(move || loop {
+            let mut b = returned.try_recv().unwrap_or_default();
+            if b.len() < READ_STEP {
+                b.resize(READ_STEP, 0);
+            }
+            let got = read_some(&mut inner, &mut b);
+            let end = matches!(got, Ok(0) | Err(_));
+            if to.send(got.map(|n| (b, n))).is_err() || end {
+                return;
+            }
+        });
+        ReadAhead {
+            blocks,
+            back,
+            block: Vec::new(),
+            len: 0,
+            at: 0,
+            done: false,
+        }
+    }
+}
+
+/// One read, retried when interrupted.
+fn read_some(r: &mut impl Read, out: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match r.read(out) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            other => return other,
+        }
+    }
+}
+
+impl Read for ReadAhead {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        while self.at == self.len {
+            if self.done {
+                return Ok(0);
+            }
+            match self.blocks.recv() {
+                Ok(Ok((_, 0))) | Err(_) => self.done = true,
+                Ok(Ok((b, n))) => {
+                    let old = std::mem::replace(&mut self.block, b);
+                    let _ = self.back.try_send(old);
+                    self.len = n;
+                    self.at = 0;
+                }
+                Ok(Err(e)) => {
+                    self.done = true;
+                    return Err(e);
+                }
+            }
+        }
+        let n = out.len().min(self.len - self.at);
+        out[..n].copy_from_slice(&self.block[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,5 +323,34 @@ mod tests {
         assert_eq!(f.skip(100).unwrap(), 6);
         assert_eq!(f.offset(), 10);
         assert!(f.fill(1).unwrap().is_empty());
+    }
+
+    #[test]
+    fn read_ahead_hands_over_every_byte_in_order_and_stops_when_dropped() {
+        let data: Vec<u8> = (0..=255u8).cycle().take(3 * READ_STEP + 17).collect();
+        let got = std::thread::scope(|scope| {
+            let mut got = Vec::new();
+            ReadAhead::spawn(scope, &data[..])
+                .read_to_end(&mut got)
+                .unwrap();
+            got
+        });
+        assert_eq!(got, data);
+        let trickled = std::thread::scope(|scope| {
+            let mut got = Vec::new();
+            ReadAhead::spawn(scope, Trickle(&data[..1000]))
+                .read_to_end(&mut got)
+                .unwrap();
+            got
+        });
+        assert_eq!(trickled, data[..1000]);
+        // A reader dropped before the end: the endless source's thread
+        // ends, or this scope would never return.
+        std::thread::scope(|scope| {
+            let mut r = ReadAhead::spawn(scope, io::repeat(7));
+            let mut some = [0u8; 10];
+            r.read_exact(&mut some).unwrap();
+            assert_eq!(some, [7; 10]);
+        });
     }
 }

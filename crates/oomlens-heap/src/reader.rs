@@ -365,19 +365,24 @@ impl From<io::Error> for OpenError {
 /// Reads a dump file: through one buffer when plain, through a gzip
 /// decoder when it starts with the gzip magic (whatever its name).
 pub fn read_path(path: &Path, visitor: &mut impl Visitor) -> Result<Outcome, OpenError> {
+    read_stream(open_path(path)?, visitor)
+}
+
+/// The bytes of a dump file, decompressed when it starts with the gzip
+/// magic (whatever its name).
+pub(crate) fn open_path(path: &Path) -> Result<Box<dyn Read + Send>, OpenError> {
     let mut file = File::open(path)?;
     let mut magic = [0u8; 2];
     let n = read_full(&mut file, &mut magic)?;
     if n == 2 && magic == [0x1f, 0x8b] {
         let file = File::open(path)?;
         let gz = flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 20, file));
-        return read_stream(gz, visitor);
+        return Ok(Box::new(gz));
     }
     // A plain file is read through the stream's buffer too: as fast as a
     // map here, and a map's resident pages count as the process's memory
     // (a 2.5 GiB dump would show 2.5 GiB of RSS).
-    let file = File::open(path)?;
-    read_stream(file, visitor)
+    Ok(Box::new(File::open(path)?))
 }
 
 fn read_full(r: &mut impl Read, out: &mut [u8]) -> io::Result<usize> {

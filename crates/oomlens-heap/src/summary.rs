@@ -3,9 +3,16 @@
 //! families, direct buffers, threads and duplicated strings. The layout is
 //! detected first from the dump's opening objects (`sizing`).
 //!
+//! Three threads share the pass: one reads (and decompresses) the file a
+//! block ahead (`feed::ReadAhead`; `summarize` only), one parses the
+//! records and counts the histogram and class loaders, and one runs the
+//! off-heap sections (`offheap`) on what the parser hands it in dump
+//! order, so the answer is the one a single thread would give.
+//!
 //! `Summary` is the plain-data answer the renderers and `diagnose` read;
 //! `retained` is left for the dominator tree's section.
 
+use crate::feed::ReadAhead;
 use crate::histogram::{self, ArrayRow, ClassRow, Classes, PrimArrays, Role, Totals};
 use crate::hprof::{Header, Id};
 use crate::loaders::{self, LoaderView};
@@ -14,7 +21,7 @@ use crate::offheap::{
     content_hash, DirectBuffers, FieldNames, OffHeap, StringDuplication, Threads, ARRAY_PREFIX,
 };
 use crate::reader::{
-    read_path, read_stream, ClassDump, Counts, Frame, Instance, LoadClass, ObjectArray, OpenError,
+    open_path, read_stream, ClassDump, Counts, Frame, Instance, LoadClass, ObjectArray, OpenError,
     PrimitiveArray, Root, RootKind, StackTrace, Stop, StopKind, Visitor,
 };
 use crate::sizing::Sizing;
@@ -82,11 +89,26 @@ enum Event {
     LoadClass(LoadClass),
     Frame(Frame),
     /// A stack trace's serial and frames (`frames` of the batch's ids).
-    StackTrace { serial: u32, from: u32, to: u32 },
+    StackTrace {
+        serial: u32,
+        from: u32,
+        to: u32,
+    },
     Root(Root),
-    DirectBuffer { capacity: u64, cleaner: bool },
-    Thread { thread: Id, name: Id },
-    String { id: Id, value: Id, coder: u8, bytes: u64 },
+    DirectBuffer {
+        capacity: u64,
+        cleaner: bool,
+    },
+    Thread {
+        thread: Id,
+        name: Id,
+    },
+    String {
+        id: Id,
+        value: Id,
+        coder: u8,
+        bytes: u64,
+    },
     /// A byte or char array: its opening is `data[from..to]` of the batch.
     /// `hash` is None when the opening is the whole array.
     Array {
@@ -267,7 +289,11 @@ impl Visitor for Pass {
 /// gives the summary of what came before the cut, with `read.stop` set.
 pub fn summarize(path: &Path) -> Result<Summary, OpenError> {
     let sizing = Sizing::detect(path)?;
-    run(sizing, |pass| read_path(path, pass))
+    let source = open_path(path)?;
+    // A third thread reads (and decompresses) ahead of the parse.
+    run(sizing, |pass| {
+        std::thread::scope(|scope| read_stream(ReadAhead::spawn(scope, source), pass))
+    })
 }
 
 /// The most of a stream's opening kept in memory to detect the layout from
@@ -347,4 +373,65 @@ fn run(
         threads,
         strings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hprof::BasicType;
+    use crate::synth::Writer;
+
+    /// Strings before and after their arrays, next to them or not, and two
+    /// Strings sharing one array: each order is matched as the JDK writes
+    /// it, and a shared array counts for the String that came last.
+    #[test]
+    fn strings_meet_their_arrays_in_every_order() {
+        let mut w = Writer::new(8, 0);
+        w.string(1, "java/lang/String")
+            .string(2, "value")
+            .string(3, "coder");
+        w.load_class(1, 100, 1);
+        w.class_dump(
+            100,
+            0,
+            0,
+            9,
+            &[],
+            &[(2, BasicType::Object), (3, BasicType::Byte)],
+        );
+        let string = |w: &mut Writer, id: u64, value: u64| {
+            let mut d = value.to_be_bytes().to_vec();
+            d.push(0);
+            w.instance(id, 100, &d);
+        };
+        let bytes = |w: &mut Writer, id: u64, s: &str| {
+            w.primitive_array(id, BasicType::Byte, s.len() as u32, s.as_bytes());
+        };
+        // The String, then its array (HotSpot's order).
+        string(&mut w, 0x1000, 0x1018);
+        bytes(&mut w, 0x1018, "abc");
+        // The array, then its String.
+        bytes(&mut w, 0x2000, "abc");
+        string(&mut w, 0x2018, 0x2000);
+        // The String, another array, then its array.
+        string(&mut w, 0x3000, 0x3030);
+        w.primitive_array(0x3018, BasicType::Int, 1, &[0, 0, 0, 1]);
+        bytes(&mut w, 0x3030, "xyz");
+        // Two Strings, one array.
+        string(&mut w, 0x4000, 0x4030);
+        string(&mut w, 0x4018, 0x4030);
+        bytes(&mut w, 0x4030, "xyz");
+        let s = summarize_reader(io::Cursor::new(w.finish())).unwrap();
+        let each = |name: &str| {
+            let r = s.histogram.iter().find(|r| r.class == name).unwrap();
+            r.bytes / r.instances
+        };
+        let copy = each("java.lang.String") + each("byte[]");
+        let d = &s.strings;
+        assert_eq!((d.strings, d.unmatched), (4, 0), "{d:?}");
+        assert_eq!((d.duplicated_contents, d.wasted), (2, 2 * copy), "{d:?}");
+        let mut top: Vec<&str> = d.top.iter().map(|t| t.value.as_str()).collect();
+        top.sort_unstable();
+        assert_eq!(top, ["abc", "xyz"]);
+    }
 }
