@@ -6,11 +6,17 @@
 //! all that is left, a stream refills its buffer. A stream never holds more
 //! than one sub-record beyond its block size, except primitive arrays
 //! larger than `STREAM_WINDOW`, whose contents are skipped unseen.
+//! `ReadAhead` reads (and decompresses) a stream on a thread of its own.
 
 use std::io::{self, Read};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 /// The buffer block of a stream: big enough that refills are rare.
 const STREAM_BLOCK: usize = 8 << 20;
+
+/// How much a refill reads at once: small enough that what it copies is
+/// still in the cache when it is parsed.
+const READ_STEP: usize = 512 << 10;
 
 /// The largest record or sub-record a stream holds whole; a primitive
 /// array beyond it is passed on without its contents.
@@ -21,6 +27,9 @@ pub(crate) trait Feed {
     /// the input ends first (then all that is left), or an error of the
     /// underlying read. `n` is at most `window()`.
     fn fill(&mut self, n: usize) -> io::Result<&[u8]>;
+    /// The bytes from the current position already held (what the last
+    /// `fill` returned, less what was consumed since), without reading.
+    fn held(&self) -> &[u8];
     /// Moves past `n` bytes of the last `fill`.
     fn consume(&mut self, n: usize);
     /// Moves past `n` bytes; returns how many there were (fewer at the end).
@@ -50,6 +59,10 @@ impl Feed for SliceFeed<'_> {
     #[inline]
     fn fill(&mut self, _n: usize) -> io::Result<&[u8]> {
         Ok(&self.bytes[self.pos..])
+    }
+    #[inline]
+    fn held(&self) -> &[u8] {
+        &self.bytes[self.pos..]
     }
     #[inline]
     fn consume(&mut self, n: usize) {
@@ -97,33 +110,53 @@ impl<R: Read> StreamFeed<R> {
     }
 }
 
+impl<R: Read> StreamFeed<R> {
+    /// Moves what is held to the buffer's start and reads until `n` bytes
+    /// are held (or the input ends), `READ_STEP` at a time: a step's bytes
+    /// are parsed while still in the cache the copy put them in.
+    #[cold]
+    #[inline(never)]
+    fn refill(&mut self, n: usize) -> io::Result<()> {
+        if self.start > 0 {
+            self.buf.copy_within(self.start..self.end, 0);
+            self.end -= self.start;
+            self.start = 0;
+        }
+        let want = n.max(STREAM_BLOCK);
+        if self.buf.len() < want {
+            self.buf.resize(want, 0);
+        }
+        let goal = n.max(self.end + READ_STEP).min(self.buf.len());
+        while self.end < n {
+            match self.inner.read(&mut self.buf[self.end..goal]) {
+                Ok(0) => {
+                    self.eof = true;
+                    break;
+                }
+                Ok(k) => self.end += k,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+}
+
 impl<R: Read> Feed for StreamFeed<R> {
+    #[inline]
     fn fill(&mut self, n: usize) -> io::Result<&[u8]> {
         if self.end - self.start < n && !self.eof {
-            if self.start > 0 {
-                self.buf.copy_within(self.start..self.end, 0);
-                self.end -= self.start;
-                self.start = 0;
-            }
-            let want = n.max(STREAM_BLOCK);
-            if self.buf.len() < want {
-                self.buf.resize(want, 0);
-            }
-            while self.end < n {
-                match self.inner.read(&mut self.buf[self.end..]) {
-                    Ok(0) => {
-                        self.eof = true;
-                        break;
-                    }
-                    Ok(k) => self.end += k,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(e),
-                }
-            }
+            self.refill(n)?;
         }
         Ok(&self.buf[self.start..self.end])
     }
 
+    #[inline]
+    fn held(&self) -> &[u8] {
+        &self.buf[self.start..self.end]
+    }
+
+    #[inline]
     fn consume(&mut self, n: usize) {
         let n = n.min(self.end - self.start);
         self.start += n;
@@ -161,6 +194,92 @@ impl<R: Read> Feed for StreamFeed<R> {
 
     fn window(&self) -> usize {
         STREAM_WINDOW
+    }
+}
+
+/// A file read on a thread of its own, a block ahead of the parse: the
+/// copies out of the page cache overlap the parsing of what came before.
+/// Blocks go over a bounded channel and come back to be reused, so at
+/// most `AHEAD` blocks are held.
+pub(crate) struct ReadAhead {
+    /// Blocks with how many of their bytes were read (0: the end).
+    blocks: Receiver<io::Result<(Vec<u8>, usize)>>,
+    back: SyncSender<Vec<u8>>,
+    block: Vec<u8>,
+    len: usize,
+    at: usize,
+    done: bool,
+}
+
+/// Blocks read ahead at most.
+const AHEAD: usize = 4;
+
+impl ReadAhead {
+    /// Starts reading `inner` on a thread of `scope`, `READ_STEP` at a
+    /// time; the thread ends at the end of `inner`, at a failed read, or
+    /// when the `ReadAhead` is dropped.
+    pub(crate) fn spawn<'scope, R: Read + Send + 'scope>(
+        scope: &'scope std::thread::Scope<'scope, '_>,
+        mut inner: R,
+    ) -> ReadAhead {
+        let (to, blocks) = sync_channel(AHEAD);
+        let (back, returned) = sync_channel::<Vec<u8>>(AHEAD + 1);
+        scope.spawn(move || loop {
+            let mut b = returned.try_recv().unwrap_or_default();
+            if b.len() < READ_STEP {
+                b.resize(READ_STEP, 0);
+            }
+            let got = read_some(&mut inner, &mut b);
+            let end = matches!(got, Ok(0) | Err(_));
+            if to.send(got.map(|n| (b, n))).is_err() || end {
+                return;
+            }
+        });
+        ReadAhead {
+            blocks,
+            back,
+            block: Vec::new(),
+            len: 0,
+            at: 0,
+            done: false,
+        }
+    }
+}
+
+/// One read, retried when interrupted.
+fn read_some(r: &mut impl Read, out: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match r.read(out) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            other => return other,
+        }
+    }
+}
+
+impl Read for ReadAhead {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        while self.at == self.len {
+            if self.done {
+                return Ok(0);
+            }
+            match self.blocks.recv() {
+                Ok(Ok((_, 0))) | Err(_) => self.done = true,
+                Ok(Ok((b, n))) => {
+                    let old = std::mem::replace(&mut self.block, b);
+                    let _ = self.back.try_send(old);
+                    self.len = n;
+                    self.at = 0;
+                }
+                Ok(Err(e)) => {
+                    self.done = true;
+                    return Err(e);
+                }
+            }
+        }
+        let n = out.len().min(self.len - self.at);
+        out[..n].copy_from_slice(&self.block[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
     }
 }
 
@@ -204,5 +323,34 @@ mod tests {
         assert_eq!(f.skip(100).unwrap(), 6);
         assert_eq!(f.offset(), 10);
         assert!(f.fill(1).unwrap().is_empty());
+    }
+
+    #[test]
+    fn read_ahead_hands_over_every_byte_in_order_and_stops_when_dropped() {
+        let data: Vec<u8> = (0..=255u8).cycle().take(3 * READ_STEP + 17).collect();
+        let got = std::thread::scope(|scope| {
+            let mut got = Vec::new();
+            ReadAhead::spawn(scope, &data[..])
+                .read_to_end(&mut got)
+                .unwrap();
+            got
+        });
+        assert_eq!(got, data);
+        let trickled = std::thread::scope(|scope| {
+            let mut got = Vec::new();
+            ReadAhead::spawn(scope, Trickle(&data[..1000]))
+                .read_to_end(&mut got)
+                .unwrap();
+            got
+        });
+        assert_eq!(trickled, data[..1000]);
+        // A reader dropped before the end: the endless source's thread
+        // ends, or this scope would never return.
+        std::thread::scope(|scope| {
+            let mut r = ReadAhead::spawn(scope, io::repeat(7));
+            let mut some = [0u8; 10];
+            r.read_exact(&mut some).unwrap();
+            assert_eq!(some, [7; 10]);
+        });
     }
 }

@@ -303,7 +303,7 @@ pub fn read_id(b: &[u8], id_size: u8) -> Option<Id> {
 }
 
 /// A big-endian u32 at `at`; the caller has checked the length.
-#[inline]
+#[inline(always)]
 pub(crate) fn u32_at(b: &[u8], at: usize) -> u32 {
     u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
@@ -315,19 +315,12 @@ pub(crate) fn u16_at(b: &[u8], at: usize) -> u16 {
 }
 
 /// An identifier at `at`; the caller has checked the length.
-#[inline]
+#[inline(always)]
 pub(crate) fn id_at(b: &[u8], at: usize, id_size: u8) -> Id {
     if id_size == 8 {
-        u64::from_be_bytes([
-            b[at],
-            b[at + 1],
-            b[at + 2],
-            b[at + 3],
-            b[at + 4],
-            b[at + 5],
-            b[at + 6],
-            b[at + 7],
-        ])
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&b[at..at + 8]);
+        u64::from_be_bytes(w)
     } else {
         u64::from(u32_at(b, at))
     }

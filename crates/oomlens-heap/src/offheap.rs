@@ -11,7 +11,7 @@
 
 use crate::hprof::{BasicType, Id, Value};
 use crate::names::{java_name, Strings};
-use crate::reader::{Frame, Instance, LoadClass, PrimitiveArray, Root, RootKind, StackTrace};
+use crate::reader::{Frame, Instance, LoadClass, PrimitiveArray, Root, RootKind};
 use oomlens_evidence::jvm::family::shape_into;
 use rustc_hash::{FxHashMap, FxHasher};
 use serde::Serialize;
@@ -104,6 +104,40 @@ impl FieldNames {
     }
 }
 
+impl FieldNames {
+    /// A direct buffer's capacity and whether a cleaner owns its memory.
+    pub fn direct_buffer(&self, i: &Instance<'_>) -> (u64, bool) {
+        let capacity = match self.capacity.and_then(|n| i.field(n)) {
+            Some(Value::Int(c)) => c.max(0) as u64,
+            _ => 0,
+        };
+        (capacity, obj(self.cleaner.and_then(|n| i.field(n))) != 0)
+    }
+
+    /// A thread's name String (0: none).
+    pub fn thread_name(&self, i: &Instance<'_>) -> Id {
+        obj(self.name.and_then(|n| i.field(n)))
+    }
+
+    /// A String's value array and coder (0 Latin-1, 1 UTF-16, 2 a JDK 8
+    /// `char[]`); None without a value.
+    pub fn string(&self, i: &Instance<'_>) -> Option<(Id, u8)> {
+        let value = obj(self.value.and_then(|n| i.field(n)));
+        if value == 0 {
+            return None;
+        }
+        let coder = match self.coder.and_then(|n| i.field(n)) {
+            Some(Value::Byte(c)) => c as u8 & 1,
+            _ => 2,
+        };
+        Some((value, coder))
+    }
+}
+
+/// The most of an array's bytes `OffHeap::array` reads besides its hash:
+/// 80 UTF-16 characters of a sample.
+pub(crate) const ARRAY_PREFIX: usize = 160;
+
 fn obj(v: Option<Value>) -> Id {
     match v {
         Some(Value::Object(id)) => id,
@@ -118,6 +152,9 @@ const RECENT: usize = 1 << 16;
 /// The most value arrays waited for at once: memory stays bounded when a
 /// dump lists arrays before their strings.
 const WAITING: usize = 1 << 20;
+
+/// Content words sorted at a time during the pass.
+const SORTED_RUN: usize = 1 << 20;
 
 /// Contents with a sample kept.
 const SAMPLES: usize = 1 << 14;
@@ -161,6 +198,15 @@ struct RecentArray {
     /// Its opening in `Prefixes`, when kept (a thread waits for a name, or
     /// its content was seen before).
     prefix: u32,
+}
+
+/// A String whose value array is looked for with the next record.
+#[derive(Clone, Copy)]
+struct Pending {
+    id: Id,
+    value: Id,
+    coder: u8,
+    string_bytes: u64,
 }
 
 /// A string seen lately, for a thread whose name it is.
@@ -238,7 +284,6 @@ impl Prefixes {
 
 /// Everything the off-heap, thread and string sections keep during a pass.
 pub(crate) struct OffHeap {
-    pub fields: FieldNames,
     direct: DirectBuffers,
     owned: Vec<u64>,
     /// (thread object, name string).
@@ -266,6 +311,10 @@ pub(crate) struct OffHeap {
     /// The first 80 characters of contents seen twice.
     samples: FxHashMap<u64, String>,
     strings_read: u64,
+    /// The last String read, its array not looked for yet: HotSpot writes
+    /// a String's value array right after it, so the next array usually
+    /// settles it without a probe of `recent_arrays` or `waiting`.
+    pending: Option<Pending>,
     /// Strings whose array was not found: it came long before, or too
     /// many waited.
     unmatched: u64,
@@ -274,7 +323,6 @@ pub(crate) struct OffHeap {
 impl Default for OffHeap {
     fn default() -> OffHeap {
         OffHeap {
-            fields: FieldNames::default(),
             direct: DirectBuffers::default(),
             owned: Vec::new(),
             threads: Vec::new(),
@@ -305,6 +353,7 @@ impl Default for OffHeap {
             seen: Recent::new(()),
             samples: FxHashMap::default(),
             strings_read: 0,
+            pending: None,
             unmatched: 0,
         }
     }
@@ -319,8 +368,9 @@ impl OffHeap {
         self.frames.insert(f.id, *f);
     }
 
-    pub fn stack_trace(&mut self, t: &StackTrace<'_>) {
-        self.traces.insert(t.serial, t.frames().collect());
+    /// A stack trace's frame ids, innermost first.
+    pub fn stack_trace(&mut self, serial: u32, frames: &[Id]) {
+        self.traces.insert(serial, frames.to_vec());
     }
 
     pub fn root(&mut self, r: &Root) {
@@ -331,23 +381,21 @@ impl OffHeap {
         }
     }
 
-    pub fn direct_buffer(&mut self, i: &Instance<'_>) {
-        let capacity = match self.fields.capacity.and_then(|n| i.field(n)) {
-            Some(Value::Int(c)) => c.max(0) as u64,
-            _ => 0,
-        };
+    /// A direct buffer of `capacity` bytes; `cleaner`: it owns its memory.
+    pub fn direct_buffer(&mut self, capacity: u64, cleaner: bool) {
         self.direct.buffers += 1;
         self.direct.capacity += capacity;
-        if obj(self.fields.cleaner.and_then(|n| i.field(n))) != 0 {
+        if cleaner {
             self.direct.owners += 1;
             self.direct.owned_capacity += capacity;
             self.owned.push(capacity);
         }
     }
 
-    pub fn thread(&mut self, i: &Instance<'_>) {
-        let name = obj(self.fields.name.and_then(|n| i.field(n)));
-        self.threads.push((i.id, name));
+    /// A thread object and its name String (0: none).
+    pub fn thread(&mut self, thread: Id, name: Id) {
+        self.settle_pending();
+        self.threads.push((thread, name));
         if name == 0 {
             return;
         }
@@ -367,30 +415,46 @@ impl OffHeap {
         }
     }
 
-    pub fn string(&mut self, i: &Instance<'_>, string_bytes: u64) {
-        let value = obj(self.fields.value.and_then(|n| i.field(n)));
-        if value == 0 {
+    /// String `id` of `string_bytes` with its `value` array (not 0) and
+    /// `coder` (`FieldNames::string`).
+    pub fn string(&mut self, id: Id, value: Id, coder: u8, string_bytes: u64) {
+        self.settle_pending();
+        self.pending = Some(Pending {
+            id,
+            value,
+            coder,
+            string_bytes,
+        });
+    }
+
+    /// Looks for the pending String's array among the arrays read before
+    /// it, or waits for it: what `string` did at once before the next
+    /// record could settle it.
+    fn settle_pending(&mut self) {
+        let Some(Pending {
+            id,
+            value,
+            coder,
+            string_bytes,
+        }) = self.pending.take()
+        else {
             return;
-        }
-        let coder = match self.fields.coder.and_then(|n| i.field(n)) {
-            Some(Value::Byte(c)) => c as u8 & 1,
-            _ => 2,
         };
         let earlier = self.recent_arrays.take(value);
         let prefix = earlier.map_or(NO_PREFIX, |a| a.prefix);
-        if self.wanted_strings.remove(&i.id).is_some() {
+        if self.wanted_strings.remove(&id).is_some() {
             match self.prefixes.get(prefix) {
                 Some(p) => {
                     let text = p.text(coder, 64);
-                    self.names.insert(i.id, text);
+                    self.names.insert(id, text);
                 }
                 None => {
-                    self.wanted_arrays.insert(value, (i.id, coder));
+                    self.wanted_arrays.insert(value, (id, coder));
                 }
             }
         }
         self.recent_strings.insert(
-            i.id,
+            id,
             RecentString {
                 value,
                 coder,
@@ -418,20 +482,64 @@ impl OffHeap {
         );
     }
 
-    /// A primitive array: a string's value or a thread name's, if waited for.
-    pub fn array(&mut self, a: &PrimitiveArray<'_>, array_bytes: u64) {
-        if !matches!(a.ty, BasicType::Byte | BasicType::Char) {
-            return;
+    /// Whether `array` reads a primitive array: a byte or char array
+    /// with its contents.
+    pub fn reads(a: &PrimitiveArray<'_>) -> bool {
+        matches!(a.ty, BasicType::Byte | BasicType::Char) && a.data.is_some()
+    }
+
+    /// A byte or char array with contents (`reads`): a string's value or
+    /// a thread name's, if waited for. `data` is its opening (at least
+    /// `ARRAY_PREFIX` bytes when it has them), `hash` its `content_hash`
+    /// (None when `data` is the whole array: hashed here).
+    pub fn array(&mut self, id: Id, array_bytes: u64, data: &[u8], hash: Option<u64>) {
+        let hash = hash.unwrap_or_else(|| content_hash(data));
+        let next = self.pending.filter(|p| {
+            p.value == id && (self.waiting.len() < WAITING || self.waiting.contains_key(&p.value))
+        });
+        match next {
+            // The array right after its String: as if the String had waited
+            // for it (an array is dumped once, so none read before was it).
+            Some(p) => {
+                self.pending = None;
+                if self.wanted_strings.remove(&p.id).is_some() {
+                    self.wanted_arrays.insert(p.value, (p.id, p.coder));
+                }
+                self.recent_strings.insert(
+                    p.id,
+                    RecentString {
+                        value: p.value,
+                        coder: p.coder,
+                        prefix: NO_PREFIX,
+                    },
+                );
+                // Waiting for it and found at once: an older wait for the
+                // same array (two Strings sharing it) ends with this one.
+                if !self.waiting.is_empty() {
+                    self.waiting.remove(&p.value);
+                    self.shrink_waiting();
+                }
+                if let Some((string, coder)) = self.wanted_arrays.remove(&id) {
+                    self.names.insert(string, decode(data, coder, 64));
+                }
+                self.strings_read += 1;
+                let copy = array_bytes + p.string_bytes.min(u64::from(u32::MAX));
+                self.account(hash, copy, || decode(data, p.coder, 80));
+                return;
+            }
+            None => self.settle_pending(),
         }
-        let Some(data) = a.data else { return };
-        if let Some((string, coder)) = self.wanted_arrays.remove(&a.id) {
+        if let Some((string, coder)) = self.wanted_arrays.remove(&id) {
             self.names.insert(string, decode(data, coder, 64));
         }
-        let mut h = FxHasher::default();
-        h.write(data);
-        h.write_usize(data.len());
-        let hash = h.finish() >> 16;
-        match self.waiting.remove(&a.id) {
+        let waited = if self.waiting.is_empty() {
+            None
+        } else {
+            let w = self.waiting.remove(&id);
+            self.shrink_waiting();
+            w
+        };
+        match waited {
             Some(w) => {
                 self.strings_read += 1;
                 let copy = array_bytes + u64::from(w.string_bytes);
@@ -445,7 +553,7 @@ impl OffHeap {
                     NO_PREFIX
                 };
                 self.recent_arrays.insert(
-                    a.id,
+                    id,
                     RecentArray {
                         hash,
                         bytes: array_bytes,
@@ -456,10 +564,25 @@ impl OffHeap {
         }
     }
 
+    /// Gives back the memory of a wait table that emptied: a burst of
+    /// Strings before their arrays leaves it wide, and a probe of a wide
+    /// table misses the cache.
+    fn shrink_waiting(&mut self) {
+        if self.waiting.capacity() > 4096 && self.waiting.len() * 8 < self.waiting.capacity() {
+            self.waiting.shrink_to(self.waiting.len() * 2);
+        }
+    }
+
     /// One string content of `copy` bytes (array and String).
     fn account(&mut self, hash: u64, copy: u64, sample: impl FnOnce() -> String) {
         if copy < 1 << 16 {
             self.contents.push(hash << 16 | copy);
+            // Sorted a run at a time as the pass goes, so the sort at the
+            // end merges runs.
+            if self.contents.len() % SORTED_RUN == 0 {
+                let from = self.contents.len() - SORTED_RUN;
+                self.contents[from..].sort_unstable();
+            }
         } else {
             self.big.push((hash, copy));
         }
@@ -474,6 +597,7 @@ impl OffHeap {
     }
 
     pub fn finish(mut self, strings: &Strings) -> (DirectBuffers, Threads, StringDuplication) {
+        self.settle_pending();
         self.owned.sort_unstable_by(|a, b| b.cmp(a));
         self.owned.truncate(10);
         self.direct.largest = self.owned.clone();
@@ -551,7 +675,8 @@ impl OffHeap {
             ..StringDuplication::default()
         };
         let mut all: Vec<(u64, u64)> = std::mem::take(&mut self.big);
-        self.contents.sort_unstable();
+        // Stable: it merges the runs sorted during the pass.
+        self.contents.sort();
         let mut top: Vec<(u64, u64, u64)> = Vec::new();
         let mut group = |hash: u64, copies: u64, copy: u64, top: &mut Vec<(u64, u64, u64)>| {
             if copies < 2 {
@@ -585,6 +710,14 @@ impl OffHeap {
             .collect();
         d
     }
+}
+
+/// A 48-bit hash of an array's content.
+pub(crate) fn content_hash(data: &[u8]) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(data);
+    h.write_usize(data.len());
+    h.finish() >> 16
 }
 
 /// Up to `max` characters of a string's array: Latin-1 or UTF-16 as its

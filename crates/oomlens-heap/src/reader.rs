@@ -365,19 +365,24 @@ impl From<io::Error> for OpenError {
 /// Reads a dump file: through one buffer when plain, through a gzip
 /// decoder when it starts with the gzip magic (whatever its name).
 pub fn read_path(path: &Path, visitor: &mut impl Visitor) -> Result<Outcome, OpenError> {
+    read_stream(open_path(path)?, visitor)
+}
+
+/// The bytes of a dump file, decompressed when it starts with the gzip
+/// magic (whatever its name).
+pub(crate) fn open_path(path: &Path) -> Result<Box<dyn Read + Send>, OpenError> {
     let mut file = File::open(path)?;
     let mut magic = [0u8; 2];
     let n = read_full(&mut file, &mut magic)?;
     if n == 2 && magic == [0x1f, 0x8b] {
         let file = File::open(path)?;
         let gz = flate2::read::MultiGzDecoder::new(BufReader::with_capacity(1 << 20, file));
-        return read_stream(gz, visitor);
+        return Ok(Box::new(gz));
     }
     // A plain file is read through the stream's buffer too: as fast as a
     // map here, and a map's resident pages count as the process's memory
     // (a 2.5 GiB dump would show 2.5 GiB of RSS).
-    let file = File::open(path)?;
-    read_stream(file, visitor)
+    Ok(Box::new(File::open(path)?))
 }
 
 fn read_full(r: &mut impl Read, out: &mut [u8]) -> io::Result<usize> {
@@ -637,9 +642,10 @@ impl<'v, F: Feed, V: Visitor> Parser<'v, F, V> {
                     "the visitor had read enough".into(),
                 ));
             }
-            // Find the sub-record's length, asking for more bytes as needed.
+            // Find the sub-record's length, asking for more bytes as needed;
+            // the bytes that told it usually hold the whole sub-record.
             let mut need = 1 + 2 * id as usize + 9;
-            let total = loop {
+            let (total, held) = loop {
                 let b = match self.feed.fill(need) {
                     Ok(b) => b,
                     Err(e) => return Err(io_stop(at, RecordKind::Root, e)),
@@ -653,7 +659,7 @@ impl<'v, F: Feed, V: Visitor> Parser<'v, F, V> {
                     ));
                 }
                 match sub_len(b, id) {
-                    SubLen::Len(n) => break n,
+                    SubLen::Len(n) => break (n, b.len() as u64),
                     SubLen::Need(n) if n > b.len() && b.len() < need => {
                         let kind = sub_kind(b[0]);
                         let have = b.len();
@@ -676,42 +682,52 @@ impl<'v, F: Feed, V: Visitor> Parser<'v, F, V> {
                     }
                 }
             };
-            let b0 = self
-                .feed
-                .fill(1)
-                .map_err(|e| io_stop(at, RecordKind::Root, e))?;
-            let kind = sub_kind(b0[0]);
-            if total > left {
-                return Err(stop(
-                    StopKind::Malformed,
-                    at,
-                    kind,
-                    format!("its {total} bytes run past the end of its segment ({left} left)"),
-                ));
-            }
-            if total > self.feed.window() as u64 {
+            if total > left || total > self.feed.window() as u64 {
+                let b0 = self
+                    .feed
+                    .fill(1)
+                    .map_err(|e| io_stop(at, RecordKind::Root, e))?;
+                let kind = sub_kind(b0[0]);
+                if total > left {
+                    return Err(stop(
+                        StopKind::Malformed,
+                        at,
+                        kind,
+                        format!("its {total} bytes run past the end of its segment ({left} left)"),
+                    ));
+                }
                 self.oversized(at, kind, total)?;
                 continue;
             }
-            let b = match self.feed.fill(total as usize) {
-                Ok(b) => b,
-                Err(e) => return Err(io_stop(at, kind, e)),
+            let b = if held >= total {
+                self.feed.held()
+            } else {
+                match self.feed.fill(total as usize) {
+                    Ok(b) => b,
+                    Err(e) => return Err(io_stop(at, RecordKind::Root, e)),
+                }
             };
             if (b.len() as u64) < total {
                 let have = b.len();
                 return Err(stop(
                     StopKind::Truncated,
                     at,
-                    kind,
+                    sub_kind(b[0]),
                     format!("the file ends {have} of its {total} bytes into it"),
                 ));
             }
+            let kind_of = b[0];
             let b = &b[..total as usize];
             let Parser {
                 v, layouts, counts, ..
             } = self;
             if let Err(why) = visit_sub(b, id, *v, layouts, counts) {
-                return Err(stop(StopKind::Malformed, at, kind, why.to_string()));
+                return Err(stop(
+                    StopKind::Malformed,
+                    at,
+                    sub_kind(kind_of),
+                    why.to_string(),
+                ));
             }
             self.feed.consume(total as usize);
         }
@@ -910,7 +926,13 @@ fn visit_sub<V: Visitor>(
 ) -> Result<(), &'static str> {
     let ids = id as usize;
     let t = b[0];
-    if let Some(kind) = root_kind(t) {
+    // Objects first: they are nearly every sub-record.
+    let object = matches!(
+        t,
+        sub::INSTANCE_DUMP | sub::OBJ_ARRAY_DUMP | sub::PRIM_ARRAY_DUMP
+    );
+    let root = if object { None } else { root_kind(t) };
+    if let Some(kind) = root {
         let object = id_at(b, 1, id);
         let u = |i: usize| Some(u32_at(b, 1 + ids + 4 * i));
         let root = match t {

@@ -3,22 +3,32 @@
 //! families, direct buffers, threads and duplicated strings. The layout is
 //! detected first from the dump's opening objects (`sizing`).
 //!
+//! Three threads share the pass: one reads (and decompresses) the file a
+//! block ahead (`feed::ReadAhead`; `summarize` only), one parses the
+//! records and counts the histogram and class loaders, and one runs the
+//! off-heap sections (`offheap`) on what the parser hands it in dump
+//! order, so the answer is the one a single thread would give.
+//!
 //! `Summary` is the plain-data answer the renderers and `diagnose` read;
 //! `retained` is left for the dominator tree's section.
 
+use crate::feed::ReadAhead;
 use crate::histogram::{self, ArrayRow, ClassRow, Classes, PrimArrays, Role, Totals};
 use crate::hprof::{Header, Id};
 use crate::loaders::{self, LoaderView};
 use crate::names::Strings;
-use crate::offheap::{DirectBuffers, FieldNames, OffHeap, StringDuplication, Threads};
+use crate::offheap::{
+    content_hash, DirectBuffers, FieldNames, OffHeap, StringDuplication, Threads, ARRAY_PREFIX,
+};
 use crate::reader::{
-    read_path, read_stream, ClassDump, Counts, Frame, Instance, LoadClass, ObjectArray, OpenError,
-    PrimitiveArray, Root, StackTrace, Stop, StopKind, Visitor,
+    open_path, read_stream, ClassDump, Counts, Frame, Instance, LoadClass, ObjectArray, OpenError,
+    PrimitiveArray, Root, RootKind, StackTrace, Stop, StopKind, Visitor,
 };
 use crate::sizing::Sizing;
 use serde::Serialize;
 use std::io::{self, Read};
 use std::path::Path;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 /// How much of the dump was read.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -61,6 +71,8 @@ impl Summary {
 }
 
 /// The pass's visitor: everything it keeps is per class or per string.
+/// What the off-heap sections read goes, in dump order, to `OffHeap` on
+/// a second thread (`Sink`), so the two halves of the work overlap.
 struct Pass {
     sizing: Sizing,
     strings: Strings,
@@ -68,7 +80,121 @@ struct Pass {
     prims: PrimArrays,
     /// (loader object, its class) for every class-loader instance.
     loader_objects: Vec<(Id, Id)>,
-    offheap: OffHeap,
+    fields: FieldNames,
+    sink: Sink,
+}
+
+/// One thing `OffHeap` is told, in dump order.
+enum Event {
+    LoadClass(LoadClass),
+    Frame(Frame),
+    /// A stack trace's serial and frames (`frames` of the batch's ids).
+    StackTrace {
+        serial: u32,
+        from: u32,
+        to: u32,
+    },
+    Root(Root),
+    DirectBuffer {
+        capacity: u64,
+        cleaner: bool,
+    },
+    Thread {
+        thread: Id,
+        name: Id,
+    },
+    String {
+        id: Id,
+        value: Id,
+        coder: u8,
+        bytes: u64,
+    },
+    /// A byte or char array: its opening is `data[from..to]` of the batch.
+    /// `hash` is None when the opening is the whole array.
+    Array {
+        id: Id,
+        bytes: u64,
+        hash: Option<u64>,
+        from: u32,
+        to: u32,
+    },
+}
+
+/// Events on their way to `OffHeap`, with the bytes and ids they refer to.
+#[derive(Default)]
+struct Batch {
+    events: Vec<Event>,
+    data: Vec<u8>,
+    frames: Vec<Id>,
+}
+
+/// Events a batch holds before it is handed over.
+const BATCH: usize = 8192;
+
+/// Batches on their way at once (each way).
+const IN_FLIGHT: usize = 4;
+
+/// The pass's end of the hand-over: fills a batch, sends it when full, and
+/// reuses the batches the other thread has applied.
+struct Sink {
+    batch: Batch,
+    to: SyncSender<Batch>,
+    back: Receiver<Batch>,
+}
+
+impl Sink {
+    #[inline]
+    fn push(&mut self, e: Event) {
+        self.batch.events.push(e);
+        if self.batch.events.len() >= BATCH {
+            self.send();
+        }
+    }
+
+    fn send(&mut self) {
+        let fresh = self.back.try_recv().unwrap_or_default();
+        let full = std::mem::replace(&mut self.batch, fresh);
+        // The other side ends only when this one hangs up: a failed send
+        // means it stopped early, and `finish` reports what it got.
+        let _ = self.to.send(full);
+    }
+}
+
+/// The other thread: applies each batch's events to `OffHeap` in order.
+fn apply(batches: Receiver<Batch>, back: SyncSender<Batch>) -> OffHeap {
+    let mut o = OffHeap::default();
+    for mut b in batches {
+        for e in &b.events {
+            match *e {
+                Event::LoadClass(c) => o.load_class(&c),
+                Event::Frame(f) => o.frame(&f),
+                Event::StackTrace { serial, from, to } => {
+                    o.stack_trace(serial, &b.frames[from as usize..to as usize])
+                }
+                Event::Root(r) => o.root(&r),
+                Event::DirectBuffer { capacity, cleaner } => o.direct_buffer(capacity, cleaner),
+                Event::Thread { thread, name } => o.thread(thread, name),
+                Event::String {
+                    id,
+                    value,
+                    coder,
+                    bytes,
+                } => o.string(id, value, coder, bytes),
+                Event::Array {
+                    id,
+                    bytes,
+                    hash,
+                    from,
+                    to,
+                } => o.array(id, bytes, &b.data[from as usize..to as usize], hash),
+            }
+        }
+        b.events.clear();
+        b.data.clear();
+        b.frames.clear();
+        let _ = back.try_send(b);
+    }
+    o
 }
 
 impl Visitor for Pass {
@@ -77,22 +203,32 @@ impl Visitor for Pass {
     }
     fn load_class(&mut self, c: &LoadClass) {
         self.classes.load_class(c);
-        self.offheap.load_class(c);
+        self.sink.push(Event::LoadClass(*c));
     }
     fn frame(&mut self, f: &Frame) {
-        self.offheap.frame(f);
+        self.sink.push(Event::Frame(*f));
     }
     fn stack_trace(&mut self, t: &StackTrace<'_>) {
-        self.offheap.stack_trace(t);
+        let frames = &mut self.sink.batch.frames;
+        let from = frames.len() as u32;
+        frames.extend(t.frames());
+        let to = frames.len() as u32;
+        self.sink.push(Event::StackTrace {
+            serial: t.serial,
+            from,
+            to,
+        });
     }
     fn root(&mut self, r: &Root) {
-        self.offheap.root(r);
+        if r.kind == RootKind::ThreadObject {
+            self.sink.push(Event::Root(*r));
+        }
     }
     fn class_dump(&mut self, c: &ClassDump<'_>) {
         if !self.strings.is_sealed() {
             // HotSpot writes every string before the heap dump.
             self.strings.seal();
-            self.offheap.fields = FieldNames::find(&self.strings);
+            self.fields = FieldNames::find(&self.strings);
         }
         self.classes.class_dump(c, &self.sizing, &self.strings);
     }
@@ -104,9 +240,24 @@ impl Visitor for Pass {
         match role {
             Role::Plain => {}
             Role::Loader => self.loader_objects.push((i.id, i.class)),
-            Role::Thread => self.offheap.thread(i),
-            Role::DirectBuffer => self.offheap.direct_buffer(i),
-            Role::String => self.offheap.string(i, size),
+            Role::Thread => self.sink.push(Event::Thread {
+                thread: i.id,
+                name: self.fields.thread_name(i),
+            }),
+            Role::DirectBuffer => {
+                let (capacity, cleaner) = self.fields.direct_buffer(i);
+                self.sink.push(Event::DirectBuffer { capacity, cleaner });
+            }
+            Role::String => {
+                if let Some((value, coder)) = self.fields.string(i) {
+                    self.sink.push(Event::String {
+                        id: i.id,
+                        value,
+                        coder,
+                        bytes: size,
+                    });
+                }
+            }
         }
     }
     #[inline]
@@ -118,7 +269,19 @@ impl Visitor for Pass {
     fn primitive_array(&mut self, a: &PrimitiveArray<'_>) {
         let bytes = self.sizing.primitive_array(a.ty, a.len);
         self.prims.add(a.ty, a.len, bytes);
-        self.offheap.array(a, bytes);
+        if let (true, Some(all)) = (OffHeap::reads(a), a.data) {
+            let data = &mut self.sink.batch.data;
+            let from = data.len() as u32;
+            data.extend_from_slice(&all[..all.len().min(ARRAY_PREFIX)]);
+            let to = data.len() as u32;
+            self.sink.push(Event::Array {
+                id: a.id,
+                bytes,
+                hash: (all.len() > ARRAY_PREFIX).then(|| content_hash(all)),
+                from,
+                to,
+            });
+        }
     }
 }
 
@@ -126,7 +289,11 @@ impl Visitor for Pass {
 /// gives the summary of what came before the cut, with `read.stop` set.
 pub fn summarize(path: &Path) -> Result<Summary, OpenError> {
     let sizing = Sizing::detect(path)?;
-    run(sizing, |pass| read_path(path, pass))
+    let source = open_path(path)?;
+    // A third thread reads (and decompresses) ahead of the parse.
+    run(sizing, |pass| {
+        std::thread::scope(|scope| read_stream(ReadAhead::spawn(scope, source), pass))
+    })
 }
 
 /// The most of a stream's opening kept in memory to detect the layout from
@@ -152,22 +319,42 @@ fn run(
     sizing: Sizing,
     read: impl FnOnce(&mut Pass) -> Result<crate::reader::Outcome, OpenError>,
 ) -> Result<Summary, OpenError> {
+    let (to, batches) = sync_channel(IN_FLIGHT);
+    let (back, returned) = sync_channel(IN_FLIGHT);
     let mut pass = Pass {
         sizing,
         strings: Strings::default(),
         classes: Classes::default(),
         prims: PrimArrays::default(),
         loader_objects: Vec::new(),
-        offheap: OffHeap::default(),
+        fields: FieldNames::default(),
+        sink: Sink {
+            batch: Batch::default(),
+            to,
+            back: returned,
+        },
     };
-    let outcome = read(&mut pass)?;
+    let (outcome, offheap) = std::thread::scope(|scope| {
+        let other = scope.spawn(move || apply(batches, back));
+        let outcome = read(&mut pass);
+        pass.sink.send();
+        // Hanging up ends the other thread's loop.
+        let (hang_up, _) = sync_channel(0);
+        drop(std::mem::replace(&mut pass.sink.to, hang_up));
+        let offheap = match other.join() {
+            Ok(o) => o,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        (outcome, offheap)
+    });
+    let outcome = outcome?;
     if !pass.strings.is_sealed() {
         pass.strings.seal();
     }
     let (histogram, arrays, totals) =
         histogram::build(&pass.classes, &pass.prims, &pass.strings, &pass.sizing);
     let class_loaders = loaders::build(&pass.classes, &pass.loader_objects, &pass.strings);
-    let (direct_buffers, threads, strings) = pass.offheap.finish(&pass.strings);
+    let (direct_buffers, threads, strings) = offheap.finish(&pass.strings);
     let stop = outcome.stop.filter(|s| s.kind != StopKind::Enough);
     Ok(Summary {
         header: outcome.header,
@@ -186,4 +373,65 @@ fn run(
         threads,
         strings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hprof::BasicType;
+    use crate::synth::Writer;
+
+    /// Strings before and after their arrays, next to them or not, and two
+    /// Strings sharing one array: each order is matched as the JDK writes
+    /// it, and a shared array counts for the String that came last.
+    #[test]
+    fn strings_meet_their_arrays_in_every_order() {
+        let mut w = Writer::new(8, 0);
+        w.string(1, "java/lang/String")
+            .string(2, "value")
+            .string(3, "coder");
+        w.load_class(1, 100, 1);
+        w.class_dump(
+            100,
+            0,
+            0,
+            9,
+            &[],
+            &[(2, BasicType::Object), (3, BasicType::Byte)],
+        );
+        let string = |w: &mut Writer, id: u64, value: u64| {
+            let mut d = value.to_be_bytes().to_vec();
+            d.push(0);
+            w.instance(id, 100, &d);
+        };
+        let bytes = |w: &mut Writer, id: u64, s: &str| {
+            w.primitive_array(id, BasicType::Byte, s.len() as u32, s.as_bytes());
+        };
+        // The String, then its array (HotSpot's order).
+        string(&mut w, 0x1000, 0x1018);
+        bytes(&mut w, 0x1018, "abc");
+        // The array, then its String.
+        bytes(&mut w, 0x2000, "abc");
+        string(&mut w, 0x2018, 0x2000);
+        // The String, another array, then its array.
+        string(&mut w, 0x3000, 0x3030);
+        w.primitive_array(0x3018, BasicType::Int, 1, &[0, 0, 0, 1]);
+        bytes(&mut w, 0x3030, "xyz");
+        // Two Strings, one array.
+        string(&mut w, 0x4000, 0x4030);
+        string(&mut w, 0x4018, 0x4030);
+        bytes(&mut w, 0x4030, "xyz");
+        let s = summarize_reader(io::Cursor::new(w.finish())).unwrap();
+        let each = |name: &str| {
+            let r = s.histogram.iter().find(|r| r.class == name).unwrap();
+            r.bytes / r.instances
+        };
+        let copy = each("java.lang.String") + each("byte[]");
+        let d = &s.strings;
+        assert_eq!((d.strings, d.unmatched), (4, 0), "{d:?}");
+        assert_eq!((d.duplicated_contents, d.wasted), (2, 2 * copy), "{d:?}");
+        let mut top: Vec<&str> = d.top.iter().map(|t| t.value.as_str()).collect();
+        top.sort_unstable();
+        assert_eq!(top, ["abc", "xyz"]);
+    }
 }
