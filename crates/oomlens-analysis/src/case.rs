@@ -236,7 +236,23 @@ impl Case {
         }
         case.join_series();
         case.join_files();
+        case.expand_latest_kills();
         case
+    }
+
+    /// Parses the stats and task lines of each member's latest kernel
+    /// report, the one the detectors read them from; the other reports of
+    /// a log of many kills keep theirs as text, unparsed.
+    fn expand_latest_kills(&mut self) {
+        for m in &self.members {
+            if let Some(r) = m
+                .kills
+                .last()
+                .and_then(|k| self.ev.kernel.get_mut(k.report))
+            {
+                r.expand();
+            }
+        }
     }
 
     fn members_from_pods(&mut self) {
