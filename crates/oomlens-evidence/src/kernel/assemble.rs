@@ -299,6 +299,25 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
         if msg.is_empty() {
             return;
         }
+        // A line of a stats dump (half the lines of a memcg report), filed
+        // before the searches below: no line kind they look for can be
+        // `name value` (a trace frame's name in `name` only marks a memcg
+        // report, which its dump does already), except the continuation
+        // of a wrapped `oom-kill:` line, which waits for none here.
+        if let Some(b) = self.hosts[h].1.open.as_mut() {
+            if let (Section::Stats(idx), None) = (b.section, &b.oom_kill_cut) {
+                if let Some((key, v)) = stat_parts(msg) {
+                    if self.bulk == Bulk::Deferred {
+                        b.r.defer(b'S', no, Some(idx), msg);
+                    } else if let Some(s) = b.r.memcg_stats.get_mut(idx) {
+                        s.stats.insert(stat_name(key), v);
+                    }
+                    b.r.lines.cover(no);
+                    b.last_content = no;
+                    return;
+                }
+            }
+        }
         let stamp = || (framed.stamp, framed.stamp_text(), framed.monotonic_us);
         let inner = INNER.get().is_match(msg);
 
