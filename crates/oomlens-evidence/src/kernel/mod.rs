@@ -342,6 +342,13 @@ impl OomReport {
         }
     }
 
+    /// Drops the stats and task lines a [`Bulk::Deferred`] scan kept as
+    /// text, unparsed: for a reader done with this report's bulk (the Case,
+    /// once it knows which kills it reads).
+    pub fn drop_deferred(&mut self) {
+        self.deferred = Deferred::default();
+    }
+
     /// Keeps one stats or task line (`tag` as in [`Deferred`]; `dump` for a
     /// stats line) for [`OomReport::expand`].
     fn defer(&mut self, tag: u8, no: u64, dump: Option<usize>, msg: &[u8]) {
