@@ -35,6 +35,9 @@ use crate::diagnosis::SourceNote;
 /// Everything read, before joining.
 #[derive(Debug, Default)]
 pub struct Evidence {
+    /// Kernel reports; once the Case is built, only each member's latest
+    /// has its stats values and task rows (the others' were never parsed:
+    /// [`OomReport::expand`]).
     pub kernel: Vec<OomReport>,
     pub pods: Vec<Pod>,
     /// Event objects read on their own, with their source.
@@ -236,7 +239,28 @@ impl Case {
         }
         case.join_series();
         case.join_files();
+        case.expand_latest_kills();
         case
+    }
+
+    /// Parses the stats and task lines of each member's latest kernel
+    /// report, the one the detectors read them from, and drops the other
+    /// reports' (loaded as text, never parsed): a log of many kills gives
+    /// that room back to the Diagnosis' kills before they are made.
+    fn expand_latest_kills(&mut self) {
+        let mut latest = vec![false; self.ev.kernel.len()];
+        for m in &self.members {
+            if let Some(l) = m.kills.last().and_then(|k| latest.get_mut(k.report)) {
+                *l = true;
+            }
+        }
+        for (r, latest) in self.ev.kernel.iter_mut().zip(latest) {
+            if latest {
+                r.expand();
+            } else {
+                r.drop_deferred();
+            }
+        }
     }
 
     fn members_from_pods(&mut self) {

@@ -192,8 +192,10 @@ const MONTHS: [&[u8; 3]; 12] = [
 ];
 
 fn month(b: &[u8]) -> Option<i8> {
-    let m = b.get(..3)?;
-    MONTHS.iter().position(|x| &x[..] == m).map(|i| i as i8 + 1)
+    // One three-byte compare per month, not a call to `memcmp` each (this
+    // runs on every syslog line).
+    let m: [u8; 3] = b.get(..3)?.try_into().ok()?;
+    MONTHS.iter().position(|x| **x == m).map(|i| i as i8 + 1)
 }
 
 fn digits(b: &[u8]) -> usize {

@@ -132,7 +132,8 @@ impl Outcome {
 /// The evidence one input held, typed by what it is.
 #[derive(Debug)]
 pub enum Parsed {
-    /// OOM-killer reports of a kernel log.
+    /// OOM-killer reports of a kernel log, their stats and task lines
+    /// kept as text until [`OomReport::expand`].
     Kernel {
         reports: Vec<OomReport>,
         lines: u64,
@@ -608,6 +609,11 @@ fn read_error(name: &str, e: &io::Error) -> Outcome {
     Outcome::skipped(format!("read error: {e}"), w)
 }
 
+/// Kernel reports loaded as evidence keep their stats and task lines as
+/// text: the Case parses those of the kills it reads
+/// ([`OomReport::expand`]), a few of a log of thousands.
+const BULK: kernel::Bulk = kernel::Bulk::Deferred;
+
 /// A text input: a kernel log, a container log (or `hs_err` file), or
 /// neither. A head that looks like a kernel log is read as one only;
 /// otherwise both scanners read the one stream side by side (a container
@@ -618,7 +624,7 @@ fn text(mut s: Stream<'_>) -> Outcome {
     let mut reports = Vec::new();
     let reader = s.take_reader();
     if looks_like_kernel_log(s.head) {
-        return match kernel::scan(name, reader, s.time, |r| reports.push(r)) {
+        return match kernel::scan_with(name, reader, s.time, BULK, |r| reports.push(r)) {
             Ok(k) => kernel_outcome(reports, k),
             Err(e) => read_error(name, &e),
         };
@@ -626,7 +632,7 @@ fn text(mut s: Stream<'_>) -> Outcome {
     let time = s.time;
     let (k, a) = crate::tee::both(
         reader,
-        |r| kernel::scan(name, r, time, |x| reports.push(x)),
+        |r| kernel::scan_with(name, r, time, BULK, |x| reports.push(x)),
         |r| applog::scan_with_classes(name, r),
     );
     let k = match k {

@@ -65,6 +65,9 @@ struct Building {
     /// pasted): its line and its text after the last comma, which the next
     /// bare line continues.
     oom_kill_cut: Option<(u64, Vec<u8>)>,
+    /// A task row was kept as text ([`Bulk::Deferred`]): the report has
+    /// tasks, though `r.tasks` is empty until expanded.
+    tasks_deferred: bool,
 }
 
 #[derive(Default)]
@@ -90,6 +93,8 @@ pub(super) struct Assembler<'c, F: FnMut(OomReport)> {
     /// The stamp of the line being read: a report's time until its victim
     /// line gives a better one.
     line_stamp: Option<(Stamp, Vec<u8>, Option<u64>)>,
+    /// Whether stats values and task rows are parsed or kept as text.
+    pub(super) bulk: Bulk,
 }
 
 impl<F: FnMut(OomReport)> LineSink for Assembler<'_, F> {
@@ -140,6 +145,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             emitted: 0,
             warnings: Warnings::new(),
             line_stamp: None,
+            bulk: Bulk::Parsed,
         }
     }
 
@@ -202,6 +208,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                     && b.r.victim.is_none()
                     && b.r.memory.is_none()
                     && b.r.tasks.is_empty()
+                    && !b.tasks_deferred
                     && no.saturating_sub(b.last_content) <= 2
             });
             if only_summary {
@@ -249,6 +256,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             trace_memcg: false,
             trace_global: false,
             oom_kill_cut: None,
+            tasks_deferred: false,
         });
         let b = st.open.as_mut().expect("just set");
         if let Some(sum) = summary {
@@ -290,6 +298,25 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
         let msg = trim(msg);
         if msg.is_empty() {
             return;
+        }
+        // A line of a stats dump (half the lines of a memcg report), filed
+        // before the searches below: no line kind they look for can be
+        // `name value` (a trace frame's name in `name` only marks a memcg
+        // report, which its dump does already), except the continuation
+        // of a wrapped `oom-kill:` line, which waits for none here.
+        if let Some(b) = self.hosts[h].1.open.as_mut() {
+            if let (Section::Stats(idx), None) = (b.section, &b.oom_kill_cut) {
+                if let Some((key, v)) = stat_parts(msg) {
+                    if self.bulk == Bulk::Deferred {
+                        b.r.defer(b'S', no, Some(idx), msg);
+                    } else if let Some(s) = b.r.memcg_stats.get_mut(idx) {
+                        s.stats.insert(stat_name(key), v);
+                    }
+                    b.r.lines.cover(no);
+                    b.last_content = no;
+                    return;
+                }
+            }
         }
         let stamp = || (framed.stamp, framed.stamp_text(), framed.monotonic_us);
         let inner = INNER.get().is_match(msg);
@@ -678,12 +705,12 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
         }
 
         if msg.starts_with(b"[") && msg.ends_with(b"name") && find_lit!(msg, b"pid").is_some() {
-            let cols: Vec<StatName> = msg
-                .split(|&c| c == b' ' || c == b'[' || c == b']' || c == b'\t')
-                .filter(|t| !t.is_empty())
-                .map(stat_name)
-                .collect();
+            let cols = task_columns(msg);
+            let deferred = self.bulk == Bulk::Deferred;
             let b = self.current(h, no);
+            if deferred {
+                b.r.defer(b'H', no, None, msg);
+            }
             b.columns = Some(cols);
             b.section = Section::Tasks;
             b.r.lines.cover(no);
@@ -708,10 +735,19 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
         }
 
         // Section content: only inside an open report.
+        let deferred = self.bulk == Bulk::Deferred;
         let Some(b) = self.hosts[h].1.open.as_mut() else {
             return;
         };
         match b.section {
+            Section::Stats(idx) if deferred => {
+                // Checked now (the same lines covered), parsed on demand.
+                if stat_parts(msg).is_some() {
+                    b.r.defer(b'S', no, Some(idx), msg);
+                    b.r.lines.cover(no);
+                    b.last_content = no;
+                }
+            }
             Section::Stats(idx) => {
                 if let Some((k, v)) = stat_line(msg) {
                     if let Some(s) = b.r.memcg_stats.get_mut(idx) {
@@ -724,6 +760,11 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             Section::Tasks => {
                 if msg.starts_with(b"[") {
                     match task_row(msg, b.columns.as_deref(), no) {
+                        // Read now for its warning, kept as text.
+                        Ok(_) if deferred => {
+                            b.r.defer(b'T', no, None, msg);
+                            b.tasks_deferred = true;
+                        }
                         Ok(row) => b.r.tasks.push(row),
                         Err(e) => self.warnings.push(&self.source, Some(no), e),
                     }
@@ -758,7 +799,12 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                 // kept only when its shape is a known layout.
                 if b.columns.is_none() && msg.starts_with(b"[") {
                     if let Ok(row) = task_row(msg, None, no) {
-                        b.r.tasks.push(row);
+                        if deferred {
+                            b.r.defer(b'N', no, None, msg);
+                            b.tasks_deferred = true;
+                        } else {
+                            b.r.tasks.push(row);
+                        }
                         b.r.lines.cover(no);
                         b.last_content = no;
                     }
@@ -932,6 +978,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                 "the OOM killer found no killable process: the kernel panics or loops",
             );
         }
+        r.settle_deferred();
         self.emitted += 1;
         (self.sink)(r);
     }

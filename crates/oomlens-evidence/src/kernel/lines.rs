@@ -321,13 +321,27 @@ pub(super) fn stat_value(v: &[u8]) -> Option<u64> {
 
 /// A multi-line stats dump line: `anon 123456`.
 pub(super) fn stat_line(msg: &[u8]) -> Option<(StatName, u64)> {
+    stat_parts(msg).map(|(key, v)| (stat_name(key), v))
+}
+
+/// [`stat_line`]'s name (as bytes) and value, without the name's look-up.
+pub(super) fn stat_parts(msg: &[u8]) -> Option<(&[u8], u64)> {
     let sp = memchr::memchr(b' ', msg)?;
     let key = &msg[..sp];
     if key.is_empty() || !key.iter().all(|c| c.is_ascii_alphanumeric() || *c == b'_') {
         return None;
     }
     let v = uint(trim(&msg[sp + 1..]))?;
-    Some((stat_name(key), v))
+    Some((key, v))
+}
+
+/// The column names of a task table's header (`[  pid  ]   uid  tgid
+/// total_vm ... name`).
+pub(super) fn task_columns(msg: &[u8]) -> Vec<StatName> {
+    msg.split(|&c| c == b' ' || c == b'[' || c == b']' || c == b'\t')
+        .filter(|t| !t.is_empty())
+        .map(stat_name)
+        .collect()
 }
 
 /// The task table layouts the kernel has printed, by the number of values

@@ -216,6 +216,39 @@ pub struct OomReport {
     pub truncated: bool,
     pub callbacks_suppressed: Vec<Suppressed>,
     pub lines: Span,
+    /// Stats-dump and task-table lines kept as text by a [`Bulk::Deferred`]
+    /// scan, until [`OomReport::expand`] parses them.
+    #[serde(skip)]
+    deferred: Deferred,
+}
+
+/// How a scan fills a report's bulky parts: the values of its stats dumps
+/// (`memcg_stats[].stats`) and its task table (`tasks`), some fifty lines of
+/// the eighty a memcg report prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Bulk {
+    /// Parsed as read: every report complete as it is emitted.
+    #[default]
+    Parsed,
+    /// Checked as read (the same lines are covered, the same warnings
+    /// given) but kept as their text, about a third of their parsed size,
+    /// and parsed by [`OomReport::expand`]: for a reader of many kills that
+    /// looks into a few (a diagnosis reads the stats and tasks of each
+    /// container's latest kill).
+    Deferred,
+}
+
+/// The text of a report's deferred lines, as records: `D` and the index
+/// in `memcg_stats` (8 bytes, little-endian) of the dump the next stats
+/// lines are of; `S`, a stats line's message and `\n`; `H`, a task-table
+/// header's and `\n`; `T` (a task row) or `N` (one read without a header),
+/// its line number (8 bytes), its message and `\n`. A message never holds
+/// a `\n`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Deferred {
+    text: Vec<u8>,
+    /// The dump of the last `D` record, plus one (0: none yet).
+    dump: usize,
 }
 
 impl OomReport {
@@ -247,7 +280,99 @@ impl OomReport {
             truncated: false,
             callbacks_suppressed: Vec::new(),
             lines: Span::line(source, line),
+            deferred: Deferred::default(),
         }
+    }
+
+    /// Whether some stats or task lines of this report wait, unparsed, for
+    /// [`OomReport::expand`].
+    pub fn is_deferred(&self) -> bool {
+        !self.deferred.text.is_empty()
+    }
+
+    /// Parses the stats and task lines a [`Bulk::Deferred`] scan kept as
+    /// text into `memcg_stats` and `tasks`, as a [`Bulk::Parsed`] scan
+    /// would have: afterwards the report is the same. Does nothing on a
+    /// report without deferred lines.
+    pub fn expand(&mut self) {
+        let Deferred { text, .. } = std::mem::take(&mut self.deferred);
+        let mut columns: Option<Vec<StatName>> = None;
+        let mut dump = 0usize;
+        let mut rest = &text[..];
+        let u64_at =
+            |b: &[u8]| -> Option<u64> { Some(u64::from_le_bytes(b.get(..8)?.try_into().ok()?)) };
+        while let Some((&tag, after)) = rest.split_first() {
+            if tag == b'D' {
+                let Some(i) = u64_at(after) else { break };
+                dump = usize::try_from(i).unwrap_or(usize::MAX);
+                rest = &after[8..];
+                continue;
+            }
+            let (line, body) = match tag {
+                b'T' | b'N' => match u64_at(after) {
+                    Some(line) => (line, &after[8..]),
+                    None => break,
+                },
+                _ => (0, after),
+            };
+            let end = memchr::memchr(b'\n', body).unwrap_or(body.len());
+            let msg = &body[..end];
+            rest = body.get(end + 1..).unwrap_or(&[]);
+            match tag {
+                b'S' => {
+                    if let (Some((k, v)), Some(s)) =
+                        (lines::stat_line(msg), self.memcg_stats.get_mut(dump))
+                    {
+                        s.stats.insert(k, v);
+                    }
+                }
+                b'H' => columns = Some(lines::task_columns(msg)),
+                b'T' | b'N' => {
+                    let cols = if tag == b'T' {
+                        columns.as_deref()
+                    } else {
+                        None
+                    };
+                    if let Ok(row) = lines::task_row(msg, cols, line) {
+                        self.tasks.push(row);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Drops the stats and task lines a [`Bulk::Deferred`] scan kept as
+    /// text, unparsed: for a reader done with this report's bulk (the Case,
+    /// once it knows which kills it reads).
+    pub fn drop_deferred(&mut self) {
+        self.deferred = Deferred::default();
+    }
+
+    /// Keeps one stats or task line (`tag` as in [`Deferred`]; `dump` for a
+    /// stats line) for [`OomReport::expand`].
+    fn defer(&mut self, tag: u8, no: u64, dump: Option<usize>, msg: &[u8]) {
+        let d = &mut self.deferred;
+        if d.text.is_empty() {
+            // About what the stats and tasks of one report take.
+            d.text.reserve(2048);
+        }
+        if let Some(i) = dump.filter(|&i| d.dump != i + 1) {
+            d.text.push(b'D');
+            d.text.extend_from_slice(&(i as u64).to_le_bytes());
+            d.dump = i + 1;
+        }
+        d.text.push(tag);
+        if tag == b'T' || tag == b'N' {
+            d.text.extend_from_slice(&no.to_le_bytes());
+        }
+        d.text.extend_from_slice(msg);
+        d.text.push(b'\n');
+    }
+
+    /// Gives back the room a deferred report's text does not use.
+    fn settle_deferred(&mut self) {
+        self.deferred.text.shrink_to_fit();
     }
 
     /// The stats dump of the victim's own cgroup, if printed.
@@ -300,7 +425,19 @@ pub fn scan<R: Read>(
     ctx: &TimeContext,
     sink: impl FnMut(OomReport),
 ) -> io::Result<ScanSummary> {
+    scan_with(source, reader, ctx, Bulk::Parsed, sink)
+}
+
+/// [`scan`], with the reports' stats and task lines filled as `bulk` says.
+pub fn scan_with<R: Read>(
+    source: &str,
+    reader: R,
+    ctx: &TimeContext,
+    bulk: Bulk,
+    sink: impl FnMut(OomReport),
+) -> io::Result<ScanSummary> {
     let mut a = Assembler::new(source, ctx, sink);
+    a.bulk = bulk;
     let counts = input::scan_lines(reader, Some(ANCHORS.get()), &mut a)?;
     a.finish();
     Ok(ScanSummary {
@@ -453,6 +590,94 @@ mod tests {
 [   43.602963] oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod11111111_2222_3333_4444_555555555555.slice/cri-containerd-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.scope,task_memcg=/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod11111111_2222_3333_4444_555555555555.slice/cri-containerd-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.scope,task=python3,pid=1753,uid=0
 [   43.602992] Memory cgroup out of memory: Killed process 1753 (python3) total-vm:75160kB, anon-rss:65152kB, file-rss:6616kB, shmem-rss:0kB, UID:0 pgtables:188kB oom_score_adj:0
 ";
+
+    /// Every report of `text` read both ways: a deferred one, expanded, is
+    /// the parsed one (every field, the warnings too); `stats` and `tasks`
+    /// wait empty until expanded.
+    fn deferred_matches_parsed(name: &str, text: &[u8]) -> (usize, usize) {
+        let mut deferred_reports = 0;
+        let ctx = TimeContext::default();
+        let (parsed, pw) = parse(name, text, &ctx);
+        let mut deferred = Vec::new();
+        let dw = scan_with(name, text, &ctx, Bulk::Deferred, |r| deferred.push(r))
+            .map(|s| s.warnings)
+            .unwrap_or_default();
+        assert_eq!(pw.items(), dw.items(), "{name}: warnings");
+        assert_eq!(parsed.len(), deferred.len(), "{name}");
+        for (p, mut d) in parsed.into_iter().zip(deferred) {
+            // Tasks always wait; stats of a one-line (3.10) dump do not.
+            assert!(d.tasks.is_empty(), "{name}");
+            if !p.tasks.is_empty() {
+                assert!(d.is_deferred(), "{name}: line {}", p.lines.first);
+            }
+            if d.is_deferred() {
+                assert_ne!(p, d, "{name}: nothing deferred");
+                deferred_reports += 1;
+            }
+            d.expand();
+            assert!(!d.is_deferred());
+            assert_eq!(p, d, "{name}: line {}", p.lines.first);
+        }
+        (deferred_reports, pw.items().len())
+    }
+
+    #[test]
+    fn deferred_bulk_expands_to_the_parsed_report() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/kernel");
+        let mut files = Vec::new();
+        let mut dirs = vec![std::path::PathBuf::from(dir)];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if p.extension().is_some_and(|x| x == "log") {
+                    files.push(p);
+                }
+            }
+        }
+        assert!(files.len() >= 20, "{files:?}");
+        let mut deferred = 0;
+        for f in &files {
+            deferred +=
+                deferred_matches_parsed(&f.display().to_string(), &std::fs::read(f).unwrap()).0;
+        }
+        assert!(deferred >= 15, "{deferred} fixtures' reports deferred");
+        // Two hosts interleaved, a report folded by rsyslog, a task row
+        // without its header, a row the header does not fit (its warning
+        // given as it is read, not when expanded), two stats dumps.
+        let mut text = String::new();
+        for (x, y) in K6.lines().zip(K6.lines()) {
+            text.push_str(&format!("Dec  2 13:55:56 a kernel: {x}\n"));
+            text.push_str(&format!(
+                "Dec  2 13:55:56 b kernel: {}\n",
+                y.replace("1753", "99")
+            ));
+        }
+        let folded = K6
+            .lines()
+            .map(|l| l.split_once("] ").unwrap().1)
+            .collect::<Vec<_>>()
+            .join("#012");
+        text.push_str(&format!("Dec  2 13:55:57 h kernel: {folded}\n"));
+        text.push_str(
+            &K6.replace(
+                "[   43.602959] [  pid  ]",
+                "[   43.602958] [    7]     0     7    18790    17942   192512        0             0 sh\n[   43.602959] [  pid  ]",
+            )
+            .replace(
+                "[   43.602961] [   1753]",
+                "[   43.602960] [   1752]     0  x\n[   43.602961] [   1753]",
+            )
+            .replace(
+                "[   43.602906] Tasks",
+                "[   43.602900] Memory cgroup stats for /kubepods.slice:\n[   43.602901] anon 4096\n[   43.602902] file 8192\n[   43.602906] Tasks",
+            ),
+        );
+        let (deferred, warnings) = deferred_matches_parsed("mixed.log", text.as_bytes());
+        assert_eq!(deferred, 4);
+        assert!(warnings >= 1, "the unreadable row is warned of");
+    }
 
     #[test]
     fn feed_emits_a_report_once_settled_and_resumes_when_idle() {

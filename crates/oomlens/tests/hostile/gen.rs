@@ -21,6 +21,34 @@ pub fn report(i: u64) -> String {
     )
 }
 
+/// Kill number `i` as a 5.x kernel prints it whole: [`report`]'s lines
+/// around a cgroup v2 stats dump whose `anon` is `100 MiB + i` bytes and a
+/// task table (the victim and a `sidecar` of `10 000 + i` pages); 14 lines.
+pub fn full_report(i: u64) -> String {
+    let short = report(i);
+    let mut lines = short.lines();
+    let (Some(invoked), Some(memory), Some(summary), Some(killed)) =
+        (lines.next(), lines.next(), lines.next(), lines.next())
+    else {
+        unreachable!("report() prints four lines")
+    };
+    let p = &invoked[..invoked.find("kernel: ").map_or(0, |x| x + 8)];
+    let pid = 1000 + i;
+    format!(
+        "{invoked}\n{memory}\n\
+         {p}Memory cgroup stats for /kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod{POD_SLICE}.slice/cri-containerd-{CID}.scope:\n\
+         {p}anon {anon}\n{p}file 4096\n{p}kernel 8192\n{p}shmem 0\n{p}anon_thp 0\n\
+         {p}Tasks state (memory values in pages):\n\
+         {p}[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name\n\
+         {p}[{pid:>7}]     0 {pid:>5}  1250000   750000  6144000        0           999 java\n\
+         {p}[{side:>7}]     0 {side:>5}    50000 {rss:>8}   409600        0           999 sidecar\n\
+         {summary}\n{killed}\n",
+        anon = 100 * 1024 * 1024 + i,
+        side = 500_000 + i,
+        rss = 10_000 + i,
+    )
+}
+
 /// Kills `0..n`, one log.
 pub fn kills(n: u64) -> Vec<u8> {
     let mut out = String::with_capacity(n as usize * 800);

@@ -74,6 +74,67 @@ fn kills_of_one_container_diagnosed_in_linear_time() {
     );
 }
 
+/// The facts of N kills of one container whose reports carry their stats
+/// dump and task table (kept as text while read, parsed for the latest
+/// kill only): every kill counted, in order, with its time; the memory at
+/// the kill and the other process are the last report's, cited at its
+/// lines. Any report's stats or tasks read in its place would show here.
+#[test]
+fn many_kills_keep_the_facts_of_each_and_the_latest_report() {
+    let n = 300u64;
+    let tmp = gen::tmp("oomlens-kills-facts");
+    let p = tmp.path().join("kern.log");
+    let log: String = (0..n).map(gen::full_report).collect();
+    std::fs::write(&p, &log).unwrap();
+    let r = oomlens(&["diagnose", p.to_str().unwrap(), "-f", "json"]);
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    let d = r.json();
+    let c = &d["containers"][0];
+    let kills = c["kills"].as_array().expect("kills");
+    assert_eq!(kills.len(), n as usize);
+    let lines_per_report = 14;
+    for (i, k) in kills.iter().enumerate() {
+        let i = i as u64;
+        assert_eq!(k["victim"]["pid"], 1000 + i, "kill {i}");
+        // Kill i is at second i of March 1st (the year assumed).
+        let t = k["time"].as_str().unwrap_or("");
+        let (m, s) = ((i / 60) % 60, i % 60);
+        assert!(
+            t.ends_with(&format!("-03-01T00:{m:02}:{s:02}Z")),
+            "kill {i}: {t}"
+        );
+        let cited: Vec<u64> = k["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["line"].as_u64())
+            .collect();
+        let first = i * lines_per_report + 1;
+        assert!(
+            cited
+                .iter()
+                .all(|l| (first..first + lines_per_report).contains(l)),
+            "kill {i} cites {cited:?}"
+        );
+    }
+    let last = n - 1;
+    let first_line = last * lines_per_report + 1;
+    let mem = &c["memory"];
+    assert_eq!(mem["anon_bytes"], 100 * 1024 * 1024 + last, "{mem}");
+    assert_eq!(mem["evidence"][0]["line"], first_line + 2, "{mem}");
+    let others = mem["other_processes"].as_array().expect("other processes");
+    assert_eq!(others.len(), 1, "{mem}");
+    assert_eq!(others[0]["pid"], 500_000 + last);
+    assert_eq!(others[0]["anon_rss_kb"], (10_000 + last) * 4);
+    let finding = c["findings"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|f| f["id"] == "other-processes")
+        .unwrap_or_else(|| panic!("no other-processes finding: {}", c["findings"]));
+    assert_eq!(finding["evidence"][0]["line"], first_line + 10);
+}
+
 /// The same kill in `kern.log`, `syslog` and `syslog.1.gz` (rsyslog writes
 /// both; logrotate compresses one): `kernel` counted it three times while
 /// `diagnose` counted it once. One dedupe now serves both.
