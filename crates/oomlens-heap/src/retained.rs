@@ -48,8 +48,8 @@
 //! dominator, from the tree) + 4 + 4 per reachable object (the dominator
 //! tree's children as CSR); a path search adds 4.
 
-use crate::dominator::{dominator_tree, DomTree, SUPER};
-use crate::graph::{ClassNames, EdgeVisitor, Graph, GraphError, Id, Ix, ObjectVisitor, NONE};
+use crate::dominator::{dominator_tree_parked, DomTree, SUPER};
+use crate::graph::{ClassNames, Graph, GraphError, Id, Ix, ObjectVisitor, NONE};
 use crate::reader::{read_path, OpenError, Outcome};
 use crate::sizing::Sizing;
 use serde::Serialize;
@@ -74,19 +74,32 @@ impl std::fmt::Display for RetainedError {
 impl std::error::Error for RetainedError {}
 
 /// The object graph of a dump whose layout is `sizing` (the summary pass
-/// detected it): one pass for objects and roots, one for references. Also
-/// returns the class names and the first pass's outcome (where a cut-short
-/// dump stopped: the graph is then of what came before).
+/// detected it): one pass over the dump for objects, roots and each
+/// object's references as ids (spilled to a temporary file), then the
+/// references resolved to indexes from that file. Also returns the class
+/// names and the pass's outcome (where a cut-short dump stopped: the
+/// graph is then of what came before).
 pub fn read_graph(
     path: &Path,
     sizing: Sizing,
 ) -> Result<(Graph, ClassNames, Outcome), RetainedError> {
-    let mut objects = ObjectVisitor::new(sizing);
+    let mut objects =
+        ObjectVisitor::with_edges(sizing).map_err(|e| RetainedError::Open(e.into()))?;
     let outcome = read_path(path, &mut objects).map_err(RetainedError::Open)?;
-    let (builder, names, classes) = objects.finish();
+    let (g, classes) = graph_of(objects)?;
+    Ok((g, classes, outcome))
+}
+
+/// The graph of a pass made with [`ObjectVisitor::with_edges`].
+fn graph_of(objects: ObjectVisitor) -> Result<(Graph, ClassNames), RetainedError> {
+    let (builder, _, classes, spill) = objects.finish_with_edges();
     let mut pass = builder.finish().map_err(RetainedError::Graph)?;
-    read_path(path, &mut EdgeVisitor::new(&mut pass, names)).map_err(RetainedError::Open)?;
-    Ok((pass.finish(), classes, outcome))
+    if let Some(spill) = spill {
+        spill
+            .replay(&mut pass)
+            .map_err(|e| RetainedError::Open(e.into()))?;
+    }
+    Ok((pass.finish(), classes))
 }
 
 /// The `retained` section for a dump (graph, dominator tree, retained
@@ -97,9 +110,32 @@ pub fn analyze(
     sizing: Sizing,
     top: usize,
 ) -> Result<(RetainedReport, Vec<(Id, u64)>), RetainedError> {
-    let (mut g, classes, _) = read_graph(path, sizing)?;
+    let (g, classes, _) = read_graph(path, sizing)?;
+    report_of(g, &classes, top)
+}
+
+/// [`crate::summarize`] and [`analyze`] in one read of the dump: the
+/// summary, the `retained` section, and the retained size of every
+/// class-loader instance by id.
+pub fn summarize_retained(
+    path: &Path,
+    top: usize,
+) -> Result<(crate::Summary, RetainedReport, Vec<(Id, u64)>), RetainedError> {
+    let (summary, objects) = crate::summary::summarize_with(path, ObjectVisitor::with_edges)
+        .map_err(RetainedError::Open)?;
+    let (g, classes) = graph_of(objects)?;
+    let (rep, by_loader) = report_of(g, &classes, top)?;
+    Ok((summary, rep, by_loader))
+}
+
+/// Dominator tree, retained sizes and the report of a built graph.
+fn report_of(
+    mut g: Graph,
+    classes: &ClassNames,
+    top: usize,
+) -> Result<(RetainedReport, Vec<(Id, u64)>), RetainedError> {
     g.park().map_err(|e| RetainedError::Open(e.into()))?;
-    let tree = dominator_tree(&g, g.roots());
+    let tree = dominator_tree_parked(&g, g.roots()).map_err(|e| RetainedError::Open(e.into()))?;
     g.unpark().map_err(|e| RetainedError::Open(e.into()))?;
     let r = Retained::compute(&g, tree);
     let mut rep = r.report(&g, top, &|id| classes.name(id));

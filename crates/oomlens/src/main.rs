@@ -771,7 +771,7 @@ struct HeapArgs {
     /// Also compute retained sizes over the dominator tree, as Eclipse MAT
     /// does: the biggest objects, classes and class loaders by what they
     /// alone keep alive, and the leak suspects with their accumulation
-    /// points and paths from GC roots (two more passes over the dump).
+    /// points and paths from GC roots (in the same read of the dump).
     #[arg(long)]
     retained: bool,
     #[command(flatten)]

@@ -1,6 +1,7 @@
 //! `oomlens heap`: what a heap dump holds (the histogram of exact shallow
 //! sizes, the class loaders and generated-class families, direct buffers,
-//! threads, duplicated strings), read in one pass by `oomlens-heap`, and
+//! threads, duplicated strings), read in one pass by `oomlens-heap` (the
+//! same pass also gathers the object graph with `--retained`), and
 //! with two dumps of one JVM what grew between them; the families'
 //! libraries named from the analysis' knowledge base.
 
@@ -34,19 +35,20 @@ pub fn run(args: HeapArgs, style: oomlens_report::Style) -> Result<Outcome> {
     );
     let mut whole = Vec::new();
     for path in &args.dumps {
-        let mut s = oomlens_heap::summarize(path).with_context(|| path.display().to_string())?;
-        name_libraries(&mut s);
-        let retained = if args.retained {
-            let (r, loaders) = oomlens_heap::retained::analyze(path, s.sizing, args.top)
+        // With retained sizes, one read of the dump serves both sections.
+        let (mut s, retained) = if args.retained {
+            let (mut s, r, loaders) = oomlens_heap::retained::summarize_retained(path, args.top)
                 .with_context(|| format!("{}: retained sizes", path.display()))?;
             let by_id: std::collections::HashMap<u64, u64> = loaders.into_iter().collect();
             for l in &mut s.class_loaders.loaders {
                 l.retained = by_id.get(&l.loader).copied();
             }
-            Some(r)
+            (s, Some(r))
         } else {
-            None
+            let s = oomlens_heap::summarize(path).with_context(|| path.display().to_string())?;
+            (s, None)
         };
+        name_libraries(&mut s);
         whole.push((path.display().to_string(), s, retained));
     }
     // The diff reads the whole histograms, before `--top` cuts them.
