@@ -3,7 +3,7 @@
 //! `hprof_retained DUMP.hprof [--summary]` (`--summary`: the histogram's
 //! pass in the same read, as `oomlens heap --retained` does).
 
-use oomlens_heap::dominator::dominator_tree;
+use oomlens_heap::dominator::dominator_tree_parked;
 use oomlens_heap::retained::{read_graph, summarize_retained, Retained};
 use std::time::Instant;
 
@@ -50,7 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         g.roots().len()
     );
     g.park()?;
-    let tree = dominator_tree(&g, g.roots());
+    let tree = dominator_tree_parked(&g, g.roots())?;
     phase("dominators");
     eprintln!(
         "non-leaves {} reachable {}",

@@ -601,6 +601,97 @@ mod tests {
         format!("C{id}")
     }
 
+    /// The graph gathered in one read (references spilled as ids to a
+    /// file) is the graph of the two-pass reading, edge for edge, and the
+    /// summary read with it is the summary read alone.
+    #[test]
+    fn one_read_gives_the_two_pass_graph_and_summary() {
+        use crate::graph::EdgeVisitor;
+        use crate::hprof::{sub, BasicType};
+        use crate::reader::read_bytes;
+        let mut w = crate::synth::Writer::new(8, 1_700_000_000_000);
+        w.string(1, "java/lang/Class")
+            .string(2, "app/Node")
+            .string(3, "next")
+            .string(4, "[Ljava/lang/Object;")
+            .string(5, "n")
+            .string(6, "cache");
+        w.load_class(1, 0x100, 1)
+            .load_class(2, 0x200, 2)
+            .load_class(3, 0x300, 4);
+        w.root(sub::ROOT_STICKY_CLASS, 0x100);
+        w.root(sub::ROOT_JNI_GLOBAL, 0x7_0000_0000);
+        w.class_dump(0x100, 0, 0, 0, &[], &[]);
+        let stat = 0x7_0000_1000u64.to_be_bytes().to_vec();
+        w.class_dump(
+            0x200,
+            0,
+            0,
+            12,
+            &[(6, BasicType::Object, stat)],
+            &[(3, BasicType::Object), (5, BasicType::Int)],
+        );
+        w.class_dump(0x300, 0, 0, 0, &[], &[]);
+        // Nodes far apart and out of order: each `next` one the writer put
+        // before or after it, some null, one to an id the dump lacks.
+        let ids: Vec<u64> = (0..40u64)
+            .map(|k| 0x7_0000_0000 + ((k * 7919) % 40) * 0x40_0000 + k * 24)
+            .collect();
+        for (k, &id) in ids.iter().enumerate() {
+            let next = match k % 5 {
+                0 => 0,
+                1 => 0xdead_0000,
+                _ => ids[(k * 13 + 3) % ids.len()],
+            };
+            let mut data = next.to_be_bytes().to_vec();
+            data.extend_from_slice(&(k as u32).to_be_bytes());
+            w.instance(id, 0x200, &data);
+        }
+        w.object_array(0x7_0000_1000, 0x300, &[ids[3], 0, ids[39], ids[3]]);
+        w.primitive_array(0x7_0000_2000, BasicType::Byte, 4, &[1, 2, 3, 4]);
+        w.end_segment();
+        let bytes = w.finish();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.hprof");
+        std::fs::write(&path, &bytes).unwrap();
+        let sizing = Sizing::detect(&path).unwrap();
+
+        let mut objects = ObjectVisitor::new(sizing);
+        read_bytes(&bytes, &mut objects).unwrap();
+        let (builder, names, _) = objects.finish();
+        let mut pass = builder.finish().unwrap();
+        read_bytes(&bytes, &mut EdgeVisitor::new(&mut pass, names)).unwrap();
+        let two = pass.finish();
+        let (one, _, _) = read_graph(&path, sizing).unwrap();
+        assert_eq!(one.len(), 45);
+        assert_eq!(one.len(), two.len());
+        assert_eq!(one.roots(), two.roots());
+        assert_eq!(one.dangling(), two.dangling());
+        assert_eq!(one.dangling(), 8, "the eight `next`s to a missing id");
+        let edges = |g: &Graph| {
+            let mut e = Vec::new();
+            g.successors().for_each_edge(|s, t| e.push((s, t)));
+            e
+        };
+        assert_eq!(edges(&one), edges(&two));
+        assert!(edges(&one).len() > 40, "{:?}", edges(&one));
+        let arr = one.index(0x7_0000_1000).unwrap();
+        let mut held = Vec::new();
+        one.successors().for_each(arr, |t| held.push(one.id(t)));
+        assert_eq!(held, vec![0x300, ids[3], ids[39], ids[3]]);
+
+        let (summary, rep, _) = summarize_retained(&path, 5).unwrap();
+        let alone = crate::summarize(&path).unwrap();
+        assert_eq!(
+            serde_json::to_value(&summary.histogram).unwrap(),
+            serde_json::to_value(&alone.histogram).unwrap()
+        );
+        assert_eq!(summary.totals, alone.totals);
+        let (rep_alone, _) = analyze(&path, sizing, 5).unwrap();
+        assert_eq!(rep, rep_alone);
+        assert_eq!(rep.reachable_objects + rep.unreachable_objects, 45);
+    }
+
     #[test]
     fn retained_sums_what_each_object_alone_keeps() {
         // Class objects 1 (root), 2; holder 10 -> list 11 -> items 12, 13;
