@@ -105,7 +105,7 @@ if [ -n "$BEFORE" ]; then
     read -r ob_s ob_kib <<<"$(measure "$BEFORE" heap --retained --format json "$DUMP")"
 fi
 
-size=$(stat -c %s "$DUMP")
+size=$(stat -L -c %s "$DUMP")
 printf '%s: %.2f GiB; load %s\n' "$DUMP" "$(echo "$size / 1073741824" | bc -l)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-16s %9s %12s\n' tool seconds "peak MiB"
 printf '%-16s %9.2f %12s\n' cat "$cat_s" -

@@ -71,7 +71,7 @@ if [ ! -s "$DUMP" ]; then
     mv "$DUMP.part" "$DUMP"
     kill -9 "$JPID"; wait "$JPID" 2>/dev/null || true; JPID=""
 fi
-SIZE=$(stat -c %s "$DUMP")
+SIZE=$(stat -L -c %s "$DUMP")
 [ "$SIZE" -ge $((5 << 29)) ] || log "warning: the dump is under 2.5 GiB ($SIZE bytes)"
 
 log "warming the page cache"

@@ -114,13 +114,12 @@ pub fn analyze(
     report_of(g, &classes, top)
 }
 
-/// [`crate::summarize`] and [`analyze`] in one read of the dump: the
-/// summary, the `retained` section, and the retained size of every
-/// class-loader instance by id.
-pub fn summarize_retained(
-    path: &Path,
-    top: usize,
-) -> Result<(crate::Summary, RetainedReport, Vec<(Id, u64)>), RetainedError> {
+/// What [`summarize_retained`] gives: the summary, the `retained` section,
+/// and the retained size of every class-loader instance by id.
+pub type SummaryAndRetained = (crate::Summary, RetainedReport, Vec<(Id, u64)>);
+
+/// [`crate::summarize`] and [`analyze`] in one read of the dump.
+pub fn summarize_retained(path: &Path, top: usize) -> Result<SummaryAndRetained, RetainedError> {
     let (summary, objects) = crate::summary::summarize_with(path, ObjectVisitor::with_edges)
         .map_err(RetainedError::Open)?;
     let (g, classes) = graph_of(objects)?;
