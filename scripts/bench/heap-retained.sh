@@ -18,6 +18,10 @@
 #   DUMP_DIR=DIR      where a generated dump is kept (default bench-out/, as heap.sh)
 #   BENCH_BIN=PATH    the oomlens binary (default: target/release/oomlens, built)
 #   ANALYZER=PATH     hprof-analyzer (default: from PATH)
+#   BENCH_BEFORE=PATH an older oomlens binary, run right after this one on
+#                     the same dump (its time and peak RSS printed beside);
+#                     with it, a missing hprof-analyzer only skips the floors
+#                     (exit 2)
 #
 # Floors (exit 1 when missed): oomlens at least 4x faster than
 # hprof-analyzer, with at most half its peak RSS.
@@ -34,7 +38,8 @@ log() { printf '==> %s\n' "$*" >&2; }
 
 [ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)" >&2; exit 2; }
 ANALYZER="${ANALYZER:-$(command -v hprof-analyzer || true)}"
-[ -n "$ANALYZER" ] || {
+BEFORE="${BENCH_BEFORE:-}"
+[ -n "$ANALYZER" ] || [ -n "$BEFORE" ] || {
     echo "needs hprof-analyzer: cargo install --locked hprof-analyzer --version 0.3.2" >&2
     exit 2
 }
@@ -88,17 +93,29 @@ measure() {
 
 log "warming the page cache"
 read -r cat_s _ <<<"$(measure cat "$DUMP")"
-log "hprof-analyzer (retained sizes, leak suspects)"
-read -r ha_s ha_kib <<<"$(measure "$ANALYZER" "$DUMP" "$WORK/report.json")"
+ha_s=""
+if [ -n "$ANALYZER" ]; then
+    log "hprof-analyzer (retained sizes, leak suspects)"
+    read -r ha_s ha_kib <<<"$(measure "$ANALYZER" "$DUMP" "$WORK/report.json")"
+fi
 log "oomlens heap --retained"
 read -r ol_s ol_kib <<<"$(measure "$BIN" heap --retained --format json "$DUMP")"
+if [ -n "$BEFORE" ]; then
+    log "oomlens heap --retained, older build ($BEFORE)"
+    read -r ob_s ob_kib <<<"$(measure "$BEFORE" heap --retained --format json "$DUMP")"
+fi
 
-size=$(stat -c %s "$DUMP")
-printf '%s: %.2f GiB\n' "$DUMP" "$(echo "$size / 1073741824" | bc -l)"
+size=$(stat -L -c %s "$DUMP")
+printf '%s: %.2f GiB; load %s\n' "$DUMP" "$(echo "$size / 1073741824" | bc -l)" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-16s %9s %12s\n' tool seconds "peak MiB"
 printf '%-16s %9.2f %12s\n' cat "$cat_s" -
-printf '%-16s %9.2f %12d\n' hprof-analyzer "$ha_s" $((ha_kib / 1024))
+[ -z "$ha_s" ] || printf '%-16s %9.2f %12d\n' hprof-analyzer "$ha_s" $((ha_kib / 1024))
 printf '%-16s %9.2f %12d\n' oomlens "$ol_s" $((ol_kib / 1024))
+[ -z "$BEFORE" ] || printf '%-16s %9.2f %12d\n' "oomlens before" "$ob_s" $((ob_kib / 1024))
+if [ -z "$ha_s" ]; then
+    echo "hprof-analyzer not found: floors not checked" >&2
+    exit 2
+fi
 speed=$(echo "$ha_s / $ol_s" | bc -l)
 mem=$(echo "$ol_kib / $ha_kib" | bc -l)
 printf 'speed: oomlens %.2fx faster (floor 4x); memory: %.2f of hprof-analyzer'"'"'s (floor 0.50)\n' "$speed" "$mem"

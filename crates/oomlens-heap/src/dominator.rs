@@ -38,7 +38,7 @@ pub trait Successors {
 }
 
 /// The dominator tree.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct DomTree {
     /// Per object: its immediate dominator, [`SUPER`], or [`NONE`] when no
     /// GC root reaches it.
@@ -58,8 +58,20 @@ impl DomTree {
 }
 
 /// Computes the dominator tree of `g` for the GC roots `roots` (indexes
-/// out of range are ignored).
+/// out of range are ignored), every array in memory.
 pub fn dominator_tree<G: Successors>(g: &G, roots: &[Ix]) -> DomTree {
+    // Without parking nothing is written or read: no error can occur.
+    build(g, roots, false).unwrap_or_default()
+}
+
+/// As [`dominator_tree`], with the preorder arrays (4 bytes per object and
+/// 4 per non-leaf) moved to an unnamed temporary file while the
+/// semidominators are computed, the phase whose arrays are the largest.
+pub fn dominator_tree_parked<G: Successors>(g: &G, roots: &[Ix]) -> std::io::Result<DomTree> {
+    build(g, roots, true)
+}
+
+fn build<G: Successors>(g: &G, roots: &[Ix], park: bool) -> std::io::Result<DomTree> {
     let n = g.node_count();
     let mut is_root = BitSet::new(n);
     let roots: Vec<Ix> = roots
@@ -113,11 +125,13 @@ pub fn dominator_tree<G: Successors>(g: &G, roots: &[Ix]) -> DomTree {
     each_inner_edge(g, &order, &pre, &leaf, &is_root, &roots, &mut |_, _| {
         inner += 1
     });
+    let mut cols = [order, pre];
     let semi = if inner < u64::from(u32::MAX) {
-        semidominators::<u32>(g, &order, &pre, &leaf, &is_root, &roots, &parent)
+        semidominators::<u32>(g, &mut cols, &leaf, &is_root, &roots, &parent, park)?
     } else {
-        semidominators::<u64>(g, &order, &pre, &leaf, &is_root, &roots, &parent)
+        semidominators::<u64>(g, &mut cols, &leaf, &is_root, &roots, &parent, park)?
     };
+    let [mut order, mut pre] = cols;
 
     // Immediate dominators by climbing from the parent (in place).
     for w in 1..m {
@@ -167,11 +181,11 @@ pub fn dominator_tree<G: Successors>(g: &G, roots: &[Ix]) -> DomTree {
         *slot = if d == 0 { SUPER } else { order[d as usize] };
     }
     order.remove(0);
-    DomTree {
+    Ok(DomTree {
         idom: pre,
         order,
         leaf,
-    }
+    })
 }
 
 /// Calls `f(source, target)` in preorder numbers for every edge between
@@ -228,17 +242,20 @@ impl Offset for u64 {
 }
 
 /// The semidominator of every preorder number (Lengauer-Tarjan's, with the
-/// label/ancestor forest compressed iteratively); `pre` and `order` are
-/// only read to list the predecessors.
+/// label/ancestor forest compressed iteratively); `cols` (`order` and
+/// `pre`) are only read to list the predecessors, and with `park` wait in
+/// a temporary file while the semidominators are computed.
 fn semidominators<O: Offset>(
     g: &impl Successors,
-    order: &[Ix],
-    pre: &[Ix],
+    cols: &mut [Vec<Ix>; 2],
     leaf: &BitSet,
     is_root: &BitSet,
     roots: &[Ix],
     parent: &[Ix],
-) -> Vec<Ix> {
+    park: bool,
+) -> std::io::Result<Vec<Ix>> {
+    let [order, pre] = &*cols;
+    let (order, pre) = (order.as_slice(), pre.as_slice());
     let m = order.len();
     let mut off = vec![O::ZERO; m + 1];
     each_inner_edge(g, order, pre, leaf, is_root, roots, &mut |_, t| {
@@ -257,6 +274,11 @@ fn semidominators<O: Offset>(
         off[i] = off[i - 1];
     }
     off[0] = O::ZERO;
+    let parked = if park {
+        Some(crate::graph::park_u32s(cols)?)
+    } else {
+        None
+    };
 
     // Semidominators in reverse preorder; label holds the least semi on
     // the compressed forest path, ancestor the forest links.
@@ -274,7 +296,11 @@ fn semidominators<O: Offset>(
         label[w] = s;
         ancestor[w] = parent[w];
     }
-    semi
+    drop((label, ancestor, preds, off));
+    if let Some(f) = parked {
+        crate::graph::unpark_u32s(f, cols)?;
+    }
+    Ok(semi)
 }
 
 /// The least label on `v`'s forest path below its tree's root, compressing
@@ -451,6 +477,10 @@ pub(crate) mod tests {
         let g = adj(n, edges);
         let t = dominator_tree(&g, roots);
         assert_eq!(t.idom, naive(&g, roots), "edges {edges:?} roots {roots:?}");
+        // Parked in a file while the semidominators are computed: the same tree.
+        let parked = dominator_tree_parked(&g, roots).unwrap();
+        assert_eq!(parked.idom, t.idom);
+        assert_eq!(parked.order, t.order);
         // Every object of `order` comes after its immediate dominator.
         let mut seen = vec![false; n];
         for &v in &t.order {

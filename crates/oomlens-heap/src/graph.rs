@@ -601,6 +601,14 @@ impl EdgePass {
         self.object_with(false, refs, excluded)
     }
 
+    /// Records, for object `v`, that paths from GC roots leave out its
+    /// reference to `id` (nothing when the dump does not hold `id`).
+    pub fn exclude(&mut self, v: Ix, id: Id) {
+        if let Some(t) = self.index.index(id) {
+            self.excluded.push((v, t));
+        }
+    }
+
     fn object_with(
         &mut self,
         class_edge: bool,
@@ -689,6 +697,11 @@ pub struct ObjectVisitor {
     class_class: Option<Id>,
     /// (loader instance, its class) of every `java.lang.ClassLoader`.
     loaders: Vec<(Id, Id)>,
+    /// With [`ObjectVisitor::with_edges`]: each object's references, as
+    /// ids, in the same pass, and the names they are read with (known when
+    /// the heap dump starts).
+    spill: Option<EdgeSpill>,
+    edge_names: EdgeNames,
 }
 
 impl ObjectVisitor {
@@ -702,7 +715,18 @@ impl ObjectVisitor {
             prim_classes: [0; 12],
             class_class: None,
             loaders: Vec::new(),
+            spill: None,
+            edge_names: EdgeNames::default(),
         }
+    }
+
+    /// As [`ObjectVisitor::new`], and each object's references are written
+    /// to an unnamed temporary file in the same pass (see [`EdgeSpill`]), so
+    /// the graph needs one read of the dump, not two.
+    pub fn with_edges(sizing: Sizing) -> std::io::Result<ObjectVisitor> {
+        let mut v = ObjectVisitor::new(sizing);
+        v.spill = Some(EdgeSpill::new()?);
+        Ok(v)
     }
 
     fn class_named(&self, name: &[u8]) -> Option<Id> {
@@ -733,12 +757,32 @@ impl ObjectVisitor {
                 .class_named(&name)
                 .unwrap_or(u64::MAX - u64::from(code));
         }
+        self.edge_names = self.names();
+    }
+
+    /// The names the second pass reads references with.
+    fn names(&self) -> EdgeNames {
+        let string_id = |s: &[u8]| self.strings.find(s);
+        EdgeNames {
+            class_class: self.class_class.unwrap_or(0),
+            reference_class: self.class_named(b"java/lang/ref/Reference"),
+            referent: string_id(b"referent"),
+            finalizer_class: self.class_named(b"java/lang/ref/Finalizer"),
+            unfinalized: string_id(b"unfinalized"),
+        }
     }
 
     /// Ends the pass: class objects sized (a `java.lang.Class` instance with
     /// its statics after the fields, as `histogram::build` weighs them), and
     /// what the second pass and the report need.
-    pub fn finish(mut self) -> (GraphBuilder, EdgeNames, ClassNames) {
+    pub fn finish(self) -> (GraphBuilder, EdgeNames, ClassNames) {
+        let (b, names, classes, _) = self.finish_with_edges();
+        (b, names, classes)
+    }
+
+    /// As [`ObjectVisitor::finish`], with the references spilled by a
+    /// visitor made by [`ObjectVisitor::with_edges`] (`None` otherwise).
+    pub fn finish_with_edges(mut self) -> (GraphBuilder, EdgeNames, ClassNames, Option<EdgeSpill>) {
         self.resolve();
         // MAT (HprofParserHandlerImpl, `foundSystemClasses`): a dump that
         // marks no system class (one cut short before its roots, which
@@ -772,21 +816,14 @@ impl ObjectVisitor {
                 }
             }
         }
-        let string_id = |s: &[u8]| self.strings.find(s);
-        let names = EdgeNames {
-            class_class: self.class_class.unwrap_or(0),
-            reference_class: self.class_named(b"java/lang/ref/Reference"),
-            referent: string_id(b"referent"),
-            finalizer_class: self.class_named(b"java/lang/ref/Finalizer"),
-            unfinalized: string_id(b"unfinalized"),
-        };
+        let names = self.names();
         let classes = ClassNames {
             strings: self.strings,
             classes: self.classes,
             loaders: self.loaders,
             prim_classes: self.prim_classes,
         };
-        (self.builder, names, classes)
+        (self.builder, names, classes, self.spill)
     }
 }
 
@@ -851,6 +888,10 @@ impl Visitor for ObjectVisitor {
             .builder
             .object(c.class, self.class_class.unwrap_or(0), 0);
         self.class_index.insert(c.class, i);
+        if let Some(spill) = &mut self.spill {
+            let (refs, excluded) = class_references(c, &self.edge_names);
+            spill.object(i, c.class, false, refs, excluded);
+        }
     }
     #[inline]
     fn instance(&mut self, i: &Instance<'_>) {
@@ -861,19 +902,31 @@ impl Visitor for ObjectVisitor {
         if role == Role::Loader {
             self.loaders.push((i.id, i.class));
         }
-        self.builder.object(i.id, i.class, bytes);
+        let ix = self.builder.object(i.id, i.class, bytes);
+        if let Some(spill) = &mut self.spill {
+            let referent = referent_of(i, &self.edge_names);
+            spill.object(ix, i.id, true, i.references(), referent);
+        }
     }
     #[inline]
     fn object_array(&mut self, a: &ObjectArray<'_>) {
-        self.builder
+        let ix = self
+            .builder
             .object(a.id, a.class, self.sizing.object_array(a.len));
+        if let Some(spill) = &mut self.spill {
+            spill.object(ix, a.id, true, a.references(), None);
+        }
     }
     #[inline]
     fn primitive_array(&mut self, a: &PrimitiveArray<'_>) {
         self.resolve();
         let class = self.prim_classes[a.ty as usize];
-        self.builder
+        let ix = self
+            .builder
             .object(a.id, class, self.sizing.primitive_array(a.ty, a.len));
+        if let Some(spill) = &mut self.spill {
+            spill.object(ix, a.id, true, std::iter::empty(), None);
+        }
     }
 }
 
@@ -898,55 +951,57 @@ pub struct EdgeNames {
 pub struct EdgeVisitor<'a> {
     pub pass: &'a mut EdgePass,
     pub names: EdgeNames,
-    refs: Vec<Id>,
 }
 
 impl<'a> EdgeVisitor<'a> {
     pub fn new(pass: &'a mut EdgePass, names: EdgeNames) -> EdgeVisitor<'a> {
-        EdgeVisitor {
-            pass,
-            names,
-            refs: Vec::new(),
+        EdgeVisitor { pass, names }
+    }
+}
+
+/// A class object's references as MAT's `ClassImpl.getReferences` takes
+/// them: `java.lang.Class`, its superclass, loader and the objects of its
+/// statics (the class's own class edge is the first); and the static that
+/// paths from GC roots leave out (`Finalizer.unfinalized`), if any.
+fn class_references(c: &ClassDump<'_>, names: &EdgeNames) -> (Vec<Id>, Option<Id>) {
+    let mut refs = vec![names.class_class, c.super_class, c.loader];
+    let mut excluded = None;
+    for f in c.statics() {
+        if let crate::Value::Object(id) = f.value {
+            refs.push(id);
+            if Some(c.class) == names.finalizer_class && Some(f.name) == names.unfinalized {
+                excluded = Some(id);
+            }
         }
+    }
+    (refs, excluded)
+}
+
+/// The `java.lang.ref.Reference.referent` an instance holds, if any: the
+/// reference paths from GC roots leave out.
+fn referent_of(i: &Instance<'_>, names: &EdgeNames) -> Option<Id> {
+    match (i.layout, names.referent) {
+        (Some(l), Some(name)) => l
+            .field(name)
+            .filter(|s| Some(s.declared_by) == names.reference_class)
+            .and_then(|_| match i.field(name) {
+                Some(crate::Value::Object(id)) if id != 0 => Some(id),
+                _ => None,
+            }),
+        _ => None,
     }
 }
 
 impl Visitor for EdgeVisitor<'_> {
     fn class_dump(&mut self, c: &ClassDump<'_>) {
-        // ClassImpl.getReferences: its class, superclass, loader, statics.
-        self.refs.clear();
-        self.refs.push(self.names.class_class);
-        self.refs.push(c.super_class);
-        self.refs.push(c.loader);
-        let mut excluded = None;
-        for f in c.statics() {
-            if let crate::Value::Object(id) = f.value {
-                self.refs.push(id);
-                if Some(c.class) == self.names.finalizer_class
-                    && Some(f.name) == self.names.unfinalized
-                {
-                    excluded = Some(id);
-                }
-            }
-        }
+        let (refs, excluded) = class_references(c, &self.names);
         // The class's own class edge is `class_class`: pass it once.
-        let refs = std::mem::take(&mut self.refs);
         self.pass
             .object_without_class(refs.iter().copied(), excluded.as_slice());
-        self.refs = refs;
     }
 
     fn instance(&mut self, i: &Instance<'_>) {
-        let referent = match (i.layout, self.names.referent) {
-            (Some(l), Some(name)) => l
-                .field(name)
-                .filter(|s| Some(s.declared_by) == self.names.reference_class)
-                .and_then(|_| match i.field(name) {
-                    Some(crate::Value::Object(id)) if id != 0 => Some(id),
-                    _ => None,
-                }),
-            _ => None,
-        };
+        let referent = referent_of(i, &self.names);
         self.pass.object(i.references(), referent.as_slice());
     }
 
@@ -957,6 +1012,190 @@ impl Visitor for EdgeVisitor<'_> {
     fn primitive_array(&mut self, _a: &PrimitiveArray<'_>) {
         self.pass.object(std::iter::empty(), &[]);
     }
+}
+
+/// Every object's references as ids, written in the object pass to an
+/// unnamed temporary file, so the graph's references are read from the
+/// dump once: per object a varint of (count << 1 | class edge), then
+/// each non-null id as a zigzag varint of its difference to the previous
+/// one (the first to the object's own id): a few bytes a reference, none
+/// of them in memory. The excluded references (a `Reference.referent`,
+/// `Finalizer.unfinalized`: a few per dump) are kept in memory.
+/// [`EdgeSpill::replay`] hands them to an [`EdgePass`] once every id is
+/// known.
+#[derive(Debug)]
+pub struct EdgeSpill {
+    out: std::io::BufWriter<std::fs::File>,
+    /// (object, id it refers to) pairs paths from GC roots leave out.
+    excluded: Vec<(Ix, Id)>,
+    scratch: Vec<u8>,
+    objects: u64,
+    /// The first write error (the spill is then unusable).
+    error: Option<std::io::Error>,
+}
+
+impl EdgeSpill {
+    fn new() -> std::io::Result<EdgeSpill> {
+        Ok(EdgeSpill {
+            out: std::io::BufWriter::with_capacity(1 << 20, tempfile::tempfile()?),
+            excluded: Vec::new(),
+            scratch: Vec::new(),
+            objects: 0,
+            error: None,
+        })
+    }
+
+    /// The references of object `ix` (id `src`): `class_edge` when the
+    /// reference to its class is implied (every object but a class, whose
+    /// `refs` hold `java.lang.Class` first).
+    fn object(
+        &mut self,
+        ix: Ix,
+        src: Id,
+        class_edge: bool,
+        refs: impl IntoIterator<Item = Id>,
+        excluded: Option<Id>,
+    ) {
+        if ix == NONE || self.error.is_some() {
+            return;
+        }
+        self.scratch.clear();
+        let mut prev = src;
+        let mut n = 0u64;
+        for id in refs {
+            if id == 0 {
+                continue;
+            }
+            let d = id.wrapping_sub(prev) as i64;
+            put_varint(&mut self.scratch, ((d << 1) ^ (d >> 63)) as u64);
+            prev = id;
+            n += 1;
+        }
+        if let Some(e) = excluded {
+            self.excluded.push((ix, e));
+        }
+        let mut head = [0u8; 10];
+        let mut len = 0;
+        let mut h = n << 1 | u64::from(class_edge);
+        while h >= 0x80 {
+            head[len] = h as u8 | 0x80;
+            h >>= 7;
+            len += 1;
+        }
+        head[len] = h as u8;
+        use std::io::Write;
+        let r = self
+            .out
+            .write_all(&head[..=len])
+            .and_then(|_| self.out.write_all(&self.scratch));
+        match r {
+            Ok(()) => self.objects += 1,
+            Err(e) => self.error = Some(e),
+        }
+    }
+
+    /// Hands every spilled object's references to `pass`, in order.
+    pub fn replay(self, pass: &mut EdgePass) -> std::io::Result<()> {
+        use std::io::Seek;
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        let mut f = self.out.into_inner().map_err(|e| e.into_error())?;
+        f.seek(std::io::SeekFrom::Start(0))?;
+        let mut r = ByteReader {
+            inner: f,
+            buf: vec![0; 1 << 20],
+            pos: 0,
+            len: 0,
+        };
+        let mut ids: Vec<Id> = Vec::new();
+        for v in 0..self.objects {
+            let head = r.varint()?;
+            let src = pass.index.id(v as Ix);
+            ids.clear();
+            let mut prev = src;
+            for _ in 0..head >> 1 {
+                let z = r.varint()?;
+                prev = prev.wrapping_add(((z >> 1) as i64 ^ -((z & 1) as i64)) as u64);
+                ids.push(prev);
+            }
+            pass.object_with(head & 1 == 1, ids.iter().copied(), &[]);
+        }
+        for (v, id) in self.excluded {
+            pass.exclude(v, id);
+        }
+        Ok(())
+    }
+}
+
+/// Bytes of a file, one at a time, through a buffer.
+struct ByteReader<R> {
+    inner: R,
+    buf: Vec<u8>,
+    pos: usize,
+    len: usize,
+}
+
+impl<R: std::io::Read> ByteReader<R> {
+    #[inline]
+    fn byte(&mut self) -> std::io::Result<u8> {
+        if self.pos == self.len {
+            self.len = self.inner.read(&mut self.buf)?;
+            self.pos = 0;
+            if self.len == 0 {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+        }
+        let b = self.buf[self.pos];
+        self.pos += 1;
+        Ok(b)
+    }
+
+    #[inline]
+    fn varint(&mut self) -> std::io::Result<u64> {
+        let mut v = 0u64;
+        let mut shift = 0;
+        loop {
+            let x = self.byte()?;
+            v |= u64::from(x & 0x7f) << shift;
+            if x < 0x80 || shift >= 63 {
+                return Ok(v);
+            }
+            shift += 7;
+        }
+    }
+}
+
+/// Moves `cols` to an unnamed temporary file, leaving them empty; their
+/// lengths and the file are what [`unpark_u32s`] brings them back from.
+/// On an error the columns are left as they were.
+pub(crate) fn park_u32s<const K: usize>(
+    cols: &mut [Vec<u32>; K],
+) -> std::io::Result<(std::fs::File, [usize; K])> {
+    let mut f = std::io::BufWriter::with_capacity(1 << 20, tempfile::tempfile()?);
+    for c in cols.iter() {
+        write_u32s(&mut f, c)?;
+    }
+    let f = f.into_inner().map_err(|e| e.into_error())?;
+    let lens = cols.each_ref().map(|c| c.len());
+    for c in cols.iter_mut() {
+        *c = Vec::new();
+    }
+    Ok((f, lens))
+}
+
+/// Brings back the columns [`park_u32s`] moved out.
+pub(crate) fn unpark_u32s<const K: usize>(
+    (mut f, lens): (std::fs::File, [usize; K]),
+    cols: &mut [Vec<u32>; K],
+) -> std::io::Result<()> {
+    use std::io::Seek;
+    f.seek(std::io::SeekFrom::Start(0))?;
+    let mut r = std::io::BufReader::with_capacity(1 << 20, f);
+    for (c, &n) in cols.iter_mut().zip(&lens) {
+        *c = read_u32s(&mut r, n)?;
+    }
+    Ok(())
 }
 
 fn write_u32s(w: &mut impl std::io::Write, v: &[u32]) -> std::io::Result<()> {

@@ -48,10 +48,9 @@
 //! dominator, from the tree) + 4 + 4 per reachable object (the dominator
 //! tree's children as CSR); a path search adds 4.
 
-use crate::dominator::{dominator_tree, DomTree, SUPER};
+use crate::dominator::{dominator_tree_parked, DomTree, SUPER};
 use crate::graph::{
-    ClassNames, EdgeVisitor, Graph, GraphBuilder, GraphError, Id, Ix, ObjectVisitor, MAX_OBJECTS,
-    NONE,
+    ClassNames, Graph, GraphBuilder, GraphError, Id, Ix, ObjectVisitor, MAX_OBJECTS, NONE,
 };
 use crate::reader::{read_path, OpenError, Outcome};
 use crate::sizing::Sizing;
@@ -77,9 +76,11 @@ impl std::fmt::Display for RetainedError {
 impl std::error::Error for RetainedError {}
 
 /// The object graph of a dump whose layout is `sizing` (the summary pass
-/// detected it): one pass for objects and roots, one for references. Also
-/// returns the class names and the first pass's outcome (where a cut-short
-/// dump stopped: the graph is then of what came before).
+/// detected it): one pass over the dump for objects, roots and each
+/// object's references as ids (spilled to a temporary file), then the
+/// references resolved to indexes from that file. Also returns the class
+/// names and the pass's outcome (where a cut-short dump stopped: the
+/// graph is then of what came before).
 pub fn read_graph(
     path: &Path,
     sizing: Sizing,
@@ -95,13 +96,24 @@ pub fn read_graph_within(
     sizing: Sizing,
     max_objects: u64,
 ) -> Result<(Graph, ClassNames, Outcome), RetainedError> {
-    let mut objects = ObjectVisitor::new(sizing);
+    let mut objects =
+        ObjectVisitor::with_edges(sizing).map_err(|e| RetainedError::Open(e.into()))?;
     objects.builder = GraphBuilder::with_limit(max_objects);
     let outcome = read_path(path, &mut objects).map_err(RetainedError::Open)?;
-    let (builder, names, classes) = objects.finish();
+    let (g, classes) = graph_of(objects)?;
+    Ok((g, classes, outcome))
+}
+
+/// The graph of a pass made with [`ObjectVisitor::with_edges`].
+fn graph_of(objects: ObjectVisitor) -> Result<(Graph, ClassNames), RetainedError> {
+    let (builder, _, classes, spill) = objects.finish_with_edges();
     let mut pass = builder.finish().map_err(RetainedError::Graph)?;
-    read_path(path, &mut EdgeVisitor::new(&mut pass, names)).map_err(RetainedError::Open)?;
-    Ok((pass.finish(), classes, outcome))
+    if let Some(spill) = spill {
+        spill
+            .replay(&mut pass)
+            .map_err(|e| RetainedError::Open(e.into()))?;
+    }
+    Ok((pass.finish(), classes))
 }
 
 /// The `retained` section for a dump (graph, dominator tree, retained
@@ -123,9 +135,54 @@ pub fn analyze_within(
     top: usize,
     max_objects: u64,
 ) -> Result<(RetainedReport, Vec<(Id, u64)>), RetainedError> {
-    let (mut g, classes, _) = read_graph_within(path, sizing, max_objects)?;
+    let (g, classes, _) = read_graph_within(path, sizing, max_objects)?;
+    report_of(g, &classes, top)
+}
+
+/// What [`summarize_retained`] gives: the summary, the `retained` section,
+/// and the retained size of every class-loader instance by id.
+pub type SummaryAndRetained = (crate::Summary, RetainedReport, Vec<(Id, u64)>);
+
+/// [`crate::summarize`] and [`analyze`] in one read of the dump.
+pub fn summarize_retained(path: &Path, top: usize) -> Result<SummaryAndRetained, RetainedError> {
+    let (summary, retained) = summarize_retained_within(path, top, MAX_OBJECTS)?;
+    let (rep, by_loader) = retained.map_err(RetainedError::Graph)?;
+    Ok((summary, rep, by_loader))
+}
+
+/// The `retained` section and the loaders' retained sizes, or why the
+/// graph was refused.
+pub type RetainedOrWhy = Result<(RetainedReport, Vec<(Id, u64)>), GraphError>;
+
+/// [`summarize_retained`] of a dump of at most `max_objects` objects: past
+/// it, the whole summary still, beside the graph's refusal (a dump too big
+/// for the graph loses its retained sizes, nothing else).
+pub fn summarize_retained_within(
+    path: &Path,
+    top: usize,
+    max_objects: u64,
+) -> Result<(crate::Summary, RetainedOrWhy), RetainedError> {
+    let (summary, objects) = crate::summary::summarize_with(path, |sizing| {
+        let mut v = ObjectVisitor::with_edges(sizing)?;
+        v.builder = GraphBuilder::with_limit(max_objects);
+        Ok(v)
+    })
+    .map_err(RetainedError::Open)?;
+    match graph_of(objects) {
+        Ok((g, classes)) => Ok((summary, Ok(report_of(g, &classes, top)?))),
+        Err(RetainedError::Graph(e)) => Ok((summary, Err(e))),
+        Err(e) => Err(e),
+    }
+}
+
+/// Dominator tree, retained sizes and the report of a built graph.
+fn report_of(
+    mut g: Graph,
+    classes: &ClassNames,
+    top: usize,
+) -> Result<(RetainedReport, Vec<(Id, u64)>), RetainedError> {
     g.park().map_err(|e| RetainedError::Open(e.into()))?;
-    let tree = dominator_tree(&g, g.roots());
+    let tree = dominator_tree_parked(&g, g.roots()).map_err(|e| RetainedError::Open(e.into()))?;
     g.unpark().map_err(|e| RetainedError::Open(e.into()))?;
     let r = Retained::compute(&g, tree);
     let mut rep = r.report(&g, top, &|id| classes.name(id));
@@ -589,6 +646,97 @@ mod tests {
 
     fn name(id: Id) -> String {
         format!("C{id}")
+    }
+
+    /// The graph gathered in one read (references spilled as ids to a
+    /// file) is the graph of the two-pass reading, edge for edge, and the
+    /// summary read with it is the summary read alone.
+    #[test]
+    fn one_read_gives_the_two_pass_graph_and_summary() {
+        use crate::graph::EdgeVisitor;
+        use crate::hprof::{sub, BasicType};
+        use crate::reader::read_bytes;
+        let mut w = crate::synth::Writer::new(8, 1_700_000_000_000);
+        w.string(1, "java/lang/Class")
+            .string(2, "app/Node")
+            .string(3, "next")
+            .string(4, "[Ljava/lang/Object;")
+            .string(5, "n")
+            .string(6, "cache");
+        w.load_class(1, 0x100, 1)
+            .load_class(2, 0x200, 2)
+            .load_class(3, 0x300, 4);
+        w.root(sub::ROOT_STICKY_CLASS, 0x100);
+        w.root(sub::ROOT_JNI_GLOBAL, 0x7_0000_0000);
+        w.class_dump(0x100, 0, 0, 0, &[], &[]);
+        let stat = 0x7_0000_1000u64.to_be_bytes().to_vec();
+        w.class_dump(
+            0x200,
+            0,
+            0,
+            12,
+            &[(6, BasicType::Object, stat)],
+            &[(3, BasicType::Object), (5, BasicType::Int)],
+        );
+        w.class_dump(0x300, 0, 0, 0, &[], &[]);
+        // Nodes far apart and out of order: each `next` one the writer put
+        // before or after it, some null, one to an id the dump lacks.
+        let ids: Vec<u64> = (0..40u64)
+            .map(|k| 0x7_0000_0000 + ((k * 7919) % 40) * 0x40_0000 + k * 24)
+            .collect();
+        for (k, &id) in ids.iter().enumerate() {
+            let next = match k % 5 {
+                0 => 0,
+                1 => 0xdead_0000,
+                _ => ids[(k * 13 + 3) % ids.len()],
+            };
+            let mut data = next.to_be_bytes().to_vec();
+            data.extend_from_slice(&(k as u32).to_be_bytes());
+            w.instance(id, 0x200, &data);
+        }
+        w.object_array(0x7_0000_1000, 0x300, &[ids[3], 0, ids[39], ids[3]]);
+        w.primitive_array(0x7_0000_2000, BasicType::Byte, 4, &[1, 2, 3, 4]);
+        w.end_segment();
+        let bytes = w.finish();
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.hprof");
+        std::fs::write(&path, &bytes).unwrap();
+        let sizing = Sizing::detect(&path).unwrap();
+
+        let mut objects = ObjectVisitor::new(sizing);
+        read_bytes(&bytes, &mut objects).unwrap();
+        let (builder, names, _) = objects.finish();
+        let mut pass = builder.finish().unwrap();
+        read_bytes(&bytes, &mut EdgeVisitor::new(&mut pass, names)).unwrap();
+        let two = pass.finish();
+        let (one, _, _) = read_graph(&path, sizing).unwrap();
+        assert_eq!(one.len(), 45);
+        assert_eq!(one.len(), two.len());
+        assert_eq!(one.roots(), two.roots());
+        assert_eq!(one.dangling(), two.dangling());
+        assert_eq!(one.dangling(), 8, "the eight `next`s to a missing id");
+        let edges = |g: &Graph| {
+            let mut e = Vec::new();
+            g.successors().for_each_edge(|s, t| e.push((s, t)));
+            e
+        };
+        assert_eq!(edges(&one), edges(&two));
+        assert!(edges(&one).len() > 40, "{:?}", edges(&one));
+        let arr = one.index(0x7_0000_1000).unwrap();
+        let mut held = Vec::new();
+        one.successors().for_each(arr, |t| held.push(one.id(t)));
+        assert_eq!(held, vec![0x300, ids[3], ids[39], ids[3]]);
+
+        let (summary, rep, _) = summarize_retained(&path, 5).unwrap();
+        let alone = crate::summarize(&path).unwrap();
+        assert_eq!(
+            serde_json::to_value(&summary.histogram).unwrap(),
+            serde_json::to_value(&alone.histogram).unwrap()
+        );
+        assert_eq!(summary.totals, alone.totals);
+        let (rep_alone, _) = analyze(&path, sizing, 5).unwrap();
+        assert_eq!(rep, rep_alone);
+        assert_eq!(rep.reachable_objects + rep.unreachable_objects, 45);
     }
 
     #[test]

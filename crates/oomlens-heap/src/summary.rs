@@ -296,6 +296,92 @@ pub fn summarize(path: &Path) -> Result<Summary, OpenError> {
     })
 }
 
+/// [`summarize`] and, in the same read of the dump, another visitor made
+/// from the detected layout by `make` (the retained-size pass's objects and
+/// references): one read serves both.
+pub fn summarize_with<V: Visitor>(
+    path: &Path,
+    make: impl FnOnce(Sizing) -> io::Result<V>,
+) -> Result<(Summary, V), OpenError> {
+    let sizing = Sizing::detect(path)?;
+    let mut other = make(sizing)?;
+    let source = open_path(path)?;
+    let summary = run(sizing, |pass| {
+        let mut both = Both {
+            a: pass,
+            b: &mut other,
+        };
+        std::thread::scope(|scope| read_stream(ReadAhead::spawn(scope, source), &mut both))
+    })?;
+    Ok((summary, other))
+}
+
+/// Two visitors fed by one read: each record to `a`, then to `b`; once `b`
+/// has read enough (`wants_more`), its objects are no longer handed to it
+/// (a graph past its limit writes nothing more) while `a` reads on.
+struct Both<'x, A, B> {
+    a: &'x mut A,
+    b: &'x mut B,
+}
+
+impl<A: Visitor, B: Visitor> Visitor for Both<'_, A, B> {
+    fn header(&mut self, h: &Header) {
+        self.a.header(h);
+        self.b.header(h);
+    }
+    fn string(&mut self, id: Id, utf8: &[u8]) {
+        self.a.string(id, utf8);
+        self.b.string(id, utf8);
+    }
+    fn load_class(&mut self, c: &LoadClass) {
+        self.a.load_class(c);
+        self.b.load_class(c);
+    }
+    fn frame(&mut self, f: &Frame) {
+        self.a.frame(f);
+        self.b.frame(f);
+    }
+    fn stack_trace(&mut self, t: &StackTrace<'_>) {
+        self.a.stack_trace(t);
+        self.b.stack_trace(t);
+    }
+    fn root(&mut self, r: &Root) {
+        self.a.root(r);
+        self.b.root(r);
+    }
+    fn class_dump(&mut self, c: &ClassDump<'_>) {
+        self.a.class_dump(c);
+        if self.b.wants_more() {
+            self.b.class_dump(c);
+        }
+    }
+    #[inline]
+    fn instance(&mut self, i: &Instance<'_>) {
+        self.a.instance(i);
+        if self.b.wants_more() {
+            self.b.instance(i);
+        }
+    }
+    #[inline]
+    fn object_array(&mut self, a: &ObjectArray<'_>) {
+        self.a.object_array(a);
+        if self.b.wants_more() {
+            self.b.object_array(a);
+        }
+    }
+    #[inline]
+    fn primitive_array(&mut self, p: &PrimitiveArray<'_>) {
+        self.a.primitive_array(p);
+        if self.b.wants_more() {
+            self.b.primitive_array(p);
+        }
+    }
+    #[inline]
+    fn wants_more(&self) -> bool {
+        self.a.wants_more() || self.b.wants_more()
+    }
+}
+
 /// The most of a stream's opening kept in memory to detect the layout from
 /// (`Sizing::detect_bytes`) before the one pass reads it again: HotSpot
 /// writes every string and class first, so a large application's first

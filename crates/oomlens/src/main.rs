@@ -771,7 +771,7 @@ struct HeapArgs {
     /// Also compute retained sizes over the dominator tree, as Eclipse MAT
     /// does: the biggest objects, classes and class loaders by what they
     /// alone keep alive, and the leak suspects with their accumulation
-    /// points and paths from GC roots (two more passes over the dump). A
+    /// points and paths from GC roots (in the same read of the dump). A
     /// dump of more than 4,294,967,294 objects gets every other section and
     /// a note that retained sizes were not computed.
     #[arg(long)]

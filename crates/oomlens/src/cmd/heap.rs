@@ -1,6 +1,7 @@
 //! `oomlens heap`: what a heap dump holds (the histogram of exact shallow
 //! sizes, the class loaders and generated-class families, direct buffers,
-//! threads, duplicated strings), read in one pass by `oomlens-heap`, and
+//! threads, duplicated strings), read in one pass by `oomlens-heap` (the
+//! same pass also gathers the object graph with `--retained`), and
 //! with two dumps of one JVM what grew between them; the families'
 //! libraries named from the analysis' knowledge base.
 
@@ -9,7 +10,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use oomlens_heap::retained::{RetainedError, RetainedReport};
+use oomlens_heap::retained::RetainedReport;
 use oomlens_heap::Summary;
 use oomlens_report::heap::Shown;
 
@@ -24,27 +25,29 @@ fn name_libraries(s: &mut Summary) {
     }
 }
 
-/// Retained sizes (`--retained`) of the dump at `path` whose summary is
-/// `s`, the loaders' retained sizes set on `s`; `Ok(Err(why))` when the
-/// dump holds more objects than the graph takes (`max_objects`, the
-/// graph's `MAX_OBJECTS` outside tests): the rest of the report stands.
+/// The summary and retained sizes (`--retained`) of the dump at `path`,
+/// in one read, the loaders' retained sizes set on the summary;
+/// `Err(why)` beside the summary when the dump holds more objects than
+/// the graph takes (`max_objects`, the graph's `MAX_OBJECTS` outside
+/// tests): the rest of the report stands.
 fn retained(
     path: &Path,
-    s: &mut Summary,
     top: usize,
     max_objects: u64,
-) -> Result<Result<RetainedReport, String>> {
-    match oomlens_heap::retained::analyze_within(path, s.sizing, top, max_objects) {
+) -> Result<(Summary, Result<RetainedReport, String>)> {
+    let (mut s, r) = oomlens_heap::retained::summarize_retained_within(path, top, max_objects)
+        .with_context(|| format!("{}: retained sizes", path.display()))?;
+    let r = match r {
         Ok((r, loaders)) => {
             let by_id: std::collections::HashMap<u64, u64> = loaders.into_iter().collect();
             for l in &mut s.class_loaders.loaders {
                 l.retained = by_id.get(&l.loader).copied();
             }
-            Ok(Ok(r))
+            Ok(r)
         }
-        Err(RetainedError::Graph(e)) => Ok(Err(e.to_string())),
-        Err(e) => Err(e).with_context(|| format!("{}: retained sizes", path.display())),
-    }
+        Err(e) => Err(e.to_string()),
+    };
+    Ok((s, r))
 }
 
 pub fn run(args: HeapArgs, style: oomlens_report::Style) -> Result<Outcome> {
@@ -59,18 +62,15 @@ pub fn run(args: HeapArgs, style: oomlens_report::Style) -> Result<Outcome> {
     );
     let mut whole = Vec::new();
     for path in &args.dumps {
-        let mut s = oomlens_heap::summarize(path).with_context(|| path.display().to_string())?;
-        name_libraries(&mut s);
-        let retained = if args.retained {
-            Some(retained(
-                path,
-                &mut s,
-                args.top,
-                oomlens_heap::graph::MAX_OBJECTS,
-            )?)
+        let (mut s, retained) = if args.retained {
+            // One read of the dump serves both sections.
+            let (s, r) = retained(path, args.top, oomlens_heap::graph::MAX_OBJECTS)?;
+            (s, Some(r))
         } else {
-            None
+            let s = oomlens_heap::summarize(path).with_context(|| path.display().to_string())?;
+            (s, None)
         };
+        name_libraries(&mut s);
         whole.push((path.display().to_string(), s, retained));
     }
     // The diff reads the whole histograms, before `--top` cuts them.
@@ -148,13 +148,16 @@ mod tests {
     fn a_dump_past_the_graph_limit_still_reports_all_but_retained_sizes() {
         let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("../../tests/fixtures/hprof/netbeans-hprof-64.hprof.gz");
-        let mut s = oomlens_heap::summarize(&path).unwrap();
-        let why = match retained(&path, &mut s, 5, 1_000).unwrap() {
+        let (mut s, r) = retained(&path, 5, 1_000).unwrap();
+        let why = match r {
             Err(why) => why,
             Ok(_) => panic!("retained sizes of a dump past the limit"),
         };
         assert!(why.contains("retained sizes are not computed"), "{why}");
-        assert!(retained(&path, &mut s, 5, u64::MAX).unwrap().is_ok());
+        let (whole, r) = retained(&path, 5, u64::MAX).unwrap();
+        assert!(r.is_ok());
+        // The graph's refusal costs the summary nothing.
+        assert_eq!(whole.totals.objects, s.totals.objects);
 
         s.truncate(5);
         let shown = [Shown {

@@ -1,0 +1,67 @@
+//! Retained sizes of a dump phase by phase, each phase's wall time and the
+//! peak RSS so far on stderr, the `retained` section's JSON on stdout:
+//! `hprof_retained DUMP.hprof [--summary]` (`--summary`: the histogram's
+//! pass in the same read, as `oomlens heap --retained` does).
+
+use oomlens_heap::dominator::dominator_tree_parked;
+use oomlens_heap::retained::{read_graph, summarize_retained, Retained};
+use std::time::Instant;
+
+/// The process's peak resident set so far (`VmHWM`), in MiB.
+fn peak_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+        })
+        .map_or(0, |kib| kib / 1024)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args_os().skip(1);
+    let Some(path) = args.next() else {
+        return Err("usage: hprof_retained DUMP.hprof [--summary]".into());
+    };
+    let path = std::path::Path::new(&path);
+    let t = Instant::now();
+    let phase = |name: &str| {
+        eprintln!(
+            "{name:>12}: {:>7.2} s, peak {} MiB",
+            t.elapsed().as_secs_f64(),
+            peak_mib()
+        )
+    };
+    if args.next().is_some_and(|a| a == "--summary") {
+        let (s, rep, _) = summarize_retained(path, 20)?;
+        phase("all");
+        eprintln!("objects {}", s.totals.objects);
+        println!("{}", serde_json::to_string_pretty(&rep)?);
+        return Ok(());
+    }
+    let sizing = oomlens_heap::Sizing::detect(path)?;
+    let (mut g, classes, _) = read_graph(path, sizing)?;
+    phase("graph");
+    eprintln!(
+        "objects {} edges {} roots {}",
+        g.len(),
+        g.successors().edges(),
+        g.roots().len()
+    );
+    g.park()?;
+    let tree = dominator_tree_parked(&g, g.roots())?;
+    phase("dominators");
+    eprintln!(
+        "non-leaves {} reachable {}",
+        tree.order.len(),
+        tree.reachable()
+    );
+    g.unpark()?;
+    let r = Retained::compute(&g, tree);
+    phase("retained");
+    let rep = r.report(&g, 20, &|id| classes.name(id));
+    phase("report");
+    println!("{}", serde_json::to_string_pretty(&rep)?);
+    Ok(())
+}
