@@ -400,6 +400,55 @@ fn assert_loaders(s: &Summary, what: &str) {
     assert!(boot.classes > 300, "{what}: {boot:?}");
 }
 
+/// Two dumps read at once keep what each read to its own path: a whole
+/// dump beside one cut short (hprof-slurp's NetBeans dump and the first
+/// 4 KiB of a JDK 17 dump, `tests/fixtures/hprof`) is a partial answer
+/// for the second alone, and a file that is no dump fails naming itself.
+#[test]
+fn two_dumps_report_each_ones_read_and_error_under_its_path() {
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/hprof");
+    let whole = fixtures.join("netbeans-hprof-64.hprof.gz");
+    let cut = fixtures.join("jdk17-head.hprof");
+    let (w, c) = (whole.to_str().unwrap(), cut.to_str().unwrap());
+
+    let j = support::oomlens_json(&["heap", "-o", "json", w, c], &[1]);
+    assert_eq!(j["dumps"][0]["source"], w);
+    assert_eq!(j["dumps"][0]["read"]["complete"], true);
+    assert_eq!(j["dumps"][0]["totals"]["objects"], 8262);
+    assert_eq!(j["dumps"][1]["source"], c);
+    assert_eq!(j["dumps"][1]["read"]["complete"], false);
+    assert_eq!(j["dumps"][1]["read"]["stop"]["kind"], "truncated");
+    assert!(j["diff"].is_object(), "{}", j["diff"]);
+
+    let text = Command::new(support::oomlens())
+        .args(["heap", w, c])
+        .output()
+        .unwrap();
+    assert_eq!(text.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&text.stderr);
+    let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("warning: ")).collect();
+    assert_eq!(warnings.len(), 1, "{err}");
+    assert!(warnings[0].starts_with(&format!("warning: {c}: ")), "{err}");
+
+    let tmp = support::TempDir::new("oomlens-heap-two");
+    let not = tmp.path().join("not.hprof");
+    std::fs::write(&not, "not a heap dump\n").unwrap();
+    let n = not.to_str().unwrap();
+    for args in [[w, n], [n, w]] {
+        let o = Command::new(support::oomlens())
+            .arg("heap")
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains(n) && err.contains("not an HPROF heap dump") && !err.contains(w),
+            "{args:?}: {err}"
+        );
+    }
+}
+
 /// Two dumps of one JVM that grew by N items and K classes in L loaders
 /// between them: `oomlens heap A B` says exactly that.
 #[test]

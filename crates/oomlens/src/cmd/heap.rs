@@ -7,7 +7,7 @@
 
 use std::io::{self, Write};
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use oomlens_heap::retained::RetainedReport;
@@ -50,6 +50,29 @@ fn retained(
     Ok((s, r))
 }
 
+/// One dump read: its path as shown, its summary, and with `--retained`
+/// its retained sizes or why they were not computed.
+type Read = (String, Summary, Option<Result<RetainedReport, String>>);
+
+/// `f` of each item, each on a thread of its own (the first on this one),
+/// the answers in the items' order; a panic of any is raised here.
+fn at_once<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let Some((first, rest)) = items.split_first() else {
+        return Vec::new();
+    };
+    std::thread::scope(|scope| {
+        let others: Vec<_> = rest.iter().map(|t| scope.spawn(|| f(t))).collect();
+        let mut out = vec![f(first)];
+        for h in others {
+            match h.join() {
+                Ok(r) => out.push(r),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        out
+    })
+}
+
 pub fn run(args: HeapArgs, style: oomlens_report::Style) -> Result<Outcome> {
     let format = super::accept(
         args.out.format(),
@@ -60,8 +83,7 @@ pub fn run(args: HeapArgs, style: oomlens_report::Style) -> Result<Outcome> {
         args.dumps.len() <= 2,
         "give one heap dump, or two of one JVM to compare"
     );
-    let mut whole = Vec::new();
-    for path in &args.dumps {
+    let read = |path: &PathBuf| -> Result<Read> {
         let (mut s, retained) = if args.retained {
             // One read of the dump serves both sections.
             let (s, r) = retained(path, args.top, oomlens_heap::graph::MAX_OBJECTS)?;
@@ -71,8 +93,17 @@ pub fn run(args: HeapArgs, style: oomlens_report::Style) -> Result<Outcome> {
             (s, None)
         };
         name_libraries(&mut s);
-        whole.push((path.display().to_string(), s, retained));
-    }
+        Ok((path.display().to_string(), s, retained))
+    };
+    // Two summaries are read at once; two retained reads, each holding
+    // its dump's object graph, one after the other.
+    let whole: Vec<Read> = if args.retained {
+        args.dumps.iter().map(read).collect::<Result<_>>()?
+    } else {
+        at_once(&args.dumps, read)
+            .into_iter()
+            .collect::<Result<_>>()?
+    };
     // The diff reads the whole histograms, before `--top` cuts them.
     let diff = match whole.as_slice() {
         [(_, a, _), (_, b, _)] => Some(oomlens_heap::diff::diff(a, b)),
@@ -139,7 +170,6 @@ pub fn run(args: HeapArgs, style: oomlens_report::Style) -> Result<Outcome> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
 
     /// hprof-slurp's NetBeans dump (8,262 objects, class objects included)
     /// under a graph limit of 1,000: the histogram and every section come
