@@ -5,9 +5,10 @@
 # the ratio diff / (A + B); the floor: the diff no slower than reading both
 # dumps once.
 #
-# The dumps: the two paths given, or the dump heap.sh made
-# (bench-out/heap-bench-13300000.hprof) read as both A and B through a
-# second path (a symbolic link in a temporary folder: no copy, no disk).
+# The dumps: the two paths given, or the dump heap.sh makes
+# (bench-out/heap-bench-13300000.hprof, made here as there when it is not)
+# read as both A and B through a second path (a symbolic link in a
+# temporary folder: no copy, no disk).
 #
 # Usage: scripts/bench/heap-diff.sh [A.hprof [B.hprof]]
 #
@@ -19,29 +20,20 @@
 # Exit 1 when the median ratio is above the floor.
 set -euo pipefail
 
-SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
-TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
-case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
 RUNS="${BENCH_RUNS:-2}"
 MAX_RATIO="${BENCH_MAX_RATIO:-1.05}"
+. "$(dirname "${BASH_SOURCE[0]}")/lib-heap.sh"
 
-log() { printf '==> %s\n' "$*" >&2; }
+need_gnu_time
+bench_bin profiling
+bench_tmp heap-diff
 
-[ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)" >&2; exit 2; }
-BIN="${BENCH_BIN:-}"
-if [ -z "$BIN" ]; then
-    log "building profiling binary (cargo build --profile profiling -p oomlens)"
-    (cd "$ROOT" && cargo build --profile profiling -p oomlens)
-    BIN="$TARGET_DIR/profiling/oomlens"
+A="${1:-}"
+if [ -z "$A" ]; then
+    bench_dump 13300000 "$ROOT/bench-out"
+    A="$DUMP"
 fi
-[ -x "$BIN" ] || { echo "no oomlens binary at $BIN" >&2; exit 2; }
-
-TMP="$(mktemp -d "${TMPDIR:-/tmp}/oomlens-bench-heap-diff.XXXXXX")"
-trap 'rm -rf "$TMP"' EXIT
-
-A="${1:-$ROOT/bench-out/heap-bench-13300000.hprof}"
-[ -s "$A" ] || { echo "no dump at $A (scripts/bench/heap.sh makes one)" >&2; exit 2; }
+[ -s "$A" ] || { echo "no dump at $A" >&2; exit 2; }
 B="${2:-}"
 if [ -z "$B" ]; then
     B="$TMP/second.hprof"
@@ -52,17 +44,10 @@ log "warming the page cache"
 /usr/bin/time -f '%e' -o "$TMP/cat" cat "$A" "$B" > /dev/null
 cat_s=$(cat "$TMP/cat")
 
-# Runs a command under /usr/bin/time; prints "seconds kib".
-measure() {
-    /usr/bin/time -f '%e %M' -o "$TMP/time" "$@" > /dev/null 2> "$TMP/stderr" || {
-        echo "failed: $*" >&2; cat "$TMP/stderr" >&2; exit 2; }
-    cat "$TMP/time"
-}
-
 once() {
     local ra rb
-    ra=$(measure "$BIN" heap --format json "$A")
-    rb=$(measure "$BIN" heap --format json "$B")
+    ra=$(measure /dev/null "$BIN" heap --format json "$A")
+    rb=$(measure /dev/null "$BIN" heap --format json "$B")
     echo "$(echo "${ra% *} + ${rb% *}" | bc -l) $(( ${ra#* } > ${rb#* } ? ${ra#* } : ${rb#* } ))"
 }
 
@@ -70,9 +55,9 @@ ratios=()
 printf '%-4s %12s %10s %12s %10s %8s\n' run "diff s" "diff MiB" "A+B s" "max MiB" ratio
 for run in $(seq "$RUNS"); do
     if [ $((run % 2)) = 1 ]; then
-        d=$(measure "$BIN" heap --format json "$A" "$B"); s=$(once)
+        d=$(measure /dev/null "$BIN" heap --format json "$A" "$B"); s=$(once)
     else
-        s=$(once); d=$(measure "$BIN" heap --format json "$A" "$B")
+        s=$(once); d=$(measure /dev/null "$BIN" heap --format json "$A" "$B")
     fi
     r=$(echo "${d% *} / ${s% *}" | bc -l)
     ratios+=("$r")

@@ -27,82 +27,42 @@
 # hprof-analyzer, with at most half its peak RSS.
 set -euo pipefail
 
-SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
-TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
-case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
 RECORDS="${RECORDS:-13300000}"
+. "$(dirname "${BASH_SOURCE[0]}")/lib-heap.sh"
 DUMP_DIR="${DUMP_DIR:-$ROOT/bench-out}"
 
-log() { printf '==> %s\n' "$*" >&2; }
-
-[ -x /usr/bin/time ] || { echo "needs GNU time (apt-get install time)" >&2; exit 2; }
+need_gnu_time
 ANALYZER="${ANALYZER:-$(command -v hprof-analyzer || true)}"
 BEFORE="${BENCH_BEFORE:-}"
 [ -n "$ANALYZER" ] || [ -n "$BEFORE" ] || {
     echo "needs hprof-analyzer: cargo install --locked hprof-analyzer --version 0.3.2" >&2
     exit 2
 }
-BIN="${BENCH_BIN:-}"
-if [ -z "$BIN" ]; then
-    log "building oomlens (cargo build --release -p oomlens)"
-    (cd "$ROOT" && cargo build --release -p oomlens)
-    BIN="$TARGET_DIR/release/oomlens"
-fi
-
-WORK="$(mktemp -d)"
-JVM=""
-cleanup() {
-    [ -n "$JVM" ] && kill "$JVM" 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+bench_bin release
+bench_tmp heap-retained
 
 DUMP="${1:-}"
 if [ -z "$DUMP" ]; then
-    DUMP="$DUMP_DIR/heap-bench-$RECORDS.hprof"
-    if [ ! -s "$DUMP" ]; then
-        log "making $DUMP ($RECORDS records)"
-        mkdir -p "$DUMP_DIR"
-        javac -d "$WORK" "$SCRIPT_DIR/java/HeapBench.java"
-        java -Xmx6g -XX:+UseParallelGC -cp "$WORK" HeapBench "$RECORDS" >"$WORK/jvm.out" 2>&1 &
-        JVM=$!
-        for _ in $(seq 1 1200); do
-            grep -q ready "$WORK/jvm.out" 2>/dev/null && break
-            kill -0 "$JVM" 2>/dev/null || { cat "$WORK/jvm.out" >&2; exit 2; }
-            sleep 0.5
-        done
-        jcmd "$JVM" GC.heap_dump "$DUMP" >&2
-        kill "$JVM"
-        wait "$JVM" 2>/dev/null || true
-        JVM=""
-    fi
+    bench_dump "$RECORDS" "$DUMP_DIR"
 fi
 [ -s "$DUMP" ] || { echo "no dump at $DUMP" >&2; exit 2; }
 
-# Runs a command under GNU time; prints "seconds kib".
-measure() {
-    local out="$WORK/time.$RANDOM"
-    /usr/bin/time -f '%e %M' -o "$out" "$@" >/dev/null 2>"$WORK/stderr" || {
-        cat "$WORK/stderr" >&2
-        echo "failed: $*" >&2
-        exit 2
-    }
-    tail -n 1 "$out"
-}
-
 log "warming the page cache"
-read -r cat_s _ <<<"$(measure cat "$DUMP")"
+r=$(measure /dev/null cat "$DUMP")
+cat_s=${r% *}
 ha_s=""
 if [ -n "$ANALYZER" ]; then
     log "hprof-analyzer (retained sizes, leak suspects)"
-    read -r ha_s ha_kib <<<"$(measure "$ANALYZER" "$DUMP" "$WORK/report.json")"
+    r=$(measure /dev/null "$ANALYZER" "$DUMP" "$TMP/report.json")
+    ha_s=${r% *}; ha_kib=${r#* }
 fi
 log "oomlens heap --retained"
-read -r ol_s ol_kib <<<"$(measure "$BIN" heap --retained --format json "$DUMP")"
+r=$(measure /dev/null "$BIN" heap --retained --format json "$DUMP")
+ol_s=${r% *}; ol_kib=${r#* }
 if [ -n "$BEFORE" ]; then
     log "oomlens heap --retained, older build ($BEFORE)"
-    read -r ob_s ob_kib <<<"$(measure "$BEFORE" heap --retained --format json "$DUMP")"
+    r=$(measure /dev/null "$BEFORE" heap --retained --format json "$DUMP")
+    ob_s=${r% *}; ob_kib=${r#* }
 fi
 
 size=$(stat -L -c %s "$DUMP")

@@ -25,52 +25,17 @@ set -euo pipefail
 
 RECORDS="${BENCH_RECORDS:-13300000}"
 RUNS="${BENCH_RUNS:-3}"
-SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
-TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
-case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
-OUT="$ROOT/bench-out"
-DUMP="$OUT/heap-bench-$RECORDS.hprof"
+. "$(dirname "${BASH_SOURCE[0]}")/lib-heap.sh"
 
-log() { printf '==> %s\n' "$*" >&2; }
-
-BIN="${BENCH_BIN:-}"
-if [ -z "$BIN" ]; then
-    log "building profiling binary (cargo build --profile profiling -p oomlens)"
-    (cd "$ROOT" && cargo build --profile profiling -p oomlens)
-    BIN="$TARGET_DIR/profiling/oomlens"
-fi
-[ -x "$BIN" ] || { echo "no oomlens binary at $BIN" >&2; exit 2; }
+bench_bin profiling
 if ! command -v hprof-slurp >/dev/null; then
     log "installing hprof-slurp (cargo install hprof-slurp --locked)"
     cargo install hprof-slurp --locked
 fi
 SLURP="$(command -v hprof-slurp)"
-[ -x /usr/bin/time ] || apt-get install -y time >/dev/null
-command -v java >/dev/null && command -v jcmd >/dev/null \
-    || { echo "needs OpenJDK 17 (java, javac, jcmd)" >&2; exit 2; }
-
-TMP="$(mktemp -d "${TMPDIR:-/tmp}/oomlens-bench-heap.XXXXXX")"
-JPID=""
-cleanup() {
-    if [ -n "$JPID" ]; then kill -9 "$JPID" 2>/dev/null || true; wait "$JPID" 2>/dev/null || true; fi
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-mkdir -p "$OUT"
-if [ ! -s "$DUMP" ]; then
-    log "making the dump: HeapBench $RECORDS, then jcmd GC.heap_dump (a few minutes)"
-    javac -d "$TMP/classes" "$SCRIPT_DIR/java/HeapBench.java"
-    java -Xmx8g -XX:+UseParallelGC -cp "$TMP/classes" HeapBench "$RECORDS" > "$TMP/jvm.out" 2>&1 &
-    JPID=$!
-    for _ in $(seq 1200); do grep -q '^ready' "$TMP/jvm.out" 2>/dev/null && break; sleep 0.5; done
-    grep -q '^ready' "$TMP/jvm.out" || { echo "HeapBench did not start" >&2; cat "$TMP/jvm.out" >&2; exit 2; }
-    jcmd "$JPID" GC.heap_dump "$DUMP.part" >&2
-    mv "$DUMP.part" "$DUMP"
-    kill -9 "$JPID"; wait "$JPID" 2>/dev/null || true; JPID=""
-fi
+need_gnu_time
+bench_tmp heap
+bench_dump "$RECORDS" "$ROOT/bench-out"
 SIZE=$(stat -L -c %s "$DUMP")
 [ "$SIZE" -ge $((5 << 29)) ] || log "warning: the dump is under 2.5 GiB ($SIZE bytes)"
 
@@ -84,14 +49,6 @@ else
     slurp_cmd=("$SLURP" "$DUMP")
 fi
 ours_cmd=("$BIN" heap --format json "$DUMP")
-
-# Runs a command under /usr/bin/time; prints "seconds kib".
-measure() {
-    local out="$1"; shift
-    /usr/bin/time -f '%e %M' -o "$TMP/time" "$@" > "$out" 2> "$TMP/stderr" || {
-        echo "failed: $*" >&2; cat "$TMP/stderr" >&2; exit 2; }
-    cat "$TMP/time"
-}
 
 best_t=(999999 999999); best_m=(0 0); peak_m=(0 0)
 for run in $(seq "$RUNS"); do

@@ -23,31 +23,12 @@ if ! [[ "$RUNS" =~ ^[0-9]+$ ]] || [ "$RUNS" -lt 3 ]; then
 fi
 FLOOR_MS=200
 
-SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
-TARGET_DIR="${CARGO_TARGET_DIR:-$ROOT/target}"
-case "$TARGET_DIR" in /*) ;; *) TARGET_DIR="$ROOT/$TARGET_DIR" ;; esac
+. "$(dirname "${BASH_SOURCE[0]}")/lib-heap.sh"
 
-log() { printf '==> %s\n' "$*" >&2; }
-
-BIN="${BENCH_BIN:-}"
-if [ -z "$BIN" ]; then
-    log "building profiling binary (cargo build --profile profiling -p oomlens)"
-    (cd "$ROOT" && cargo build --profile profiling -p oomlens)
-    BIN="$TARGET_DIR/profiling/oomlens"
-fi
-[ -x "$BIN" ] || { echo "no oomlens binary at $BIN" >&2; exit 2; }
+bench_bin profiling
 command -v java >/dev/null && command -v jcmd >/dev/null \
     || { echo "needs OpenJDK 17 (java, jcmd)" >&2; exit 2; }
-
-TMP="$(mktemp -d "${TMPDIR:-/tmp}/oomlens-bench-jcmd.XXXXXX")"
-JPID=""
-cleanup() {
-    if [ -n "$JPID" ]; then kill -9 "$JPID" 2>/dev/null || true; wait "$JPID" 2>/dev/null || true; fi
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_tmp jcmd
 
 CP="$("$ROOT/scripts/capture/jvm-build.sh")"
 java -Xmx32m -XX:+UseSerialGC -cp "$CP" oomlens.demo.Idle > "$TMP/jvm.out" 2>&1 &
