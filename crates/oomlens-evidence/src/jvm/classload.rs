@@ -265,7 +265,10 @@ fn parse_other(line: &[u8]) -> Option<ClassLine<'_>> {
 fn hs_err_event(line: &[u8]) -> Option<ClassLine<'_>> {
     let rest = line.trim_ascii_start().strip_prefix(b"Event: ")?;
     let sp = memchr::memchr(b' ', rest)?;
-    let uptime_ms = seconds_ms(&rest[..sp]);
+    let uptime_ms = std::str::from_utf8(&rest[..sp])
+        .ok()
+        .and_then(crate::metrics::seconds_to_ms)
+        .and_then(|ms| u64::try_from(ms).ok());
     let rest = &rest[sp..];
     // `Loading` in `Classes loaded`, `loading` in JDK 17's `Events`.
     if let Some(r) = rest
@@ -298,28 +301,6 @@ fn hs_err_event(line: &[u8]) -> Option<ClassLine<'_>> {
         time: None,
         jdk8: false,
     })
-}
-
-/// `12.345` seconds as milliseconds.
-fn seconds_ms(b: &[u8]) -> Option<u64> {
-    let (int, frac) = match memchr::memchr(b'.', b) {
-        Some(i) => (&b[..i], &b[i + 1..]),
-        None => (b, &b""[..]),
-    };
-    if int.is_empty() || int.len() > 12 || !int.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let secs = int.iter().fold(0u64, |n, &c| n * 10 + u64::from(c - b'0'));
-    let mut ms = 0u64;
-    for i in 0..3 {
-        let d = match frac.get(i) {
-            Some(c) if c.is_ascii_digit() => u64::from(c - b'0'),
-            Some(_) => return None,
-            None => 0,
-        };
-        ms = ms * 10 + d;
-    }
-    secs.checked_mul(1000)?.checked_add(ms)
 }
 
 /// The class line of a unified-logging line with these decorations.

@@ -492,8 +492,10 @@ fn valid_ms(ms: i64) -> bool {
 }
 
 /// Seconds (as written) to milliseconds, rounded to the nearest; exact for
-/// plain decimals (`1701496556.123`).
-fn seconds_to_ms(tok: &str) -> Option<i64> {
+/// plain decimals (`1701496556.123`). `None` for what is no number or
+/// lies outside the range of a timestamp. Also the class log's uptimes
+/// (`jvm::classload`).
+pub(crate) fn seconds_to_ms(tok: &str) -> Option<i64> {
     let (neg, digits) = match tok.as_bytes().first() {
         Some(b'-') => (true, &tok[1..]),
         Some(b'+') => (false, &tok[1..]),
