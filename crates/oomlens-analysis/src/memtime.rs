@@ -457,9 +457,10 @@ pub fn judge(
     limit: Option<u64>,
     kills: &[KnownKill],
 ) -> Option<MemoryOverTime> {
-    let mut v = verdict(series, limit, kills)?;
     let ws = pick(series, "container_memory_working_set_bytes", |_| true)?;
-    let (l, judged, _) = last_life(&ws.1);
+    let life = last_life(&ws.1);
+    let mut v = verdict(series, &ws, &life, limit, kills)?;
+    let (l, judged, _) = life;
     v.life_starts = trend::lives(&ws.1.points)
         .iter()
         .map(|r| rfc3339(ws.1.points[r.start].0))
@@ -565,11 +566,12 @@ fn jvm_parts() -> [JvmPart; 6] {
 /// The verdict of [`judge`], without the drawn series.
 fn verdict(
     series: &[(String, &Series)],
+    ws: &(String, Series),
+    (l, judged, lives): &(trend::Life, usize, usize),
     limit: Option<u64>,
     kills: &[KnownKill],
 ) -> Option<MemoryOverTime> {
-    let ws = &pick(series, "container_memory_working_set_bytes", |_| true)?;
-    let (l, judged, lives) = last_life(&ws.1);
+    let (judged, lives) = (*judged, *lives);
     let limit = limit.map(|l| l as f64).or_else(|| {
         pick(series, "container_spec_memory_limit_bytes", |_| true)
             .and_then(|(_, s)| s.points.last().map(|p| p.1))
@@ -682,7 +684,7 @@ fn verdict(
         // limit already.
         let ttl = limit
             .filter(|_| !killed)
-            .and_then(|lim| trend::time_to_limit_hours(&l, lim))
+            .and_then(|lim| trend::time_to_limit_hours(l, lim))
             .filter(|(t, _, _)| *t * 3600.0 >= 1.0);
         let (g, c) = growing.unwrap_or((
             "container_memory_working_set_bytes".into(),
