@@ -33,7 +33,8 @@ pub fn heap_sizing<'s>(s: &'s Scene<'_>) -> (HeapSizing<'s>, Option<Cite>) {
     };
     let flag = s.flag("MaxHeapSize").or_else(|| s.flag("MaxRAMPercentage"));
     let cite = flag.as_ref().and_then(|(_, c)| c.clone());
-    let sizing = match (heap_over_limit(s.container, &s.flags, limit), flag) {
+    let over = s.budget.as_ref().and_then(|b| heap_over_limit(b, limit));
+    let sizing = match (over, flag) {
         (Some(text), _) => HeapSizing::Over(text),
         (None, Some((raw, _))) => HeapSizing::Fits(raw),
         (None, None) => HeapSizing::Default,
@@ -50,13 +51,13 @@ pub fn jvm_budget(c: Option<&Container>, flags: &JvmFlags, limit: u64) -> crate:
     budget(limit, cpus, 17, flags, &Observed::default())
 }
 
-/// Whether a heap sized for `limit` leaves room for the rest of the JVM:
-/// `Some(text)` saying why not when the budget finds the heap sized over
-/// the limit and the max heap alone is 80% of the limit or more (the
-/// budget's non-heap baseline assumes class and thread counts this evidence
-/// does not have, so only a heap that takes most of the limit counts).
-pub fn heap_over_limit(c: Option<&Container>, flags: &JvmFlags, limit: u64) -> Option<String> {
-    let b = jvm_budget(c, flags, limit);
+/// Whether a heap sized for `limit` leaves room for the rest of the JVM
+/// (`b`, the budget for that limit): `Some(text)` saying why not when the
+/// budget finds the heap sized over the limit and the max heap alone is
+/// 80% of the limit or more (the budget's non-heap baseline assumes class
+/// and thread counts this evidence does not have, so only a heap that
+/// takes most of the limit counts).
+pub fn heap_over_limit(b: &crate::budget::Budget, limit: u64) -> Option<String> {
     let heap = b.ergonomics.max_heap_bytes;
     b.verdicts
         .iter()

@@ -55,6 +55,10 @@ pub struct Scene<'a> {
     /// The JVM flags the container's spec shows (command, args, option
     /// variables).
     pub flags: flags::JvmFlags,
+    /// The JVM's budget against the kill's limit (`budget::jvm_budget`),
+    /// worked out once for the detectors and the Diagnosis; `None` without
+    /// a limit.
+    pub budget: Option<crate::budget::Budget>,
 }
 
 impl<'a> Scene<'a> {
@@ -133,7 +137,7 @@ impl<'a> Scene<'a> {
             .collect();
         let memory = reports.last().and_then(|r| memory::at_kill(r));
         let timeline = kill::timeline(m, c, pod, &kills, &pod_src);
-        Scene {
+        let mut scene = Scene {
             case,
             member: m,
             index,
@@ -155,7 +159,12 @@ impl<'a> Scene<'a> {
             memory,
             timeline,
             flags: c.map(flags::from_container).unwrap_or_default(),
-        }
+            budget: None,
+        };
+        scene.budget = scene
+            .kill_limit()
+            .map(|l| super::budget::jvm_budget(c, &scene.flags, l));
+        scene
     }
 
     /// The kernel killed a JVM at its memory cgroup limit and nothing in
@@ -292,16 +301,13 @@ impl<'a> Scene<'a> {
     /// and the kills only metric series saw (`metric_kills`) joined to the
     /// others unless one of those is within two minutes.
     pub fn into_diagnosis(
-        self,
+        mut self,
         findings: Vec<Finding>,
         memory_over_time: Option<crate::memtime::MemoryOverTime>,
         metric_kills: Vec<crate::memtime::KnownKill>,
     ) -> ContainerDiagnosis {
         let c = self.container;
-        let budget = self
-            .kill_limit()
-            .filter(|_| self.jvm)
-            .map(|l| super::budget::jvm_budget(c, &self.flags, l));
+        let budget = self.budget.take().filter(|_| self.jvm);
         let budget_evidence = if budget.is_some() {
             self.budget_cites()
         } else {
