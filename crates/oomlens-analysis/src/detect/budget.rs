@@ -25,8 +25,9 @@ pub enum HeapSizing<'a> {
     NoLimit,
 }
 
-/// The heap's sizing for the Scene's kill, and the cite of the heap flag
-/// that set it (when the limit is known).
+/// The heap's sizing for the Scene's kill (a Scene where a JVM ran: its
+/// `budget`), and the cite of the heap flag that set it (when the limit
+/// is known).
 pub fn heap_sizing<'s>(s: &'s Scene<'_>) -> (HeapSizing<'s>, Option<Cite>) {
     let Some(limit) = s.kill_limit() else {
         return (HeapSizing::NoLimit, None);

@@ -57,7 +57,7 @@ pub struct Scene<'a> {
     pub flags: flags::JvmFlags,
     /// The JVM's budget against the kill's limit (`budget::jvm_budget`),
     /// worked out once for the detectors and the Diagnosis; `None` without
-    /// a limit.
+    /// a limit or where no JVM ran.
     pub budget: Option<crate::budget::Budget>,
 }
 
@@ -163,6 +163,7 @@ impl<'a> Scene<'a> {
         };
         scene.budget = scene
             .kill_limit()
+            .filter(|_| scene.jvm)
             .map(|l| super::budget::jvm_budget(c, &scene.flags, l));
         scene
     }
@@ -307,7 +308,7 @@ impl<'a> Scene<'a> {
         metric_kills: Vec<crate::memtime::KnownKill>,
     ) -> ContainerDiagnosis {
         let c = self.container;
-        let budget = self.budget.take().filter(|_| self.jvm);
+        let budget = self.budget.take();
         let budget_evidence = if budget.is_some() {
             self.budget_cites()
         } else {
