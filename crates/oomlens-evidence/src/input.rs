@@ -174,6 +174,9 @@ fn region<S: LineSink>(
     anchors: Option<&AhoCorasick>,
     sink: &mut S,
 ) -> u64 {
+    if anchors.is_none() {
+        return every_line(region, done, sink);
+    }
     let mut pos = 0;
     while pos < region.len() {
         let every = anchors.is_none() || sink.wants_every_line();
@@ -196,6 +199,71 @@ fn region<S: LineSink>(
         pos = end + 1;
     }
     done
+}
+
+/// Yields every line of `region` (which ends with `\n`); returns the new
+/// count of lines done. The newlines of 32 bytes are found at once and
+/// walked bit by bit (a class log has millions of short lines: a search per
+/// line costs more than the line's share of one pass); the last bytes of
+/// the region, fewer than 32, are searched with `memchr`.
+fn every_line<S: LineSink>(region: &[u8], mut done: u64, sink: &mut S) -> u64 {
+    let mut start = 0;
+    let mut base = 0;
+    while let Some((lo, hi)) = region
+        .get(base..)
+        .and_then(|r| r.first_chunk::<32>())
+        .and_then(|c| c.split_first_chunk::<16>())
+        .and_then(|(lo, hi)| Some((lo, hi.first_chunk::<16>()?)))
+    {
+        let mut m = u64::from(byte_mask16(lo, b'\n')) | (u64::from(byte_mask16(hi, b'\n')) << 16);
+        while m != 0 {
+            let nl = base + m.trailing_zeros() as usize;
+            done += 1;
+            sink.line(done, &region[start..nl]);
+            start = nl + 1;
+            m &= m - 1;
+        }
+        base += 32;
+    }
+    for i in memchr::memchr_iter(b'\n', region.get(base..).unwrap_or_default()) {
+        let nl = base + i;
+        done += 1;
+        sink.line(done, &region[start..nl]);
+        start = nl + 1;
+    }
+    done
+}
+
+/// The bytes of `w` equal to `c`, one bit a byte (bit `k` for `w[k]`): for
+/// the short searches of hot paths, where a `memchr` call costs more than
+/// the search.
+#[inline(always)]
+pub(crate) fn byte_mask16(w: &[u8; 16], c: u8) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: SSE2 is part of every x86-64 target (the baseline the
+    // compiler builds for); the function reads the sixteen bytes of `w`.
+    unsafe {
+        byte_mask16_sse2(w, c)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        w.iter()
+            .enumerate()
+            .fold(0, |m, (k, &b)| m | (u32::from(b == c) << k))
+    }
+}
+
+/// [`byte_mask16`] with one SSE2 compare.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+#[inline]
+fn byte_mask16_sse2(w: &[u8; 16], c: u8) -> u32 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_set1_epi8,
+    };
+    // SAFETY: `w` is sixteen readable bytes; the load takes any alignment.
+    let v = unsafe { _mm_loadu_si128(w.as_ptr().cast::<__m128i>()) };
+    _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8))) as u32
 }
 
 #[cfg(test)]
@@ -277,6 +345,40 @@ mod tests {
         assert_eq!(c.long, vec![2]);
         assert_eq!(n.lines, 3);
         assert_eq!(c.got.last().unwrap(), &(3, b"last".to_vec()));
+    }
+
+    proptest::proptest! {
+        /// Without anchors every line is yielded, numbered, as splitting
+        /// the text on `\n` gives them, whatever the read sizes (lines
+        /// cut across blocks, newlines at every place of sixteen bytes).
+        #[test]
+        fn every_line_is_yielded_as_a_split_gives_it(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    &b"\n"[..], b"\n\n", b"\r\n", b"a", b"0123456789abcdef", b"\x0b", b"\x8a",
+                    b"\0", b" ", b"[1089.551s][info][class,load  ] x source: y",
+                ]),
+                0..64,
+            ),
+            chunk in 1usize..64,
+        ) {
+            let text = parts.concat();
+            let mut want: Vec<(u64, Vec<u8>)> = text
+                .split(|&b| b == b'\n')
+                .enumerate()
+                .map(|(i, l)| (i as u64 + 1, l.to_vec()))
+                .collect();
+            // The text's end is no line of its own.
+            if want.last().is_some_and(|(_, l)| l.is_empty()) {
+                want.pop();
+            }
+            for reader in [Trickle(&text, chunk), Trickle(&text, usize::MAX)] {
+                let mut c = Collect::default();
+                let n = scan_lines(reader, None, &mut c).unwrap();
+                proptest::prop_assert_eq!(&c.got, &want);
+                proptest::prop_assert_eq!(n.lines, want.len() as u64);
+            }
+        }
     }
 
     #[test]

@@ -352,13 +352,27 @@ fn load_source(after_name: &[u8]) -> Option<&[u8]> {
         // Debug decorations follow the source on the same line (` klass:
         // 0x...`); a source of generated classes (`__JVM_DefineClass__`)
         // has no `:`.
-        let cut = if s.len() > 8 && memchr::memchr(b':', s).is_some() {
+        let cut = if s.len() > 8 && has_colon(s) {
             klass_finder().find(s).unwrap_or(s.len())
         } else {
             s.len()
         };
         &s[..cut]
     })
+}
+
+/// Whether `s` holds a `:`. A source is short (`__JVM_DefineClass__`, a
+/// class name, a jar's URL): one of 16 to 32 bytes is tested as its first
+/// and last sixteen, where a `memchr` call would cost more than the
+/// search; others go to `memchr`.
+#[inline]
+fn has_colon(s: &[u8]) -> bool {
+    match (s.first_chunk::<16>(), s.last_chunk::<16>()) {
+        (Some(first), Some(last)) if s.len() <= 32 => {
+            (input::byte_mask16(first, b':') | input::byte_mask16(last, b':')) != 0
+        }
+        _ => memchr::memchr(b':', s).is_some(),
+    }
 }
 
 /// The searcher for the debug decorations after a source, built once.
@@ -894,6 +908,23 @@ fn merge(a: &mut Agg, mut b: Agg, lines_before: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_colon_is_found_wherever_it_is() {
+        // Every length around the sixteen-byte tests, a `:` at every place
+        // (or none), among bytes a compare could confuse with it.
+        for len in 0..48 {
+            for at in 0..=len {
+                for fill in [b'a', b';', b'9', 0xba] {
+                    let mut s = vec![fill; len];
+                    if at < len {
+                        s[at] = b':';
+                    }
+                    assert_eq!(has_colon(&s), at < len, "{len} {at} {fill}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn jdk8_lines() {

@@ -153,10 +153,7 @@ fn stop<const LINE: bool>(
     while s > *copied && HEX[name[s - 1] as usize] {
         s -= 1;
     }
-    let e = name[j..]
-        .iter()
-        .position(|&b| !HEX[b as usize])
-        .map_or(n, |q| j + q);
+    let e = hex_run_end(name, j);
     let glued_after = name.get(e).is_some_and(|b| b.is_ascii_alphabetic());
     if e - s >= 8 && !glued_after {
         out.extend_from_slice(&name[*copied..s]);
@@ -174,6 +171,63 @@ fn stop<const LINE: bool>(
     d
 }
 
+/// Where the run of hex digits of `name` that goes on at `k` ends: sixteen
+/// bytes at a time ([`hex16`]) while sixteen are left, then a byte at a time.
+#[inline(always)]
+fn hex_run_end(name: &[u8], mut k: usize) -> usize {
+    while let Some(w) = name.get(k..).and_then(|r| r.first_chunk::<16>()) {
+        // The run's length in this chunk: the lowest byte that is no hex
+        // digit (bit 16 and up of `!m` are set: at most 16).
+        let run = (!hex16(w)).trailing_zeros() as usize;
+        if run < 16 {
+            return k + run;
+        }
+        k += 16;
+    }
+    name[k..]
+        .iter()
+        .position(|&b| !HEX[b as usize])
+        .map_or(name.len(), |q| k + q)
+}
+
+/// The hex digits (`0-9`, `a-f`, `A-F`) of sixteen bytes, one bit a byte:
+/// with SSE2 (every x86-64), two range compares; elsewhere by [`HEX`].
+#[inline(always)]
+fn hex16(w: &[u8; 16]) -> u32 {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: SSE2 is part of every x86-64 target (the baseline the
+    // compiler builds for); the function only reads `w`.
+    unsafe {
+        hex16_sse2(w)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        w.iter()
+            .enumerate()
+            .fold(0, |m, (k, &b)| m | (u32::from(HEX[b as usize]) << k))
+    }
+}
+
+/// [`hex16`] with SSE2: a byte is a digit when `b - '0'` (wrapping) is at
+/// most 9, a hex letter when `(b | 0x20) - 'a'` is at most 5 (`| 0x20`
+/// maps only `A-F` onto `a-f`).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+#[inline]
+fn hex16_sse2(w: &[u8; 16]) -> u32 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_loadu_si128, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128,
+        _mm_set1_epi8, _mm_sub_epi8,
+    };
+    // SAFETY: `w` is sixteen readable bytes; the load takes any alignment.
+    let v = unsafe { _mm_loadu_si128(w.as_ptr().cast::<__m128i>()) };
+    let at_most = |t, max: u8| _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(max as i8)), t);
+    let digit = at_most(_mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8)), 9);
+    let lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+    let letter = at_most(_mm_sub_epi8(lower, _mm_set1_epi8(b'a' as i8)), 5);
+    _mm_movemask_epi8(_mm_or_si128(digit, letter)) as u32
+}
+
 /// The sixteen bytes of `name` from `i` (`i < name.len()`), as the index
 /// of the first and the stops among those at or after `i`, one bit a byte
 /// ([`stops16`]): near the end, the name's last sixteen bytes with those
@@ -183,12 +237,11 @@ fn stop<const LINE: bool>(
 #[inline(always)]
 fn window<const LINE: bool>(name: &[u8], i: usize) -> (usize, u32) {
     let n = name.len();
-    let mut w = [0u8; 16];
-    if let Some(chunk) = name.get(i..i + 16) {
-        w.copy_from_slice(chunk);
+    if let Some(chunk) = name.get(i..).and_then(|r| r.first_chunk::<16>()) {
         let after = name.get(i + 16).copied().unwrap_or(0);
-        return (i, stops16::<LINE>(&w, after));
+        return (i, stops16::<LINE>(chunk, after));
     }
+    let mut w = [0u8; 16];
     let base = n.saturating_sub(16);
     match name.get(base..base + 16) {
         Some(last) => w.copy_from_slice(last),
@@ -233,33 +286,35 @@ fn stops16_words<const LINE: bool>(w: &[u8; 16], after: u8) -> u32 {
 }
 
 /// [`stops16`] with SSE2 compares: exact (no byte flagged that need not
-/// stop).
+/// stop). The byte classes are combined as vectors (each byte's next byte
+/// from the same sixteen moved down one, `after` on top) and gathered into
+/// bits once.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sse2")]
 #[inline]
 fn stops16_sse2<const LINE: bool>(w: &[u8; 16], after: u8) -> u32 {
     use std::arch::x86_64::{
-        _mm_cmpeq_epi8, _mm_min_epu8, _mm_movemask_epi8, _mm_set1_epi8, _mm_set_epi64x,
+        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cvtsi32_si128, _mm_loadu_si128, _mm_min_epu8,
+        _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8, _mm_slli_si128, _mm_srli_si128,
         _mm_sub_epi8,
     };
-    let mut lo = [0u8; 8];
-    let mut hi = [0u8; 8];
-    lo.copy_from_slice(&w[..8]);
-    hi.copy_from_slice(&w[8..]);
-    let v = _mm_set_epi64x(i64::from_le_bytes(hi), i64::from_le_bytes(lo));
-    let eq = |c: u8| _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8))) as u32;
+    // SAFETY: `w` is sixteen readable bytes; the load takes any alignment.
+    let v = unsafe { _mm_loadu_si128(w.as_ptr().cast::<__m128i>()) };
+    let next = _mm_or_si128(
+        _mm_srli_si128::<1>(v),
+        _mm_slli_si128::<15>(_mm_cvtsi32_si128(i32::from(after))),
+    );
+    let eq = |x, c: u8| _mm_cmpeq_epi8(x, _mm_set1_epi8(c as i8));
     // A digit: `b - '0'` (wrapping) at most 9.
     let t = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
-    let digit = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(9)), t)) as u32;
-    let dollar = eq(b'$');
-    let next_bh = ((eq(b'B') | eq(b'H')) >> 1) | (u32::from(matches!(after, b'B' | b'H')) << 15);
-    let next_dollar = (dollar >> 1) | (u32::from(after == b'$') << 15);
-    let stops = digit | (dollar & next_bh) | (eq(b'_') & next_dollar);
+    let digit = _mm_cmpeq_epi8(_mm_min_epu8(t, _mm_set1_epi8(9)), t);
+    let dollar_bh = _mm_and_si128(eq(v, b'$'), _mm_or_si128(eq(next, b'B'), eq(next, b'H')));
+    let under_dollar = _mm_and_si128(eq(v, b'_'), eq(next, b'$'));
+    let mut stops = _mm_or_si128(digit, _mm_or_si128(dollar_bh, under_dollar));
     if LINE {
-        stops | eq(b' ') | eq(b'/')
-    } else {
-        stops
+        stops = _mm_or_si128(stops, _mm_or_si128(eq(v, b' '), eq(v, b'/')));
     }
+    _mm_movemask_epi8(stops) as u32
 }
 
 /// High bits in the bytes of `w` that may start a shape's part: every
@@ -453,6 +508,7 @@ mod tests {
                 b"$", b"$$", b"_", b"$B", b"$H", b"_$", b"$%", b"_^", b"0", b"7", b"42",
                 b"a", b"f", b"e9f71002", b"0x00007f00f08e5d10", b"/", b".", b"x", b"B",
                 b"H", b"J", b"@", b"Lambda", b"com.acme.", b"\x80", b" ", b"%", b"\0",
+                b"0123456789abcdefABCDEF0123", b"G", b"`",
             ]),
             0..24,
         )) {
@@ -471,6 +527,7 @@ mod tests {
                 &b"$ByteBuddy$"[..], b"$HibernateProxy$", b"_$$_jvst", b"$", b"_", b"$B", b"_$",
                 b"$%", b"7", b"42", b"f", b"e9f71002", b"/", b"/0x00007f00f08e5d10", b".", b"!",
                 b" ", b" source: ", b"__JVM_DefineClass__", b"com.acme.", b"\x80", b"\0", b"x/y",
+                b"0123456789abcdefABCDEF0123",
             ]),
             0..24,
         )) {
@@ -605,6 +662,38 @@ mod tests {
                         assert_eq!(sse2 & (1 << k) != 0, must, "{b} {c} at {at}: byte {k}");
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn sixteen_bytes_at_once_find_the_hex_digits() {
+        // Every byte at every place of sixteen, among hex digits and not.
+        for b in 0..=255u8 {
+            for at in 0..16 {
+                for fill in [b'a', b'g'] {
+                    let mut w = [fill; 16];
+                    w[at] = b;
+                    let m = hex16(&w);
+                    for (k, &c) in w.iter().enumerate() {
+                        assert_eq!(m & (1 << k) != 0, c.is_ascii_hexdigit(), "{b} at {at}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hex_runs_end_where_the_bytes_say() {
+        // Runs of every length from every start, across sixteen-byte reads.
+        let name = b"x0123456789abcdefABCDEF0123456789abcdef0123$y0";
+        for k in 0..name.len() {
+            let want = name[k..]
+                .iter()
+                .position(|b| !b.is_ascii_hexdigit())
+                .map_or(name.len(), |q| k + q);
+            for end in k..=name.len() {
+                assert_eq!(hex_run_end(&name[..end], k), want.min(end), "{k} {end}");
             }
         }
     }
