@@ -1163,6 +1163,21 @@ mod tests {
         let n = s[0].points.len();
         assert!(n > 500 && n < 1100, "{n}");
         assert!(s[0].points.windows(2).all(|w| w[0].0 < w[1].0));
+        // Names without a timestamp past 4,096 are counted, not kept.
+        let mut many = String::new();
+        for k in 0..5000 {
+            many.push_str(&format!("n{k} 1\n"));
+        }
+        let (s, w) = parse_text("u", many.as_bytes());
+        assert!(s.is_empty());
+        assert_eq!(w.items().len(), 1, "{:?}", w.items());
+        assert!(
+            w.items()[0]
+                .message
+                .contains("5000 samples of more than 4096 metrics skipped"),
+            "{}",
+            w.items()[0].message
+        );
     }
 
     #[test]

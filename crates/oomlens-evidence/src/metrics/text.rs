@@ -2,7 +2,6 @@
 //! line as it streams ([`parse_text_reader`]; [`parse_text`] for text in
 //! memory).
 
-use std::collections::HashSet;
 use std::hash::BuildHasher;
 use std::io::Read;
 
@@ -263,6 +262,13 @@ pub(super) fn parse_text_within(
 /// entries in three tables, its label map's nodes), bytes.
 const SERIES_COST: usize = 1024;
 
+/// The longest metric name remembered for its `# TYPE`, `# UNIT` or
+/// samples without a timestamp (a longer one is counted, not kept).
+const MAX_NAME: usize = 256;
+
+/// What a key in `known` is counted to take beside its bytes.
+const KEY_COST: usize = 64;
+
 /// How many metric names are remembered for their `# TYPE`, `# UNIT`,
 /// samples without a timestamp, or series not kept (those of [`READ`]
 /// always are): past it the rest are counted.
@@ -279,7 +285,7 @@ struct NotKept {
     samples: u64,
     first: Option<u64>,
     series: rustc_hash::FxHashSet<u64>,
-    metrics: HashSet<String>,
+    metrics: rustc_hash::FxHashSet<u64>,
 }
 
 impl NotKept {
@@ -291,8 +297,9 @@ impl NotKept {
         if self.series.len() < MAX_COUNTED {
             self.series.insert(rustc_hash::FxBuildHasher.hash_one(key));
         }
-        if self.metrics.len() < MAX_NAMES && !self.metrics.contains(name) {
-            self.metrics.insert(name.to_string());
+        if self.metrics.len() < MAX_NAMES {
+            self.metrics
+                .insert(rustc_hash::FxBuildHasher.hash_one(name));
         }
     }
 
@@ -342,7 +349,8 @@ struct TextParser<'s> {
     other: NotKept,
     /// Samples not kept past [`SERIES_HELD`].
     over: NotKept,
-    /// Samples without a timestamp of names past [`MAX_NAMES`] names.
+    /// Samples without a timestamp of names past [`MAX_NAMES`] names, or
+    /// longer than [`MAX_NAME`].
     untimed_more: u64,
     eof: Option<u64>,
     after_eof: u64,
@@ -391,12 +399,12 @@ impl<'s> TextParser<'s> {
         let arg = it.next().unwrap_or("").trim();
         match kw {
             "TYPE" if !family.is_empty() && !arg.is_empty() => {
-                if self.types.len() < MAX_NAMES || is_read(family) {
+                if (self.types.len() < MAX_NAMES && family.len() <= MAX_NAME) || is_read(family) {
                     self.types.insert(family.to_string(), arg.to_string());
                 }
             }
             "UNIT" if !family.is_empty() && !arg.is_empty() => {
-                if self.units.len() < MAX_NAMES || is_read(family) {
+                if (self.units.len() < MAX_NAMES && family.len() <= MAX_NAME) || is_read(family) {
                     self.units.insert(family.to_string(), arg.to_string());
                 }
                 self.learn_openmetrics();
@@ -453,7 +461,7 @@ impl<'s> TextParser<'s> {
                     .unwrap_or_default(),
                 (None, None) => return,
             };
-            let full = self.untimed.len() >= MAX_NAMES;
+            let full = self.untimed.len() >= MAX_NAMES || name.len() > MAX_NAME;
             match self.untimed_index.entry(name) {
                 Entry::Occupied(e) => {
                     if let Some(u) = self.untimed.get_mut(*e.get()) {
@@ -507,6 +515,10 @@ impl<'s> TextParser<'s> {
                 if i == self.read.len() {
                     self.read.push(read);
                     self.held += cost;
+                } else {
+                    // A series seen before, written another way (blanks):
+                    // this spelling's key in `known`.
+                    self.held += KEY_COST + key.len();
                 }
                 if key_end.is_some() {
                     self.known.insert(key.into(), i);
@@ -555,7 +567,7 @@ impl<'s> TextParser<'s> {
                 "integer timestamps too small for milliseconds were read as seconds",
             );
         }
-        let untimed_total: u64 = self.untimed.iter().map(|u| u.1).sum();
+        let untimed_total: u64 = self.untimed.iter().map(|u| u.1).sum::<u64>() + self.untimed_more;
         if self.timed == 0 && untimed_total > 0 {
             let first = self.untimed.iter().map(|u| u.2).min();
             w.push(
@@ -563,9 +575,14 @@ impl<'s> TextParser<'s> {
                 first,
                 format!(
                     "no sample has a timestamp: this is one scrape, not a time series; \
-                     {untimed_total} sample{} of {} metric{} skipped (save `/federate`, or an \
+                     {untimed_total} sample{} of {}{} metric{} skipped (save `/federate`, or an \
                      API `query_range` answer, to see memory over time)",
                     plural(untimed_total),
+                    if self.untimed_more > 0 {
+                        "more than "
+                    } else {
+                        ""
+                    },
                     self.untimed.len(),
                     plural(self.untimed.len() as u64)
                 ),
@@ -583,13 +600,13 @@ impl<'s> TextParser<'s> {
                 );
             }
         }
-        if self.untimed_more > 0 {
+        if self.untimed_more > 0 && self.timed > 0 {
             w.push(
                 source,
                 None,
                 format!(
                     "{} more sample{} without a timestamp, of metrics past the first \
-                     {MAX_NAMES} names, skipped",
+                     {MAX_NAMES} names or with names over {MAX_NAME} bytes, skipped",
                     self.untimed_more,
                     plural(self.untimed_more)
                 ),
