@@ -1121,7 +1121,7 @@ mod tests {
         let kept = m.points.len();
         assert!((4..1000).contains(&kept), "{kept}");
         let others = s.iter().filter(|s| s.name.starts_with("other")).count();
-        assert!(others >= 1 && others < 20, "{others}");
+        assert!((1..20).contains(&others), "{others}");
         let whole = s.iter().find(|s| s.name == ws).unwrap();
         assert_eq!(whole.points.len(), 3000);
         assert_eq!(

@@ -397,14 +397,14 @@ impl<'s> TextParser<'s> {
         let kw = it.next().unwrap_or("");
         let family = it.next().unwrap_or("");
         let arg = it.next().unwrap_or("").trim();
+        // A family's type and unit are remembered for the first names.
+        let remember = |n: usize| (n < MAX_NAMES && family.len() <= MAX_NAME) || is_read(family);
         match kw {
-            "TYPE" if !family.is_empty() && !arg.is_empty() => {
-                if (self.types.len() < MAX_NAMES && family.len() <= MAX_NAME) || is_read(family) {
-                    self.types.insert(family.to_string(), arg.to_string());
-                }
+            "TYPE" if !family.is_empty() && !arg.is_empty() && remember(self.types.len()) => {
+                self.types.insert(family.to_string(), arg.to_string());
             }
             "UNIT" if !family.is_empty() && !arg.is_empty() => {
-                if (self.units.len() < MAX_NAMES && family.len() <= MAX_NAME) || is_read(family) {
+                if remember(self.units.len()) {
                     self.units.insert(family.to_string(), arg.to_string());
                 }
                 self.learn_openmetrics();
