@@ -1054,4 +1054,51 @@ mod tests {
         assert_eq!(m.kill_checks.len(), 3);
         assert_eq!(m.time_to_limit, None, "the judged life was killed");
     }
+
+    /// Exposition text keeps, past its cap for other metrics, only the
+    /// series of `metrics::READ`: every metric name this crate's sources
+    /// match series against is in it (`scan.rs` excepted: its selectors go
+    /// to a Prometheus server, not to files).
+    #[test]
+    fn every_metric_read_is_kept_by_exposition_text() {
+        fn walk(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    walk(&p, out);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    out.push(p);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(
+            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/src")),
+            &mut files,
+        );
+        let mut seen = 0;
+        for f in files.iter().filter(|f| !f.ends_with("scan.rs")) {
+            let text = std::fs::read_to_string(f).unwrap();
+            for part in text.split('"').skip(1).step_by(2) {
+                let metric = [
+                    "container_memory_",
+                    "container_spec_",
+                    "container_oom_",
+                    "jvm_",
+                ]
+                .iter()
+                .any(|p| part.starts_with(p))
+                    && part.bytes().all(|b| b.is_ascii_lowercase() || b == b'_');
+                if metric {
+                    seen += 1;
+                    assert!(
+                        oomlens_evidence::metrics::is_read(part),
+                        "{part} ({}) is matched but not in metrics::READ",
+                        f.display()
+                    );
+                }
+            }
+        }
+        assert!(seen >= 11, "{seen}");
+    }
 }

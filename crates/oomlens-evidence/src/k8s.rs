@@ -240,9 +240,18 @@ pub fn looks_like_object(head: &[u8]) -> bool {
     let Some(first) = first else {
         return false;
     };
+    // A key inside a flow mapping (`items: [{"kind": "Pod", ...}]`,
+    // `{apiVersion: v1, kind: List, ...}`).
+    let flow_key = |k: &str| {
+        text.contains(&format!("\"{k}\":"))
+            || text.contains(&format!("{{{k}:"))
+            || text.contains(&format!(", {k}:"))
+            || text.contains(&format!("'{k}':"))
+    };
     let t = first.trim_start();
     if t.starts_with('{') || t.starts_with('[') {
-        return text.contains("\"apiVersion\"") && text.contains("\"kind\"");
+        return (text.contains("\"apiVersion\"") && text.contains("\"kind\""))
+            || (flow_key("apiVersion") && flow_key("kind"));
     }
     // The first line of content is at the root's indent, whatever it is
     // (a document pasted indented is still one).
@@ -253,12 +262,6 @@ pub fn looks_like_object(head: &[u8]) -> bool {
             let l = l.strip_prefix("- ").unwrap_or(l).trim_start();
             l.starts_with(k)
         })
-    };
-    // A key inside a flow mapping (`items: [{"kind": "Pod", ...}]`).
-    let flow_key = |k: &str| {
-        text.contains(&format!("\"{k}\":"))
-            || text.contains(&format!("{{{k}:"))
-            || text.contains(&format!(", {k}:"))
     };
     (top_key("apiVersion:") && (any_key("kind:") || flow_key("kind")))
         || (top_key("kind:") && (any_key("apiVersion:") || flow_key("apiVersion")))

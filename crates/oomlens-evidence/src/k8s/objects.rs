@@ -30,7 +30,7 @@ pub(super) fn parse(source: &str, text: &[u8]) -> (Objects, Warnings) {
     let start = text.trim_start();
     let lead = &text[..text.len() - start.len()];
     let first_line = 1 + lead.matches('\n').count() as u64;
-    if start.starts_with('{') || start.starts_with('[') {
+    if (start.starts_with('{') && !flow_yaml_mapping(start)) || start.starts_with('[') {
         out.json_stream(start, first_line);
     } else {
         out.yaml_documents(text);
@@ -763,6 +763,15 @@ struct YamlList {
     items: Vec<(std::ops::Range<usize>, u64)>,
 }
 
+/// Whether text that opens with `{` is a YAML flow mapping rather than
+/// JSON: its first key is not in double quotes (`{apiVersion: v1, kind:
+/// List, items: [...]}`, as PyYAML's `default_flow_style=True` writes a
+/// List, or `{'kind': ...}`).
+fn flow_yaml_mapping(text: &str) -> bool {
+    let rest = text.strip_prefix('{').unwrap_or(text).trim_start();
+    !(rest.is_empty() || rest.starts_with(['"', '}']))
+}
+
 /// Cuts a YAML document at the items of its root `items:` key, when the
 /// root is a block mapping (at column 0, or the whole document indented
 /// alike: the first line of content says where) and `items:` holds a
@@ -792,6 +801,11 @@ fn yaml_list_items(text: &str) -> Option<YamlList> {
     let items_line = loop {
         let (start, raw) = lines.next()?;
         let (indent, b) = body(raw);
+        // A root written as a flow mapping (`{apiVersion: v1, kind: List,
+        // items: [{...}, {...}]}`): its `items` sequence is cut alike.
+        if content(b) && root.is_none() && b.starts_with('{') {
+            return flow_list_items(text, flow_items_open(text, start + indent)?);
+        }
         if content(b) && indent == *root.get_or_insert(indent) {
             if let Some(v) = b.strip_prefix("items:") {
                 let v = v.trim_start();
@@ -915,6 +929,74 @@ fn flow_list_items(text: &str, open: usize) -> Option<YamlList> {
             _ => {
                 start.get_or_insert(i);
             }
+        }
+        prev = c;
+        if !c.is_ascii_whitespace() {
+            prev_sig = c;
+        }
+        i += 1;
+    }
+    None
+}
+
+/// In the flow mapping that opens at `text[open] == '{'`, the `[` that
+/// opens the value of its own `items` key (plain, `"items"` or
+/// `'items'`), found outside nested collections and quoted text as
+/// [`flow_list_items`] reads them. `None` when there is no such key, its
+/// value is not a flow sequence, or the mapping does not close.
+fn flow_items_open(text: &str, open: usize) -> Option<usize> {
+    let b = text.as_bytes();
+    if b.get(open) != Some(&b'{') {
+        return None;
+    }
+    // The `[` after `key` (ending at `end`), blanks, `:` and blanks.
+    let value_at = |end: usize| {
+        let skip = |i: usize| {
+            i + b[i..]
+                .iter()
+                .take_while(|c| c.is_ascii_whitespace())
+                .count()
+        };
+        let colon = skip(end);
+        (b.get(colon) == Some(&b':'))
+            .then(|| skip(colon + 1))
+            .filter(|&v| b.get(v) == Some(&b'['))
+    };
+    let mut depth = 0usize;
+    let (mut prev, mut prev_sig) = (b'{', b'{');
+    let mut i = open;
+    while let Some(&c) = b.get(i) {
+        // Where a key of the mapping itself starts.
+        let key_here = depth == 1 && matches!(prev_sig, b'{' | b',');
+        match c {
+            b'"' | b'\'' if matches!(prev_sig, b'[' | b'{' | b',' | b':' | b'?' | b'-') => {
+                let end = quoted_end(b, i)?;
+                if key_here && b.get(i + 1..end - 1) == Some(b"items") {
+                    if let Some(v) = value_at(end) {
+                        return Some(v);
+                    }
+                }
+                i = end;
+                (prev, prev_sig) = (c, c);
+                continue;
+            }
+            b'#' if prev.is_ascii_whitespace() => {
+                i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |k| i + k);
+                continue;
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return None;
+                }
+            }
+            b'i' if key_here && b[i..].starts_with(b"items") => {
+                if let Some(v) = value_at(i + 5) {
+                    return Some(v);
+                }
+            }
+            _ => {}
         }
         prev = c;
         if !c.is_ascii_whitespace() {
@@ -1174,6 +1256,59 @@ mod tests {
                 assert_eq!(x.last_state.is_some(), y.last_state.is_some());
             }
         }
+    }
+
+    /// A List written whole as one flow mapping (PyYAML's
+    /// `default_flow_style=True`, on one line or wrapped as it wraps at 80
+    /// columns) was read as JSON and failed; it is cut at its items like
+    /// a block List whose `items` is a flow sequence, and gives the pods
+    /// the document read whole gives.
+    #[test]
+    fn a_list_written_as_one_flow_mapping_is_read_item_by_item() {
+        let one =
+            "{apiVersion: v1, kind: List, metadata: {items: [x]}, 'items': [{apiVersion: v1, \
+                   kind: Pod, metadata: {name: a, note: '}], items: [y'}}, {kind: Pod, metadata: \
+                   {name: \"b\"}, spec: {containers: [{name: c, resources: {limits: {memory: \
+                   1Gi}}}]}}]}\n";
+        let wrapped = "# kubectl get pods -o yaml | python3 -c 'import yaml,sys; print(yaml.dump(yaml.safe_load(sys.stdin), default_flow_style=True))'\n\
+                       {apiVersion: v1, items: [{apiVersion: v1, kind: Pod, metadata: {name: a,\n    \
+                       note: '}], items: [y'}}, {kind: Pod, metadata: {name: b}, spec: {containers: [\n        \
+                       {name: c, resources: {limits: {memory: 1Gi}}}]}}], kind: List,\n  \
+                       metadata: {resourceVersion: ''}}\n";
+        for (text, lines) in [(one, [0, 0]), (wrapped, [1, 2])] {
+            assert!(super::super::looks_like_object(text.as_bytes()), "{text}");
+            let list = yaml_list_items(text).expect("a flow mapping's items are cut");
+            assert_eq!(list.style, ListStyle::Flow);
+            let at: Vec<u64> = list.items.iter().map(|i| i.1).collect();
+            assert_eq!(at, lines, "{text}");
+            let (o, w) = parse("m.yaml", text.as_bytes());
+            assert!(w.is_empty(), "{:?}", w.items());
+            let names: Vec<Option<&str>> = o.pods.iter().map(|p| p.name.as_deref()).collect();
+            assert_eq!(names, [Some("a"), Some("b")], "{text}");
+            assert_eq!(o.pods[1].containers[0].limits.memory_bytes, Some(1 << 30));
+            assert_eq!(o.pods[1].lines.first, lines[1] + 1);
+            let mut whole = Reader {
+                source: "m.yaml",
+                objects: Objects::default(),
+                warnings: Warnings::new(),
+            };
+            whole.yaml_whole(text, 1);
+            assert_eq!(whole.objects.pods.len(), 2);
+        }
+        // JSON stays JSON; a flow mapping with no root `items` sequence is
+        // read whole.
+        assert!(!flow_yaml_mapping("{\"kind\": \"List\"}"));
+        assert!(!flow_yaml_mapping("{ }"));
+        assert!(flow_yaml_mapping("{ 'kind': List}"));
+        assert!(yaml_list_items("{kind: List, metadata: {items: [a]}}").is_none());
+        assert!(yaml_list_items("{kind: List, items: x}").is_none());
+        assert!(yaml_list_items("{kind: List, items: [a, b}").is_none());
+        let (o, w) = parse(
+            "p.yaml",
+            b"{apiVersion: v1, kind: Pod, metadata: {name: solo}}\n",
+        );
+        assert!(w.is_empty(), "{:?}", w.items());
+        assert_eq!(o.pods[0].name.as_deref(), Some("solo"));
     }
 
     #[test]

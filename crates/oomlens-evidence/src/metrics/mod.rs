@@ -93,6 +93,43 @@ pub const JSON: &str = "prometheus-json";
 /// What [`sniff`] says of a CSV export.
 pub const CSV: &str = "csv";
 
+/// The metrics the diagnosis reads from series (`oomlens-analysis`: the
+/// memory-over-time verdict and its drawn parts, the OOM event counter,
+/// the limit, the native-memory gap). Exposition text keeps every series
+/// while its samples are small; past [`OTHER_METRICS_HELD`] it keeps only
+/// new samples of these (see [`parse_text_reader`]).
+pub const READ: [&str; 11] = [
+    "container_memory_working_set_bytes",
+    "container_spec_memory_limit_bytes",
+    "container_memory_rss",
+    "container_memory_usage_bytes",
+    "container_memory_cache",
+    "container_memory_failcnt",
+    "container_oom_events_total",
+    "jvm_memory_used_bytes",
+    "jvm_memory_pool_bytes_used",
+    "jvm_buffer_memory_used_bytes",
+    "jvm_threads_live_threads",
+];
+
+/// Whether the diagnosis reads series of this metric ([`READ`]).
+pub fn is_read(name: &str) -> bool {
+    READ.contains(&name)
+}
+
+/// What exposition text may hold of series and samples, bytes (their
+/// points, lines and keys, as allocated): past it no sample is kept, with
+/// a warning at the first line not kept ([`parse_text_reader`]). The
+/// diagnosis copies a series it judges a few times over (about 5x its
+/// points at the peak), so 6 MiB held (about 390,000 samples: 68 days
+/// of one series scraped every 15 s) keeps the whole run under 64 MiB.
+pub const SERIES_HELD: usize = 6 << 20;
+
+/// What exposition text may hold of series of metrics the diagnosis does
+/// not read ([`READ`]), bytes: past it their samples are counted, not
+/// kept.
+pub const OTHER_METRICS_HELD: usize = 2 << 20;
+
 /// One time series.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Series {
@@ -201,6 +238,37 @@ impl PointLines {
         let (start, first, step) = *self.runs.get(r.checked_sub(1)?)?;
         let line = first as i128 + step as i128 * (i - start) as i128;
         u64::try_from(line).ok()
+    }
+
+    /// Makes room for the line of the next point within `room` bytes:
+    /// the bytes allocated (0 when there was room), `None` when it does not
+    /// fit.
+    fn reserve_within(&mut self, line: u64, room: usize) -> Option<usize> {
+        if !self.needs_run(line) || self.runs.len() < self.runs.capacity() {
+            return Some(0);
+        }
+        let size = std::mem::size_of::<(usize, u64, i64)>();
+        let more = self.runs.capacity().max(4).min(room / size);
+        if more == 0 {
+            return None;
+        }
+        self.runs.reserve_exact(more);
+        Some((self.runs.capacity() - self.runs.len()) * size)
+    }
+
+    /// Whether [`PointLines::push`] of `line` starts a run.
+    fn needs_run(&self, line: u64) -> bool {
+        let Some(&(start, first, step)) = self.runs.last() else {
+            return true;
+        };
+        let k = self.len - start;
+        let expect = (first as i128) + (step as i128) * (k as i128);
+        expect != line as i128 && (k != 1 || i64::try_from(line as i128 - first as i128).is_err())
+    }
+
+    /// The bytes the runs take.
+    fn heap_bytes(&self) -> usize {
+        self.runs.capacity() * std::mem::size_of::<(usize, u64, i64)>()
     }
 
     /// How many points have a line.
@@ -321,6 +389,14 @@ struct Builder {
     mixed_units: Option<u64>,
 }
 
+impl Builder {
+    /// The bytes its points and their lines take.
+    fn heap_bytes(&self) -> usize {
+        self.series.points.capacity() * std::mem::size_of::<(i64, f64)>()
+            + self.series.point_lines.heap_bytes()
+    }
+}
+
 /// Groups samples by (name, labels), in order of first appearance. A
 /// sample costs its point (16 bytes) and, in a run of lines, nothing more.
 #[derive(Default)]
@@ -356,6 +432,10 @@ impl Collector {
         }
     }
 
+    fn series_ref(&self, i: usize) -> Option<&Series> {
+        self.builders.get(i).map(|b| &b.series)
+    }
+
     fn series_mut(&mut self, i: usize) -> Option<&mut Series> {
         self.builders.get_mut(i).map(|b| &mut b.series)
     }
@@ -375,6 +455,55 @@ impl Collector {
             b.non_finite += 1;
             b.non_finite_line.get_or_insert(line);
         }
+    }
+
+    /// [`Collector::push`] within `room` bytes of new memory: the bytes
+    /// the sample took (its series' points and lines grow by doubling, or
+    /// to what fits), `None` when it does not fit (nothing kept). A series
+    /// out of time order is sorted at the end, which takes three times its
+    /// points for a moment: its bytes count thrice from then on.
+    fn push_within(
+        &mut self,
+        i: usize,
+        ms: i64,
+        value: f64,
+        line: u64,
+        room: usize,
+    ) -> Option<usize> {
+        let b = self.builders.get_mut(i)?;
+        if !value.is_finite() {
+            self.push(i, ms, value, line);
+            return Some(0);
+        }
+        let weight = |in_order: bool| if in_order { 1 } else { 3 };
+        let before = b.heap_bytes() * weight(b.in_order);
+        let now_in_order = b.in_order && b.series.points.last().is_none_or(|p| p.0 < ms);
+        let w = weight(now_in_order);
+        // What is there already costs more once the series is out of order.
+        let mut need = (b.heap_bytes() * w).saturating_sub(before);
+        if need > room {
+            return None;
+        }
+        let points = &mut b.series.points;
+        if points.len() == points.capacity() {
+            let size = std::mem::size_of::<(i64, f64)>() * w;
+            let more = points
+                .capacity()
+                .max(4)
+                .min(room.saturating_sub(need) / size);
+            if more == 0 {
+                return None;
+            }
+            points.reserve_exact(more);
+            need += (points.capacity() - points.len()) * size;
+        }
+        need += b
+            .series
+            .point_lines
+            .reserve_within(line, room.saturating_sub(need) / w)?
+            * w;
+        self.push(i, ms, value, line);
+        Some(need)
     }
 
     /// Notes the unit of one CSV cell.
@@ -436,12 +565,16 @@ impl Collector {
 /// Puts a series' points in time order (a stable sort: of samples at one
 /// time the later in the file is kept, with a warning when they disagree).
 fn sort_points(series: &mut Series, selector: &str, source: &str, w: &mut Warnings) {
-    let mut samples: Vec<Pending> = series
-        .points
-        .iter()
-        .zip(series.point_lines.iter())
-        .map(|(&(ms, value), line)| Pending { ms, value, line })
+    // The points and lines are let go as the samples are made: at most
+    // the samples and the sorted points and lines are held at once (48
+    // bytes a point).
+    let lines = std::mem::take(&mut series.point_lines);
+    let mut samples: Vec<Pending> = std::mem::take(&mut series.points)
+        .into_iter()
+        .zip(lines.iter())
+        .map(|((ms, value), line)| Pending { ms, value, line })
         .collect();
+    drop(lines);
     samples.sort_by_key(|p| p.ms);
     let mut conflicts = 0u64;
     let mut conflict_line = None;
@@ -960,6 +1093,96 @@ mod tests {
         assert!(w.is_empty(), "{:?}", w.items());
         let (_, w) = parse_text_reader("p", b"m 1", &b"m 1 1700000001\n"[..]);
         assert_eq!(w.items().len(), 1, "a guess without `# EOF`");
+    }
+
+    /// Exposition text holds at most its caps of series: past the one for
+    /// metrics not read, their samples are counted, not kept, and the
+    /// metrics read are all kept; past the whole cap nothing more is kept,
+    /// the series keep what came before, and each cap says so at its first
+    /// line not kept. Series out of time order count thrice (their sort).
+    #[test]
+    fn exposition_text_holds_its_caps() {
+        let ws = "container_memory_working_set_bytes";
+        let mut text = String::new();
+        // Line 1 + 3k: `m` (not read), 2 + 3k: `other{i}` (a new series of
+        // a new metric each time), 3 + 3k: the working set.
+        for k in 0..3000i64 {
+            let t = 1_700_000_000_000 + k * 1000;
+            text.push_str(&format!(
+                "m{{a=\"b\"}} {k} {t}\nother{k} 1 {t}\n{ws}{{pod=\"p\"}} {k} {t}\n"
+            ));
+        }
+        let held = |caps| parse_text_within("c", b"", text.as_bytes(), caps);
+        let (all, w) = held((64 << 20, 64 << 20));
+        assert!(w.is_empty(), "{:?}", w.items());
+        assert_eq!(all.len(), 3002);
+        // Little room for metrics not read: `m` stops early, few `other`
+        // series are made, the working set is whole.
+        let (s, w) = held((1 << 20, 16 << 10));
+        let m = s.iter().find(|s| s.name == "m").unwrap();
+        let kept = m.points.len();
+        assert!((4..1000).contains(&kept), "{kept}");
+        let others = s.iter().filter(|s| s.name.starts_with("other")).count();
+        assert!((1..20).contains(&others), "{others}");
+        let whole = s.iter().find(|s| s.name == ws).unwrap();
+        assert_eq!(whole.points.len(), 3000);
+        assert_eq!(
+            whole.points,
+            all.iter().find(|s| s.name == ws).unwrap().points
+        );
+        assert_eq!(w.items().len(), 1, "{:?}", w.items());
+        let first = w.items()[0].line.unwrap();
+        assert_eq!(first, 2 + 3 * others as u64, "the first `other` not kept");
+        let not_kept = 6000 - kept - others;
+        assert!(
+            w.items()[0].message.starts_with(&format!(
+                "{not_kept} samples of metrics the diagnosis does not read not kept, from \
+                 this line on ({} series of {} metrics): past 16 KiB",
+                3000 - others + 1,
+                3000 - others + 1,
+            )),
+            "{}",
+            w.items()[0].message
+        );
+        // A whole cap: the series end at the first line not kept.
+        let (s, w) = held((40 << 10, 16 << 10));
+        let whole = s.iter().find(|s| s.name == ws).unwrap();
+        let n = whole.points.len();
+        assert!(n > 100 && n < 3000, "{n}");
+        let last = whole.point_lines.get(n - 1).unwrap();
+        let over = w
+            .items()
+            .iter()
+            .find(|w| w.message.starts_with("40 KiB of samples held"));
+        let over = over.expect("the whole cap is told");
+        assert!(
+            over.line.unwrap() > last - 3 && over.line.unwrap() <= last + 3,
+            "{over:?}"
+        );
+        // Out of time order: its points count thrice.
+        let mut back = String::new();
+        for k in 0..3000i64 {
+            back.push_str(&format!("{ws} {k} {}\n", 1_700_000_000_000 - k * 1000));
+        }
+        let (s, _) = parse_text_within("b", b"", back.as_bytes(), (48 << 10, 48 << 10));
+        let n = s[0].points.len();
+        assert!(n > 500 && n < 1100, "{n}");
+        assert!(s[0].points.windows(2).all(|w| w[0].0 < w[1].0));
+        // Names without a timestamp past 4,096 are counted, not kept.
+        let mut many = String::new();
+        for k in 0..5000 {
+            many.push_str(&format!("n{k} 1\n"));
+        }
+        let (s, w) = parse_text("u", many.as_bytes());
+        assert!(s.is_empty());
+        assert_eq!(w.items().len(), 1, "{:?}", w.items());
+        assert!(
+            w.items()[0]
+                .message
+                .contains("5000 samples of more than 4096 metrics skipped"),
+            "{}",
+            w.items()[0].message
+        );
     }
 
     #[test]

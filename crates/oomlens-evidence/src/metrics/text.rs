@@ -2,6 +2,7 @@
 //! line as it streams ([`parse_text_reader`]; [`parse_text`] for text in
 //! memory).
 
+use std::hash::BuildHasher;
 use std::io::Read;
 
 use super::*;
@@ -218,13 +219,34 @@ pub fn parse_text(source: &str, text: &[u8]) -> (Vec<Series>, Warnings) {
 
 /// Parses Prometheus text or OpenMetrics with timestamps as it is read,
 /// line by line through [`crate::input::scan_lines`]: of the input only a
-/// bounded buffer is held, memory is the series' points (16 bytes a
-/// sample) whatever the file's size. `head`, the input's first bytes, says
+/// bounded buffer is held, and of the series at most [`SERIES_HELD`]
+/// bytes (their points, 16 bytes a sample, their lines and keys), so
+/// memory is flat whatever the file's size. Series of metrics the
+/// diagnosis does not read ([`READ`]) are kept while the samples held are
+/// under [`OTHER_METRICS_HELD`]; past it their samples are counted, not
+/// kept, in one warning at the first line not kept ("N samples of metrics
+/// the diagnosis does not read not kept ... (S series of M metrics)").
+/// Past [`SERIES_HELD`] no sample is kept, with a warning at the first line
+/// not kept: the series keep what came before it. Past 4,096 metric
+/// names, `# TYPE`/`# UNIT` lines and samples without a timestamp of new
+/// names are counted, not remembered. `head`, the input's first bytes, says
 /// whether it is OpenMetrics (a `# UNIT` or `# EOF` line in it); one met
 /// later makes the rest read as OpenMetrics. A read that fails midway
 /// keeps what came before, with a warning.
 pub fn parse_text_reader(source: &str, head: &[u8], input: impl Read) -> (Vec<Series>, Warnings) {
+    parse_text_within(source, head, input, (SERIES_HELD, OTHER_METRICS_HELD))
+}
+
+/// [`parse_text_reader`] holding at most `held.0` bytes of series, of
+/// which `held.1` for metrics not read.
+pub(super) fn parse_text_within(
+    source: &str,
+    head: &[u8],
+    input: impl Read,
+    held: (usize, usize),
+) -> (Vec<Series>, Warnings) {
     let mut p = TextParser::new(source, is_openmetrics(strip_bom(head)));
+    p.caps = held;
     if let Err(e) = crate::input::scan_lines(input, None, &mut p) {
         let at = p.lines;
         p.w.push(
@@ -234,6 +256,66 @@ pub fn parse_text_reader(source: &str, head: &[u8], input: impl Read) -> (Vec<Se
         );
     }
     p.finish()
+}
+
+/// What a series is counted to take beside its key and its samples (its
+/// entries in three tables, its label map's nodes), bytes.
+const SERIES_COST: usize = 1024;
+
+/// The longest metric name remembered for its `# TYPE`, `# UNIT` or
+/// samples without a timestamp (a longer one is counted, not kept).
+const MAX_NAME: usize = 256;
+
+/// What a key in `known` is counted to take beside its bytes.
+const KEY_COST: usize = 64;
+
+/// How many metric names are remembered for their `# TYPE`, `# UNIT`,
+/// samples without a timestamp, or series not kept (those of [`READ`]
+/// always are): past it the rest are counted.
+const MAX_NAMES: usize = 4096;
+
+/// How many series not kept are told apart (by a hash of their key):
+/// past it the count says "at least".
+const MAX_COUNTED: usize = 1 << 16;
+
+/// Samples not kept, counted: how many, of how many series and metrics,
+/// from which line.
+#[derive(Default)]
+struct NotKept {
+    samples: u64,
+    first: Option<u64>,
+    series: rustc_hash::FxHashSet<u64>,
+    metrics: rustc_hash::FxHashSet<u64>,
+}
+
+impl NotKept {
+    /// One sample of the series written `key`, of metric `name`, at line
+    /// `n`.
+    fn note(&mut self, key: &[u8], name: &str, n: u64) {
+        self.samples += 1;
+        self.first.get_or_insert(n);
+        if self.series.len() < MAX_COUNTED {
+            self.series.insert(rustc_hash::FxBuildHasher.hash_one(key));
+        }
+        if self.metrics.len() < MAX_NAMES {
+            self.metrics
+                .insert(rustc_hash::FxBuildHasher.hash_one(name));
+        }
+    }
+
+    /// "N series" or "at least N series".
+    fn series_count(&self) -> String {
+        let n = self.series.len();
+        let at_least = if n >= MAX_COUNTED { "at least " } else { "" };
+        format!("{at_least}{n} series")
+    }
+
+    /// "N metrics" or "at least N metrics".
+    fn metric_count(&self) -> String {
+        let n = self.metrics.len();
+        let at_least = if n >= MAX_NAMES { "at least " } else { "" };
+        format!("{at_least}{n} metric{}", plural(n as u64))
+    }
 }
 
 /// The state of one exposition text read line by line.
@@ -255,6 +337,21 @@ struct TextParser<'s> {
     untimed: Vec<(String, u64, u64)>,
     untimed_index: HashMap<String, usize>,
     timed: u64,
+    /// The bytes the series and their samples take (their points, lines
+    /// and keys, as allocated): at most [`SERIES_HELD`].
+    held: usize,
+    /// At most this many bytes of series are held, of which `.1` for
+    /// metrics not read ([`SERIES_HELD`], [`OTHER_METRICS_HELD`]).
+    caps: (usize, usize),
+    /// Whether the series of index `i` is of a metric read ([`is_read`]).
+    read: Vec<bool>,
+    /// Samples of metrics not read, not kept past [`OTHER_METRICS_HELD`].
+    other: NotKept,
+    /// Samples not kept past [`SERIES_HELD`].
+    over: NotKept,
+    /// Samples without a timestamp of names past [`MAX_NAMES`] names, or
+    /// longer than [`MAX_NAME`].
+    untimed_more: u64,
     eof: Option<u64>,
     after_eof: u64,
     guessed: Option<u64>,
@@ -275,6 +372,12 @@ impl<'s> TextParser<'s> {
             untimed: Vec::new(),
             untimed_index: HashMap::new(),
             timed: 0,
+            held: 0,
+            caps: (SERIES_HELD, OTHER_METRICS_HELD),
+            read: Vec::new(),
+            other: NotKept::default(),
+            over: NotKept::default(),
+            untimed_more: 0,
             eof: None,
             after_eof: 0,
             guessed: None,
@@ -294,12 +397,16 @@ impl<'s> TextParser<'s> {
         let kw = it.next().unwrap_or("");
         let family = it.next().unwrap_or("");
         let arg = it.next().unwrap_or("").trim();
+        // A family's type and unit are remembered for the first names.
+        let remember = |n: usize| (n < MAX_NAMES && family.len() <= MAX_NAME) || is_read(family);
         match kw {
-            "TYPE" if !family.is_empty() && !arg.is_empty() => {
+            "TYPE" if !family.is_empty() && !arg.is_empty() && remember(self.types.len()) => {
                 self.types.insert(family.to_string(), arg.to_string());
             }
             "UNIT" if !family.is_empty() && !arg.is_empty() => {
-                self.units.insert(family.to_string(), arg.to_string());
+                if remember(self.units.len()) {
+                    self.units.insert(family.to_string(), arg.to_string());
+                }
                 self.learn_openmetrics();
             }
             _ => {}
@@ -354,12 +461,14 @@ impl<'s> TextParser<'s> {
                     .unwrap_or_default(),
                 (None, None) => return,
             };
+            let full = self.untimed.len() >= MAX_NAMES || name.len() > MAX_NAME;
             match self.untimed_index.entry(name) {
                 Entry::Occupied(e) => {
                     if let Some(u) = self.untimed.get_mut(*e.get()) {
                         u.1 += 1;
                     }
                 }
+                Entry::Vacant(_) if full => self.untimed_more += 1,
                 Entry::Vacant(e) => {
                     self.untimed.push((e.key().clone(), 1, n));
                     e.insert(self.untimed.len() - 1);
@@ -383,17 +492,42 @@ impl<'s> TextParser<'s> {
             }
         };
         self.timed += 1;
+        let key_end = series_key_end(t.as_bytes());
+        let key = &t.as_bytes()[..key_end.unwrap_or(t.len())];
         let i = match (known, name) {
             (Some(i), _) => i,
             (None, Some((name, labels))) => {
+                // The key as written in `known`, the name and labels in the
+                // series and again in the collector's index, and their
+                // tables' entries.
+                let cost = SERIES_COST + 3 * key.len();
+                let read = is_read(&name);
+                if cost > self.room(read) {
+                    let not_kept = if read {
+                        &mut self.over
+                    } else {
+                        &mut self.other
+                    };
+                    not_kept.note(key, &name, n);
+                    return;
+                }
                 let i = self.col.series(name, labels, n);
-                if let Some(end) = series_key_end(t.as_bytes()) {
-                    self.known.insert(t.as_bytes()[..end].into(), i);
+                if i == self.read.len() {
+                    self.read.push(read);
+                    self.held += cost;
+                } else {
+                    // A series seen before, written another way (blanks):
+                    // this spelling's key in `known`.
+                    self.held += KEY_COST + key.len();
+                }
+                if key_end.is_some() {
+                    self.known.insert(key.into(), i);
                 }
                 i
             }
             (None, None) => return,
         };
+        let read = self.read.get(i).copied().unwrap_or(true);
         if let Some(series) = self.col.series_mut(i) {
             if series.metric_type.is_none() {
                 series.metric_type = family_entry(&self.types, &series.name).cloned();
@@ -402,7 +536,24 @@ impl<'s> TextParser<'s> {
                 series.unit = family_entry(&self.units, &series.name).cloned();
             }
         }
-        self.col.push(i, ms, value, n);
+        match self.col.push_within(i, ms, value, n, self.room(read)) {
+            Some(bytes) => self.held += bytes,
+            None => {
+                let name = self.col.series_ref(i).map_or("", |s| s.name.as_str());
+                let not_kept = if read {
+                    &mut self.over
+                } else {
+                    &mut self.other
+                };
+                not_kept.note(key, name, n);
+            }
+        }
+    }
+
+    /// The bytes a series of a metric read (or not) may still take.
+    fn room(&self, read: bool) -> usize {
+        let cap = if read { self.caps.0 } else { self.caps.1 };
+        cap.saturating_sub(self.held)
     }
 
     fn finish(mut self) -> (Vec<Series>, Warnings) {
@@ -416,7 +567,7 @@ impl<'s> TextParser<'s> {
                 "integer timestamps too small for milliseconds were read as seconds",
             );
         }
-        let untimed_total: u64 = self.untimed.iter().map(|u| u.1).sum();
+        let untimed_total: u64 = self.untimed.iter().map(|u| u.1).sum::<u64>() + self.untimed_more;
         if self.timed == 0 && untimed_total > 0 {
             let first = self.untimed.iter().map(|u| u.2).min();
             w.push(
@@ -424,9 +575,14 @@ impl<'s> TextParser<'s> {
                 first,
                 format!(
                     "no sample has a timestamp: this is one scrape, not a time series; \
-                     {untimed_total} sample{} of {} metric{} skipped (save `/federate`, or an \
+                     {untimed_total} sample{} of {}{} metric{} skipped (save `/federate`, or an \
                      API `query_range` answer, to see memory over time)",
                     plural(untimed_total),
+                    if self.untimed_more > 0 {
+                        "more than "
+                    } else {
+                        ""
+                    },
                     self.untimed.len(),
                     plural(self.untimed.len() as u64)
                 ),
@@ -443,6 +599,51 @@ impl<'s> TextParser<'s> {
                     ),
                 );
             }
+        }
+        if self.untimed_more > 0 && self.timed > 0 {
+            w.push(
+                source,
+                None,
+                format!(
+                    "{} more sample{} without a timestamp, of metrics past the first \
+                     {MAX_NAMES} names or with names over {MAX_NAME} bytes, skipped",
+                    self.untimed_more,
+                    plural(self.untimed_more)
+                ),
+            );
+        }
+        if let Some(line) = self.other.first {
+            let o = &self.other;
+            w.push(
+                source,
+                Some(line),
+                format!(
+                    "{} sample{} of metrics the diagnosis does not read not kept, from this \
+                     line on ({} of {}): past {} of samples held, only the metrics it reads \
+                     are kept ({})",
+                    o.samples,
+                    plural(o.samples),
+                    o.series_count(),
+                    o.metric_count(),
+                    crate::units::format::size(self.caps.1 as u64),
+                    READ.join(", ")
+                ),
+            );
+        }
+        if let Some(line) = self.over.first {
+            let o = &self.over;
+            w.push(
+                source,
+                Some(line),
+                format!(
+                    "{} of samples held: {} sample{} not kept, from this line on ({}); the \
+                     series end before it (give a shorter range, or split the file)",
+                    crate::units::format::size(self.caps.0 as u64),
+                    o.samples,
+                    plural(o.samples),
+                    o.series_count()
+                ),
+            );
         }
         drop(self.known);
         let series = self.col.finish(source, w);
