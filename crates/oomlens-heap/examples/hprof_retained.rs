@@ -52,11 +52,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     g.park()?;
     let tree = dominator_tree_parked(&g, g.roots())?;
     phase("dominators");
-    eprintln!(
-        "non-leaves {} reachable {}",
-        tree.order.len(),
-        tree.reachable()
-    );
+    eprintln!("placed {} reachable {}", tree.order.len(), tree.reachable());
     g.unpark()?;
     let r = Retained::compute(&g, tree);
     phase("retained");

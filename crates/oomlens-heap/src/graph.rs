@@ -276,6 +276,14 @@ pub struct VarCsr {
 
 const VAR_BLOCK: usize = 32;
 
+/// A position in one list of a [`VarCsr`] (see [`VarCsr::cursor`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct VarCursor {
+    pos: usize,
+    end: usize,
+    prev: i64,
+}
+
 #[inline]
 fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
@@ -363,6 +371,32 @@ impl VarCsr {
             prev += d;
             f(prev as Ix);
         }
+    }
+
+    /// Where list `v`'s targets start: a cursor for [`VarCsr::next`]
+    /// (an empty one when `v` is out of range).
+    #[inline]
+    pub fn cursor(&self, v: Ix) -> VarCursor {
+        if v as usize >= self.lists {
+            return VarCursor::default();
+        }
+        let (pos, end) = self.span(v);
+        VarCursor {
+            pos,
+            end,
+            prev: i64::from(v),
+        }
+    }
+
+    /// The next target of a cursor's list, `None` past its end.
+    #[inline]
+    pub fn next(&self, c: &mut VarCursor) -> Option<Ix> {
+        if c.pos >= c.end {
+            return None;
+        }
+        let z = get_varint(&self.bytes, &mut c.pos);
+        c.prev += (z >> 1) as i64 ^ -((z & 1) as i64);
+        Some(c.prev as Ix)
     }
 
     /// Whether list `v` is empty.
@@ -1367,6 +1401,15 @@ impl crate::dominator::Successors for Graph {
     #[inline]
     fn for_each_successor(&self, v: Ix, f: impl FnMut(Ix)) {
         self.succ.for_each(v, f)
+    }
+    type Cursor = VarCursor;
+    #[inline]
+    fn cursor(&self, v: Ix) -> VarCursor {
+        self.succ.cursor(v)
+    }
+    #[inline]
+    fn next_successor(&self, c: &mut VarCursor) -> Option<Ix> {
+        self.succ.next(c)
     }
 }
 

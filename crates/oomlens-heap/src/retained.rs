@@ -222,7 +222,7 @@ impl Retained {
     /// Sums shallow sizes up the tree (consumes the tree's arrays).
     pub fn compute(g: &Graph, tree: DomTree) -> Retained {
         let n = g.len();
-        let DomTree { idom, order, leaf } = tree;
+        let DomTree { idom, order } = tree;
         let mut bytes = vec![0u64; n];
         let (mut ro, mut rb, mut uo, mut ub) = (0u64, 0u64, 0u64, 0u64);
         for v in 0..n as Ix {
@@ -236,14 +236,7 @@ impl Retained {
                 bytes[v as usize] = s;
             }
         }
-        // Leaves first (they dominate nothing), then the rest children-first.
-        for v in 0..n as Ix {
-            let d = idom[v as usize];
-            if d != NONE && d != SUPER && leaf.contains(v) {
-                bytes[d as usize] += bytes[v as usize];
-            }
-        }
-        drop(leaf);
+        // Children first: `order` has each object after its dominator.
         for &v in order.iter().rev() {
             let d = idom[v as usize];
             if d != SUPER {
