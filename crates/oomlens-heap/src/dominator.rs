@@ -258,7 +258,7 @@ fn build<G: Successors>(g: &G, roots: &[Ix], park: bool) -> std::io::Result<DomT
             pre[r as usize] = 0;
         }
     }
-    let mut offer = |pre: &mut [Ix], pidom: &[Ix], from: Ix, key: Ix, t: Ix| {
+    let offer = |pre: &mut [Ix], pidom: &[Ix], from: Ix, key: Ix, t: Ix| {
         if (t as usize) < n && t != from && leaf.contains(t) && !is_root.contains(t) {
             let cur = pre[t as usize];
             pre[t as usize] = if cur == LEAF {
