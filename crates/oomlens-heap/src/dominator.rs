@@ -291,10 +291,10 @@ fn build<G: Successors>(g: &G, roots: &[Ix], park: bool) -> std::io::Result<DomT
             topo[k - m]
         }
     };
-    for v in 0..n {
-        let p = pre[v];
+    for (v, slot) in pre.iter_mut().enumerate() {
+        let p = *slot;
         if p != NONE && !leaf.contains(v as Ix) {
-            pre[v] = object(idom_pre[p as usize]);
+            *slot = object(idom_pre[p as usize]);
         }
     }
     for (at, &v) in topo.iter().enumerate() {

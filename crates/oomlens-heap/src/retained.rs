@@ -282,13 +282,12 @@ impl Retained {
         let mut first = vec![NONE; n];
         let mut next = idom;
         let mut top = Vec::new();
-        for v in 0..n {
-            let d = next[v];
-            next[v] = NONE;
+        for (v, slot) in next.iter_mut().enumerate() {
+            let d = std::mem::replace(slot, NONE);
             if d == SUPER {
                 top.push(v as Ix);
             } else if d != NONE {
-                next[v] = first[d as usize];
+                *slot = first[d as usize];
                 first[d as usize] = v as Ix;
             }
         }
