@@ -4,6 +4,7 @@
 //! pass in the same read, as `oomlens heap --retained` does).
 
 use oomlens_heap::dominator::dominator_tree_parked;
+use oomlens_heap::graph::Column;
 use oomlens_heap::retained::{read_graph, summarize_retained, Retained};
 use std::time::Instant;
 
@@ -52,14 +53,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     g.park()?;
     let tree = dominator_tree_parked(&g, g.roots())?;
     phase("dominators");
-    eprintln!(
-        "non-leaves {} reachable {}",
-        tree.order.len(),
-        tree.reachable()
-    );
-    g.unpark()?;
-    let r = Retained::compute(&g, tree);
+    eprintln!("placed {} reachable {}", tree.order.len(), tree.reachable());
+    g.park_column(Column::Successors)?;
+    let r = Retained::compute(&mut g, tree)?;
     phase("retained");
+    g.unpark()?;
+    g.unpark_column(Column::Successors)?;
+    eprintln!("references {} bytes", g.successors().byte_len());
     let rep = r.report(&g, 20, &|id| classes.name(id));
     phase("report");
     println!("{}", serde_json::to_string_pretty(&rep)?);

@@ -276,6 +276,14 @@ pub struct VarCsr {
 
 const VAR_BLOCK: usize = 32;
 
+/// A position in one list of a [`VarCsr`] (see [`VarCsr::cursor`]).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct VarCursor {
+    pos: usize,
+    end: usize,
+    prev: i64,
+}
+
 #[inline]
 fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
@@ -330,6 +338,11 @@ impl VarCsr {
         self.lists == 0
     }
 
+    /// The bytes the lists take.
+    pub fn byte_len(&self) -> usize {
+        self.bytes.len()
+    }
+
     /// The number of targets over all lists.
     pub fn edges(&self) -> u64 {
         self.edges
@@ -363,6 +376,32 @@ impl VarCsr {
             prev += d;
             f(prev as Ix);
         }
+    }
+
+    /// Where list `v`'s targets start: a cursor for [`VarCsr::next`]
+    /// (an empty one when `v` is out of range).
+    #[inline]
+    pub fn cursor(&self, v: Ix) -> VarCursor {
+        if v as usize >= self.lists {
+            return VarCursor::default();
+        }
+        let (pos, end) = self.span(v);
+        VarCursor {
+            pos,
+            end,
+            prev: i64::from(v),
+        }
+    }
+
+    /// The next target of a cursor's list, `None` past its end.
+    #[inline]
+    pub fn next(&self, c: &mut VarCursor) -> Option<Ix> {
+        if c.pos >= c.end {
+            return None;
+        }
+        let z = get_varint(&self.bytes, &mut c.pos);
+        c.prev += (z >> 1) as i64 ^ -((z & 1) as i64);
+        Some(c.prev as Ix)
     }
 
     /// Whether list `v` is empty.
@@ -674,7 +713,7 @@ impl EdgePass {
             succ: self.succ,
             excluded: self.excluded,
             dangling: self.dangling,
-            parked: None,
+            spilled: Default::default(),
             objects: self.index.len(),
             index: self.index,
         }
@@ -1238,8 +1277,10 @@ pub struct Graph {
     succ: VarCsr,
     excluded: Vec<(Ix, Ix)>,
     dangling: u64,
-    /// The columns [`Graph::park`] moved to a file, and their lengths.
-    parked: Option<(std::fs::File, [usize; 3])>,
+    /// Per [`Column`]: its copy in an unnamed temporary file and its
+    /// length, once parked (the columns do not change after the build, so
+    /// a copy stays true and parking again only frees memory).
+    spilled: [Option<(std::fs::File, usize)>; 4],
     /// The number of objects (also while the id column is parked).
     objects: usize,
 }
@@ -1315,49 +1356,124 @@ impl Graph {
     }
 
     /// Moves the per-object columns the dominator tree does not read
-    /// (narrow ids, classes, shallow sizes: 12 bytes an object) to an
-    /// unnamed temporary file until [`Graph::unpark`]; while parked, only
+    /// (narrow ids, classes, shallow sizes: 12 bytes an object) to
+    /// unnamed temporary files until [`Graph::unpark`]; while parked, only
     /// [`Graph::successors`] and [`Graph::roots`] may be used.
     pub fn park(&mut self) -> std::io::Result<()> {
-        if self.parked.is_some() {
-            return Ok(());
+        for c in [Column::Classes, Column::Shallow, Column::Ids] {
+            self.park_column(c)?;
         }
-        let mut f = std::io::BufWriter::with_capacity(1 << 20, tempfile::tempfile()?);
-        let ids = match &mut self.index.ids {
-            IdColumn::Narrow { slots, .. } => Some(std::mem::take(slots)),
-            IdColumn::Wide(_) => None,
-        };
-        let cols = [
-            std::mem::take(&mut self.class_of),
-            std::mem::take(&mut self.shallow),
-            ids.unwrap_or_default(),
-        ];
-        let lens = cols.each_ref().map(|c| c.len());
-        for c in &cols {
-            write_u32s(&mut f, c)?;
-        }
-        drop(cols);
-        let f = f.into_inner().map_err(|e| e.into_error())?;
-        self.parked = Some((f, lens));
         Ok(())
     }
 
     /// Brings back what [`Graph::park`] moved out.
     pub fn unpark(&mut self) -> std::io::Result<()> {
-        use std::io::Seek;
-        let Some((mut f, lens)) = self.parked.take() else {
-            return Ok(());
-        };
-        f.seek(std::io::SeekFrom::Start(0))?;
-        let mut r = std::io::BufReader::with_capacity(1 << 20, f);
-        self.class_of = read_u32s(&mut r, lens[0])?;
-        self.shallow = read_u32s(&mut r, lens[1])?;
-        let ids = read_u32s(&mut r, lens[2])?;
-        if let IdColumn::Narrow { slots, .. } = &mut self.index.ids {
-            *slots = ids;
+        for c in [Column::Classes, Column::Shallow, Column::Ids] {
+            self.unpark_column(c)?;
         }
         Ok(())
     }
+
+    /// The memory of column `c` (empty while parked; wide ids are never
+    /// parked).
+    fn column_mut(&mut self, c: Column) -> Option<&mut Vec<u32>> {
+        match c {
+            Column::Classes => Some(&mut self.class_of),
+            Column::Shallow => Some(&mut self.shallow),
+            Column::Ids => match &mut self.index.ids {
+                IdColumn::Narrow { slots, .. } => Some(slots),
+                IdColumn::Wide(_) => None,
+            },
+            Column::Successors => None,
+        }
+    }
+
+    /// Moves column `c` to its file (written the first time), freeing its
+    /// memory; the methods reading it may not be used until
+    /// [`Graph::unpark_column`].
+    pub fn park_column(&mut self, c: Column) -> std::io::Result<()> {
+        let at = c as usize;
+        if c == Column::Successors {
+            if self.spilled[at].is_none() {
+                let mut f = tempfile::tempfile()?;
+                std::io::Write::write_all(&mut f, &self.succ.bytes)?;
+                self.spilled[at] = Some((f, self.succ.bytes.len()));
+            }
+            self.succ.bytes = Vec::new();
+            return Ok(());
+        }
+        let fresh = self.spilled[at].is_none();
+        let Some(col) = self.column_mut(c) else {
+            return Ok(());
+        };
+        let col = std::mem::take(col);
+        if fresh {
+            let len = col.len();
+            let mut f = std::io::BufWriter::with_capacity(1 << 20, tempfile::tempfile()?);
+            write_u32s(&mut f, &col)?;
+            let f = f.into_inner().map_err(|e| e.into_error())?;
+            self.spilled[at] = Some((f, len));
+        }
+        Ok(())
+    }
+
+    /// Brings back column `c` (nothing when it is not parked).
+    pub fn unpark_column(&mut self, c: Column) -> std::io::Result<()> {
+        use std::io::{Read, Seek};
+        let at = c as usize;
+        let Some((f, len)) = &mut self.spilled[at] else {
+            return Ok(());
+        };
+        let len = *len;
+        if c == Column::Successors {
+            if self.succ.bytes.len() == len {
+                return Ok(());
+            }
+            f.seek(std::io::SeekFrom::Start(0))?;
+            let mut bytes = Vec::with_capacity(len);
+            f.by_ref().take(len as u64).read_to_end(&mut bytes)?;
+            self.succ.bytes = bytes;
+            return Ok(());
+        }
+        let mut f = f.try_clone()?;
+        match self.column_mut(c) {
+            Some(col) if col.len() != len => {
+                f.seek(std::io::SeekFrom::Start(0))?;
+                let mut r = std::io::BufReader::with_capacity(1 << 20, f);
+                *col = read_u32s(&mut r, len)?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Moves the shallow-size column out (from its file when parked), so
+    /// retained sizes can be summed over it in place; it stays parked
+    /// (sizes of 4 GiB and more are [`u32::MAX`] there: see
+    /// [`Graph::big_shallow`]).
+    pub fn take_shallow(&mut self) -> std::io::Result<Vec<u32>> {
+        self.park_column(Column::Shallow)?;
+        self.unpark_column(Column::Shallow)?;
+        Ok(std::mem::take(&mut self.shallow))
+    }
+
+    /// The shallow size of object `i` when its column says [`u32::MAX`].
+    pub fn big_shallow(&self, i: Ix) -> u64 {
+        self.big.get(&i).copied().unwrap_or(u64::from(u32::MAX))
+    }
+}
+
+/// A per-object column of a [`Graph`] that can wait in a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Column {
+    /// Class numbers ([`Graph::class_of`]).
+    Classes,
+    /// Shallow sizes ([`Graph::shallow`]).
+    Shallow,
+    /// Object ids ([`Graph::id`], [`Graph::index`]).
+    Ids,
+    /// References ([`Graph::successors`]).
+    Successors,
 }
 
 impl crate::dominator::Successors for Graph {
@@ -1367,6 +1483,15 @@ impl crate::dominator::Successors for Graph {
     #[inline]
     fn for_each_successor(&self, v: Ix, f: impl FnMut(Ix)) {
         self.succ.for_each(v, f)
+    }
+    type Cursor = VarCursor;
+    #[inline]
+    fn cursor(&self, v: Ix) -> VarCursor {
+        self.succ.cursor(v)
+    }
+    #[inline]
+    fn next_successor(&self, c: &mut VarCursor) -> Option<Ix> {
+        self.succ.next(c)
     }
 }
 
@@ -1519,7 +1644,16 @@ mod tests {
         let mut s = Vec::new();
         g.successors().for_each(3, |t| s.push(t));
         assert_eq!(s, vec![1, 4]);
+        g.park_column(Column::Successors).unwrap();
+        assert_eq!(g.successors().byte_len(), 0);
         g.unpark().unwrap();
+        g.unpark_column(Column::Successors).unwrap();
+        let mut s = Vec::new();
+        g.successors().for_each(3, |t| s.push(t));
+        assert_eq!(s, vec![1, 4]);
+        // The shallow column taken out stays parked until brought back.
+        assert_eq!(g.take_shallow().unwrap()[3], 16);
+        g.unpark_column(Column::Shallow).unwrap();
         assert_eq!(g.shallow(4), 5_000_000_000);
         assert_eq!(g.shallow(3), 16);
         assert_eq!(g.id(2), 0x200);

@@ -44,13 +44,15 @@
 //!   instance in the dominator tree (what it alone keeps alive, its classes
 //!   when nothing else holds them).
 //!
-//! Memory per object, in bytes: 8 (retained size) + 4 (immediate
-//! dominator, from the tree) + 4 + 4 per reachable object (the dominator
-//! tree's children as CSR); a path search adds 4.
+//! Memory per object, in bytes: 4 (retained size, summed in place over
+//! the shallow-size column; sizes of 4 GiB and more in a side map) + 4
+//! (first dominated child) + 4 (next sibling, written over the immediate
+//! dominator); while sizes are summed the graph's other columns and its
+//! references wait in temporary files. A path search adds 4.
 
 use crate::dominator::{dominator_tree_parked, DomTree, SUPER};
 use crate::graph::{
-    ClassNames, Graph, GraphBuilder, GraphError, Id, Ix, ObjectVisitor, MAX_OBJECTS, NONE,
+    ClassNames, Column, Graph, GraphBuilder, GraphError, Id, Ix, ObjectVisitor, MAX_OBJECTS, NONE,
 };
 use crate::reader::{read_path, OpenError, Outcome};
 use crate::sizing::Sizing;
@@ -181,10 +183,14 @@ fn report_of(
     classes: &ClassNames,
     top: usize,
 ) -> Result<(RetainedReport, Vec<(Id, u64)>), RetainedError> {
-    g.park().map_err(|e| RetainedError::Open(e.into()))?;
-    let tree = dominator_tree_parked(&g, g.roots()).map_err(|e| RetainedError::Open(e.into()))?;
-    g.unpark().map_err(|e| RetainedError::Open(e.into()))?;
-    let r = Retained::compute(&g, tree);
+    let io = |e: std::io::Error| RetainedError::Open(e.into());
+    g.park().map_err(io)?;
+    let tree = dominator_tree_parked(&g, g.roots()).map_err(io)?;
+    // The references wait in a file while sizes are summed.
+    g.park_column(Column::Successors).map_err(io)?;
+    let r = Retained::compute(&mut g, tree).map_err(io)?;
+    g.unpark().map_err(io)?;
+    g.unpark_column(Column::Successors).map_err(io)?;
     let mut rep = r.report(&g, top, &|id| classes.name(id));
     rep.loaders = r.loaders(&g, classes.loaders(), top, &|id| classes.name(id));
     let by_loader = classes
@@ -193,6 +199,14 @@ fn report_of(
         .filter_map(|&(id, _)| Some((id, r.of(g.index(id)?))))
         .collect();
     Ok((rep, by_loader))
+}
+
+/// A retained size in `bytes` (or `big`).
+fn value(bytes: &[u32], big: &rustc_hash::FxHashMap<Ix, u64>, v: Ix) -> u64 {
+    match bytes[v as usize] {
+        u32::MAX => big.get(&v).copied().unwrap_or(u64::from(u32::MAX)),
+        b => u64::from(b),
+    }
 }
 
 /// MAT's leak-suspect threshold: share of the reachable heap, in percent.
@@ -205,11 +219,15 @@ pub const MAX_DEPTH: usize = 1000;
 /// Retained sizes over a dominator tree.
 #[derive(Debug)]
 pub struct Retained {
-    /// Per object: retained bytes (0 when unreachable).
-    bytes: Vec<u64>,
-    /// Dominator-tree children: `children[child_off[v+1]..child_off[v+2]]`.
-    child_off: Vec<u32>,
-    children: Vec<Ix>,
+    /// Per object: retained bytes (0 when unreachable; [`u32::MAX`]: in
+    /// `big`).
+    bytes: Vec<u32>,
+    /// Retained sizes of 4 GiB and more.
+    big: rustc_hash::FxHashMap<Ix, u64>,
+    /// Dominator-tree children as lists: each object's first child, and
+    /// each object's next sibling ([`NONE`] ends a list).
+    first: Vec<Ix>,
+    next: Vec<Ix>,
     /// The children of the super-root (objects no single object dominates).
     top: Vec<Ix>,
     reachable_objects: u64,
@@ -219,86 +237,91 @@ pub struct Retained {
 }
 
 impl Retained {
-    /// Sums shallow sizes up the tree (consumes the tree's arrays).
-    pub fn compute(g: &Graph, tree: DomTree) -> Retained {
+    /// Sums shallow sizes up the tree, in place over the graph's shallow
+    /// column (taken from it: it stays parked) and the tree's arrays.
+    pub fn compute(g: &mut Graph, tree: DomTree) -> std::io::Result<Retained> {
         let n = g.len();
-        let DomTree { idom, order, leaf } = tree;
-        let mut bytes = vec![0u64; n];
+        let DomTree { idom, order } = tree;
+        let mut bytes = g.take_shallow()?;
+        bytes.resize(n, 0);
+        let mut big = rustc_hash::FxHashMap::default();
         let (mut ro, mut rb, mut uo, mut ub) = (0u64, 0u64, 0u64, 0u64);
-        for v in 0..n as Ix {
-            let s = g.shallow(v);
-            if idom[v as usize] == NONE {
+        for v in 0..n {
+            let s = match bytes[v] {
+                u32::MAX => g.big_shallow(v as Ix),
+                s => u64::from(s),
+            };
+            if idom[v] == NONE {
                 uo += 1;
                 ub += s;
+                bytes[v] = 0;
             } else {
                 ro += 1;
                 rb += s;
-                bytes[v as usize] = s;
+                if bytes[v] == u32::MAX {
+                    big.insert(v as Ix, s);
+                }
             }
         }
-        // Leaves first (they dominate nothing), then the rest children-first.
-        for v in 0..n as Ix {
-            let d = idom[v as usize];
-            if d != NONE && d != SUPER && leaf.contains(v) {
-                bytes[d as usize] += bytes[v as usize];
-            }
-        }
-        drop(leaf);
+        // Children first: `order` has each object after its dominator.
         for &v in order.iter().rev() {
             let d = idom[v as usize];
             if d != SUPER {
-                bytes[d as usize] += bytes[v as usize];
+                let add = value(&bytes, &big, v);
+                let sum = value(&bytes, &big, d) + add;
+                if sum >= u64::from(u32::MAX) {
+                    bytes[d as usize] = u32::MAX;
+                    big.insert(d, sum);
+                } else {
+                    bytes[d as usize] = sum as u32;
+                }
             }
         }
         drop(order);
-        // Children by counting: `child_off[d + 1]` counts d's children,
-        // prefix sums make it d's end, filling backwards makes it d's start,
-        // so `child_off[d + 1]..child_off[d + 2]` is d's range (no copy).
-        let mut child_off = vec![0u32; n + 2];
+        // Children lists, the next-sibling links written over `idom`.
+        let mut first = vec![NONE; n];
+        let mut next = idom;
         let mut top = Vec::new();
-        for (v, &d) in idom.iter().enumerate() {
+        for (v, slot) in next.iter_mut().enumerate() {
+            let d = std::mem::replace(slot, NONE);
             if d == SUPER {
                 top.push(v as Ix);
             } else if d != NONE {
-                child_off[d as usize + 1] += 1;
+                *slot = first[d as usize];
+                first[d as usize] = v as Ix;
             }
         }
-        for i in 1..child_off.len() {
-            child_off[i] += child_off[i - 1];
-        }
-        let mut children = vec![0 as Ix; child_off[n + 1] as usize];
-        for (v, &d) in idom.iter().enumerate().rev() {
-            if d != SUPER && d != NONE {
-                let at = &mut child_off[d as usize + 1];
-                *at -= 1;
-                children[*at as usize] = v as Ix;
-            }
-        }
-        top.sort_unstable_by_key(|&v| std::cmp::Reverse(bytes[v as usize]));
-        Retained {
+        let r = Retained {
             bytes,
-            child_off,
-            children,
+            big,
+            first,
+            next,
             top,
             reachable_objects: ro,
             reachable_bytes: rb,
             unreachable_objects: uo,
             unreachable_bytes: ub,
-        }
+        };
+        let mut top = r.top.clone();
+        top.sort_unstable_by_key(|&v| std::cmp::Reverse(r.of(v)));
+        Ok(Retained { top, ..r })
     }
 
     /// The retained bytes of object `v`.
     pub fn of(&self, v: Ix) -> u64 {
-        self.bytes.get(v as usize).copied().unwrap_or(0)
+        match self.bytes.get(v as usize) {
+            Some(&u32::MAX) => self.big.get(&v).copied().unwrap_or(u64::from(u32::MAX)),
+            Some(&b) => u64::from(b),
+            None => 0,
+        }
     }
 
     /// The objects `v` immediately dominates.
-    pub fn children(&self, v: Ix) -> &[Ix] {
-        let v = v as usize;
-        if v + 2 >= self.child_off.len() {
-            return &[];
-        }
-        &self.children[self.child_off[v + 1] as usize..self.child_off[v + 2] as usize]
+    pub fn children(&self, v: Ix) -> impl Iterator<Item = Ix> + '_ {
+        let head = self.first.get(v as usize).copied().unwrap_or(NONE);
+        std::iter::successors(Some(head).filter(|&c| c != NONE), move |&c| {
+            Some(self.next[c as usize]).filter(|&c| c != NONE)
+        })
     }
 
     /// The super-root's children, biggest retained first.
@@ -317,10 +340,9 @@ impl Retained {
     pub fn accumulation_point(&self, v: Ix) -> Option<Ix> {
         let mut d = v;
         for _ in 0..MAX_DEPTH {
-            let Some(&big) = self
+            let Some(big) = self
                 .children(d)
-                .iter()
-                .max_by_key(|&&c| (self.of(c), std::cmp::Reverse(c)))
+                .max_by_key(|&c| (self.of(c), std::cmp::Reverse(c)))
             else {
                 return Some(d);
             };
@@ -330,7 +352,7 @@ impl Retained {
             }
             d = big;
         }
-        if self.children(d).is_empty() {
+        if self.children(d).next().is_none() {
             Some(d)
         } else {
             None
@@ -355,13 +377,12 @@ impl Retained {
                 out[c].0 += 1;
                 out[c].1 += self.of(v);
             }
-            let kids = self.children(v);
-            if kids.is_empty() {
+            if self.children(v).next().is_none() {
                 continue;
             }
             active[c] += 1;
             stack.push((v, true));
-            stack.extend(kids.iter().map(|&k| (k, false)));
+            stack.extend(self.children(v).map(|k| (k, false)));
         }
         out
     }
@@ -754,8 +775,10 @@ mod tests {
             (20, 2, 8),
         ];
         let edges: [(Id, &[Id]); 3] = [(10, &[11, 14]), (11, &[12, 13]), (20, &[14])];
-        let g = build(&objs, &edges, &[1, 2, 10, 20]);
-        let r = Retained::compute(&g, dominator_tree(&g, g.roots()));
+        let mut g = build(&objs, &edges, &[1, 2, 10, 20]);
+        let tree = dominator_tree(&g, g.roots());
+        let r = Retained::compute(&mut g, tree).unwrap();
+        g.unpark().unwrap();
         let ix = |id| g.index(id).unwrap();
         assert_eq!(r.of(ix(10)), 16 + 24 + 2000);
         assert_eq!(r.of(ix(11)), 2024);
@@ -783,8 +806,10 @@ mod tests {
             (13, 3, 100),
         ];
         let edges: [(Id, &[Id]); 3] = [(10, &[11]), (11, &[12]), (12, &[13])];
-        let g = build(&objs, &edges, &[1, 2, 3, 10]);
-        let r = Retained::compute(&g, dominator_tree(&g, g.roots()));
+        let mut g = build(&objs, &edges, &[1, 2, 3, 10]);
+        let tree = dominator_tree(&g, g.roots());
+        let r = Retained::compute(&mut g, tree).unwrap();
+        g.unpark().unwrap();
         let per = r.class_retained(&g);
         let c2 = g.class_of(g.index(10).unwrap()) as usize;
         let c3 = g.class_of(g.index(13).unwrap()) as usize;
@@ -808,8 +833,10 @@ mod tests {
             objs.push((100 + k, 2, 100));
             roots.push(100 + k);
         }
-        let g = build(&objs, &[], &roots);
-        let r = Retained::compute(&g, dominator_tree(&g, g.roots()));
+        let mut g = build(&objs, &[], &roots);
+        let tree = dominator_tree(&g, g.roots());
+        let r = Retained::compute(&mut g, tree).unwrap();
+        g.unpark().unwrap();
         let rep = r.report(&g, 3, &name);
         assert_eq!(rep.suspects.len(), 1);
         assert_eq!(rep.suspects[0].kind, SuspectKind::Class);
