@@ -623,7 +623,9 @@ fn syslog_classic(b: &[u8]) -> Option<Framed<'_>> {
 
 /// A classic syslog line's stamp, the stamp's length, host, origin and
 /// message (still framed by the kernel's own stamp, if any).
-fn syslog_classic_parts(b: &[u8]) -> Option<(Stamp, usize, Option<&[u8]>, Origin, &[u8])> {
+type SyslogParts<'a> = (Stamp, usize, Option<&'a [u8]>, Origin, &'a [u8]);
+
+fn syslog_classic_parts(b: &[u8]) -> Option<SyslogParts<'_>> {
     let mo = month(b)?;
     if b.get(3) != Some(&b' ') {
         return None;
@@ -1024,7 +1026,6 @@ mod tests {
             }
         }
     }
-
 
     fn msg(f: &Framed) -> String {
         String::from_utf8_lossy(&f.message).into_owned()

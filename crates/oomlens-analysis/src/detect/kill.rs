@@ -400,12 +400,10 @@ fn kernel_kill(case: &Case, jk: &JoinedKill) -> Kill {
         _ => None,
     };
     // Its serde name, taken as it is made (this runs once a kill).
-    let limit_level = r
-        .limit_level
-        .and_then(|l| match serde_json::to_value(l) {
-            Ok(serde_json::Value::String(s)) => Some(s),
-            _ => None,
-        });
+    let limit_level = r.limit_level.and_then(|l| match serde_json::to_value(l) {
+        Ok(serde_json::Value::String(s)) => Some(s),
+        _ => None,
+    });
     Kill {
         time: jk.utc.clone(),
         at: jk.at,

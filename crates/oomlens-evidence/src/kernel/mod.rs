@@ -347,12 +347,16 @@ impl OomReport {
         while let Some((&tag, after)) = rest.split_first() {
             match tag {
                 b'D' => {
-                    let Some((i, after)) = get_varint(after) else { break };
+                    let Some((i, after)) = get_varint(after) else {
+                        break;
+                    };
                     dump = usize::try_from(i).unwrap_or(usize::MAX);
                     rest = after;
                 }
                 b'S' => {
-                    let Some((&name, after)) = after.split_first() else { break };
+                    let Some((&name, after)) = after.split_first() else {
+                        break;
+                    };
                     let (name, after) = match lines::STAT_NAMES.get(usize::from(name)) {
                         Some(n) => (StatName::Borrowed(n), after),
                         None => match get_bytes(after) {
@@ -360,20 +364,28 @@ impl OomReport {
                             None => break,
                         },
                     };
-                    let Some((v, after)) = get_varint(after) else { break };
+                    let Some((v, after)) = get_varint(after) else {
+                        break;
+                    };
                     if let Some(s) = self.memcg_stats.get_mut(dump) {
                         s.stats.insert(name, v);
                     }
                     rest = after;
                 }
                 b'H' => {
-                    let Some((msg, after)) = get_bytes(after) else { break };
+                    let Some((msg, after)) = get_bytes(after) else {
+                        break;
+                    };
                     columns = Some(lines::task_columns(msg));
                     rest = after;
                 }
                 b'T' | b'N' => {
-                    let Some((line, after)) = get_varint(after) else { break };
-                    let Some((msg, after)) = get_bytes(after) else { break };
+                    let Some((line, after)) = get_varint(after) else {
+                        break;
+                    };
+                    let Some((msg, after)) = get_bytes(after) else {
+                        break;
+                    };
                     let cols = if tag == b'T' {
                         columns.as_deref()
                     } else {
@@ -758,7 +770,10 @@ mod tests {
         }
         assert_eq!(get_varint(&[0x80; 11]), None, "more than 64 bits");
         assert_eq!(get_bytes(&[3, b'a', b'b']), None, "shorter than its length");
-        assert_eq!(get_bytes(&[2, b'a', b'b', b'c']), Some((&b"ab"[..], &b"c"[..])));
+        assert_eq!(
+            get_bytes(&[2, b'a', b'b', b'c']),
+            Some((&b"ab"[..], &b"c"[..]))
+        );
     }
 
     /// Stats lines are kept taken apart: a name kernels print in one byte,
@@ -774,9 +789,13 @@ mod tests {
         let (deferred, _) = deferred_matches_parsed("odd.log", odd.as_bytes());
         assert_eq!(deferred, 1);
         let mut got = Vec::new();
-        scan_with("odd.log", odd.as_bytes(), &TimeContext::default(), Bulk::Deferred, |r| {
-            got.push(r)
-        })
+        scan_with(
+            "odd.log",
+            odd.as_bytes(),
+            &TimeContext::default(),
+            Bulk::Deferred,
+            |r| got.push(r),
+        )
         .unwrap();
         let d = &got[0].deferred.text;
         // The header and the row as their text (a tag, a varint line number
@@ -795,8 +814,14 @@ mod tests {
         r.expand();
         let stats = &r.memcg_stats[0].stats;
         assert_eq!(stats["zz_new_counter"], 999_999_999_999_999_999);
-        assert!(matches!(stats.keys().find(|k| *k == "zz_new_counter"), Some(StatName::Owned(_))));
-        assert!(matches!(stats.keys().find(|k| *k == "pgfault"), Some(StatName::Borrowed(_))));
+        assert!(matches!(
+            stats.keys().find(|k| *k == "zz_new_counter"),
+            Some(StatName::Owned(_))
+        ));
+        assert!(matches!(
+            stats.keys().find(|k| *k == "pgfault"),
+            Some(StatName::Borrowed(_))
+        ));
         assert_eq!(stats["pgfault"], 1234567);
     }
 
