@@ -59,7 +59,7 @@ pub enum Stamp {
 }
 
 /// One log line with its framing taken apart.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Framed<'a> {
     /// The host named by the framing (syslog, journald), if any.
     pub host: Option<Cow<'a, [u8]>>,
@@ -103,6 +103,65 @@ impl Framed<'_> {
     }
 }
 
+/// [`frame`] for the lines of one log in turn: a classic syslog line
+/// whose stamp, host and tag are byte for byte those of the line before
+/// (the lines of one kernel report, printed within a second) is taken
+/// apart from what the line before gave, its message alone read.
+#[derive(Debug, Default)]
+pub struct Framer {
+    /// The last classic syslog line's text up to its message (`Dec  2
+    /// 13:55:56 host kernel: `), empty when the last line was not one.
+    prefix: Vec<u8>,
+    stamp: Option<Stamp>,
+    stamp_len: usize,
+    /// Where the host is in `prefix`.
+    host: Option<(usize, usize)>,
+    origin: Option<Origin>,
+}
+
+impl Framer {
+    /// What [`frame`] gives for `line`.
+    pub fn frame<'a>(&mut self, line: &'a [u8]) -> Framed<'a> {
+        let l = line.strip_suffix(b"\r").unwrap_or(line);
+        if let (Some(stamp), Some(origin)) = (self.stamp, self.origin) {
+            if !self.prefix.is_empty() && l.starts_with(&self.prefix) {
+                // `syslog_classic` read only these bytes to find the
+                // stamp, host, tag and where the message starts.
+                return syslog_message(
+                    self.host.map(|(a, b)| &l[a..b]),
+                    origin,
+                    stamp,
+                    &l[..self.stamp_len],
+                    &l[self.prefix.len()..],
+                );
+            }
+        }
+        let f = frame(line);
+        self.prefix.clear();
+        // Only a line `frame` reads as classic syslog from its first byte,
+        // whose message starts after `: ` (a message that starts right
+        // after the colon could start with a space the next line's tag
+        // strips).
+        if l.first().is_some_and(u8::is_ascii_uppercase) {
+            if let Some((stamp, stamp_len, host, origin, msg)) = syslog_classic_parts(l) {
+                let at = l.len() - msg.len();
+                if l[..at].ends_with(b": ") {
+                    self.prefix.extend_from_slice(&l[..at]);
+                    self.stamp = Some(stamp);
+                    self.stamp_len = stamp_len;
+                    self.origin = Some(origin);
+                    // `host` is a part of `l`.
+                    self.host = host.map(|h| {
+                        let a = h.as_ptr() as usize - l.as_ptr() as usize;
+                        (a, a + h.len())
+                    });
+                }
+            }
+        }
+        f
+    }
+}
+
 /// Takes one line (without its `\n`; a trailing `\r` is dropped) apart.
 pub fn frame(line: &[u8]) -> Framed<'_> {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -125,6 +184,16 @@ pub fn frame(line: &[u8]) -> Framed<'_> {
     };
     if line.first() == Some(&b'{') {
         if let Some(f) = journal_json(line) {
+            return f;
+        }
+    }
+    // A capital first: a classic syslog stamp's month, the framing of most
+    // lines of most logs. None of the framings tried before it below can
+    // start so (a kmsg header starts with digits, a priority with `<`, a
+    // `dmesg -x` facility in lower case, a dmesg stamp with `[`), so it is
+    // tried first, as the order below would, without their searches.
+    if line.first().is_some_and(u8::is_ascii_uppercase) {
+        if let Some(f) = syslog_classic(line) {
             return f;
         }
     }
@@ -548,6 +617,15 @@ pub fn kernel_message(msg: &[u8]) -> (Option<u64>, &[u8]) {
 
 /// `Dec  2 13:55:56 host kernel: msg` (also journalctl short, short-precise).
 fn syslog_classic(b: &[u8]) -> Option<Framed<'_>> {
+    let (stamp, stamp_len, host, origin, msg) = syslog_classic_parts(b)?;
+    Some(syslog_message(host, origin, stamp, &b[..stamp_len], msg))
+}
+
+/// A classic syslog line's stamp, the stamp's length, host, origin and
+/// message (still framed by the kernel's own stamp, if any).
+type SyslogParts<'a> = (Stamp, usize, Option<&'a [u8]>, Origin, &'a [u8]);
+
+fn syslog_classic_parts(b: &[u8]) -> Option<SyslogParts<'_>> {
     let mo = month(b)?;
     if b.get(3) != Some(&b' ') {
         return None;
@@ -562,26 +640,38 @@ fn syslog_classic(b: &[u8]) -> Option<Framed<'_>> {
     let (hour, minute, second, nanos, used) = clock(rest)?;
     let stamp_len = b.len() - rest.len() + used;
     let (host, origin, msg) = host_tag(&rest[used..])?;
+    let stamp = Stamp::Syslog {
+        month: mo,
+        day,
+        hour,
+        minute,
+        second,
+        nanos,
+    };
+    Some((stamp, stamp_len, host, origin, msg))
+}
+
+/// The [`Framed`] of a classic syslog line from its parts.
+fn syslog_message<'a>(
+    host: Option<&'a [u8]>,
+    origin: Origin,
+    stamp: Stamp,
+    stamp_raw: &'a [u8],
+    msg: &'a [u8],
+) -> Framed<'a> {
     let (mono, msg) = if origin == Origin::Kernel {
         kernel_message(msg)
     } else {
         (None, msg)
     };
-    Some(Framed {
+    Framed {
         host: host.map(Cow::Borrowed),
-        stamp: Stamp::Syslog {
-            month: mo,
-            day,
-            hour,
-            minute,
-            second,
-            nanos,
-        },
-        stamp_raw: Cow::Borrowed(&b[..stamp_len]),
+        stamp,
+        stamp_raw: Cow::Borrowed(stamp_raw),
         monotonic_us: mono,
         origin,
         message: unescape_rsyslog(msg),
-    })
+    }
 }
 
 /// Parses a stamp from its raw text as a report keeps it (`Dec  2
@@ -791,10 +881,9 @@ fn unescape_hex(b: &[u8]) -> Cow<'_, [u8]> {
 /// rsyslog writes control characters as `#` and three octal digits: `#012`
 /// is a line break, `#011` a tab.
 fn unescape_rsyslog(b: &[u8]) -> Cow<'_, [u8]> {
-    // A searcher built once: this runs on every syslog line.
-    static ESCAPE: std::sync::LazyLock<memmem::Finder<'static>> =
-        std::sync::LazyLock::new(|| memmem::Finder::new(b"#01"));
-    if ESCAPE.find(b).is_none() {
+    // A byte search, not a substring searcher: this runs on every syslog
+    // line, most too short for one to pay, and most without a `#`.
+    if !memchr::memchr_iter(b'#', b).any(|i| b[i + 1..].starts_with(b"01")) {
         return Cow::Borrowed(b);
     }
     let mut out = Vec::with_capacity(b.len());
@@ -878,6 +967,65 @@ fn journal_json(line: &[u8]) -> Option<Framed<'static>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The framer gives what `frame` gives, line for line, whatever came
+    /// before: every fixture of every format, and lines made to differ
+    /// from the one before only past where a shorter look would stop.
+    #[test]
+    fn framer_is_frame_line_for_line() {
+        let mut lines: Vec<Vec<u8>> = Vec::new();
+        let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures");
+        let mut dirs = vec![std::path::PathBuf::from(root)];
+        while let Some(d) = dirs.pop() {
+            for e in std::fs::read_dir(&d).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else if let Ok(b) = std::fs::read(&p) {
+                    lines.extend(b.split(|&c| c == b'\n').map(<[u8]>::to_vec));
+                }
+            }
+        }
+        assert!(lines.len() > 10_000, "{}", lines.len());
+        for l in [
+            &b"Dec  2 13:55:56 h kernel: a"[..],
+            b"Dec  2 13:55:56 h kernel: [  1.5] b",
+            b"Dec  2 13:55:56 h kernel: #012c#011d",
+            b"Dec  2 13:55:56 h kernel:  two spaces",
+            b"Dec  2 13:55:56 h kernel:no space",
+            b"Dec  2 13:55:56 h kernel: no space next",
+            b"Dec  2 13:55:56 h kernel:no space",
+            b"Dec  2 13:55:56 h kernel: cr\r",
+            b"Dec  2 13:55:56 h kernel: cr\r",
+            b"Dec  2 13:55:56 h kernel: ",
+            b"Dec  2 13:55:56 h kernel: x",
+            b"Dec  2 13:55:56 h kernel: x",
+            b"Dec  2 13:55:56 h kernel",
+            b"Dec  2 13:55:56 h kernel: x",
+            b"Dec  2 13:55:56 h kubelet[1]: y",
+            b"Dec  2 13:55:56 h kubelet[1]: y",
+            b"Dec  2 13:55:56.5 h kernel: z",
+            b"Dec  2 13:55:56 kernel: no host",
+            b"Dec  2 13:55:56 kernel: no host",
+            b"> Dec  2 13:55:56 h kernel: quoted",
+            b"Dec  2 13:55:56 h kernel: quoted",
+            b"Dec  2 13:55:57 h kernel: next second",
+            b"Dec  2 13:55:57 h2 kernel: other host",
+        ] {
+            lines.push(l.to_vec());
+        }
+        let mut framer = Framer::default();
+        for l in &lines {
+            assert_eq!(framer.frame(l), frame(l), "{}", String::from_utf8_lossy(l));
+        }
+        // And each line after every other kind of line.
+        let mut framer = Framer::default();
+        for w in lines.windows(2).step_by(7) {
+            for l in [&w[1], &w[0], &w[1], &w[1]] {
+                assert_eq!(framer.frame(l), frame(l), "{}", String::from_utf8_lossy(l));
+            }
+        }
+    }
 
     fn msg(f: &Framed) -> String {
         String::from_utf8_lossy(&f.message).into_owned()

@@ -79,6 +79,16 @@ impl Warnings {
         }
     }
 
+    /// [`Warnings::push`], the message made only when it is kept (a log of
+    /// many kills can warn once a kill, far past the limit).
+    pub fn push_with(&mut self, source: &str, line: Option<u64>, message: impl FnOnce() -> String) {
+        if self.items.len() < Self::LIMIT {
+            self.push(source, line, message());
+        } else {
+            self.dropped += 1;
+        }
+    }
+
     /// Appends every warning of `other`.
     pub fn extend(&mut self, other: Warnings) {
         for w in other.items {

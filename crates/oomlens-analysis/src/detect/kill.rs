@@ -399,10 +399,11 @@ fn kernel_kill(case: &Case, jk: &JoinedKill) -> Kill {
         _ if !r.time.assumed.is_empty() => Some(r.time.assumed.join("; ")),
         _ => None,
     };
-    let limit_level = r
-        .limit_level
-        .and_then(|l| serde_json::to_value(l).ok())
-        .and_then(|v| v.as_str().map(str::to_string));
+    // Its serde name, taken as it is made (this runs once a kill).
+    let limit_level = r.limit_level.and_then(|l| match serde_json::to_value(l) {
+        Ok(serde_json::Value::String(s)) => Some(s),
+        _ => None,
+    });
     Kill {
         time: jk.utc.clone(),
         at: jk.at,

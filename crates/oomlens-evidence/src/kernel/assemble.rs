@@ -51,7 +51,9 @@ struct Building {
     columns: Option<Vec<StatName>>,
     last_content: u64,
     headless: bool,
-    stamp: Option<(Stamp, String, Option<u64>)>,
+    /// The report's stamp: its kind, its raw text (as bytes, rewritten in
+    /// place when a better line gives it) and its monotonic value.
+    stamp: Option<(Stamp, Vec<u8>, Option<u64>)>,
     victim_prefix_kind: Option<Kind>,
     no_killable: bool,
     /// `task=`, `pid=`, `uid=` of the `oom-kill:` line: the victim, should
@@ -68,6 +70,24 @@ struct Building {
     /// A task row was kept as text ([`Bulk::Deferred`]): the report has
     /// tasks, though `r.tasks` is empty until expanded.
     tasks_deferred: bool,
+}
+
+impl Building {
+    /// Takes the stamp of `framed`'s line as the report's, in the buffer
+    /// the report has.
+    fn set_stamp(&mut self, framed: &framing::Framed) {
+        match &mut self.stamp {
+            Some((stamp, raw, mono)) => {
+                *stamp = framed.stamp;
+                raw.clear();
+                raw.extend_from_slice(&framed.stamp_raw);
+                *mono = framed.monotonic_us;
+            }
+            None => {
+                self.stamp = Some((framed.stamp, framed.stamp_raw.to_vec(), framed.monotonic_us));
+            }
+        }
+    }
 }
 
 #[derive(Default)]
@@ -95,12 +115,18 @@ pub(super) struct Assembler<'c, F: FnMut(OomReport)> {
     line_stamp: Option<(Stamp, Vec<u8>, Option<u64>)>,
     /// Whether stats values and task rows are parsed or kept as text.
     pub(super) bulk: Bulk,
+    framer: framing::Framer,
+    /// The last victim cgroup identified, and what it gave: the kills of
+    /// a crash loop name one cgroup over and over.
+    identified: Option<(String, ContainerIdentity)>,
+    /// The same for the last limit cgroup's level.
+    leveled: Option<(String, CgroupLevel)>,
 }
 
 impl<F: FnMut(OomReport)> LineSink for Assembler<'_, F> {
     fn line(&mut self, no: u64, line: &[u8]) {
         self.expire(no);
-        let framed = framing::frame(line);
+        let framed = self.framer.frame(line);
         if framed.origin == Origin::Other {
             return;
         }
@@ -146,6 +172,9 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             warnings: Warnings::new(),
             line_stamp: None,
             bulk: Bulk::Parsed,
+            framer: framing::Framer::default(),
+            identified: None,
+            leveled: None,
         }
     }
 
@@ -176,10 +205,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                 .first()
                 .is_some_and(|(at, _)| no.saturating_sub(*at) > REAPER_WINDOW)
             {
-                let ready: Vec<_> = st.pending.drain(..).collect();
-                for (_, b) in ready {
-                    self.emit(b);
-                }
+                self.emit_pending(i);
             }
             let st = &mut self.hosts[i].1;
             if st
@@ -249,7 +275,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             stamp: self
                 .line_stamp
                 .as_ref()
-                .map(|(stamp, raw, mono)| (*stamp, lossy(raw), *mono)),
+                .map(|(stamp, raw, mono)| (*stamp, raw.clone(), *mono)),
             victim_prefix_kind: None,
             no_killable: false,
             oom_kill_task: None,
@@ -270,14 +296,23 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
         b
     }
 
-    /// Emits every report of host `h`, open or pending.
-    fn flush_host(&mut self, h: usize) {
-        let st = &mut self.hosts[h].1;
-        let pending: Vec<_> = st.pending.drain(..).collect();
-        let open = st.open.take();
-        for (_, b) in pending {
+    /// Emits the pending reports of host `h`, in order (its list keeps
+    /// its room for the next ones).
+    fn emit_pending(&mut self, h: usize) {
+        let mut pending = std::mem::take(&mut self.hosts[h].1.pending);
+        for (_, b) in pending.drain(..) {
             self.emit(b);
         }
+        let st = &mut self.hosts[h].1;
+        if st.pending.is_empty() {
+            st.pending = pending;
+        }
+    }
+
+    /// Emits every report of host `h`, open or pending.
+    fn flush_host(&mut self, h: usize) {
+        let open = self.hosts[h].1.open.take();
+        self.emit_pending(h);
         if let Some(b) = open {
             self.open_count -= 1;
             self.emit(b);
@@ -308,7 +343,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             if let (Section::Stats(idx), None) = (b.section, &b.oom_kill_cut) {
                 if let Some((key, v)) = stat_parts(msg) {
                     if self.bulk == Bulk::Deferred {
-                        b.r.defer(b'S', no, Some(idx), msg);
+                        b.r.defer_stat(idx, key, v);
                     } else if let Some(s) = b.r.memcg_stats.get_mut(idx) {
                         s.stats.insert(stat_name(key), v);
                     }
@@ -318,7 +353,6 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                 }
             }
         }
-        let stamp = || (framed.stamp, framed.stamp_text(), framed.monotonic_us);
         let inner = INNER.get().is_match(msg);
 
         if let Some(i) = if inner {
@@ -327,7 +361,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             None
         } {
             let b = self.start(h, no, false);
-            b.stamp = Some(stamp());
+            b.set_stamp(framed);
             let pairs = &msg[i + b" invoked oom-killer".len()..];
             let pairs = pairs.strip_prefix(b":").unwrap_or(pairs);
             let mut t = Trigger {
@@ -460,7 +494,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                     None => Vec::new(),
                 };
                 for k in too_big {
-                    self.warnings.push(&self.source, Some(no), too_large(&k));
+                    self.warnings.push(&self.source, Some(no), too_large(k));
                 }
                 b.r.lines.cover(no);
                 return;
@@ -493,7 +527,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                 ..Victim::default()
             };
             for k in victim_sizes(&mut v, tail) {
-                self.warnings.push(&self.source, Some(no), too_large(&k));
+                self.warnings.push(&self.source, Some(no), too_large(k));
             }
             let st = &mut self.hosts[h].1;
             if st.open.is_none() {
@@ -521,7 +555,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             if kind.is_some() {
                 b.victim_prefix_kind = kind;
             }
-            b.stamp = Some(stamp());
+            b.set_stamp(framed);
             b.r.lines.cover(no);
             b.last_content = no;
             // The report is complete; keep it a while for its reaper line.
@@ -551,12 +585,12 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             // score S or sacrifice child` is its only marker.
             let global = !memcg && find_lit!(&msg[..i], b"Out of memory").is_some();
             let b = self.current(h, no);
-            b.r.selected = Some(Selected {
+            b.r.selected = Some(Box::new(Selected {
                 pid,
                 comm,
                 score,
                 line: no,
-            });
+            }));
             if memcg {
                 b.victim_prefix_kind = Some(Kind::Memcg);
             } else if global && b.victim_prefix_kind.is_none() {
@@ -577,7 +611,10 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             .and_then(|b| b.oom_kill_cut.as_ref())
             .filter(|(n, _)| *n + 1 == no && framed.stamp == Stamp::None)
             .map(|(_, tail)| [&tail[..], msg].concat());
-        let oom_kill = msg.strip_prefix(b"oom-kill:").map(<[u8]>::to_vec).or(cut);
+        let oom_kill = match msg.strip_prefix(b"oom-kill:") {
+            Some(rest) => Some(std::borrow::Cow::Borrowed(rest)),
+            None => cut.map(std::borrow::Cow::Owned),
+        };
         if let Some(rest) = oom_kill {
             let rest = &rest[..];
             let b = self.current(h, no);
@@ -605,15 +642,15 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                 let Some(eq) = memchr::memchr(b'=', part) else {
                     continue;
                 };
-                let v = lossy(&part[eq + 1..]);
+                let v = &part[eq + 1..];
                 match &part[..eq] {
-                    b"constraint" => b.r.constraint = Some(v),
-                    b"oom_memcg" => b.r.oom_memcg = Some(cgroup_path(v.as_bytes())),
-                    b"task_memcg" => b.r.task_memcg = Some(cgroup_path(v.as_bytes())),
-                    b"cpuset" => b.r.cpuset = Some(v),
-                    b"task" => task.comm = v,
-                    b"pid" => task_pid = uint(v.as_bytes()),
-                    b"uid" => task.uid = leading_int(v.as_bytes()).map(|x| x.0),
+                    b"constraint" => b.r.constraint = Some(lossy(v)),
+                    b"oom_memcg" => b.r.oom_memcg = Some(cgroup_path(v)),
+                    b"task_memcg" => b.r.task_memcg = Some(cgroup_path(v)),
+                    b"cpuset" => b.r.cpuset = Some(lossy(v)),
+                    b"task" => task.comm = lossy(v),
+                    b"pid" => task_pid = uint(v),
+                    b"uid" => task.uid = leading_int(v).map(|x| x.0),
                     _ => {}
                 }
             }
@@ -709,7 +746,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             let deferred = self.bulk == Bulk::Deferred;
             let b = self.current(h, no);
             if deferred {
-                b.r.defer(b'H', no, None, msg);
+                b.r.defer(b'H', no, msg);
             }
             b.columns = Some(cols);
             b.section = Section::Tasks;
@@ -742,8 +779,8 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
         match b.section {
             Section::Stats(idx) if deferred => {
                 // Checked now (the same lines covered), parsed on demand.
-                if stat_parts(msg).is_some() {
-                    b.r.defer(b'S', no, Some(idx), msg);
+                if let Some((key, v)) = stat_parts(msg) {
+                    b.r.defer_stat(idx, key, v);
                     b.r.lines.cover(no);
                     b.last_content = no;
                 }
@@ -762,7 +799,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                     match task_row(msg, b.columns.as_deref(), no) {
                         // Read now for its warning, kept as text.
                         Ok(_) if deferred => {
-                            b.r.defer(b'T', no, None, msg);
+                            b.r.defer(b'T', no, msg);
                             b.tasks_deferred = true;
                         }
                         Ok(row) => b.r.tasks.push(row),
@@ -800,7 +837,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                 if b.columns.is_none() && msg.starts_with(b"[") {
                     if let Ok(row) = task_row(msg, None, no) {
                         if deferred {
-                            b.r.defer(b'N', no, None, msg);
+                            b.r.defer(b'N', no, msg);
                             b.tasks_deferred = true;
                         } else {
                             b.r.tasks.push(row);
@@ -829,22 +866,21 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
         };
         for (k, v) in colon_pairs(tail) {
             let Some(v) = v else {
-                self.warnings.push(&self.source, Some(no), too_large(&k));
+                self.warnings.push(&self.source, Some(no), too_large(k));
                 continue;
             };
             let u = u64::try_from(v).ok();
-            match k.as_str() {
-                "anon-rss" => r.anon_rss_kb = u,
-                "file-rss" => r.file_rss_kb = u,
-                "shmem-rss" => r.shmem_rss_kb = u,
+            match k {
+                b"anon-rss" => r.anon_rss_kb = u,
+                b"file-rss" => r.file_rss_kb = u,
+                b"shmem-rss" => r.shmem_rss_kb = u,
                 _ => {}
             }
         }
         // The reaper line belongs to the report whose victim it names; it
         // may arrive on the same host some lines later.
-        let mut candidates: Vec<usize> = vec![h];
-        candidates.extend((0..self.hosts.len()).filter(|&i| i != h));
-        for i in candidates {
+        let n = self.hosts.len();
+        for i in std::iter::once(h).chain((0..n).filter(|&i| i != h)) {
             let st = &mut self.hosts[i].1;
             let hit = st
                 .pending
@@ -855,16 +891,14 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
                     b.r.victim.as_ref().is_some_and(|v| v.pid == pid) && b.r.reaped.is_none()
                 });
             if let Some(b) = hit {
-                b.r.reaped = Some(r);
+                b.r.reaped = Some(Box::new(r));
                 b.r.lines.cover(no);
                 return;
             }
         }
-        self.warnings.push(
-            &self.source,
-            Some(no),
-            format!("oom_reaper line for pid {pid} without its report"),
-        );
+        self.warnings.push_with(&self.source, Some(no), || {
+            format!("oom_reaper line for pid {pid} without its report")
+        });
     }
 
     fn emit(&mut self, b: Building) {
@@ -913,10 +947,24 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
         if r.kind == Kind::Global && r.constraint.as_deref() != Some("CONSTRAINT_CPUSET") {
             r.limit_level = Some(CgroupLevel::Root);
         } else if let Some(m) = r.oom_memcg.as_deref() {
-            r.limit_level = Some(cgroup::level(m));
+            r.limit_level = Some(match &self.leveled {
+                Some((path, level)) if path == m => *level,
+                _ => {
+                    let level = cgroup::level(m);
+                    self.leveled = Some((m.to_string(), level));
+                    level
+                }
+            });
         }
         if let Some(t) = r.task_memcg.as_deref() {
-            let id = cgroup::identify(t);
+            let id = match &self.identified {
+                Some((path, id)) if path == t => id.clone(),
+                _ => {
+                    let id = cgroup::identify(t);
+                    self.identified = Some((t.to_string(), id.clone()));
+                    id
+                }
+            };
             if !id.is_empty() {
                 r.container = Some(id);
             }
@@ -944,7 +992,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             }
         }
         if let Some((st, raw, mono)) = stamp {
-            r.time = self.ctx.resolve(&st, &raw, mono);
+            r.time = self.ctx.resolve(&st, &lossy(&raw), mono);
         }
         let mut missing = Vec::new();
         if headless {
@@ -993,10 +1041,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
     /// `oom_reaper` line; reports still being printed stay open.
     pub(super) fn settle(&mut self) {
         for h in 0..self.hosts.len() {
-            let ready: Vec<_> = self.hosts[h].1.pending.drain(..).collect();
-            for (_, b) in ready {
-                self.emit(b);
-            }
+            self.emit_pending(h);
         }
     }
 
@@ -1008,14 +1053,15 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
 }
 
 /// The warning for a value too large to read (shown as `-`).
-fn too_large(key: &str) -> String {
+fn too_large(key: &[u8]) -> String {
+    let key = String::from_utf8_lossy(key);
     format!("`{key}` is too large a number to read: left out (shown as -)")
 }
 
 /// The sizes of a `Killed process` line (`total-vm:75160kB, anon-rss:...,
 /// UID:0 pgtables:188kB oom_score_adj:0`) into its victim; gives the keys
 /// whose values were too large to read (left out).
-fn victim_sizes(v: &mut Victim, tail: &[u8]) -> Vec<String> {
+fn victim_sizes<'t>(v: &mut Victim, tail: &'t [u8]) -> Vec<&'t [u8]> {
     let mut too_big = Vec::new();
     for (k, val) in colon_pairs(tail) {
         let Some(val) = val else {
@@ -1023,14 +1069,14 @@ fn victim_sizes(v: &mut Victim, tail: &[u8]) -> Vec<String> {
             continue;
         };
         let u = u64::try_from(val).ok();
-        match k.as_str() {
-            "total-vm" => v.total_vm_kb = u,
-            "anon-rss" => v.anon_rss_kb = u,
-            "file-rss" => v.file_rss_kb = u,
-            "shmem-rss" => v.shmem_rss_kb = u,
-            "UID" => v.uid = Some(val),
-            "pgtables" => v.pgtables_kb = u,
-            "oom_score_adj" => v.oom_score_adj = Some(val),
+        match k {
+            b"total-vm" => v.total_vm_kb = u,
+            b"anon-rss" => v.anon_rss_kb = u,
+            b"file-rss" => v.file_rss_kb = u,
+            b"shmem-rss" => v.shmem_rss_kb = u,
+            b"UID" => v.uid = Some(val),
+            b"pgtables" => v.pgtables_kb = u,
+            b"oom_score_adj" => v.oom_score_adj = Some(val),
             _ => {}
         }
     }

@@ -27,13 +27,23 @@ pub(super) fn lossy(b: &[u8]) -> String {
 /// shared static string for the names in [`STAT_NAMES`], an owned one
 /// otherwise.
 pub(super) fn stat_name(b: &[u8]) -> StatName {
-    // One hash and one comparison: this runs on every line of a stats dump.
-    static BY_BYTES: std::sync::LazyLock<rustc_hash::FxHashMap<&[u8], &str>> =
-        std::sync::LazyLock::new(|| STAT_NAMES.iter().map(|n| (n.as_bytes(), *n)).collect());
-    match BY_BYTES.get(b) {
-        Some(n) => StatName::Borrowed(n),
+    match stat_index(b) {
+        Some(i) => StatName::Borrowed(STAT_NAMES[usize::from(i)]),
         None => StatName::Owned(lossy(b)),
     }
+}
+
+/// Where `b` is in [`STAT_NAMES`], if it is one of them.
+pub(super) fn stat_index(b: &[u8]) -> Option<u8> {
+    // One hash and one comparison: this runs on every line of a stats dump.
+    static BY_BYTES: std::sync::LazyLock<rustc_hash::FxHashMap<&[u8], u8>> =
+        std::sync::LazyLock::new(|| {
+            (0u8..)
+                .zip(STAT_NAMES)
+                .map(|(i, n)| (n.as_bytes(), i))
+                .collect()
+        });
+    BY_BYTES.get(b).copied()
 }
 
 /// The counter names kernels print in `memory.stat` dumps (cgroup v1 with
@@ -246,28 +256,30 @@ pub(super) fn pid_comm<'a>(b: &'a [u8], stops: &[&[u8]]) -> Option<(u64, String,
 /// `key:value` pairs in `total-vm:75160kB, anon-rss:65152kB, UID:0 ...`,
 /// also RHEL 7's `UID 0`. Values keep their sign; `kB` is dropped; `None`
 /// for a number too large to hold (over 18 digits), to be warned about.
-pub(super) fn colon_pairs(b: &[u8]) -> Vec<(String, Option<i64>)> {
-    let mut out = Vec::new();
+pub(super) fn colon_pairs(b: &[u8]) -> impl Iterator<Item = (&[u8], Option<i64>)> {
+    // Keys are borrowed from the line: this runs on every victim line.
     let mut toks = b
         .split(|&c| c == b',' || c == b' ')
         .filter(|t| !t.is_empty())
         .peekable();
-    while let Some(t) = toks.next() {
-        if let Some(c) = memchr::memchr(b':', t) {
-            let value = &t[c + 1..];
-            if let Some((v, _)) = leading_int(value) {
-                out.push((lossy(&t[..c]), Some(v)));
-            } else if value.first().is_some_and(u8::is_ascii_digit) {
-                out.push((lossy(&t[..c]), None));
-            }
-        } else if t == b"UID" {
-            if let Some((v, _)) = toks.peek().and_then(|n| leading_int(n)) {
-                out.push(("UID".into(), Some(v)));
-                toks.next();
+    std::iter::from_fn(move || {
+        while let Some(t) = toks.next() {
+            if let Some(c) = memchr::memchr(b':', t) {
+                let value = &t[c + 1..];
+                if let Some((v, _)) = leading_int(value) {
+                    return Some((&t[..c], Some(v)));
+                } else if value.first().is_some_and(u8::is_ascii_digit) {
+                    return Some((&t[..c], None));
+                }
+            } else if t == b"UID" {
+                if let Some((v, _)) = toks.peek().and_then(|n| leading_int(n)) {
+                    toks.next();
+                    return Some((&b"UID"[..], Some(v)));
+                }
             }
         }
-    }
-    out
+        None
+    })
 }
 
 /// A cgroup path with its leading `/`: 3.10's `Task in` line prints the

@@ -194,9 +194,11 @@ pub struct OomReport {
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub mem_info: BTreeMap<StatName, u64>,
     pub tasks: Vec<TaskRow>,
-    pub selected: Option<Selected>,
+    /// Boxed, as `reaped`: most reports have neither, and a log of many
+    /// kills holds one report per kill.
+    pub selected: Option<Box<Selected>>,
     pub victim: Option<Victim>,
-    pub reaped: Option<Reaped>,
+    pub reaped: Option<Box<Reaped>>,
     /// With `memory.oom.group` set, the kernel kills every task of this
     /// cgroup after the victim (`Tasks in X are going to be killed due to
     /// memory.oom.group set`).
@@ -238,17 +240,60 @@ pub enum Bulk {
     Deferred,
 }
 
-/// The text of a report's deferred lines, as records: `D` and the index
-/// in `memcg_stats` (8 bytes, little-endian) of the dump the next stats
-/// lines are of; `S`, a stats line's message and `\n`; `H`, a task-table
-/// header's and `\n`; `T` (a task row) or `N` (one read without a header),
-/// its line number (8 bytes), its message and `\n`. A message never holds
-/// a `\n`.
+/// A report's deferred lines, as records: `D` and the index in
+/// `memcg_stats` of the dump the next stats lines are of; `S`, a stats
+/// line already taken apart: its name (one byte, the index in the names
+/// kernels print, else 255, a length and the bytes) and its value; `H`, a
+/// task-table header; `T` (a task row) or `N` (one read without a header),
+/// its line number and its message. Numbers and lengths are LEB128
+/// varints, messages are a length and their bytes. A stats line, some
+/// twenty bytes of text, takes two to six.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 struct Deferred {
     text: Vec<u8>,
     /// The dump of the last `D` record, plus one (0: none yet).
     dump: usize,
+}
+
+/// The name byte of a stats record whose name is not one of
+/// [`lines::STAT_NAMES`]: its bytes follow.
+const OTHER_NAME: u8 = u8::MAX;
+
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push(v as u8 | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// The varint at the start of `b` and the bytes after it; `None` when `b`
+/// ends inside it or it holds more than 64 bits.
+fn get_varint(b: &[u8]) -> Option<(u64, &[u8])> {
+    let mut v = 0u64;
+    for (i, &x) in b.iter().enumerate().take(10) {
+        v |= u64::from(x & 0x7f).checked_shl(7 * i as u32)?;
+        if x < 0x80 {
+            return Some((v, &b[i + 1..]));
+        }
+    }
+    None
+}
+
+/// A length-prefixed byte string at the start of `b`, and the bytes after.
+fn get_bytes(b: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (len, rest) = get_varint(b)?;
+    let len = usize::try_from(len).ok()?;
+    Some((rest.get(..len)?, rest.get(len..)?))
+}
+
+impl Deferred {
+    fn reserve(&mut self) {
+        if self.text.is_empty() {
+            // About what the stats and tasks of one report take.
+            self.text.reserve(1024);
+        }
+    }
 }
 
 impl OomReport {
@@ -299,35 +344,48 @@ impl OomReport {
         let mut columns: Option<Vec<StatName>> = None;
         let mut dump = 0usize;
         let mut rest = &text[..];
-        let u64_at =
-            |b: &[u8]| -> Option<u64> { Some(u64::from_le_bytes(b.get(..8)?.try_into().ok()?)) };
         while let Some((&tag, after)) = rest.split_first() {
-            if tag == b'D' {
-                let Some(i) = u64_at(after) else { break };
-                dump = usize::try_from(i).unwrap_or(usize::MAX);
-                rest = &after[8..];
-                continue;
-            }
-            let (line, body) = match tag {
-                b'T' | b'N' => match u64_at(after) {
-                    Some(line) => (line, &after[8..]),
-                    None => break,
-                },
-                _ => (0, after),
-            };
-            let end = memchr::memchr(b'\n', body).unwrap_or(body.len());
-            let msg = &body[..end];
-            rest = body.get(end + 1..).unwrap_or(&[]);
             match tag {
-                b'S' => {
-                    if let (Some((k, v)), Some(s)) =
-                        (lines::stat_line(msg), self.memcg_stats.get_mut(dump))
-                    {
-                        s.stats.insert(k, v);
-                    }
+                b'D' => {
+                    let Some((i, after)) = get_varint(after) else {
+                        break;
+                    };
+                    dump = usize::try_from(i).unwrap_or(usize::MAX);
+                    rest = after;
                 }
-                b'H' => columns = Some(lines::task_columns(msg)),
+                b'S' => {
+                    let Some((&name, after)) = after.split_first() else {
+                        break;
+                    };
+                    let (name, after) = match lines::STAT_NAMES.get(usize::from(name)) {
+                        Some(n) => (StatName::Borrowed(n), after),
+                        None => match get_bytes(after) {
+                            Some((n, after)) => (lines::stat_name(n), after),
+                            None => break,
+                        },
+                    };
+                    let Some((v, after)) = get_varint(after) else {
+                        break;
+                    };
+                    if let Some(s) = self.memcg_stats.get_mut(dump) {
+                        s.stats.insert(name, v);
+                    }
+                    rest = after;
+                }
+                b'H' => {
+                    let Some((msg, after)) = get_bytes(after) else {
+                        break;
+                    };
+                    columns = Some(lines::task_columns(msg));
+                    rest = after;
+                }
                 b'T' | b'N' => {
+                    let Some((line, after)) = get_varint(after) else {
+                        break;
+                    };
+                    let Some((msg, after)) = get_bytes(after) else {
+                        break;
+                    };
                     let cols = if tag == b'T' {
                         columns.as_deref()
                     } else {
@@ -336,8 +394,9 @@ impl OomReport {
                     if let Ok(row) = lines::task_row(msg, cols, line) {
                         self.tasks.push(row);
                     }
+                    rest = after;
                 }
-                _ => {}
+                _ => break,
             }
         }
     }
@@ -349,25 +408,39 @@ impl OomReport {
         self.deferred = Deferred::default();
     }
 
-    /// Keeps one stats or task line (`tag` as in [`Deferred`]; `dump` for a
-    /// stats line) for [`OomReport::expand`].
-    fn defer(&mut self, tag: u8, no: u64, dump: Option<usize>, msg: &[u8]) {
+    /// Keeps a task-table header (`H`) or row (`T`, `N` as in [`Deferred`])
+    /// for [`OomReport::expand`].
+    fn defer(&mut self, tag: u8, no: u64, msg: &[u8]) {
         let d = &mut self.deferred;
-        if d.text.is_empty() {
-            // About what the stats and tasks of one report take.
-            d.text.reserve(2048);
-        }
-        if let Some(i) = dump.filter(|&i| d.dump != i + 1) {
-            d.text.push(b'D');
-            d.text.extend_from_slice(&(i as u64).to_le_bytes());
-            d.dump = i + 1;
-        }
+        d.reserve();
         d.text.push(tag);
         if tag == b'T' || tag == b'N' {
-            d.text.extend_from_slice(&no.to_le_bytes());
+            put_varint(&mut d.text, no);
         }
+        put_varint(&mut d.text, msg.len() as u64);
         d.text.extend_from_slice(msg);
-        d.text.push(b'\n');
+    }
+
+    /// Keeps one line of stats dump number `dump`, taken apart by
+    /// [`lines::stat_parts`], for [`OomReport::expand`].
+    fn defer_stat(&mut self, dump: usize, name: &[u8], value: u64) {
+        let d = &mut self.deferred;
+        d.reserve();
+        if d.dump != dump + 1 {
+            d.text.push(b'D');
+            put_varint(&mut d.text, dump as u64);
+            d.dump = dump + 1;
+        }
+        d.text.push(b'S');
+        match lines::stat_index(name) {
+            Some(i) => d.text.push(i),
+            None => {
+                d.text.push(OTHER_NAME);
+                put_varint(&mut d.text, name.len() as u64);
+                d.text.extend_from_slice(name);
+            }
+        }
+        put_varint(&mut d.text, value);
     }
 
     /// Gives back the room a deferred report's text does not use.
@@ -514,6 +587,9 @@ pub fn parse(source: &str, bytes: &[u8], ctx: &TimeContext) -> (Vec<OomReport>, 
 #[derive(Debug, Default)]
 pub struct Dedupe {
     seen: rustc_hash::FxHashMap<DedupeKey, Seen>,
+    /// The source of the last kill recorded: the kills of one log share
+    /// one copy of its name.
+    source: Option<std::sync::Arc<str>>,
 }
 
 /// pid, a hash of the victim's memcg path, anon-rss, total-vm.
@@ -523,7 +599,7 @@ type DedupeKey = (u64, u64, Option<u64>, Option<u64>);
 #[derive(Debug, Clone)]
 pub struct Seen {
     pub index: usize,
-    pub source: String,
+    pub source: std::sync::Arc<str>,
     pub line: u64,
     pub pid: u64,
 }
@@ -538,9 +614,13 @@ impl Dedupe {
         let key = (v.pid, memcg, v.anon_rss_kb, v.total_vm_kb);
         match self.seen.entry(key) {
             std::collections::hash_map::Entry::Vacant(e) => {
+                let source = match &self.source {
+                    Some(s) if **s == *r.lines.source => s.clone(),
+                    _ => self.source.insert(r.lines.source.as_str().into()).clone(),
+                };
                 e.insert(Seen {
                     index,
-                    source: r.lines.source.clone(),
+                    source,
                     line: r.lines.first,
                     pid: v.pid,
                 });
@@ -677,6 +757,72 @@ mod tests {
         let (deferred, warnings) = deferred_matches_parsed("mixed.log", text.as_bytes());
         assert_eq!(deferred, 4);
         assert!(warnings >= 1, "the unreadable row is warned of");
+    }
+
+    #[test]
+    fn varints_round_trip_and_refuse_what_is_cut() {
+        for v in [0, 1, 127, 128, 300, 1 << 35, u64::MAX] {
+            let mut b = Vec::new();
+            put_varint(&mut b, v);
+            b.push(0xAB);
+            assert_eq!(get_varint(&b), Some((v, &[0xAB][..])), "{v}");
+            assert_eq!(get_varint(&b[..b.len() - 2]), None, "{v} cut");
+        }
+        assert_eq!(get_varint(&[0x80; 11]), None, "more than 64 bits");
+        assert_eq!(get_bytes(&[3, b'a', b'b']), None, "shorter than its length");
+        assert_eq!(
+            get_bytes(&[2, b'a', b'b', b'c']),
+            Some((&b"ab"[..], &b"c"[..]))
+        );
+    }
+
+    /// Stats lines are kept taken apart: a name kernels print in one byte,
+    /// another name in full, values of 18 digits; expanded, they are
+    /// what a parsed scan reads, in a fraction of their text.
+    #[test]
+    fn deferred_stats_are_compact_and_exact() {
+        let odd = K6
+            .replace(
+                "[   43.602890] rss_huge 0\n",
+                "[   43.602890] rss_huge 0\n[   43.602891] zz_new_counter 999999999999999999\n[   43.602892] pgfault 1234567\n",
+            );
+        let (deferred, _) = deferred_matches_parsed("odd.log", odd.as_bytes());
+        assert_eq!(deferred, 1);
+        let mut got = Vec::new();
+        scan_with(
+            "odd.log",
+            odd.as_bytes(),
+            &TimeContext::default(),
+            Bulk::Deferred,
+            |r| got.push(r),
+        )
+        .unwrap();
+        let d = &got[0].deferred.text;
+        // The header and the row as their text (a tag, a varint line number
+        // for the row, a varint length); the five stats lines (85 bytes of
+        // text) in 46 bytes: `D 0`, then `S`, a name byte and the value, the
+        // odd name spelled out.
+        let text_of = |start: &str| {
+            let l = K6.lines().find(|l| l.contains(start)).unwrap();
+            l.split_once("] ").unwrap().1.len()
+        };
+        let header = text_of("[  pid  ]") + 2;
+        let row = text_of("[   1753]") + 3;
+        let stats = 2 + 4 + 6 + 3 + (3 + 14 + 9) + 5;
+        assert_eq!(d.len(), header + row + stats);
+        let mut r = got.remove(0);
+        r.expand();
+        let stats = &r.memcg_stats[0].stats;
+        assert_eq!(stats["zz_new_counter"], 999_999_999_999_999_999);
+        assert!(matches!(
+            stats.keys().find(|k| *k == "zz_new_counter"),
+            Some(StatName::Owned(_))
+        ));
+        assert!(matches!(
+            stats.keys().find(|k| *k == "pgfault"),
+            Some(StatName::Borrowed(_))
+        ));
+        assert_eq!(stats["pgfault"], 1234567);
     }
 
     #[test]
