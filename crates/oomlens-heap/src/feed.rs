@@ -44,13 +44,21 @@ pub(crate) trait Feed {
 pub(crate) struct SliceFeed<'a> {
     bytes: &'a [u8],
     pos: usize,
+    /// The file offset of `bytes[0]`.
+    base: u64,
 }
 
 impl<'a> SliceFeed<'a> {
     pub(crate) fn new(bytes: &'a [u8], pos: usize) -> SliceFeed<'a> {
+        SliceFeed::at(bytes, pos, 0)
+    }
+
+    /// A part of a file: `bytes` start at file offset `base`.
+    pub(crate) fn at(bytes: &'a [u8], pos: usize, base: u64) -> SliceFeed<'a> {
         SliceFeed {
             bytes,
             pos: pos.min(bytes.len()),
+            base,
         }
     }
 }
@@ -76,7 +84,7 @@ impl Feed for SliceFeed<'_> {
     }
     #[inline]
     fn offset(&self) -> u64 {
-        self.pos as u64
+        self.base + self.pos as u64
     }
     fn window(&self) -> usize {
         usize::MAX

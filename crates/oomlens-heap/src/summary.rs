@@ -73,19 +73,20 @@ impl Summary {
 /// The pass's visitor: everything it keeps is per class or per string.
 /// What the off-heap sections read goes, in dump order, to `OffHeap` on
 /// a second thread (`Sink`), so the two halves of the work overlap.
-struct Pass {
-    sizing: Sizing,
-    strings: Strings,
-    classes: Classes,
-    prims: PrimArrays,
+pub(crate) struct Pass {
+    pub sizing: Sizing,
+    pub strings: Strings,
+    pub classes: Classes,
+    pub prims: PrimArrays,
     /// (loader object, its class) for every class-loader instance.
-    loader_objects: Vec<(Id, Id)>,
-    fields: FieldNames,
-    sink: Sink,
+    pub loader_objects: Vec<(Id, Id)>,
+    pub fields: FieldNames,
+    pub sink: Sink,
 }
 
 /// One thing `OffHeap` is told, in dump order.
-enum Event {
+#[derive(Clone, Copy)]
+pub(crate) enum Event {
     LoadClass(LoadClass),
     Frame(Frame),
     /// A stack trace's serial and frames (`frames` of the batch's ids).
@@ -136,7 +137,7 @@ const IN_FLIGHT: usize = 4;
 
 /// The pass's end of the hand-over: fills a batch, sends it when full, and
 /// reuses the batches the other thread has applied.
-struct Sink {
+pub(crate) struct Sink {
     batch: Batch,
     to: SyncSender<Batch>,
     back: Receiver<Batch>,
@@ -144,11 +145,28 @@ struct Sink {
 
 impl Sink {
     #[inline]
-    fn push(&mut self, e: Event) {
+    pub fn push(&mut self, e: Event) {
         self.batch.events.push(e);
         if self.batch.events.len() >= BATCH {
             self.send();
         }
+    }
+
+    /// A byte or char array read by `OffHeap::array`: its `opening` (at
+    /// most `ARRAY_PREFIX` bytes) and `hash` (None: the opening is all).
+    #[inline]
+    pub fn array(&mut self, id: Id, bytes: u64, hash: Option<u64>, opening: &[u8]) {
+        let data = &mut self.batch.data;
+        let from = data.len() as u32;
+        data.extend_from_slice(opening);
+        let to = data.len() as u32;
+        self.push(Event::Array {
+            id,
+            bytes,
+            hash,
+            from,
+            to,
+        });
     }
 
     fn send(&mut self) {
@@ -270,17 +288,9 @@ impl Visitor for Pass {
         let bytes = self.sizing.primitive_array(a.ty, a.len);
         self.prims.add(a.ty, a.len, bytes);
         if let (true, Some(all)) = (OffHeap::reads(a), a.data) {
-            let data = &mut self.sink.batch.data;
-            let from = data.len() as u32;
-            data.extend_from_slice(&all[..all.len().min(ARRAY_PREFIX)]);
-            let to = data.len() as u32;
-            self.sink.push(Event::Array {
-                id: a.id,
-                bytes,
-                hash: (all.len() > ARRAY_PREFIX).then(|| content_hash(all)),
-                from,
-                to,
-            });
+            let hash = (all.len() > ARRAY_PREFIX).then(|| content_hash(all));
+            self.sink
+                .array(a.id, bytes, hash, &all[..all.len().min(ARRAY_PREFIX)]);
         }
     }
 }
@@ -290,10 +300,8 @@ impl Visitor for Pass {
 pub fn summarize(path: &Path) -> Result<Summary, OpenError> {
     let sizing = Sizing::detect(path)?;
     let source = open_path(path)?;
-    // A third thread reads (and decompresses) ahead of the parse.
-    run(sizing, |pass| {
-        std::thread::scope(|scope| read_stream(ReadAhead::spawn(scope, source), pass))
-    })
+    // One thread reads, two count the heap dump segments (`split`).
+    run(sizing, |pass| crate::split::read(source, pass))
 }
 
 /// [`summarize`] and, in the same read of the dump, another visitor made
@@ -401,7 +409,7 @@ pub fn summarize_reader(mut r: impl Read) -> Result<Summary, OpenError> {
     })
 }
 
-fn run(
+pub(crate) fn run(
     sizing: Sizing,
     read: impl FnOnce(&mut Pass) -> Result<crate::reader::Outcome, OpenError>,
 ) -> Result<Summary, OpenError> {
