@@ -277,6 +277,20 @@ impl<V: Copy> Recent<V> {
         let (key, v) = self.slots[Self::slot(k)];
         (key == k).then_some(v)
     }
+    /// Starts loading the slot of `k` into the cache: a probe of a
+    /// random slot misses it, and the pass knows the keys ahead.
+    #[inline]
+    fn prefetch(&self, k: u64) {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(slot) = self.slots.get(Self::slot(k)) {
+            let p = (slot as *const (u64, V)).cast::<i8>();
+            // SAFETY: a prefetch of the address of a live element: it reads
+            // nothing the program sees and cannot fault.
+            unsafe {
+                core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(p);
+            }
+        }
+    }
     #[inline]
     fn take(&mut self, k: u64) -> Option<V> {
         let e = &mut self.slots[Self::slot(k)];
@@ -512,6 +526,12 @@ impl OffHeap {
                 string_bytes: string_bytes.min(u64::from(u32::MAX)) as u32,
             },
         );
+    }
+
+    /// Starts loading what `array` will probe for content `hash`.
+    #[inline]
+    pub fn prefetch(&self, hash: u64) {
+        self.seen.prefetch(hash);
     }
 
     /// Whether `array` reads a primitive array: a byte or char array

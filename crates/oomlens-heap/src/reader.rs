@@ -49,22 +49,26 @@ pub trait Visitor {
     fn wants_more(&self) -> bool {
         true
     }
-    /// Offered a HEAP DUMP or HEAP DUMP SEGMENT record of `len` bytes
-    /// (at most [`TAKE_MAX`]) before its sub-records are walked: `body` is
-    /// its bytes, starting at file offset `at + 9` (fewer than `len` when
-    /// the file ends inside it), `counts` what was counted before it.
-    /// True takes it: its sub-records are then neither visited nor
-    /// counted, and reading goes on after what `body` held.
+    /// Asked before a HEAP DUMP or HEAP DUMP SEGMENT record of `len` bytes
+    /// (at most [`TAKE_MAX`]) is walked: a buffer to take it whole in, or
+    /// None to have its sub-records visited.
     #[inline]
+    fn segment_buffer(&mut self, _len: u64) -> Option<Vec<u8>> {
+        None
+    }
+    /// The record `segment_buffer` gave a buffer for, at file offset `at`:
+    /// `body` holds its bytes from `at + 9` (fewer than `len` when the file
+    /// ends inside it, or when a read failed: `failed`), `counts` what was
+    /// counted before it. Its sub-records are neither visited nor counted.
     fn take_segment(
         &mut self,
         _at: u64,
         _kind: RecordKind,
         _len: u64,
-        _body: &[u8],
+        _body: Vec<u8>,
+        _failed: Option<&io::Error>,
         _counts: &Counts,
-    ) -> bool {
-        false
+    ) {
     }
     /// Offered each whole sub-record (at file offset `at`) of a heap dump
     /// record not taken whole, before it is visited: true takes it (it is
@@ -695,22 +699,30 @@ impl<'v, F: Feed, V: Visitor> Parser<'v, F, V> {
         Ok(())
     }
 
-    /// Offers a whole heap dump record to the visitor; true when taken.
-    /// A record the file ends inside is offered as far as it goes, then
-    /// reading stops there (the taker finds where in it).
+    /// Hands a whole heap dump record to the visitor if it takes it; true
+    /// when taken. A record the file ends (or a read fails) inside is
+    /// handed over as far as it goes, then reading stops there (the taker
+    /// finds where in it).
     fn take_segment(&mut self, at: u64, kind: RecordKind, len: u32) -> Result<bool, Stop> {
-        let len = len as usize;
-        let b = self.feed.fill(len).map_err(|e| io_stop(at, kind, e))?;
-        let body = &b[..b.len().min(len)];
-        let n = body.len();
-        if !self
-            .v
-            .take_segment(at, kind, len as u64, body, &self.counts)
-        {
+        let Some(mut body) = self.v.segment_buffer(u64::from(len)) else {
             return Ok(false);
+        };
+        let read = self.feed.read_into(len as usize, &mut body);
+        let n = body.len();
+        let failed = read.err();
+        let why = failed.as_ref().map(|e| e.to_string());
+        self.v.take_segment(
+            at,
+            kind,
+            u64::from(len),
+            body,
+            failed.as_ref(),
+            &self.counts,
+        );
+        if let Some(why) = why {
+            return Err(stop(StopKind::ReadFailed, at, kind, why));
         }
-        self.feed.consume(n);
-        if n < len {
+        if n < len as usize {
             return Err(stop(
                 StopKind::Truncated,
                 at,

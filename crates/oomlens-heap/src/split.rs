@@ -27,7 +27,7 @@ use crate::reader::{
 use crate::sizing::Sizing;
 use crate::summary::{Event, Pass};
 use rustc_hash::FxHashMap;
-use std::io::Read;
+use std::io::{self, Read};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -41,7 +41,7 @@ const PART: usize = 1 << 20;
 const QUEUE: usize = 4;
 
 /// Records and parts waiting to be applied, in dump order.
-const ITEMS: usize = 32;
+const ITEMS: usize = 16;
 
 /// What a worker needs of a class to settle its instances.
 #[derive(Clone, Copy)]
@@ -81,6 +81,8 @@ struct Part {
     /// record's end for a whole record, even when the file ends sooner).
     base: u64,
     end: u64,
+    /// The read that got the part failed after it.
+    failed: Option<(io::ErrorKind, String)>,
     /// The record walk's counts before it.
     counts: Counts,
     digest: Receiver<Digest>,
@@ -210,23 +212,25 @@ impl Forwarder {
     }
 
     /// Hands `body` (at file offset `base`) to a worker.
-    fn part(&mut self, rec: (u64, RecordKind), base: u64, end: u64, body: &[u8], c: &Counts) {
+    fn part(
+        &mut self,
+        rec: (u64, RecordKind),
+        base: u64,
+        end: u64,
+        body: Vec<u8>,
+        failed: Option<(io::ErrorKind, String)>,
+        c: &Counts,
+    ) {
         if self.gone {
             return;
         }
-        let mut b = self.bodies.try_recv().unwrap_or_default();
-        b.clear();
-        b.extend_from_slice(body);
         let (reply, digest) = sync_channel(1);
-        if self
-            .jobs
-            .send(Job {
-                body: b,
-                id: self.id,
-                reply,
-            })
-            .is_err()
-        {
+        let job = Job {
+            body,
+            id: self.id,
+            reply,
+        };
+        if self.jobs.send(job).is_err() {
             self.gone = true;
             return;
         }
@@ -235,6 +239,7 @@ impl Forwarder {
             kind: rec.1,
             base,
             end,
+            failed,
             counts: *c,
             digest,
         }));
@@ -245,13 +250,13 @@ impl Forwarder {
         if self.chunk.is_empty() {
             return;
         }
-        let chunk = std::mem::take(&mut self.chunk);
+        let mut fresh = self.bodies.try_recv().unwrap_or_default();
+        fresh.clear();
+        let chunk = std::mem::replace(&mut self.chunk, fresh);
         let (rec_at, kind, base) = self.chunk_at;
         let counts = self.chunk_counts;
         let end = base + chunk.len() as u64;
-        self.part((rec_at, kind), base, end, &chunk, &counts);
-        self.chunk = chunk;
-        self.chunk.clear();
+        self.part((rec_at, kind), base, end, chunk, None, &counts);
     }
 }
 
@@ -288,20 +293,24 @@ impl Visitor for Forwarder {
             data: None,
         }));
     }
+    fn segment_buffer(&mut self, len: u64) -> Option<Vec<u8>> {
+        if len > self.whole_max {
+            return None;
+        }
+        self.flush();
+        Some(self.bodies.try_recv().unwrap_or_default())
+    }
     fn take_segment(
         &mut self,
         at: u64,
         kind: RecordKind,
         len: u64,
-        body: &[u8],
+        body: Vec<u8>,
+        failed: Option<&io::Error>,
         counts: &Counts,
-    ) -> bool {
-        if len > self.whole_max {
-            return false;
-        }
-        self.flush();
-        self.part((at, kind), at + 9, at + 9 + len, body, counts);
-        true
+    ) {
+        let failed = failed.map(|e| (e.kind(), e.to_string()));
+        self.part((at, kind), at + 9, at + 9 + len, body, failed, counts);
     }
     fn take_sub(
         &mut self,
@@ -473,7 +482,7 @@ fn digest(body: Vec<u8>, id: u8, known: &KnownMap, sizing: &Sizing) -> Digest {
                     d.entries.push(Entry::Event(Event::Array {
                         id: id_at(r, 1, id),
                         bytes,
-                        hash: (all.len() > ARRAY_PREFIX).then(|| content_hash(all)),
+                        hash: Some(content_hash(all)),
                         from,
                         to,
                     }));
@@ -570,15 +579,16 @@ fn apply_part(p: &Part, d: &Digest, w: &mut Walk<'_, Pass>) -> Result<(), (Stop,
         pass.classes.arrays(class, n, elements, bytes);
     }
     let len = p.end - p.rec_at - 9;
-    let walk = |w: &mut Walk<'_, Pass>, from: usize, to: usize, end: u64| {
-        let mut feed = SliceFeed::at(&d.body[..to], from, p.base);
+    // The ranges hold whole sub-records; only the tail may end early.
+    let walk = |w: &mut Walk<'_, Pass>, from: usize, to: usize, end: u64, fail| {
+        let mut feed = SliceFeed::at(&d.body[..to], from, p.base).failing(fail);
         heap_walk(&mut feed, w, p.rec_at, p.kind, len, end)
             .map_err(|s| (s, crate::feed::Feed::offset(&feed)))
     };
     for e in &d.entries {
         match *e {
             Entry::Raw(from, to) => {
-                walk(w, from as usize, to as usize, p.base + u64::from(to))?;
+                walk(w, from as usize, to as usize, p.base + u64::from(to), None)?;
             }
             Entry::Event(Event::Array {
                 id,
@@ -594,7 +604,7 @@ fn apply_part(p: &Part, d: &Digest, w: &mut Walk<'_, Pass>) -> Result<(), (Stop,
             Entry::Loader(object, class) => w.v.loader_objects.push((object, class)),
         }
     }
-    walk(w, d.tail, d.body.len(), p.end)
+    walk(w, d.tail, d.body.len(), p.end, p.failed.clone())
 }
 
 /// The classes whose instances workers can settle from now on: every
@@ -738,5 +748,32 @@ mod tests {
         bad[at + 29] = 0x77;
         assert_eq!(json(&bad, Some(TAKE_MAX)), json(&bad, None));
         assert!(json(&bad, None).contains("malformed"));
+    }
+
+    /// A compressed dump cut short: the read fails inside a segment, and
+    /// the split pass stops where the single thread does.
+    #[test]
+    fn a_failed_read_inside_a_segment_stops_as_the_single_thread_does() {
+        use std::io::Write;
+        let full = sample();
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        gz.write_all(&full).unwrap();
+        let gz = gz.finish().unwrap();
+        let sizing = Sizing::default_for(8);
+        for cut in [gz.len() / 2, gz.len() * 3 / 4, gz.len() - 30] {
+            let part = &gz[..cut];
+            let one = |parallel: bool| {
+                let r = flate2::read::MultiGzDecoder::new(part);
+                let s = if parallel {
+                    run(sizing, |pass| read(r, pass))
+                } else {
+                    run(sizing, |pass| read_stream(r, pass))
+                };
+                serde_json::to_string(&s.unwrap()).unwrap()
+            };
+            let serial = one(false);
+            assert!(serial.contains("\"complete\":false"), "{serial}");
+            assert_eq!(one(true), serial, "cut at {cut}");
+        }
     }
 }

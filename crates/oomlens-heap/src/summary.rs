@@ -111,7 +111,7 @@ pub(crate) enum Event {
         bytes: u64,
     },
     /// A byte or char array: its opening is `data[from..to]` of the batch.
-    /// `hash` is None when the opening is the whole array.
+    /// `hash` is its `content_hash` (None: hash the opening, all of it).
     Array {
         id: Id,
         bytes: u64,
@@ -131,6 +131,9 @@ struct Batch {
 
 /// Events a batch holds before it is handed over.
 const BATCH: usize = 8192;
+
+/// How many events ahead `apply` starts loading what an array probes.
+const PREFETCH: usize = 8;
 
 /// Batches on their way at once (each way).
 const IN_FLIGHT: usize = 4;
@@ -182,7 +185,10 @@ impl Sink {
 fn apply(batches: Receiver<Batch>, back: SyncSender<Batch>) -> OffHeap {
     let mut o = OffHeap::default();
     for mut b in batches {
-        for e in &b.events {
+        for (i, e) in b.events.iter().enumerate() {
+            if let Some(Event::Array { hash: Some(h), .. }) = b.events.get(i + PREFETCH) {
+                o.prefetch(*h);
+            }
             match *e {
                 Event::LoadClass(c) => o.load_class(&c),
                 Event::Frame(f) => o.frame(&f),
@@ -288,7 +294,9 @@ impl Visitor for Pass {
         let bytes = self.sizing.primitive_array(a.ty, a.len);
         self.prims.add(a.ty, a.len, bytes);
         if let (true, Some(all)) = (OffHeap::reads(a), a.data) {
-            let hash = (all.len() > ARRAY_PREFIX).then(|| content_hash(all));
+            // Hashed here, off the other thread, even when the opening is
+            // all of it (`OffHeap::array` would hash the same bytes).
+            let hash = Some(content_hash(all));
             self.sink
                 .array(a.id, bytes, hash, &all[..all.len().min(ARRAY_PREFIX)]);
         }
