@@ -263,7 +263,7 @@ impl Forwarder {
 impl Visitor for Forwarder {
     fn header(&mut self, h: &Header) {
         self.id = h.id_size;
-        self.send(Item::Header(h.clone()));
+        self.send(Item::Header(*h));
     }
     fn string(&mut self, id: Id, utf8: &[u8]) {
         self.send(Item::String(id, utf8.to_vec()));
