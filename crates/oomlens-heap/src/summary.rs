@@ -3,11 +3,12 @@
 //! families, direct buffers, threads and duplicated strings. The layout is
 //! detected first from the dump's opening objects (`sizing`).
 //!
-//! Three threads share the pass: one reads (and decompresses) the file a
-//! block ahead (`feed::ReadAhead`; `summarize` only), one parses the
-//! records and counts the histogram and class loaders, and one runs the
-//! off-heap sections (`offheap`) on what the parser hands it in dump
-//! order, so the answer is the one a single thread would give.
+//! Threads share the pass: `summarize` parses on several (`split`);
+//! `summarize_with` has one read (and decompress) the file a block ahead
+//! (`feed::ReadAhead`) and one parse the records and count the histogram
+//! and class loaders; in every case one runs the off-heap sections
+//! (`offheap`) on what the parse hands it in dump order, so the answer is
+//! the one a single thread would give.
 //!
 //! `Summary` is the plain-data answer the renderers and `diagnose` read;
 //! `retained` is left for the dominator tree's section.
