@@ -34,6 +34,10 @@ pub(crate) trait Feed {
     fn consume(&mut self, n: usize);
     /// Moves past `n` bytes; returns how many there were (fewer at the end).
     fn skip(&mut self, n: u64) -> io::Result<u64>;
+    /// Moves the next `n` bytes into `out` (its length becomes what was
+    /// got: fewer than `n` at the end of the input). On a failed read,
+    /// `out` holds the bytes got before it.
+    fn read_into(&mut self, n: usize, out: &mut Vec<u8>) -> io::Result<()>;
     /// The file offset of the current position (decompressed, for a stream).
     fn offset(&self) -> u64;
     /// The most `fill` can be asked for.
@@ -44,20 +48,43 @@ pub(crate) trait Feed {
 pub(crate) struct SliceFeed<'a> {
     bytes: &'a [u8],
     pos: usize,
+    /// The file offset of `bytes[0]`.
+    base: u64,
+    /// What reading past the end gives: the end (None) or this failure.
+    fail: Option<(io::ErrorKind, String)>,
 }
 
 impl<'a> SliceFeed<'a> {
     pub(crate) fn new(bytes: &'a [u8], pos: usize) -> SliceFeed<'a> {
+        SliceFeed::at(bytes, pos, 0)
+    }
+
+    /// A part of a file: `bytes` start at file offset `base`.
+    pub(crate) fn at(bytes: &'a [u8], pos: usize, base: u64) -> SliceFeed<'a> {
         SliceFeed {
             bytes,
             pos: pos.min(bytes.len()),
+            base,
+            fail: None,
         }
+    }
+
+    /// Asking for more than is left fails as `fail` says: the read that
+    /// got `bytes` failed after them.
+    pub(crate) fn failing(mut self, fail: Option<(io::ErrorKind, String)>) -> SliceFeed<'a> {
+        self.fail = fail;
+        self
     }
 }
 
 impl Feed for SliceFeed<'_> {
     #[inline]
-    fn fill(&mut self, _n: usize) -> io::Result<&[u8]> {
+    fn fill(&mut self, n: usize) -> io::Result<&[u8]> {
+        if let Some((kind, why)) = &self.fail {
+            if self.bytes.len() - self.pos < n {
+                return Err(io::Error::new(*kind, why.clone()));
+            }
+        }
         Ok(&self.bytes[self.pos..])
     }
     #[inline]
@@ -74,9 +101,16 @@ impl Feed for SliceFeed<'_> {
         self.pos += k as usize;
         Ok(k)
     }
+    fn read_into(&mut self, n: usize, out: &mut Vec<u8>) -> io::Result<()> {
+        let k = n.min(self.bytes.len() - self.pos);
+        out.clear();
+        out.extend_from_slice(&self.bytes[self.pos..self.pos + k]);
+        self.pos += k;
+        Ok(())
+    }
     #[inline]
     fn offset(&self) -> u64 {
-        self.pos as u64
+        self.base + self.pos as u64
     }
     fn window(&self) -> usize {
         usize::MAX
@@ -186,6 +220,31 @@ impl<R: Read> Feed for StreamFeed<R> {
         self.start = 0;
         self.end = 0;
         Ok(n - left)
+    }
+
+    fn read_into(&mut self, n: usize, out: &mut Vec<u8>) -> io::Result<()> {
+        let held = (self.end - self.start).min(n);
+        // Resizing a reused buffer of about this length zeroes little.
+        out.resize(n, 0);
+        out[..held].copy_from_slice(&self.buf[self.start..self.start + held]);
+        self.consume(held);
+        let mut got = held;
+        while got < n && !self.eof {
+            match self.inner.read(&mut out[got..n]) {
+                Ok(0) => self.eof = true,
+                Ok(k) => {
+                    got += k;
+                    self.at += k as u64;
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    out.truncate(got);
+                    return Err(e);
+                }
+            }
+        }
+        out.truncate(got);
+        Ok(())
     }
 
     fn offset(&self) -> u64 {

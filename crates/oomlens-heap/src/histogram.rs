@@ -186,8 +186,21 @@ impl Classes {
         sizing: &Sizing,
         strings: &Strings,
     ) -> (u64, Role) {
+        self.instances(class, 1, layout, sizing, strings)
+    }
+
+    /// Counts `n` instances of `class` laid out as `layout`; their size and role.
+    #[inline]
+    pub fn instances(
+        &mut self,
+        class: Id,
+        n: u64,
+        layout: Option<&ClassLayout>,
+        sizing: &Sizing,
+        strings: &Strings,
+    ) -> (u64, Role) {
         let i = self.slot(class);
-        self.list[i].instances += 1;
+        self.list[i].instances += n;
         match (self.list[i].instance_size, layout) {
             (Some(s), _) => (s, self.list[i].role),
             (None, Some(l)) => {
@@ -203,7 +216,7 @@ impl Classes {
     }
 
     /// The role of `class`, from the names along its chain.
-    fn role(&self, class: Id, strings: &Strings) -> Role {
+    pub fn role(&self, class: Id, strings: &Strings) -> Role {
         let chain = self.chain(class);
         let own = chain.first().and_then(|c| strings.get(c.name));
         if own == Some(b"java/lang/String") {
@@ -236,7 +249,7 @@ impl Classes {
 
     /// The shallow size of an instance of `class`: its fields, what the VM
     /// injects along the chain, and `@Contended` padding.
-    fn instance_size(&self, class: Id, l: &ClassLayout, sizing: &Sizing) -> u64 {
+    pub fn instance_size(&self, class: Id, l: &ClassLayout, sizing: &Sizing) -> u64 {
         let chain = self.chain(class);
         let injected = |cs: &[&ClassInfo]| cs.iter().map(|c| c.injected).sum::<u64>();
         let Some(p) = chain.iter().position(|c| c.padding > 0) else {
@@ -256,10 +269,16 @@ impl Classes {
     /// Counts one array of `class`, `len` elements, `bytes`.
     #[inline]
     pub fn array(&mut self, class: Id, len: u32, bytes: u64) {
+        self.arrays(class, 1, u64::from(len), bytes);
+    }
+
+    /// Counts `n` arrays of `class`, `elements` in all, `bytes`.
+    #[inline]
+    pub fn arrays(&mut self, class: Id, n: u64, elements: u64, bytes: u64) {
         let i = self.slot(class);
         let e = &mut self.list[i];
-        e.instances += 1;
-        e.elements += u64::from(len);
+        e.instances += n;
+        e.elements += elements;
         e.bytes += bytes;
     }
 
@@ -285,6 +304,15 @@ impl PrimArrays {
         e.0 += 1;
         e.1 += u64::from(len);
         e.2 += bytes;
+    }
+
+    /// Adds another pass's arrays to these.
+    pub fn merge(&mut self, o: &PrimArrays) {
+        for (e, o) in self.by_code.iter_mut().zip(&o.by_code) {
+            e.0 += o.0;
+            e.1 += o.1;
+            e.2 += o.2;
+        }
     }
 }
 

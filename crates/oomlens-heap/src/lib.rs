@@ -30,6 +30,7 @@ pub mod offheap;
 pub mod reader;
 pub mod retained;
 pub mod sizing;
+mod split;
 pub mod summary;
 #[doc(hidden)]
 pub mod synth;

@@ -9,7 +9,9 @@
 //! A thread's name is found the same way. What could not be matched is
 //! counted, never guessed.
 
+use crate::histogram::Role;
 use crate::hprof::{BasicType, Id, Value};
+use crate::layout::{ClassLayout, FieldSlot};
 use crate::names::{java_name, Strings};
 use crate::reader::{Frame, Instance, LoadClass, PrimitiveArray, Root, RootKind};
 use oomlens_evidence::jvm::family::shape_into;
@@ -107,11 +109,10 @@ impl FieldNames {
 impl FieldNames {
     /// A direct buffer's capacity and whether a cleaner owns its memory.
     pub fn direct_buffer(&self, i: &Instance<'_>) -> (u64, bool) {
-        let capacity = match self.capacity.and_then(|n| i.field(n)) {
-            Some(Value::Int(c)) => c.max(0) as u64,
-            _ => 0,
-        };
-        (capacity, obj(self.cleaner.and_then(|n| i.field(n))) != 0)
+        direct_buffer_of(
+            self.capacity.and_then(|n| i.field(n)),
+            self.cleaner.and_then(|n| i.field(n)),
+        )
     }
 
     /// A thread's name String (0: none).
@@ -122,23 +123,54 @@ impl FieldNames {
     /// A String's value array and coder (0 Latin-1, 1 UTF-16, 2 a JDK 8
     /// `char[]`); None without a value.
     pub fn string(&self, i: &Instance<'_>) -> Option<(Id, u8)> {
-        let value = obj(self.value.and_then(|n| i.field(n)));
-        if value == 0 {
-            return None;
-        }
-        let coder = match self.coder.and_then(|n| i.field(n)) {
-            Some(Value::Byte(c)) => c as u8 & 1,
-            _ => 2,
-        };
-        Some((value, coder))
+        string_of(
+            self.value.and_then(|n| i.field(n)),
+            self.coder.and_then(|n| i.field(n)),
+        )
     }
+
+    /// The two fields the instances of a class with `role` are read by,
+    /// resolved once in its `layout`: a thread's name; a direct buffer's
+    /// capacity and cleaner; a String's value and coder.
+    pub fn slots(&self, role: Role, layout: &ClassLayout) -> [Option<FieldSlot>; 2] {
+        let f = |n: Option<Id>| n.and_then(|n| layout.field(n)).copied();
+        match role {
+            Role::Thread => [f(self.name), None],
+            Role::DirectBuffer => [f(self.capacity), f(self.cleaner)],
+            Role::String => [f(self.value), f(self.coder)],
+            Role::Plain | Role::Loader => [None, None],
+        }
+    }
+}
+
+/// A direct buffer's capacity and whether it owns its memory, from its
+/// `capacity` and `cleaner` fields.
+pub(crate) fn direct_buffer_of(capacity: Option<Value>, cleaner: Option<Value>) -> (u64, bool) {
+    let capacity = match capacity {
+        Some(Value::Int(c)) => c.max(0) as u64,
+        _ => 0,
+    };
+    (capacity, obj(cleaner) != 0)
+}
+
+/// A String's value array and coder from its `value` and `coder` fields.
+pub(crate) fn string_of(value: Option<Value>, coder: Option<Value>) -> Option<(Id, u8)> {
+    let value = obj(value);
+    if value == 0 {
+        return None;
+    }
+    let coder = match coder {
+        Some(Value::Byte(c)) => c as u8 & 1,
+        _ => 2,
+    };
+    Some((value, coder))
 }
 
 /// The most of an array's bytes `OffHeap::array` reads besides its hash:
 /// 80 UTF-16 characters of a sample.
 pub(crate) const ARRAY_PREFIX: usize = 160;
 
-fn obj(v: Option<Value>) -> Id {
+pub(crate) fn obj(v: Option<Value>) -> Id {
     match v {
         Some(Value::Object(id)) => id,
         _ => 0,
@@ -244,6 +276,20 @@ impl<V: Copy> Recent<V> {
     fn get(&self, k: u64) -> Option<V> {
         let (key, v) = self.slots[Self::slot(k)];
         (key == k).then_some(v)
+    }
+    /// Starts loading the slot of `k` into the cache: a probe of a
+    /// random slot misses it, and the pass knows the keys ahead.
+    #[inline]
+    fn prefetch(&self, k: u64) {
+        #[cfg(target_arch = "x86_64")]
+        if let Some(slot) = self.slots.get(Self::slot(k)) {
+            let p = (slot as *const (u64, V)).cast::<i8>();
+            // SAFETY: a prefetch of the address of a live element: it reads
+            // nothing the program sees and cannot fault.
+            unsafe {
+                core::arch::x86_64::_mm_prefetch::<{ core::arch::x86_64::_MM_HINT_T0 }>(p);
+            }
+        }
     }
     #[inline]
     fn take(&mut self, k: u64) -> Option<V> {
@@ -480,6 +526,12 @@ impl OffHeap {
                 string_bytes: string_bytes.min(u64::from(u32::MAX)) as u32,
             },
         );
+    }
+
+    /// Starts loading what `array` will probe for content `hash`.
+    #[inline]
+    pub fn prefetch(&self, hash: u64) {
+        self.seen.prefetch(hash);
     }
 
     /// Whether `array` reads a primitive array: a byte or char array

@@ -49,7 +49,46 @@ pub trait Visitor {
     fn wants_more(&self) -> bool {
         true
     }
+    /// Asked before a HEAP DUMP or HEAP DUMP SEGMENT record of `len` bytes
+    /// (at most [`TAKE_MAX`]) is walked: a buffer to take it whole in, or
+    /// None to have its sub-records visited.
+    #[inline]
+    fn segment_buffer(&mut self, _len: u64) -> Option<Vec<u8>> {
+        None
+    }
+    /// The record `segment_buffer` gave a buffer for, at file offset `at`:
+    /// `body` holds its bytes from `at + 9` (fewer than `len` when the file
+    /// ends inside it, or when a read failed: `failed`), `counts` what was
+    /// counted before it. Its sub-records are neither visited nor counted.
+    fn take_segment(
+        &mut self,
+        _at: u64,
+        _kind: RecordKind,
+        _len: u64,
+        _body: Vec<u8>,
+        _failed: Option<&io::Error>,
+        _counts: &Counts,
+    ) {
+    }
+    /// Offered each whole sub-record (at file offset `at`) of a heap dump
+    /// record not taken whole, before it is visited: true takes it (it is
+    /// then neither visited nor counted).
+    #[inline]
+    fn take_sub(
+        &mut self,
+        _rec_at: u64,
+        _rec_kind: RecordKind,
+        _at: u64,
+        _sub: &[u8],
+        _counts: &Counts,
+    ) -> bool {
+        false
+    }
 }
+
+/// The largest heap dump record offered whole to `Visitor::take_segment`
+/// (HotSpot writes segments of about 1 MiB).
+pub const TAKE_MAX: u64 = 64 << 20;
 
 /// LOAD CLASS: a class's serial number, object id and name string id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -82,6 +121,21 @@ pub struct StackTrace<'a> {
 }
 
 impl<'a> StackTrace<'a> {
+    /// A trace from its parts (`frames`: the ids as dumped).
+    pub(crate) fn from_raw(serial: u32, thread_serial: u32, frames: &'a [u8], id_size: u8) -> Self {
+        StackTrace {
+            serial,
+            thread_serial,
+            frames,
+            id_size,
+        }
+    }
+
+    /// The frame ids as dumped.
+    pub(crate) fn raw_frames(&self) -> &'a [u8] {
+        self.frames
+    }
+
     /// The frame ids, innermost first.
     pub fn frames(&self) -> impl Iterator<Item = Id> + 'a {
         let id = self.id_size;
@@ -282,6 +336,24 @@ pub struct Counts {
     pub other_records: u64,
 }
 
+impl Counts {
+    /// Adds another pass's counts to these.
+    pub fn add(&mut self, o: &Counts) {
+        self.strings += o.strings;
+        self.load_classes += o.load_classes;
+        self.frames += o.frames;
+        self.stack_traces += o.stack_traces;
+        self.heap_dump_segments += o.heap_dump_segments;
+        self.roots += o.roots;
+        self.class_dumps += o.class_dumps;
+        self.instances += o.instances;
+        self.object_arrays += o.object_arrays;
+        self.primitive_arrays += o.primitive_arrays;
+        self.instances_without_layout += o.instances_without_layout;
+        self.other_records += o.other_records;
+    }
+}
+
 /// Why reading stopped before the end of the file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -416,7 +488,7 @@ pub fn read_stream(mut r: impl Read, visitor: &mut impl Visitor) -> Result<Outco
 }
 
 /// The length of a sub-record, or how many bytes are needed to know it.
-enum SubLen {
+pub(crate) enum SubLen {
     Len(u64),
     Need(usize),
     Bad(&'static str),
@@ -515,6 +587,9 @@ impl<'v, F: Feed, V: Visitor> Parser<'v, F, V> {
                 RecordKind::HeapDump | RecordKind::HeapDumpSegment => {
                     self.counts.heap_dump_segments += 1;
                     self.segmented |= kind == RecordKind::HeapDumpSegment;
+                    if u64::from(len) <= TAKE_MAX && self.take_segment(at, kind, len)? {
+                        continue;
+                    }
                     self.heap_dump(at, kind, u64::from(len))?;
                 }
                 RecordKind::Other => {
@@ -624,152 +699,222 @@ impl<'v, F: Feed, V: Visitor> Parser<'v, F, V> {
         Ok(())
     }
 
-    /// The sub-records of one HEAP DUMP or HEAP DUMP SEGMENT of `len` bytes.
-    fn heap_dump(&mut self, rec_at: u64, rec_kind: RecordKind, len: u64) -> Result<(), Stop> {
-        let end = self.feed.offset() + len;
-        let id = self.id;
-        loop {
-            let at = self.feed.offset();
-            if at >= end {
-                return Ok(());
-            }
-            let left = end - at;
-            if !self.v.wants_more() {
-                return Err(stop(
-                    StopKind::Enough,
-                    at,
-                    rec_kind,
-                    "the visitor had read enough".into(),
-                ));
-            }
-            // Find the sub-record's length, asking for more bytes as needed;
-            // the bytes that told it usually hold the whole sub-record.
-            let mut need = 1 + 2 * id as usize + 9;
-            let (total, held) = loop {
-                let b = match self.feed.fill(need) {
-                    Ok(b) => b,
-                    Err(e) => return Err(io_stop(at, RecordKind::Root, e)),
-                };
-                if b.is_empty() {
-                    return Err(stop(
-                        StopKind::Truncated,
-                        rec_at,
-                        rec_kind,
-                        format!("{} of its {len} bytes present", at - rec_at - 9),
-                    ));
-                }
-                match sub_len(b, id) {
-                    SubLen::Len(n) => break (n, b.len() as u64),
-                    SubLen::Need(n) if n > b.len() && b.len() < need => {
-                        let kind = sub_kind(b[0]);
-                        let have = b.len();
-                        return Err(stop(
-                            StopKind::Truncated,
-                            at,
-                            kind,
-                            format!("the file ends {have} bytes into it"),
-                        ));
-                    }
-                    SubLen::Need(n) => need = n.max(need + 1),
-                    SubLen::Bad(why) => {
-                        let kind = sub_kind(b[0]);
-                        return Err(stop(
-                            StopKind::Malformed,
-                            at,
-                            kind,
-                            format!("{why} (tag 0x{:02X})", b[0]),
-                        ));
-                    }
-                }
-            };
-            if total > left || total > self.feed.window() as u64 {
-                let b0 = self
-                    .feed
-                    .fill(1)
-                    .map_err(|e| io_stop(at, RecordKind::Root, e))?;
-                let kind = sub_kind(b0[0]);
-                if total > left {
-                    return Err(stop(
-                        StopKind::Malformed,
-                        at,
-                        kind,
-                        format!("its {total} bytes run past the end of its segment ({left} left)"),
-                    ));
-                }
-                self.oversized(at, kind, total)?;
-                continue;
-            }
-            let b = if held >= total {
-                self.feed.held()
-            } else {
-                match self.feed.fill(total as usize) {
-                    Ok(b) => b,
-                    Err(e) => return Err(io_stop(at, RecordKind::Root, e)),
-                }
-            };
-            if (b.len() as u64) < total {
-                let have = b.len();
-                return Err(stop(
-                    StopKind::Truncated,
-                    at,
-                    sub_kind(b[0]),
-                    format!("the file ends {have} of its {total} bytes into it"),
-                ));
-            }
-            let kind_of = b[0];
-            let b = &b[..total as usize];
-            let Parser {
-                v, layouts, counts, ..
-            } = self;
-            if let Err(why) = visit_sub(b, id, *v, layouts, counts) {
-                return Err(stop(
-                    StopKind::Malformed,
-                    at,
-                    sub_kind(kind_of),
-                    why.to_string(),
-                ));
-            }
-            self.feed.consume(total as usize);
-        }
-    }
-
-    /// A primitive array too large for a stream's window: visited without
-    /// its contents, then skipped.
-    fn oversized(&mut self, at: u64, kind: RecordKind, total: u64) -> Result<(), Stop> {
-        let id = self.id;
-        let ids = id as usize;
-        let b = self
-            .feed
-            .fill(1 + ids + 9)
-            .map_err(|e| io_stop(at, kind, e))?;
-        if kind != RecordKind::PrimArrayDump || b.len() < 1 + ids + 9 {
-            return Err(stop(
-                StopKind::Malformed,
-                at,
-                kind,
-                format!("{total} bytes is more than a stream can hold"),
-            ));
-        }
-        let arr = PrimitiveArray {
-            id: id_at(b, 1, id),
-            stack_trace_serial: u32_at(b, 1 + ids),
-            len: u32_at(b, 5 + ids),
-            ty: BasicType::from_code(b[9 + ids]).unwrap_or(BasicType::Byte),
-            data: None,
+    /// Hands a whole heap dump record to the visitor if it takes it; true
+    /// when taken. A record the file ends (or a read fails) inside is
+    /// handed over as far as it goes, then reading stops there (the taker
+    /// finds where in it).
+    fn take_segment(&mut self, at: u64, kind: RecordKind, len: u32) -> Result<bool, Stop> {
+        let Some(mut body) = self.v.segment_buffer(u64::from(len)) else {
+            return Ok(false);
         };
-        self.counts.primitive_arrays += 1;
-        self.v.primitive_array(&arr);
-        let got = self.feed.skip(total).map_err(|e| io_stop(at, kind, e))?;
-        if got < total {
+        let read = self.feed.read_into(len as usize, &mut body);
+        let n = body.len();
+        let failed = read.err();
+        let why = failed.as_ref().map(|e| e.to_string());
+        self.v.take_segment(
+            at,
+            kind,
+            u64::from(len),
+            body,
+            failed.as_ref(),
+            &self.counts,
+        );
+        if let Some(why) = why {
+            return Err(stop(StopKind::ReadFailed, at, kind, why));
+        }
+        if n < len as usize {
             return Err(stop(
                 StopKind::Truncated,
                 at,
                 kind,
-                format!("the file ends {got} of its {total} bytes into it"),
+                format!("{n} of its {len} bytes present"),
             ));
         }
-        Ok(())
+        Ok(true)
     }
+
+    /// The sub-records of one HEAP DUMP or HEAP DUMP SEGMENT of `len` bytes.
+    fn heap_dump(&mut self, rec_at: u64, rec_kind: RecordKind, len: u64) -> Result<(), Stop> {
+        let end = self.feed.offset() + len;
+        let Parser {
+            feed,
+            v,
+            layouts,
+            counts,
+            id,
+            ..
+        } = self;
+        let mut w = Walk {
+            v: &mut **v,
+            layouts,
+            counts,
+            id: *id,
+        };
+        heap_walk(feed, &mut w, rec_at, rec_kind, len, end)
+    }
+}
+
+/// What a walk over sub-records updates.
+pub(crate) struct Walk<'w, V> {
+    pub v: &'w mut V,
+    pub layouts: &'w mut Layouts,
+    pub counts: &'w mut Counts,
+    pub id: u8,
+}
+
+/// The sub-records of one HEAP DUMP or HEAP DUMP SEGMENT of `len` bytes
+/// (or of a part of one), from the feed's position to file offset `end`.
+pub(crate) fn heap_walk<F: Feed, V: Visitor>(
+    feed: &mut F,
+    w: &mut Walk<'_, V>,
+    rec_at: u64,
+    rec_kind: RecordKind,
+    len: u64,
+    end: u64,
+) -> Result<(), Stop> {
+    let id = w.id;
+    loop {
+        let at = feed.offset();
+        if at >= end {
+            return Ok(());
+        }
+        let left = end - at;
+        if !w.v.wants_more() {
+            return Err(stop(
+                StopKind::Enough,
+                at,
+                rec_kind,
+                "the visitor had read enough".into(),
+            ));
+        }
+        // Find the sub-record's length, asking for more bytes as needed;
+        // the bytes that told it usually hold the whole sub-record.
+        let mut need = 1 + 2 * id as usize + 9;
+        let (total, held) = loop {
+            let b = match feed.fill(need) {
+                Ok(b) => b,
+                Err(e) => return Err(io_stop(at, RecordKind::Root, e)),
+            };
+            if b.is_empty() {
+                return Err(stop(
+                    StopKind::Truncated,
+                    rec_at,
+                    rec_kind,
+                    format!("{} of its {len} bytes present", at - rec_at - 9),
+                ));
+            }
+            match sub_len(b, id) {
+                SubLen::Len(n) => break (n, b.len() as u64),
+                SubLen::Need(n) if n > b.len() && b.len() < need => {
+                    let kind = sub_kind(b[0]);
+                    let have = b.len();
+                    return Err(stop(
+                        StopKind::Truncated,
+                        at,
+                        kind,
+                        format!("the file ends {have} bytes into it"),
+                    ));
+                }
+                SubLen::Need(n) => need = n.max(need + 1),
+                SubLen::Bad(why) => {
+                    let kind = sub_kind(b[0]);
+                    return Err(stop(
+                        StopKind::Malformed,
+                        at,
+                        kind,
+                        format!("{why} (tag 0x{:02X})", b[0]),
+                    ));
+                }
+            }
+        };
+        if total > left || total > feed.window() as u64 {
+            let b0 = feed.fill(1).map_err(|e| io_stop(at, RecordKind::Root, e))?;
+            let kind = sub_kind(b0[0]);
+            if total > left {
+                return Err(stop(
+                    StopKind::Malformed,
+                    at,
+                    kind,
+                    format!("its {total} bytes run past the end of its segment ({left} left)"),
+                ));
+            }
+            oversized(feed, w, at, kind, total)?;
+            continue;
+        }
+        let b = if held >= total {
+            feed.held()
+        } else {
+            match feed.fill(total as usize) {
+                Ok(b) => b,
+                Err(e) => return Err(io_stop(at, RecordKind::Root, e)),
+            }
+        };
+        if (b.len() as u64) < total {
+            let have = b.len();
+            return Err(stop(
+                StopKind::Truncated,
+                at,
+                sub_kind(b[0]),
+                format!("the file ends {have} of its {total} bytes into it"),
+            ));
+        }
+        let kind_of = b[0];
+        let b = &b[..total as usize];
+        if w.v.take_sub(rec_at, rec_kind, at, b, w.counts) {
+            feed.consume(total as usize);
+            continue;
+        }
+        if let Err(why) = visit_sub(b, id, w.v, w.layouts, w.counts) {
+            return Err(stop(
+                StopKind::Malformed,
+                at,
+                sub_kind(kind_of),
+                why.to_string(),
+            ));
+        }
+        feed.consume(total as usize);
+    }
+}
+
+/// A primitive array too large for a stream's window: visited without
+/// its contents, then skipped.
+fn oversized<F: Feed, V: Visitor>(
+    feed: &mut F,
+    w: &mut Walk<'_, V>,
+    at: u64,
+    kind: RecordKind,
+    total: u64,
+) -> Result<(), Stop> {
+    let id = w.id;
+    let ids = id as usize;
+    let b = feed.fill(1 + ids + 9).map_err(|e| io_stop(at, kind, e))?;
+    if kind != RecordKind::PrimArrayDump || b.len() < 1 + ids + 9 {
+        return Err(stop(
+            StopKind::Malformed,
+            at,
+            kind,
+            format!("{total} bytes is more than a stream can hold"),
+        ));
+    }
+    let arr = PrimitiveArray {
+        id: id_at(b, 1, id),
+        stack_trace_serial: u32_at(b, 1 + ids),
+        len: u32_at(b, 5 + ids),
+        ty: BasicType::from_code(b[9 + ids]).unwrap_or(BasicType::Byte),
+        data: None,
+    };
+    w.counts.primitive_arrays += 1;
+    w.v.primitive_array(&arr);
+    let got = feed.skip(total).map_err(|e| io_stop(at, kind, e))?;
+    if got < total {
+        return Err(stop(
+            StopKind::Truncated,
+            at,
+            kind,
+            format!("the file ends {got} of its {total} bytes into it"),
+        ));
+    }
+    Ok(())
 }
 
 fn stop(kind: StopKind, offset: u64, record: RecordKind, detail: String) -> Stop {
@@ -820,7 +965,7 @@ fn root_kind(t: u8) -> Option<RootKind> {
 }
 
 /// The whole length of the sub-record at the start of `b`, tag included.
-fn sub_len(b: &[u8], id: u8) -> SubLen {
+pub(crate) fn sub_len(b: &[u8], id: u8) -> SubLen {
     let ids = id as usize;
     let fixed = |n: usize| SubLen::Len(1 + n as u64);
     match b[0] {
@@ -1027,7 +1172,7 @@ fn visit_sub<V: Visitor>(
 }
 
 /// Takes a whole CLASS DUMP apart (its length was found by `class_dump_len`).
-fn class_dump(b: &[u8], id: u8) -> Option<ClassDump<'_>> {
+pub(crate) fn class_dump(b: &[u8], id: u8) -> Option<ClassDump<'_>> {
     let ids = id as usize;
     let at_id = |i: usize| id_at(b, 1 + ids * i + if i >= 1 { 4 } else { 0 }, id);
     let mut at = 1 + 7 * ids + 8;

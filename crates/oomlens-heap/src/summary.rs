@@ -3,11 +3,12 @@
 //! families, direct buffers, threads and duplicated strings. The layout is
 //! detected first from the dump's opening objects (`sizing`).
 //!
-//! Three threads share the pass: one reads (and decompresses) the file a
-//! block ahead (`feed::ReadAhead`; `summarize` only), one parses the
-//! records and counts the histogram and class loaders, and one runs the
-//! off-heap sections (`offheap`) on what the parser hands it in dump
-//! order, so the answer is the one a single thread would give.
+//! Threads share the pass: `summarize` parses on several (`split`);
+//! `summarize_with` has one read (and decompress) the file a block ahead
+//! (`feed::ReadAhead`) and one parse the records and count the histogram
+//! and class loaders; in every case one runs the off-heap sections
+//! (`offheap`) on what the parse hands it in dump order, so the answer is
+//! the one a single thread would give.
 //!
 //! `Summary` is the plain-data answer the renderers and `diagnose` read;
 //! `retained` is left for the dominator tree's section.
@@ -73,19 +74,20 @@ impl Summary {
 /// The pass's visitor: everything it keeps is per class or per string.
 /// What the off-heap sections read goes, in dump order, to `OffHeap` on
 /// a second thread (`Sink`), so the two halves of the work overlap.
-struct Pass {
-    sizing: Sizing,
-    strings: Strings,
-    classes: Classes,
-    prims: PrimArrays,
+pub(crate) struct Pass {
+    pub sizing: Sizing,
+    pub strings: Strings,
+    pub classes: Classes,
+    pub prims: PrimArrays,
     /// (loader object, its class) for every class-loader instance.
-    loader_objects: Vec<(Id, Id)>,
-    fields: FieldNames,
-    sink: Sink,
+    pub loader_objects: Vec<(Id, Id)>,
+    pub fields: FieldNames,
+    pub sink: Sink,
 }
 
 /// One thing `OffHeap` is told, in dump order.
-enum Event {
+#[derive(Clone, Copy)]
+pub(crate) enum Event {
     LoadClass(LoadClass),
     Frame(Frame),
     /// A stack trace's serial and frames (`frames` of the batch's ids).
@@ -110,7 +112,7 @@ enum Event {
         bytes: u64,
     },
     /// A byte or char array: its opening is `data[from..to]` of the batch.
-    /// `hash` is None when the opening is the whole array.
+    /// `hash` is its `content_hash` (None: hash the opening, all of it).
     Array {
         id: Id,
         bytes: u64,
@@ -131,12 +133,15 @@ struct Batch {
 /// Events a batch holds before it is handed over.
 const BATCH: usize = 8192;
 
+/// How many events ahead `apply` starts loading what an array probes.
+const PREFETCH: usize = 8;
+
 /// Batches on their way at once (each way).
 const IN_FLIGHT: usize = 4;
 
 /// The pass's end of the hand-over: fills a batch, sends it when full, and
 /// reuses the batches the other thread has applied.
-struct Sink {
+pub(crate) struct Sink {
     batch: Batch,
     to: SyncSender<Batch>,
     back: Receiver<Batch>,
@@ -144,11 +149,28 @@ struct Sink {
 
 impl Sink {
     #[inline]
-    fn push(&mut self, e: Event) {
+    pub fn push(&mut self, e: Event) {
         self.batch.events.push(e);
         if self.batch.events.len() >= BATCH {
             self.send();
         }
+    }
+
+    /// A byte or char array read by `OffHeap::array`: its `opening` (at
+    /// most `ARRAY_PREFIX` bytes) and `hash` (None: the opening is all).
+    #[inline]
+    pub fn array(&mut self, id: Id, bytes: u64, hash: Option<u64>, opening: &[u8]) {
+        let data = &mut self.batch.data;
+        let from = data.len() as u32;
+        data.extend_from_slice(opening);
+        let to = data.len() as u32;
+        self.push(Event::Array {
+            id,
+            bytes,
+            hash,
+            from,
+            to,
+        });
     }
 
     fn send(&mut self) {
@@ -164,7 +186,10 @@ impl Sink {
 fn apply(batches: Receiver<Batch>, back: SyncSender<Batch>) -> OffHeap {
     let mut o = OffHeap::default();
     for mut b in batches {
-        for e in &b.events {
+        for (i, e) in b.events.iter().enumerate() {
+            if let Some(Event::Array { hash: Some(h), .. }) = b.events.get(i + PREFETCH) {
+                o.prefetch(*h);
+            }
             match *e {
                 Event::LoadClass(c) => o.load_class(&c),
                 Event::Frame(f) => o.frame(&f),
@@ -270,17 +295,11 @@ impl Visitor for Pass {
         let bytes = self.sizing.primitive_array(a.ty, a.len);
         self.prims.add(a.ty, a.len, bytes);
         if let (true, Some(all)) = (OffHeap::reads(a), a.data) {
-            let data = &mut self.sink.batch.data;
-            let from = data.len() as u32;
-            data.extend_from_slice(&all[..all.len().min(ARRAY_PREFIX)]);
-            let to = data.len() as u32;
-            self.sink.push(Event::Array {
-                id: a.id,
-                bytes,
-                hash: (all.len() > ARRAY_PREFIX).then(|| content_hash(all)),
-                from,
-                to,
-            });
+            // Hashed here, off the other thread, even when the opening is
+            // all of it (`OffHeap::array` would hash the same bytes).
+            let hash = Some(content_hash(all));
+            self.sink
+                .array(a.id, bytes, hash, &all[..all.len().min(ARRAY_PREFIX)]);
         }
     }
 }
@@ -290,10 +309,8 @@ impl Visitor for Pass {
 pub fn summarize(path: &Path) -> Result<Summary, OpenError> {
     let sizing = Sizing::detect(path)?;
     let source = open_path(path)?;
-    // A third thread reads (and decompresses) ahead of the parse.
-    run(sizing, |pass| {
-        std::thread::scope(|scope| read_stream(ReadAhead::spawn(scope, source), pass))
-    })
+    // One thread reads, two count the heap dump segments (`split`).
+    run(sizing, |pass| crate::split::read(source, pass))
 }
 
 /// [`summarize`] and, in the same read of the dump, another visitor made
@@ -401,7 +418,7 @@ pub fn summarize_reader(mut r: impl Read) -> Result<Summary, OpenError> {
     })
 }
 
-fn run(
+pub(crate) fn run(
     sizing: Sizing,
     read: impl FnOnce(&mut Pass) -> Result<crate::reader::Outcome, OpenError>,
 ) -> Result<Summary, OpenError> {
