@@ -63,6 +63,22 @@ pub enum CgroupLevel {
     Other,
 }
 
+impl CgroupLevel {
+    /// Its serde name (`container`, `pod`, `qos`, `kubepods`, `root`,
+    /// `other`), without a serializer: a diagnosis names the level of
+    /// every kill.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CgroupLevel::Root => "root",
+            CgroupLevel::Kubepods => "kubepods",
+            CgroupLevel::Qos => "qos",
+            CgroupLevel::Pod => "pod",
+            CgroupLevel::Container => "container",
+            CgroupLevel::Other => "other",
+        }
+    }
+}
+
 /// Reads the identity out of a cgroup path. Never fails: unknown parts are
 /// simply not filled in.
 pub fn identify(path: &str) -> ContainerIdentity {
@@ -217,6 +233,17 @@ pub fn level(path: &str) -> CgroupLevel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn level_names_are_the_serde_names() {
+        use CgroupLevel::*;
+        for l in [Root, Kubepods, Qos, Pod, Container, Other] {
+            assert_eq!(
+                serde_json::to_value(l).ok(),
+                Some(serde_json::Value::String(l.as_str().to_string()))
+            );
+        }
+    }
 
     const SEED: &str = "/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod943d7e40_3a14_4519_b7a7_a2b6ee3576fb.slice/docker-928e0ea07906597976057ef044c3766df7867e3c629ee6312a5dd1683b545720.scope";
     const ID: &str = "928e0ea07906597976057ef044c3766df7867e3c629ee6312a5dd1683b545720";

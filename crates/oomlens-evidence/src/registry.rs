@@ -624,6 +624,7 @@ fn text(mut s: Stream<'_>) -> Outcome {
     let mut reports = Vec::new();
     let reader = s.take_reader();
     if looks_like_kernel_log(s.head) {
+        reports.reserve_exact(report_room(s.len));
         return match kernel::scan_with(name, reader, s.time, BULK, |r| reports.push(r)) {
             Ok(k) => kernel_outcome(reports, k),
             Err(e) => read_error(name, &e),
@@ -697,7 +698,21 @@ fn text(mut s: Stream<'_>) -> Outcome {
     )
 }
 
-fn kernel_outcome(reports: Vec<OomReport>, k: kernel::ScanSummary) -> Outcome {
+/// Room for the reports of a kernel log of `len` bytes, made once before
+/// the scan: a log of many kills (a crash-looping container) otherwise
+/// grows its list by doubling, copying every report held at each step and
+/// touching fresh pages for twice the room it keeps. One report in 2 KiB
+/// (a memcg report prints some 6 KiB) and at most 2^18 reports, so the
+/// room asked is below the log's own size; what a log of few kills leaves
+/// unused is given back at the end ([`kernel_outcome`]), and pages never
+/// written are never resident.
+fn report_room(len: Option<u64>) -> usize {
+    const MAX: u64 = 1 << 18;
+    usize::try_from(len.map_or(0, |l| (l / 2048).min(MAX))).unwrap_or(0)
+}
+
+fn kernel_outcome(mut reports: Vec<OomReport>, k: kernel::ScanSummary) -> Outcome {
+    reports.shrink_to_fit();
     let note = format!(
         "{} OOM-killer report(s) in {} lines",
         reports.len(),

@@ -345,7 +345,8 @@ pub(super) fn java_like(comm: &str) -> bool {
 /// the whole report).
 pub(super) fn report_cites(r: &OomReport) -> Vec<Cite> {
     let src = &r.lines.source;
-    let mut v = Vec::new();
+    // Two at most: room for them only (one list per kill).
+    let mut v = Vec::with_capacity(2);
     if let Some(m) = &r.memory {
         v.push(Cite::line(
             src,
@@ -399,11 +400,7 @@ fn kernel_kill(case: &Case, jk: &JoinedKill) -> Kill {
         _ if !r.time.assumed.is_empty() => Some(r.time.assumed.join("; ")),
         _ => None,
     };
-    // Its serde name, taken as it is made (this runs once a kill).
-    let limit_level = r.limit_level.and_then(|l| match serde_json::to_value(l) {
-        Ok(serde_json::Value::String(s)) => Some(s),
-        _ => None,
-    });
+    let limit_level = r.limit_level.map(|l| l.as_str().to_string());
     Kill {
         time: jk.utc.clone(),
         at: jk.at,

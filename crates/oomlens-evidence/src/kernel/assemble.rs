@@ -115,6 +115,9 @@ pub(super) struct Assembler<'c, F: FnMut(OomReport)> {
     line_stamp: Option<(Stamp, Vec<u8>, Option<u64>)>,
     /// Whether stats values and task rows are parsed or kept as text.
     pub(super) bulk: Bulk,
+    /// Set when every line comes from [`crate::input::scan_lines`], split
+    /// at each `\n` (a fed line may carry several records).
+    pub(super) split_lines: bool,
     framer: framing::Framer,
     /// The last victim cgroup identified, and what it gave: the kills of
     /// a crash loop name one cgroup over and over.
@@ -145,8 +148,17 @@ impl<F: FnMut(OomReport)> LineSink for Assembler<'_, F> {
                     Some((framed.stamp, framed.stamp_raw.to_vec(), framed.monotonic_us));
             }
         }
-        for msg in framed.messages() {
-            self.message(host_idx, no, msg, &framed);
+        // A message borrowed from a line the scanner split holds no `\n`:
+        // it is the one message, unsearched (this runs on every line).
+        match &framed.message {
+            std::borrow::Cow::Borrowed(msg) if self.split_lines => {
+                self.message(host_idx, no, msg, &framed)
+            }
+            _ => {
+                for msg in framed.messages() {
+                    self.message(host_idx, no, msg, &framed);
+                }
+            }
         }
     }
 
@@ -172,6 +184,7 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             warnings: Warnings::new(),
             line_stamp: None,
             bulk: Bulk::Parsed,
+            split_lines: false,
             framer: framing::Framer::default(),
             identified: None,
             leveled: None,
@@ -796,14 +809,20 @@ impl<'c, F: FnMut(OomReport)> Assembler<'c, F> {
             }
             Section::Tasks => {
                 if msg.starts_with(b"[") {
-                    match task_row(msg, b.columns.as_deref(), no) {
-                        // Read now for its warning, kept as text.
-                        Ok(_) if deferred => {
-                            b.r.defer(b'T', no, msg);
-                            b.tasks_deferred = true;
+                    if deferred {
+                        // Checked now for its warning, kept as text.
+                        match task_row_check(msg, b.columns.as_deref()) {
+                            Ok(()) => {
+                                b.r.defer(b'T', no, msg);
+                                b.tasks_deferred = true;
+                            }
+                            Err(e) => self.warnings.push(&self.source, Some(no), e),
                         }
-                        Ok(row) => b.r.tasks.push(row),
-                        Err(e) => self.warnings.push(&self.source, Some(no), e),
+                    } else {
+                        match task_row(msg, b.columns.as_deref(), no) {
+                            Ok(row) => b.r.tasks.push(row),
+                            Err(e) => self.warnings.push(&self.source, Some(no), e),
+                        }
                     }
                     b.r.lines.cover(no);
                     b.last_content = no;

@@ -440,33 +440,13 @@ pub(super) fn task_row(
     columns: Option<&[StatName]>,
     no: u64,
 ) -> Result<TaskRow, String> {
-    let inner = msg.strip_prefix(b"[").unwrap_or(msg);
-    let guessed;
-    let cols = match columns {
-        Some(c) => c,
-        None => {
-            let close = memchr::memchr(b']', inner).ok_or("task row without `]`")?;
-            guessed = guess_columns(&inner[close + 1..])
-                .ok_or("task table row before its header, in no known layout: skipped")?;
-            &guessed[..]
-        }
-    };
-    let close = memchr::memchr(b']', inner).ok_or("task row without `]`")?;
-    let pid = uint(trim(&inner[..close])).ok_or("task row without a pid")?;
-    let mut rest = &inner[close + 1..];
     let mut row = TaskRow {
-        pid,
         line: no,
         ..TaskRow::default()
     };
-    // Header: pid, numeric columns..., name.
-    let numeric = cols.len().saturating_sub(2);
-    for col in cols.iter().skip(1).take(numeric) {
-        let t = rest.trim_ascii_start();
-        let (v, after) = leading_int(t).ok_or_else(|| format!("task row: no value for `{col}`"))?;
-        rest = after;
+    let (pid, name) = task_values(msg, columns, |col, v| {
         let u = u64::try_from(v).ok();
-        match col.as_ref() {
+        match col {
             "uid" => row.uid = Some(v),
             "tgid" => row.tgid = u,
             "total_vm" => row.total_vm_pages = u,
@@ -482,9 +462,48 @@ pub(super) fn task_row(
                 row.other.insert(other.to_string(), v);
             }
         }
-    }
-    row.name = lossy(trim(rest));
+    })?;
+    row.pid = pid;
+    row.name = lossy(name);
     Ok(row)
+}
+
+/// Whether [`task_row`] reads `msg`, and its error if not, without making
+/// the row: a scan that keeps task rows as text checks each one so.
+pub(super) fn task_row_check(msg: &[u8], columns: Option<&[StatName]>) -> Result<(), String> {
+    task_values(msg, columns, |_, _| {}).map(|_| ())
+}
+
+/// Takes a task row apart: each numeric column's value to `put`, in
+/// order; the pid and the name's bytes back.
+fn task_values<'m>(
+    msg: &'m [u8],
+    columns: Option<&[StatName]>,
+    mut put: impl FnMut(&str, i64),
+) -> Result<(u64, &'m [u8]), String> {
+    let inner = msg.strip_prefix(b"[").unwrap_or(msg);
+    let guessed;
+    let cols = match columns {
+        Some(c) => c,
+        None => {
+            let close = memchr::memchr(b']', inner).ok_or("task row without `]`")?;
+            guessed = guess_columns(&inner[close + 1..])
+                .ok_or("task table row before its header, in no known layout: skipped")?;
+            &guessed[..]
+        }
+    };
+    let close = memchr::memchr(b']', inner).ok_or("task row without `]`")?;
+    let pid = uint(trim(&inner[..close])).ok_or("task row without a pid")?;
+    let mut rest = &inner[close + 1..];
+    // Header: pid, numeric columns..., name.
+    let numeric = cols.len().saturating_sub(2);
+    for col in cols.iter().skip(1).take(numeric) {
+        let t = rest.trim_ascii_start();
+        let (v, after) = leading_int(t).ok_or_else(|| format!("task row: no value for `{col}`"))?;
+        rest = after;
+        put(col.as_ref(), v);
+    }
+    Ok((pid, trim(rest)))
 }
 
 #[cfg(test)]
@@ -511,5 +530,37 @@ mod tests {
             stat_line(b"anon 1"),
             Some((StatName::Borrowed(_), 1))
         ));
+    }
+
+    #[test]
+    fn task_row_check_agrees_with_task_row() {
+        let header = task_columns(
+            b"[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name",
+        );
+        let rows: [&[u8]; 6] = [
+            b"[  20198]  1001 20198    32786    13768   335872        0          1000 node",
+            b"[  59121]     0 59121      241        1    24576        0          -998 pause",
+            b"[  59121]     0 59121      241",
+            b"[ x]     0 59121      241        1    24576        0          -998 pause",
+            b"[  59121     0 59121",
+            b"[  528786]  1337 528786     5866       75   327680        0          1000",
+        ];
+        for row in rows {
+            for cols in [Some(&header[..]), None] {
+                let full = task_row(row, cols, 7);
+                let check = task_row_check(row, cols);
+                assert_eq!(full.as_ref().map(|_| ()), check.as_ref().map(|_| ()));
+                assert_eq!(full.err(), check.err());
+            }
+        }
+        let r = task_row(rows[0], Some(&header), 7).expect("a full row");
+        assert_eq!(
+            (r.pid, r.rss_pages, r.name.as_str(), r.line),
+            (20198, Some(13768), "node", 7)
+        );
+        assert_eq!(
+            task_row_check(rows[2], Some(&header)),
+            Err("task row: no value for `rss`".to_string())
+        );
     }
 }

@@ -511,6 +511,7 @@ pub fn scan_with<R: Read>(
 ) -> io::Result<ScanSummary> {
     let mut a = Assembler::new(source, ctx, sink);
     a.bulk = bulk;
+    a.split_lines = true;
     let counts = input::scan_lines(reader, Some(ANCHORS.get()), &mut a)?;
     a.finish();
     Ok(ScanSummary {
