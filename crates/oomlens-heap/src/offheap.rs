@@ -185,8 +185,11 @@ const RECENT: usize = 1 << 16;
 /// dump lists arrays before their strings.
 const WAITING: usize = 1 << 20;
 
-/// Content words sorted at a time during the pass.
-const SORTED_RUN: usize = 1 << 20;
+/// Content words are kept in `1 << BUCKET_BITS` buckets by their top bits.
+const BUCKET_BITS: u32 = 11;
+
+/// Content words a bucket's chunk holds (8 KiB).
+const CHUNK: usize = 1024;
 
 /// Contents with a sample kept.
 const SAMPLES: usize = 1 << 14;
@@ -350,7 +353,7 @@ pub(crate) struct OffHeap {
     waiting: FxHashMap<Id, Waiting>,
     /// One word per array read: a 48-bit content hash over the bytes of
     /// one copy (array and String); copies of 64 KiB or more go to `big`.
-    contents: Vec<u64>,
+    contents: Contents,
     big: Vec<(u64, u64)>,
     /// Contents seen lately (by hash), to notice a second copy.
     seen: Recent<()>,
@@ -394,7 +397,7 @@ impl Default for OffHeap {
                 next: 0,
             },
             waiting: FxHashMap::default(),
-            contents: Vec::new(),
+            contents: Contents::default(),
             big: Vec::new(),
             seen: Recent::new(()),
             samples: FxHashMap::default(),
@@ -629,12 +632,6 @@ impl OffHeap {
     fn account(&mut self, hash: u64, copy: u64, sample: impl FnOnce() -> String) {
         if copy < 1 << 16 {
             self.contents.push(hash << 16 | copy);
-            // Sorted a run at a time as the pass goes, so the sort at the
-            // end merges runs.
-            if self.contents.len() % SORTED_RUN == 0 {
-                let from = self.contents.len() - SORTED_RUN;
-                self.contents[from..].sort_unstable();
-            }
         } else {
             self.big.push((hash, copy));
         }
@@ -726,29 +723,32 @@ impl OffHeap {
             unmatched: self.unmatched + self.waiting.len() as u64,
             ..StringDuplication::default()
         };
-        let mut all: Vec<(u64, u64)> = std::mem::take(&mut self.big);
-        // Stable: it merges the runs sorted during the pass.
-        self.contents.sort();
-        let mut top: Vec<(u64, u64, u64)> = Vec::new();
-        let mut group = |hash: u64, copies: u64, copy: u64, top: &mut Vec<(u64, u64, u64)>| {
-            if copies < 2 {
-                return;
+        // The buckets on two threads: each sorts a bucket at a time (it
+        // fits the cache) and keeps its own top; the tops' union holds
+        // the overall top.
+        let mut buckets = std::mem::take(&mut self.contents.buckets);
+        let half = buckets.len() / 2;
+        let (a, b) = buckets.split_at_mut(half);
+        let (mut ga, gb) = std::thread::scope(|scope| {
+            let other = scope.spawn(|| groups_of(b));
+            let mine = groups_of(a);
+            match other.join() {
+                Ok(g) => (mine, g),
+                Err(panic) => std::panic::resume_unwind(panic),
             }
-            let wasted = (copies - 1) * copy;
-            d.duplicated_contents += 1;
-            d.wasted += wasted;
-            top.push((wasted, copies, hash));
-        };
-        for run in self.contents.chunk_by(|a, b| a == b) {
-            group(run[0] >> 16, run.len() as u64, run[0] & 0xffff, &mut top);
-        }
+        });
+        ga.merge(gb);
+        let mut all: Vec<(u64, u64)> = std::mem::take(&mut self.big);
         all.sort_unstable();
         for run in all.chunk_by(|a, b| a == b) {
-            group(run[0].0, run.len() as u64, run[0].1, &mut top);
+            ga.group(run[0].0, run.len() as u64, run[0].1);
         }
-        top.sort_unstable_by(|a, b| b.cmp(a));
-        top.truncate(20);
-        d.top = top
+        ga.top.sort_unstable_by(|a, b| b.cmp(a));
+        ga.top.truncate(TOP);
+        d.duplicated_contents = ga.contents;
+        d.wasted = ga.wasted;
+        d.top = ga
+            .top
             .into_iter()
             .map(|(wasted, copies, hash)| DuplicateString {
                 value: self
@@ -762,6 +762,106 @@ impl OffHeap {
             .collect();
         d
     }
+}
+
+/// The most duplicated contents reported.
+const TOP: usize = 20;
+
+/// The content words of the pass (`hash << 16 | copy bytes`), bucketed by
+/// their top bits (the hash's, uniform) in chunks of `CHUNK`: the end
+/// sorts each bucket on its own, in the cache, and nothing is copied as
+/// the words grow.
+struct Contents {
+    buckets: Vec<Bucket>,
+}
+
+#[derive(Default)]
+struct Bucket {
+    full: Vec<Vec<u64>>,
+    open: Vec<u64>,
+}
+
+impl Default for Contents {
+    fn default() -> Contents {
+        Contents {
+            buckets: (0..1usize << BUCKET_BITS)
+                .map(|_| Bucket::default())
+                .collect(),
+        }
+    }
+}
+
+impl Contents {
+    #[inline]
+    fn push(&mut self, word: u64) {
+        let b = &mut self.buckets[(word >> (64 - BUCKET_BITS)) as usize];
+        if b.open.len() == b.open.capacity() {
+            if !b.open.is_empty() {
+                let full = std::mem::replace(&mut b.open, Vec::with_capacity(CHUNK));
+                b.full.push(full);
+            } else {
+                b.open.reserve_exact(CHUNK);
+            }
+        }
+        b.open.push(word);
+    }
+}
+
+/// Duplicated contents found so far: how many, their extra bytes, and the
+/// largest (wasted, copies, hash), at most `TOP` once `trim`med.
+#[derive(Default)]
+struct Groups {
+    contents: u64,
+    wasted: u64,
+    top: Vec<(u64, u64, u64)>,
+}
+
+impl Groups {
+    /// `copies` copies of `copy` bytes each of content `hash`.
+    fn group(&mut self, hash: u64, copies: u64, copy: u64) {
+        if copies < 2 {
+            return;
+        }
+        let wasted = (copies - 1) * copy;
+        self.contents += 1;
+        self.wasted += wasted;
+        self.top.push((wasted, copies, hash));
+        if self.top.len() >= 4 * TOP {
+            self.trim();
+        }
+    }
+
+    /// Keeps the `TOP` largest.
+    fn trim(&mut self) {
+        self.top.sort_unstable_by(|a, b| b.cmp(a));
+        self.top.truncate(TOP);
+    }
+
+    fn merge(&mut self, other: Groups) {
+        self.contents += other.contents;
+        self.wasted += other.wasted;
+        self.top.extend(other.top);
+        self.trim();
+    }
+}
+
+/// Sorts each bucket (emptying it) and groups its equal words.
+fn groups_of(buckets: &mut [Bucket]) -> Groups {
+    let mut g = Groups::default();
+    let mut words = Vec::new();
+    for b in buckets {
+        words.clear();
+        for chunk in std::mem::take(&mut b.full) {
+            words.extend_from_slice(&chunk);
+        }
+        words.append(&mut std::mem::take(&mut b.open));
+        words.sort_unstable();
+        for run in words.chunk_by(|a, b| a == b) {
+            g.group(run[0] >> 16, run.len() as u64, run[0] & 0xffff);
+        }
+    }
+    g.trim();
+    g
 }
 
 /// A 48-bit hash of an array's content.

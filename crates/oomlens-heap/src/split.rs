@@ -96,6 +96,7 @@ struct Job {
 }
 
 /// What a worker made of a part.
+#[derive(Default)]
 struct Digest {
     body: Vec<u8>,
     entries: Vec<Entry>,
@@ -137,6 +138,9 @@ fn read_with(
     let jobs = Arc::new(Mutex::new(jobs));
     let (items_to, items) = sync_channel::<Item>(ITEMS);
     let (back, bodies) = sync_channel::<Vec<u8>>(QUEUE + ITEMS);
+    // Digests applied go back to the workers, their vectors reused.
+    let (spare_to, spares) = sync_channel::<Digest>(QUEUE + ITEMS);
+    let spares = Arc::new(Mutex::new(spares));
     let known: Arc<RwLock<Arc<KnownMap>>> = Arc::default();
     let sizing = pass.sizing;
     std::thread::scope(|scope| {
@@ -144,7 +148,8 @@ fn read_with(
         for _ in 0..WORKERS {
             let jobs = Arc::clone(&jobs);
             let known = Arc::clone(&known);
-            workers.push(scope.spawn(move || work(&jobs, &known, sizing)));
+            let spares = Arc::clone(&spares);
+            workers.push(scope.spawn(move || work(&jobs, &spares, &known, sizing)));
         }
         let reader = scope.spawn(move || {
             let mut f = Forwarder {
@@ -162,7 +167,7 @@ fn read_with(
             f.flush();
             out
         });
-        let applied = apply_all(items, pass, &known, &back);
+        let applied = apply_all(items, pass, &known, &back, &spare_to);
         let outcome = match reader.join() {
             Ok(o) => o,
             Err(panic) => std::panic::resume_unwind(panic),
@@ -334,7 +339,13 @@ impl Visitor for Forwarder {
 }
 
 /// A worker: digests parts until the reading thread hangs up.
-fn work(jobs: &Mutex<Receiver<Job>>, known: &RwLock<Arc<KnownMap>>, sizing: Sizing) {
+fn work(
+    jobs: &Mutex<Receiver<Job>>,
+    spares: &Mutex<Receiver<Digest>>,
+    known: &RwLock<Arc<KnownMap>>,
+    sizing: Sizing,
+) {
+    let mut maps = Maps::default();
     loop {
         let job = match jobs.lock() {
             Ok(r) => r.recv(),
@@ -345,7 +356,11 @@ fn work(jobs: &Mutex<Receiver<Job>>, known: &RwLock<Arc<KnownMap>>, sizing: Sizi
             Ok(k) => Arc::clone(&k),
             Err(_) => return,
         };
-        let d = digest(job.body, job.id, &map, &sizing);
+        let spare = match spares.lock() {
+            Ok(r) => r.try_recv().unwrap_or_default(),
+            Err(_) => return,
+        };
+        let d = digest(job.body, job.id, &map, &sizing, spare, &mut maps);
         let _ = job.reply.send(d);
     }
 }
@@ -368,21 +383,36 @@ fn field(slot: Option<FieldSlot>, data: &[u8], id: u8) -> Option<Value> {
     Value::read(s.ty, data.get(s.offset as usize..)?, id)
 }
 
-/// Counts a part's objects and reads what the off-heap sections need.
-fn digest(body: Vec<u8>, id: u8, known: &KnownMap, sizing: &Sizing) -> Digest {
+/// A worker's class indexes into a digest's `instances` and `arrays`,
+/// kept from part to part for their memory.
+#[derive(Default)]
+struct Maps {
+    instances: FxHashMap<Id, u32>,
+    arrays: FxHashMap<Id, u32>,
+}
+
+/// Counts a part's objects and reads what the off-heap sections need,
+/// into `d` (an applied digest, its vectors reused, or a new one).
+fn digest(
+    body: Vec<u8>,
+    id: u8,
+    known: &KnownMap,
+    sizing: &Sizing,
+    mut d: Digest,
+    maps: &mut Maps,
+) -> Digest {
     let ids = id as usize;
-    let mut d = Digest {
-        body: Vec::new(),
-        entries: Vec::new(),
-        data: Vec::new(),
-        instances: Vec::new(),
-        arrays: Vec::new(),
-        prims: PrimArrays::default(),
-        counts: Counts::default(),
-        tail: 0,
-    };
-    let mut index: FxHashMap<Id, u32> = FxHashMap::default();
-    let mut array_index: FxHashMap<Id, u32> = FxHashMap::default();
+    d.entries.clear();
+    d.data.clear();
+    d.instances.clear();
+    d.arrays.clear();
+    d.prims = PrimArrays::default();
+    d.counts = Counts::default();
+    d.tail = 0;
+    let index = &mut maps.instances;
+    let array_index = &mut maps.arrays;
+    index.clear();
+    array_index.clear();
     // The class of the last instance: instances of one class come in runs.
     let mut last: (Id, usize) = (u64::MAX, 0);
     let b = &body[..];
@@ -514,6 +544,7 @@ fn apply_all(
     pass: &mut Pass,
     known: &RwLock<Arc<KnownMap>>,
     back: &SyncSender<Vec<u8>>,
+    spares: &SyncSender<Digest>,
 ) -> Applied {
     let mut counts = Counts::default();
     let mut layouts = Layouts::new(8);
@@ -551,7 +582,9 @@ fn apply_all(
                         stop: Some((stop.0, p.counts, stop.1)),
                     };
                 }
-                let _ = back.try_send(d.body);
+                let mut d = d;
+                let _ = back.try_send(std::mem::take(&mut d.body));
+                let _ = spares.try_send(d);
                 if counts.class_dumps != published {
                     published = counts.class_dumps;
                     let map = publish(pass, &mut layouts);
