@@ -186,10 +186,10 @@ const RECENT: usize = 1 << 16;
 const WAITING: usize = 1 << 20;
 
 /// Content words are kept in `1 << BUCKET_BITS` buckets by their top bits.
-const BUCKET_BITS: u32 = 11;
+const BUCKET_BITS: u32 = 8;
 
-/// Content words a bucket's chunk holds (8 KiB).
-const CHUNK: usize = 1024;
+/// Content words a bucket's chunk holds (32 KiB).
+const CHUNK: usize = 4096;
 
 /// Contents with a sample kept.
 const SAMPLES: usize = 1 << 14;
@@ -479,19 +479,24 @@ impl OffHeap {
     /// Looks for the pending String's array among the arrays read before
     /// it, or waits for it: what `string` did at once before the next
     /// record could settle it.
+    #[inline]
     fn settle_pending(&mut self) {
-        let Some(Pending {
+        if let Some(p) = self.pending.take() {
+            self.settle(p);
+        }
+    }
+
+    /// [`settle_pending`](Self::settle_pending) of `p`.
+    fn settle(&mut self, p: Pending) {
+        let Pending {
             id,
             value,
             coder,
             string_bytes,
-        }) = self.pending.take()
-        else {
-            return;
-        };
+        } = p;
         let earlier = self.recent_arrays.take(value);
         let prefix = earlier.map_or(NO_PREFIX, |a| a.prefix);
-        if self.wanted_strings.remove(&id).is_some() {
+        if !self.wanted_strings.is_empty() && self.wanted_strings.remove(&id).is_some() {
             match self.prefixes.get(prefix) {
                 Some(p) => {
                     let text = p.text(coder, 64);
@@ -557,7 +562,7 @@ impl OffHeap {
             // for it (an array is dumped once, so none read before was it).
             Some(p) => {
                 self.pending = None;
-                if self.wanted_strings.remove(&p.id).is_some() {
+                if !self.wanted_strings.is_empty() && self.wanted_strings.remove(&p.id).is_some() {
                     self.wanted_arrays.insert(p.value, (p.id, p.coder));
                 }
                 self.recent_strings.insert(
@@ -574,7 +579,7 @@ impl OffHeap {
                     self.waiting.remove(&p.value);
                     self.shrink_waiting();
                 }
-                if let Some((string, coder)) = self.wanted_arrays.remove(&id) {
+                if let Some((string, coder)) = self.wanted_array(id) {
                     self.names.insert(string, decode(data, coder, 64));
                 }
                 self.strings_read += 1;
@@ -584,7 +589,7 @@ impl OffHeap {
             }
             None => self.settle_pending(),
         }
-        if let Some((string, coder)) = self.wanted_arrays.remove(&id) {
+        if let Some((string, coder)) = self.wanted_array(id) {
             self.names.insert(string, decode(data, coder, 64));
         }
         let waited = if self.waiting.is_empty() {
@@ -619,9 +624,19 @@ impl OffHeap {
         }
     }
 
+    /// The thread name String waiting for array `id`, taken.
+    #[inline]
+    fn wanted_array(&mut self, id: Id) -> Option<(Id, u8)> {
+        if self.wanted_arrays.is_empty() {
+            return None;
+        }
+        self.wanted_arrays.remove(&id)
+    }
+
     /// Gives back the memory of a wait table that emptied: a burst of
     /// Strings before their arrays leaves it wide, and a probe of a wide
     /// table misses the cache.
+    #[inline]
     fn shrink_waiting(&mut self) {
         if self.waiting.capacity() > 4096 && self.waiting.len() * 8 < self.waiting.capacity() {
             self.waiting.shrink_to(self.waiting.len() * 2);
@@ -792,7 +807,7 @@ impl Default for Contents {
 }
 
 impl Contents {
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, word: u64) {
         let b = &mut self.buckets[(word >> (64 - BUCKET_BITS)) as usize];
         if b.open.len() == b.open.capacity() {
