@@ -99,9 +99,12 @@ struct Job {
 #[derive(Default)]
 struct Digest {
     body: Vec<u8>,
-    entries: Vec<Entry>,
-    /// Array openings (`Event::Array` ranges).
+    /// What the off-heap sections are told, in dump order (`Event::Array`
+    /// openings in `data`): handed to them as a batch of their own.
+    events: Vec<Event>,
     data: Vec<u8>,
+    /// Things between the events, in dump order.
+    marks: Vec<Mark>,
     /// Instances settled, per class.
     instances: Vec<(Id, u64, Known)>,
     /// Object arrays per class: arrays, elements, bytes.
@@ -113,13 +116,13 @@ struct Digest {
     tail: usize,
 }
 
-/// One thing a worker found, in dump order.
-enum Entry {
+/// What a worker found that is not an event, and before which event
+/// (`at`, an index into `Digest::events`).
+enum Mark {
     /// Sub-records in `body[from..to]` to walk as the serial pass does.
-    Raw(u32, u32),
-    Event(Event),
+    Raw { at: u32, from: u32, to: u32 },
     /// A class-loader instance and its class.
-    Loader(Id, Id),
+    Loader { at: u32, object: Id, class: Id },
 }
 
 /// Reads `source` (a whole dump) into `pass`, in parallel.
@@ -366,14 +369,19 @@ fn work(
 }
 
 /// Appends `body[from..to]` to the ranges left to the applying thread.
-fn raw(entries: &mut Vec<Entry>, from: usize, to: usize) {
-    if let Some(Entry::Raw(_, end)) = entries.last_mut() {
-        if *end as usize == from {
+fn raw(d: &mut Digest, from: usize, to: usize) {
+    let at = d.events.len() as u32;
+    if let Some(Mark::Raw { at: a, to: end, .. }) = d.marks.last_mut() {
+        if *a == at && *end as usize == from {
             *end = to as u32;
             return;
         }
     }
-    entries.push(Entry::Raw(from as u32, to as u32));
+    d.marks.push(Mark::Raw {
+        at,
+        from: from as u32,
+        to: to as u32,
+    });
 }
 
 /// The value of a field at `slot` in an instance's field bytes.
@@ -402,7 +410,8 @@ fn digest(
     maps: &mut Maps,
 ) -> Digest {
     let ids = id as usize;
-    d.entries.clear();
+    d.events.clear();
+    d.marks.clear();
     d.data.clear();
     d.instances.clear();
     d.arrays.clear();
@@ -437,7 +446,7 @@ fn digest(
                                 d.instances.len() - 1
                             }
                             None => {
-                                raw(&mut d.entries, pos, pos + n);
+                                raw(&mut d, pos, pos + n);
                                 pos += n;
                                 continue;
                             }
@@ -456,7 +465,11 @@ fn digest(
                     let event = match k.role {
                         Role::Plain => None,
                         Role::Loader => {
-                            d.entries.push(Entry::Loader(object, class));
+                            d.marks.push(Mark::Loader {
+                                at: d.events.len() as u32,
+                                object,
+                                class,
+                            });
                             None
                         }
                         Role::Thread => Some(Event::Thread {
@@ -478,7 +491,7 @@ fn digest(
                         ),
                     };
                     if let Some(e) = event {
-                        d.entries.push(Entry::Event(e));
+                        d.events.push(e);
                     }
                 }
             }
@@ -509,20 +522,20 @@ fn digest(
                     d.data
                         .extend_from_slice(&all[..all.len().min(ARRAY_PREFIX)]);
                     let to = d.data.len() as u32;
-                    d.entries.push(Entry::Event(Event::Array {
+                    d.events.push(Event::Array {
                         id: id_at(r, 1, id),
                         bytes,
                         hash: Some(content_hash(all)),
                         from,
                         to,
-                    }));
+                    });
                 }
             }
             // A class dump that does not add up stops the serial walk:
             // left to it with the rest of the part.
             sub::CLASS_DUMP if class_dump(r, id).is_none() => break,
             sub::PRIM_ARRAY_NODATA if BasicType::from_code(r[1 + ids + 8]).is_none() => break,
-            _ => raw(&mut d.entries, pos, pos + n),
+            _ => raw(&mut d, pos, pos + n),
         }
         pos += n;
     }
@@ -576,14 +589,22 @@ fn apply_all(
                     counts: &mut counts,
                     id,
                 };
-                if let Err(stop) = apply_part(&p, &d, &mut w) {
+                let mut d = d;
+                if let Err(stop) = apply_part(&p, &mut d, &mut w) {
                     return Applied {
                         counts,
                         stop: Some((stop.0, p.counts, stop.1)),
                     };
                 }
-                let mut d = d;
                 let _ = back.try_send(std::mem::take(&mut d.body));
+                if d.events.capacity() == 0 {
+                    // Handed on: the off-heap side's applied batches come
+                    // back to be filled again.
+                    if let Some((events, data)) = pass.sink.spare() {
+                        d.events = events;
+                        d.data = data;
+                    }
+                }
                 let _ = spares.try_send(d);
                 if counts.class_dumps != published {
                     published = counts.class_dumps;
@@ -598,8 +619,27 @@ fn apply_all(
     Applied { counts, stop: None }
 }
 
-/// Applies one part's digest; on a stop, where and the bytes read.
-fn apply_part(p: &Part, d: &Digest, w: &mut Walk<'_, Pass>) -> Result<(), (Stop, u64)> {
+/// Tells the off-heap sections `events` (their openings in `data`).
+fn push_events(pass: &mut Pass, events: &[Event], data: &[u8]) {
+    for e in events {
+        match *e {
+            Event::Array {
+                id,
+                bytes,
+                hash,
+                from,
+                to,
+            } => pass
+                .sink
+                .array(id, bytes, hash, &data[from as usize..to as usize]),
+            e => pass.sink.push(e),
+        }
+    }
+}
+
+/// Applies one part's digest (its events handed on); on a stop, where and
+/// the bytes read.
+fn apply_part(p: &Part, d: &mut Digest, w: &mut Walk<'_, Pass>) -> Result<(), (Stop, u64)> {
     let pass = &mut *w.v;
     w.counts.add(&d.counts);
     pass.prims.merge(&d.prims);
@@ -618,24 +658,32 @@ fn apply_part(p: &Part, d: &Digest, w: &mut Walk<'_, Pass>) -> Result<(), (Stop,
         heap_walk(&mut feed, w, p.rec_at, p.kind, len, end)
             .map_err(|s| (s, crate::feed::Feed::offset(&feed)))
     };
-    for e in &d.entries {
-        match *e {
-            Entry::Raw(from, to) => {
-                walk(w, from as usize, to as usize, p.base + u64::from(to), None)?;
+    if d.marks.iter().all(|m| matches!(m, Mark::Loader { .. })) {
+        // Nothing to walk between the events: they go to the off-heap
+        // sections as they are, not copied.
+        for m in &d.marks {
+            if let Mark::Loader { object, class, .. } = *m {
+                w.v.loader_objects.push((object, class));
             }
-            Entry::Event(Event::Array {
-                id,
-                bytes,
-                hash,
-                from,
-                to,
-            }) => {
-                w.v.sink
-                    .array(id, bytes, hash, &d.data[from as usize..to as usize])
-            }
-            Entry::Event(e) => w.v.sink.push(e),
-            Entry::Loader(object, class) => w.v.loader_objects.push((object, class)),
         }
+        w.v.sink
+            .hand(std::mem::take(&mut d.events), std::mem::take(&mut d.data));
+    } else {
+        let mut next = 0;
+        for m in &d.marks {
+            let at = match *m {
+                Mark::Raw { at, .. } | Mark::Loader { at, .. } => at as usize,
+            };
+            push_events(w.v, &d.events[next..at], &d.data);
+            next = at;
+            match *m {
+                Mark::Raw { from, to, .. } => {
+                    walk(w, from as usize, to as usize, p.base + u64::from(to), None)?;
+                }
+                Mark::Loader { object, class, .. } => w.v.loader_objects.push((object, class)),
+            }
+        }
+        push_events(w.v, &d.events[next..], &d.data);
     }
     walk(w, d.tail, d.body.len(), p.end, p.failed.clone())
 }

@@ -173,6 +173,26 @@ impl Sink {
         });
     }
 
+    /// Hands `events` (their openings in `data`) on as a batch of their
+    /// own, after what was pushed before them.
+    pub fn hand(&mut self, events: Vec<Event>, data: Vec<u8>) {
+        if !self.batch.events.is_empty() {
+            self.send();
+        }
+        let _ = self.to.send(Batch {
+            events,
+            data,
+            frames: Vec::new(),
+        });
+    }
+
+    /// The vectors of a batch the other thread applied, emptied, if one
+    /// came back: for the next [`hand`](Self::hand).
+    pub fn spare(&mut self) -> Option<(Vec<Event>, Vec<u8>)> {
+        let b = self.back.try_recv().ok()?;
+        Some((b.events, b.data))
+    }
+
     fn send(&mut self) {
         let fresh = self.back.try_recv().unwrap_or_default();
         let full = std::mem::replace(&mut self.batch, fresh);
