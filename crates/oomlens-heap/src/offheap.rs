@@ -306,6 +306,15 @@ impl<V: Copy> Recent<V> {
     }
 }
 
+/// Buckets of `OffHeap::waiting_marks` (16 KiB of counts).
+const MARKS: usize = 1 << 12;
+
+/// The `waiting_marks` bucket of object `id`.
+#[inline]
+fn mark_of(id: Id) -> usize {
+    ((id >> 3) ^ (id >> 15) ^ (id >> 27)) as usize & (MARKS - 1)
+}
+
 /// Array openings kept for names and samples, in a ring.
 struct Prefixes {
     ring: Vec<Prefix>,
@@ -351,6 +360,10 @@ pub(crate) struct OffHeap {
     prefixes: Prefixes,
     /// Value arrays waited for by strings (at most `WAITING`).
     waiting: FxHashMap<Id, Waiting>,
+    /// How many of `waiting`'s keys fall in each `mark_of` bucket: a key
+    /// whose bucket counts none is not looked for (the table holds a few
+    /// keys most of the time, and a probe of it misses the cache).
+    waiting_marks: Vec<u32>,
     /// One word per array read: a 48-bit content hash over the bytes of
     /// one copy (array and String); copies of 64 KiB or more go to `big`.
     contents: Contents,
@@ -397,6 +410,7 @@ impl Default for OffHeap {
                 next: 0,
             },
             waiting: FxHashMap::default(),
+            waiting_marks: vec![0; MARKS],
             contents: Contents::default(),
             big: Vec::new(),
             seen: Recent::new(()),
@@ -527,19 +541,25 @@ impl OffHeap {
             self.unmatched += 1;
             return;
         }
-        self.waiting.insert(
-            value,
-            Waiting {
-                coder,
-                string_bytes: string_bytes.min(u64::from(u32::MAX)) as u32,
-            },
-        );
+        let w = Waiting {
+            coder,
+            string_bytes: string_bytes.min(u64::from(u32::MAX)) as u32,
+        };
+        if self.waiting.insert(value, w).is_none() {
+            self.waiting_marks[mark_of(value)] += 1;
+        }
     }
 
     /// Starts loading what `array` will probe for content `hash`.
     #[inline]
     pub fn prefetch(&self, hash: u64) {
         self.seen.prefetch(hash);
+    }
+
+    /// Starts loading the slot String `id` will be remembered in.
+    #[inline]
+    pub fn prefetch_string(&self, id: Id) {
+        self.recent_strings.prefetch(id);
     }
 
     /// Whether `array` reads a primitive array: a byte or char array
@@ -575,10 +595,7 @@ impl OffHeap {
                 );
                 // Waiting for it and found at once: an older wait for the
                 // same array (two Strings sharing it) ends with this one.
-                if !self.waiting.is_empty() {
-                    self.waiting.remove(&p.value);
-                    self.shrink_waiting();
-                }
+                self.stop_waiting(p.value);
                 if let Some((string, coder)) = self.wanted_array(id) {
                     self.names.insert(string, decode(data, coder, 64));
                 }
@@ -592,13 +609,7 @@ impl OffHeap {
         if let Some((string, coder)) = self.wanted_array(id) {
             self.names.insert(string, decode(data, coder, 64));
         }
-        let waited = if self.waiting.is_empty() {
-            None
-        } else {
-            let w = self.waiting.remove(&id);
-            self.shrink_waiting();
-            w
-        };
+        let waited = self.stop_waiting(id);
         match waited {
             Some(w) => {
                 self.strings_read += 1;
@@ -631,6 +642,19 @@ impl OffHeap {
             return None;
         }
         self.wanted_arrays.remove(&id)
+    }
+
+    /// The wait for array `id`, ended, if a String waited for it.
+    #[inline]
+    fn stop_waiting(&mut self, id: Id) -> Option<Waiting> {
+        let mark = mark_of(id);
+        if self.waiting_marks[mark] == 0 {
+            return None;
+        }
+        let w = self.waiting.remove(&id)?;
+        self.waiting_marks[mark] -= 1;
+        self.shrink_waiting();
+        Some(w)
     }
 
     /// Gives back the memory of a wait table that emptied: a burst of

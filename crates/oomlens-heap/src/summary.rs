@@ -207,8 +207,10 @@ fn apply(batches: Receiver<Batch>, back: SyncSender<Batch>) -> OffHeap {
     let mut o = OffHeap::default();
     for mut b in batches {
         for (i, e) in b.events.iter().enumerate() {
-            if let Some(Event::Array { hash: Some(h), .. }) = b.events.get(i + PREFETCH) {
-                o.prefetch(*h);
+            match b.events.get(i + PREFETCH) {
+                Some(Event::Array { hash: Some(h), .. }) => o.prefetch(*h),
+                Some(Event::String { id, .. }) => o.prefetch_string(*id),
+                _ => {}
             }
             match *e {
                 Event::LoadClass(c) => o.load_class(&c),
