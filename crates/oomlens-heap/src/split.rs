@@ -44,7 +44,7 @@ const QUEUE: usize = 4;
 const ITEMS: usize = 16;
 
 /// What a worker needs of a class to settle its instances.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 struct Known {
     role: Role,
     /// An instance's shallow size.
@@ -55,6 +55,14 @@ struct Known {
 
 /// The classes workers settle instances of, by id.
 type KnownMap = FxHashMap<Id, Known>;
+
+/// The classes workers settle instances of, as of the `version`th class
+/// dump of the dump.
+#[derive(Default)]
+struct Published {
+    version: u64,
+    map: KnownMap,
+}
 
 /// One thing to apply, in dump order.
 enum Item {
@@ -114,6 +122,8 @@ struct Digest {
     /// Where in `body` the worker stopped: the rest is walked by the
     /// applying thread.
     tail: usize,
+    /// The `Published::version` of the classes it knew.
+    version: u64,
 }
 
 /// What a worker found that is not an event, and before which event
@@ -144,7 +154,7 @@ fn read_with(
     // Digests applied go back to the workers, their vectors reused.
     let (spare_to, spares) = sync_channel::<Digest>(QUEUE + ITEMS);
     let spares = Arc::new(Mutex::new(spares));
-    let known: Arc<RwLock<Arc<KnownMap>>> = Arc::default();
+    let known: Arc<RwLock<Arc<Published>>> = Arc::default();
     let sizing = pass.sizing;
     std::thread::scope(|scope| {
         let mut workers = Vec::new();
@@ -345,7 +355,7 @@ impl Visitor for Forwarder {
 fn work(
     jobs: &Mutex<Receiver<Job>>,
     spares: &Mutex<Receiver<Digest>>,
-    known: &RwLock<Arc<KnownMap>>,
+    known: &RwLock<Arc<Published>>,
     sizing: Sizing,
 ) {
     let mut maps = Maps::default();
@@ -363,7 +373,8 @@ fn work(
             Ok(r) => r.try_recv().unwrap_or_default(),
             Err(_) => return,
         };
-        let d = digest(job.body, job.id, &map, &sizing, spare, &mut maps);
+        let mut d = digest(job.body, job.id, &map.map, &sizing, spare, &mut maps);
+        d.version = map.version;
         let _ = job.reply.send(d);
     }
 }
@@ -555,7 +566,7 @@ struct Applied {
 fn apply_all(
     items: Receiver<Item>,
     pass: &mut Pass,
-    known: &RwLock<Arc<KnownMap>>,
+    known: &RwLock<Arc<Published>>,
     back: &SyncSender<Vec<u8>>,
     spares: &SyncSender<Digest>,
 ) -> Applied {
@@ -563,6 +574,9 @@ fn apply_all(
     let mut layouts = Layouts::new(8);
     let mut id = 8;
     let mut published = 0;
+    // Digests made knowing fewer class dumps than this read a class
+    // through the layout it had before it was dumped again.
+    let mut stale_before = 0;
     for item in items {
         match item {
             Item::Header(h) => {
@@ -590,7 +604,8 @@ fn apply_all(
                     id,
                 };
                 let mut d = d;
-                if let Err(stop) = apply_part(&p, &mut d, &mut w) {
+                let stale = d.version < stale_before;
+                if let Err(stop) = apply_part(&p, &mut d, stale, &mut w) {
                     return Applied {
                         counts,
                         stop: Some((stop.0, p.counts, stop.1)),
@@ -608,9 +623,19 @@ fn apply_all(
                 let _ = spares.try_send(d);
                 if counts.class_dumps != published {
                     published = counts.class_dumps;
-                    let map = publish(pass, &mut layouts);
                     if let Ok(mut k) = known.write() {
-                        *k = Arc::new(map);
+                        let map = publish(pass, &mut layouts);
+                        let redefined = k
+                            .map
+                            .iter()
+                            .any(|(id, old)| map.get(id).is_some_and(|new| new != old));
+                        if redefined {
+                            stale_before = published;
+                        }
+                        *k = Arc::new(Published {
+                            version: published,
+                            map,
+                        });
                     }
                 }
             }
@@ -637,9 +662,26 @@ fn push_events(pass: &mut Pass, events: &[Event], data: &[u8]) {
     }
 }
 
-/// Applies one part's digest (its events handed on); on a stop, where and
-/// the bytes read.
-fn apply_part(p: &Part, d: &mut Digest, w: &mut Walk<'_, Pass>) -> Result<(), (Stop, u64)> {
+/// Applies one part's digest (its events handed on), or walks the whole
+/// part as the single thread does when the digest is `stale` (a class it
+/// settled was dumped again before the part); on a stop, where and the
+/// bytes read.
+fn apply_part(
+    p: &Part,
+    d: &mut Digest,
+    stale: bool,
+    w: &mut Walk<'_, Pass>,
+) -> Result<(), (Stop, u64)> {
+    let len = p.end - p.rec_at - 9;
+    // The ranges hold whole sub-records; only the tail may end early.
+    let walk = |w: &mut Walk<'_, Pass>, from: usize, to: usize, end: u64, fail| {
+        let mut feed = SliceFeed::at(&d.body[..to], from, p.base).failing(fail);
+        heap_walk(&mut feed, w, p.rec_at, p.kind, len, end)
+            .map_err(|s| (s, crate::feed::Feed::offset(&feed)))
+    };
+    if stale {
+        return walk(w, 0, d.body.len(), p.end, p.failed.clone());
+    }
     let pass = &mut *w.v;
     w.counts.add(&d.counts);
     pass.prims.merge(&d.prims);
@@ -651,13 +693,6 @@ fn apply_part(p: &Part, d: &mut Digest, w: &mut Walk<'_, Pass>) -> Result<(), (S
     for &(class, n, elements, bytes) in &d.arrays {
         pass.classes.arrays(class, n, elements, bytes);
     }
-    let len = p.end - p.rec_at - 9;
-    // The ranges hold whole sub-records; only the tail may end early.
-    let walk = |w: &mut Walk<'_, Pass>, from: usize, to: usize, end: u64, fail| {
-        let mut feed = SliceFeed::at(&d.body[..to], from, p.base).failing(fail);
-        heap_walk(&mut feed, w, p.rec_at, p.kind, len, end)
-            .map_err(|s| (s, crate::feed::Feed::offset(&feed)))
-    };
     if d.marks.iter().all(|m| matches!(m, Mark::Loader { .. })) {
         // Nothing to walk between the events: they go to the off-heap
         // sections as they are, not copied.
@@ -699,8 +734,15 @@ fn publish(pass: &Pass, layouts: &mut Layouts) -> KnownMap {
         let Some(l) = layouts.get(c.id) else {
             continue;
         };
-        let role = pass.classes.role(c.id, &pass.strings);
-        let size = pass.classes.instance_size(c.id, l, &pass.sizing);
+        // A class counted before keeps the size and role it was counted
+        // with (`Classes::instances`), as in the single-threaded pass.
+        let (size, role) = match c.instance_size {
+            Some(size) => (size, c.role),
+            None => (
+                pass.classes.instance_size(c.id, l, &pass.sizing),
+                pass.classes.role(c.id, &pass.strings),
+            ),
+        };
         let slots = pass.fields.slots(role, l);
         map.insert(c.id, Known { role, size, slots });
     }
@@ -829,6 +871,62 @@ mod tests {
         bad[at + 29] = 0x77;
         assert_eq!(json(&bad, Some(TAKE_MAX)), json(&bad, None));
         assert!(json(&bad, None).contains("malformed"));
+    }
+
+    /// String dumped twice with its fields in another order: the Strings
+    /// after the second dump are read through the second layout, as the
+    /// single thread reads them, even by a worker that began its part
+    /// before the second dump was applied (tried many times: which worker
+    /// sees which classes depends on timing).
+    #[test]
+    fn a_class_dumped_again_is_read_through_its_new_layout() {
+        let mut w = Writer::new(8, 0);
+        for (i, s) in ["java/lang/String", "value", "coder"].iter().enumerate() {
+            w.string(i as u64 + 1, s);
+        }
+        w.load_class(1, 100, 1);
+        let bytes = |w: &mut Writer, id: u64, s: &str| {
+            w.primitive_array(id, BasicType::Byte, s.len() as u32, s.as_bytes());
+        };
+        w.class_dump(
+            100,
+            0,
+            0,
+            9,
+            &[],
+            &[(2, BasicType::Object), (3, BasicType::Byte)],
+        );
+        w.end_segment();
+        for i in 0..4u64 {
+            let mut d = (0x1000 + 0x100 * i + 0x18).to_be_bytes().to_vec();
+            d.push(0);
+            w.instance(0x1000 + 0x100 * i, 100, &d);
+            bytes(&mut w, 0x1000 + 0x100 * i + 0x18, "abc");
+            w.end_segment();
+        }
+        w.class_dump(
+            100,
+            0,
+            0,
+            9,
+            &[],
+            &[(3, BasicType::Byte), (2, BasicType::Object)],
+        );
+        w.end_segment();
+        for i in 0..8u64 {
+            let mut d = vec![0];
+            d.extend_from_slice(&(0x9000 + 0x100 * i + 0x18).to_be_bytes());
+            w.instance(0x9000 + 0x100 * i, 100, &d);
+            bytes(&mut w, 0x9000 + 0x100 * i + 0x18, "xyz");
+            w.end_segment();
+        }
+        let full = w.finish();
+        let serial = json(&full, None);
+        assert!(serial.contains("\"strings\":12,\"unmatched\":0"), "{serial}");
+        assert!(serial.contains("\"value\":\"xyz\",\"copies\":8"), "{serial}");
+        for _ in 0..50 {
+            assert_eq!(json(&full, Some(TAKE_MAX)), serial);
+        }
     }
 
     /// A compressed dump cut short: the read fails inside a segment, and
