@@ -645,12 +645,17 @@ impl OffHeap {
     }
 
     /// The wait for array `id`, ended, if a String waited for it.
-    #[inline]
+    #[inline(always)]
     fn stop_waiting(&mut self, id: Id) -> Option<Waiting> {
         let mark = mark_of(id);
         if self.waiting_marks[mark] == 0 {
             return None;
         }
+        self.end_wait(id, mark)
+    }
+
+    /// [`stop_waiting`](Self::stop_waiting) past its bucket's count.
+    fn end_wait(&mut self, id: Id, mark: usize) -> Option<Waiting> {
         let w = self.waiting.remove(&id)?;
         self.waiting_marks[mark] -= 1;
         self.shrink_waiting();

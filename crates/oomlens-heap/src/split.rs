@@ -4,7 +4,8 @@
 //! record is cut into parts at sub-record boundaries) to `WORKERS`
 //! workers; each counts a part's objects per class and reads the fields
 //! and array openings the off-heap sections need; the calling thread
-//! applies the small records and the workers' digests in dump order.
+//! applies the small records and the workers' digests in dump order,
+//! handing a digest's events to the off-heap thread as they are.
 //!
 //! A worker settles an instance only when its class's layout was known
 //! before the part began (`Known`, published by the applying thread after
@@ -13,7 +14,9 @@
 //! rest of the part) it leaves as byte ranges, which the applying thread
 //! walks exactly as the single-threaded pass does, with the same stops at
 //! the same offsets. HotSpot dumps every class before any instance, so
-//! nearly all objects are counted by the workers.
+//! nearly all objects are counted by the workers. A part digested before
+//! a class it settled was dumped again (its layout changed) is walked
+//! whole by the applying thread instead.
 
 use crate::feed::SliceFeed;
 use crate::histogram::{PrimArrays, Role};
