@@ -111,9 +111,9 @@ struct Job {
 struct Digest {
     body: Vec<u8>,
     /// What the off-heap sections are told, in dump order (`Event::Array`
-    /// openings in `data`): handed to them as a batch of their own.
+    /// openings are ranges of `body`): handed to them with `body` as a
+    /// batch of their own.
     events: Vec<Event>,
-    data: Vec<u8>,
     /// Things between the events, in dump order.
     marks: Vec<Mark>,
     /// Instances settled, per class.
@@ -426,7 +426,6 @@ fn digest(
     let ids = id as usize;
     d.events.clear();
     d.marks.clear();
-    d.data.clear();
     d.instances.clear();
     d.arrays.clear();
     d.prims = PrimArrays::default();
@@ -532,10 +531,8 @@ fn digest(
                 d.counts.primitive_arrays += 1;
                 if matches!(ty, BasicType::Byte | BasicType::Char) {
                     let all = &r[1 + ids + 9..];
-                    let from = d.data.len() as u32;
-                    d.data
-                        .extend_from_slice(&all[..all.len().min(ARRAY_PREFIX)]);
-                    let to = d.data.len() as u32;
+                    let from = (pos + 1 + ids + 9) as u32;
+                    let to = from + all.len().min(ARRAY_PREFIX) as u32;
                     d.events.push(Event::Array {
                         id: id_at(r, 1, id),
                         bytes,
@@ -614,14 +611,16 @@ fn apply_all(
                         stop: Some((stop.0, p.counts, stop.1)),
                     };
                 }
-                let _ = back.try_send(std::mem::take(&mut d.body));
                 if d.events.capacity() == 0 {
-                    // Handed on: the off-heap side's applied batches come
-                    // back to be filled again.
+                    // Handed on with its body: the off-heap side's applied
+                    // batches come back, their bytes to be read into again.
                     if let Some((events, data)) = pass.sink.spare() {
                         d.events = events;
-                        d.data = data;
+                        d.body = data;
                     }
+                }
+                if d.body.capacity() > 0 {
+                    let _ = back.try_send(std::mem::take(&mut d.body));
                 }
                 let _ = spares.try_send(d);
                 if counts.class_dumps != published {
@@ -696,23 +695,27 @@ fn apply_part(
     for &(class, n, elements, bytes) in &d.arrays {
         pass.classes.arrays(class, n, elements, bytes);
     }
-    if d.marks.iter().all(|m| matches!(m, Mark::Loader { .. })) {
-        // Nothing to walk between the events: they go to the off-heap
-        // sections as they are, not copied.
+    if d.tail == d.body.len() && d.marks.iter().all(|m| matches!(m, Mark::Loader { .. })) {
+        // Nothing to walk between the events or after them: they go to the
+        // off-heap sections as they are, with the part's bytes, not copied.
         for m in &d.marks {
             if let Mark::Loader { object, class, .. } = *m {
                 w.v.loader_objects.push((object, class));
             }
         }
+        // Past the last sub-record: no events, at most a stop (the record
+        // cut short or a failed read), which comes after them.
+        let end = walk(w, d.tail, d.body.len(), p.end, p.failed.clone());
         w.v.sink
-            .hand(std::mem::take(&mut d.events), std::mem::take(&mut d.data));
+            .hand(std::mem::take(&mut d.events), std::mem::take(&mut d.body));
+        return end;
     } else {
         let mut next = 0;
         for m in &d.marks {
             let at = match *m {
                 Mark::Raw { at, .. } | Mark::Loader { at, .. } => at as usize,
             };
-            push_events(w.v, &d.events[next..at], &d.data);
+            push_events(w.v, &d.events[next..at], &d.body);
             next = at;
             match *m {
                 Mark::Raw { from, to, .. } => {
@@ -721,7 +724,7 @@ fn apply_part(
                 Mark::Loader { object, class, .. } => w.v.loader_objects.push((object, class)),
             }
         }
-        push_events(w.v, &d.events[next..], &d.data);
+        push_events(w.v, &d.events[next..], &d.body);
     }
     walk(w, d.tail, d.body.len(), p.end, p.failed.clone())
 }
