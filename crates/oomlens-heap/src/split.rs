@@ -928,8 +928,14 @@ mod tests {
         }
         let full = w.finish();
         let serial = json(&full, None);
-        assert!(serial.contains("\"strings\":12,\"unmatched\":0"), "{serial}");
-        assert!(serial.contains("\"value\":\"xyz\",\"copies\":8"), "{serial}");
+        assert!(
+            serial.contains("\"strings\":12,\"unmatched\":0"),
+            "{serial}"
+        );
+        assert!(
+            serial.contains("\"value\":\"xyz\",\"copies\":8"),
+            "{serial}"
+        );
         for _ in 0..50 {
             assert_eq!(json(&full, Some(TAKE_MAX)), serial);
         }

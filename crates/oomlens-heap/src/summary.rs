@@ -186,15 +186,17 @@ impl Sink {
         });
     }
 
-    /// The vectors of a batch the other thread applied, emptied, if one
-    /// came back: for the next [`hand`](Self::hand).
+    /// The vectors of a batch the other thread applied, if one came back
+    /// (the events emptied, the bytes as they were): for the next
+    /// [`hand`](Self::hand).
     pub fn spare(&mut self) -> Option<(Vec<Event>, Vec<u8>)> {
         let b = self.back.try_recv().ok()?;
         Some((b.events, b.data))
     }
 
     fn send(&mut self) {
-        let fresh = self.back.try_recv().unwrap_or_default();
+        let mut fresh = self.back.try_recv().unwrap_or_default();
+        fresh.data.clear();
         let full = std::mem::replace(&mut self.batch, fresh);
         // The other side ends only when this one hangs up: a failed send
         // means it stopped early, and `finish` reports what it got.
@@ -237,7 +239,8 @@ fn apply(batches: Receiver<Batch>, back: SyncSender<Batch>) -> OffHeap {
             }
         }
         b.events.clear();
-        b.data.clear();
+        // `data` keeps its length: a part's bytes are read into again
+        // (`Sink::spare`) without zeroing; `send` clears it for its use.
         b.frames.clear();
         let _ = back.try_send(b);
     }
