@@ -648,17 +648,11 @@ fn apply_all(
 
 /// Tells the off-heap sections `events` (their openings in `data`).
 fn push_events(pass: &mut Pass, events: &[Event], data: &[u8]) {
-    for e in events {
-        match *e {
-            Event::Array {
-                id,
-                bytes,
-                hash,
-                from,
-                to,
-            } => pass
-                .sink
-                .array(id, bytes, hash, &data[from as usize..to as usize]),
+    for &e in events {
+        match e {
+            Event::Array { from, to, .. } => {
+                pass.sink.push_array(e, &data[from as usize..to as usize])
+            }
             e => pass.sink.push(e),
         }
     }

@@ -173,6 +173,20 @@ impl Sink {
         });
     }
 
+    /// `Event::Array` `e` with its `opening`, copied into this batch (its
+    /// range rewritten to the copy).
+    #[inline]
+    pub fn push_array(&mut self, mut e: Event, opening: &[u8]) {
+        let data = &mut self.batch.data;
+        let start = data.len() as u32;
+        data.extend_from_slice(opening);
+        let end = data.len() as u32;
+        if let Event::Array { from, to, .. } = &mut e {
+            (*from, *to) = (start, end);
+        }
+        self.push(e);
+    }
+
     /// Hands `events` (their openings in `data`) on as a batch of their
     /// own, after what was pushed before them.
     pub fn hand(&mut self, events: Vec<Event>, data: Vec<u8>) {
