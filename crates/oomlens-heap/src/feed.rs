@@ -126,6 +126,10 @@ pub(crate) struct StreamFeed<R> {
     /// File offset of `buf[start]`.
     at: u64,
     eof: bool,
+    /// The last read was a whole record's (`read_into`): the next refill
+    /// reads only what it is asked for, so that a following record read
+    /// whole is read straight into its own buffer, not copied from here.
+    took: bool,
 }
 
 impl<R: Read> StreamFeed<R> {
@@ -140,6 +144,7 @@ impl<R: Read> StreamFeed<R> {
             end: head.len(),
             at: consumed.min(head.len()) as u64,
             eof: false,
+            took: false,
         }
     }
 }
@@ -160,7 +165,12 @@ impl<R: Read> StreamFeed<R> {
         if self.buf.len() < want {
             self.buf.resize(want, 0);
         }
-        let goal = n.max(self.end + READ_STEP).min(self.buf.len());
+        let step = if std::mem::take(&mut self.took) {
+            0
+        } else {
+            READ_STEP
+        };
+        let goal = n.max(self.end + step).min(self.buf.len());
         while self.end < n {
             match self.inner.read(&mut self.buf[self.end..goal]) {
                 Ok(0) => {
@@ -244,6 +254,7 @@ impl<R: Read> Feed for StreamFeed<R> {
             }
         }
         out.truncate(got);
+        self.took = true;
         Ok(())
     }
 

@@ -185,8 +185,11 @@ const RECENT: usize = 1 << 16;
 /// dump lists arrays before their strings.
 const WAITING: usize = 1 << 20;
 
-/// Content words sorted at a time during the pass.
-const SORTED_RUN: usize = 1 << 20;
+/// Content words are kept in `1 << BUCKET_BITS` buckets by their top bits.
+const BUCKET_BITS: u32 = 8;
+
+/// Content words a bucket's chunk holds (32 KiB).
+const CHUNK: usize = 4096;
 
 /// Contents with a sample kept.
 const SAMPLES: usize = 1 << 14;
@@ -303,6 +306,15 @@ impl<V: Copy> Recent<V> {
     }
 }
 
+/// Buckets of `OffHeap::waiting_marks` (16 KiB of counts).
+const MARKS: usize = 1 << 12;
+
+/// The `waiting_marks` bucket of object `id`.
+#[inline]
+fn mark_of(id: Id) -> usize {
+    ((id >> 3) ^ (id >> 15) ^ (id >> 27)) as usize & (MARKS - 1)
+}
+
 /// Array openings kept for names and samples, in a ring.
 struct Prefixes {
     ring: Vec<Prefix>,
@@ -348,9 +360,13 @@ pub(crate) struct OffHeap {
     prefixes: Prefixes,
     /// Value arrays waited for by strings (at most `WAITING`).
     waiting: FxHashMap<Id, Waiting>,
+    /// How many of `waiting`'s keys fall in each `mark_of` bucket: a key
+    /// whose bucket counts none is not looked for (the table holds a few
+    /// keys most of the time, and a probe of it misses the cache).
+    waiting_marks: Vec<u32>,
     /// One word per array read: a 48-bit content hash over the bytes of
     /// one copy (array and String); copies of 64 KiB or more go to `big`.
-    contents: Vec<u64>,
+    contents: Contents,
     big: Vec<(u64, u64)>,
     /// Contents seen lately (by hash), to notice a second copy.
     seen: Recent<()>,
@@ -394,7 +410,8 @@ impl Default for OffHeap {
                 next: 0,
             },
             waiting: FxHashMap::default(),
-            contents: Vec::new(),
+            waiting_marks: vec![0; MARKS],
+            contents: Contents::default(),
             big: Vec::new(),
             seen: Recent::new(()),
             samples: FxHashMap::default(),
@@ -476,19 +493,24 @@ impl OffHeap {
     /// Looks for the pending String's array among the arrays read before
     /// it, or waits for it: what `string` did at once before the next
     /// record could settle it.
+    #[inline]
     fn settle_pending(&mut self) {
-        let Some(Pending {
+        if let Some(p) = self.pending.take() {
+            self.settle(p);
+        }
+    }
+
+    /// [`settle_pending`](Self::settle_pending) of `p`.
+    fn settle(&mut self, p: Pending) {
+        let Pending {
             id,
             value,
             coder,
             string_bytes,
-        }) = self.pending.take()
-        else {
-            return;
-        };
+        } = p;
         let earlier = self.recent_arrays.take(value);
         let prefix = earlier.map_or(NO_PREFIX, |a| a.prefix);
-        if self.wanted_strings.remove(&id).is_some() {
+        if !self.wanted_strings.is_empty() && self.wanted_strings.remove(&id).is_some() {
             match self.prefixes.get(prefix) {
                 Some(p) => {
                     let text = p.text(coder, 64);
@@ -519,19 +541,25 @@ impl OffHeap {
             self.unmatched += 1;
             return;
         }
-        self.waiting.insert(
-            value,
-            Waiting {
-                coder,
-                string_bytes: string_bytes.min(u64::from(u32::MAX)) as u32,
-            },
-        );
+        let w = Waiting {
+            coder,
+            string_bytes: string_bytes.min(u64::from(u32::MAX)) as u32,
+        };
+        if self.waiting.insert(value, w).is_none() {
+            self.waiting_marks[mark_of(value)] += 1;
+        }
     }
 
     /// Starts loading what `array` will probe for content `hash`.
     #[inline]
     pub fn prefetch(&self, hash: u64) {
         self.seen.prefetch(hash);
+    }
+
+    /// Starts loading the slot String `id` will be remembered in.
+    #[inline]
+    pub fn prefetch_string(&self, id: Id) {
+        self.recent_strings.prefetch(id);
     }
 
     /// Whether `array` reads a primitive array: a byte or char array
@@ -554,7 +582,7 @@ impl OffHeap {
             // for it (an array is dumped once, so none read before was it).
             Some(p) => {
                 self.pending = None;
-                if self.wanted_strings.remove(&p.id).is_some() {
+                if !self.wanted_strings.is_empty() && self.wanted_strings.remove(&p.id).is_some() {
                     self.wanted_arrays.insert(p.value, (p.id, p.coder));
                 }
                 self.recent_strings.insert(
@@ -567,11 +595,8 @@ impl OffHeap {
                 );
                 // Waiting for it and found at once: an older wait for the
                 // same array (two Strings sharing it) ends with this one.
-                if !self.waiting.is_empty() {
-                    self.waiting.remove(&p.value);
-                    self.shrink_waiting();
-                }
-                if let Some((string, coder)) = self.wanted_arrays.remove(&id) {
+                self.stop_waiting(p.value);
+                if let Some((string, coder)) = self.wanted_array(id) {
                     self.names.insert(string, decode(data, coder, 64));
                 }
                 self.strings_read += 1;
@@ -581,16 +606,10 @@ impl OffHeap {
             }
             None => self.settle_pending(),
         }
-        if let Some((string, coder)) = self.wanted_arrays.remove(&id) {
+        if let Some((string, coder)) = self.wanted_array(id) {
             self.names.insert(string, decode(data, coder, 64));
         }
-        let waited = if self.waiting.is_empty() {
-            None
-        } else {
-            let w = self.waiting.remove(&id);
-            self.shrink_waiting();
-            w
-        };
+        let waited = self.stop_waiting(id);
         match waited {
             Some(w) => {
                 self.strings_read += 1;
@@ -616,9 +635,37 @@ impl OffHeap {
         }
     }
 
+    /// The thread name String waiting for array `id`, taken.
+    #[inline]
+    fn wanted_array(&mut self, id: Id) -> Option<(Id, u8)> {
+        if self.wanted_arrays.is_empty() {
+            return None;
+        }
+        self.wanted_arrays.remove(&id)
+    }
+
+    /// The wait for array `id`, ended, if a String waited for it.
+    #[inline(always)]
+    fn stop_waiting(&mut self, id: Id) -> Option<Waiting> {
+        let mark = mark_of(id);
+        if self.waiting_marks[mark] == 0 {
+            return None;
+        }
+        self.end_wait(id, mark)
+    }
+
+    /// [`stop_waiting`](Self::stop_waiting) past its bucket's count.
+    fn end_wait(&mut self, id: Id, mark: usize) -> Option<Waiting> {
+        let w = self.waiting.remove(&id)?;
+        self.waiting_marks[mark] -= 1;
+        self.shrink_waiting();
+        Some(w)
+    }
+
     /// Gives back the memory of a wait table that emptied: a burst of
     /// Strings before their arrays leaves it wide, and a probe of a wide
     /// table misses the cache.
+    #[inline]
     fn shrink_waiting(&mut self) {
         if self.waiting.capacity() > 4096 && self.waiting.len() * 8 < self.waiting.capacity() {
             self.waiting.shrink_to(self.waiting.len() * 2);
@@ -629,12 +676,6 @@ impl OffHeap {
     fn account(&mut self, hash: u64, copy: u64, sample: impl FnOnce() -> String) {
         if copy < 1 << 16 {
             self.contents.push(hash << 16 | copy);
-            // Sorted a run at a time as the pass goes, so the sort at the
-            // end merges runs.
-            if self.contents.len() % SORTED_RUN == 0 {
-                let from = self.contents.len() - SORTED_RUN;
-                self.contents[from..].sort_unstable();
-            }
         } else {
             self.big.push((hash, copy));
         }
@@ -726,29 +767,32 @@ impl OffHeap {
             unmatched: self.unmatched + self.waiting.len() as u64,
             ..StringDuplication::default()
         };
-        let mut all: Vec<(u64, u64)> = std::mem::take(&mut self.big);
-        // Stable: it merges the runs sorted during the pass.
-        self.contents.sort();
-        let mut top: Vec<(u64, u64, u64)> = Vec::new();
-        let mut group = |hash: u64, copies: u64, copy: u64, top: &mut Vec<(u64, u64, u64)>| {
-            if copies < 2 {
-                return;
+        // The buckets on two threads: each sorts a bucket at a time (it
+        // fits the cache) and keeps its own top; the tops' union holds
+        // the overall top.
+        let mut buckets = std::mem::take(&mut self.contents.buckets);
+        let half = buckets.len() / 2;
+        let (a, b) = buckets.split_at_mut(half);
+        let (mut ga, gb) = std::thread::scope(|scope| {
+            let other = scope.spawn(|| groups_of(b));
+            let mine = groups_of(a);
+            match other.join() {
+                Ok(g) => (mine, g),
+                Err(panic) => std::panic::resume_unwind(panic),
             }
-            let wasted = (copies - 1) * copy;
-            d.duplicated_contents += 1;
-            d.wasted += wasted;
-            top.push((wasted, copies, hash));
-        };
-        for run in self.contents.chunk_by(|a, b| a == b) {
-            group(run[0] >> 16, run.len() as u64, run[0] & 0xffff, &mut top);
-        }
+        });
+        ga.merge(gb);
+        let mut all: Vec<(u64, u64)> = std::mem::take(&mut self.big);
         all.sort_unstable();
         for run in all.chunk_by(|a, b| a == b) {
-            group(run[0].0, run.len() as u64, run[0].1, &mut top);
+            ga.group(run[0].0, run.len() as u64, run[0].1);
         }
-        top.sort_unstable_by(|a, b| b.cmp(a));
-        top.truncate(20);
-        d.top = top
+        ga.top.sort_unstable_by(|a, b| b.cmp(a));
+        ga.top.truncate(TOP);
+        d.duplicated_contents = ga.contents;
+        d.wasted = ga.wasted;
+        d.top = ga
+            .top
             .into_iter()
             .map(|(wasted, copies, hash)| DuplicateString {
                 value: self
@@ -762,6 +806,106 @@ impl OffHeap {
             .collect();
         d
     }
+}
+
+/// The most duplicated contents reported.
+const TOP: usize = 20;
+
+/// The content words of the pass (`hash << 16 | copy bytes`), bucketed by
+/// their top bits (the hash's, uniform) in chunks of `CHUNK`: the end
+/// sorts each bucket on its own, in the cache, and nothing is copied as
+/// the words grow.
+struct Contents {
+    buckets: Vec<Bucket>,
+}
+
+#[derive(Default)]
+struct Bucket {
+    full: Vec<Vec<u64>>,
+    open: Vec<u64>,
+}
+
+impl Default for Contents {
+    fn default() -> Contents {
+        Contents {
+            buckets: (0..1usize << BUCKET_BITS)
+                .map(|_| Bucket::default())
+                .collect(),
+        }
+    }
+}
+
+impl Contents {
+    #[inline(always)]
+    fn push(&mut self, word: u64) {
+        let b = &mut self.buckets[(word >> (64 - BUCKET_BITS)) as usize];
+        if b.open.len() == b.open.capacity() {
+            if !b.open.is_empty() {
+                let full = std::mem::replace(&mut b.open, Vec::with_capacity(CHUNK));
+                b.full.push(full);
+            } else {
+                b.open.reserve_exact(CHUNK);
+            }
+        }
+        b.open.push(word);
+    }
+}
+
+/// Duplicated contents found so far: how many, their extra bytes, and the
+/// largest (wasted, copies, hash), at most `TOP` once `trim`med.
+#[derive(Default)]
+struct Groups {
+    contents: u64,
+    wasted: u64,
+    top: Vec<(u64, u64, u64)>,
+}
+
+impl Groups {
+    /// `copies` copies of `copy` bytes each of content `hash`.
+    fn group(&mut self, hash: u64, copies: u64, copy: u64) {
+        if copies < 2 {
+            return;
+        }
+        let wasted = (copies - 1) * copy;
+        self.contents += 1;
+        self.wasted += wasted;
+        self.top.push((wasted, copies, hash));
+        if self.top.len() >= 4 * TOP {
+            self.trim();
+        }
+    }
+
+    /// Keeps the `TOP` largest.
+    fn trim(&mut self) {
+        self.top.sort_unstable_by(|a, b| b.cmp(a));
+        self.top.truncate(TOP);
+    }
+
+    fn merge(&mut self, other: Groups) {
+        self.contents += other.contents;
+        self.wasted += other.wasted;
+        self.top.extend(other.top);
+        self.trim();
+    }
+}
+
+/// Sorts each bucket (emptying it) and groups its equal words.
+fn groups_of(buckets: &mut [Bucket]) -> Groups {
+    let mut g = Groups::default();
+    let mut words = Vec::new();
+    for b in buckets {
+        words.clear();
+        for chunk in std::mem::take(&mut b.full) {
+            words.extend_from_slice(&chunk);
+        }
+        words.append(&mut std::mem::take(&mut b.open));
+        words.sort_unstable();
+        for run in words.chunk_by(|a, b| a == b) {
+            g.group(run[0] >> 16, run.len() as u64, run[0] & 0xffff);
+        }
+    }
+    g.trim();
+    g
 }
 
 /// A 48-bit hash of an array's content.

@@ -4,7 +4,8 @@
 //! record is cut into parts at sub-record boundaries) to `WORKERS`
 //! workers; each counts a part's objects per class and reads the fields
 //! and array openings the off-heap sections need; the calling thread
-//! applies the small records and the workers' digests in dump order.
+//! applies the small records and the workers' digests in dump order,
+//! handing a digest's events to the off-heap thread as they are.
 //!
 //! A worker settles an instance only when its class's layout was known
 //! before the part began (`Known`, published by the applying thread after
@@ -13,7 +14,9 @@
 //! rest of the part) it leaves as byte ranges, which the applying thread
 //! walks exactly as the single-threaded pass does, with the same stops at
 //! the same offsets. HotSpot dumps every class before any instance, so
-//! nearly all objects are counted by the workers.
+//! nearly all objects are counted by the workers. A part digested before
+//! a class it settled was dumped again (its layout changed) is walked
+//! whole by the applying thread instead.
 
 use crate::feed::SliceFeed;
 use crate::histogram::{PrimArrays, Role};
@@ -44,7 +47,7 @@ const QUEUE: usize = 4;
 const ITEMS: usize = 16;
 
 /// What a worker needs of a class to settle its instances.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 struct Known {
     role: Role,
     /// An instance's shallow size.
@@ -55,6 +58,14 @@ struct Known {
 
 /// The classes workers settle instances of, by id.
 type KnownMap = FxHashMap<Id, Known>;
+
+/// The classes workers settle instances of, as of the `version`th class
+/// dump of the dump.
+#[derive(Default)]
+struct Published {
+    version: u64,
+    map: KnownMap,
+}
 
 /// One thing to apply, in dump order.
 enum Item {
@@ -96,11 +107,15 @@ struct Job {
 }
 
 /// What a worker made of a part.
+#[derive(Default)]
 struct Digest {
     body: Vec<u8>,
-    entries: Vec<Entry>,
-    /// Array openings (`Event::Array` ranges).
-    data: Vec<u8>,
+    /// What the off-heap sections are told, in dump order (`Event::Array`
+    /// openings are ranges of `body`): handed to them with `body` as a
+    /// batch of their own.
+    events: Vec<Event>,
+    /// Things between the events, in dump order.
+    marks: Vec<Mark>,
     /// Instances settled, per class.
     instances: Vec<(Id, u64, Known)>,
     /// Object arrays per class: arrays, elements, bytes.
@@ -110,15 +125,17 @@ struct Digest {
     /// Where in `body` the worker stopped: the rest is walked by the
     /// applying thread.
     tail: usize,
+    /// The `Published::version` of the classes it knew.
+    version: u64,
 }
 
-/// One thing a worker found, in dump order.
-enum Entry {
+/// What a worker found that is not an event, and before which event
+/// (`at`, an index into `Digest::events`).
+enum Mark {
     /// Sub-records in `body[from..to]` to walk as the serial pass does.
-    Raw(u32, u32),
-    Event(Event),
+    Raw { at: u32, from: u32, to: u32 },
     /// A class-loader instance and its class.
-    Loader(Id, Id),
+    Loader { at: u32, object: Id, class: Id },
 }
 
 /// Reads `source` (a whole dump) into `pass`, in parallel.
@@ -137,14 +154,18 @@ fn read_with(
     let jobs = Arc::new(Mutex::new(jobs));
     let (items_to, items) = sync_channel::<Item>(ITEMS);
     let (back, bodies) = sync_channel::<Vec<u8>>(QUEUE + ITEMS);
-    let known: Arc<RwLock<Arc<KnownMap>>> = Arc::default();
+    // Digests applied go back to the workers, their vectors reused.
+    let (spare_to, spares) = sync_channel::<Digest>(QUEUE + ITEMS);
+    let spares = Arc::new(Mutex::new(spares));
+    let known: Arc<RwLock<Arc<Published>>> = Arc::default();
     let sizing = pass.sizing;
     std::thread::scope(|scope| {
         let mut workers = Vec::new();
         for _ in 0..WORKERS {
             let jobs = Arc::clone(&jobs);
             let known = Arc::clone(&known);
-            workers.push(scope.spawn(move || work(&jobs, &known, sizing)));
+            let spares = Arc::clone(&spares);
+            workers.push(scope.spawn(move || work(&jobs, &spares, &known, sizing)));
         }
         let reader = scope.spawn(move || {
             let mut f = Forwarder {
@@ -162,7 +183,7 @@ fn read_with(
             f.flush();
             out
         });
-        let applied = apply_all(items, pass, &known, &back);
+        let applied = apply_all(items, pass, &known, &back, &spare_to);
         let outcome = match reader.join() {
             Ok(o) => o,
             Err(panic) => std::panic::resume_unwind(panic),
@@ -334,7 +355,13 @@ impl Visitor for Forwarder {
 }
 
 /// A worker: digests parts until the reading thread hangs up.
-fn work(jobs: &Mutex<Receiver<Job>>, known: &RwLock<Arc<KnownMap>>, sizing: Sizing) {
+fn work(
+    jobs: &Mutex<Receiver<Job>>,
+    spares: &Mutex<Receiver<Digest>>,
+    known: &RwLock<Arc<Published>>,
+    sizing: Sizing,
+) {
+    let mut maps = Maps::default();
     loop {
         let job = match jobs.lock() {
             Ok(r) => r.recv(),
@@ -345,20 +372,30 @@ fn work(jobs: &Mutex<Receiver<Job>>, known: &RwLock<Arc<KnownMap>>, sizing: Sizi
             Ok(k) => Arc::clone(&k),
             Err(_) => return,
         };
-        let d = digest(job.body, job.id, &map, &sizing);
+        let spare = match spares.lock() {
+            Ok(r) => r.try_recv().unwrap_or_default(),
+            Err(_) => return,
+        };
+        let mut d = digest(job.body, job.id, &map.map, &sizing, spare, &mut maps);
+        d.version = map.version;
         let _ = job.reply.send(d);
     }
 }
 
 /// Appends `body[from..to]` to the ranges left to the applying thread.
-fn raw(entries: &mut Vec<Entry>, from: usize, to: usize) {
-    if let Some(Entry::Raw(_, end)) = entries.last_mut() {
-        if *end as usize == from {
+fn raw(d: &mut Digest, from: usize, to: usize) {
+    let at = d.events.len() as u32;
+    if let Some(Mark::Raw { at: a, to: end, .. }) = d.marks.last_mut() {
+        if *a == at && *end as usize == from {
             *end = to as u32;
             return;
         }
     }
-    entries.push(Entry::Raw(from as u32, to as u32));
+    d.marks.push(Mark::Raw {
+        at,
+        from: from as u32,
+        to: to as u32,
+    });
 }
 
 /// The value of a field at `slot` in an instance's field bytes.
@@ -368,21 +405,36 @@ fn field(slot: Option<FieldSlot>, data: &[u8], id: u8) -> Option<Value> {
     Value::read(s.ty, data.get(s.offset as usize..)?, id)
 }
 
-/// Counts a part's objects and reads what the off-heap sections need.
-fn digest(body: Vec<u8>, id: u8, known: &KnownMap, sizing: &Sizing) -> Digest {
+/// A worker's class indexes into a digest's `instances` and `arrays`,
+/// kept from part to part for their memory.
+#[derive(Default)]
+struct Maps {
+    instances: FxHashMap<Id, u32>,
+    arrays: FxHashMap<Id, u32>,
+}
+
+/// Counts a part's objects and reads what the off-heap sections need,
+/// into `d` (an applied digest, its vectors reused, or a new one).
+fn digest(
+    body: Vec<u8>,
+    id: u8,
+    known: &KnownMap,
+    sizing: &Sizing,
+    mut d: Digest,
+    maps: &mut Maps,
+) -> Digest {
     let ids = id as usize;
-    let mut d = Digest {
-        body: Vec::new(),
-        entries: Vec::new(),
-        data: Vec::new(),
-        instances: Vec::new(),
-        arrays: Vec::new(),
-        prims: PrimArrays::default(),
-        counts: Counts::default(),
-        tail: 0,
-    };
-    let mut index: FxHashMap<Id, u32> = FxHashMap::default();
-    let mut array_index: FxHashMap<Id, u32> = FxHashMap::default();
+    d.events.clear();
+    d.marks.clear();
+    d.instances.clear();
+    d.arrays.clear();
+    d.prims = PrimArrays::default();
+    d.counts = Counts::default();
+    d.tail = 0;
+    let index = &mut maps.instances;
+    let array_index = &mut maps.arrays;
+    index.clear();
+    array_index.clear();
     // The class of the last instance: instances of one class come in runs.
     let mut last: (Id, usize) = (u64::MAX, 0);
     let b = &body[..];
@@ -407,7 +459,7 @@ fn digest(body: Vec<u8>, id: u8, known: &KnownMap, sizing: &Sizing) -> Digest {
                                 d.instances.len() - 1
                             }
                             None => {
-                                raw(&mut d.entries, pos, pos + n);
+                                raw(&mut d, pos, pos + n);
                                 pos += n;
                                 continue;
                             }
@@ -426,7 +478,11 @@ fn digest(body: Vec<u8>, id: u8, known: &KnownMap, sizing: &Sizing) -> Digest {
                     let event = match k.role {
                         Role::Plain => None,
                         Role::Loader => {
-                            d.entries.push(Entry::Loader(object, class));
+                            d.marks.push(Mark::Loader {
+                                at: d.events.len() as u32,
+                                object,
+                                class,
+                            });
                             None
                         }
                         Role::Thread => Some(Event::Thread {
@@ -448,7 +504,7 @@ fn digest(body: Vec<u8>, id: u8, known: &KnownMap, sizing: &Sizing) -> Digest {
                         ),
                     };
                     if let Some(e) = event {
-                        d.entries.push(Entry::Event(e));
+                        d.events.push(e);
                     }
                 }
             }
@@ -475,24 +531,22 @@ fn digest(body: Vec<u8>, id: u8, known: &KnownMap, sizing: &Sizing) -> Digest {
                 d.counts.primitive_arrays += 1;
                 if matches!(ty, BasicType::Byte | BasicType::Char) {
                     let all = &r[1 + ids + 9..];
-                    let from = d.data.len() as u32;
-                    d.data
-                        .extend_from_slice(&all[..all.len().min(ARRAY_PREFIX)]);
-                    let to = d.data.len() as u32;
-                    d.entries.push(Entry::Event(Event::Array {
+                    let from = (pos + 1 + ids + 9) as u32;
+                    let to = from + all.len().min(ARRAY_PREFIX) as u32;
+                    d.events.push(Event::Array {
                         id: id_at(r, 1, id),
                         bytes,
                         hash: Some(content_hash(all)),
                         from,
                         to,
-                    }));
+                    });
                 }
             }
             // A class dump that does not add up stops the serial walk:
             // left to it with the rest of the part.
             sub::CLASS_DUMP if class_dump(r, id).is_none() => break,
             sub::PRIM_ARRAY_NODATA if BasicType::from_code(r[1 + ids + 8]).is_none() => break,
-            _ => raw(&mut d.entries, pos, pos + n),
+            _ => raw(&mut d, pos, pos + n),
         }
         pos += n;
     }
@@ -512,13 +566,17 @@ struct Applied {
 fn apply_all(
     items: Receiver<Item>,
     pass: &mut Pass,
-    known: &RwLock<Arc<KnownMap>>,
+    known: &RwLock<Arc<Published>>,
     back: &SyncSender<Vec<u8>>,
+    spares: &SyncSender<Digest>,
 ) -> Applied {
     let mut counts = Counts::default();
     let mut layouts = Layouts::new(8);
     let mut id = 8;
     let mut published = 0;
+    // Digests made knowing fewer class dumps than this read a class
+    // through the layout it had before it was dumped again.
+    let mut stale_before = 0;
     for item in items {
         match item {
             Item::Header(h) => {
@@ -545,18 +603,41 @@ fn apply_all(
                     counts: &mut counts,
                     id,
                 };
-                if let Err(stop) = apply_part(&p, &d, &mut w) {
+                let mut d = d;
+                let stale = d.version < stale_before;
+                if let Err(stop) = apply_part(&p, &mut d, stale, &mut w) {
                     return Applied {
                         counts,
                         stop: Some((stop.0, p.counts, stop.1)),
                     };
                 }
-                let _ = back.try_send(d.body);
+                if d.events.capacity() == 0 {
+                    // Handed on with its body: the off-heap side's applied
+                    // batches come back, their bytes to be read into again.
+                    if let Some((events, data)) = pass.sink.spare() {
+                        d.events = events;
+                        d.body = data;
+                    }
+                }
+                if d.body.capacity() > 0 {
+                    let _ = back.try_send(std::mem::take(&mut d.body));
+                }
+                let _ = spares.try_send(d);
                 if counts.class_dumps != published {
                     published = counts.class_dumps;
-                    let map = publish(pass, &mut layouts);
                     if let Ok(mut k) = known.write() {
-                        *k = Arc::new(map);
+                        let map = publish(pass, &mut layouts);
+                        let redefined = k
+                            .map
+                            .iter()
+                            .any(|(id, old)| map.get(id).is_some_and(|new| new != old));
+                        if redefined {
+                            stale_before = published;
+                        }
+                        *k = Arc::new(Published {
+                            version: published,
+                            map,
+                        });
                     }
                 }
             }
@@ -565,8 +646,38 @@ fn apply_all(
     Applied { counts, stop: None }
 }
 
-/// Applies one part's digest; on a stop, where and the bytes read.
-fn apply_part(p: &Part, d: &Digest, w: &mut Walk<'_, Pass>) -> Result<(), (Stop, u64)> {
+/// Tells the off-heap sections `events` (their openings in `data`).
+fn push_events(pass: &mut Pass, events: &[Event], data: &[u8]) {
+    for &e in events {
+        match e {
+            Event::Array { from, to, .. } => {
+                pass.sink.push_array(e, &data[from as usize..to as usize])
+            }
+            e => pass.sink.push(e),
+        }
+    }
+}
+
+/// Applies one part's digest (its events handed on), or walks the whole
+/// part as the single thread does when the digest is `stale` (a class it
+/// settled was dumped again before the part); on a stop, where and the
+/// bytes read.
+fn apply_part(
+    p: &Part,
+    d: &mut Digest,
+    stale: bool,
+    w: &mut Walk<'_, Pass>,
+) -> Result<(), (Stop, u64)> {
+    let len = p.end - p.rec_at - 9;
+    // The ranges hold whole sub-records; only the tail may end early.
+    let walk = |w: &mut Walk<'_, Pass>, from: usize, to: usize, end: u64, fail| {
+        let mut feed = SliceFeed::at(&d.body[..to], from, p.base).failing(fail);
+        heap_walk(&mut feed, w, p.rec_at, p.kind, len, end)
+            .map_err(|s| (s, crate::feed::Feed::offset(&feed)))
+    };
+    if stale {
+        return walk(w, 0, d.body.len(), p.end, p.failed.clone());
+    }
     let pass = &mut *w.v;
     w.counts.add(&d.counts);
     pass.prims.merge(&d.prims);
@@ -578,31 +689,36 @@ fn apply_part(p: &Part, d: &Digest, w: &mut Walk<'_, Pass>) -> Result<(), (Stop,
     for &(class, n, elements, bytes) in &d.arrays {
         pass.classes.arrays(class, n, elements, bytes);
     }
-    let len = p.end - p.rec_at - 9;
-    // The ranges hold whole sub-records; only the tail may end early.
-    let walk = |w: &mut Walk<'_, Pass>, from: usize, to: usize, end: u64, fail| {
-        let mut feed = SliceFeed::at(&d.body[..to], from, p.base).failing(fail);
-        heap_walk(&mut feed, w, p.rec_at, p.kind, len, end)
-            .map_err(|s| (s, crate::feed::Feed::offset(&feed)))
-    };
-    for e in &d.entries {
-        match *e {
-            Entry::Raw(from, to) => {
-                walk(w, from as usize, to as usize, p.base + u64::from(to), None)?;
+    if d.tail == d.body.len() && d.marks.iter().all(|m| matches!(m, Mark::Loader { .. })) {
+        // Nothing to walk between the events or after them: they go to the
+        // off-heap sections as they are, with the part's bytes, not copied.
+        for m in &d.marks {
+            if let Mark::Loader { object, class, .. } = *m {
+                w.v.loader_objects.push((object, class));
             }
-            Entry::Event(Event::Array {
-                id,
-                bytes,
-                hash,
-                from,
-                to,
-            }) => {
-                w.v.sink
-                    .array(id, bytes, hash, &d.data[from as usize..to as usize])
-            }
-            Entry::Event(e) => w.v.sink.push(e),
-            Entry::Loader(object, class) => w.v.loader_objects.push((object, class)),
         }
+        // Past the last sub-record: no events, at most a stop (the record
+        // cut short or a failed read), which comes after them.
+        let end = walk(w, d.tail, d.body.len(), p.end, p.failed.clone());
+        w.v.sink
+            .hand(std::mem::take(&mut d.events), std::mem::take(&mut d.body));
+        return end;
+    } else {
+        let mut next = 0;
+        for m in &d.marks {
+            let at = match *m {
+                Mark::Raw { at, .. } | Mark::Loader { at, .. } => at as usize,
+            };
+            push_events(w.v, &d.events[next..at], &d.body);
+            next = at;
+            match *m {
+                Mark::Raw { from, to, .. } => {
+                    walk(w, from as usize, to as usize, p.base + u64::from(to), None)?;
+                }
+                Mark::Loader { object, class, .. } => w.v.loader_objects.push((object, class)),
+            }
+        }
+        push_events(w.v, &d.events[next..], &d.body);
     }
     walk(w, d.tail, d.body.len(), p.end, p.failed.clone())
 }
@@ -618,8 +734,15 @@ fn publish(pass: &Pass, layouts: &mut Layouts) -> KnownMap {
         let Some(l) = layouts.get(c.id) else {
             continue;
         };
-        let role = pass.classes.role(c.id, &pass.strings);
-        let size = pass.classes.instance_size(c.id, l, &pass.sizing);
+        // A class counted before keeps the size and role it was counted
+        // with (`Classes::instances`), as in the single-threaded pass.
+        let (size, role) = match c.instance_size {
+            Some(size) => (size, c.role),
+            None => (
+                pass.classes.instance_size(c.id, l, &pass.sizing),
+                pass.classes.role(c.id, &pass.strings),
+            ),
+        };
         let slots = pass.fields.slots(role, l);
         map.insert(c.id, Known { role, size, slots });
     }
@@ -748,6 +871,68 @@ mod tests {
         bad[at + 29] = 0x77;
         assert_eq!(json(&bad, Some(TAKE_MAX)), json(&bad, None));
         assert!(json(&bad, None).contains("malformed"));
+    }
+
+    /// String dumped twice with its fields in another order: the Strings
+    /// after the second dump are read through the second layout, as the
+    /// single thread reads them, even by a worker that began its part
+    /// before the second dump was applied (tried many times: which worker
+    /// sees which classes depends on timing).
+    #[test]
+    fn a_class_dumped_again_is_read_through_its_new_layout() {
+        let mut w = Writer::new(8, 0);
+        for (i, s) in ["java/lang/String", "value", "coder"].iter().enumerate() {
+            w.string(i as u64 + 1, s);
+        }
+        w.load_class(1, 100, 1);
+        let bytes = |w: &mut Writer, id: u64, s: &str| {
+            w.primitive_array(id, BasicType::Byte, s.len() as u32, s.as_bytes());
+        };
+        w.class_dump(
+            100,
+            0,
+            0,
+            9,
+            &[],
+            &[(2, BasicType::Object), (3, BasicType::Byte)],
+        );
+        w.end_segment();
+        for i in 0..4u64 {
+            let mut d = (0x1000 + 0x100 * i + 0x18).to_be_bytes().to_vec();
+            d.push(0);
+            w.instance(0x1000 + 0x100 * i, 100, &d);
+            bytes(&mut w, 0x1000 + 0x100 * i + 0x18, "abc");
+            w.end_segment();
+        }
+        w.class_dump(
+            100,
+            0,
+            0,
+            9,
+            &[],
+            &[(3, BasicType::Byte), (2, BasicType::Object)],
+        );
+        w.end_segment();
+        for i in 0..8u64 {
+            let mut d = vec![0];
+            d.extend_from_slice(&(0x9000 + 0x100 * i + 0x18).to_be_bytes());
+            w.instance(0x9000 + 0x100 * i, 100, &d);
+            bytes(&mut w, 0x9000 + 0x100 * i + 0x18, "xyz");
+            w.end_segment();
+        }
+        let full = w.finish();
+        let serial = json(&full, None);
+        assert!(
+            serial.contains("\"strings\":12,\"unmatched\":0"),
+            "{serial}"
+        );
+        assert!(
+            serial.contains("\"value\":\"xyz\",\"copies\":8"),
+            "{serial}"
+        );
+        for _ in 0..50 {
+            assert_eq!(json(&full, Some(TAKE_MAX)), serial);
+        }
     }
 
     /// A compressed dump cut short: the read fails inside a segment, and

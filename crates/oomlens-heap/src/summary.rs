@@ -173,8 +173,44 @@ impl Sink {
         });
     }
 
+    /// `Event::Array` `e` with its `opening`, copied into this batch (its
+    /// range rewritten to the copy).
+    #[inline]
+    pub fn push_array(&mut self, mut e: Event, opening: &[u8]) {
+        let data = &mut self.batch.data;
+        let start = data.len() as u32;
+        data.extend_from_slice(opening);
+        let end = data.len() as u32;
+        if let Event::Array { from, to, .. } = &mut e {
+            (*from, *to) = (start, end);
+        }
+        self.push(e);
+    }
+
+    /// Hands `events` (their openings in `data`) on as a batch of their
+    /// own, after what was pushed before them.
+    pub fn hand(&mut self, events: Vec<Event>, data: Vec<u8>) {
+        if !self.batch.events.is_empty() {
+            self.send();
+        }
+        let _ = self.to.send(Batch {
+            events,
+            data,
+            frames: Vec::new(),
+        });
+    }
+
+    /// The vectors of a batch the other thread applied, if one came back
+    /// (the events emptied, the bytes as they were): for the next
+    /// [`hand`](Self::hand).
+    pub fn spare(&mut self) -> Option<(Vec<Event>, Vec<u8>)> {
+        let b = self.back.try_recv().ok()?;
+        Some((b.events, b.data))
+    }
+
     fn send(&mut self) {
-        let fresh = self.back.try_recv().unwrap_or_default();
+        let mut fresh = self.back.try_recv().unwrap_or_default();
+        fresh.data.clear();
         let full = std::mem::replace(&mut self.batch, fresh);
         // The other side ends only when this one hangs up: a failed send
         // means it stopped early, and `finish` reports what it got.
@@ -187,8 +223,10 @@ fn apply(batches: Receiver<Batch>, back: SyncSender<Batch>) -> OffHeap {
     let mut o = OffHeap::default();
     for mut b in batches {
         for (i, e) in b.events.iter().enumerate() {
-            if let Some(Event::Array { hash: Some(h), .. }) = b.events.get(i + PREFETCH) {
-                o.prefetch(*h);
+            match b.events.get(i + PREFETCH) {
+                Some(Event::Array { hash: Some(h), .. }) => o.prefetch(*h),
+                Some(Event::String { id, .. }) => o.prefetch_string(*id),
+                _ => {}
             }
             match *e {
                 Event::LoadClass(c) => o.load_class(&c),
@@ -215,7 +253,8 @@ fn apply(batches: Receiver<Batch>, back: SyncSender<Batch>) -> OffHeap {
             }
         }
         b.events.clear();
-        b.data.clear();
+        // `data` keeps its length: a part's bytes are read into again
+        // (`Sink::spare`) without zeroing; `send` clears it for its use.
         b.frames.clear();
         let _ = back.try_send(b);
     }
