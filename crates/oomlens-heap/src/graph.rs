@@ -276,10 +276,7 @@ impl IdIndex {
         let (mut lo, mut hi) = if self.dir.is_empty() {
             (0, self.len())
         } else {
-            let Some(b) = (key >> self.shift).checked_sub(self.first_bucket) else {
-                return None;
-            };
-            let b = b as usize;
+            let b = (key >> self.shift).checked_sub(self.first_bucket)? as usize;
             if b + 1 >= self.dir.len() {
                 return None;
             }
