@@ -49,6 +49,20 @@ pub trait Successors {
     fn cursor(&self, v: Ix) -> Self::Cursor;
     /// The successor at the cursor (advancing it), `None` past the last.
     fn next_successor(&self, c: &mut Self::Cursor) -> Option<Ix>;
+    /// Calls `f(v, t)` for each successor `t` of each object `v`, objects
+    /// in index order: one sequential read of every list, cheaper than
+    /// [`Successors::for_each_successor`] object by object in another order.
+    fn for_each_edge(&self, mut f: impl FnMut(Ix, Ix)) {
+        for v in 0..self.node_count() as Ix {
+            self.for_each_successor(v, |t| f(v, t));
+        }
+    }
+    /// At least the number of successors over all objects.
+    fn edge_bound(&self) -> u64 {
+        let mut k = 0u64;
+        self.for_each_edge(|_, _| k += 1);
+        k
+    }
 }
 
 /// The dominator tree.
@@ -95,6 +109,9 @@ const MAX_LEVEL: u8 = 16;
 /// The level of a core object.
 const CORE: u8 = u8::MAX;
 
+/// The level of an object on the search stack.
+const ON_STACK: u8 = u8::MAX - 1;
+
 /// The reachable objects from which no cycle can be reached, up to
 /// [`MAX_LEVEL`] (edges into roots, self-references and indexes out of
 /// range left out), as a set and in topological order (each after all of
@@ -102,16 +119,15 @@ const CORE: u8 = u8::MAX;
 /// the highest level of the successors seen so far per stack frame.
 fn acyclic<G: Successors>(g: &G, roots: &[Ix], is_root: &BitSet) -> (BitSet, Vec<Ix>) {
     let n = g.node_count();
-    let mut visited = BitSet::new(n);
-    // 0 while on the stack (or unvisited), then the level or CORE.
+    // 0 unvisited, ON_STACK while on the stack, then the level or CORE.
     let mut level = vec![0u8; n];
     let mut post: Vec<Ix> = Vec::new();
     let mut stack: Vec<(Ix, G::Cursor, u8)> = Vec::new();
     for &r in roots {
-        if visited.contains(r) {
+        if level[r as usize] != 0 {
             continue;
         }
-        visited.insert(r);
+        level[r as usize] = ON_STACK;
         stack.push((r, g.cursor(r), 0));
         while let Some(top) = stack.last_mut() {
             let v = top.0;
@@ -120,16 +136,14 @@ fn acyclic<G: Successors>(g: &G, roots: &[Ix], is_root: &BitSet) -> (BitSet, Vec
                     if (t as usize) >= n || t == v || is_root.contains(t) {
                         continue;
                     }
-                    if !visited.contains(t) {
-                        visited.insert(t);
-                        stack.push((t, g.cursor(t), 0));
-                    } else {
+                    match level[t as usize] {
+                        0 => {
+                            level[t as usize] = ON_STACK;
+                            stack.push((t, g.cursor(t), 0));
+                        }
                         // On the stack: a cycle.
-                        let l = match level[t as usize] {
-                            0 => CORE,
-                            l => l,
-                        };
-                        top.2 = top.2.max(l);
+                        ON_STACK => top.2 = CORE,
+                        l => top.2 = top.2.max(l),
                     }
                 }
                 None => {
@@ -147,7 +161,7 @@ fn acyclic<G: Successors>(g: &G, roots: &[Ix], is_root: &BitSet) -> (BitSet, Vec
             }
         }
     }
-    drop((visited, level));
+    drop(level);
     let mut acyclic = BitSet::new(n);
     for &v in &post {
         acyclic.insert(v);
@@ -188,36 +202,31 @@ fn build<G: Successors>(g: &G, roots: &[Ix], park: bool) -> std::io::Result<DomT
         if pre[v as usize] != NONE {
             continue;
         }
-        succ.clear();
-        g.for_each_successor(v, |t| {
-            if (t as usize) < n && t != v && !is_root.contains(t) && !leaf.contains(t) {
-                succ.push(t)
-            }
-        });
         let pv = order.len() as Ix;
         pre[v as usize] = pv;
         order.push(v);
         parent.push(p);
-        for &t in succ.iter().rev() {
-            if pre[t as usize] == NONE {
-                stack.push((t, pv));
+        // Unnumbered core successors (a leaf's `pre` is `LEAF`, v's own
+        // is set).
+        succ.clear();
+        g.for_each_successor(v, |t| {
+            if pre.get(t as usize) == Some(&NONE) && !is_root.contains(t) {
+                succ.push(t)
             }
-        }
+        });
+        stack.extend(succ.iter().rev().map(|&t| (t, pv)));
     }
     drop(stack);
     let m = order.len();
 
     // Predecessors among the core, by preorder number (offsets in `u32`
     // while they fit), then the semidominators.
-    let mut inner = 0u64;
-    each_inner_edge(g, &order, &pre, &leaf, &is_root, &roots, &mut |_, _| {
-        inner += 1
-    });
+    let inner = g.edge_bound() + roots.len() as u64;
     let mut cols = [order, pre];
     let semi = if inner < u64::from(u32::MAX) {
-        semidominators::<u32>(g, &mut cols, &leaf, &is_root, &roots, &parent, park)?
+        semidominators::<u32>(g, &mut cols, &is_root, &roots, &parent, park)?
     } else {
-        semidominators::<u64>(g, &mut cols, &leaf, &is_root, &roots, &parent, park)?
+        semidominators::<u64>(g, &mut cols, &is_root, &roots, &parent, park)?
     };
     let [mut order, mut pre] = cols;
 
@@ -268,9 +277,15 @@ fn build<G: Successors>(g: &G, roots: &[Ix], park: bool) -> std::io::Result<DomT
             };
         }
     };
-    for (pv, &v) in order.iter().enumerate().skip(1) {
-        g.for_each_successor(v, |t| offer(&mut pre, &pidom, v, pv as Ix, t));
-    }
+    // From the core in index order (the common ancestor does not depend
+    // on the order of the offers); a core object's `pre` stays its
+    // preorder number.
+    g.for_each_edge(|v, t| {
+        let pv = pre[v as usize];
+        if pv != NONE && !leaf.contains(v) {
+            offer(&mut pre, &pidom, v, pv, t);
+        }
+    });
     for (at, &v) in topo.iter().enumerate() {
         // Every predecessor is placed: the candidate is the dominator.
         let d = pre[v as usize];
@@ -307,27 +322,32 @@ fn build<G: Successors>(g: &G, roots: &[Ix], park: bool) -> std::io::Result<DomT
 }
 
 /// Calls `f(source, target)` in preorder numbers for every edge between
-/// non-leaves, and `(0, root)` for every non-leaf GC root.
+/// non-leaves (sources in index order: `pre` is `NONE` for an unreachable
+/// object, `LEAF` for an acyclic one), and `(0, root)` for every non-leaf
+/// GC root.
 fn each_inner_edge<G: Successors>(
     g: &G,
-    order: &[Ix],
     pre: &[Ix],
-    leaf: &BitSet,
     is_root: &BitSet,
     roots: &[Ix],
-    f: &mut dyn FnMut(Ix, Ix),
+    mut f: impl FnMut(Ix, Ix),
 ) {
     let n = pre.len();
-    for (pv, &v) in order.iter().enumerate().skip(1) {
-        g.for_each_successor(v, |t| {
-            if (t as usize) < n && t != v && !is_root.contains(t) && !leaf.contains(t) {
-                f(pv as Ix, pre[t as usize]);
-            }
-        });
-    }
+    g.for_each_edge(|v, t| {
+        let pv = pre[v as usize];
+        if pv == NONE || pv == LEAF || (t as usize) >= n || t == v {
+            return;
+        }
+        // A core object's successors are reachable: numbered or leaves.
+        let pt = pre[t as usize];
+        if pt != LEAF && !is_root.contains(t) {
+            f(pv, pt);
+        }
+    });
     for &r in roots {
-        if !leaf.contains(r) {
-            f(0, pre[r as usize]);
+        let pr = pre[r as usize];
+        if pr != LEAF {
+            f(0, pr);
         }
     }
 }
@@ -366,7 +386,6 @@ impl Offset for u64 {
 fn semidominators<O: Offset>(
     g: &impl Successors,
     cols: &mut [Vec<Ix>; 2],
-    leaf: &BitSet,
     is_root: &BitSet,
     roots: &[Ix],
     parent: &[Ix],
@@ -376,14 +395,14 @@ fn semidominators<O: Offset>(
     let (order, pre) = (order.as_slice(), pre.as_slice());
     let m = order.len();
     let mut off = vec![O::ZERO; m + 1];
-    each_inner_edge(g, order, pre, leaf, is_root, roots, &mut |_, t| {
+    each_inner_edge(g, pre, is_root, roots, |_, t| {
         off[t as usize + 1] = off[t as usize + 1].add(1)
     });
     for i in 1..=m {
         off[i] = off[i].add(off[i - 1].get() as u64);
     }
     let mut preds = vec![0 as Ix; off[m].get()];
-    each_inner_edge(g, order, pre, leaf, is_root, roots, &mut |s, t| {
+    each_inner_edge(g, pre, is_root, roots, |s, t| {
         let at = &mut off[t as usize];
         preds[at.get()] = s;
         *at = at.add(1);

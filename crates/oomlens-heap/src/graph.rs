@@ -156,8 +156,13 @@ fn narrow_slot(base: u64, id: Id) -> Option<u32> {
     u32::try_from(d / 8).ok()
 }
 
-/// Keys per directory bucket (as a shift): 2^10 slots, 8 KiB of heap.
+/// The most keys per directory bucket (as a shift): 2^10 slots, 8 KiB of
+/// heap; a dense heap gets smaller buckets (see [`IdIndex::new`]).
 const DIR_SHIFT: u32 = 10;
+
+/// Objects per directory bucket aimed at (a few binary-search steps; the
+/// directory then takes about half a byte per object).
+const DIR_OBJECTS: u64 = 8;
 
 /// Id -> index: the id column, a sort permutation when the file is not in
 /// id order, and a radix directory of bucket starts over the sorted keys.
@@ -167,43 +172,77 @@ pub struct IdIndex {
     /// Positions in id order (empty: file order is id order).
     perm: Vec<Ix>,
     /// For a `Narrow` column: the first sorted position of each bucket of
-    /// `2^DIR_SHIFT` keys, plus one past the end.
+    /// `2^shift` keys, plus one past the end.
     dir: Vec<u32>,
+    /// Keys per bucket, as a shift (at most [`DIR_SHIFT`]).
+    shift: u32,
+    /// The bucket of the least key (`dir[0]`'s).
+    first_bucket: u64,
 }
 
 impl IdIndex {
     fn new(ids: IdColumn) -> IdIndex {
         let n = ids.len();
         let sorted = (1..n).all(|i| ids.key_at(i - 1) < ids.key_at(i));
-        let perm = if sorted {
-            Vec::new()
-        } else {
-            let mut p: Vec<Ix> = (0..n as Ix).collect();
-            p.sort_unstable_by_key(|&i| ids.key_at(i as usize));
-            p
-        };
         let mut ix = IdIndex {
             ids,
-            perm,
+            perm: Vec::new(),
             dir: Vec::new(),
+            shift: DIR_SHIFT,
+            first_bucket: 0,
         };
-        if let (IdColumn::Narrow { .. }, Some(last)) = (&ix.ids, n.checked_sub(1)) {
-            let top = (ix.sorted_key(last) >> DIR_SHIFT) as usize;
-            let mut dir = vec![0u32; top + 2];
-            let mut b = 0usize;
-            for pos in 0..n {
-                let k = (ix.sorted_key(pos) >> DIR_SHIFT) as usize;
-                while b <= k {
-                    dir[b] = pos as u32;
-                    b += 1;
+        let slots = match &ix.ids {
+            IdColumn::Narrow { slots, .. } if n > 0 => slots,
+            _ => {
+                // Wide ids: a comparison sort, no directory.
+                if !sorted {
+                    let mut p: Vec<Ix> = (0..n as Ix).collect();
+                    p.sort_unstable_by_key(|&i| ix.ids.key_at(i as usize));
+                    ix.perm = p;
                 }
+                return ix;
             }
-            while b < dir.len() {
-                dir[b] = n as u32;
-                b += 1;
-            }
-            ix.dir = dir;
+        };
+        // The smallest buckets holding about DIR_OBJECTS objects each.
+        let (lo, hi) = slots
+            .iter()
+            .fold((u32::MAX, 0), |(a, b), &k| (a.min(k), b.max(k)));
+        let (lo, hi) = (u64::from(lo), u64::from(hi));
+        let span = (hi - lo) / (n as u64 / DIR_OBJECTS).max(1);
+        let shift = (u64::BITS - span.leading_zeros()).min(DIR_SHIFT);
+        let first_bucket = lo >> shift;
+        let bucket = |k: u32| ((u64::from(k) >> shift) - first_bucket) as usize;
+        let top = bucket(hi as u32);
+        // Counts per bucket, then each bucket's end (`dir[b + 1]`).
+        let mut dir = vec![0u32; top + 2];
+        for &k in slots {
+            dir[bucket(k) + 1] += 1;
         }
+        for b in 1..dir.len() {
+            dir[b] += dir[b - 1];
+        }
+        let mut perm = Vec::new();
+        if !sorted {
+            // Out of file order: a counting sort by bucket (each end
+            // counted down to its bucket's start, then moved to `dir[b]`),
+            // then each bucket's few keys sorted.
+            perm = vec![0 as Ix; n];
+            for (i, &k) in slots.iter().enumerate().rev() {
+                let end = &mut dir[bucket(k) + 1];
+                *end -= 1;
+                perm[*end as usize] = i as Ix;
+            }
+            dir.copy_within(1.., 0);
+            dir[top + 1] = n as u32;
+            for b in 0..=top {
+                perm[dir[b] as usize..dir[b + 1] as usize]
+                    .sort_unstable_by_key(|&i| slots[i as usize]);
+            }
+        }
+        ix.perm = perm;
+        ix.dir = dir;
+        ix.shift = shift;
+        ix.first_bucket = first_bucket;
         ix
     }
 
@@ -237,7 +276,7 @@ impl IdIndex {
         let (mut lo, mut hi) = if self.dir.is_empty() {
             (0, self.len())
         } else {
-            let b = (key >> DIR_SHIFT) as usize;
+            let b = (key >> self.shift).checked_sub(self.first_bucket)? as usize;
             if b + 1 >= self.dir.len() {
                 return None;
             }
@@ -354,8 +393,14 @@ impl VarCsr {
         let v = v as usize;
         let mut pos = self.blocks[v / VAR_BLOCK] as usize;
         for _ in 0..v % VAR_BLOCK {
-            let len = get_varint(&self.bytes, &mut pos) as usize;
-            pos += len;
+            // Most lists are under 128 bytes: a one-byte length.
+            match self.bytes.get(pos) {
+                Some(&b) if b < 0x80 => pos += 1 + b as usize,
+                _ => {
+                    let len = get_varint(&self.bytes, &mut pos) as usize;
+                    pos += len;
+                }
+            }
         }
         let len = get_varint(&self.bytes, &mut pos) as usize;
         (pos, pos + len)
@@ -1492,6 +1537,13 @@ impl crate::dominator::Successors for Graph {
     #[inline]
     fn next_successor(&self, c: &mut VarCursor) -> Option<Ix> {
         self.succ.next(c)
+    }
+    #[inline]
+    fn for_each_edge(&self, f: impl FnMut(Ix, Ix)) {
+        self.succ.for_each_edge(f)
+    }
+    fn edge_bound(&self) -> u64 {
+        self.succ.edges()
     }
 }
 
