@@ -5,7 +5,7 @@
 
 use oomlens_heap::dominator::dominator_tree_parked;
 use oomlens_heap::graph::Column;
-use oomlens_heap::retained::{read_graph, summarize_retained, Retained};
+use oomlens_heap::retained::{loader_indexes, read_graph, summarize_retained, Retained};
 use std::time::Instant;
 
 /// The process's peak resident set so far (`VmHWM`), in MiB.
@@ -50,6 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         g.successors().edges(),
         g.roots().len()
     );
+    let loaders = loader_indexes(&g, &classes);
     g.park()?;
     let tree = dominator_tree_parked(&g, g.roots())?;
     phase("dominators");
@@ -57,10 +58,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     g.park_column(Column::Successors)?;
     let r = Retained::compute(&mut g, tree)?;
     phase("retained");
-    g.unpark()?;
-    g.unpark_column(Column::Successors)?;
-    eprintln!("references {} bytes", g.successors().byte_len());
-    let rep = r.report(&g, 20, &|id| classes.name(id));
+    let (rep, _) = r.report(&mut g, 20, &loaders, &|id| classes.name(id))?;
     phase("report");
     println!("{}", serde_json::to_string_pretty(&rep)?);
     Ok(())

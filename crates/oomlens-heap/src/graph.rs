@@ -1280,7 +1280,7 @@ pub struct Graph {
     /// Per [`Column`]: its copy in an unnamed temporary file and its
     /// length, once parked (the columns do not change after the build, so
     /// a copy stays true and parking again only frees memory).
-    spilled: [Option<(std::fs::File, usize)>; 4],
+    spilled: [Option<(std::fs::File, usize)>; 5],
     /// The number of objects (also while the id column is parked).
     objects: usize,
 }
@@ -1356,11 +1356,12 @@ impl Graph {
     }
 
     /// Moves the per-object columns the dominator tree does not read
-    /// (narrow ids, classes, shallow sizes: 12 bytes an object) to
-    /// unnamed temporary files until [`Graph::unpark`]; while parked, only
-    /// [`Graph::successors`] and [`Graph::roots`] may be used.
+    /// (narrow ids, the id index's sort order, classes, shallow sizes: up
+    /// to 16 bytes an object) to unnamed temporary files until
+    /// [`Graph::unpark`]; while parked, only [`Graph::successors`],
+    /// [`Graph::roots`] and [`Graph::object_at`] may be used.
     pub fn park(&mut self) -> std::io::Result<()> {
-        for c in [Column::Classes, Column::Shallow, Column::Ids] {
+        for c in PARKED {
             self.park_column(c)?;
         }
         Ok(())
@@ -1368,10 +1369,39 @@ impl Graph {
 
     /// Brings back what [`Graph::park`] moved out.
     pub fn unpark(&mut self) -> std::io::Result<()> {
-        for c in [Column::Classes, Column::Shallow, Column::Ids] {
+        for c in PARKED {
             self.unpark_column(c)?;
         }
         Ok(())
+    }
+
+    /// Object `i`'s id, class number and shallow size, each read from
+    /// memory or, while its column is parked, from the column's file (a
+    /// few reads: for the few objects a report names).
+    pub fn object_at(&self, i: Ix) -> std::io::Result<(Id, u32, u64)> {
+        let id = match &self.index.ids {
+            IdColumn::Narrow { base, slots } => {
+                *base + u64::from(self.stored(Column::Ids, slots, i)?) * 8
+            }
+            IdColumn::Wide(v) => *v.get(i as usize).ok_or_else(out_of_range)?,
+        };
+        let class = self.stored(Column::Classes, &self.class_of, i)?;
+        let shallow = match self.stored(Column::Shallow, &self.shallow, i)? {
+            u32::MAX => self.big_shallow(i),
+            s => u64::from(s),
+        };
+        Ok((id, class, shallow))
+    }
+
+    /// Entry `i` of column `c` (`col` its memory), from its file when parked.
+    fn stored(&self, c: Column, col: &[u32], i: Ix) -> std::io::Result<u32> {
+        if let Some(&x) = col.get(i as usize) {
+            return Ok(x);
+        }
+        match &self.spilled[c as usize] {
+            Some((f, len)) if (i as usize) < *len => read_u32_at(f, i as usize),
+            _ => Err(out_of_range()),
+        }
     }
 
     /// The memory of column `c` (empty while parked; wide ids are never
@@ -1384,6 +1414,7 @@ impl Graph {
                 IdColumn::Narrow { slots, .. } => Some(slots),
                 IdColumn::Wide(_) => None,
             },
+            Column::IdOrder => Some(&mut self.index.perm),
             Column::Successors => None,
         }
     }
@@ -1474,6 +1505,34 @@ pub enum Column {
     Ids,
     /// References ([`Graph::successors`]).
     Successors,
+    /// The id index's sort order ([`Graph::index`]; empty when the dump
+    /// lists its objects in id order).
+    IdOrder,
+}
+
+/// The columns [`Graph::park`] moves out.
+const PARKED: [Column; 4] = [
+    Column::Classes,
+    Column::Shallow,
+    Column::Ids,
+    Column::IdOrder,
+];
+
+fn out_of_range() -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        "object index out of range",
+    )
+}
+
+/// Entry `i` of a column of `u32`s written by [`write_u32s`] to `f`.
+pub(crate) fn read_u32_at(f: &std::fs::File, i: usize) -> std::io::Result<u32> {
+    use std::io::{Read, Seek};
+    let mut r = f;
+    r.seek(std::io::SeekFrom::Start(i as u64 * 4))?;
+    let mut b = [0u8; 4];
+    r.read_exact(&mut b)?;
+    Ok(u32::from_le_bytes(b))
 }
 
 impl crate::dominator::Successors for Graph {
