@@ -99,17 +99,41 @@ pub fn read_graph_within(
     sizing: Sizing,
     max_objects: u64,
 ) -> Result<(Graph, ClassNames, Outcome), RetainedError> {
+    let (mut g, classes, outcome) = read_graph_parked(path, sizing, max_objects)?;
+    let io = |e: std::io::Error| RetainedError::Open(e.into());
+    g.unpark().map_err(io)?;
+    g.unpark_column(Column::Successors).map_err(io)?;
+    Ok((g, classes, outcome))
+}
+
+/// [`read_graph_within`] with the class and shallow-size columns and the
+/// references left in their temporary files (the replay of the references
+/// wrote them there), the id index in memory: see [`Graph::park`].
+pub fn read_graph_parked(
+    path: &Path,
+    sizing: Sizing,
+    max_objects: u64,
+) -> Result<(Graph, ClassNames, Outcome), RetainedError> {
     let mut objects =
         ObjectVisitor::with_edges(sizing).map_err(|e| RetainedError::Open(e.into()))?;
     objects.builder = GraphBuilder::with_limit(max_objects);
+    objects
+        .builder
+        .park_as_built()
+        .map_err(|e| RetainedError::Open(e.into()))?;
     let outcome = read_path(path, &mut objects).map_err(RetainedError::Open)?;
     let (g, classes) = graph_of(objects)?;
     Ok((g, classes, outcome))
 }
 
-/// The graph of a pass made with [`ObjectVisitor::with_edges`].
+/// The graph of a pass made with [`ObjectVisitor::with_edges`]: the
+/// class and shallow-size columns and the references parked.
 fn graph_of(objects: ObjectVisitor) -> Result<(Graph, ClassNames), RetainedError> {
-    let (builder, _, classes, spill) = objects.finish_with_edges();
+    let (mut builder, _, classes, spill) = objects.finish_with_edges();
+    builder.flush_columns();
+    if let Some(e) = builder.park_error() {
+        return Err(RetainedError::Open(e.into()));
+    }
     let mut pass = builder.finish().map_err(RetainedError::Graph)?;
     if let Some(spill) = spill {
         spill
@@ -138,7 +162,7 @@ pub fn analyze_within(
     top: usize,
     max_objects: u64,
 ) -> Result<(RetainedReport, Vec<(Id, u64)>), RetainedError> {
-    let (g, classes, _) = read_graph_within(path, sizing, max_objects)?;
+    let (g, classes, _) = read_graph_parked(path, sizing, max_objects)?;
     report_of(g, &classes, top)
 }
 
@@ -168,6 +192,7 @@ pub fn summarize_retained_within(
     let (summary, objects) = crate::summary::summarize_with(path, |sizing| {
         let mut v = ObjectVisitor::with_edges(sizing)?;
         v.builder = GraphBuilder::with_limit(max_objects);
+        v.builder.park_as_built()?;
         Ok(v)
     })
     .map_err(RetainedError::Open)?;
@@ -199,6 +224,7 @@ fn report_of(
     let io = |e: std::io::Error| RetainedError::Open(e.into());
     let loaders = loader_indexes(&g, classes);
     g.park().map_err(io)?;
+    g.unpark_column(Column::Successors).map_err(io)?;
     let tree = dominator_tree_parked(&g, g.roots()).map_err(io)?;
     // The references wait in a file while sizes are summed.
     g.park_column(Column::Successors).map_err(io)?;
