@@ -48,7 +48,10 @@
 //! the shallow-size column; sizes of 4 GiB and more in a side map) + 4
 //! (first dominated child) + 4 (next sibling, written over the immediate
 //! dominator); while sizes are summed the graph's other columns and its
-//! references wait in temporary files. A path search adds 4.
+//! references wait in temporary files. The report then holds at most 12
+//! bytes an object at once (see [`Retained::report`]): the tree's lists
+//! with the sizes, then with the class column, then sizes and classes,
+//! then the references and a path search's 4.
 
 use crate::dominator::{dominator_tree_parked, DomTree, SUPER};
 use crate::graph::{
