@@ -1300,26 +1300,11 @@ impl EdgeSpill {
 
     /// Hands every spilled object's references to `pass`, in order.
     pub fn replay(self, pass: &mut EdgePass) -> std::io::Result<()> {
-        use std::io::Seek;
         if let Some(e) = self.error {
             return Err(e);
         }
-        let mut f = self.out.into_inner().map_err(|e| e.into_error())?;
-        f.seek(std::io::SeekFrom::Start(0))?;
-        let mut r = ByteReader {
-            inner: f,
-            buf: vec![0; 1 << 20],
-            pos: 0,
-            len: 0,
-        };
-        let mut classes = pass.spill_columns()?;
-        classes.seek(std::io::SeekFrom::Start(0))?;
-        let mut classes = ByteReader {
-            inner: classes,
-            buf: vec![0; 1 << 20],
-            pos: 0,
-            len: 0,
-        };
+        let mut r = ByteReader::from_start(self.out.into_inner().map_err(|e| e.into_error())?)?;
+        let mut classes = ByteReader::from_start(pass.spill_columns()?)?;
         let mut ids: Vec<Id> = Vec::new();
         // Every object of the index: past the spilled ones (none in a
         // whole spill), only the reference to the class.
@@ -1350,6 +1335,20 @@ struct ByteReader<R> {
     buf: Vec<u8>,
     pos: usize,
     len: usize,
+}
+
+impl ByteReader<std::fs::File> {
+    /// A reader of `f` from its first byte.
+    fn from_start(mut f: std::fs::File) -> std::io::Result<Self> {
+        use std::io::Seek;
+        f.seek(std::io::SeekFrom::Start(0))?;
+        Ok(ByteReader {
+            inner: f,
+            buf: vec![0; 1 << 20],
+            pos: 0,
+            len: 0,
+        })
+    }
 }
 
 impl<R: std::io::Read> ByteReader<R> {
