@@ -48,11 +48,15 @@
 //! the shallow-size column; sizes of 4 GiB and more in a side map) + 4
 //! (first dominated child) + 4 (next sibling, written over the immediate
 //! dominator); while sizes are summed the graph's other columns and its
-//! references wait in temporary files. A path search adds 4.
+//! references wait in temporary files. The report then holds at most 12
+//! bytes an object at once (see [`Retained::report`]): the tree's lists
+//! with the sizes, then with the class column, then sizes and classes,
+//! then the references and a path search's 4.
 
 use crate::dominator::{dominator_tree_parked, DomTree, SUPER};
 use crate::graph::{
-    ClassNames, Column, Graph, GraphBuilder, GraphError, Id, Ix, ObjectVisitor, MAX_OBJECTS, NONE,
+    park_u32s, read_u32_at, unpark_u32s, BitSet, ClassNames, Column, Graph, GraphBuilder,
+    GraphError, Id, Ix, ObjectVisitor, MAX_OBJECTS, NONE,
 };
 use crate::reader::{read_path, OpenError, Outcome};
 use crate::sizing::Sizing;
@@ -98,17 +102,41 @@ pub fn read_graph_within(
     sizing: Sizing,
     max_objects: u64,
 ) -> Result<(Graph, ClassNames, Outcome), RetainedError> {
+    let (mut g, classes, outcome) = read_graph_parked(path, sizing, max_objects)?;
+    let io = |e: std::io::Error| RetainedError::Open(e.into());
+    g.unpark().map_err(io)?;
+    g.unpark_column(Column::Successors).map_err(io)?;
+    Ok((g, classes, outcome))
+}
+
+/// [`read_graph_within`] with the class and shallow-size columns and the
+/// references left in their temporary files (the replay of the references
+/// wrote them there), the id index in memory: see [`Graph::park`].
+pub fn read_graph_parked(
+    path: &Path,
+    sizing: Sizing,
+    max_objects: u64,
+) -> Result<(Graph, ClassNames, Outcome), RetainedError> {
     let mut objects =
         ObjectVisitor::with_edges(sizing).map_err(|e| RetainedError::Open(e.into()))?;
     objects.builder = GraphBuilder::with_limit(max_objects);
+    objects
+        .builder
+        .park_as_built()
+        .map_err(|e| RetainedError::Open(e.into()))?;
     let outcome = read_path(path, &mut objects).map_err(RetainedError::Open)?;
     let (g, classes) = graph_of(objects)?;
     Ok((g, classes, outcome))
 }
 
-/// The graph of a pass made with [`ObjectVisitor::with_edges`].
+/// The graph of a pass made with [`ObjectVisitor::with_edges`]: the
+/// class and shallow-size columns and the references parked.
 fn graph_of(objects: ObjectVisitor) -> Result<(Graph, ClassNames), RetainedError> {
-    let (builder, _, classes, spill) = objects.finish_with_edges();
+    let (mut builder, _, classes, spill) = objects.finish_with_edges();
+    builder.flush_columns();
+    if let Some(e) = builder.park_error() {
+        return Err(RetainedError::Open(e.into()));
+    }
     let mut pass = builder.finish().map_err(RetainedError::Graph)?;
     if let Some(spill) = spill {
         spill
@@ -137,7 +165,7 @@ pub fn analyze_within(
     top: usize,
     max_objects: u64,
 ) -> Result<(RetainedReport, Vec<(Id, u64)>), RetainedError> {
-    let (g, classes, _) = read_graph_within(path, sizing, max_objects)?;
+    let (g, classes, _) = read_graph_parked(path, sizing, max_objects)?;
     report_of(g, &classes, top)
 }
 
@@ -167,6 +195,7 @@ pub fn summarize_retained_within(
     let (summary, objects) = crate::summary::summarize_with(path, |sizing| {
         let mut v = ObjectVisitor::with_edges(sizing)?;
         v.builder = GraphBuilder::with_limit(max_objects);
+        v.builder.park_as_built()?;
         Ok(v)
     })
     .map_err(RetainedError::Open)?;
@@ -177,28 +206,34 @@ pub fn summarize_retained_within(
     }
 }
 
-/// Dominator tree, retained sizes and the report of a built graph.
+/// The object indexes of the class-loader instances the dump holds, with
+/// their ids, in the order of `classes` (read while the id index is in
+/// memory, before [`Graph::park`]).
+pub fn loader_indexes(g: &Graph, classes: &ClassNames) -> Vec<(Id, Ix)> {
+    classes
+        .loaders()
+        .iter()
+        .filter_map(|&(id, _)| Some((id, g.index(id)?)))
+        .collect()
+}
+
+/// Dominator tree, retained sizes and the report of a built graph, each
+/// phase with only the columns it reads in memory.
 fn report_of(
     mut g: Graph,
     classes: &ClassNames,
     top: usize,
 ) -> Result<(RetainedReport, Vec<(Id, u64)>), RetainedError> {
     let io = |e: std::io::Error| RetainedError::Open(e.into());
+    let loaders = loader_indexes(&g, classes);
     g.park().map_err(io)?;
+    g.unpark_column(Column::Successors).map_err(io)?;
     let tree = dominator_tree_parked(&g, g.roots()).map_err(io)?;
     // The references wait in a file while sizes are summed.
     g.park_column(Column::Successors).map_err(io)?;
     let r = Retained::compute(&mut g, tree).map_err(io)?;
-    g.unpark().map_err(io)?;
-    g.unpark_column(Column::Successors).map_err(io)?;
-    let mut rep = r.report(&g, top, &|id| classes.name(id));
-    rep.loaders = r.loaders(&g, classes.loaders(), top, &|id| classes.name(id));
-    let by_loader = classes
-        .loaders()
-        .iter()
-        .filter_map(|&(id, _)| Some((id, r.of(g.index(id)?))))
-        .collect();
-    Ok((rep, by_loader))
+    r.report(&mut g, top, &loaders, &|id| classes.name(id))
+        .map_err(io)
 }
 
 /// A retained size in `bytes` (or `big`).
@@ -363,8 +398,14 @@ impl Retained {
     /// dominates, the sum of their retained sizes) — MAT's retained size of
     /// a class.
     pub fn class_retained(&self, g: &Graph) -> Vec<(u64, u64)> {
+        self.sum_class_tops(g, &self.class_tops(g))
+    }
+
+    /// The instances no other instance of their class dominates (a walk of
+    /// the tree reading only its lists and the graph's class column).
+    fn class_tops(&self, g: &Graph) -> BitSet {
         let mut active = vec![0u32; g.class_count()];
-        let mut out = vec![(0u64, 0u64); g.class_count()];
+        let mut tops = BitSet::new(g.len());
         // (object, leaving?) pairs: leaving entries undo `active`.
         let mut stack: Vec<(Ix, bool)> = self.top.iter().rev().map(|&v| (v, false)).collect();
         while let Some((v, leaving)) = stack.pop() {
@@ -374,8 +415,7 @@ impl Retained {
                 continue;
             }
             if active[c] == 0 {
-                out[c].0 += 1;
-                out[c].1 += self.of(v);
+                tops.insert(v);
             }
             if self.children(v).next().is_none() {
                 continue;
@@ -383,6 +423,20 @@ impl Retained {
             active[c] += 1;
             stack.push((v, true));
             stack.extend(self.children(v).map(|k| (k, false)));
+        }
+        tops
+    }
+
+    /// Per class number: the count and retained bytes of `tops` (reading
+    /// the sizes and the graph's class column).
+    fn sum_class_tops(&self, g: &Graph, tops: &BitSet) -> Vec<(u64, u64)> {
+        let mut out = vec![(0u64, 0u64); g.class_count()];
+        for v in 0..g.len() as Ix {
+            if tops.contains(v) {
+                let c = &mut out[g.class_of(v) as usize];
+                c.0 += 1;
+                c.1 += self.of(v);
+            }
         }
         out
     }
@@ -436,45 +490,100 @@ impl Retained {
             .collect()
     }
 
-    /// The `top` class-loader instances (id, class id) by retained size.
-    pub fn loaders(
-        &self,
-        g: &Graph,
-        loaders: &[(Id, Id)],
-        top: usize,
-        class_name: &dyn Fn(Id) -> String,
-    ) -> Vec<RetainedObject> {
-        let mut v: Vec<Ix> = loaders.iter().filter_map(|&(id, _)| g.index(id)).collect();
-        v.sort_unstable_by_key(|&i| (std::cmp::Reverse(self.of(i)), i));
-        v.into_iter()
-            .take(top)
-            .map(|i| RetainedObject {
-                id: format!("{:#x}", g.id(i)),
-                class: class_name(g.class_id(g.class_of(i))),
-                shallow: g.shallow(i),
-                retained: self.of(i),
-            })
-            .collect()
-    }
-
     /// The report: the `top` biggest objects no single object dominates,
     /// the `top` classes by retained size, MAT's leak suspects with their
-    /// accumulation points and paths. `class_name` names a class object id.
+    /// accumulation points and paths, the `top` class-loader instances of
+    /// `loaders` (id, index) by retained size; and the retained size of each
+    /// of `loaders`. `class_name` names a class object id.
+    ///
+    /// Made in stages, each with only what it reads in memory (the rest in
+    /// temporary files): the suspects' accumulation points over the tree
+    /// and the sizes; the class-topmost instances over the tree and the
+    /// class column; the classes' sums and the loaders over the sizes and
+    /// the class column; the paths over the references; last, the ids,
+    /// classes and sizes of the few objects named, read from the files.
+    /// Leaves every column of `g` parked.
     pub fn report(
-        &self,
-        g: &Graph,
+        mut self,
+        g: &mut Graph,
         top: usize,
+        loaders: &[(Id, Ix)],
         class_name: &dyn Fn(Id) -> String,
-    ) -> RetainedReport {
-        let object = |v: Ix| RetainedObject {
-            id: format!("{:#x}", g.id(v)),
-            class: class_name(g.class_id(g.class_of(v))),
-            shallow: g.shallow(v),
-            retained: self.of(v),
-        };
-        let biggest = self.top.iter().take(top).map(|&v| object(v)).collect();
+    ) -> std::io::Result<(RetainedReport, Vec<(Id, u64)>)> {
+        g.park()?;
+        g.park_column(Column::Successors)?;
 
-        let per_class = self.class_retained(g);
+        // The tree and the sizes: leak suspects as FindLeaksQuery finds them.
+        let total = self.reachable_bytes;
+        let threshold = SUSPECT_PERCENT * total / 100;
+        let single: Vec<Ix> = self
+            .top
+            .iter()
+            .copied()
+            .take_while(|&v| self.of(v) > threshold)
+            .collect();
+        let points: Vec<Option<Ix>> = single.iter().map(|&v| self.accumulation_point(v)).collect();
+
+        // The tree and the classes (the sizes in a file).
+        let mut sizes = [std::mem::take(&mut self.bytes)];
+        let (file, lens) = park_u32s(&mut sizes)?;
+        g.unpark_column(Column::Classes)?;
+        let tops = self.class_tops(g);
+        self.first = Vec::new();
+        self.next = Vec::new();
+
+        // The sizes and the classes.
+        unpark_u32s((file.try_clone()?, lens), &mut sizes)?;
+        self.bytes = std::mem::take(&mut sizes[0]);
+        let per_class = self.sum_class_tops(g, &tops);
+        drop(tops);
+        let mut groups: rustc_hash::FxHashMap<u32, (u64, u64)> = Default::default();
+        for &v in &self.top[single.len()..] {
+            let e = groups.entry(g.class_of(v)).or_default();
+            e.0 += 1;
+            e.1 += self.of(v);
+        }
+        let by_loader: Vec<(Id, u64)> = loaders.iter().map(|&(id, v)| (id, self.of(v))).collect();
+        let mut loader_order: Vec<(Ix, u64)> =
+            loaders.iter().map(|&(_, v)| (v, self.of(v))).collect();
+        loader_order.sort_unstable_by_key(|&(i, b)| (std::cmp::Reverse(b), i));
+        self.bytes = Vec::new();
+        g.park_column(Column::Classes)?;
+
+        // The references: paths from the GC roots.
+        let targets: Vec<Ix> = points
+            .iter()
+            .zip(&single)
+            .map(|(p, &v)| p.unwrap_or(v))
+            .collect();
+        g.unpark_column(Column::Successors)?;
+        let paths = self.paths(g, &targets);
+        g.park_column(Column::Successors)?;
+
+        // The objects named, from the files.
+        let big = &self.big;
+        let retained = |v: Ix| -> std::io::Result<u64> {
+            Ok(match read_u32_at(&file, v as usize)? {
+                u32::MAX => big.get(&v).copied().unwrap_or(u64::from(u32::MAX)),
+                b => u64::from(b),
+            })
+        };
+        let object = |v: Ix| -> std::io::Result<RetainedObject> {
+            let (id, c, shallow) = g.object_at(v)?;
+            Ok(RetainedObject {
+                id: format!("{id:#x}"),
+                class: class_name(g.class_id(c)),
+                shallow,
+                retained: retained(v)?,
+            })
+        };
+        let biggest = self
+            .top
+            .iter()
+            .take(top)
+            .map(|&v| object(v))
+            .collect::<std::io::Result<_>>()?;
+
         let mut classes: Vec<u32> = (0..per_class.len() as u32)
             .filter(|&c| per_class[c as usize].0 > 0)
             .collect();
@@ -489,22 +598,6 @@ impl Retained {
             })
             .collect();
 
-        // Leak suspects as FindLeaksQuery finds them.
-        let total = self.reachable_bytes;
-        let threshold = SUSPECT_PERCENT * total / 100;
-        let single: Vec<Ix> = self
-            .top
-            .iter()
-            .copied()
-            .take_while(|&v| self.of(v) > threshold)
-            .collect();
-        let points: Vec<Option<Ix>> = single.iter().map(|&v| self.accumulation_point(v)).collect();
-        let targets: Vec<Ix> = points
-            .iter()
-            .zip(&single)
-            .map(|(p, &v)| p.unwrap_or(v))
-            .collect();
-        let paths = self.paths(g, &targets);
         let share = |b: u64| {
             if total == 0 {
                 0.0
@@ -512,26 +605,22 @@ impl Retained {
                 b as f64 / total as f64
             }
         };
-        let mut suspects: Vec<Suspect> = single
-            .iter()
-            .zip(points)
-            .zip(paths)
-            .map(|((&v, p), path)| Suspect {
+        let mut suspects: Vec<Suspect> = Vec::with_capacity(single.len());
+        for ((&v, p), path) in single.iter().zip(points).zip(paths) {
+            let o = object(v)?;
+            suspects.push(Suspect {
                 kind: SuspectKind::Object,
-                class: class_name(g.class_id(g.class_of(v))),
+                class: o.class.clone(),
                 instances: 1,
-                retained: self.of(v),
-                share: share(self.of(v)),
-                object: Some(object(v)),
-                accumulation_point: p.map(object),
-                path: path.into_iter().map(object).collect(),
-            })
-            .collect();
-        let mut groups: rustc_hash::FxHashMap<u32, (u64, u64)> = Default::default();
-        for &v in &self.top[single.len()..] {
-            let e = groups.entry(g.class_of(v)).or_default();
-            e.0 += 1;
-            e.1 += self.of(v);
+                retained: o.retained,
+                share: share(o.retained),
+                object: Some(o),
+                accumulation_point: p.map(object).transpose()?,
+                path: path
+                    .into_iter()
+                    .map(object)
+                    .collect::<std::io::Result<_>>()?,
+            });
         }
         let mut groups: Vec<(u32, (u64, u64))> = groups
             .into_iter()
@@ -548,8 +637,13 @@ impl Retained {
             accumulation_point: None,
             path: Vec::new(),
         }));
+        let loaders = loader_order
+            .into_iter()
+            .take(top)
+            .map(|(v, _)| object(v))
+            .collect::<std::io::Result<_>>()?;
 
-        RetainedReport {
+        let rep = RetainedReport {
             reachable_objects: self.reachable_objects,
             reachable_bytes: self.reachable_bytes,
             unreachable_objects: self.unreachable_objects,
@@ -557,8 +651,9 @@ impl Retained {
             biggest,
             classes,
             suspects,
-            loaders: Vec::new(),
-        }
+            loaders,
+        };
+        Ok((rep, by_loader))
     }
 }
 
@@ -815,7 +910,7 @@ mod tests {
         let c3 = g.class_of(g.index(13).unwrap()) as usize;
         assert_eq!(per[c2], (1, 130));
         assert_eq!(per[c3], (1, 100));
-        let rep = r.report(&g, 5, &name);
+        let (rep, _) = r.report(&mut g, 5, &[], &name).unwrap();
         assert_eq!(rep.suspects.len(), 1);
         let s = &rep.suspects[0];
         assert_eq!(s.kind, SuspectKind::Object);
@@ -837,7 +932,7 @@ mod tests {
         let tree = dominator_tree(&g, g.roots());
         let r = Retained::compute(&mut g, tree).unwrap();
         g.unpark().unwrap();
-        let rep = r.report(&g, 3, &name);
+        let (rep, _) = r.report(&mut g, 3, &[], &name).unwrap();
         assert_eq!(rep.suspects.len(), 1);
         assert_eq!(rep.suspects[0].kind, SuspectKind::Class);
         assert_eq!(rep.suspects[0].instances, 10);
