@@ -44,10 +44,16 @@ pub struct Life {
 /// The usual time between samples (the median step), in ms; a minute when
 /// there are too few samples to say.
 pub fn step_ms(points: &[(i64, f64)]) -> i64 {
+    step_of(points.iter().map(|p| p.0))
+}
+
+/// [`step_ms`] of the instants (ms) of time-ordered samples.
+pub fn step_of(times: impl Iterator<Item = i64> + Clone) -> i64 {
     let steps = || {
-        points
-            .windows(2)
-            .map(|w| w[1].0 - w[0].0)
+        times
+            .clone()
+            .zip(times.clone().skip(1))
+            .map(|(a, b)| b - a)
             .filter(|d| *d > 0)
     };
     // A scrape has a few distinct steps: their counts give the median
