@@ -585,17 +585,7 @@ fn exposition_text_of_short_lines_is_flat() {
         }
     }
     let m = lines - ws.len() as u64;
-    let tmp = gen::tmp("oomlens-short");
-    let p = tmp.path().join("short.prom");
-    std::fs::write(&p, &dump).unwrap();
-    drop(dump);
-    let mut cmd = std::process::Command::new(crate::support::oomlens());
-    cmd.args(["diagnose", p.to_str().unwrap(), "-f", "json"]);
-    // 1.6 million lines: a debug build on a busy machine takes minutes.
-    let r = crate::run::run(cmd, None, std::time::Duration::from_secs(900));
-    assert!(matches!(r.code, Some(0 | 1)), "{}", r.stderr);
-    under_64_mib(&r, "short.prom (56 MiB of short exposition lines)");
-    let d = r.json();
+    let d = diagnose_flat(dump, "short.prom (56 MiB of short exposition lines)");
     assert_eq!(d["sources"][0]["note"], "2 series", "{:#}", d["sources"]);
     let w = d["warnings"].as_array().unwrap();
     assert_eq!(w.len(), 1, "{w:#?}");
@@ -650,16 +640,7 @@ fn a_long_single_series_keeps_its_end() {
             .as_bytes(),
         );
     }
-    let tmp = gen::tmp("oomlens-long");
-    let p = tmp.path().join("long.prom");
-    std::fs::write(&p, &dump).unwrap();
-    drop(dump);
-    let mut cmd = std::process::Command::new(crate::support::oomlens());
-    cmd.args(["diagnose", p.to_str().unwrap(), "-f", "json"]);
-    let r = crate::run::run(cmd, None, std::time::Duration::from_secs(900));
-    assert!(matches!(r.code, Some(0 | 1)), "{}", r.stderr);
-    under_64_mib(&r, "long.prom (600,000 samples of one series)");
-    let d = r.json();
+    let d = diagnose_flat(dump, "long.prom (600,000 samples of one series)");
     assert_eq!(
         d["warnings"].as_array().unwrap().len(),
         0,
@@ -672,6 +653,25 @@ fn a_long_single_series_keeps_its_end() {
     assert_eq!(drawn["samples"], n, "kept whole");
     let end = drawn["points"].as_array().unwrap().last().unwrap()[0].as_u64();
     assert_eq!(end, Some(t0 + (n - 1) * 15_000), "its end kept");
+}
+
+/// `diagnose -f json` of exposition text `dump` (written to a file named
+/// as `what` begins), asserted to end normally and peak under 64 MiB: the
+/// diagnosis.
+fn diagnose_flat(dump: Vec<u8>, what: &str) -> serde_json::Value {
+    let tmp = gen::tmp("oomlens-text");
+    let p = tmp
+        .path()
+        .join(what.split(' ').next().unwrap_or("dump.prom"));
+    std::fs::write(&p, &dump).unwrap();
+    drop(dump);
+    let mut cmd = std::process::Command::new(crate::support::oomlens());
+    cmd.args(["diagnose", p.to_str().unwrap(), "-f", "json"]);
+    // 1.6 million lines: a debug build on a busy machine takes minutes.
+    let r = crate::run::run(cmd, None, std::time::Duration::from_secs(900));
+    assert!(matches!(r.code, Some(0 | 1)), "{}", r.stderr);
+    under_64_mib(&r, what);
+    r.json()
 }
 
 /// Asserts that `r` peaked under 64 MiB (a streaming path's floor).
