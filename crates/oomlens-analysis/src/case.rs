@@ -757,8 +757,7 @@ impl<'a> Samples<'a> {
 
     /// The usual time between samples ([`crate::trend::step_ms`]).
     pub fn step_ms(&self) -> i64 {
-        let points: Vec<(i64, f64)> = self.0.iter().map(|p| (p.ms, p.value)).collect();
-        crate::trend::step_ms(&points)
+        crate::trend::step_of(self.0.iter().map(|p| p.ms))
     }
 }
 

@@ -9,6 +9,8 @@
 //! `jvm_buffer_memory_used_bytes`) or jmx_exporter
 //! (`jvm_memory_pool_bytes_used{pool}`, `jvm_classes_loaded`).
 
+use std::borrow::Cow;
+
 use oomlens_evidence::metrics::Series;
 use serde::Serialize;
 
@@ -237,7 +239,12 @@ fn span(seconds: f64) -> String {
 /// falls at its end, or when the series restarts after reaching 90% of the
 /// limit.
 pub fn kill_checks(s: &Series, src: &str, limit: f64, kills: &[KnownKill]) -> Vec<KillCheck> {
-    let pts = &s.points;
+    checks_of(&Picked::whole(src, s), limit, kills)
+}
+
+/// [`kill_checks`] of a picked series (its points read in place).
+fn checks_of(p: &Picked, limit: f64, kills: &[KnownKill]) -> Vec<KillCheck> {
+    let (s, src, pts) = (p.latest, p.src, &*p.points);
     let ranges = trend::lives(pts);
     let step = trend::step_ms(pts);
     let tol = (2 * step).max(120_000);
@@ -263,11 +270,7 @@ pub fn kill_checks(s: &Series, src: &str, limit: f64, kills: &[KnownKill]) -> Ve
         // The first tenth of the life is start-up (heaps and caches fill):
         // the forecast reads from there to half-way to the kill.
         let (warm, cut) = (first + (actual - first) / 10, first + (actual - first) / 2);
-        let half: Vec<(i64, f64)> = life
-            .iter()
-            .copied()
-            .filter(|p| p.0 >= warm && p.0 <= cut)
-            .collect();
+        let half = between(life, warm, cut);
         if half.len() < 8 {
             continue;
         }
@@ -314,6 +317,45 @@ pub fn kill_checks(s: &Series, src: &str, limit: f64, kills: &[KnownKill]) -> Ve
     out
 }
 
+/// The points of `life` from `from` to `until` ms, both included: a slice
+/// of it, as its points are in time order (a copy of those that fall
+/// there, should they not be).
+fn between(life: &[(i64, f64)], from: i64, until: i64) -> Cow<'_, [(i64, f64)]> {
+    if life.windows(2).all(|w| w[0].0 <= w[1].0) {
+        let a = life.partition_point(|p| p.0 < from);
+        let b = life.partition_point(|p| p.0 <= until).max(a);
+        Cow::Borrowed(&life[a..b])
+    } else {
+        Cow::Owned(
+            life.iter()
+                .copied()
+                .filter(|p| p.0 >= from && p.0 <= until)
+                .collect(),
+        )
+    }
+}
+
+/// A series as judged, read in place: where its latest part was read,
+/// that part (its name and line are cited), and the points, the part's
+/// own or, when instances over restarts are joined ([`pick`]), one copy
+/// of all of theirs in time order.
+struct Picked<'a> {
+    src: &'a str,
+    latest: &'a Series,
+    points: Cow<'a, [(i64, f64)]>,
+}
+
+impl<'a> Picked<'a> {
+    /// One series, whole.
+    fn whole(src: &'a str, s: &'a Series) -> Self {
+        Picked {
+            src,
+            latest: s,
+            points: Cow::Borrowed(&s.points),
+        }
+    }
+}
+
 /// Labels that change when the same container restarts: cAdvisor's cgroup
 /// `id` and docker `name`, `oomlens sample`'s `container_id`, a JVM's `pid`.
 const INSTANCE_LABELS: [&str; 4] = ["id", "name", "container_id", "pid"];
@@ -341,12 +383,13 @@ fn lasting_heap(id: &str) -> bool {
 /// instance starts after the one before ended) are one, joined in time
 /// order; series that run at the same time (a JVM's memory pools, all
 /// labelled `id`) stay apart. Of several, the one with the most samples.
-/// Cites the source and line of its latest part.
-fn pick(
-    series: &[(String, &Series)],
+/// Cites the source and line of its latest part. Points are copied only
+/// to join parts.
+fn pick<'a>(
+    series: &'a [(String, &'a Series)],
     name: &str,
     filter: impl Fn(&Series) -> bool,
-) -> Option<(String, Series)> {
+) -> Option<Picked<'a>> {
     let key = |s: &Series| -> Labels {
         s.labels
             .iter()
@@ -382,37 +425,32 @@ fn pick(
         .into_iter()
         .max_by_key(|(_, _, m)| m.iter().map(|(_, s)| s.points.len()).sum::<usize>())?;
     let latest = *members.last()?;
-    let points: Vec<(i64, f64)> = members
-        .iter()
-        .flat_map(|(_, s)| s.points.iter().copied())
-        .collect();
+    let points = match members.as_slice() {
+        [one] => Cow::Borrowed(one.1.points.as_slice()),
+        _ => {
+            let n = members.iter().map(|(_, s)| s.points.len()).sum();
+            let mut joined = Vec::with_capacity(n);
+            for (_, s) in &members {
+                joined.extend_from_slice(&s.points);
+            }
+            Cow::Owned(joined)
+        }
+    };
     if points.len() < 4 {
         return None;
     }
-    // The latest part's name and labels with the joined points (its own
-    // points are not copied only to be replaced).
-    let mut merged = Series {
-        name: latest.1.name.clone(),
-        labels: latest.1.labels.clone(),
+    Some(Picked {
+        src: &latest.0,
+        latest: latest.1,
         points,
-        line: latest.1.line,
-        point_lines: latest.1.point_lines.clone(),
-        unit: latest.1.unit.clone(),
-        metric_type: latest.1.metric_type.clone(),
-    };
-    if members.len() > 1 {
-        for k in INSTANCE_LABELS {
-            merged.labels.remove(k);
-        }
-        // Lines of several parts (maybe of several files) would not be
-        // parallel to the joined points; the cite is the latest part's.
-        merged.point_lines.clear();
-    }
-    Some((latest.0.clone(), merged))
+    })
 }
 
-fn cite(src: &str, s: &Series, what: String) -> Cite {
-    let span = match (s.points.first(), s.points.last()) {
+/// Cites a picked series: its latest part's source and line, the span of
+/// all its points.
+fn cite(p: &Picked, what: String) -> Cite {
+    let (src, s) = (p.src, p.latest);
+    let span = match (p.points.first(), p.points.last()) {
         (Some(a), Some(b)) => format!(" from {} to {}", utc(a.0), utc(b.0)),
         _ => String::new(),
     };
@@ -437,8 +475,8 @@ type JvmPart = (
 /// life of fewer than 4 samples, or under a tenth of the longest life's,
 /// is a process dying or one just started, too short to judge. Also how
 /// many lives there are.
-fn last_life(s: &Series) -> (trend::Life, usize, usize) {
-    let ls = trend::lives(&s.points);
+fn last_life(points: &[(i64, f64)]) -> (trend::Life, usize, usize) {
+    let ls = trend::lives(points);
     let longest = ls.iter().map(|r| r.len()).max().unwrap_or(0);
     let (i, last) = ls
         .iter()
@@ -446,8 +484,8 @@ fn last_life(s: &Series) -> (trend::Life, usize, usize) {
         .rev()
         .find(|(_, r)| r.len() >= 4 && r.len() * 10 >= longest)
         .map(|(i, r)| (i + 1, r.clone()))
-        .unwrap_or((ls.len(), 0..s.points.len()));
-    (trend::life(&s.points[last]), i, ls.len())
+        .unwrap_or((ls.len(), 0..points.len()));
+    (trend::life(&points[last]), i, ls.len())
 }
 
 /// Judges a container's memory series against its limit, with the
@@ -458,12 +496,12 @@ pub fn judge(
     kills: &[KnownKill],
 ) -> Option<MemoryOverTime> {
     let ws = pick(series, "container_memory_working_set_bytes", |_| true)?;
-    let life = last_life(&ws.1);
+    let life = last_life(&ws.points);
     let mut v = verdict(series, &ws, &life, limit, kills)?;
     let (l, judged, _) = life;
-    v.life_starts = trend::lives(&ws.1.points)
+    v.life_starts = trend::lives(&ws.points)
         .iter()
-        .map(|r| rfc3339(ws.1.points[r.start].0))
+        .map(|r| rfc3339(ws.points[r.start].0))
         .collect();
     v.fit = l
         .slope_per_hour
@@ -478,18 +516,18 @@ pub fn judge(
             from_ms: l.fit_from_ms,
             until_ms: l.end_ms,
         });
-    let drawn = |kind, label: &str, (src, s): &(String, Series)| Drawn {
+    let drawn = |kind, label: &str, p: &Picked| Drawn {
         kind,
-        metric: s.name.clone(),
+        metric: p.latest.name.clone(),
         label: label.to_string(),
-        unit: if s.name.contains("threads") {
+        unit: if p.latest.name.contains("threads") {
             "threads"
         } else {
             "bytes"
         },
-        samples: s.points.len(),
-        points: trend::thin(&s.points, DRAWN_POINTS / 2),
-        evidence: cite(src, s, s.name.clone()),
+        samples: p.points.len(),
+        points: trend::thin(&p.points, DRAWN_POINTS / 2),
+        evidence: cite(p, p.latest.name.clone()),
     };
     v.series
         .push(drawn(DrawnKind::WorkingSet, "working set", &ws));
@@ -566,7 +604,7 @@ fn jvm_parts() -> [JvmPart; 6] {
 /// The verdict of [`judge`], without the drawn series.
 fn verdict(
     series: &[(String, &Series)],
-    ws: &(String, Series),
+    ws: &Picked,
     (l, judged, lives): &(trend::Life, usize, usize),
     limit: Option<u64>,
     kills: &[KnownKill],
@@ -574,14 +612,13 @@ fn verdict(
     let (judged, lives) = (*judged, *lives);
     let limit = limit.map(|l| l as f64).or_else(|| {
         pick(series, "container_spec_memory_limit_bytes", |_| true)
-            .and_then(|(_, s)| s.points.last().map(|p| p.1))
+            .and_then(|p| p.points.last().map(|x| x.1))
             .filter(|v| *v > 0.0)
     });
-    let kill_checks = limit.map_or_else(Vec::new, |lim| kill_checks(&ws.1, &ws.0, lim, kills));
+    let kill_checks = limit.map_or_else(Vec::new, |lim| checks_of(ws, lim, kills));
     let mib = |b: f64| crate::units::number_in(b, crate::units::Unit::MiB, 0);
     let mut evidence = vec![cite(
-        &ws.0,
-        &ws.1,
+        ws,
         format!("working set {} -> {} MiB", mib(l.first), mib(l.last)),
     )];
     // Growth counts when it is material: 2% of the limit (16 MiB without
@@ -593,7 +630,7 @@ fn verdict(
             >= crate::scan::material_growth(limit.map(|v| v as u64));
     // Page cache: usage near the limit while the working set stays low.
     let usage = pick(series, "container_memory_usage_bytes", |_| true);
-    if let (Some((us, u)), Some(lim)) = (usage.as_ref(), limit) {
+    if let (Some(u), Some(lim)) = (usage.as_ref(), limit) {
         let umax = u
             .points
             .iter()
@@ -602,7 +639,6 @@ fn verdict(
             .fold(0.0, f64::max);
         if umax >= 0.9 * lim && l.max < 0.6 * lim && !rising {
             evidence.push(cite(
-                us,
                 u,
                 format!("usage up to {} MiB of {} MiB", mib(umax), mib(lim)),
             ));
@@ -637,18 +673,17 @@ fn verdict(
         let mut region: Option<(f64, Cite, &str, &CauseId)> = None;
         let mut threads: Option<(Cite, &str, &CauseId)> = None;
         for (name, label, cause, f) in jvm_parts.iter() {
-            let Some((src, s)) = &pick(series, name, f) else {
+            let Some(p) = &pick(series, name, f) else {
                 continue;
             };
-            let (jl, _, _) = last_life(s);
+            let (jl, _, _) = last_life(&p.points);
             if !jl.rising {
                 continue;
             }
             let slope = jl.slope_per_hour.unwrap_or(0.0);
             let is_threads = name.contains("threads");
             let what = cite(
-                src,
-                s,
+                p,
                 format!(
                     "{label} {} -> {}, rising {}",
                     count_or_size(name, jl.first),
@@ -733,13 +768,13 @@ fn verdict(
     // Steady at the limit, with the memcg failing charges: too small.
     if let Some(lim) = limit {
         if l.max >= 0.9 * lim {
-            if let Some((fs, f)) = &pick(series, "container_memory_failcnt", |_| true) {
+            if let Some(f) = &pick(series, "container_memory_failcnt", |_| true) {
                 let (a, b) = (
                     f.points.first().map_or(0.0, |p| p.1),
                     f.points.last().map_or(0.0, |p| p.1),
                 );
                 if b > a {
-                    evidence.push(cite(fs, f, format!("failcnt {a:.0} -> {b:.0}")));
+                    evidence.push(cite(f, format!("failcnt {a:.0} -> {b:.0}")));
                 }
             }
             return Some(MemoryOverTime {
@@ -983,16 +1018,25 @@ mod tests {
         let mut other = part("/x", 0, 5.0);
         other.1.labels.insert("container".into(), "sidecar".into());
         let series = vec![part("/a", 0, 10.0), part("/b", 100 * 60_000, 10.0), other];
-        let (src, s) = pick(&refs(&series), "container_memory_working_set_bytes", |_| {
-            true
+        let refs = refs(&series);
+        let p = pick(&refs, "container_memory_working_set_bytes", |_| true).unwrap();
+        assert_eq!(p.src, "/b.json", "cites the latest part");
+        assert_eq!(p.latest.label("id"), Some("/b"));
+        assert_eq!(p.points.len(), 200);
+        assert!(matches!(p.points, Cow::Owned(_)), "joined: one copy");
+        assert!(p.points.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(trend::lives(&p.points).len(), 2);
+        assert_eq!(p.latest.labels["container"], "app");
+        // One part alone is read in place.
+        let sidecar = pick(&refs, "container_memory_working_set_bytes", |s| {
+            s.label("container") == Some("sidecar")
         })
         .unwrap();
-        assert_eq!(src, "/b.json", "cites the latest part");
-        assert_eq!(s.points.len(), 200);
-        assert!(s.points.windows(2).all(|w| w[0].0 < w[1].0));
-        assert_eq!(trend::lives(&s.points).len(), 2);
-        assert!(!s.labels.contains_key("id"));
-        assert_eq!(s.labels["container"], "app");
+        assert!(matches!(sidecar.points, Cow::Borrowed(_)));
+        assert!(std::ptr::eq(
+            &*sidecar.points,
+            series[2].1.points.as_slice()
+        ));
     }
 
     /// A JVM's pools run at the same time under one name, told apart by
@@ -1014,10 +1058,11 @@ mod tests {
             )
         };
         let series = vec![pool("G1 Eden Space", 1.0), pool("G1 Old Gen", 2.0)];
-        let (_, s) = pick(&refs(&series), "jvm_memory_used_bytes", |_| true).unwrap();
+        let refs = refs(&series);
+        let s = pick(&refs, "jvm_memory_used_bytes", |_| true).unwrap();
         assert_eq!(s.points.len(), 50);
         assert!(s.points.iter().all(|p| p.1 == s.points[0].1));
-        let (_, s) = pick(&refs(&series), "jvm_memory_used_bytes", |s| {
+        let s = pick(&refs, "jvm_memory_used_bytes", |s| {
             s.labels.get("id").is_some_and(|i| lasting_heap(i))
         })
         .unwrap();

@@ -44,14 +44,47 @@ pub struct Life {
 /// The usual time between samples (the median step), in ms; a minute when
 /// there are too few samples to say.
 pub fn step_ms(points: &[(i64, f64)]) -> i64 {
-    let mut steps: Vec<i64> = points
-        .windows(2)
-        .map(|w| w[1].0 - w[0].0)
-        .filter(|d| *d > 0)
-        .collect();
-    steps.sort_unstable();
-    steps.get(steps.len() / 2).copied().unwrap_or(60_000)
+    step_of(points.iter().map(|p| p.0))
 }
+
+/// [`step_ms`] of the instants (ms) of time-ordered samples.
+pub fn step_of(times: impl Iterator<Item = i64> + Clone) -> i64 {
+    let steps = || {
+        times
+            .clone()
+            .zip(times.clone().skip(1))
+            .map(|(a, b)| b - a)
+            .filter(|d| *d > 0)
+    };
+    // A scrape has a few distinct steps: their counts give the median
+    // without a copy of the series; only jittered stamps need the sort.
+    let mut counts: Vec<(i64, usize)> = Vec::with_capacity(STEP_KINDS);
+    let mut n = 0;
+    for d in steps() {
+        n += 1;
+        match counts.iter().position(|(s, _)| *s == d) {
+            Some(i) => counts[i].1 += 1,
+            None if counts.len() < STEP_KINDS => counts.push((d, 1)),
+            None => {
+                let mut all: Vec<i64> = steps().collect();
+                all.sort_unstable();
+                return all[all.len() / 2];
+            }
+        }
+    }
+    counts.sort_unstable();
+    let mut below = 0;
+    for (s, c) in counts {
+        below += c;
+        if below > n / 2 {
+            return s;
+        }
+    }
+    60_000
+}
+
+/// Distinct steps [`step_ms`] counts before it sorts them all instead.
+const STEP_KINDS: usize = 32;
 
 /// Splits `points` (time-ordered) into lives.
 pub fn lives(points: &[(i64, f64)]) -> Vec<std::ops::Range<usize>> {
@@ -455,6 +488,34 @@ mod tests {
         let mut g = series(2, |_| 5.0);
         g.extend(series(2, |_| 5.0).into_iter().map(|(t, v)| (t + 20 * H, v)));
         assert_eq!(lives(&g).len(), 2);
+    }
+
+    /// The median step, by counting or (past a few distinct steps) by
+    /// sorting, is the sorted steps' middle one.
+    #[test]
+    fn step_is_the_median_step() {
+        let sorted = |p: &[(i64, f64)]| {
+            let mut d: Vec<i64> = p
+                .windows(2)
+                .map(|w| w[1].0 - w[0].0)
+                .filter(|d| *d > 0)
+                .collect();
+            d.sort_unstable();
+            d.get(d.len() / 2).copied().unwrap_or(60_000)
+        };
+        let mut t = 0;
+        let mut few = Vec::new();
+        let mut many = Vec::new();
+        for i in 0..1000i64 {
+            t += [15_000, 15_000, 30_000, 0, 14_000][(i % 5) as usize];
+            few.push((t, 1.0));
+            many.push((i * 15_000 + (i * 7919) % 997, 1.0));
+        }
+        for p in [&few[..], &few[..7], &many[..], &many[..40], &[], &few[..1]] {
+            assert_eq!(step_ms(p), sorted(p), "{}", p.len());
+        }
+        assert_eq!(step_ms(&few), 15_000);
+        assert_eq!(step_ms(&[(0, 1.0), (0, 2.0)]), 60_000);
     }
 
     #[test]

@@ -78,6 +78,15 @@ pub struct NativeGap {
 /// when four or more join: growing with NMT flat, or flat. `None` as well
 /// when both grow (the NMT categories say where).
 fn native_gap(s: &Scene<'_>, snaps: &[(&String, &nmt::Snapshot)]) -> Option<NativeGap> {
+    // Under four snapshots that can join, nothing does: the samples (a
+    // copy of the series) are not gathered.
+    let timed = snaps
+        .iter()
+        .filter(|(_, x)| x.total_line.is_some() && x.unix_ms.is_some())
+        .count();
+    if timed < 4 {
+        return None;
+    }
     let (metric, samples) = ["container_memory_rss", "container_memory_working_set_bytes"]
         .into_iter()
         .map(|m| (m, s.case.samples(s.member, m)))
